@@ -1,0 +1,167 @@
+//! The command line: clap types only, no I/O.
+
+use crate::output::ColorChoice;
+use crate::tree::IdArg;
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "tix",
+    version,
+    about = "Keeps a tree of markdown tickets and its registry honest",
+    long_about = "Keeps a tree of markdown tickets (pending/ → in-progress/ → completed/) and its \
+TICKET_REGISTRY.md honest. Each command is one atomic change under a lock.\n\n\
+Exit codes: 0 done or nothing to do · 1 error · 2 usage · 3 no such ticket · \
+4 refused · 5 lock not acquired in time · 6 problems found"
+)]
+pub struct Cli {
+    /// The tree's root (the folder with tix.yaml). Default: $TIX_ROOT, else the first
+    /// folder from here up with tix.yaml or tickets/tix.yaml.
+    #[arg(long, global = true, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+
+    /// When to colour the output (NO_COLOR is honoured under auto).
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a tree, or adopt an existing one in place
+    Init(InitArgs),
+    /// Create a ticket from a template; prints its id
+    New(NewArgs),
+    /// pending → in_progress: start working on a ticket
+    Start(StartArgs),
+    /// in_progress → completed (refused while boxes are unchecked)
+    Complete(CompleteArgs),
+    /// Any transition tix.yaml allows
+    Move(MoveArgs),
+    /// File misplaced tickets and regenerate the registry
+    Sync(SyncArgs),
+    /// The dashboard: counts, completion, who works on what, what is ready
+    Status(StatusArgs),
+    /// List tickets
+    List(ListArgs),
+    /// Show one ticket
+    Show(ShowArgs),
+    /// The audit trail
+    History(HistoryArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Where the root goes
+    #[arg(default_value = "tickets")]
+    pub dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// The ticket's title
+    pub title: String,
+    #[arg(long, short, value_parser = ["critical", "high", "medium", "low"], default_value = "medium")]
+    pub priority: String,
+    /// A label (repeatable)
+    #[arg(long = "label", short, value_name = "LABEL")]
+    pub labels: Vec<String>,
+    /// A ticket this one depends on (repeatable)
+    #[arg(long = "depends-on", short, value_name = "ID", value_parser = IdArg::parse)]
+    pub depends_on: Vec<IdArg>,
+    /// templates/NAME.md (default: templates/default.md, else the built-in one)
+    #[arg(long, short, value_name = "NAME")]
+    pub template: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct StartArgs {
+    /// Ticket id (TIX-0007) or number (7)
+    #[arg(value_parser = IdArg::parse)]
+    pub id: IdArg,
+    /// Who works on it (default: $TIX_AGENT)
+    #[arg(long)]
+    pub agent: Option<String>,
+    /// Skip the transition rules and gates (recorded as forced)
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CompleteArgs {
+    /// Ticket id (TIX-0007) or number (7)
+    #[arg(value_parser = IdArg::parse)]
+    pub id: IdArg,
+    /// Skip the transition rules and gates (recorded as forced)
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct MoveArgs {
+    /// Ticket id (TIX-0007) or number (7)
+    #[arg(value_parser = IdArg::parse)]
+    pub id: IdArg,
+    /// A status name (in_progress) or its folder (in-progress)
+    pub status: String,
+    /// Skip the transition rules and gates (recorded as forced)
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// Change nothing; exit 6 if anything is inconsistent
+    #[arg(long)]
+    pub check: bool,
+    /// With --check: print {"ok", "problems"}
+    #[arg(long, requires = "check")]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Only this status (name or folder)
+    #[arg(long, short)]
+    pub status: Option<String>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// Ticket id (TIX-0007) or number (7)
+    #[arg(value_parser = IdArg::parse)]
+    pub id: IdArg,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// Only this ticket
+    #[arg(value_parser = IdArg::parse)]
+    pub id: Option<IdArg>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn verify_cli() {
+        Cli::command().debug_assert();
+    }
+}

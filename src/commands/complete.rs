@@ -1,0 +1,18 @@
+use super::Ctx;
+use crate::cli::CompleteArgs;
+use crate::config::COMPLETED;
+use crate::exit::Exit;
+use crate::transition::Request;
+use anyhow::Result;
+
+pub fn run(ctx: &Ctx, args: &CompleteArgs) -> Result<Exit> {
+    let tree = ctx.tree()?;
+    let req = Request {
+        to: COMPLETED.into(),
+        force: args.force,
+        agent: None,
+        action: "complete",
+        reason: None,
+    };
+    super::run_transition(ctx, &tree, &args.id, req)
+}

@@ -1,0 +1,54 @@
+use super::Ctx;
+use crate::cli::HistoryArgs;
+use crate::exit::Exit;
+use crate::output::table;
+use crate::ticket::IdKey;
+use crate::tree::{IdArg, journal};
+use crate::view::{self, EventJson};
+use anyhow::Result;
+
+pub fn run(ctx: &Ctx, args: &HistoryArgs) -> Result<Exit> {
+    let tree = ctx.tree()?;
+    let (events, torn) = journal::read_events(&tree.state_dir())?;
+    if torn > 0 {
+        ctx.note(&format!(
+            "warning: skipped {torn} unreadable line(s) of .tix/events.jsonl"
+        ));
+    }
+    let wanted = |ticket: &str| match &args.id {
+        None => true,
+        Some(IdArg::Full(k, _)) => IdKey::parse(ticket).as_ref() == Some(k),
+        Some(IdArg::Number(n)) => {
+            IdKey::parse(ticket).is_some_and(|k| k.num == *n && k.suffix.is_empty())
+        }
+    };
+    let events: Vec<_> = events.iter().filter(|e| wanted(&e.ticket)).collect();
+    if args.json {
+        let out: Vec<EventJson> = events.iter().map(|e| EventJson::from(*e)).collect();
+        ctx.out(&view::to_string(&out))?;
+        return Ok(Exit::Ok);
+    }
+    let opt = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
+    let rows: Vec<Vec<String>> = events
+        .iter()
+        .map(|e| {
+            vec![
+                e.time.clone(),
+                e.ticket.clone(),
+                e.action.clone(),
+                format!("{} → {}", opt(&e.from), opt(&e.to)),
+                e.actor.clone(),
+                opt(&e.agent),
+                opt(&e.reason),
+            ]
+        })
+        .collect();
+    ctx.out(&table(
+        &[
+            "time", "ticket", "action", "change", "actor", "agent", "reason",
+        ],
+        &rows,
+        ctx.streams.out_tty,
+    ))?;
+    Ok(Exit::Ok)
+}

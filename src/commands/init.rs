@@ -1,0 +1,210 @@
+//! `tix init`: create a tree, or adopt an existing one in place without changing
+//! or moving a byte of it.
+
+use super::Ctx;
+use super::new::DEFAULT_TEMPLATE;
+use crate::cli::InitArgs;
+use crate::config::{self, ARCHIVED, COMPLETED, Config, IN_PROGRESS, PENDING, StatusDef};
+use crate::exit::Exit;
+use crate::ticket::IdKey;
+use crate::tree::{self, LockMode, REGISTRY, STATE_DIR, TEMPLATES, Tree, fsx};
+use anyhow::{Context, Result};
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::Path;
+
+/// Folder names `init` recognises, by status, preferred first.
+const WELL_KNOWN: [(&str, &[&str]); 4] = [
+    (PENDING, &["pending", "todo", "backlog", "open"]),
+    (
+        IN_PROGRESS,
+        &["in-progress", "in_progress", "doing", "active"],
+    ),
+    (COMPLETED, &["completed", "done", "closed", "resolved"]),
+    (ARCHIVED, &["archive", "archived"]),
+];
+
+/// The registry line of `.gitattributes`: git's built-in union merge never
+/// conflicts; `tix sync` then regenerates the registry from the merged tickets.
+pub const GITATTRIBUTES: &str = "TICKET_REGISTRY.md merge=union\n";
+
+pub fn run(ctx: &Ctx, args: &InitArgs) -> Result<Exit> {
+    let root = ctx.cwd.join(&args.dir);
+    let shown = tree::display_path(&root, &ctx.cwd);
+    let existed = root.join(config::FILE_NAME).exists();
+    if !existed {
+        fs::create_dir_all(&root).with_context(|| format!("failed to create {shown}"))?;
+        let config = adopt(&root)?;
+        fsx::write_new(
+            &root.join(config::FILE_NAME),
+            config.render().as_bytes(),
+            None,
+        )
+        .with_context(|| format!("failed to write {shown}/{}", config::FILE_NAME))?;
+    }
+    let tree = Tree::open(&root, &ctx.cwd)?;
+    for s in &tree.config.statuses {
+        create_dir(&tree, &s.dir)?;
+        // git keeps no empty folders; this keeps the board's shape in a clone.
+        write_if_absent(&tree, &format!("{}/.gitkeep", s.dir), "")?;
+    }
+    create_dir(&tree, STATE_DIR)?;
+    create_dir(&tree, TEMPLATES)?;
+    write_if_absent(
+        &tree,
+        &format!("{TEMPLATES}/default.md"),
+        &template(&tree.config),
+    )?;
+    write_if_absent(
+        &tree,
+        &format!("{STATE_DIR}/.gitignore"),
+        "# tix tool state: lock, journal, cache, audit log\n*\n",
+    )?;
+    write_if_absent(&tree, ".gitattributes", GITATTRIBUTES)?;
+    let attrs = fs::read_to_string(tree.path(".gitattributes")).unwrap_or_default();
+    if !attrs
+        .lines()
+        .any(|l| l.split_whitespace().next() == Some(REGISTRY))
+    {
+        ctx.note(&format!(
+            "note: add `{}` to {} so that registry changes merge without conflicts",
+            GITATTRIBUTES.trim_end(),
+            tree.show(".gitattributes")
+        ));
+    }
+
+    let lock = ctx.lock(&tree, LockMode::Exclusive)?;
+    let snap = tree.scan(true, true)?;
+    if !tree.path(REGISTRY).exists() {
+        tree.write_registry(&snap)?;
+    }
+    drop(lock);
+
+    let verb = if existed {
+        "already a tix tree"
+    } else {
+        "initialised"
+    };
+    let folders: Vec<String> = tree
+        .config
+        .statuses
+        .iter()
+        .map(|s| format!("{}/ = {}", s.dir, s.name))
+        .collect();
+    ctx.note(&format!(
+        "{shown}: {verb}; {} tickets; {}",
+        snap.entries.len(),
+        folders.join(", ")
+    ));
+    let problems = tree.problems(&snap);
+    for p in &problems {
+        let line = p.line.map(|l| format!(":{l}")).unwrap_or_default();
+        ctx.note(&format!(
+            "cannot read {}{line}: {}",
+            tree.show(&p.path),
+            p.message
+        ));
+    }
+    if !problems.is_empty() {
+        ctx.note(&format!(
+            "{} problem(s); `tix sync --check` lists them",
+            problems.len()
+        ));
+    }
+    Ok(Exit::Ok)
+}
+
+/// The configuration for the folders already in `root`: well-known names map to
+/// the standard statuses, other folders holding tickets become extra statuses,
+/// and `id_prefix` is the prefix most ids use.
+fn adopt(root: &Path) -> Result<Config> {
+    let mut config = Config::default();
+    let mut dirs: Vec<String> = Vec::new();
+    if let Ok(listing) = fs::read_dir(root) {
+        for item in listing.flatten() {
+            let name = item.file_name().to_string_lossy().into_owned();
+            if item.file_type().is_ok_and(|t| t.is_dir())
+                && !name.starts_with('.')
+                && name != TEMPLATES
+            {
+                dirs.push(name);
+            }
+        }
+    }
+    dirs.sort();
+    let mut prefixes: BTreeMap<String, usize> = BTreeMap::new();
+    let mut has_tickets = BTreeMap::new();
+    for d in &dirs {
+        let mut n = 0;
+        if let Ok(listing) = fs::read_dir(root.join(d)) {
+            for item in listing.flatten() {
+                if let Some(k) = IdKey::from_file_name(&item.file_name().to_string_lossy()) {
+                    *prefixes.entry(k.prefix).or_default() += 1;
+                    n += 1;
+                }
+            }
+        }
+        has_tickets.insert(d.clone(), n > 0);
+    }
+    let mut used: Vec<String> = Vec::new();
+    for (status, names) in WELL_KNOWN {
+        if let Some(found) = names.iter().find(|n| dirs.iter().any(|d| d == *n)) {
+            if let Some(s) = config.statuses.iter_mut().find(|s| s.name == status) {
+                s.dir = found.to_string();
+            }
+            used.push(found.to_string());
+        }
+    }
+    for d in &dirs {
+        if used.contains(d) || !has_tickets[d] {
+            continue;
+        }
+        let name: String = d
+            .to_ascii_lowercase()
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+            .collect();
+        if !name.starts_with(|c: char| c.is_ascii_lowercase()) || config.status(&name).is_some() {
+            continue;
+        }
+        config.statuses.push(StatusDef {
+            name: name.clone(),
+            dir: d.clone(),
+        });
+        for from in [PENDING, IN_PROGRESS] {
+            config
+                .transitions
+                .entry(from.into())
+                .or_default()
+                .push(name.clone());
+        }
+        config
+            .transitions
+            .insert(name, vec![PENDING.into(), IN_PROGRESS.into()]);
+    }
+    if let Some((prefix, _)) = prefixes
+        .iter()
+        .max_by_key(|(p, n)| (**n, std::cmp::Reverse((*p).clone())))
+    {
+        config.id_prefix = prefix.clone();
+    }
+    Ok(config)
+}
+
+fn template(config: &Config) -> String {
+    DEFAULT_TEMPLATE.replace("TIX-0000", &crate::ticket::format_id(&config.id_prefix, 0))
+}
+
+fn create_dir(tree: &Tree, rel: &str) -> Result<()> {
+    fs::create_dir_all(tree.path(rel))
+        .with_context(|| format!("failed to create {}", tree.show(rel)))
+}
+
+fn write_if_absent(tree: &Tree, rel: &str, text: &str) -> Result<()> {
+    let path = tree.path(rel);
+    if path.exists() {
+        return Ok(());
+    }
+    fsx::write_new(&path, text.as_bytes(), None)
+        .with_context(|| format!("failed to write {}", tree.show(rel)))
+}

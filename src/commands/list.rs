@@ -1,0 +1,58 @@
+use super::Ctx;
+use crate::cli::ListArgs;
+use crate::error::TixError;
+use crate::exit::Exit;
+use crate::output::table;
+use crate::ticket::IdKey;
+use crate::tree::{LockMode, Ticket};
+use crate::view::{self, TicketJson};
+use anyhow::Result;
+
+pub fn run(ctx: &Ctx, args: &ListArgs) -> Result<Exit> {
+    let tree = ctx.tree()?;
+    let only = match &args.status {
+        None => None,
+        Some(s) => match tree.config.status_by_name_or_dir(s) {
+            Some(d) => Some(d.name.clone()),
+            None => {
+                return Err(TixError::Usage(format!(
+                    "unknown status {s:?} (expected one of {})",
+                    tree.config.status_names().join(", ")
+                ))
+                .into());
+            }
+        },
+    };
+    let _lock = ctx.lock(&tree, LockMode::Shared)?;
+    let snap = tree.scan(false, true)?;
+    let order = |t: &Ticket<'_>| tree.config.statuses.iter().position(|s| s.name == t.status);
+    let mut tickets: Vec<Ticket<'_>> = tree
+        .tickets(&snap)
+        .into_iter()
+        .filter(|t| only.as_deref().is_none_or(|s| s == t.status))
+        .collect();
+    tickets.sort_by_key(|t| (order(t), IdKey::parse(&t.meta.id)));
+    if args.json {
+        let out: Vec<TicketJson> = tickets.iter().map(TicketJson::new).collect();
+        ctx.out(&view::to_string(&out))?;
+        return Ok(Exit::Ok);
+    }
+    let rows: Vec<Vec<String>> = tickets
+        .iter()
+        .map(|t| {
+            vec![
+                t.meta.id.clone(),
+                t.status.to_string(),
+                t.meta.priority.clone(),
+                t.meta.agent.clone().unwrap_or_else(|| "-".into()),
+                t.meta.title.clone(),
+            ]
+        })
+        .collect();
+    ctx.out(&table(
+        &["id", "status", "priority", "agent", "title"],
+        &rows,
+        ctx.streams.out_tty,
+    ))?;
+    Ok(Exit::Ok)
+}

@@ -1,0 +1,150 @@
+//! One file per subcommand, each a short script over the domain. Only this
+//! layer writes to stdout and stderr.
+
+mod complete;
+mod history;
+mod init;
+mod list;
+mod mv;
+pub mod new;
+mod show;
+mod start;
+mod status;
+mod sync;
+
+use crate::cli::{Cli, Command};
+use crate::exit::Exit;
+use crate::output::{self, Streams};
+use crate::transition::{Actor, Outcome};
+use crate::tree::{self, Lock, LockMode, Tree};
+use anyhow::{Context, Result};
+use chrono::{DateTime, SecondsFormat, Utc};
+use std::io::Write;
+use std::path::PathBuf;
+
+/// What every command needs, resolved once.
+pub struct Ctx {
+    pub cwd: PathBuf,
+    pub root_arg: Option<PathBuf>,
+    pub streams: Streams,
+    pub now: DateTime<Utc>,
+}
+
+pub fn dispatch(cli: Cli) -> Result<Exit> {
+    let ctx = Ctx::new(&cli)?;
+    match &cli.command {
+        Command::Init(a) => init::run(&ctx, a),
+        Command::New(a) => new::run(&ctx, a),
+        Command::Start(a) => start::run(&ctx, a),
+        Command::Complete(a) => complete::run(&ctx, a),
+        Command::Move(a) => mv::run(&ctx, a),
+        Command::Sync(a) => sync::run(&ctx, a),
+        Command::Status(a) => status::run(&ctx, a),
+        Command::List(a) => list::run(&ctx, a),
+        Command::Show(a) => show::run(&ctx, a),
+        Command::History(a) => history::run(&ctx, a),
+    }
+}
+
+impl Ctx {
+    fn new(cli: &Cli) -> Result<Ctx> {
+        let cwd = std::env::current_dir().context("cannot read the working directory")?;
+        let root_arg = cli.root.clone().or_else(|| {
+            std::env::var_os("TIX_ROOT")
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+        });
+        // TIX_NOW (hidden, for tests and demos) fixes the clock.
+        let now = match std::env::var("TIX_NOW") {
+            Ok(s) => DateTime::parse_from_rfc3339(&s)
+                .with_context(|| format!("TIX_NOW={s:?} is not an RFC 3339 time"))?
+                .with_timezone(&Utc),
+            Err(_) => Utc::now(),
+        };
+        Ok(Ctx {
+            cwd,
+            root_arg,
+            streams: Streams::detect(cli.color),
+            now,
+        })
+    }
+
+    /// Finds and opens the tree.
+    pub fn tree(&self) -> Result<Tree> {
+        let explicit = self.root_arg.as_ref().map(|r| self.cwd.join(r));
+        let root = tree::discover(explicit.as_deref(), &self.cwd)?;
+        Tree::open(&root, &self.cwd)
+    }
+
+    pub fn now_str(&self) -> String {
+        self.now.to_rfc3339_opts(SecondsFormat::Secs, true)
+    }
+
+    pub fn lock(&self, tree: &Tree, mode: LockMode) -> Result<Lock> {
+        tree.lock(mode, &mut |path| {
+            self.note(&format!("waiting for the lock on {path}…"));
+        })
+    }
+
+    pub fn actor(&self) -> Actor {
+        Actor {
+            actor: "user".into(),
+            ..Actor::default()
+        }
+    }
+
+    /// `--agent`, else `TIX_AGENT`.
+    pub fn agent(&self, arg: &Option<String>) -> Option<String> {
+        arg.clone()
+            .or_else(|| std::env::var("TIX_AGENT").ok().filter(|s| !s.is_empty()))
+    }
+
+    /// Data on stdout.
+    pub fn out(&self, text: &str) -> Result<()> {
+        let mut out = std::io::stdout().lock();
+        out.write_all(text.as_bytes())?;
+        out.flush()?;
+        Ok(())
+    }
+
+    /// A human message on stderr, `tix: ` first, sanitised.
+    pub fn note(&self, text: &str) {
+        let line = format!("tix: {}\n", output::sanitize(text));
+        let _ = std::io::stderr().write_all(line.as_bytes());
+    }
+
+    /// Tells what a transition did.
+    pub fn report(&self, tree: &Tree, outcome: &Outcome) {
+        match outcome {
+            Outcome::Changed { id, from, to, rel } => {
+                self.note(&format!("{id}: {from} → {to} ({})", tree.show(rel)))
+            }
+            Outcome::Unchanged { id, status, .. } => {
+                self.note(&format!("{id} is already {status}; nothing to do"))
+            }
+        }
+    }
+}
+
+/// The script of `start`, `complete` and `move`: lock, find, apply, report.
+fn run_transition(
+    ctx: &Ctx,
+    tree: &Tree,
+    id: &tree::IdArg,
+    req: crate::transition::Request,
+) -> Result<Exit> {
+    let lock = ctx.lock(tree, LockMode::Exclusive)?;
+    let mut snap = tree.scan(false, true)?;
+    let rel = tree.find(&snap, id)?.rel.clone();
+    let outcome = crate::transition::apply(
+        tree,
+        &lock,
+        &mut snap,
+        &rel,
+        &req,
+        &ctx.actor(),
+        &ctx.now_str(),
+    )?;
+    ctx.report(tree, &outcome);
+    Ok(Exit::Ok)
+}

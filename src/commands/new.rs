@@ -1,0 +1,158 @@
+use super::Ctx;
+use crate::cli::NewArgs;
+use crate::config::PENDING;
+use crate::exit::Exit;
+use crate::ticket::{self, NewValue};
+use crate::transition::new_tx;
+use crate::tree::{self, Change, Event, LockMode, TEMPLATES, Tree};
+use anyhow::{Context, Result, bail};
+use std::fs;
+
+/// What `tix new` starts from when `templates/default.md` is absent.
+pub const DEFAULT_TEMPLATE: &str = "---
+id: TIX-0000
+title:
+status: pending
+priority: medium
+created:
+labels: []
+depends_on: []
+---
+## Context
+
+What is wrong or missing, and why it matters.
+
+## Acceptance criteria
+- [ ] Describe what done looks like
+";
+
+pub fn run(ctx: &Ctx, args: &NewArgs) -> Result<Exit> {
+    let tree = ctx.tree()?;
+    let (template_rel, template) = load_template(&tree, args.template.as_deref())?;
+    let lock = ctx.lock(&tree, LockMode::Exclusive)?;
+    let mut snap = tree.scan(false, true)?;
+    let mut depends_on = Vec::new();
+    for dep in &args.depends_on {
+        let e = tree.find(&snap, dep)?;
+        match &e.parsed {
+            Ok(m) => depends_on.push(m.id.clone()),
+            Err(m) => return Err(tree::malformed_error(&tree, &e.rel, m)),
+        }
+    }
+    let prefix = tree.config.id_prefix.clone();
+    let num = tree.next_number(&snap, &prefix)?;
+    let id = ticket::format_id(&prefix, num);
+    let now = ctx.now_str();
+
+    // Placeholders in the body; the frontmatter is set key by key.
+    let split =
+        ticket::split(&template).map_err(|m| tree::malformed_error(&tree, &template_rel, &m))?;
+    let body = template[split.body..]
+        .replace("{{id}}", &id)
+        .replace("{{title}}", &args.title);
+    let text = format!("{}{body}", &template[..split.body]);
+    let content = tree::edit_ticket(
+        &tree,
+        &template_rel,
+        &text,
+        &[
+            ("id", NewValue::Str(id.clone())),
+            ("title", NewValue::Str(args.title.clone())),
+            ("status", NewValue::Str(PENDING.into())),
+            ("priority", NewValue::Str(args.priority.clone())),
+            ("created", NewValue::Str(now.clone())),
+            ("labels", NewValue::List(args.labels.clone())),
+            ("depends_on", NewValue::List(depends_on)),
+        ],
+    )?;
+    let dir = &tree
+        .config
+        .status(PENDING)
+        .context("no pending status")?
+        .dir;
+    let s = slug(&args.title);
+    let rel = if s.is_empty() {
+        format!("{dir}/{id}.md")
+    } else {
+        format!("{dir}/{id}-{s}.md")
+    };
+    tree.remember_id(&prefix, num)?;
+    let event = Event {
+        time: now,
+        ticket: id.clone(),
+        action: "create".into(),
+        to: Some(PENDING.into()),
+        actor: ctx.actor().actor,
+        tx: Some(new_tx()),
+        ..Event::default()
+    };
+    tree.commit(
+        &lock,
+        &mut snap,
+        Change {
+            src: None,
+            dst: rel.clone(),
+            content,
+            event,
+        },
+    )?;
+    ctx.note(&format!("created {}", tree.show(&rel)));
+    ctx.out(&format!("{id}\n"))?;
+    Ok(Exit::Ok)
+}
+
+/// `templates/NAME.md` (NAME defaults to `default`, which falls back to the built-in one).
+fn load_template(tree: &Tree, name: Option<&str>) -> Result<(String, String)> {
+    let name_ok = |n: &str| {
+        !n.is_empty()
+            && n.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    };
+    let given = name.unwrap_or("default");
+    let given = given.strip_suffix(".md").unwrap_or(given);
+    if !name_ok(given) {
+        bail!("template name {given:?} must be letters, digits, - and _ (a file in {TEMPLATES}/)");
+    }
+    let rel = format!("{TEMPLATES}/{given}.md");
+    match fs::read_to_string(tree.path(&rel)) {
+        Ok(text) => Ok((rel, text)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && name.is_none() => {
+            Ok(("(built-in template)".into(), DEFAULT_TEMPLATE.into()))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            bail!("{}: no such template", tree.show(&rel))
+        }
+        Err(e) => Err(e).with_context(|| format!("failed to read {}", tree.show(&rel))),
+    }
+}
+
+/// `Fix login redirect loop!` → `fix-login-redirect-loop`, at most 48 bytes, cut between words.
+pub fn slug(title: &str) -> String {
+    let mut out = String::new();
+    for word in title
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        if out.len() + word.len() + 1 > 48 {
+            break;
+        }
+        if !out.is_empty() {
+            out.push('-');
+        }
+        out.push_str(&word.to_ascii_lowercase());
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs() {
+        assert_eq!(slug("Fix login redirect loop!"), "fix-login-redirect-loop");
+        assert_eq!(slug("../../etc/passwd"), "etc-passwd");
+        assert_eq!(slug("日本語"), "");
+        assert!(slug(&"word ".repeat(40)).len() <= 48);
+    }
+}

@@ -1,0 +1,58 @@
+use super::Ctx;
+use crate::cli::ShowArgs;
+use crate::exit::Exit;
+use crate::output::{BOLD, for_tty, paint};
+use crate::tree::{self, LockMode, Ticket};
+use crate::view::{self, TicketJson};
+use anyhow::Result;
+
+pub fn run(ctx: &Ctx, args: &ShowArgs) -> Result<Exit> {
+    let tree = ctx.tree()?;
+    let _lock = ctx.lock(&tree, LockMode::Shared)?;
+    let snap = tree.scan(false, true)?;
+    let rel = tree.find(&snap, &args.id)?.rel.clone();
+    let (text, meta) = tree::read_ticket(&tree, &rel)?;
+    let dir = rel.split('/').next().unwrap_or("");
+    let status = meta
+        .status
+        .clone()
+        .unwrap_or_else(|| tree.folder_status(dir).unwrap_or(dir).to_string());
+    let ticket = Ticket {
+        rel: &rel,
+        meta: &meta,
+        status: &status,
+    };
+    let body = crate::ticket::split(&text)
+        .map(|s| text[s.body..].to_string())
+        .unwrap_or_default();
+    if args.json {
+        let mut j = TicketJson::new(&ticket);
+        j.body = Some(body);
+        ctx.out(&view::to_string(&j))?;
+        return Ok(Exit::Ok);
+    }
+    let (tty, color) = (ctx.streams.out_tty, ctx.streams.out_color);
+    let opt = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
+    let mut s = format!("{}  {}\n", paint(&meta.id, BOLD, color), meta.title);
+    for (k, v) in [
+        ("status", status.clone()),
+        ("priority", meta.priority.clone()),
+        ("agent", opt(&meta.agent)),
+        ("labels", meta.labels.join(", ")),
+        ("depends on", meta.depends_on.join(", ")),
+        ("created", opt(&meta.created)),
+        ("started", opt(&meta.started)),
+        ("completed", opt(&meta.completed)),
+        ("boxes", format!("{}/{} checked", meta.done, meta.total)),
+        ("path", tree.show(&rel)),
+    ] {
+        s.push_str(&format!("{k:>10}: {v}\n"));
+    }
+    s.push('\n');
+    s.push_str(&body);
+    if !s.ends_with('\n') {
+        s.push('\n');
+    }
+    ctx.out(&for_tty(&s, tty))?;
+    Ok(Exit::Ok)
+}

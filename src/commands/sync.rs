@@ -1,0 +1,168 @@
+use super::Ctx;
+use crate::cli::SyncArgs;
+use crate::exit::Exit;
+use crate::transition::new_tx;
+use crate::tree::{Change, Event, LockMode, Problem, REGISTRY, Snapshot, Tree};
+use crate::view::{self, CheckJson, ProblemJson};
+use anyhow::{Context, Result};
+use std::fs;
+
+pub fn run(ctx: &Ctx, args: &SyncArgs) -> Result<Exit> {
+    let tree = ctx.tree()?;
+    if args.check {
+        check(ctx, &tree, args.json)
+    } else {
+        sync(ctx, &tree)
+    }
+}
+
+/// Reads every file and changes nothing (not even an interrupted change: that
+/// is reported, and finished by the next command that writes).
+fn check(ctx: &Ctx, tree: &Tree, json: bool) -> Result<Exit> {
+    let _lock = tree.lock_without_recovery(LockMode::Shared, &mut |p| {
+        ctx.note(&format!("waiting for the lock on {p}…"))
+    })?;
+    let snap = tree.scan(true, false)?;
+    let problems = all_problems(tree, &snap)?;
+    if json {
+        let out = CheckJson {
+            ok: problems.is_empty(),
+            problems: problems.iter().map(ProblemJson::from).collect(),
+        };
+        ctx.out(&view::to_string(&out))?;
+    } else {
+        let mut out = String::new();
+        for p in &problems {
+            let line = p.line.map(|l| format!(":{l}")).unwrap_or_default();
+            out.push_str(&format!(
+                "{}{line}: {}: {}\n",
+                tree.show(&p.path),
+                p.kind,
+                p.message
+            ));
+        }
+        ctx.out(&crate::output::for_tty(&out, ctx.streams.out_tty))?;
+        if problems.is_empty() {
+            ctx.note(&format!(
+                "{} tickets, tree and registry agree",
+                snap.entries.len()
+            ));
+        } else {
+            ctx.note(&format!("{} problem(s) found", problems.len()));
+        }
+    }
+    Ok(if problems.is_empty() {
+        Exit::Ok
+    } else {
+        Exit::Problems
+    })
+}
+
+/// The problems of the tickets plus a stale or missing registry and an
+/// unfinished change.
+pub fn all_problems(tree: &Tree, snap: &Snapshot) -> Result<Vec<Problem>> {
+    let mut problems = tree.problems(snap);
+    let want = tree.render_registry(snap);
+    let problem = |kind, message: &str| Problem {
+        kind,
+        path: REGISTRY.into(),
+        line: None,
+        message: message.into(),
+    };
+    match fs::read(tree.path(REGISTRY)) {
+        Ok(have) if have == want.as_bytes() => {}
+        Ok(_) => problems.push(problem(
+            "registry_stale",
+            "does not match the tickets (run `tix sync`)",
+        )),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            problems.push(problem("registry_missing", "is missing (run `tix sync`)"))
+        }
+        Err(e) => return Err(e).with_context(|| format!("failed to read {}", tree.show(REGISTRY))),
+    }
+    if tree.has_journal() {
+        problems.push(Problem {
+            kind: "unfinished_change",
+            path: ".tix/journal.json".into(),
+            line: None,
+            message: "a change was interrupted; the next tix command (or `tix sync`) finishes or rolls it back".into(),
+        });
+    }
+    Ok(problems)
+}
+
+/// Files misplaced tickets where their status says and regenerates the registry.
+fn sync(ctx: &Ctx, tree: &Tree) -> Result<Exit> {
+    let lock = ctx.lock(tree, LockMode::Exclusive)?;
+    let mut snap = tree.scan(false, true)?;
+    let misplaced: Vec<(String, String, String, String)> = tree
+        .tickets(&snap)
+        .into_iter()
+        .filter_map(|t| {
+            let want = tree.config.status(t.meta.status.as_deref()?)?;
+            let dir = t.rel.split('/').next()?;
+            (want.dir != dir).then(|| {
+                let from = tree.folder_status(dir).unwrap_or(dir).to_string();
+                let name = t.rel.rsplit('/').next().unwrap_or(t.rel);
+                (
+                    t.rel.to_string(),
+                    format!("{}/{name}", want.dir),
+                    from,
+                    want.name.clone(),
+                )
+            })
+        })
+        .collect();
+    let mut moved = 0;
+    for (src, dst, from, to) in misplaced {
+        let content = fs::read_to_string(tree.path(&src))
+            .with_context(|| format!("failed to read {}", tree.show(&src)))?;
+        let id = snap
+            .entries
+            .iter()
+            .find(|e| e.rel == src)
+            .and_then(|e| e.parsed.as_ref().ok())
+            .map(|m| m.id.clone())
+            .unwrap_or_default();
+        let event = Event {
+            time: ctx.now_str(),
+            ticket: id,
+            action: "sync".into(),
+            from: Some(from),
+            to: Some(to),
+            actor: ctx.actor().actor,
+            reason: Some("the file was in the wrong folder".into()),
+            tx: Some(new_tx()),
+            ..Event::default()
+        };
+        let change = Change {
+            src: Some(src.clone()),
+            dst: dst.clone(),
+            content,
+            event,
+        };
+        match tree.commit(&lock, &mut snap, change) {
+            Ok(()) => {
+                moved += 1;
+                ctx.note(&format!("moved {} → {}", tree.show(&src), tree.show(&dst)));
+            }
+            Err(e) => ctx.note(&format!("warning: {e:#}")),
+        }
+    }
+    let wrote = tree.write_registry(&snap)?;
+    for p in tree.problems(&snap) {
+        let line = p.line.map(|l| format!(":{l}")).unwrap_or_default();
+        ctx.note(&format!(
+            "warning: {}{line}: {}",
+            tree.show(&p.path),
+            p.message
+        ));
+    }
+    ctx.note(&format!(
+        "{} tickets; {moved} moved; {} {}",
+        snap.entries.len(),
+        tree.show(REGISTRY),
+        if wrote { "regenerated" } else { "unchanged" }
+    ));
+    Ok(Exit::Ok)
+}

@@ -1,0 +1,1157 @@
+//! One ticket file: split the frontmatter by byte offsets, read its keys, and edit
+//! top-level keys by splicing bytes. The file is never re-serialised: every byte
+//! that an edit does not have to change (comments, quoting, key order, CRLF, a
+//! missing final newline, the body) is copied through, and every edit is checked
+//! by parsing its result again (see [`edit`]).
+
+use serde_yaml::{Mapping, Value};
+use std::ops::Range;
+
+/// Priorities, best first.
+pub const PRIORITIES: [&str; 4] = ["critical", "high", "medium", "low"];
+pub const DEFAULT_PRIORITY: &str = "medium";
+/// Longest id accepted anywhere (validated before any path is built).
+pub const MAX_ID_LEN: usize = 64;
+
+/// What is wrong with one ticket file, with the 1-based line where it helps.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Malformed {
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+impl Malformed {
+    fn at(line: usize, message: impl Into<String>) -> Self {
+        Malformed {
+            line: Some(line),
+            message: message.into(),
+        }
+    }
+}
+
+// ---------------------------------------------------------------- ids
+
+/// A ticket id, normalised for matching: `tix-0035` and `TIX-35` are the same
+/// ticket, `TIX-0035a` is another one.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct IdKey {
+    pub prefix: String,
+    pub num: u64,
+    pub suffix: String,
+}
+
+impl IdKey {
+    /// Parses a whole id (`LETTERS-DIGITS` with an optional letter suffix).
+    pub fn parse(s: &str) -> Option<IdKey> {
+        match Self::parse_prefix(s) {
+            Some((key, len)) if len == s.len() => Some(key),
+            _ => None,
+        }
+    }
+
+    /// Parses the id a file name starts with: `TIX-0007.md`, `TIX-0007-slug.md`.
+    pub fn from_file_name(name: &str) -> Option<IdKey> {
+        let (key, len) = Self::parse_prefix(name)?;
+        let rest = &name[len..];
+        (rest == ".md" || (rest.starts_with('-') && rest.ends_with(".md"))).then_some(key)
+    }
+
+    /// Parses an id at the start of `s`, returning it and its length in bytes.
+    fn parse_prefix(s: &str) -> Option<(IdKey, usize)> {
+        let b = s.as_bytes();
+        let mut i = 0;
+        if !b.first()?.is_ascii_alphabetic() {
+            return None;
+        }
+        while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
+            i += 1;
+        }
+        let prefix_end = i;
+        if b.get(i) != Some(&b'-') {
+            return None;
+        }
+        i += 1;
+        let digits = i;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        if i == digits || i - digits > 18 {
+            return None;
+        }
+        let num: u64 = s[digits..i].parse().ok()?;
+        let suffix_start = i;
+        while i < b.len() && b[i].is_ascii_alphabetic() {
+            i += 1;
+        }
+        if i > MAX_ID_LEN {
+            return None;
+        }
+        Some((
+            IdKey {
+                prefix: s[..prefix_end].to_ascii_uppercase(),
+                num,
+                suffix: s[suffix_start..i].to_ascii_lowercase(),
+            },
+            i,
+        ))
+    }
+}
+
+/// Formats a new id: `PREFIX-NNNN`, zero-padded to 4, wider when needed.
+pub fn format_id(prefix: &str, num: u64) -> String {
+    format!("{prefix}-{num:04}")
+}
+
+/// `index` of a priority in [`PRIORITIES`] (unknown sorts last).
+pub fn priority_rank(p: &str) -> usize {
+    PRIORITIES
+        .iter()
+        .position(|x| *x == p)
+        .unwrap_or(PRIORITIES.len())
+}
+
+// ---------------------------------------------------------------- lines
+
+#[derive(Debug, Clone, Copy)]
+struct Line {
+    start: usize,
+    /// End of the content, before `\n` or `\r\n`.
+    end: usize,
+    /// Start of the next line.
+    next: usize,
+}
+
+struct Lines<'a> {
+    text: &'a str,
+    pos: usize,
+    stop: usize,
+}
+
+impl<'a> Lines<'a> {
+    fn new(text: &'a str, range: Range<usize>) -> Self {
+        Lines {
+            text,
+            pos: range.start,
+            stop: range.end,
+        }
+    }
+}
+
+impl Iterator for Lines<'_> {
+    type Item = Line;
+    fn next(&mut self) -> Option<Line> {
+        if self.pos >= self.stop {
+            return None;
+        }
+        let rest = &self.text[self.pos..self.stop];
+        let (end, next) = match rest.find('\n') {
+            Some(i) if i > 0 && rest.as_bytes()[i - 1] == b'\r' => (i - 1, i + 1),
+            Some(i) => (i, i + 1),
+            None => (rest.len(), rest.len()),
+        };
+        let line = Line {
+            start: self.pos,
+            end: self.pos + end,
+            next: self.pos + next,
+        };
+        self.pos = line.next;
+        Some(line)
+    }
+}
+
+/// 1-based line number of a byte offset.
+pub fn line_of(text: &str, offset: usize) -> usize {
+    1 + text.as_bytes()[..offset]
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
+}
+
+// ---------------------------------------------------------------- split
+
+/// Where the frontmatter is, in bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Split {
+    /// The YAML between the `---` lines (starts after the opening line's end of
+    /// line, ends at the start of the closing line).
+    pub fm: Range<usize>,
+    /// First byte after the closing `---` line and its end of line.
+    pub body: usize,
+    /// The line ending of the opening `---` line; new keys use it.
+    pub eol: &'static str,
+}
+
+/// Finds the frontmatter: the file starts (after an optional BOM) with a `---`
+/// line and the first later `---` line closes it.
+pub fn split(text: &str) -> Result<Split, Malformed> {
+    let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    let mut lines = Lines::new(text, bom..text.len());
+    let first = match lines.next() {
+        Some(l) if is_delimiter(&text[l.start..l.end]) && l.next > l.end => l,
+        _ => {
+            return Err(Malformed::at(
+                1,
+                "no frontmatter: a ticket starts with a `---` line",
+            ));
+        }
+    };
+    let eol = if &text[first.end..first.next] == "\r\n" {
+        "\r\n"
+    } else {
+        "\n"
+    };
+    for l in lines {
+        if is_delimiter(&text[l.start..l.end]) {
+            return Ok(Split {
+                fm: first.next..l.start,
+                body: l.next,
+                eol,
+            });
+        }
+    }
+    Err(Malformed::at(
+        1,
+        "the frontmatter opened on line 1 has no closing `---` line",
+    ))
+}
+
+fn is_delimiter(line: &str) -> bool {
+    line.trim_end_matches([' ', '\t']) == "---"
+}
+
+// ---------------------------------------------------------------- parse
+
+/// A ticket file, split and its frontmatter parsed.
+#[derive(Debug)]
+pub struct Doc<'a> {
+    pub text: &'a str,
+    pub split: Split,
+    pub map: Mapping,
+}
+
+impl<'a> Doc<'a> {
+    pub fn parse(text: &'a str) -> Result<Doc<'a>, Malformed> {
+        let split = split(text)?;
+        let map = parse_mapping(text, &split)?;
+        Ok(Doc { text, split, map })
+    }
+
+    pub fn body(&self) -> &'a str {
+        &self.text[self.split.body..]
+    }
+
+    /// The line of a top-level key, for messages.
+    pub fn line_of_key(&self, key: &str) -> Option<usize> {
+        top_level_keys(self.text, &self.split)
+            .into_iter()
+            .find(|k| k.key == key)
+            .map(|k| line_of(self.text, k.start))
+    }
+
+    fn get(&self, key: &str) -> Option<&Value> {
+        self.map.get(key).filter(|v| !v.is_null())
+    }
+
+    fn bad(&self, key: &str, message: String) -> Malformed {
+        Malformed {
+            line: self
+                .line_of_key(key)
+                .or(Some(line_of(self.text, self.split.fm.start))),
+            message,
+        }
+    }
+
+    fn string(&self, key: &str) -> Result<Option<String>, Malformed> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(v) => scalar_text(v)
+                .map(Some)
+                .ok_or_else(|| self.bad(key, format!("`{key}` must be a single value"))),
+        }
+    }
+
+    fn time(&self, key: &str) -> Result<Option<String>, Malformed> {
+        match self.string(key)? {
+            None => Ok(None),
+            Some(s) => normalize_time(&s).map(Some).ok_or_else(|| {
+                self.bad(
+                    key,
+                    format!("`{key}` is not an RFC 3339 time: {}", quote(&s)),
+                )
+            }),
+        }
+    }
+
+    fn list(&self, key: &str) -> Result<Vec<String>, Malformed> {
+        match self.get(key) {
+            None => Ok(Vec::new()),
+            Some(Value::Sequence(items)) => items
+                .iter()
+                .map(scalar_text)
+                .collect::<Option<Vec<_>>>()
+                .ok_or_else(|| self.bad(key, format!("`{key}` must be a list of values"))),
+            Some(v) => scalar_text(v)
+                .map(|s| vec![s])
+                .ok_or_else(|| self.bad(key, format!("`{key}` must be a list of values"))),
+        }
+    }
+
+    /// Reads the keys tix knows. `statuses` are the configured status names.
+    pub fn meta(&self, statuses: &[String]) -> Result<Meta, Malformed> {
+        let id = self
+            .string("id")?
+            .ok_or_else(|| self.bad("id", "no `id` in the frontmatter".into()))?;
+        if IdKey::parse(&id).is_none() {
+            return Err(self.bad(
+                "id",
+                format!("`id` is not a ticket id like TIX-0007: {}", quote(&id)),
+            ));
+        }
+        let status = self.string("status")?;
+        if let Some(s) = &status
+            && !statuses.iter().any(|x| x == s)
+        {
+            return Err(self.bad(
+                "status",
+                format!(
+                    "unknown status {} (expected {})",
+                    quote(s),
+                    statuses.join(", ")
+                ),
+            ));
+        }
+        let priority = self
+            .string("priority")?
+            .unwrap_or_else(|| DEFAULT_PRIORITY.into());
+        if !PRIORITIES.contains(&priority.as_str()) {
+            return Err(self.bad(
+                "priority",
+                format!(
+                    "unknown priority {} (expected {})",
+                    quote(&priority),
+                    PRIORITIES.join(", ")
+                ),
+            ));
+        }
+        let depends_on = self.list("depends_on")?;
+        if let Some(bad) = depends_on.iter().find(|d| IdKey::parse(d).is_none()) {
+            return Err(self.bad(
+                "depends_on",
+                format!(
+                    "`depends_on` names {}, which is not a ticket id",
+                    quote(bad)
+                ),
+            ));
+        }
+        let (done, total) = progress(self.text, self.split.body);
+        Ok(Meta {
+            id,
+            title: self.string("title")?.unwrap_or_default(),
+            status,
+            priority,
+            created: self.time("created")?,
+            started: self.time("started")?,
+            completed: self.time("completed")?,
+            updated: self.time("updated")?,
+            agent: self.string("agent")?,
+            labels: self.list("labels")?,
+            depends_on,
+            done,
+            total,
+        })
+    }
+
+    /// The body's unchecked boxes: (file line, the line's text).
+    pub fn unchecked_boxes(&self) -> Vec<(usize, String)> {
+        let mut out = Vec::new();
+        for_each_box(self.text, self.split.body, |line, checked, text| {
+            if !checked {
+                out.push((line, text.trim().to_string()));
+            }
+        });
+        out
+    }
+}
+
+/// What tix reads from a ticket's frontmatter.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Meta {
+    pub id: String,
+    pub title: String,
+    /// As written; `None` means "take the folder's".
+    pub status: Option<String>,
+    pub priority: String,
+    pub created: Option<String>,
+    pub started: Option<String>,
+    pub completed: Option<String>,
+    pub updated: Option<String>,
+    pub agent: Option<String>,
+    pub labels: Vec<String>,
+    pub depends_on: Vec<String>,
+    /// Checked boxes in the body.
+    pub done: u32,
+    /// All boxes in the body.
+    pub total: u32,
+}
+
+fn parse_mapping(text: &str, split: &Split) -> Result<Mapping, Malformed> {
+    let first_line = line_of(text, split.fm.start);
+    match serde_yaml::from_str::<Value>(&text[split.fm.clone()]) {
+        Ok(Value::Mapping(m)) => Ok(m),
+        Ok(Value::Null) => Ok(Mapping::new()),
+        Ok(_) => Err(Malformed::at(
+            first_line,
+            "the frontmatter is not a mapping of keys",
+        )),
+        Err(e) => {
+            let line = e.location().map(|l| first_line + l.line() - 1);
+            Err(Malformed {
+                line,
+                message: format!("invalid YAML in the frontmatter: {}", yaml_message(&e)),
+            })
+        }
+    }
+}
+
+/// A YAML error's message without its positions (they count from the start of
+/// the YAML, not of the file; the caller reports the file's line).
+pub fn yaml_message(e: &serde_yaml::Error) -> String {
+    let text = e.to_string();
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text.as_str();
+    while let Some(i) = rest.find(" at line ") {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + " at line ".len()..];
+        let skip_digits = |s: &str| {
+            s.trim_start_matches(|c: char| c.is_ascii_digit())
+                .to_string()
+        };
+        let after = skip_digits(after);
+        let after = after
+            .strip_prefix(" column ")
+            .map(skip_digits)
+            .unwrap_or(after);
+        rest = &rest[rest.len() - after.len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The text of a scalar (string, number, bool); `None` for lists and maps.
+fn scalar_text(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        Value::Tagged(t) => scalar_text(&t.value),
+        _ => None,
+    }
+}
+
+/// RFC 3339 in UTC with a `Z` (`2026-11-24T13:40:07Z`); a bare date means midnight UTC.
+pub fn normalize_time(s: &str) -> Option<String> {
+    use chrono::{DateTime, NaiveDate, NaiveDateTime, SecondsFormat, Utc};
+    let s = s.trim();
+    let utc: DateTime<Utc> = if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        t.with_timezone(&Utc)
+    } else if let Ok(t) = NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S") {
+        t.and_utc()
+    } else if let Ok(t) = NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S") {
+        t.and_utc()
+    } else {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .ok()?
+            .and_hms_opt(0, 0, 0)?
+            .and_utc()
+    };
+    Some(utc.to_rfc3339_opts(SecondsFormat::AutoSi, true))
+}
+
+/// A value quoted for a message, with control characters made visible.
+pub fn quote(s: &str) -> String {
+    format!("{s:?}")
+}
+
+// ---------------------------------------------------------------- boxes
+
+fn for_each_box(text: &str, body: usize, mut f: impl FnMut(usize, bool, &str)) {
+    let mut fence: Option<char> = None;
+    for (line_no, l) in (line_of(text, body)..).zip(Lines::new(text, body..text.len())) {
+        let s = &text[l.start..l.end];
+        let t = s.trim_start();
+        if t.starts_with("```") || t.starts_with("~~~") {
+            let c = t.chars().next().unwrap_or('`');
+            fence = match fence {
+                None => Some(c),
+                Some(open) if open == c => None,
+                other => other,
+            };
+        } else if fence.is_none()
+            && let Some(checked) = box_state(t)
+        {
+            f(line_no, checked, s);
+        }
+    }
+}
+
+/// `Some(checked)` when a (trimmed) line is a task-list item: `- [ ]`, `* [x]`, `1. [X]`.
+fn box_state(t: &str) -> Option<bool> {
+    let rest = if let Some(r) = t.strip_prefix(['-', '*', '+']) {
+        r
+    } else {
+        let digits = t.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 {
+            return None;
+        }
+        t[digits..].strip_prefix(['.', ')'])?
+    };
+    let rest = rest.strip_prefix(' ')?.trim_start();
+    let mark = rest.strip_prefix('[')?;
+    let (state, after) = mark.split_at_checked(2)?;
+    if !(after.is_empty() || after.starts_with([' ', '\t'])) {
+        return None;
+    }
+    match state {
+        " ]" => Some(false),
+        "x]" | "X]" => Some(true),
+        _ => None,
+    }
+}
+
+/// (checked, total) boxes in the body.
+fn progress(text: &str, body: usize) -> (u32, u32) {
+    let (mut done, mut total) = (0, 0);
+    for_each_box(text, body, |_, checked, _| {
+        total += 1;
+        done += u32::from(checked);
+    });
+    (done, total)
+}
+
+// ---------------------------------------------------------------- keys
+
+/// A top-level `key:` line of the frontmatter and the extent of its value.
+#[derive(Debug, Clone)]
+struct KeyLine {
+    key: String,
+    /// Start of the key's line.
+    start: usize,
+    /// Just after the `:`.
+    colon: usize,
+    /// End of the key line's content.
+    line_end: usize,
+    /// End of the content of the value's last line (continuation lines included).
+    region_end: usize,
+}
+
+fn top_level_keys(text: &str, split: &Split) -> Vec<KeyLine> {
+    let lines: Vec<Line> = Lines::new(text, split.fm.clone()).collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let l = lines[i];
+        let s = &text[l.start..l.end];
+        let Some((key, colon)) = parse_key(s) else {
+            i += 1;
+            continue;
+        };
+        let inline_empty = {
+            let v = s[colon..].trim_start();
+            v.is_empty() || v.starts_with('#')
+        };
+        let mut last = i;
+        let mut j = i + 1;
+        while j < lines.len() {
+            let c = &text[lines[j].start..lines[j].end];
+            if c.trim().is_empty() {
+                j += 1;
+            } else if c.starts_with([' ', '\t'])
+                || (inline_empty && (c == "-" || c.starts_with("- ") || c.starts_with("-\t")))
+            {
+                last = j;
+                j += 1;
+            } else {
+                break;
+            }
+        }
+        out.push(KeyLine {
+            key,
+            start: l.start,
+            colon: l.start + colon,
+            line_end: l.end,
+            region_end: lines[last].end,
+        });
+        i = last + 1;
+    }
+    out
+}
+
+/// `Some((key, offset after the colon))` for a top-level `key: …` line.
+fn parse_key(s: &str) -> Option<(String, usize)> {
+    let first = *s.as_bytes().first()?;
+    if first == b'"' || first == b'\'' {
+        let close = closing_quote(s, 0)?;
+        let key: String = serde_yaml::from_str(&s[..=close]).ok()?;
+        let after = &s[close + 1..];
+        let ws = after.len() - after.trim_start_matches([' ', '\t']).len();
+        let rest = &after[ws..];
+        let colon = close + 1 + ws;
+        return (rest.starts_with(':') && ends_token(&rest[1..])).then(|| (key, colon + 1));
+    }
+    if b" \t#-?:,[]{}&*!|>'\"%@`".contains(&first) {
+        return None;
+    }
+    let mut from = 0;
+    while let Some(i) = s[from..].find(':') {
+        let at = from + i;
+        if ends_token(&s[at + 1..]) {
+            let key = s[..at].trim_end();
+            if key.contains(" #") {
+                return None;
+            }
+            return Some((key.to_string(), at + 1));
+        }
+        from = at + 1;
+    }
+    None
+}
+
+fn ends_token(rest: &str) -> bool {
+    rest.is_empty() || rest.starts_with([' ', '\t'])
+}
+
+/// Byte index of the quote that closes the quoted scalar opening at `open`, on
+/// this line (`''` is an escaped quote in single quotes, `\"` in double quotes).
+fn closing_quote(s: &str, open: usize) -> Option<usize> {
+    let b = s.as_bytes();
+    let q = b[open];
+    let mut i = open + 1;
+    while i < b.len() {
+        if q == b'"' && b[i] == b'\\' {
+            i += 2;
+            continue;
+        }
+        if b[i] == q {
+            if q == b'\'' && b.get(i + 1) == Some(&b'\'') {
+                i += 2;
+                continue;
+            }
+            return Some(i);
+        }
+        i += 1;
+    }
+    None
+}
+
+// ---------------------------------------------------------------- edit
+
+/// A value to set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NewValue {
+    Str(String),
+    List(Vec<String>),
+}
+
+impl NewValue {
+    fn to_yaml(&self) -> Value {
+        match self {
+            NewValue::Str(s) => Value::String(s.clone()),
+            NewValue::List(items) => {
+                Value::Sequence(items.iter().cloned().map(Value::String).collect())
+            }
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Style {
+    Plain,
+    Single,
+    Double,
+}
+
+/// Sets top-level keys, changing only the bytes of their values; a missing key is
+/// appended at the end of the frontmatter with the file's line ending. The result
+/// is parsed again and must equal the old mapping plus exactly these changes,
+/// with the bytes before and after the frontmatter identical; otherwise the edit
+/// is refused and nothing is returned.
+pub fn edit(text: &str, changes: &[(&str, NewValue)]) -> Result<String, Malformed> {
+    let doc = Doc::parse(text)?;
+    let keys = top_level_keys(text, &doc.split);
+    let mut splices: Vec<(Range<usize>, String)> = Vec::new();
+    let mut appended = String::new();
+    for (key, value) in changes {
+        match keys.iter().find(|k| k.key == *key) {
+            Some(k) => splices.push(value_splice(text, k, value)),
+            None => {
+                appended.push_str(key);
+                appended.push_str(": ");
+                appended.push_str(&render(value, Style::Plain));
+                appended.push_str(doc.split.eol);
+            }
+        }
+    }
+    if !appended.is_empty() {
+        splices.push((doc.split.fm.end..doc.split.fm.end, appended));
+    }
+    splices.sort_by_key(|(r, _)| std::cmp::Reverse(r.start));
+    let mut out = text.to_string();
+    for (range, with) in splices {
+        out.replace_range(range, &with);
+    }
+    guard(&doc, &out, changes)?;
+    Ok(out)
+}
+
+fn guard(old: &Doc<'_>, new_text: &str, changes: &[(&str, NewValue)]) -> Result<(), Malformed> {
+    let refuse = |why: &str| Malformed {
+        line: Some(line_of(old.text, old.split.fm.start)),
+        message: format!(
+            "refusing to edit the frontmatter: {why} (its layout is not one tix can edit byte-exactly)"
+        ),
+    };
+    let new = Doc::parse(new_text).map_err(|_| refuse("the result would not parse"))?;
+    if new_text[..new.split.fm.start] != old.text[..old.split.fm.start] {
+        return Err(refuse("the opening line would change"));
+    }
+    if new.body() != old.body() {
+        return Err(refuse("the body would change"));
+    }
+    let mut expected = old.map.clone();
+    for (key, value) in changes {
+        expected.insert(Value::String(key.to_string()), value.to_yaml());
+    }
+    if new.map != expected {
+        return Err(refuse("other keys would change"));
+    }
+    Ok(())
+}
+
+fn value_splice(text: &str, k: &KeyLine, value: &NewValue) -> (Range<usize>, String) {
+    let whole = |style| (k.colon..k.region_end, format!(" {}", render(value, style)));
+    if k.region_end != k.line_end || matches!(value, NewValue::List(_)) {
+        return whole(Style::Plain);
+    }
+    let line = &text[k.colon..k.line_end];
+    let ws = line.len() - line.trim_start_matches([' ', '\t']).len();
+    let tok = k.colon + ws;
+    let rest = &text[tok..k.line_end];
+    match rest.as_bytes().first() {
+        None | Some(b'#') => (
+            k.colon..k.colon,
+            format!(" {}", render(value, Style::Plain)),
+        ),
+        Some(q @ (b'"' | b'\'')) => {
+            let style = if *q == b'"' {
+                Style::Double
+            } else {
+                Style::Single
+            };
+            match closing_quote(rest, 0) {
+                Some(close) => (tok..tok + close + 1, render(value, style)),
+                None => whole(style),
+            }
+        }
+        Some(b'|' | b'>' | b'[' | b'{' | b'&' | b'!' | b'*') => whole(Style::Plain),
+        Some(_) => {
+            let end = [" #", "\t#"]
+                .iter()
+                .filter_map(|m| rest.find(m))
+                .min()
+                .unwrap_or(rest.len());
+            let token = rest[..end].trim_end_matches([' ', '\t']);
+            (tok..tok + token.len(), render(value, Style::Plain))
+        }
+    }
+}
+
+fn render(value: &NewValue, style: Style) -> String {
+    match value {
+        NewValue::Str(s) => scalar(s, style, false),
+        NewValue::List(items) => {
+            let items: Vec<String> = items
+                .iter()
+                .map(|s| scalar(s, Style::Plain, true))
+                .collect();
+            format!("[{}]", items.join(", "))
+        }
+    }
+}
+
+fn scalar(s: &str, style: Style, in_flow: bool) -> String {
+    match style {
+        Style::Plain if plain_ok(s, in_flow) => s.to_string(),
+        Style::Single if !s.chars().any(char::is_control) => format!("'{}'", s.replace('\'', "''")),
+        _ => double_quoted(s),
+    }
+}
+
+/// True when `s` written plain reads back as the same string.
+fn plain_ok(s: &str, in_flow: bool) -> bool {
+    !s.is_empty()
+        && s.trim() == s
+        && !s.chars().any(|c| c.is_control() || c == '\u{feff}')
+        && !s.contains(": ")
+        && !s.contains(" #")
+        && !s.ends_with(':')
+        && !s.starts_with(|c: char| "-?:,[]{}#&*!|>'\"%@`".contains(c))
+        && !(in_flow && s.contains([',', '[', ']', '{', '}']))
+        && matches!(serde_yaml::from_str::<Value>(s), Ok(Value::String(v)) if v == s)
+}
+
+fn double_quoted(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if c.is_control() || c == '\u{feff}' || c == '\u{2028}' || c == '\u{2029}' => {
+                out.push_str(&format!("\\u{:04X}", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set(text: &str, changes: &[(&str, &str)]) -> String {
+        let changes: Vec<(&str, NewValue)> = changes
+            .iter()
+            .map(|(k, v)| (*k, NewValue::Str(v.to_string())))
+            .collect();
+        edit(text, &changes).unwrap()
+    }
+
+    const T7: &str = "---\nid: TIX-0007\ntitle: Fix login redirect loop\nstatus: pending            # pending | in_progress\npriority: high\n---\n## Acceptance criteria\n- [ ] redirect happens once\n";
+
+    #[test]
+    fn replaces_a_plain_value_and_keeps_its_comment_and_padding() {
+        let out = set(T7, &[("status", "in_progress")]);
+        assert_eq!(
+            out,
+            T7.replace("status: pending  ", "status: in_progress  ")
+        );
+    }
+
+    #[test]
+    fn appends_missing_keys_at_the_end_of_the_frontmatter() {
+        let out = set(
+            T7,
+            &[
+                ("status", "in_progress"),
+                ("started", "2026-11-24T13:40:07Z"),
+            ],
+        );
+        assert_eq!(
+            out,
+            T7.replace("status: pending  ", "status: in_progress  ")
+                .replace("high\n---", "high\nstarted: 2026-11-24T13:40:07Z\n---")
+        );
+    }
+
+    #[test]
+    fn crlf_stays_crlf_everywhere() {
+        let crlf = T7.replace('\n', "\r\n");
+        let out = set(
+            &crlf,
+            &[
+                ("status", "completed"),
+                ("completed", "2026-11-25T00:00:00Z"),
+            ],
+        );
+        assert_eq!(
+            out,
+            crlf.replace("status: pending  ", "status: completed  ")
+                .replace(
+                    "high\r\n---",
+                    "high\r\ncompleted: 2026-11-25T00:00:00Z\r\n---"
+                )
+        );
+        assert!(!out.replace("\r\n", "").contains('\n'));
+    }
+
+    #[test]
+    fn missing_trailing_newline_is_kept() {
+        let text = "---\nid: TIX-1\nstatus: pending\n---\nbody without newline";
+        assert_eq!(
+            set(text, &[("status", "completed")]),
+            "---\nid: TIX-1\nstatus: completed\n---\nbody without newline"
+        );
+        let bare = "---\nid: TIX-1\nstatus: pending\n---";
+        assert_eq!(
+            set(bare, &[("status", "completed")]),
+            "---\nid: TIX-1\nstatus: completed\n---"
+        );
+    }
+
+    #[test]
+    fn comments_blank_lines_unknown_keys_and_order_survive() {
+        let text = "---\n# leading comment\nzeta: 1\n\nid: TIX-0001   # the id\n  # indented comment\nextra:\n  nested: [1, 2]\n  more: {a: b}\nstatus: pending\n\n# trailing comment\n---\nbody\n";
+        let out = set(text, &[("status", "in_progress"), ("agent", "claude")]);
+        assert_eq!(
+            out,
+            text.replace("status: pending\n", "status: in_progress\n")
+                .replace(
+                    "# trailing comment\n",
+                    "# trailing comment\nagent: claude\n"
+                )
+        );
+    }
+
+    #[test]
+    fn quoting_style_is_kept() {
+        let text = "---\nid: \"TIX-1\"\nstatus: 'pending'\nagent: \"old\"\n---\n";
+        let out = set(
+            text,
+            &[("status", "in_progress"), ("agent", "it's \"new\"")],
+        );
+        assert_eq!(
+            out,
+            "---\nid: \"TIX-1\"\nstatus: 'in_progress'\nagent: \"it's \\\"new\\\"\"\n---\n"
+        );
+    }
+
+    #[test]
+    fn values_that_are_not_plain_safe_are_quoted() {
+        let text = "---\nid: TIX-1\n---\n";
+        for hostile in [
+            "true",
+            "123",
+            "a: b",
+            "x #y",
+            "- item",
+            "",
+            " pad",
+            "null",
+            "~",
+            "[1]",
+            "line\nbreak",
+            "\u{1b}[31mred",
+            "ütf-8 ✓",
+        ] {
+            let out = edit(text, &[("agent", NewValue::Str(hostile.into()))]).unwrap();
+            let doc = Doc::parse(&out).unwrap();
+            assert_eq!(
+                doc.map.get("agent"),
+                Some(&Value::String(hostile.into())),
+                "{hostile:?} → {out}"
+            );
+        }
+    }
+
+    #[test]
+    fn unicode_and_dashes_in_the_body_are_untouched() {
+        let text = "---\nid: TIX-1\ntitle: Ünïcödé 🎫\nstatus: pending\n---\nintro\n---\nnot frontmatter\n---\n";
+        let out = set(text, &[("status", "completed")]);
+        assert_eq!(out, text.replace("status: pending", "status: completed"));
+    }
+
+    #[test]
+    fn a_value_spanning_lines_is_replaced_whole() {
+        let text = "---\nid: TIX-1\nagent: >\n  folded\n  text\nstatus: pending\n---\n";
+        let out = set(text, &[("agent", "bot")]);
+        assert_eq!(out, "---\nid: TIX-1\nagent: bot\nstatus: pending\n---\n");
+        let text = "---\nid: TIX-1\nlabels:\n- a\n- b\n\nstatus: pending\n---\n";
+        let out = edit(
+            text,
+            &[("labels", NewValue::List(vec!["x y".into(), "a,b".into()]))],
+        )
+        .unwrap();
+        assert_eq!(
+            out,
+            "---\nid: TIX-1\nlabels: [x y, \"a,b\"]\n\nstatus: pending\n---\n"
+        );
+    }
+
+    #[test]
+    fn empty_values_are_filled_in_place() {
+        let text = "---\nid: TIX-1\nstarted:\ncompleted:   # later\n---\n";
+        let out = set(text, &[("started", "S"), ("completed", "C")]);
+        assert_eq!(
+            out,
+            "---\nid: TIX-1\nstarted: S\ncompleted: C   # later\n---\n"
+        );
+    }
+
+    #[test]
+    fn a_layout_tix_cannot_edit_is_refused() {
+        let flow = "---\n{id: TIX-1, status: pending}\n---\n";
+        let err = edit(flow, &[("status", NewValue::Str("done".into()))]).unwrap_err();
+        assert!(err.message.contains("refusing"), "{err:?}");
+    }
+
+    #[test]
+    fn bom_is_kept() {
+        let text = "\u{feff}---\nid: TIX-1\nstatus: pending\n---\nx\n";
+        assert_eq!(
+            set(text, &[("status", "completed")]),
+            text.replace("pending", "completed")
+        );
+    }
+
+    #[test]
+    fn split_errors_name_the_line() {
+        assert_eq!(split("no frontmatter\n").unwrap_err().line, Some(1));
+        let e = split("---\nid: X-1\n").unwrap_err();
+        assert!(e.message.contains("no closing"));
+        let e = Doc::parse("---\nid: X-1\ntitle: [unclosed\n---\n").unwrap_err();
+        assert!(e.message.starts_with("invalid YAML"), "{e:?}");
+        assert!(e.line.is_some());
+        let e = Doc::parse("---\nid: X-1\nid: X-2\n---\n").unwrap_err();
+        assert!(e.message.contains("duplicate"), "{e:?}");
+    }
+
+    #[test]
+    fn meta_reports_bad_values_on_their_line() {
+        let statuses: Vec<String> = ["pending", "in_progress", "completed"]
+            .map(String::from)
+            .to_vec();
+        let text = "---\nid: TIX-1\ntitle: t\nstatus: done\n---\n";
+        let e = Doc::parse(text).unwrap().meta(&statuses).unwrap_err();
+        assert_eq!(e.line, Some(4));
+        assert!(e.message.contains("unknown status \"done\""), "{e:?}");
+        let e = Doc::parse("---\ntitle: t\n---\n")
+            .unwrap()
+            .meta(&statuses)
+            .unwrap_err();
+        assert!(e.message.contains("no `id`"));
+        let e = Doc::parse("---\nid: TIX-1\ncreated: yesterday\n---\n")
+            .unwrap()
+            .meta(&statuses)
+            .unwrap_err();
+        assert_eq!(e.line, Some(3));
+    }
+
+    #[test]
+    fn meta_reads_everything() {
+        let statuses: Vec<String> = ["pending"].map(String::from).to_vec();
+        let text = "---\nid: TIX-0007\ntitle: Fix\nstatus: pending\npriority: high\ncreated: 2026-11-24T14:40:07+01:00\nlabels: [auth, web]\ndepends_on: TIX-0003\n---\n- [x] one\n- [ ] two\n```\n- [ ] in code\n```\n* [X] three\n1. [ ] four\n- [y] not a box\n";
+        let doc = Doc::parse(text).unwrap();
+        let m = doc.meta(&statuses).unwrap();
+        assert_eq!(m.created.as_deref(), Some("2026-11-24T13:40:07Z"));
+        assert_eq!(m.labels, ["auth", "web"]);
+        assert_eq!(m.depends_on, ["TIX-0003"]);
+        assert_eq!((m.done, m.total), (2, 4));
+        assert_eq!(
+            doc.unchecked_boxes(),
+            vec![(11, "- [ ] two".into()), (16, "1. [ ] four".into())]
+        );
+    }
+
+    #[test]
+    fn ids_match_by_number_and_case_but_not_suffix() {
+        assert_eq!(IdKey::parse("tix-35"), IdKey::parse("TIX-0035"));
+        assert_ne!(IdKey::parse("TIX-0035a"), IdKey::parse("TIX-0035"));
+        assert_eq!(IdKey::parse("FW-035a").unwrap().suffix, "a");
+        for bad in [
+            "../x",
+            "TIX-1/../..",
+            "TIX",
+            "7",
+            "-1",
+            "TIX-",
+            "TIX-1-",
+            &"A".repeat(5000),
+        ] {
+            assert_eq!(IdKey::parse(bad), None, "{bad}");
+        }
+        assert_eq!(
+            IdKey::from_file_name("TIX-0007-fix-login.md"),
+            IdKey::parse("TIX-7")
+        );
+        assert_eq!(IdKey::from_file_name("TIX-0007.md"), IdKey::parse("TIX-7"));
+        assert_eq!(IdKey::from_file_name("TIX-0007.txt"), None);
+        assert_eq!(IdKey::from_file_name("notes.md"), None);
+    }
+
+    mod props {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn line() -> impl Strategy<Value = String> {
+            prop_oneof![
+                "[a-z_]{1,8}: [a-zA-Z0-9 ]{0,12}".prop_map(|s| s.trim_end().to_string()),
+                "[a-z_]{1,8}: \"[a-z' ]{0,8}\"",
+                "[a-z_]{1,8}: '[a-z ]{0,8}'",
+                "[a-z_]{1,8}: [0-9]{1,4} # [a-z ]{0,10}",
+                "# [a-z :#-]{0,20}",
+                Just(String::new()),
+                "[a-z_]{1,8}:\n  - [a-z]{1,5}\n  - [a-z]{1,5}",
+                "[a-z_]{1,8}: \\|\n  [a-z ]{1,10}\n  [a-z ]{1,10}",
+                "[a-z_]{1,8}: \\[[a-z]{1,3}, [a-z]{1,3}\\]",
+                "[a-z_]{1,8}:\n  nested: [a-z]{1,5}",
+            ]
+        }
+
+        /// The text with the entry of one top-level key (its lines) cut out.
+        fn without_key(text: &str, key: &str) -> String {
+            let split = split(text).unwrap();
+            let mut out = text.to_string();
+            if let Some(k) = top_level_keys(text, &split)
+                .into_iter()
+                .find(|k| k.key == key)
+            {
+                let end = text[k.region_end..]
+                    .find('\n')
+                    .map_or(text.len(), |i| k.region_end + i + 1);
+                out.replace_range(k.start..end, "");
+            }
+            out
+        }
+
+        fn key() -> impl Strategy<Value = &'static str> {
+            prop_oneof![
+                Just("status"),
+                Just("started"),
+                Just("agent"),
+                Just("updated")
+            ]
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(300))]
+            /// Whatever the frontmatter looks like, an edit either is refused or
+            /// changes exactly the keys asked for, and every byte outside the
+            /// edited values is kept.
+            #[test]
+            fn edits_change_only_what_they_set(
+                lines in proptest::collection::vec(line(), 0..8),
+                target in key(),
+                value in "[a-zA-Z0-9_:# -]{0,12}",
+                crlf in any::<bool>(),
+                body in "[-a-z \\[\\]x\n]{0,40}",
+                newline_at_end in any::<bool>(),
+            ) {
+                let eol = if crlf { "\r\n" } else { "\n" };
+                let mut text = format!("---{eol}id: TIX-1{eol}");
+                for l in &lines { text.push_str(&l.replace('\n', eol)); text.push_str(eol); }
+                text.push_str("---");
+                if newline_at_end { text.push_str(eol); }
+                text.push_str(&body.replace('\n', eol));
+                let Ok(old) = Doc::parse(&text) else { return Ok(()) };
+                match edit(&text, &[(target, NewValue::Str(value.clone()))]) {
+                    Err(e) => prop_assert!(e.message.contains("refusing"), "{e:?}"),
+                    Ok(out) => {
+                        let new = Doc::parse(&out).unwrap();
+                        prop_assert_eq!(new.body(), old.body());
+                        let mut expected = old.map.clone();
+                        expected.insert(Value::String(target.into()), Value::String(value.clone()));
+                        prop_assert_eq!(&new.map, &expected);
+                        // Every byte outside the edited key's own entry is identical.
+                        prop_assert_eq!(without_key(&out, target), without_key(&text, target));
+                        if crlf { prop_assert!(!out.replace("\r\n", "").contains('\n')); }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,226 @@
+//! One status change of one ticket: check what `tix.yaml` allows and the gates,
+//! edit the frontmatter keys it must set, and commit. `start`, `complete`, `move`
+//! (and later the hook and `next --claim`) are thin layers on [`apply`].
+
+use crate::config::{ARCHIVED, COMPLETED, IN_PROGRESS};
+use crate::error::TixError;
+use crate::ticket::{IdKey, NewValue};
+use crate::tree::{self, Change, Event, Lock, Snapshot, Tree};
+use anyhow::Result;
+use std::collections::HashMap;
+
+/// Who asks for a change, for the audit log.
+#[derive(Debug, Clone, Default)]
+pub struct Actor {
+    pub actor: String,
+    pub session_id: Option<String>,
+    pub tool_use_id: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// Target status name.
+    pub to: String,
+    pub force: bool,
+    pub agent: Option<String>,
+    /// The audit log's action: `start`, `complete`, `move`, …
+    pub action: &'static str,
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Changed {
+        id: String,
+        from: String,
+        to: String,
+        rel: String,
+    },
+    /// Already there: nothing was written (hooks fire twice; that is harmless).
+    Unchanged {
+        id: String,
+        status: String,
+        rel: String,
+    },
+}
+
+/// Applies `req` to the ticket at `rel` under the exclusive `lock`.
+pub fn apply(
+    tree: &Tree,
+    lock: &Lock,
+    snap: &mut Snapshot,
+    rel: &str,
+    req: &Request,
+    actor: &Actor,
+    now: &str,
+) -> Result<Outcome> {
+    let (text, meta) = tree::read_ticket(tree, rel)?;
+    let shown = tree.show(rel);
+    let dir = rel.split('/').next().unwrap_or("");
+    let from = match &meta.status {
+        Some(s) => s.clone(),
+        None => tree.folder_status(dir).unwrap_or_default().to_string(),
+    };
+    let to = req.to.as_str();
+    let unchanged = || Outcome::Unchanged {
+        id: meta.id.clone(),
+        status: from.clone(),
+        rel: rel.to_string(),
+    };
+    let mut action = req.action;
+    if from == to {
+        if to != IN_PROGRESS {
+            return Ok(unchanged());
+        }
+        match (&meta.agent, &req.agent) {
+            (a, b) if a == b => return Ok(unchanged()),
+            (Some(_), _) if !req.force => {
+                return Err(claimed(&shown, &meta.id, meta.agent.as_deref()));
+            }
+            (_, None) => return Ok(unchanged()),
+            _ => action = "assign",
+        }
+    } else if !req.force {
+        if !tree.config.allows(&from, to) {
+            let allowed = tree
+                .config
+                .transitions
+                .get(&from)
+                .cloned()
+                .unwrap_or_default();
+            return Err(TixError::Refused {
+                lines: vec![format!(
+                    "{shown}: cannot move {} from {from} to {to} (allowed from {from}: {}); --force overrides",
+                    meta.id,
+                    if allowed.is_empty() { "nothing".into() } else { allowed.join(", ") }
+                )],
+            }
+            .into());
+        }
+        let mut unmet = Vec::new();
+        if to == IN_PROGRESS && tree.config.gates.unmet_dependencies_block_start {
+            let statuses: HashMap<IdKey, &str> = tree
+                .tickets(snap)
+                .into_iter()
+                .filter_map(|t| Some((IdKey::parse(&t.meta.id)?, t.status)))
+                .collect();
+            let line = line_suffix(&text, "depends_on");
+            for dep in &meta.depends_on {
+                let status = IdKey::parse(dep).and_then(|k| statuses.get(&k).copied());
+                match status {
+                    Some(COMPLETED | ARCHIVED) => {}
+                    Some(s) => unmet.push(format!(
+                        "{shown}{line}: cannot start {}: depends on {dep}, which is {s}",
+                        meta.id
+                    )),
+                    None => unmet.push(format!(
+                        "{shown}{line}: cannot start {}: depends on {dep}, which does not exist",
+                        meta.id
+                    )),
+                }
+            }
+        }
+        if to == COMPLETED && tree.config.gates.unchecked_boxes_block_complete {
+            let doc = crate::ticket::Doc::parse(&text)
+                .map_err(|m| tree::malformed_error(tree, rel, &m))?;
+            for (line, item) in doc.unchecked_boxes() {
+                unmet.push(format!(
+                    "{shown}:{line}: cannot complete {}: unchecked box {}",
+                    meta.id,
+                    crate::ticket::quote(&item)
+                ));
+            }
+        }
+        if !unmet.is_empty() {
+            return Err(TixError::Refused { lines: unmet }.into());
+        }
+    }
+
+    let mut changes: Vec<(&str, NewValue)> = vec![("status", NewValue::Str(to.to_string()))];
+    if to == IN_PROGRESS && from != to {
+        changes.push(("started", NewValue::Str(now.to_string())));
+    }
+    if to == IN_PROGRESS
+        && let Some(a) = &req.agent
+    {
+        changes.push(("agent", NewValue::Str(a.clone())));
+    }
+    if to == COMPLETED {
+        changes.push(("completed", NewValue::Str(now.to_string())));
+    }
+    changes.push(("updated", NewValue::Str(now.to_string())));
+    let content = tree::edit_ticket(tree, rel, &text, &changes)?;
+
+    let dst_dir = &tree
+        .config
+        .status(to)
+        .ok_or_else(|| TixError::Usage(format!("unknown status {to:?}")))?
+        .dir;
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    let dst = format!("{dst_dir}/{name}");
+    let reason = match (req.force && from != to, &req.reason) {
+        (true, Some(r)) => Some(format!("forced: {r}")),
+        (true, None) => Some("forced".into()),
+        (false, r) => r.clone(),
+    };
+    let event = Event {
+        time: now.to_string(),
+        ticket: meta.id.clone(),
+        action: action.to_string(),
+        from: Some(from.clone()),
+        to: Some(to.to_string()),
+        actor: actor.actor.clone(),
+        session_id: actor.session_id.clone(),
+        tool_use_id: actor.tool_use_id.clone(),
+        agent: req.agent.clone().or(meta.agent.clone()),
+        reason,
+        tx: Some(new_tx()),
+        ..Event::default()
+    };
+    tree.commit(
+        lock,
+        snap,
+        Change {
+            src: Some(rel.to_string()),
+            dst: dst.clone(),
+            content,
+            event,
+        },
+    )?;
+    Ok(Outcome::Changed {
+        id: meta.id,
+        from,
+        to: to.to_string(),
+        rel: dst,
+    })
+}
+
+fn claimed(shown: &str, id: &str, agent: Option<&str>) -> anyhow::Error {
+    TixError::Refused {
+        lines: vec![format!(
+            "{shown}: {id} is already in progress by {} (no silent takeover; --force reassigns it)",
+            agent
+                .map(crate::ticket::quote)
+                .unwrap_or_else(|| "someone without an agent name".into())
+        )],
+    }
+    .into()
+}
+
+/// `:LINE` of a top-level key, or nothing.
+fn line_suffix(text: &str, key: &str) -> String {
+    crate::ticket::Doc::parse(text)
+        .ok()
+        .and_then(|d| d.line_of_key(key))
+        .map(|l| format!(":{l}"))
+        .unwrap_or_default()
+}
+
+/// A transaction id unique to this process and moment.
+pub fn new_tx() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    format!("{nanos:x}-{}", std::process::id())
+}

@@ -1,0 +1,150 @@
+//! Files in `.tix/` that make changes durable and auditable: the journal of the
+//! change under way, the audit log `events.jsonl`, and the last id given out.
+
+use super::fsx;
+use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
+use std::fs::{self, OpenOptions};
+use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::path::Path;
+
+const JOURNAL: &str = "journal.json";
+const EVENTS: &str = "events.jsonl";
+const LAST_ID: &str = "last-id";
+
+/// One line of the audit log.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Event {
+    pub time: String,
+    pub ticket: String,
+    pub action: String,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub actor: String,
+    pub session_id: Option<String>,
+    pub tool_use_id: Option<String>,
+    pub agent: Option<String>,
+    pub reason: Option<String>,
+    pub duration_ms: Option<u64>,
+    pub tokens: Option<u64>,
+    pub tool_uses: Option<u64>,
+    /// The transaction that wrote it; recovery uses it to log an event once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tx: Option<String>,
+}
+
+/// What a change is about to do, written before its first step.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Intent {
+    pub tx: String,
+    pub src: Option<String>,
+    pub dst: String,
+    /// `fsx::fingerprint` of the new content: the change landed iff `dst` has it.
+    pub fingerprint: String,
+    pub event: Event,
+}
+
+pub fn exists(state: &Path) -> bool {
+    state.join(JOURNAL).exists()
+}
+
+pub fn write(state: &Path, intent: &Intent) -> Result<()> {
+    let text = serde_json::to_string(intent)?;
+    fsx::write_atomic(&state.join(JOURNAL), text.as_bytes(), None, true)?;
+    Ok(())
+}
+
+/// The journal's intent; `None` when it is absent or unreadable (a journal that
+/// was being written when the run died never had a first step taken).
+pub fn read(state: &Path) -> Result<Option<Intent>> {
+    match fs::read(state.join(JOURNAL)) {
+        Ok(b) => Ok(serde_json::from_slice(&b).ok()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e).context("failed to read .tix/journal.json"),
+    }
+}
+
+pub fn remove(state: &Path) -> Result<()> {
+    match fs::remove_file(state.join(JOURNAL)) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(e).context("failed to remove .tix/journal.json"),
+    }
+}
+
+/// Appends one event as one JSON line, in one write, and syncs it.
+pub fn append_event(state: &Path, event: &Event) -> Result<()> {
+    let mut line = serde_json::to_string(event)?;
+    line.push('\n');
+    let mut f = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(state.join(EVENTS))?;
+    f.write_all(line.as_bytes())?;
+    f.sync_data()?;
+    Ok(())
+}
+
+/// Whether the last events of the log include transaction `tx`.
+pub fn event_logged(state: &Path, tx: &str) -> Result<bool> {
+    let mut f = match fs::File::open(state.join(EVENTS)) {
+        Ok(f) => f,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(false),
+        Err(e) => return Err(e.into()),
+    };
+    let len = f.metadata()?.len();
+    f.seek(SeekFrom::Start(len.saturating_sub(64 * 1024)))?;
+    let mut tail = Vec::new();
+    f.read_to_end(&mut tail)?;
+    let needle = format!("\"tx\":{}", serde_json::to_string(tx)?);
+    Ok(String::from_utf8_lossy(&tail).contains(&needle))
+}
+
+/// Every event, oldest first. Lines that do not parse (a torn last line after a
+/// crash) are skipped and counted.
+pub fn read_events(state: &Path) -> Result<(Vec<Event>, usize)> {
+    let text = match fs::read_to_string(state.join(EVENTS)) {
+        Ok(t) => t,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok((Vec::new(), 0)),
+        Err(e) => return Err(e).context("failed to read .tix/events.jsonl"),
+    };
+    let mut events = Vec::new();
+    let mut bad = 0;
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        match serde_json::from_str(line) {
+            Ok(e) => events.push(e),
+            Err(_) => bad += 1,
+        }
+    }
+    Ok((events, bad))
+}
+
+/// The highest number given out for `prefix` (0 if none).
+pub fn last_id(state: &Path, prefix: &str) -> Result<u64> {
+    let text = match fs::read_to_string(state.join(LAST_ID)) {
+        Ok(t) => t,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(0),
+        Err(e) => return Err(e).context("failed to read .tix/last-id"),
+    };
+    Ok(text
+        .lines()
+        .filter_map(|l| l.split_once(' '))
+        .filter(|(p, _)| *p == prefix)
+        .filter_map(|(_, n)| n.trim().parse().ok())
+        .max()
+        .unwrap_or(0))
+}
+
+pub fn set_last_id(state: &Path, prefix: &str, num: u64) -> Result<()> {
+    let old = fs::read_to_string(state.join(LAST_ID)).unwrap_or_default();
+    let mut lines: Vec<String> = old
+        .lines()
+        .filter(|l| l.split_once(' ').is_some_and(|(p, _)| p != prefix))
+        .map(String::from)
+        .collect();
+    lines.push(format!("{prefix} {num}"));
+    lines.sort();
+    let text = lines.join("\n") + "\n";
+    fsx::write_atomic(&state.join(LAST_ID), text.as_bytes(), None, true)?;
+    Ok(())
+}

@@ -1,0 +1,893 @@
+//! The tickets tree on disk: finding its root, listing its tickets (through the
+//! metadata cache), the lock, and the one way files change: [`Tree::commit`],
+//! which journals its intent so that a killed run is finished or rolled back
+//! by the next one.
+
+pub mod cache;
+pub mod fsx;
+pub mod journal;
+
+use crate::config::{self, Config};
+use crate::error::TixError;
+use crate::registry;
+use crate::ticket::{self, Doc, IdKey, Malformed, Meta};
+use anyhow::{Context, Result, bail};
+use fs2::FileExt;
+use std::collections::HashMap;
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Write};
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+pub use journal::Event;
+
+pub const STATE_DIR: &str = ".tix";
+pub const REGISTRY: &str = "TICKET_REGISTRY.md";
+pub const TEMPLATES: &str = "templates";
+
+/// What identifies a version of a file without reading it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Stamp {
+    pub size: u64,
+    pub mtime: (i64, i64),
+    pub ctime: (i64, i64),
+    pub ino: u64,
+}
+
+impl Stamp {
+    fn of(m: &fs::Metadata) -> Stamp {
+        Stamp {
+            size: m.len(),
+            mtime: (m.mtime(), m.mtime_nsec()),
+            ctime: (m.ctime(), m.ctime_nsec()),
+            ino: m.ino(),
+        }
+    }
+}
+
+/// One ticket file (or a `.md` file in a status folder that should be one).
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// Path relative to the root, `/`-separated: `pending/TIX-0007-fix.md`.
+    pub rel: String,
+    pub stamp: Stamp,
+    pub parsed: Result<Meta, Malformed>,
+}
+
+impl Entry {
+    pub fn dir(&self) -> &str {
+        self.rel.split('/').next().unwrap_or("")
+    }
+
+    pub fn file_name(&self) -> &str {
+        self.rel.rsplit('/').next().unwrap_or("")
+    }
+
+    /// The id, from the frontmatter, else from the file name.
+    pub fn id_key(&self) -> Option<IdKey> {
+        match &self.parsed {
+            Ok(m) => IdKey::parse(&m.id),
+            Err(_) => IdKey::from_file_name(self.file_name()),
+        }
+    }
+}
+
+/// A ticket that parsed, with its effective status.
+#[derive(Debug, Clone, Copy)]
+pub struct Ticket<'a> {
+    pub rel: &'a str,
+    pub meta: &'a Meta,
+    /// The frontmatter's status, else the folder's.
+    pub status: &'a str,
+}
+
+/// Every ticket file of the tree at one moment, sorted by path.
+#[derive(Debug, Clone, Default)]
+pub struct Snapshot {
+    pub entries: Vec<Entry>,
+}
+
+/// Something `sync --check` reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub kind: &'static str,
+    /// Relative to the root, `/`-separated.
+    pub path: String,
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LockMode {
+    Shared,
+    Exclusive,
+}
+
+/// Held for one invocation; released when dropped (or when the process dies).
+#[derive(Debug)]
+pub struct Lock {
+    _file: File,
+    pub mode: LockMode,
+}
+
+#[derive(Debug)]
+pub struct Tree {
+    pub root: PathBuf,
+    /// How the root is shown to the user (relative to the working directory when inside it).
+    pub display_root: String,
+    pub config: Config,
+}
+
+/// A change of one ticket file: write `content` at `dst`, remove `src` if it differs.
+#[derive(Debug, Clone)]
+pub struct Change {
+    pub src: Option<String>,
+    pub dst: String,
+    pub content: String,
+    pub event: Event,
+}
+
+/// Finds the root: `--root`, else `TIX_ROOT`, else the first directory `D` from
+/// `start` upwards with `D/tix.yaml` (root `D`) or `D/tickets/tix.yaml` (root `D/tickets`).
+pub fn discover(explicit: Option<&Path>, start: &Path) -> Result<PathBuf> {
+    if let Some(dir) = explicit {
+        return root_at(dir).with_context(|| {
+            format!(
+                "{}: no {} here (run `tix init {}` to create a tree)",
+                dir.display(),
+                config::FILE_NAME,
+                dir.display()
+            )
+        });
+    }
+    for d in start.ancestors() {
+        if let Some(root) = root_at(d) {
+            return Ok(root);
+        }
+    }
+    bail!(
+        "no tix tree found: no {f} or tickets/{f} in {} or above (run `tix init`, or pass --root)",
+        start.display(),
+        f = config::FILE_NAME
+    )
+}
+
+fn root_at(d: &Path) -> Option<PathBuf> {
+    if d.join(config::FILE_NAME).is_file() {
+        Some(d.to_path_buf())
+    } else if d.join("tickets").join(config::FILE_NAME).is_file() {
+        Some(d.join("tickets"))
+    } else {
+        None
+    }
+}
+
+/// Shows `path` as the user would type it from `cwd`.
+pub fn display_path(path: &Path, cwd: &Path) -> String {
+    let shown = match path.strip_prefix(cwd) {
+        Ok(rel) if rel.as_os_str().is_empty() => PathBuf::from("."),
+        Ok(rel) => rel.to_path_buf(),
+        Err(_) => path.to_path_buf(),
+    };
+    shown.to_string_lossy().into_owned()
+}
+
+impl Tree {
+    pub fn open(root: &Path, cwd: &Path) -> Result<Tree> {
+        let root = if root.is_absolute() {
+            root.to_path_buf()
+        } else {
+            cwd.join(root)
+        };
+        let root = root
+            .canonicalize()
+            .with_context(|| format!("{}: cannot open the tree", root.display()))?;
+        let cwd = cwd.canonicalize().unwrap_or_else(|_| cwd.to_path_buf());
+        let display_root = display_path(&root, &cwd);
+        let cfg_path = root.join(config::FILE_NAME);
+        let cfg_shown = join_shown(&display_root, config::FILE_NAME);
+        let text =
+            fs::read_to_string(&cfg_path).with_context(|| format!("failed to read {cfg_shown}"))?;
+        let config = Config::parse(&text).map_err(|e| match e.line {
+            Some(l) => anyhow::anyhow!("{cfg_shown}:{l}: {}", e.message),
+            None => anyhow::anyhow!("{cfg_shown}: {}", e.message),
+        })?;
+        Ok(Tree {
+            root,
+            display_root,
+            config,
+        })
+    }
+
+    /// A path relative to the root, as shown to the user.
+    pub fn show(&self, rel: &str) -> String {
+        join_shown(&self.display_root, rel)
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.root.join(rel)
+    }
+
+    pub fn state_dir(&self) -> PathBuf {
+        self.root.join(STATE_DIR)
+    }
+
+    fn fingerprint(&self) -> String {
+        self.config
+            .statuses
+            .iter()
+            .map(|s| format!("{}={}", s.name, s.dir))
+            .collect::<Vec<_>>()
+            .join(";")
+    }
+
+    /// The status whose folder is `dir`.
+    pub fn folder_status(&self, dir: &str) -> Option<&str> {
+        self.config
+            .statuses
+            .iter()
+            .find(|s| s.dir == dir)
+            .map(|s| s.name.as_str())
+    }
+
+    // ------------------------------------------------------------ lock
+
+    /// Takes the lock on `.tix/lock`, waiting at most `lock_timeout_secs`
+    /// (`on_wait` is called once if it has to wait). An interrupted change found
+    /// in the journal is finished or rolled back before this returns.
+    pub fn lock(&self, mode: LockMode, on_wait: &mut dyn FnMut(&str)) -> Result<Lock> {
+        let dir = self.state_dir();
+        fs::create_dir_all(&dir)
+            .with_context(|| format!("failed to create {}", self.show(STATE_DIR)))?;
+        let lock = self.acquire(mode, on_wait)?;
+        if journal::exists(&dir) {
+            if mode == LockMode::Shared {
+                drop(lock);
+                let ex = self.acquire(LockMode::Exclusive, on_wait)?;
+                self.recover(&ex)?;
+                drop(ex);
+                return self.acquire(mode, on_wait);
+            }
+            self.recover(&lock)?;
+        }
+        Ok(lock)
+    }
+
+    /// The lock without finishing an interrupted change (for `sync --check`,
+    /// which changes nothing and reports it instead).
+    pub fn lock_without_recovery(
+        &self,
+        mode: LockMode,
+        on_wait: &mut dyn FnMut(&str),
+    ) -> Result<Lock> {
+        fs::create_dir_all(self.state_dir())
+            .with_context(|| format!("failed to create {}", self.show(STATE_DIR)))?;
+        self.acquire(mode, on_wait)
+    }
+
+    pub fn has_journal(&self) -> bool {
+        journal::exists(&self.state_dir())
+    }
+
+    fn acquire(&self, mode: LockMode, on_wait: &mut dyn FnMut(&str)) -> Result<Lock> {
+        let rel = format!("{STATE_DIR}/lock");
+        let path = self.path(&rel);
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .with_context(|| format!("failed to open {}", self.show(&rel)))?;
+        let timeout = Duration::from_secs(self.config.lock_timeout_secs);
+        let started = Instant::now();
+        let mut waited = false;
+        let mut pause = Duration::from_millis(1);
+        loop {
+            let got = match mode {
+                LockMode::Exclusive => FileExt::try_lock_exclusive(&file),
+                LockMode::Shared => FileExt::try_lock_shared(&file),
+            };
+            match got {
+                Ok(()) => return Ok(Lock { _file: file, mode }),
+                Err(e) if e.kind() != fs2::lock_contended_error().kind() => {
+                    return Err(e).with_context(|| format!("failed to lock {}", self.show(&rel)));
+                }
+                Err(_) => {}
+            }
+            if started.elapsed() >= timeout {
+                return Err(TixError::LockTimeout {
+                    path: self.show(&rel),
+                    secs: self.config.lock_timeout_secs,
+                }
+                .into());
+            }
+            if !waited && started.elapsed() > Duration::from_millis(200) {
+                waited = true;
+                on_wait(&self.show(&rel));
+            }
+            std::thread::sleep(pause);
+            pause = (pause * 2).min(Duration::from_millis(25));
+        }
+    }
+
+    // ------------------------------------------------------------ scan
+
+    /// Lists every ticket file. With `fresh`, every file is read; otherwise
+    /// records of the cache whose stamp still matches are reused, and the cache
+    /// is rewritten when it was stale (`write_cache`).
+    pub fn scan(&self, fresh: bool, write_cache: bool) -> Result<Snapshot> {
+        let cache_path = self.state_dir().join("cache");
+        let fp = self.fingerprint();
+        let mut cached = if fresh {
+            HashMap::new()
+        } else {
+            fs::read_to_string(&cache_path)
+                .map(|t| cache::decode(&t, &fp))
+                .unwrap_or_default()
+        };
+        let cached_count = cached.len();
+        let mut entries = Vec::new();
+        let mut reread = 0usize;
+        for status in &self.config.statuses {
+            let dir = self.root.join(&status.dir);
+            let listing = match fs::read_dir(&dir) {
+                Ok(l) => l,
+                Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+                Err(e) => {
+                    return Err(e)
+                        .with_context(|| format!("failed to list {}", self.show(&status.dir)));
+                }
+            };
+            for item in listing {
+                let item =
+                    item.with_context(|| format!("failed to list {}", self.show(&status.dir)))?;
+                let name = item.file_name();
+                let name_lossy = name.to_string_lossy();
+                if name_lossy.starts_with('.') || !name_lossy.ends_with(".md") {
+                    continue;
+                }
+                let rel = format!("{}/{}", status.dir, name_lossy);
+                let ftype = item
+                    .file_type()
+                    .with_context(|| format!("failed to stat {}", self.show(&rel)))?;
+                if ftype.is_dir() {
+                    continue;
+                }
+                let problem = |msg: &str| Entry {
+                    rel: rel.clone(),
+                    stamp: Stamp::default(),
+                    parsed: Err(Malformed {
+                        line: None,
+                        message: msg.into(),
+                    }),
+                };
+                if name.to_str().is_none() {
+                    entries.push(problem("the file name is not UTF-8"));
+                    continue;
+                }
+                let meta = if ftype.is_symlink() {
+                    match self.inside_root(&item.path()) {
+                        Some(m) => m,
+                        None => {
+                            entries.push(problem("a symlink that leaves the root (refused)"));
+                            continue;
+                        }
+                    }
+                } else {
+                    item.metadata()
+                        .with_context(|| format!("failed to stat {}", self.show(&rel)))?
+                };
+                if !meta.is_file() {
+                    continue;
+                }
+                let stamp = Stamp::of(&meta);
+                match cached.remove(&rel) {
+                    Some(e) if e.stamp == stamp => entries.push(e),
+                    _ => {
+                        reread += 1;
+                        entries.push(self.read_entry(rel, stamp, &item.path()));
+                    }
+                }
+            }
+        }
+        entries.sort_by(|a, b| a.rel.cmp(&b.rel));
+        let snap = Snapshot { entries };
+        let stale = reread > 0 || !cached.is_empty() || cached_count != snap.entries.len();
+        if write_cache && stale {
+            self.write_cache(&snap);
+        }
+        Ok(snap)
+    }
+
+    /// The metadata of a symlink's target, if it stays inside the root.
+    fn inside_root(&self, link: &Path) -> Option<fs::Metadata> {
+        let target = link.canonicalize().ok()?;
+        target
+            .starts_with(&self.root)
+            .then(|| fs::metadata(&target).ok())?
+    }
+
+    fn read_entry(&self, rel: String, stamp: Stamp, path: &Path) -> Entry {
+        let parsed = match fs::read(path) {
+            Err(e) => Err(Malformed {
+                line: None,
+                message: format!("cannot read: {e}"),
+            }),
+            Ok(bytes) => self.parse_bytes(&rel, &bytes).map(|(m, _)| m),
+        };
+        Entry { rel, stamp, parsed }
+    }
+
+    /// Parses a ticket's bytes and checks its id against its file name.
+    pub fn parse_bytes<'a>(
+        &self,
+        rel: &str,
+        bytes: &'a [u8],
+    ) -> Result<(Meta, Doc<'a>), Malformed> {
+        let text = std::str::from_utf8(bytes).map_err(|e| Malformed {
+            line: Some(
+                1 + bytes[..e.valid_up_to()]
+                    .iter()
+                    .filter(|b| **b == b'\n')
+                    .count(),
+            ),
+            message: "not UTF-8 text".into(),
+        })?;
+        let doc = Doc::parse(text)?;
+        let meta = doc.meta(&self.config.status_names())?;
+        let name = rel.rsplit('/').next().unwrap_or(rel);
+        match IdKey::from_file_name(name) {
+            Some(k) if Some(&k) == IdKey::parse(&meta.id).as_ref() => Ok((meta, doc)),
+            _ => Err(Malformed {
+                line: doc.line_of_key("id"),
+                message: format!(
+                    "id {} does not match the file name (expected {}.md or {}-<slug>.md)",
+                    meta.id, meta.id, meta.id
+                ),
+            }),
+        }
+    }
+
+    /// Best effort: the cache is only an accelerator.
+    fn write_cache(&self, snap: &Snapshot) {
+        let text = cache::encode(&self.fingerprint(), &snap.entries);
+        let _ = fsx::write_atomic(
+            &self.state_dir().join("cache"),
+            text.as_bytes(),
+            None,
+            false,
+        );
+    }
+
+    // ------------------------------------------------------------ queries
+
+    /// Finds the one ticket an id names (see [`IdArg`]).
+    pub fn find<'s>(&self, snap: &'s Snapshot, id: &IdArg) -> Result<&'s Entry> {
+        let hits: Vec<&Entry> = snap
+            .entries
+            .iter()
+            .filter(|e| {
+                e.id_key()
+                    .is_some_and(|k| id.matches(&k, &self.config.id_prefix))
+            })
+            .collect();
+        let hits = if hits.len() > 1 && matches!(id, IdArg::Number(_)) {
+            let preferred: Vec<&Entry> = hits
+                .iter()
+                .copied()
+                .filter(|e| {
+                    e.id_key()
+                        .is_some_and(|k| k.prefix == self.config.id_prefix)
+                })
+                .collect();
+            if preferred.is_empty() {
+                hits
+            } else {
+                preferred
+            }
+        } else {
+            hits
+        };
+        match hits.as_slice() {
+            [one] => Ok(one),
+            [] => Err(TixError::NotFound {
+                id: id.to_string(),
+                close: close_matches(snap, id),
+            }
+            .into()),
+            many => {
+                let paths: Vec<String> = many.iter().map(|e| self.show(&e.rel)).collect();
+                bail!(
+                    "{}: ticket id {id} is used by {} files: {} (rename one; `tix sync --check` lists duplicates)",
+                    paths[0],
+                    many.len(),
+                    paths.join(", ")
+                )
+            }
+        }
+    }
+
+    /// Every ticket that parsed, with its effective status.
+    pub fn tickets<'s>(&'s self, snap: &'s Snapshot) -> Vec<Ticket<'s>> {
+        snap.entries
+            .iter()
+            .filter_map(|e| {
+                let meta = e.parsed.as_ref().ok()?;
+                let status = match &meta.status {
+                    Some(s) => s.as_str(),
+                    None => self.folder_status(e.dir())?,
+                };
+                Some(Ticket {
+                    rel: &e.rel,
+                    meta,
+                    status,
+                })
+            })
+            .collect()
+    }
+
+    /// What `sync --check` reports, apart from the registry.
+    pub fn problems(&self, snap: &Snapshot) -> Vec<Problem> {
+        let mut out = Vec::new();
+        let mut by_id: HashMap<IdKey, Vec<&Entry>> = HashMap::new();
+        for e in &snap.entries {
+            match &e.parsed {
+                Err(m) => out.push(Problem {
+                    kind: "malformed",
+                    path: e.rel.clone(),
+                    line: m.line,
+                    message: m.message.clone(),
+                }),
+                Ok(meta) => {
+                    if let Some(k) = IdKey::parse(&meta.id) {
+                        by_id.entry(k).or_default().push(e);
+                    }
+                    let want = meta.status.as_deref().and_then(|s| self.config.status(s));
+                    if let Some(want) = want
+                        && want.dir != e.dir()
+                    {
+                        out.push(Problem {
+                            kind: "misplaced",
+                            path: e.rel.clone(),
+                            line: None,
+                            message: format!(
+                                "status is {} but the file is in {}/ (tix sync moves it to {}/)",
+                                want.name,
+                                e.dir(),
+                                want.dir
+                            ),
+                        });
+                    }
+                }
+            }
+        }
+        let mut dups: Vec<_> = by_id.into_values().filter(|v| v.len() > 1).collect();
+        dups.sort_by(|a, b| a[0].rel.cmp(&b[0].rel));
+        for group in dups {
+            let paths: Vec<&str> = group.iter().map(|e| e.rel.as_str()).collect();
+            for e in &group {
+                out.push(Problem {
+                    kind: "duplicate_id",
+                    path: e.rel.clone(),
+                    line: None,
+                    message: format!(
+                        "id {} is used by {} files: {}",
+                        e.parsed.as_ref().map(|m| m.id.as_str()).unwrap_or("?"),
+                        group.len(),
+                        paths.join(", ")
+                    ),
+                });
+            }
+        }
+        out.sort_by(|a, b| a.path.cmp(&b.path).then(a.kind.cmp(b.kind)));
+        out
+    }
+
+    // ------------------------------------------------------------ registry
+
+    pub fn render_registry(&self, snap: &Snapshot) -> String {
+        registry::render(&self.config, &self.tickets(snap), &self.problems(snap))
+    }
+
+    /// Rewrites the registry if its bytes change; a registry tix did not write is
+    /// first copied to `.tix/`. Returns whether it was written.
+    pub fn write_registry(&self, snap: &Snapshot) -> Result<bool> {
+        let text = self.render_registry(snap);
+        let path = self.path(REGISTRY);
+        let old = match fs::read(&path) {
+            Ok(b) => Some(b),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+            Err(e) => {
+                return Err(e).with_context(|| format!("failed to read {}", self.show(REGISTRY)));
+            }
+        };
+        if old.as_deref() == Some(text.as_bytes()) {
+            return Ok(false);
+        }
+        if let Some(old) = &old
+            && !old.starts_with(registry::MARKER.as_bytes())
+        {
+            let keep = self.state_dir().join("registry-before-tix.md");
+            if !keep.exists() {
+                fsx::write_atomic(&keep, old, None, true)
+                    .with_context(|| format!("failed to keep a copy of {}", self.show(REGISTRY)))?;
+            }
+        }
+        fsx::write_atomic(&path, text.as_bytes(), None, true)
+            .with_context(|| format!("failed to write {}", self.show(REGISTRY)))?;
+        Ok(true)
+    }
+
+    // ------------------------------------------------------------ changes
+
+    /// Performs one change of one ticket file, crash-safely: the journal records
+    /// the intent, the new content is written to a temp file in the destination
+    /// folder, fsynced and renamed into place (never over another file), the
+    /// source is removed, the folders are fsynced, the event is appended to the
+    /// audit log, and the registry and cache are brought up to date. `snap` is
+    /// updated to the new state.
+    pub fn commit(&self, lock: &Lock, snap: &mut Snapshot, change: Change) -> Result<()> {
+        assert_eq!(
+            lock.mode,
+            LockMode::Exclusive,
+            "commit needs the exclusive lock"
+        );
+        let dst_path = self.path(&change.dst);
+        let src_path = change.src.as_deref().map(|s| self.path(s));
+        let moving = change.src.as_deref() != Some(change.dst.as_str());
+        if moving && fs::symlink_metadata(&dst_path).is_ok() {
+            bail!(
+                "{}: already exists; refusing to overwrite it (run `tix sync --check`)",
+                self.show(&change.dst)
+            );
+        }
+        // git does not keep empty folders: a status folder may be missing.
+        if let Some(dir) = dst_path.parent() {
+            fs::create_dir_all(dir).with_context(|| {
+                format!("failed to create the folder of {}", self.show(&change.dst))
+            })?;
+        }
+        let state = self.state_dir();
+        let entry = journal::Intent {
+            tx: change.event.tx.clone().unwrap_or_default(),
+            src: change.src.clone(),
+            dst: change.dst.clone(),
+            fingerprint: fsx::fingerprint(change.content.as_bytes()),
+            event: change.event.clone(),
+        };
+        journal::write(&state, &entry).context("failed to write the journal")?;
+        failpoint("after-journal");
+
+        let shown = self.show(&change.dst);
+        let write = if moving {
+            fsx::write_new(&dst_path, change.content.as_bytes(), src_path.as_deref())
+        } else {
+            fsx::write_atomic(&dst_path, change.content.as_bytes(), None, true)
+        };
+        if let Err(e) = write {
+            let _ = journal::remove(&state);
+            return Err(e).with_context(|| format!("failed to write {shown}"));
+        }
+        failpoint("after-write");
+        if moving && let (Some(src), Some(src_path)) = (&change.src, &src_path) {
+            fs::remove_file(src_path)
+                .with_context(|| format!("failed to remove {}", self.show(src)))?;
+            fsx::sync_dir(src_path.parent().unwrap_or(&self.root))
+                .with_context(|| format!("failed to sync {}", self.show(src)))?;
+        }
+        failpoint("after-remove");
+        journal::append_event(&state, &change.event)
+            .context("failed to append to .tix/events.jsonl")?;
+        failpoint("after-event");
+
+        let meta = fs::metadata(&dst_path).with_context(|| format!("failed to stat {shown}"))?;
+        let parsed = self
+            .parse_bytes(&change.dst, change.content.as_bytes())
+            .map(|(m, _)| m);
+        snap.entries
+            .retain(|e| Some(e.rel.as_str()) != change.src.as_deref() && e.rel != change.dst);
+        let at = snap.entries.partition_point(|e| e.rel < change.dst);
+        snap.entries.insert(
+            at,
+            Entry {
+                rel: change.dst.clone(),
+                stamp: Stamp::of(&meta),
+                parsed,
+            },
+        );
+        self.write_registry(snap)?;
+        failpoint("after-registry");
+        self.write_cache(snap);
+        journal::remove(&state).context("failed to clear the journal")?;
+        Ok(())
+    }
+
+    /// Finishes or rolls back the change a killed run left in the journal.
+    fn recover(&self, lock: &Lock) -> Result<()> {
+        let state = self.state_dir();
+        let Some(intent) = journal::read(&state)? else {
+            journal::remove(&state)?;
+            return Ok(());
+        };
+        let bad = |rel: &str| {
+            // A journal is ours, but never trust a path from disk blindly.
+            rel.split('/')
+                .any(|c| c.is_empty() || c == "." || c == "..")
+        };
+        if bad(&intent.dst) || intent.src.as_deref().is_some_and(bad) {
+            bail!(
+                "{}/journal: names a path outside the tree; remove it by hand",
+                self.show(STATE_DIR)
+            );
+        }
+        let dst = self.path(&intent.dst);
+        let landed = fs::read(&dst).is_ok_and(|b| fsx::fingerprint(&b) == intent.fingerprint);
+        if landed {
+            if let Some(src) = &intent.src
+                && *src != intent.dst
+            {
+                match fs::remove_file(self.path(src)) {
+                    Ok(()) => {}
+                    Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                    Err(e) => {
+                        return Err(e)
+                            .with_context(|| format!("failed to remove {}", self.show(src)));
+                    }
+                }
+            }
+            if !journal::event_logged(&state, &intent.tx)? {
+                journal::append_event(&state, &intent.event)?;
+            }
+        }
+        for rel in std::iter::once(&intent.dst).chain(intent.src.as_ref()) {
+            if let Some(dir) = self.path(rel).parent() {
+                fsx::remove_temps(dir)?;
+                fsx::sync_dir(dir)?;
+            }
+        }
+        let _ = lock;
+        let snap = self.scan(false, true)?;
+        self.write_registry(&snap)?;
+        journal::remove(&state)?;
+        Ok(())
+    }
+
+    /// The number after the highest id ever given out with `prefix` in this tree.
+    pub fn next_number(&self, snap: &Snapshot, prefix: &str) -> Result<u64> {
+        let seen = snap
+            .entries
+            .iter()
+            .filter_map(|e| e.id_key())
+            .filter(|k| k.prefix == prefix)
+            .map(|k| k.num)
+            .max()
+            .unwrap_or(0);
+        Ok(seen.max(journal::last_id(&self.state_dir(), prefix)?) + 1)
+    }
+
+    pub fn remember_id(&self, prefix: &str, num: u64) -> Result<()> {
+        journal::set_last_id(&self.state_dir(), prefix, num).context("failed to write .tix/last-id")
+    }
+}
+
+fn join_shown(display_root: &str, rel: &str) -> String {
+    if display_root == "." || display_root.is_empty() {
+        rel.to_string()
+    } else {
+        format!("{}/{}", display_root.trim_end_matches('/'), rel)
+    }
+}
+
+/// In debug builds, `TIX_FAILPOINT=<name>` aborts the process at that step (for
+/// crash tests); release builds compile this to nothing.
+pub fn failpoint(name: &str) {
+    if cfg!(debug_assertions) && std::env::var_os("TIX_FAILPOINT").is_some_and(|v| v == name) {
+        let _ = io::stderr().write_all(format!("tix: failpoint {name}: aborting\n").as_bytes());
+        std::process::abort();
+    }
+}
+
+/// An id as typed on the command line: a full id or just its number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IdArg {
+    Full(IdKey, String),
+    Number(u64),
+}
+
+impl IdArg {
+    pub fn parse(s: &str) -> Result<IdArg, String> {
+        if s.len() <= 18 && !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) {
+            return s.parse().map(IdArg::Number).map_err(|e| e.to_string());
+        }
+        match IdKey::parse(s) {
+            Some(k) => Ok(IdArg::Full(k, s.to_string())),
+            None => Err("not a ticket id: expected an id like TIX-0007 or its number".into()),
+        }
+    }
+
+    fn matches(&self, k: &IdKey, _prefix: &str) -> bool {
+        match self {
+            IdArg::Full(want, _) => want == k,
+            IdArg::Number(n) => k.num == *n && k.suffix.is_empty(),
+        }
+    }
+}
+
+impl std::fmt::Display for IdArg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            IdArg::Full(_, s) => f.write_str(s),
+            IdArg::Number(n) => write!(f, "{n}"),
+        }
+    }
+}
+
+/// Up to three ids that look like what was asked for.
+fn close_matches(snap: &Snapshot, id: &IdArg) -> Vec<String> {
+    let wanted = id.to_string().to_ascii_uppercase();
+    let mut scored: Vec<(usize, String)> = snap
+        .entries
+        .iter()
+        .filter_map(|e| {
+            let shown = e.parsed.as_ref().map(|m| m.id.clone()).ok()?;
+            let k = IdKey::parse(&shown)?;
+            let same_number = match id {
+                IdArg::Full(w, _) => w.num == k.num,
+                IdArg::Number(n) => *n == k.num,
+            };
+            let d = edit_distance(&wanted, &shown.to_ascii_uppercase());
+            let score = if same_number { 0 } else { d };
+            (score <= 2).then_some((score, shown))
+        })
+        .collect();
+    scored.sort();
+    scored.dedup_by(|a, b| a.1 == b.1);
+    scored.into_iter().take(3).map(|(_, s)| s).collect()
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur.push(
+                (prev[j] + usize::from(ca != *cb))
+                    .min(prev[j + 1] + 1)
+                    .min(cur[j] + 1),
+            );
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// Reads a ticket for a transition: fresh bytes, parsed; malformed is an error
+/// naming the file and line (exit 1).
+pub fn read_ticket(tree: &Tree, rel: &str) -> Result<(String, Meta)> {
+    let bytes =
+        fs::read(tree.path(rel)).with_context(|| format!("failed to read {}", tree.show(rel)))?;
+    match tree.parse_bytes(rel, &bytes) {
+        Ok((meta, _)) => Ok((String::from_utf8(bytes).unwrap_or_default(), meta)),
+        Err(m) => Err(malformed_error(tree, rel, &m)),
+    }
+}
+
+pub fn malformed_error(tree: &Tree, rel: &str, m: &Malformed) -> anyhow::Error {
+    match m.line {
+        Some(l) => anyhow::anyhow!("{}:{l}: {}", tree.show(rel), m.message),
+        None => anyhow::anyhow!("{}: {}", tree.show(rel), m.message),
+    }
+}
+
+/// `ticket::edit` with its refusal turned into an error naming the file.
+pub fn edit_ticket(
+    tree: &Tree,
+    rel: &str,
+    text: &str,
+    changes: &[(&str, ticket::NewValue)],
+) -> Result<String> {
+    ticket::edit(text, changes).map_err(|m| malformed_error(tree, rel, &m))
+}

@@ -1,0 +1,290 @@
+//! Bad input: a clear one-line error naming the file, the documented exit code,
+//! every file untouched, never a panic.
+
+use crate::util::{Tix, ticket};
+
+fn broken_tree() -> Tix {
+    Tix::tree()
+        .ticket(
+            "pending",
+            "TIX-0001-good.md",
+            &ticket("TIX-0001", "pending", "", "- [x] ok\n"),
+        )
+        .ticket(
+            "pending",
+            "TIX-0002-yaml.md",
+            "---\nid: TIX-0002\ntitle: [unclosed\nstatus: pending\n---\n",
+        )
+        .ticket("pending", "TIX-0003-nofm.md", "just text, no frontmatter\n")
+        .ticket(
+            "pending",
+            "TIX-0004-noclose.md",
+            "---\nid: TIX-0004\ntitle: never closed\n",
+        )
+        .ticket("pending", "TIX-0005-noid.md", "---\ntitle: no id\n---\n")
+        .ticket(
+            "pending",
+            "TIX-0006-mismatch.md",
+            &ticket("TIX-0066", "pending", "", ""),
+        )
+        .ticket(
+            "pending",
+            "TIX-0007-dup.md",
+            &ticket("TIX-0007", "pending", "", ""),
+        )
+        .ticket(
+            "completed",
+            "TIX-0007-dup.md",
+            &ticket("TIX-0007", "completed", "", ""),
+        )
+        .ticket(
+            "pending",
+            "TIX-0008-status.md",
+            &ticket("TIX-0008", "done", "", ""),
+        )
+        .ticket("pending", "TIX-0009-binary.md", "\u{0}\u{1}\u{2}binary")
+        .ticket("pending", "TIX-0010-empty.md", "")
+        .ticket("pending", "notes.md", "stray file\n")
+        .ticket("pending", "image.png", "not markdown")
+}
+
+#[test]
+fn malformed_tickets_are_named_with_their_line_and_left_untouched() {
+    let t = broken_tree();
+    let before = t.snapshot();
+    let r = t.run(&["start", "2"]).code(1);
+    assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .starts_with("tix: tickets/pending/TIX-0002-yaml.md:4: invalid YAML"),
+        "{}",
+        r.stderr
+    );
+    t.run(&["start", "3"])
+        .code(1)
+        .stderr_has("tickets/pending/TIX-0003-nofm.md:1: no frontmatter");
+    t.run(&["start", "4"])
+        .code(1)
+        .stderr_has("TIX-0004-noclose.md:1: the frontmatter opened on line 1 has no closing");
+    t.run(&["start", "5"])
+        .code(1)
+        .stderr_has("TIX-0005-noid.md:2: no `id`");
+    t.run(&["start", "8"])
+        .code(1)
+        .stderr_has("TIX-0008-status.md:4: unknown status \"done\"");
+    t.run(&["start", "7"])
+        .code(1)
+        .stderr_has("ticket id 7 is used by 2 files");
+    t.run(&["start", "66"]).code(3);
+    let r = t.run(&["start", "6"]).code(1);
+    assert!(
+        r.stderr
+            .contains("TIX-0006-mismatch.md:2: id TIX-0066 does not match the file name"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(t.snapshot(), before, "no file changed");
+    // The good ticket still works.
+    t.run(&["start", "1"]).code(0);
+    t.run(&["complete", "1"]).code(0);
+}
+
+#[test]
+fn sync_check_lists_every_problem_and_exits_6() {
+    let t = broken_tree();
+    let before = t.snapshot();
+    let r = t.run(&["sync", "--check", "--json"]).code(6);
+    let j = r.json();
+    assert_eq!(j["ok"], false);
+    let probs: Vec<(String, String)> = j["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["kind"].as_str().unwrap().into(),
+                p["path"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    for (kind, path) in [
+        ("malformed", "pending/TIX-0002-yaml.md"),
+        ("malformed", "pending/TIX-0003-nofm.md"),
+        ("malformed", "pending/TIX-0004-noclose.md"),
+        ("malformed", "pending/TIX-0005-noid.md"),
+        ("malformed", "pending/TIX-0006-mismatch.md"),
+        ("duplicate_id", "pending/TIX-0007-dup.md"),
+        ("duplicate_id", "completed/TIX-0007-dup.md"),
+        ("malformed", "pending/TIX-0008-status.md"),
+        ("malformed", "pending/TIX-0009-binary.md"),
+        ("malformed", "pending/TIX-0010-empty.md"),
+        ("malformed", "pending/notes.md"),
+        ("registry_missing", "TICKET_REGISTRY.md"),
+    ] {
+        assert!(
+            probs.contains(&(kind.into(), path.into())),
+            "{kind} {path} missing from {probs:?}"
+        );
+    }
+    assert_eq!(t.snapshot(), before, "--check changes nothing");
+    // Plain sync still regenerates the registry, warning about each bad file.
+    let r = t.run(&["sync"]).code(0);
+    assert!(r.stderr.contains("warning: tickets/pending/TIX-0002-yaml.md:4: invalid YAML in the frontmatter: did not find expected ',' or ']', while parsing a flow sequence\n"), "{}", r.stderr);
+    let r = t.run(&["sync", "--check"]).code(6);
+    assert_eq!(r.stdout.lines().count(), 11, "{}", r.stdout);
+}
+
+#[test]
+fn hostile_ids_are_refused_before_any_path_is_built() {
+    let t = Tix::tree().ticket(
+        "pending",
+        "TIX-0001.md",
+        &ticket("TIX-0001", "pending", "", ""),
+    );
+    let before = t.snapshot();
+    let long = "A".repeat(5000);
+    for bad in [
+        "../x",
+        "TIX-1/../..",
+        "/etc/passwd",
+        "",
+        "TIX-1\n",
+        long.as_str(),
+    ] {
+        for cmd in ["start", "complete", "show"] {
+            let r = t.run(&[cmd, bad]);
+            assert_eq!(r.code, 2, "{cmd} {bad:?}: {}", r.stderr);
+            assert!(!r.stderr.contains("panicked"));
+        }
+    }
+    t.run(&["move", "../x", "pending"]).code(2);
+    t.run(&["new", "x", "--depends-on", "../../x"]).code(2);
+    assert_eq!(t.snapshot(), before);
+}
+
+#[test]
+fn unknown_ids_exit_3_with_close_matches() {
+    let t = Tix::tree()
+        .ticket(
+            "pending",
+            "TIX-0035.md",
+            &ticket("TIX-0035", "pending", "", ""),
+        )
+        .ticket(
+            "pending",
+            "TIX-0035a.md",
+            &ticket("TIX-0035a", "pending", "", ""),
+        );
+    t.run(&["start", "TIX-0036"])
+        .code(3)
+        .stderr_has("no ticket TIX-0036 (did you mean one of TIX-0035, TIX-0035a?)");
+    t.run(&["show", "TIX-35"]).code(0);
+    let j = t.run(&["show", "tix-0035A", "--json"]).code(0).json();
+    assert_eq!(j["id"], "TIX-0035a");
+    t.run(&["show", "FW-35"]).code(3).stderr_has("did you mean");
+}
+
+#[test]
+fn no_command_panics_on_a_broken_tree() {
+    let t = broken_tree()
+        .ticket("in-progress", "TIX-0020-bomb.md", "---\nid: TIX-0020\na: &a [\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\ng: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]\n---\n")
+        .ticket("in-progress", "TIX-0021-tabs.md", "---\nid: TIX-0021\n\ttitle: tab\n---\n")
+        .ticket("in-progress", "TIX-0022-dupkey.md", "---\nid: TIX-0022\nid: TIX-0022\n---\n")
+        .ticket("in-progress", "TIX-0023 spaces ü.md", &ticket("TIX-0023", "in_progress", "", ""));
+    std::fs::write(
+        t.path("tickets/pending/TIX-0024-latin1.md"),
+        b"---\nid: TIX-0024\ntitle: caf\xe9\n---\n",
+    )
+    .unwrap();
+    std::os::unix::fs::symlink("/etc/hostname", t.path("tickets/pending/TIX-0025-link.md"))
+        .unwrap();
+    let runs: Vec<Vec<&str>> = vec![
+        vec!["status"],
+        vec!["status", "--json"],
+        vec!["list"],
+        vec!["list", "--json"],
+        vec!["list", "--status", "in-progress"],
+        vec!["show", "20"],
+        vec!["show", "23", "--json"],
+        vec!["show", "24"],
+        vec!["show", "25"],
+        vec!["history"],
+        vec!["history", "--json"],
+        vec!["sync", "--check"],
+        vec!["sync"],
+        vec!["start", "20"],
+        vec!["complete", "21"],
+        vec!["complete", "23"],
+        vec!["move", "22", "pending"],
+        vec!["new", "still works"],
+        vec!["init", "tickets"],
+    ];
+    for args in runs {
+        let r = t.run(&args);
+        assert!(!r.stderr.contains("panicked"), "{args:?}: {}", r.stderr);
+        assert!(
+            [0, 1, 3, 4, 6].contains(&r.code),
+            "{args:?} exited {}: {}",
+            r.code,
+            r.stderr
+        );
+    }
+    let check = t.run(&["sync", "--check"]).code(6).stdout;
+    assert!(
+        check.contains("TIX-0025-link.md: malformed: a symlink that leaves the root"),
+        "{check}"
+    );
+    assert!(
+        check.contains("TIX-0024-latin1.md:3: malformed: not UTF-8"),
+        "{check}"
+    );
+    assert!(check.contains("TIX-0020-bomb.md"), "{check}");
+    assert_eq!(
+        std::fs::read_link(t.path("tickets/pending/TIX-0025-link.md"))
+            .unwrap()
+            .to_str(),
+        Some("/etc/hostname")
+    );
+}
+
+#[test]
+fn outside_a_tree_is_a_clear_error() {
+    let t = Tix::empty();
+    t.run(&["status"]).code(1).stderr_has("no tix tree found");
+    t.run(&["--root", "nowhere", "list"])
+        .code(1)
+        .stderr_has("nowhere: no tix.yaml here");
+}
+
+#[test]
+fn an_invalid_tix_yaml_names_the_key_and_line() {
+    let t = Tix::tree().file("tickets/tix.yaml", "id_prefix: TIX\nlock_timout_secs: 3\n");
+    let r = t.run(&["status"]).code(1);
+    assert!(
+        r.stderr
+            .starts_with("tix: tickets/tix.yaml:2: unknown field `lock_timout_secs`"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(r.stderr.lines().count(), 1);
+}
+
+#[test]
+fn titles_with_escape_sequences_reach_the_terminal_only_escaped() {
+    let t = Tix::tree().ticket(
+        "pending",
+        "TIX-0001.md",
+        "---\nid: TIX-0001\ntitle: \"evil \\e]52;c;ZXZpbA==\\a \\e[31mred\"\n---\n",
+    );
+    let r = t.run(&["start", "1"]).code(0);
+    assert!(!r.stderr.contains('\u{1b}'));
+    let reg = t.read("tickets/TICKET_REGISTRY.md");
+    assert!(!reg.contains('\u{1b}'), "{reg}");
+    // Piped output carries the real bytes (like fd); --json escapes them.
+    let j = t.run(&["list", "--json"]).code(0);
+    assert!(!j.stdout.contains('\u{1b}'));
+    assert_eq!(
+        j.json()[0]["title"],
+        "evil \u{1b}]52;c;ZXZpbA==\u{7} \u{1b}[31mred"
+    );
+}

@@ -1,0 +1,13 @@
+//! One integration-test binary; each module is one area of the contract.
+
+mod util;
+
+mod adopt;
+mod concurrency;
+mod dependencies;
+mod errors;
+mod flows;
+mod journal;
+mod json;
+mod registry;
+mod root;

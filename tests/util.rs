@@ -1,0 +1,183 @@
+//! The one fixture every integration test uses: a temp directory holding a
+//! tickets tree, and the `tix` binary run in it with a sealed-off environment
+//! (fixed clock, no colour, no inherited TIX_* variables).
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+use tempfile::TempDir;
+
+pub const NOW: &str = "2030-01-01T00:00:00Z";
+
+pub struct Tix {
+    dir: TempDir,
+    /// Working directory for runs, relative to the temp dir.
+    pub cwd: PathBuf,
+    pub env: Vec<(String, String)>,
+}
+
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    fn of(out: Output) -> Run {
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    /// Asserts the exit code; on a mismatch shows everything.
+    #[track_caller]
+    pub fn code(self, n: i32) -> Run {
+        assert_eq!(
+            self.code, n,
+            "exit code\n--- stdout ---\n{}\n--- stderr ---\n{}",
+            self.stdout, self.stderr
+        );
+        assert!(!self.stderr.contains("panicked"), "panic: {}", self.stderr);
+        self
+    }
+
+    #[track_caller]
+    pub fn stderr_has(self, s: &str) -> Run {
+        assert!(
+            self.stderr.contains(s),
+            "stderr lacks {s:?}:\n{}",
+            self.stderr
+        );
+        self
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("bad JSON ({e}): {}", self.stdout))
+    }
+}
+
+impl Tix {
+    /// An empty temp directory.
+    pub fn empty() -> Tix {
+        Tix {
+            dir: tempfile::tempdir().unwrap(),
+            cwd: PathBuf::new(),
+            env: vec![("TIX_NOW".into(), NOW.into())],
+        }
+    }
+
+    /// `tickets/` with an (empty, all-defaults) tix.yaml and the status folders.
+    pub fn tree() -> Tix {
+        let t = Tix::empty().file("tickets/tix.yaml", "# defaults\n");
+        for d in ["pending", "in-progress", "completed", "archive"] {
+            fs::create_dir_all(t.path(&format!("tickets/{d}"))).unwrap();
+        }
+        t
+    }
+
+    pub fn file(self, rel: &str, text: &str) -> Tix {
+        self.write(rel, text);
+        self
+    }
+
+    pub fn write(&self, rel: &str, text: &str) {
+        let p = self.path(rel);
+        fs::create_dir_all(p.parent().unwrap()).unwrap();
+        fs::write(p, text).unwrap();
+    }
+
+    /// A ticket file in `tickets/<dir>/<name>`.
+    pub fn ticket(self, dir: &str, name: &str, text: &str) -> Tix {
+        self.file(&format!("tickets/{dir}/{name}"), text)
+    }
+
+    pub fn env(mut self, k: &str, v: &str) -> Tix {
+        self.env.push((k.into(), v.into()));
+        self
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn read(&self, rel: &str) -> String {
+        fs::read_to_string(self.path(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+    }
+
+    pub fn exists(&self, rel: &str) -> bool {
+        self.path(rel).exists()
+    }
+
+    pub fn command(&self, args: &[&str]) -> assert_cmd::Command {
+        let mut c = assert_cmd::Command::new(env!("CARGO_BIN_EXE_tix"));
+        c.env_clear()
+            .env("NO_COLOR", "1")
+            .env("HOME", self.dir.path())
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .current_dir(self.dir.path().join(&self.cwd))
+            .args(args);
+        for (k, v) in &self.env {
+            c.env(k, v);
+        }
+        c
+    }
+
+    pub fn run(&self, args: &[&str]) -> Run {
+        Run::of(self.command(args).output().unwrap())
+    }
+
+    /// Every file under the temp dir (except `.tix/` state) with its bytes.
+    pub fn snapshot(&self) -> BTreeMap<String, Vec<u8>> {
+        fn walk(base: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
+            for e in fs::read_dir(dir).unwrap().flatten() {
+                let p = e.path();
+                let rel = p.strip_prefix(base).unwrap().to_string_lossy().into_owned();
+                if rel.ends_with(".tix") {
+                    continue;
+                }
+                let ft = e.file_type().unwrap();
+                if ft.is_dir() {
+                    walk(base, &p, out);
+                } else if ft.is_symlink() {
+                    out.insert(
+                        rel,
+                        fs::read_link(&p)
+                            .unwrap()
+                            .to_string_lossy()
+                            .into_owned()
+                            .into_bytes(),
+                    );
+                } else {
+                    out.insert(rel, fs::read(&p).unwrap());
+                }
+            }
+        }
+        let mut out = BTreeMap::new();
+        walk(self.dir.path(), self.dir.path(), &mut out);
+        out
+    }
+
+    /// Lines of `.tix/events.jsonl` as JSON.
+    pub fn events(&self) -> Vec<serde_json::Value> {
+        let p = self.path("tickets/.tix/events.jsonl");
+        fs::read_to_string(p)
+            .unwrap_or_default()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    }
+}
+
+/// A ticket's text: `id`, `status`, extra frontmatter lines, and a body.
+pub fn ticket(id: &str, status: &str, extra: &str, body: &str) -> String {
+    format!("---\nid: {id}\ntitle: Ticket {id}\nstatus: {status}\n{extra}---\n{body}")
+}
