@@ -3,7 +3,7 @@
 //! piece of ticket text is escaped for Markdown.
 
 use crate::config::{ARCHIVED, COMPLETED, Config, IN_PROGRESS};
-use crate::ticket::{IdKey, priority_rank};
+use crate::ticket::priority_rank;
 use crate::tree::{Problem, Ticket};
 use std::fmt::Write;
 
@@ -26,17 +26,14 @@ pub fn completion_rate(tickets: &[Ticket<'_>]) -> f64 {
 /// Sorts tickets of one status for display: in progress by start, completed
 /// newest first, the rest by priority; ids break ties.
 pub fn sort_for_status(status: &str, tickets: &mut [Ticket<'_>]) {
-    let id = |t: &Ticket<'_>| IdKey::parse(&t.meta.id);
     match status {
         IN_PROGRESS => {
-            tickets.sort_by(|a, b| (&a.meta.started, id(a)).cmp(&(&b.meta.started, id(b))))
+            tickets.sort_by(|a, b| (&a.meta.started, a.key).cmp(&(&b.meta.started, b.key)))
         }
         COMPLETED | ARCHIVED => {
-            tickets.sort_by(|a, b| (&b.meta.completed, id(a)).cmp(&(&a.meta.completed, id(b))))
+            tickets.sort_by(|a, b| (&b.meta.completed, a.key).cmp(&(&a.meta.completed, b.key)))
         }
-        _ => tickets.sort_by(|a, b| {
-            (priority_rank(&a.meta.priority), id(a)).cmp(&(priority_rank(&b.meta.priority), id(b)))
-        }),
+        _ => tickets.sort_by_cached_key(|t| (priority_rank(&t.meta.priority), t.key)),
     }
 }
 
@@ -142,7 +139,7 @@ fn link(rel: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ticket::Meta;
+    use crate::ticket::{IdKey, Meta};
 
     fn meta(id: &str, title: &str, priority: &str) -> Meta {
         Meta {
@@ -164,32 +161,22 @@ mod tests {
         let mut d = meta("TIX-0003", "Done one", "medium");
         d.completed = Some("2026-11-20T10:00:00Z".into());
         let e = meta("TIX-0004", "Put away", "medium");
+        let keys: Vec<IdKey> = [&a, &b, &c, &d, &e]
+            .iter()
+            .map(|m| IdKey::parse(&m.id).unwrap())
+            .collect();
+        let t = |i: usize, rel, meta, status| Ticket {
+            key: &keys[i],
+            rel,
+            meta,
+            status,
+        };
         let tickets = vec![
-            Ticket {
-                rel: "in-progress/TIX-0002-pipe.md",
-                meta: &a,
-                status: "in_progress",
-            },
-            Ticket {
-                rel: "pending/TIX-0001 with space.md",
-                meta: &b,
-                status: "pending",
-            },
-            Ticket {
-                rel: "pending/TIX-0010.md",
-                meta: &c,
-                status: "pending",
-            },
-            Ticket {
-                rel: "completed/TIX-0003.md",
-                meta: &d,
-                status: "completed",
-            },
-            Ticket {
-                rel: "archive/TIX-0004.md",
-                meta: &e,
-                status: "archived",
-            },
+            t(0, "in-progress/TIX-0002-pipe.md", &a, "in_progress"),
+            t(1, "pending/TIX-0001 with space.md", &b, "pending"),
+            t(2, "pending/TIX-0010.md", &c, "pending"),
+            t(3, "completed/TIX-0003.md", &d, "completed"),
+            t(4, "archive/TIX-0004.md", &e, "archived"),
         ];
         let problems = vec![Problem {
             kind: "malformed",

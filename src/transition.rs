@@ -7,7 +7,6 @@ use crate::error::TixError;
 use crate::ticket::{IdKey, NewValue};
 use crate::tree::{self, Change, Event, Lock, Snapshot, Tree};
 use anyhow::Result;
-use std::collections::HashMap;
 
 /// Who asks for a change, for the audit log.
 #[derive(Debug, Clone, Default)]
@@ -99,14 +98,12 @@ pub fn apply(
         }
         let mut unmet = Vec::new();
         if to == IN_PROGRESS && tree.config.gates.unmet_dependencies_block_start {
-            let statuses: HashMap<IdKey, &str> = tree
-                .tickets(snap)
-                .into_iter()
-                .filter_map(|t| Some((IdKey::parse(&t.meta.id)?, t.status)))
-                .collect();
+            let tickets = tree.tickets(snap);
             let line = line_suffix(&text, "depends_on");
             for dep in &meta.depends_on {
-                let status = IdKey::parse(dep).and_then(|k| statuses.get(&k).copied());
+                let status = IdKey::parse(dep)
+                    .and_then(|k| tickets.iter().find(|t| *t.key == k))
+                    .map(|t| t.status);
                 match status {
                     Some(COMPLETED | ARCHIVED) => {}
                     Some(s) => unmet.push(format!(

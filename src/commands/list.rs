@@ -3,7 +3,6 @@ use crate::cli::ListArgs;
 use crate::error::TixError;
 use crate::exit::Exit;
 use crate::output::table;
-use crate::ticket::IdKey;
 use crate::tree::{LockMode, Ticket};
 use crate::view::{self, TicketJson};
 use anyhow::Result;
@@ -31,7 +30,7 @@ pub fn run(ctx: &Ctx, args: &ListArgs) -> Result<Exit> {
         .into_iter()
         .filter(|t| only.as_deref().is_none_or(|s| s == t.status))
         .collect();
-    tickets.sort_by_key(|t| (order(t), IdKey::parse(&t.meta.id)));
+    tickets.sort_by_key(|t| (order(t), t.key));
     if args.json {
         let out: Vec<TicketJson> = tickets.iter().map(TicketJson::new).collect();
         ctx.out(&view::to_string(&out))?;

@@ -4,7 +4,7 @@ use crate::exit::Exit;
 use crate::output::{BOLD, for_tty, paint};
 use crate::tree::{self, LockMode, Ticket};
 use crate::view::{self, TicketJson};
-use anyhow::Result;
+use anyhow::{Context, Result};
 
 pub fn run(ctx: &Ctx, args: &ShowArgs) -> Result<Exit> {
     let tree = ctx.tree()?;
@@ -17,7 +17,9 @@ pub fn run(ctx: &Ctx, args: &ShowArgs) -> Result<Exit> {
         .status
         .clone()
         .unwrap_or_else(|| tree.folder_status(dir).unwrap_or(dir).to_string());
+    let key = crate::ticket::IdKey::parse(&meta.id).context("the id was validated")?;
     let ticket = Ticket {
+        key: &key,
         rel: &rel,
         meta: &meta,
         status: &status,

@@ -8,7 +8,7 @@ use crate::ticket::IdKey;
 use crate::tree::{LockMode, Ticket};
 use crate::view::{self, InProgressJson, StatusJson, TicketJson};
 use anyhow::Result;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// How many ready and recent tickets the dashboard shows.
 pub const SHOWN: usize = 10;
@@ -172,10 +172,8 @@ fn section(s: &mut String, title: &str, n: usize, color: bool) {
 /// Pending tickets whose dependencies are all completed (or archived), best
 /// first: priority, then oldest, then id.
 pub fn ready<'a>(tickets: &[Ticket<'a>]) -> Vec<Ticket<'a>> {
-    let status: HashMap<IdKey, &str> = tickets
-        .iter()
-        .filter_map(|t| Some((IdKey::parse(&t.meta.id)?, t.status)))
-        .collect();
+    let status: crate::tree::FastMap<&IdKey, &str> =
+        tickets.iter().map(|t| (t.key, t.status)).collect();
     let mut out: Vec<Ticket<'a>> = tickets
         .iter()
         .copied()
@@ -183,21 +181,18 @@ pub fn ready<'a>(tickets: &[Ticket<'a>]) -> Vec<Ticket<'a>> {
         .filter(|t| {
             t.meta.depends_on.iter().all(|d| {
                 IdKey::parse(d)
-                    .and_then(|k| status.get(&k))
-                    .is_some_and(|s| *s == COMPLETED || *s == ARCHIVED)
+                    .and_then(|k| status.get(&k).copied())
+                    .is_some_and(|s| s == COMPLETED || s == ARCHIVED)
             })
         })
         .collect();
-    out.sort_by(|a, b| {
-        let key = |t: &Ticket<'_>| {
-            (
-                crate::ticket::priority_rank(&t.meta.priority),
-                t.meta.created.is_none(),
-                t.meta.created.clone(),
-                IdKey::parse(&t.meta.id),
-            )
-        };
-        key(a).cmp(&key(b))
+    out.sort_by_cached_key(|t| {
+        (
+            crate::ticket::priority_rank(&t.meta.priority),
+            t.meta.created.is_none(),
+            t.meta.created.as_deref(),
+            t.key,
+        )
     });
     out
 }

@@ -3,9 +3,8 @@
 //! A record is used only while the file's size, mtime, ctime and inode match;
 //! anything unreadable makes the whole cache count as empty.
 
-use super::{Entry, Stamp};
+use super::{Entry, FastMap, Stamp};
 use crate::ticket::{Malformed, Meta};
-use std::collections::HashMap;
 
 const MAGIC: &str = "tix-cache 1";
 
@@ -71,21 +70,22 @@ pub fn encode(fingerprint: &str, entries: &[Entry]) -> String {
 }
 
 /// The records of a cache file made with the same fingerprint, by path.
-pub fn decode(text: &str, fingerprint: &str) -> HashMap<String, Entry> {
+pub fn decode(text: &str, fingerprint: &str) -> FastMap<String, Entry> {
     let mut lines = text.split('\n');
     let mut header = String::from(MAGIC);
     header.push('\t');
     esc(&mut header, fingerprint);
     if lines.next() != Some(header.as_str()) {
-        return HashMap::new();
+        return FastMap::default();
     }
-    let mut out = HashMap::new();
+    let mut out = FastMap::default();
+    out.reserve(text.len() / 150);
     for line in lines.filter(|l| !l.is_empty()) {
         match record(line) {
             Some(e) => {
                 out.insert(e.rel.clone(), e);
             }
-            None => return HashMap::new(),
+            None => return FastMap::default(),
         }
     }
     out
@@ -143,7 +143,7 @@ fn record(line: &str) -> Option<Entry> {
     if f.next().is_some() {
         return None;
     }
-    Some(Entry { rel, stamp, parsed })
+    Some(Entry::new(rel, stamp, parsed))
 }
 
 fn esc(out: &mut String, s: &str) {
@@ -226,25 +226,19 @@ mod tests {
             total: 3,
             ..Meta::default()
         };
+        let stamp = Stamp {
+            size: 10,
+            mtime: (1, 2),
+            ctime: (-3, 4),
+            ino: 5,
+        };
+        let bad = Malformed {
+            line: Some(3),
+            message: "x\ty".into(),
+        };
         let entries = vec![
-            Entry {
-                rel: "pending/TIX-0001 x.md".into(),
-                stamp: Stamp {
-                    size: 10,
-                    mtime: (1, 2),
-                    ctime: (-3, 4),
-                    ino: 5,
-                },
-                parsed: Ok(meta),
-            },
-            Entry {
-                rel: "pending/bad.md".into(),
-                stamp: Stamp::default(),
-                parsed: Err(Malformed {
-                    line: Some(3),
-                    message: "x\ty".into(),
-                }),
-            },
+            Entry::new("pending/TIX-0001 x.md".into(), stamp, Ok(meta)),
+            Entry::new("pending/bad.md".into(), Stamp::default(), Err(bad)),
         ];
         let text = encode("fp", &entries);
         let back = decode(&text, "fp");

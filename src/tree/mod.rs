@@ -53,9 +53,24 @@ pub struct Entry {
     pub rel: String,
     pub stamp: Stamp,
     pub parsed: Result<Meta, Malformed>,
+    /// The id, from the frontmatter, else from the file name (parsed once).
+    pub key: Option<IdKey>,
 }
 
 impl Entry {
+    pub fn new(rel: String, stamp: Stamp, parsed: Result<Meta, Malformed>) -> Entry {
+        let key = match &parsed {
+            Ok(m) => IdKey::parse(&m.id),
+            Err(_) => IdKey::from_file_name(rel.rsplit('/').next().unwrap_or("")),
+        };
+        Entry {
+            rel,
+            stamp,
+            parsed,
+            key,
+        }
+    }
+
     pub fn dir(&self) -> &str {
         self.rel.split('/').next().unwrap_or("")
     }
@@ -63,26 +78,20 @@ impl Entry {
     pub fn file_name(&self) -> &str {
         self.rel.rsplit('/').next().unwrap_or("")
     }
-
-    /// The id, from the frontmatter, else from the file name.
-    pub fn id_key(&self) -> Option<IdKey> {
-        match &self.parsed {
-            Ok(m) => IdKey::parse(&m.id),
-            Err(_) => IdKey::from_file_name(self.file_name()),
-        }
-    }
 }
 
 /// A ticket that parsed, with its effective status.
 #[derive(Debug, Clone, Copy)]
 pub struct Ticket<'a> {
+    pub key: &'a IdKey,
     pub rel: &'a str,
     pub meta: &'a Meta,
     /// The frontmatter's status, else the folder's.
     pub status: &'a str,
 }
 
-/// Every ticket file of the tree at one moment, sorted by path.
+/// Every ticket file of the tree at one moment, in no particular order
+/// (everything shown to a user is sorted where it is shown).
 #[derive(Debug, Clone, Default)]
 pub struct Snapshot {
     pub entries: Vec<Entry>,
@@ -320,19 +329,70 @@ impl Tree {
     pub fn scan(&self, fresh: bool, write_cache: bool) -> Result<Snapshot> {
         let cache_path = self.state_dir().join("cache");
         let fp = self.fingerprint();
-        let mut cached = if fresh {
-            HashMap::new()
-        } else {
-            fs::read_to_string(&cache_path)
-                .map(|t| cache::decode(&t, &fp))
-                .unwrap_or_default()
-        };
+        // The cache is decoded on another thread while this one lists and stats.
+        let (cached, found, stats) = std::thread::scope(|s| {
+            let decoder = (!fresh).then(|| {
+                s.spawn(|| {
+                    fs::read_to_string(&cache_path)
+                        .map(|t| cache::decode(&t, &fp))
+                        .unwrap_or_default()
+                })
+            });
+            let listed = self.list_and_stat();
+            let cached = match decoder {
+                Some(h) => h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
+                None => FastMap::default(),
+            };
+            listed.map(|(found, stats)| (cached, found, stats))
+        })?;
+        let mut cached = cached;
         let cached_count = cached.len();
-        let mut entries = Vec::new();
+
+        // Cached records whose stamp matches are reused; the rest are read.
+        let mut entries = Vec::with_capacity(found.len());
         let mut reread = 0usize;
+        for ((rel, item), stat) in found.into_iter().zip(stats) {
+            let stamp = match stat {
+                Stat::Skip => continue,
+                Stat::Problem(message) => {
+                    entries.push(Entry::new(
+                        rel,
+                        Stamp::default(),
+                        Err(Malformed {
+                            line: None,
+                            message: message.into(),
+                        }),
+                    ));
+                    continue;
+                }
+                Stat::Failed(e) => {
+                    return Err(e).with_context(|| format!("failed to stat {}", self.show(&rel)));
+                }
+                Stat::File(stamp) => stamp,
+            };
+            match cached.remove(&rel) {
+                Some(e) if e.stamp == stamp => entries.push(e),
+                _ => {
+                    reread += 1;
+                    entries.push(self.read_entry(rel, stamp, &item.path()));
+                }
+            }
+        }
+        let snap = Snapshot { entries };
+        let stale = reread > 0 || !cached.is_empty() || cached_count != snap.entries.len();
+        if write_cache && stale {
+            self.write_cache(&snap);
+        }
+        Ok(snap)
+    }
+
+    /// Every `.md` name in a status folder, and one stat of each, spread over
+    /// the cores (a stat costs microseconds and a tree has thousands).
+    #[allow(clippy::type_complexity)]
+    fn list_and_stat(&self) -> Result<(Vec<(String, fs::DirEntry)>, Vec<Stat>)> {
+        let mut found: Vec<(String, fs::DirEntry)> = Vec::new();
         for status in &self.config.statuses {
-            let dir = self.root.join(&status.dir);
-            let listing = match fs::read_dir(&dir) {
+            let listing = match fs::read_dir(self.root.join(&status.dir)) {
                 Ok(l) => l,
                 Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
                 Err(e) => {
@@ -344,61 +404,43 @@ impl Tree {
                 let item =
                     item.with_context(|| format!("failed to list {}", self.show(&status.dir)))?;
                 let name = item.file_name();
-                let name_lossy = name.to_string_lossy();
-                if name_lossy.starts_with('.') || !name_lossy.ends_with(".md") {
-                    continue;
-                }
-                let rel = format!("{}/{}", status.dir, name_lossy);
-                let ftype = item
-                    .file_type()
-                    .with_context(|| format!("failed to stat {}", self.show(&rel)))?;
-                if ftype.is_dir() {
-                    continue;
-                }
-                let problem = |msg: &str| Entry {
-                    rel: rel.clone(),
-                    stamp: Stamp::default(),
-                    parsed: Err(Malformed {
-                        line: None,
-                        message: msg.into(),
-                    }),
-                };
-                if name.to_str().is_none() {
-                    entries.push(problem("the file name is not UTF-8"));
-                    continue;
-                }
-                let meta = if ftype.is_symlink() {
-                    match self.inside_root(&item.path()) {
-                        Some(m) => m,
-                        None => {
-                            entries.push(problem("a symlink that leaves the root (refused)"));
-                            continue;
-                        }
-                    }
-                } else {
-                    item.metadata()
-                        .with_context(|| format!("failed to stat {}", self.show(&rel)))?
-                };
-                if !meta.is_file() {
-                    continue;
-                }
-                let stamp = Stamp::of(&meta);
-                match cached.remove(&rel) {
-                    Some(e) if e.stamp == stamp => entries.push(e),
-                    _ => {
-                        reread += 1;
-                        entries.push(self.read_entry(rel, stamp, &item.path()));
-                    }
+                let name = name.to_string_lossy();
+                if !name.starts_with('.') && name.ends_with(".md") {
+                    found.push((format!("{}/{name}", status.dir), item));
                 }
             }
         }
-        entries.sort_by(|a, b| a.rel.cmp(&b.rel));
-        let snap = Snapshot { entries };
-        let stale = reread > 0 || !cached.is_empty() || cached_count != snap.entries.len();
-        if write_cache && stale {
-            self.write_cache(&snap);
+        let stats = parallel_map(&found, |(_, item)| self.stat_entry(item));
+        Ok((found, stats))
+    }
+
+    fn stat_entry(&self, item: &fs::DirEntry) -> Stat {
+        let ftype = match item.file_type() {
+            Ok(t) => t,
+            Err(e) => return Stat::Failed(e),
+        };
+        if ftype.is_dir() {
+            return Stat::Skip;
         }
-        Ok(snap)
+        if item.file_name().to_str().is_none() {
+            return Stat::Problem("the file name is not UTF-8");
+        }
+        let meta = if ftype.is_symlink() {
+            match self.inside_root(&item.path()) {
+                Some(m) => m,
+                None => return Stat::Problem("a symlink that leaves the root (refused)"),
+            }
+        } else {
+            match item.metadata() {
+                Ok(m) => m,
+                Err(e) => return Stat::Failed(e),
+            }
+        };
+        if meta.is_file() {
+            Stat::File(Stamp::of(&meta))
+        } else {
+            Stat::Skip
+        }
     }
 
     /// The metadata of a symlink's target, if it stays inside the root.
@@ -417,7 +459,7 @@ impl Tree {
             }),
             Ok(bytes) => self.parse_bytes(&rel, &bytes).map(|(m, _)| m),
         };
-        Entry { rel, stamp, parsed }
+        Entry::new(rel, stamp, parsed)
     }
 
     /// Parses a ticket's bytes and checks its id against its file name.
@@ -468,17 +510,15 @@ impl Tree {
         let hits: Vec<&Entry> = snap
             .entries
             .iter()
-            .filter(|e| {
-                e.id_key()
-                    .is_some_and(|k| id.matches(&k, &self.config.id_prefix))
-            })
+            .filter(|e| e.key.as_ref().is_some_and(|k| id.matches(k)))
             .collect();
         let hits = if hits.len() > 1 && matches!(id, IdArg::Number(_)) {
             let preferred: Vec<&Entry> = hits
                 .iter()
                 .copied()
                 .filter(|e| {
-                    e.id_key()
+                    e.key
+                        .as_ref()
                         .is_some_and(|k| k.prefix == self.config.id_prefix)
                 })
                 .collect();
@@ -498,7 +538,8 @@ impl Tree {
             }
             .into()),
             many => {
-                let paths: Vec<String> = many.iter().map(|e| self.show(&e.rel)).collect();
+                let mut paths: Vec<String> = many.iter().map(|e| self.show(&e.rel)).collect();
+                paths.sort();
                 bail!(
                     "{}: ticket id {id} is used by {} files: {} (rename one; `tix sync --check` lists duplicates)",
                     paths[0],
@@ -515,11 +556,13 @@ impl Tree {
             .iter()
             .filter_map(|e| {
                 let meta = e.parsed.as_ref().ok()?;
+                let key = e.key.as_ref()?;
                 let status = match &meta.status {
                     Some(s) => s.as_str(),
                     None => self.folder_status(e.dir())?,
                 };
                 Some(Ticket {
+                    key,
                     rel: &e.rel,
                     meta,
                     status,
@@ -531,8 +574,10 @@ impl Tree {
     /// What `sync --check` reports, apart from the registry.
     pub fn problems(&self, snap: &Snapshot) -> Vec<Problem> {
         let mut out = Vec::new();
-        let mut by_id: HashMap<IdKey, Vec<&Entry>> = HashMap::new();
-        for e in &snap.entries {
+        let mut first: FastMap<&IdKey, usize> = FastMap::default();
+        first.reserve(snap.entries.len());
+        let mut dup_groups: FastMap<&IdKey, Vec<&Entry>> = FastMap::default();
+        for (i, e) in snap.entries.iter().enumerate() {
             match &e.parsed {
                 Err(m) => out.push(Problem {
                     kind: "malformed",
@@ -541,8 +586,15 @@ impl Tree {
                     message: m.message.clone(),
                 }),
                 Ok(meta) => {
-                    if let Some(k) = IdKey::parse(&meta.id) {
-                        by_id.entry(k).or_default().push(e);
+                    if let Some(k) = &e.key
+                        && let Some(&j) = first.get(k)
+                    {
+                        dup_groups
+                            .entry(k)
+                            .or_insert_with(|| vec![&snap.entries[j]])
+                            .push(e);
+                    } else if let Some(k) = &e.key {
+                        first.insert(k, i);
                     }
                     let want = meta.status.as_deref().and_then(|s| self.config.status(s));
                     if let Some(want) = want
@@ -563,10 +615,9 @@ impl Tree {
                 }
             }
         }
-        let mut dups: Vec<_> = by_id.into_values().filter(|v| v.len() > 1).collect();
-        dups.sort_by(|a, b| a[0].rel.cmp(&b[0].rel));
-        for group in dups {
-            let paths: Vec<&str> = group.iter().map(|e| e.rel.as_str()).collect();
+        for group in dup_groups.into_values() {
+            let mut paths: Vec<&str> = group.iter().map(|e| e.rel.as_str()).collect();
+            paths.sort_unstable();
             for e in &group {
                 out.push(Problem {
                     kind: "duplicate_id",
@@ -688,18 +739,14 @@ impl Tree {
             .map(|(m, _)| m);
         snap.entries
             .retain(|e| Some(e.rel.as_str()) != change.src.as_deref() && e.rel != change.dst);
-        let at = snap.entries.partition_point(|e| e.rel < change.dst);
-        snap.entries.insert(
-            at,
-            Entry {
-                rel: change.dst.clone(),
-                stamp: Stamp::of(&meta),
-                parsed,
-            },
-        );
-        self.write_registry(snap)?;
+        snap.entries
+            .push(Entry::new(change.dst.clone(), Stamp::of(&meta), parsed));
+        let snap = &*snap;
+        std::thread::scope(|s| {
+            s.spawn(|| self.write_cache(snap));
+            self.write_registry(snap)
+        })?;
         failpoint("after-registry");
-        self.write_cache(snap);
         journal::remove(&state).context("failed to clear the journal")?;
         Ok(())
     }
@@ -759,7 +806,7 @@ impl Tree {
         let seen = snap
             .entries
             .iter()
-            .filter_map(|e| e.id_key())
+            .filter_map(|e| e.key.as_ref())
             .filter(|k| k.prefix == prefix)
             .map(|k| k.num)
             .max()
@@ -770,6 +817,56 @@ impl Tree {
     pub fn remember_id(&self, prefix: &str, num: u64) -> Result<()> {
         journal::set_last_id(&self.state_dir(), prefix, num).context("failed to write .tix/last-id")
     }
+}
+
+/// FxHash (as in rustc): a fast hasher for maps keyed by our own paths and ids,
+/// which need no protection against hash flooding.
+#[derive(Default, Clone, Copy)]
+pub struct FxHasher(u64);
+
+impl std::hash::Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word))
+                .wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+pub type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<FxHasher>>;
+
+enum Stat {
+    File(Stamp),
+    Skip,
+    Problem(&'static str),
+    Failed(io::Error),
+}
+
+/// `f` over `items` on up to four threads, in order.
+fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(4);
+    if threads < 2 || items.len() < 512 {
+        return items.iter().map(&f).collect();
+    }
+    let chunk = items.len().div_ceil(threads);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .map(|c| s.spawn(|| c.iter().map(&f).collect::<Vec<R>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect()
+    })
 }
 
 fn join_shown(display_root: &str, rel: &str) -> String {
@@ -807,7 +904,7 @@ impl IdArg {
         }
     }
 
-    fn matches(&self, k: &IdKey, _prefix: &str) -> bool {
+    fn matches(&self, k: &IdKey) -> bool {
         match self {
             IdArg::Full(want, _) => want == k,
             IdArg::Number(n) => k.num == *n && k.suffix.is_empty(),

@@ -1,0 +1,166 @@
+//! `cargo bench --bench engine`: generates trees of 1,000 and 10,000 tickets and
+//! times the release binary end to end (process start included): median and
+//! p90 wall time of `start`, `complete`, `status`, `list --json`, `sync --check`,
+//! and each command's peak RSS (from wait4). Not a test: it asserts nothing.
+//!
+//! `TIX_BENCH_SIZES=1000,10000` and `TIX_BENCH_RUNS=30` change the defaults.
+
+use std::fs;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_tix");
+
+fn main() {
+    let sizes: Vec<usize> = std::env::var("TIX_BENCH_SIZES")
+        .unwrap_or_else(|_| "1000,10000".into())
+        .split(',')
+        .filter_map(|s| s.trim().parse().ok())
+        .collect();
+    let runs: usize = std::env::var("TIX_BENCH_RUNS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(30);
+    println!("| tickets | command | median | p90 | peak RSS |");
+    println!("| ---: | --- | ---: | ---: | ---: |");
+    for n in sizes {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("tickets");
+        generate(&root, n);
+        run(&root, &["sync"]); // first scan fills the cache
+        let pending: Vec<usize> = (1..=n)
+            .filter(|i| status_of(*i, n) == "pending")
+            .take(runs)
+            .collect();
+        let in_progress: Vec<usize> = (1..=n)
+            .filter(|i| status_of(*i, n) == "in_progress")
+            .take(runs)
+            .collect();
+        let cases: Vec<(&str, Vec<Vec<String>>)> = vec![
+            (
+                "start",
+                pending
+                    .iter()
+                    .map(|i| vec!["start".into(), i.to_string(), "--force".into()])
+                    .collect(),
+            ),
+            (
+                "complete",
+                in_progress
+                    .iter()
+                    .map(|i| vec!["complete".into(), i.to_string(), "--force".into()])
+                    .collect(),
+            ),
+            ("status", vec![vec!["status".into()]; runs]),
+            (
+                "status --json",
+                vec![vec!["status".into(), "--json".into()]; runs],
+            ),
+            (
+                "list --json",
+                vec![vec!["list".into(), "--json".into()]; runs.min(10)],
+            ),
+            (
+                "sync --check",
+                vec![vec!["sync".into(), "--check".into()]; runs.min(10)],
+            ),
+        ];
+        for (name, invocations) in cases {
+            let mut times = Vec::new();
+            let mut rss = 0;
+            for args in &invocations {
+                let args: Vec<&str> = args.iter().map(String::as_str).collect();
+                let (t, r) = run(&root, &args);
+                times.push(t);
+                rss = rss.max(r);
+            }
+            times.sort();
+            let pct = |p: usize| times[(times.len() * p / 100).min(times.len() - 1)];
+            println!(
+                "| {n} | {name} | {:.2} ms | {:.2} ms | {:.1} MB |",
+                ms(pct(50)),
+                ms(pct(90)),
+                rss as f64 / 1024.0
+            );
+        }
+    }
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+/// Runs tix on the tree; returns wall time and peak RSS in KiB.
+fn run(root: &Path, args: &[&str]) -> (Duration, i64) {
+    let started = Instant::now();
+    #[allow(clippy::zombie_processes)] // reaped by wait4 below
+    let child = Command::new(BIN)
+        .args(args)
+        .env("TIX_ROOT", root)
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("tix runs");
+    let mut status = 0;
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: wait4 on our own child with valid out-pointers.
+    let pid = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
+    let elapsed = started.elapsed();
+    assert!(pid > 0, "wait4 failed");
+    let code = libc::WEXITSTATUS(status);
+    assert!(code == 0 || code == 6, "tix {args:?} exited {code}");
+    (elapsed, usage.ru_maxrss)
+}
+
+fn status_of(i: usize, n: usize) -> &'static str {
+    match i * 100 / n {
+        0..60 => "pending",
+        60..70 => "in_progress",
+        70..95 => "completed",
+        _ => "archived",
+    }
+}
+
+fn generate(root: &Path, n: usize) {
+    let dirs = [
+        ("pending", "pending"),
+        ("in_progress", "in-progress"),
+        ("completed", "completed"),
+        ("archived", "archive"),
+    ];
+    for (_, d) in dirs {
+        fs::create_dir_all(root.join(d)).unwrap();
+    }
+    fs::write(root.join("tix.yaml"), "# defaults\n").unwrap();
+    let priorities = ["critical", "high", "medium", "low"];
+    for i in 1..=n {
+        let status = status_of(i, n);
+        let dir = dirs.iter().find(|(s, _)| *s == status).unwrap().1;
+        let dep = if i > 10 && i % 3 == 0 {
+            format!("[TIX-{:04}]", i - 7)
+        } else {
+            "[]".into()
+        };
+        let extra = match status {
+            "in_progress" => "started: 2026-11-20T09:00:00Z\nagent: claude\n".to_string(),
+            "completed" | "archived" => {
+                "started: 2026-11-01T09:00:00Z\ncompleted: 2026-11-02T17:30:00Z\n".to_string()
+            }
+            _ => String::new(),
+        };
+        let text = format!(
+            "---\nid: TIX-{i:04}\ntitle: Generated ticket number {i} about the login flow\nstatus: {status}\npriority: {}\ncreated: 2026-10-01T08:00:00Z\nlabels: [area-{}, gen]\ndepends_on: {dep}\n{extra}---\n## Context\n\nSome words about why this matters, long enough to look like a real ticket body.\n\n## Acceptance criteria\n- [x] first thing\n- [{}] second thing\n- [ ] third thing\n",
+            priorities[i % 4],
+            i % 7,
+            if i % 2 == 0 { "x" } else { " " },
+        );
+        fs::write(
+            root.join(dir)
+                .join(format!("TIX-{i:04}-generated-ticket-{i}.md")),
+            text,
+        )
+        .unwrap();
+    }
+}
