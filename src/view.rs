@@ -12,42 +12,43 @@ pub struct Progress {
     pub total: u32,
 }
 
+/// Borrows from the tickets: `list --json` over 10,000 tickets copies nothing.
 #[derive(Debug, Serialize)]
-pub struct TicketJson {
-    pub id: String,
-    pub title: String,
-    pub status: String,
-    pub priority: String,
-    pub path: String,
-    pub labels: Vec<String>,
-    pub depends_on: Vec<String>,
-    pub created: Option<String>,
-    pub started: Option<String>,
-    pub completed: Option<String>,
-    pub updated: Option<String>,
-    pub agent: Option<String>,
+pub struct TicketJson<'a> {
+    pub id: &'a str,
+    pub title: &'a str,
+    pub status: &'a str,
+    pub priority: &'a str,
+    pub path: &'a str,
+    pub labels: &'a [String],
+    pub depends_on: &'a [String],
+    pub created: Option<&'a str>,
+    pub started: Option<&'a str>,
+    pub completed: Option<&'a str>,
+    pub updated: Option<&'a str>,
+    pub agent: Option<&'a str>,
     pub progress: Progress,
     /// Only `show --json` has it.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub body: Option<String>,
+    pub body: Option<&'a str>,
 }
 
-impl TicketJson {
-    pub fn new(t: &Ticket<'_>) -> TicketJson {
+impl<'a> TicketJson<'a> {
+    pub fn new(t: &Ticket<'a>) -> TicketJson<'a> {
         let m = t.meta;
         TicketJson {
-            id: m.id.clone(),
-            title: m.title.clone(),
-            status: t.status.to_string(),
-            priority: m.priority.clone(),
-            path: t.rel.to_string(),
-            labels: m.labels.clone(),
-            depends_on: m.depends_on.clone(),
-            created: m.created.clone(),
-            started: m.started.clone(),
-            completed: m.completed.clone(),
-            updated: m.updated.clone(),
-            agent: m.agent.clone(),
+            id: &m.id,
+            title: &m.title,
+            status: t.status,
+            priority: &m.priority,
+            path: t.rel,
+            labels: &m.labels,
+            depends_on: &m.depends_on,
+            created: m.created.as_deref(),
+            started: m.started.as_deref(),
+            completed: m.completed.as_deref(),
+            updated: m.updated.as_deref(),
+            agent: m.agent.as_deref(),
             progress: Progress {
                 done: m.done,
                 total: m.total,
@@ -58,21 +59,21 @@ impl TicketJson {
 }
 
 #[derive(Debug, Serialize)]
-pub struct InProgressJson {
+pub struct InProgressJson<'a> {
     #[serde(flatten)]
-    pub ticket: TicketJson,
+    pub ticket: TicketJson<'a>,
     pub age_secs: Option<i64>,
 }
 
 #[derive(Debug, Serialize)]
-pub struct StatusJson {
+pub struct StatusJson<'a> {
     pub root: String,
     pub total: usize,
     pub counts: BTreeMap<String, usize>,
     pub completion_rate: f64,
-    pub in_progress: Vec<InProgressJson>,
-    pub ready: Vec<TicketJson>,
-    pub recent: Vec<TicketJson>,
+    pub in_progress: Vec<InProgressJson<'a>>,
+    pub ready: Vec<TicketJson<'a>>,
+    pub recent: Vec<TicketJson<'a>>,
     pub problems: usize,
 }
 
@@ -137,11 +138,4 @@ impl From<&Problem> for ProblemJson {
 pub struct CheckJson {
     pub ok: bool,
     pub problems: Vec<ProblemJson>,
-}
-
-/// Pretty JSON and a newline.
-pub fn to_string<T: Serialize>(value: &T) -> String {
-    let mut s = serde_json::to_string_pretty(value).expect("view structs always serialise");
-    s.push('\n');
-    s
 }

@@ -4,7 +4,7 @@ use crate::exit::Exit;
 use crate::output::table;
 use crate::ticket::IdKey;
 use crate::tree::{IdArg, journal};
-use crate::view::{self, EventJson};
+use crate::view::EventJson;
 use anyhow::Result;
 
 pub fn run(ctx: &Ctx, args: &HistoryArgs) -> Result<Exit> {
@@ -25,7 +25,7 @@ pub fn run(ctx: &Ctx, args: &HistoryArgs) -> Result<Exit> {
     let events: Vec<_> = events.iter().filter(|e| wanted(&e.ticket)).collect();
     if args.json {
         let out: Vec<EventJson> = events.iter().map(|e| EventJson::from(*e)).collect();
-        ctx.out(&view::to_string(&out))?;
+        ctx.out_json(&out)?;
         return Ok(Exit::Ok);
     }
     let opt = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());

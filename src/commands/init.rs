@@ -7,7 +7,7 @@ use crate::cli::InitArgs;
 use crate::config::{self, ARCHIVED, COMPLETED, Config, IN_PROGRESS, PENDING, StatusDef};
 use crate::exit::Exit;
 use crate::ticket::IdKey;
-use crate::tree::{self, LockMode, REGISTRY, STATE_DIR, TEMPLATES, Tree, fsx};
+use crate::tree::{self, LockMode, REGISTRY, TEMPLATES, Tree, fsx};
 use anyhow::{Context, Result};
 use std::collections::BTreeMap;
 use std::fs;
@@ -48,17 +48,11 @@ pub fn run(ctx: &Ctx, args: &InitArgs) -> Result<Exit> {
         // git keeps no empty folders; this keeps the board's shape in a clone.
         write_if_absent(&tree, &format!("{}/.gitkeep", s.dir), "")?;
     }
-    create_dir(&tree, STATE_DIR)?;
     create_dir(&tree, TEMPLATES)?;
     write_if_absent(
         &tree,
         &format!("{TEMPLATES}/default.md"),
         &template(&tree.config),
-    )?;
-    write_if_absent(
-        &tree,
-        &format!("{STATE_DIR}/.gitignore"),
-        "# tix tool state: lock, journal, cache, audit log\n*\n",
     )?;
     write_if_absent(&tree, ".gitattributes", GITATTRIBUTES)?;
     let attrs = fs::read_to_string(tree.path(".gitattributes")).unwrap_or_default();

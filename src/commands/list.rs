@@ -4,7 +4,7 @@ use crate::error::TixError;
 use crate::exit::Exit;
 use crate::output::table;
 use crate::tree::{LockMode, Ticket};
-use crate::view::{self, TicketJson};
+use crate::view::TicketJson;
 use anyhow::Result;
 
 pub fn run(ctx: &Ctx, args: &ListArgs) -> Result<Exit> {
@@ -33,7 +33,7 @@ pub fn run(ctx: &Ctx, args: &ListArgs) -> Result<Exit> {
     tickets.sort_by_key(|t| (order(t), t.key));
     if args.json {
         let out: Vec<TicketJson> = tickets.iter().map(TicketJson::new).collect();
-        ctx.out(&view::to_string(&out))?;
+        ctx.out_json(&out)?;
         return Ok(Exit::Ok);
     }
     let rows: Vec<Vec<String>> = tickets

@@ -107,6 +107,15 @@ impl Ctx {
         Ok(())
     }
 
+    /// One JSON document on stdout, streamed (no copy of it in memory), then a newline.
+    pub fn out_json<T: serde::Serialize>(&self, value: &T) -> Result<()> {
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        serde_json::to_writer_pretty(&mut out, value).map_err(std::io::Error::from)?;
+        out.write_all(b"\n")?;
+        out.flush()?;
+        Ok(())
+    }
+
     /// A human message on stderr, `tix: ` first, sanitised.
     pub fn note(&self, text: &str) {
         let line = format!("tix: {}\n", output::sanitize(text));

@@ -3,7 +3,7 @@ use crate::cli::ShowArgs;
 use crate::exit::Exit;
 use crate::output::{BOLD, for_tty, paint};
 use crate::tree::{self, LockMode, Ticket};
-use crate::view::{self, TicketJson};
+use crate::view::TicketJson;
 use anyhow::{Context, Result};
 
 pub fn run(ctx: &Ctx, args: &ShowArgs) -> Result<Exit> {
@@ -29,8 +29,8 @@ pub fn run(ctx: &Ctx, args: &ShowArgs) -> Result<Exit> {
         .unwrap_or_default();
     if args.json {
         let mut j = TicketJson::new(&ticket);
-        j.body = Some(body);
-        ctx.out(&view::to_string(&j))?;
+        j.body = Some(&body);
+        ctx.out_json(&j)?;
         return Ok(Exit::Ok);
     }
     let (tty, color) = (ctx.streams.out_tty, ctx.streams.out_color);

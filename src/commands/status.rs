@@ -6,7 +6,7 @@ use crate::output::{self, BOLD, DIM, GREEN, RED, YELLOW, paint, table};
 use crate::registry::{completion_rate, sort_for_status};
 use crate::ticket::IdKey;
 use crate::tree::{LockMode, Ticket};
-use crate::view::{self, InProgressJson, StatusJson, TicketJson};
+use crate::view::{InProgressJson, StatusJson, TicketJson};
 use anyhow::Result;
 use std::collections::BTreeMap;
 
@@ -70,7 +70,7 @@ pub fn run(ctx: &Ctx, args: &StatusArgs) -> Result<Exit> {
             recent: recent.iter().map(TicketJson::new).collect(),
             problems,
         };
-        ctx.out(&view::to_string(&out))?;
+        ctx.out_json(&out)?;
         return Ok(Exit::Ok);
     }
 
@@ -83,7 +83,7 @@ pub fn run(ctx: &Ctx, args: &StatusArgs) -> Result<Exit> {
     let width = 30;
     let filled = (rate * width as f64).round() as usize;
     s.push_str(&format!(
-        "{} — {} tickets, {done} done ({:.0}%)\n{}{} \n\n",
+        "{} — {} tickets, {done} done ({:.0}%)\n{}{}\n\n",
         paint(&output::for_tty(&tree.display_root, tty), BOLD, color),
         tickets.len(),
         rate * 100.0,

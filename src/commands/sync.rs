@@ -3,7 +3,7 @@ use crate::cli::SyncArgs;
 use crate::exit::Exit;
 use crate::transition::new_tx;
 use crate::tree::{Change, Event, LockMode, Problem, REGISTRY, Snapshot, Tree};
-use crate::view::{self, CheckJson, ProblemJson};
+use crate::view::{CheckJson, ProblemJson};
 use anyhow::{Context, Result};
 use std::fs;
 
@@ -29,7 +29,7 @@ fn check(ctx: &Ctx, tree: &Tree, json: bool) -> Result<Exit> {
             ok: problems.is_empty(),
             problems: problems.iter().map(ProblemJson::from).collect(),
         };
-        ctx.out(&view::to_string(&out))?;
+        ctx.out_json(&out)?;
     } else {
         let mut out = String::new();
         for p in &problems {

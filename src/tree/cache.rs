@@ -244,6 +244,7 @@ mod tests {
         let back = decode(&text, "fp");
         for e in &entries {
             assert_eq!(back[&e.rel].parsed, e.parsed);
+            assert_eq!(back[&e.rel].key, e.key);
             assert_eq!(back[&e.rel].stamp, e.stamp);
         }
         assert!(decode(&text, "other").is_empty());

@@ -25,6 +25,8 @@ pub use journal::Event;
 pub const STATE_DIR: &str = ".tix";
 pub const REGISTRY: &str = "TICKET_REGISTRY.md";
 pub const TEMPLATES: &str = "templates";
+/// `.tix/.gitignore`: tool state is never committed.
+pub const STATE_GITIGNORE: &str = "# tix tool state: lock, journal, cache, audit log\n*\n";
 
 /// What identifies a version of a file without reading it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -52,13 +54,15 @@ pub struct Entry {
     /// Path relative to the root, `/`-separated: `pending/TIX-0007-fix.md`.
     pub rel: String,
     pub stamp: Stamp,
-    pub parsed: Result<Meta, Malformed>,
+    /// Boxed: entries move around in maps and vectors; the metadata need not.
+    pub parsed: Result<Box<Meta>, Malformed>,
     /// The id, from the frontmatter, else from the file name (parsed once).
     pub key: Option<IdKey>,
 }
 
 impl Entry {
     pub fn new(rel: String, stamp: Stamp, parsed: Result<Meta, Malformed>) -> Entry {
+        let parsed = parsed.map(Box::new);
         let key = match &parsed {
             Ok(m) => IdKey::parse(&m.id),
             Err(_) => IdKey::from_file_name(rel.rsplit('/').next().unwrap_or("")),
@@ -247,8 +251,7 @@ impl Tree {
     /// in the journal is finished or rolled back before this returns.
     pub fn lock(&self, mode: LockMode, on_wait: &mut dyn FnMut(&str)) -> Result<Lock> {
         let dir = self.state_dir();
-        fs::create_dir_all(&dir)
-            .with_context(|| format!("failed to create {}", self.show(STATE_DIR)))?;
+        self.create_state_dir()?;
         let lock = self.acquire(mode, on_wait)?;
         if journal::exists(&dir) {
             if mode == LockMode::Shared {
@@ -270,9 +273,28 @@ impl Tree {
         mode: LockMode,
         on_wait: &mut dyn FnMut(&str),
     ) -> Result<Lock> {
-        fs::create_dir_all(self.state_dir())
-            .with_context(|| format!("failed to create {}", self.show(STATE_DIR)))?;
+        self.create_state_dir()?;
         self.acquire(mode, on_wait)
+    }
+
+    /// `.tix/`, made on first use (it is not committed, so a fresh clone lacks
+    /// it) with a `.gitignore` that keeps all of it out of git.
+    fn create_state_dir(&self) -> Result<()> {
+        let dir = self.state_dir();
+        match fs::create_dir(&dir) {
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => return Ok(()),
+            Err(e) => {
+                return Err(e).with_context(|| format!("failed to create {}", self.show(STATE_DIR)));
+            }
+            Ok(()) => {}
+        }
+        fsx::write_atomic(
+            &dir.join(".gitignore"),
+            STATE_GITIGNORE.as_bytes(),
+            None,
+            false,
+        )
+        .with_context(|| format!("failed to write {}/.gitignore", self.show(STATE_DIR)))
     }
 
     pub fn has_journal(&self) -> bool {
