@@ -64,8 +64,9 @@ pub struct InitArgs {
 pub struct NewArgs {
     /// The ticket's title
     pub title: String,
-    #[arg(long, short, value_parser = ["critical", "high", "medium", "low"], default_value = "medium")]
-    pub priority: String,
+    /// critical, high, medium or low (default: the template's, else medium)
+    #[arg(long, short, value_parser = ["critical", "high", "medium", "low"])]
+    pub priority: Option<String>,
     /// A label (repeatable)
     #[arg(long = "label", short, value_name = "LABEL")]
     pub labels: Vec<String>,

@@ -117,6 +117,16 @@ impl Default for Config {
     }
 }
 
+/// A status folder: one name inside the root, not hidden, not `templates`.
+pub fn valid_dir(dir: &str) -> bool {
+    !dir.is_empty()
+        && !dir.starts_with('.')
+        && dir != "templates"
+        && dir
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '-' || c == '_' || c == '.')
+}
+
 impl Config {
     /// Parses `tix.yaml`; errors carry the line where the parser knows it.
     pub fn parse(text: &str) -> Result<Config, Malformed> {
@@ -197,12 +207,7 @@ impl Config {
                     s.name
                 ));
             }
-            let dir_ok = !s.dir.is_empty()
-                && !s.dir.starts_with('.')
-                && s.dir != "templates"
-                && s.dir
-                    .chars()
-                    .all(|c| c.is_alphanumeric() || c == '-' || c == '_' || c == '.');
+            let dir_ok = valid_dir(&s.dir);
             if !dir_ok {
                 return Err(format!(
                     "statuses: dir {:?} of {} must be one folder name inside the root",

@@ -26,14 +26,15 @@ pub fn completion_rate(tickets: &[Ticket<'_>]) -> f64 {
 /// Sorts tickets of one status for display: in progress by start, completed
 /// newest first, the rest by priority; ids break ties.
 pub fn sort_for_status(status: &str, tickets: &mut [Ticket<'_>]) {
+    // The path breaks the last ties (a duplicated id), so the order never
+    // depends on the order of a directory listing.
     match status {
-        IN_PROGRESS => {
-            tickets.sort_by(|a, b| (&a.meta.started, a.key).cmp(&(&b.meta.started, b.key)))
-        }
-        COMPLETED | ARCHIVED => {
-            tickets.sort_by(|a, b| (&b.meta.completed, a.key).cmp(&(&a.meta.completed, b.key)))
-        }
-        _ => tickets.sort_by_cached_key(|t| (priority_rank(&t.meta.priority), t.key)),
+        IN_PROGRESS => tickets
+            .sort_by(|a, b| (&a.meta.started, a.key, a.rel).cmp(&(&b.meta.started, b.key, b.rel))),
+        COMPLETED | ARCHIVED => tickets.sort_by(|a, b| {
+            (&b.meta.completed, a.key, a.rel).cmp(&(&a.meta.completed, b.key, b.rel))
+        }),
+        _ => tickets.sort_by_cached_key(|t| (priority_rank(&t.meta.priority), t.key, t.rel)),
     }
 }
 

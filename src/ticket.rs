@@ -563,7 +563,9 @@ fn top_level_keys(text: &str, split: &Split) -> Vec<KeyLine> {
         let mut j = i + 1;
         while j < lines.len() {
             let c = &text[lines[j].start..lines[j].end];
-            if c.trim().is_empty() {
+            if c.trim().is_empty() || c.trim_start().starts_with('#') {
+                // Blank and comment lines belong to the value only when more of
+                // it follows; trailing ones are left where they are.
                 j += 1;
             } else if c.starts_with([' ', '\t'])
                 || (inline_empty && (c == "-" || c.starts_with("- ") || c.starts_with("-\t")))
@@ -717,6 +719,9 @@ fn guard(old: &Doc<'_>, new_text: &str, changes: &[(&str, NewValue)]) -> Result<
     if new.body() != old.body() {
         return Err(refuse("the body would change"));
     }
+    if comment_lines(new_text, &new.split) != comment_lines(old.text, &old.split) {
+        return Err(refuse("a comment would be lost"));
+    }
     let mut expected = old.map.clone();
     for (key, value) in changes {
         expected.insert(Value::String(key.to_string()), value.to_yaml());
@@ -729,13 +734,16 @@ fn guard(old: &Doc<'_>, new_text: &str, changes: &[(&str, NewValue)]) -> Result<
 
 fn value_splice(text: &str, k: &KeyLine, value: &NewValue) -> (Range<usize>, String) {
     let whole = |style| (k.colon..k.region_end, format!(" {}", render(value, style)));
-    if k.region_end != k.line_end || matches!(value, NewValue::List(_)) {
+    if k.region_end != k.line_end {
         return whole(Style::Plain);
     }
     let line = &text[k.colon..k.line_end];
     let ws = line.len() - line.trim_start_matches([' ', '\t']).len();
     let tok = k.colon + ws;
     let rest = &text[tok..k.line_end];
+    if matches!(value, NewValue::List(_)) && !rest.is_empty() && !rest.starts_with('#') {
+        return (tok..tok + value_end(rest), render(value, Style::Plain));
+    }
     match rest.as_bytes().first() {
         None | Some(b'#') => (
             k.colon..k.colon,
@@ -752,7 +760,10 @@ fn value_splice(text: &str, k: &KeyLine, value: &NewValue) -> (Range<usize>, Str
                 None => whole(style),
             }
         }
-        Some(b'|' | b'>' | b'[' | b'{' | b'&' | b'!' | b'*') => whole(Style::Plain),
+        Some(b'|' | b'>' | b'[' | b'{' | b'&' | b'!' | b'*') => {
+            let end = value_end(rest);
+            (tok..tok + end, render(value, Style::Plain))
+        }
         Some(_) => {
             let end = [" #", "\t#"]
                 .iter()
@@ -763,6 +774,35 @@ fn value_splice(text: &str, k: &KeyLine, value: &NewValue) -> (Range<usize>, Str
             (tok..tok + token.len(), render(value, Style::Plain))
         }
     }
+}
+
+/// Where a one-line value that is not a plain scalar (a tag, an anchor, a flow
+/// collection) ends and its trailing `# comment` begins: the first ` #` before
+/// which the line still means the same. The parser decides, so a `#` inside
+/// quotes is never taken for a comment.
+fn value_end(rest: &str) -> usize {
+    let parse = |v: &str| serde_yaml::from_str::<Value>(&format!("k: {v}")).ok();
+    let whole = parse(rest);
+    let mut from = 0;
+    while let Some(i) = rest[from..].find('#') {
+        let at = from + i;
+        if at > 0 && rest.as_bytes()[at - 1].is_ascii_whitespace() {
+            let cut = rest[..at].trim_end_matches([' ', '\t']);
+            if whole.is_some() && parse(cut) == whole {
+                return cut.len();
+            }
+        }
+        from = at + 1;
+    }
+    rest.len()
+}
+
+/// The comment-only lines of the frontmatter, in order.
+fn comment_lines<'t>(text: &'t str, split: &Split) -> Vec<&'t str> {
+    Lines::new(text, split.fm.clone())
+        .map(|l| &text[l.start..l.end])
+        .filter(|l| l.trim_start().starts_with('#'))
+        .collect()
 }
 
 fn render(value: &NewValue, style: Style) -> String {
@@ -973,6 +1013,27 @@ mod tests {
     }
 
     #[test]
+    fn trailing_comments_tags_and_blank_lines_survive() {
+        // Review finding: an indented comment after a value, and a tagged value
+        // with a trailing comment, were swallowed by the edit.
+        let text = "---\nid: TIX-1\nstatus: pending\n  # pending | in_progress | completed\nagent: !!str old # who works on it\n\n  # about agent\nlabels: [a, \"b # c\"] # note\n---\n";
+        let out = set(text, &[("status", "in_progress"), ("agent", "new")]);
+        assert_eq!(
+            out,
+            "---\nid: TIX-1\nstatus: in_progress\n  # pending | in_progress | completed\nagent: new # who works on it\n\n  # about agent\nlabels: [a, \"b # c\"] # note\n---\n"
+        );
+        let out = edit(text, &[("labels", NewValue::List(vec!["x".into()]))]).unwrap();
+        assert!(out.contains("labels: [x] # note\n"), "{out}");
+    }
+
+    #[test]
+    fn a_comment_inside_a_replaced_value_is_refused_not_lost() {
+        let text = "---\nid: TIX-1\nagent:\n  name: x\n  # inside\n  more: y\n---\n";
+        let err = edit(text, &[("agent", NewValue::Str("bot".into()))]).unwrap_err();
+        assert!(err.message.contains("a comment would be lost"), "{err:?}");
+    }
+
+    #[test]
     fn empty_values_are_filled_in_place() {
         let text = "---\nid: TIX-1\nstarted:\ncompleted:   # later\n---\n";
         let out = set(text, &[("started", "S"), ("completed", "C")]);
@@ -1089,6 +1150,12 @@ mod tests {
                 "[a-z_]{1,8}: \\|\n  [a-z ]{1,10}\n  [a-z ]{1,10}",
                 "[a-z_]{1,8}: \\[[a-z]{1,3}, [a-z]{1,3}\\]",
                 "[a-z_]{1,8}:\n  nested: [a-z]{1,5}",
+                "  # [a-z |]{0,12}",
+                "[a-z_]{1,8}: !!str [a-z]{1,6}( # [a-z]{1,6})?",
+                "[a-z_]{1,8}: &anchor [a-z]{1,6}",
+                "  # [a-z |]{0,12}",
+                "[a-z_]{1,8}: !!str [a-z]{1,6}( # [a-z]{1,6})?",
+                "[a-z_]{1,8}: &anchor [a-z]{1,6}",
             ]
         }
 

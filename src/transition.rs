@@ -80,6 +80,15 @@ pub fn apply(
             _ => action = "assign",
         }
     } else if !req.force {
+        if req.action == "start" && (from == COMPLETED || from == ARCHIVED) {
+            return Err(TixError::Refused {
+                lines: vec![format!(
+                    "{shown}: {} is {from}; `start` only starts work, `tix move {} in_progress` reopens it",
+                    meta.id, meta.id
+                )],
+            }
+            .into());
+        }
         if !tree.config.allows(&from, to) {
             let allowed = tree
                 .config
@@ -155,10 +164,18 @@ pub fn apply(
         .dir;
     let name = rel.rsplit('/').next().unwrap_or(rel);
     let dst = format!("{dst_dir}/{name}");
-    let reason = match (req.force && from != to, &req.reason) {
-        (true, Some(r)) => Some(format!("forced: {r}")),
-        (true, None) => Some("forced".into()),
-        (false, r) => r.clone(),
+    // Forced means a rule or gate was skipped: a transition, or a takeover.
+    let taken_from = meta.agent.as_deref().filter(|_| action == "assign");
+    let reason = match (
+        req.force && (from != to || taken_from.is_some()),
+        taken_from,
+    ) {
+        (true, Some(prev)) => Some(format!("forced: taken over from {prev}")),
+        (true, None) => Some(match &req.reason {
+            Some(r) => format!("forced: {r}"),
+            None => "forced".into(),
+        }),
+        (false, _) => req.reason.clone(),
     };
     let event = Event {
         time: now.to_string(),

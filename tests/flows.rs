@@ -221,7 +221,7 @@ fn new_uses_a_named_template_and_refuses_a_missing_one() {
     assert_eq!(
         t.read("tickets/pending/TIX-0001-crash-on-save.md"),
         format!(
-            "---\n# bug template\nid: TIX-0001\ntitle: Crash on save\nseverity: S3\nstatus: pending\npriority: medium\ncreated: {NOW}\nlabels: []\ndepends_on: []\n---\n# TIX-0001: Crash on save\n- [ ] reproduce\n"
+            "---\n# bug template\nid: TIX-0001\ntitle: Crash on save\nseverity: S3\nstatus: pending\ncreated: {NOW}\n---\n# TIX-0001: Crash on save\n- [ ] reproduce\n"
         )
     );
     t.run(&["new", "x", "--template", "nope"])

@@ -3,7 +3,7 @@ use crate::cli::HistoryArgs;
 use crate::exit::Exit;
 use crate::output::table;
 use crate::ticket::IdKey;
-use crate::tree::{IdArg, journal};
+use crate::tree::{IdArg, LockMode, journal};
 use crate::view::EventJson;
 use anyhow::Result;
 
@@ -23,6 +23,15 @@ pub fn run(ctx: &Ctx, args: &HistoryArgs) -> Result<Exit> {
         }
     };
     let events: Vec<_> = events.iter().filter(|e| wanted(&e.ticket)).collect();
+    if events.is_empty()
+        && let Some(id) = &args.id
+    {
+        // No events: fine for a ticket nobody has changed yet, an error (exit 3)
+        // for an id that names nothing.
+        let _lock = ctx.lock(&tree, LockMode::Shared)?;
+        let snap = tree.scan(false, true)?;
+        tree.find(&snap, id)?;
+    }
     if args.json {
         let out: Vec<EventJson> = events.iter().map(|e| EventJson::from(*e)).collect();
         ctx.out_json(&out)?;

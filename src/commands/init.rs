@@ -34,7 +34,15 @@ pub fn run(ctx: &Ctx, args: &InitArgs) -> Result<Exit> {
     let existed = root.join(config::FILE_NAME).exists();
     if !existed {
         fs::create_dir_all(&root).with_context(|| format!("failed to create {shown}"))?;
-        let config = adopt(&root)?;
+        let (config, skipped) = adopt(&root)?;
+        for d in &skipped {
+            ctx.note(&format!(
+                "left out {shown}/{d}/: not usable as a status folder name (letters, digits, - _ . only); move its tickets by hand"
+            ));
+        }
+        // What init writes must load: never leave a tree every command rejects.
+        Config::parse(&config.render())
+            .map_err(|e| anyhow::anyhow!("cannot adopt {shown}: {}", e.message))?;
         fsx::write_new(
             &root.join(config::FILE_NAME),
             config.render().as_bytes(),
@@ -111,7 +119,7 @@ pub fn run(ctx: &Ctx, args: &InitArgs) -> Result<Exit> {
 /// The configuration for the folders already in `root`: well-known names map to
 /// the standard statuses, other folders holding tickets become extra statuses,
 /// and `id_prefix` is the prefix most ids use.
-fn adopt(root: &Path) -> Result<Config> {
+fn adopt(root: &Path) -> Result<(Config, Vec<String>)> {
     let mut config = Config::default();
     let mut dirs: Vec<String> = Vec::new();
     if let Ok(listing) = fs::read_dir(root) {
@@ -149,8 +157,13 @@ fn adopt(root: &Path) -> Result<Config> {
             used.push(found.to_string());
         }
     }
+    let mut skipped = Vec::new();
     for d in &dirs {
         if used.contains(d) || !has_tickets[d] {
+            continue;
+        }
+        if !config::valid_dir(d) {
+            skipped.push(d.clone());
             continue;
         }
         let name: String = d
@@ -182,7 +195,7 @@ fn adopt(root: &Path) -> Result<Config> {
     {
         config.id_prefix = prefix.clone();
     }
-    Ok(config)
+    Ok((config, skipped))
 }
 
 fn template(config: &Config) -> String {

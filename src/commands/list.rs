@@ -30,7 +30,7 @@ pub fn run(ctx: &Ctx, args: &ListArgs) -> Result<Exit> {
         .into_iter()
         .filter(|t| only.as_deref().is_none_or(|s| s == t.status))
         .collect();
-    tickets.sort_by_key(|t| (order(t), t.key));
+    tickets.sort_by_key(|t| (order(t), t.key, t.rel));
     if args.json {
         let out: Vec<TicketJson> = tickets.iter().map(TicketJson::new).collect();
         ctx.out_json(&out)?;

@@ -51,20 +51,23 @@ pub fn run(ctx: &Ctx, args: &NewArgs) -> Result<Exit> {
         .replace("{{id}}", &id)
         .replace("{{title}}", &args.title);
     let text = format!("{}{body}", &template[..split.body]);
-    let content = tree::edit_ticket(
-        &tree,
-        &template_rel,
-        &text,
-        &[
-            ("id", NewValue::Str(id.clone())),
-            ("title", NewValue::Str(args.title.clone())),
-            ("status", NewValue::Str(PENDING.into())),
-            ("priority", NewValue::Str(args.priority.clone())),
-            ("created", NewValue::Str(now.clone())),
-            ("labels", NewValue::List(args.labels.clone())),
-            ("depends_on", NewValue::List(depends_on)),
-        ],
-    )?;
+    // The template's own priority, labels and dependencies stay unless given.
+    let mut changes = vec![
+        ("id", NewValue::Str(id.clone())),
+        ("title", NewValue::Str(args.title.clone())),
+        ("status", NewValue::Str(PENDING.into())),
+    ];
+    if let Some(p) = &args.priority {
+        changes.push(("priority", NewValue::Str(p.clone())));
+    }
+    changes.push(("created", NewValue::Str(now.clone())));
+    if !args.labels.is_empty() {
+        changes.push(("labels", NewValue::List(args.labels.clone())));
+    }
+    if !depends_on.is_empty() {
+        changes.push(("depends_on", NewValue::List(depends_on)));
+    }
+    let content = tree::edit_ticket(&tree, &template_rel, &text, &changes)?;
     let dir = &tree
         .config
         .status(PENDING)

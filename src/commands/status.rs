@@ -18,7 +18,7 @@ pub fn run(ctx: &Ctx, args: &StatusArgs) -> Result<Exit> {
     let _lock = ctx.lock(&tree, LockMode::Shared)?;
     let snap = tree.scan(false, true)?;
     let tickets = tree.tickets(&snap);
-    let problems = tree.problems(&snap).len();
+    let problems = tree.all_problems(&snap)?.len();
     let counts: Vec<(String, usize)> = tree
         .config
         .statuses
@@ -192,6 +192,7 @@ pub fn ready<'a>(tickets: &[Ticket<'a>]) -> Vec<Ticket<'a>> {
             t.meta.created.is_none(),
             t.meta.created.as_deref(),
             t.key,
+            t.rel,
         )
     });
     out

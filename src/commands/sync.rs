@@ -2,7 +2,7 @@ use super::Ctx;
 use crate::cli::SyncArgs;
 use crate::exit::Exit;
 use crate::transition::new_tx;
-use crate::tree::{Change, Event, LockMode, Problem, REGISTRY, Snapshot, Tree};
+use crate::tree::{Change, Event, LockMode, REGISTRY, Tree};
 use crate::view::{CheckJson, ProblemJson};
 use anyhow::{Context, Result};
 use std::fs;
@@ -23,7 +23,7 @@ fn check(ctx: &Ctx, tree: &Tree, json: bool) -> Result<Exit> {
         ctx.note(&format!("waiting for the lock on {p}…"))
     })?;
     let snap = tree.scan(true, false)?;
-    let problems = all_problems(tree, &snap)?;
+    let problems = tree.all_problems(&snap)?;
     if json {
         let out = CheckJson {
             ok: problems.is_empty(),
@@ -56,39 +56,6 @@ fn check(ctx: &Ctx, tree: &Tree, json: bool) -> Result<Exit> {
     } else {
         Exit::Problems
     })
-}
-
-/// The problems of the tickets plus a stale or missing registry and an
-/// unfinished change.
-pub fn all_problems(tree: &Tree, snap: &Snapshot) -> Result<Vec<Problem>> {
-    let mut problems = tree.problems(snap);
-    let want = tree.render_registry(snap);
-    let problem = |kind, message: &str| Problem {
-        kind,
-        path: REGISTRY.into(),
-        line: None,
-        message: message.into(),
-    };
-    match fs::read(tree.path(REGISTRY)) {
-        Ok(have) if have == want.as_bytes() => {}
-        Ok(_) => problems.push(problem(
-            "registry_stale",
-            "does not match the tickets (run `tix sync`)",
-        )),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            problems.push(problem("registry_missing", "is missing (run `tix sync`)"))
-        }
-        Err(e) => return Err(e).with_context(|| format!("failed to read {}", tree.show(REGISTRY))),
-    }
-    if tree.has_journal() {
-        problems.push(Problem {
-            kind: "unfinished_change",
-            path: ".tix/journal.json".into(),
-            line: None,
-            message: "a change was interrupted; the next tix command (or `tix sync`) finishes or rolls it back".into(),
-        });
-    }
-    Ok(problems)
 }
 
 /// Files misplaced tickets where their status says and regenerates the registry.
@@ -141,13 +108,10 @@ fn sync(ctx: &Ctx, tree: &Tree) -> Result<Exit> {
             content,
             event,
         };
-        match tree.commit(&lock, &mut snap, change) {
-            Ok(()) => {
-                moved += 1;
-                ctx.note(&format!("moved {} → {}", tree.show(&src), tree.show(&dst)));
-            }
-            Err(e) => ctx.note(&format!("warning: {e:#}")),
-        }
+        // A failed move stops the sync (exit 1): its journal must stay for recovery.
+        tree.commit(&lock, &mut snap, change)?;
+        moved += 1;
+        ctx.note(&format!("moved {} → {}", tree.show(&src), tree.show(&dst)));
     }
     let wrote = tree.write_registry(&snap)?;
     for p in tree.problems(&snap) {

@@ -6,7 +6,7 @@
 use super::{Entry, FastMap, Stamp};
 use crate::ticket::{Malformed, Meta};
 
-const MAGIC: &str = "tix-cache 1";
+const MAGIC: &str = "tix-cache 2";
 
 pub fn encode(fingerprint: &str, entries: &[Entry]) -> String {
     let mut out = String::with_capacity(entries.len() * 160 + 64);
@@ -47,11 +47,10 @@ pub fn encode(fingerprint: &str, entries: &[Entry]) -> String {
                     opt(&mut out, f.as_deref());
                 }
                 for list in [&m.labels, &m.depends_on] {
+                    // `+` starts a non-empty list, so `[""]` and `[]` differ.
                     out.push('\t');
                     for (i, item) in list.iter().enumerate() {
-                        if i > 0 {
-                            out.push(',');
-                        }
+                        out.push(if i == 0 { '+' } else { ',' });
                         esc(&mut out, item);
                     }
                 }
@@ -204,7 +203,7 @@ fn unlist(s: &str) -> Option<Vec<String>> {
     if s.is_empty() {
         return Some(Vec::new());
     }
-    s.split(',').map(unesc).collect()
+    s.strip_prefix('+')?.split(',').map(unesc).collect()
 }
 
 #[cfg(test)]
@@ -221,7 +220,7 @@ mod tests {
             created: Some("2026-01-01T00:00:00Z".into()),
             agent: Some(String::new()),
             labels: vec!["a,b".into(), "".into(), "c".into()],
-            depends_on: vec![],
+            depends_on: vec![String::new()],
             done: 1,
             total: 3,
             ..Meta::default()

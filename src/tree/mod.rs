@@ -257,7 +257,9 @@ impl Tree {
             if mode == LockMode::Shared {
                 drop(lock);
                 let ex = self.acquire(LockMode::Exclusive, on_wait)?;
-                self.recover(&ex)?;
+                // A recovery that cannot finish must not block reading: the
+                // journal stays, `sync --check` reports it, writes report the error.
+                let _ = self.recover(&ex);
                 drop(ex);
                 return self.acquire(mode, on_wait);
             }
@@ -268,13 +270,17 @@ impl Tree {
 
     /// The lock without finishing an interrupted change (for `sync --check`,
     /// which changes nothing and reports it instead).
+    /// `None` when the tree has no `.tix/lock` yet (no tix ever wrote to it, so
+    /// nobody can be writing now): `sync --check` creates nothing.
     pub fn lock_without_recovery(
         &self,
         mode: LockMode,
         on_wait: &mut dyn FnMut(&str),
-    ) -> Result<Lock> {
-        self.create_state_dir()?;
-        self.acquire(mode, on_wait)
+    ) -> Result<Option<Lock>> {
+        if !self.path(&format!("{STATE_DIR}/lock")).exists() {
+            return Ok(None);
+        }
+        self.acquire(mode, on_wait).map(Some)
     }
 
     /// `.tix/`, made on first use (it is not committed, so a fresh clone lacks
@@ -284,7 +290,8 @@ impl Tree {
         match fs::create_dir(&dir) {
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => return Ok(()),
             Err(e) => {
-                return Err(e).with_context(|| format!("failed to create {}", self.show(STATE_DIR)));
+                return Err(e)
+                    .with_context(|| format!("failed to create {}", self.show(STATE_DIR)));
             }
             Ok(()) => {}
         }
@@ -352,7 +359,7 @@ impl Tree {
         let cache_path = self.state_dir().join("cache");
         let fp = self.fingerprint();
         // The cache is decoded on another thread while this one lists and stats.
-        let (cached, found, stats) = std::thread::scope(|s| {
+        let (cached, found) = std::thread::scope(|s| {
             let decoder = (!fresh).then(|| {
                 s.spawn(|| {
                     fs::read_to_string(&cache_path)
@@ -365,8 +372,9 @@ impl Tree {
                 Some(h) => h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
                 None => FastMap::default(),
             };
-            listed.map(|(found, stats)| (cached, found, stats))
+            listed.map(|listed| (cached, listed))
         })?;
+        let (found, stats, refused) = found;
         let mut cached = cached;
         let cached_count = cached.len();
 
@@ -400,6 +408,17 @@ impl Tree {
                 }
             }
         }
+        for dir in refused {
+            // Reported like a file that cannot be read; nothing inside is touched.
+            entries.push(Entry::new(
+                dir,
+                Stamp::default(),
+                Err(Malformed {
+                    line: None,
+                    message: "a status folder that is a symlink leaving the root (refused)".into(),
+                }),
+            ));
+        }
         let snap = Snapshot { entries };
         let stale = reread > 0 || !cached.is_empty() || cached_count != snap.entries.len();
         if write_cache && stale {
@@ -410,11 +429,21 @@ impl Tree {
 
     /// Every `.md` name in a status folder, and one stat of each, spread over
     /// the cores (a stat costs microseconds and a tree has thousands).
+    /// Status folders that are symlinks leaving the root are not listed; their
+    /// names come back last.
     #[allow(clippy::type_complexity)]
-    fn list_and_stat(&self) -> Result<(Vec<(String, fs::DirEntry)>, Vec<Stat>)> {
+    fn list_and_stat(&self) -> Result<(Vec<(String, fs::DirEntry)>, Vec<Stat>, Vec<String>)> {
         let mut found: Vec<(String, fs::DirEntry)> = Vec::new();
+        let mut refused = Vec::new();
         for status in &self.config.statuses {
-            let listing = match fs::read_dir(self.root.join(&status.dir)) {
+            let dir = self.root.join(&status.dir);
+            if fs::symlink_metadata(&dir).is_ok_and(|m| m.file_type().is_symlink())
+                && self.ensure_inside(&dir).is_err()
+            {
+                refused.push(status.dir.clone());
+                continue;
+            }
+            let listing = match fs::read_dir(&dir) {
                 Ok(l) => l,
                 Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
                 Err(e) => {
@@ -433,7 +462,7 @@ impl Tree {
             }
         }
         let stats = parallel_map(&found, |(_, item)| self.stat_entry(item));
-        Ok((found, stats))
+        Ok((found, stats, refused))
     }
 
     fn stat_entry(&self, item: &fs::DirEntry) -> Stat {
@@ -462,6 +491,22 @@ impl Tree {
             Stat::File(Stamp::of(&meta))
         } else {
             Stat::Skip
+        }
+    }
+
+    /// Errors unless `dir` (resolved through symlinks) is inside the root.
+    pub fn ensure_inside(&self, dir: &Path) -> Result<()> {
+        let real = dir
+            .canonicalize()
+            .with_context(|| format!("failed to resolve {}", dir.display()))?;
+        if real.starts_with(&self.root) {
+            Ok(())
+        } else {
+            bail!(
+                "{}: refused: it leads outside the tree ({}) through a symlink",
+                display_path(dir, &self.root),
+                real.display()
+            )
         }
     }
 
@@ -658,6 +703,41 @@ impl Tree {
         out
     }
 
+    /// Everything `sync --check` reports: the tickets' problems, a stale or
+    /// missing registry, an unfinished change.
+    pub fn all_problems(&self, snap: &Snapshot) -> Result<Vec<Problem>> {
+        let mut problems = self.problems(snap);
+        let want = self.render_registry(snap);
+        let problem = |kind, message: &str| Problem {
+            kind,
+            path: REGISTRY.into(),
+            line: None,
+            message: message.into(),
+        };
+        match fs::read(self.path(REGISTRY)) {
+            Ok(have) if have == want.as_bytes() => {}
+            Ok(_) => problems.push(problem(
+                "registry_stale",
+                "does not match the tickets (run `tix sync`)",
+            )),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                problems.push(problem("registry_missing", "is missing (run `tix sync`)"))
+            }
+            Err(e) => {
+                return Err(e).with_context(|| format!("failed to read {}", self.show(REGISTRY)));
+            }
+        }
+        if self.has_journal() {
+            problems.push(Problem {
+                kind: "unfinished_change",
+                path: format!("{STATE_DIR}/journal.json"),
+                line: None,
+                message: "a change was interrupted; the next tix command that writes finishes or rolls it back".into(),
+            });
+        }
+        Ok(problems)
+    }
+
     // ------------------------------------------------------------ registry
 
     pub fn render_registry(&self, snap: &Snapshot) -> String {
@@ -717,10 +797,14 @@ impl Tree {
             );
         }
         // git does not keep empty folders: a status folder may be missing.
-        if let Some(dir) = dst_path.parent() {
+        for dir in std::iter::once(&dst_path)
+            .chain(src_path.as_ref())
+            .filter_map(|p| p.parent())
+        {
             fs::create_dir_all(dir).with_context(|| {
                 format!("failed to create the folder of {}", self.show(&change.dst))
             })?;
+            self.ensure_inside(dir)?;
         }
         let state = self.state_dir();
         let entry = journal::Intent {
@@ -833,7 +917,14 @@ impl Tree {
             .map(|k| k.num)
             .max()
             .unwrap_or(0);
-        Ok(seen.max(journal::last_id(&self.state_dir(), prefix)?) + 1)
+        let next = seen
+            .max(journal::last_id(&self.state_dir(), prefix)?)
+            .checked_add(1)
+            .filter(|n| *n < 1_000_000_000_000_000_000)
+            .with_context(|| {
+                format!("no ids left for prefix {prefix} (the highest has 18 digits)")
+            })?;
+        Ok(next)
     }
 
     pub fn remember_id(&self, prefix: &str, num: u64) -> Result<()> {

@@ -1,0 +1,54 @@
+//! The shipped sample tree is consistent: the README's first command shows a
+//! tree whose registry agrees with its tickets.
+
+use crate::util::Tix;
+use std::path::Path;
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        let name = e.file_name();
+        if name == ".tix" {
+            continue;
+        }
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &to.join(&name));
+        } else {
+            std::fs::copy(e.path(), to.join(&name)).unwrap();
+        }
+    }
+}
+
+#[test]
+fn the_example_tree_is_consistent_and_its_dashboard_runs() {
+    let t = Tix::empty();
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/tickets"),
+        &t.path("tickets"),
+    );
+    t.run(&["sync", "--check"]).code(0);
+    let s = t.run(&["status", "--json"]).code(0).json();
+    assert_eq!(s["total"], 13);
+    assert_eq!(s["problems"], 0);
+    let out = t.run(&["status"]).code(0).stdout;
+    assert!(
+        out.contains("TIX-0006\tMove sessions to Redis\tbackend-engineer"),
+        "{out}"
+    );
+    // The CRLF ticket survives a start byte for byte apart from its keys.
+    let before = t.read("tickets/pending/TIX-0013-audit-log-retention.md");
+    t.run(&["start", "13"]).code(0);
+    let after = t.read("tickets/in-progress/TIX-0013-audit-log-retention.md");
+    assert_eq!(
+        after,
+        before
+            .replace("status: pending\r\n", "status: in_progress\r\n")
+            .replace(
+                "owner: legal-team\r\n",
+                &format!(
+                    "owner: legal-team\r\nstarted: {0}\r\nupdated: {0}\r\n",
+                    crate::util::NOW
+                )
+            )
+    );
+}

@@ -1,0 +1,220 @@
+//! Regressions, one test per finding of the first code review of the engine
+//! (issue 3). Each names what went wrong.
+
+use crate::util::{NOW, Tix, ticket};
+
+#[test]
+fn r1_an_edit_keeps_comments_after_a_value_and_on_a_tagged_line() {
+    let text = "---\nid: TIX-0001\ntitle: t\nstatus: pending\n  # pending | in_progress | completed\nagent: !!str old # who works on it\n\n  # about agent\n---\nbody\n";
+    let t = Tix::tree().ticket("pending", "TIX-0001.md", text);
+    t.run(&["start", "1", "--agent", "old"]).code(0);
+    assert_eq!(
+        t.read("tickets/in-progress/TIX-0001.md"),
+        format!(
+            "---\nid: TIX-0001\ntitle: t\nstatus: in_progress\n  # pending | in_progress | completed\nagent: old # who works on it\n\n  # about agent\nstarted: {NOW}\nupdated: {NOW}\n---\nbody\n"
+        )
+    );
+}
+
+#[test]
+fn r2_a_status_folder_symlinked_out_of_the_root_is_refused() {
+    let outside = tempfile::tempdir().unwrap();
+    let t = Tix::tree().ticket(
+        "completed",
+        "TIX-0001.md",
+        &ticket("TIX-0001", "completed", "", ""),
+    );
+    std::fs::remove_dir(t.path("tickets/archive")).unwrap();
+    std::os::unix::fs::symlink(outside.path(), t.path("tickets/archive")).unwrap();
+    t.run(&["move", "1", "archived"])
+        .code(1)
+        .stderr_has("leads outside the tree");
+    assert_eq!(
+        std::fs::read_dir(outside.path()).unwrap().count(),
+        0,
+        "nothing written outside"
+    );
+    assert!(t.exists("tickets/completed/TIX-0001.md"));
+    let r = t.run(&["sync", "--check"]).code(6);
+    assert!(
+        r.stdout.contains(
+            "tickets/archive: malformed: a status folder that is a symlink leaving the root"
+        ),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn r3_adoption_leaves_out_a_folder_whose_name_cannot_be_a_status() {
+    let t = Tix::empty()
+        .file("tk/todo/WM-0001.md", "---\nid: WM-0001\ntitle: a\n---\n")
+        .file(
+            "tk/wont fix/WM-0002.md",
+            "---\nid: WM-0002\ntitle: b\n---\n",
+        );
+    t.run(&["init", "tk"])
+        .code(0)
+        .stderr_has("left out tk/wont fix/");
+    t.run(&["--root", "tk", "list"]).code(0);
+}
+
+#[test]
+fn r4_the_registry_is_the_same_bytes_whatever_the_listing_order() {
+    let mut t = Tix::tree().ticket(
+        "pending",
+        "TIX-0002.md",
+        &ticket("TIX-0002", "pending", "", ""),
+    );
+    for (d, st) in [
+        ("pending", "pending"),
+        ("in-progress", "in_progress"),
+        ("completed", "completed"),
+    ] {
+        for n in ["a", "b", "c"] {
+            t = t.ticket(
+                d,
+                &format!("TIX-0001-{n}.md"),
+                &ticket("TIX-0001", st, "", ""),
+            );
+        }
+    }
+    t.run(&["sync"]).code(0);
+    let first = t.read("tickets/TICKET_REGISTRY.md");
+    t.run(&["sync"]).code(0).stderr_has("unchanged");
+    // A transition pushes its ticket last in memory; the registry must not care.
+    t.run(&["start", "2"]).code(0);
+    let check = t.run(&["sync", "--check", "--json"]).code(6).json();
+    let kinds: Vec<&str> = check["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["kind"].as_str().unwrap())
+        .collect();
+    assert!(kinds.iter().all(|k| *k == "duplicate_id"), "{kinds:?}");
+    assert_ne!(t.read("tickets/TICKET_REGISTRY.md"), first);
+}
+
+#[test]
+fn r5_start_does_not_reopen_a_completed_ticket() {
+    let t = Tix::tree().ticket(
+        "completed",
+        "TIX-0001.md",
+        &ticket("TIX-0001", "completed", "", ""),
+    );
+    let before = t.snapshot();
+    t.run(&["start", "1"])
+        .code(4)
+        .stderr_has("`tix move TIX-0001 in_progress` reopens it");
+    assert_eq!(t.snapshot(), before);
+    t.run(&["move", "1", "in_progress"]).code(0);
+    assert!(t.exists("tickets/in-progress/TIX-0001.md"));
+}
+
+#[test]
+fn r6_status_counts_the_problems_sync_check_reports() {
+    let t = Tix::tree().ticket(
+        "pending",
+        "TIX-0001.md",
+        &ticket("TIX-0001", "pending", "", ""),
+    );
+    t.run(&["sync"]).code(0);
+    assert_eq!(t.run(&["status", "--json"]).code(0).json()["problems"], 0);
+    t.write(
+        "tickets/pending/TIX-0001.md",
+        &ticket("TIX-0001", "pending", "", "").replace("Ticket TIX-0001", "Retitled"),
+    );
+    t.run(&["sync", "--check"])
+        .code(6)
+        .stdout
+        .contains("registry_stale");
+    assert_eq!(t.run(&["status", "--json"]).code(0).json()["problems"], 1);
+}
+
+#[test]
+fn r7_a_forced_takeover_is_recorded_with_the_previous_agent() {
+    let t = Tix::tree().ticket(
+        "pending",
+        "TIX-0002.md",
+        &ticket("TIX-0002", "pending", "", ""),
+    );
+    t.run(&["start", "2", "--agent", "bob"]).code(0);
+    t.run(&["start", "2", "--agent", "al"]).code(4);
+    t.run(&["start", "2", "--agent", "al", "--force"]).code(0);
+    let ev = t.events();
+    assert_eq!(ev[1]["action"], "assign");
+    assert_eq!(ev[1]["agent"], "al");
+    assert_eq!(ev[1]["reason"], "forced: taken over from bob");
+    assert!(
+        t.read("tickets/in-progress/TIX-0002.md")
+            .contains("agent: al\n")
+    );
+}
+
+#[test]
+fn r8_new_keeps_the_templates_priority_and_labels_unless_given() {
+    let t = Tix::tree().file(
+        "tickets/templates/bug.md",
+        "---\nid: X-0\ntitle: x\npriority: high\nlabels: [bug]\n---\n",
+    );
+    t.run(&["new", "-t", "bug", "crash"]).code(0);
+    assert_eq!(
+        t.read("tickets/pending/TIX-0001-crash.md"),
+        format!(
+            "---\nid: TIX-0001\ntitle: crash\npriority: high\nlabels: [bug]\nstatus: pending\ncreated: {NOW}\n---\n"
+        )
+    );
+    t.run(&["new", "-t", "bug", "other", "-p", "low", "-l", "ui"])
+        .code(0);
+    let text = t.read("tickets/pending/TIX-0002-other.md");
+    assert!(text.contains("priority: low\nlabels: [ui]\n"), "{text}");
+}
+
+#[test]
+fn r9_sync_stops_and_fails_when_a_move_fails() {
+    let t = Tix::tree().ticket(
+        "pending",
+        "TIX-0201.md",
+        &ticket("TIX-0201", "completed", "", ""),
+    );
+    std::fs::create_dir_all(t.path("tickets/completed/TIX-0201.md")).unwrap();
+    t.run(&["sync"])
+        .code(1)
+        .stderr_has("tickets/completed/TIX-0201.md: already exists");
+    assert!(t.exists("tickets/pending/TIX-0201.md"));
+    assert!(
+        !t.exists("tickets/.tix/journal.json"),
+        "a refused move leaves no journal"
+    );
+}
+
+#[test]
+fn r11_history_of_an_unknown_id_exits_3() {
+    let t = Tix::tree().ticket(
+        "pending",
+        "TIX-0001.md",
+        &ticket("TIX-0001", "pending", "", ""),
+    );
+    assert_eq!(t.run(&["history", "1"]).code(0).stdout, "");
+    t.run(&["history", "99"]).code(3).stderr_has("no ticket 99");
+}
+
+#[test]
+fn r12_no_overflow_no_cache_drift_no_state_from_check() {
+    let t = Tix::tree().file("tickets/.tix/last-id", "TIX 18446744073709551615\n");
+    t.run(&["new", "x"])
+        .code(1)
+        .stderr_has("no ids left for prefix TIX");
+    let t = Tix::tree().ticket(
+        "pending",
+        "TIX-0001.md",
+        &ticket("TIX-0001", "pending", "labels: ['']\n", ""),
+    );
+    let fresh = t.run(&["show", "1", "--json"]).code(0).json();
+    let cached = t.run(&["list", "--json"]).code(0).json();
+    assert_eq!(fresh["labels"], serde_json::json!([""]));
+    assert_eq!(cached[0]["labels"], fresh["labels"]);
+    let t = Tix::tree();
+    t.run(&["sync", "--check"]).code(6);
+    assert!(!t.exists("tickets/.tix"), "--check creates nothing");
+}
