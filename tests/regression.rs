@@ -129,6 +129,16 @@ fn r6_status_counts_the_problems_sync_check_reports() {
         .stdout
         .contains("registry_stale");
     assert_eq!(t.run(&["status", "--json"]).code(0).json()["problems"], 1);
+    // The registry itself edited by hand: its remembered freshness no longer holds.
+    t.run(&["sync"]).code(0);
+    assert_eq!(t.run(&["status", "--json"]).code(0).json()["problems"], 0);
+    let reg = t.read("tickets/TICKET_REGISTRY.md");
+    t.write(
+        "tickets/TICKET_REGISTRY.md",
+        &reg.replace("| pending | 1 |", "| pending | 7 |"),
+    );
+    assert_eq!(t.run(&["status", "--json"]).code(0).json()["problems"], 1);
+    t.run(&["sync", "--check"]).code(6);
 }
 
 #[test]

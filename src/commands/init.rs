@@ -79,6 +79,7 @@ pub fn run(ctx: &Ctx, args: &InitArgs) -> Result<Exit> {
     let snap = tree.scan(true, true)?;
     if !tree.path(REGISTRY).exists() {
         tree.write_registry(&snap)?;
+        tree.remember_registry(&snap);
     }
     drop(lock);
 

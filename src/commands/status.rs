@@ -18,7 +18,7 @@ pub fn run(ctx: &Ctx, args: &StatusArgs) -> Result<Exit> {
     let _lock = ctx.lock(&tree, LockMode::Shared)?;
     let snap = tree.scan(false, true)?;
     let tickets = tree.tickets(&snap);
-    let problems = tree.all_problems(&snap)?.len();
+    let problems = tree.all_problems(&snap, true)?.len();
     let counts: Vec<(String, usize)> = tree
         .config
         .statuses

@@ -23,7 +23,7 @@ fn check(ctx: &Ctx, tree: &Tree, json: bool) -> Result<Exit> {
         ctx.note(&format!("waiting for the lock on {p}…"))
     })?;
     let snap = tree.scan(true, false)?;
-    let problems = tree.all_problems(&snap)?;
+    let problems = tree.all_problems(&snap, false)?;
     if json {
         let out = CheckJson {
             ok: problems.is_empty(),
@@ -114,6 +114,7 @@ fn sync(ctx: &Ctx, tree: &Tree) -> Result<Exit> {
         ctx.note(&format!("moved {} → {}", tree.show(&src), tree.show(&dst)));
     }
     let wrote = tree.write_registry(&snap)?;
+    tree.remember_registry(&snap);
     for p in tree.problems(&snap) {
         let line = p.line.map(|l| format!(":{l}")).unwrap_or_default();
         ctx.note(&format!(

@@ -1,9 +1,12 @@
 //! `.tix/cache`: one line per ticket file with its metadata and what was read
 //! from it, so that most commands cost a `stat` per ticket instead of a read.
 //! A record is used only while the file's size, mtime, ctime and inode match;
-//! anything unreadable makes the whole cache count as empty.
+//! anything unreadable makes the whole cache count as empty. A last line may
+//! remember the stamp of `TICKET_REGISTRY.md` as tix last wrote or verified it
+//! for exactly these records, so that `status` can tell the registry is fresh
+//! without rendering it.
 
-use super::{Entry, FastMap, Stamp};
+use super::{Entry, Stamp};
 use crate::ticket::{Malformed, Meta};
 
 const MAGIC: &str = "tix-cache 2";
@@ -69,22 +72,56 @@ pub fn encode(fingerprint: &str, entries: &[Entry]) -> String {
 }
 
 /// The records of a cache file made with the same fingerprint, by path.
-pub fn decode(text: &str, fingerprint: &str) -> FastMap<String, Entry> {
+/// The trailer line that remembers the registry's stamp.
+pub fn registry_line(stamp: &Stamp) -> String {
+    let s = stamp;
+    format!(
+        "{REGISTRY_TAG}\t{}\t{}\t{}\t{}\t{}\t{}\n",
+        s.size, s.mtime.0, s.mtime.1, s.ctime.0, s.ctime.1, s.ino
+    )
+}
+
+const REGISTRY_TAG: &str = "\\registry";
+
+/// What a cache file holds.
+#[derive(Debug, Default)]
+pub struct Cached {
+    /// In file order (which is the order of the last scan, so usually the order
+    /// of this one); taken out one by one while matching.
+    pub entries: Vec<Option<Entry>>,
+    pub registry: Option<Stamp>,
+}
+
+/// The records of a cache file made with the same fingerprint.
+pub fn decode(text: &str, fingerprint: &str) -> Cached {
     let mut lines = text.split('\n');
     let mut header = String::from(MAGIC);
     header.push('\t');
     esc(&mut header, fingerprint);
     if lines.next() != Some(header.as_str()) {
-        return FastMap::default();
+        return Cached::default();
     }
-    let mut out = FastMap::default();
-    out.reserve(text.len() / 150);
+    let mut out = Cached {
+        entries: Vec::with_capacity(text.len() / 150),
+        registry: None,
+    };
     for line in lines.filter(|l| !l.is_empty()) {
+        if let Some(rest) = line.strip_prefix(REGISTRY_TAG) {
+            let mut n = rest.split('\t').skip(1).map(|x| x.parse::<i64>().ok());
+            let mut next = || n.next().flatten();
+            out.registry = (|| {
+                Some(Stamp {
+                    size: next()? as u64,
+                    mtime: (next()?, next()?),
+                    ctime: (next()?, next()?),
+                    ino: next()? as u64,
+                })
+            })();
+            continue;
+        }
         match record(line) {
-            Some(e) => {
-                out.insert(e.rel.clone(), e);
-            }
-            None => return FastMap::default(),
+            Some(e) => out.entries.push(Some(e)),
+            None => return Cached::default(),
         }
     }
     out
@@ -239,14 +276,23 @@ mod tests {
             Entry::new("pending/TIX-0001 x.md".into(), stamp, Ok(meta)),
             Entry::new("pending/bad.md".into(), Stamp::default(), Err(bad)),
         ];
-        let text = encode("fp", &entries);
+        let mut text = encode("fp", &entries);
+        text.push_str(&registry_line(&stamp));
         let back = decode(&text, "fp");
-        for e in &entries {
-            assert_eq!(back[&e.rel].parsed, e.parsed);
-            assert_eq!(back[&e.rel].key, e.key);
-            assert_eq!(back[&e.rel].stamp, e.stamp);
+        assert_eq!(back.entries.len(), 2);
+        for (e, b) in entries.iter().zip(&back.entries) {
+            let b = b.as_ref().unwrap();
+            assert_eq!(b.rel, e.rel);
+            assert_eq!(b.parsed, e.parsed);
+            assert_eq!(b.key, e.key);
+            assert_eq!(b.stamp, e.stamp);
         }
-        assert!(decode(&text, "other").is_empty());
-        assert!(decode(&text.replace("\tM\t", "\tQ\t"), "fp").is_empty());
+        assert_eq!(back.registry, Some(stamp));
+        assert!(decode(&text, "other").entries.is_empty());
+        assert!(
+            decode(&text.replace("\tM\t", "\tQ\t"), "fp")
+                .entries
+                .is_empty()
+        );
     }
 }

@@ -99,6 +99,9 @@ pub struct Ticket<'a> {
 #[derive(Debug, Clone, Default)]
 pub struct Snapshot {
     pub entries: Vec<Entry>,
+    /// The registry's stamp when tix last wrote or verified it for exactly
+    /// these entries (from the cache; `None` when anything changed since).
+    pub registry_memo: Option<Stamp>,
 }
 
 /// Something `sync --check` reports.
@@ -370,18 +373,45 @@ impl Tree {
             let listed = self.list_and_stat();
             let cached = match decoder {
                 Some(h) => h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
-                None => FastMap::default(),
+                None => cache::Cached::default(),
             };
             listed.map(|listed| (cached, listed))
         })?;
         let (found, stats, refused) = found;
-        let mut cached = cached;
-        let cached_count = cached.len();
+        let cache::Cached {
+            entries: mut cached,
+            registry: registry_memo,
+        } = cached;
 
-        // Cached records whose stamp matches are reused; the rest are read.
+        // Cached records whose stamp matches are reused; the rest are read. The
+        // cache is in the last scan's order, so a cursor usually finds the record
+        // without hashing; a map is built only when the order differs.
         let mut entries = Vec::with_capacity(found.len());
         let mut reread = 0usize;
+        let mut cursor = 0usize;
+        let mut index: Option<FastMap<String, usize>> = None;
+        let mut take = |rel: &str| -> Option<Entry> {
+            let at = if cached
+                .get(cursor)
+                .and_then(Option::as_ref)
+                .is_some_and(|e| e.rel == rel)
+            {
+                Some(cursor)
+            } else {
+                let index = index.get_or_insert_with(|| {
+                    cached
+                        .iter()
+                        .enumerate()
+                        .filter_map(|(i, e)| Some((e.as_ref()?.rel.clone(), i)))
+                        .collect()
+                });
+                index.get(rel).copied()
+            }?;
+            cursor = at + 1;
+            cached[at].take()
+        };
         for ((rel, item), stat) in found.into_iter().zip(stats) {
+            let old = take(&rel);
             let stamp = match stat {
                 Stat::Skip => continue,
                 Stat::Problem(message) => {
@@ -400,7 +430,7 @@ impl Tree {
                 }
                 Stat::File(stamp) => stamp,
             };
-            match cached.remove(&rel) {
+            match old {
                 Some(e) if e.stamp == stamp => entries.push(e),
                 _ => {
                     reread += 1;
@@ -410,6 +440,7 @@ impl Tree {
         }
         for dir in refused {
             // Reported like a file that cannot be read; nothing inside is touched.
+            let _ = take(&dir);
             entries.push(Entry::new(
                 dir,
                 Stamp::default(),
@@ -419,10 +450,14 @@ impl Tree {
                 }),
             ));
         }
-        let snap = Snapshot { entries };
-        let stale = reread > 0 || !cached.is_empty() || cached_count != snap.entries.len();
-        if write_cache && stale {
-            self.write_cache(&snap);
+        let gone = cached.iter().filter(|e| e.is_some()).count();
+        let unchanged = !fresh && reread == 0 && gone == 0;
+        let snap = Snapshot {
+            entries,
+            registry_memo: registry_memo.filter(|_| unchanged),
+        };
+        if write_cache && !unchanged {
+            self.write_cache(&snap, None);
         }
         Ok(snap)
     }
@@ -559,15 +594,57 @@ impl Tree {
         }
     }
 
-    /// Best effort: the cache is only an accelerator.
-    fn write_cache(&self, snap: &Snapshot) {
-        let text = cache::encode(&self.fingerprint(), &snap.entries);
+    /// Best effort: the cache is only an accelerator. `registry` is the stamp of
+    /// a registry known to match these entries.
+    fn write_cache(&self, snap: &Snapshot, registry: Option<Stamp>) {
+        self.store_cache(cache::encode(&self.fingerprint(), &snap.entries), registry);
+    }
+
+    fn store_cache(&self, mut text: String, registry: Option<Stamp>) {
+        if let Some(r) = &registry {
+            text.push_str(&cache::registry_line(r));
+        }
         let _ = fsx::write_atomic(
             &self.state_dir().join("cache"),
             text.as_bytes(),
             None,
             false,
         );
+    }
+
+    /// Notes in the cache that the registry on disk matches `snap` (call right
+    /// after writing or verifying it).
+    pub fn remember_registry(&self, snap: &Snapshot) {
+        self.write_cache(snap, self.registry_stamp());
+    }
+
+    fn registry_stamp(&self) -> Option<Stamp> {
+        fs::metadata(self.path(REGISTRY))
+            .ok()
+            .map(|m| Stamp::of(&m))
+    }
+
+    /// Whether `TICKET_REGISTRY.md` is exactly what these tickets give. Known
+    /// without rendering when nothing changed since tix last wrote or checked
+    /// it; otherwise rendered and compared, and (with `remember`) the answer is
+    /// kept in the cache for next time. `None`: there is no registry.
+    pub fn registry_fresh(&self, snap: &Snapshot, remember: bool) -> Result<Option<bool>> {
+        let now = self.registry_stamp();
+        if now.is_some() && snap.registry_memo == now {
+            return Ok(Some(true));
+        }
+        let have = match fs::read(self.path(REGISTRY)) {
+            Ok(b) => b,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => {
+                return Err(e).with_context(|| format!("failed to read {}", self.show(REGISTRY)));
+            }
+        };
+        let fresh = have == self.render_registry(snap).as_bytes();
+        if fresh && remember && self.registry_stamp() == now {
+            self.write_cache(snap, now);
+        }
+        Ok(Some(fresh))
     }
 
     // ------------------------------------------------------------ queries
@@ -705,27 +782,22 @@ impl Tree {
 
     /// Everything `sync --check` reports: the tickets' problems, a stale or
     /// missing registry, an unfinished change.
-    pub fn all_problems(&self, snap: &Snapshot) -> Result<Vec<Problem>> {
+    /// With `remember`, a registry found fresh is noted in the cache.
+    pub fn all_problems(&self, snap: &Snapshot, remember: bool) -> Result<Vec<Problem>> {
         let mut problems = self.problems(snap);
-        let want = self.render_registry(snap);
         let problem = |kind, message: &str| Problem {
             kind,
             path: REGISTRY.into(),
             line: None,
             message: message.into(),
         };
-        match fs::read(self.path(REGISTRY)) {
-            Ok(have) if have == want.as_bytes() => {}
-            Ok(_) => problems.push(problem(
+        match self.registry_fresh(snap, remember)? {
+            Some(true) => {}
+            Some(false) => problems.push(problem(
                 "registry_stale",
                 "does not match the tickets (run `tix sync`)",
             )),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                problems.push(problem("registry_missing", "is missing (run `tix sync`)"))
-            }
-            Err(e) => {
-                return Err(e).with_context(|| format!("failed to read {}", self.show(REGISTRY)));
-            }
+            None => problems.push(problem("registry_missing", "is missing (run `tix sync`)")),
         }
         if self.has_journal() {
             problems.push(Problem {
@@ -848,10 +920,15 @@ impl Tree {
         snap.entries
             .push(Entry::new(change.dst.clone(), Stamp::of(&meta), parsed));
         let snap = &*snap;
-        std::thread::scope(|s| {
-            s.spawn(|| self.write_cache(snap));
-            self.write_registry(snap)
-        })?;
+        let (text, wrote) = std::thread::scope(|s| {
+            let encoder = s.spawn(|| cache::encode(&self.fingerprint(), &snap.entries));
+            let wrote = self.write_registry(snap);
+            (encoder.join(), wrote)
+        });
+        wrote?;
+        if let Ok(text) = text {
+            self.store_cache(text, self.registry_stamp());
+        }
         failpoint("after-registry");
         journal::remove(&state).context("failed to clear the journal")?;
         Ok(())
@@ -903,6 +980,7 @@ impl Tree {
         let _ = lock;
         let snap = self.scan(false, true)?;
         self.write_registry(&snap)?;
+        self.remember_registry(&snap);
         journal::remove(&state)?;
         Ok(())
     }
