@@ -387,7 +387,6 @@ impl Tree {
         // cache is in the last scan's order, so a cursor usually finds the record
         // without hashing; a map is built only when the order differs.
         let mut entries = Vec::with_capacity(found.len());
-        let mut reread = 0usize;
         let mut cursor = 0usize;
         let mut index: Option<FastMap<String, usize>> = None;
         let mut take = |rel: &str| -> Option<Entry> {
@@ -410,6 +409,7 @@ impl Tree {
             cursor = at + 1;
             cached[at].take()
         };
+        let mut to_read: Vec<(usize, String, Stamp, PathBuf)> = Vec::new();
         for ((rel, item), stat) in found.into_iter().zip(stats) {
             let old = take(&rel);
             let stamp = match stat {
@@ -433,10 +433,25 @@ impl Tree {
             match old {
                 Some(e) if e.stamp == stamp => entries.push(e),
                 _ => {
-                    reread += 1;
-                    entries.push(self.read_entry(rel, stamp, &item.path()));
+                    // A placeholder, replaced once the file is read (in parallel below).
+                    to_read.push((entries.len(), rel.clone(), stamp, item.path()));
+                    entries.push(Entry::new(
+                        rel,
+                        stamp,
+                        Err(Malformed {
+                            line: None,
+                            message: String::new(),
+                        }),
+                    ));
                 }
             }
+        }
+        let reread = to_read.len();
+        let read = parallel_map(&to_read, |(_, rel, stamp, path)| {
+            self.read_entry(rel.clone(), *stamp, path)
+        });
+        for ((at, ..), entry) in to_read.iter().zip(read) {
+            entries[*at] = entry;
         }
         for dir in refused {
             // Reported like a file that cannot be read; nothing inside is touched.
