@@ -326,3 +326,14 @@ fn status_and_history_read_as_a_newcomer_expects() {
     );
     assert_eq!(t.run(&["history", "3"]).code(0).stdout, "");
 }
+
+#[test]
+fn colour_only_when_asked_or_on_a_terminal() {
+    let t = t7_tree();
+    let piped = t.run(&["status"]).code(0).stdout;
+    assert!(!piped.contains('\u{1b}'), "no colour when piped");
+    let forced = t.run(&["--color", "always", "status"]).code(0).stdout;
+    assert!(forced.contains("\u{1b}["), "{forced}");
+    let never = t.run(&["--color", "never", "status"]).code(0).stdout;
+    assert_eq!(never, piped);
+}

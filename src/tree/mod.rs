@@ -836,23 +836,39 @@ impl Tree {
     pub fn write_registry(&self, snap: &Snapshot) -> Result<bool> {
         let text = self.render_registry(snap);
         let path = self.path(REGISTRY);
-        let old = match fs::read(&path) {
-            Ok(b) => Some(b),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => None,
-            Err(e) => {
-                return Err(e).with_context(|| format!("failed to read {}", self.show(REGISTRY)));
-            }
+        let read_err = |e: io::Error| {
+            anyhow::Error::new(e).context(format!("failed to read {}", self.show(REGISTRY)))
         };
-        if old.as_deref() == Some(text.as_bytes()) {
+        let old_len = match fs::metadata(&path) {
+            Ok(m) => Some(m.len()),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+            Err(e) => return Err(read_err(e)),
+        };
+        // Same length: compare the bytes. Otherwise only the marker line is read
+        // (a registry tix did not write is kept before it is replaced).
+        if old_len == Some(text.len() as u64)
+            && fs::read(&path).map_err(read_err)? == text.as_bytes()
+        {
             return Ok(false);
         }
-        if let Some(old) = &old
-            && !old.starts_with(registry::MARKER.as_bytes())
-        {
-            let keep = self.state_dir().join("registry-before-tix.md");
-            if !keep.exists() {
-                fsx::write_atomic(&keep, old, None, true)
-                    .with_context(|| format!("failed to keep a copy of {}", self.show(REGISTRY)))?;
+        if old_len.is_some() {
+            let mut head = Vec::new();
+            fs::File::open(&path)
+                .and_then(|f| {
+                    io::Read::read_to_end(
+                        &mut io::Read::take(f, registry::MARKER.len() as u64),
+                        &mut head,
+                    )
+                })
+                .map_err(read_err)?;
+            if head != registry::MARKER.as_bytes() {
+                let keep = self.state_dir().join("registry-before-tix.md");
+                if !keep.exists() {
+                    let old = fs::read(&path).map_err(read_err)?;
+                    fsx::write_atomic(&keep, &old, None, true).with_context(|| {
+                        format!("failed to keep a copy of {}", self.show(REGISTRY))
+                    })?;
+                }
             }
         }
         fsx::write_atomic(&path, text.as_bytes(), None, true)
