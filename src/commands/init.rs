@@ -95,8 +95,8 @@ pub fn run(ctx: &Ctx, args: &InitArgs) -> Result<Exit> {
         .map(|s| format!("{}/ = {}", s.dir, s.name))
         .collect();
     ctx.note(&format!(
-        "{shown}: {verb}; {} tickets; {}",
-        snap.entries.len(),
+        "{shown}: {verb}; {}; {}",
+        super::count(snap.entries.len(), "ticket"),
         folders.join(", ")
     ));
     let problems = tree.problems(&snap);
@@ -110,8 +110,8 @@ pub fn run(ctx: &Ctx, args: &InitArgs) -> Result<Exit> {
     }
     if !problems.is_empty() {
         ctx.note(&format!(
-            "{} problem(s); `tix sync --check` lists them",
-            problems.len()
+            "{}; `tix sync --check` lists them",
+            super::count(problems.len(), "problem")
         ));
     }
     Ok(Exit::Ok)

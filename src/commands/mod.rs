@@ -157,3 +157,12 @@ fn run_transition(
     ctx.report(tree, &outcome);
     Ok(Exit::Ok)
 }
+
+/// `1 ticket`, `2 tickets`.
+pub fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}

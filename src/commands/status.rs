@@ -83,9 +83,9 @@ pub fn run(ctx: &Ctx, args: &StatusArgs) -> Result<Exit> {
     let width = 30;
     let filled = (rate * width as f64).round() as usize;
     s.push_str(&format!(
-        "{} — {} tickets, {done} done ({:.0}%)\n{}{}\n\n",
+        "{} — {}, {done} done ({:.0}%)\n{}{}\n\n",
         paint(&output::for_tty(&tree.display_root, tty), BOLD, color),
-        tickets.len(),
+        super::count(tickets.len(), "ticket"),
         rate * 100.0,
         paint(&"█".repeat(filled), GREEN, color),
         paint(&"░".repeat(width - filled), DIM, color),
@@ -155,7 +155,10 @@ pub fn run(ctx: &Ctx, args: &StatusArgs) -> Result<Exit> {
         s.push_str(&format!(
             "\n{}\n",
             paint(
-                &format!("{problems} problem(s): run `tix sync --check`"),
+                &format!(
+                    "{}: run `tix sync --check`",
+                    super::count(problems, "problem")
+                ),
                 RED,
                 color
             )

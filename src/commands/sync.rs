@@ -44,11 +44,14 @@ fn check(ctx: &Ctx, tree: &Tree, json: bool) -> Result<Exit> {
         ctx.out(&crate::output::for_tty(&out, ctx.streams.out_tty))?;
         if problems.is_empty() {
             ctx.note(&format!(
-                "{} tickets, tree and registry agree",
-                snap.entries.len()
+                "{}, tree and registry agree",
+                super::count(snap.entries.len(), "ticket")
             ));
         } else {
-            ctx.note(&format!("{} problem(s) found", problems.len()));
+            ctx.note(&format!(
+                "{} found",
+                super::count(problems.len(), "problem")
+            ));
         }
     }
     Ok(if problems.is_empty() {
@@ -124,8 +127,8 @@ fn sync(ctx: &Ctx, tree: &Tree) -> Result<Exit> {
         ));
     }
     ctx.note(&format!(
-        "{} tickets; {moved} moved; {} {}",
-        snap.entries.len(),
+        "{}; {moved} moved; {} {}",
+        super::count(snap.entries.len(), "ticket"),
         tree.show(REGISTRY),
         if wrote { "regenerated" } else { "unchanged" }
     ));
