@@ -2,8 +2,9 @@
 //! filesystem, no padding: the same tickets always give the same bytes. Every
 //! piece of ticket text is escaped for Markdown.
 
+use crate::config::PENDING;
 use crate::config::{ARCHIVED, COMPLETED, Config, IN_PROGRESS};
-use crate::ticket::priority_rank;
+use crate::ticket::{IdKey, priority_rank};
 use crate::tree::{Problem, Ticket};
 use std::fmt::Write;
 
@@ -36,6 +37,35 @@ pub fn sort_for_status(status: &str, tickets: &mut [Ticket<'_>]) {
         }),
         _ => tickets.sort_by_cached_key(|t| (priority_rank(&t.meta.priority), t.key, t.rel)),
     }
+}
+
+/// Pending tickets whose dependencies are all completed (or archived), best
+/// first: priority, then oldest, then id.
+pub fn ready<'a>(tickets: &[Ticket<'a>]) -> Vec<Ticket<'a>> {
+    let status: crate::tree::FastMap<&IdKey, &str> =
+        tickets.iter().map(|t| (t.key, t.status)).collect();
+    let mut out: Vec<Ticket<'a>> = tickets
+        .iter()
+        .copied()
+        .filter(|t| t.status == PENDING)
+        .filter(|t| {
+            t.meta.depends_on.iter().all(|d| {
+                IdKey::parse(d)
+                    .and_then(|k| status.get(&k).copied())
+                    .is_some_and(|s| s == COMPLETED || s == ARCHIVED)
+            })
+        })
+        .collect();
+    out.sort_by_cached_key(|t| {
+        (
+            priority_rank(&t.meta.priority),
+            t.meta.created.is_none(),
+            t.meta.created.as_deref(),
+            t.key,
+            t.rel,
+        )
+    });
+    out
 }
 
 pub fn render(config: &Config, tickets: &[Ticket<'_>], problems: &[Problem]) -> String {

@@ -1,10 +1,9 @@
 use super::Ctx;
 use crate::cli::StatusArgs;
-use crate::config::{ARCHIVED, COMPLETED, IN_PROGRESS, PENDING};
+use crate::config::{ARCHIVED, COMPLETED, IN_PROGRESS};
 use crate::exit::Exit;
 use crate::output::{self, BOLD, DIM, GREEN, RED, YELLOW, paint, table};
 use crate::registry::{completion_rate, sort_for_status};
-use crate::ticket::IdKey;
 use crate::tree::{LockMode, Ticket};
 use crate::view::{InProgressJson, StatusJson, TicketJson};
 use anyhow::Result;
@@ -36,7 +35,7 @@ pub fn run(ctx: &Ctx, args: &StatusArgs) -> Result<Exit> {
         .filter(|t| t.status == IN_PROGRESS)
         .collect();
     sort_for_status(IN_PROGRESS, &mut in_progress);
-    let ready = ready(&tickets);
+    let ready = crate::registry::ready(&tickets);
     let mut recent: Vec<Ticket<'_>> = tickets
         .iter()
         .copied()
@@ -170,35 +169,6 @@ pub fn run(ctx: &Ctx, args: &StatusArgs) -> Result<Exit> {
 
 fn section(s: &mut String, title: &str, n: usize, color: bool) {
     s.push_str(&format!("\n{} ({n})\n", paint(title, YELLOW.bold(), color)));
-}
-
-/// Pending tickets whose dependencies are all completed (or archived), best
-/// first: priority, then oldest, then id.
-pub fn ready<'a>(tickets: &[Ticket<'a>]) -> Vec<Ticket<'a>> {
-    let status: crate::tree::FastMap<&IdKey, &str> =
-        tickets.iter().map(|t| (t.key, t.status)).collect();
-    let mut out: Vec<Ticket<'a>> = tickets
-        .iter()
-        .copied()
-        .filter(|t| t.status == PENDING)
-        .filter(|t| {
-            t.meta.depends_on.iter().all(|d| {
-                IdKey::parse(d)
-                    .and_then(|k| status.get(&k).copied())
-                    .is_some_and(|s| s == COMPLETED || s == ARCHIVED)
-            })
-        })
-        .collect();
-    out.sort_by_cached_key(|t| {
-        (
-            crate::ticket::priority_rank(&t.meta.priority),
-            t.meta.created.is_none(),
-            t.meta.created.as_deref(),
-            t.key,
-            t.rel,
-        )
-    });
-    out
 }
 
 fn per_agent(in_progress: &[Ticket<'_>]) -> Vec<(String, Vec<String>)> {
