@@ -9,6 +9,7 @@ pub mod commands;
 pub mod config;
 pub mod error;
 pub mod exit;
+pub mod lines;
 pub mod output;
 pub mod registry;
 pub mod ticket;

@@ -35,9 +35,9 @@ impl Malformed {
 /// ticket, `TIX-0035a` is another one.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct IdKey {
-    pub prefix: String,
+    pub prefix: Text,
     pub num: u64,
-    pub suffix: String,
+    pub suffix: Text,
 }
 
 impl IdKey {
@@ -49,6 +49,28 @@ impl IdKey {
         }
     }
 
+    /// [`IdKey::parse`] of text kept for the whole run: the parts are borrowed
+    /// when they are already in normal case (as ids almost always are).
+    pub fn parse_text(s: &Text) -> Option<IdKey> {
+        let Text::Borrowed(b) = s else {
+            return Self::parse(s);
+        };
+        let (prefix, num, suffix, len) = Self::split(b)?;
+        (len == b.len()).then(|| IdKey {
+            prefix: if prefix.bytes().any(|c| c.is_ascii_lowercase()) {
+                Text::Owned(prefix.to_ascii_uppercase())
+            } else {
+                Text::Borrowed(prefix)
+            },
+            num,
+            suffix: if suffix.bytes().any(|c| c.is_ascii_uppercase()) {
+                Text::Owned(suffix.to_ascii_lowercase())
+            } else {
+                Text::Borrowed(suffix)
+            },
+        })
+    }
+
     /// Parses the id a file name starts with: `TIX-0007.md`, `TIX-0007-slug.md`.
     pub fn from_file_name(name: &str) -> Option<IdKey> {
         let (key, len) = Self::parse_prefix(name)?;
@@ -58,6 +80,24 @@ impl IdKey {
 
     /// Parses an id at the start of `s`, returning it and its length in bytes.
     fn parse_prefix(s: &str) -> Option<(IdKey, usize)> {
+        let (prefix, num, suffix, len) = Self::split(s)?;
+        Some((
+            IdKey {
+                prefix: Text::Owned(prefix.to_ascii_uppercase()),
+                num,
+                suffix: if suffix.is_empty() {
+                    Text::Borrowed("")
+                } else {
+                    Text::Owned(suffix.to_ascii_lowercase())
+                },
+            },
+            len,
+        ))
+    }
+
+    /// The parts of an id at the start of `s` as written: prefix, number,
+    /// suffix, and the id's length in bytes.
+    fn split(s: &str) -> Option<(&str, u64, &str, usize)> {
         let b = s.as_bytes();
         let mut i = 0;
         if !b.first()?.is_ascii_alphabetic() {
@@ -86,14 +126,7 @@ impl IdKey {
         if i > MAX_ID_LEN {
             return None;
         }
-        Some((
-            IdKey {
-                prefix: s[..prefix_end].to_ascii_uppercase(),
-                num,
-                suffix: s[suffix_start..i].to_ascii_lowercase(),
-            },
-            i,
-        ))
+        Some((&s[..prefix_end], num, &s[suffix_start..i], i))
     }
 }
 
@@ -344,18 +377,20 @@ impl<'a> Doc<'a> {
             ));
         }
         let (done, total) = progress(self.text, self.split.body);
+        let owned = |v: Option<String>| v.map(Text::Owned);
+        let list = |v: Vec<String>| v.into_iter().map(Text::Owned).collect();
         Ok(Meta {
-            id,
-            title: self.string("title")?.unwrap_or_default(),
-            status,
-            priority,
-            created: self.time("created")?,
-            started: self.time("started")?,
-            completed: self.time("completed")?,
-            updated: self.time("updated")?,
-            agent: self.string("agent")?,
-            labels: self.list("labels")?,
-            depends_on,
+            id: id.into(),
+            title: self.string("title")?.unwrap_or_default().into(),
+            status: owned(status),
+            priority: priority.into(),
+            created: owned(self.time("created")?),
+            started: owned(self.time("started")?),
+            completed: owned(self.time("completed")?),
+            updated: owned(self.time("updated")?),
+            agent: owned(self.string("agent")?),
+            labels: list(self.list("labels")?),
+            depends_on: list(depends_on),
             done,
             total,
         })
@@ -373,21 +408,25 @@ impl<'a> Doc<'a> {
     }
 }
 
+/// Text read from a ticket or from the index: borrowed from the index that a
+/// run loads once (see `tree::index`), owned when parsed from a file.
+pub type Text = std::borrow::Cow<'static, str>;
+
 /// What tix reads from a ticket's frontmatter.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Meta {
-    pub id: String,
-    pub title: String,
+    pub id: Text,
+    pub title: Text,
     /// As written; `None` means "take the folder's".
-    pub status: Option<String>,
-    pub priority: String,
-    pub created: Option<String>,
-    pub started: Option<String>,
-    pub completed: Option<String>,
-    pub updated: Option<String>,
-    pub agent: Option<String>,
-    pub labels: Vec<String>,
-    pub depends_on: Vec<String>,
+    pub status: Option<Text>,
+    pub priority: Text,
+    pub created: Option<Text>,
+    pub started: Option<Text>,
+    pub completed: Option<Text>,
+    pub updated: Option<Text>,
+    pub agent: Option<Text>,
+    pub labels: Vec<Text>,
+    pub depends_on: Vec<Text>,
     /// Checked boxes in the body.
     pub done: u32,
     /// All boxes in the body.
@@ -1113,6 +1152,18 @@ mod tests {
         assert_eq!(IdKey::parse("tix-35"), IdKey::parse("TIX-0035"));
         assert_ne!(IdKey::parse("TIX-0035a"), IdKey::parse("TIX-0035"));
         assert_eq!(IdKey::parse("FW-035a").unwrap().suffix, "a");
+        // Parsing borrowed text gives the same keys, borrowing where it can.
+        for id in ["TIX-0035", "tix-35", "FW-035a", "Fw-35A", "TIX-1x"] {
+            let borrowed = IdKey::parse_text(&Text::Borrowed(id));
+            assert_eq!(borrowed, IdKey::parse(id), "{id}");
+        }
+        assert!(matches!(
+            IdKey::parse_text(&Text::Borrowed("TIX-0035"))
+                .unwrap()
+                .prefix,
+            Text::Borrowed(_)
+        ));
+        assert_eq!(IdKey::parse_text(&Text::Borrowed("TIX-1/..")), None);
         for bad in [
             "../x",
             "TIX-1/../..",

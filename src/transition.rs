@@ -4,8 +4,8 @@
 
 use crate::config::{ARCHIVED, COMPLETED, IN_PROGRESS};
 use crate::error::TixError;
-use crate::ticket::{IdKey, NewValue};
-use crate::tree::{self, Change, Event, Lock, Snapshot, Tree};
+use crate::ticket::NewValue;
+use crate::tree::{self, Change, Event, State, Tree};
 use anyhow::Result;
 
 /// Who asks for a change, for the audit log.
@@ -43,11 +43,10 @@ pub enum Outcome {
     },
 }
 
-/// Applies `req` to the ticket at `rel` under the exclusive `lock`.
+/// Applies `req` to the ticket at `rel` (found through `state`).
 pub fn apply(
     tree: &Tree,
-    lock: &Lock,
-    snap: &mut Snapshot,
+    state: &mut State<'_>,
     rel: &str,
     req: &Request,
     actor: &Actor,
@@ -57,12 +56,12 @@ pub fn apply(
     let shown = tree.show(rel);
     let dir = rel.split('/').next().unwrap_or("");
     let from = match &meta.status {
-        Some(s) => s.clone(),
+        Some(s) => s.to_string(),
         None => tree.folder_status(dir).unwrap_or_default().to_string(),
     };
     let to = req.to.as_str();
     let unchanged = || Outcome::Unchanged {
-        id: meta.id.clone(),
+        id: meta.id.to_string(),
         status: from.clone(),
         rel: rel.to_string(),
     };
@@ -71,7 +70,7 @@ pub fn apply(
         if to != IN_PROGRESS {
             return Ok(unchanged());
         }
-        match (&meta.agent, &req.agent) {
+        match (meta.agent.as_deref(), req.agent.as_deref()) {
             (a, b) if a == b => return Ok(unchanged()),
             (Some(_), _) if !req.force => {
                 return Err(claimed(&shown, &meta.id, meta.agent.as_deref()));
@@ -107,13 +106,10 @@ pub fn apply(
         }
         let mut unmet = Vec::new();
         if to == IN_PROGRESS && tree.config.gates.unmet_dependencies_block_start {
-            let tickets = tree.tickets(snap);
             let line = line_suffix(&text, "depends_on");
             for dep in &meta.depends_on {
-                let status = IdKey::parse(dep)
-                    .and_then(|k| tickets.iter().find(|t| *t.key == k))
-                    .map(|t| t.status);
-                match status {
+                let status = state.dependency_status(dep)?;
+                match status.as_deref() {
                     Some(COMPLETED | ARCHIVED) => {}
                     Some(s) => unmet.push(format!(
                         "{shown}{line}: cannot start {}: depends on {dep}, which is {s}",
@@ -179,30 +175,29 @@ pub fn apply(
     };
     let event = Event {
         time: now.to_string(),
-        ticket: meta.id.clone(),
+        ticket: meta.id.to_string(),
         action: action.to_string(),
         from: Some(from.clone()),
         to: Some(to.to_string()),
         actor: actor.actor.clone(),
         session_id: actor.session_id.clone(),
         tool_use_id: actor.tool_use_id.clone(),
-        agent: req.agent.clone().or(meta.agent.clone()),
+        agent: req
+            .agent
+            .clone()
+            .or(meta.agent.as_deref().map(String::from)),
         reason,
         tx: Some(new_tx()),
         ..Event::default()
     };
-    tree.commit(
-        lock,
-        snap,
-        Change {
-            src: Some(rel.to_string()),
-            dst: dst.clone(),
-            content,
-            event,
-        },
-    )?;
+    state.commit(Change {
+        src: Some(rel.to_string()),
+        dst: dst.clone(),
+        content,
+        event,
+    })?;
     Ok(Outcome::Changed {
-        id: meta.id,
+        id: meta.id.to_string(),
         from,
         to: to.to_string(),
         rel: dst,

@@ -2,6 +2,7 @@
 //! thing serialised, so a refactor of the domain cannot change the output.
 //! Missing values are `null`, never absent; missing lists are `[]`.
 
+use crate::ticket::Text;
 use crate::tree::{Event, Problem, Ticket};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -20,8 +21,8 @@ pub struct TicketJson<'a> {
     pub status: &'a str,
     pub priority: &'a str,
     pub path: &'a str,
-    pub labels: &'a [String],
-    pub depends_on: &'a [String],
+    pub labels: &'a [Text],
+    pub depends_on: &'a [Text],
     pub created: Option<&'a str>,
     pub started: Option<&'a str>,
     pub completed: Option<&'a str>,

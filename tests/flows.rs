@@ -284,7 +284,7 @@ fn a_ticket_without_status_takes_its_folders() {
 fn hand_edits_show_up_despite_the_cache() {
     let t = t7_tree();
     t.run(&["list"]).code(0);
-    assert!(t.exists("tickets/.tix/cache"));
+    assert!(t.exists("tickets/.tix/index"));
     t.write(
         "tickets/pending/TIX-0007-fix-login-loop.md",
         &T7.replace("Fix login redirect loop", "Retitled by hand"),

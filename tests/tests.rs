@@ -8,6 +8,7 @@ mod dependencies;
 mod errors;
 mod examples;
 mod flows;
+mod index;
 mod journal;
 mod json;
 mod registry;

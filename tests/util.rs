@@ -166,6 +166,12 @@ impl Tix {
         out
     }
 
+    /// Whether `.tix/journal.json` holds a change under way (it is emptied, not
+    /// removed, when a change completes).
+    pub fn journal_pending(&self) -> bool {
+        fs::metadata(self.path("tickets/.tix/journal.json")).is_ok_and(|m| m.len() > 0)
+    }
+
     /// Lines of `.tix/events.jsonl` as JSON.
     pub fn events(&self) -> Vec<serde_json::Value> {
         let p = self.path("tickets/.tix/events.jsonl");

@@ -3,7 +3,7 @@ use crate::cli::HistoryArgs;
 use crate::exit::Exit;
 use crate::output::table;
 use crate::ticket::IdKey;
-use crate::tree::{IdArg, LockMode, journal};
+use crate::tree::{IdArg, LockMode, Scan, journal};
 use crate::view::EventJson;
 use anyhow::Result;
 
@@ -29,7 +29,7 @@ pub fn run(ctx: &Ctx, args: &HistoryArgs) -> Result<Exit> {
         // No events: fine for a ticket nobody has changed yet, an error (exit 3)
         // for an id that names nothing.
         let _lock = ctx.lock(&tree, LockMode::Shared)?;
-        let snap = tree.scan(false, true)?;
+        let snap = tree.scan(Scan::Cached, true)?;
         tree.find(&snap, id)?;
     }
     if args.json {

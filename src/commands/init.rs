@@ -7,7 +7,7 @@ use crate::cli::InitArgs;
 use crate::config::{self, ARCHIVED, COMPLETED, Config, IN_PROGRESS, PENDING, StatusDef};
 use crate::exit::Exit;
 use crate::ticket::IdKey;
-use crate::tree::{self, LockMode, REGISTRY, TEMPLATES, Tree, fsx};
+use crate::tree::{self, LockMode, REGISTRY, Scan, TEMPLATES, Tree, fsx};
 use anyhow::{Context, Result};
 use std::collections::BTreeMap;
 use std::fs;
@@ -76,10 +76,9 @@ pub fn run(ctx: &Ctx, args: &InitArgs) -> Result<Exit> {
     }
 
     let lock = ctx.lock(&tree, LockMode::Exclusive)?;
-    let snap = tree.scan(true, true)?;
+    let mut snap = tree.scan(Scan::Fresh, true)?;
     if !tree.path(REGISTRY).exists() {
-        tree.write_registry(&snap)?;
-        tree.remember_registry(&snap);
+        tree.write_registry(&mut snap)?;
     }
     drop(lock);
 
@@ -142,7 +141,7 @@ fn adopt(root: &Path) -> Result<(Config, Vec<String>)> {
         if let Ok(listing) = fs::read_dir(root.join(d)) {
             for item in listing.flatten() {
                 if let Some(k) = IdKey::from_file_name(&item.file_name().to_string_lossy()) {
-                    *prefixes.entry(k.prefix).or_default() += 1;
+                    *prefixes.entry(k.prefix.into_owned()).or_default() += 1;
                     n += 1;
                 }
             }

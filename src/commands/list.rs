@@ -3,7 +3,7 @@ use crate::cli::ListArgs;
 use crate::error::TixError;
 use crate::exit::Exit;
 use crate::output::table;
-use crate::tree::{LockMode, Ticket};
+use crate::tree::{LockMode, Scan, Ticket};
 use crate::view::TicketJson;
 use anyhow::Result;
 
@@ -23,7 +23,7 @@ pub fn run(ctx: &Ctx, args: &ListArgs) -> Result<Exit> {
         },
     };
     let _lock = ctx.lock(&tree, LockMode::Shared)?;
-    let snap = tree.scan(false, true)?;
+    let snap = tree.scan(Scan::Cached, true)?;
     let order = |t: &Ticket<'_>| tree.config.statuses.iter().position(|s| s.name == t.status);
     let mut tickets: Vec<Ticket<'_>> = tree
         .tickets(&snap)
@@ -40,11 +40,11 @@ pub fn run(ctx: &Ctx, args: &ListArgs) -> Result<Exit> {
         .iter()
         .map(|t| {
             vec![
-                t.meta.id.clone(),
+                t.meta.id.to_string(),
                 t.status.to_string(),
-                t.meta.priority.clone(),
-                t.meta.agent.clone().unwrap_or_else(|| "-".into()),
-                t.meta.title.clone(),
+                t.meta.priority.to_string(),
+                t.meta.agent.as_deref().unwrap_or("-").to_string(),
+                t.meta.title.to_string(),
             ]
         })
         .collect();

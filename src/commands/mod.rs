@@ -143,17 +143,10 @@ fn run_transition(
     req: crate::transition::Request,
 ) -> Result<Exit> {
     let lock = ctx.lock(tree, LockMode::Exclusive)?;
-    let mut snap = tree.scan(false, true)?;
-    let rel = tree.find(&snap, id)?.rel.clone();
-    let outcome = crate::transition::apply(
-        tree,
-        &lock,
-        &mut snap,
-        &rel,
-        &req,
-        &ctx.actor(),
-        &ctx.now_str(),
-    )?;
+    let mut state = tree::State::open(tree, &lock)?;
+    let rel = state.find(id)?.rel.to_string();
+    let outcome =
+        crate::transition::apply(tree, &mut state, &rel, &req, &ctx.actor(), &ctx.now_str())?;
     ctx.report(tree, &outcome);
     Ok(Exit::Ok)
 }

@@ -4,7 +4,7 @@ use crate::config::PENDING;
 use crate::exit::Exit;
 use crate::ticket::{self, NewValue};
 use crate::transition::new_tx;
-use crate::tree::{self, Change, Event, LockMode, TEMPLATES, Tree};
+use crate::tree::{self, Change, Event, LockMode, State, TEMPLATES, Tree};
 use anyhow::{Context, Result, bail};
 use std::fs;
 
@@ -30,17 +30,17 @@ pub fn run(ctx: &Ctx, args: &NewArgs) -> Result<Exit> {
     let tree = ctx.tree()?;
     let (template_rel, template) = load_template(&tree, args.template.as_deref())?;
     let lock = ctx.lock(&tree, LockMode::Exclusive)?;
-    let mut snap = tree.scan(false, true)?;
+    let mut state = State::open(&tree, &lock)?;
     let mut depends_on = Vec::new();
     for dep in &args.depends_on {
-        let e = tree.find(&snap, dep)?;
+        let e = state.find(dep)?;
         match &e.parsed {
-            Ok(m) => depends_on.push(m.id.clone()),
+            Ok(m) => depends_on.push(m.id.to_string()),
             Err(m) => return Err(tree::malformed_error(&tree, &e.rel, m)),
         }
     }
     let prefix = tree.config.id_prefix.clone();
-    let num = tree.next_number(&snap, &prefix)?;
+    let num = state.next_number(&prefix)?;
     let id = ticket::format_id(&prefix, num);
     let now = ctx.now_str();
 
@@ -89,16 +89,12 @@ pub fn run(ctx: &Ctx, args: &NewArgs) -> Result<Exit> {
         tx: Some(new_tx()),
         ..Event::default()
     };
-    tree.commit(
-        &lock,
-        &mut snap,
-        Change {
-            src: None,
-            dst: rel.clone(),
-            content,
-            event,
-        },
-    )?;
+    state.commit(Change {
+        src: None,
+        dst: rel.clone(),
+        content,
+        event,
+    })?;
     ctx.note(&format!("created {}", tree.show(&rel)));
     ctx.out(&format!("{id}\n"))?;
     Ok(Exit::Ok)

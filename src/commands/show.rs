@@ -2,21 +2,22 @@ use super::Ctx;
 use crate::cli::ShowArgs;
 use crate::exit::Exit;
 use crate::output::{BOLD, for_tty, paint};
-use crate::tree::{self, LockMode, Ticket};
+use crate::tree::{self, LockMode, Scan, Ticket};
 use crate::view::TicketJson;
 use anyhow::{Context, Result};
 
 pub fn run(ctx: &Ctx, args: &ShowArgs) -> Result<Exit> {
     let tree = ctx.tree()?;
     let _lock = ctx.lock(&tree, LockMode::Shared)?;
-    let snap = tree.scan(false, true)?;
+    let snap = tree.scan(Scan::Cached, true)?;
     let rel = tree.find(&snap, &args.id)?.rel.clone();
     let (text, meta) = tree::read_ticket(&tree, &rel)?;
     let dir = rel.split('/').next().unwrap_or("");
     let status = meta
         .status
-        .clone()
-        .unwrap_or_else(|| tree.folder_status(dir).unwrap_or(dir).to_string());
+        .as_deref()
+        .unwrap_or_else(|| tree.folder_status(dir).unwrap_or(dir))
+        .to_string();
     let key = crate::ticket::IdKey::parse(&meta.id).context("the id was validated")?;
     let ticket = Ticket {
         key: &key,
@@ -34,11 +35,11 @@ pub fn run(ctx: &Ctx, args: &ShowArgs) -> Result<Exit> {
         return Ok(Exit::Ok);
     }
     let (tty, color) = (ctx.streams.out_tty, ctx.streams.out_color);
-    let opt = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
+    let opt = |v: &Option<crate::ticket::Text>| v.as_deref().unwrap_or("-").to_string();
     let mut s = format!("{}  {}\n", paint(&meta.id, BOLD, color), meta.title);
     for (k, v) in [
         ("status", status.clone()),
-        ("priority", meta.priority.clone()),
+        ("priority", meta.priority.to_string()),
         ("agent", opt(&meta.agent)),
         ("labels", meta.labels.join(", ")),
         ("depends on", meta.depends_on.join(", ")),

@@ -4,7 +4,7 @@ use crate::config::{ARCHIVED, COMPLETED, IN_PROGRESS};
 use crate::exit::Exit;
 use crate::output::{self, BOLD, DIM, GREEN, RED, YELLOW, paint, table};
 use crate::registry::{completion_rate, sort_for_status};
-use crate::tree::{LockMode, Ticket};
+use crate::tree::{LockMode, Scan, Ticket};
 use crate::view::{InProgressJson, StatusJson, TicketJson};
 use anyhow::Result;
 use std::collections::BTreeMap;
@@ -15,7 +15,7 @@ pub const SHOWN: usize = 10;
 pub fn run(ctx: &Ctx, args: &StatusArgs) -> Result<Exit> {
     let tree = ctx.tree()?;
     let _lock = ctx.lock(&tree, LockMode::Shared)?;
-    let snap = tree.scan(false, true)?;
+    let snap = tree.scan(Scan::Cached, true)?;
     let tickets = tree.tickets(&snap);
     let problems = tree.all_problems(&snap, true)?.len();
     let counts: Vec<(String, usize)> = tree
@@ -99,9 +99,9 @@ pub fn run(ctx: &Ctx, args: &StatusArgs) -> Result<Exit> {
         .iter()
         .map(|t| {
             vec![
-                t.meta.id.clone(),
-                t.meta.title.clone(),
-                t.meta.agent.clone().unwrap_or_else(|| "-".into()),
+                t.meta.id.to_string(),
+                t.meta.title.to_string(),
+                t.meta.agent.as_deref().unwrap_or("-").to_string(),
                 age(t).map(output::age).unwrap_or_else(|| "-".into()),
                 format!("{}/{}", t.meta.done, t.meta.total),
             ]
@@ -129,9 +129,9 @@ pub fn run(ctx: &Ctx, args: &StatusArgs) -> Result<Exit> {
         .take(SHOWN)
         .map(|t| {
             vec![
-                t.meta.id.clone(),
-                t.meta.title.clone(),
-                t.meta.priority.clone(),
+                t.meta.id.to_string(),
+                t.meta.title.to_string(),
+                t.meta.priority.to_string(),
             ]
         })
         .collect();
@@ -142,9 +142,9 @@ pub fn run(ctx: &Ctx, args: &StatusArgs) -> Result<Exit> {
         .iter()
         .map(|t| {
             vec![
-                t.meta.id.clone(),
-                t.meta.title.clone(),
-                t.meta.completed.clone().unwrap_or_else(|| "-".into()),
+                t.meta.id.to_string(),
+                t.meta.title.to_string(),
+                t.meta.completed.as_deref().unwrap_or("-").to_string(),
             ]
         })
         .collect();
@@ -175,7 +175,9 @@ fn per_agent(in_progress: &[Ticket<'_>]) -> Vec<(String, Vec<String>)> {
     let mut m: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for t in in_progress {
         if let Some(a) = &t.meta.agent {
-            m.entry(a.clone()).or_default().push(t.meta.id.clone());
+            m.entry(a.to_string())
+                .or_default()
+                .push(t.meta.id.to_string());
         }
     }
     m.into_iter().collect()

@@ -2,7 +2,7 @@ use super::Ctx;
 use crate::cli::SyncArgs;
 use crate::exit::Exit;
 use crate::transition::new_tx;
-use crate::tree::{Change, Event, LockMode, REGISTRY, Tree};
+use crate::tree::{Change, Event, LockMode, REGISTRY, Scan, State, Tree};
 use crate::view::{CheckJson, ProblemJson};
 use anyhow::{Context, Result};
 use std::fs;
@@ -22,7 +22,7 @@ fn check(ctx: &Ctx, tree: &Tree, json: bool) -> Result<Exit> {
     let _lock = tree.lock_without_recovery(LockMode::Shared, &mut |p| {
         ctx.note(&format!("waiting for the lock on {p}…"))
     })?;
-    let snap = tree.scan(true, false)?;
+    let snap = tree.scan(Scan::Fresh, false)?;
     let problems = tree.all_problems(&snap, false)?;
     if json {
         let out = CheckJson {
@@ -64,47 +64,35 @@ fn check(ctx: &Ctx, tree: &Tree, json: bool) -> Result<Exit> {
 /// Files misplaced tickets where their status says and regenerates the registry.
 fn sync(ctx: &Ctx, tree: &Tree) -> Result<Exit> {
     let lock = ctx.lock(tree, LockMode::Exclusive)?;
-    let mut snap = tree.scan(false, true)?;
-    let misplaced: Vec<(String, String, String, String)> = tree
-        .tickets(&snap)
+    let mut state = State::full(tree, &lock)?;
+    let snap = state.snapshot()?;
+    let misplaced: Vec<(String, String, Event)> = tree
+        .tickets(snap)
         .into_iter()
         .filter_map(|t| {
             let want = tree.config.status(t.meta.status.as_deref()?)?;
             let dir = t.rel.split('/').next()?;
             (want.dir != dir).then(|| {
-                let from = tree.folder_status(dir).unwrap_or(dir).to_string();
                 let name = t.rel.rsplit('/').next().unwrap_or(t.rel);
-                (
-                    t.rel.to_string(),
-                    format!("{}/{name}", want.dir),
-                    from,
-                    want.name.clone(),
-                )
+                let event = Event {
+                    time: ctx.now_str(),
+                    ticket: t.meta.id.to_string(),
+                    action: "sync".into(),
+                    from: Some(tree.folder_status(dir).unwrap_or(dir).to_string()),
+                    to: Some(want.name.clone()),
+                    actor: ctx.actor().actor,
+                    reason: Some("the file was in the wrong folder".into()),
+                    tx: Some(new_tx()),
+                    ..Event::default()
+                };
+                (t.rel.to_string(), format!("{}/{name}", want.dir), event)
             })
         })
         .collect();
-    let mut moved = 0;
-    for (src, dst, from, to) in misplaced {
+    let moved = misplaced.len();
+    for (src, dst, event) in misplaced {
         let content = fs::read_to_string(tree.path(&src))
             .with_context(|| format!("failed to read {}", tree.show(&src)))?;
-        let id = snap
-            .entries
-            .iter()
-            .find(|e| e.rel == src)
-            .and_then(|e| e.parsed.as_ref().ok())
-            .map(|m| m.id.clone())
-            .unwrap_or_default();
-        let event = Event {
-            time: ctx.now_str(),
-            ticket: id,
-            action: "sync".into(),
-            from: Some(from),
-            to: Some(to),
-            actor: ctx.actor().actor,
-            reason: Some("the file was in the wrong folder".into()),
-            tx: Some(new_tx()),
-            ..Event::default()
-        };
         let change = Change {
             src: Some(src.clone()),
             dst: dst.clone(),
@@ -112,13 +100,12 @@ fn sync(ctx: &Ctx, tree: &Tree) -> Result<Exit> {
             event,
         };
         // A failed move stops the sync (exit 1): its journal must stay for recovery.
-        tree.commit(&lock, &mut snap, change)?;
-        moved += 1;
+        state.commit(change)?;
         ctx.note(&format!("moved {} → {}", tree.show(&src), tree.show(&dst)));
     }
-    let wrote = tree.write_registry(&snap)?;
-    tree.remember_registry(&snap);
-    for p in tree.problems(&snap) {
+    let wrote = state.write_registry()? || moved > 0;
+    let snap = state.snapshot()?;
+    for p in tree.problems(snap) {
         let line = p.line.map(|l| format!(":{l}")).unwrap_or_default();
         ctx.note(&format!(
             "warning: {}{line}: {}",

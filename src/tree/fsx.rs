@@ -16,11 +16,11 @@ fn parent(path: &Path) -> &Path {
     }
 }
 
-/// A temp file in `path`'s folder holding `bytes`, with `perms` (or the usual
-/// 0666 less umask for a new file), flushed to disk.
+/// A temp file in `path`'s folder filled by `fill`, with `perms` (or the
+/// usual 0666 less umask for a new file), flushed to disk with `sync`.
 fn staged(
     path: &Path,
-    bytes: &[u8],
+    fill: impl FnOnce(&mut File) -> io::Result<()>,
     perms: Option<Permissions>,
     sync: bool,
 ) -> io::Result<tempfile::NamedTempFile> {
@@ -31,7 +31,7 @@ fn staged(
     if let Some(p) = perms {
         tmp.as_file().set_permissions(p)?;
     }
-    tmp.write_all(bytes)?;
+    fill(tmp.as_file_mut())?;
     if sync {
         tmp.as_file().sync_all()?;
     }
@@ -46,11 +46,22 @@ pub fn write_atomic(
     perms_from: Option<&Path>,
     sync: bool,
 ) -> io::Result<()> {
+    write_atomic_with(path, |f| f.write_all(bytes), perms_from, sync)
+}
+
+/// [`write_atomic`] with the content written by `fill` (which may copy from
+/// other files, kernel-side).
+pub fn write_atomic_with(
+    path: &Path,
+    fill: impl FnOnce(&mut File) -> io::Result<()>,
+    perms_from: Option<&Path>,
+    sync: bool,
+) -> io::Result<()> {
     let perms = match perms_from {
         Some(p) => Some(fs::metadata(p)?.permissions()),
         None => fs::metadata(path).ok().map(|m| m.permissions()),
     };
-    let tmp = staged(path, bytes, perms, sync)?;
+    let tmp = staged(path, fill, perms, sync)?;
     tmp.persist(path).map_err(|e| e.error)?;
     if sync {
         sync_dir(parent(path))?;
@@ -60,13 +71,88 @@ pub fn write_atomic(
 
 /// Creates `path` with `bytes`; fails (and leaves nothing behind) if it exists.
 pub fn write_new(path: &Path, bytes: &[u8], perms_from: Option<&Path>) -> io::Result<()> {
+    install_new(stage(path, bytes, perms_from)?, path)
+}
+
+/// The first half of [`write_new`]: `bytes` in a synced temp file beside
+/// `path`, with the permissions of `perms_from`. Dropped, it is removed.
+pub fn stage(
+    path: &Path,
+    bytes: &[u8],
+    perms_from: Option<&Path>,
+) -> io::Result<tempfile::NamedTempFile> {
     let perms = match perms_from {
         Some(p) => Some(fs::metadata(p)?.permissions()),
         None => None,
     };
-    let tmp = staged(path, bytes, perms, true)?;
+    staged(path, |f| f.write_all(bytes), perms, true)
+}
+
+/// The second half of [`write_new`]: renames the staged file to `path`
+/// (never over an existing file) and syncs the folder.
+pub fn install_new(tmp: tempfile::NamedTempFile, path: &Path) -> io::Result<()> {
     tmp.persist_noclobber(path).map_err(|e| e.error)?;
     sync_dir(parent(path))
+}
+
+/// Replaces `path` with what `fill` writes, reusing the inode of the version
+/// before: the new bytes go to `spare` (the previous version, written over
+/// from its start, then cut to length), the current version is kept alive
+/// under `keep`, `spare` is renamed over `path`, and the old version becomes
+/// the next spare. Readers of `path` see the old or the new file, never a mix
+/// (the rename is atomic), and no inode is freed or allocated: replacing a
+/// large file costs a copy, not the release and allocation of its blocks.
+/// Not synced: for derived files only. Falls back to [`write_atomic_with`]
+/// where hard links or the rename between folders are not available.
+pub fn replace_reusing(
+    path: &Path,
+    spare: &Path,
+    keep: &Path,
+    fill: impl Fn(&mut File) -> io::Result<()>,
+) -> io::Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    let current = fs::metadata(path).ok();
+    // A spare that is not ours alone (a link, another name of `path`) is not reused.
+    if let Ok(m) = fs::symlink_metadata(spare)
+        && (!m.is_file()
+            || m.nlink() != 1
+            || current
+                .as_ref()
+                .is_some_and(|c| c.ino() == m.ino() && c.dev() == m.dev()))
+    {
+        fs::remove_file(spare)?;
+    }
+    let mut f = fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(spare)?;
+    if let Some(c) = &current
+        && f.metadata()?.permissions() != c.permissions()
+    {
+        f.set_permissions(c.permissions())?;
+    }
+    fill(&mut f)?;
+    let len = io::Seek::stream_position(&mut f)?;
+    f.set_len(len)?;
+    drop(f);
+    match fs::remove_file(keep) {
+        Ok(()) => {}
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e),
+    }
+    let linked = current.is_some() && fs::hard_link(path, keep).is_ok();
+    if fs::rename(spare, path).is_err() {
+        if linked {
+            let _ = fs::remove_file(keep);
+        }
+        let _ = fs::remove_file(spare);
+        return write_atomic_with(path, fill, None, false);
+    }
+    if linked {
+        let _ = fs::rename(keep, spare);
+    }
+    Ok(())
 }
 
 pub fn sync_dir(dir: &Path) -> io::Result<()> {

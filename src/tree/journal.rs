@@ -44,13 +44,29 @@ pub struct Intent {
     pub event: Event,
 }
 
+/// Whether a change is under way (or was interrupted): the journal is not empty.
 pub fn exists(state: &Path) -> bool {
-    state.join(JOURNAL).exists()
+    fs::metadata(state.join(JOURNAL)).is_ok_and(|m| m.len() > 0)
 }
 
+/// Writes the intent in place and syncs it: one `fdatasync` per change. The
+/// file stays between changes (emptied, not removed), so its folder needs a
+/// sync only when it is first made. A write torn by a kill leaves text that
+/// does not parse, which means that no step of the change was taken.
 pub fn write(state: &Path, intent: &Intent) -> Result<()> {
     let text = serde_json::to_string(intent)?;
-    fsx::write_atomic(&state.join(JOURNAL), text.as_bytes(), None, true)?;
+    let path = state.join(JOURNAL);
+    let new = !path.exists();
+    let mut f = OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(&path)?;
+    f.write_all(text.as_bytes())?;
+    f.sync_data()?;
+    if new {
+        fsx::sync_dir(state)?;
+    }
     Ok(())
 }
 
@@ -64,11 +80,14 @@ pub fn read(state: &Path) -> Result<Option<Intent>> {
     }
 }
 
+/// Clears the journal: the change is complete. Not synced: should a power
+/// loss undo the clearing, the next command finds the change landed and
+/// finishes nothing twice (the event is logged once, by its transaction id).
 pub fn remove(state: &Path) -> Result<()> {
-    match fs::remove_file(state.join(JOURNAL)) {
-        Ok(()) => Ok(()),
+    match OpenOptions::new().write(true).open(state.join(JOURNAL)) {
+        Ok(f) => f.set_len(0).context("failed to clear .tix/journal.json"),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(e).context("failed to remove .tix/journal.json"),
+        Err(e) => Err(e).context("failed to clear .tix/journal.json"),
     }
 }
 

@@ -1,16 +1,21 @@
-//! The tickets tree on disk: finding its root, listing its tickets (through the
-//! metadata cache), the lock, and the one way files change: [`Tree::commit`],
-//! which journals its intent so that a killed run is finished or rolled back
-//! by the next one.
+//! The tickets tree on disk: finding its root, the lock, the index of what is
+//! in it (`index`), the full view of it (`scan`), and the one way files
+//! change: [`State::commit`] (`state`), which journals its intent so that a
+//! killed run is finished or rolled back by the next one.
 
-pub mod cache;
 pub mod fsx;
+pub mod index;
 pub mod journal;
+mod scan;
+mod state;
+
+pub use scan::{Scan, dir_stamp};
+pub use state::State;
 
 use crate::config::{self, Config};
 use crate::error::TixError;
 use crate::registry;
-use crate::ticket::{self, Doc, IdKey, Malformed, Meta};
+use crate::ticket::{self, Doc, IdKey, Malformed, Meta, Text};
 use anyhow::{Context, Result, bail};
 use fs2::FileExt;
 use std::collections::HashMap;
@@ -28,23 +33,40 @@ pub const TEMPLATES: &str = "templates";
 /// `.tix/.gitignore`: tool state is never committed.
 pub const STATE_GITIGNORE: &str = "# tix tool state: lock, journal, cache, audit log\n*\n";
 
-/// What identifies a version of a file without reading it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Stamp {
-    pub size: u64,
-    pub mtime: (i64, i64),
-    pub ctime: (i64, i64),
-    pub ino: u64,
-}
+/// What identifies a version of a file without reading it: a 64-bit mix of
+/// its size, mtime, ctime and inode. Only ever compared for equality.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+pub struct Stamp(pub u64);
 
 impl Stamp {
-    fn of(m: &fs::Metadata) -> Stamp {
-        Stamp {
-            size: m.len(),
-            mtime: (m.mtime(), m.mtime_nsec()),
-            ctime: (m.ctime(), m.ctime_nsec()),
-            ino: m.ino(),
+    pub fn new(size: u64, mtime: (i64, i64), ctime: (i64, i64), ino: u64) -> Stamp {
+        // splitmix64 over the fields: any change moves every bit.
+        let mut h: u64 = 0x9e37_79b9_7f4a_7c15;
+        for v in [
+            size,
+            mtime.0 as u64,
+            mtime.1 as u64,
+            ctime.0 as u64,
+            ctime.1 as u64,
+            ino,
+        ] {
+            h ^= v;
+            h = h.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            let mut z = h;
+            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            h = z ^ (z >> 31);
         }
+        Stamp(h)
+    }
+
+    pub fn of(m: &fs::Metadata) -> Stamp {
+        Stamp::new(
+            m.len(),
+            (m.mtime(), m.mtime_nsec()),
+            (m.ctime(), m.ctime_nsec()),
+            m.ino(),
+        )
     }
 }
 
@@ -52,19 +74,17 @@ impl Stamp {
 #[derive(Debug, Clone)]
 pub struct Entry {
     /// Path relative to the root, `/`-separated: `pending/TIX-0007-fix.md`.
-    pub rel: String,
+    pub rel: Text,
     pub stamp: Stamp,
-    /// Boxed: entries move around in maps and vectors; the metadata need not.
-    pub parsed: Result<Box<Meta>, Malformed>,
+    pub parsed: Result<Meta, Malformed>,
     /// The id, from the frontmatter, else from the file name (parsed once).
     pub key: Option<IdKey>,
 }
 
 impl Entry {
-    pub fn new(rel: String, stamp: Stamp, parsed: Result<Meta, Malformed>) -> Entry {
-        let parsed = parsed.map(Box::new);
+    pub fn new(rel: Text, stamp: Stamp, parsed: Result<Meta, Malformed>) -> Entry {
         let key = match &parsed {
-            Ok(m) => IdKey::parse(&m.id),
+            Ok(m) => IdKey::parse_text(&m.id),
             Err(_) => IdKey::from_file_name(rel.rsplit('/').next().unwrap_or("")),
         };
         Entry {
@@ -99,9 +119,11 @@ pub struct Ticket<'a> {
 #[derive(Debug, Clone, Default)]
 pub struct Snapshot {
     pub entries: Vec<Entry>,
-    /// The registry's stamp when tix last wrote or verified it for exactly
-    /// these entries (from the cache; `None` when anything changed since).
-    pub registry_memo: Option<Stamp>,
+    /// The registry as tix last wrote or verified it for exactly these
+    /// entries (from the index; `None` when anything changed since).
+    pub memo: Option<index::Memo>,
+    /// Each status folder's stamp, taken before it was listed.
+    pub dirs: index::Dirs,
 }
 
 /// Something `sync --check` reports.
@@ -229,6 +251,10 @@ impl Tree {
         self.root.join(STATE_DIR)
     }
 
+    pub fn index_path(&self) -> PathBuf {
+        self.root.join(STATE_DIR).join("index")
+    }
+
     fn fingerprint(&self) -> String {
         self.config
             .statuses
@@ -353,196 +379,7 @@ impl Tree {
         }
     }
 
-    // ------------------------------------------------------------ scan
-
-    /// Lists every ticket file. With `fresh`, every file is read; otherwise
-    /// records of the cache whose stamp still matches are reused, and the cache
-    /// is rewritten when it was stale (`write_cache`).
-    pub fn scan(&self, fresh: bool, write_cache: bool) -> Result<Snapshot> {
-        let cache_path = self.state_dir().join("cache");
-        let fp = self.fingerprint();
-        // The cache is decoded on another thread while this one lists and stats.
-        let (cached, found) = std::thread::scope(|s| {
-            let decoder = (!fresh).then(|| {
-                s.spawn(|| {
-                    fs::read_to_string(&cache_path)
-                        .map(|t| cache::decode(&t, &fp))
-                        .unwrap_or_default()
-                })
-            });
-            let listed = self.list_and_stat();
-            let cached = match decoder {
-                Some(h) => h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
-                None => cache::Cached::default(),
-            };
-            listed.map(|listed| (cached, listed))
-        })?;
-        let (found, stats, refused) = found;
-        let cache::Cached {
-            entries: mut cached,
-            registry: registry_memo,
-        } = cached;
-
-        // Cached records whose stamp matches are reused; the rest are read. The
-        // cache is in the last scan's order, so a cursor usually finds the record
-        // without hashing; a map is built only when the order differs.
-        let mut entries = Vec::with_capacity(found.len());
-        let mut cursor = 0usize;
-        let mut index: Option<FastMap<String, usize>> = None;
-        let mut take = |rel: &str| -> Option<Entry> {
-            let at = if cached
-                .get(cursor)
-                .and_then(Option::as_ref)
-                .is_some_and(|e| e.rel == rel)
-            {
-                Some(cursor)
-            } else {
-                let index = index.get_or_insert_with(|| {
-                    cached
-                        .iter()
-                        .enumerate()
-                        .filter_map(|(i, e)| Some((e.as_ref()?.rel.clone(), i)))
-                        .collect()
-                });
-                index.get(rel).copied()
-            }?;
-            cursor = at + 1;
-            cached[at].take()
-        };
-        let mut to_read: Vec<(usize, String, Stamp, PathBuf)> = Vec::new();
-        for ((rel, item), stat) in found.into_iter().zip(stats) {
-            let old = take(&rel);
-            let stamp = match stat {
-                Stat::Skip => continue,
-                Stat::Problem(message) => {
-                    entries.push(Entry::new(
-                        rel,
-                        Stamp::default(),
-                        Err(Malformed {
-                            line: None,
-                            message: message.into(),
-                        }),
-                    ));
-                    continue;
-                }
-                Stat::Failed(e) => {
-                    return Err(e).with_context(|| format!("failed to stat {}", self.show(&rel)));
-                }
-                Stat::File(stamp) => stamp,
-            };
-            match old {
-                Some(e) if e.stamp == stamp => entries.push(e),
-                _ => {
-                    // A placeholder, replaced once the file is read (in parallel below).
-                    to_read.push((entries.len(), rel.clone(), stamp, item.path()));
-                    entries.push(Entry::new(
-                        rel,
-                        stamp,
-                        Err(Malformed {
-                            line: None,
-                            message: String::new(),
-                        }),
-                    ));
-                }
-            }
-        }
-        let reread = to_read.len();
-        let read = parallel_map(&to_read, |(_, rel, stamp, path)| {
-            self.read_entry(rel.clone(), *stamp, path)
-        });
-        for ((at, ..), entry) in to_read.iter().zip(read) {
-            entries[*at] = entry;
-        }
-        for dir in refused {
-            // Reported like a file that cannot be read; nothing inside is touched.
-            let _ = take(&dir);
-            entries.push(Entry::new(
-                dir,
-                Stamp::default(),
-                Err(Malformed {
-                    line: None,
-                    message: "a status folder that is a symlink leaving the root (refused)".into(),
-                }),
-            ));
-        }
-        let gone = cached.iter().filter(|e| e.is_some()).count();
-        let unchanged = !fresh && reread == 0 && gone == 0;
-        let snap = Snapshot {
-            entries,
-            registry_memo: registry_memo.filter(|_| unchanged),
-        };
-        if write_cache && !unchanged {
-            self.write_cache(&snap, None);
-        }
-        Ok(snap)
-    }
-
-    /// Every `.md` name in a status folder, and one stat of each, spread over
-    /// the cores (a stat costs microseconds and a tree has thousands).
-    /// Status folders that are symlinks leaving the root are not listed; their
-    /// names come back last.
-    #[allow(clippy::type_complexity)]
-    fn list_and_stat(&self) -> Result<(Vec<(String, fs::DirEntry)>, Vec<Stat>, Vec<String>)> {
-        let mut found: Vec<(String, fs::DirEntry)> = Vec::new();
-        let mut refused = Vec::new();
-        for status in &self.config.statuses {
-            let dir = self.root.join(&status.dir);
-            if fs::symlink_metadata(&dir).is_ok_and(|m| m.file_type().is_symlink())
-                && self.ensure_inside(&dir).is_err()
-            {
-                refused.push(status.dir.clone());
-                continue;
-            }
-            let listing = match fs::read_dir(&dir) {
-                Ok(l) => l,
-                Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
-                Err(e) => {
-                    return Err(e)
-                        .with_context(|| format!("failed to list {}", self.show(&status.dir)));
-                }
-            };
-            for item in listing {
-                let item =
-                    item.with_context(|| format!("failed to list {}", self.show(&status.dir)))?;
-                let name = item.file_name();
-                let name = name.to_string_lossy();
-                if !name.starts_with('.') && name.ends_with(".md") {
-                    found.push((format!("{}/{name}", status.dir), item));
-                }
-            }
-        }
-        let stats = parallel_map(&found, |(_, item)| self.stat_entry(item));
-        Ok((found, stats, refused))
-    }
-
-    fn stat_entry(&self, item: &fs::DirEntry) -> Stat {
-        let ftype = match item.file_type() {
-            Ok(t) => t,
-            Err(e) => return Stat::Failed(e),
-        };
-        if ftype.is_dir() {
-            return Stat::Skip;
-        }
-        if item.file_name().to_str().is_none() {
-            return Stat::Problem("the file name is not UTF-8");
-        }
-        let meta = if ftype.is_symlink() {
-            match self.inside_root(&item.path()) {
-                Some(m) => m,
-                None => return Stat::Problem("a symlink that leaves the root (refused)"),
-            }
-        } else {
-            match item.metadata() {
-                Ok(m) => m,
-                Err(e) => return Stat::Failed(e),
-            }
-        };
-        if meta.is_file() {
-            Stat::File(Stamp::of(&meta))
-        } else {
-            Stat::Skip
-        }
-    }
+    // ------------------------------------------------------------ files
 
     /// Errors unless `dir` (resolved through symlinks) is inside the root.
     pub fn ensure_inside(&self, dir: &Path) -> Result<()> {
@@ -566,17 +403,6 @@ impl Tree {
         target
             .starts_with(&self.root)
             .then(|| fs::metadata(&target).ok())?
-    }
-
-    fn read_entry(&self, rel: String, stamp: Stamp, path: &Path) -> Entry {
-        let parsed = match fs::read(path) {
-            Err(e) => Err(Malformed {
-                line: None,
-                message: format!("cannot read: {e}"),
-            }),
-            Ok(bytes) => self.parse_bytes(&rel, &bytes).map(|(m, _)| m),
-        };
-        Entry::new(rel, stamp, parsed)
     }
 
     /// Parses a ticket's bytes and checks its id against its file name.
@@ -609,86 +435,17 @@ impl Tree {
         }
     }
 
-    /// Best effort: the cache is only an accelerator. `registry` is the stamp of
-    /// a registry known to match these entries.
-    fn write_cache(&self, snap: &Snapshot, registry: Option<Stamp>) {
-        self.store_cache(cache::encode(&self.fingerprint(), &snap.entries), registry);
-    }
-
-    fn store_cache(&self, mut text: String, registry: Option<Stamp>) {
-        if let Some(r) = &registry {
-            text.push_str(&cache::registry_line(r));
-        }
-        let _ = fsx::write_atomic(
-            &self.state_dir().join("cache"),
-            text.as_bytes(),
-            None,
-            false,
-        );
-    }
-
-    /// Notes in the cache that the registry on disk matches `snap` (call right
-    /// after writing or verifying it).
-    pub fn remember_registry(&self, snap: &Snapshot) {
-        self.write_cache(snap, self.registry_stamp());
-    }
-
-    fn registry_stamp(&self) -> Option<Stamp> {
-        fs::metadata(self.path(REGISTRY))
-            .ok()
-            .map(|m| Stamp::of(&m))
-    }
-
-    /// Whether `TICKET_REGISTRY.md` is exactly what these tickets give. Known
-    /// without rendering when nothing changed since tix last wrote or checked
-    /// it; otherwise rendered and compared, and (with `remember`) the answer is
-    /// kept in the cache for next time. `None`: there is no registry.
-    pub fn registry_fresh(&self, snap: &Snapshot, remember: bool) -> Result<Option<bool>> {
-        let now = self.registry_stamp();
-        if now.is_some() && snap.registry_memo == now {
-            return Ok(Some(true));
-        }
-        let have = match fs::read(self.path(REGISTRY)) {
-            Ok(b) => b,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => {
-                return Err(e).with_context(|| format!("failed to read {}", self.show(REGISTRY)));
-            }
-        };
-        let fresh = have == self.render_registry(snap).as_bytes();
-        if fresh && remember && self.registry_stamp() == now {
-            self.write_cache(snap, now);
-        }
-        Ok(Some(fresh))
-    }
-
     // ------------------------------------------------------------ queries
 
     /// Finds the one ticket an id names (see [`IdArg`]).
     pub fn find<'s>(&self, snap: &'s Snapshot, id: &IdArg) -> Result<&'s Entry> {
-        let hits: Vec<&Entry> = snap
-            .entries
-            .iter()
-            .filter(|e| e.key.as_ref().is_some_and(|k| id.matches(k)))
-            .collect();
-        let hits = if hits.len() > 1 && matches!(id, IdArg::Number(_)) {
-            let preferred: Vec<&Entry> = hits
+        let hits = self.narrow(
+            snap.entries
                 .iter()
-                .copied()
-                .filter(|e| {
-                    e.key
-                        .as_ref()
-                        .is_some_and(|k| k.prefix == self.config.id_prefix)
-                })
-                .collect();
-            if preferred.is_empty() {
-                hits
-            } else {
-                preferred
-            }
-        } else {
-            hits
-        };
+                .filter(|e| e.key.as_ref().is_some_and(|k| id.matches(k)))
+                .collect(),
+            id,
+        );
         match hits.as_slice() {
             [one] => Ok(one),
             [] => Err(TixError::NotFound {
@@ -709,24 +466,56 @@ impl Tree {
         }
     }
 
+    /// A bare number that several prefixes use means the tree's own prefix.
+    pub(crate) fn narrow<'e>(&self, hits: Vec<&'e Entry>, id: &IdArg) -> Vec<&'e Entry> {
+        if hits.len() > 1 && matches!(id, IdArg::Number(_)) {
+            let preferred: Vec<&Entry> = hits
+                .iter()
+                .copied()
+                .filter(|e| {
+                    e.key
+                        .as_ref()
+                        .is_some_and(|k| k.prefix == self.config.id_prefix)
+                })
+                .collect();
+            if !preferred.is_empty() {
+                return preferred;
+            }
+        }
+        hits
+    }
+
+    /// An entry as a ticket with its effective status; `None` when it did not parse.
+    pub fn ticket_of<'s>(&'s self, e: &'s Entry) -> Option<Ticket<'s>> {
+        let meta = e.parsed.as_ref().ok()?;
+        let key = e.key.as_ref()?;
+        let status = match &meta.status {
+            Some(s) => s.as_ref(),
+            None => self.folder_status(e.dir())?,
+        };
+        Some(Ticket {
+            key,
+            rel: &e.rel,
+            meta,
+            status,
+        })
+    }
+
+    /// Whether an entry that parsed sits in the folder of its status.
+    pub(crate) fn misplaced(&self, e: &Entry) -> bool {
+        e.parsed
+            .as_ref()
+            .ok()
+            .and_then(|m| m.status.as_deref())
+            .and_then(|s| self.config.status(s))
+            .is_some_and(|want| want.dir != e.dir())
+    }
+
     /// Every ticket that parsed, with its effective status.
     pub fn tickets<'s>(&'s self, snap: &'s Snapshot) -> Vec<Ticket<'s>> {
         snap.entries
             .iter()
-            .filter_map(|e| {
-                let meta = e.parsed.as_ref().ok()?;
-                let key = e.key.as_ref()?;
-                let status = match &meta.status {
-                    Some(s) => s.as_str(),
-                    None => self.folder_status(e.dir())?,
-                };
-                Some(Ticket {
-                    key,
-                    rel: &e.rel,
-                    meta,
-                    status,
-                })
-            })
+            .filter_map(|e| self.ticket_of(e))
             .collect()
     }
 
@@ -740,7 +529,7 @@ impl Tree {
             match &e.parsed {
                 Err(m) => out.push(Problem {
                     kind: "malformed",
-                    path: e.rel.clone(),
+                    path: e.rel.to_string(),
                     line: m.line,
                     message: m.message.clone(),
                 }),
@@ -761,7 +550,7 @@ impl Tree {
                     {
                         out.push(Problem {
                             kind: "misplaced",
-                            path: e.rel.clone(),
+                            path: e.rel.to_string(),
                             line: None,
                             message: format!(
                                 "status is {} but the file is in {}/ (tix sync moves it to {}/)",
@@ -775,16 +564,16 @@ impl Tree {
             }
         }
         for group in dup_groups.into_values() {
-            let mut paths: Vec<&str> = group.iter().map(|e| e.rel.as_str()).collect();
+            let mut paths: Vec<&str> = group.iter().map(|e| &*e.rel).collect();
             paths.sort_unstable();
             for e in &group {
                 out.push(Problem {
                     kind: "duplicate_id",
-                    path: e.rel.clone(),
+                    path: e.rel.to_string(),
                     line: None,
                     message: format!(
                         "id {} is used by {} files: {}",
-                        e.parsed.as_ref().map(|m| m.id.as_str()).unwrap_or("?"),
+                        e.parsed.as_ref().map(|m| &*m.id).unwrap_or("?"),
                         group.len(),
                         paths.join(", ")
                     ),
@@ -827,14 +616,29 @@ impl Tree {
 
     // ------------------------------------------------------------ registry
 
-    pub fn render_registry(&self, snap: &Snapshot) -> String {
-        registry::render(&self.config, &self.tickets(snap), &self.problems(snap))
+    /// The registry these tickets give, and its layout.
+    pub fn render_registry(&self, snap: &Snapshot) -> (String, registry::Layout) {
+        registry::render_layout(&self.config, &self.tickets(snap), &self.problems(snap))
     }
 
-    /// Rewrites the registry if its bytes change; a registry tix did not write is
-    /// first copied to `.tix/`. Returns whether it was written.
-    pub fn write_registry(&self, snap: &Snapshot) -> Result<bool> {
-        let text = self.render_registry(snap);
+    /// Renders the registry and rewrites it if its bytes change (a registry tix
+    /// did not write is first copied to `.tix/`), then records in the index
+    /// that it matches `snap`. Returns whether it was written.
+    pub fn write_registry(&self, snap: &mut Snapshot) -> Result<bool> {
+        let (text, layout) = self.render_registry(snap);
+        let wrote = self.replace_registry(&text)?;
+        snap.memo = self
+            .registry_stamp()
+            .map(|stamp| index::Memo { stamp, layout });
+        self.write_index(snap);
+        Ok(wrote)
+    }
+
+    /// Writes `text` as the registry unless it already holds exactly that.
+    /// It is derived data (a pure function of the tickets), so it is replaced
+    /// atomically but not fsynced: after a power loss the next command that
+    /// finds it different from what the index remembers renders it again.
+    fn replace_registry(&self, text: &str) -> Result<bool> {
         let path = self.path(REGISTRY);
         let read_err = |e: io::Error| {
             anyhow::Error::new(e).context(format!("failed to read {}", self.show(REGISTRY)))
@@ -871,169 +675,55 @@ impl Tree {
                 }
             }
         }
-        fsx::write_atomic(&path, text.as_bytes(), None, true)
-            .with_context(|| format!("failed to write {}", self.show(REGISTRY)))?;
+        self.put_registry(|f| f.write_all(text.as_bytes()))?;
         Ok(true)
     }
 
-    // ------------------------------------------------------------ changes
+    /// Replaces the registry with what `fill` writes (see [`fsx::replace_reusing`]).
+    pub(crate) fn put_registry(&self, fill: impl Fn(&mut File) -> io::Result<()>) -> Result<()> {
+        let state = self.state_dir();
+        fsx::replace_reusing(
+            &self.path(REGISTRY),
+            &state.join("registry.spare"),
+            &state.join("registry.keep"),
+            fill,
+        )
+        .with_context(|| format!("failed to write {}", self.show(REGISTRY)))
+    }
 
-    /// Performs one change of one ticket file, crash-safely: the journal records
-    /// the intent, the new content is written to a temp file in the destination
-    /// folder, fsynced and renamed into place (never over another file), the
-    /// source is removed, the folders are fsynced, the event is appended to the
-    /// audit log, and the registry and cache are brought up to date. `snap` is
-    /// updated to the new state.
-    pub fn commit(&self, lock: &Lock, snap: &mut Snapshot, change: Change) -> Result<()> {
-        assert_eq!(
-            lock.mode,
-            LockMode::Exclusive,
-            "commit needs the exclusive lock"
-        );
-        let dst_path = self.path(&change.dst);
-        let src_path = change.src.as_deref().map(|s| self.path(s));
-        let moving = change.src.as_deref() != Some(change.dst.as_str());
-        if moving && fs::symlink_metadata(&dst_path).is_ok() {
-            bail!(
-                "{}: already exists; refusing to overwrite it (run `tix sync --check`)",
-                self.show(&change.dst)
-            );
+    pub(crate) fn registry_stamp(&self) -> Option<Stamp> {
+        fs::metadata(self.path(REGISTRY))
+            .ok()
+            .map(|m| Stamp::of(&m))
+    }
+
+    /// Whether `TICKET_REGISTRY.md` is exactly what these tickets give. Known
+    /// without rendering when nothing changed since tix last wrote or checked
+    /// it; otherwise rendered and compared, and (with `remember`) the answer is
+    /// kept in the index for next time. `None`: there is no registry.
+    pub fn registry_fresh(&self, snap: &Snapshot, remember: bool) -> Result<Option<bool>> {
+        let now = self.registry_stamp();
+        if now.is_some() && snap.memo.as_ref().map(|m| m.stamp) == now {
+            return Ok(Some(true));
         }
-        // git does not keep empty folders: a status folder may be missing.
-        for dir in std::iter::once(&dst_path)
-            .chain(src_path.as_ref())
-            .filter_map(|p| p.parent())
+        let have = match fs::read(self.path(REGISTRY)) {
+            Ok(b) => b,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => {
+                return Err(e).with_context(|| format!("failed to read {}", self.show(REGISTRY)));
+            }
+        };
+        let (text, layout) = self.render_registry(snap);
+        let fresh = have == text.as_bytes();
+        if fresh
+            && remember
+            && let Some(stamp) = now.filter(|_| self.registry_stamp() == now)
         {
-            fs::create_dir_all(dir).with_context(|| {
-                format!("failed to create the folder of {}", self.show(&change.dst))
-            })?;
-            self.ensure_inside(dir)?;
+            let mut remembered = snap.clone();
+            remembered.memo = Some(index::Memo { stamp, layout });
+            self.write_index(&remembered);
         }
-        let state = self.state_dir();
-        let entry = journal::Intent {
-            tx: change.event.tx.clone().unwrap_or_default(),
-            src: change.src.clone(),
-            dst: change.dst.clone(),
-            fingerprint: fsx::fingerprint(change.content.as_bytes()),
-            event: change.event.clone(),
-        };
-        journal::write(&state, &entry).context("failed to write the journal")?;
-        failpoint("after-journal");
-
-        let shown = self.show(&change.dst);
-        let write = if moving {
-            fsx::write_new(&dst_path, change.content.as_bytes(), src_path.as_deref())
-        } else {
-            fsx::write_atomic(&dst_path, change.content.as_bytes(), None, true)
-        };
-        if let Err(e) = write {
-            let _ = journal::remove(&state);
-            return Err(e).with_context(|| format!("failed to write {shown}"));
-        }
-        failpoint("after-write");
-        if moving && let (Some(src), Some(src_path)) = (&change.src, &src_path) {
-            fs::remove_file(src_path)
-                .with_context(|| format!("failed to remove {}", self.show(src)))?;
-            fsx::sync_dir(src_path.parent().unwrap_or(&self.root))
-                .with_context(|| format!("failed to sync {}", self.show(src)))?;
-        }
-        failpoint("after-remove");
-        journal::append_event(&state, &change.event)
-            .context("failed to append to .tix/events.jsonl")?;
-        failpoint("after-event");
-
-        let meta = fs::metadata(&dst_path).with_context(|| format!("failed to stat {shown}"))?;
-        let parsed = self
-            .parse_bytes(&change.dst, change.content.as_bytes())
-            .map(|(m, _)| m);
-        snap.entries
-            .retain(|e| Some(e.rel.as_str()) != change.src.as_deref() && e.rel != change.dst);
-        snap.entries
-            .push(Entry::new(change.dst.clone(), Stamp::of(&meta), parsed));
-        let snap = &*snap;
-        let (text, wrote) = std::thread::scope(|s| {
-            let encoder = s.spawn(|| cache::encode(&self.fingerprint(), &snap.entries));
-            let wrote = self.write_registry(snap);
-            (encoder.join(), wrote)
-        });
-        wrote?;
-        if let Ok(text) = text {
-            self.store_cache(text, self.registry_stamp());
-        }
-        failpoint("after-registry");
-        journal::remove(&state).context("failed to clear the journal")?;
-        Ok(())
-    }
-
-    /// Finishes or rolls back the change a killed run left in the journal.
-    fn recover(&self, lock: &Lock) -> Result<()> {
-        let state = self.state_dir();
-        let Some(intent) = journal::read(&state)? else {
-            journal::remove(&state)?;
-            return Ok(());
-        };
-        let bad = |rel: &str| {
-            // A journal is ours, but never trust a path from disk blindly.
-            rel.split('/')
-                .any(|c| c.is_empty() || c == "." || c == "..")
-        };
-        if bad(&intent.dst) || intent.src.as_deref().is_some_and(bad) {
-            bail!(
-                "{}/journal: names a path outside the tree; remove it by hand",
-                self.show(STATE_DIR)
-            );
-        }
-        let dst = self.path(&intent.dst);
-        let landed = fs::read(&dst).is_ok_and(|b| fsx::fingerprint(&b) == intent.fingerprint);
-        if landed {
-            if let Some(src) = &intent.src
-                && *src != intent.dst
-            {
-                match fs::remove_file(self.path(src)) {
-                    Ok(()) => {}
-                    Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-                    Err(e) => {
-                        return Err(e)
-                            .with_context(|| format!("failed to remove {}", self.show(src)));
-                    }
-                }
-            }
-            if !journal::event_logged(&state, &intent.tx)? {
-                journal::append_event(&state, &intent.event)?;
-            }
-        }
-        for rel in std::iter::once(&intent.dst).chain(intent.src.as_ref()) {
-            if let Some(dir) = self.path(rel).parent() {
-                fsx::remove_temps(dir)?;
-                fsx::sync_dir(dir)?;
-            }
-        }
-        let _ = lock;
-        let snap = self.scan(false, true)?;
-        self.write_registry(&snap)?;
-        self.remember_registry(&snap);
-        journal::remove(&state)?;
-        Ok(())
-    }
-
-    /// The number after the highest id ever given out with `prefix` in this tree.
-    pub fn next_number(&self, snap: &Snapshot, prefix: &str) -> Result<u64> {
-        let seen = snap
-            .entries
-            .iter()
-            .filter_map(|e| e.key.as_ref())
-            .filter(|k| k.prefix == prefix)
-            .map(|k| k.num)
-            .max()
-            .unwrap_or(0);
-        let next = seen
-            .max(journal::last_id(&self.state_dir(), prefix)?)
-            .checked_add(1)
-            .filter(|n| *n < 1_000_000_000_000_000_000)
-            .with_context(|| {
-                format!("no ids left for prefix {prefix} (the highest has 18 digits)")
-            })?;
-        Ok(next)
+        Ok(Some(fresh))
     }
 
     pub fn remember_id(&self, prefix: &str, num: u64) -> Result<()> {
@@ -1062,13 +752,6 @@ impl std::hash::Hasher for FxHasher {
 }
 
 pub type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<FxHasher>>;
-
-enum Stat {
-    File(Stamp),
-    Skip,
-    Problem(&'static str),
-    Failed(io::Error),
-}
 
 /// `f` over `items` on up to four threads, in order.
 fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
@@ -1126,7 +809,7 @@ impl IdArg {
         }
     }
 
-    fn matches(&self, k: &IdKey) -> bool {
+    pub fn matches(&self, k: &IdKey) -> bool {
         match self {
             IdArg::Full(want, _) => want == k,
             IdArg::Number(n) => k.num == *n && k.suffix.is_empty(),
@@ -1150,7 +833,7 @@ fn close_matches(snap: &Snapshot, id: &IdArg) -> Vec<String> {
         .entries
         .iter()
         .filter_map(|e| {
-            let shown = e.parsed.as_ref().map(|m| m.id.clone()).ok()?;
+            let shown = e.parsed.as_ref().map(|m| m.id.to_string()).ok()?;
             let k = IdKey::parse(&shown)?;
             let same_number = match id {
                 IdArg::Full(w, _) => w.num == k.num,

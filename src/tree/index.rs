@@ -1,0 +1,845 @@
+//! `.tix/index`: what tix knows about every ticket file without reading it.
+//!
+//! One text file, one record per line:
+//!
+//! ```text
+//! tix-index 1 <TAB> fingerprint           the status folders it was made for
+//! P <TAB> prefix <TAB> highest number     for bare-number ids and `tix new`
+//! D <TAB> folder <TAB> stamp | -          each status folder as last seen
+//! R <TAB> stamp <TAB> layout              TICKET_REGISTRY.md as tix last wrote or checked it
+//! B <TAB> bytes                           the base: that many bytes of T lines, sorted by id
+//! T <TAB> path <TAB> stamp <TAB> M|E …    one ticket file and what was read from it
+//! …                                       then deltas, appended by transitions:
+//! T …  /  X <TAB> path  /  D …  /  R …  /  P …   (a later line overrides an earlier one)
+//! ```
+//!
+//! The base is sorted by the id in the file name, so a transition finds its
+//! ticket by binary search without decoding the other records, and records
+//! what it changed by appending a few lines. Any command that reads the whole
+//! tree writes a fresh, compact index. The index is only an accelerator: a
+//! file that does not parse counts as no index at all.
+//!
+//! Records are decoded without copying: the text is loaded once per run and
+//! kept for the rest of it (`Box::leak`; a run is one short process), so
+//! every field is borrowed from it unless it had to be unescaped.
+
+use super::{Entry, Stamp};
+use crate::lines::{Lines, lower_bound};
+use crate::registry::Layout;
+use crate::ticket::{IdKey, Malformed, Meta, Text};
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::fs;
+use std::io::Write as _;
+use std::ops::Range;
+use std::path::Path;
+
+const MAGIC: &str = "tix-index 2";
+/// Deltas beyond this many bytes make the next command rebuild the index.
+pub const MAX_DELTA_BYTES: usize = 64 * 1024;
+
+/// The registry as tix last wrote or verified it: its stamp, and where its
+/// tables are, so that a transition can splice one row instead of rendering
+/// every ticket again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Memo {
+    pub stamp: Stamp,
+    pub layout: Layout,
+}
+
+/// Each status folder's stamp (`None`: the folder does not exist).
+pub type Dirs = BTreeMap<String, Option<Stamp>>;
+
+/// A loaded index.
+#[derive(Debug)]
+pub struct Index {
+    base: Base,
+    pub prefixes: BTreeMap<String, u64>,
+    pub dirs: Dirs,
+    pub memo: Option<Memo>,
+    /// Appended changes, in order: an upsert (`Some`) or a removal of a path.
+    deltas: Vec<(Text, Option<Entry>)>,
+    pub delta_bytes: usize,
+}
+
+/// Where the base records are: the whole file in memory (to decode them
+/// all), or the file itself, read line by line (to look a few up).
+#[derive(Debug)]
+enum Base {
+    Text(&'static str),
+    File(FileLines, Range<usize>),
+}
+
+/// Loads the whole index made for `fingerprint`; `None` when there is none,
+/// it was made for other status folders, or a line does not parse.
+pub fn load(path: &Path, fingerprint: &str) -> Option<Index> {
+    let text = fs::read_to_string(path).ok()?;
+    let text: &'static str = Box::leak(text.into_boxed_str());
+    parse(text, fingerprint)
+}
+
+/// Opens the index for lookups: reads its header and its deltas, and leaves
+/// the base on disk, to be searched a few lines at a time.
+pub fn open(path: &Path, fingerprint: &str) -> Option<Index> {
+    let file = fs::File::open(path).ok()?;
+    let len = usize::try_from(file.metadata().ok()?.len()).ok()?;
+    let lines = FileLines { file, len };
+    // The header is a few hundred bytes; read until the `B` line.
+    let mut want = 4096;
+    let (head, base_start, base_len) = loop {
+        let bytes = lines.read(0, want.min(len))?;
+        let text = std::str::from_utf8(&bytes).ok()?;
+        if let Some(at) = text.find("\nB\t")
+            && let Some(end) = text[at + 3..].find('\n')
+        {
+            let n: usize = text[at + 3..at + 3 + end].parse().ok()?;
+            let head: &'static str = Box::leak(text[..at + 1].to_string().into_boxed_str());
+            break (head, at + 3 + end + 1, n);
+        }
+        if want >= len {
+            return None;
+        }
+        want *= 2;
+    };
+    let base_end = base_start.checked_add(base_len).filter(|e| *e <= len)?;
+    let rest = lines.read(base_end, len - base_end)?;
+    let rest: &'static str = Box::leak(String::from_utf8(rest).ok()?.into_boxed_str());
+    let mut index = header(head, fingerprint)?;
+    index.base = Base::File(lines, base_start..base_end);
+    index.deltas(rest)?;
+    Some(index)
+}
+
+/// The line starting at `*pos` (without its newline), and `*pos` moved past
+/// it; `None` at the end, and for a torn last line (no newline).
+fn next_line(text: &'static str, pos: &mut usize) -> Option<&'static str> {
+    let rest = text.get(*pos..)?;
+    let end = rest.find('\n')?;
+    *pos += end + 1;
+    Some(&rest[..end])
+}
+
+fn parse(text: &'static str, fingerprint: &str) -> Option<Index> {
+    let at = text.find("\nB\t")? + 1;
+    let mut index = header(&text[..at], fingerprint)?;
+    let mut pos = at;
+    let n: usize = next_line(text, &mut pos)?
+        .strip_prefix("B\t")?
+        .parse()
+        .ok()?;
+    let end = pos.checked_add(n).filter(|e| *e <= text.len())?;
+    if n > 0 && text.as_bytes()[end - 1] != b'\n' {
+        return None;
+    }
+    index.base = Base::Text(&text[pos..end]);
+    index.deltas(&text[end..])?;
+    Some(index)
+}
+
+/// The header lines (everything before `B`).
+fn header(text: &'static str, fingerprint: &str) -> Option<Index> {
+    let mut pos = 0;
+    let head = next_line(text, &mut pos)?;
+    let (magic, fp) = head.split_once('\t')?;
+    if magic != MAGIC || unesc(fp)? != fingerprint {
+        return None;
+    }
+    let mut index = Index {
+        base: Base::Text(""),
+        prefixes: BTreeMap::new(),
+        dirs: Dirs::new(),
+        memo: None,
+        deltas: Vec::new(),
+        delta_bytes: 0,
+    };
+    while let Some(line) = next_line(text, &mut pos) {
+        index.header_line(line)?;
+    }
+    (pos == text.len()).then_some(index)
+}
+
+impl Index {
+    /// Applies the lines appended after the base.
+    fn deltas(&mut self, text: &'static str) -> Option<()> {
+        self.delta_bytes = text.len();
+        let mut pos = 0;
+        while let Some(line) = next_line(text, &mut pos) {
+            if let Some(rest) = line.strip_prefix("T\t") {
+                let e = record(rest)?;
+                self.deltas.push((e.rel.clone(), Some(e)));
+            } else if let Some(rel) = line.strip_prefix("X\t") {
+                self.deltas.push((unesc(rel)?, None));
+            } else {
+                self.header_line(line)?;
+            }
+        }
+        // Whatever follows the last newline is a torn append: not trusted.
+        (pos == text.len()).then_some(())
+    }
+
+    fn header_line(&mut self, line: &'static str) -> Option<()> {
+        let (tag, rest) = line.split_once('\t')?;
+        match tag {
+            "P" => {
+                let (p, n) = rest.split_once('\t')?;
+                self.prefixes.insert(p.to_string(), n.parse().ok()?);
+            }
+            "D" => {
+                let (d, s) = rest.split_once('\t')?;
+                let stamp = if s == "-" {
+                    None
+                } else {
+                    Some(stamp(&mut s.split('\t'))?)
+                };
+                self.dirs.insert(unesc(d)?.into_owned(), stamp);
+            }
+            "R" => {
+                self.memo = if rest == "-" { None } else { Some(memo(rest)?) };
+            }
+            _ => return None,
+        }
+        Some(())
+    }
+
+    /// Every record, deltas applied, in no particular order; `None` if a record
+    /// does not parse.
+    pub fn entries(&self) -> Option<Vec<Entry>> {
+        let Base::Text(base) = self.base else {
+            return None;
+        };
+        let mut out = decode_all(base)?;
+        if !self.deltas.is_empty() {
+            // The last word on each path among the deltas.
+            let mut last: super::FastMap<&str, Option<&Entry>> = super::FastMap::default();
+            for (rel, change) in &self.deltas {
+                last.insert(rel, change.as_ref());
+            }
+            // The base is sorted by (id, path): each changed path is found by
+            // binary search.
+            let mut gone = vec![false; out.len()];
+            for rel in last.keys() {
+                let key = IdKey::from_file_name(rel.rsplit('/').next().unwrap_or(""));
+                if let Ok(i) =
+                    out.binary_search_by(|e| (e.key.as_ref(), &*e.rel).cmp(&(key.as_ref(), *rel)))
+                {
+                    gone[i] = true;
+                }
+            }
+            let mut keep = gone.iter().map(|g| !g);
+            out.retain(|_| keep.next().unwrap_or(true));
+            out.extend(last.into_values().flatten().cloned());
+        }
+        Some(out)
+    }
+
+    /// The records whose file name carries `key`, deltas applied; `None` if a
+    /// line met on the way does not parse. Costs a binary search of the base.
+    pub fn lookup(&self, key: &IdKey) -> Option<Vec<Entry>> {
+        let mut hits = match &self.base {
+            Base::Text(t) => lookup_in(*t, 0..t.len(), key)?,
+            Base::File(f, range) => lookup_in(f, range.clone(), key)?,
+        };
+        for (rel, change) in &self.deltas {
+            hits.retain(|e| e.rel != *rel);
+            if let Some(e) = change
+                && e.key.as_ref() == Some(key)
+            {
+                hits.push(e.clone());
+            }
+        }
+        Some(hits)
+    }
+}
+
+/// Every record of the base, decoded on two threads.
+fn decode_all(base: &'static str) -> Option<Vec<Entry>> {
+    let decode = |text: &'static str| -> Option<Vec<Entry>> {
+        let mut out = Vec::with_capacity(text.len() / 160);
+        for line in text.split_terminator('\n') {
+            out.push(record(line.strip_prefix("T\t")?)?);
+        }
+        Some(out)
+    };
+    if base.len() < 256 * 1024 {
+        return decode(base);
+    }
+    let mid = base.len() / 2;
+    let cut = base[mid..].find('\n').map_or(base.len(), |i| mid + i + 1);
+    let (a, b) = base.split_at(cut);
+    let (first, second) = std::thread::scope(|s| {
+        let second = s.spawn(|| decode(b));
+        let first = decode(a);
+        (
+            first,
+            second
+                .join()
+                .unwrap_or_else(|p| std::panic::resume_unwind(p)),
+        )
+    });
+    let mut out = first?;
+    out.extend(second?);
+    Some(out)
+}
+
+/// The base records whose file name carries `key`: a binary search, then the
+/// run of equal keys.
+fn lookup_in<L: Lines + ?Sized>(src: &L, range: Range<usize>, key: &IdKey) -> Option<Vec<Entry>> {
+    let key_of = |line: &str| -> Option<Option<IdKey>> {
+        let rel = unesc(line.strip_prefix("T\t")?.split('\t').next()?)?;
+        Some(IdKey::from_file_name(rel.rsplit('/').next().unwrap_or("")))
+    };
+    let mut bad = false;
+    let mut at = lower_bound(src, range.clone(), |line| match key_of(line) {
+        Some(k) => k.as_ref() >= Some(key),
+        None => {
+            bad = true;
+            true
+        }
+    })?;
+    if bad {
+        return None;
+    }
+    let mut hits = Vec::new();
+    while at < range.end {
+        let (line, next) = src.line(at)?;
+        if key_of(&line)?.as_ref() != Some(key) {
+            break;
+        }
+        // Records borrow from text kept for the whole run.
+        let line: &'static str = match line {
+            Cow::Borrowed(b) => Box::leak(b.to_string().into_boxed_str()),
+            Cow::Owned(o) => Box::leak(o.into_boxed_str()),
+        };
+        hits.push(record(line.strip_prefix("T\t")?)?);
+        at = next;
+    }
+    Some(hits)
+}
+
+/// An open file read as [`Lines`], a few hundred bytes at a time.
+#[derive(Debug)]
+pub struct FileLines {
+    pub file: fs::File,
+    pub len: usize,
+}
+
+impl FileLines {
+    pub fn open(path: &Path) -> Option<FileLines> {
+        let file = fs::File::open(path).ok()?;
+        let len = usize::try_from(file.metadata().ok()?.len()).ok()?;
+        Some(FileLines { file, len })
+    }
+
+    pub fn read(&self, at: usize, n: usize) -> Option<Vec<u8>> {
+        use std::os::unix::fs::FileExt;
+        let mut buf = vec![0; n];
+        self.file.read_exact_at(&mut buf, at as u64).ok()?;
+        Some(buf)
+    }
+
+    /// From `at` up to and including the next `\n` (before `end`), in chunks.
+    fn until_newline(&self, at: usize, end: usize) -> Option<(Vec<u8>, Option<usize>)> {
+        let mut out = Vec::new();
+        let mut pos = at;
+        let mut chunk = 256;
+        while pos < end {
+            let n = chunk.min(end - pos);
+            let bytes = self.read(pos, n)?;
+            if let Some(i) = bytes.iter().position(|b| *b == b'\n') {
+                out.extend_from_slice(&bytes[..i]);
+                return Some((out, Some(pos + i)));
+            }
+            out.extend_from_slice(&bytes);
+            pos += n;
+            chunk *= 2;
+        }
+        Some((out, None))
+    }
+}
+
+impl Lines for FileLines {
+    fn line(&self, start: usize) -> Option<(Cow<'_, str>, usize)> {
+        let (bytes, nl) = self.until_newline(start, self.len)?;
+        Some((Cow::Owned(String::from_utf8(bytes).ok()?), nl? + 1))
+    }
+
+    fn next_start(&self, at: usize, end: usize) -> Option<usize> {
+        if at == 0 {
+            return Some(0);
+        }
+        let (_, nl) = self.until_newline(at - 1, end)?;
+        Some(nl.map_or(end, |i| i + 1))
+    }
+}
+
+// ------------------------------------------------------------ writing
+
+/// A whole index: header, then `entries` sorted by id (they are sorted in place).
+pub fn encode(
+    fingerprint: &str,
+    entries: &mut [&Entry],
+    dirs: &Dirs,
+    memo: Option<&Memo>,
+) -> String {
+    entries.sort_unstable_by(|a, b| (a.key.as_ref(), &a.rel).cmp(&(b.key.as_ref(), &b.rel)));
+    let mut base = String::with_capacity(entries.len() * 200);
+    let mut prefixes: BTreeMap<&str, u64> = BTreeMap::new();
+    for e in entries.iter() {
+        if let Some(k) = &e.key {
+            let max = prefixes.entry(&k.prefix).or_default();
+            *max = (*max).max(k.num);
+        }
+        push_record(&mut base, e);
+    }
+    let mut out = String::with_capacity(base.len() + 512);
+    out.push_str(MAGIC);
+    out.push('\t');
+    esc(&mut out, fingerprint);
+    out.push('\n');
+    for (p, n) in &prefixes {
+        let _ = writeln!(out, "P\t{p}\t{n}");
+    }
+    push_dirs(&mut out, dirs);
+    push_memo(&mut out, memo);
+    let _ = writeln!(out, "B\t{}", base.len());
+    out.push_str(&base);
+    out
+}
+
+/// The lines a transition appends: records removed and written, the folders
+/// it changed, the registry it wrote (or `None`: unknown), a new highest id.
+pub fn delta(
+    removed: &[&str],
+    written: &[&Entry],
+    dirs: &Dirs,
+    memo: Option<&Memo>,
+    prefix: Option<(&str, u64)>,
+) -> String {
+    let mut out = String::new();
+    for rel in removed {
+        out.push_str("X\t");
+        esc(&mut out, rel);
+        out.push('\n');
+    }
+    for e in written {
+        push_record(&mut out, e);
+    }
+    push_dirs(&mut out, dirs);
+    push_memo(&mut out, memo);
+    if let Some((p, n)) = prefix {
+        let _ = writeln!(out, "P\t{p}\t{n}");
+    }
+    out
+}
+
+/// Appends `lines` in one write. Best effort, like every index write: a torn
+/// append makes the whole index count as absent.
+pub fn append(path: &Path, lines: &str) -> std::io::Result<()> {
+    let mut f = fs::OpenOptions::new().append(true).open(path)?;
+    f.write_all(lines.as_bytes())
+}
+
+fn push_dirs(out: &mut String, dirs: &Dirs) {
+    for (d, s) in dirs {
+        out.push_str("D\t");
+        esc(out, d);
+        match s {
+            Some(s) => push_stamp(out, s),
+            None => out.push_str("\t-"),
+        }
+        out.push('\n');
+    }
+}
+
+fn push_memo(out: &mut String, memo: Option<&Memo>) {
+    match memo {
+        None => out.push_str("R\t-\n"),
+        Some(m) => {
+            out.push('R');
+            push_stamp(out, &m.stamp);
+            let l = &m.layout;
+            let _ = write!(out, "\t{}\t{}", l.problems, l.counts.len());
+            for (c, r) in l.counts.iter().zip(&l.rows) {
+                let _ = write!(out, "\t{c}\t{}\t{}", r.start, r.end);
+            }
+            out.push('\n');
+        }
+    }
+}
+
+fn push_stamp(out: &mut String, s: &Stamp) {
+    let _ = write!(out, "\t{:016x}", s.0);
+}
+
+fn push_record(out: &mut String, e: &Entry) {
+    out.push_str("T\t");
+    esc(out, &e.rel);
+    push_stamp(out, &e.stamp);
+    match &e.parsed {
+        Ok(m) => {
+            out.push_str("\tM");
+            for f in [&m.id, &m.title, &m.priority] {
+                out.push('\t');
+                esc(out, f);
+            }
+            for f in [
+                &m.status,
+                &m.created,
+                &m.started,
+                &m.completed,
+                &m.updated,
+                &m.agent,
+            ] {
+                out.push('\t');
+                opt(out, f.as_deref());
+            }
+            for list in [&m.labels, &m.depends_on] {
+                // `+` starts a non-empty list, so `[""]` and `[]` differ.
+                out.push('\t');
+                for (i, item) in list.iter().enumerate() {
+                    out.push(if i == 0 { '+' } else { ',' });
+                    esc(out, item);
+                }
+            }
+            let _ = write!(out, "\t{}\t{}", m.done, m.total);
+        }
+        Err(m) => {
+            out.push_str("\tE\t");
+            match m.line {
+                Some(l) => {
+                    let _ = write!(out, "={l}");
+                }
+                None => out.push('-'),
+            }
+            out.push('\t');
+            esc(out, &m.message);
+        }
+    }
+    out.push('\n');
+}
+
+// ------------------------------------------------------------ reading
+
+fn stamp<'a>(f: &mut impl Iterator<Item = &'a str>) -> Option<Stamp> {
+    parse_stamp(f.next()?)
+}
+
+fn parse_stamp(hex: &str) -> Option<Stamp> {
+    (hex.len() == 16)
+        .then(|| u64::from_str_radix(hex, 16).ok().map(Stamp))
+        .flatten()
+}
+
+fn memo(rest: &str) -> Option<Memo> {
+    let mut f = rest.split('\t');
+    let stamp = stamp(&mut f)?;
+    let mut n = || f.next()?.parse::<usize>().ok();
+    let problems = n()?;
+    let count = n()?;
+    let mut layout = Layout {
+        counts: Vec::with_capacity(count),
+        rows: Vec::with_capacity(count),
+        problems,
+    };
+    for _ in 0..count {
+        layout.counts.push(n()?);
+        layout.rows.push(n()?..n()?);
+    }
+    f.next().is_none().then_some(Memo { stamp, layout })
+}
+
+/// The tab-separated fields of a line, each with whether it holds an escape:
+/// one pass over the bytes (records are decoded by the ten thousand).
+struct Fields {
+    line: &'static str,
+    pos: usize,
+    done: bool,
+}
+
+impl Fields {
+    fn new(line: &'static str) -> Fields {
+        Fields {
+            line,
+            pos: 0,
+            done: false,
+        }
+    }
+
+    fn raw(&mut self) -> Option<(&'static str, bool)> {
+        if self.done {
+            return None;
+        }
+        let b = self.line.as_bytes();
+        let start = self.pos;
+        let mut escaped = false;
+        let mut i = start;
+        while i < b.len() && b[i] != b'\t' {
+            escaped |= b[i] == b'\\';
+            i += 1;
+        }
+        self.done = i == b.len();
+        self.pos = i + 1;
+        Some((&self.line[start..i], escaped))
+    }
+
+    fn text(&mut self) -> Option<Text> {
+        match self.raw()? {
+            (f, false) => Some(Cow::Borrowed(f)),
+            (f, true) => unesc(f),
+        }
+    }
+
+    fn opt(&mut self) -> Option<Option<Text>> {
+        match self.raw()? {
+            ("-", _) => Some(None),
+            (f, esc) => {
+                let v = f.strip_prefix('=')?;
+                Some(Some(if esc { unesc(v)? } else { Cow::Borrowed(v) }))
+            }
+        }
+    }
+
+    fn num<T: std::str::FromStr>(&mut self) -> Option<T> {
+        self.raw()?.0.parse().ok()
+    }
+
+    fn stamp(&mut self) -> Option<Stamp> {
+        parse_stamp(self.raw()?.0)
+    }
+}
+
+fn record(line: &'static str) -> Option<Entry> {
+    let mut f = Fields::new(line);
+    let rel = f.text()?;
+    let stamp = f.stamp()?;
+    let parsed = match f.raw()?.0 {
+        "M" => {
+            let (id, title, priority) = (f.text()?, f.text()?, f.text()?);
+            let (status, created, started, completed, updated, agent) =
+                (f.opt()?, f.opt()?, f.opt()?, f.opt()?, f.opt()?, f.opt()?);
+            let labels = unlist(f.raw()?.0)?;
+            let depends_on = unlist(f.raw()?.0)?;
+            let (done, total) = (f.num()?, f.num()?);
+            Ok(Meta {
+                id,
+                title,
+                status,
+                priority,
+                created,
+                started,
+                completed,
+                updated,
+                agent,
+                labels,
+                depends_on,
+                done,
+                total,
+            })
+        }
+        "E" => {
+            let line = match f.opt()? {
+                Some(l) => Some(l.parse().ok()?),
+                None => None,
+            };
+            Err(Malformed {
+                line,
+                message: f.text()?.into_owned(),
+            })
+        }
+        _ => return None,
+    };
+    if f.raw().is_some() {
+        return None;
+    }
+    Some(Entry::new(rel, stamp, parsed))
+}
+
+fn esc(out: &mut String, s: &str) {
+    if !s.contains(['\\', '\t', '\n', '\r', ',']) {
+        out.push_str(s);
+        return;
+    }
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            ',' => out.push_str("\\c"),
+            c => out.push(c),
+        }
+    }
+}
+
+fn opt(out: &mut String, s: Option<&str>) {
+    match s {
+        Some(s) => {
+            out.push('=');
+            esc(out, s);
+        }
+        None => out.push('-'),
+    }
+}
+
+fn unesc<'a>(s: &'a str) -> Option<Cow<'a, str>> {
+    if !s.contains('\\') {
+        return Some(Cow::Borrowed(s));
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        out.push(match chars.next()? {
+            '\\' => '\\',
+            't' => '\t',
+            'n' => '\n',
+            'r' => '\r',
+            'c' => ',',
+            _ => return None,
+        });
+    }
+    Some(Cow::Owned(out))
+}
+
+fn unlist(s: &'static str) -> Option<Vec<Text>> {
+    if s.is_empty() {
+        return Some(Vec::new());
+    }
+    s.strip_prefix('+')?.split(',').map(unesc).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn leak(s: String) -> &'static str {
+        Box::leak(s.into_boxed_str())
+    }
+
+    fn stamp(n: i64) -> Stamp {
+        Stamp::new(n as u64, (n, 2), (-3, 4), 5)
+    }
+
+    fn entry(rel: &str, id: &str, title: &str) -> Entry {
+        let meta = Meta {
+            id: id.to_string().into(),
+            title: title.to_string().into(),
+            priority: "high".into(),
+            ..Meta::default()
+        };
+        Entry::new(rel.to_string().into(), stamp(1), Ok(meta))
+    }
+
+    #[test]
+    fn records_round_trip_with_hostile_text() {
+        let meta = Meta {
+            id: "TIX-0001".into(),
+            title: "tab\there, comma, back\\slash\nnewline =-".into(),
+            status: None,
+            priority: "high".into(),
+            created: Some("2026-01-01T00:00:00Z".into()),
+            agent: Some("".into()),
+            labels: vec!["a,b".into(), "".into(), "c".into()],
+            depends_on: vec!["".into()],
+            done: 1,
+            total: 3,
+            ..Meta::default()
+        };
+        let bad = Malformed {
+            line: Some(3),
+            message: "x\ty".into(),
+        };
+        let entries = vec![
+            Entry::new("pending/TIX-0001-x y.md".into(), stamp(10), Ok(meta)),
+            Entry::new("pending/bad.md".into(), Stamp::default(), Err(bad)),
+        ];
+        let mut dirs = Dirs::new();
+        dirs.insert("pending".into(), Some(stamp(7)));
+        dirs.insert("archive".into(), None);
+        let memo = Memo {
+            stamp: stamp(9),
+            layout: Layout {
+                counts: vec![1, 0],
+                rows: vec![10..20, 30..30],
+                problems: 40,
+            },
+        };
+        let text = leak(encode(
+            "fp\tx",
+            &mut entries.iter().collect::<Vec<_>>(),
+            &dirs,
+            Some(&memo),
+        ));
+        let back = parse(text, "fp\tx").unwrap();
+        assert_eq!(back.dirs, dirs);
+        assert_eq!(back.memo.as_ref(), Some(&memo));
+        assert_eq!(back.prefixes.get("TIX"), Some(&1));
+        let got = back.entries().unwrap();
+        assert_eq!(got.len(), 2);
+        for e in &entries {
+            let b = got.iter().find(|b| b.rel == e.rel).unwrap();
+            assert_eq!((&b.parsed, &b.key, b.stamp), (&e.parsed, &e.key, e.stamp));
+        }
+        assert!(parse(text, "other").is_none());
+        // Records are decoded when asked for: a broken one fails the decode.
+        let broken = parse(leak(text.replace("\tM\t", "\tQ\t")), "fp\tx").unwrap();
+        assert!(broken.entries().is_none());
+        assert!(broken.lookup(&IdKey::parse("TIX-1").unwrap()).is_none());
+        // A torn append (no final newline) is not trusted.
+        assert!(parse(leak(format!("{text}X\tpending/a")), "fp\tx").is_none());
+    }
+
+    #[test]
+    fn lookup_finds_by_binary_search_and_honours_deltas() {
+        let entries: Vec<Entry> = (1..=500)
+            .rev()
+            .map(|i| {
+                entry(
+                    &format!("pending/TIX-{i:04}-t.md"),
+                    &format!("TIX-{i:04}"),
+                    "t",
+                )
+            })
+            .chain([entry("pending/TIX-0007-dup.md", "TIX-0007", "dup")])
+            .collect();
+        let base = encode(
+            "fp",
+            &mut entries.iter().collect::<Vec<_>>(),
+            &Dirs::new(),
+            None,
+        );
+        let key = |s: &str| IdKey::parse(s).unwrap();
+        let idx = parse(leak(base.clone()), "fp").unwrap();
+        assert_eq!(idx.lookup(&key("TIX-0001")).unwrap().len(), 1);
+        assert_eq!(idx.lookup(&key("tix-500")).unwrap().len(), 1);
+        assert_eq!(idx.lookup(&key("TIX-0007")).unwrap().len(), 2);
+        assert!(idx.lookup(&key("TIX-0501")).unwrap().is_empty());
+        assert!(idx.lookup(&key("ABC-0001")).unwrap().is_empty());
+        assert_eq!(idx.prefixes.get("TIX"), Some(&500));
+
+        let moved = entry("in-progress/TIX-0003-t.md", "TIX-0003", "moved");
+        let added = entry("pending/TIX-0600-new.md", "TIX-0600", "new");
+        let d = delta(
+            &["pending/TIX-0003-t.md", "pending/TIX-0007-dup.md"],
+            &[&moved, &added],
+            &Dirs::new(),
+            None,
+            Some(("TIX", 600)),
+        );
+        let idx = parse(leak(format!("{base}{d}")), "fp").unwrap();
+        let hits = idx.lookup(&key("TIX-3")).unwrap();
+        assert_eq!(hits.len(), 1);
+        assert_eq!(hits[0].rel, "in-progress/TIX-0003-t.md");
+        assert_eq!(idx.lookup(&key("TIX-7")).unwrap().len(), 1);
+        assert_eq!(idx.lookup(&key("TIX-600")).unwrap().len(), 1);
+        assert_eq!(idx.prefixes.get("TIX"), Some(&600));
+        let all = idx.entries().unwrap();
+        assert_eq!(all.len(), 501);
+        assert!(all.iter().any(|e| e.rel == "in-progress/TIX-0003-t.md"));
+        assert!(!all.iter().any(|e| e.rel == "pending/TIX-0003-t.md"));
+    }
+}

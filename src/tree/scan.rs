@@ -1,0 +1,328 @@
+//! The full view of the tree: every ticket file stat'ed, and read again when
+//! its stamp differs from the index. Read commands, `sync` and recovery see
+//! the tree this way; transitions use the index alone when the folders have
+//! not changed (see `state`).
+
+use super::index::{self, Dirs};
+use super::{Entry, FastMap, Snapshot, Stamp, Tree, parallel_map};
+use crate::ticket::{Malformed, Text};
+use anyhow::{Context, Result};
+use std::fs::{self, File};
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// How much of the tree a scan looks at itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scan {
+    /// Every file is stat'ed; a folder is listed only when its stamp differs
+    /// from the one the index recorded (a file was added, removed or renamed).
+    Cached,
+    /// Every folder is listed and every file stat'ed.
+    Listed,
+    /// Every folder is listed and every file read: the index is not used.
+    Fresh,
+}
+
+/// One status folder as the scan found it.
+struct Folder {
+    dir: String,
+    path: PathBuf,
+    /// An open handle, to stat the files inside by name (`None`: missing or refused).
+    handle: Option<File>,
+    refused: bool,
+    /// Its stamp matches the index: its names are the index's.
+    trusted: bool,
+}
+
+/// A file to stat: one the index knows (by position), or one found by listing.
+enum Job {
+    Known(usize),
+    Found { folder: usize, name: String },
+}
+
+enum Stat {
+    File(Stamp),
+    Skip,
+    Gone,
+    Problem(&'static str),
+    Failed(io::Error),
+}
+
+impl Tree {
+    /// Every ticket file as it is now (see [`Scan`]). With `write_index`, the
+    /// index is rewritten when anything differed from it.
+    pub fn scan(&self, how: Scan, write_index: bool) -> Result<Snapshot> {
+        let loaded = match how {
+            Scan::Fresh => None,
+            _ => index::load(&self.index_path(), &self.fingerprint())
+                .and_then(|i| Some((i.entries()?, i))),
+        };
+        let (mut entries, index) = match loaded {
+            Some((e, i)) => (e, Some(i)),
+            None => (Vec::new(), None),
+        };
+        let mut dirs = Dirs::new();
+        let mut folders = Vec::with_capacity(self.config.statuses.len());
+        for st in &self.config.statuses {
+            let path = self.root.join(&st.dir);
+            let stamp = dir_stamp(&path);
+            dirs.insert(st.dir.clone(), stamp);
+            let refused = fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink())
+                && self.ensure_inside(&path).is_err();
+            let handle = if refused || stamp.is_none() {
+                None
+            } else {
+                Some(
+                    File::open(&path)
+                        .with_context(|| format!("failed to list {}", self.show(&st.dir)))?,
+                )
+            };
+            let trusted = how == Scan::Cached
+                && handle.is_some()
+                && index
+                    .as_ref()
+                    .is_some_and(|i| i.dirs.get(&st.dir) == Some(&stamp));
+            folders.push(Folder {
+                dir: st.dir.clone(),
+                path,
+                handle,
+                refused,
+                trusted,
+            });
+        }
+
+        // Which folder each known record is in; records of folders that are
+        // listed are matched by name.
+        let folder_of: Vec<Option<usize>> = entries
+            .iter()
+            .map(|e| {
+                folders.iter().position(|f| {
+                    e.rel.len() > f.dir.len()
+                        && e.rel.as_bytes()[f.dir.len()] == b'/'
+                        && e.rel.starts_with(&f.dir)
+                })
+            })
+            .collect();
+        let mut jobs: Vec<Job> = Vec::with_capacity(entries.len() + 16);
+        let mut gone = vec![true; entries.len()];
+        for (i, f) in folder_of.iter().enumerate() {
+            if f.is_some_and(|f| folders[f].trusted) {
+                jobs.push(Job::Known(i));
+                gone[i] = false;
+            }
+        }
+        let mut changed = index.is_none();
+        let mut bad_names: Vec<(Option<usize>, String)> = Vec::new();
+        for (fi, folder) in folders.iter().enumerate() {
+            if folder.trusted || folder.handle.is_none() {
+                continue;
+            }
+            let mut known: FastMap<&str, usize> = FastMap::default();
+            for (i, f) in folder_of.iter().enumerate() {
+                if *f == Some(fi) {
+                    known.insert(entries[i].file_name(), i);
+                }
+            }
+            let listing = fs::read_dir(&folder.path)
+                .with_context(|| format!("failed to list {}", self.show(&folder.dir)))?;
+            for item in listing {
+                let item =
+                    item.with_context(|| format!("failed to list {}", self.show(&folder.dir)))?;
+                let raw = item.file_name();
+                let name = raw.to_string_lossy();
+                if name.starts_with('.') || !name.ends_with(".md") {
+                    continue;
+                }
+                if raw.to_str().is_none() {
+                    bad_names.push((known.get(&*name).copied(), format!("{}/{name}", folder.dir)));
+                    continue;
+                }
+                match known.get(&*name) {
+                    Some(&i) => {
+                        jobs.push(Job::Known(i));
+                        gone[i] = false;
+                    }
+                    None => jobs.push(Job::Found {
+                        folder: fi,
+                        name: name.into_owned(),
+                    }),
+                }
+            }
+        }
+
+        let stats = parallel_map(&jobs, |job| {
+            let (fi, name) = match job {
+                Job::Known(i) => (folder_of[*i].unwrap_or(0), entries[*i].file_name()),
+                Job::Found { folder, name } => (*folder, name.as_str()),
+            };
+            self.stat_in(&folders[fi], name)
+        });
+
+        // Records whose stamp matches stay as they are; the rest are read again.
+        let mut to_read: Vec<(Option<usize>, String, Stamp)> = Vec::new();
+        let mut added: Vec<Entry> = Vec::new();
+        let mut problem = |known: Option<usize>,
+                           rel: String,
+                           message: &str,
+                           entries: &mut Vec<Entry>,
+                           gone: &mut Vec<bool>| {
+            let e = Entry::new(
+                rel.into(),
+                Stamp::default(),
+                Err(Malformed {
+                    line: None,
+                    message: message.into(),
+                }),
+            );
+            match known {
+                Some(i) => {
+                    gone[i] = false;
+                    let differs = entries[i].parsed != e.parsed;
+                    entries[i] = e;
+                    differs
+                }
+                None => {
+                    added.push(e);
+                    true
+                }
+            }
+        };
+        for (known, rel) in bad_names {
+            changed |= problem(
+                known,
+                rel,
+                "the file name is not UTF-8",
+                &mut entries,
+                &mut gone,
+            );
+        }
+        for (job, stat) in jobs.iter().zip(stats) {
+            let (known, rel) = match job {
+                Job::Known(i) => (Some(*i), entries[*i].rel.to_string()),
+                Job::Found { folder, name } => (None, format!("{}/{name}", folders[*folder].dir)),
+            };
+            match stat {
+                Stat::File(stamp) => match known {
+                    Some(i) if entries[i].stamp == stamp => {}
+                    _ => to_read.push((known, rel, stamp)),
+                },
+                Stat::Skip | Stat::Gone => {
+                    if let Some(i) = known {
+                        gone[i] = true;
+                    }
+                }
+                Stat::Problem(message) => {
+                    changed |= problem(known, rel, message, &mut entries, &mut gone);
+                }
+                Stat::Failed(e) => {
+                    return Err(e).with_context(|| format!("failed to stat {}", self.show(&rel)));
+                }
+            }
+        }
+        let read = parallel_map(&to_read, |(_, rel, stamp)| {
+            self.read_entry(rel.clone(), *stamp, &self.path(rel))
+        });
+        // Re-read with a new stamp but saying the same (touched, saved
+        // unchanged): the registry it shows is the same.
+        let reread = !to_read.is_empty();
+        for ((known, ..), entry) in to_read.iter().zip(read) {
+            match known {
+                Some(i) => {
+                    changed |= entries[*i].parsed != entry.parsed;
+                    entries[*i] = entry;
+                }
+                None => {
+                    changed = true;
+                    added.push(entry);
+                }
+            }
+        }
+        for folder in folders.iter().filter(|f| f.refused) {
+            // Reported like a file that cannot be read; nothing inside is touched.
+            changed |= !entries.iter().any(|e| *e.rel == *folder.dir);
+            added.push(Entry::new(
+                folder.dir.clone().into(),
+                Stamp::default(),
+                Err(Malformed {
+                    line: None,
+                    message: "a status folder that is a symlink leaving the root (refused)".into(),
+                }),
+            ));
+        }
+        changed |= gone.iter().any(|g| *g);
+        let mut keep = gone.iter().map(|g| !g);
+        entries.retain(|_| keep.next().unwrap_or(true));
+        entries.retain(|e| !folders.iter().any(|f| f.refused && *e.rel == *f.dir));
+        entries.extend(added);
+
+        let rewrite = changed
+            || reread
+            || index
+                .as_ref()
+                .is_none_or(|i| i.dirs != dirs || i.delta_bytes > index::MAX_DELTA_BYTES);
+        let snap = Snapshot {
+            entries,
+            memo: index.and_then(|i| i.memo).filter(|_| !changed),
+            dirs,
+        };
+        if write_index && rewrite {
+            self.write_index(&snap);
+        }
+        Ok(snap)
+    }
+
+    /// One stat of a file in a status folder, by name (no path walk).
+    fn stat_in(&self, folder: &Folder, name: &str) -> Stat {
+        use rustix::fs::{AtFlags, FileType, statat};
+        let Some(handle) = &folder.handle else {
+            return Stat::Gone;
+        };
+        let st = match statat(handle, name, AtFlags::SYMLINK_NOFOLLOW) {
+            Ok(st) => st,
+            Err(e) if e == rustix::io::Errno::NOENT => return Stat::Gone,
+            Err(e) => return Stat::Failed(e.into()),
+        };
+        match FileType::from_raw_mode(st.st_mode) {
+            FileType::RegularFile => Stat::File(Stamp::new(
+                st.st_size as u64,
+                (st.st_mtime as i64, st.st_mtime_nsec as i64),
+                (st.st_ctime as i64, st.st_ctime_nsec as i64),
+                st.st_ino as u64,
+            )),
+            FileType::Symlink => match self.inside_root(&folder.path.join(name)) {
+                Some(m) if m.is_file() => Stat::File(Stamp::of(&m)),
+                Some(_) => Stat::Skip,
+                None => Stat::Problem("a symlink that leaves the root (refused)"),
+            },
+            _ => Stat::Skip,
+        }
+    }
+
+    pub(super) fn read_entry(&self, rel: String, stamp: Stamp, path: &Path) -> Entry {
+        let parsed = match fs::read(path) {
+            Err(e) => Err(Malformed {
+                line: None,
+                message: format!("cannot read: {e}"),
+            }),
+            Ok(bytes) => self.parse_bytes(&rel, &bytes).map(|(m, _)| m),
+        };
+        Entry::new(Text::Owned(rel), stamp, parsed)
+    }
+
+    /// Writes the whole index for `snap` (best effort: it is only an accelerator).
+    pub fn write_index(&self, snap: &Snapshot) {
+        let mut refs: Vec<&Entry> = snap.entries.iter().collect();
+        let text = index::encode(
+            &self.fingerprint(),
+            &mut refs,
+            &snap.dirs,
+            snap.memo.as_ref(),
+        );
+        let _ = super::fsx::write_atomic(&self.index_path(), text.as_bytes(), None, false);
+    }
+}
+
+/// A folder's stamp (`None` when it does not exist); symlinks are followed.
+pub fn dir_stamp(dir: &Path) -> Option<Stamp> {
+    fs::metadata(dir).ok().map(|m| Stamp::of(&m))
+}

@@ -1,0 +1,510 @@
+//! What a change knows about the tree while it holds the exclusive lock, and
+//! the one way a ticket file changes: [`State::commit`].
+//!
+//! A transition costs the same at 10 tickets and at 10,000 when nothing
+//! changed in the status folders since tix last looked: each folder's stamp
+//! (one `stat` each) matches the index, so the ticket is found there by binary
+//! search, its file and those of its dependencies are read fresh, and the
+//! registry is patched (one row out, one row in) instead of rendered. When a
+//! folder changed (a file added, removed, renamed or replaced by git, `mv` or
+//! an editor that saves by renaming), when the index or the registry is not
+//! what tix last wrote, or when an answer needs every ticket (an unknown id,
+//! a duplicate), the state falls back to the full view: every file listed and
+//! stat'ed, changed ones read again, the registry rendered whole.
+//!
+//! What this trusts: a ticket other than the one changed (and its
+//! dependencies) that was edited in place, in the same file, keeps what the
+//! index says until a command sees the whole tree (every read command, `tix
+//! sync`, `tix sync --check`); the registry takes the edit at the next `tix
+//! sync`, or at the next transition after such a read.
+
+use super::Scan;
+use super::index::{self, Dirs, FileLines, Index, Memo};
+use super::{
+    Change, Entry, IdArg, Lock, LockMode, REGISTRY, Snapshot, Stamp, Tree, dir_stamp, failpoint,
+    fsx, journal,
+};
+use crate::registry::{self, Piece};
+use anyhow::{Context, Result, bail};
+use std::fs;
+use std::io::{self, Read, Seek, SeekFrom, Write};
+
+pub struct State<'t> {
+    tree: &'t Tree,
+    mode: Mode,
+    /// Entries handed out by `find`, as the index had them: the registry rows
+    /// that a commit replaces.
+    found: Vec<Entry>,
+}
+
+enum Mode {
+    Quick(Box<Index>),
+    Full(Snapshot),
+    /// After a quick commit: loaded again when (if ever) something asks.
+    Stale,
+}
+
+impl<'t> State<'t> {
+    /// The quick state when the index vouches for the folders, else the full one.
+    pub fn open(tree: &'t Tree, lock: &Lock) -> Result<State<'t>> {
+        assert_eq!(
+            lock.mode,
+            LockMode::Exclusive,
+            "changes need the exclusive lock"
+        );
+        let mode = match quick(tree) {
+            Some(index) => Mode::Quick(Box::new(index)),
+            None => Mode::Full(tree.scan(Scan::Cached, true)?),
+        };
+        Ok(State {
+            tree,
+            mode,
+            found: Vec::new(),
+        })
+    }
+
+    /// The full state: every folder listed, every file stat'ed.
+    pub fn full(tree: &'t Tree, lock: &Lock) -> Result<State<'t>> {
+        assert_eq!(
+            lock.mode,
+            LockMode::Exclusive,
+            "changes need the exclusive lock"
+        );
+        Ok(State {
+            tree,
+            mode: Mode::Full(tree.scan(Scan::Listed, true)?),
+            found: Vec::new(),
+        })
+    }
+
+    pub fn is_quick(&self) -> bool {
+        matches!(self.mode, Mode::Quick(_))
+    }
+
+    fn ensure_loaded(&mut self) -> Result<()> {
+        if let Mode::Stale = self.mode {
+            self.mode = match quick(self.tree) {
+                Some(index) => Mode::Quick(Box::new(index)),
+                None => Mode::Full(self.tree.scan(Scan::Cached, true)?),
+            };
+        }
+        Ok(())
+    }
+
+    /// The full view (listing the tree now if this state was quick).
+    pub fn snapshot(&mut self) -> Result<&mut Snapshot> {
+        if !matches!(self.mode, Mode::Full(_)) {
+            self.mode = Mode::Full(self.tree.scan(Scan::Cached, true)?);
+        }
+        match &mut self.mode {
+            Mode::Full(snap) => Ok(snap),
+            _ => unreachable!("just replaced"),
+        }
+    }
+
+    /// The one ticket an id names (errors as [`Tree::find`]).
+    pub fn find(&mut self, id: &IdArg) -> Result<Entry> {
+        self.ensure_loaded()?;
+        if let Mode::Quick(index) = &self.mode
+            && let Some(e) = quick_find(self.tree, index, id)
+        {
+            self.found.push(e.clone());
+            return Ok(e);
+        }
+        let tree = self.tree;
+        let e = tree.find(self.snapshot()?, id)?.clone();
+        self.found.push(e.clone());
+        Ok(e)
+    }
+
+    /// The status of the ticket a `depends_on` entry names, as its file says
+    /// now; `None` when no ticket has that id.
+    pub fn dependency_status(&mut self, dep: &str) -> Result<Option<String>> {
+        let Some(key) = crate::ticket::IdKey::parse(dep) else {
+            return Ok(None);
+        };
+        self.ensure_loaded()?;
+        if let Mode::Quick(index) = &self.mode
+            && let Some(hits) = index.lookup(&key)
+            && let [e] = hits.as_slice()
+            && fresh(self.tree, e)
+            && let Some(t) = self.tree.ticket_of(e)
+        {
+            return Ok(Some(t.status.to_string()));
+        }
+        let tree = self.tree;
+        let snap = self.snapshot()?;
+        Ok(tree
+            .tickets(snap)
+            .into_iter()
+            .find(|t| *t.key == key)
+            .map(|t| t.status.to_string()))
+    }
+
+    /// The number after the highest id ever given out with `prefix` here.
+    pub fn next_number(&mut self, prefix: &str) -> Result<u64> {
+        self.ensure_loaded()?;
+        let seen = match &self.mode {
+            Mode::Stale => unreachable!("loaded above"),
+            Mode::Quick(index) => index.prefixes.get(prefix).copied().unwrap_or(0),
+            Mode::Full(snap) => snap
+                .entries
+                .iter()
+                .filter_map(|e| e.key.as_ref())
+                .filter(|k| k.prefix == prefix)
+                .map(|k| k.num)
+                .max()
+                .unwrap_or(0),
+        };
+        seen.max(journal::last_id(&self.tree.state_dir(), prefix)?)
+            .checked_add(1)
+            .filter(|n| *n < 1_000_000_000_000_000_000)
+            .with_context(|| format!("no ids left for prefix {prefix} (the highest has 18 digits)"))
+    }
+
+    /// Performs one change of one ticket file, crash-safely: the journal
+    /// records the intent; the new content goes to a temp file in the
+    /// destination folder, is fsynced and renamed into place (never over
+    /// another file); the source is removed and the folders fsynced; the event
+    /// is appended to the audit log; then the registry and the index are
+    /// brought up to date and the journal is cleared.
+    pub fn commit(&mut self, change: Change) -> Result<()> {
+        let tree = self.tree;
+        self.ensure_loaded()?;
+        let new = apply(tree, &change)?;
+        let old = change
+            .src
+            .as_deref()
+            .and_then(|src| self.found.iter().find(|e| e.rel == src))
+            .cloned();
+        let patched = match &self.mode {
+            Mode::Quick(index) => finish_quick(tree, index, old.as_ref(), &new, &change)?,
+            Mode::Full(_) | Mode::Stale => false,
+        };
+        if !patched {
+            match &mut self.mode {
+                // The tree is listed again: it now holds the change.
+                Mode::Quick(_) | Mode::Stale => {
+                    self.mode = Mode::Full(tree.scan(Scan::Cached, false)?)
+                }
+                Mode::Full(snap) => {
+                    snap.entries.retain(|e| {
+                        Some(e.rel.as_ref()) != change.src.as_deref() && e.rel != change.dst
+                    });
+                    snap.entries.push(new.clone());
+                    for rel in std::iter::once(&change.dst).chain(change.src.as_ref()) {
+                        let dir = rel.split('/').next().unwrap_or("");
+                        if snap.dirs.contains_key(dir) {
+                            snap.dirs
+                                .insert(dir.to_string(), dir_stamp(&tree.path(dir)));
+                        }
+                    }
+                }
+            }
+            let snap = self.snapshot()?;
+            tree.write_registry(snap)?;
+        }
+        self.found
+            .retain(|e| Some(e.rel.as_ref()) != change.src.as_deref() && e.rel != change.dst);
+        self.found.push(new);
+        if patched {
+            // A next change in this run starts from the index as it is now.
+            self.mode = Mode::Stale;
+        }
+        failpoint("after-registry");
+        journal::remove(&tree.state_dir()).context("failed to clear the journal")?;
+        Ok(())
+    }
+
+    /// Renders the registry from the full view and writes it if it changed.
+    pub fn write_registry(&mut self) -> Result<bool> {
+        let tree = self.tree;
+        let snap = self.snapshot()?;
+        tree.write_registry(snap)
+    }
+}
+
+/// The index, if it was made for these folders and each folder is as it says.
+fn quick(tree: &Tree) -> Option<Index> {
+    let index = index::open(&tree.index_path(), &tree.fingerprint())?;
+    if index.delta_bytes > index::MAX_DELTA_BYTES {
+        return None;
+    }
+    for st in &tree.config.statuses {
+        if index.dirs.get(&st.dir) != Some(&dir_stamp(&tree.path(&st.dir))) {
+            return None;
+        }
+    }
+    Some(index)
+}
+
+/// The one entry the index has for `id`, if its file is still there.
+fn quick_find(tree: &Tree, index: &Index, id: &IdArg) -> Option<Entry> {
+    let mut hits = Vec::new();
+    match id {
+        IdArg::Full(k, _) => hits.extend(index.lookup(k)?),
+        IdArg::Number(n) => {
+            for prefix in index.prefixes.keys() {
+                let k = crate::ticket::IdKey {
+                    prefix: prefix.clone().into(),
+                    num: *n,
+                    suffix: "".into(),
+                };
+                hits.extend(index.lookup(&k)?);
+            }
+        }
+    }
+    let narrowed = tree.narrow(hits.iter().collect(), id);
+    match narrowed.as_slice() {
+        [one] if tree.ticket_of(one).is_some() && is_file(tree, &one.rel) => Some((*one).clone()),
+        _ => None,
+    }
+}
+
+fn is_file(tree: &Tree, rel: &str) -> bool {
+    fs::symlink_metadata(tree.path(rel)).is_ok_and(|m| m.is_file())
+}
+
+/// Whether an entry's file still has the stamp the index recorded.
+fn fresh(tree: &Tree, e: &Entry) -> bool {
+    fs::symlink_metadata(tree.path(&e.rel)).is_ok_and(|m| m.is_file() && Stamp::of(&m) == e.stamp)
+}
+
+/// The file steps of a change; returns the entry for its destination.
+fn apply(tree: &Tree, change: &Change) -> Result<Entry> {
+    let dst_path = tree.path(&change.dst);
+    let src_path = change.src.as_deref().map(|s| tree.path(s));
+    let moving = change.src.as_deref() != Some(change.dst.as_str());
+    if moving && fs::symlink_metadata(&dst_path).is_ok() {
+        bail!(
+            "{}: already exists; refusing to overwrite it (run `tix sync --check`)",
+            tree.show(&change.dst)
+        );
+    }
+    // git does not keep empty folders: a status folder may be missing.
+    for dir in std::iter::once(&dst_path)
+        .chain(src_path.as_ref())
+        .filter_map(|p| p.parent())
+    {
+        fs::create_dir_all(dir).with_context(|| {
+            format!("failed to create the folder of {}", tree.show(&change.dst))
+        })?;
+        tree.ensure_inside(dir)?;
+    }
+    let state = tree.state_dir();
+    let intent = journal::Intent {
+        tx: change.event.tx.clone().unwrap_or_default(),
+        src: change.src.clone(),
+        dst: change.dst.clone(),
+        fingerprint: fsx::fingerprint(change.content.as_bytes()),
+        event: change.event.clone(),
+    };
+    let shown = tree.show(&change.dst);
+    // Steps that do not depend on each other wait for the disk together: the
+    // journal is synced while the new content is staged (a staged file is
+    // invisible until renamed), and the source's removal while the event is
+    // appended. The rename waits for both syncs before it.
+    let (journaled, staged) = std::thread::scope(|s| {
+        let journal = s.spawn(|| journal::write(&state, &intent));
+        let staged = if moving {
+            Some(fsx::stage(
+                &dst_path,
+                change.content.as_bytes(),
+                src_path.as_deref(),
+            ))
+        } else {
+            None
+        };
+        let journaled = journal
+            .join()
+            .unwrap_or_else(|p| std::panic::resume_unwind(p));
+        (journaled, staged)
+    });
+    journaled.context("failed to write the journal")?;
+    failpoint("after-journal");
+
+    let write = match staged {
+        Some(tmp) => tmp.and_then(|tmp| fsx::install_new(tmp, &dst_path)),
+        None => fsx::write_atomic(&dst_path, change.content.as_bytes(), None, true),
+    };
+    if let Err(e) = write {
+        let _ = journal::remove(&state);
+        return Err(e).with_context(|| format!("failed to write {shown}"));
+    }
+    failpoint("after-write");
+    let (removed, logged) = std::thread::scope(|s| {
+        let remove = s.spawn(|| -> Result<()> {
+            if moving && let (Some(src), Some(src_path)) = (&change.src, &src_path) {
+                fs::remove_file(src_path)
+                    .with_context(|| format!("failed to remove {}", tree.show(src)))?;
+                fsx::sync_dir(src_path.parent().unwrap_or(&tree.root))
+                    .with_context(|| format!("failed to sync {}", tree.show(src)))?;
+            }
+            failpoint("after-remove");
+            Ok(())
+        });
+        let logged = journal::append_event(&state, &change.event)
+            .context("failed to append to .tix/events.jsonl");
+        if logged.is_ok() {
+            failpoint("after-event");
+        }
+        let removed = remove
+            .join()
+            .unwrap_or_else(|p| std::panic::resume_unwind(p));
+        (removed, logged)
+    });
+    removed?;
+    logged?;
+
+    let meta = fs::metadata(&dst_path).with_context(|| format!("failed to stat {shown}"))?;
+    let parsed = tree
+        .parse_bytes(&change.dst, change.content.as_bytes())
+        .map(|(m, _)| m);
+    Ok(Entry::new(
+        change.dst.clone().into(),
+        Stamp::of(&meta),
+        parsed,
+    ))
+}
+
+/// Patches the registry (one row out, one in) and appends the change to the
+/// index. `false` when the registry is not the one the index remembers, or
+/// the change touches more than one row: the caller renders it whole.
+fn finish_quick(
+    tree: &Tree,
+    index: &Index,
+    old: Option<&Entry>,
+    new: &Entry,
+    change: &Change,
+) -> Result<bool> {
+    let Some(memo) = &index.memo else {
+        return Ok(false);
+    };
+    if change.src.is_some() && old.is_none() {
+        return Ok(false);
+    }
+    // A row in the problems table (a malformed or misplaced file) means a
+    // full render; so does a stale or foreign registry.
+    let remove = match old {
+        Some(e) if tree.misplaced(e) => return Ok(false),
+        Some(e) => match tree.ticket_of(e) {
+            Some(t) => Some(t),
+            None => return Ok(false),
+        },
+        None => None,
+    };
+    let Some(insert) = tree.ticket_of(new).filter(|_| !tree.misplaced(new)) else {
+        return Ok(false);
+    };
+    let path = tree.path(REGISTRY);
+    let Some(old) = FileLines::open(&path) else {
+        return Ok(false);
+    };
+    match old.file.metadata() {
+        Ok(m) if Stamp::of(&m) == memo.stamp => {}
+        _ => return Ok(false),
+    }
+    let Some(patch) = registry::patch(
+        &tree.config,
+        &old,
+        old.len,
+        &memo.layout,
+        remove.as_ref(),
+        Some(&insert),
+    ) else {
+        return Ok(false);
+    };
+    let layout = patch.layout.clone();
+    tree.put_registry(|out| {
+        let mut src = &old.file;
+        for piece in &patch.pieces {
+            match piece {
+                Piece::New(text) => out.write_all(text.as_bytes())?,
+                Piece::Old(r) => {
+                    // Copied kernel-side (copy_file_range) where the system can.
+                    src.seek(SeekFrom::Start(r.start as u64))?;
+                    let n = io::copy(&mut src.take(r.len() as u64), out)?;
+                    if n != r.len() as u64 {
+                        return Err(io::ErrorKind::UnexpectedEof.into());
+                    }
+                }
+            }
+        }
+        Ok(())
+    })?;
+    // Best effort from here: the index is only an accelerator.
+    let memo = tree.registry_stamp().map(|stamp| Memo { stamp, layout });
+    let mut dirs = Dirs::new();
+    for rel in std::iter::once(&change.dst).chain(change.src.as_ref()) {
+        let dir = rel.split('/').next().unwrap_or("");
+        dirs.insert(dir.to_string(), dir_stamp(&tree.path(dir)));
+    }
+    let removed: Vec<&str> = change
+        .src
+        .as_deref()
+        .filter(|s| *s != change.dst)
+        .into_iter()
+        .collect();
+    let prefix = new.key.as_ref().and_then(|k| {
+        let max = index.prefixes.get(&*k.prefix).copied();
+        (max.is_none_or(|m| k.num > m)).then_some((&*k.prefix, k.num))
+    });
+    let lines = index::delta(&removed, &[new], &dirs, memo.as_ref(), prefix);
+    if index::append(&tree.index_path(), &lines).is_err() {
+        let _ = fs::remove_file(tree.index_path());
+    }
+    Ok(true)
+}
+
+impl Tree {
+    /// Finishes or rolls back the change a killed run left in the journal,
+    /// then renders the registry and the index from the tree as it is.
+    pub(super) fn recover(&self, lock: &Lock) -> Result<()> {
+        let _ = lock;
+        let state = self.state_dir();
+        let Some(intent) = journal::read(&state)? else {
+            journal::remove(&state)?;
+            return Ok(());
+        };
+        let bad = |rel: &str| {
+            // A journal is ours, but never trust a path from disk blindly.
+            rel.split('/')
+                .any(|c| c.is_empty() || c == "." || c == "..")
+        };
+        if bad(&intent.dst) || intent.src.as_deref().is_some_and(bad) {
+            bail!(
+                "{}/journal: names a path outside the tree; remove it by hand",
+                self.show(super::STATE_DIR)
+            );
+        }
+        let dst = self.path(&intent.dst);
+        let landed = fs::read(&dst).is_ok_and(|b| fsx::fingerprint(&b) == intent.fingerprint);
+        if landed {
+            if let Some(src) = &intent.src
+                && *src != intent.dst
+            {
+                match fs::remove_file(self.path(src)) {
+                    Ok(()) => {}
+                    Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                    Err(e) => {
+                        return Err(e)
+                            .with_context(|| format!("failed to remove {}", self.show(src)));
+                    }
+                }
+            }
+            if !journal::event_logged(&state, &intent.tx)? {
+                journal::append_event(&state, &intent.event)?;
+            }
+        }
+        for rel in std::iter::once(&intent.dst).chain(intent.src.as_ref()) {
+            if let Some(dir) = self.path(rel).parent() {
+                fsx::remove_temps(dir)?;
+                fsx::sync_dir(dir)?;
+            }
+        }
+        let mut snap = self.scan(Scan::Listed, false)?;
+        self.write_registry(&mut snap)?;
+        journal::remove(&state)?;
+        Ok(())
+    }
+}

@@ -1,0 +1,232 @@
+//! The index (`.tix/index`) and what a transition trusts: a change that finds
+//! the folders as the index left them patches the registry instead of
+//! rendering it, and must give exactly the bytes of a full render; anything
+//! that changed behind tix's back is seen where the README says it is.
+
+use crate::util::{Tix, ticket};
+use std::fs;
+
+const CONFIG: &str = "statuses:\n  - {name: pending, dir: pending}\n  - {name: in_progress, dir: in-progress}\n  - {name: blocked, dir: blocked}\n  - {name: completed, dir: completed}\n  - {name: archived, dir: archive}\ntransitions:\n  pending: [in_progress, blocked]\n  in_progress: [completed, pending, blocked]\n  blocked: [pending, in_progress]\n";
+
+/// 24 tickets over every status, with priorities, agents, dependencies,
+/// boxes, CRLF and titles that need escaping.
+fn board() -> Tix {
+    let mut t = Tix::tree().file("tickets/tix.yaml", CONFIG);
+    fs::create_dir_all(t.path("tickets/blocked")).unwrap();
+    let priorities = ["critical", "high", "medium", "low"];
+    for i in 1..=24 {
+        let (dir, status, extra) = match i % 6 {
+            0..=2 => ("pending", "pending", String::new()),
+            3 => (
+                "in-progress",
+                "in_progress",
+                format!(
+                    "agent: a{}\nstarted: 2029-12-{:02}T10:00:00Z\n",
+                    i % 3,
+                    10 + i % 7
+                ),
+            ),
+            4 => (
+                "completed",
+                "completed",
+                format!("completed: 2029-12-{:02}T10:00:00Z\n", 10 + i % 9),
+            ),
+            _ => ("archive", "archived", String::new()),
+        };
+        let deps = if i % 5 == 0 {
+            format!("depends_on: [TIX-{:04}]\n", i - 1)
+        } else {
+            String::new()
+        };
+        let mut text = ticket(
+            &format!("TIX-{i:04}"),
+            status,
+            &format!("priority: {}\n{extra}{deps}", priorities[i % 4]),
+            "- [x] done\n",
+        )
+        .replace(
+            &format!("title: Ticket TIX-{i:04}"),
+            &format!("title: \"Ticket {i} | <b>{}</b> `x`\"", "*".repeat(i % 3)),
+        );
+        if i % 7 == 0 {
+            text = text.replace('\n', "\r\n");
+        }
+        t = t.ticket(dir, &format!("TIX-{i:04}-t{i}.md"), &text);
+    }
+    t
+}
+
+fn index(t: &Tix) -> Vec<u8> {
+    fs::read(t.path("tickets/.tix/index")).unwrap()
+}
+
+#[test]
+fn a_run_of_transitions_keeps_the_registry_equal_to_a_full_render() {
+    let t = board();
+    t.run(&["sync"]).code(0);
+    let steps: &[&[&str]] = &[
+        &["start", "1", "--agent", "bot"],
+        &["start", "2"],
+        &["complete", "1"],
+        &["move", "7", "blocked"],
+        &["move", "7", "in-progress"],
+        &["complete", "3"],
+        &["move", "4", "in_progress"],
+        &["move", "4", "archived", "--force"],
+        &[
+            "new",
+            "A new | ticket",
+            "--priority",
+            "critical",
+            "--depends-on",
+            "4",
+        ],
+        &["start", "25"],
+        &["start", "25", "--agent", "other", "--force"],
+        &["move", "13", "blocked"],
+        &["complete", "25", "--force"],
+        &["new", "Another"],
+        &["move", "26", "blocked"],
+    ];
+    for args in steps {
+        let before = index(&t);
+        t.run(args).code(0);
+        // The registry is exactly what a full render of the tickets gives.
+        t.run(&["sync", "--check"]).code(0);
+        // ...and it came from a patch: the index grew by a few lines, its
+        // base untouched (a full render would have rewritten it).
+        let after = index(&t);
+        assert!(
+            after.len() > before.len() && after.starts_with(&before),
+            "{args:?} rewrote the index instead of appending to it"
+        );
+    }
+    // Reads see the same tree the transitions wrote.
+    let list = t.run(&["list", "--json"]).code(0).json();
+    assert_eq!(list.as_array().unwrap().len(), 26);
+    let r = t.run(&["status", "--json"]).code(0).json();
+    assert_eq!(r["problems"], 0);
+}
+
+#[test]
+fn a_ticket_edited_in_place_shows_in_reads_at_once_and_in_the_registry_after_a_read() {
+    let t = board();
+    t.run(&["sync"]).code(0);
+    let rel = "tickets/pending/TIX-0002-t2.md";
+    // Written in place (same file, same folder), as most editors and Claude
+    // Code's Write tool do.
+    let edited = t.read(rel).replace("Ticket 2 |", "Retitled by hand |");
+    fs::write(t.path(rel), &edited).unwrap();
+    // A transition of another ticket trusts the index for TIX-0002.
+    t.run(&["start", "1"]).code(0);
+    assert!(
+        !t.read("tickets/TICKET_REGISTRY.md")
+            .contains("Retitled by hand")
+    );
+    // Every read command stats every file: the edit shows at once...
+    let list = t.run(&["list", "--json"]).code(0).json();
+    assert!(
+        list.as_array()
+            .unwrap()
+            .iter()
+            .any(|j| j["title"] == "Retitled by hand | <b>**</b> `x`")
+    );
+    let status = t.run(&["status", "--json"]).code(0).json();
+    assert_eq!(status["problems"], 1, "the registry is reported stale");
+    let r = t.run(&["sync", "--check"]).code(6);
+    assert!(r.stdout.contains("registry_stale"), "{}", r.stdout);
+    // ...and the next transition renders the registry whole.
+    t.run(&["start", "6"]).code(0);
+    assert!(
+        t.read("tickets/TICKET_REGISTRY.md")
+            .contains("Retitled by hand")
+    );
+    t.run(&["sync", "--check"]).code(0);
+}
+
+#[test]
+fn a_ticket_replaced_by_rename_is_seen_by_the_next_transition() {
+    let t = board();
+    t.run(&["sync"]).code(0);
+    let rel = "tickets/pending/TIX-0002-t2.md";
+    // Saved by writing a new file and renaming it over the old one (vim,
+    // `sed -i`, git checkout): the folder changes, so the index is not trusted.
+    let tmp = t.path("tickets/pending/.TIX-0002-t2.md.swp");
+    fs::write(&tmp, t.read(rel).replace("Ticket 2 |", "Saved by rename |")).unwrap();
+    fs::rename(&tmp, t.path(rel)).unwrap();
+    t.run(&["start", "1"]).code(0);
+    assert!(
+        t.read("tickets/TICKET_REGISTRY.md")
+            .contains("Saved by rename")
+    );
+    t.run(&["sync", "--check"]).code(0);
+}
+
+#[test]
+fn a_ticket_copied_into_a_folder_can_be_started_at_once() {
+    let t = board();
+    t.run(&["sync"]).code(0);
+    t.write(
+        "tickets/pending/TIX-0030-copied.md",
+        &ticket("TIX-0030", "pending", "", ""),
+    );
+    t.run(&["start", "30"]).code(0);
+    assert!(t.exists("tickets/in-progress/TIX-0030-copied.md"));
+    t.run(&["sync", "--check"]).code(0);
+    // And one removed by hand is gone for the next transition.
+    fs::remove_file(t.path("tickets/pending/TIX-0008-t8.md")).unwrap();
+    t.run(&["start", "8"]).code(3);
+    t.run(&["start", "12"]).code(0);
+    t.run(&["sync", "--check"]).code(0);
+}
+
+#[test]
+fn a_broken_torn_or_missing_index_is_rebuilt() {
+    let t = board();
+    t.run(&["sync"]).code(0);
+    let good = index(&t);
+    for (what, bytes) in [
+        ("garbage", b"\x00\xffnot an index\n".to_vec()),
+        ("torn", good[..good.len() / 2].to_vec()),
+        (
+            "a torn append",
+            [good.clone(), b"T\tpending/TIX-0001".to_vec()].concat(),
+        ),
+        ("empty", Vec::new()),
+    ] {
+        fs::write(t.path("tickets/.tix/index"), bytes).unwrap();
+        t.run(&["start", "1"]).code(0);
+        t.run(&["move", "1", "pending"]).code(0);
+        t.run(&["sync", "--check"]).code(0);
+        assert!(index(&t).starts_with(b"tix-index "), "{what}");
+    }
+    fs::remove_file(t.path("tickets/.tix/index")).unwrap();
+    t.run(&["start", "2"]).code(0);
+    t.run(&["sync", "--check"]).code(0);
+}
+
+#[test]
+fn replacing_the_registry_keeps_its_mode_and_never_writes_through_a_link() {
+    use std::os::unix::fs::PermissionsExt;
+    let t = board();
+    t.run(&["sync"]).code(0);
+    let reg = t.path("tickets/TICKET_REGISTRY.md");
+    fs::set_permissions(&reg, fs::Permissions::from_mode(0o640)).unwrap();
+    // Someone keeps a hard link to today's registry.
+    let link = t.path("kept.md");
+    fs::hard_link(&reg, &link).unwrap();
+    let kept = fs::read(&link).unwrap();
+    for id in ["1", "2", "6", "12"] {
+        t.run(&["start", id]).code(0);
+    }
+    assert_eq!(
+        fs::read(&link).unwrap(),
+        kept,
+        "the linked file is untouched"
+    );
+    assert_eq!(
+        fs::metadata(&reg).unwrap().permissions().mode() & 0o777,
+        0o640
+    );
+    t.run(&["sync", "--check"]).code(0);
+}
