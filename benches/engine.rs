@@ -1,6 +1,6 @@
 //! `cargo bench --bench engine`: generates trees of 1,000 and 10,000 tickets and
 //! times the release binary end to end (process start included): median and
-//! p90 wall time of `start`, `complete`, `status`, `list --json`, `sync --check`,
+//! p90 wall time of `start`, `complete`, `new`, `status`, `list --json`, `sync --check`,
 //! and each command's peak RSS (from wait4). Not a test: it asserts nothing.
 //!
 //! `TIX_BENCH_SIZES=1000,10000` and `TIX_BENCH_RUNS=30` change the defaults.
@@ -50,6 +50,12 @@ fn main() {
                 in_progress
                     .iter()
                     .map(|i| vec!["complete".into(), i.to_string(), "--force".into()])
+                    .collect(),
+            ),
+            (
+                "new",
+                (0..runs)
+                    .map(|i| vec!["new".into(), format!("Benchmark ticket {i}")])
                     .collect(),
             ),
             ("status", vec![vec!["status".into()]; runs]),

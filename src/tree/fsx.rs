@@ -155,6 +155,25 @@ pub fn replace_reusing(
     Ok(())
 }
 
+/// Whether `file` holds exactly `bytes`, read in chunks (never all at once).
+pub fn same_bytes(mut file: File, bytes: &[u8]) -> io::Result<bool> {
+    if file.metadata()?.len() != bytes.len() as u64 {
+        return Ok(false);
+    }
+    let mut buf = vec![0; 64 * 1024];
+    let mut at = 0;
+    loop {
+        let n = io::Read::read(&mut file, &mut buf)?;
+        if n == 0 {
+            return Ok(at == bytes.len());
+        }
+        if bytes.get(at..at + n) != Some(&buf[..n]) {
+            return Ok(false);
+        }
+        at += n;
+    }
+}
+
 pub fn sync_dir(dir: &Path) -> io::Result<()> {
     File::open(dir)?.sync_all()
 }

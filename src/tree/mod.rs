@@ -706,22 +706,22 @@ impl Tree {
         if now.is_some() && snap.memo.as_ref().map(|m| m.stamp) == now {
             return Ok(Some(true));
         }
-        let have = match fs::read(self.path(REGISTRY)) {
-            Ok(b) => b,
+        let file = match File::open(self.path(REGISTRY)) {
+            Ok(f) => f,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
             Err(e) => {
                 return Err(e).with_context(|| format!("failed to read {}", self.show(REGISTRY)));
             }
         };
         let (text, layout) = self.render_registry(snap);
-        let fresh = have == text.as_bytes();
+        let fresh = fsx::same_bytes(file, text.as_bytes())
+            .with_context(|| format!("failed to read {}", self.show(REGISTRY)))?;
         if fresh
             && remember
             && let Some(stamp) = now.filter(|_| self.registry_stamp() == now)
         {
-            let mut remembered = snap.clone();
-            remembered.memo = Some(index::Memo { stamp, layout });
-            self.write_index(&remembered);
+            let memo = index::Memo { stamp, layout };
+            self.store_index(&snap.entries, &snap.dirs, Some(&memo));
         }
         Ok(Some(fresh))
     }

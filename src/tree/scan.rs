@@ -219,6 +219,7 @@ impl Tree {
                 }
             }
         }
+        added.reserve(to_read.iter().filter(|(known, ..)| known.is_none()).count());
         let read = parallel_map(&to_read, |(_, rel, stamp)| {
             self.read_entry(rel.clone(), *stamp, &self.path(rel))
         });
@@ -253,7 +254,11 @@ impl Tree {
         let mut keep = gone.iter().map(|g| !g);
         entries.retain(|_| keep.next().unwrap_or(true));
         entries.retain(|e| !folders.iter().any(|f| f.refused && *e.rel == *f.dir));
-        entries.extend(added);
+        if entries.is_empty() {
+            entries = added;
+        } else {
+            entries.extend(added);
+        }
 
         let rewrite = changed
             || reread
@@ -311,13 +316,12 @@ impl Tree {
 
     /// Writes the whole index for `snap` (best effort: it is only an accelerator).
     pub fn write_index(&self, snap: &Snapshot) {
-        let mut refs: Vec<&Entry> = snap.entries.iter().collect();
-        let text = index::encode(
-            &self.fingerprint(),
-            &mut refs,
-            &snap.dirs,
-            snap.memo.as_ref(),
-        );
+        self.store_index(&snap.entries, &snap.dirs, snap.memo.as_ref());
+    }
+
+    pub(super) fn store_index(&self, entries: &[Entry], dirs: &Dirs, memo: Option<&index::Memo>) {
+        let mut refs: Vec<&Entry> = entries.iter().collect();
+        let text = index::encode(&self.fingerprint(), &mut refs, dirs, memo);
         let _ = super::fsx::write_atomic(&self.index_path(), text.as_bytes(), None, false);
     }
 }
