@@ -20,7 +20,7 @@ fn init_in_an_empty_folder_creates_the_tree() {
     }
     assert_eq!(
         t.read("tickets/.tix/.gitignore"),
-        "# tix tool state: lock, journal, cache, audit log\n*\n"
+        "# tix tool state: lock, journal, index, audit log\n*\n"
     );
     assert!(t.read("tickets/tix.yaml").contains("id_prefix: TIX "));
     assert!(

@@ -225,3 +225,31 @@ fn r12_no_overflow_no_cache_drift_no_state_from_check() {
     t.run(&["sync", "--check"]).code(6);
     assert!(!t.exists("tickets/.tix"), "--check creates nothing");
 }
+
+#[test]
+fn r13_a_ticket_that_is_a_symlink_leaving_the_root_is_refused_not_read() {
+    // Found while reworking the engine: `start` read the ticket through the
+    // symlink, copied the outside file's text into the tree and removed the link.
+    let outside = tempfile::tempdir().unwrap();
+    let target = outside.path().join("secret.md");
+    let text = ticket("TIX-0001", "pending", "", "outside the tree\n");
+    std::fs::write(&target, &text).unwrap();
+    let t = Tix::tree();
+    t.run(&["sync"]).code(0);
+    std::os::unix::fs::symlink(&target, t.path("tickets/pending/TIX-0001.md")).unwrap();
+    let before = t.snapshot();
+    for args in [["start", "1"], ["complete", "1"], ["show", "1"]] {
+        t.run(&args)
+            .code(1)
+            .stderr_has("tickets/pending/TIX-0001.md: refused: a symlink that leaves the root");
+    }
+    assert_eq!(t.snapshot(), before, "nothing in the tree changed");
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), text);
+    let r = t.run(&["sync", "--check"]).code(6);
+    assert!(
+        r.stdout
+            .contains("a symlink that leaves the root (refused)"),
+        "{}",
+        r.stdout
+    );
+}

@@ -31,7 +31,7 @@ pub const STATE_DIR: &str = ".tix";
 pub const REGISTRY: &str = "TICKET_REGISTRY.md";
 pub const TEMPLATES: &str = "templates";
 /// `.tix/.gitignore`: tool state is never committed.
-pub const STATE_GITIGNORE: &str = "# tix tool state: lock, journal, cache, audit log\n*\n";
+pub const STATE_GITIGNORE: &str = "# tix tool state: lock, journal, index, audit log\n*\n";
 
 /// What identifies a version of a file without reading it: a 64-bit mix of
 /// its size, mtime, ctime and inode. Only ever compared for equality.
@@ -586,7 +586,7 @@ impl Tree {
 
     /// Everything `sync --check` reports: the tickets' problems, a stale or
     /// missing registry, an unfinished change.
-    /// With `remember`, a registry found fresh is noted in the cache.
+    /// With `remember`, a registry found fresh is noted in the index.
     pub fn all_problems(&self, snap: &Snapshot, remember: bool) -> Result<Vec<Problem>> {
         let mut problems = self.problems(snap);
         let problem = |kind, message: &str| Problem {
@@ -869,8 +869,16 @@ fn edit_distance(a: &str, b: &str) -> usize {
 /// Reads a ticket for a transition: fresh bytes, parsed; malformed is an error
 /// naming the file and line (exit 1).
 pub fn read_ticket(tree: &Tree, rel: &str) -> Result<(String, Meta)> {
-    let bytes =
-        fs::read(tree.path(rel)).with_context(|| format!("failed to read {}", tree.show(rel)))?;
+    let path = tree.path(rel);
+    if fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink())
+        && tree.inside_root(&path).is_none()
+    {
+        bail!(
+            "{}: refused: a symlink that leaves the root; nothing was read or changed",
+            tree.show(rel)
+        );
+    }
+    let bytes = fs::read(&path).with_context(|| format!("failed to read {}", tree.show(rel)))?;
     match tree.parse_bytes(rel, &bytes) {
         Ok((meta, _)) => Ok((String::from_utf8(bytes).unwrap_or_default(), meta)),
         Err(m) => Err(malformed_error(tree, rel, &m)),
