@@ -12,6 +12,9 @@ use std::time::{Duration, Instant};
 
 const BIN: &str = env!("CARGO_BIN_EXE_tix");
 
+/// Arguments, and what goes on stdin.
+type Invocation = (Vec<String>, Option<String>);
+
 fn main() {
     let sizes: Vec<usize> = std::env::var("TIX_BENCH_SIZES")
         .unwrap_or_else(|_| "1000,10000".into())
@@ -29,55 +32,81 @@ fn main() {
         let root = dir.path().join("tickets");
         generate(&root, n);
         run(&root, &["sync"]); // first scan fills the cache
+        // Tickets without dependencies, so that the hook's start is not refused.
         let pending: Vec<usize> = (1..=n)
-            .filter(|i| status_of(*i, n) == "pending")
-            .take(runs)
+            .filter(|i| status_of(*i, n) == "pending" && !(*i > 10 && i % 3 == 0))
+            .take(2 * runs)
             .collect();
         let in_progress: Vec<usize> = (1..=n)
             .filter(|i| status_of(*i, n) == "in_progress")
             .take(runs)
             .collect();
-        let cases: Vec<(&str, Vec<Vec<String>>)> = vec![
+        let hook_payload = |id: Option<usize>| {
+            let text = match id {
+                Some(i) => format!("Work on TIX-{i:04} (the login flow)"),
+                None => "Look through the login code for dead branches (UTF-8 safe)".into(),
+            };
+            format!(
+                r#"{{"session_id":"bench","transcript_path":"/tmp/t.jsonl","cwd":"/","hook_event_name":"PreToolUse","tool_name":"Agent","tool_use_id":"toolu_{}","tool_input":{{"description":"{text}","prompt":"{text}","subagent_type":"backend-engineer"}}}}"#,
+                id.unwrap_or(0)
+            )
+        };
+        let hook = |payload: String| (vec!["hook".to_string()], Some(payload));
+        let plain = |args: Vec<String>| (args, None);
+        let cases: Vec<(&str, Vec<Invocation>)> = vec![
+            (
+                "hook: names no ticket",
+                (0..runs).map(|_| hook(hook_payload(None))).collect(),
+            ),
+            (
+                "hook: starts a ticket",
+                pending
+                    .iter()
+                    .skip(runs)
+                    .map(|i| hook(hook_payload(Some(*i))))
+                    .collect(),
+            ),
             (
                 "start",
                 pending
                     .iter()
-                    .map(|i| vec!["start".into(), i.to_string(), "--force".into()])
+                    .take(runs)
+                    .map(|i| plain(vec!["start".into(), i.to_string(), "--force".into()]))
                     .collect(),
             ),
             (
                 "complete",
                 in_progress
                     .iter()
-                    .map(|i| vec!["complete".into(), i.to_string(), "--force".into()])
+                    .map(|i| plain(vec!["complete".into(), i.to_string(), "--force".into()]))
                     .collect(),
             ),
             (
                 "new",
                 (0..runs)
-                    .map(|i| vec!["new".into(), format!("Benchmark ticket {i}")])
+                    .map(|i| plain(vec!["new".into(), format!("Benchmark ticket {i}")]))
                     .collect(),
             ),
-            ("status", vec![vec!["status".into()]; runs]),
+            ("status", vec![plain(vec!["status".into()]); runs]),
             (
                 "status --json",
-                vec![vec!["status".into(), "--json".into()]; runs],
+                vec![plain(vec!["status".into(), "--json".into()]); runs],
             ),
             (
                 "list --json",
-                vec![vec!["list".into(), "--json".into()]; runs.min(10)],
+                vec![plain(vec!["list".into(), "--json".into()]); runs.min(10)],
             ),
             (
                 "sync --check",
-                vec![vec!["sync".into(), "--check".into()]; runs.min(10)],
+                vec![plain(vec!["sync".into(), "--check".into()]); runs.min(10)],
             ),
         ];
         for (name, invocations) in cases {
             let mut times = Vec::new();
             let mut rss = 0;
-            for args in &invocations {
+            for (args, stdin) in &invocations {
                 let args: Vec<&str> = args.iter().map(String::as_str).collect();
-                let (t, r) = run(&root, &args);
+                let (t, r) = run_with(&root, &args, stdin.as_deref());
                 times.push(t);
                 rss = rss.max(r);
             }
@@ -97,18 +126,31 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-/// Runs tix on the tree; returns wall time and peak RSS in KiB.
 fn run(root: &Path, args: &[&str]) -> (Duration, i64) {
+    run_with(root, args, None)
+}
+
+/// Runs tix on the tree (with `stdin`); returns wall time and peak RSS in KiB.
+fn run_with(root: &Path, args: &[&str], stdin: Option<&str>) -> (Duration, i64) {
     let started = Instant::now();
     #[allow(clippy::zombie_processes)] // reaped by wait4 below
-    let child = Command::new(BIN)
+    let mut child = Command::new(BIN)
         .args(args)
         .env("TIX_ROOT", root)
         .env("NO_COLOR", "1")
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .expect("tix runs");
+    if let (Some(text), Some(mut pipe)) = (stdin, child.stdin.take()) {
+        use std::io::Write;
+        pipe.write_all(text.as_bytes()).expect("payload written");
+    }
     let mut status = 0;
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
     // SAFETY: wait4 on our own child with valid out-pointers.

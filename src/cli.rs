@@ -51,6 +51,10 @@ pub enum Command {
     Show(ShowArgs),
     /// The audit trail
     History(HistoryArgs),
+    /// The best ticket to work on next; --claim starts it
+    Next(NextArgs),
+    /// Handle one Claude Code hook payload (JSON on stdin); always exits 0
+    Hook,
 }
 
 #[derive(Debug, Args)]
@@ -58,6 +62,9 @@ pub struct InitArgs {
     /// Where the root goes
     #[arg(default_value = "tickets")]
     pub dir: PathBuf,
+    /// Also merge tix's hooks into the project's .claude/settings.json
+    #[arg(long)]
+    pub claude: bool,
 }
 
 #[derive(Debug, Args)]
@@ -152,6 +159,18 @@ pub struct HistoryArgs {
     /// Only this ticket
     #[arg(value_parser = IdArg::parse)]
     pub id: Option<IdArg>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct NextArgs {
+    /// Start it, in the same locked step (no two claimers get the same ticket)
+    #[arg(long)]
+    pub claim: bool,
+    /// Who claims it (default: $TIX_AGENT)
+    #[arg(long, requires = "claim")]
+    pub agent: Option<String>,
     #[arg(long)]
     pub json: bool,
 }

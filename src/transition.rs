@@ -11,9 +11,11 @@ use anyhow::Result;
 /// Who asks for a change, for the audit log.
 #[derive(Debug, Clone, Default)]
 pub struct Actor {
+    /// `user` (the command line) or `hook`.
     pub actor: String,
     pub session_id: Option<String>,
     pub tool_use_id: Option<String>,
+    pub agent_id: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -25,6 +27,8 @@ pub struct Request {
     /// The audit log's action: `start`, `complete`, `move`, …
     pub action: &'static str,
     pub reason: Option<String>,
+    /// Claude Code's totals, on the change that ends an agent run.
+    pub totals: crate::hook::Totals,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -186,9 +190,12 @@ pub fn apply(
             .agent
             .clone()
             .or(meta.agent.as_deref().map(String::from)),
+        agent_id: actor.agent_id.clone(),
         reason,
+        duration_ms: req.totals.duration_ms,
+        tokens: req.totals.tokens,
+        tool_uses: req.totals.tool_uses,
         tx: Some(new_tx()),
-        ..Event::default()
     };
     state.commit(Change {
         src: Some(rel.to_string()),

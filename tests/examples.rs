@@ -2,30 +2,10 @@
 //! tree whose registry agrees with its tickets.
 
 use crate::util::Tix;
-use std::path::Path;
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap().flatten() {
-        let name = e.file_name();
-        if name == ".tix" {
-            continue;
-        }
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &to.join(&name));
-        } else {
-            std::fs::copy(e.path(), to.join(&name)).unwrap();
-        }
-    }
-}
 
 #[test]
 fn the_example_tree_is_consistent_and_its_dashboard_runs() {
-    let t = Tix::empty();
-    copy_dir(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/tickets"),
-        &t.path("tickets"),
-    );
+    let t = Tix::example();
     t.run(&["sync", "--check"]).code(0);
     let s = t.run(&["status", "--json"]).code(0).json();
     assert_eq!(s["total"], 13);

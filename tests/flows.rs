@@ -322,7 +322,7 @@ fn status_and_history_read_as_a_newcomer_expects() {
     let h = t.run(&["history", "7"]).code(0).stdout;
     assert_eq!(
         h,
-        format!("{NOW}\tTIX-0007\tstart\tpending → in_progress\tuser\tclaude\t-\n")
+        format!("{NOW}\tTIX-0007\tstart\tpending → in_progress\tuser\tclaude\t-\t-\n")
     );
     assert_eq!(t.run(&["history", "3"]).code(0).stdout, "");
 }

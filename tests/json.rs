@@ -164,6 +164,7 @@ fn history_json_has_every_key() {
             "session_id",
             "tool_use_id",
             "agent",
+            "agent_id",
             "reason",
             "duration_ms",
             "tokens",

@@ -3,14 +3,17 @@
 mod util;
 
 mod adopt;
+mod claude;
 mod concurrency;
 mod dependencies;
 mod errors;
 mod examples;
 mod flows;
+mod hook;
 mod index;
 mod journal;
 mod json;
+mod next;
 mod registry;
 mod regression;
 mod root;

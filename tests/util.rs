@@ -135,6 +135,53 @@ impl Tix {
         Run::of(self.command(args).output().unwrap())
     }
 
+    /// The shipped sample tree (`examples/tickets/`) as `tickets/`.
+    pub fn example() -> Tix {
+        let t = Tix::empty();
+        copy_dir(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/tickets"),
+            &t.path("tickets"),
+        );
+        t
+    }
+
+    /// A payload from `examples/payloads/`, its `cwd` set to the temp dir.
+    pub fn payload(&self, name: &str) -> serde_json::Value {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("examples/payloads")
+            .join(name);
+        let mut v: serde_json::Value =
+            serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+        v["cwd"] = self.root().to_string_lossy().into_owned().into();
+        v
+    }
+
+    /// `tix hook` with these bytes on stdin, whatever they are.
+    pub fn hook_raw(&self, input: &str) -> Run {
+        Run::of(self.command(&["hook"]).write_stdin(input).output().unwrap())
+    }
+
+    /// `tix hook` with `payload` on stdin (and extra environment).
+    pub fn hook(&self, payload: &serde_json::Value, env: &[(&str, &str)]) -> Run {
+        let mut c = self.command(&["hook"]);
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        let run = Run::of(c.write_stdin(payload.to_string()).output().unwrap());
+        assert_eq!(run.code, 0, "tix hook never fails: {run:?}");
+        assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+        if !run.stdout.is_empty() {
+            assert!(
+                run.stdout.ends_with('\n') && run.stdout.trim().lines().count() == 1,
+                "one JSON line: {}",
+                run.stdout
+            );
+            serde_json::from_str::<serde_json::Value>(&run.stdout)
+                .unwrap_or_else(|e| panic!("stdout is one JSON object ({e}): {}", run.stdout));
+        }
+        run
+    }
+
     /// Every file under the temp dir (except `.tix/` state) with its bytes.
     pub fn snapshot(&self) -> BTreeMap<String, Vec<u8>> {
         fn walk(base: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
@@ -180,6 +227,21 @@ impl Tix {
             .lines()
             .map(|l| serde_json::from_str(l).unwrap())
             .collect()
+    }
+}
+
+pub fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for e in fs::read_dir(from).unwrap().flatten() {
+        let name = e.file_name();
+        if name == ".tix" {
+            continue;
+        }
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &to.join(&name));
+        } else {
+            fs::copy(e.path(), to.join(&name)).unwrap();
+        }
     }
 }
 

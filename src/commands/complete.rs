@@ -13,6 +13,7 @@ pub fn run(ctx: &Ctx, args: &CompleteArgs) -> Result<Exit> {
         agent: None,
         action: "complete",
         reason: None,
+        totals: Default::default(),
     };
     super::run_transition(ctx, &tree, &args.id, req)
 }

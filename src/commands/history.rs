@@ -7,6 +7,29 @@ use crate::tree::{IdArg, LockMode, Scan, journal};
 use crate::view::EventJson;
 use anyhow::Result;
 
+/// An agent run's figures, where the event ends one: `18.1s, 54782 tokens, 9 tools`.
+fn run_figures(e: &crate::tree::Event) -> String {
+    let mut parts = Vec::new();
+    if let Some(ms) = e.duration_ms {
+        parts.push(if ms < 60_000 {
+            format!("{:.1}s", ms as f64 / 1000.0)
+        } else {
+            crate::output::age((ms / 1000) as i64)
+        });
+    }
+    if let Some(t) = e.tokens {
+        parts.push(format!("{t} tokens"));
+    }
+    if let Some(n) = e.tool_uses {
+        parts.push(format!("{n} tools"));
+    }
+    if parts.is_empty() {
+        "-".into()
+    } else {
+        parts.join(", ")
+    }
+}
+
 pub fn run(ctx: &Ctx, args: &HistoryArgs) -> Result<Exit> {
     let tree = ctx.tree()?;
     let (events, torn) = journal::read_events(&tree.state_dir())?;
@@ -48,13 +71,14 @@ pub fn run(ctx: &Ctx, args: &HistoryArgs) -> Result<Exit> {
                 format!("{} → {}", opt(&e.from), opt(&e.to)),
                 e.actor.clone(),
                 opt(&e.agent),
+                run_figures(e),
                 opt(&e.reason),
             ]
         })
         .collect();
     ctx.out(&table(
         &[
-            "time", "ticket", "action", "change", "actor", "agent", "reason",
+            "time", "ticket", "action", "change", "actor", "agent", "run", "reason",
         ],
         &rows,
         ctx.streams.out_tty,

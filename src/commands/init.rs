@@ -31,6 +31,12 @@ pub const GITATTRIBUTES: &str = "TICKET_REGISTRY.md merge=union\n";
 pub fn run(ctx: &Ctx, args: &InitArgs) -> Result<Exit> {
     let root = ctx.cwd.join(&args.dir);
     let shown = tree::display_path(&root, &ctx.cwd);
+    // A settings file that cannot be merged stops init before anything is made.
+    let claude = if args.claude {
+        Some(claude_settings(ctx, &root)?)
+    } else {
+        None
+    };
     let existed = root.join(config::FILE_NAME).exists();
     if !existed {
         fs::create_dir_all(&root).with_context(|| format!("failed to create {shown}"))?;
@@ -82,6 +88,22 @@ pub fn run(ctx: &Ctx, args: &InitArgs) -> Result<Exit> {
     }
     drop(lock);
 
+    if let Some((path, merged)) = claude {
+        let shown = tree::display_path(&path, &ctx.cwd);
+        match merged {
+            None => ctx.note(&format!("{shown}: tix's hooks are there already")),
+            Some(text) => {
+                fs::create_dir_all(path.parent().unwrap_or(&ctx.cwd))
+                    .with_context(|| format!("failed to create the folder of {shown}"))?;
+                fsx::write_atomic(&path, text.as_bytes(), None, true)
+                    .with_context(|| format!("failed to write {shown}"))?;
+                ctx.note(&format!(
+                    "{shown}: added tix's hooks (SessionStart, UserPromptSubmit, UserPromptExpansion, PreToolUse, PostToolUse, PostToolUseFailure, SubagentStop, Stop)"
+                ));
+            }
+        }
+    }
+
     let verb = if existed {
         "already a tix tree"
     } else {
@@ -114,6 +136,27 @@ pub fn run(ctx: &Ctx, args: &InitArgs) -> Result<Exit> {
         ));
     }
     Ok(Exit::Ok)
+}
+
+/// Where the project's `.claude/settings.json` is (the git top level holding
+/// the root, else the root's parent) and what it becomes with tix's hooks
+/// (`None`: they are there already). A file that cannot be merged is an error.
+fn claude_settings(ctx: &Ctx, root: &Path) -> Result<(std::path::PathBuf, Option<String>)> {
+    let git_top = root
+        .ancestors()
+        .find(|d| d.join(".git").exists())
+        .map(Path::to_path_buf);
+    let project = git_top.unwrap_or_else(|| root.parent().unwrap_or(root).to_path_buf());
+    let path = project.join(".claude").join("settings.json");
+    let shown = tree::display_path(&path, &ctx.cwd);
+    let existing = match fs::read_to_string(&path) {
+        Ok(t) => Some(t),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(e).with_context(|| format!("failed to read {shown}")),
+    };
+    let merged = crate::settings::merge(existing.as_deref())
+        .map_err(|why| anyhow::anyhow!("{shown}: {why}; left it as it is"))?;
+    Ok((path, merged))
 }
 
 /// The configuration for the folders already in `root`: well-known names map to

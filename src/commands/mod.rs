@@ -3,10 +3,12 @@
 
 mod complete;
 mod history;
+mod hook;
 mod init;
 mod list;
 mod mv;
 pub mod new;
+mod next;
 mod show;
 mod start;
 mod status;
@@ -43,6 +45,8 @@ pub fn dispatch(cli: Cli) -> Result<Exit> {
         Command::List(a) => list::run(&ctx, a),
         Command::Show(a) => show::run(&ctx, a),
         Command::History(a) => history::run(&ctx, a),
+        Command::Next(a) => next::run(&ctx, a),
+        Command::Hook => hook::run(&ctx),
     }
 }
 

@@ -22,6 +22,7 @@ pub fn run(ctx: &Ctx, args: &MoveArgs) -> Result<Exit> {
         agent: ctx.agent(&None),
         action: "move",
         reason: None,
+        totals: Default::default(),
     };
     super::run_transition(ctx, &tree, &args.id, req)
 }

@@ -13,6 +13,7 @@ pub fn run(ctx: &Ctx, args: &StartArgs) -> Result<Exit> {
         agent: ctx.agent(&args.agent),
         action: "start",
         reason: None,
+        totals: Default::default(),
     };
     super::run_transition(ctx, &tree, &args.id, req)
 }

@@ -24,6 +24,9 @@ pub struct Event {
     pub session_id: Option<String>,
     pub tool_use_id: Option<String>,
     pub agent: Option<String>,
+    /// The subagent's id, for events of a background run.
+    #[serde(default)]
+    pub agent_id: Option<String>,
     pub reason: Option<String>,
     pub duration_ms: Option<u64>,
     pub tokens: Option<u64>,

@@ -6,6 +6,7 @@
 pub mod fsx;
 pub mod index;
 pub mod journal;
+pub mod runs;
 mod scan;
 mod state;
 
@@ -255,7 +256,7 @@ impl Tree {
         self.root.join(STATE_DIR).join("index")
     }
 
-    fn fingerprint(&self) -> String {
+    pub fn fingerprint(&self) -> String {
         self.config
             .statuses
             .iter()
@@ -788,6 +789,14 @@ pub fn failpoint(name: &str) {
     if cfg!(debug_assertions) && std::env::var_os("TIX_FAILPOINT").is_some_and(|v| v == name) {
         let _ = io::stderr().write_all(format!("tix: failpoint {name}: aborting\n").as_bytes());
         std::process::abort();
+    }
+}
+
+/// In debug builds, `TIX_FAILPOINT=<name>` panics at that step (to test that
+/// a panic is caught where the contract says it must be).
+pub fn failpoint_panic(name: &str) {
+    if cfg!(debug_assertions) && std::env::var_os("TIX_FAILPOINT").is_some_and(|v| v == name) {
+        panic!("failpoint {name}");
     }
 }
 

@@ -226,16 +226,22 @@ impl<'t> State<'t> {
 
 /// The index, if it was made for these folders and each folder is as it says.
 fn quick(tree: &Tree) -> Option<Index> {
-    let index = index::open(&tree.index_path(), &tree.fingerprint())?;
-    if index.delta_bytes > index::MAX_DELTA_BYTES {
-        return None;
+    tree.trusted_index()
+        .filter(|index| index.delta_bytes <= index::MAX_DELTA_BYTES)
+}
+
+impl Tree {
+    /// The index opened for lookups, if every status folder is as it recorded
+    /// (nothing added, removed or renamed since): then "no such id in the
+    /// index" means no such ticket.
+    pub fn trusted_index(&self) -> Option<Index> {
+        let index = index::open(&self.index_path(), &self.fingerprint())?;
+        self.config
+            .statuses
+            .iter()
+            .all(|st| index.dirs.get(&st.dir) == Some(&dir_stamp(&self.path(&st.dir))))
+            .then_some(index)
     }
-    for st in &tree.config.statuses {
-        if index.dirs.get(&st.dir) != Some(&dir_stamp(&tree.path(&st.dir))) {
-            return None;
-        }
-    }
-    Some(index)
 }
 
 /// The one entry the index has for `id`, if its file is still there.

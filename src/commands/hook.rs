@@ -1,0 +1,868 @@
+//! `tix hook`: one Claude Code hook payload on stdin → the transitions it asks
+//! for, and at most one JSON object on stdout for Claude Code. Whatever
+//! happens — a malformed payload, no tree, a lock that does not come, a bug,
+//! a panic — the exit code is 0 and stdout is empty or one whole JSON object;
+//! problems go to `.tix/hook.log` (where a tree was found) and stderr. Exit 2
+//! is never used: Claude Code reads it as "block".
+
+use super::Ctx;
+use crate::config::{COMPLETED, IN_PROGRESS, PENDING};
+use crate::error::TixError;
+use crate::exit::Exit;
+use crate::hook::{self, Intent, Payload, Totals};
+use crate::ticket::IdKey;
+use crate::transition::{self, Actor, Outcome, Request};
+use crate::tree::runs::{self, Run, RunTicket, Runs};
+use crate::tree::{self, Event, IdArg, LockMode, Scan, State, Tree, journal};
+use anyhow::{Context, Result, bail};
+use serde_json::{Value, json};
+use std::io::{Read, Write};
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+/// At most this many lines of context at session start.
+const CONTEXT_LINES: usize = 30;
+
+pub fn run(ctx: &Ctx) -> Result<Exit> {
+    let mut input = String::new();
+    let read = std::io::stdin()
+        .take(64 * 1024 * 1024)
+        .read_to_string(&mut input);
+    let parsed = match read {
+        Ok(_) => Payload::parse(&input),
+        Err(e) => Err(format!("cannot read the payload on stdin: {e}")),
+    };
+    let root = hook_root(ctx, parsed.as_ref().ok().and_then(|p| p.cwd.as_deref()));
+    let event = parsed
+        .as_ref()
+        .ok()
+        .and_then(|p| p.event.clone())
+        .unwrap_or_else(|| "-".into());
+
+    let outcome = catch_panics(|| handle(ctx, root.as_ref(), parsed));
+    match outcome {
+        Ok(Some(out)) => {
+            let mut line = serde_json::to_string(&out).unwrap_or_default();
+            line.push('\n');
+            let _ = std::io::stdout().write_all(line.as_bytes());
+        }
+        Ok(None) => {}
+        Err(message) => report(ctx, root.as_ref(), &event, &message),
+    }
+    Ok(Exit::Ok)
+}
+
+/// Runs `f`, turning an error or a panic into its one-line message.
+fn catch_panics(f: impl FnOnce() -> Result<Option<Value>>) -> Result<Option<Value>, String> {
+    static MESSAGE: Mutex<Option<String>> = Mutex::new(None);
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|info| {
+        let at = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        let what = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown".into());
+        if let Ok(mut m) = MESSAGE.lock() {
+            *m = Some(format!("internal error (a bug in tix): {what}{at}"));
+        }
+    }));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    std::panic::set_hook(previous);
+    match result {
+        Ok(Ok(out)) => Ok(out),
+        Ok(Err(e)) => Err(format!("{e:#}").replace('\n', "; ")),
+        Err(_) => Err(MESSAGE
+            .lock()
+            .ok()
+            .and_then(|mut m| m.take())
+            .unwrap_or_else(|| "internal error (a bug in tix)".into())),
+    }
+}
+
+/// `--root` or `TIX_ROOT`; else the first tree from `$CLAUDE_PROJECT_DIR` up,
+/// else from the payload's `cwd` up, else from the working directory up.
+fn hook_root(ctx: &Ctx, payload_cwd: Option<&str>) -> Option<PathBuf> {
+    if let Some(r) = &ctx.root_arg {
+        return tree::discover(Some(&ctx.cwd.join(r)), &ctx.cwd).ok();
+    }
+    let project = std::env::var_os("CLAUDE_PROJECT_DIR")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from);
+    project
+        .into_iter()
+        .chain(payload_cwd.map(PathBuf::from))
+        .chain(std::iter::once(ctx.cwd.clone()))
+        .filter(|d| d.is_absolute())
+        .find_map(|d| tree::discover(None, &d).ok())
+}
+
+/// A problem: one line on stderr and in `.tix/hook.log`.
+fn report(ctx: &Ctx, root: Option<&PathBuf>, event: &str, message: &str) {
+    let message = crate::output::sanitize(message).replace('\n', " ");
+    let line = format!("{} {event}: {message}\n", ctx.now_str());
+    if let Some(root) = root {
+        let state = root.join(tree::STATE_DIR);
+        if state.is_dir() {
+            let path = state.join("hook.log");
+            // Kept short: past 1 MB the log starts again (the old one is kept once).
+            if std::fs::metadata(&path).is_ok_and(|m| m.len() > 1024 * 1024) {
+                let _ = std::fs::rename(&path, state.join("hook.log.1"));
+            }
+            let _ = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&path)
+                .and_then(|mut f| f.write_all(line.as_bytes()));
+        }
+    }
+    let _ = std::io::stderr().write_all(format!("tix: hook: {message}\n").as_bytes());
+}
+
+fn handle(
+    ctx: &Ctx,
+    root: Option<&PathBuf>,
+    parsed: Result<Payload, String>,
+) -> Result<Option<Value>> {
+    let payload = parsed.map_err(anyhow::Error::msg)?;
+    tree::failpoint_panic("hook-panic");
+    let Some(root) = root else {
+        // Without a tree the default rules decide whether this was for tix.
+        if hook::intent(&payload, &crate::config::Config::default().hook) == Intent::Nothing {
+            return Ok(None);
+        }
+        bail!(
+            "no tix tree found from $CLAUDE_PROJECT_DIR, the payload's cwd or the working directory (set TIX_ROOT, or run `tix init`)"
+        );
+    };
+    let tree = Tree::open(root, &ctx.cwd)?;
+    let intent = hook::intent(&payload, &tree.config.hook);
+    let hook = Hook {
+        ctx,
+        tree: &tree,
+        payload: &payload,
+        now: ctx.now_str(),
+    };
+    match intent {
+        Intent::Nothing => Ok(None),
+        Intent::Start {
+            tool,
+            agent,
+            mentions,
+        } => hook.start(&tool, &agent, &mentions),
+        Intent::ToolEnd {
+            tool_use_id,
+            status,
+            agent_id,
+            totals,
+        } => hook.tool_end(&tool_use_id, status.as_deref(), agent_id, totals),
+        Intent::ToolFailed {
+            tool_use_id,
+            reason,
+        } => hook.tool_failed(&tool_use_id, &reason),
+        Intent::SubagentEnd {
+            agent_id,
+            stop_hook_active,
+        } => hook.subagent_end(&agent_id, stop_hook_active),
+        Intent::Stop { stop_hook_active } => hook.stop(stop_hook_active),
+        Intent::SessionStart => hook.session_start(),
+    }
+}
+
+struct Hook<'a> {
+    ctx: &'a Ctx,
+    tree: &'a Tree,
+    payload: &'a Payload,
+    now: String,
+}
+
+/// What completing a run's tickets gave.
+#[derive(Default)]
+struct Ending {
+    completed: Vec<String>,
+    /// Unmet gates, one line each.
+    unmet: Vec<String>,
+    /// Tickets that stay in progress because of them.
+    held: Vec<String>,
+}
+
+impl Hook<'_> {
+    fn event(&self) -> &str {
+        self.payload.event.as_deref().unwrap_or("-")
+    }
+
+    fn actor(&self, agent_id: Option<String>) -> Actor {
+        Actor {
+            actor: "hook".into(),
+            session_id: self.payload.session_id.clone(),
+            tool_use_id: self.payload.tool_use_id.clone(),
+            agent_id,
+        }
+    }
+
+    fn lock(&self) -> Result<tree::Lock> {
+        self.ctx.lock(self.tree, LockMode::Exclusive)
+    }
+
+    /// An audit line for what is not a transition (attach, launch, refusal, run end).
+    fn note(
+        &self,
+        ticket: &str,
+        action: &str,
+        run: &Run,
+        reason: Option<String>,
+        totals: Totals,
+    ) -> Result<()> {
+        let event = Event {
+            time: self.now.clone(),
+            ticket: ticket.to_string(),
+            action: action.into(),
+            actor: "hook".into(),
+            session_id: run.session_id.clone(),
+            tool_use_id: run.tool_use_id.clone(),
+            agent: Some(run.agent.clone()),
+            agent_id: run.agent_id.clone(),
+            reason,
+            duration_ms: totals.duration_ms,
+            tokens: totals.tokens,
+            tool_uses: totals.tool_uses,
+            ..Event::default()
+        };
+        journal::append_event(&self.tree.state_dir(), &event)
+            .context("failed to append to .tix/events.jsonl")
+    }
+
+    /// Context for the model, beside the prompt or the tool result.
+    fn context(&self, lines: &[String]) -> Option<Value> {
+        (!lines.is_empty()).then(|| {
+            json!({"hookSpecificOutput": {
+                "hookEventName": self.event(),
+                "additionalContext": lines.join("\n"),
+            }})
+        })
+    }
+
+    // ------------------------------------------------------------ start
+
+    fn start(&self, tool: &str, agent: &str, mentions: &[IdKey]) -> Result<Option<Value>> {
+        // The fast path: ids that no ticket has (UTF-8, SHA-256) cost a binary
+        // search of the index each, and no lock. (Without an index that
+        // vouches for the folders, every mention is looked for under the lock.)
+        let mentions: Vec<&IdKey> = match self.tree.trusted_index() {
+            Some(index) => mentions
+                .iter()
+                .filter(|k| {
+                    index.prefixes.contains_key(&*k.prefix)
+                        && index.lookup(k).is_none_or(|hits| !hits.is_empty())
+                })
+                .collect(),
+            None => mentions.iter().collect(),
+        };
+        if mentions.is_empty() {
+            return Ok(None);
+        }
+        let lock = self.lock()?;
+        let mut state = State::open(self.tree, &lock)?;
+        let state_dir = self.tree.state_dir();
+        let mut all = runs::load(&state_dir)?;
+        let session = self.payload.session_id.clone();
+        let tool_use_id = self.payload.tool_use_id.clone();
+        // The same payload delivered twice, or a typed command seen by both
+        // UserPromptSubmit and UserPromptExpansion, is one run.
+        let existing = all.runs.iter().position(|r| {
+            r.active()
+                && r.session_id == session
+                && r.tool == tool
+                && match (&tool_use_id, &r.tool_use_id) {
+                    (Some(a), Some(b)) => a == b,
+                    (None, None) => r.agent == agent,
+                    _ => false,
+                }
+        });
+        let mut run = match existing {
+            Some(i) => all.runs.remove(i),
+            None => Run {
+                session_id: session.clone(),
+                tool_use_id: tool_use_id.clone(),
+                tool: tool.to_string(),
+                agent: agent.to_string(),
+                started_at: self.now.clone(),
+                ..Run::default()
+            },
+        };
+        let completes_itself = self
+            .tree
+            .config
+            .hook
+            .complete_on
+            .iter()
+            .any(|t| hook::normal_tool(t) == tool);
+        let mut lines = Vec::new();
+        for key in mentions {
+            let id_arg = IdArg::Full((*key).clone(), show(key));
+            let entry = match state.find(&id_arg) {
+                Ok(e) => e,
+                Err(e)
+                    if matches!(
+                        e.downcast_ref::<TixError>(),
+                        Some(TixError::NotFound { .. })
+                    ) =>
+                {
+                    continue;
+                }
+                Err(e) => {
+                    lines.push(format!(
+                        "tix: {}: not started: {}",
+                        show(key),
+                        one_line(&format!("{e:#}"))
+                    ));
+                    continue;
+                }
+            };
+            let Some(ticket) = self.tree.ticket_of(&entry) else {
+                lines.push(format!(
+                    "tix: {}: not started: {} cannot be read",
+                    show(key),
+                    self.tree.show(&entry.rel)
+                ));
+                continue;
+            };
+            let id = ticket.meta.id.to_string();
+            let title = one_line(&ticket.meta.title);
+            if run.has(&id) {
+                continue; // this run already has it: a repeated payload
+            }
+            let status = ticket.status.to_string();
+            if status == IN_PROGRESS && all.in_session(session.as_deref(), &id) {
+                run.tickets.push(RunTicket {
+                    id: id.clone(),
+                    started: false,
+                });
+                self.note(&id, "attach", &run, None, Totals::default())?;
+                lines.push(attached_line(&id, &title, completes_itself));
+                continue;
+            }
+            if status != PENDING && status != IN_PROGRESS {
+                continue; // a completed ticket mentioned for context is not reopened
+            }
+            let req = Request {
+                to: IN_PROGRESS.into(),
+                force: false,
+                agent: Some(agent.to_string()),
+                action: "start",
+                reason: None,
+                totals: Totals::default(),
+            };
+            let rel = entry.rel.to_string();
+            match transition::apply(
+                self.tree,
+                &mut state,
+                &rel,
+                &req,
+                &self.actor(None),
+                &self.now,
+            ) {
+                Ok(Outcome::Changed { .. }) => {
+                    run.tickets.push(RunTicket {
+                        id: id.clone(),
+                        started: true,
+                    });
+                    lines.push(format!(
+                        "tix: {id} \"{title}\" is now in_progress (agent: {}).",
+                        one_line(agent)
+                    ));
+                }
+                Ok(Outcome::Unchanged { .. }) => {
+                    // In progress already, by this agent: this run works on it.
+                    run.tickets.push(RunTicket {
+                        id: id.clone(),
+                        started: false,
+                    });
+                    self.note(&id, "attach", &run, None, Totals::default())?;
+                    lines.push(attached_line(&id, &title, completes_itself));
+                }
+                Err(e) => match e.downcast_ref::<TixError>() {
+                    Some(TixError::Refused { lines: why }) => {
+                        for w in why {
+                            lines.push(format!("tix: not started: {}", one_line(w)));
+                        }
+                    }
+                    _ => return Err(e),
+                },
+            }
+        }
+        if !run.tickets.is_empty() {
+            all.runs.push(run);
+            runs::save(&state_dir, &mut all)?;
+        }
+        Ok(self.context(&lines))
+    }
+
+    // ------------------------------------------------------------ ends
+
+    /// Completes the tickets of `run` still in progress, with the run's totals.
+    fn complete_run(&self, state: &mut State<'_>, run: &Run, totals: Totals) -> Result<Ending> {
+        let mut ending = Ending::default();
+        let totals = Totals {
+            duration_ms: totals
+                .duration_ms
+                .or_else(|| elapsed_ms(&run.started_at, &self.now)),
+            ..totals
+        };
+        for t in &run.tickets {
+            let entry = match state.find(&id_arg(&t.id)) {
+                Ok(e) => e,
+                Err(_) => continue, // gone (deleted, renamed) since: nothing to complete
+            };
+            if self
+                .tree
+                .ticket_of(&entry)
+                .is_none_or(|tk| tk.status != IN_PROGRESS)
+            {
+                continue;
+            }
+            let req = Request {
+                to: COMPLETED.into(),
+                force: false,
+                agent: None,
+                action: "complete",
+                reason: None,
+                totals,
+            };
+            let rel = entry.rel.to_string();
+            match transition::apply(
+                self.tree,
+                state,
+                &rel,
+                &req,
+                &self.actor(run.agent_id.clone()),
+                &self.now,
+            ) {
+                Ok(_) => ending.completed.push(t.id.clone()),
+                Err(e) => match e.downcast_ref::<TixError>() {
+                    Some(TixError::Refused { lines }) => {
+                        ending.unmet.extend(lines.iter().map(|l| one_line(l)));
+                        ending.held.push(t.id.clone());
+                    }
+                    _ => return Err(e),
+                },
+            }
+        }
+        Ok(ending)
+    }
+
+    fn tool_end(
+        &self,
+        tool_use_id: &str,
+        status: Option<&str>,
+        agent_id: Option<String>,
+        totals: Totals,
+    ) -> Result<Option<Value>> {
+        if !ours(self.tree, |r| r.by_tool_use(tool_use_id).is_some()) {
+            return Ok(None);
+        }
+        let lock = self.lock()?;
+        let state_dir = self.tree.state_dir();
+        let mut all = runs::load(&state_dir)?;
+        let Some(run) = all.by_tool_use(tool_use_id) else {
+            return Ok(None);
+        };
+        match status {
+            Some("async_launched") | Some("remote_launched") => {
+                // A background subagent: it ends with SubagentStop.
+                if run.launched && run.agent_id == agent_id {
+                    return Ok(None);
+                }
+                run.launched = true;
+                run.agent_id = agent_id.or(run.agent_id.take());
+                let run = run.clone();
+                for t in &run.tickets {
+                    self.note(&t.id, "launch", &run, None, Totals::default())?;
+                }
+                runs::save(&state_dir, &mut all)?;
+                Ok(None)
+            }
+            Some("completed") | None => {
+                if let Some(a) = agent_id {
+                    run.agent_id = Some(a);
+                }
+                let finished = run.clone();
+                let mut state = State::open(self.tree, &lock)?;
+                let ending = self.complete_run(&mut state, &finished, totals)?;
+                if let Some(run) = all.by_tool_use(tool_use_id) {
+                    run.ended_at = Some(self.now.clone());
+                }
+                for id in &ending.held {
+                    self.note(
+                        id,
+                        "run-end",
+                        &finished,
+                        Some("acceptance criteria unmet".into()),
+                        totals,
+                    )?;
+                }
+                runs::save(&state_dir, &mut all)?;
+                if ending.held.is_empty() {
+                    Ok(self.context(&completed_lines(&ending)))
+                } else {
+                    Ok(Some(
+                        json!({"decision": "block", "reason": refusal(&ending, false)}),
+                    ))
+                }
+            }
+            Some(_) => Ok(None),
+        }
+    }
+
+    fn tool_failed(&self, tool_use_id: &str, reason: &str) -> Result<Option<Value>> {
+        if !ours(self.tree, |r| r.by_tool_use(tool_use_id).is_some()) {
+            return Ok(None);
+        }
+        let lock = self.lock()?;
+        let state_dir = self.tree.state_dir();
+        let mut all = runs::load(&state_dir)?;
+        let Some(run) = all.by_tool_use(tool_use_id) else {
+            return Ok(None);
+        };
+        run.ended_at = Some(self.now.clone());
+        let run = run.clone();
+        let mut state = State::open(self.tree, &lock)?;
+        let mut lines = Vec::new();
+        let totals = Totals {
+            duration_ms: elapsed_ms(&run.started_at, &self.now),
+            ..Totals::default()
+        };
+        for t in run.tickets.iter().filter(|t| t.started) {
+            let Ok(entry) = state.find(&id_arg(&t.id)) else {
+                continue;
+            };
+            if self
+                .tree
+                .ticket_of(&entry)
+                .is_none_or(|tk| tk.status != IN_PROGRESS)
+            {
+                continue;
+            }
+            let req = Request {
+                to: PENDING.into(),
+                force: false,
+                agent: None,
+                action: "rollback",
+                reason: Some(format!("the tool failed: {reason}")),
+                totals,
+            };
+            let rel = entry.rel.to_string();
+            match transition::apply(
+                self.tree,
+                &mut state,
+                &rel,
+                &req,
+                &self.actor(run.agent_id.clone()),
+                &self.now,
+            ) {
+                Ok(_) => lines.push(format!(
+                    "tix: {} is back to pending: the run that started it failed ({}).",
+                    t.id,
+                    one_line(reason)
+                )),
+                Err(e) => match e.downcast_ref::<TixError>() {
+                    Some(TixError::Refused { lines: why }) => {
+                        lines.extend(
+                            why.iter()
+                                .map(|w| format!("tix: not rolled back: {}", one_line(w))),
+                        );
+                    }
+                    _ => return Err(e),
+                },
+            }
+        }
+        runs::save(&state_dir, &mut all)?;
+        Ok(self.context(&lines))
+    }
+
+    fn subagent_end(&self, agent_id: &str, stop_hook_active: bool) -> Result<Option<Value>> {
+        let complete_on = &self.tree.config.hook.complete_on;
+        let mine = |r: &Run| complete_on.iter().any(|t| hook::normal_tool(t) == r.tool);
+        if !ours(self.tree, |all| {
+            all.by_agent(agent_id).is_some_and(|r| mine(r))
+        }) {
+            return Ok(None);
+        }
+        let lock = self.lock()?;
+        let state_dir = self.tree.state_dir();
+        let mut all = runs::load(&state_dir)?;
+        let Some(run) = all.by_agent(agent_id).filter(|r| mine(r)).cloned() else {
+            return Ok(None);
+        };
+        let mut state = State::open(self.tree, &lock)?;
+        let ending = self.complete_run(&mut state, &run, Totals::default())?;
+        let out = self.stopping(
+            &mut all,
+            |r| r.agent_id.as_deref() == Some(agent_id),
+            &ending,
+            stop_hook_active,
+        )?;
+        runs::save(&state_dir, &mut all)?;
+        Ok(out)
+    }
+
+    fn stop(&self, stop_hook_active: bool) -> Result<Option<Value>> {
+        let session = self.payload.session_id.clone();
+        let stops_here = |r: &Run| {
+            r.active()
+                && r.session_id == session
+                && matches!(r.tool.as_str(), "Skill" | "SlashCommand" | "prompt")
+        };
+        if session.is_none() || !ours(self.tree, |all| all.runs.iter().any(&stops_here)) {
+            return Ok(None);
+        }
+        let lock = self.lock()?;
+        let state_dir = self.tree.state_dir();
+        let mut all = runs::load(&state_dir)?;
+        let mut state = State::open(self.tree, &lock)?;
+        let mut ending = Ending::default();
+        let ending_runs: Vec<Run> = all.runs.iter().filter(|r| stops_here(r)).cloned().collect();
+        for run in &ending_runs {
+            let e = self.complete_run(&mut state, run, Totals::default())?;
+            ending.completed.extend(e.completed);
+            ending.unmet.extend(e.unmet);
+            ending.held.extend(e.held);
+        }
+        let out = self.stopping(&mut all, stops_here, &ending, stop_hook_active)?;
+        runs::save(&state_dir, &mut all)?;
+        Ok(out)
+    }
+
+    /// The end of a stop (Stop, SubagentStop): completions say nothing (context
+    /// would keep the agent going); unmet gates hold the stop back once, then
+    /// let it go with a message for the user. Ends the runs it lets go.
+    fn stopping(
+        &self,
+        all: &mut Runs,
+        which: impl Fn(&Run) -> bool,
+        ending: &Ending,
+        stop_hook_active: bool,
+    ) -> Result<Option<Value>> {
+        let holds = |r: &Run| ending.held.iter().any(|id| r.has(id));
+        let hold = !ending.held.is_empty()
+            && !stop_hook_active
+            && self.tree.config.hook.block_stop_on_gates
+            && all
+                .runs
+                .iter()
+                .filter(|r| r.active() && which(r) && holds(r))
+                .all(|r| !r.blocked);
+        for run in all.runs.iter_mut().filter(|r| r.active() && which(r)) {
+            if hold && holds(run) {
+                run.blocked = true;
+                continue;
+            }
+            run.ended_at = Some(self.now.clone());
+            let totals = Totals {
+                duration_ms: elapsed_ms(&run.started_at, &self.now),
+                ..Totals::default()
+            };
+            for id in ending.held.iter().filter(|id| run.has(id)) {
+                self.note(
+                    id,
+                    "run-end",
+                    run,
+                    Some("acceptance criteria unmet".into()),
+                    totals,
+                )?;
+            }
+        }
+        Ok(if ending.held.is_empty() {
+            None
+        } else if hold {
+            Some(json!({"decision": "block", "reason": refusal(ending, true)}))
+        } else {
+            Some(json!({"systemMessage": format!(
+                "tix: {} stays in progress: {} unmet (see `tix show {}`).",
+                ending.held.join(", "),
+                count(ending.unmet.len(), "criterion", "criteria"),
+                ending.held[0]
+            )}))
+        })
+    }
+
+    // ------------------------------------------------------------ context
+
+    fn session_start(&self) -> Result<Option<Value>> {
+        let _lock = self.ctx.lock(self.tree, LockMode::Shared)?;
+        let snap = self.tree.scan(Scan::Cached, true)?;
+        let tickets = self.tree.tickets(&snap);
+        let mut in_progress: Vec<_> = tickets
+            .iter()
+            .copied()
+            .filter(|t| t.status == IN_PROGRESS)
+            .collect();
+        crate::registry::sort_for_status(IN_PROGRESS, &mut in_progress);
+        let ready = crate::registry::ready(&tickets);
+        if in_progress.is_empty() && ready.is_empty() {
+            return Ok(None);
+        }
+        let mut lines = vec![format!(
+            "tix: tickets in {}: {} in progress, {} ready to start. A ticket id (like {}) named in a subagent's task or a slash command is started, and completed when that work ends.",
+            self.tree.display_root,
+            in_progress.len(),
+            ready.len(),
+            in_progress
+                .first()
+                .or(ready.first())
+                .map(|t| t.meta.id.to_string())
+                .unwrap_or_default(),
+        )];
+        // Room for both lists: each gets a heading and, when cut, a "more" line.
+        let ip_cap = if ready.is_empty() {
+            CONTEXT_LINES - 4
+        } else {
+            13
+        };
+        section(
+            &mut lines,
+            "In progress:",
+            &in_progress,
+            ip_cap,
+            "tix status",
+            |t| {
+                let agent = t
+                    .meta
+                    .agent
+                    .as_deref()
+                    .map(one_line)
+                    .unwrap_or_else(|| "no agent".into());
+                format!(
+                    "- {} \"{}\" ({agent}, {}/{} boxes)",
+                    t.meta.id,
+                    one_line(&t.meta.title),
+                    t.meta.done,
+                    t.meta.total
+                )
+            },
+        );
+        let ready_cap = CONTEXT_LINES.saturating_sub(lines.len() + 2);
+        section(
+            &mut lines,
+            "Ready next:",
+            &ready,
+            ready_cap,
+            "tix next",
+            |t| {
+                format!(
+                    "- {} \"{}\" ({})",
+                    t.meta.id,
+                    one_line(&t.meta.title),
+                    t.meta.priority
+                )
+            },
+        );
+        lines.truncate(CONTEXT_LINES);
+        Ok(self.context(&lines))
+    }
+}
+
+/// A heading, up to `cap` items, and how many more there are.
+fn section(
+    lines: &mut Vec<String>,
+    heading: &str,
+    items: &[crate::tree::Ticket<'_>],
+    cap: usize,
+    more: &str,
+    line: impl Fn(&crate::tree::Ticket<'_>) -> String,
+) {
+    if items.is_empty() || cap == 0 {
+        return;
+    }
+    lines.push(heading.into());
+    lines.extend(items.iter().take(cap).map(line));
+    if items.len() > cap {
+        lines.push(format!("- … and {} more (`{more}`)", items.len() - cap));
+    }
+}
+
+/// Whether the runs file (read without the lock) has a run `found` recognises.
+/// An unreadable file counts as yes: the locked path reports it.
+fn ours(tree: &Tree, found: impl FnOnce(&mut Runs) -> bool) -> bool {
+    match runs::load(&tree.state_dir()) {
+        Ok(mut all) => found(&mut all),
+        Err(_) => true,
+    }
+}
+
+fn id_arg(id: &str) -> IdArg {
+    IdArg::parse(id).unwrap_or(IdArg::Number(0))
+}
+
+fn show(key: &IdKey) -> String {
+    crate::ticket::format_id(&key.prefix, key.num) + &key.suffix
+}
+
+fn attached_line(id: &str, title: &str, completes_itself: bool) -> String {
+    let when = if completes_itself {
+        "when this run ends"
+    } else {
+        "when the session stops"
+    };
+    format!(
+        "tix: {id} \"{title}\" is in progress; this run works on it, and tix completes it {when}."
+    )
+}
+
+fn completed_lines(ending: &Ending) -> Vec<String> {
+    ending
+        .completed
+        .iter()
+        .map(|id| format!("tix: {id} is now completed."))
+        .collect()
+}
+
+/// The reason a completion was refused, for the model: what is done, then
+/// each unmet criterion on its own line, then what to do.
+fn refusal(ending: &Ending, stopping: bool) -> String {
+    let mut s = String::new();
+    for id in &ending.completed {
+        s.push_str(&format!("tix: {id} is now completed.\n"));
+    }
+    s.push_str(&format!(
+        "tix: {} cannot be completed yet: {} unmet:\n",
+        ending.held.join(", "),
+        count(ending.unmet.len(), "criterion is", "criteria are")
+    ));
+    for u in &ending.unmet {
+        s.push_str(u);
+        s.push('\n');
+    }
+    if stopping {
+        s.push_str("Finish each one and tick its box (- [x]) in the ticket file; tix completes the ticket when you stop.");
+    } else {
+        s.push_str(&format!(
+            "Finish each one and tick its box (- [x]) in the ticket file, then run `tix complete {}` (or hand it to a subagent again).",
+            ending.held[0]
+        ));
+    }
+    s
+}
+
+fn count(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
+/// Text from a ticket or a payload on one line, control characters escaped.
+fn one_line(s: &str) -> String {
+    crate::output::sanitize(&s.replace(['\n', '\r', '\t'], " ")).into_owned()
+}
+
+fn elapsed_ms(from: &str, to: &str) -> Option<u64> {
+    let parse = |s: &str| chrono::DateTime::parse_from_rfc3339(s).ok();
+    let ms = (parse(to)? - parse(from)?).num_milliseconds();
+    u64::try_from(ms).ok()
+}

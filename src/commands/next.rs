@@ -1,0 +1,67 @@
+//! `tix next [--claim]`: the best ready ticket — pending, every dependency
+//! completed, highest priority, then oldest. `--claim` starts it while still
+//! holding the lock it was chosen under, so parallel claimers never get the
+//! same ticket. Nothing ready: exit 0 and nothing on stdout (`null` with --json).
+
+use super::Ctx;
+use crate::cli::NextArgs;
+use crate::config::IN_PROGRESS;
+use crate::exit::Exit;
+use crate::transition::{self, Outcome, Request};
+use crate::tree::{self, LockMode, Scan, State};
+use crate::view::TicketJson;
+use anyhow::{Context, Result};
+
+pub fn run(ctx: &Ctx, args: &NextArgs) -> Result<Exit> {
+    let tree = ctx.tree()?;
+    if !args.claim {
+        let _lock = ctx.lock(&tree, LockMode::Shared)?;
+        let snap = tree.scan(Scan::Cached, true)?;
+        let tickets = tree.tickets(&snap);
+        let best = crate::registry::ready(&tickets).into_iter().next();
+        return print(ctx, args, best.as_ref());
+    }
+    let lock = ctx.lock(&tree, LockMode::Exclusive)?;
+    let mut state = State::open(&tree, &lock)?;
+    let (rel, id) = {
+        let snap = state.snapshot()?;
+        let tickets = tree.tickets(snap);
+        match crate::registry::ready(&tickets).into_iter().next() {
+            Some(t) => (t.rel.to_string(), t.meta.id.to_string()),
+            None => return print(ctx, args, None),
+        }
+    };
+    // Through `find`, so that the commit knows the registry row it replaces.
+    state.find(&tree::IdArg::parse(&id).map_err(anyhow::Error::msg)?)?;
+    let req = Request {
+        to: IN_PROGRESS.into(),
+        force: false,
+        agent: ctx.agent(&args.agent),
+        action: "start",
+        reason: Some("claimed with tix next".into()),
+        totals: Default::default(),
+    };
+    let outcome = transition::apply(&tree, &mut state, &rel, &req, &ctx.actor(), &ctx.now_str())?;
+    ctx.report(&tree, &outcome);
+    let rel = match &outcome {
+        Outcome::Changed { rel, .. } | Outcome::Unchanged { rel, .. } => rel.clone(),
+    };
+    let (_, meta) = tree::read_ticket(&tree, &rel)?;
+    let key = crate::ticket::IdKey::parse(&meta.id).context("the id was validated")?;
+    let ticket = tree::Ticket {
+        key: &key,
+        rel: &rel,
+        meta: &meta,
+        status: IN_PROGRESS,
+    };
+    print(ctx, args, Some(&ticket))
+}
+
+fn print(ctx: &Ctx, args: &NextArgs, ticket: Option<&tree::Ticket<'_>>) -> Result<Exit> {
+    if args.json {
+        ctx.out_json(&ticket.map(TicketJson::new))?;
+    } else if let Some(t) = ticket {
+        ctx.out(&format!("{}\n", t.meta.id))?;
+    }
+    Ok(Exit::Ok)
+}

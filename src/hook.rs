@@ -1,0 +1,488 @@
+//! Claude Code hook payloads (DESIGN.md section 5): what one payload asks tix
+//! to do. Pure: no filesystem, no printing. A payload is read as loose JSON —
+//! every field optional, a field of the wrong type counts as missing, unknown
+//! fields are ignored — so that no shape of input can make a hook fail.
+
+use crate::config::HookConfig;
+use crate::ticket::IdKey;
+use serde_json::Value;
+
+/// At most this many distinct ids are taken from one payload.
+pub const MAX_MENTIONS: usize = 64;
+
+/// What Claude Code's agent totals say about a finished run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Totals {
+    pub duration_ms: Option<u64>,
+    pub tokens: Option<u64>,
+    pub tool_uses: Option<u64>,
+}
+
+/// What a payload asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Intent {
+    /// No rule applies: do nothing, quietly.
+    Nothing,
+    /// A tool run or a typed slash command names tickets: start them (or
+    /// attach this run to those already in progress in this session).
+    Start {
+        /// `Agent` (for both Agent and Task), `Skill`, `SlashCommand`, or
+        /// `prompt` for a command the user typed.
+        tool: String,
+        /// Who works on it: the subagent type, the skill or command name, else `claude`.
+        agent: String,
+        mentions: Vec<IdKey>,
+    },
+    /// A tool that can complete what it started finished (`PostToolUse`).
+    ToolEnd {
+        tool_use_id: String,
+        /// `completed`, `async_launched`, … as Claude Code reports it.
+        status: Option<String>,
+        agent_id: Option<String>,
+        totals: Totals,
+    },
+    /// A tool run failed (`PostToolUseFailure`): roll back what it started.
+    ToolFailed {
+        tool_use_id: String,
+        /// The error's first line.
+        reason: String,
+    },
+    /// A (background) subagent finished.
+    SubagentEnd {
+        agent_id: String,
+        stop_hook_active: bool,
+    },
+    /// The main agent finished its turn.
+    Stop { stop_hook_active: bool },
+    /// A session began: tell the model what is in progress and ready.
+    SessionStart,
+}
+
+/// A parsed payload: the loose JSON and the fields every rule needs.
+#[derive(Debug, Clone)]
+pub struct Payload {
+    pub json: Value,
+    pub event: Option<String>,
+    pub session_id: Option<String>,
+    pub tool_use_id: Option<String>,
+    pub cwd: Option<String>,
+}
+
+impl Payload {
+    /// Parses stdin; `Err` names what is wrong in one line.
+    pub fn parse(text: &str) -> Result<Payload, String> {
+        let json: Value = serde_json::from_str(text).map_err(|e| {
+            if text.trim().is_empty() {
+                "the payload on stdin is empty".to_string()
+            } else {
+                format!("the payload on stdin is not JSON: {e}")
+            }
+        })?;
+        if !json.is_object() {
+            return Err("the payload on stdin is not a JSON object".into());
+        }
+        Ok(Payload {
+            event: str_field(&json, "hook_event_name"),
+            session_id: str_field(&json, "session_id"),
+            tool_use_id: str_field(&json, "tool_use_id"),
+            cwd: str_field(&json, "cwd"),
+            json,
+        })
+    }
+
+    fn get(&self, key: &str) -> Option<&Value> {
+        self.json.get(key)
+    }
+
+    fn tool_input(&self, key: &str) -> Option<String> {
+        self.get("tool_input").and_then(|t| str_field(t, key))
+    }
+
+    /// `Agent` for both names of the subagent tool.
+    fn tool(&self) -> Option<String> {
+        str_field(&self.json, "tool_name").map(|t| normal_tool(&t))
+    }
+}
+
+/// A non-empty string field of an object.
+fn str_field(v: &Value, key: &str) -> Option<String> {
+    v.get(key)
+        .and_then(Value::as_str)
+        .filter(|s| !s.trim().is_empty())
+        .map(str::to_string)
+}
+
+fn u64_field(v: &Value, key: &str) -> Option<u64> {
+    v.get(key).and_then(Value::as_u64)
+}
+
+/// `Task` was renamed `Agent` (Claude Code 2.1.63): the same tool.
+pub fn normal_tool(name: &str) -> String {
+    if name == "Task" {
+        "Agent".into()
+    } else {
+        name.into()
+    }
+}
+
+fn listed(list: &[String], tool: &str) -> bool {
+    list.iter().any(|t| normal_tool(t) == tool)
+}
+
+/// What `payload` asks for under the rules of `config`.
+pub fn intent(payload: &Payload, config: &HookConfig) -> Intent {
+    let Some(event) = payload.event.as_deref() else {
+        return Intent::Nothing;
+    };
+    match event {
+        "PreToolUse" => {
+            let Some(tool) = payload.tool().filter(|t| listed(&config.start_on, t)) else {
+                return Intent::Nothing;
+            };
+            let agent = payload
+                .tool_input("subagent_type")
+                .or_else(|| payload.tool_input("skill"))
+                .or_else(|| payload.tool_input("command").and_then(|c| command_name(&c)))
+                .unwrap_or_else(|| "claude".into());
+            start(payload, tool, agent)
+        }
+        "UserPromptSubmit" | "UserPromptExpansion" if config.start_on_slash_commands => {
+            let prompt = str_field(&payload.json, "prompt");
+            let typed_slash = prompt
+                .as_deref()
+                .is_some_and(|p| p.trim_start().starts_with('/'));
+            let slash = match event {
+                "UserPromptExpansion" => match str_field(&payload.json, "expansion_type") {
+                    Some(t) => t == "slash_command",
+                    None => typed_slash,
+                },
+                _ => typed_slash,
+            };
+            if !slash {
+                return Intent::Nothing;
+            }
+            let agent = str_field(&payload.json, "command_name")
+                .or_else(|| prompt.as_deref().and_then(command_name))
+                .unwrap_or_else(|| "claude".into());
+            start(payload, "prompt".into(), agent)
+        }
+        "PostToolUse" => {
+            let (Some(tool), Some(id)) = (payload.tool(), payload.tool_use_id.clone()) else {
+                return Intent::Nothing;
+            };
+            if !listed(&config.complete_on, &tool) {
+                return Intent::Nothing;
+            }
+            let response = payload.get("tool_response");
+            let field = |k: &str| response.and_then(|r| str_field(r, k));
+            let number = |k: &str| response.and_then(|r| u64_field(r, k));
+            Intent::ToolEnd {
+                tool_use_id: id,
+                status: field("status"),
+                agent_id: field("agentId"),
+                totals: Totals {
+                    duration_ms: number("totalDurationMs"),
+                    tokens: number("totalTokens"),
+                    tool_uses: number("totalToolUseCount"),
+                },
+            }
+        }
+        "PostToolUseFailure" if config.rollback_on_failure => {
+            let (Some(tool), Some(id)) = (payload.tool(), payload.tool_use_id.clone()) else {
+                return Intent::Nothing;
+            };
+            if !listed(&config.start_on, &tool) {
+                return Intent::Nothing;
+            }
+            let error =
+                str_field(&payload.json, "error").unwrap_or_else(|| "the tool failed".into());
+            let first = error
+                .lines()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or("the tool failed");
+            Intent::ToolFailed {
+                tool_use_id: id,
+                reason: first.trim().chars().take(200).collect(),
+            }
+        }
+        "SubagentStop" => match str_field(&payload.json, "agent_id") {
+            Some(agent_id) => Intent::SubagentEnd {
+                agent_id,
+                stop_hook_active: stop_hook_active(payload),
+            },
+            None => Intent::Nothing,
+        },
+        "Stop" if config.complete_on_stop => Intent::Stop {
+            stop_hook_active: stop_hook_active(payload),
+        },
+        "SessionStart" => Intent::SessionStart,
+        _ => Intent::Nothing,
+    }
+}
+
+fn stop_hook_active(payload: &Payload) -> bool {
+    payload
+        .get("stop_hook_active")
+        .and_then(Value::as_bool)
+        .unwrap_or(false)
+}
+
+fn start(payload: &Payload, tool: String, agent: String) -> Intent {
+    let mentions = mentions(&payload.json);
+    if mentions.is_empty() {
+        return Intent::Nothing;
+    }
+    Intent::Start {
+        tool,
+        agent,
+        mentions,
+    }
+}
+
+/// `/fix-ticket TIX-7` → `fix-ticket`; `/plugin:cmd` → `plugin:cmd`.
+pub fn command_name(text: &str) -> Option<String> {
+    let rest = text.trim_start().strip_prefix('/')?;
+    let name: String = rest.chars().take_while(|c| !c.is_whitespace()).collect();
+    (!name.is_empty()).then_some(name)
+}
+
+/// Fields that hold identifiers and paths, not text: ids in them are not
+/// mentions (a worktree named after a ticket is not a request to start it).
+const NOT_TEXT: [&str; 14] = [
+    "session_id",
+    "transcript_path",
+    "agent_transcript_path",
+    "cwd",
+    "hook_event_name",
+    "permission_mode",
+    "prompt_id",
+    "tool_use_id",
+    "tool_name",
+    "agent_id",
+    "agent_type",
+    "model",
+    "source",
+    "last_assistant_message",
+];
+
+/// The ticket ids written in a payload's text, as full ids (`TIX-0007`,
+/// case-insensitive), in order of first appearance, each once: every string
+/// at any depth, except `tool_response` and [`NOT_TEXT`] fields.
+pub fn mentions(json: &Value) -> Vec<IdKey> {
+    let mut out = Vec::new();
+    let Some(map) = json.as_object() else {
+        return out;
+    };
+    for (k, v) in map {
+        if k == "tool_response" || NOT_TEXT.contains(&k.as_str()) {
+            continue;
+        }
+        walk(v, &mut out);
+    }
+    out
+}
+
+fn walk(v: &Value, out: &mut Vec<IdKey>) {
+    if out.len() >= MAX_MENTIONS {
+        return;
+    }
+    match v {
+        Value::String(s) => ids_in(s, out),
+        Value::Array(items) => items.iter().for_each(|i| walk(i, out)),
+        Value::Object(map) => map.values().for_each(|i| walk(i, out)),
+        _ => {}
+    }
+}
+
+/// Appends the ids in `text`: `LETTERS-DIGITS` (with an optional letter
+/// suffix) standing alone, not inside a longer word.
+pub fn ids_in(text: &str, out: &mut Vec<IdKey>) {
+    let b = text.as_bytes();
+    let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    let mut i = 0;
+    while i < b.len() && out.len() < MAX_MENTIONS {
+        if !b[i].is_ascii_alphabetic() || (i > 0 && word(b[i - 1])) {
+            i += 1;
+            continue;
+        }
+        let mut j = i;
+        while j < b.len() && word(b[j]) {
+            j += 1;
+        }
+        // `j` is past the prefix; an id needs `-` and digits next.
+        if b.get(j) == Some(&b'-') && b.get(j + 1).is_some_and(u8::is_ascii_digit) {
+            let mut k = j + 1;
+            while k < b.len() && b[k].is_ascii_digit() {
+                k += 1;
+            }
+            while k < b.len() && b[k].is_ascii_alphabetic() {
+                k += 1;
+            }
+            if !b.get(k).copied().is_some_and(word)
+                && let Some(key) = IdKey::parse(&text[i..k])
+                && !out.contains(&key)
+            {
+                out.push(key);
+            }
+            i = k;
+        } else {
+            i = j;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+
+    fn ids(text: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        ids_in(text, &mut out);
+        out.iter()
+            .map(|k| format!("{}-{}{}", k.prefix, k.num, k.suffix))
+            .collect()
+    }
+
+    #[test]
+    fn ids_are_found_as_whole_words() {
+        assert_eq!(
+            ids("Fix TIX-0007 and tix-8, then WMHA-0042."),
+            ["TIX-7", "TIX-8", "WMHA-42"]
+        );
+        assert_eq!(ids("see tickets/pending/TIX-0007-fix-login.md"), ["TIX-7"]);
+        assert_eq!(
+            ids("FW-035a (TIX-0035a) twice: TIX-35a"),
+            ["FW-35a", "TIX-35a"]
+        );
+        assert!(ids("TIX-7x1 nor 9TIX-7 nor TIX- nor -7 nor TIX-7_a").is_empty());
+        assert_eq!(ids("XTIX-7"), ["XTIX-7"], "another prefix, not TIX-7");
+        assert_eq!(
+            ids("UTF-8 and SHA-256"),
+            ["UTF-8", "SHA-256"],
+            "the tree decides"
+        );
+        assert!(ids("ünïcödé TIX—7 Ξ-7").is_empty());
+    }
+
+    fn intent_of(json: &str) -> Intent {
+        intent(&Payload::parse(json).unwrap(), &Config::default().hook)
+    }
+
+    #[test]
+    fn agent_and_task_payloads_start_what_they_mention() {
+        for tool in ["Agent", "Task"] {
+            let p = format!(
+                r#"{{"hook_event_name":"PreToolUse","tool_name":"{tool}","session_id":"s","tool_use_id":"t",
+                "cwd":"/work/TIX-0099","tool_input":{{"description":"Fix TIX-0007","prompt":"also TIX-8","subagent_type":"backend"}}}}"#
+            );
+            match intent_of(&p) {
+                Intent::Start {
+                    tool,
+                    agent,
+                    mentions,
+                    ..
+                } => {
+                    assert_eq!((tool.as_str(), agent.as_str()), ("Agent", "backend"));
+                    assert_eq!(mentions.len(), 2, "cwd is not text");
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn skill_slash_command_and_typed_commands() {
+        let skill = r#"{"hook_event_name":"PreToolUse","tool_name":"Skill","tool_input":{"skill":"fix-ticket","args":"TIX-7"}}"#;
+        assert!(
+            matches!(intent_of(skill), Intent::Start { ref agent, .. } if agent == "fix-ticket")
+        );
+        let legacy = r#"{"hook_event_name":"PreToolUse","tool_name":"SlashCommand","tool_input":{"command":"/work-on TIX-7"}}"#;
+        assert!(
+            matches!(intent_of(legacy), Intent::Start { ref agent, ref tool, .. } if agent == "work-on" && tool == "SlashCommand")
+        );
+        let typed = r#"{"hook_event_name":"UserPromptSubmit","prompt":"/work-on TIX-7 please"}"#;
+        assert!(
+            matches!(intent_of(typed), Intent::Start { ref agent, ref tool, .. } if agent == "work-on" && tool == "prompt")
+        );
+        let plain = r#"{"hook_event_name":"UserPromptSubmit","prompt":"what about TIX-7?"}"#;
+        assert_eq!(intent_of(plain), Intent::Nothing);
+        let expansion = r#"{"hook_event_name":"UserPromptExpansion","expansion_type":"slash_command","command_name":"work-on","command_args":"TIX-7","prompt":"/work-on TIX-7"}"#;
+        assert!(
+            matches!(intent_of(expansion), Intent::Start { ref agent, .. } if agent == "work-on")
+        );
+        let bash = r#"{"hook_event_name":"PreToolUse","tool_name":"Bash","tool_input":{"command":"tix start TIX-7"}}"#;
+        assert_eq!(intent_of(bash), Intent::Nothing);
+    }
+
+    #[test]
+    fn ends_failures_and_stops() {
+        let done = r#"{"hook_event_name":"PostToolUse","tool_name":"Task","tool_use_id":"t1","tool_response":{"status":"completed","agentId":"a1","totalDurationMs":1800,"totalTokens":5400,"totalToolUseCount":9,"content":[{"type":"text","text":"done TIX-9"}]}}"#;
+        assert_eq!(
+            intent_of(done),
+            Intent::ToolEnd {
+                tool_use_id: "t1".into(),
+                status: Some("completed".into()),
+                agent_id: Some("a1".into()),
+                totals: Totals {
+                    duration_ms: Some(1800),
+                    tokens: Some(5400),
+                    tool_uses: Some(9)
+                },
+            }
+        );
+        let failed = r#"{"hook_event_name":"PostToolUseFailure","tool_name":"Agent","tool_use_id":"t1","error":"\n  Exit code 1\nstack"}"#;
+        assert_eq!(
+            intent_of(failed),
+            Intent::ToolFailed {
+                tool_use_id: "t1".into(),
+                reason: "Exit code 1".into()
+            }
+        );
+        let stop = r#"{"hook_event_name":"SubagentStop","agent_id":"a1","stop_hook_active":true}"#;
+        assert_eq!(
+            intent_of(stop),
+            Intent::SubagentEnd {
+                agent_id: "a1".into(),
+                stop_hook_active: true
+            }
+        );
+        assert_eq!(
+            intent_of(r#"{"hook_event_name":"Stop"}"#),
+            Intent::Stop {
+                stop_hook_active: false
+            }
+        );
+        assert_eq!(
+            intent_of(r#"{"hook_event_name":"Notification","message":"TIX-7"}"#),
+            Intent::Nothing
+        );
+        assert_eq!(intent_of(r#"{"tool_name":"Agent"}"#), Intent::Nothing);
+    }
+
+    #[test]
+    fn any_shape_is_read_without_failing() {
+        for text in [
+            "",
+            "  ",
+            "[]",
+            "42",
+            "null",
+            "{",
+            "\"x\"",
+            "{\"hook_event_name\":7}",
+        ] {
+            match Payload::parse(text) {
+                Err(e) => assert!(!e.is_empty()),
+                Ok(p) => assert_eq!(intent(&p, &Config::default().hook), Intent::Nothing),
+            }
+        }
+        // Wrong types count as missing.
+        let odd = r#"{"hook_event_name":"PreToolUse","tool_name":["Agent"],"tool_input":"TIX-7"}"#;
+        assert_eq!(intent_of(odd), Intent::Nothing);
+        let deep = r#"{"hook_event_name":"PreToolUse","tool_name":"Agent","tool_input":{"a":[{"b":{"c":"deep TIX-0042"}}]}}"#;
+        assert!(
+            matches!(intent_of(deep), Intent::Start { ref mentions, .. } if mentions.len() == 1)
+        );
+    }
+}

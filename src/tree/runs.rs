@@ -1,0 +1,156 @@
+//! `.tix/runs.json`: the agent runs the hook has seen working on tickets, so
+//! that the end of a run (a subagent's result, its `SubagentStop`, the
+//! session's `Stop`, a failure) completes or rolls back what it started.
+//! Written under the exclusive lock, atomically; read without it by the hook's
+//! fast path, which only asks "is this run one of ours?".
+
+use super::fsx;
+use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
+use std::fs;
+use std::io;
+use std::path::Path;
+
+const FILE: &str = "runs.json";
+/// Ended runs kept for `tix history` and for "in progress in this session".
+const KEEP_ENDED: usize = 500;
+
+/// One run of a tool (or a typed slash command) that works on tickets.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Run {
+    pub session_id: Option<String>,
+    pub tool_use_id: Option<String>,
+    /// The subagent's id, once Claude Code reports it (a background launch).
+    #[serde(default)]
+    pub agent_id: Option<String>,
+    /// `Agent`, `Skill`, `SlashCommand`, or `prompt` (a command the user typed).
+    pub tool: String,
+    /// The subagent type, skill or command name.
+    pub agent: String,
+    pub started_at: String,
+    /// Claude Code said the subagent runs in the background: its end is `SubagentStop`.
+    #[serde(default)]
+    pub launched: bool,
+    /// A stop was already held back once for unmet gates.
+    #[serde(default)]
+    pub blocked: bool,
+    #[serde(default)]
+    pub ended_at: Option<String>,
+    pub tickets: Vec<RunTicket>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunTicket {
+    pub id: String,
+    /// This run started it (a failure rolls it back); `false`: attached to a
+    /// ticket already in progress.
+    pub started: bool,
+}
+
+impl Run {
+    pub fn active(&self) -> bool {
+        self.ended_at.is_none()
+    }
+
+    pub fn has(&self, id: &str) -> bool {
+        self.tickets.iter().any(|t| t.id == id)
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Runs {
+    pub runs: Vec<Run>,
+}
+
+impl Runs {
+    /// The active run of a tool call.
+    pub fn by_tool_use(&mut self, tool_use_id: &str) -> Option<&mut Run> {
+        self.runs
+            .iter_mut()
+            .find(|r| r.active() && r.tool_use_id.as_deref() == Some(tool_use_id))
+    }
+
+    /// The active run of a subagent.
+    pub fn by_agent(&mut self, agent_id: &str) -> Option<&mut Run> {
+        self.runs
+            .iter_mut()
+            .find(|r| r.active() && r.agent_id.as_deref() == Some(agent_id))
+    }
+
+    /// Whether a run of this session (active or ended) has worked on `id`.
+    pub fn in_session(&self, session: Option<&str>, id: &str) -> bool {
+        session.is_some()
+            && self
+                .runs
+                .iter()
+                .any(|r| r.session_id.as_deref() == session && r.has(id))
+    }
+}
+
+/// The runs on disk; none when the file is missing.
+pub fn load(state: &Path) -> Result<Runs> {
+    match fs::read(state.join(FILE)) {
+        Ok(b) => serde_json::from_slice(&b)
+            .with_context(|| format!("{}/{FILE}: not a runs file tix wrote", state.display())),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Runs::default()),
+        Err(e) => Err(e).with_context(|| format!("failed to read {}/{FILE}", state.display())),
+    }
+}
+
+/// Writes the runs (under the exclusive lock), keeping the most recent ended ones.
+pub fn save(state: &Path, runs: &mut Runs) -> Result<()> {
+    let ended = runs.runs.iter().filter(|r| !r.active()).count();
+    if ended > KEEP_ENDED {
+        let mut drop = ended - KEEP_ENDED;
+        runs.runs.retain(|r| {
+            if drop > 0 && !r.active() {
+                drop -= 1;
+                false
+            } else {
+                true
+            }
+        });
+    }
+    let text = serde_json::to_string_pretty(runs)?;
+    fsx::write_atomic(&state.join(FILE), text.as_bytes(), None, true)
+        .with_context(|| format!("failed to write {}/{FILE}", state.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn runs_round_trip_and_old_ended_runs_are_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(load(dir.path()).unwrap(), Runs::default());
+        let run = |i: usize, ended: bool| Run {
+            session_id: Some("s".into()),
+            tool_use_id: Some(format!("t{i}")),
+            tool: "Agent".into(),
+            agent: "a".into(),
+            started_at: "2030-01-01T00:00:00Z".into(),
+            ended_at: ended.then(|| "2030-01-01T00:01:00Z".into()),
+            tickets: vec![RunTicket {
+                id: format!("TIX-{i}"),
+                started: true,
+            }],
+            ..Run::default()
+        };
+        let mut runs = Runs {
+            runs: (0..KEEP_ENDED + 3).map(|i| run(i, i != 1)).collect(),
+        };
+        save(dir.path(), &mut runs).unwrap();
+        let mut back = load(dir.path()).unwrap();
+        assert_eq!(back.runs.len(), KEEP_ENDED + 1);
+        assert!(back.by_tool_use("t1").is_some(), "active runs are kept");
+        assert!(
+            back.by_tool_use("t0").is_none(),
+            "the oldest ended run went"
+        );
+        assert!(back.in_session(Some("s"), "TIX-600") || back.in_session(Some("s"), "TIX-502"));
+        assert!(!back.in_session(None, "TIX-1"));
+        fs::write(dir.path().join(FILE), "{not json").unwrap();
+        assert!(load(dir.path()).is_err());
+    }
+}

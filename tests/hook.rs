@@ -1,0 +1,596 @@
+//! `tix hook`: whole Claude Code sessions replayed from `examples/payloads/`
+//! against a copy of the sample tree. After each step: the folders, the
+//! frontmatter, the registry (`sync --check`), the audit trail and stdout.
+
+use crate::util::{NOW, Run, Tix};
+use serde_json::{Value, json};
+use std::fs;
+use std::process::{Command, Stdio};
+
+/// The sample tree, with its registry in place.
+fn session() -> Tix {
+    let t = Tix::example();
+    t.run(&["sync"]).code(0);
+    t
+}
+
+fn step(t: &Tix, payload: &str) -> Run {
+    let r = t.hook(&t.payload(payload), &[]);
+    t.run(&["sync", "--check"]).code(0);
+    r
+}
+
+fn out(r: &Run) -> Value {
+    if r.stdout.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&r.stdout).unwrap()
+    }
+}
+
+fn context(event: &str, lines: &[&str]) -> Value {
+    json!({"hookSpecificOutput": {"hookEventName": event, "additionalContext": lines.join("\n")}})
+}
+
+/// The folder a ticket is in now.
+fn folder(t: &Tix, id: &str) -> String {
+    for d in ["pending", "in-progress", "completed", "archive"] {
+        for e in fs::read_dir(t.path(&format!("tickets/{d}")))
+            .unwrap()
+            .flatten()
+        {
+            if e.file_name()
+                .to_string_lossy()
+                .starts_with(&format!("{id}-"))
+            {
+                return d.to_string();
+            }
+        }
+    }
+    panic!("{id} is in no folder")
+}
+
+fn file_of(t: &Tix, id: &str) -> String {
+    let d = folder(t, id);
+    let name = fs::read_dir(t.path(&format!("tickets/{d}")))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .find(|n| n.starts_with(&format!("{id}-")))
+        .unwrap();
+    format!("tickets/{d}/{name}")
+}
+
+/// Does the work: ticks every box of a ticket.
+fn tick(t: &Tix, id: &str) {
+    let f = file_of(t, id);
+    t.write(&f, &t.read(&f).replace("- [ ]", "- [x]"));
+}
+
+fn events_of<'a>(events: &'a [Value], id: &str) -> Vec<&'a Value> {
+    events.iter().filter(|e| e["ticket"] == id).collect()
+}
+
+#[test]
+fn two_parallel_background_subagents_on_two_tickets() {
+    let t = session();
+    // Both PreToolUse hooks at once, as Claude Code runs parallel tool calls.
+    let spawn = |name: &str| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_tix"));
+        c.arg("hook")
+            .env_clear()
+            .env("TIX_NOW", NOW)
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .current_dir(t.root())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = c.spawn().unwrap();
+        use std::io::Write;
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(t.payload(name).to_string().as_bytes())
+            .unwrap();
+        child
+    };
+    let a = spawn("pre-agent-tix7.json");
+    let b = spawn("pre-agent-tix11.json");
+    let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
+    assert!(a.status.success() && b.status.success());
+    let a: Value = serde_json::from_slice(&a.stdout).unwrap();
+    assert_eq!(
+        a,
+        context(
+            "PreToolUse",
+            &[
+                "tix: TIX-0007 \"Fix login redirect loop\" is now in_progress (agent: backend-engineer)."
+            ]
+        )
+    );
+    let b: Value = serde_json::from_slice(&b.stdout).unwrap();
+    assert!(
+        b["hookSpecificOutput"]["additionalContext"]
+            .as_str()
+            .unwrap()
+            .starts_with("tix: TIX-0011 ")
+    );
+    t.run(&["sync", "--check"]).code(0);
+    assert_eq!(folder(&t, "TIX-0007"), "in-progress");
+    assert_eq!(folder(&t, "TIX-0011"), "in-progress");
+    let text = t.read(&file_of(&t, "TIX-0007"));
+    assert!(text.contains("status: in_progress\n"), "{text}");
+    assert!(
+        text.contains(&format!(
+            "started: {NOW}\nagent: backend-engineer\nupdated: {NOW}\n---"
+        )),
+        "{text}"
+    );
+
+    // Both launch in the background: nothing to say yet.
+    assert_eq!(out(&step(&t, "post-agent-tix7-launched.json")), Value::Null);
+    assert_eq!(
+        out(&step(&t, "post-agent-tix11-launched.json")),
+        Value::Null
+    );
+    assert_eq!(folder(&t, "TIX-0007"), "in-progress");
+
+    // TIX-0011's subagent did all its work and stops: completed, silently.
+    tick(&t, "TIX-0011");
+    assert_eq!(out(&step(&t, "subagent-stop-tix11.json")), Value::Null);
+    assert_eq!(folder(&t, "TIX-0011"), "completed");
+    // TIX-0007's too.
+    tick(&t, "TIX-0007");
+    assert_eq!(out(&step(&t, "subagent-stop-tix7.json")), Value::Null);
+    assert_eq!(folder(&t, "TIX-0007"), "completed");
+
+    let events = t.events();
+    let e7 = events_of(&events, "TIX-0007");
+    let actions: Vec<&str> = e7.iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, ["start", "launch", "complete"]);
+    let start = e7[0];
+    assert_eq!(start["actor"], "hook");
+    assert_eq!(start["session_id"], "5f1c2e0a-8d3b-4c61-9a7e-2b4d6f8a0c13");
+    assert_eq!(start["tool_use_id"], "toolu_01A7kTix7aaaaaaaaaaaaaaa");
+    assert_eq!(start["agent"], "backend-engineer");
+    assert_eq!(e7[1]["agent_id"], "a453aa7001ed79ef4");
+    assert_eq!(e7[2]["agent_id"], "a453aa7001ed79ef4");
+    assert_eq!(e7[2]["from"], "in_progress");
+    assert_eq!(e7[2]["to"], "completed");
+    // `tix history` shows the run.
+    let h = t.run(&["history", "7", "--json"]).code(0).json();
+    assert_eq!(h.as_array().unwrap().len(), 3);
+    assert_eq!(h[2]["duration_ms"], 0, "started and ended at TIX_NOW");
+}
+
+#[test]
+fn a_foreground_subagent_reports_its_totals_and_a_failed_one_rolls_back() {
+    let t = session();
+    step(&t, "pre-task-tix9.json");
+    assert_eq!(folder(&t, "TIX-0009"), "in-progress");
+    tick(&t, "TIX-0009");
+    let r = step(&t, "post-task-tix9-completed.json");
+    assert_eq!(
+        out(&r),
+        context("PostToolUse", &["tix: TIX-0009 is now completed."])
+    );
+    assert_eq!(folder(&t, "TIX-0009"), "completed");
+    let events = t.events();
+    let done = events_of(&events, "TIX-0009")[1];
+    assert_eq!(
+        (
+            &done["action"],
+            &done["duration_ms"],
+            &done["tokens"],
+            &done["tool_uses"]
+        ),
+        (&json!("complete"), &json!(18131), &json!(54782), &json!(9))
+    );
+    assert_eq!(done["agent_id"], "a9905040c9a191ecc");
+    assert!(
+        !t.read("tickets/TICKET_REGISTRY.md")
+            .contains("TIX-0012](in-progress"),
+        "a ticket named only in the tool's response is not touched"
+    );
+
+    // A subagent that fails: its ticket goes back to pending.
+    step(&t, "pre-agent-tix13.json");
+    assert_eq!(folder(&t, "TIX-0013"), "in-progress");
+    let r = step(&t, "post-agent-tix13-failure.json");
+    assert_eq!(
+        out(&r),
+        context(
+            "PostToolUseFailure",
+            &[
+                "tix: TIX-0013 is back to pending: the run that started it failed (Agent terminated: API Error: 529 overloaded)."
+            ]
+        )
+    );
+    assert_eq!(folder(&t, "TIX-0013"), "pending");
+    let text = t.read(&file_of(&t, "TIX-0013"));
+    assert!(text.contains("status: pending\r\n"), "CRLF kept: {text}");
+    let events = t.events();
+    let back = events_of(&events, "TIX-0013")[1];
+    assert_eq!(back["action"], "rollback");
+    assert_eq!(back["to"], "pending");
+    assert_eq!(
+        back["reason"],
+        "the tool failed: Agent terminated: API Error: 529 overloaded"
+    );
+    // The failure delivered again changes nothing.
+    let before = t.snapshot();
+    assert_eq!(out(&step(&t, "post-agent-tix13-failure.json")), Value::Null);
+    assert_eq!(t.snapshot(), before);
+}
+
+#[test]
+fn unchecked_boxes_block_the_end_until_they_are_checked() {
+    let t = session();
+    step(&t, "pre-agent-tix7.json");
+    step(&t, "post-agent-tix7-launched.json");
+    // The subagent stops with its boxes unchecked: it is kept working, once.
+    let r = step(&t, "subagent-stop-tix7.json");
+    let o = out(&r);
+    assert_eq!(o["decision"], "block");
+    let reason = o["reason"].as_str().unwrap();
+    let lines: Vec<&str> = reason.lines().collect();
+    assert_eq!(
+        lines[0],
+        "tix: TIX-0007 cannot be completed yet: 3 criteria are unmet:"
+    );
+    assert_eq!(
+        lines[1],
+        "tickets/in-progress/TIX-0007-fix-login-redirect-loop.md:19: cannot complete TIX-0007: unchecked box \"- [ ] the redirect happens once\""
+    );
+    assert_eq!(lines.len(), 5, "{reason}");
+    assert_eq!(folder(&t, "TIX-0007"), "in-progress");
+    // It works, ticks the boxes, stops again (Claude Code marks the second stop).
+    tick(&t, "TIX-0007");
+    assert_eq!(
+        out(&step(&t, "subagent-stop-tix7-active.json")),
+        Value::Null
+    );
+    assert_eq!(folder(&t, "TIX-0007"), "completed");
+
+    // A foreground run with an unchecked box: the reason goes beside the tool
+    // result; a second run on the same ticket, in the same session, completes it.
+    step(&t, "pre-task-tix9.json");
+    let o = out(&step(&t, "post-task-tix9-completed.json"));
+    assert_eq!(o["decision"], "block");
+    assert!(
+        o["reason"]
+            .as_str()
+            .unwrap()
+            .contains("run `tix complete TIX-0009`")
+    );
+    assert_eq!(folder(&t, "TIX-0009"), "in-progress");
+    tick(&t, "TIX-0009");
+    let mut again = t.payload("pre-task-tix9.json");
+    again["tool_use_id"] = "toolu_01again".into();
+    let r = t.hook(&again, &[]);
+    assert!(
+        out(&r)["hookSpecificOutput"]["additionalContext"]
+            .as_str()
+            .unwrap()
+            .contains("this run works on it")
+    );
+    let mut done = t.payload("post-task-tix9-completed.json");
+    done["tool_use_id"] = "toolu_01again".into();
+    assert_eq!(
+        out(&t.hook(&done, &[])),
+        context("PostToolUse", &["tix: TIX-0009 is now completed."])
+    );
+    let events = t.events();
+    let actions: Vec<&str> = events_of(&events, "TIX-0009")
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["start", "run-end", "attach", "complete"]);
+}
+
+#[test]
+fn a_stop_with_unmet_gates_is_held_once_then_let_go() {
+    let t = session();
+    step(&t, "pre-agent-tix7.json");
+    step(&t, "post-agent-tix7-launched.json");
+    assert_eq!(
+        out(&step(&t, "subagent-stop-tix7.json"))["decision"],
+        "block"
+    );
+    // Stopping again without the work done: let go, the user is told.
+    let r = step(&t, "subagent-stop-tix7-active.json");
+    assert_eq!(
+        out(&r),
+        json!({"systemMessage": "tix: TIX-0007 stays in progress: 3 criteria unmet (see `tix show TIX-0007`)."})
+    );
+    assert_eq!(folder(&t, "TIX-0007"), "in-progress");
+    let events = t.events();
+    assert_eq!(
+        events_of(&events, "TIX-0007").last().unwrap()["action"],
+        "run-end"
+    );
+}
+
+#[test]
+fn the_same_payload_twice_is_harmless() {
+    let t = session();
+    step(&t, "pre-agent-tix7.json");
+    let before = t.snapshot();
+    assert_eq!(out(&step(&t, "pre-agent-tix7.json")), Value::Null);
+    step(&t, "post-agent-tix7-launched.json");
+    step(&t, "post-agent-tix7-launched.json");
+    tick(&t, "TIX-0007");
+    step(&t, "subagent-stop-tix7.json");
+    step(&t, "subagent-stop-tix7.json");
+    assert_eq!(folder(&t, "TIX-0007"), "completed");
+    let events = t.events();
+    let actions: Vec<&str> = events_of(&events, "TIX-0007")
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["start", "launch", "complete"]);
+    let runs: Value = serde_json::from_str(&t.read("tickets/.tix/runs.json")).unwrap();
+    assert_eq!(runs["runs"].as_array().unwrap().len(), 1);
+    drop(before);
+}
+
+#[test]
+fn unrelated_tools_and_events_change_nothing() {
+    let t = session();
+    let before = t.snapshot();
+    let index = t.read("tickets/.tix/index");
+    for p in [
+        "pre-bash.json",
+        "post-read.json",
+        "post-edit.json",
+        "notification.json",
+    ] {
+        let r = t.hook(&t.payload(p), &[]);
+        assert_eq!((r.stdout.as_str(), r.stderr.as_str()), ("", ""), "{p}");
+    }
+    assert_eq!(t.snapshot(), before);
+    assert_eq!(t.read("tickets/.tix/index"), index);
+    assert!(t.events().is_empty());
+    assert!(!t.exists("tickets/.tix/hook.log"));
+}
+
+#[test]
+fn a_slash_command_typed_by_the_user_starts_and_the_stop_completes() {
+    let t = session();
+    let r = step(&t, "user-prompt-submit.json");
+    assert_eq!(
+        out(&r),
+        context(
+            "UserPromptSubmit",
+            &["tix: TIX-0012 \"Upgrade PostgreSQL to 16\" is now in_progress (agent: work-on)."]
+        )
+    );
+    // The same command seen again as it expands: one start, one run.
+    assert_eq!(out(&step(&t, "user-prompt-expansion.json")), Value::Null);
+    assert_eq!(folder(&t, "TIX-0012"), "in-progress");
+    // The turn ends with work left: held once, with the boxes listed.
+    let o = out(&step(&t, "stop.json"));
+    assert_eq!(o["decision"], "block");
+    assert!(
+        o["reason"]
+            .as_str()
+            .unwrap()
+            .contains("tix completes the ticket when you stop")
+    );
+    tick(&t, "TIX-0012");
+    assert_eq!(out(&step(&t, "stop-active.json")), Value::Null);
+    assert_eq!(folder(&t, "TIX-0012"), "completed");
+}
+
+#[test]
+fn skills_and_legacy_slash_commands_complete_at_the_stop() {
+    let t = session();
+    let r = step(&t, "pre-skill.json");
+    assert!(
+        out(&r)["hookSpecificOutput"]["additionalContext"]
+            .as_str()
+            .unwrap()
+            .contains("TIX-0011 \"Export invoices as CSV\" is now in_progress (agent: fix-ticket)")
+    );
+    step(&t, "pre-slash-command.json");
+    assert_eq!(folder(&t, "TIX-0013"), "in-progress");
+    let mut skill_end = t.payload("pre-skill.json");
+    skill_end["hook_event_name"] = "PostToolUse".into();
+    skill_end["tool_response"] = json!({"success": true, "commandName": "fix-ticket"});
+    assert_eq!(
+        out(&t.hook(&skill_end, &[])),
+        Value::Null,
+        "a skill's end is the stop"
+    );
+    assert_eq!(folder(&t, "TIX-0011"), "in-progress");
+    tick(&t, "TIX-0011");
+    tick(&t, "TIX-0013");
+    assert_eq!(out(&step(&t, "stop.json")), Value::Null);
+    assert_eq!(folder(&t, "TIX-0011"), "completed");
+    assert_eq!(folder(&t, "TIX-0013"), "completed");
+}
+
+#[test]
+fn the_root_is_found_from_a_subdirectory_or_the_project_dir() {
+    let t = session();
+    fs::create_dir_all(t.path("src/deep/er")).unwrap();
+    let mut p = t.payload("pre-agent-tix7.json");
+    p["cwd"] = t.path("src/deep/er").to_string_lossy().into_owned().into();
+    let r = t.hook(&p, &[]);
+    assert!(!r.stdout.is_empty(), "{r:?}");
+    assert_eq!(folder(&t, "TIX-0007"), "in-progress");
+    // CLAUDE_PROJECT_DIR wins over a cwd that went elsewhere.
+    let mut p = t.payload("pre-agent-tix11.json");
+    p["cwd"] = "/".into();
+    let project = t.root().to_string_lossy().into_owned();
+    let r = t.hook(&p, &[("CLAUDE_PROJECT_DIR", &project)]);
+    assert!(!r.stdout.is_empty(), "{r:?}");
+    assert_eq!(folder(&t, "TIX-0011"), "in-progress");
+}
+
+#[test]
+fn mentions_that_are_not_pending_tickets_change_nothing_or_say_why() {
+    let t = session();
+    // A completed ticket named for context is not reopened; an id no ticket
+    // has is ignored.
+    let mut p = t.payload("pre-agent-tix7.json");
+    p["tool_input"]["prompt"] = "Like TIX-0003 and TIX-4242, see UTF-8 notes".into();
+    p["tool_input"]["description"] = "context only".into();
+    let before = t.snapshot();
+    assert_eq!(out(&t.hook(&p, &[])), Value::Null);
+    assert_eq!(t.snapshot(), before);
+    // Another agent's ticket is not taken over; the model is told.
+    let mut p = t.payload("pre-agent-tix7.json");
+    p["tool_input"]["description"] = "Help with TIX-0008".into();
+    p["tool_input"]["prompt"] = "".into();
+    let r = t.hook(&p, &[]);
+    let ctx = out(&r)["hookSpecificOutput"]["additionalContext"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        ctx.contains("TIX-0008 is already in progress by \"frontend-developer\""),
+        "{ctx}"
+    );
+    // Unmet dependencies are said, and nothing starts.
+    let mut p = t.payload("pre-agent-tix7.json");
+    p["tool_input"]["description"] = "Dark mode TIX-0010".into();
+    p["tool_input"]["prompt"] = "".into();
+    let ctx = out(&t.hook(&p, &[]))["hookSpecificOutput"]["additionalContext"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        ctx.contains("cannot start TIX-0010: depends on TIX-0008, which is in_progress"),
+        "{ctx}"
+    );
+    assert_eq!(folder(&t, "TIX-0010"), "pending");
+}
+
+#[test]
+fn a_ticket_copied_in_by_hand_is_started_when_named() {
+    let t = session();
+    // Not made by `tix new`: the index has never heard of it.
+    t.write(
+        "tickets/pending/TIX-0050-copied.md",
+        &crate::util::ticket("TIX-0050", "pending", "", ""),
+    );
+    let mut p = t.payload("pre-agent-tix7.json");
+    p["tool_input"]["description"] = "Do TIX-0050".into();
+    p["tool_input"]["prompt"] = "".into();
+    let r = t.hook(&p, &[]);
+    assert!(!r.stdout.is_empty(), "{r:?}");
+    assert_eq!(folder(&t, "TIX-0050"), "in-progress");
+    t.run(&["sync", "--check"]).code(0);
+}
+
+#[test]
+fn session_start_gives_in_progress_and_ready_in_at_most_30_lines() {
+    let t = session();
+    let o = out(&t.hook(&t.payload("session-start.json"), &[]));
+    let ctx = o["hookSpecificOutput"]["additionalContext"]
+        .as_str()
+        .unwrap();
+    assert_eq!(o["hookSpecificOutput"]["hookEventName"], "SessionStart");
+    let lines: Vec<&str> = ctx.lines().collect();
+    assert!(
+        lines[0].starts_with("tix: tickets in tickets: 2 in progress, 5 ready to start."),
+        "{ctx}"
+    );
+    assert!(
+        ctx.contains("- TIX-0006 \"Move sessions to Redis\" (backend-engineer, 2/3 boxes)"),
+        "{ctx}"
+    );
+    assert!(
+        ctx.contains("Ready next:\n- TIX-0009 \"Rate-limit password reset emails\" (critical)"),
+        "{ctx}"
+    );
+    // A big tree still gives at most 30 lines.
+    let mut big = Tix::tree();
+    for i in 1..=80 {
+        let status = if i % 2 == 0 { "in_progress" } else { "pending" };
+        let dir = if i % 2 == 0 { "in-progress" } else { "pending" };
+        big = big.ticket(
+            dir,
+            &format!("TIX-{i:04}.md"),
+            &crate::util::ticket(&format!("TIX-{i:04}"), status, "", ""),
+        );
+    }
+    let ctx = out(&big.hook(
+        &t.payload("session-start.json")
+            .as_object()
+            .map(|o| {
+                let mut o = o.clone();
+                o.insert(
+                    "cwd".into(),
+                    big.root().to_string_lossy().into_owned().into(),
+                );
+                Value::Object(o)
+            })
+            .unwrap(),
+        &[],
+    ))["hookSpecificOutput"]["additionalContext"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(ctx.lines().count(), 30, "{ctx}");
+    assert!(ctx.contains("- … and 27 more (`tix status`)"), "{ctx}");
+    assert!(ctx.contains("- … and 28 more (`tix next`)"), "{ctx}");
+}
+
+#[test]
+fn garbage_never_blocks_claude_code() {
+    let t = session();
+    for input in [
+        "",
+        "{",
+        "[1,2]",
+        "null",
+        "\u{0}\u{1}binary",
+        "{\"hook_event_name\": 5}",
+        &"[".repeat(100_000),
+    ] {
+        let r = t.hook_raw(input);
+        assert_eq!((r.code, r.stdout.as_str()), (0, ""), "{input:.20}");
+    }
+    let log = t.read("tickets/.tix/hook.log");
+    assert!(log.contains("the payload on stdin is empty"), "{log}");
+    assert!(log.contains("the payload on stdin is not JSON"), "{log}");
+    // Not a tix project: quiet for events tix has no rule for, an error line
+    // (stderr only) for those it does.
+    let nowhere = Tix::empty();
+    let mut p = t.payload("pre-agent-tix7.json");
+    p["cwd"] = nowhere.root().to_string_lossy().into_owned().into();
+    let r = nowhere.hook(&p, &[]);
+    assert_eq!(r.stdout, "");
+    assert!(
+        r.stderr.contains("tix: hook: no tix tree found"),
+        "{}",
+        r.stderr
+    );
+    p["hook_event_name"] = "Notification".into();
+    let r = nowhere.hook(&p, &[]);
+    assert_eq!((r.stdout.as_str(), r.stderr.as_str()), ("", ""));
+}
+
+#[test]
+fn a_panic_inside_the_hook_is_caught_and_logged() {
+    let t = session();
+    let r = t.hook(
+        &t.payload("pre-agent-tix7.json"),
+        &[("TIX_FAILPOINT", "hook-panic")],
+    );
+    assert_eq!(r.stdout, "");
+    assert!(
+        r.stderr
+            .contains("internal error (a bug in tix): failpoint hook-panic"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        t.read("tickets/.tix/hook.log")
+            .contains("PreToolUse: internal error")
+    );
+    assert_eq!(folder(&t, "TIX-0007"), "pending");
+}

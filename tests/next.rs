@@ -1,0 +1,135 @@
+//! `tix next`: the best ready ticket; `--claim` starts it under the same lock.
+
+use crate::util::{NOW, Tix, ticket};
+use std::process::{Child, Command, Stdio};
+
+fn board() -> Tix {
+    Tix::tree()
+        .ticket(
+            "pending",
+            "TIX-0001.md",
+            &ticket(
+                "TIX-0001",
+                "pending",
+                "priority: low\ncreated: 2029-01-01T00:00:00Z\n",
+                "",
+            ),
+        )
+        .ticket(
+            "pending",
+            "TIX-0002.md",
+            &ticket(
+                "TIX-0002",
+                "pending",
+                "priority: high\ncreated: 2029-06-01T00:00:00Z\n",
+                "",
+            ),
+        )
+        .ticket(
+            "pending",
+            "TIX-0003.md",
+            &ticket(
+                "TIX-0003",
+                "pending",
+                "priority: high\ncreated: 2029-03-01T00:00:00Z\n",
+                "",
+            ),
+        )
+        .ticket(
+            "pending",
+            "TIX-0004.md",
+            &ticket(
+                "TIX-0004",
+                "pending",
+                "priority: critical\ndepends_on: [TIX-0005]\n",
+                "",
+            ),
+        )
+        .ticket(
+            "in-progress",
+            "TIX-0005.md",
+            &ticket("TIX-0005", "in_progress", "", ""),
+        )
+}
+
+#[test]
+fn next_is_the_best_ready_ticket_and_claim_starts_it() {
+    let t = board();
+    // Critical TIX-0004 waits for TIX-0005; of the two high ones the older wins.
+    assert_eq!(t.run(&["next"]).code(0).stdout, "TIX-0003\n");
+    assert_eq!(t.run(&["next", "--json"]).code(0).json()["id"], "TIX-0003");
+    let before = t.snapshot();
+    t.run(&["next"]).code(0);
+    assert_eq!(t.snapshot(), before, "without --claim nothing changes");
+    let r = t
+        .run(&["next", "--claim", "--agent", "bot", "--json"])
+        .code(0);
+    let j = r.json();
+    assert_eq!(
+        (&j["id"], &j["status"], &j["agent"], &j["started"]),
+        (
+            &"TIX-0003".into(),
+            &"in_progress".into(),
+            &"bot".into(),
+            &NOW.into()
+        )
+    );
+    assert!(t.exists("tickets/in-progress/TIX-0003.md"));
+    assert_eq!(
+        t.events().last().unwrap()["reason"],
+        "claimed with tix next"
+    );
+    t.run(&["sync", "--check"]).code(0);
+    assert_eq!(t.run(&["next", "--claim"]).code(0).stdout, "TIX-0002\n");
+    assert_eq!(t.run(&["next", "--claim"]).code(0).stdout, "TIX-0001\n");
+    // Nothing ready: exit 0, nothing on stdout, `null` with --json.
+    assert_eq!(t.run(&["next", "--claim"]).code(0).stdout, "");
+    assert_eq!(t.run(&["next", "--json"]).code(0).stdout, "null\n");
+    t.run(&["next", "--agent", "x"]).code(2);
+}
+
+#[test]
+fn ten_agents_claiming_at_once_get_ten_different_tickets() {
+    let mut t = Tix::tree();
+    for i in 1..=12 {
+        t = t.ticket(
+            "pending",
+            &format!("TIX-{i:04}.md"),
+            &ticket(&format!("TIX-{i:04}"), "pending", "", ""),
+        );
+    }
+    t.run(&["sync"]).code(0);
+    let claims: Vec<Child> = (1..=10)
+        .map(|i| {
+            Command::new(env!("CARGO_BIN_EXE_tix"))
+                .args(["next", "--claim", "--agent", &format!("agent-{i}")])
+                .env("TIX_ROOT", t.path("tickets"))
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let mut got: Vec<String> = claims
+        .into_iter()
+        .map(|c| {
+            let out = c.wait_with_output().unwrap();
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            String::from_utf8(out.stdout).unwrap().trim().to_string()
+        })
+        .collect();
+    got.sort();
+    got.dedup();
+    assert_eq!(got.len(), 10, "{got:?}");
+    let moved = std::fs::read_dir(t.path("tickets/in-progress"))
+        .unwrap()
+        .count();
+    assert_eq!(moved, 10);
+    t.run(&["sync", "--check"]).code(0);
+    let starts = t.events().iter().filter(|e| e["action"] == "start").count();
+    assert_eq!(starts, 10);
+}
