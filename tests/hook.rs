@@ -575,6 +575,26 @@ fn garbage_never_blocks_claude_code() {
 }
 
 #[test]
+fn broken_tool_state_does_not_stop_the_hook() {
+    let t = session();
+    t.write("tickets/.tix/runs.json", "{ not what tix wrote");
+    step(&t, "pre-agent-tix7.json");
+    assert_eq!(folder(&t, "TIX-0007"), "in-progress");
+    assert_eq!(
+        t.read("tickets/.tix/runs.json.corrupt"),
+        "{ not what tix wrote"
+    );
+    // A fresh clone has no .tix/: a problem is still logged, and the state
+    // folder keeps itself out of git.
+    let t = Tix::example();
+    assert!(!t.exists("tickets/.tix"));
+    let r = t.hook_raw("{");
+    assert_eq!((r.code, r.stdout.as_str()), (0, ""));
+    assert!(t.read("tickets/.tix/hook.log").contains("not JSON"));
+    assert_eq!(t.read("tickets/.tix/.gitignore").lines().last(), Some("*"));
+}
+
+#[test]
 fn a_panic_inside_the_hook_is_caught_and_logged() {
     let t = session();
     let r = t.hook(

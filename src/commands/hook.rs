@@ -107,7 +107,7 @@ fn report(ctx: &Ctx, root: Option<&PathBuf>, event: &str, message: &str) {
     let line = format!("{} {event}: {message}\n", ctx.now_str());
     if let Some(root) = root {
         let state = root.join(tree::STATE_DIR);
-        if state.is_dir() {
+        if tree::make_state_dir(root).is_ok() {
             let path = state.join("hook.log");
             // Kept short: past 1 MB the log starts again (the old one is kept once).
             if std::fs::metadata(&path).is_ok_and(|m| m.len() > 1024 * 1024) {
@@ -268,7 +268,7 @@ impl Hook<'_> {
         let lock = self.lock()?;
         let mut state = State::open(self.tree, &lock)?;
         let state_dir = self.tree.state_dir();
-        let mut all = runs::load(&state_dir)?;
+        let mut all = load_runs(&state_dir)?;
         let session = self.payload.session_id.clone();
         let tool_use_id = self.payload.tool_use_id.clone();
         // The same payload delivered twice, or a typed command seen by both
@@ -467,7 +467,7 @@ impl Hook<'_> {
         }
         let lock = self.lock()?;
         let state_dir = self.tree.state_dir();
-        let mut all = runs::load(&state_dir)?;
+        let mut all = load_runs(&state_dir)?;
         let Some(run) = all.by_tool_use(tool_use_id) else {
             return Ok(None);
         };
@@ -524,7 +524,7 @@ impl Hook<'_> {
         }
         let lock = self.lock()?;
         let state_dir = self.tree.state_dir();
-        let mut all = runs::load(&state_dir)?;
+        let mut all = load_runs(&state_dir)?;
         let Some(run) = all.by_tool_use(tool_use_id) else {
             return Ok(None);
         };
@@ -594,7 +594,7 @@ impl Hook<'_> {
         }
         let lock = self.lock()?;
         let state_dir = self.tree.state_dir();
-        let mut all = runs::load(&state_dir)?;
+        let mut all = load_runs(&state_dir)?;
         let Some(run) = all.by_agent(agent_id).filter(|r| mine(r)).cloned() else {
             return Ok(None);
         };
@@ -622,7 +622,7 @@ impl Hook<'_> {
         }
         let lock = self.lock()?;
         let state_dir = self.tree.state_dir();
-        let mut all = runs::load(&state_dir)?;
+        let mut all = load_runs(&state_dir)?;
         let mut state = State::open(self.tree, &lock)?;
         let mut ending = Ending::default();
         let ending_runs: Vec<Run> = all.runs.iter().filter(|r| stops_here(r)).cloned().collect();
@@ -782,6 +782,21 @@ fn section(
     lines.extend(items.iter().take(cap).map(line));
     if items.len() > cap {
         lines.push(format!("- … and {} more (`{more}`)", items.len() - cap));
+    }
+}
+
+/// The runs, under the lock. A file tix cannot read is kept aside (as
+/// `runs.json.corrupt`) and tracking starts again, so that one bad file does
+/// not stop every later hook.
+fn load_runs(state: &std::path::Path) -> Result<Runs> {
+    match runs::load(state) {
+        Ok(r) => Ok(r),
+        Err(_) if state.join("runs.json").is_file() => {
+            std::fs::rename(state.join("runs.json"), state.join("runs.json.corrupt"))
+                .context("failed to set aside an unreadable .tix/runs.json")?;
+            Ok(Runs::default())
+        }
+        Err(e) => Err(e),
     }
 }
 

@@ -316,22 +316,8 @@ impl Tree {
     /// `.tix/`, made on first use (it is not committed, so a fresh clone lacks
     /// it) with a `.gitignore` that keeps all of it out of git.
     fn create_state_dir(&self) -> Result<()> {
-        let dir = self.state_dir();
-        match fs::create_dir(&dir) {
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => return Ok(()),
-            Err(e) => {
-                return Err(e)
-                    .with_context(|| format!("failed to create {}", self.show(STATE_DIR)));
-            }
-            Ok(()) => {}
-        }
-        fsx::write_atomic(
-            &dir.join(".gitignore"),
-            STATE_GITIGNORE.as_bytes(),
-            None,
-            false,
-        )
-        .with_context(|| format!("failed to write {}/.gitignore", self.show(STATE_DIR)))
+        make_state_dir(&self.root)
+            .with_context(|| format!("failed to create {}", self.show(STATE_DIR)))
     }
 
     pub fn has_journal(&self) -> bool {
@@ -730,6 +716,23 @@ impl Tree {
     pub fn remember_id(&self, prefix: &str, num: u64) -> Result<()> {
         journal::set_last_id(&self.state_dir(), prefix, num).context("failed to write .tix/last-id")
     }
+}
+
+/// `ROOT/.tix/`, made on first use with a `.gitignore` that keeps all of it
+/// out of git (a fresh clone has none).
+pub fn make_state_dir(root: &Path) -> io::Result<()> {
+    let dir = root.join(STATE_DIR);
+    match fs::create_dir(&dir) {
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => return Ok(()),
+        Err(e) => return Err(e),
+        Ok(()) => {}
+    }
+    fsx::write_atomic(
+        &dir.join(".gitignore"),
+        STATE_GITIGNORE.as_bytes(),
+        None,
+        false,
+    )
 }
 
 /// FxHash (as in rustc): a fast hasher for maps keyed by our own paths and ids,
