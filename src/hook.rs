@@ -105,7 +105,7 @@ impl Payload {
 }
 
 /// A non-empty string field of an object.
-fn str_field(v: &Value, key: &str) -> Option<String> {
+pub fn str_field(v: &Value, key: &str) -> Option<String> {
     v.get(key)
         .and_then(Value::as_str)
         .filter(|s| !s.trim().is_empty())

@@ -25,10 +25,16 @@ use std::process::ExitCode;
 
 /// Parses, runs, and maps the outcome to an exit code.
 pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
-    let cli = match cli::Cli::try_parse_from(args) {
+    let args: Vec<OsString> = args.into_iter().collect();
+    let cli = match cli::Cli::try_parse_from(&args) {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
+            // Claude Code reads exit 2 from a hook as "block": `tix hook` with
+            // bad arguments still exits 0.
+            if is_hook(&args) {
+                return ExitCode::SUCCESS;
+            }
             return ExitCode::from(e.exit_code() as u8);
         }
     };
@@ -36,6 +42,21 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Ok(exit) => exit.into(),
         Err(err) => report(&err).into(),
     }
+}
+
+/// Whether the subcommand is `hook` (the first word that is not an option or
+/// an option's value).
+fn is_hook(args: &[OsString]) -> bool {
+    let mut words = args.iter().skip(1);
+    while let Some(w) = words.next() {
+        let w = w.to_string_lossy();
+        if w == "--root" || w == "--color" {
+            words.next();
+        } else if !w.starts_with('-') {
+            return w == "hook";
+        }
+    }
+    false
 }
 
 /// Prints an error on stderr (one line per diagnostic, nothing for a broken

@@ -197,3 +197,51 @@ fn a_malformed_settings_file_is_reported_and_left_untouched() {
         assert!(!t.exists("tickets"), "nothing was created");
     }
 }
+
+#[test]
+fn init_claude_follows_links_resolves_the_root_and_respects_local_settings() {
+    // Review findings: a symlinked settings file was replaced by a regular
+    // file; `..` in the root was not resolved; hooks in settings.local.json
+    // were added a second time.
+    let t = Tix::empty()
+        .file("x/b/.git/HEAD", "x")
+        .file("x/c/.git/HEAD", "x")
+        .file("shared/settings.json", "{\"model\": \"opus\"}\n");
+    std::fs::create_dir_all(t.path("x/c/.claude")).unwrap();
+    std::os::unix::fs::symlink(
+        t.path("shared/settings.json"),
+        t.path("x/c/.claude/settings.json"),
+    )
+    .unwrap();
+    let mut c = t.command(&["init", "../c/tickets", "--claude"]);
+    c.current_dir(t.path("x/b"));
+    assert!(c.output().unwrap().status.success());
+    assert!(
+        !t.exists("x/b/.claude"),
+        "the root's repository, not the working directory's"
+    );
+    assert!(
+        std::fs::symlink_metadata(t.path("x/c/.claude/settings.json"))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    let shared: Value = serde_json::from_str(&t.read("shared/settings.json")).unwrap();
+    assert_eq!(shared["model"], "opus");
+    assert_eq!(
+        shared["hooks"]["Stop"][0]["hooks"][0]["command"],
+        "tix hook"
+    );
+
+    let local = r#"{"hooks": {"SessionStart": [{"hooks": [{"type": "command", "command": "/opt/bin/tix hook"}]}]}}"#;
+    let t = Tix::empty()
+        .file(".git/HEAD", "x")
+        .file(".claude/settings.local.json", local);
+    t.run(&["init", "--claude"]).code(0);
+    let v: Value = serde_json::from_str(&t.read(".claude/settings.json")).unwrap();
+    assert!(
+        v["hooks"].get("SessionStart").is_none(),
+        "already run from settings.local.json"
+    );
+    assert!(v["hooks"]["PreToolUse"].is_array());
+}

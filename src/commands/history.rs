@@ -68,7 +68,10 @@ pub fn run(ctx: &Ctx, args: &HistoryArgs) -> Result<Exit> {
                 e.time.clone(),
                 e.ticket.clone(),
                 e.action.clone(),
-                format!("{} → {}", opt(&e.from), opt(&e.to)),
+                match (&e.from, &e.to) {
+                    (None, None) => "-".to_string(),
+                    _ => format!("{} → {}", opt(&e.from), opt(&e.to)),
+                },
                 e.actor.clone(),
                 opt(&e.agent),
                 run_figures(e),

@@ -11,7 +11,7 @@ use crate::error::TixError;
 use crate::exit::Exit;
 use crate::hook::{self, Intent, Payload, Totals};
 use crate::ticket::IdKey;
-use crate::transition::{self, Actor, Outcome, Request};
+use crate::transition::{self, Actor, Request};
 use crate::tree::runs::{self, Run, RunTicket, Runs};
 use crate::tree::{self, Event, IdArg, LockMode, Scan, State, Tree, journal};
 use anyhow::{Context, Result, bail};
@@ -23,7 +23,8 @@ use std::sync::Mutex;
 /// At most this many lines of context at session start.
 const CONTEXT_LINES: usize = 30;
 
-pub fn run(ctx: &Ctx) -> Result<Exit> {
+/// Handles the payload on stdin. Exit 0, always.
+pub fn run(ctx: &Ctx) -> Exit {
     let mut input = String::new();
     let read = std::io::stdin()
         .take(64 * 1024 * 1024)
@@ -49,7 +50,7 @@ pub fn run(ctx: &Ctx) -> Result<Exit> {
         Ok(None) => {}
         Err(message) => report(ctx, root.as_ref(), &event, &message),
     }
-    Ok(Exit::Ok)
+    Exit::Ok
 }
 
 /// Runs `f`, turning an error or a panic into its one-line message.
@@ -139,7 +140,17 @@ fn handle(
             "no tix tree found from $CLAUDE_PROJECT_DIR, the payload's cwd or the working directory (set TIX_ROOT, or run `tix init`)"
         );
     };
-    let tree = Tree::open(root, &ctx.cwd)?;
+    let tree = match Tree::open(root, &ctx.cwd) {
+        Ok(t) => t,
+        // A broken tix.yaml is worth a log line only for events tix acts on.
+        Err(_)
+            if hook::intent(&payload, &crate::config::Config::default().hook)
+                == Intent::Nothing =>
+        {
+            return Ok(None);
+        }
+        Err(e) => return Err(e),
+    };
     let intent = hook::intent(&payload, &tree.config.hook);
     let hook = Hook {
         ctx,
@@ -250,8 +261,8 @@ impl Hook<'_> {
 
     fn start(&self, tool: &str, agent: &str, mentions: &[IdKey]) -> Result<Option<Value>> {
         // The fast path: ids that no ticket has (UTF-8, SHA-256) cost a binary
-        // search of the index each, and no lock. (Without an index that
-        // vouches for the folders, every mention is looked for under the lock.)
+        // search of the index each, and no lock. When the folders changed
+        // since the index was written, only the prefixes are trusted.
         let mentions: Vec<&IdKey> = match self.tree.trusted_index() {
             Some(index) => mentions
                 .iter()
@@ -260,7 +271,18 @@ impl Hook<'_> {
                         && index.lookup(k).is_none_or(|hits| !hits.is_empty())
                 })
                 .collect(),
-            None => mentions.iter().collect(),
+            None => {
+                let index = tree::index::open(&self.tree.index_path(), &self.tree.fingerprint());
+                mentions
+                    .iter()
+                    .filter(|k| {
+                        *k.prefix == *self.tree.config.id_prefix
+                            || index
+                                .as_ref()
+                                .is_some_and(|i| i.prefixes.contains_key(&*k.prefix))
+                    })
+                    .collect()
+            }
         };
         if mentions.is_empty() {
             return Ok(None);
@@ -269,8 +291,10 @@ impl Hook<'_> {
         let mut state = State::open(self.tree, &lock)?;
         let state_dir = self.tree.state_dir();
         let mut all = load_runs(&state_dir)?;
+        self.expire(&mut all)?;
         let session = self.payload.session_id.clone();
         let tool_use_id = self.payload.tool_use_id.clone();
+        let inside_agent = hook::str_field(&self.payload.json, "agent_id");
         // The same payload delivered twice, or a typed command seen by both
         // UserPromptSubmit and UserPromptExpansion, is one run.
         let existing = all.runs.iter().position(|r| {
@@ -291,19 +315,15 @@ impl Hook<'_> {
                 tool: tool.to_string(),
                 agent: agent.to_string(),
                 started_at: self.now.clone(),
+                inside_agent,
                 ..Run::default()
             },
         };
-        let completes_itself = self
-            .tree
-            .config
-            .hook
-            .complete_on
-            .iter()
-            .any(|t| hook::normal_tool(t) == tool);
+        let before = run.tickets.len();
+        let completes_itself = self.completes_on_end(tool);
         let mut lines = Vec::new();
         for key in mentions {
-            let id_arg = IdArg::Full((*key).clone(), show(key));
+            let id_arg = IdArg::Full(key.clone(), show(key));
             let entry = match state.find(&id_arg) {
                 Ok(e) => e,
                 Err(e)
@@ -336,18 +356,31 @@ impl Hook<'_> {
             if run.has(&id) {
                 continue; // this run already has it: a repeated payload
             }
-            let status = ticket.status.to_string();
-            if status == IN_PROGRESS && all.in_session(session.as_deref(), &id) {
-                run.tickets.push(RunTicket {
-                    id: id.clone(),
-                    started: false,
-                });
-                self.note(&id, "attach", &run, None, Totals::default())?;
-                lines.push(attached_line(&id, &title, completes_itself));
+            if ticket.status == IN_PROGRESS {
+                // Work of this session goes on (a second run on a ticket, its
+                // gates to finish); a ticket started elsewhere is not taken over.
+                if all.in_session(session.as_deref(), &id) {
+                    run.tickets.push(RunTicket {
+                        id: id.clone(),
+                        started: false,
+                    });
+                    self.note(&id, "attach", &run, None, Totals::default())?;
+                    lines.push(attached_line(&id, &title, completes_itself));
+                } else {
+                    let by = ticket
+                        .meta
+                        .agent
+                        .as_deref()
+                        .map(one_line)
+                        .unwrap_or_else(|| "someone".into());
+                    lines.push(format!(
+                        "tix: {id} \"{title}\" is already in progress by {by}, outside this session; tix leaves it as it is."
+                    ));
+                }
                 continue;
             }
-            if status != PENDING && status != IN_PROGRESS {
-                continue; // a completed ticket mentioned for context is not reopened
+            if ticket.status != PENDING {
+                continue; // a completed ticket named for context is not reopened
             }
             let req = Request {
                 to: IN_PROGRESS.into(),
@@ -366,7 +399,7 @@ impl Hook<'_> {
                 &self.actor(None),
                 &self.now,
             ) {
-                Ok(Outcome::Changed { .. }) => {
+                Ok(_) => {
                     run.tickets.push(RunTicket {
                         id: id.clone(),
                         started: true,
@@ -376,83 +409,149 @@ impl Hook<'_> {
                         one_line(agent)
                     ));
                 }
-                Ok(Outcome::Unchanged { .. }) => {
-                    // In progress already, by this agent: this run works on it.
-                    run.tickets.push(RunTicket {
-                        id: id.clone(),
-                        started: false,
-                    });
-                    self.note(&id, "attach", &run, None, Totals::default())?;
-                    lines.push(attached_line(&id, &title, completes_itself));
-                }
                 Err(e) => match e.downcast_ref::<TixError>() {
                     Some(TixError::Refused { lines: why }) => {
-                        for w in why {
-                            lines.push(format!("tix: not started: {}", one_line(w)));
-                        }
+                        lines.extend(
+                            why.iter()
+                                .map(|w| format!("tix: not started: {}", one_line(w))),
+                        );
                     }
                     _ => return Err(e),
                 },
             }
         }
-        if !run.tickets.is_empty() {
+        if run.tickets.len() > before || existing.is_some() {
             all.runs.push(run);
-            runs::save(&state_dir, &mut all)?;
         }
+        runs::save(&state_dir, &mut all)?;
         Ok(self.context(&lines))
+    }
+
+    /// Whether runs of this tool complete their tickets when they end (else
+    /// at the session's stop).
+    fn completes_on_end(&self, tool: &str) -> bool {
+        self.tree
+            .config
+            .hook
+            .complete_on
+            .iter()
+            .any(|t| hook::normal_tool(t) == tool)
+    }
+
+    /// Ends runs that have waited a week for an end Claude Code never sent,
+    /// and forgets early stops after a day, so that the runs file stays small.
+    fn expire(&self, all: &mut Runs) -> Result<()> {
+        let old = |at: &str, secs: i64| {
+            elapsed_ms(at, &self.now).is_some_and(|ms| ms > secs as u64 * 1000)
+        };
+        for run in all
+            .runs
+            .iter_mut()
+            .filter(|r| r.active() && old(&r.started_at, 7 * 86400))
+        {
+            run.ended_at = Some(self.now.clone());
+            for t in &run.tickets {
+                self.note(
+                    &t.id,
+                    "run-end",
+                    run,
+                    Some("no end of the run seen in 7 days".into()),
+                    Totals::default(),
+                )?;
+            }
+        }
+        all.early_stops.retain(|e| !old(&e.at, 86400));
+        Ok(())
     }
 
     // ------------------------------------------------------------ ends
 
-    /// Completes the tickets of `run` still in progress, with the run's totals.
-    fn complete_run(&self, state: &mut State<'_>, run: &Run, totals: Totals) -> Result<Ending> {
-        let mut ending = Ending::default();
-        let totals = Totals {
-            duration_ms: totals
-                .duration_ms
-                .or_else(|| elapsed_ms(&run.started_at, &self.now)),
-            ..totals
-        };
-        for t in &run.tickets {
-            let entry = match state.find(&id_arg(&t.id)) {
-                Ok(e) => e,
-                Err(_) => continue, // gone (deleted, renamed) since: nothing to complete
+    /// Completes the tickets of the runs `ending` (their totals given) that
+    /// are still in progress and that no other active run is working on.
+    fn complete(
+        &self,
+        state: &mut State<'_>,
+        all: &Runs,
+        ending: &dyn Fn(&Run) -> bool,
+        totals: Totals,
+    ) -> Result<Ending> {
+        let mut out = Ending::default();
+        for run in all.runs.iter().filter(|r| r.active() && ending(r)) {
+            let totals = Totals {
+                duration_ms: totals
+                    .duration_ms
+                    .or_else(|| elapsed_ms(&run.started_at, &self.now)),
+                ..totals
             };
-            if self
-                .tree
-                .ticket_of(&entry)
-                .is_none_or(|tk| tk.status != IN_PROGRESS)
-            {
-                continue;
-            }
-            let req = Request {
-                to: COMPLETED.into(),
-                force: false,
-                agent: None,
-                action: "complete",
-                reason: None,
-                totals,
-            };
-            let rel = entry.rel.to_string();
-            match transition::apply(
-                self.tree,
-                state,
-                &rel,
-                &req,
-                &self.actor(run.agent_id.clone()),
-                &self.now,
-            ) {
-                Ok(_) => ending.completed.push(t.id.clone()),
-                Err(e) => match e.downcast_ref::<TixError>() {
-                    Some(TixError::Refused { lines }) => {
-                        ending.unmet.extend(lines.iter().map(|l| one_line(l)));
-                        ending.held.push(t.id.clone());
-                    }
-                    _ => return Err(e),
-                },
+            for t in &run.tickets {
+                if all.held_elsewhere(&t.id, ending)
+                    || out.completed.contains(&t.id)
+                    || out.held.contains(&t.id)
+                {
+                    continue;
+                }
+                let Ok(entry) = state.find(&id_arg(&t.id)) else {
+                    continue; // gone (deleted, renamed) since: nothing to complete
+                };
+                if self
+                    .tree
+                    .ticket_of(&entry)
+                    .is_none_or(|tk| tk.status != IN_PROGRESS)
+                {
+                    continue;
+                }
+                let req = Request {
+                    to: COMPLETED.into(),
+                    force: false,
+                    agent: None,
+                    action: "complete",
+                    reason: None,
+                    totals,
+                };
+                let rel = entry.rel.to_string();
+                let actor = Actor {
+                    tool_use_id: run.tool_use_id.clone(),
+                    ..self.actor(run.agent_id.clone())
+                };
+                match transition::apply(self.tree, state, &rel, &req, &actor, &self.now) {
+                    Ok(_) => out.completed.push(t.id.clone()),
+                    Err(e) => match e.downcast_ref::<TixError>() {
+                        Some(TixError::Refused { lines }) => {
+                            out.unmet.extend(lines.iter().map(|l| one_line(l)));
+                            out.held.push(t.id.clone());
+                        }
+                        _ => return Err(e),
+                    },
+                }
             }
         }
-        Ok(ending)
+        Ok(out)
+    }
+
+    /// Ends the runs `ending`: a run-end event for each ticket left in progress.
+    fn end_runs(
+        &self,
+        all: &mut Runs,
+        ending: &dyn Fn(&Run) -> bool,
+        result: &Ending,
+    ) -> Result<()> {
+        for run in all.runs.iter_mut().filter(|r| r.active() && ending(r)) {
+            run.ended_at = Some(self.now.clone());
+            let totals = Totals {
+                duration_ms: elapsed_ms(&run.started_at, &self.now),
+                ..Totals::default()
+            };
+            for id in result.held.iter().filter(|id| run.has(id)) {
+                self.note(
+                    id,
+                    "run-end",
+                    run,
+                    Some("acceptance criteria unmet".into()),
+                    totals,
+                )?;
+            }
+        }
+        Ok(())
     }
 
     fn tool_end(
@@ -468,53 +567,64 @@ impl Hook<'_> {
         let lock = self.lock()?;
         let state_dir = self.tree.state_dir();
         let mut all = load_runs(&state_dir)?;
+        self.expire(&mut all)?;
         let Some(run) = all.by_tool_use(tool_use_id) else {
             return Ok(None);
         };
+        let this = |r: &Run| r.tool_use_id.as_deref() == Some(tool_use_id);
         match status {
             Some("async_launched") | Some("remote_launched") => {
-                // A background subagent: it ends with SubagentStop.
-                if run.launched && run.agent_id == agent_id {
-                    return Ok(None);
+                // A background subagent: its end is SubagentStop.
+                if run.launched && (agent_id.is_none() || run.agent_id == agent_id) {
+                    return Ok(None); // a repeated payload
                 }
                 run.launched = true;
-                run.agent_id = agent_id.or(run.agent_id.take());
+                if agent_id.is_some() {
+                    run.agent_id = agent_id;
+                }
                 let run = run.clone();
                 for t in &run.tickets {
                     self.note(&t.id, "launch", &run, None, Totals::default())?;
                 }
+                // Its SubagentStop may have come first (this hook waited on the lock).
+                let stopped = run
+                    .agent_id
+                    .as_ref()
+                    .and_then(|a| all.early_stops.iter().position(|e| e.agent_id == *a));
+                let out = match stopped {
+                    Some(i) => {
+                        all.early_stops.remove(i);
+                        let mut state = State::open(self.tree, &lock)?;
+                        let result = self.complete(&mut state, &all, &this, Totals::default())?;
+                        self.end_runs(&mut all, &this, &result)?;
+                        self.after_tool(&result)
+                    }
+                    None => None,
+                };
                 runs::save(&state_dir, &mut all)?;
-                Ok(None)
+                Ok(out)
             }
             Some("completed") | None => {
-                if let Some(a) = agent_id {
-                    run.agent_id = Some(a);
+                if agent_id.is_some() {
+                    run.agent_id = agent_id;
                 }
-                let finished = run.clone();
                 let mut state = State::open(self.tree, &lock)?;
-                let ending = self.complete_run(&mut state, &finished, totals)?;
-                if let Some(run) = all.by_tool_use(tool_use_id) {
-                    run.ended_at = Some(self.now.clone());
-                }
-                for id in &ending.held {
-                    self.note(
-                        id,
-                        "run-end",
-                        &finished,
-                        Some("acceptance criteria unmet".into()),
-                        totals,
-                    )?;
-                }
+                let result = self.complete(&mut state, &all, &this, totals)?;
+                self.end_runs(&mut all, &this, &result)?;
                 runs::save(&state_dir, &mut all)?;
-                if ending.held.is_empty() {
-                    Ok(self.context(&completed_lines(&ending)))
-                } else {
-                    Ok(Some(
-                        json!({"decision": "block", "reason": refusal(&ending, false)}),
-                    ))
-                }
+                Ok(self.after_tool(&result))
             }
             Some(_) => Ok(None),
+        }
+    }
+
+    /// What the model is told at the end of a tool run: the completions, or
+    /// the unmet gates beside the tool result.
+    fn after_tool(&self, result: &Ending) -> Option<Value> {
+        if result.held.is_empty() {
+            self.context(&completed_lines(result))
+        } else {
+            Some(json!({"decision": "block", "reason": refusal(result, false)}))
         }
     }
 
@@ -525,18 +635,22 @@ impl Hook<'_> {
         let lock = self.lock()?;
         let state_dir = self.tree.state_dir();
         let mut all = load_runs(&state_dir)?;
-        let Some(run) = all.by_tool_use(tool_use_id) else {
+        let this = |r: &Run| r.active() && r.tool_use_id.as_deref() == Some(tool_use_id);
+        let Some(run) = all.runs.iter().find(|r| this(r)).cloned() else {
             return Ok(None);
         };
-        run.ended_at = Some(self.now.clone());
-        let run = run.clone();
         let mut state = State::open(self.tree, &lock)?;
         let mut lines = Vec::new();
         let totals = Totals {
             duration_ms: elapsed_ms(&run.started_at, &self.now),
             ..Totals::default()
         };
-        for t in run.tickets.iter().filter(|t| t.started) {
+        // Only what this run started goes back, and only if no other run works on it.
+        for t in run
+            .tickets
+            .iter()
+            .filter(|t| t.started && !all.held_elsewhere(&t.id, &this))
+        {
             let Ok(entry) = state.find(&id_arg(&t.id)) else {
                 continue;
             };
@@ -580,114 +694,115 @@ impl Hook<'_> {
                 },
             }
         }
+        for r in all.runs.iter_mut().filter(|r| this(r)) {
+            r.ended_at = Some(self.now.clone());
+        }
         runs::save(&state_dir, &mut all)?;
         Ok(self.context(&lines))
     }
 
     fn subagent_end(&self, agent_id: &str, stop_hook_active: bool) -> Result<Option<Value>> {
-        let complete_on = &self.tree.config.hook.complete_on;
-        let mine = |r: &Run| complete_on.iter().any(|t| hook::normal_tool(t) == r.tool);
+        let session = self.payload.session_id.clone();
+        let hook_config = &self.tree.config.hook;
+        // The subagent's own run, and skill or command runs started inside it.
+        let ending = |r: &Run| {
+            r.active()
+                && ((r.agent_id.as_deref() == Some(agent_id) && self.completes_on_end(&r.tool))
+                    || (r.inside_agent.as_deref() == Some(agent_id)
+                        && hook_config.complete_on_stop
+                        && stops_with_session(r)))
+        };
+        // A launch not reported yet: this stop may be its subagent's.
+        let unlaunched = |r: &Run| {
+            r.active()
+                && r.session_id == session
+                && r.tool == "Agent"
+                && !r.launched
+                && r.agent_id.is_none()
+        };
         if !ours(self.tree, |all| {
-            all.by_agent(agent_id).is_some_and(|r| mine(r))
+            all.runs.iter().any(|r| ending(r) || unlaunched(r))
         }) {
             return Ok(None);
         }
         let lock = self.lock()?;
         let state_dir = self.tree.state_dir();
         let mut all = load_runs(&state_dir)?;
-        let Some(run) = all.by_agent(agent_id).filter(|r| mine(r)).cloned() else {
+        self.expire(&mut all)?;
+        if !all.runs.iter().any(&ending) {
+            if all.runs.iter().any(&unlaunched)
+                && !all.early_stops.iter().any(|e| e.agent_id == agent_id)
+            {
+                all.early_stops.push(runs::EarlyStop {
+                    agent_id: agent_id.to_string(),
+                    session_id: session,
+                    at: self.now.clone(),
+                });
+                runs::save(&state_dir, &mut all)?;
+            }
             return Ok(None);
-        };
+        }
         let mut state = State::open(self.tree, &lock)?;
-        let ending = self.complete_run(&mut state, &run, Totals::default())?;
-        let out = self.stopping(
-            &mut all,
-            |r| r.agent_id.as_deref() == Some(agent_id),
-            &ending,
-            stop_hook_active,
-        )?;
+        let result = self.complete(&mut state, &all, &ending, Totals::default())?;
+        let out = self.stopping(&mut all, &ending, &result, stop_hook_active)?;
         runs::save(&state_dir, &mut all)?;
         Ok(out)
     }
 
     fn stop(&self, stop_hook_active: bool) -> Result<Option<Value>> {
         let session = self.payload.session_id.clone();
-        let stops_here = |r: &Run| {
+        // Skill and command runs of the main agent (not inside a subagent).
+        let ending = |r: &Run| {
             r.active()
                 && r.session_id == session
-                && matches!(r.tool.as_str(), "Skill" | "SlashCommand" | "prompt")
+                && r.inside_agent.is_none()
+                && stops_with_session(r)
         };
-        if session.is_none() || !ours(self.tree, |all| all.runs.iter().any(&stops_here)) {
+        if session.is_none() || !ours(self.tree, |all| all.runs.iter().any(&ending)) {
             return Ok(None);
         }
         let lock = self.lock()?;
         let state_dir = self.tree.state_dir();
         let mut all = load_runs(&state_dir)?;
+        self.expire(&mut all)?;
         let mut state = State::open(self.tree, &lock)?;
-        let mut ending = Ending::default();
-        let ending_runs: Vec<Run> = all.runs.iter().filter(|r| stops_here(r)).cloned().collect();
-        for run in &ending_runs {
-            let e = self.complete_run(&mut state, run, Totals::default())?;
-            ending.completed.extend(e.completed);
-            ending.unmet.extend(e.unmet);
-            ending.held.extend(e.held);
-        }
-        let out = self.stopping(&mut all, stops_here, &ending, stop_hook_active)?;
+        let result = self.complete(&mut state, &all, &ending, Totals::default())?;
+        let out = self.stopping(&mut all, &ending, &result, stop_hook_active)?;
         runs::save(&state_dir, &mut all)?;
         Ok(out)
     }
 
-    /// The end of a stop (Stop, SubagentStop): completions say nothing (context
-    /// would keep the agent going); unmet gates hold the stop back once, then
-    /// let it go with a message for the user. Ends the runs it lets go.
+    /// The end of a stop (Stop, SubagentStop). Completions say nothing
+    /// (context would keep the agent going). Unmet gates hold the stop back
+    /// while Claude Code says it is not already continuing from a held stop
+    /// (`stop_hook_active: false`) — so once per stop, however often the
+    /// payload comes — and the runs stay open for the next stop. Otherwise the
+    /// runs end and the user is told what stays in progress.
     fn stopping(
         &self,
         all: &mut Runs,
-        which: impl Fn(&Run) -> bool,
-        ending: &Ending,
+        ending: &dyn Fn(&Run) -> bool,
+        result: &Ending,
         stop_hook_active: bool,
     ) -> Result<Option<Value>> {
-        let holds = |r: &Run| ending.held.iter().any(|id| r.has(id));
-        let hold = !ending.held.is_empty()
-            && !stop_hook_active
-            && self.tree.config.hook.block_stop_on_gates
-            && all
-                .runs
-                .iter()
-                .filter(|r| r.active() && which(r) && holds(r))
-                .all(|r| !r.blocked);
-        for run in all.runs.iter_mut().filter(|r| r.active() && which(r)) {
-            if hold && holds(run) {
-                run.blocked = true;
-                continue;
-            }
-            run.ended_at = Some(self.now.clone());
-            let totals = Totals {
-                duration_ms: elapsed_ms(&run.started_at, &self.now),
-                ..Totals::default()
-            };
-            for id in ending.held.iter().filter(|id| run.has(id)) {
-                self.note(
-                    id,
-                    "run-end",
-                    run,
-                    Some("acceptance criteria unmet".into()),
-                    totals,
-                )?;
-            }
+        if !result.held.is_empty() && !stop_hook_active && self.tree.config.hook.block_stop_on_gates
+        {
+            // Runs whose tickets all completed end now; the rest wait.
+            let done = |r: &Run| ending(r) && !result.held.iter().any(|id| r.has(id));
+            self.end_runs(all, &done, result)?;
+            return Ok(Some(
+                json!({"decision": "block", "reason": refusal(result, true)}),
+            ));
         }
-        Ok(if ending.held.is_empty() {
-            None
-        } else if hold {
-            Some(json!({"decision": "block", "reason": refusal(ending, true)}))
-        } else {
-            Some(json!({"systemMessage": format!(
+        self.end_runs(all, ending, result)?;
+        Ok((!result.held.is_empty()).then(|| {
+            json!({"systemMessage": format!(
                 "tix: {} stays in progress: {} unmet (see `tix show {}`).",
-                ending.held.join(", "),
-                count(ending.unmet.len(), "criterion", "criteria"),
-                ending.held[0]
-            )}))
-        })
+                result.held.join(", "),
+                count(result.unmet.len(), "criterion", "criteria"),
+                result.held[0]
+            )})
+        }))
     }
 
     // ------------------------------------------------------------ context
@@ -809,6 +924,11 @@ fn ours(tree: &Tree, found: impl FnOnce(&mut Runs) -> bool) -> bool {
     }
 }
 
+/// Runs whose end is a stop: skills, legacy slash commands, typed commands.
+fn stops_with_session(r: &Run) -> bool {
+    matches!(r.tool.as_str(), "Skill" | "SlashCommand" | "prompt")
+}
+
 fn id_arg(id: &str) -> IdArg {
     IdArg::parse(id).unwrap_or(IdArg::Number(0))
 }
@@ -848,7 +968,12 @@ fn refusal(ending: &Ending, stopping: bool) -> String {
         ending.held.join(", "),
         count(ending.unmet.len(), "criterion is", "criteria are")
     ));
-    for u in &ending.unmet {
+    // Claude Code keeps 10,000 characters of a reason: the list is cut well before.
+    for (i, u) in ending.unmet.iter().enumerate() {
+        if s.len() + u.len() > 8000 {
+            s.push_str(&format!("… and {} more\n", ending.unmet.len() - i));
+            break;
+        }
         s.push_str(u);
         s.push('\n');
     }

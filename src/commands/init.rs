@@ -142,21 +142,57 @@ pub fn run(ctx: &Ctx, args: &InitArgs) -> Result<Exit> {
 /// the root, else the root's parent) and what it becomes with tix's hooks
 /// (`None`: they are there already). A file that cannot be merged is an error.
 fn claude_settings(ctx: &Ctx, root: &Path) -> Result<(std::path::PathBuf, Option<String>)> {
+    let root = resolved(root);
     let git_top = root
         .ancestors()
         .find(|d| d.join(".git").exists())
         .map(Path::to_path_buf);
-    let project = git_top.unwrap_or_else(|| root.parent().unwrap_or(root).to_path_buf());
-    let path = project.join(".claude").join("settings.json");
+    let project = git_top.unwrap_or_else(|| root.parent().unwrap_or(&root).to_path_buf());
+    let claude = project.join(".claude");
+    let mut path = claude.join("settings.json");
+    // A settings file that is a link is written where it points.
+    if fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
+        path = path.canonicalize().with_context(|| {
+            format!("failed to resolve {}", tree::display_path(&path, &ctx.cwd))
+        })?;
+    }
     let shown = tree::display_path(&path, &ctx.cwd);
     let existing = match fs::read_to_string(&path) {
         Ok(t) => Some(t),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(e) => return Err(e).with_context(|| format!("failed to read {shown}")),
     };
-    let merged = crate::settings::merge(existing.as_deref())
-        .map_err(|why| anyhow::anyhow!("{shown}: {why}; left it as it is"))?;
+    // Hooks in the personal settings file already run: not added twice.
+    let local = fs::read_to_string(claude.join("settings.local.json")).ok();
+    let merged = crate::settings::merge(
+        existing.as_deref(),
+        local
+            .as_slice()
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .as_slice(),
+    )
+    .map_err(|why| anyhow::anyhow!("{shown}: {why}; left it as it is"))?;
     Ok((path, merged))
+}
+
+/// `path` with `..` and symlinks resolved, as far as it exists.
+fn resolved(path: &Path) -> std::path::PathBuf {
+    let mut rest = Vec::new();
+    let mut at = path;
+    loop {
+        if let Ok(real) = at.canonicalize() {
+            return rest.iter().rev().fold(real, |p, c| p.join(c));
+        }
+        match (at.parent(), at.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_os_string());
+                at = parent;
+            }
+            _ => return path.to_path_buf(),
+        }
+    }
 }
 
 /// The configuration for the folders already in `root`: well-known names map to

@@ -33,6 +33,10 @@ pub struct Ctx {
 }
 
 pub fn dispatch(cli: Cli) -> Result<Exit> {
+    if let Command::Hook = cli.command {
+        // The hook never fails, not even before it starts.
+        return Ok(hook::run(&Ctx::for_hook(&cli)));
+    }
     let ctx = Ctx::new(&cli)?;
     match &cli.command {
         Command::Init(a) => init::run(&ctx, a),
@@ -46,7 +50,7 @@ pub fn dispatch(cli: Cli) -> Result<Exit> {
         Command::Show(a) => show::run(&ctx, a),
         Command::History(a) => history::run(&ctx, a),
         Command::Next(a) => next::run(&ctx, a),
-        Command::Hook => hook::run(&ctx),
+        Command::Hook => Ok(hook::run(&ctx)),
     }
 }
 
@@ -71,6 +75,30 @@ impl Ctx {
             streams: Streams::detect(cli.color),
             now,
         })
+    }
+
+    /// The context of `tix hook`, which cannot fail: a working directory that
+    /// is gone is replaced by the project's, a bad `TIX_NOW` by the clock.
+    fn for_hook(cli: &Cli) -> Ctx {
+        let cwd = std::env::current_dir()
+            .ok()
+            .or_else(|| std::env::var_os("CLAUDE_PROJECT_DIR").map(PathBuf::from))
+            .unwrap_or_else(|| PathBuf::from("/"));
+        let root_arg = cli.root.clone().or_else(|| {
+            std::env::var_os("TIX_ROOT")
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+        });
+        let now = std::env::var("TIX_NOW")
+            .ok()
+            .and_then(|s| DateTime::parse_from_rfc3339(&s).ok())
+            .map_or_else(Utc::now, |t| t.with_timezone(&Utc));
+        Ctx {
+            cwd,
+            root_arg,
+            streams: Streams::detect(cli.color),
+            now,
+        }
     }
 
     /// Finds and opens the tree.

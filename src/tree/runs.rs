@@ -31,9 +31,10 @@ pub struct Run {
     /// Claude Code said the subagent runs in the background: its end is `SubagentStop`.
     #[serde(default)]
     pub launched: bool,
-    /// A stop was already held back once for unmet gates.
+    /// The subagent this run was started from, for a skill or command run
+    /// inside one: that subagent's stop ends it, not the session's.
     #[serde(default)]
-    pub blocked: bool,
+    pub inside_agent: Option<String>,
     #[serde(default)]
     pub ended_at: Option<String>,
     pub tickets: Vec<RunTicket>,
@@ -60,6 +61,17 @@ impl Run {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Runs {
     pub runs: Vec<Run>,
+    /// `SubagentStop`s that came before their launch was reported (the launch's
+    /// hook waited on the lock): the launch then ends the run at once.
+    #[serde(default)]
+    pub early_stops: Vec<EarlyStop>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EarlyStop {
+    pub agent_id: String,
+    pub session_id: Option<String>,
+    pub at: String,
 }
 
 impl Runs {
@@ -75,6 +87,13 @@ impl Runs {
         self.runs
             .iter_mut()
             .find(|r| r.active() && r.agent_id.as_deref() == Some(agent_id))
+    }
+
+    /// Whether an active run other than those `ending` holds ticket `id`.
+    pub fn held_elsewhere(&self, id: &str, ending: &dyn Fn(&Run) -> bool) -> bool {
+        self.runs
+            .iter()
+            .any(|r| r.active() && !ending(r) && r.has(id))
     }
 
     /// Whether a run of this session (active or ended) has worked on `id`.
@@ -139,6 +158,7 @@ mod tests {
         };
         let mut runs = Runs {
             runs: (0..KEEP_ENDED + 3).map(|i| run(i, i != 1)).collect(),
+            early_stops: Vec::new(),
         };
         save(dir.path(), &mut runs).unwrap();
         let mut back = load(dir.path()).unwrap();
