@@ -490,16 +490,6 @@ impl Hook<'_> {
                 {
                     continue;
                 }
-                let Ok(entry) = state.find(&id_arg(&t.id)) else {
-                    continue; // gone (deleted, renamed) since: nothing to complete
-                };
-                if self
-                    .tree
-                    .ticket_of(&entry)
-                    .is_none_or(|tk| tk.status != IN_PROGRESS)
-                {
-                    continue;
-                }
                 let req = Request {
                     to: COMPLETED.into(),
                     force: false,
@@ -508,24 +498,53 @@ impl Hook<'_> {
                     reason: None,
                     totals,
                 };
-                let rel = entry.rel.to_string();
-                let actor = Actor {
-                    tool_use_id: run.tool_use_id.clone(),
-                    ..self.actor(run.agent_id.clone())
-                };
-                match transition::apply(self.tree, state, &rel, &req, &actor, &self.now) {
-                    Ok(_) => out.completed.push(t.id.clone()),
-                    Err(e) => match e.downcast_ref::<TixError>() {
-                        Some(TixError::Refused { lines }) => {
-                            out.unmet.extend(lines.iter().map(|l| one_line(l)));
-                            out.held.push(t.id.clone());
-                        }
-                        _ => return Err(e),
-                    },
+                match self.finish_ticket(state, run, &t.id, &req)? {
+                    None => {}
+                    Some(Ok(())) => out.completed.push(t.id.clone()),
+                    Some(Err(unmet)) => {
+                        out.unmet.extend(unmet);
+                        out.held.push(t.id.clone());
+                    }
                 }
             }
         }
         Ok(out)
+    }
+
+    /// Moves a ticket of `run` that is still in progress to `to`; `Ok(None)`
+    /// when there is nothing to move (gone, or no longer in progress), `Err`
+    /// with the refusal's lines when a rule or gate says no.
+    fn finish_ticket(
+        &self,
+        state: &mut State<'_>,
+        run: &Run,
+        id: &str,
+        req: &Request,
+    ) -> Result<Option<Result<(), Vec<String>>>> {
+        let Ok(entry) = state.find(&id_arg(id)) else {
+            return Ok(None); // gone (deleted, renamed) since
+        };
+        if self
+            .tree
+            .ticket_of(&entry)
+            .is_none_or(|tk| tk.status != IN_PROGRESS)
+        {
+            return Ok(None);
+        }
+        let rel = entry.rel.to_string();
+        let actor = Actor {
+            tool_use_id: run.tool_use_id.clone(),
+            ..self.actor(run.agent_id.clone())
+        };
+        match transition::apply(self.tree, state, &rel, req, &actor, &self.now) {
+            Ok(_) => Ok(Some(Ok(()))),
+            Err(e) => match e.downcast_ref::<TixError>() {
+                Some(TixError::Refused { lines }) => {
+                    Ok(Some(Err(lines.iter().map(|l| one_line(l)).collect())))
+                }
+                _ => Err(e),
+            },
+        }
     }
 
     /// Ends the runs `ending`: a run-end event for each ticket left in progress.
@@ -651,16 +670,6 @@ impl Hook<'_> {
             .iter()
             .filter(|t| t.started && !all.held_elsewhere(&t.id, &this))
         {
-            let Ok(entry) = state.find(&id_arg(&t.id)) else {
-                continue;
-            };
-            if self
-                .tree
-                .ticket_of(&entry)
-                .is_none_or(|tk| tk.status != IN_PROGRESS)
-            {
-                continue;
-            }
             let req = Request {
                 to: PENDING.into(),
                 force: false,
@@ -669,29 +678,16 @@ impl Hook<'_> {
                 reason: Some(format!("the tool failed: {reason}")),
                 totals,
             };
-            let rel = entry.rel.to_string();
-            match transition::apply(
-                self.tree,
-                &mut state,
-                &rel,
-                &req,
-                &self.actor(run.agent_id.clone()),
-                &self.now,
-            ) {
-                Ok(_) => lines.push(format!(
+            match self.finish_ticket(&mut state, &run, &t.id, &req)? {
+                None => {}
+                Some(Ok(())) => lines.push(format!(
                     "tix: {} is back to pending: the run that started it failed ({}).",
                     t.id,
                     one_line(reason)
                 )),
-                Err(e) => match e.downcast_ref::<TixError>() {
-                    Some(TixError::Refused { lines: why }) => {
-                        lines.extend(
-                            why.iter()
-                                .map(|w| format!("tix: not rolled back: {}", one_line(w))),
-                        );
-                    }
-                    _ => return Err(e),
-                },
+                Some(Err(why)) => {
+                    lines.extend(why.iter().map(|w| format!("tix: not rolled back: {w}")));
+                }
             }
         }
         for r in all.runs.iter_mut().filter(|r| this(r)) {
