@@ -55,6 +55,8 @@ pub enum Command {
     Next(NextArgs),
     /// Handle one Claude Code hook payload (JSON on stdin); always exits 0
     Hook,
+    /// Find (and with --fix repair) what an interrupted run or a hand edit left
+    Doctor(DoctorArgs),
 }
 
 #[derive(Debug, Args)]
@@ -171,6 +173,15 @@ pub struct NextArgs {
     /// Who claims it (default: $TIX_AGENT)
     #[arg(long, requires = "claim")]
     pub agent: Option<String>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Repair what can be repaired (never deleting a ticket's bytes)
+    #[arg(long)]
+    pub fix: bool,
     #[arg(long)]
     pub json: bool,
 }

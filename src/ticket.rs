@@ -73,9 +73,14 @@ impl IdKey {
 
     /// Parses the id a file name starts with: `TIX-0007.md`, `TIX-0007-slug.md`.
     pub fn from_file_name(name: &str) -> Option<IdKey> {
+        Self::file_name_parts(name).map(|(k, _)| k)
+    }
+
+    /// The id a file name starts with, and what follows it (`.md`, `-slug.md`).
+    pub fn file_name_parts(name: &str) -> Option<(IdKey, &str)> {
         let (key, len) = Self::parse_prefix(name)?;
         let rest = &name[len..];
-        (rest == ".md" || (rest.starts_with('-') && rest.ends_with(".md"))).then_some(key)
+        (rest == ".md" || (rest.starts_with('-') && rest.ends_with(".md"))).then_some((key, rest))
     }
 
     /// Parses an id at the start of `s`, returning it and its length in bytes.
@@ -250,6 +255,84 @@ pub fn split(text: &str) -> Result<Split, Malformed> {
 
 fn is_delimiter(line: &str) -> bool {
     line.trim_end_matches([' ', '\t']) == "---"
+}
+
+// ---------------------------------------------------------------- git conflicts
+
+/// A file git left with conflict markers: its two sides, whole.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conflict {
+    /// The line of the first `<<<<<<<` marker.
+    pub line: usize,
+    pub ours: String,
+    pub theirs: String,
+    /// What follows the markers: `HEAD`, or `HEAD:path` when git renamed it two ways.
+    pub ours_label: String,
+    pub theirs_label: String,
+    /// Every conflict is inside the frontmatter (the body merged cleanly).
+    pub frontmatter_only: bool,
+}
+
+/// The two sides of a file with git conflict markers (`<<<<<<<`, an optional
+/// `|||||||` base, `=======`, `>>>>>>>`; git uses more than seven for nested
+/// ones); `None` when it has none, or they do not pair up.
+pub fn conflict(text: &str) -> Option<Conflict> {
+    fn marker(line: &str, c: char) -> Option<&str> {
+        let run = line.chars().take_while(|x| *x == c).count();
+        (run >= 7 && (line.len() == run || line[run..].starts_with(' ')))
+            .then(|| line[run..].trim())
+    }
+    #[derive(PartialEq)]
+    enum In {
+        Both,
+        Ours,
+        Base,
+        Theirs,
+    }
+    let mut at = In::Both;
+    let (mut ours, mut theirs) = (String::new(), String::new());
+    let (mut first, mut labels) = (None, None::<(String, String)>);
+    let mut ours_label = String::new();
+    let (mut delimiters, mut frontmatter_only) = (0, true);
+    for (n, full) in text.split_inclusive('\n').enumerate() {
+        let line = full.trim_end_matches(['\n', '\r']);
+        match at {
+            In::Both => {
+                if let Some(label) = marker(line, '<') {
+                    first.get_or_insert(n + 1);
+                    ours_label = label.to_string();
+                    frontmatter_only &= delimiters < 2;
+                    at = In::Ours;
+                    continue;
+                }
+                if is_delimiter(line) {
+                    delimiters += 1;
+                }
+                ours.push_str(full);
+                theirs.push_str(full);
+            }
+            In::Ours | In::Base if marker(line, '=').is_some_and(str::is_empty) => at = In::Theirs,
+            In::Ours if marker(line, '|').is_some() => at = In::Base,
+            In::Ours => ours.push_str(full),
+            In::Base => {}
+            In::Theirs => match marker(line, '>') {
+                Some(label) => {
+                    labels.get_or_insert((ours_label.clone(), label.to_string()));
+                    at = In::Both;
+                }
+                None => theirs.push_str(full),
+            },
+        }
+    }
+    let (ours_label, theirs_label) = labels?;
+    (at == In::Both).then_some(Conflict {
+        line: first?,
+        ours,
+        theirs,
+        ours_label,
+        theirs_label,
+        frontmatter_only,
+    })
 }
 
 // ---------------------------------------------------------------- parse
@@ -1096,6 +1179,42 @@ mod tests {
             set(text, &[("status", "completed")]),
             text.replace("pending", "completed")
         );
+    }
+
+    #[test]
+    fn git_conflict_markers_give_both_sides() {
+        let text = "---\nid: TIX-0001\n<<<<<<<< HEAD:tickets/completed/TIX-0001.md\nstatus: completed\n========\nstatus: in_progress\n>>>>>>>> feature:tickets/in-progress/TIX-0001.md\nupdated: x\n---\nbody\n";
+        let c = conflict(text).unwrap();
+        assert_eq!(c.line, 3);
+        assert_eq!(
+            c.ours,
+            "---\nid: TIX-0001\nstatus: completed\nupdated: x\n---\nbody\n"
+        );
+        assert_eq!(
+            c.theirs,
+            "---\nid: TIX-0001\nstatus: in_progress\nupdated: x\n---\nbody\n"
+        );
+        assert_eq!(c.ours_label, "HEAD:tickets/completed/TIX-0001.md");
+        assert_eq!(c.theirs_label, "feature:tickets/in-progress/TIX-0001.md");
+        assert!(c.frontmatter_only);
+        // diff3 style, in the body, CRLF.
+        let body = "---\r\nid: TIX-1\r\n---\r\n<<<<<<< HEAD\r\nmine\r\n||||||| base\r\nold\r\n=======\r\ntheirs\r\n>>>>>>> b\r\n";
+        let c = conflict(body).unwrap();
+        assert_eq!(
+            (c.ours.as_str(), c.theirs.as_str()),
+            (
+                "---\r\nid: TIX-1\r\n---\r\nmine\r\n",
+                "---\r\nid: TIX-1\r\n---\r\ntheirs\r\n"
+            )
+        );
+        assert!(!c.frontmatter_only);
+        for clean in [
+            "---\nid: TIX-1\n---\n======= is a line\n",
+            "<<<<<<< only an opening\n",
+            "no markers\n",
+        ] {
+            assert_eq!(conflict(clean), None, "{clean}");
+        }
     }
 
     #[test]

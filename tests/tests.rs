@@ -6,6 +6,7 @@ mod adopt;
 mod claude;
 mod concurrency;
 mod dependencies;
+mod doctor;
 mod errors;
 mod examples;
 mod flows;

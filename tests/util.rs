@@ -249,3 +249,36 @@ pub fn copy_dir(from: &Path, to: &Path) {
 pub fn ticket(id: &str, status: &str, extra: &str, body: &str) -> String {
     format!("---\nid: {id}\ntitle: Ticket {id}\nstatus: {status}\n{extra}---\n{body}")
 }
+
+/// git in the temp dir, sealed off from the user's configuration.
+pub fn git(t: &Tix, args: &[&str]) -> String {
+    let out = std::process::Command::new("git")
+        .args(args)
+        .current_dir(t.root())
+        .env("GIT_AUTHOR_NAME", "t")
+        .env("GIT_AUTHOR_EMAIL", "t@example.com")
+        .env("GIT_COMMITTER_NAME", "t")
+        .env("GIT_COMMITTER_EMAIL", "t@example.com")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .output()
+        .expect("git runs");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Whether git is there (tests that need it skip, saying so, when it is not).
+pub fn have_git() -> bool {
+    let ok = std::process::Command::new("git")
+        .arg("--version")
+        .output()
+        .is_ok();
+    if !ok {
+        eprintln!("skipped: git is not installed");
+    }
+    ok
+}

@@ -2,6 +2,7 @@
 //! layer writes to stdout and stderr.
 
 mod complete;
+mod doctor;
 mod history;
 mod hook;
 mod init;
@@ -51,6 +52,7 @@ pub fn dispatch(cli: Cli) -> Result<Exit> {
         Command::History(a) => history::run(&ctx, a),
         Command::Next(a) => next::run(&ctx, a),
         Command::Hook => Ok(hook::run(&ctx)),
+        Command::Doctor(a) => doctor::run(&ctx, a),
     }
 }
 

@@ -3,6 +3,7 @@
 //! change: [`State::commit`] (`state`), which journals its intent so that a
 //! killed run is finished or rolled back by the next one.
 
+mod doctor;
 pub mod fsx;
 pub mod index;
 pub mod journal;
@@ -10,6 +11,7 @@ pub mod runs;
 mod scan;
 mod state;
 
+pub use doctor::Finding;
 pub use scan::{Scan, dir_stamp};
 pub use state::State;
 
@@ -146,8 +148,20 @@ pub enum LockMode {
 /// Held for one invocation; released when dropped (or when the process dies).
 #[derive(Debug)]
 pub struct Lock {
-    _file: File,
+    file: File,
     pub mode: LockMode,
+    /// The process whose id the lock file still held when this exclusive lock
+    /// was taken: it changed the tree and died without releasing it cleanly.
+    pub left_by: Option<String>,
+}
+
+impl Drop for Lock {
+    /// A clean release empties the holder line (the lock itself goes with the file).
+    fn drop(&mut self) {
+        if self.mode == LockMode::Exclusive {
+            let _ = self.file.set_len(0);
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -313,6 +327,13 @@ impl Tree {
         self.acquire(mode, on_wait).map(Some)
     }
 
+    /// The exclusive lock for `tix doctor --fix`, which finishes an
+    /// interrupted change itself (and says so).
+    pub fn lock_for_repair(&self, on_wait: &mut dyn FnMut(&str)) -> Result<Lock> {
+        self.create_state_dir()?;
+        self.acquire(LockMode::Exclusive, on_wait)
+    }
+
     /// `.tix/`, made on first use (it is not committed, so a fresh clone lacks
     /// it) with a `.gitignore` that keeps all of it out of git.
     fn create_state_dir(&self) -> Result<()> {
@@ -344,7 +365,32 @@ impl Tree {
                 LockMode::Shared => FileExt::try_lock_shared(&file),
             };
             match got {
-                Ok(()) => return Ok(Lock { _file: file, mode }),
+                Ok(()) => {
+                    let mut left_by = String::new();
+                    let _ = io::Read::read_to_string(&mut &file, &mut left_by);
+                    let left_by = Some(left_by.trim().to_string()).filter(|s| !s.is_empty());
+                    if mode == LockMode::Exclusive {
+                        // Who holds it, for `tix doctor` should this process die.
+                        let line = format!(
+                            "pid {} tix {}\n",
+                            std::process::id(),
+                            std::env::args()
+                                .skip(1)
+                                .collect::<Vec<_>>()
+                                .join(" ")
+                                .chars()
+                                .take(200)
+                                .collect::<String>()
+                        );
+                        let _ = file.set_len(0);
+                        let _ = std::os::unix::fs::FileExt::write_all_at(&file, line.as_bytes(), 0);
+                    }
+                    return Ok(Lock {
+                        file,
+                        mode,
+                        left_by,
+                    });
+                }
                 Err(e) if e.kind() != fs2::lock_contended_error().kind() => {
                     return Err(e).with_context(|| format!("failed to lock {}", self.show(&rel)));
                 }
@@ -407,6 +453,12 @@ impl Tree {
             ),
             message: "not UTF-8 text".into(),
         })?;
+        if let Some(c) = ticket::conflict(text) {
+            return Err(Malformed {
+                line: Some(c.line),
+                message: "git left conflict markers: two branches changed this ticket (`tix doctor --fix` settles a conflict in the frontmatter)".into(),
+            });
+        }
         let doc = Doc::parse(text)?;
         let meta = doc.meta(&self.config.status_names())?;
         let name = rel.rsplit('/').next().unwrap_or(rel);
@@ -513,6 +565,18 @@ impl Tree {
         first.reserve(snap.entries.len());
         let mut dup_groups: FastMap<&IdKey, Vec<&Entry>> = FastMap::default();
         for (i, e) in snap.entries.iter().enumerate() {
+            // Two files with one id, even when one cannot be read.
+            if let Some(k) = &e.key {
+                match first.get(k) {
+                    Some(&j) => dup_groups
+                        .entry(k)
+                        .or_insert_with(|| vec![&snap.entries[j]])
+                        .push(e),
+                    None => {
+                        first.insert(k, i);
+                    }
+                }
+            }
             match &e.parsed {
                 Err(m) => out.push(Problem {
                     kind: "malformed",
@@ -521,16 +585,6 @@ impl Tree {
                     message: m.message.clone(),
                 }),
                 Ok(meta) => {
-                    if let Some(k) = &e.key
-                        && let Some(&j) = first.get(k)
-                    {
-                        dup_groups
-                            .entry(k)
-                            .or_insert_with(|| vec![&snap.entries[j]])
-                            .push(e);
-                    } else if let Some(k) = &e.key {
-                        first.insert(k, i);
-                    }
                     let want = meta.status.as_deref().and_then(|s| self.config.status(s));
                     if let Some(want) = want
                         && want.dir != e.dir()
@@ -560,7 +614,15 @@ impl Tree {
                     line: None,
                     message: format!(
                         "id {} is used by {} files: {}",
-                        e.parsed.as_ref().map(|m| &*m.id).unwrap_or("?"),
+                        e.parsed
+                            .as_ref()
+                            .map(|m| m.id.to_string())
+                            .unwrap_or_else(|_| {
+                                e.key
+                                    .as_ref()
+                                    .map(|k| ticket::format_id(&k.prefix, k.num) + &k.suffix)
+                                    .unwrap_or_default()
+                            }),
                         group.len(),
                         paths.join(", ")
                     ),

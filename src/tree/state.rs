@@ -465,12 +465,14 @@ fn finish_quick(
 impl Tree {
     /// Finishes or rolls back the change a killed run left in the journal,
     /// then renders the registry and the index from the tree as it is.
-    pub(super) fn recover(&self, lock: &Lock) -> Result<()> {
+    /// Returns the change and whether it was finished (else rolled back);
+    /// `None` when the journal held no change (it was being written).
+    pub(crate) fn recover(&self, lock: &Lock) -> Result<Option<(journal::Intent, bool)>> {
         let _ = lock;
         let state = self.state_dir();
         let Some(intent) = journal::read(&state)? else {
             journal::remove(&state)?;
-            return Ok(());
+            return Ok(None);
         };
         let bad = |rel: &str| {
             // A journal is ours, but never trust a path from disk blindly.
@@ -511,6 +513,6 @@ impl Tree {
         let mut snap = self.scan(Scan::Listed, false)?;
         self.write_registry(&mut snap)?;
         journal::remove(&state)?;
-        Ok(())
+        Ok(Some((intent, landed)))
     }
 }

@@ -1,0 +1,92 @@
+//! `tix doctor [--fix] [--json]`: what an interrupted run or a hand edit left
+//! behind. Without --fix nothing changes (an interrupted change is reported,
+//! not finished) and problems exit 6; with --fix what can be repaired is, and
+//! what is left (a malformed ticket) exits 6.
+
+use super::Ctx;
+use crate::cli::DoctorArgs;
+use crate::exit::Exit;
+use crate::output::for_tty;
+use crate::tree::{Finding, LockMode};
+use anyhow::Result;
+use serde::Serialize;
+
+#[derive(Serialize)]
+struct DoctorJson {
+    ok: bool,
+    problems: Vec<FindingJson>,
+}
+
+#[derive(Serialize)]
+struct FindingJson {
+    kind: String,
+    path: String,
+    message: String,
+    /// What --fix did; `null` when it was left as it is.
+    fixed: Option<String>,
+}
+
+pub fn run(ctx: &Ctx, args: &DoctorArgs) -> Result<Exit> {
+    let tree = ctx.tree()?;
+    let mut on_wait = |p: &str| ctx.note(&format!("waiting for the lock on {p}…"));
+    let findings: Vec<Finding> = if args.fix {
+        let lock = tree.lock_for_repair(&mut on_wait)?;
+        tree.repair(&lock, &ctx.now_str())?
+    } else {
+        let lock = tree.lock_without_recovery(LockMode::Shared, &mut on_wait)?;
+        tree.examine(lock.as_ref())?
+            .into_iter()
+            .map(|problem| Finding {
+                problem,
+                fixed: None,
+            })
+            .collect()
+    };
+    let left = findings.iter().filter(|f| f.fixed.is_none()).count();
+    if args.json {
+        let out = DoctorJson {
+            ok: left == 0,
+            problems: findings
+                .iter()
+                .map(|f| FindingJson {
+                    kind: f.problem.kind.to_string(),
+                    path: f.problem.path.clone(),
+                    message: match f.problem.line {
+                        Some(l) => format!("line {l}: {}", f.problem.message),
+                        None => f.problem.message.clone(),
+                    },
+                    fixed: f.fixed.clone(),
+                })
+                .collect(),
+        };
+        ctx.out_json(&out)?;
+    } else {
+        let mut out = String::new();
+        for f in &findings {
+            let p = &f.problem;
+            let line = p.line.map(|l| format!(":{l}")).unwrap_or_default();
+            out.push_str(&format!(
+                "{}{line}: {}: {}",
+                tree.show(&p.path),
+                p.kind,
+                p.message
+            ));
+            match &f.fixed {
+                Some(what) => out.push_str(&format!(" — fixed: {what}\n")),
+                None if args.fix => out.push_str(" — left as it is\n"),
+                None => out.push('\n'),
+            }
+        }
+        ctx.out(&for_tty(&out, ctx.streams.out_tty))?;
+        let fixed = findings.len() - left;
+        ctx.note(&match (findings.len(), args.fix) {
+            (0, _) => "no problems found".to_string(),
+            (n, false) => format!(
+                "{} found (`tix doctor --fix` repairs what it can)",
+                super::count(n, "problem")
+            ),
+            (_, true) => format!("{} fixed, {} left", fixed, left),
+        });
+    }
+    Ok(if left == 0 { Exit::Ok } else { Exit::Problems })
+}

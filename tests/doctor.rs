@@ -1,0 +1,302 @@
+//! `tix doctor`: finds what an interrupted run or a hand edit left, changes
+//! nothing without --fix (exit 6), repairs with it, never deletes a ticket's
+//! bytes, and logs every repair.
+
+use crate::util::{NOW, Tix, git, have_git, ticket};
+use serde_json::Value;
+
+fn healthy() -> Tix {
+    let t = Tix::tree()
+        .ticket(
+            "pending",
+            "TIX-0001-a.md",
+            &ticket("TIX-0001", "pending", "created: 2029-01-01T00:00:00Z\n", ""),
+        )
+        .ticket(
+            "pending",
+            "TIX-0002-b.md",
+            &ticket("TIX-0002", "pending", "created: 2029-01-02T00:00:00Z\n", ""),
+        )
+        .ticket(
+            "in-progress",
+            "TIX-0003-c.md",
+            &ticket(
+                "TIX-0003",
+                "in_progress",
+                "created: 2029-01-03T00:00:00Z\n",
+                "",
+            ),
+        );
+    t.run(&["sync"]).code(0);
+    t
+}
+
+#[test]
+fn a_healthy_tree_has_no_problems() {
+    let t = healthy();
+    t.run(&["doctor"]).code(0).stderr_has("no problems found");
+    let j = t.run(&["doctor", "--json"]).code(0).json();
+    assert_eq!(j, serde_json::json!({"ok": true, "problems": []}));
+    t.run(&["doctor", "--fix"]).code(0);
+}
+
+/// Every kind of damage at once.
+fn damaged() -> Tix {
+    let t = healthy();
+    // A ticket in two folders: the copy in completed/ was updated later.
+    let copy = ticket(
+        "TIX-0001",
+        "completed",
+        "created: 2029-01-01T00:00:00Z\nupdated: 2029-06-01T00:00:00Z\n",
+        "",
+    );
+    t.write("tickets/completed/TIX-0001-a.md", &copy);
+    // Another ticket with TIX-0002's id (made on another branch).
+    t.write(
+        "tickets/pending/TIX-0002-other.md",
+        &ticket("TIX-0002", "pending", "created: 2029-03-01T00:00:00Z\n", ""),
+    );
+    // A misplaced ticket, a temp file, a ticket nobody can read.
+    t.write(
+        "tickets/in-progress/TIX-0004-d.md",
+        &ticket("TIX-0004", "pending", "", ""),
+    );
+    t.write("tickets/pending/.tix-tmp-XyZ123", "half a ticket");
+    t.write(
+        "tickets/pending/TIX-0005-broken.md",
+        "---\nid: TIX-0005\ntitle: [unclosed\n---\n",
+    );
+    // A change killed after its write: the journal is left, and the lock names the dead process.
+    let r = t
+        .command(&["start", "3", "--force", "--agent", "x"])
+        .env("TIX_FAILPOINT", "after-write")
+        .output()
+        .unwrap();
+    assert!(!r.status.success());
+    t
+}
+
+#[test]
+fn without_fix_doctor_reports_everything_and_changes_nothing() {
+    let t = damaged();
+    let before = t.snapshot();
+    let state = |t: &Tix| -> Vec<String> {
+        ["journal.json", "index", "lock", "events.jsonl", "cache"]
+            .iter()
+            .map(|f| {
+                std::fs::read_to_string(t.path(&format!("tickets/.tix/{f}"))).unwrap_or_default()
+            })
+            .collect()
+    };
+    let state_before = state(&t);
+    let r = t.run(&["doctor"]).code(6);
+    for want in [
+        "tickets/.tix/journal.json: unfinished_change: a change was interrupted",
+        "tickets/.tix/lock: stale_lock: left by a process that died while changing the tree (pid ",
+        "tickets/pending/.tix-tmp-XyZ123: temp_file: left by an interrupted write",
+        "tickets/completed/TIX-0001-a.md: duplicate_id: id TIX-0001 is used by 2 files",
+        "tickets/pending/TIX-0002-other.md: duplicate_id: id TIX-0002 is used by 2 files",
+        "tickets/in-progress/TIX-0004-d.md: misplaced: status is pending but the file is in in-progress/",
+        "tickets/pending/TIX-0005-broken.md:4: malformed: invalid YAML",
+        "tickets/.tix/index: index_stale",
+        "tickets/TICKET_REGISTRY.md: registry_stale",
+    ] {
+        assert!(r.stdout.contains(want), "{want}\n{}", r.stdout);
+    }
+    assert_eq!(t.snapshot(), before, "doctor without --fix changes nothing");
+    assert_eq!(state(&t), state_before, "not even tix's own state");
+    let j = t.run(&["doctor", "--json"]).code(6).json();
+    assert_eq!(j["ok"], false);
+    let first = &j["problems"][0];
+    let mut keys: Vec<&str> = first
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    keys.sort();
+    assert_eq!(keys, ["fixed", "kind", "message", "path"]);
+    assert_eq!(first["fixed"], Value::Null);
+    assert!(j["problems"].as_array().unwrap().iter().any(|p| {
+        p["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("line 4: invalid YAML")
+    }));
+}
+
+#[test]
+fn fix_repairs_what_it_can_and_never_deletes_a_tickets_bytes() {
+    let t = damaged();
+    let older_copy = t.read("tickets/pending/TIX-0001-a.md");
+    let r = t.run(&["doctor", "--fix"]).code(6);
+    assert!(
+        r.stdout
+            .contains("tickets/pending/TIX-0005-broken.md:4: malformed: invalid YAML")
+            && r.stdout.contains(" — left as it is"),
+        "{}",
+        r.stdout
+    );
+    // The interrupted change is finished: TIX-0003 once, in progress.
+    assert!(t.exists("tickets/in-progress/TIX-0003-c.md"));
+    // The newer copy of TIX-0001 stays (it says completed: it is filed there);
+    // the older one is kept, byte for byte, in .tix/conflicts/.
+    assert!(t.exists("tickets/completed/TIX-0001-a.md"));
+    assert!(!t.exists("tickets/pending/TIX-0001-a.md"));
+    let aside: Vec<_> = std::fs::read_dir(t.path("tickets/.tix/conflicts"))
+        .unwrap()
+        .flatten()
+        .collect();
+    assert_eq!(aside.len(), 1);
+    assert!(
+        aside[0]
+            .file_name()
+            .to_string_lossy()
+            .ends_with("pending__TIX-0001-a.md")
+    );
+    assert_eq!(
+        std::fs::read_to_string(aside[0].path()).unwrap(),
+        older_copy
+    );
+    // The later of the two tickets that shared TIX-0002 is TIX-0006 now.
+    assert!(t.exists("tickets/pending/TIX-0002-b.md"));
+    let renumbered = t.read("tickets/pending/TIX-0006-other.md");
+    assert!(
+        renumbered.starts_with("---\nid: TIX-0006\n"),
+        "{renumbered}"
+    );
+    // The misplaced ticket is filed, the temp file gone.
+    assert!(t.exists("tickets/pending/TIX-0004-d.md"));
+    assert!(!t.exists("tickets/pending/.tix-tmp-XyZ123"));
+    // What is left is for a person: only the broken ticket.
+    let r = t.run(&["doctor"]).code(6);
+    assert_eq!(r.stdout.lines().count(), 1, "{}", r.stdout);
+    assert!(t.exists("tickets/pending/TIX-0005-broken.md"));
+    std::fs::remove_file(t.path("tickets/pending/TIX-0005-broken.md")).unwrap();
+    t.run(&["doctor", "--fix"]).code(0);
+    t.run(&["doctor"]).code(0);
+    t.run(&["sync", "--check"]).code(0);
+    // Every repair is in the audit log.
+    let events = t.events();
+    let repairs: Vec<&str> = events
+        .iter()
+        .filter(|e| e["action"] == "repair" || e["action"] == "renumber")
+        .map(|e| e["reason"].as_str().unwrap())
+        .collect();
+    for want in [
+        "doctor: finished the interrupted change of TIX-0003",
+        "doctor: removed the temp file",
+        "doctor: an older copy of completed/TIX-0001-a.md",
+        "doctor: was TIX-0002",
+        "doctor: the file was in the wrong folder",
+        "doctor: rebuilt .tix/index",
+        "doctor: regenerated TICKET_REGISTRY.md",
+    ] {
+        assert!(
+            repairs.iter().any(|r| r.starts_with(want)),
+            "{want}: {repairs:#?}"
+        );
+    }
+    assert_eq!(
+        events
+            .iter()
+            .filter(|e| e["action"] == "assign" && e["ticket"] == "TIX-0003")
+            .count(),
+        1,
+        "the interrupted change is logged once"
+    );
+}
+
+#[test]
+fn branches_that_move_the_same_ticket_differently_are_settled_by_doctor() {
+    if !have_git() {
+        return;
+    }
+    let t = Tix::empty();
+    git(&t, &["init", "-q", "-b", "main"]);
+    t.run(&["init"]).code(0);
+    t.run(&["new", "shared ticket"]).code(0);
+    t.run(&["new", "other"]).code(0);
+    git(&t, &["add", "-A"]);
+    git(&t, &["commit", "-q", "-m", "tickets"]);
+    git(&t, &["checkout", "-q", "-b", "feature"]);
+    let at = |when: &str, args: &[&str]| {
+        assert!(
+            t.command(args)
+                .env("TIX_NOW", when)
+                .output()
+                .unwrap()
+                .status
+                .success()
+        )
+    };
+    at("2030-01-02T00:00:00Z", &["start", "1"]);
+    // ...and a ticket created on this branch.
+    at("2030-01-02T00:00:00Z", &["new", "made on feature"]);
+    git(&t, &["add", "-A"]);
+    git(&t, &["commit", "-q", "-m", "feature work"]);
+    git(&t, &["checkout", "-q", "main"]);
+    // Main's work happens in another clone: no tool state from feature.
+    std::fs::remove_dir_all(t.path("tickets/.tix")).unwrap();
+    at(
+        "2030-01-03T00:00:00Z",
+        &["move", "1", "completed", "--force"],
+    );
+    at("2030-01-03T00:00:00Z", &["new", "made on main"]);
+    git(&t, &["add", "-A"]);
+    git(&t, &["commit", "-q", "-m", "main work"]);
+    // git stops at the one ticket renamed two ways (rename/rename) and leaves
+    // both files; the registry merges (union), the new tickets too.
+    let merge = std::process::Command::new("git")
+        .args(["merge", "-q", "--no-edit", "feature"])
+        .current_dir(t.root())
+        .env("GIT_AUTHOR_NAME", "t")
+        .env("GIT_AUTHOR_EMAIL", "t@example.com")
+        .env("GIT_COMMITTER_NAME", "t")
+        .env("GIT_COMMITTER_EMAIL", "t@example.com")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&merge.stdout);
+    assert!(
+        said.contains("CONFLICT (rename/rename)") && !said.contains("TICKET_REGISTRY.md: content"),
+        "{said}"
+    );
+    assert!(
+        t.exists("tickets/completed/TIX-0001-shared-ticket.md")
+            && t.exists("tickets/in-progress/TIX-0001-shared-ticket.md")
+    );
+    let r = t.run(&["sync", "--check"]).code(6);
+    assert!(
+        r.stdout.contains(
+            "tickets/completed/TIX-0001-shared-ticket.md:4: malformed: git left conflict markers"
+        ),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .contains("duplicate_id: id TIX-0001 is used by 2 files"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .contains("duplicate_id: id TIX-0003 is used by 2 files"),
+        "{}",
+        r.stdout
+    );
+    t.run(&["doctor", "--fix"]).code(0);
+    t.run(&["sync", "--check"]).code(0);
+    git(&t, &["add", "-A"]);
+    git(&t, &["commit", "-q", "-m", "merge feature"]);
+    // TIX-0001: main's later change wins; feature's copy is kept aside.
+    assert!(t.exists("tickets/completed/TIX-0001-shared-ticket.md"));
+    assert!(!t.exists("tickets/in-progress/TIX-0001-shared-ticket.md"));
+    // Two different TIX-0003s: the older (feature's) keeps the id.
+    assert!(t.exists("tickets/pending/TIX-0003-made-on-feature.md"));
+    assert!(t.exists("tickets/pending/TIX-0004-made-on-main.md"));
+    assert_eq!(t.run(&["new", "next one"]).code(0).stdout, "TIX-0005\n");
+    let _ = NOW;
+}
