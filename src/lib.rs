@@ -14,6 +14,7 @@ pub mod lines;
 pub mod output;
 pub mod registry;
 pub mod settings;
+pub mod text;
 pub mod ticket;
 pub mod transition;
 pub mod tree;

@@ -41,28 +41,7 @@ impl Streams {
     }
 }
 
-/// True for characters that must not reach a terminal raw: control characters
-/// (tab aside), bidi overrides and isolates, zero-width and tag characters.
-fn needs_escape(c: char) -> bool {
-    (c.is_control() && c != '\t')
-        || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}' | '\u{e0000}'..='\u{e007f}')
-}
-
-/// Text from outside (titles, agents, paths) made safe for a terminal.
-pub fn sanitize(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(needs_escape) {
-        return Cow::Borrowed(s);
-    }
-    let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        if needs_escape(c) {
-            out.extend(c.escape_unicode());
-        } else {
-            out.push(c);
-        }
-    }
-    Cow::Owned(out)
-}
+pub use crate::text::sanitize;
 
 /// Sanitises only for a terminal: pipes get the real bytes.
 pub fn for_tty(s: &str, tty: bool) -> Cow<'_, str> {

@@ -569,7 +569,7 @@ fn push_cell(out: &mut String, text: &str) {
         !matches!(
             c,
             '|' | '\\' | '`' | '*' | '_' | '[' | ']' | '#' | '~' | '<' | '>' | '&'
-        ) && !c.is_control()
+        ) && !crate::text::needs_escape(c)
     };
     if text.chars().all(plain) {
         out.push_str(text);
@@ -585,7 +585,8 @@ fn push_cell(out: &mut String, text: &str) {
             '>' => out.push_str("&gt;"),
             '&' => out.push_str("&amp;"),
             '\n' | '\r' | '\t' => out.push(' '),
-            c if c.is_control() => out.push('\u{fffd}'),
+            // Control, bidi and invisible characters could forge what a reader sees.
+            c if crate::text::needs_escape(c) => out.push('\u{fffd}'),
             c => out.push(c),
         }
     }
@@ -660,10 +661,19 @@ mod tests {
 
     #[test]
     fn escaped_cells_cannot_break_the_table() {
-        for hostile in ["a|b", "x\ny", "<script>", "`code`", "\u{1b}[31m", "\\|"] {
+        for hostile in [
+            "a|b",
+            "x\ny",
+            "<script>",
+            "`code`",
+            "\u{1b}[31m",
+            "\\|",
+            "rtl \u{202e} override",
+            "zero\u{200b}width",
+        ] {
             let c = cell(hostile);
             assert!(
-                !c.contains('\n') && !c.contains('<') && !c.contains('\u{1b}'),
+                !c.contains('\n') && !c.contains('<') && !c.chars().any(crate::text::needs_escape),
                 "{c}"
             );
             let unescaped_pipes = c

@@ -5,6 +5,9 @@
 //! by parsing its result again (see [`edit`]).
 
 use serde_yaml::{Mapping, Value};
+
+/// A YAML value, as the frontmatter parses to (for tests and fuzzing).
+pub use serde_yaml::Value as YamlValue;
 use std::ops::Range;
 
 /// Priorities, best first.
@@ -526,10 +529,22 @@ fn parse_mapping(text: &str, split: &Split) -> Result<Mapping, Malformed> {
             "the frontmatter is not a mapping of keys",
         )),
         Err(e) => {
-            let line = e.location().map(|l| first_line + l.line() - 1);
+            let message = yaml_message(&e);
+            // A key given twice: the line of its second appearance.
+            let twice = message
+                .split_once("duplicate entry with key \"")
+                .and_then(|(_, k)| k.split_once('"'))
+                .and_then(|(k, _)| {
+                    top_level_keys(text, split)
+                        .into_iter()
+                        .filter(|kl| kl.key == k)
+                        .nth(1)
+                        .map(|kl| line_of(text, kl.start))
+                });
+            let line = twice.or(e.location().map(|l| first_line + l.line() - 1));
             Err(Malformed {
                 line,
-                message: format!("invalid YAML in the frontmatter: {}", yaml_message(&e)),
+                message: format!("invalid YAML in the frontmatter: {message}"),
             })
         }
     }
@@ -1227,6 +1242,7 @@ mod tests {
         assert!(e.line.is_some());
         let e = Doc::parse("---\nid: X-1\nid: X-2\n---\n").unwrap_err();
         assert!(e.message.contains("duplicate"), "{e:?}");
+        assert_eq!(e.line, Some(3), "the second one");
     }
 
     #[test]

@@ -5,6 +5,8 @@ mod util;
 mod adopt;
 mod claude;
 mod concurrency;
+mod corpus;
+mod crash;
 mod dependencies;
 mod doctor;
 mod errors;

@@ -71,26 +71,11 @@ pub fn write_atomic_with(
 
 /// Creates `path` with `bytes`; fails (and leaves nothing behind) if it exists.
 pub fn write_new(path: &Path, bytes: &[u8], perms_from: Option<&Path>) -> io::Result<()> {
-    install_new(stage(path, bytes, perms_from)?, path)
-}
-
-/// The first half of [`write_new`]: `bytes` in a synced temp file beside
-/// `path`, with the permissions of `perms_from`. Dropped, it is removed.
-pub fn stage(
-    path: &Path,
-    bytes: &[u8],
-    perms_from: Option<&Path>,
-) -> io::Result<tempfile::NamedTempFile> {
     let perms = match perms_from {
         Some(p) => Some(fs::metadata(p)?.permissions()),
         None => None,
     };
-    staged(path, |f| f.write_all(bytes), perms, true)
-}
-
-/// The second half of [`write_new`]: renames the staged file to `path`
-/// (never over an existing file) and syncs the folder.
-pub fn install_new(tmp: tempfile::NamedTempFile, path: &Path) -> io::Result<()> {
+    let tmp = staged(path, |f| f.write_all(bytes), perms, true)?;
     tmp.persist_noclobber(path).map_err(|e| e.error)?;
     sync_dir(parent(path))
 }
@@ -142,6 +127,7 @@ pub fn replace_reusing(
         Err(e) => return Err(e),
     }
     let linked = current.is_some() && fs::hard_link(path, keep).is_ok();
+    super::failpoint("registry-linked");
     if fs::rename(spare, path).is_err() {
         if linked {
             let _ = fs::remove_file(keep);

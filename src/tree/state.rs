@@ -306,38 +306,22 @@ fn apply(tree: &Tree, change: &Change) -> Result<Entry> {
         event: change.event.clone(),
     };
     let shown = tree.show(&change.dst);
-    // Steps that do not depend on each other wait for the disk together: the
-    // journal is synced while the new content is staged (a staged file is
-    // invisible until renamed), and the source's removal while the event is
-    // appended. The rename waits for both syncs before it.
-    let (journaled, staged) = std::thread::scope(|s| {
-        let journal = s.spawn(|| journal::write(&state, &intent));
-        let staged = if moving {
-            Some(fsx::stage(
-                &dst_path,
-                change.content.as_bytes(),
-                src_path.as_deref(),
-            ))
-        } else {
-            None
-        };
-        let journaled = journal
-            .join()
-            .unwrap_or_else(|p| std::panic::resume_unwind(p));
-        (journaled, staged)
-    });
-    journaled.context("failed to write the journal")?;
+    // The journal comes first, synced: a temp file that a kill leaves behind
+    // is then always one the next command knows to remove.
+    journal::write(&state, &intent).context("failed to write the journal")?;
     failpoint("after-journal");
 
-    let write = match staged {
-        Some(tmp) => tmp.and_then(|tmp| fsx::install_new(tmp, &dst_path)),
-        None => fsx::write_atomic(&dst_path, change.content.as_bytes(), None, true),
+    let write = if moving {
+        fsx::write_new(&dst_path, change.content.as_bytes(), src_path.as_deref())
+    } else {
+        fsx::write_atomic(&dst_path, change.content.as_bytes(), None, true)
     };
     if let Err(e) = write {
         let _ = journal::remove(&state);
         return Err(e).with_context(|| format!("failed to write {shown}"));
     }
     failpoint("after-write");
+    // The source's removal and the audit line wait for the disk together.
     let (removed, logged) = std::thread::scope(|s| {
         let remove = s.spawn(|| -> Result<()> {
             if moving && let (Some(src), Some(src_path)) = (&change.src, &src_path) {
@@ -510,6 +494,9 @@ impl Tree {
                 fsx::sync_dir(dir)?;
             }
         }
+        // And what the registry and index writes of the killed run left.
+        fsx::remove_temps(&self.root)?;
+        fsx::remove_temps(&state)?;
         let mut snap = self.scan(Scan::Listed, false)?;
         self.write_registry(&mut snap)?;
         journal::remove(&state)?;
