@@ -365,6 +365,36 @@ mod tests {
         assert!(ids("ünïcödé TIX—7 Ξ-7").is_empty());
     }
 
+    mod props {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(300))]
+            /// An id written among any words is found, once, and nothing is
+            /// found inside a longer word.
+            #[test]
+            fn ids_in_text_are_found_exactly(
+                words in proptest::collection::vec("[a-zA-Z0-9 ,.;:()/_-]{0,12}", 0..6),
+                num in 1u64..100_000,
+                at in 0usize..6,
+            ) {
+                let id = format!("TIX-{num:04}");
+                let mut parts = words.clone();
+                let at = at.min(parts.len());
+                parts.insert(at, format!(" {id} "));
+                let text = parts.join("");
+                let mut out = Vec::new();
+                ids_in(&text, &mut out);
+                prop_assert!(out.contains(&IdKey::parse(&id).unwrap()), "{text:?} → {out:?}");
+                let glued = format!("x{id}y");
+                let mut none = Vec::new();
+                ids_in(&glued, &mut none);
+                prop_assert!(!none.iter().any(|k| k.num == num && &*k.prefix == "TIX"), "{glued}");
+            }
+        }
+    }
+
     fn intent_of(json: &str) -> Intent {
         intent(&Payload::parse(json).unwrap(), &Config::default().hook)
     }
