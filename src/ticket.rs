@@ -131,7 +131,9 @@ impl IdKey {
         while i < b.len() && b[i].is_ascii_alphabetic() {
             i += 1;
         }
-        if i > MAX_ID_LEN {
+        // Both as written and as `format_id` writes it (`X-2` is `X-0002`).
+        let canonical = prefix_end + 1 + num.to_string().len().max(4) + (i - suffix_start);
+        if i > MAX_ID_LEN || canonical > MAX_ID_LEN {
             return None;
         }
         Some((&s[..prefix_end], num, &s[suffix_start..i], i))
@@ -296,34 +298,44 @@ pub fn conflict(text: &str) -> Option<Conflict> {
     let (mut ours, mut theirs) = (String::new(), String::new());
     let (mut first, mut labels) = (None, None::<(String, String)>);
     let mut ours_label = String::new();
-    let (mut delimiters, mut frontmatter_only) = (0, true);
+    // `---` lines seen on each side: a conflict is inside the frontmatter when
+    // it opens and closes after the opening one and before the closing one,
+    // on both sides.
+    let (mut ours_d, mut theirs_d, mut frontmatter_only) = (0, 0, true);
     for (n, full) in text.split_inclusive('\n').enumerate() {
         let line = full.trim_end_matches(['\n', '\r']);
+        let delimiter = usize::from(is_delimiter(line));
         match at {
             In::Both => {
                 if let Some(label) = marker(line, '<') {
                     first.get_or_insert(n + 1);
                     ours_label = label.to_string();
-                    frontmatter_only &= delimiters < 2;
+                    frontmatter_only &= ours_d == 1 && theirs_d == 1;
                     at = In::Ours;
                     continue;
                 }
-                if is_delimiter(line) {
-                    delimiters += 1;
-                }
+                ours_d += delimiter;
+                theirs_d += delimiter;
                 ours.push_str(full);
                 theirs.push_str(full);
             }
             In::Ours | In::Base if marker(line, '=').is_some_and(str::is_empty) => at = In::Theirs,
             In::Ours if marker(line, '|').is_some() => at = In::Base,
-            In::Ours => ours.push_str(full),
+            In::Ours => {
+                ours_d += delimiter;
+                ours.push_str(full);
+            }
             In::Base => {}
             In::Theirs => match marker(line, '>') {
                 Some(label) => {
                     labels.get_or_insert((ours_label.clone(), label.to_string()));
+                    frontmatter_only &= ours_d == 1 && theirs_d == 1;
                     at = In::Both;
                 }
-                None => theirs.push_str(full),
+                None => {
+                    theirs_d += delimiter;
+                    theirs.push_str(full);
+                }
             },
         }
     }
@@ -1223,6 +1235,15 @@ mod tests {
             )
         );
         assert!(!c.frontmatter_only);
+        // A block that holds a side's closing `---` spills into the body.
+        for spill in [
+            "---\nid: TIX-1\n<<<<<<< HEAD\nstatus: done\n---\nmine\n=======\nstatus: pending\n>>>>>>> b\n---\nbody\n",
+            "---\nid: TIX-1\n<<<<<<< HEAD\nstatus: done\n=======\nstatus: pending\n---\ntheirs\n>>>>>>> b\n---\nbody\n",
+            "<<<<<<< HEAD\n---\nid: TIX-1\n=======\n---\nid: TIX-2\n>>>>>>> b\n---\nbody\n",
+        ] {
+            let c = conflict(spill).unwrap();
+            assert!(!c.frontmatter_only, "{spill}");
+        }
         for clean in [
             "---\nid: TIX-1\n---\n======= is a line\n",
             "<<<<<<< only an opening\n",
@@ -1318,6 +1339,18 @@ mod tests {
         assert_eq!(IdKey::from_file_name("TIX-0007.md"), IdKey::parse("TIX-7"));
         assert_eq!(IdKey::from_file_name("TIX-0007.txt"), None);
         assert_eq!(IdKey::from_file_name("notes.md"), None);
+        // Found by the hook_payload fuzz target: an id at the length limit
+        // as written but past it as `format_id` writes it is no id (else its
+        // own name would not parse back).
+        let prefix = "K".repeat(MAX_ID_LEN - 7);
+        let short = format!("{prefix}-2umpp");
+        assert_eq!(short.len(), MAX_ID_LEN - 1);
+        assert_eq!(IdKey::parse(&short), None);
+        let fits = format!("{}-2", "K".repeat(MAX_ID_LEN - 5));
+        let key = IdKey::parse(&fits).unwrap();
+        let canonical = format_id(&key.prefix, key.num);
+        assert_eq!(canonical.len(), MAX_ID_LEN);
+        assert_eq!(IdKey::parse(&canonical), Some(key));
     }
 
     mod props {

@@ -2,7 +2,7 @@
 //! nothing without --fix (exit 6), repairs with it, never deletes a ticket's
 //! bytes, and logs every repair.
 
-use crate::util::{NOW, Tix, git, have_git, ticket};
+use crate::util::{NOW, Tix, conflicts, git, have_git, ticket};
 use serde_json::Value;
 
 fn healthy() -> Tix {
@@ -80,15 +80,8 @@ fn damaged() -> Tix {
 fn without_fix_doctor_reports_everything_and_changes_nothing() {
     let t = damaged();
     let before = t.snapshot();
-    let state = |t: &Tix| -> Vec<String> {
-        ["journal.json", "index", "lock", "events.jsonl", "cache"]
-            .iter()
-            .map(|f| {
-                std::fs::read_to_string(t.path(&format!("tickets/.tix/{f}"))).unwrap_or_default()
-            })
-            .collect()
-    };
-    let state_before = state(&t);
+    let state_before = t.state_snapshot();
+    assert!(state_before.contains_key("journal.json") && state_before.contains_key("index"));
     let r = t.run(&["doctor"]).code(6);
     for want in [
         "tickets/.tix/journal.json: unfinished_change: a change was interrupted",
@@ -104,7 +97,7 @@ fn without_fix_doctor_reports_everything_and_changes_nothing() {
         assert!(r.stdout.contains(want), "{want}\n{}", r.stdout);
     }
     assert_eq!(t.snapshot(), before, "doctor without --fix changes nothing");
-    assert_eq!(state(&t), state_before, "not even tix's own state");
+    assert_eq!(t.state_snapshot(), state_before, "not even tix's own state");
     let j = t.run(&["doctor", "--json"]).code(6).json();
     assert_eq!(j["ok"], false);
     let first = &j["problems"][0];
@@ -186,7 +179,7 @@ fn fix_repairs_what_it_can_and_never_deletes_a_tickets_bytes() {
     for want in [
         "doctor: finished the interrupted change of TIX-0003",
         "doctor: removed the temp file",
-        "doctor: an older copy of completed/TIX-0001-a.md",
+        "doctor: pending/TIX-0001-a.md: an older copy of completed/TIX-0001-a.md: set aside as .tix/conflicts/",
         "doctor: was TIX-0002",
         "doctor: the file was in the wrong folder",
         "doctor: rebuilt .tix/index",
@@ -287,8 +280,28 @@ fn branches_that_move_the_same_ticket_differently_are_settled_by_doctor() {
         "{}",
         r.stdout
     );
+    let feature_copy = t.read("tickets/in-progress/TIX-0001-shared-ticket.md");
+    let conflicted = t.read("tickets/completed/TIX-0001-shared-ticket.md");
     t.run(&["doctor", "--fix"]).code(0);
     t.run(&["sync", "--check"]).code(0);
+    // Nothing is lost. git wrote the conflicted text into both files: each
+    // is kept as it was, then feature's side (the in-progress copy once
+    // settled) is set aside as the older copy.
+    assert!(feature_copy.contains("<<<<<<<") && conflicted.contains("<<<<<<<"));
+    let kept = conflicts(&t);
+    let names: Vec<&str> = kept.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(kept.len(), 3, "{names:?}");
+    let named = |end: &str| &kept.iter().find(|(n, _)| n.ends_with(end)).unwrap().1;
+    assert_eq!(*named("-completed__TIX-0001-shared-ticket.md"), conflicted);
+    assert_eq!(
+        *named("-in-progress__TIX-0001-shared-ticket.md"),
+        feature_copy
+    );
+    let feature_side = named("-in-progress__TIX-0001-shared-ticket.md.1");
+    assert!(
+        feature_side.contains("status: in_progress") && !feature_side.contains("<<<<<<<"),
+        "{feature_side}"
+    );
     git(&t, &["add", "-A"]);
     git(&t, &["commit", "-q", "-m", "merge feature"]);
     // TIX-0001: main's later change wins; feature's copy is kept aside.
@@ -299,4 +312,77 @@ fn branches_that_move_the_same_ticket_differently_are_settled_by_doctor() {
     assert!(t.exists("tickets/pending/TIX-0004-made-on-main.md"));
     assert_eq!(t.run(&["new", "next one"]).code(0).stdout, "TIX-0005\n");
     let _ = NOW;
+}
+
+#[test]
+fn a_symlink_to_a_ticket_is_never_resolved_by_moving_the_file_away() {
+    let t = healthy();
+    let target = t.read("tickets/pending/TIX-0001-a.md");
+    std::os::unix::fs::symlink(
+        "../pending/TIX-0001-a.md",
+        t.path("tickets/completed/TIX-0001-a.md"),
+    )
+    .unwrap();
+    let r = t.run(&["doctor", "--fix"]).code(6);
+    assert!(
+        r.stdout
+            .contains("duplicate_id: id TIX-0001 is used by 2 files")
+            && r.stdout.contains("left as it is"),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(t.read("tickets/pending/TIX-0001-a.md"), target);
+    assert_eq!(
+        std::fs::read_link(t.path("tickets/completed/TIX-0001-a.md")).unwrap(),
+        std::path::Path::new("../pending/TIX-0001-a.md")
+    );
+    assert!(conflicts(&t).is_empty());
+}
+
+#[test]
+fn copies_must_share_created_and_title_else_the_later_ticket_is_renumbered() {
+    let t = healthy();
+    // Same id and created, another title: two tickets, not two copies.
+    let other = ticket(
+        "TIX-0001",
+        "pending",
+        "created: 2029-01-01T00:00:00Z
+",
+        "",
+    )
+    .replace("title: Ticket TIX-0001", "title: something else");
+    assert_ne!(other, t.read("tickets/pending/TIX-0001-a.md"));
+    t.write("tickets/pending/TIX-0001-z.md", &other);
+    t.run(&["doctor", "--fix"]).code(0);
+    assert!(conflicts(&t).is_empty(), "nothing is set aside");
+    assert!(t.exists("tickets/pending/TIX-0001-a.md"));
+    let renumbered = t.read("tickets/pending/TIX-0004-z.md");
+    assert_eq!(renumbered, other.replace("id: TIX-0001", "id: TIX-0004"));
+}
+
+#[test]
+fn an_unreadable_index_or_runs_file_is_reported_and_set_aside_without_overwriting() {
+    let t = healthy();
+    t.write("tickets/.tix/index", "tix-index 1\tgarbage\n\u{0}\u{1}");
+    for round in 0..2 {
+        t.write("tickets/.tix/runs.json", &format!("not json {round}"));
+        let r = t.run(&["doctor"]).code(6);
+        assert!(
+            r.stdout.contains("tickets/.tix/runs.json: runs_unreadable"),
+            "{}",
+            r.stdout
+        );
+        if round == 0 {
+            assert!(
+                r.stdout
+                    .contains("tickets/.tix/index: index_stale: cannot be read"),
+                "{}",
+                r.stdout
+            );
+        }
+        t.run(&["doctor", "--fix"]).code(0);
+    }
+    assert_eq!(t.read("tickets/.tix/runs.json.corrupt"), "not json 0");
+    assert_eq!(t.read("tickets/.tix/runs.json.corrupt.1"), "not json 1");
+    t.run(&["doctor"]).code(0);
 }

@@ -55,6 +55,16 @@ impl Run {
         self
     }
 
+    #[track_caller]
+    pub fn stdout_has(self, s: &str) -> Run {
+        assert!(
+            self.stdout.contains(s),
+            "stdout lacks {s:?}:\n{}",
+            self.stdout
+        );
+        self
+    }
+
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.stdout)
             .unwrap_or_else(|e| panic!("bad JSON ({e}): {}", self.stdout))
@@ -213,6 +223,26 @@ impl Tix {
         out
     }
 
+    /// Every file under `tickets/.tix/` (recursively) with its bytes.
+    pub fn state_snapshot(&self) -> BTreeMap<String, Vec<u8>> {
+        fn walk(base: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
+            for e in fs::read_dir(dir).unwrap().flatten() {
+                let p = e.path();
+                let rel = p.strip_prefix(base).unwrap().to_string_lossy().into_owned();
+                if e.file_type().unwrap().is_dir() {
+                    out.insert(format!("{rel}/"), Vec::new());
+                    walk(base, &p, out);
+                } else {
+                    out.insert(rel, fs::read(&p).unwrap());
+                }
+            }
+        }
+        let mut out = BTreeMap::new();
+        let base = self.path("tickets/.tix");
+        walk(&base, &base, &mut out);
+        out
+    }
+
     /// Whether `.tix/journal.json` holds a change under way (it is emptied, not
     /// removed, when a change completes).
     pub fn journal_pending(&self) -> bool {
@@ -228,6 +258,22 @@ impl Tix {
             .map(|l| serde_json::from_str(l).unwrap())
             .collect()
     }
+}
+
+/// The files of `tickets/.tix/conflicts/`: (name, text), by name.
+pub fn conflicts(t: &Tix) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = fs::read_dir(t.path("tickets/.tix/conflicts"))
+        .map(|d| {
+            d.flatten()
+                .map(|e| {
+                    let name = e.file_name().to_string_lossy().into_owned();
+                    (name, fs::read_to_string(e.path()).unwrap())
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    out.sort();
+    out
 }
 
 pub fn copy_dir(from: &Path, to: &Path) {

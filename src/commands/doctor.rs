@@ -28,7 +28,7 @@ struct FindingJson {
 
 pub fn run(ctx: &Ctx, args: &DoctorArgs) -> Result<Exit> {
     let tree = ctx.tree()?;
-    let mut on_wait = |p: &str| ctx.note(&format!("waiting for the lock on {p}…"));
+    let mut on_wait = |m: &str| ctx.note(m);
     let findings: Vec<Finding> = if args.fix {
         let lock = tree.lock_for_repair(&mut on_wait)?;
         tree.repair(&lock, &ctx.now_str())?

@@ -897,14 +897,13 @@ fn section(
 }
 
 /// The runs, under the lock. A file tix cannot read is kept aside (as
-/// `runs.json.corrupt`) and tracking starts again, so that one bad file does
+/// `runs.json.corrupt`, see [`runs::set_aside`]) and tracking starts again, so that one bad file does
 /// not stop every later hook.
 fn load_runs(state: &std::path::Path) -> Result<Runs> {
     match runs::load(state) {
         Ok(r) => Ok(r),
         Err(_) if state.join("runs.json").is_file() => {
-            std::fs::rename(state.join("runs.json"), state.join("runs.json.corrupt"))
-                .context("failed to set aside an unreadable .tix/runs.json")?;
+            runs::set_aside(state)?;
             Ok(Runs::default())
         }
         Err(e) => Err(e),

@@ -115,9 +115,7 @@ impl Ctx {
     }
 
     pub fn lock(&self, tree: &Tree, mode: LockMode) -> Result<Lock> {
-        tree.lock(mode, &mut |path| {
-            self.note(&format!("waiting for the lock on {path}…"));
-        })
+        tree.lock(mode, &mut |m| self.note(m))
     }
 
     pub fn actor(&self) -> Actor {

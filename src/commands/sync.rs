@@ -19,9 +19,7 @@ pub fn run(ctx: &Ctx, args: &SyncArgs) -> Result<Exit> {
 /// Reads every file and changes nothing (not even an interrupted change: that
 /// is reported, and finished by the next command that writes).
 fn check(ctx: &Ctx, tree: &Tree, json: bool) -> Result<Exit> {
-    let _lock = tree.lock_without_recovery(LockMode::Shared, &mut |p| {
-        ctx.note(&format!("waiting for the lock on {p}…"))
-    })?;
+    let _lock = tree.lock_without_recovery(LockMode::Shared, &mut |m| ctx.note(m))?;
     let snap = tree.scan(Scan::Fresh, false)?;
     let problems = tree.all_problems(&snap, false)?;
     if json {

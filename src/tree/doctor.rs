@@ -7,8 +7,8 @@
 
 use super::index;
 use super::{
-    Change, Entry, Event, Lock, Problem, REGISTRY, STATE_DIR, Scan, Snapshot, State, Tree, fsx,
-    journal, runs,
+    Change, Entry, Event, Lock, LockMode, Problem, REGISTRY, STATE_DIR, Scan, Snapshot, State,
+    Tree, fsx, journal, runs,
 };
 use crate::ticket::{self, IdKey, NewValue};
 use anyhow::{Context, Result};
@@ -52,7 +52,10 @@ impl Tree {
                 format!("left by a process that died while changing the tree ({by})"),
             ));
         }
-        for rel in self.temp_files()? {
+        // Without the exclusive lock a reader may be writing the index right
+        // now: a young temp file is not yet a leftover.
+        let settled = lock.is_some_and(|l| l.mode == LockMode::Exclusive);
+        for rel in self.temp_files(settled)? {
             out.push(problem("temp_file", rel, "left by an interrupted write"));
         }
         if state.join("runs.json").exists() && runs::load(&state).is_err() {
@@ -81,110 +84,110 @@ impl Tree {
 
     /// Finds and repairs what can be repaired; returns every problem found,
     /// with what was done, then those left (a malformed ticket is for a person).
+    /// Each repair is in the audit log before the next one starts; a repair
+    /// that fails is reported (`repair_failed`) and the others go on.
     pub fn repair(&self, lock: &Lock, now: &str) -> Result<Vec<Finding>> {
         let found = self.examine(Some(lock))?;
         let mut out: Vec<Finding> = Vec::new();
-        let mut done = |p: &Problem, what: String| {
+        let fixed = |out: &mut Vec<Finding>, p: &Problem, what: String| {
             out.push(Finding {
                 problem: p.clone(),
                 fixed: Some(what),
             })
         };
-        let state = self.state_dir();
-        let note = |ticket: &str, reason: String| {
-            journal::append_event(
-                &state,
-                &Event {
-                    time: now.to_string(),
-                    ticket: ticket.to_string(),
-                    action: "repair".into(),
-                    actor: "user".into(),
-                    reason: Some(format!("doctor: {reason}")),
-                    ..Event::default()
-                },
-            )
+        let failed = |out: &mut Vec<Finding>, path: &str, e: anyhow::Error| {
+            out.push(Finding {
+                problem: problem("repair_failed", path, format!("{e:#}")),
+                fixed: None,
+            })
         };
+        let of = |kind: &'static str| found.iter().filter(move |p| p.kind == kind);
 
-        for p in found.iter().filter(|p| p.kind == "unfinished_change") {
-            let what = match self.recover(lock)? {
-                Some((intent, true)) => format!(
-                    "finished the interrupted change of {} ({} → {})",
-                    intent.event.ticket,
-                    intent.event.from.as_deref().unwrap_or("-"),
-                    intent.event.to.as_deref().unwrap_or("-")
-                ),
-                Some((intent, false)) => format!(
-                    "rolled back the interrupted change of {} ({} stays as it was)",
-                    intent.event.ticket,
-                    intent.src.as_deref().unwrap_or(&intent.dst)
-                ),
-                None => {
-                    "cleared a journal whose writing was interrupted (no step was taken)".into()
+        for p in of("unfinished_change") {
+            // The other repairs need the tree as the change leaves it.
+            let (ticket, what) = match self.recover(lock)? {
+                Some(r) => {
+                    if r.registry_written {
+                        self.log_repair(
+                            now,
+                            &r.intent.event.ticket,
+                            &format!("regenerated {REGISTRY}"),
+                        )?;
+                    }
+                    (r.intent.event.ticket.clone(), r.describe(self))
                 }
+                None => (
+                    "-".to_string(),
+                    "cleared a journal whose writing was interrupted (no step was taken)".into(),
+                ),
             };
-            note("-", what.clone())?;
-            done(p, what);
+            self.log_repair(now, &ticket, &what)?;
+            fixed(&mut out, p, what);
         }
-        for p in found.iter().filter(|p| p.kind == "stale_lock") {
+        for p in of("stale_lock") {
             let what = "taken over and released cleanly".to_string();
-            note("-", format!("{}: lock {what}", p.message))?;
-            done(p, what);
+            self.log_repair(now, "-", &format!("{}: lock {what}", p.message))?;
+            fixed(&mut out, p, what);
         }
-        for p in found.iter().filter(|p| p.kind == "temp_file") {
+        for p in of("temp_file") {
             match fs::remove_file(self.path(&p.path)) {
                 Ok(()) => {}
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {} // recovery took it
                 Err(e) => {
-                    return Err(e)
-                        .with_context(|| format!("failed to remove {}", self.show(&p.path)));
+                    let e = anyhow::Error::new(e)
+                        .context(format!("failed to remove {}", self.show(&p.path)));
+                    failed(&mut out, &p.path, e);
+                    continue;
                 }
             }
-            note("-", format!("removed the temp file {}", p.path))?;
-            done(p, "removed".into());
+            self.log_repair(now, "-", &format!("removed the temp file {}", p.path))?;
+            fixed(&mut out, p, "removed".into());
         }
-        for p in found.iter().filter(|p| p.kind == "runs_unreadable") {
-            fs::rename(state.join("runs.json"), state.join("runs.json.corrupt"))
-                .context("failed to set aside .tix/runs.json")?;
-            note(
-                "-",
-                "set aside an unreadable .tix/runs.json as runs.json.corrupt".into(),
-            )?;
-            done(p, "set aside as .tix/runs.json.corrupt".into());
+        for p in of("runs_unreadable") {
+            match runs::set_aside(&self.state_dir()) {
+                Ok(name) => {
+                    let what = format!("set aside as {STATE_DIR}/{name}");
+                    self.log_repair(now, "-", &format!("an unreadable {}: {what}", p.path))?;
+                    fixed(&mut out, p, what);
+                }
+                Err(e) => failed(&mut out, &p.path, e),
+            }
         }
 
         // Git conflict markers in a ticket's frontmatter: one side is kept.
         let snap = self.scan(Scan::Listed, false)?;
         for e in snap.entries.iter().filter(|e| e.parsed.is_err()) {
-            if let Some((id, what)) = self.settle_conflict(&e.rel, now)? {
-                note(&id, format!("{}: {what}", e.rel))?;
-                if let Some(p) = found
-                    .iter()
-                    .find(|p| p.kind == "malformed" && p.path == *e.rel)
-                {
-                    done(p, what);
+            match self.settle_conflict(&e.rel, now) {
+                Ok(Some((id, what))) => {
+                    self.log_repair(now, &id, &format!("{}: {what}", e.rel))?;
+                    if let Some(p) = of("malformed").find(|p| p.path == *e.rel) {
+                        fixed(&mut out, p, what);
+                    }
                 }
+                Ok(None) => {}
+                Err(err) => failed(&mut out, &e.rel, err),
             }
         }
         // A ticket in two folders (or an id two tickets share).
-        let duplicates: Vec<&Problem> = found.iter().filter(|p| p.kind == "duplicate_id").collect();
-        if !duplicates.is_empty() {
-            let fixes = self.resolve_duplicates(lock, now)?;
-            for p in duplicates {
-                if let Some((ticket, what)) = fixes.get(&p.path) {
-                    // A renumbering is in the log as its own transition.
-                    if what.starts_with("an older copy") {
-                        note(ticket, what.clone())?;
-                    }
-                    done(p, what.clone());
+        if of("duplicate_id").next().is_some() {
+            let mut done = BTreeMap::new();
+            self.resolve_duplicates(lock, now, &mut done)?;
+            for (path, result) in done {
+                match (result, of("duplicate_id").find(|p| p.path == path)) {
+                    (Ok(what), Some(p)) => fixed(&mut out, p, what),
+                    (Ok(_), None) => {}
+                    (Err(e), _) => failed(&mut out, &path, e),
                 }
             }
         }
-        // A ticket in the wrong folder goes where its status says.
+        // A ticket in the wrong folder goes where its status says (a symlink
+        // is left for a person: moving it would copy the file it points to).
         let mut st = State::full(self, lock)?;
         let snap = st.snapshot()?;
         let misplaced: Vec<(String, String, Event)> = self
             .tickets(snap)
             .into_iter()
+            .filter(|t| !is_symlink(self, t.rel))
             .filter_map(|t| {
                 let want = self.config.status(t.meta.status.as_deref()?)?;
                 let dir = t.rel.split('/').next()?;
@@ -206,36 +209,40 @@ impl Tree {
             })
             .collect();
         for (src, dst, event) in misplaced {
-            let content = fs::read_to_string(self.path(&src))
-                .with_context(|| format!("failed to read {}", self.show(&src)))?;
-            st.commit(Change {
-                src: Some(src.clone()),
-                dst: dst.clone(),
-                content,
-                event,
-            })?;
-            if let Some(p) = found
-                .iter()
-                .find(|p| p.kind == "misplaced" && p.path == src)
-            {
-                done(p, format!("moved to {dst}"));
+            let moved = fs::read_to_string(self.path(&src))
+                .with_context(|| format!("failed to read {}", self.show(&src)))
+                .and_then(|content| {
+                    st.commit(Change {
+                        src: Some(src.clone()),
+                        dst: dst.clone(),
+                        content,
+                        event,
+                    })
+                });
+            match (moved, of("misplaced").find(|p| p.path == src)) {
+                (Ok(_), Some(p)) => fixed(&mut out, p, format!("moved to {dst}")),
+                (Ok(_), None) => {}
+                (Err(e), _) => failed(&mut out, &src, e),
             }
         }
         // The registry and the index, from the tickets as they are now.
         let wrote = st.write_registry()?;
+        if wrote {
+            self.log_repair(now, "-", &format!("regenerated {REGISTRY}"))?;
+        }
         for p in found
             .iter()
             .filter(|p| matches!(p.kind, "registry_stale" | "registry_missing"))
         {
-            let what = if wrote { "regenerated" } else { "matches now" };
-            if wrote {
-                note("-", format!("regenerated {REGISTRY}"))?;
-            }
-            done(p, what.into());
+            fixed(
+                &mut out,
+                p,
+                if wrote { "regenerated" } else { "matches now" }.into(),
+            );
         }
-        for p in found.iter().filter(|p| p.kind == "index_stale") {
-            note("-", "rebuilt .tix/index from the tickets".into())?;
-            done(p, "rebuilt".into());
+        for p in of("index_stale") {
+            self.log_repair(now, "-", "rebuilt .tix/index from the tickets")?;
+            fixed(&mut out, p, "rebuilt".into());
         }
         // Whatever is still wrong is for a person; what went away with the
         // repairs above (a copy the recovery removed) is said so.
@@ -264,8 +271,33 @@ impl Tree {
         Ok(out)
     }
 
-    /// `.tix-tmp-*` files (and a registry link) that an interrupted write left.
-    fn temp_files(&self) -> Result<Vec<String>> {
+    /// Appends one repair to the audit log, synced.
+    fn log_repair(&self, now: &str, ticket: &str, what: &str) -> Result<()> {
+        journal::append_event(
+            &self.state_dir(),
+            &Event {
+                time: now.to_string(),
+                ticket: ticket.to_string(),
+                action: "repair".into(),
+                actor: "user".into(),
+                reason: Some(format!("doctor: {what}")),
+                ..Event::default()
+            },
+        )
+        .context("failed to append to .tix/events.jsonl")
+    }
+
+    /// `.tix-tmp-*` files (and a registry link) that an interrupted write
+    /// left; unless `all`, those in `.tix/` younger than a minute are skipped
+    /// (a reader may be writing the index: only writers, who hold the
+    /// exclusive lock, make temp files in the status folders).
+    fn temp_files(&self, all: bool) -> Result<Vec<String>> {
+        let young = |dir: &str, e: &fs::DirEntry| {
+            !all && dir == STATE_DIR
+                && e.metadata()
+                    .and_then(|m| m.modified())
+                    .is_ok_and(|t| t.elapsed().is_ok_and(|age| age.as_secs() < 60))
+        };
         let mut out = Vec::new();
         let mut dirs: Vec<String> = vec![String::new(), STATE_DIR.to_string()];
         dirs.extend(self.config.statuses.iter().map(|s| s.dir.clone()));
@@ -282,7 +314,7 @@ impl Tree {
                 let name = e.file_name().to_string_lossy().into_owned();
                 let ours = name.starts_with(fsx::TEMP_PREFIX)
                     || (dir == STATE_DIR && name == "registry.keep");
-                if ours && e.file_type().is_ok_and(|t| t.is_file()) {
+                if ours && e.file_type().is_ok_and(|t| t.is_file()) && !young(&dir, &e) {
                     out.push(if dir.is_empty() {
                         name
                     } else {
@@ -298,7 +330,15 @@ impl Tree {
     /// The index disagrees with what the files say (a hand edit tix has not
     /// seen yet, or an index from another state).
     fn index_problem(&self, snap: &Snapshot) -> Option<Problem> {
-        let idx = index::load(&self.index_path(), &self.fingerprint())?;
+        let Some(idx) = index::load(&self.index_path(), &self.fingerprint()) else {
+            return self.index_path().exists().then(|| {
+                problem(
+                    "index_stale",
+                    format!("{STATE_DIR}/index"),
+                    "cannot be read (damaged, or made for other status folders); rebuilt by the next read, or by --fix",
+                )
+            });
+        };
         let Some(entries) = idx.entries() else {
             return Some(problem(
                 "index_stale",
@@ -323,21 +363,26 @@ impl Tree {
     }
 
     /// Settles every id that more than one file carries. Copies of one ticket
-    /// (the same `created`, or the same title when it has none): the newest by
-    /// `updated` stays, the others go to `.tix/conflicts/`. Different tickets
-    /// that share an id (made on two branches): the oldest keeps it, the
-    /// others get the next free ids. Returns, per path, the ticket and what
-    /// was done.
+    /// (the same `created` and the same title): the newest by `updated`
+    /// stays, the others go to `.tix/conflicts/` (each logged as it goes).
+    /// Different tickets that share an id (made on two branches): the oldest
+    /// keeps it, the others get the next free ids. Symlinks are left alone:
+    /// setting aside the file one points to would break it. Puts, per path,
+    /// what was done (or why it could not be).
     fn resolve_duplicates(
         &self,
         lock: &Lock,
         now: &str,
-    ) -> Result<BTreeMap<String, (String, String)>> {
-        let mut out = BTreeMap::new();
+        done: &mut BTreeMap<String, Result<String>>,
+    ) -> Result<()> {
         let snap = self.scan(Scan::Listed, false)?;
         let meta = |e: &Entry| e.parsed.as_ref().ok().cloned().unwrap_or_default();
         let mut groups: BTreeMap<&IdKey, Vec<&Entry>> = BTreeMap::new();
-        for e in snap.entries.iter().filter(|e| e.parsed.is_ok()) {
+        for e in snap
+            .entries
+            .iter()
+            .filter(|e| e.parsed.is_ok() && !is_symlink(self, &e.rel))
+        {
             if let Some(k) = &e.key {
                 groups.entry(k).or_default().push(e);
             }
@@ -351,11 +396,7 @@ impl Tree {
                 let m = meta(e);
                 let same = |o: &&Entry| {
                     let n = meta(o);
-                    match (&m.created, &n.created) {
-                        (Some(a), Some(b)) => a == b,
-                        (None, None) => m.title == n.title,
-                        _ => false,
-                    }
+                    m.created == n.created && m.title == n.title
                 };
                 match tickets.iter_mut().find(|c| c.iter().any(same)) {
                     Some(c) => c.push(e),
@@ -377,19 +418,17 @@ impl Tree {
                 let Some(kept) = copies.pop() else { continue };
                 let id = meta(kept).id.to_string();
                 for e in copies {
-                    let aside = self.set_aside(&e.rel, now)?;
-                    out.insert(
-                        e.rel.to_string(),
-                        (
-                            id.clone(),
-                            format!("an older copy of {}: set aside as {aside}", kept.rel),
-                        ),
-                    );
+                    let result = self.set_aside(&e.rel, now).and_then(|aside| {
+                        let what = format!("an older copy of {}: set aside as {aside}", kept.rel);
+                        self.log_repair(now, &id, &format!("{}: {what}", e.rel))?;
+                        Ok(what)
+                    });
+                    done.insert(e.rel.to_string(), result);
                 }
                 if n == 0 {
-                    out.insert(
+                    done.insert(
                         kept.rel.to_string(),
-                        (id, "kept (the newest copy of the oldest ticket)".into()),
+                        Ok("kept (the newest copy of the oldest ticket)".into()),
                     );
                 } else {
                     renumber.push((key.clone(), kept.rel.to_string(), id));
@@ -397,47 +436,54 @@ impl Tree {
             }
         }
         if renumber.is_empty() {
-            return Ok(out);
+            return Ok(());
         }
         let mut st = State::full(self, lock)?;
         for (key, rel, old_id) in renumber {
-            // Another ticket with the same id: it gets the next free one.
-            let num = st.next_number(&key.prefix)?;
-            let new_id = ticket::format_id(&key.prefix, num);
-            let (text, _) = super::read_ticket(self, &rel)?;
-            let content =
-                super::edit_ticket(self, &rel, &text, &[("id", NewValue::Str(new_id.clone()))])?;
-            let (dir, name) = rel.split_once('/').unwrap_or(("", &rel));
-            let rest = IdKey::file_name_parts(name).map_or(".md", |(_, r)| r);
-            let dst = format!("{dir}/{new_id}{rest}");
-            self.remember_id(&key.prefix, num)?;
-            st.commit(Change {
-                src: Some(rel.clone()),
-                dst: dst.clone(),
-                content,
-                event: Event {
-                    time: now.to_string(),
-                    ticket: new_id.clone(),
-                    action: "renumber".into(),
-                    actor: "user".into(),
-                    reason: Some(format!(
-                        "doctor: was {old_id}, an id another ticket has (made on another branch?)"
-                    )),
-                    tx: Some(crate::transition::new_tx()),
-                    ..Event::default()
-                },
-            })?;
-            out.insert(
-                rel,
-                (
-                    new_id.clone(),
-                    format!(
-                        "another ticket with the same id: renumbered {old_id} → {new_id} ({dst})"
-                    ),
-                ),
-            );
+            let result = self.renumber(&mut st, &key, &rel, &old_id, now);
+            done.insert(rel, result);
         }
-        Ok(out)
+        Ok(())
+    }
+
+    /// Gives the ticket at `rel` the next free id of its prefix (its file is
+    /// renamed to match); the change is in the log as a `renumber`.
+    fn renumber(
+        &self,
+        st: &mut State,
+        key: &IdKey,
+        rel: &str,
+        old_id: &str,
+        now: &str,
+    ) -> Result<String> {
+        let num = st.next_number(&key.prefix)?;
+        let new_id = ticket::format_id(&key.prefix, num);
+        let (text, _) = super::read_ticket(self, rel)?;
+        let content =
+            super::edit_ticket(self, rel, &text, &[("id", NewValue::Str(new_id.clone()))])?;
+        let (dir, name) = rel.split_once('/').unwrap_or(("", rel));
+        let rest = IdKey::file_name_parts(name).map_or(".md", |(_, r)| r);
+        let dst = format!("{dir}/{new_id}{rest}");
+        self.remember_id(&key.prefix, num)?;
+        st.commit(Change {
+            src: Some(rel.to_string()),
+            dst: dst.clone(),
+            content,
+            event: Event {
+                time: now.to_string(),
+                ticket: new_id.clone(),
+                action: "renumber".into(),
+                actor: "user".into(),
+                reason: Some(format!(
+                    "doctor: was {old_id}, an id another ticket has (made on another branch?)"
+                )),
+                tx: Some(crate::transition::new_tx()),
+                ..Event::default()
+            },
+        })?;
+        Ok(format!(
+            "another ticket with the same id: renumbered {old_id} → {new_id} ({dst})"
+        ))
     }
 
     /// A ticket file with git conflict markers in its frontmatter only: the
@@ -499,7 +545,7 @@ impl Tree {
     }
 
     /// Puts `rel` (moved, or a copy) into `.tix/conflicts/`; returns where.
-    fn aside(&self, rel: &str, now: &str, moved: bool) -> Result<String> {
+    pub(super) fn aside(&self, rel: &str, now: &str, moved: bool) -> Result<String> {
         let dir = self.state_dir().join("conflicts");
         fs::create_dir_all(&dir).context("failed to create .tix/conflicts")?;
         let stamp: String = now.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
@@ -523,4 +569,8 @@ impl Tree {
         }
         Ok(format!("{STATE_DIR}/conflicts/{name}"))
     }
+}
+
+fn is_symlink(tree: &Tree, rel: &str) -> bool {
+    fs::symlink_metadata(tree.path(rel)).is_ok_and(|m| m.file_type().is_symlink())
 }

@@ -44,6 +44,10 @@ pub struct Intent {
     pub dst: String,
     /// `fsx::fingerprint` of the new content: the change landed iff `dst` has it.
     pub fingerprint: String,
+    /// `fsx::fingerprint` of `src` as the change found it (a move only): an
+    /// old copy edited after a kill is kept, not removed, by the recovery.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub src_fingerprint: Option<String>,
     pub event: Event,
 }
 

@@ -290,24 +290,32 @@ impl Tree {
 
     // ------------------------------------------------------------ lock
 
-    /// Takes the lock on `.tix/lock`, waiting at most `lock_timeout_secs`
-    /// (`on_wait` is called once if it has to wait). An interrupted change found
-    /// in the journal is finished or rolled back before this returns.
-    pub fn lock(&self, mode: LockMode, on_wait: &mut dyn FnMut(&str)) -> Result<Lock> {
+    /// Takes the lock on `.tix/lock`, waiting at most `lock_timeout_secs`.
+    /// `note` hears, in a line for a person, that it has to wait and what the
+    /// recovery did when it kept a file aside. An interrupted change found in
+    /// the journal is finished or rolled back before this returns.
+    pub fn lock(&self, mode: LockMode, note: &mut dyn FnMut(&str)) -> Result<Lock> {
         let dir = self.state_dir();
         self.create_state_dir()?;
-        let lock = self.acquire(mode, on_wait)?;
+        let lock = self.acquire(mode, note)?;
         if journal::exists(&dir) {
+            let told = |r: Option<state::Recovered>, note: &mut dyn FnMut(&str)| {
+                if let Some(r) = r.filter(|r| r.kept.is_some() || r.both_left) {
+                    note(&r.describe(self));
+                }
+            };
             if mode == LockMode::Shared {
                 drop(lock);
-                let ex = self.acquire(LockMode::Exclusive, on_wait)?;
+                let ex = self.acquire(LockMode::Exclusive, note)?;
                 // A recovery that cannot finish must not block reading: the
                 // journal stays, `sync --check` reports it, writes report the error.
-                let _ = self.recover(&ex);
+                let got = self.recover(&ex);
                 drop(ex);
-                return self.acquire(mode, on_wait);
+                told(got.ok().flatten(), note);
+                return self.acquire(mode, note);
             }
-            self.recover(&lock)?;
+            let got = self.recover(&lock)?;
+            told(got, note);
         }
         Ok(lock)
     }
@@ -405,7 +413,7 @@ impl Tree {
             }
             if !waited && started.elapsed() > Duration::from_millis(200) {
                 waited = true;
-                on_wait(&self.show(&rel));
+                on_wait(&format!("waiting for the lock on {}…", self.show(&rel)));
             }
             std::thread::sleep(pause);
             pause = (pause * 2).min(Duration::from_millis(25));

@@ -116,6 +116,25 @@ pub fn load(state: &Path) -> Result<Runs> {
     }
 }
 
+/// Moves an unreadable runs file aside, to `runs.json.corrupt` (`.1`, `.2`,
+/// … when that is taken: an earlier one is never overwritten); returns the
+/// name it got. Under the exclusive lock.
+pub fn set_aside(state: &Path) -> Result<String> {
+    let mut name = format!("{FILE}.corrupt");
+    let mut n = 0;
+    while fs::symlink_metadata(state.join(&name)).is_ok() {
+        n += 1;
+        name = format!("{FILE}.corrupt.{n}");
+    }
+    fs::rename(state.join(FILE), state.join(&name)).with_context(|| {
+        format!(
+            "failed to set aside an unreadable {}/{FILE}",
+            state.display()
+        )
+    })?;
+    Ok(name)
+}
+
 /// Writes the runs (under the exclusive lock), keeping the most recent ended ones.
 pub fn save(state: &Path, runs: &mut Runs) -> Result<()> {
     let ended = runs.runs.iter().filter(|r| !r.active()).count();

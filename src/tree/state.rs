@@ -21,13 +21,14 @@
 use super::Scan;
 use super::index::{self, Dirs, FileLines, Index, Memo};
 use super::{
-    Change, Entry, IdArg, Lock, LockMode, REGISTRY, Snapshot, Stamp, Tree, dir_stamp, failpoint,
-    fsx, journal,
+    Change, Entry, Event, IdArg, Lock, LockMode, REGISTRY, Snapshot, Stamp, Tree, dir_stamp,
+    failpoint, fsx, journal,
 };
 use crate::registry::{self, Piece};
 use anyhow::{Context, Result, bail};
 use std::fs;
 use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::path::Path;
 
 pub struct State<'t> {
     tree: &'t Tree,
@@ -298,11 +299,21 @@ fn apply(tree: &Tree, change: &Change) -> Result<Entry> {
         tree.ensure_inside(dir)?;
     }
     let state = tree.state_dir();
+    let src_fingerprint = match (&src_path, moving) {
+        (Some(p), true) => Some(fsx::fingerprint(&fs::read(p).with_context(|| {
+            format!(
+                "failed to read {}",
+                tree.show(change.src.as_deref().unwrap_or(""))
+            )
+        })?)),
+        _ => None,
+    };
     let intent = journal::Intent {
         tx: change.event.tx.clone().unwrap_or_default(),
         src: change.src.clone(),
         dst: change.dst.clone(),
         fingerprint: fsx::fingerprint(change.content.as_bytes()),
+        src_fingerprint,
         event: change.event.clone(),
     };
     let shown = tree.show(&change.dst);
@@ -446,12 +457,70 @@ fn finish_quick(
     Ok(true)
 }
 
+/// What the recovery of an interrupted change did.
+#[derive(Debug)]
+pub struct Recovered {
+    pub intent: journal::Intent,
+    /// The change was finished (else rolled back: nothing of it stays).
+    pub landed: bool,
+    /// Where the old copy went when it was edited after the kill (kept in
+    /// `.tix/conflicts/`, not removed).
+    pub kept: Option<String>,
+    /// Rolled back, yet the new copy exists too (edited after the kill): both
+    /// stay, for `tix doctor --fix` to settle.
+    pub both_left: bool,
+    /// Whether the registry had to be written again.
+    pub registry_written: bool,
+}
+
+impl Recovered {
+    /// One line for a person: what happened to the change (paths as `tree`
+    /// shows them).
+    pub fn describe(&self, tree: &Tree) -> String {
+        let i = &self.intent;
+        let src = i.src.as_deref().map(|s| tree.show(s));
+        let mut out = if self.both_left {
+            format!(
+                "left the interrupted change of {} as it is: {} and {} both exist and both were edited",
+                i.event.ticket,
+                src.as_deref().unwrap_or("-"),
+                tree.show(&i.dst)
+            )
+        } else if self.landed {
+            format!(
+                "finished the interrupted change of {} ({} → {})",
+                i.event.ticket,
+                i.event.from.as_deref().unwrap_or("-"),
+                i.event.to.as_deref().unwrap_or("-")
+            )
+        } else {
+            format!(
+                "rolled back the interrupted change of {} ({} stays as it was)",
+                i.event.ticket,
+                src.unwrap_or_else(|| tree.show(&i.dst))
+            )
+        };
+        if let (Some(kept), Some(src)) = (&self.kept, &i.src) {
+            out.push_str(&format!(
+                "; {} was edited after the interruption, so it is kept as {}",
+                tree.show(src),
+                tree.show(kept)
+            ));
+        }
+        out
+    }
+}
+
 impl Tree {
     /// Finishes or rolls back the change a killed run left in the journal,
     /// then renders the registry and the index from the tree as it is.
-    /// Returns the change and whether it was finished (else rolled back);
     /// `None` when the journal held no change (it was being written).
-    pub(crate) fn recover(&self, lock: &Lock) -> Result<Option<(journal::Intent, bool)>> {
+    ///
+    /// The change landed when `dst` holds the new content, or when `dst`
+    /// exists and `src` is gone (the new copy was edited after the kill).
+    /// Finishing removes `src` only if it is as the change found it; an old
+    /// copy edited since is moved to `.tix/conflicts/` (and that is logged).
+    pub(crate) fn recover(&self, lock: &Lock) -> Result<Option<Recovered>> {
         let _ = lock;
         let state = self.state_dir();
         let Some(intent) = journal::read(&state)? else {
@@ -470,18 +539,53 @@ impl Tree {
             );
         }
         let dst = self.path(&intent.dst);
-        let landed = fs::read(&dst).is_ok_and(|b| fsx::fingerprint(&b) == intent.fingerprint);
+        let src = intent.src.as_deref().filter(|s| *s != intent.dst);
+        let src_bytes = match src {
+            Some(s) => match fs::read(self.path(s)) {
+                Ok(b) => Some(b),
+                Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+                Err(e) => {
+                    return Err(e).with_context(|| format!("failed to read {}", self.show(s)));
+                }
+            },
+            None => None,
+        };
+        let landed = fs::read(&dst).is_ok_and(|b| fsx::fingerprint(&b) == intent.fingerprint)
+            || (src.is_some() && src_bytes.is_none() && is_file_at(&dst));
+        let both_left = !landed && src_bytes.is_some() && is_file_at(&dst);
+        let mut kept = None;
         if landed {
-            if let Some(src) = &intent.src
-                && *src != intent.dst
-            {
-                match fs::remove_file(self.path(src)) {
-                    Ok(()) => {}
-                    Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-                    Err(e) => {
-                        return Err(e)
-                            .with_context(|| format!("failed to remove {}", self.show(src)));
+            if let (Some(s), Some(bytes)) = (src, &src_bytes) {
+                let untouched = intent
+                    .src_fingerprint
+                    .as_ref()
+                    .is_none_or(|f| *f == fsx::fingerprint(bytes));
+                if untouched {
+                    match fs::remove_file(self.path(s)) {
+                        Ok(()) => {}
+                        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                        Err(e) => {
+                            return Err(e)
+                                .with_context(|| format!("failed to remove {}", self.show(s)));
+                        }
                     }
+                } else {
+                    let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+                    let aside = self.aside(s, &now, true)?;
+                    journal::append_event(
+                        &state,
+                        &Event {
+                            time: now,
+                            ticket: intent.event.ticket.clone(),
+                            action: "repair".into(),
+                            actor: intent.event.actor.clone(),
+                            reason: Some(format!(
+                                "recovery: {s} was edited after an interrupted change; set aside as {aside}"
+                            )),
+                            ..Event::default()
+                        },
+                    )?;
+                    kept = Some(aside);
                 }
             }
             if !journal::event_logged(&state, &intent.tx)? {
@@ -498,8 +602,18 @@ impl Tree {
         fsx::remove_temps(&self.root)?;
         fsx::remove_temps(&state)?;
         let mut snap = self.scan(Scan::Listed, false)?;
-        self.write_registry(&mut snap)?;
+        let registry_written = self.write_registry(&mut snap)?;
         journal::remove(&state)?;
-        Ok(Some((intent, landed)))
+        Ok(Some(Recovered {
+            intent,
+            landed,
+            kept,
+            both_left,
+            registry_written,
+        }))
     }
+}
+
+fn is_file_at(path: &Path) -> bool {
+    fs::symlink_metadata(path).is_ok_and(|m| m.is_file())
 }
