@@ -386,3 +386,29 @@ fn an_unreadable_index_or_runs_file_is_reported_and_set_aside_without_overwritin
     assert_eq!(t.read("tickets/.tix/runs.json.corrupt.1"), "not json 1");
     t.run(&["doctor"]).code(0);
 }
+
+#[test]
+fn a_ticket_in_two_folders_keeps_the_newer_copy_whatever_the_content() {
+    let t = healthy();
+    // The same file in completed/, edited everywhere (another title, body and
+    // created) and updated later: still one ticket in two folders.
+    let newer = ticket(
+        "TIX-0002",
+        "completed",
+        "created: 2029-05-05T00:00:00Z\nupdated: 2029-07-01T00:00:00Z\n",
+        "rewritten\n",
+    )
+    .replace("title: Ticket TIX-0002", "title: renamed on a branch");
+    t.write("tickets/completed/TIX-0002-b.md", &newer);
+    let older = t.read("tickets/pending/TIX-0002-b.md");
+    t.run(&["doctor", "--fix"])
+        .code(0)
+        .stdout_has("an older copy of completed/TIX-0002-b.md: set aside as .tix/conflicts/");
+    assert_eq!(t.read("tickets/completed/TIX-0002-b.md"), newer);
+    assert!(!t.exists("tickets/pending/TIX-0002-b.md"));
+    let kept = conflicts(&t);
+    assert_eq!(kept.len(), 1);
+    assert!(kept[0].0.ends_with("-pending__TIX-0002-b.md"), "{kept:?}");
+    assert_eq!(kept[0].1, older);
+    t.run(&["sync", "--check"]).code(0);
+}

@@ -363,8 +363,8 @@ impl Tree {
     }
 
     /// Settles every id that more than one file carries. Copies of one ticket
-    /// (the same `created` and the same title): the newest by `updated`
-    /// stays, the others go to `.tix/conflicts/` (each logged as it goes).
+    /// (the same file name in two folders, whatever their content; or the
+    /// same `created` and the same title): the newest by `updated` stays, the others go to `.tix/conflicts/` (each logged as it goes).
     /// Different tickets that share an id (made on two branches): the oldest
     /// keeps it, the others get the next free ids. Symlinks are left alone:
     /// setting aside the file one points to would break it. Puts, per path,
@@ -394,9 +394,10 @@ impl Tree {
             let mut tickets: Vec<Vec<&Entry>> = Vec::new();
             for e in members {
                 let m = meta(e);
+                let name = |e: &Entry| e.rel.rsplit('/').next().map(str::to_string);
                 let same = |o: &&Entry| {
                     let n = meta(o);
-                    m.created == n.created && m.title == n.title
+                    name(e) == name(o) || (m.created == n.created && m.title == n.title)
                 };
                 match tickets.iter_mut().find(|c| c.iter().any(same)) {
                     Some(c) => c.push(e),
