@@ -202,6 +202,7 @@ pub fn apply(
         dst: dst.clone(),
         content,
         event,
+        base: Some(tree::fsx::fingerprint(text.as_bytes())),
     })?;
     Ok(Outcome::Changed {
         id: meta.id.to_string(),

@@ -390,12 +390,12 @@ fn an_unreadable_index_or_runs_file_is_reported_and_set_aside_without_overwritin
 #[test]
 fn a_ticket_in_two_folders_keeps_the_newer_copy_whatever_the_content() {
     let t = healthy();
-    // The same file in completed/, edited everywhere (another title, body and
-    // created) and updated later: still one ticket in two folders.
+    // The same file in completed/, edited (another title and body) and
+    // updated later: still one ticket in two folders (`created` is the same).
     let newer = ticket(
         "TIX-0002",
         "completed",
-        "created: 2029-05-05T00:00:00Z\nupdated: 2029-07-01T00:00:00Z\n",
+        "created: 2029-01-02T00:00:00Z\nupdated: 2029-07-01T00:00:00Z\n",
         "rewritten\n",
     )
     .replace("title: Ticket TIX-0002", "title: renamed on a branch");
@@ -411,4 +411,55 @@ fn a_ticket_in_two_folders_keeps_the_newer_copy_whatever_the_content() {
     assert!(kept[0].0.ends_with("-pending__TIX-0002-b.md"), "{kept:?}");
     assert_eq!(kept[0].1, older);
     t.run(&["sync", "--check"]).code(0);
+}
+
+#[test]
+fn two_tickets_with_one_file_name_but_different_created_are_both_kept() {
+    let t = healthy();
+    // Two clones each made TIX-0002-b.md; a merge put them in two folders.
+    let theirs = ticket(
+        "TIX-0002",
+        "in_progress",
+        "created: 2029-04-04T00:00:00Z\n",
+        "another ticket\n",
+    );
+    t.write("tickets/in-progress/TIX-0002-b.md", &theirs);
+    let ours = t.read("tickets/pending/TIX-0002-b.md");
+    t.run(&["doctor", "--fix"]).code(0);
+    assert!(conflicts(&t).is_empty(), "nothing leaves the tree");
+    assert_eq!(t.read("tickets/pending/TIX-0002-b.md"), ours);
+    assert_eq!(
+        t.read("tickets/in-progress/TIX-0004-b.md"),
+        theirs.replace("id: TIX-0002", "id: TIX-0004")
+    );
+    t.run(&["sync", "--check"]).code(0);
+}
+
+#[test]
+fn a_status_folder_that_is_a_symlink_to_another_loses_nothing() {
+    let t = healthy();
+    t.run(&["complete", "3", "--force"]).code(0);
+    std::fs::remove_dir_all(t.path("tickets/archive")).ok();
+    std::os::unix::fs::symlink("completed", t.path("tickets/archive")).unwrap();
+    let before = t.read("tickets/completed/TIX-0003-c.md");
+    t.run(&["doctor", "--fix"]).code(6);
+    assert_eq!(t.read("tickets/completed/TIX-0003-c.md"), before);
+    assert!(conflicts(&t).is_empty());
+}
+
+#[test]
+fn a_conflicted_symlink_leaving_the_root_is_never_read_or_replaced() {
+    let t = healthy();
+    let outside = tempfile::tempdir().unwrap();
+    let target = outside.path().join("secret.md");
+    let text = "---\nid: TIX-0009\n<<<<<<< HEAD\nstatus: pending\n=======\nstatus: completed\n>>>>>>> b\n---\n";
+    std::fs::write(&target, text).unwrap();
+    let link = t.path("tickets/pending/TIX-0009-secret.md");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    t.run(&["doctor", "--fix"])
+        .code(6)
+        .stdout_has("left as it is");
+    assert_eq!(std::fs::read_link(&link).unwrap(), target);
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), text);
+    assert!(conflicts(&t).is_empty());
 }

@@ -153,3 +153,112 @@ fn both_copies_edited_after_the_kill_stay_for_doctor() {
     assert_eq!(kept.len(), 1, "{kept:?}");
     assert_eq!(kept[0].1, old);
 }
+
+#[test]
+fn only_the_new_copy_edited_after_the_kill_finishes_and_keeps_the_old_one_aside() {
+    let t = killed_at("after-write");
+    let old = t.read(SRC);
+    let edited = format!("{}more\n", started());
+    t.write(DST, &edited);
+    let r = t.run(&["list"]).code(0);
+    assert!(
+        r.stderr
+            .contains("finished the interrupted change of TIX-0001")
+            && r.stderr
+                .contains("tickets/pending/TIX-0001.md may be the only copy"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(t.read(DST), edited);
+    assert!(!t.exists(SRC));
+    let kept = conflicts(&t);
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    assert_eq!(kept[0].1, old);
+    let actions: Vec<String> = t
+        .events()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(actions, ["repair", "start"]);
+    t.run(&["start", "1"]).code(0);
+    t.run(&["sync", "--check"]).code(0);
+}
+
+#[test]
+fn a_new_ticket_edited_after_the_kill_is_created_and_logged() {
+    let t = Tix::tree();
+    let r = t
+        .command(&["new", "Four"])
+        .env("TIX_FAILPOINT", "after-write")
+        .output()
+        .unwrap();
+    assert!(!r.status.success());
+    let path = "tickets/pending/TIX-0001-four.md";
+    let edited = format!("{}an edit\n", t.read(path));
+    t.write(path, &edited);
+    t.run(&["doctor", "--fix"])
+        .code(0)
+        .stdout_has("finished the interrupted change of TIX-0001");
+    assert_eq!(t.read(path), edited);
+    let actions: Vec<String> = t
+        .events()
+        .iter()
+        .filter(|e| e["action"] != "repair")
+        .map(|e| e["action"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(actions, ["create"]);
+    t.run(&["sync", "--check"]).code(0);
+}
+
+#[test]
+fn a_ticket_changed_in_place_and_edited_after_the_kill_is_left_as_it_is() {
+    let t = Tix::tree().ticket(
+        "in-progress",
+        "TIX-0001.md",
+        &ticket("TIX-0001", "in_progress", "", "body\n"),
+    );
+    t.run(&["sync"]).code(0);
+    let r = t
+        .command(&["start", "1", "--force", "--agent", "someone"])
+        .env("TIX_FAILPOINT", "after-journal")
+        .output()
+        .unwrap();
+    assert!(!r.status.success());
+    let edited = ticket("TIX-0001", "in_progress", "", "body\nedited by hand\n");
+    t.write(DST, &edited);
+    let r = t.run(&["status"]).code(0);
+    assert!(
+        r.stderr.contains("tickets/in-progress/TIX-0001.md was edited after the interruption (the change is not logged)"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(t.read(DST), edited);
+    assert!(t.events().is_empty());
+    assert!(!t.journal_pending());
+}
+
+#[test]
+fn a_very_long_file_name_can_still_be_set_aside() {
+    let name = format!("TIX-0001-{}.md", "a".repeat(240));
+    let src = format!("tickets/pending/{name}");
+    let t = Tix::tree().ticket(
+        "pending",
+        &name,
+        &ticket("TIX-0001", "pending", "", "body\n"),
+    );
+    t.run(&["sync"]).code(0);
+    let r = t
+        .command(&["start", "1"])
+        .env("TIX_FAILPOINT", "after-write")
+        .output()
+        .unwrap();
+    assert!(!r.status.success());
+    let edited = ticket("TIX-0001", "pending", "", "body\nnote\n");
+    t.write(&src, &edited);
+    t.run(&["new", "x"]).code(0);
+    let kept = conflicts(&t);
+    assert_eq!(kept.len(), 1);
+    assert!(kept[0].0.len() <= 255, "{}", kept[0].0);
+    assert_eq!(kept[0].1, edited);
+    t.run(&["doctor"]).code(0);
+}

@@ -94,6 +94,7 @@ pub fn run(ctx: &Ctx, args: &NewArgs) -> Result<Exit> {
         dst: rel.clone(),
         content,
         event,
+        base: None,
     })?;
     ctx.note(&format!("created {}", tree.show(&rel)));
     ctx.out(&format!("{id}\n"))?;

@@ -94,6 +94,7 @@ fn sync(ctx: &Ctx, tree: &Tree) -> Result<Exit> {
         let change = Change {
             src: Some(src.clone()),
             dst: dst.clone(),
+            base: Some(crate::tree::fsx::fingerprint(content.as_bytes())),
             content,
             event,
         };

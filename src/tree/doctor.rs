@@ -104,8 +104,21 @@ impl Tree {
         let of = |kind: &'static str| found.iter().filter(move |p| p.kind == kind);
 
         for p in of("unfinished_change") {
-            // The other repairs need the tree as the change leaves it.
-            let (ticket, what) = match self.recover(lock)? {
+            // The other repairs need the tree as the change leaves it (and a
+            // change of theirs would overwrite the journal): if it cannot be
+            // finished, that is said and nothing else is touched.
+            let recovered = match self.recover(lock) {
+                Ok(r) => r,
+                Err(e) => {
+                    failed(&mut out, &p.path, e);
+                    out.extend(found.iter().filter(|q| *q != p).map(|q| Finding {
+                        problem: q.clone(),
+                        fixed: None,
+                    }));
+                    return Ok(out);
+                }
+            };
+            let (ticket, what) = match recovered {
                 Some(r) => {
                     if r.registry_written {
                         self.log_repair(
@@ -158,8 +171,7 @@ impl Tree {
         let snap = self.scan(Scan::Listed, false)?;
         for e in snap.entries.iter().filter(|e| e.parsed.is_err()) {
             match self.settle_conflict(&e.rel, now) {
-                Ok(Some((id, what))) => {
-                    self.log_repair(now, &id, &format!("{}: {what}", e.rel))?;
+                Ok(Some(what)) => {
                     if let Some(p) = of("malformed").find(|p| p.path == *e.rel) {
                         fixed(&mut out, p, what);
                     }
@@ -215,6 +227,7 @@ impl Tree {
                     st.commit(Change {
                         src: Some(src.clone()),
                         dst: dst.clone(),
+                        base: Some(fsx::fingerprint(content.as_bytes())),
                         content,
                         event,
                     })
@@ -387,6 +400,15 @@ impl Tree {
                 groups.entry(k).or_default().push(e);
             }
         }
+        // One file seen twice (a status folder that is a symlink to another)
+        // is not two copies: moving one away would take the ticket out.
+        groups.retain(|_, members| {
+            let mut files: Vec<Option<(u64, u64)>> =
+                members.iter().map(|e| file_id(self, &e.rel)).collect();
+            files.sort();
+            files.dedup();
+            files.len() == members.len() && files.iter().all(Option::is_some)
+        });
         // First every copy is set aside; then the tickets that share an id
         // with another one are renumbered (in a state listed afresh).
         let mut renumber: Vec<(IdKey, String, String)> = Vec::new();
@@ -397,7 +419,11 @@ impl Tree {
                 let name = |e: &Entry| e.rel.rsplit('/').next().map(str::to_string);
                 let same = |o: &&Entry| {
                     let n = meta(o);
-                    name(e) == name(o) || (m.created == n.created && m.title == n.title)
+                    let alike = name(e) == name(o) || m.title == n.title;
+                    match (&m.created, &n.created) {
+                        (Some(a), Some(b)) => a == b && alike,
+                        _ => alike,
+                    }
                 };
                 match tickets.iter_mut().find(|c| c.iter().any(same)) {
                     Some(c) => c.push(e),
@@ -419,11 +445,14 @@ impl Tree {
                 let Some(kept) = copies.pop() else { continue };
                 let id = meta(kept).id.to_string();
                 for e in copies {
-                    let result = self.set_aside(&e.rel, now).and_then(|aside| {
-                        let what = format!("an older copy of {}: set aside as {aside}", kept.rel);
-                        self.log_repair(now, &id, &format!("{}: {what}", e.rel))?;
-                        Ok(what)
-                    });
+                    let what = |aside: &str| {
+                        format!("an older copy of {}: set aside as {aside}", kept.rel)
+                    };
+                    let result = self
+                        .aside(&e.rel, now, true, &mut |aside| {
+                            self.log_repair(now, &id, &format!("{}: {}", e.rel, what(aside)))
+                        })
+                        .map(|aside| what(&aside));
                     done.insert(e.rel.to_string(), result);
                 }
                 if n == 0 {
@@ -481,6 +510,7 @@ impl Tree {
                 tx: Some(crate::transition::new_tx()),
                 ..Event::default()
             },
+            base: Some(fsx::fingerprint(text.as_bytes())),
         })?;
         Ok(format!(
             "another ticket with the same id: renumbered {old_id} → {new_id} ({dst})"
@@ -493,7 +523,12 @@ impl Tree {
     /// written in place; the conflicted file is kept in `.tix/conflicts/`.
     /// `None` when there is nothing tix can settle (no markers, a conflict in
     /// the body, no side that is a valid ticket).
-    fn settle_conflict(&self, rel: &str, now: &str) -> Result<Option<(String, String)>> {
+    fn settle_conflict(&self, rel: &str, now: &str) -> Result<Option<String>> {
+        // A symlink (inside the root or not) is for a person: writing the
+        // settled text would replace the link with a file.
+        if is_symlink(self, rel) {
+            return Ok(None);
+        }
         let Ok(text) = fs::read_to_string(self.path(rel)) else {
             return Ok(None);
         };
@@ -529,34 +564,34 @@ impl Tree {
         let Some(meta) = meta else {
             return Ok(None);
         };
-        let aside = self.aside(rel, now, false)?;
-        fsx::write_atomic(&self.path(rel), side.as_bytes(), None, true)
-            .with_context(|| format!("failed to write {}", self.show(rel)))?;
-        Ok(Some((
-            meta.id.to_string(),
+        let what = |aside: &str| {
             format!(
                 "git conflict settled: kept the side of {label}; the conflicted file is kept as {aside}"
-            ),
-        )))
+            )
+        };
+        let aside = self.aside(rel, now, false, &mut |aside| {
+            self.log_repair(now, &meta.id, &format!("{rel}: {}", what(aside)))
+        })?;
+        fsx::write_atomic(&self.path(rel), side.as_bytes(), None, true)
+            .with_context(|| format!("failed to write {}", self.show(rel)))?;
+        Ok(Some(what(&aside)))
     }
 
-    /// Moves a file into `.tix/conflicts/` (never deletes it); returns where.
-    fn set_aside(&self, rel: &str, now: &str) -> Result<String> {
-        self.aside(rel, now, true)
-    }
-
-    /// Puts `rel` (moved, or a copy) into `.tix/conflicts/`; returns where.
-    pub(super) fn aside(&self, rel: &str, now: &str, moved: bool) -> Result<String> {
+    /// Puts `rel` into `.tix/conflicts/` — moved, or a copy — once `log` has
+    /// recorded where it goes (a kill between the two leaves a log line too
+    /// many, never a file nobody was told of); returns where.
+    pub(super) fn aside(
+        &self,
+        rel: &str,
+        now: &str,
+        moved: bool,
+        log: &mut dyn FnMut(&str) -> Result<()>,
+    ) -> Result<String> {
         let dir = self.state_dir().join("conflicts");
         fs::create_dir_all(&dir).context("failed to create .tix/conflicts")?;
-        let stamp: String = now.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
-        let base = format!("{stamp}-{}", rel.replace('/', "__"));
-        let mut name = base.clone();
-        let mut n = 1;
-        while dir.join(&name).exists() {
-            name = format!("{base}.{n}");
-            n += 1;
-        }
+        let name = aside_name(&dir, now, rel);
+        let shown = format!("{STATE_DIR}/conflicts/{name}");
+        log(&shown)?;
         let kept = if moved {
             fs::rename(self.path(rel), dir.join(&name))
         } else {
@@ -568,8 +603,39 @@ impl Tree {
         if let Some(parent) = self.path(rel).parent() {
             fsx::sync_dir(parent)?;
         }
-        Ok(format!("{STATE_DIR}/conflicts/{name}"))
+        Ok(shown)
     }
+}
+
+/// A free name in `dir` for `rel` set aside at `now`: `STAMP-folder__file`,
+/// then `.1`, `.2`…; a long one is cut (and keeps a hash of the whole) so that
+/// it fits in a file name.
+fn aside_name(dir: &std::path::Path, now: &str, rel: &str) -> String {
+    let stamp: String = now.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+    let mut base = format!("{stamp}-{}", rel.replace('/', "__"));
+    if base.len() > 200 {
+        let mut cut = 180;
+        while !base.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        let hash = fsx::fingerprint(rel.as_bytes());
+        base = format!("{}-{}", &base[..cut], &hash[..16]);
+    }
+    let mut name = base.clone();
+    let mut n = 1;
+    while fs::symlink_metadata(dir.join(&name)).is_ok() {
+        name = format!("{base}.{n}");
+        n += 1;
+    }
+    name
+}
+
+/// The device and inode of the file `rel` names (through symlinks).
+fn file_id(tree: &Tree, rel: &str) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    fs::metadata(tree.path(rel))
+        .ok()
+        .map(|m| (m.dev(), m.ino()))
 }
 
 fn is_symlink(tree: &Tree, rel: &str) -> bool {

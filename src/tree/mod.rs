@@ -179,6 +179,10 @@ pub struct Change {
     pub dst: String,
     pub content: String,
     pub event: Event,
+    /// `fsx::fingerprint` of the source bytes the change was made from: if
+    /// the file no longer has them (someone saved it meanwhile), the change
+    /// is refused rather than written over their edit.
+    pub base: Option<String>,
 }
 
 /// Finds the root: `--root`, else `TIX_ROOT`, else the first directory `D` from
@@ -299,10 +303,12 @@ impl Tree {
         self.create_state_dir()?;
         let lock = self.acquire(mode, note)?;
         if journal::exists(&dir) {
-            let told = |r: Option<state::Recovered>, note: &mut dyn FnMut(&str)| {
-                if let Some(r) = r.filter(|r| r.kept.is_some() || r.both_left) {
-                    note(&r.describe(self));
-                }
+            let told = |r: Result<Option<state::Recovered>>, note: &mut dyn FnMut(&str)| match r {
+                Ok(Some(r)) if r.noteworthy() => note(&r.describe(self)),
+                Ok(_) => {}
+                Err(e) => note(&format!(
+                    "warning: could not finish an interrupted change ({e:#}); run `tix doctor`"
+                )),
             };
             if mode == LockMode::Shared {
                 drop(lock);
@@ -311,11 +317,11 @@ impl Tree {
                 // journal stays, `sync --check` reports it, writes report the error.
                 let got = self.recover(&ex);
                 drop(ex);
-                told(got.ok().flatten(), note);
+                told(got, note);
                 return self.acquire(mode, note);
             }
             let got = self.recover(&lock)?;
-            told(got, note);
+            told(Ok(got), note);
         }
         Ok(lock)
     }

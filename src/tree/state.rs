@@ -28,7 +28,6 @@ use crate::registry::{self, Piece};
 use anyhow::{Context, Result, bail};
 use std::fs;
 use std::io::{self, Read, Seek, SeekFrom, Write};
-use std::path::Path;
 
 pub struct State<'t> {
     tree: &'t Tree,
@@ -299,13 +298,21 @@ fn apply(tree: &Tree, change: &Change) -> Result<Entry> {
         tree.ensure_inside(dir)?;
     }
     let state = tree.state_dir();
-    let src_fingerprint = match (&src_path, moving) {
-        (Some(p), true) => Some(fsx::fingerprint(&fs::read(p).with_context(|| {
-            format!(
-                "failed to read {}",
-                tree.show(change.src.as_deref().unwrap_or(""))
-            )
-        })?)),
+    // What the source is now: recovery keeps it if someone edits it after a
+    // kill, and an edit saved since the change read it is not written over.
+    let src_fingerprint = match (&src_path, &change.src) {
+        (Some(p), Some(src)) => {
+            let now = fsx::fingerprint(
+                &fs::read(p).with_context(|| format!("failed to read {}", tree.show(src)))?,
+            );
+            if change.base.as_ref().is_some_and(|b| *b != now) {
+                bail!(
+                    "{}: changed on disk while tix was changing it; nothing was changed (run the command again)",
+                    tree.show(src)
+                );
+            }
+            Some(now)
+        }
         _ => None,
     };
     let intent = journal::Intent {
@@ -461,14 +468,15 @@ fn finish_quick(
 #[derive(Debug)]
 pub struct Recovered {
     pub intent: journal::Intent,
-    /// The change was finished (else rolled back: nothing of it stays).
+    /// The change was finished (else rolled back, or left: see below).
     pub landed: bool,
-    /// Where the old copy went when it was edited after the kill (kept in
-    /// `.tix/conflicts/`, not removed).
-    pub kept: Option<String>,
-    /// Rolled back, yet the new copy exists too (edited after the kill): both
-    /// stay, for `tix doctor --fix` to settle.
-    pub both_left: bool,
+    /// Where the old copy went, and why, when it could not simply be removed
+    /// (kept in `.tix/conflicts/`).
+    pub kept: Option<(String, &'static str)>,
+    /// Not finished, yet not as it was: files were edited after the kill
+    /// (both copies of a move; a ticket changed in place). Left as they are,
+    /// the change not logged; what `tix doctor --fix` can settle, it does.
+    pub left: bool,
     /// Whether the registry had to be written again.
     pub registry_written: bool,
 }
@@ -479,13 +487,20 @@ impl Recovered {
     pub fn describe(&self, tree: &Tree) -> String {
         let i = &self.intent;
         let src = i.src.as_deref().map(|s| tree.show(s));
-        let mut out = if self.both_left {
-            format!(
-                "left the interrupted change of {} as it is: {} and {} both exist and both were edited",
-                i.event.ticket,
-                src.as_deref().unwrap_or("-"),
-                tree.show(&i.dst)
-            )
+        let mut out = if self.left {
+            match &i.src {
+                Some(s) if *s != i.dst => format!(
+                    "left the interrupted change of {} as it is: {} and {} both exist and both were edited",
+                    i.event.ticket,
+                    src.as_deref().unwrap_or("-"),
+                    tree.show(&i.dst)
+                ),
+                _ => format!(
+                    "left the interrupted change of {} as it is: {} was edited after the interruption (the change is not logged)",
+                    i.event.ticket,
+                    tree.show(&i.dst)
+                ),
+            }
         } else if self.landed {
             format!(
                 "finished the interrupted change of {} ({} → {})",
@@ -500,15 +515,30 @@ impl Recovered {
                 src.unwrap_or_else(|| tree.show(&i.dst))
             )
         };
-        if let (Some(kept), Some(src)) = (&self.kept, &i.src) {
+        if let (Some((kept, why)), Some(src)) = (&self.kept, &i.src) {
             out.push_str(&format!(
-                "; {} was edited after the interruption, so it is kept as {}",
+                "; {} {why}, so it is kept as {}",
                 tree.show(src),
                 tree.show(kept)
             ));
         }
         out
     }
+
+    /// Whether a person should hear of it (a file kept aside, or left).
+    pub fn noteworthy(&self) -> bool {
+        self.kept.is_some() || self.left
+    }
+}
+
+/// What recovery found of a change's source.
+enum Source {
+    /// A new ticket: there was none.
+    None,
+    Gone,
+    /// As the change found it (or unknown: a journal from before fingerprints).
+    Untouched,
+    Edited,
 }
 
 impl Tree {
@@ -516,10 +546,13 @@ impl Tree {
     /// then renders the registry and the index from the tree as it is.
     /// `None` when the journal held no change (it was being written).
     ///
-    /// The change landed when `dst` holds the new content, or when `dst`
-    /// exists and `src` is gone (the new copy was edited after the kill).
-    /// Finishing removes `src` only if it is as the change found it; an old
-    /// copy edited since is moved to `.tix/conflicts/` (and that is logged).
+    /// Nothing anyone wrote after the kill is removed: the change landed when
+    /// the destination holds its bytes, or holds others (edited since) and the
+    /// source is gone or untouched — a destination that existed before was
+    /// refused by the change, so the file is the change's. Finishing removes
+    /// the source only when the destination holds exactly the change's bytes
+    /// and the source is as the change found it; otherwise the source goes to
+    /// `.tix/conflicts/`, logged before it is moved.
     pub(crate) fn recover(&self, lock: &Lock) -> Result<Option<Recovered>> {
         let _ = lock;
         let state = self.state_dir();
@@ -538,59 +571,90 @@ impl Tree {
                 self.show(super::STATE_DIR)
             );
         }
-        let dst = self.path(&intent.dst);
-        let src = intent.src.as_deref().filter(|s| *s != intent.dst);
-        let src_bytes = match src {
-            Some(s) => match fs::read(self.path(s)) {
-                Ok(b) => Some(b),
-                Err(e) if e.kind() == io::ErrorKind::NotFound => None,
-                Err(e) => {
-                    return Err(e).with_context(|| format!("failed to read {}", self.show(s)));
-                }
-            },
-            None => None,
+        let read = |rel: &str| -> Result<Option<Vec<u8>>> {
+            match fs::symlink_metadata(self.path(rel)) {
+                Ok(m) if m.is_file() => fs::read(self.path(rel))
+                    .map(Some)
+                    .with_context(|| format!("failed to read {}", self.show(rel))),
+                _ => Ok(None),
+            }
         };
-        let landed = fs::read(&dst).is_ok_and(|b| fsx::fingerprint(&b) == intent.fingerprint)
-            || (src.is_some() && src_bytes.is_none() && is_file_at(&dst));
-        let both_left = !landed && src_bytes.is_some() && is_file_at(&dst);
+        let dst = read(&intent.dst)?;
+        let exact = dst
+            .as_ref()
+            .is_some_and(|b| fsx::fingerprint(b) == intent.fingerprint);
+        let untouched = |b: &[u8]| {
+            intent
+                .src_fingerprint
+                .as_ref()
+                .is_none_or(|f| *f == fsx::fingerprint(b))
+        };
+        let moved_from = intent.src.as_deref().filter(|s| *s != intent.dst);
+        let source = match (&intent.src, moved_from) {
+            (None, _) => Source::None,
+            (Some(_), Some(s)) => match read(s)? {
+                None => Source::Gone,
+                Some(b) if untouched(&b) => Source::Untouched,
+                Some(_) => Source::Edited,
+            },
+            // In place: the destination is the source.
+            (Some(_), None) => match &dst {
+                None => Source::Gone,
+                Some(b) if exact || untouched(b) || intent.src_fingerprint.is_none() => {
+                    Source::Untouched
+                }
+                Some(_) => Source::Edited,
+            },
+        };
+        let (landed, set_aside, left) = match (moved_from, dst.is_some(), exact, source) {
+            (_, _, true, Source::Edited) if moved_from.is_some() => {
+                (true, Some("was edited after the interruption"), false)
+            }
+            (_, _, true, _) => (true, None, false),
+            // A new ticket's file can only be the change's (one that existed was refused).
+            (_, true, false, Source::None) => (true, None, false),
+            (Some(_), true, false, Source::Gone) => (true, None, false),
+            (Some(_), true, false, Source::Untouched) => (
+                true,
+                Some(
+                    "may be the only copy of what the change found (the new one was edited since)",
+                ),
+                false,
+            ),
+            (Some(_), true, false, Source::Edited) => (false, None, true),
+            (None, true, false, Source::Edited) => (false, None, true),
+            _ => (false, None, false),
+        };
         let mut kept = None;
-        if landed {
-            if let (Some(s), Some(bytes)) = (src, &src_bytes) {
-                let untouched = intent
-                    .src_fingerprint
-                    .as_ref()
-                    .is_none_or(|f| *f == fsx::fingerprint(bytes));
-                if untouched {
-                    match fs::remove_file(self.path(s)) {
-                        Ok(()) => {}
-                        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-                        Err(e) => {
-                            return Err(e)
-                                .with_context(|| format!("failed to remove {}", self.show(s)));
-                        }
-                    }
-                } else {
-                    let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-                    let aside = self.aside(s, &now, true)?;
-                    journal::append_event(
-                        &state,
-                        &Event {
-                            time: now,
-                            ticket: intent.event.ticket.clone(),
-                            action: "repair".into(),
-                            actor: intent.event.actor.clone(),
-                            reason: Some(format!(
-                                "recovery: {s} was edited after an interrupted change; set aside as {aside}"
-                            )),
-                            ..Event::default()
-                        },
-                    )?;
-                    kept = Some(aside);
+        if let (Some(s), Some(why)) = (moved_from, set_aside) {
+            let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+            let aside = self.aside(s, &now, true, &mut |aside| {
+                journal::append_event(
+                    &state,
+                    &Event {
+                        time: now.clone(),
+                        ticket: intent.event.ticket.clone(),
+                        action: "repair".into(),
+                        actor: intent.event.actor.clone(),
+                        reason: Some(format!(
+                            "recovery: {s} {why} after an interrupted change; set aside as {aside}"
+                        )),
+                        ..Event::default()
+                    },
+                )
+            })?;
+            kept = Some((aside, why));
+        } else if let (true, Some(s)) = (landed, moved_from) {
+            match fs::remove_file(self.path(s)) {
+                Ok(()) => {}
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                Err(e) => {
+                    return Err(e).with_context(|| format!("failed to remove {}", self.show(s)));
                 }
             }
-            if !journal::event_logged(&state, &intent.tx)? {
-                journal::append_event(&state, &intent.event)?;
-            }
+        }
+        if landed && !journal::event_logged(&state, &intent.tx)? {
+            journal::append_event(&state, &intent.event)?;
         }
         for rel in std::iter::once(&intent.dst).chain(intent.src.as_ref()) {
             if let Some(dir) = self.path(rel).parent() {
@@ -608,12 +672,45 @@ impl Tree {
             intent,
             landed,
             kept,
-            both_left,
+            left,
             registry_written,
         }))
     }
 }
 
-fn is_file_at(path: &Path) -> bool {
-    fs::symlink_metadata(path).is_ok_and(|m| m.is_file())
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_change_made_from_bytes_the_file_no_longer_has_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::write(root.join("tix.yaml"), "# defaults\n").unwrap();
+        fs::create_dir_all(root.join("pending")).unwrap();
+        let rel = "pending/TIX-0001.md";
+        let saved = "---\nid: TIX-0001\ntitle: t\nstatus: pending\n---\nsaved by hand meanwhile\n";
+        fs::write(root.join(rel), saved).unwrap();
+        let tree = Tree::open(root, root).unwrap();
+        let lock = tree.lock(LockMode::Exclusive, &mut |_| {}).unwrap();
+        let mut st = State::full(&tree, &lock).unwrap();
+        let err = st
+            .commit(Change {
+                src: Some(rel.into()),
+                dst: "in-progress/TIX-0001.md".into(),
+                content: "---\nid: TIX-0001\ntitle: t\nstatus: in_progress\n---\n".into(),
+                event: Event::default(),
+                base: Some(fsx::fingerprint(b"what the change read before the save")),
+            })
+            .unwrap_err();
+        assert!(
+            format!("{err:#}").ends_with(
+                "pending/TIX-0001.md: changed on disk while tix was changing it; nothing was changed (run the command again)"
+            ),
+            "{err:#}"
+        );
+        assert_eq!(fs::read_to_string(root.join(rel)).unwrap(), saved);
+        assert!(!root.join("in-progress/TIX-0001.md").exists());
+        assert!(!tree.has_journal());
+    }
 }
