@@ -110,6 +110,25 @@ fn events(root: &Path) -> usize {
         .count()
 }
 
+/// Asserts that no id is in two files; returns how many tickets there are.
+#[track_caller]
+fn each_id_once(now: &BTreeMap<String, Vec<u8>>, what: &str) -> usize {
+    let mut ids: Vec<&str> = now
+        .keys()
+        .map(|k| &k[k.find('/').unwrap() + 1..][..8])
+        .collect();
+    let n = ids.len();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), n, "{what}: a ticket in two folders");
+    n
+}
+
+/// A number from the environment (`TIX_KILLS=1000`).
+fn env_number(name: &str) -> Option<u64> {
+    std::env::var(name).ok().and_then(|s| s.parse().ok())
+}
+
 fn journal_pending(root: &Path) -> bool {
     fs::metadata(root.join(".tix/journal.json")).is_ok_and(|m| m.len() > 0)
 }
@@ -241,15 +260,7 @@ impl Harness {
                 .collect();
             panic!("{what}: {args:?} left a state that is neither before nor after: {diff:?}");
         };
-        // Each id once.
-        let mut ids: Vec<&str> = now
-            .keys()
-            .map(|k| &k[k.find('/').unwrap() + 1..][..8])
-            .collect();
-        let n = ids.len();
-        ids.sort();
-        ids.dedup();
-        assert_eq!(ids.len(), n, "{what}: a ticket in two folders");
+        each_id_once(&now, what);
         // The registry is what sync would write, nothing is unfinished.
         assert_eq!(
             code(&self.root, &["sync", "--check"]),
@@ -307,20 +318,14 @@ fn killed_at_every_step_of_every_change() {
 
 #[test]
 fn killed_at_random_instants() {
-    let kills: usize = std::env::var("TIX_KILLS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(100);
-    let seed: u64 = std::env::var("TIX_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_nanos() as u64)
-                .unwrap_or(1)
-                | 1
-        });
+    let kills = env_number("TIX_KILLS").unwrap_or(100);
+    let seed = env_number("TIX_SEED").unwrap_or_else(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(1)
+            | 1
+    });
     eprintln!("crash test: {kills} kills, TIX_SEED={seed}");
     let mut h = Harness::new();
     let mut dice = Dice(seed);
@@ -410,14 +415,8 @@ fn all_kept(root: &Path) -> Vec<Vec<u8>> {
 
 #[test]
 fn doctor_killed_while_repairing_loses_no_bytes() {
-    let rounds: u64 = std::env::var("TIX_DOCTOR_KILLS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(12);
-    let seed: u64 = std::env::var("TIX_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0x5eed);
+    let rounds = env_number("TIX_DOCTOR_KILLS").unwrap_or(12);
+    let seed = env_number("TIX_SEED").unwrap_or(0x5eed);
     let mut dice = Dice(seed | 1);
     // How long an uninterrupted repair takes here.
     let dir = tempfile::tempdir().unwrap();
@@ -463,16 +462,7 @@ fn doctor_killed_while_repairing_loses_no_bytes() {
             let found = kept.contains(o) || kept.iter().any(|k| id_line(k) == id_line(o));
             assert!(found, "{what}: lost:\n{}", String::from_utf8_lossy(o));
         }
-        // Each id once.
-        let now = tickets(&root);
-        let mut ids: Vec<&str> = now
-            .keys()
-            .map(|k| &k[k.find('/').unwrap() + 1..][..8])
-            .collect();
-        let n = ids.len();
-        ids.sort();
-        ids.dedup();
-        assert_eq!(ids.len(), n, "{what}: a ticket in two folders");
+        let n = each_id_once(&tickets(&root), &what);
         assert_eq!(n, 200 + 10, "{what}: every ticket is there once");
     }
     eprintln!("doctor crash test: {rounds} rounds, {interrupted} repairs killed before finishing");

@@ -67,12 +67,7 @@ fn damaged() -> Tix {
         "---\nid: TIX-0005\ntitle: [unclosed\n---\n",
     );
     // A change killed after its write: the journal is left, and the lock names the dead process.
-    let r = t
-        .command(&["start", "3", "--force", "--agent", "x"])
-        .env("TIX_FAILPOINT", "after-write")
-        .output()
-        .unwrap();
-    assert!(!r.status.success());
+    t.killed_at("after-write", &["start", "3", "--force", "--agent", "x"]);
     t
 }
 

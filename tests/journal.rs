@@ -7,19 +7,14 @@ use crate::util::{NOW, Tix, conflicts, ticket};
 const SRC: &str = "tickets/pending/TIX-0001.md";
 const DST: &str = "tickets/in-progress/TIX-0001.md";
 
-fn killed_at(step: &str) -> Tix {
+fn start_killed_at(step: &str) -> Tix {
     let t = Tix::tree().ticket(
         "pending",
         "TIX-0001.md",
         &ticket("TIX-0001", "pending", "", "body\n"),
     );
     t.run(&["sync"]).code(0);
-    let r = t
-        .command(&["start", "1"])
-        .env("TIX_FAILPOINT", step)
-        .output()
-        .unwrap();
-    assert!(!r.status.success(), "the failpoint {step} aborted the run");
+    t.killed_at(step, &["start", "1"]);
     t
 }
 
@@ -34,7 +29,7 @@ fn started() -> String {
 
 #[test]
 fn killed_before_the_write_rolls_back() {
-    let t = killed_at("after-journal");
+    let t = start_killed_at("after-journal");
     assert!(t.journal_pending());
     t.run(&["list"]).code(0);
     assert!(!t.journal_pending());
@@ -52,7 +47,7 @@ fn killed_between_write_and_remove_rolls_forward_once() {
         "after-event",
         "after-registry",
     ] {
-        let t = killed_at(step);
+        let t = start_killed_at(step);
         // Before recovery --check reports the interrupted change and changes nothing.
         let r = t.run(&["sync", "--check"]).code(6);
         assert!(
@@ -80,7 +75,7 @@ fn killed_between_write_and_remove_rolls_forward_once() {
 
 #[test]
 fn an_old_copy_edited_after_the_kill_is_kept_not_removed() {
-    let t = killed_at("after-write");
+    let t = start_killed_at("after-write");
     // Someone edits the old copy before any tix runs again.
     let edited = ticket("TIX-0001", "pending", "", "body\nan important note\n");
     t.write(SRC, &edited);
@@ -115,7 +110,7 @@ fn an_old_copy_edited_after_the_kill_is_kept_not_removed() {
 
 #[test]
 fn a_new_copy_edited_after_the_kill_finishes_the_change() {
-    let t = killed_at("after-remove");
+    let t = start_killed_at("after-remove");
     let edited = format!("{}more\n", started());
     t.write(DST, &edited);
     t.run(&["doctor", "--fix"])
@@ -131,7 +126,7 @@ fn a_new_copy_edited_after_the_kill_finishes_the_change() {
 
 #[test]
 fn both_copies_edited_after_the_kill_stay_for_doctor() {
-    let t = killed_at("after-write");
+    let t = start_killed_at("after-write");
     let old = ticket("TIX-0001", "pending", "", "body\nold side\n");
     let new = format!("{}new side\n", started());
     t.write(SRC, &old);
@@ -156,7 +151,7 @@ fn both_copies_edited_after_the_kill_stay_for_doctor() {
 
 #[test]
 fn only_the_new_copy_edited_after_the_kill_finishes_and_keeps_the_old_one_aside() {
-    let t = killed_at("after-write");
+    let t = start_killed_at("after-write");
     let old = t.read(SRC);
     let edited = format!("{}more\n", started());
     t.write(DST, &edited);
@@ -187,12 +182,7 @@ fn only_the_new_copy_edited_after_the_kill_finishes_and_keeps_the_old_one_aside(
 #[test]
 fn a_new_ticket_edited_after_the_kill_is_created_and_logged() {
     let t = Tix::tree();
-    let r = t
-        .command(&["new", "Four"])
-        .env("TIX_FAILPOINT", "after-write")
-        .output()
-        .unwrap();
-    assert!(!r.status.success());
+    t.killed_at("after-write", &["new", "Four"]);
     let path = "tickets/pending/TIX-0001-four.md";
     let edited = format!("{}an edit\n", t.read(path));
     t.write(path, &edited);
@@ -218,12 +208,10 @@ fn a_ticket_changed_in_place_and_edited_after_the_kill_is_left_as_it_is() {
         &ticket("TIX-0001", "in_progress", "", "body\n"),
     );
     t.run(&["sync"]).code(0);
-    let r = t
-        .command(&["start", "1", "--force", "--agent", "someone"])
-        .env("TIX_FAILPOINT", "after-journal")
-        .output()
-        .unwrap();
-    assert!(!r.status.success());
+    t.killed_at(
+        "after-journal",
+        &["start", "1", "--force", "--agent", "someone"],
+    );
     let edited = ticket("TIX-0001", "in_progress", "", "body\nedited by hand\n");
     t.write(DST, &edited);
     let r = t.run(&["status"]).code(0);
@@ -247,12 +235,7 @@ fn a_very_long_file_name_can_still_be_set_aside() {
         &ticket("TIX-0001", "pending", "", "body\n"),
     );
     t.run(&["sync"]).code(0);
-    let r = t
-        .command(&["start", "1"])
-        .env("TIX_FAILPOINT", "after-write")
-        .output()
-        .unwrap();
-    assert!(!r.status.success());
+    t.killed_at("after-write", &["start", "1"]);
     let edited = ticket("TIX-0001", "pending", "", "body\nnote\n");
     t.write(&src, &edited);
     t.run(&["new", "x"]).code(0);

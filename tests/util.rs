@@ -141,6 +141,18 @@ impl Tix {
         c
     }
 
+    /// Runs `args` with `TIX_FAILPOINT=step` (debug builds abort there) and
+    /// asserts that it died.
+    #[track_caller]
+    pub fn killed_at(&self, step: &str, args: &[&str]) {
+        let r = self
+            .command(args)
+            .env("TIX_FAILPOINT", step)
+            .output()
+            .unwrap();
+        assert!(!r.status.success(), "the failpoint {step} aborted {args:?}");
+    }
+
     pub fn run(&self, args: &[&str]) -> Run {
         Run::of(self.command(args).output().unwrap())
     }
