@@ -5,18 +5,11 @@
 
 use crate::config::HookConfig;
 use crate::ticket::IdKey;
+use crate::transition::Totals;
 use serde_json::Value;
 
 /// At most this many distinct ids are taken from one payload.
 pub const MAX_MENTIONS: usize = 64;
-
-/// What Claude Code's agent totals say about a finished run.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Totals {
-    pub duration_ms: Option<u64>,
-    pub tokens: Option<u64>,
-    pub tool_uses: Option<u64>,
-}
 
 /// What a payload asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -125,7 +118,8 @@ pub fn normal_tool(name: &str) -> String {
     }
 }
 
-fn listed(list: &[String], tool: &str) -> bool {
+/// Whether `tool` is in a list of tool names from `tix.yaml` (`Task` is `Agent`).
+pub(crate) fn listed(list: &[String], tool: &str) -> bool {
     list.iter().any(|t| normal_tool(t) == tool)
 }
 
@@ -301,32 +295,24 @@ pub fn ids_in(text: &str, out: &mut Vec<IdKey>) {
     let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
     let mut i = 0;
     while i < b.len() && out.len() < MAX_MENTIONS {
+        // An id starts a word (`i` is a char boundary: ASCII after ASCII).
         if !b[i].is_ascii_alphabetic() || (i > 0 && word(b[i - 1])) {
             i += 1;
             continue;
         }
-        let mut j = i;
-        while j < b.len() && word(b[j]) {
-            j += 1;
-        }
-        // `j` is past the prefix; an id needs `-` and digits next.
-        if b.get(j) == Some(&b'-') && b.get(j + 1).is_some_and(u8::is_ascii_digit) {
-            let mut k = j + 1;
-            while k < b.len() && b[k].is_ascii_digit() {
-                k += 1;
+        match IdKey::parse_prefix(&text[i..]) {
+            Some((key, len)) => {
+                if !b.get(i + len).copied().is_some_and(word) && !out.contains(&key) {
+                    out.push(key);
+                }
+                i += len;
             }
-            while k < b.len() && b[k].is_ascii_alphabetic() {
-                k += 1;
+            // Past the word: no id starts inside it.
+            None => {
+                while i < b.len() && word(b[i]) {
+                    i += 1;
+                }
             }
-            if !b.get(k).copied().is_some_and(word)
-                && let Some(key) = IdKey::parse(&text[i..k])
-                && !out.contains(&key)
-            {
-                out.push(key);
-            }
-            i = k;
-        } else {
-            i = j;
         }
     }
 }

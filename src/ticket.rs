@@ -43,6 +43,13 @@ pub struct IdKey {
     pub suffix: Text,
 }
 
+/// The id as tix writes it: `TIX-0035`, `TIX-0035a`.
+impl std::fmt::Display for IdKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}{}", format_id(&self.prefix, self.num), self.suffix)
+    }
+}
+
 impl IdKey {
     /// Parses a whole id (`LETTERS-DIGITS` with an optional letter suffix).
     pub fn parse(s: &str) -> Option<IdKey> {
@@ -87,7 +94,7 @@ impl IdKey {
     }
 
     /// Parses an id at the start of `s`, returning it and its length in bytes.
-    fn parse_prefix(s: &str) -> Option<(IdKey, usize)> {
+    pub(crate) fn parse_prefix(s: &str) -> Option<(IdKey, usize)> {
         let (prefix, num, suffix, len) = Self::split(s)?;
         Some((
             IdKey {

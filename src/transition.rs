@@ -5,7 +5,7 @@
 use crate::config::{ARCHIVED, COMPLETED, IN_PROGRESS};
 use crate::error::TixError;
 use crate::ticket::NewValue;
-use crate::tree::{self, Change, Event, State, Tree};
+use crate::tree::{self, Change, Entry, Event, State, Tree};
 use anyhow::Result;
 
 /// Who asks for a change, for the audit log.
@@ -18,6 +18,14 @@ pub struct Actor {
     pub agent_id: Option<String>,
 }
 
+/// What Claude Code's agent totals say about a finished run (on its event).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Totals {
+    pub duration_ms: Option<u64>,
+    pub tokens: Option<u64>,
+    pub tool_uses: Option<u64>,
+}
+
 #[derive(Debug, Clone)]
 pub struct Request {
     /// Target status name.
@@ -28,7 +36,7 @@ pub struct Request {
     pub action: &'static str,
     pub reason: Option<String>,
     /// Claude Code's totals, on the change that ends an agent run.
-    pub totals: crate::hook::Totals,
+    pub totals: Totals,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,15 +55,16 @@ pub enum Outcome {
     },
 }
 
-/// Applies `req` to the ticket at `rel` (found through `state`).
+/// Applies `req` to the ticket `entry` (found through `state`).
 pub fn apply(
     tree: &Tree,
     state: &mut State<'_>,
-    rel: &str,
+    entry: &Entry,
     req: &Request,
     actor: &Actor,
     now: &str,
 ) -> Result<Outcome> {
+    let rel: &str = &entry.rel;
     let (text, meta) = tree::read_ticket(tree, rel)?;
     let shown = tree.show(rel);
     let dir = rel.split('/').next().unwrap_or("");
@@ -203,6 +212,7 @@ pub fn apply(
         content,
         event,
         base: Some(tree::fsx::fingerprint(text.as_bytes())),
+        replaces: Some(entry.clone()),
     })?;
     Ok(Outcome::Changed {
         id: meta.id.to_string(),

@@ -584,6 +584,13 @@ fn broken_tool_state_does_not_stop_the_hook() {
         t.read("tickets/.tix/runs.json.corrupt"),
         "{ not what tix wrote"
     );
+    let log = t.read("tickets/.tix/hook.log");
+    assert!(
+        log.ends_with(
+            " PreToolUse: .tix/runs.json was not a file tix wrote; kept as runs.json.corrupt, tracking starts again\n"
+        ),
+        "{log}"
+    );
     // A fresh clone has no .tix/: a problem is still logged, and the state
     // folder keeps itself out of git.
     let t = Tix::example();
@@ -802,4 +809,54 @@ fn a_panic_inside_the_hook_is_caught_and_logged() {
             .contains("PreToolUse: internal error")
     );
     assert_eq!(folder(&t, "TIX-0007"), "pending");
+}
+
+#[test]
+fn runs_that_waited_a_week_end_once_whatever_comes_next() {
+    let t = session();
+    step(&t, "pre-agent-tix7.json");
+    step(&t, "pre-agent-tix11.json");
+    step(&t, "post-agent-tix11-launched.json");
+    // A week and a day later the launch is delivered again, three times:
+    // the runs that never ended are ended (and logged) once.
+    let later = [("TIX_NOW", "2030-01-09T00:00:00Z")];
+    for _ in 0..3 {
+        let r = t.hook(&t.payload("post-agent-tix11-launched.json"), &later);
+        assert_eq!(out(&r.code(0)), Value::Null);
+    }
+    let events = t.events();
+    let ends: Vec<&str> = events
+        .iter()
+        .filter(|e| e["action"] == "run-end")
+        .map(|e| e["ticket"].as_str().unwrap())
+        .collect();
+    assert_eq!(ends, ["TIX-0007", "TIX-0011"], "{events:?}");
+    let runs: Value = serde_json::from_str(&t.read("tickets/.tix/runs.json")).unwrap();
+    assert!(
+        runs["runs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["ended_at"] == "2030-01-09T00:00:00Z"),
+        "{runs}"
+    );
+}
+
+#[test]
+fn a_hook_call_that_changes_no_run_does_not_rewrite_the_runs_file() {
+    let t = session();
+    step(&t, "pre-agent-tix7.json");
+    let runs = t.path("tickets/.tix/runs.json");
+    let before = std::fs::metadata(&runs).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    // The same PreToolUse again (Claude Code may deliver it twice): it takes
+    // the lock to find out, and changes nothing.
+    step(&t, "pre-agent-tix7.json");
+    let after = std::fs::metadata(&runs).unwrap();
+    use std::os::unix::fs::MetadataExt;
+    assert_eq!(
+        (after.ino(), after.modified().unwrap()),
+        (before.ino(), before.modified().unwrap()),
+        "not written again"
+    );
 }

@@ -22,7 +22,7 @@ fuzz_target!(|data: &[u8]| {
     let mut ids = Vec::new();
     hook::ids_in(&text, &mut ids);
     for k in ids {
-        let id = tix::ticket::format_id(&k.prefix, k.num) + &k.suffix;
+        let id = k.to_string();
         assert_eq!(tix::ticket::IdKey::parse(&id), Some(k), "{id}");
     }
 });

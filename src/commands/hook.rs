@@ -9,8 +9,9 @@ use super::Ctx;
 use crate::config::{COMPLETED, IN_PROGRESS, PENDING};
 use crate::error::TixError;
 use crate::exit::Exit;
-use crate::hook::{self, Intent, Payload, Totals};
+use crate::hook::{self, Intent, Payload};
 use crate::ticket::IdKey;
+use crate::transition::Totals;
 use crate::transition::{self, Actor, Request};
 use crate::tree::runs::{self, Run, RunTicket, Runs};
 use crate::tree::{self, Event, IdArg, LockMode, Scan, State, Tree, journal};
@@ -104,7 +105,7 @@ fn hook_root(ctx: &Ctx, payload_cwd: Option<&str>) -> Option<PathBuf> {
 
 /// A problem: one line on stderr and in `.tix/hook.log`.
 fn report(ctx: &Ctx, root: Option<&PathBuf>, event: &str, message: &str) {
-    let message = crate::output::sanitize(message).replace('\n', " ");
+    let message = one_line(message);
     let line = format!("{} {event}: {message}\n", ctx.now_str());
     if let Some(root) = root {
         let state = root.join(tree::STATE_DIR);
@@ -219,6 +220,49 @@ impl Hook<'_> {
         self.ctx.lock(self.tree, LockMode::Exclusive)
     }
 
+    /// Runs `f` under the exclusive lock with the runs loaded (runs that
+    /// waited too long ended first), then saves them if anything changed —
+    /// also when `f` fails, so that what it did (and logged) is not done again.
+    fn with_runs<T>(&self, f: impl FnOnce(&mut Runs, &tree::Lock) -> Result<T>) -> Result<T> {
+        let lock = self.lock()?;
+        let dir = self.tree.state_dir();
+        let mut all = self.load_runs(&dir)?;
+        let before = all.clone();
+        let out = self.expire(&mut all).and_then(|()| f(&mut all, &lock));
+        if all != before {
+            runs::save(&dir, &mut all)?;
+        }
+        out
+    }
+
+    /// The runs, under the lock. A file tix did not write is kept aside (see
+    /// [`runs::set_aside`]), said in the hook log, and tracking starts again,
+    /// so that one bad file does not stop every later hook.
+    fn load_runs(&self, dir: &std::path::Path) -> Result<Runs> {
+        match runs::load(dir)? {
+            Ok(all) => Ok(all),
+            Err(runs::NotRuns) => {
+                let name = runs::set_aside(dir)?;
+                report(
+                    self.ctx,
+                    Some(&self.tree.root),
+                    self.event(),
+                    &format!(
+                        "{}/runs.json was not a file tix wrote; kept as {name}, tracking starts again",
+                        tree::STATE_DIR
+                    ),
+                );
+                Ok(Runs::default())
+            }
+        }
+    }
+
+    /// Whether the runs file may hold a run `found` recognises (no lock).
+    fn ours(&self, needles: &[Option<&str>], found: impl FnOnce(&mut Runs) -> bool) -> bool {
+        let needles: Vec<&str> = needles.iter().flatten().copied().collect();
+        runs::may_have(&self.tree.state_dir(), &needles, found)
+    }
+
     /// An audit line for what is not a transition (attach, launch, refusal, run end).
     fn note(
         &self,
@@ -260,38 +304,22 @@ impl Hook<'_> {
     // ------------------------------------------------------------ start
 
     fn start(&self, tool: &str, agent: &str, mentions: &[IdKey]) -> Result<Option<Value>> {
-        // The fast path: ids that no ticket has (UTF-8, SHA-256) cost a binary
-        // search of the index each, and no lock. When the folders changed
-        // since the index was written, only the prefixes are trusted.
-        let mentions: Vec<&IdKey> = match self.tree.trusted_index() {
-            Some(index) => mentions
-                .iter()
-                .filter(|k| {
-                    index.prefixes.contains_key(&*k.prefix)
-                        && index.lookup(k).is_none_or(|hits| !hits.is_empty())
-                })
-                .collect(),
-            None => {
-                let index = tree::index::open(&self.tree.index_path(), &self.tree.fingerprint());
-                mentions
-                    .iter()
-                    .filter(|k| {
-                        *k.prefix == *self.tree.config.id_prefix
-                            || index
-                                .as_ref()
-                                .is_some_and(|i| i.prefixes.contains_key(&*k.prefix))
-                    })
-                    .collect()
-            }
-        };
+        let mentions = self.tree.may_exist(mentions);
         if mentions.is_empty() {
             return Ok(None);
         }
-        let lock = self.lock()?;
-        let mut state = State::open(self.tree, &lock)?;
-        let state_dir = self.tree.state_dir();
-        let mut all = load_runs(&state_dir)?;
-        self.expire(&mut all)?;
+        self.with_runs(|all, lock| self.start_runs(all, lock, tool, agent, &mentions))
+    }
+
+    fn start_runs(
+        &self,
+        all: &mut Runs,
+        lock: &tree::Lock,
+        tool: &str,
+        agent: &str,
+        mentions: &[&IdKey],
+    ) -> Result<Option<Value>> {
+        let mut state = State::open(self.tree, lock)?;
         let session = self.payload.session_id.clone();
         let tool_use_id = self.payload.tool_use_id.clone();
         let inside_agent = hook::str_field(&self.payload.json, "agent_id");
@@ -322,8 +350,8 @@ impl Hook<'_> {
         let before = run.tickets.len();
         let completes_itself = self.completes_on_end(tool);
         let mut lines = Vec::new();
-        for key in mentions {
-            let id_arg = IdArg::Full(key.clone(), show(key));
+        for &key in mentions {
+            let id_arg = IdArg::Full(key.clone(), key.to_string());
             let entry = match state.find(&id_arg) {
                 Ok(e) => e,
                 Err(e)
@@ -337,7 +365,7 @@ impl Hook<'_> {
                 Err(e) => {
                     lines.push(format!(
                         "tix: {}: not started: {}",
-                        show(key),
+                        key,
                         one_line(&format!("{e:#}"))
                     ));
                     continue;
@@ -346,7 +374,7 @@ impl Hook<'_> {
             let Some(ticket) = self.tree.ticket_of(&entry) else {
                 lines.push(format!(
                     "tix: {}: not started: {} cannot be read",
-                    show(key),
+                    key,
                     self.tree.show(&entry.rel)
                 ));
                 continue;
@@ -390,11 +418,10 @@ impl Hook<'_> {
                 reason: None,
                 totals: Totals::default(),
             };
-            let rel = entry.rel.to_string();
             match transition::apply(
                 self.tree,
                 &mut state,
-                &rel,
+                &entry,
                 &req,
                 &self.actor(None),
                 &self.now,
@@ -423,19 +450,13 @@ impl Hook<'_> {
         if run.tickets.len() > before || existing.is_some() {
             all.runs.push(run);
         }
-        runs::save(&state_dir, &mut all)?;
         Ok(self.context(&lines))
     }
 
     /// Whether runs of this tool complete their tickets when they end (else
     /// at the session's stop).
     fn completes_on_end(&self, tool: &str) -> bool {
-        self.tree
-            .config
-            .hook
-            .complete_on
-            .iter()
-            .any(|t| hook::normal_tool(t) == tool)
+        hook::listed(&self.tree.config.hook.complete_on, tool)
     }
 
     /// Ends runs that have waited a week for an end Claude Code never sent,
@@ -521,7 +542,11 @@ impl Hook<'_> {
         id: &str,
         req: &Request,
     ) -> Result<Option<Result<(), Vec<String>>>> {
-        let Ok(entry) = state.find(&id_arg(id)) else {
+        // An id from the runs file (which a person may edit) must be one.
+        let Ok(arg) = IdArg::parse(id) else {
+            return Ok(None);
+        };
+        let Ok(entry) = state.find(&arg) else {
             return Ok(None); // gone (deleted, renamed) since
         };
         if self
@@ -531,12 +556,11 @@ impl Hook<'_> {
         {
             return Ok(None);
         }
-        let rel = entry.rel.to_string();
         let actor = Actor {
             tool_use_id: run.tool_use_id.clone(),
             ..self.actor(run.agent_id.clone())
         };
-        match transition::apply(self.tree, state, &rel, req, &actor, &self.now) {
+        match transition::apply(self.tree, state, &entry, req, &actor, &self.now) {
             Ok(_) => Ok(Some(Ok(()))),
             Err(e) => match e.downcast_ref::<TixError>() {
                 Some(TixError::Refused { lines }) => {
@@ -580,13 +604,25 @@ impl Hook<'_> {
         agent_id: Option<String>,
         totals: Totals,
     ) -> Result<Option<Value>> {
-        if !ours(self.tree, |r| r.by_tool_use(tool_use_id).is_some()) {
+        if !self.ours(&[Some(tool_use_id)], |r| {
+            r.by_tool_use(tool_use_id).is_some()
+        }) {
             return Ok(None);
         }
-        let lock = self.lock()?;
-        let state_dir = self.tree.state_dir();
-        let mut all = load_runs(&state_dir)?;
-        self.expire(&mut all)?;
+        self.with_runs(|all, lock| {
+            self.tool_end_runs(all, lock, tool_use_id, status, agent_id, totals)
+        })
+    }
+
+    fn tool_end_runs(
+        &self,
+        all: &mut Runs,
+        lock: &tree::Lock,
+        tool_use_id: &str,
+        status: Option<&str>,
+        agent_id: Option<String>,
+        totals: Totals,
+    ) -> Result<Option<Value>> {
         let Some(run) = all.by_tool_use(tool_use_id) else {
             return Ok(None);
         };
@@ -610,27 +646,22 @@ impl Hook<'_> {
                     .agent_id
                     .as_ref()
                     .and_then(|a| all.early_stops.iter().position(|e| e.agent_id == *a));
-                let out = match stopped {
-                    Some(i) => {
-                        all.early_stops.remove(i);
-                        let mut state = State::open(self.tree, &lock)?;
-                        let result = self.complete(&mut state, &all, &this, Totals::default())?;
-                        self.end_runs(&mut all, &this, &result)?;
-                        self.after_tool(&result)
-                    }
-                    None => None,
+                let Some(i) = stopped else {
+                    return Ok(None);
                 };
-                runs::save(&state_dir, &mut all)?;
-                Ok(out)
+                all.early_stops.remove(i);
+                let mut state = State::open(self.tree, lock)?;
+                let result = self.complete(&mut state, all, &this, Totals::default())?;
+                self.end_runs(all, &this, &result)?;
+                Ok(self.after_tool(&result))
             }
             Some("completed") | None => {
                 if agent_id.is_some() {
                     run.agent_id = agent_id;
                 }
-                let mut state = State::open(self.tree, &lock)?;
-                let result = self.complete(&mut state, &all, &this, totals)?;
-                self.end_runs(&mut all, &this, &result)?;
-                runs::save(&state_dir, &mut all)?;
+                let mut state = State::open(self.tree, lock)?;
+                let result = self.complete(&mut state, all, &this, totals)?;
+                self.end_runs(all, &this, &result)?;
                 Ok(self.after_tool(&result))
             }
             Some(_) => Ok(None),
@@ -648,17 +679,26 @@ impl Hook<'_> {
     }
 
     fn tool_failed(&self, tool_use_id: &str, reason: &str) -> Result<Option<Value>> {
-        if !ours(self.tree, |r| r.by_tool_use(tool_use_id).is_some()) {
+        if !self.ours(&[Some(tool_use_id)], |r| {
+            r.by_tool_use(tool_use_id).is_some()
+        }) {
             return Ok(None);
         }
-        let lock = self.lock()?;
-        let state_dir = self.tree.state_dir();
-        let mut all = load_runs(&state_dir)?;
+        self.with_runs(|all, lock| self.tool_failed_runs(all, lock, tool_use_id, reason))
+    }
+
+    fn tool_failed_runs(
+        &self,
+        all: &mut Runs,
+        lock: &tree::Lock,
+        tool_use_id: &str,
+        reason: &str,
+    ) -> Result<Option<Value>> {
         let this = |r: &Run| r.active() && r.tool_use_id.as_deref() == Some(tool_use_id);
         let Some(run) = all.runs.iter().find(|r| this(r)).cloned() else {
             return Ok(None);
         };
-        let mut state = State::open(self.tree, &lock)?;
+        let mut state = State::open(self.tree, lock)?;
         let mut lines = Vec::new();
         let totals = Totals {
             duration_ms: elapsed_ms(&run.started_at, &self.now),
@@ -693,7 +733,6 @@ impl Hook<'_> {
         for r in all.runs.iter_mut().filter(|r| this(r)) {
             r.ended_at = Some(self.now.clone());
         }
-        runs::save(&state_dir, &mut all)?;
         Ok(self.context(&lines))
     }
 
@@ -716,33 +755,26 @@ impl Hook<'_> {
                 && !r.launched
                 && r.agent_id.is_none()
         };
-        if !ours(self.tree, |all| {
+        if !self.ours(&[Some(agent_id), session.as_deref()], |all| {
             all.runs.iter().any(|r| ending(r) || unlaunched(r))
         }) {
             return Ok(None);
         }
-        let lock = self.lock()?;
-        let state_dir = self.tree.state_dir();
-        let mut all = load_runs(&state_dir)?;
-        self.expire(&mut all)?;
-        if !all.runs.iter().any(&ending) {
+        self.with_runs(|all, lock| {
+            if all.runs.iter().any(&ending) {
+                return self.stop_runs(all, lock, &ending, stop_hook_active);
+            }
             if all.runs.iter().any(&unlaunched)
                 && !all.early_stops.iter().any(|e| e.agent_id == agent_id)
             {
                 all.early_stops.push(runs::EarlyStop {
                     agent_id: agent_id.to_string(),
-                    session_id: session,
+                    session_id: session.clone(),
                     at: self.now.clone(),
                 });
-                runs::save(&state_dir, &mut all)?;
             }
-            return Ok(None);
-        }
-        let mut state = State::open(self.tree, &lock)?;
-        let result = self.complete(&mut state, &all, &ending, Totals::default())?;
-        let out = self.stopping(&mut all, &ending, &result, stop_hook_active)?;
-        runs::save(&state_dir, &mut all)?;
-        Ok(out)
+            Ok(None)
+        })
     }
 
     fn stop(&self, stop_hook_active: bool) -> Result<Option<Value>> {
@@ -754,18 +786,25 @@ impl Hook<'_> {
                 && r.inside_agent.is_none()
                 && stops_with_session(r)
         };
-        if session.is_none() || !ours(self.tree, |all| all.runs.iter().any(&ending)) {
+        if session.is_none()
+            || !self.ours(&[session.as_deref()], |all| all.runs.iter().any(&ending))
+        {
             return Ok(None);
         }
-        let lock = self.lock()?;
-        let state_dir = self.tree.state_dir();
-        let mut all = load_runs(&state_dir)?;
-        self.expire(&mut all)?;
-        let mut state = State::open(self.tree, &lock)?;
-        let result = self.complete(&mut state, &all, &ending, Totals::default())?;
-        let out = self.stopping(&mut all, &ending, &result, stop_hook_active)?;
-        runs::save(&state_dir, &mut all)?;
-        Ok(out)
+        self.with_runs(|all, lock| self.stop_runs(all, lock, &ending, stop_hook_active))
+    }
+
+    /// Completes what the runs `ending` worked on, then ends them (see [`Hook::stopping`]).
+    fn stop_runs(
+        &self,
+        all: &mut Runs,
+        lock: &tree::Lock,
+        ending: &dyn Fn(&Run) -> bool,
+        stop_hook_active: bool,
+    ) -> Result<Option<Value>> {
+        let mut state = State::open(self.tree, lock)?;
+        let result = self.complete(&mut state, all, ending, Totals::default())?;
+        self.stopping(all, ending, &result, stop_hook_active)
     }
 
     /// The end of a stop (Stop, SubagentStop). Completions say nothing
@@ -896,40 +935,9 @@ fn section(
     }
 }
 
-/// The runs, under the lock. A file tix cannot read is kept aside (as
-/// `runs.json.corrupt`, see [`runs::set_aside`]) and tracking starts again, so that one bad file does
-/// not stop every later hook.
-fn load_runs(state: &std::path::Path) -> Result<Runs> {
-    match runs::load(state) {
-        Ok(r) => Ok(r),
-        Err(_) if state.join("runs.json").is_file() => {
-            runs::set_aside(state)?;
-            Ok(Runs::default())
-        }
-        Err(e) => Err(e),
-    }
-}
-
-/// Whether the runs file (read without the lock) has a run `found` recognises.
-/// An unreadable file counts as yes: the locked path reports it.
-fn ours(tree: &Tree, found: impl FnOnce(&mut Runs) -> bool) -> bool {
-    match runs::load(&tree.state_dir()) {
-        Ok(mut all) => found(&mut all),
-        Err(_) => true,
-    }
-}
-
 /// Runs whose end is a stop: skills, legacy slash commands, typed commands.
 fn stops_with_session(r: &Run) -> bool {
     matches!(r.tool.as_str(), "Skill" | "SlashCommand" | "prompt")
-}
-
-fn id_arg(id: &str) -> IdArg {
-    IdArg::parse(id).unwrap_or(IdArg::Number(0))
-}
-
-fn show(key: &IdKey) -> String {
-    crate::ticket::format_id(&key.prefix, key.num) + &key.suffix
 }
 
 fn attached_line(id: &str, title: &str, completes_itself: bool) -> String {

@@ -176,9 +176,9 @@ fn run_transition(
 ) -> Result<Exit> {
     let lock = ctx.lock(tree, LockMode::Exclusive)?;
     let mut state = tree::State::open(tree, &lock)?;
-    let rel = state.find(id)?.rel.to_string();
+    let entry = state.find(id)?;
     let outcome =
-        crate::transition::apply(tree, &mut state, &rel, &req, &ctx.actor(), &ctx.now_str())?;
+        crate::transition::apply(tree, &mut state, &entry, &req, &ctx.actor(), &ctx.now_str())?;
     ctx.report(tree, &outcome);
     Ok(Exit::Ok)
 }

@@ -95,6 +95,7 @@ pub fn run(ctx: &Ctx, args: &NewArgs) -> Result<Exit> {
         content,
         event,
         base: None,
+        replaces: None,
     })?;
     ctx.note(&format!("created {}", tree.show(&rel)));
     ctx.out(&format!("{id}\n"))?;

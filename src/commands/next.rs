@@ -7,10 +7,10 @@ use super::Ctx;
 use crate::cli::NextArgs;
 use crate::config::IN_PROGRESS;
 use crate::exit::Exit;
-use crate::transition::{self, Outcome, Request};
+use crate::transition::{self, Request};
 use crate::tree::{self, LockMode, Scan, State};
 use crate::view::TicketJson;
-use anyhow::{Context, Result};
+use anyhow::Result;
 
 pub fn run(ctx: &Ctx, args: &NextArgs) -> Result<Exit> {
     let tree = ctx.tree()?;
@@ -23,16 +23,15 @@ pub fn run(ctx: &Ctx, args: &NextArgs) -> Result<Exit> {
     }
     let lock = ctx.lock(&tree, LockMode::Exclusive)?;
     let mut state = State::open(&tree, &lock)?;
-    let (rel, id) = {
+    let id = {
         let snap = state.snapshot()?;
         let tickets = tree.tickets(snap);
         match crate::registry::ready(&tickets).into_iter().next() {
-            Some(t) => (t.rel.to_string(), t.meta.id.to_string()),
+            Some(t) => tree::IdArg::Full(t.key.clone(), t.meta.id.to_string()),
             None => return print(ctx, args, None),
         }
     };
-    // Through `find`, so that the commit knows the registry row it replaces.
-    state.find(&tree::IdArg::parse(&id).map_err(anyhow::Error::msg)?)?;
+    let entry = state.find(&id)?;
     let req = Request {
         to: IN_PROGRESS.into(),
         force: false,
@@ -41,20 +40,18 @@ pub fn run(ctx: &Ctx, args: &NextArgs) -> Result<Exit> {
         reason: Some("claimed with tix next".into()),
         totals: Default::default(),
     };
-    let outcome = transition::apply(&tree, &mut state, &rel, &req, &ctx.actor(), &ctx.now_str())?;
+    let outcome = transition::apply(
+        &tree,
+        &mut state,
+        &entry,
+        &req,
+        &ctx.actor(),
+        &ctx.now_str(),
+    )?;
     ctx.report(&tree, &outcome);
-    let rel = match &outcome {
-        Outcome::Changed { rel, .. } | Outcome::Unchanged { rel, .. } => rel.clone(),
-    };
-    let (_, meta) = tree::read_ticket(&tree, &rel)?;
-    let key = crate::ticket::IdKey::parse(&meta.id).context("the id was validated")?;
-    let ticket = tree::Ticket {
-        key: &key,
-        rel: &rel,
-        meta: &meta,
-        status: IN_PROGRESS,
-    };
-    print(ctx, args, Some(&ticket))
+    // The ticket as the change left it.
+    let claimed = state.find(&id)?;
+    print(ctx, args, tree.ticket_of(&claimed).as_ref())
 }
 
 fn print(ctx: &Ctx, args: &NextArgs, ticket: Option<&tree::Ticket<'_>>) -> Result<Exit> {

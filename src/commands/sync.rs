@@ -95,6 +95,7 @@ fn sync(ctx: &Ctx, tree: &Tree) -> Result<Exit> {
             src: Some(src.clone()),
             dst: dst.clone(),
             base: Some(crate::tree::fsx::fingerprint(content.as_bytes())),
+            replaces: None,
             content,
             event,
         };

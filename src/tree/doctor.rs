@@ -58,7 +58,7 @@ impl Tree {
         for rel in self.temp_files(settled)? {
             out.push(problem("temp_file", rel, "left by an interrupted write"));
         }
-        if state.join("runs.json").exists() && runs::load(&state).is_err() {
+        if runs::load(&state)?.is_err() {
             out.push(problem(
                 "runs_unreadable",
                 format!("{STATE_DIR}/runs.json"),
@@ -228,6 +228,7 @@ impl Tree {
                         src: Some(src.clone()),
                         dst: dst.clone(),
                         base: Some(fsx::fingerprint(content.as_bytes())),
+                        replaces: None,
                         content,
                         event,
                     })
@@ -511,6 +512,7 @@ impl Tree {
                 ..Event::default()
             },
             base: Some(fsx::fingerprint(text.as_bytes())),
+            replaces: None,
         })?;
         Ok(format!(
             "another ticket with the same id: renumbered {old_id} → {new_id} ({dst})"

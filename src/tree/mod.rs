@@ -183,6 +183,9 @@ pub struct Change {
     /// the file no longer has them (someone saved it meanwhile), the change
     /// is refused rather than written over their edit.
     pub base: Option<String>,
+    /// The source's entry as the state found it (its registry row, which a
+    /// quick commit patches); `None`: the registry is rendered whole.
+    pub replaces: Option<Entry>,
 }
 
 /// Finds the root: `--root`, else `TIX_ROOT`, else the first directory `D` from
@@ -632,10 +635,7 @@ impl Tree {
                             .as_ref()
                             .map(|m| m.id.to_string())
                             .unwrap_or_else(|_| {
-                                e.key
-                                    .as_ref()
-                                    .map(|k| ticket::format_id(&k.prefix, k.num) + &k.suffix)
-                                    .unwrap_or_default()
+                                e.key.as_ref().map(|k| k.to_string()).unwrap_or_default()
                             }),
                         group.len(),
                         paths.join(", ")

@@ -12,7 +12,7 @@ use std::io;
 use std::path::Path;
 
 const FILE: &str = "runs.json";
-/// Ended runs kept for `tix history` and for "in progress in this session".
+/// Ended runs kept for "worked on in this session" (a later run attaches).
 const KEEP_ENDED: usize = 500;
 
 /// One run of a tool (or a typed slash command) that works on tickets.
@@ -82,13 +82,6 @@ impl Runs {
             .find(|r| r.active() && r.tool_use_id.as_deref() == Some(tool_use_id))
     }
 
-    /// The active run of a subagent.
-    pub fn by_agent(&mut self, agent_id: &str) -> Option<&mut Run> {
-        self.runs
-            .iter_mut()
-            .find(|r| r.active() && r.agent_id.as_deref() == Some(agent_id))
-    }
-
     /// Whether an active run other than those `ending` holds ticket `id`.
     pub fn held_elsewhere(&self, id: &str, ending: &dyn Fn(&Run) -> bool) -> bool {
         self.runs
@@ -106,14 +99,43 @@ impl Runs {
     }
 }
 
-/// The runs on disk; none when the file is missing.
-pub fn load(state: &Path) -> Result<Runs> {
+/// The runs file holds something tix did not write (set it aside, see
+/// [`set_aside`]); a file that cannot be read at all is an error instead.
+#[derive(Debug)]
+pub struct NotRuns;
+
+/// The runs on disk (none when the file is missing); `Ok(Err(NotRuns))`
+/// when the file is there but is not one tix wrote.
+pub fn load(state: &Path) -> Result<Result<Runs, NotRuns>> {
     match fs::read(state.join(FILE)) {
-        Ok(b) => serde_json::from_slice(&b)
-            .with_context(|| format!("{}/{FILE}: not a runs file tix wrote", state.display())),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Runs::default()),
+        Ok(b) => Ok(serde_json::from_slice(&b).map_err(|_| NotRuns)),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Ok(Runs::default())),
         Err(e) => Err(e).with_context(|| format!("failed to read {}/{FILE}", state.display())),
     }
+}
+
+/// Whether the runs file may hold a run that `found` recognises, read
+/// without the lock. A run of interest names one of `needles` (a tool use,
+/// session or agent id), so a file without any of them is not parsed at
+/// all: the runs file keeps 500 ended runs, and most hook calls are for
+/// none of them. A file that names one but does not parse, or cannot be
+/// read, counts as yes (the locked path deals with it).
+pub fn may_have(state: &Path, needles: &[&str], found: impl FnOnce(&mut Runs) -> bool) -> bool {
+    let bytes = match fs::read(state.join(FILE)) {
+        Ok(b) => b,
+        Err(e) => return e.kind() != io::ErrorKind::NotFound,
+    };
+    let named = match std::str::from_utf8(&bytes) {
+        Ok(text) => needles
+            .iter()
+            .any(|n| text.contains(&serde_json::to_string(n).unwrap_or_default())),
+        Err(_) => true, // not a runs file: the locked path sets it aside
+    };
+    named
+        && match serde_json::from_slice(&bytes) {
+            Ok(mut all) => found(&mut all),
+            Err(_) => true,
+        }
 }
 
 /// Moves an unreadable runs file aside, to `runs.json.corrupt` (`.1`, `.2`,
@@ -161,7 +183,7 @@ mod tests {
     #[test]
     fn runs_round_trip_and_old_ended_runs_are_dropped() {
         let dir = tempfile::tempdir().unwrap();
-        assert_eq!(load(dir.path()).unwrap(), Runs::default());
+        assert_eq!(load(dir.path()).unwrap().unwrap(), Runs::default());
         let run = |i: usize, ended: bool| Run {
             session_id: Some("s".into()),
             tool_use_id: Some(format!("t{i}")),
@@ -180,7 +202,7 @@ mod tests {
             early_stops: Vec::new(),
         };
         save(dir.path(), &mut runs).unwrap();
-        let mut back = load(dir.path()).unwrap();
+        let mut back = load(dir.path()).unwrap().unwrap();
         assert_eq!(back.runs.len(), KEEP_ENDED + 1);
         assert!(back.by_tool_use("t1").is_some(), "active runs are kept");
         assert!(
@@ -189,7 +211,21 @@ mod tests {
         );
         assert!(back.in_session(Some("s"), "TIX-600") || back.in_session(Some("s"), "TIX-502"));
         assert!(!back.in_session(None, "TIX-1"));
+        // The runs of a session are only parsed when its id is in the file.
+        assert!(may_have(dir.path(), &["t1"], |r| r
+            .by_tool_use("t1")
+            .is_some()));
+        assert!(!may_have(dir.path(), &["t1"], |r| r
+            .by_tool_use("t0")
+            .is_some()));
+        assert!(!may_have(dir.path(), &["elsewhere"], |_| panic!("parsed")));
         fs::write(dir.path().join(FILE), "{not json").unwrap();
-        assert!(load(dir.path()).is_err());
+        assert!(matches!(load(dir.path()), Ok(Err(NotRuns))));
+        assert!(!may_have(dir.path(), &["t1"], |_| true), "it names no run");
+        fs::write(dir.path().join(FILE), "{not json \"t1\"").unwrap();
+        assert!(
+            may_have(dir.path(), &["t1"], |_| false),
+            "a bad file naming it counts as yes"
+        );
     }
 }

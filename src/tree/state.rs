@@ -25,6 +25,7 @@ use super::{
     failpoint, fsx, journal,
 };
 use crate::registry::{self, Piece};
+use crate::ticket::IdKey;
 use anyhow::{Context, Result, bail};
 use std::fs;
 use std::io::{self, Read, Seek, SeekFrom, Write};
@@ -32,9 +33,6 @@ use std::io::{self, Read, Seek, SeekFrom, Write};
 pub struct State<'t> {
     tree: &'t Tree,
     mode: Mode,
-    /// Entries handed out by `find`, as the index had them: the registry rows
-    /// that a commit replaces.
-    found: Vec<Entry>,
 }
 
 enum Mode {
@@ -56,11 +54,7 @@ impl<'t> State<'t> {
             Some(index) => Mode::Quick(Box::new(index)),
             None => Mode::Full(tree.scan(Scan::Cached, true)?),
         };
-        Ok(State {
-            tree,
-            mode,
-            found: Vec::new(),
-        })
+        Ok(State { tree, mode })
     }
 
     /// The full state: every folder listed, every file stat'ed.
@@ -73,12 +67,7 @@ impl<'t> State<'t> {
         Ok(State {
             tree,
             mode: Mode::Full(tree.scan(Scan::Listed, true)?),
-            found: Vec::new(),
         })
-    }
-
-    pub fn is_quick(&self) -> bool {
-        matches!(self.mode, Mode::Quick(_))
     }
 
     fn ensure_loaded(&mut self) -> Result<()> {
@@ -108,13 +97,10 @@ impl<'t> State<'t> {
         if let Mode::Quick(index) = &self.mode
             && let Some(e) = quick_find(self.tree, index, id)
         {
-            self.found.push(e.clone());
             return Ok(e);
         }
         let tree = self.tree;
-        let e = tree.find(self.snapshot()?, id)?.clone();
-        self.found.push(e.clone());
-        Ok(e)
+        Ok(tree.find(self.snapshot()?, id)?.clone())
     }
 
     /// The status of the ticket a `depends_on` entry names, as its file says
@@ -172,13 +158,8 @@ impl<'t> State<'t> {
         let tree = self.tree;
         self.ensure_loaded()?;
         let new = apply(tree, &change)?;
-        let old = change
-            .src
-            .as_deref()
-            .and_then(|src| self.found.iter().find(|e| e.rel == src))
-            .cloned();
         let patched = match &self.mode {
-            Mode::Quick(index) => finish_quick(tree, index, old.as_ref(), &new, &change)?,
+            Mode::Quick(index) => finish_quick(tree, index, &new, &change)?,
             Mode::Full(_) | Mode::Stale => false,
         };
         if !patched {
@@ -204,9 +185,6 @@ impl<'t> State<'t> {
             let snap = self.snapshot()?;
             tree.write_registry(snap)?;
         }
-        self.found
-            .retain(|e| Some(e.rel.as_ref()) != change.src.as_deref() && e.rel != change.dst);
-        self.found.push(new);
         if patched {
             // A next change in this run starts from the index as it is now.
             self.mode = Mode::Stale;
@@ -235,12 +213,34 @@ impl Tree {
     /// (nothing added, removed or renamed since): then "no such id in the
     /// index" means no such ticket.
     pub fn trusted_index(&self) -> Option<Index> {
-        let index = index::open(&self.index_path(), &self.fingerprint())?;
+        index::open(&self.index_path(), &self.fingerprint()).filter(|i| self.folders_match(i))
+    }
+
+    fn folders_match(&self, index: &Index) -> bool {
         self.config
             .statuses
             .iter()
             .all(|st| index.dirs.get(&st.dir) == Some(&dir_stamp(&self.path(&st.dir))))
-            .then_some(index)
+    }
+
+    /// Of `ids`, those a ticket may have, by the index alone (no lock, no
+    /// scan): when the folders are as the index recorded, the ids it finds;
+    /// otherwise those with the tree's prefix or one the index has seen.
+    /// `UTF-8` or `SHA-256` in a prompt costs a binary search, not a lock.
+    pub fn may_exist<'k>(&self, ids: &'k [IdKey]) -> Vec<&'k IdKey> {
+        let index = index::open(&self.index_path(), &self.fingerprint());
+        let trusted = index.as_ref().is_some_and(|i| self.folders_match(i));
+        let known = |k: &IdKey| {
+            index
+                .as_ref()
+                .is_some_and(|i| i.prefixes.contains_key(&*k.prefix))
+        };
+        ids.iter()
+            .filter(|k| match &index {
+                Some(i) if trusted => known(k) && i.lookup(k).is_none_or(|hits| !hits.is_empty()),
+                _ => *k.prefix == *self.config.id_prefix || known(k),
+            })
+            .collect()
     }
 }
 
@@ -378,13 +378,8 @@ fn apply(tree: &Tree, change: &Change) -> Result<Entry> {
 /// Patches the registry (one row out, one in) and appends the change to the
 /// index. `false` when the registry is not the one the index remembers, or
 /// the change touches more than one row: the caller renders it whole.
-fn finish_quick(
-    tree: &Tree,
-    index: &Index,
-    old: Option<&Entry>,
-    new: &Entry,
-    change: &Change,
-) -> Result<bool> {
+fn finish_quick(tree: &Tree, index: &Index, new: &Entry, change: &Change) -> Result<bool> {
+    let old = change.replaces.as_ref();
     let Some(memo) = &index.memo else {
         return Ok(false);
     };
@@ -701,6 +696,7 @@ mod tests {
                 content: "---\nid: TIX-0001\ntitle: t\nstatus: in_progress\n---\n".into(),
                 event: Event::default(),
                 base: Some(fsx::fingerprint(b"what the change read before the save")),
+                replaces: None,
             })
             .unwrap_err();
         assert!(
