@@ -10,13 +10,22 @@ pub const SNIPPET: &str = include_str!("../hooks/settings.json");
 /// The command every tix hook runs.
 pub const COMMAND: &str = "tix hook";
 
-/// `existing` settings (`None`: no file) with tix's hooks added; `Ok(None)`
-/// when they are all there already (in `existing`, or in `also`, such as
-/// `settings.local.json`). `Err` says in one line what is wrong with
+/// Settings with tix's hooks merged in.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Merged {
+    /// The whole file, as it is to be written.
+    pub text: String,
+    /// The events whose hooks were added, in the snippet's order.
+    pub added: Vec<String>,
+}
+
+/// `existing` settings (`None`: no file) with tix's hooks added, and the
+/// events they were added for; `Ok(None)` when they are all there already
+/// (in `existing`, or in `also`, such as `settings.local.json`). `Err` says in one line what is wrong with
 /// `existing`, which is then left as it is. The file is read and written with
 /// its numbers' values and precision, its key order, its indentation and line
 /// endings.
-pub fn merge(existing: Option<&str>, also: &[&str]) -> Result<Option<String>, String> {
+pub fn merge(existing: Option<&str>, also: Option<&str>) -> Result<Option<Merged>, String> {
     let text = existing.filter(|t| !t.trim().is_empty());
     let mut settings: Value = match text {
         Some(t) => {
@@ -30,7 +39,7 @@ pub fn merge(existing: Option<&str>, also: &[&str]) -> Result<Option<String>, St
         None => Value::Object(Map::new()),
     };
     let others: Vec<Value> = also
-        .iter()
+        .into_iter()
         .filter_map(|t| serde_json::from_str(t).ok())
         .collect();
     let snippet: Value =
@@ -44,7 +53,7 @@ pub fn merge(existing: Option<&str>, also: &[&str]) -> Result<Option<String>, St
     let Some(hooks) = hooks.as_object_mut() else {
         return Err("`hooks` is not an object".into());
     };
-    let mut changed = false;
+    let mut added = Vec::new();
     let wanted = snippet["hooks"].as_object().cloned().unwrap_or_default();
     for (event, groups) in wanted {
         if hooks.get(&event).is_some_and(|l| !l.is_array()) {
@@ -59,13 +68,16 @@ pub fn merge(existing: Option<&str>, also: &[&str]) -> Result<Option<String>, St
             .or_insert_with(|| Value::Array(Vec::new()));
         if let Some(list) = list.as_array_mut() {
             list.extend(groups.as_array().into_iter().flatten().cloned());
-            changed = true;
+            added.push(event);
         }
     }
-    if !changed {
+    if added.is_empty() {
         return Ok(None);
     }
-    Ok(Some(write_like(&settings, text)))
+    Ok(Some(Merged {
+        text: write_like(&settings, text),
+        added,
+    }))
 }
 
 /// Whether an event's matcher groups already run tix's hook (under any path,
@@ -180,7 +192,23 @@ mod tests {
   },
   "permissions": { "allow": ["Bash(ls)"] }
 }"#;
-        let merged = merge(Some(existing), &[]).unwrap().unwrap();
+        let Merged {
+            text: merged,
+            added,
+        } = merge(Some(existing), None).unwrap().unwrap();
+        assert_eq!(
+            added,
+            [
+                "SessionStart",
+                "UserPromptSubmit",
+                "UserPromptExpansion",
+                "PreToolUse",
+                "PostToolUse",
+                "PostToolUseFailure",
+                "SubagentStop",
+                "Stop"
+            ]
+        );
         let v: Value = serde_json::from_str(&merged).unwrap();
         let keys: Vec<&String> = v.as_object().unwrap().keys().collect();
         assert_eq!(keys, ["model", "hooks", "permissions"], "key order kept");
@@ -193,12 +221,12 @@ mod tests {
             COMMAND
         );
         assert_eq!(
-            merge(Some(&merged), &[]).unwrap(),
+            merge(Some(&merged), None).unwrap(),
             None,
             "a second merge adds nothing"
         );
         // From nothing: the snippet itself.
-        let fresh = merge(None, &[]).unwrap().unwrap();
+        let fresh = merge(None, None).unwrap().unwrap().text;
         let snippet: Value = serde_json::from_str(SNIPPET).unwrap();
         assert_eq!(serde_json::from_str::<Value>(&fresh).unwrap(), snippet);
     }
@@ -206,7 +234,7 @@ mod tests {
     #[test]
     fn numbers_layout_and_line_endings_are_kept() {
         let existing = "{\r\n    \"big\": 12345678901234567890123,\r\n    \"sci\": 1e3,\r\n    \"f\": 0.1\r\n}";
-        let merged = merge(Some(existing), &[]).unwrap().unwrap();
+        let merged = merge(Some(existing), None).unwrap().unwrap().text;
         // Values and precision are kept (serde_json writes 1e3 as 1e+3).
         assert!(merged.starts_with("{\r\n    \"big\": 12345678901234567890123,\r\n    \"sci\": 1e+3,\r\n    \"f\": 0.1,\r\n    \"hooks\": {"), "{merged:?}");
         assert!(!merged.replace("\r\n", "").contains('\n'));
@@ -216,13 +244,21 @@ mod tests {
     #[test]
     fn tix_registered_elsewhere_or_under_a_path_is_not_added_again() {
         let mine = r#"{"hooks": {"Stop": [{"hooks": [{"type": "command", "command": "/usr/local/bin/tix hook"}]}]}}"#;
-        let merged = merge(Some(mine), &[]).unwrap().unwrap();
+        let Merged {
+            text: merged,
+            added,
+        } = merge(Some(mine), None).unwrap().unwrap();
         let v: Value = serde_json::from_str(&merged).unwrap();
         assert_eq!(v["hooks"]["Stop"].as_array().unwrap().len(), 1);
+        assert!(!added.iter().any(|e| e == "Stop"), "{added:?}");
         let local = r#"{"hooks": {"PreToolUse": [{"matcher": "Agent", "hooks": [{"type": "command", "command": "tix hook"}]}]}}"#;
-        let merged = merge(None, &[local]).unwrap().unwrap();
+        let Merged {
+            text: merged,
+            added,
+        } = merge(None, Some(local)).unwrap().unwrap();
         let v: Value = serde_json::from_str(&merged).unwrap();
         assert!(v["hooks"].get("PreToolUse").is_none(), "{merged}");
+        assert_eq!(added.len(), 7, "{added:?}");
         assert!(v["hooks"]["Stop"].is_array());
     }
 
@@ -239,7 +275,7 @@ mod tests {
                 "the key \"c\" appears twice",
             ),
         ] {
-            let e = merge(Some(bad), &[]).unwrap_err();
+            let e = merge(Some(bad), None).unwrap_err();
             assert!(e.contains(why), "{bad}: {e}");
         }
     }

@@ -237,7 +237,11 @@ fn init_claude_follows_links_resolves_the_root_and_respects_local_settings() {
     let t = Tix::empty()
         .file(".git/HEAD", "x")
         .file(".claude/settings.local.json", local);
-    t.run(&["init", "--claude"]).code(0);
+    // The message names the events it added, not the ones already there.
+    t.run(&["init", "--claude"]).code(0).stderr_has(
+        ".claude/settings.json: added tix's hooks (UserPromptSubmit, UserPromptExpansion, \
+         PreToolUse, PostToolUse, PostToolUseFailure, SubagentStop, Stop)\n",
+    );
     let v: Value = serde_json::from_str(&t.read(".claude/settings.json")).unwrap();
     assert!(
         v["hooks"].get("SessionStart").is_none(),

@@ -92,13 +92,14 @@ pub fn run(ctx: &Ctx, args: &InitArgs) -> Result<Exit> {
         let shown = tree::display_path(&path, &ctx.cwd);
         match merged {
             None => ctx.note(&format!("{shown}: tix's hooks are there already")),
-            Some(text) => {
+            Some(crate::settings::Merged { text, added }) => {
                 fs::create_dir_all(path.parent().unwrap_or(&ctx.cwd))
                     .with_context(|| format!("failed to create the folder of {shown}"))?;
                 fsx::write_atomic(&path, text.as_bytes(), None, true)
                     .with_context(|| format!("failed to write {shown}"))?;
                 ctx.note(&format!(
-                    "{shown}: added tix's hooks (SessionStart, UserPromptSubmit, UserPromptExpansion, PreToolUse, PostToolUse, PostToolUseFailure, SubagentStop, Stop)"
+                    "{shown}: added tix's hooks ({})",
+                    added.join(", ")
                 ));
             }
         }
@@ -140,8 +141,12 @@ pub fn run(ctx: &Ctx, args: &InitArgs) -> Result<Exit> {
 
 /// Where the project's `.claude/settings.json` is (the git top level holding
 /// the root, else the root's parent) and what it becomes with tix's hooks
-/// (`None`: they are there already). A file that cannot be merged is an error.
-fn claude_settings(ctx: &Ctx, root: &Path) -> Result<(std::path::PathBuf, Option<String>)> {
+/// and the events whose hooks it adds (`None`: they are there already). A
+/// file that cannot be merged is an error.
+fn claude_settings(
+    ctx: &Ctx,
+    root: &Path,
+) -> Result<(std::path::PathBuf, Option<crate::settings::Merged>)> {
     let root = resolved(root);
     let git_top = root
         .ancestors()
@@ -164,16 +169,8 @@ fn claude_settings(ctx: &Ctx, root: &Path) -> Result<(std::path::PathBuf, Option
     };
     // Hooks in the personal settings file already run: not added twice.
     let local = fs::read_to_string(claude.join("settings.local.json")).ok();
-    let merged = crate::settings::merge(
-        existing.as_deref(),
-        local
-            .as_slice()
-            .iter()
-            .map(String::as_str)
-            .collect::<Vec<_>>()
-            .as_slice(),
-    )
-    .map_err(|why| anyhow::anyhow!("{shown}: {why}; left it as it is"))?;
+    let merged = crate::settings::merge(existing.as_deref(), local.as_deref())
+        .map_err(|why| anyhow::anyhow!("{shown}: {why}; left it as it is"))?;
     Ok((path, merged))
 }
 
