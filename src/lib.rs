@@ -30,7 +30,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     let cli = match cli::Cli::try_parse_from(&args) {
         Ok(cli) => cli,
         Err(e) => {
-            let _ = e.print();
+            print_clap_error(&e);
             // Claude Code reads exit 2 from a hook as "block": `tix hook` with
             // bad arguments still exits 0.
             if is_hook(&args) {
@@ -43,6 +43,58 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Ok(exit) => exit.into(),
         Err(err) => report(&err).into(),
     }
+}
+
+/// Help and the version as clap writes them; a usage error on one line of
+/// stderr, like every other error: `tix: <what>; usage: <usage> (see `… --help`)`.
+fn print_clap_error(e: &clap::Error) {
+    use clap::error::ErrorKind;
+    if matches!(
+        e.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        let _ = e.print();
+        return;
+    }
+    let _ = std::io::Write::write_all(
+        &mut std::io::stderr(),
+        usage_line(&e.render().to_string()).as_bytes(),
+    );
+}
+
+/// clap's rendered error (`error: …`, tips, `Usage: …`, a hint) as one line.
+fn usage_line(rendered: &str) -> String {
+    let mut what = String::new();
+    let mut usage = None;
+    for line in rendered.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        if let Some(u) = line.strip_prefix("Usage: ") {
+            usage = Some(u.to_string());
+        } else if line.starts_with("For more information") {
+            continue;
+        } else if let Some(m) = line.strip_prefix("error: ") {
+            what.push_str(m);
+        } else if what.ends_with(':') {
+            what.push_str(&format!(" {line}"));
+        } else {
+            what.push_str(&format!(" ({line})"));
+        }
+    }
+    let mut out = format!("tix: {}", output::sanitize(&what));
+    if let Some(u) = usage {
+        let command: Vec<&str> = u
+            .split(' ')
+            .take_while(|w| !w.starts_with(['[', '<']))
+            .collect();
+        out.push_str(&format!(
+            "; usage: {} (see `{} --help`)",
+            output::sanitize(&u),
+            output::sanitize(&command.join(" "))
+        ));
+    }
+    out.push('\n');
+    out
 }
 
 /// Whether the subcommand is `hook` (the first word that is not an option or

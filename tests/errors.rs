@@ -288,3 +288,41 @@ fn titles_with_escape_sequences_reach_the_terminal_only_escaped() {
         "evil \u{1b}]52;c;ZXZpbA==\u{7} \u{1b}[31mred"
     );
 }
+
+#[test]
+fn usage_errors_are_one_line_with_the_usage() {
+    let t = Tix::tree();
+    let r = t.run(&["show"]).code(2);
+    assert_eq!(
+        r.stderr,
+        "tix: the following required arguments were not provided: <ID>; \
+         usage: tix show <ID> (see `tix show --help`)\n"
+    );
+    let r = t.run(&["start", "--bogus", "1"]).code(2);
+    assert_eq!(
+        r.stderr,
+        "tix: unexpected argument '--bogus' found (tip: to pass '--bogus' as a value, \
+         use '-- --bogus'); usage: tix start [OPTIONS] <ID> (see `tix start --help`)\n"
+    );
+    let r = t.run(&["stats"]).code(2);
+    assert_eq!(
+        r.stderr,
+        "tix: unrecognized subcommand 'stats' (tip: some similar subcommands exist: \
+         'start', 'status'); usage: tix [OPTIONS] <COMMAND> (see `tix --help`)\n"
+    );
+    // clap itself takes escape sequences out of the value it quotes.
+    let r = t.run(&["show", "TIX-1\u{1b}[2J"]).code(2);
+    assert_eq!(
+        r.stderr,
+        "tix: invalid value 'TIX-1' for '<ID>': not a ticket id: expected an id \
+         like TIX-0007 or its number\n"
+    );
+    // Help and the version are answers, not errors.
+    assert_eq!(t.run(&["--version"]).code(0).stdout, "tix 0.1.0\n");
+    assert!(
+        t.run(&["show", "--help"])
+            .code(0)
+            .stdout
+            .contains("Usage: tix show")
+    );
+}
