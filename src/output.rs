@@ -1,8 +1,10 @@
-//! The terminal: which streams are terminals, colour, sanitising text from
-//! outside, and tables. The only module that asks about the terminal.
+//! The terminal: which streams are terminals, their width, colour, and
+//! tables. The only module that asks about the terminal. Text from tickets is
+//! escaped by [`crate::text`] on every output, terminal or not.
 
-use std::borrow::Cow;
+use crate::text;
 use std::io::IsTerminal;
+use unicode_width::UnicodeWidthStr;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum ColorChoice {
@@ -18,7 +20,15 @@ pub struct Streams {
     pub out_tty: bool,
     pub err_tty: bool,
     pub out_color: bool,
+    /// Columns of the terminal on stdout; `None` when stdout is no terminal
+    /// (nothing is truncated then).
+    pub width: Option<usize>,
 }
+
+/// What a terminal is taken to be when it does not say.
+pub const DEFAULT_WIDTH: usize = 80;
+/// Narrower than this, tables are laid out as if it were this wide.
+const MIN_WIDTH: usize = 40;
 
 impl Streams {
     /// Colour only on a terminal, never with `NO_COLOR` set (non-empty) or
@@ -37,16 +47,28 @@ impl Streams {
             out_tty,
             err_tty,
             out_color,
+            width: out_tty.then(terminal_width),
         }
     }
 }
 
-pub use crate::text::sanitize;
-
-/// Sanitises only for a terminal: pipes get the real bytes.
-pub fn for_tty(s: &str, tty: bool) -> Cow<'_, str> {
-    if tty { sanitize(s) } else { Cow::Borrowed(s) }
+/// `COLUMNS` when it is a number (as git and ls do), else what the terminal
+/// on stdout says, else [`DEFAULT_WIDTH`].
+fn terminal_width() -> usize {
+    let from_env = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .filter(|&c| c > 0);
+    let from_tty = || {
+        rustix::termios::tcgetwinsize(std::io::stdout())
+            .ok()
+            .map(|w| usize::from(w.ws_col))
+            .filter(|&c| c > 0)
+    };
+    from_env.or_else(from_tty).unwrap_or(DEFAULT_WIDTH)
 }
+
+pub use crate::text::sanitize;
 
 pub fn paint(s: &str, style: anstyle::Style, color: bool) -> String {
     if color {
@@ -65,32 +87,150 @@ pub const YELLOW: anstyle::Style =
 pub const RED: anstyle::Style =
     anstyle::Style::new().fg_color(Some(anstyle::Color::Ansi(anstyle::AnsiColor::Red)));
 
-/// A table: comfy-table on a terminal, tab-separated rows (no header) otherwise,
-/// so that `cut` and `awk` work; scripts should prefer `--json`.
-pub fn table(headers: &[&str], rows: &[Vec<String>], tty: bool) -> String {
-    if !tty {
+/// A column of a [`table`]: its header, and whether it gives way (is
+/// truncated with `…`) when the table is wider than the terminal.
+#[derive(Debug, Clone, Copy)]
+pub struct Col {
+    pub name: &'static str,
+    pub shrinks: bool,
+}
+
+/// A column that keeps its width.
+pub const fn col(name: &'static str) -> Col {
+    Col {
+        name,
+        shrinks: false,
+    }
+}
+
+/// A column that is truncated first when the table does not fit.
+pub const fn flex(name: &'static str) -> Col {
+    Col {
+        name,
+        shrinks: true,
+    }
+}
+
+/// Space between columns.
+const GAP: usize = 2;
+/// A column that shrinks keeps at least this many columns (or its header's).
+const MIN_FLEX: usize = 8;
+
+/// A table of cells from outside (escaped here). On a terminal: a header line
+/// (bold in colour), columns aligned by comfy-table, no column that is `-` in
+/// every row, and the columns marked [`flex`] truncated with `…` so that each
+/// line fits the terminal's width.
+/// Elsewhere: tab-separated rows without a header and nothing truncated, so
+/// that `cut` and `awk` work (scripts should prefer `--json`).
+pub fn table(cols: &[Col], rows: &[Vec<String>], streams: &Streams) -> String {
+    let cells: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| r.iter().map(|c| text::cell(c).into_owned()).collect())
+        .collect();
+    let Some(width) = streams.width else {
         let mut out = String::new();
-        for r in rows {
-            let cells: Vec<String> = r
-                .iter()
-                .map(|c| c.replace(['\t', '\n', '\r'], " "))
-                .collect();
-            out.push_str(&cells.join("\t"));
+        for r in &cells {
+            out.push_str(&r.join("\t"));
             out.push('\n');
         }
         return out;
-    }
+    };
+    // Columns with nothing to say make way for those that have.
+    let shown: Vec<usize> = (0..cols.len())
+        .filter(|&i| !cells.iter().all(|r| r.get(i).is_none_or(|c| c == "-")))
+        .collect();
+    let cols: Vec<Col> = shown.iter().map(|&i| cols[i]).collect();
+    let cells: Vec<Vec<String>> = cells
+        .into_iter()
+        .map(|r| shown.iter().filter_map(|&i| r.get(i).cloned()).collect())
+        .collect();
+    let widths = fit(&cols, &cells, width.max(MIN_WIDTH));
     let mut t = comfy_table::Table::new();
-    t.load_preset(comfy_table::presets::UTF8_BORDERS_ONLY);
-    t.set_header(headers.to_vec());
-    for r in rows {
+    t.load_preset(comfy_table::presets::NOTHING);
+    t.set_content_arrangement(comfy_table::ContentArrangement::Disabled);
+    t.set_header(cols.iter().map(|c| c.name).collect::<Vec<_>>());
+    for r in &cells {
         t.add_row(
             r.iter()
-                .map(|c| sanitize(c).into_owned())
+                .zip(&widths)
+                .map(|(c, w)| truncate(c, *w))
                 .collect::<Vec<_>>(),
         );
     }
-    format!("{t}\n")
+    let last = cols.len().saturating_sub(1);
+    for (i, column) in t.column_iter_mut().enumerate() {
+        column.set_padding((0, if i == last { 0 } else { GAP as u16 }));
+    }
+    let mut out = String::new();
+    for (i, line) in t.lines().enumerate() {
+        let line = line.trim_end();
+        if line.is_empty() {
+            continue;
+        }
+        if i == 0 {
+            out.push_str(&paint(line, BOLD, streams.out_color));
+        } else {
+            out.push_str(line);
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// Each column's width: what its widest cell needs, the shrinking columns cut
+/// down (widest first) until the line fits in `width`.
+fn fit(cols: &[Col], cells: &[Vec<String>], width: usize) -> Vec<usize> {
+    let mut widths: Vec<usize> = cols
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            cells
+                .iter()
+                .filter_map(|r| r.get(i))
+                .map(|s| s.width())
+                .chain([c.name.width()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let total = |w: &[usize]| w.iter().sum::<usize>() + GAP * w.len().saturating_sub(1);
+    let floor = |i: usize| MIN_FLEX.max(cols[i].name.width());
+    while total(&widths) > width {
+        let widest = (0..cols.len())
+            .filter(|&i| cols[i].shrinks && widths[i] > floor(i))
+            .max_by_key(|&i| (widths[i], std::cmp::Reverse(i)));
+        let Some(i) = widest else { break };
+        // Down to the next widest shrinking column, or just enough to fit.
+        let next = (0..cols.len())
+            .filter(|&j| j != i && cols[j].shrinks && widths[j] < widths[i])
+            .map(|j| widths[j])
+            .max()
+            .unwrap_or(0);
+        let excess = total(&widths) - width;
+        widths[i] = (widths[i] - excess).max(next).max(floor(i));
+    }
+    widths
+}
+
+/// `s` cut to `width` columns, ending in `…` when anything was cut.
+pub fn truncate(s: &str, width: usize) -> String {
+    if s.width() <= width {
+        return s.to_string();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    let trimmed = out.trim_end().len();
+    out.truncate(trimmed);
+    out.push('…');
+    out
 }
 
 /// `3d 4h`, `12m`, `40s`.
@@ -108,14 +248,13 @@ pub fn age(secs: i64) -> String {
 mod tests {
     use super::*;
 
-    #[test]
-    fn escapes_terminal_attacks() {
-        assert_eq!(sanitize("plain title"), "plain title");
-        let osc52 = "\u{1b}]52;c;ZXZpbA==\u{7}";
-        assert!(!sanitize(osc52).contains('\u{1b}'));
-        assert!(!sanitize("fake\routput").contains('\r'));
-        assert!(!sanitize("abc\u{202e}cba").contains('\u{202e}'));
-        assert_eq!(for_tty("a\u{1b}b", false), "a\u{1b}b");
+    fn term(width: usize) -> Streams {
+        Streams {
+            out_tty: true,
+            err_tty: true,
+            out_color: false,
+            width: Some(width),
+        }
     }
 
     #[test]
@@ -123,5 +262,85 @@ mod tests {
         assert_eq!(age(59), "59s");
         assert_eq!(age(3600 * 5 + 120), "5h 2m");
         assert_eq!(age(86400 * 3 + 3600), "3d 1h");
+    }
+
+    #[test]
+    fn truncation_counts_columns_not_bytes() {
+        assert_eq!(truncate("short", 8), "short");
+        assert_eq!(truncate("Rate-limit password", 12), "Rate-limit…");
+        assert_eq!(truncate("日本語のタイトル", 7), "日本語…");
+        assert_eq!(truncate("日本語のタイトル", 7).width(), 7);
+    }
+
+    #[test]
+    fn tables_fit_the_terminal_and_pipes_get_everything() {
+        let cols = [col("id"), col("status"), flex("title")];
+        let rows = vec![
+            vec!["TIX-0001".into(), "pending".into(), "x".repeat(200)],
+            vec![
+                "TIX-0002".into(),
+                "in_progress".into(),
+                "a\tb \u{1b}[31m".into(),
+            ],
+        ];
+        let out = table(&cols, &rows, &term(40));
+        assert_eq!(
+            out,
+            format!(
+                "id        status       title\n\
+                 TIX-0001  pending      {}…\n\
+                 TIX-0002  in_progress  a\\u{{9}}b \\u{{1b}}[3…\n",
+                "x".repeat(16)
+            )
+        );
+        assert!(out.lines().all(|l| l.width() <= 40), "{out}");
+        let piped = Streams {
+            width: None,
+            ..term(40)
+        };
+        assert_eq!(
+            table(&cols, &rows, &piped),
+            format!(
+                "TIX-0001\tpending\t{}\nTIX-0002\tin_progress\ta\\u{{9}}b \\u{{1b}}[31m\n",
+                "x".repeat(200)
+            )
+        );
+    }
+
+    #[test]
+    fn a_column_of_dashes_is_left_out_on_a_terminal_only() {
+        let cols = [col("id"), flex("agent"), col("title")];
+        let rows = vec![
+            vec!["TIX-0001".into(), "-".into(), "One".into()],
+            vec!["TIX-0002".into(), "-".into(), "Two".into()],
+        ];
+        assert_eq!(
+            table(&cols, &rows, &term(80)),
+            "id        title\nTIX-0001  One\nTIX-0002  Two\n"
+        );
+        let piped = Streams {
+            width: None,
+            ..term(80)
+        };
+        assert_eq!(
+            table(&cols, &rows, &piped),
+            "TIX-0001\t-\tOne\nTIX-0002\t-\tTwo\n"
+        );
+    }
+
+    #[test]
+    fn the_widest_shrinking_column_gives_way_first() {
+        let cols = [col("id"), flex("agent"), flex("title")];
+        let rows = vec![vec![
+            "TIX-0001".into(),
+            "backend-engineer".into(),
+            "Move the sessions to Redis and drop the old store".into(),
+        ]];
+        let out = table(&cols, &rows, &term(60));
+        assert_eq!(
+            out,
+            "id        agent             title\n\
+             TIX-0001  backend-engineer  Move the sessions to Redis and…\n"
+        );
     }
 }

@@ -1,4 +1,7 @@
-//! Text from outside (titles, agents, paths, payloads) made safe to show.
+//! Text from outside (titles, bodies, agents, paths, payloads) made safe to
+//! show, on a terminal or anywhere else: what could be interpreted (escape
+//! sequences, control characters, bidi overrides) is written visibly as
+//! `\u{…}`, never passed through.
 
 use std::borrow::Cow;
 
@@ -10,18 +13,80 @@ pub fn needs_escape(c: char) -> bool {
         || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}' | '\u{e0000}'..='\u{e007f}')
 }
 
-/// Text for a terminal: what [`needs_escape`] is written as `\u{…}`.
-pub fn sanitize(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(needs_escape) {
+/// Writes `s` with every character for which `escape` holds as `\u{…}`.
+fn escape_where(s: &str, escape: impl Fn(char) -> bool) -> Cow<'_, str> {
+    if !s.chars().any(&escape) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
     for c in s.chars() {
-        if needs_escape(c) {
+        if escape(c) {
             out.extend(c.escape_unicode());
         } else {
             out.push(c);
         }
     }
     Cow::Owned(out)
+}
+
+/// Text kept on one line: [`needs_escape`] characters escaped (newlines
+/// included), tabs left as they are.
+pub fn sanitize(s: &str) -> Cow<'_, str> {
+    escape_where(s, needs_escape)
+}
+
+/// A table cell or a field: one line, tabs escaped too (a tab would break the
+/// columns of a table or a tab-separated row).
+pub fn cell(s: &str) -> Cow<'_, str> {
+    escape_where(s, |c| c == '\t' || needs_escape(c))
+}
+
+/// Multi-line text such as a ticket's body: its line breaks (`\n`, `\r\n`)
+/// and tabs kept, every other [`needs_escape`] character escaped.
+pub fn block(s: &str) -> Cow<'_, str> {
+    let bad = |c: char| c != '\n' && c != '\r' && needs_escape(c);
+    let lone_cr = s
+        .match_indices('\r')
+        .any(|(i, _)| s.as_bytes().get(i + 1) != Some(&b'\n'));
+    if !lone_cr && !s.chars().any(bad) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        let keep = c == '\n' || (c == '\r' && chars.peek() == Some(&'\n')) || !needs_escape(c);
+        if keep {
+            out.push(c);
+        } else {
+            out.extend(c.escape_unicode());
+        }
+    }
+    Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_terminal_attacks() {
+        assert_eq!(sanitize("plain title"), "plain title");
+        let osc52 = "\u{1b}]52;c;ZXZpbA==\u{7}";
+        assert_eq!(sanitize(osc52), "\\u{1b}]52;c;ZXZpbA==\\u{7}");
+        assert_eq!(sanitize("fake\routput"), "fake\\u{d}output");
+        assert_eq!(sanitize("abc\u{202e}cba"), "abc\\u{202e}cba");
+        assert_eq!(sanitize("a\tb\nc"), "a\tb\\u{a}c");
+    }
+
+    #[test]
+    fn cells_escape_tabs_and_blocks_keep_their_lines() {
+        assert_eq!(cell("a\tb\nc"), "a\\u{9}b\\u{a}c");
+        assert_eq!(block("a\tb\r\nc\n"), "a\tb\r\nc\n");
+        assert!(matches!(block("fine\r\nlines\n"), Cow::Borrowed(_)));
+        assert_eq!(
+            block("x \u{1b}[31mred\u{1b}[0m\ry\r"),
+            "x \\u{1b}[31mred\\u{1b}[0m\\u{d}y\\u{d}"
+        );
+        assert_eq!(block("日本語 ✅\n"), "日本語 ✅\n");
+    }
 }

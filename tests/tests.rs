@@ -20,3 +20,4 @@ mod next;
 mod registry;
 mod regression;
 mod root;
+mod terminal;

@@ -128,7 +128,12 @@ impl Tix {
     }
 
     pub fn command(&self, args: &[&str]) -> assert_cmd::Command {
-        let mut c = assert_cmd::Command::new(env!("CARGO_BIN_EXE_tix"));
+        assert_cmd::Command::from_std(self.std_command(args))
+    }
+
+    /// The environment every run gets: nothing inherited but `PATH`.
+    fn std_command(&self, args: &[&str]) -> std::process::Command {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_tix"));
         c.env_clear()
             .env("NO_COLOR", "1")
             .env("HOME", self.dir.path())
@@ -139,6 +144,126 @@ impl Tix {
             c.env(k, v);
         }
         c
+    }
+
+    /// Runs `args` with stdout and stderr on a pseudo-terminal `cols` wide
+    /// (as in a terminal window), and returns the exit code and the exact
+    /// bytes written to it. Output processing is off, so a `\n` arrives as
+    /// `\n` and nothing tix wrote is changed on the way.
+    pub fn run_tty(&self, args: &[&str], cols: u16) -> (i32, String) {
+        use std::io::Read;
+        use std::os::fd::{FromRawFd, OwnedFd};
+        let (mut master, mut slave) = (0, 0);
+        let size = libc::winsize {
+            ws_row: 24,
+            ws_col: cols,
+            ws_xpixel: 0,
+            ws_ypixel: 0,
+        };
+        // SAFETY: openpty writes two fresh descriptors, owned from here on.
+        let (master, slave) = unsafe {
+            assert_eq!(
+                libc::openpty(
+                    &mut master,
+                    &mut slave,
+                    std::ptr::null_mut(),
+                    std::ptr::null(),
+                    &size
+                ),
+                0,
+                "openpty"
+            );
+            (fs::File::from_raw_fd(master), OwnedFd::from_raw_fd(slave))
+        };
+        // SAFETY: termios is plain data; the descriptor is open.
+        unsafe {
+            use std::os::fd::AsRawFd;
+            let mut t: libc::termios = std::mem::zeroed();
+            assert_eq!(libc::tcgetattr(slave.as_raw_fd(), &mut t), 0);
+            t.c_oflag &= !libc::OPOST;
+            assert_eq!(libc::tcsetattr(slave.as_raw_fd(), libc::TCSANOW, &t), 0);
+        }
+        let mut c = self.std_command(args);
+        c.env_remove("NO_COLOR")
+            .env("TERM", "xterm-256color")
+            .stdin(std::process::Stdio::null())
+            .stdout(slave.try_clone().unwrap())
+            .stderr(slave);
+        let mut child = c.spawn().unwrap();
+        drop(c);
+        let mut master = master;
+        let mut out = Vec::new();
+        let mut buf = [0u8; 4096];
+        loop {
+            match master.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => out.extend_from_slice(&buf[..n]),
+                // EIO: every copy of the terminal's other side is closed.
+                Err(_) => break,
+            }
+        }
+        let code = child.wait().unwrap().code().unwrap_or(-1);
+        (code, String::from_utf8_lossy(&out).into_owned())
+    }
+
+    /// The screen of a real terminal (tmux, `cols`×`rows`) after `tix args`
+    /// ran in it with this fixture's environment; `None`, saying so, when
+    /// tmux is not installed.
+    pub fn tmux_screen(&self, args: &[&str], cols: u16, rows: u16) -> Option<String> {
+        static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        if std::process::Command::new("tmux")
+            .arg("-V")
+            .output()
+            .is_err()
+        {
+            eprintln!("skipped: tmux is not installed (.ci/run installs it)");
+            return None;
+        }
+        let socket = format!(
+            "tix-test-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+        );
+        let q = |s: &str| format!("'{}'", s.replace('\'', r"'\''"));
+        let mut cmd = format!(
+            "cd {} && env -i PATH={} HOME={} TERM=xterm-256color",
+            q(&self.dir.path().join(&self.cwd).to_string_lossy()),
+            q(&std::env::var("PATH").unwrap_or_default()),
+            q(&self.dir.path().to_string_lossy()),
+        );
+        for (k, v) in &self.env {
+            cmd.push_str(&format!(" {k}={}", q(v)));
+        }
+        cmd.push_str(&format!(" {}", q(env!("CARGO_BIN_EXE_tix"))));
+        for a in args {
+            cmd.push_str(&format!(" {}", q(a)));
+        }
+        cmd.push_str(&format!("; tmux -L {socket} wait-for -S done; sleep 60"));
+        let tmux = |a: &[&str]| {
+            let out = std::process::Command::new("tmux")
+                .args(["-L", &socket, "-f", "/dev/null"])
+                .args(a)
+                .env_remove("TMUX")
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "tmux {a:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            String::from_utf8_lossy(&out.stdout).into_owned()
+        };
+        let (c, r) = (cols.to_string(), rows.to_string());
+        tmux(&["new-session", "-d", "-x", &c, "-y", &r, "sh", "-c", &cmd]);
+        tmux(&["wait-for", "done"]);
+        let screen = tmux(&["capture-pane", "-p"]);
+        tmux(&["kill-server"]);
+        let lines: Vec<&str> = screen.lines().map(str::trim_end).collect();
+        let used = lines
+            .iter()
+            .rposition(|l| !l.is_empty())
+            .map_or(0, |i| i + 1);
+        Some(lines[..used].iter().map(|l| format!("{l}\n")).collect())
     }
 
     /// Runs `args` with `TIX_FAILPOINT=step` (debug builds abort there) and

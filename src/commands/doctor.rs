@@ -6,7 +6,6 @@
 use super::Ctx;
 use crate::cli::DoctorArgs;
 use crate::exit::Exit;
-use crate::output::for_tty;
 use crate::tree::{Finding, LockMode};
 use anyhow::Result;
 use serde::Serialize;
@@ -65,19 +64,15 @@ pub fn run(ctx: &Ctx, args: &DoctorArgs) -> Result<Exit> {
         for f in &findings {
             let p = &f.problem;
             let line = p.line.map(|l| format!(":{l}")).unwrap_or_default();
-            out.push_str(&format!(
-                "{}{line}: {}: {}",
-                tree.show(&p.path),
-                p.kind,
-                p.message
-            ));
+            let text = format!("{}{line}: {}: {}", tree.show(&p.path), p.kind, p.message);
+            out.push_str(&crate::text::sanitize(&text));
             match &f.fixed {
-                Some(what) => out.push_str(&format!(" — fixed: {what}\n")),
+                Some(what) => out.push_str(&format!(" — fixed: {}\n", crate::text::sanitize(what))),
                 None if args.fix => out.push_str(" — left as it is\n"),
                 None => out.push('\n'),
             }
         }
-        ctx.out(&for_tty(&out, ctx.streams.out_tty))?;
+        ctx.out(&out)?;
         let fixed = findings.len() - left;
         ctx.note(&match (findings.len(), args.fix) {
             (0, _) => "no problems found".to_string(),

@@ -1,7 +1,7 @@
 use super::Ctx;
 use crate::cli::HistoryArgs;
 use crate::exit::Exit;
-use crate::output::table;
+use crate::output::{col, flex, table};
 use crate::ticket::IdKey;
 use crate::tree::{IdArg, LockMode, Scan, journal};
 use crate::view::EventJson;
@@ -65,7 +65,11 @@ pub fn run(ctx: &Ctx, args: &HistoryArgs) -> Result<Exit> {
         .iter()
         .map(|e| {
             vec![
-                e.time.clone(),
+                // A terminal gets the minute (UTC); pipes the exact time.
+                match ctx.streams.width {
+                    Some(_) => short_time(&e.time),
+                    None => e.time.clone(),
+                },
                 e.ticket.clone(),
                 e.action.clone(),
                 match (&e.from, &e.to) {
@@ -81,10 +85,28 @@ pub fn run(ctx: &Ctx, args: &HistoryArgs) -> Result<Exit> {
         .collect();
     ctx.out(&table(
         &[
-            "time", "ticket", "action", "change", "actor", "agent", "run", "reason",
+            col("time"),
+            col("ticket"),
+            col("action"),
+            col("change"),
+            col("actor"),
+            flex("agent"),
+            flex("run"),
+            flex("reason"),
         ],
         &rows,
-        ctx.streams.out_tty,
+        &ctx.streams,
     ))?;
     Ok(Exit::Ok)
+}
+
+/// `2026-11-24T09:30:07Z` → `2026-11-24 09:30`; anything else as it is.
+fn short_time(t: &str) -> String {
+    match chrono::DateTime::parse_from_rfc3339(t) {
+        Ok(d) => d
+            .with_timezone(&chrono::Utc)
+            .format("%Y-%m-%d %H:%M")
+            .to_string(),
+        Err(_) => t.to_string(),
+    }
 }

@@ -2,7 +2,7 @@ use super::Ctx;
 use crate::cli::ListArgs;
 use crate::error::TixError;
 use crate::exit::Exit;
-use crate::output::table;
+use crate::output::{col, flex, table};
 use crate::tree::{LockMode, Scan, Ticket};
 use crate::view::TicketJson;
 use anyhow::Result;
@@ -31,6 +31,7 @@ pub fn run(ctx: &Ctx, args: &ListArgs) -> Result<Exit> {
         .filter(|t| only.as_deref().is_none_or(|s| s == t.status))
         .collect();
     tickets.sort_by_key(|t| (order(t), t.key, t.rel));
+    ctx.note_unreadable(tree.unreadable(&snap));
     if args.json {
         let out: Vec<TicketJson> = tickets.iter().map(TicketJson::new).collect();
         ctx.out_json(&out)?;
@@ -49,9 +50,15 @@ pub fn run(ctx: &Ctx, args: &ListArgs) -> Result<Exit> {
         })
         .collect();
     ctx.out(&table(
-        &["id", "status", "priority", "agent", "title"],
+        &[
+            col("id"),
+            col("status"),
+            col("priority"),
+            flex("agent"),
+            flex("title"),
+        ],
         &rows,
-        ctx.streams.out_tty,
+        &ctx.streams,
     ))?;
     Ok(Exit::Ok)
 }

@@ -154,6 +154,22 @@ impl Ctx {
         let _ = std::io::stderr().write_all(line.as_bytes());
     }
 
+    /// Says on stderr that `n` tickets were left out because they could not
+    /// be read (nothing when `n` is 0).
+    pub fn note_unreadable(&self, n: usize) {
+        if n > 0 {
+            let (verb, pronoun) = if n == 1 {
+                ("was", "it")
+            } else {
+                ("were", "them")
+            };
+            self.note(&format!(
+                "{} could not be read and {verb} left out (`tix sync --check` lists {pronoun})",
+                count(n, "ticket")
+            ));
+        }
+    }
+
     /// Tells what a transition did.
     pub fn report(&self, tree: &Tree, outcome: &Outcome) {
         match outcome {

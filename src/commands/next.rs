@@ -17,6 +17,7 @@ pub fn run(ctx: &Ctx, args: &NextArgs) -> Result<Exit> {
     if !args.claim {
         let _lock = ctx.lock(&tree, LockMode::Shared)?;
         let snap = tree.scan(Scan::Cached, true)?;
+        ctx.note_unreadable(tree.unreadable(&snap));
         let tickets = tree.tickets(&snap);
         let best = crate::registry::ready(&tickets).into_iter().next();
         return print(ctx, args, best.as_ref());
@@ -25,6 +26,7 @@ pub fn run(ctx: &Ctx, args: &NextArgs) -> Result<Exit> {
     let mut state = State::open(&tree, &lock)?;
     let id = {
         let snap = state.snapshot()?;
+        ctx.note_unreadable(tree.unreadable(snap));
         let tickets = tree.tickets(snap);
         match crate::registry::ready(&tickets).into_iter().next() {
             Some(t) => tree::IdArg::Full(t.key.clone(), t.meta.id.to_string()),

@@ -1,7 +1,8 @@
 use super::Ctx;
 use crate::cli::ShowArgs;
 use crate::exit::Exit;
-use crate::output::{BOLD, for_tty, paint};
+use crate::output::{BOLD, paint};
+use crate::text;
 use crate::tree::{self, LockMode, Scan, Ticket};
 use crate::view::TicketJson;
 use anyhow::{Context, Result};
@@ -34,28 +35,39 @@ pub fn run(ctx: &Ctx, args: &ShowArgs) -> Result<Exit> {
         ctx.out_json(&j)?;
         return Ok(Exit::Ok);
     }
-    let (tty, color) = (ctx.streams.out_tty, ctx.streams.out_color);
+    // Every field and the body are escaped; the layout, the newlines and the
+    // bold id are tix's own.
+    let color = ctx.streams.out_color;
     let opt = |v: &Option<crate::ticket::Text>| v.as_deref().unwrap_or("-").to_string();
-    let mut s = format!("{}  {}\n", paint(&meta.id, BOLD, color), meta.title);
+    let mut s = format!(
+        "{}  {}\n",
+        paint(&text::cell(&meta.id), BOLD, color),
+        text::cell(&meta.title)
+    );
     for (k, v) in [
         ("status", status.clone()),
         ("priority", meta.priority.to_string()),
         ("agent", opt(&meta.agent)),
-        ("labels", meta.labels.join(", ")),
-        ("depends on", meta.depends_on.join(", ")),
+        ("labels", or_dash(meta.labels.join(", "))),
+        ("depends on", or_dash(meta.depends_on.join(", "))),
         ("created", opt(&meta.created)),
         ("started", opt(&meta.started)),
         ("completed", opt(&meta.completed)),
         ("boxes", format!("{}/{} checked", meta.done, meta.total)),
         ("path", tree.show(&rel)),
     ] {
-        s.push_str(&format!("{k:>10}: {v}\n"));
+        s.push_str(&format!("{k:>10}: {}\n", text::cell(&v)));
     }
     s.push('\n');
-    s.push_str(&body);
+    s.push_str(&text::block(&body));
     if !s.ends_with('\n') {
         s.push('\n');
     }
-    ctx.out(&for_tty(&s, tty))?;
+    ctx.out(&s)?;
     Ok(Exit::Ok)
+}
+
+/// `-` for an empty value.
+fn or_dash(s: String) -> String {
+    if s.is_empty() { "-".into() } else { s }
 }

@@ -2,8 +2,9 @@ use super::Ctx;
 use crate::cli::StatusArgs;
 use crate::config::{ARCHIVED, COMPLETED, IN_PROGRESS};
 use crate::exit::Exit;
-use crate::output::{self, BOLD, DIM, GREEN, RED, YELLOW, paint, table};
+use crate::output::{self, BOLD, Col, DIM, GREEN, RED, YELLOW, col, flex, paint, table};
 use crate::registry::{completion_rate, sort_for_status};
+use crate::text;
 use crate::tree::{LockMode, Scan, Ticket};
 use crate::view::{InProgressJson, StatusJson, TicketJson};
 use anyhow::Result;
@@ -73,28 +74,30 @@ pub fn run(ctx: &Ctx, args: &StatusArgs) -> Result<Exit> {
         return Ok(Exit::Ok);
     }
 
-    let (tty, color) = (ctx.streams.out_tty, ctx.streams.out_color);
+    ctx.note_unreadable(tree.unreadable(&snap));
+    let color = ctx.streams.out_color;
     let mut s = String::new();
     let done = tickets
         .iter()
         .filter(|t| t.status == COMPLETED || t.status == ARCHIVED)
         .count();
-    let width = 30;
-    let filled = (rate * width as f64).round() as usize;
+    // The bar, and the counts beside it where they fit.
+    let bar_width = 20;
+    let filled = (rate * bar_width as f64).round() as usize;
+    let per_status: Vec<String> = counts.iter().map(|(n, c)| format!("{n} {c}")).collect();
+    let per_status = text::cell(&per_status.join(" · ")).into_owned();
+    let beside =
+        bar_width + 2 + per_status.chars().count() <= ctx.streams.width.unwrap_or(usize::MAX);
     s.push_str(&format!(
-        "{} — {}, {done} done ({:.0}%)\n{}{}\n\n",
-        paint(&output::for_tty(&tree.display_root, tty), BOLD, color),
+        "{} — {}, {done} done ({:.0}%)\n{}{}{}{per_status}\n",
+        paint(&text::cell(&tree.display_root), BOLD, color),
         super::count(tickets.len(), "ticket"),
         rate * 100.0,
         paint(&"█".repeat(filled), GREEN, color),
-        paint(&"░".repeat(width - filled), DIM, color),
+        paint(&"░".repeat(bar_width - filled), DIM, color),
+        if beside { "  " } else { "\n" },
     ));
-    let rows: Vec<Vec<String>> = counts
-        .iter()
-        .map(|(n, c)| vec![n.clone(), c.to_string()])
-        .collect();
-    s.push_str(&table(&["status", "tickets"], &rows, tty));
-    section(&mut s, "In progress", in_progress.len(), color);
+
     let rows: Vec<Vec<String>> = in_progress
         .iter()
         .map(|t| {
@@ -107,23 +110,15 @@ pub fn run(ctx: &Ctx, args: &StatusArgs) -> Result<Exit> {
             ]
         })
         .collect();
-    s.push_str(&table(
-        &["id", "title", "agent", "age", "boxes"],
-        &rows,
-        tty,
-    ));
+    let cols = [
+        col("id"),
+        flex("title"),
+        flex("agent"),
+        col("age"),
+        col("boxes"),
+    ];
+    section(ctx, &mut s, "In progress", in_progress.len(), &cols, &rows);
 
-    let agents = per_agent(&in_progress);
-    if !agents.is_empty() {
-        section(&mut s, "Agents", agents.len(), color);
-        let rows: Vec<Vec<String>> = agents
-            .iter()
-            .map(|(a, ids)| vec![a.clone(), ids.len().to_string(), ids.join(" ")])
-            .collect();
-        s.push_str(&table(&["agent", "in progress", "tickets"], &rows, tty));
-    }
-
-    section(&mut s, "Ready next", ready.len(), color);
     let rows: Vec<Vec<String>> = ready
         .iter()
         .take(SHOWN)
@@ -135,9 +130,9 @@ pub fn run(ctx: &Ctx, args: &StatusArgs) -> Result<Exit> {
             ]
         })
         .collect();
-    s.push_str(&table(&["id", "title", "priority"], &rows, tty));
+    let cols = [col("id"), flex("title"), col("priority")];
+    section(ctx, &mut s, "Ready next", ready.len(), &cols, &rows);
 
-    section(&mut s, "Recently completed", recent.len(), color);
     let rows: Vec<Vec<String>> = recent
         .iter()
         .map(|t| {
@@ -148,7 +143,15 @@ pub fn run(ctx: &Ctx, args: &StatusArgs) -> Result<Exit> {
             ]
         })
         .collect();
-    s.push_str(&table(&["id", "title", "completed"], &rows, tty));
+    let cols = [col("id"), flex("title"), col("completed")];
+    section(
+        ctx,
+        &mut s,
+        "Recently completed",
+        recent.len(),
+        &cols,
+        &rows,
+    );
 
     if problems > 0 {
         s.push_str(&format!(
@@ -167,18 +170,26 @@ pub fn run(ctx: &Ctx, args: &StatusArgs) -> Result<Exit> {
     Ok(Exit::Ok)
 }
 
-fn section(s: &mut String, title: &str, n: usize, color: bool) {
-    s.push_str(&format!("\n{} ({n})\n", paint(title, YELLOW.bold(), color)));
-}
-
-fn per_agent(in_progress: &[Ticket<'_>]) -> Vec<(String, Vec<String>)> {
-    let mut m: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for t in in_progress {
-        if let Some(a) = &t.meta.agent {
-            m.entry(a.to_string())
-                .or_default()
-                .push(t.meta.id.to_string());
-        }
+/// A titled table, or one line when it has no rows. `total` may exceed the
+/// rows shown.
+fn section(
+    ctx: &Ctx,
+    s: &mut String,
+    title: &str,
+    total: usize,
+    cols: &[Col],
+    rows: &[Vec<String>],
+) {
+    let color = ctx.streams.out_color;
+    if rows.is_empty() {
+        s.push_str(&format!("\n{}: none\n", paint(title, YELLOW.bold(), color)));
+        return;
     }
-    m.into_iter().collect()
+    let shown = if total > rows.len() {
+        format!("{title} ({} of {total})", rows.len())
+    } else {
+        format!("{title} ({total})")
+    };
+    s.push_str(&format!("\n{}\n", paint(&shown, YELLOW.bold(), color)));
+    s.push_str(&table(cols, rows, &ctx.streams));
 }

@@ -32,14 +32,11 @@ fn check(ctx: &Ctx, tree: &Tree, json: bool) -> Result<Exit> {
         let mut out = String::new();
         for p in &problems {
             let line = p.line.map(|l| format!(":{l}")).unwrap_or_default();
-            out.push_str(&format!(
-                "{}{line}: {}: {}\n",
-                tree.show(&p.path),
-                p.kind,
-                p.message
-            ));
+            let text = format!("{}{line}: {}: {}", tree.show(&p.path), p.kind, p.message);
+            out.push_str(&crate::text::sanitize(&text));
+            out.push('\n');
         }
-        ctx.out(&crate::output::for_tty(&out, ctx.streams.out_tty))?;
+        ctx.out(&out)?;
         if problems.is_empty() {
             ctx.note(&format!(
                 "{}, tree and registry agree",

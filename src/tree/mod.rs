@@ -575,6 +575,15 @@ impl Tree {
             .collect()
     }
 
+    /// How many files look like tickets but are not among [`Tree::tickets`]
+    /// (they do not parse): what a read command leaves out.
+    pub fn unreadable(&self, snap: &Snapshot) -> usize {
+        snap.entries
+            .iter()
+            .filter(|e| self.ticket_of(e).is_none())
+            .count()
+    }
+
     /// What `sync --check` reports, apart from the registry.
     pub fn problems(&self, snap: &Snapshot) -> Vec<Problem> {
         let mut out = Vec::new();
