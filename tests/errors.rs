@@ -326,3 +326,43 @@ fn usage_errors_are_one_line_with_the_usage() {
             .contains("Usage: tix show")
     );
 }
+
+#[test]
+fn a_number_two_prefixes_share_is_ambiguous_not_a_duplicate() {
+    let t = Tix::tree()
+        .ticket(
+            "pending",
+            "BUG-0012.md",
+            &ticket("BUG-0012", "pending", "", ""),
+        )
+        .ticket(
+            "pending",
+            "OPS-0012.md",
+            &ticket("OPS-0012", "pending", "", ""),
+        );
+    t.run(&["sync"]).code(0);
+    let before = t.snapshot();
+    for cmd in [
+        &["show", "12"][..],
+        &["start", "12"],
+        &["move", "12", "completed"],
+    ] {
+        let r = t.run(cmd).code(2);
+        assert_eq!(
+            r.stderr,
+            "tix: 12 is ambiguous: it is the number of BUG-0012 (tickets/pending/BUG-0012.md), \
+             OPS-0012 (tickets/pending/OPS-0012.md); give the full id\n",
+            "{cmd:?}"
+        );
+    }
+    let r = t.run(&["new", "x", "--depends-on", "12"]).code(2);
+    assert!(
+        r.stderr
+            .starts_with("tix: --depends-on 12: 12 is ambiguous"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(t.snapshot(), before, "nothing written");
+    t.run(&["sync", "--check"]).code(0);
+    t.run(&["show", "OPS-12"]).code(0).stdout_has("OPS-0012");
+}

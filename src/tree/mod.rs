@@ -509,6 +509,29 @@ impl Tree {
                 close: close_matches(snap, id),
             }
             .into()),
+            many if many.iter().any(|e| e.key != many[0].key) => {
+                // A bare number that several prefixes use (none of them the
+                // tree's own): not a duplicate, an ambiguous argument.
+                let mut ids: Vec<String> = many
+                    .iter()
+                    .map(|e| {
+                        let id = e
+                            .parsed
+                            .as_ref()
+                            .map(|m| m.id.to_string())
+                            .ok()
+                            .or_else(|| e.key.as_ref().map(|k| k.to_string()))
+                            .unwrap_or_default();
+                        format!("{id} ({})", self.show(&e.rel))
+                    })
+                    .collect();
+                ids.sort();
+                Err(TixError::Usage(format!(
+                    "{id} is ambiguous: it is the number of {}; give the full id",
+                    ids.join(", ")
+                ))
+                .into())
+            }
             many => {
                 let mut paths: Vec<String> = many.iter().map(|e| self.show(&e.rel)).collect();
                 paths.sort();
