@@ -366,3 +366,38 @@ fn a_number_two_prefixes_share_is_ambiguous_not_a_duplicate() {
     t.run(&["sync", "--check"]).code(0);
     t.run(&["show", "OPS-12"]).code(0).stdout_has("OPS-0012");
 }
+
+#[test]
+fn new_refuses_empty_titles_and_names_the_flag_of_a_bad_dependency() {
+    let t = Tix::tree();
+    let before = t.snapshot();
+    for title in ["", "   ", "\t"] {
+        let r = t.run(&["new", title]).code(2);
+        assert_eq!(
+            r.stderr,
+            "tix: the title is empty: say what the ticket is about (tix new \"Fix the login loop\")\n"
+        );
+    }
+    let r = t.run(&["new", "two\nlines"]).code(2);
+    assert_eq!(
+        r.stderr,
+        "tix: the title must be one line of text without control characters (it has \\u{a})\n"
+    );
+    let r = t.run(&["new", "Depends", "--depends-on", "99"]).code(3);
+    assert_eq!(r.stderr, "tix: --depends-on 99: no ticket 99\n");
+    let r = t.run(&["new", "Depends", "--depends-on", "../x"]).code(2);
+    assert!(r.stderr.contains("'--depends-on <ID>'"), "{}", r.stderr);
+    assert_eq!(t.snapshot(), before, "nothing written");
+}
+
+#[test]
+fn slugs_keep_letters_of_every_script() {
+    let t = Tix::tree();
+    let r = t.run(&["new", "  🚀 Launch 🎉 día café 日本語  "]).code(0);
+    assert_eq!(r.stdout, "TIX-0001\n");
+    let text = t.read("tickets/pending/TIX-0001-launch-día-café-日本語.md");
+    assert!(
+        text.contains("\ntitle: 🚀 Launch 🎉 día café 日本語\n"),
+        "trimmed: {text}"
+    );
+}

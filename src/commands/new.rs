@@ -1,6 +1,7 @@
 use super::Ctx;
 use crate::cli::NewArgs;
 use crate::config::PENDING;
+use crate::error::TixError;
 use crate::exit::Exit;
 use crate::ticket::{self, NewValue};
 use crate::transition::new_tx;
@@ -27,13 +28,33 @@ What is wrong or missing, and why it matters.
 ";
 
 pub fn run(ctx: &Ctx, args: &NewArgs) -> Result<Exit> {
+    let title = args.title.trim();
+    if title.is_empty() {
+        return Err(TixError::Usage(
+            "the title is empty: say what the ticket is about (tix new \"Fix the login loop\")"
+                .into(),
+        )
+        .into());
+    }
+    if let Some(c) = title
+        .chars()
+        .find(|&c| crate::text::needs_escape(c) || c == '\t')
+    {
+        return Err(TixError::Usage(format!(
+            "the title must be one line of text without control characters (it has {})",
+            c.escape_unicode()
+        ))
+        .into());
+    }
     let tree = ctx.tree()?;
     let (template_rel, template) = load_template(&tree, args.template.as_deref())?;
     let lock = ctx.lock(&tree, LockMode::Exclusive)?;
     let mut state = State::open(&tree, &lock)?;
     let mut depends_on = Vec::new();
     for dep in &args.depends_on {
-        let e = state.find(dep)?;
+        let e = state
+            .find(dep)
+            .with_context(|| format!("--depends-on {dep}"))?;
         match &e.parsed {
             Ok(m) => depends_on.push(m.id.to_string()),
             Err(m) => return Err(tree::malformed_error(&tree, &e.rel, m)),
@@ -49,12 +70,12 @@ pub fn run(ctx: &Ctx, args: &NewArgs) -> Result<Exit> {
         ticket::split(&template).map_err(|m| tree::malformed_error(&tree, &template_rel, &m))?;
     let body = template[split.body..]
         .replace("{{id}}", &id)
-        .replace("{{title}}", &args.title);
+        .replace("{{title}}", title);
     let text = format!("{}{body}", &template[..split.body]);
     // The template's own priority, labels and dependencies stay unless given.
     let mut changes = vec![
         ("id", NewValue::Str(id.clone())),
-        ("title", NewValue::Str(args.title.clone())),
+        ("title", NewValue::Str(title.to_string())),
         ("status", NewValue::Str(PENDING.into())),
     ];
     if let Some(p) = &args.priority {
@@ -73,7 +94,7 @@ pub fn run(ctx: &Ctx, args: &NewArgs) -> Result<Exit> {
         .status(PENDING)
         .context("no pending status")?
         .dir;
-    let s = slug(&args.title);
+    let s = slug(title);
     let rel = if s.is_empty() {
         format!("{dir}/{id}.md")
     } else {
@@ -127,20 +148,33 @@ fn load_template(tree: &Tree, name: Option<&str>) -> Result<(String, String)> {
     }
 }
 
-/// `Fix login redirect loop!` → `fix-login-redirect-loop`, at most 48 bytes, cut between words.
+/// The most characters a slug has.
+const SLUG_CHARS: usize = 48;
+
+/// `Fix login redirect loop!` → `fix-login-redirect-loop`: the title's words
+/// in lower case, joined by `-`, at most 48 characters, cut between words. A
+/// word is letters and digits of any script (`día`, `日本語`) with their
+/// combining marks; everything else (punctuation, emoji, `/`) separates words.
 pub fn slug(title: &str) -> String {
+    let in_word = |c: char| c.is_alphanumeric() || matches!(c, '\u{300}'..='\u{36f}');
     let mut out = String::new();
-    for word in title
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
-    {
-        if out.len() + word.len() + 1 > 48 {
+    let mut len = 0;
+    for word in title.split(|c: char| !in_word(c)).filter(|w| !w.is_empty()) {
+        let word: String = word.chars().flat_map(char::to_lowercase).collect();
+        let n = word.chars().count();
+        let sep = usize::from(len > 0);
+        if len + sep + n > SLUG_CHARS {
+            if len == 0 {
+                // One long word: its first characters.
+                out = word.chars().take(SLUG_CHARS).collect();
+            }
             break;
         }
-        if !out.is_empty() {
+        if sep == 1 {
             out.push('-');
         }
-        out.push_str(&word.to_ascii_lowercase());
+        out.push_str(&word);
+        len += sep + n;
     }
     out
 }
@@ -153,7 +187,15 @@ mod tests {
     fn slugs() {
         assert_eq!(slug("Fix login redirect loop!"), "fix-login-redirect-loop");
         assert_eq!(slug("../../etc/passwd"), "etc-passwd");
-        assert_eq!(slug("日本語"), "");
-        assert!(slug(&"word ".repeat(40)).len() <= 48);
+        assert_eq!(slug("日本語"), "日本語");
+        assert_eq!(
+            slug("🚀 Launch 🎉 día café 日本語"),
+            "launch-día-café-日本語"
+        );
+        // Decomposed accents stay with their letter.
+        assert_eq!(slug("Cafe\u{301} ÉTÉ"), "cafe\u{301}-été");
+        assert_eq!(slug(&"word ".repeat(40)), "word-".repeat(8) + "word");
+        assert_eq!(slug(&"x".repeat(100)), "x".repeat(48));
+        assert_eq!(slug("🎉 ✅"), "");
     }
 }
