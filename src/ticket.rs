@@ -803,20 +803,24 @@ fn closing_quote(s: &str, open: usize) -> Option<usize> {
 
 // ---------------------------------------------------------------- edit
 
-/// A value to set.
+/// A value to set, or the key to remove.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum NewValue {
     Str(String),
     List(Vec<String>),
+    /// The key's lines go (nothing happens when it is absent).
+    Remove,
 }
 
 impl NewValue {
-    fn to_yaml(&self) -> Value {
+    /// The value as YAML; `None` for [`NewValue::Remove`].
+    fn to_yaml(&self) -> Option<Value> {
         match self {
-            NewValue::Str(s) => Value::String(s.clone()),
-            NewValue::List(items) => {
-                Value::Sequence(items.iter().cloned().map(Value::String).collect())
-            }
+            NewValue::Str(s) => Some(Value::String(s.clone())),
+            NewValue::List(items) => Some(Value::Sequence(
+                items.iter().cloned().map(Value::String).collect(),
+            )),
+            NewValue::Remove => None,
         }
     }
 }
@@ -840,7 +844,18 @@ pub fn edit(text: &str, changes: &[(&str, NewValue)]) -> Result<String, Malforme
     let mut appended = String::new();
     for (key, value) in changes {
         match keys.iter().find(|k| k.key == *key) {
+            Some(k) if *value == NewValue::Remove => {
+                // The key's line and its value's lines, with their line end.
+                let rest = &text[k.region_end..];
+                let eol = if rest.starts_with("\r\n") {
+                    2
+                } else {
+                    usize::from(rest.starts_with('\n'))
+                };
+                splices.push((k.start..k.region_end + eol, String::new()));
+            }
             Some(k) => splices.push(value_splice(text, k, value)),
+            None if *value == NewValue::Remove => {}
             None => {
                 appended.push_str(key);
                 appended.push_str(": ");
@@ -880,7 +895,11 @@ fn guard(old: &Doc<'_>, new_text: &str, changes: &[(&str, NewValue)]) -> Result<
     }
     let mut expected = old.map.clone();
     for (key, value) in changes {
-        expected.insert(Value::String(key.to_string()), value.to_yaml());
+        let key = Value::String(key.to_string());
+        match value.to_yaml() {
+            Some(v) => expected.insert(key, v),
+            None => expected.remove(&key),
+        };
     }
     if new.map != expected {
         return Err(refuse("other keys would change"));
@@ -971,6 +990,7 @@ fn render(value: &NewValue, style: Style) -> String {
                 .collect();
             format!("[{}]", items.join(", "))
         }
+        NewValue::Remove => String::new(),
     }
 }
 
@@ -1166,6 +1186,23 @@ mod tests {
             out,
             "---\nid: TIX-1\nlabels: [x y, \"a,b\"]\n\nstatus: pending\n---\n"
         );
+    }
+
+    #[test]
+    fn a_removed_key_takes_only_its_own_lines() {
+        let text = "---\r\nid: TIX-1\r\nagent: bot # who\r\n  # a comment kept\r\nlabels:\r\n  - a\r\nstatus: pending\r\n---\r\nbody\r\n";
+        let out = edit(text, &[("agent", NewValue::Remove)]).unwrap();
+        assert_eq!(
+            out,
+            "---\r\nid: TIX-1\r\n  # a comment kept\r\nlabels:\r\n  - a\r\nstatus: pending\r\n---\r\nbody\r\n"
+        );
+        let out = edit(text, &[("labels", NewValue::Remove)]).unwrap();
+        assert_eq!(
+            out,
+            "---\r\nid: TIX-1\r\nagent: bot # who\r\n  # a comment kept\r\nstatus: pending\r\n---\r\nbody\r\n"
+        );
+        // Absent: nothing to do.
+        assert_eq!(edit(text, &[("started", NewValue::Remove)]).unwrap(), text);
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! edit the frontmatter keys it must set, and commit. `start`, `complete`, `move`
 //! (and later the hook and `next --claim`) are thin layers on [`apply`].
 
-use crate::config::{ARCHIVED, COMPLETED, IN_PROGRESS};
+use crate::config::{ARCHIVED, COMPLETED, IN_PROGRESS, PENDING};
 use crate::error::TixError;
 use crate::ticket::NewValue;
 use crate::tree::{self, Change, Entry, Event, State, Tree};
@@ -45,6 +45,14 @@ pub enum Outcome {
         id: String,
         from: String,
         to: String,
+        rel: String,
+    },
+    /// Same status, another agent: `previous` had it (taken over with --force).
+    Assigned {
+        id: String,
+        status: String,
+        agent: String,
+        previous: Option<String>,
         rel: String,
     },
     /// Already there: nothing was written (hooks fire twice; that is harmless).
@@ -163,6 +171,10 @@ pub fn apply(
     if to == COMPLETED {
         changes.push(("completed", NewValue::Str(now.to_string())));
     }
+    // Back in the queue, nobody works on it (the audit log keeps who did).
+    if to == PENDING && from != to && meta.agent.is_some() {
+        changes.push(("agent", NewValue::Remove));
+    }
     changes.push(("updated", NewValue::Str(now.to_string())));
     let content = tree::edit_ticket(tree, rel, &text, &changes)?;
 
@@ -214,6 +226,15 @@ pub fn apply(
         base: Some(tree::fsx::fingerprint(text.as_bytes())),
         replaces: Some(entry.clone()),
     })?;
+    if action == "assign" {
+        return Ok(Outcome::Assigned {
+            id: meta.id.to_string(),
+            status: from,
+            agent: req.agent.clone().unwrap_or_default(),
+            previous: meta.agent.as_deref().map(String::from),
+            rel: dst,
+        });
+    }
     Ok(Outcome::Changed {
         id: meta.id.to_string(),
         from,

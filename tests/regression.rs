@@ -253,3 +253,41 @@ fn r13_a_ticket_that_is_a_symlink_leaving_the_root_is_refused_not_read() {
         r.stdout
     );
 }
+
+#[test]
+fn r9_assigning_says_so_and_pending_drops_the_agent_but_not_its_history() {
+    let t = Tix::tree().ticket(
+        "pending",
+        "TIX-0002.md",
+        "---\nid: TIX-0002\ntitle: x\nstatus: pending\n---\nbody\n",
+    );
+    t.run(&["start", "2"]).code(0);
+    let r = t.run(&["start", "2", "--agent", "al"]).code(0);
+    assert_eq!(
+        r.stderr,
+        "tix: TIX-0002: agent set to al, still in_progress (tickets/in-progress/TIX-0002.md)\n"
+    );
+    let r = t.run(&["start", "2", "--agent", "bo", "--force"]).code(0);
+    assert_eq!(
+        r.stderr,
+        "tix: TIX-0002: agent al → bo, still in_progress (tickets/in-progress/TIX-0002.md)\n"
+    );
+    t.run(&["move", "2", "pending"]).code(0);
+    assert_eq!(
+        t.read("tickets/pending/TIX-0002.md"),
+        format!(
+            "---\nid: TIX-0002\ntitle: x\nstatus: pending\nstarted: {NOW}\nupdated: {NOW}\n---\nbody\n"
+        ),
+        "the agent line is gone, every other byte kept"
+    );
+    assert_eq!(
+        t.run(&["list"]).code(0).stdout,
+        "TIX-0002\tpending\tmedium\t-\tx\n"
+    );
+    let last = t.events().pop().unwrap();
+    assert_eq!(
+        (&last["action"], &last["to"], &last["agent"]),
+        (&"move".into(), &"pending".into(), &"bo".into()),
+        "the audit log keeps who had it"
+    );
+}

@@ -176,6 +176,22 @@ impl Ctx {
             Outcome::Changed { id, from, to, rel } => {
                 self.note(&format!("{id}: {from} → {to} ({})", tree.show(rel)))
             }
+            Outcome::Assigned {
+                id,
+                status,
+                agent,
+                previous,
+                rel,
+            } => self.note(&match previous {
+                Some(p) => format!(
+                    "{id}: agent {p} → {agent}, still {status} ({})",
+                    tree.show(rel)
+                ),
+                None => format!(
+                    "{id}: agent set to {agent}, still {status} ({})",
+                    tree.show(rel)
+                ),
+            }),
             Outcome::Unchanged { id, status, .. } => {
                 self.note(&format!("{id} is already {status}; nothing to do"))
             }
