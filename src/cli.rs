@@ -18,11 +18,23 @@ Exit codes: 0 done or nothing to do · 1 error · 2 usage · 3 no such ticket ·
 pub struct Cli {
     /// The tree's root (the folder with tix.yaml). Default: $TIX_ROOT, else the first
     /// folder from here up with tix.yaml or tickets/tix.yaml.
-    #[arg(long, global = true, value_name = "DIR")]
+    #[arg(
+        long,
+        global = true,
+        value_name = "DIR",
+        help_heading = "Global options"
+    )]
     pub root: Option<PathBuf>,
 
     /// When to colour the output (NO_COLOR is honoured under auto).
-    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value_t = ColorChoice::Auto,
+        value_name = "WHEN",
+        help_heading = "Global options"
+    )]
     pub color: ColorChoice,
 
     #[command(subcommand)]
@@ -134,6 +146,7 @@ pub struct SyncArgs {
 
 #[derive(Debug, Args)]
 pub struct StatusArgs {
+    /// Print the dashboard as one JSON document (see the README)
     #[arg(long)]
     pub json: bool,
 }
@@ -143,6 +156,7 @@ pub struct ListArgs {
     /// Only this status (name or folder)
     #[arg(long, short)]
     pub status: Option<String>,
+    /// Print the tickets as a JSON array (see the README)
     #[arg(long)]
     pub json: bool,
 }
@@ -152,6 +166,7 @@ pub struct ShowArgs {
     /// Ticket id (TIX-0007) or number (7)
     #[arg(value_parser = IdArg::parse)]
     pub id: IdArg,
+    /// Print the ticket, with its body, as a JSON object
     #[arg(long)]
     pub json: bool,
 }
@@ -161,6 +176,7 @@ pub struct HistoryArgs {
     /// Only this ticket
     #[arg(value_parser = IdArg::parse)]
     pub id: Option<IdArg>,
+    /// Print the events as a JSON array, oldest first
     #[arg(long)]
     pub json: bool,
 }
@@ -173,6 +189,7 @@ pub struct NextArgs {
     /// Who claims it (default: $TIX_AGENT)
     #[arg(long, requires = "claim")]
     pub agent: Option<String>,
+    /// Print the ticket as a JSON object (null when nothing is ready)
     #[arg(long)]
     pub json: bool,
 }
@@ -182,6 +199,7 @@ pub struct DoctorArgs {
     /// Repair what can be repaired (never deleting a ticket's bytes)
     #[arg(long)]
     pub fix: bool,
+    /// Print {"ok", "problems"} as JSON
     #[arg(long)]
     pub json: bool,
 }
@@ -194,5 +212,33 @@ mod tests {
     #[test]
     fn verify_cli() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn every_option_says_what_it_does_and_global_ones_come_last() {
+        let cli = Cli::command();
+        for sub in cli.get_subcommands() {
+            for arg in sub.get_arguments() {
+                assert!(
+                    arg.get_help().is_some(),
+                    "tix {} --{} has no help text",
+                    sub.get_name(),
+                    arg.get_id()
+                );
+            }
+        }
+        let mut list = Cli::command();
+        list.build();
+        let help = list
+            .find_subcommand_mut("list")
+            .unwrap()
+            .render_help()
+            .to_string();
+        let (own, global) = help.split_once("Global options:").unwrap();
+        assert!(own.contains("--json") && !own.contains("--root"), "{help}");
+        assert!(
+            global.contains("--root") && global.contains("--color"),
+            "{help}"
+        );
     }
 }
