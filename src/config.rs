@@ -1,4 +1,4 @@
-//! `tix.yaml` and its defaults (DESIGN.md section 8). Every key is optional; a list
+//! `tix.yaml` and its defaults (the README's "tix.yaml"). Every key is optional; a list
 //! given in the file replaces the default list, a map is merged key by key with
 //! the default map, and an unknown key is an error that names it.
 

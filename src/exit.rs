@@ -1,4 +1,4 @@
-//! The exit codes of DESIGN.md section 3, decided in one place.
+//! The exit codes (the README's "Exit codes"), decided in one place.
 
 use crate::error::TixError;
 use std::process::ExitCode;

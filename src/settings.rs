@@ -4,7 +4,7 @@
 
 use serde_json::{Map, Value};
 
-/// The ready snippet: every event of DESIGN.md section 5 runs `tix hook`.
+/// The ready snippet: every event tix acts on runs `tix hook`.
 pub const SNIPPET: &str = include_str!("../hooks/settings.json");
 
 /// The command every tix hook runs.

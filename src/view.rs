@@ -1,4 +1,4 @@
-//! The `--json` contract (DESIGN.md section 9). These structs are the only
+//! The `--json` contract (the README's "JSON output"). These structs are the only
 //! thing serialised, so a refactor of the domain cannot change the output.
 //! Missing values are `null`, never absent; missing lists are `[]`.
 

@@ -1,7 +1,7 @@
 //! `hooks/settings.json` and `tix init --claude`: the snippet and every merged
 //! settings file validate against Claude Code's published settings schema
-//! (`../shared/research/claude-code-settings/schema.json`, checked in as
-//! `tests/data/claude-code-settings.schema.json`), and a merge keeps what
+//! (checked in as `tests/data/claude-code-settings.schema.json`), and a
+//! merge keeps what
 //! was there.
 
 use crate::util::Tix;

@@ -32,3 +32,35 @@ fn the_example_tree_is_consistent_and_its_dashboard_runs() {
             )
     );
 }
+
+/// The block of the README that follows the line `$ tix ARGS`.
+fn readme_capture(command: &str) -> String {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let start = readme
+        .find(&format!("```console\n$ {command}\n"))
+        .unwrap_or_else(|| panic!("the README shows `{command}`"));
+    let block = &readme[start..];
+    let body = &block[block.find('\n').unwrap() + 1..];
+    let body = &body[body.find('\n').unwrap() + 1..];
+    body[..body.find("```").unwrap()].to_string()
+}
+
+#[test]
+fn the_readme_shows_what_a_terminal_shows() {
+    let t = Tix::empty().env("TIX_NOW", "2026-12-03T09:00:00Z");
+    crate::util::copy_dir(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/tickets"),
+        &t.path("examples/tickets"),
+    );
+    for (shown, args) in [
+        ("tix status", &["status"][..]),
+        ("tix show 6", &["show", "6"]),
+    ] {
+        let mut full = vec!["--root", "examples/tickets", "--color", "never"];
+        full.extend(args);
+        let (code, out) = t.run_tty(&full, 80);
+        assert_eq!(code, 0, "{out}");
+        assert_eq!(out, readme_capture(shown), "the README's `{shown}`");
+    }
+}
