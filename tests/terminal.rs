@@ -77,6 +77,16 @@ fn assert_fits(out: &str, cols: usize) {
     }
 }
 
+/// `tix args` on a terminal `cols` wide: exit 0, inert, every line fitting.
+#[track_caller]
+fn on_terminal(t: &Tix, args: &[&str], cols: u16) -> String {
+    let (code, out) = t.run_tty(args, cols);
+    assert_eq!(code, 0, "{out}");
+    assert_inert(&out);
+    assert_fits(&out, usize::from(cols));
+    out
+}
+
 fn strip_sgr(s: &str) -> String {
     let mut out = String::new();
     let mut chars = s.chars();
@@ -117,10 +127,7 @@ fn show_is_readable_on_a_terminal_and_escaped_everywhere() {
 #[test]
 fn list_fits_the_terminal_and_pipes_get_every_byte_escaped() {
     let t = hostile();
-    let (code, tty) = t.run_tty(&["list"], 80);
-    assert_eq!(code, 0);
-    assert_inert(&tty);
-    assert_fits(&tty, 80);
+    let tty = on_terminal(&t, &["list"], 80);
     insta::assert_snapshot!("list_tty_80", tty);
     let piped = t.run(&["list"]).code(0);
     assert_eq!(
@@ -145,10 +152,7 @@ fn list_fits_the_terminal_and_pipes_get_every_byte_escaped() {
 #[test]
 fn status_collapses_empty_sections_and_escapes_agents() {
     let t = hostile();
-    let (code, tty) = t.run_tty(&["status"], 80);
-    assert_eq!(code, 0);
-    assert_inert(&tty);
-    assert_fits(&tty, 80);
+    let tty = on_terminal(&t, &["status"], 80);
     insta::assert_snapshot!("status_tty_80", tty);
     let piped = t.run(&["status"]).code(0);
     insta::assert_snapshot!("status_piped", piped.stdout);
@@ -166,10 +170,7 @@ fn history_and_next_on_a_terminal_and_in_a_pipe() {
     t.run(&["start", "1", "--agent", "bad\u{1b}[1magent"])
         .code(0);
     t.run(&["move", "1", "pending"]).code(0);
-    let (code, tty) = t.run_tty(&["history"], 80);
-    assert_eq!(code, 0);
-    assert_inert(&tty);
-    assert_fits(&tty, 80);
+    let tty = on_terminal(&t, &["history"], 80);
     insta::assert_snapshot!("history_tty_80", tty);
     let piped = t.run(&["history"]).code(0);
     assert_eq!(
