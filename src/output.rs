@@ -123,18 +123,23 @@ const MIN_FLEX: usize = 8;
 /// Elsewhere: tab-separated rows without a header and nothing truncated, so
 /// that `cut` and `awk` work (scripts should prefer `--json`).
 pub fn table(cols: &[Col], rows: &[Vec<String>], streams: &Streams) -> String {
-    let cells: Vec<Vec<String>> = rows
-        .iter()
-        .map(|r| r.iter().map(|c| text::cell(c).into_owned()).collect())
-        .collect();
     let Some(width) = streams.width else {
-        let mut out = String::new();
-        for r in &cells {
-            out.push_str(&r.join("\t"));
+        let mut out = String::with_capacity(rows.iter().flatten().map(|c| c.len() + 1).sum());
+        for r in rows {
+            for (i, c) in r.iter().enumerate() {
+                if i > 0 {
+                    out.push('\t');
+                }
+                out.push_str(&text::cell(c));
+            }
             out.push('\n');
         }
         return out;
     };
+    let cells: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| r.iter().map(|c| text::cell(c).into_owned()).collect())
+        .collect();
     // Columns with nothing to say make way for those that have.
     let shown: Vec<usize> = (0..cols.len())
         .filter(|&i| !cells.iter().all(|r| r.get(i).is_none_or(|c| c == "-")))

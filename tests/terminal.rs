@@ -241,3 +241,41 @@ fn a_hostile_ticket_on_a_real_terminal_screen() {
     insta::assert_snapshot!("hostile_list_screen_60", screen);
     assert_fits(&screen, 60);
 }
+
+#[test]
+fn each_dashboard_section_shows_ten_and_says_how_many_there_are() {
+    let mut t = Tix::tree();
+    for i in 1..=36 {
+        let (dir, status) = match i % 3 {
+            0 => ("pending", "pending"),
+            1 => ("in-progress", "in_progress"),
+            _ => ("completed", "completed"),
+        };
+        t = t.ticket(
+            dir,
+            &format!("TIX-{i:04}.md"),
+            &crate::util::ticket(&format!("TIX-{i:04}"), status, "", ""),
+        );
+    }
+    t.run(&["sync"]).code(0);
+    let tty = on_terminal(&t, &["status", "--color", "never"], 80);
+    let piped = t.run(&["status"]).code(0).stdout;
+    for out in [&tty, &piped] {
+        for title in [
+            "In progress (10 of 12)",
+            "Ready next (10 of 12)",
+            "Recently completed (10 of 12)",
+        ] {
+            assert!(out.contains(&format!("\n{title}\n")), "{title}:\n{out}");
+        }
+        let rows = out.lines().filter(|l| l.starts_with("TIX-")).count();
+        assert_eq!(rows, 30, "{out}");
+    }
+    assert_eq!(
+        t.run(&["status", "--json"]).code(0).json()["in_progress"]
+            .as_array()
+            .unwrap()
+            .len(),
+        12
+    );
+}

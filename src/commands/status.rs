@@ -10,7 +10,8 @@ use crate::view::{InProgressJson, StatusJson, TicketJson};
 use anyhow::Result;
 use std::collections::BTreeMap;
 
-/// How many ready and recent tickets the dashboard shows.
+/// How many tickets each section of the dashboard shows (`--json` has every
+/// ticket in progress).
 pub const SHOWN: usize = 10;
 
 pub fn run(ctx: &Ctx, args: &StatusArgs) -> Result<Exit> {
@@ -43,7 +44,6 @@ pub fn run(ctx: &Ctx, args: &StatusArgs) -> Result<Exit> {
         .filter(|t| t.status == COMPLETED)
         .collect();
     sort_for_status(COMPLETED, &mut recent);
-    recent.truncate(SHOWN);
     let age = |t: &Ticket<'_>| {
         t.meta.started.as_deref().and_then(|s| {
             chrono::DateTime::parse_from_rfc3339(s)
@@ -67,7 +67,7 @@ pub fn run(ctx: &Ctx, args: &StatusArgs) -> Result<Exit> {
                 })
                 .collect(),
             ready: ready.iter().take(SHOWN).map(TicketJson::new).collect(),
-            recent: recent.iter().map(TicketJson::new).collect(),
+            recent: recent.iter().take(SHOWN).map(TicketJson::new).collect(),
             problems,
         };
         ctx.out_json(&out)?;
@@ -100,6 +100,7 @@ pub fn run(ctx: &Ctx, args: &StatusArgs) -> Result<Exit> {
 
     let rows: Vec<Vec<String>> = in_progress
         .iter()
+        .take(SHOWN)
         .map(|t| {
             vec![
                 t.meta.id.to_string(),
@@ -135,6 +136,7 @@ pub fn run(ctx: &Ctx, args: &StatusArgs) -> Result<Exit> {
 
     let rows: Vec<Vec<String>> = recent
         .iter()
+        .take(SHOWN)
         .map(|t| {
             vec![
                 t.meta.id.to_string(),
