@@ -9,6 +9,7 @@ use crate::tree::{LockMode, Scan, Ticket};
 use crate::view::{InProgressJson, StatusJson, TicketJson};
 use anyhow::Result;
 use std::collections::BTreeMap;
+use unicode_width::UnicodeWidthStr;
 
 /// How many tickets each section of the dashboard shows (`--json` has every
 /// ticket in progress).
@@ -86,8 +87,7 @@ pub fn run(ctx: &Ctx, args: &StatusArgs) -> Result<Exit> {
     let filled = (rate * bar_width as f64).round() as usize;
     let per_status: Vec<String> = counts.iter().map(|(n, c)| format!("{n} {c}")).collect();
     let per_status = text::cell(&per_status.join(" · ")).into_owned();
-    let beside =
-        bar_width + 2 + per_status.chars().count() <= ctx.streams.width.unwrap_or(usize::MAX);
+    let beside = bar_width + 2 + per_status.width() <= ctx.streams.width.unwrap_or(usize::MAX);
     s.push_str(&format!(
         "{} — {}, {done} done ({:.0}%)\n{}{}{}{per_status}\n",
         paint(&text::cell(&tree.display_root), BOLD, color),
