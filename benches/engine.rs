@@ -1,7 +1,9 @@
 //! `cargo bench --bench engine`: generates trees of 1,000 and 10,000 tickets and
 //! times the release binary end to end (process start included): median and
 //! p90 wall time of `start`, `complete`, `new`, `status`, `list --json`, `sync --check`,
-//! and each command's peak RSS (from wait4). Not a test: it asserts nothing.
+//! `status` and `list` on a terminal (a pseudo-terminal 80 columns wide, read as
+//! fast as tix writes) and through a pipe, and each command's peak RSS (from
+//! wait4). Not a test: it asserts nothing.
 //!
 //! `TIX_BENCH_SIZES=1000,10000` and `TIX_BENCH_RUNS=30` change the defaults.
 
@@ -12,8 +14,8 @@ use std::time::{Duration, Instant};
 
 const BIN: &str = env!("CARGO_BIN_EXE_tix");
 
-/// Arguments, and what goes on stdin.
-type Invocation = (Vec<String>, Option<String>);
+/// Arguments, what goes on stdin, and whether stdout is a terminal.
+type Invocation = (Vec<String>, Option<String>, bool);
 
 fn main() {
     let sizes: Vec<usize> = std::env::var("TIX_BENCH_SIZES")
@@ -51,8 +53,9 @@ fn main() {
                 id.unwrap_or(0)
             )
         };
-        let hook = |payload: String| (vec!["hook".to_string()], Some(payload));
-        let plain = |args: Vec<String>| (args, None);
+        let hook = |payload: String| (vec!["hook".to_string()], Some(payload), false);
+        let plain = |args: Vec<String>| (args, None, false);
+        let tty = |args: Vec<String>| (args, None, true);
         let cases: Vec<(&str, Vec<Invocation>)> = vec![
             (
                 "hook: names no ticket",
@@ -96,6 +99,15 @@ fn main() {
                 "list --json",
                 vec![plain(vec!["list".into(), "--json".into()]); runs.min(10)],
             ),
+            ("status (terminal)", vec![tty(vec!["status".into()]); runs]),
+            (
+                "list (pipe)",
+                vec![plain(vec!["list".into()]); runs.min(10)],
+            ),
+            (
+                "list (terminal)",
+                vec![tty(vec!["list".into()]); runs.min(10)],
+            ),
             (
                 "sync --check",
                 vec![plain(vec!["sync".into(), "--check".into()]); runs.min(10)],
@@ -104,9 +116,9 @@ fn main() {
         for (name, invocations) in cases {
             let mut times = Vec::new();
             let mut rss = 0;
-            for (args, stdin) in &invocations {
+            for (args, stdin, on_tty) in &invocations {
                 let args: Vec<&str> = args.iter().map(String::as_str).collect();
-                let (t, r) = run_with(&root, &args, stdin.as_deref());
+                let (t, r) = run_with(&root, &args, stdin.as_deref(), *on_tty);
                 times.push(t);
                 rss = rss.max(r);
             }
@@ -127,11 +139,52 @@ fn ms(d: Duration) -> f64 {
 }
 
 fn run(root: &Path, args: &[&str]) -> (Duration, i64) {
-    run_with(root, args, None)
+    run_with(root, args, None, false)
 }
 
-/// Runs tix on the tree (with `stdin`); returns wall time and peak RSS in KiB.
-fn run_with(root: &Path, args: &[&str], stdin: Option<&str>) -> (Duration, i64) {
+/// A pseudo-terminal 80 columns wide: its reading side, drained by a thread
+/// until every copy of the other side is closed, and the other side.
+fn terminal() -> (std::thread::JoinHandle<()>, std::os::fd::OwnedFd) {
+    use std::io::Read;
+    use std::os::fd::FromRawFd;
+    let (mut master, mut slave) = (0, 0);
+    let size = libc::winsize {
+        ws_row: 24,
+        ws_col: 80,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    };
+    // SAFETY: openpty writes two fresh descriptors, owned from here on.
+    let (mut master, slave) = unsafe {
+        let r = libc::openpty(
+            &mut master,
+            &mut slave,
+            std::ptr::null_mut(),
+            std::ptr::null(),
+            &size,
+        );
+        assert_eq!(r, 0, "openpty");
+        (
+            fs::File::from_raw_fd(master),
+            std::os::fd::OwnedFd::from_raw_fd(slave),
+        )
+    };
+    let drain = std::thread::spawn(move || {
+        let mut buf = [0u8; 65536];
+        while matches!(master.read(&mut buf), Ok(n) if n > 0) {}
+    });
+    (drain, slave)
+}
+
+/// Runs tix on the tree (with `stdin`, and stdout on a terminal when `on_tty`);
+/// returns wall time and peak RSS in KiB.
+fn run_with(root: &Path, args: &[&str], stdin: Option<&str>, on_tty: bool) -> (Duration, i64) {
+    let (drain, stdout) = if on_tty {
+        let (drain, slave) = terminal();
+        (Some(drain), Stdio::from(slave))
+    } else {
+        (None, Stdio::null())
+    };
     let started = Instant::now();
     #[allow(clippy::zombie_processes)] // reaped by wait4 below
     let mut child = Command::new(BIN)
@@ -143,7 +196,7 @@ fn run_with(root: &Path, args: &[&str], stdin: Option<&str>) -> (Duration, i64) 
         } else {
             Stdio::null()
         })
-        .stdout(Stdio::null())
+        .stdout(stdout)
         .stderr(Stdio::null())
         .spawn()
         .expect("tix runs");
@@ -156,6 +209,9 @@ fn run_with(root: &Path, args: &[&str], stdin: Option<&str>) -> (Duration, i64) 
     // SAFETY: wait4 on our own child with valid out-pointers.
     let pid = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
     let elapsed = started.elapsed();
+    if let Some(d) = drain {
+        d.join().expect("the terminal was read");
+    }
     assert!(pid > 0, "wait4 failed");
     let code = libc::WEXITSTATUS(status);
     assert!(code == 0 || code == 6, "tix {args:?} exited {code}");
