@@ -8,17 +8,163 @@ use std::collections::BTreeMap;
 
 pub const FILE_NAME: &str = "tix.yaml";
 
-/// The statuses the commands themselves need.
+/// The default statuses' names, which are also the names of the kinds.
 pub const PENDING: &str = "pending";
 pub const IN_PROGRESS: &str = "in_progress";
 pub const COMPLETED: &str = "completed";
 pub const ARCHIVED: &str = "archived";
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// What a status means to tix: every lifecycle decision (`start`, `complete`,
+/// `next`, the gates, the dashboard, the completion rate, the hooks) is made by
+/// kind, never by a status's name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    Pending,
+    InProgress,
+    Completed,
+    Archived,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 4] = [
+        Kind::Pending,
+        Kind::InProgress,
+        Kind::Completed,
+        Kind::Archived,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Pending => PENDING,
+            Kind::InProgress => IN_PROGRESS,
+            Kind::Completed => COMPLETED,
+            Kind::Archived => ARCHIVED,
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.name() == s)
+    }
+
+    /// Closed: completed or archived (what the completion rate counts, and
+    /// what a dependency must be).
+    pub fn is_closed(self) -> bool {
+        matches!(self, Kind::Completed | Kind::Archived)
+    }
+}
+
+/// Words that say what a status or folder means, by kind (compared
+/// [`normalize`]d). A pending-kind word marked `false` is not ready to start.
+const MEANINGS: [(Kind, &[(&str, bool)]); 4] = [
+    (
+        Kind::Pending,
+        &[
+            ("pending", true),
+            ("todo", true),
+            ("to_do", true),
+            ("open", true),
+            ("new", true),
+            ("planned", true),
+            ("ready", true),
+            ("queue", true),
+            ("queued", true),
+            ("backlog", false),
+            ("draft", false),
+            ("drafts", false),
+        ],
+    ),
+    (
+        Kind::InProgress,
+        &[
+            ("in_progress", true),
+            ("doing", true),
+            ("active", true),
+            ("wip", true),
+            ("started", true),
+            ("for_review", true),
+            ("in_review", true),
+            ("review", true),
+        ],
+    ),
+    (
+        Kind::Completed,
+        &[
+            ("completed", true),
+            ("complete", true),
+            ("done", true),
+            ("closed", true),
+            ("resolved", true),
+            ("approved", true),
+            ("canceled", true),
+            ("cancelled", true),
+        ],
+    ),
+    (Kind::Archived, &[("archived", true), ("archive", true)]),
+];
+
+/// What a status name or folder name means: its kind and, for the pending
+/// kind, whether it is ready to start. `None` for a word tix does not know.
+pub fn meaning(word: &str) -> Option<(Kind, bool)> {
+    let w = normalize(word);
+    MEANINGS.iter().find_map(|(kind, words)| {
+        words
+            .iter()
+            .find(|(m, _)| *m == w)
+            .map(|(_, ready)| (*kind, *ready))
+    })
+}
+
+pub use crate::text::normalize;
+
+/// A status: its name as written in ticket files, its folder, its kind, whether
+/// `next` may draw from it (pending kind only), and other values that mean it.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StatusDef {
     pub name: String,
     pub dir: String,
+    pub kind: Kind,
+    pub ready: bool,
+    pub aliases: Vec<String>,
+}
+
+impl StatusDef {
+    /// Whether a status value means this status: its name, its folder or an
+    /// alias, compared [`normalize`]d.
+    pub fn matches(&self, normalized: &str) -> bool {
+        normalize(&self.name) == normalized
+            || normalize(&self.dir) == normalized
+            || self.aliases.iter().any(|a| normalize(a) == normalized)
+    }
+}
+
+/// A status as `tix.yaml` gives it: `kind` and `ready` default from what the
+/// name (else the folder) means, else pending and not ready.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStatus {
+    name: String,
+    dir: String,
+    kind: Option<Kind>,
+    ready: Option<bool>,
+    #[serde(default)]
+    aliases: Vec<String>,
+}
+
+impl From<RawStatus> for StatusDef {
+    fn from(r: RawStatus) -> StatusDef {
+        let meant = meaning(&r.name).or_else(|| meaning(&r.dir));
+        let kind = r.kind.or(meant.map(|m| m.0)).unwrap_or(Kind::Pending);
+        let ready_by_meaning = meant.filter(|m| m.0 == kind).is_none_or(|m| m.1);
+        let ready = kind == Kind::Pending && r.ready.unwrap_or(meant.is_some() && ready_by_meaning);
+        StatusDef {
+            name: r.name,
+            dir: r.dir,
+            kind,
+            ready,
+            aliases: r.aliases,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,7 +198,7 @@ pub struct Config {
 #[serde(deny_unknown_fields)]
 struct RawConfig {
     id_prefix: Option<String>,
-    statuses: Option<Vec<StatusDef>>,
+    statuses: Option<Vec<RawStatus>>,
     transitions: Option<BTreeMap<String, Vec<String>>>,
     gates: Option<RawGates>,
     lock_timeout_secs: Option<u64>,
@@ -83,17 +229,35 @@ fn strings(items: &[&str]) -> Vec<String> {
 
 impl Default for Config {
     fn default() -> Self {
-        let status = |name: &str, dir: &str| StatusDef {
+        let status = |name: &str, dir: &str, kind, aliases: &[&str]| StatusDef {
             name: name.into(),
             dir: dir.into(),
+            kind,
+            ready: kind == Kind::Pending,
+            aliases: strings(aliases),
         };
         Config {
             id_prefix: "TIX".into(),
             statuses: vec![
-                status(PENDING, "pending"),
-                status(IN_PROGRESS, "in-progress"),
-                status(COMPLETED, "completed"),
-                status(ARCHIVED, "archive"),
+                status(
+                    PENDING,
+                    "pending",
+                    Kind::Pending,
+                    &["todo", "to do", "open", "new", "planned"],
+                ),
+                status(
+                    IN_PROGRESS,
+                    "in-progress",
+                    Kind::InProgress,
+                    &["doing", "active", "wip", "started"],
+                ),
+                status(
+                    COMPLETED,
+                    "completed",
+                    Kind::Completed,
+                    &["done", "complete", "closed", "resolved"],
+                ),
+                status(ARCHIVED, "archive", Kind::Archived, &[]),
             ],
             transitions: BTreeMap::from([
                 (PENDING.into(), strings(&[IN_PROGRESS])),
@@ -148,14 +312,7 @@ impl Config {
             c.id_prefix = p;
         }
         if let Some(s) = raw.statuses {
-            c.statuses = s;
-        }
-        // Default transitions that name a status the list dropped go with it;
-        // what the file itself says is checked strictly below.
-        let names = c.status_names();
-        c.transitions.retain(|from, _| names.contains(from));
-        for tos in c.transitions.values_mut() {
-            tos.retain(|t| names.contains(t));
+            c.statuses = s.into_iter().map(StatusDef::from).collect();
         }
         if let Some(t) = raw.transitions {
             c.transitions.extend(t);
@@ -197,13 +354,16 @@ impl Config {
             ));
         }
         for (i, s) in self.statuses.iter().enumerate() {
-            let name_ok = s.name.starts_with(|c: char| c.is_ascii_lowercase())
-                && s.name
+            let name_ok = !normalize(&s.name).is_empty()
+                && s.name.trim() == s.name
+                && s.name.chars().count() <= 64
+                && !s
+                    .name
                     .chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+                    .any(|c| crate::text::needs_escape(c) || c == '\t');
             if !name_ok {
                 return Err(format!(
-                    "statuses: name {:?} must be lower-case letters, digits and _",
+                    "statuses: name {:?} must be a word or a few (at most 64 characters, no control characters)",
                     s.name
                 ));
             }
@@ -220,16 +380,32 @@ impl Config {
             {
                 return Err(format!("statuses: {} / {} is listed twice", s.name, s.dir));
             }
+            // Two statuses that one value could mean: a file would be ambiguous.
+            let words = std::iter::once(&s.name).chain(&s.aliases);
+            for w in words {
+                let n = normalize(w);
+                if let Some(o) = self.statuses[..i].iter().find(|o| o.matches(&n)) {
+                    return Err(format!(
+                        "statuses: {w:?} (of {}) also means {}; each value must mean one status",
+                        s.name, o.name
+                    ));
+                }
+            }
         }
-        for need in [PENDING, IN_PROGRESS, COMPLETED] {
-            if self.status(need).is_none() {
-                return Err(format!("statuses: the list must include {need}"));
+        for need in [Kind::Pending, Kind::InProgress, Kind::Completed] {
+            if self.first(need).is_none() {
+                return Err(format!(
+                    "statuses: the list needs a status of kind {}",
+                    need.name()
+                ));
             }
         }
         for (from, tos) in &self.transitions {
             for s in std::iter::once(from).chain(tos) {
-                if self.status(s).is_none() {
-                    return Err(format!("transitions: unknown status {s:?}"));
+                if self.status(s).is_none() && Kind::parse(s).is_none() {
+                    return Err(format!(
+                        "transitions: {s:?} is neither a status nor a kind (pending, in_progress, completed, archived)"
+                    ));
                 }
             }
         }
@@ -240,20 +416,92 @@ impl Config {
         self.statuses.iter().find(|s| s.name == name)
     }
 
-    /// A status by its name or its folder's name.
+    /// The status a value in a ticket file means (any case and decoration,
+    /// its name, its folder or an alias), else `None`.
+    pub fn resolve(&self, value: &str) -> Option<&StatusDef> {
+        self.status(value).or_else(|| {
+            let n = normalize(value);
+            self.statuses.iter().find(|s| s.matches(&n))
+        })
+    }
+
+    /// The kind of the status named `name`.
+    pub fn kind_of(&self, name: &str) -> Option<Kind> {
+        self.status(name).map(|s| s.kind)
+    }
+
+    /// The first status of a kind, in board order: where `start` (in_progress),
+    /// `complete` (completed) and `new` (pending) put a ticket.
+    pub fn first(&self, kind: Kind) -> Option<&StatusDef> {
+        self.statuses.iter().find(|s| s.kind == kind)
+    }
+
+    /// The name of [`Config::first`], for a kind validation guarantees.
+    pub fn first_name(&self, kind: Kind) -> &str {
+        self.first(kind).map_or(kind.name(), |s| s.name.as_str())
+    }
+
+    /// Where `tix new` puts a ticket: the first pending-kind status that is
+    /// ready to start, else the first pending-kind one.
+    pub fn new_status(&self) -> &StatusDef {
+        self.statuses
+            .iter()
+            .find(|s| s.kind == Kind::Pending && s.ready)
+            .or_else(|| self.first(Kind::Pending))
+            .unwrap_or(&self.statuses[0])
+    }
+
+    /// Whether the status named `name` is of `kind`.
+    pub fn is(&self, name: &str, kind: Kind) -> bool {
+        self.kind_of(name) == Some(kind)
+    }
+
+    /// Whether the status named `name` is closed (completed or archived kind).
+    pub fn is_closed(&self, name: &str) -> bool {
+        self.kind_of(name).is_some_and(Kind::is_closed)
+    }
+
+    /// A status by its name or its folder's name (or anything that means it).
     pub fn status_by_name_or_dir(&self, s: &str) -> Option<&StatusDef> {
         self.status(s)
             .or_else(|| self.statuses.iter().find(|d| d.dir == s))
+            .or_else(|| self.resolve(s))
     }
 
     pub fn status_names(&self) -> Vec<String> {
         self.statuses.iter().map(|s| s.name.clone()).collect()
     }
 
+    /// The statuses `from` may move to without --force, in board order.
+    pub fn targets(&self, from: &str) -> Vec<String> {
+        self.statuses
+            .iter()
+            .filter(|t| t.name != from && self.allows(from, &t.name))
+            .map(|t| t.name.clone())
+            .collect()
+    }
+
+    /// Whether `from` → `to` is allowed without --force. A key or target in
+    /// `transitions` names a status, or a kind (every status of that kind).
+    /// A status's own entry is all it may do; without one, it follows its
+    /// kind's entry and may also move to another status of its own kind
+    /// (`Backlog` → `To Do`, `In Progress` → `In Review`).
     pub fn allows(&self, from: &str, to: &str) -> bool {
-        self.transitions
-            .get(from)
-            .is_some_and(|tos| tos.iter().any(|t| t == to))
+        let (Some(f), Some(t)) = (self.status(from), self.status(to)) else {
+            return false;
+        };
+        let listed = |tos: &Vec<String>| tos.iter().any(|x| *x == t.name || x == t.kind.name());
+        // The entry named like the status's own kind is the kind's entry.
+        let own = (f.name != f.kind.name())
+            .then(|| self.transitions.get(&f.name))
+            .flatten();
+        match own {
+            Some(tos) => listed(tos),
+            None => {
+                (f.kind == t.kind && f.name != t.name)
+                    || self.transitions.get(f.kind.name()).is_some_and(listed)
+            }
+        }
     }
 
     /// `tix.yaml` as `tix init` writes it: every default spelled out, with comments.
@@ -267,13 +515,39 @@ impl Config {
             "id_prefix: {}            # new ids are PREFIX-NNNN, zero-padded to 4, wider when needed\n",
             self.id_prefix
         ));
-        s.push_str("statuses:                 # order = board order; name -> folder\n");
+        s.push_str("statuses:                 # board order: the name written in files, its folder, its kind\n");
+        s.push_str("                          # (pending | in_progress | completed | archived), whether `next`\n");
+        s.push_str(
+            "                          # draws from it (pending kind), other values that mean it\n",
+        );
         for st in &self.statuses {
-            s.push_str(&format!("  - {{name: {}, dir: {}}}\n", st.name, st.dir));
+            let q = crate::ticket::flow_scalar;
+            let aliases: Vec<String> = st.aliases.iter().map(|a| q(a)).collect();
+            s.push_str(&format!(
+                "  - {{name: {}, dir: {}, kind: {}{}{}}}\n",
+                q(&st.name),
+                q(&st.dir),
+                st.kind.name(),
+                if st.kind == Kind::Pending {
+                    format!(", ready: {}", st.ready)
+                } else {
+                    String::new()
+                },
+                if aliases.is_empty() {
+                    String::new()
+                } else {
+                    format!(", aliases: [{}]", aliases.join(", "))
+                },
+            ));
         }
-        s.push_str("transitions:              # allowed without --force\n");
+        s.push_str("transitions:              # allowed without --force; a key or target is a status or a kind\n");
         for (from, tos) in &self.transitions {
-            s.push_str(&format!("  {from}: [{}]\n", tos.join(", ")));
+            let tos: Vec<String> = tos.iter().map(|t| crate::ticket::flow_scalar(t)).collect();
+            s.push_str(&format!(
+                "  {}: [{}]\n",
+                crate::ticket::flow_scalar(from),
+                tos.join(", ")
+            ));
         }
         let g = &self.gates;
         s.push_str("gates:\n");

@@ -8,7 +8,7 @@
 //! Both are built from the same pieces, and a property test checks that a
 //! patch gives exactly the bytes of a full render.
 
-use crate::config::{ARCHIVED, COMPLETED, Config, IN_PROGRESS, PENDING};
+use crate::config::{Config, Kind};
 use crate::lines::{Lines, lower_bound};
 use crate::ticket::{IdKey, priority_rank};
 use crate::tree::{Problem, Ticket};
@@ -33,12 +33,9 @@ pub struct Layout {
     pub problems: usize,
 }
 
-/// (completed + archived) / total; 0.0 for an empty tree.
+/// Closed (completed and archived kinds) / total; 0.0 for an empty tree.
 pub fn completion_rate(tickets: &[Ticket<'_>]) -> f64 {
-    let done = tickets
-        .iter()
-        .filter(|t| t.status == COMPLETED || t.status == ARCHIVED)
-        .count();
+    let done = tickets.iter().filter(|t| t.kind.is_closed()).count();
     rate(done, tickets.len())
 }
 
@@ -63,15 +60,15 @@ pub enum Primary<T> {
 }
 
 pub fn primary<T>(
-    status: &str,
+    kind: Kind,
     priority: &str,
     started: Option<T>,
     completed: Option<T>,
 ) -> Primary<T> {
-    match status {
-        IN_PROGRESS => Primary::Started(started),
-        COMPLETED | ARCHIVED => Primary::Latest(Reverse(completed)),
-        _ => Primary::Rank(priority_rank(priority)),
+    match kind {
+        Kind::InProgress => Primary::Started(started),
+        Kind::Completed | Kind::Archived => Primary::Latest(Reverse(completed)),
+        Kind::Pending => Primary::Rank(priority_rank(priority)),
     }
 }
 
@@ -79,7 +76,7 @@ fn key_of<'a>(t: &Ticket<'a>) -> (Primary<&'a str>, &'a IdKey, &'a str) {
     let m = t.meta;
     (
         primary(
-            t.status,
+            t.kind,
             &m.priority,
             m.started.as_deref(),
             m.completed.as_deref(),
@@ -89,25 +86,26 @@ fn key_of<'a>(t: &Ticket<'a>) -> (Primary<&'a str>, &'a IdKey, &'a str) {
     )
 }
 
-/// Sorts tickets of one status for display (see [`Primary`]).
-pub fn sort_for_status(_status: &str, tickets: &mut [Ticket<'_>]) {
+/// Sorts tickets of one kind for display (see [`Primary`]).
+pub fn sort_by_kind(tickets: &mut [Ticket<'_>]) {
     tickets.sort_by(|a, b| key_of(a).cmp(&key_of(b)));
 }
 
-/// Pending tickets whose dependencies are all completed (or archived), best
-/// first: priority, then oldest, then id.
-pub fn ready<'a>(tickets: &[Ticket<'a>]) -> Vec<Ticket<'a>> {
-    let status: crate::tree::FastMap<&IdKey, &str> =
-        tickets.iter().map(|t| (t.key, t.status)).collect();
+/// Tickets of a pending-kind status marked `ready` whose dependencies are all
+/// closed (completed or archived kind), best first: priority, then oldest,
+/// then id.
+pub fn ready<'a>(config: &Config, tickets: &[Ticket<'a>]) -> Vec<Ticket<'a>> {
+    let kind: crate::tree::FastMap<&IdKey, Kind> =
+        tickets.iter().map(|t| (t.key, t.kind)).collect();
     let mut out: Vec<Ticket<'a>> = tickets
         .iter()
         .copied()
-        .filter(|t| t.status == PENDING)
+        .filter(|t| t.kind == Kind::Pending && config.status(t.status).is_some_and(|s| s.ready))
         .filter(|t| {
             t.meta.depends_on.iter().all(|d| {
                 IdKey::parse_text(d)
-                    .and_then(|k| status.get(&k).copied())
-                    .is_some_and(|s| s == COMPLETED || s == ARCHIVED)
+                    .and_then(|k| kind.get(&k).copied())
+                    .is_some_and(Kind::is_closed)
             })
         })
         .collect();
@@ -147,10 +145,10 @@ pub fn render_layout(
     head(&mut s, config, &counts);
     let mut rows = Vec::with_capacity(counts.len());
     for (st, mut of) in config.statuses.iter().zip(by_status) {
-        section(&mut s, &st.name, &st.dir, of.len());
+        section(&mut s, st, of.len());
         let start = s.len();
-        if st.name != ARCHIVED {
-            sort_for_status(&st.name, &mut of);
+        if st.kind != Kind::Archived {
+            sort_by_kind(&mut of);
             for t in &of {
                 row(&mut s, t);
             }
@@ -176,7 +174,7 @@ fn head(s: &mut String, config: &Config, counts: &[usize]) {
     let mut done = 0;
     for (st, n) in config.statuses.iter().zip(counts) {
         let _ = writeln!(s, "| {} | {n} |", st.name);
-        if st.name == COMPLETED || st.name == ARCHIVED {
+        if st.kind.is_closed() {
             done += n;
         }
     }
@@ -190,8 +188,9 @@ fn head(s: &mut String, config: &Config, counts: &[usize]) {
 }
 
 /// A status's heading and table header (rows follow), or the archive line.
-fn section(s: &mut String, name: &str, dir: &str, n: usize) {
-    if name == ARCHIVED {
+fn section(s: &mut String, st: &crate::config::StatusDef, n: usize) {
+    let (name, dir) = (&st.name, &st.dir);
+    if st.kind == Kind::Archived {
         let noun = if n == 1 { "ticket" } else { "tickets" };
         let _ = writeln!(s, "\nArchived: {n} {noun} in `{dir}/`.");
     } else {
@@ -334,19 +333,19 @@ pub fn patch<L: Lines + ?Sized>(
     head(&mut out.text, config, &counts);
     let mut rows = Vec::with_capacity(n);
     for (i, st) in config.statuses.iter().enumerate() {
-        section(&mut out.text, &st.name, &st.dir, counts[i]);
+        section(&mut out.text, st, counts[i]);
         let start = out.len();
-        if st.name != ARCHIVED {
+        if st.kind != Kind::Archived {
             let r = layout.rows[i].clone();
             let cut = match (removed_from == Some(i), remove) {
-                (true, Some(t)) => Some(find_row(&st.name, old, r.clone(), t)?),
+                (true, Some(t)) => Some(find_row(st.kind, old, r.clone(), t)?),
                 _ => None,
             };
             let new_row = match (inserted_into == Some(i), insert) {
                 (true, Some(t)) => {
                     let mut line = String::new();
                     row(&mut line, t);
-                    Some((insertion_point(&st.name, old, r.clone(), t)?, line))
+                    Some((insertion_point(st.kind, old, r.clone(), t)?, line))
                 }
                 _ => None,
             };
@@ -443,14 +442,14 @@ fn owned_key(t: &Ticket<'_>) -> OwnedKey {
 
 /// Where the row that sorts first at or after `t` starts, in a table's rows.
 fn insertion_point<L: Lines + ?Sized>(
-    status: &str,
+    kind: Kind,
     old: &L,
     rows: Range<usize>,
     t: &Ticket<'_>,
 ) -> Option<usize> {
     let want = owned_key(t);
     let mut bad = false;
-    let at = lower_bound(old, rows, |line| match row_key(status, line) {
+    let at = lower_bound(old, rows, |line| match row_key(kind, line) {
         Some(k) => k.cmp(&want) != Ordering::Less,
         None => {
             bad = true;
@@ -462,23 +461,23 @@ fn insertion_point<L: Lines + ?Sized>(
 
 /// The bytes of `t`'s row (found by its sort key, checked by its path).
 fn find_row<L: Lines + ?Sized>(
-    status: &str,
+    kind: Kind,
     old: &L,
     rows: Range<usize>,
     t: &Ticket<'_>,
 ) -> Option<Range<usize>> {
     let end_of_rows = rows.end;
-    let at = insertion_point(status, old, rows, t)?;
+    let at = insertion_point(kind, old, rows, t)?;
     if at >= end_of_rows {
         return None;
     }
     let (line, end) = old.line(at)?;
-    let (_, _, rel) = row_key(status, &line)?;
+    let (_, _, rel) = row_key(kind, &line)?;
     (rel == t.rel).then_some(at..end)
 }
 
 /// The sort key of a row, read back from its cells.
-fn row_key(status: &str, line: &str) -> Option<OwnedKey> {
+fn row_key(kind: Kind, line: &str) -> Option<OwnedKey> {
     let cells = cells(line)?;
     let [idlink, _title, priority, _agent, started, completed] = cells.as_slice() else {
         return None;
@@ -490,7 +489,7 @@ fn row_key(status: &str, line: &str) -> Option<OwnedKey> {
     let key = IdKey::parse(&unescape(id))?;
     let rel = unlink(link)?;
     let time = |c: &str| (!c.is_empty()).then(|| unescape(c));
-    let p = primary(status, &unescape(priority), time(started), time(completed));
+    let p = primary(kind, &unescape(priority), time(started), time(completed));
     Some((p, key, rel))
 }
 
@@ -637,6 +636,7 @@ mod tests {
             rel,
             meta,
             status,
+            kind: config.kind_of(status).unwrap(),
         };
         let tickets = vec![
             t(0, "in-progress/TIX-0002-pipe.md", &a, "in_progress"),
@@ -690,17 +690,18 @@ mod tests {
         m.agent = Some("x|y".into());
         m.started = Some("2026-01-02T03:04:05Z".into());
         let key = IdKey::parse("TIX-0042").unwrap();
-        for status in ["pending", "in_progress", "completed", "blocked"] {
+        for kind in Kind::ALL {
             let t = Ticket {
                 key: &key,
                 rel: "in-progress/TIX-0042 ü%|.md",
                 meta: &m,
-                status,
+                status: kind.name(),
+                kind,
             };
             let mut line = String::new();
             row(&mut line, &t);
             assert_eq!(
-                row_key(status, line.trim_end()),
+                row_key(kind, line.trim_end()),
                 Some(owned_key(&t)),
                 "{line}"
             );
@@ -738,6 +739,9 @@ mod tests {
                 crate::config::StatusDef {
                     name: "blocked".into(),
                     dir: "blocked".into(),
+                    kind: Kind::Pending,
+                    ready: false,
+                    aliases: Vec::new(),
                 },
             );
             c
@@ -748,6 +752,7 @@ mod tests {
             rel: String,
             meta: Meta,
             status: String,
+            kind: Kind,
         }
 
         impl Owned {
@@ -763,6 +768,7 @@ mod tests {
                     rel: format!("{}/{stem}.md", status.dir),
                     meta: m,
                     status: status.name.clone(),
+                    kind: status.kind,
                 }
             }
 
@@ -772,6 +778,7 @@ mod tests {
                     rel: &self.rel,
                     meta: &self.meta,
                     status: &self.status,
+                    kind: self.kind,
                 }
             }
         }

@@ -64,6 +64,31 @@ pub fn block(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// A status value as tix compares it: lower case, emoji and punctuation
+/// dropped, a trailing parenthesis dropped, and ` `, `-`, `_` alike:
+/// `✅ Complete (commit ca89572)` → `complete`, `In Progress` → `in_progress`.
+pub fn normalize(value: &str) -> String {
+    let mut v = value.trim();
+    if v.ends_with(')')
+        && let Some(open) = v.rfind('(')
+        && open > 0
+    {
+        v = &v[..open];
+    }
+    let mut out = String::with_capacity(v.len());
+    for c in v.chars().flat_map(char::to_lowercase) {
+        if c.is_alphanumeric() {
+            out.push(c);
+        } else if matches!(c, ' ' | '-' | '_' | '\t') && !out.is_empty() && !out.ends_with('_') {
+            out.push('_');
+        }
+    }
+    while out.ends_with('_') {
+        out.pop();
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -88,5 +113,25 @@ mod tests {
             "x \\u{1b}[31mred\\u{1b}[0m\\u{d}y\\u{d}"
         );
         assert_eq!(block("日本語 ✅\n"), "日本語 ✅\n");
+    }
+
+    #[test]
+    fn values_normalize_to_what_they_mean() {
+        for (value, want) in [
+            ("Done", "done"),
+            ("To Do", "to_do"),
+            ("In Progress", "in_progress"),
+            ("in-progress", "in_progress"),
+            ("COMPLETED", "completed"),
+            ("✅ Complete (commit ca89572)", "complete"),
+            ("📋 Planned", "planned"),
+            ("🔥 CRITICAL", "critical"),
+            ("🟢 Low (optional)", "low"),
+            ("  wip  ", "wip"),
+            ("(only a parenthesis)", "only_a_parenthesis"),
+            ("Día - café", "día_café"),
+        ] {
+            assert_eq!(normalize(value), want, "{value:?}");
+        }
     }
 }

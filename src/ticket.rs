@@ -152,6 +152,21 @@ pub fn format_id(prefix: &str, num: u64) -> String {
     format!("{prefix}-{num:04}")
 }
 
+/// The priority a value means, in any case and decoration: `HIGH`,
+/// `🔥 CRITICAL`, `🟢 Low (optional)`, and the common synonyms (`urgent`,
+/// `P0`–`P3`, `normal`, `minor`).
+pub fn priority_of(value: &str) -> Option<&'static str> {
+    let n = crate::text::normalize(value);
+    let found = match n.as_str() {
+        "critical" | "urgent" | "blocker" | "highest" | "p0" => "critical",
+        "high" | "important" | "p1" => "high",
+        "medium" | "normal" | "moderate" | "med" | "p2" => "medium",
+        "low" | "minor" | "lowest" | "trivial" | "p3" => "low",
+        _ => return None,
+    };
+    Some(found)
+}
+
 /// `index` of a priority in [`PRIORITIES`] (unknown sorts last).
 pub fn priority_rank(p: &str) -> usize {
     PRIORITIES
@@ -434,8 +449,12 @@ impl<'a> Doc<'a> {
         }
     }
 
-    /// Reads the keys tix knows. `statuses` are the configured status names.
-    pub fn meta(&self, statuses: &[String]) -> Result<Meta, Malformed> {
+    /// Reads the keys tix knows. `status_of` turns the file's `status` value
+    /// into the configured status's name, or says why it cannot.
+    pub fn meta(
+        &self,
+        status_of: &dyn Fn(&str) -> Result<String, String>,
+    ) -> Result<Meta, Malformed> {
         let id = self
             .string("id")?
             .ok_or_else(|| self.bad("id", "no `id` in the frontmatter".into()))?;
@@ -445,32 +464,23 @@ impl<'a> Doc<'a> {
                 format!("`id` is not a ticket id like TIX-0007: {}", quote(&id)),
             ));
         }
-        let status = self.string("status")?;
-        if let Some(s) = &status
-            && !statuses.iter().any(|x| x == s)
-        {
-            return Err(self.bad(
-                "status",
-                format!(
-                    "unknown status {} (expected {})",
-                    quote(s),
-                    statuses.join(", ")
-                ),
-            ));
-        }
-        let priority = self
-            .string("priority")?
-            .unwrap_or_else(|| DEFAULT_PRIORITY.into());
-        if !PRIORITIES.contains(&priority.as_str()) {
-            return Err(self.bad(
-                "priority",
-                format!(
-                    "unknown priority {} (expected {})",
-                    quote(&priority),
-                    PRIORITIES.join(", ")
-                ),
-            ));
-        }
+        let status = match self.string("status")? {
+            Some(s) => Some(status_of(&s).map_err(|why| self.bad("status", why))?),
+            None => None,
+        };
+        let priority = match self.string("priority")? {
+            None => DEFAULT_PRIORITY,
+            Some(p) => priority_of(&p).ok_or_else(|| {
+                self.bad(
+                    "priority",
+                    format!(
+                        "unknown priority {} (expected {}, in any case)",
+                        quote(&p),
+                        PRIORITIES.join(", ")
+                    ),
+                )
+            })?,
+        };
         let depends_on = self.list("depends_on")?;
         if let Some(bad) = depends_on.iter().find(|d| IdKey::parse(d).is_none()) {
             return Err(self.bad(
@@ -488,7 +498,7 @@ impl<'a> Doc<'a> {
             id: id.into(),
             title: self.string("title")?.unwrap_or_default().into(),
             status: owned(status),
-            priority: priority.into(),
+            priority: priority.to_string().into(),
             created: owned(self.time("created")?),
             started: owned(self.time("started")?),
             completed: owned(self.time("completed")?),
@@ -994,6 +1004,12 @@ fn render(value: &NewValue, style: Style) -> String {
     }
 }
 
+/// `s` as a YAML value inside a flow collection (`[…]`, `{…}`): plain when that
+/// reads back as the same string, double-quoted otherwise.
+pub fn flow_scalar(s: &str) -> String {
+    scalar(s, Style::Plain, true)
+}
+
 fn scalar(s: &str, style: Style, in_flow: bool) -> String {
     match style {
         Style::Plain if plain_ok(s, in_flow) => s.to_string(),
@@ -1310,11 +1326,21 @@ mod tests {
         assert_eq!(e.line, Some(3), "the second one");
     }
 
+    /// Statuses known by their exact names only.
+    fn exact(names: &[&str]) -> impl Fn(&str) -> Result<String, String> {
+        let names: Vec<String> = names.iter().map(|s| s.to_string()).collect();
+        move |v: &str| {
+            names
+                .iter()
+                .find(|n| *n == v)
+                .cloned()
+                .ok_or_else(|| format!("unknown status {}", quote(v)))
+        }
+    }
+
     #[test]
     fn meta_reports_bad_values_on_their_line() {
-        let statuses: Vec<String> = ["pending", "in_progress", "completed"]
-            .map(String::from)
-            .to_vec();
+        let statuses = exact(&["pending", "in_progress", "completed"]);
         let text = "---\nid: TIX-1\ntitle: t\nstatus: done\n---\n";
         let e = Doc::parse(text).unwrap().meta(&statuses).unwrap_err();
         assert_eq!(e.line, Some(4));
@@ -1333,7 +1359,7 @@ mod tests {
 
     #[test]
     fn meta_reads_everything() {
-        let statuses: Vec<String> = ["pending"].map(String::from).to_vec();
+        let statuses = exact(&["pending"]);
         let text = "---\nid: TIX-0007\ntitle: Fix\nstatus: pending\npriority: high\ncreated: 2026-11-24T14:40:07+01:00\nlabels: [auth, web]\ndepends_on: TIX-0003\n---\n- [x] one\n- [ ] two\n```\n- [ ] in code\n```\n* [X] three\n1. [ ] four\n- [y] not a box\n";
         let doc = Doc::parse(text).unwrap();
         let m = doc.meta(&statuses).unwrap();

@@ -2,7 +2,7 @@
 //! edit the frontmatter keys it must set, and commit. `start`, `complete`, `move`
 //! (and later the hook and `next --claim`) are thin layers on [`apply`].
 
-use crate::config::{ARCHIVED, COMPLETED, IN_PROGRESS, PENDING};
+use crate::config::Kind;
 use crate::error::TixError;
 use crate::ticket::NewValue;
 use crate::tree::{self, Change, Entry, Event, State, Tree};
@@ -80,7 +80,16 @@ pub fn apply(
         Some(s) => s.to_string(),
         None => tree.folder_status(dir).unwrap_or_default().to_string(),
     };
-    let to = req.to.as_str();
+    let config = &tree.config;
+    let kind = |name: &str| config.kind_of(name);
+    // `start` of a ticket in any in-progress status, or `complete` of one in
+    // any completed status, is where it should be.
+    let target = match (req.action, kind(&from)) {
+        ("start", Some(Kind::InProgress)) | ("complete", Some(Kind::Completed)) => from.clone(),
+        _ => req.to.clone(),
+    };
+    let to = target.as_str();
+    let to_kind = kind(to).ok_or_else(|| TixError::Usage(format!("unknown status {to:?}")))?;
     let unchanged = || Outcome::Unchanged {
         id: meta.id.to_string(),
         status: from.clone(),
@@ -88,7 +97,7 @@ pub fn apply(
     };
     let mut action = req.action;
     if from == to {
-        if to != IN_PROGRESS {
+        if to_kind != Kind::InProgress {
             return Ok(unchanged());
         }
         match (meta.agent.as_deref(), req.agent.as_deref()) {
@@ -100,22 +109,19 @@ pub fn apply(
             _ => action = "assign",
         }
     } else if !req.force {
-        if req.action == "start" && (from == COMPLETED || from == ARCHIVED) {
+        if req.action == "start" && kind(&from).is_some_and(Kind::is_closed) {
             return Err(TixError::Refused {
                 lines: vec![format!(
-                    "{shown}: {} is {from}; `start` only starts work, `tix move {} in_progress` reopens it",
-                    meta.id, meta.id
+                    "{shown}: {} is {from}; `start` only starts work, `tix move {} {}` reopens it",
+                    meta.id,
+                    meta.id,
+                    crate::ticket::flow_scalar(config.first_name(Kind::InProgress))
                 )],
             }
             .into());
         }
-        if !tree.config.allows(&from, to) {
-            let allowed = tree
-                .config
-                .transitions
-                .get(&from)
-                .cloned()
-                .unwrap_or_default();
+        if !config.allows(&from, to) {
+            let allowed = config.targets(&from);
             return Err(TixError::Refused {
                 lines: vec![format!(
                     "{shown}: cannot move {} from {from} to {to} (allowed from {from}: {}); --force overrides",
@@ -126,12 +132,12 @@ pub fn apply(
             .into());
         }
         let mut unmet = Vec::new();
-        if to == IN_PROGRESS && tree.config.gates.unmet_dependencies_block_start {
+        if to_kind == Kind::InProgress && config.gates.unmet_dependencies_block_start {
             let line = line_suffix(&text, "depends_on");
             for dep in &meta.depends_on {
                 let status = state.dependency_status(dep)?;
                 match status.as_deref() {
-                    Some(COMPLETED | ARCHIVED) => {}
+                    Some(s) if config.is_closed(s) => {}
                     Some(s) => unmet.push(format!(
                         "{shown}{line}: cannot start {}: depends on {dep}, which is {s}",
                         meta.id
@@ -143,7 +149,7 @@ pub fn apply(
                 }
             }
         }
-        if to == COMPLETED && tree.config.gates.unchecked_boxes_block_complete {
+        if to_kind == Kind::Completed && config.gates.unchecked_boxes_block_complete {
             let doc = crate::ticket::Doc::parse(&text)
                 .map_err(|m| tree::malformed_error(tree, rel, &m))?;
             for (line, item) in doc.unchecked_boxes() {
@@ -160,26 +166,26 @@ pub fn apply(
     }
 
     let mut changes: Vec<(&str, NewValue)> = vec![("status", NewValue::Str(to.to_string()))];
-    if to == IN_PROGRESS && from != to {
+    let entering = from != to && kind(&from) != Some(to_kind);
+    if to_kind == Kind::InProgress && entering {
         changes.push(("started", NewValue::Str(now.to_string())));
     }
-    if to == IN_PROGRESS
+    if to_kind == Kind::InProgress
         && let Some(a) = &req.agent
     {
         changes.push(("agent", NewValue::Str(a.clone())));
     }
-    if to == COMPLETED {
+    if to_kind == Kind::Completed && entering {
         changes.push(("completed", NewValue::Str(now.to_string())));
     }
     // Back in the queue, nobody works on it (the audit log keeps who did).
-    if to == PENDING && from != to && meta.agent.is_some() {
+    if to_kind == Kind::Pending && from != to && meta.agent.is_some() {
         changes.push(("agent", NewValue::Remove));
     }
     changes.push(("updated", NewValue::Str(now.to_string())));
     let content = tree::edit_ticket(tree, rel, &text, &changes)?;
 
-    let dst_dir = &tree
-        .config
+    let dst_dir = &config
         .status(to)
         .ok_or_else(|| TixError::Usage(format!("unknown status {to:?}")))?
         .dir;

@@ -29,6 +29,8 @@ pub struct TicketJson<'a> {
     pub updated: Option<&'a str>,
     pub agent: Option<&'a str>,
     pub progress: Progress,
+    /// The kind of its status.
+    pub kind: &'static str,
     /// Only `show --json` has it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<&'a str>,
@@ -54,6 +56,7 @@ impl<'a> TicketJson<'a> {
                 done: m.done,
                 total: m.total,
             },
+            kind: t.kind.name(),
             body: None,
         }
     }
@@ -76,6 +79,27 @@ pub struct StatusJson<'a> {
     pub ready: Vec<TicketJson<'a>>,
     pub recent: Vec<TicketJson<'a>>,
     pub problems: usize,
+    /// The configured statuses, in board order.
+    pub statuses: Vec<StatusDefJson<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct StatusDefJson<'a> {
+    pub name: &'a str,
+    pub dir: &'a str,
+    pub kind: &'static str,
+    pub ready: bool,
+}
+
+impl<'a> From<&'a crate::config::StatusDef> for StatusDefJson<'a> {
+    fn from(s: &'a crate::config::StatusDef) -> StatusDefJson<'a> {
+        StatusDefJson {
+            name: &s.name,
+            dir: &s.dir,
+            kind: s.kind.name(),
+            ready: s.ready,
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]

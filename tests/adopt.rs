@@ -75,10 +75,28 @@ fn init_adopts_an_existing_tree_without_touching_it() {
     }
     let cfg = t.read("tickets/tix.yaml");
     assert!(cfg.contains("id_prefix: WMHA "), "{cfg}");
-    assert!(cfg.contains("{name: pending, dir: todo}"), "{cfg}");
-    assert!(cfg.contains("{name: in_progress, dir: doing}"), "{cfg}");
-    assert!(cfg.contains("{name: completed, dir: done}"), "{cfg}");
-    assert!(cfg.contains("{name: blocked, dir: blocked}"), "{cfg}");
+    assert!(
+        cfg.contains(
+            "{name: pending, dir: todo, kind: pending, ready: true, aliases: [todo, to do, open, new, planned]}"
+        ),
+        "{cfg}"
+    );
+    assert!(
+        cfg.contains(
+            "{name: in_progress, dir: doing, kind: in_progress, aliases: [doing, active, wip, started]}"
+        ),
+        "{cfg}"
+    );
+    assert!(
+        cfg.contains(
+            "{name: completed, dir: done, kind: completed, aliases: [done, complete, closed, resolved]}"
+        ),
+        "{cfg}"
+    );
+    assert!(
+        cfg.contains("{name: blocked, dir: blocked, kind: pending, ready: false}"),
+        "{cfg}"
+    );
     assert!(!cfg.contains("notes"), "{cfg}");
     let list = t.run(&["list", "--json"]).code(0).json();
     let ids: Vec<&str> = list

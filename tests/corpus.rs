@@ -59,7 +59,7 @@ fn expect(name: &str) -> Expect {
         }
         "TIX-0027-no-id.md" => Malformed(Some(2), "no `id` in the frontmatter"),
         "TIX-0028-wrong-id.md" => Malformed(Some(2), "id TIX-9999 does not match the file name"),
-        "TIX-0029-unknown-status.md" => Malformed(Some(4), "unknown status \"done\""),
+        "TIX-0029-unknown-status.md" => Malformed(Some(4), "unknown status \"someday\""),
         "TIX-0030-conflict.md" => Malformed(Some(4), "git left conflict markers"),
         "notes.md" => Malformed(Some(1), "no frontmatter"),
         "stray.txt" | "image.png" => Ignored,

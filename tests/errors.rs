@@ -40,7 +40,7 @@ fn broken_tree() -> Tix {
         .ticket(
             "pending",
             "TIX-0008-status.md",
-            &ticket("TIX-0008", "done", "", ""),
+            &ticket("TIX-0008", "someday", "", ""),
         )
         .ticket("pending", "TIX-0009-binary.md", "\u{0}\u{1}\u{2}binary")
         .ticket("pending", "TIX-0010-empty.md", "")
@@ -69,9 +69,10 @@ fn malformed_tickets_are_named_with_their_line_and_left_untouched() {
     t.run(&["start", "5"])
         .code(1)
         .stderr_has("TIX-0005-noid.md:2: no `id`");
-    t.run(&["start", "8"])
-        .code(1)
-        .stderr_has("TIX-0008-status.md:4: unknown status \"done\"");
+    t.run(&["start", "8"]).code(1).stderr_has(
+        "TIX-0008-status.md:4: unknown status \"someday\" (expected pending, in_progress, \
+             completed, archived, in any case, or a folder's name or an alias)",
+    );
     t.run(&["start", "7"])
         .code(1)
         .stderr_has("ticket id 7 is used by 2 files");

@@ -3,7 +3,7 @@
 use crate::util::{NOW, Tix, ticket};
 use serde_json::Value;
 
-const TICKET_KEYS: [&str; 14] = [
+const TICKET_KEYS: [&str; 15] = [
     "id",
     "title",
     "status",
@@ -17,6 +17,7 @@ const TICKET_KEYS: [&str; 14] = [
     "updated",
     "agent",
     "progress",
+    "kind",
     "body",
 ];
 
@@ -81,7 +82,8 @@ fn list_and_show_have_every_key() {
     let t = tree();
     let list = t.run(&["list", "--json"]).code(0).json();
     let first = &list[0];
-    assert_eq!(keys(first), sorted(&TICKET_KEYS[..13]));
+    assert_eq!(keys(first), sorted(&TICKET_KEYS[..14]));
+    assert_eq!(first["kind"], "pending");
     assert_eq!(first["id"], "TIX-0001");
     assert_eq!(first["path"], "pending/TIX-0001-a.md");
     assert_eq!(first["created"], Value::Null);
@@ -115,9 +117,20 @@ fn status_json_matches_the_contract() {
             "in_progress",
             "ready",
             "recent",
-            "problems"
+            "problems",
+            "statuses"
         ])
     );
+    assert_eq!(
+        s["statuses"],
+        serde_json::json!([
+            {"name": "pending", "dir": "pending", "kind": "pending", "ready": true},
+            {"name": "in_progress", "dir": "in-progress", "kind": "in_progress", "ready": false},
+            {"name": "completed", "dir": "completed", "kind": "completed", "ready": false},
+            {"name": "archived", "dir": "archive", "kind": "archived", "ready": false},
+        ])
+    );
+    assert_eq!(s["in_progress"][0]["kind"], "in_progress");
     assert_eq!(s["total"], 4);
     assert_eq!(
         s["counts"],

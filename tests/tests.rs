@@ -16,6 +16,7 @@ mod hook;
 mod index;
 mod journal;
 mod json;
+mod kinds;
 mod next;
 mod registry;
 mod regression;

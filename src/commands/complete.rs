@@ -1,6 +1,6 @@
 use super::Ctx;
 use crate::cli::CompleteArgs;
-use crate::config::COMPLETED;
+use crate::config::Kind;
 use crate::exit::Exit;
 use crate::transition::Request;
 use anyhow::Result;
@@ -8,7 +8,7 @@ use anyhow::Result;
 pub fn run(ctx: &Ctx, args: &CompleteArgs) -> Result<Exit> {
     let tree = ctx.tree()?;
     let req = Request {
-        to: COMPLETED.into(),
+        to: tree.config.first_name(Kind::Completed).to_string(),
         force: args.force,
         agent: None,
         action: "complete",

@@ -6,7 +6,7 @@
 //! is never used: Claude Code reads it as "block".
 
 use super::Ctx;
-use crate::config::{COMPLETED, IN_PROGRESS, PENDING};
+use crate::config::Kind;
 use crate::error::TixError;
 use crate::exit::Exit;
 use crate::hook::{self, Intent, Payload};
@@ -384,7 +384,7 @@ impl Hook<'_> {
             if run.has(&id) {
                 continue; // this run already has it: a repeated payload
             }
-            if ticket.status == IN_PROGRESS {
+            if ticket.kind == Kind::InProgress {
                 // Work of this session goes on (a second run on a ticket, its
                 // gates to finish); a ticket started elsewhere is not taken over.
                 if all.in_session(session.as_deref(), &id) {
@@ -407,11 +407,11 @@ impl Hook<'_> {
                 }
                 continue;
             }
-            if ticket.status != PENDING {
+            if ticket.kind != Kind::Pending {
                 continue; // a completed ticket named for context is not reopened
             }
             let req = Request {
-                to: IN_PROGRESS.into(),
+                to: self.tree.config.first_name(Kind::InProgress).to_string(),
                 force: false,
                 agent: Some(agent.to_string()),
                 action: "start",
@@ -512,7 +512,7 @@ impl Hook<'_> {
                     continue;
                 }
                 let req = Request {
-                    to: COMPLETED.into(),
+                    to: self.tree.config.first_name(Kind::Completed).to_string(),
                     force: false,
                     agent: None,
                     action: "complete",
@@ -552,7 +552,7 @@ impl Hook<'_> {
         if self
             .tree
             .ticket_of(&entry)
-            .is_none_or(|tk| tk.status != IN_PROGRESS)
+            .is_none_or(|tk| tk.kind != Kind::InProgress)
         {
             return Ok(None);
         }
@@ -711,7 +711,7 @@ impl Hook<'_> {
             .filter(|t| t.started && !all.held_elsewhere(&t.id, &this))
         {
             let req = Request {
-                to: PENDING.into(),
+                to: self.tree.config.new_status().name.clone(),
                 force: false,
                 agent: None,
                 action: "rollback",
@@ -849,10 +849,10 @@ impl Hook<'_> {
         let mut in_progress: Vec<_> = tickets
             .iter()
             .copied()
-            .filter(|t| t.status == IN_PROGRESS)
+            .filter(|t| t.kind == Kind::InProgress)
             .collect();
-        crate::registry::sort_for_status(IN_PROGRESS, &mut in_progress);
-        let ready = crate::registry::ready(&tickets);
+        crate::registry::sort_by_kind(&mut in_progress);
+        let ready = crate::registry::ready(&self.tree.config, &tickets);
         if in_progress.is_empty() && ready.is_empty() {
             return Ok(None);
         }

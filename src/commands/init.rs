@@ -250,9 +250,13 @@ fn adopt(root: &Path) -> Result<(Config, Vec<String>)> {
         if !name.starts_with(|c: char| c.is_ascii_lowercase()) || config.status(&name).is_some() {
             continue;
         }
+        let (kind, ready) = config::meaning(d).unwrap_or((config::Kind::Pending, false));
         config.statuses.push(StatusDef {
             name: name.clone(),
             dir: d.clone(),
+            kind,
+            ready: kind == config::Kind::Pending && ready,
+            aliases: Vec::new(),
         });
         for from in [PENDING, IN_PROGRESS] {
             config

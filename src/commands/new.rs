@@ -1,6 +1,5 @@
 use super::Ctx;
 use crate::cli::NewArgs;
-use crate::config::PENDING;
 use crate::error::TixError;
 use crate::exit::Exit;
 use crate::ticket::{self, NewValue};
@@ -60,6 +59,7 @@ pub fn run(ctx: &Ctx, args: &NewArgs) -> Result<Exit> {
             Err(m) => return Err(tree::malformed_error(&tree, &e.rel, m)),
         }
     }
+    let status = tree.config.new_status();
     let prefix = tree.config.id_prefix.clone();
     let num = state.next_number(&prefix)?;
     let id = ticket::format_id(&prefix, num);
@@ -76,7 +76,7 @@ pub fn run(ctx: &Ctx, args: &NewArgs) -> Result<Exit> {
     let mut changes = vec![
         ("id", NewValue::Str(id.clone())),
         ("title", NewValue::Str(title.to_string())),
-        ("status", NewValue::Str(PENDING.into())),
+        ("status", NewValue::Str(status.name.clone())),
     ];
     if let Some(p) = &args.priority {
         changes.push(("priority", NewValue::Str(p.clone())));
@@ -89,11 +89,7 @@ pub fn run(ctx: &Ctx, args: &NewArgs) -> Result<Exit> {
         changes.push(("depends_on", NewValue::List(depends_on)));
     }
     let content = tree::edit_ticket(&tree, &template_rel, &text, &changes)?;
-    let dir = &tree
-        .config
-        .status(PENDING)
-        .context("no pending status")?
-        .dir;
+    let dir = &status.dir;
     let s = slug(title);
     let rel = if s.is_empty() {
         format!("{dir}/{id}.md")
@@ -105,7 +101,7 @@ pub fn run(ctx: &Ctx, args: &NewArgs) -> Result<Exit> {
         time: now,
         ticket: id.clone(),
         action: "create".into(),
-        to: Some(PENDING.into()),
+        to: Some(status.name.clone()),
         actor: ctx.actor().actor,
         tx: Some(new_tx()),
         ..Event::default()

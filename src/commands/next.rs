@@ -5,7 +5,7 @@
 
 use super::Ctx;
 use crate::cli::NextArgs;
-use crate::config::IN_PROGRESS;
+use crate::config::Kind;
 use crate::exit::Exit;
 use crate::transition::{self, Request};
 use crate::tree::{self, LockMode, Scan, State};
@@ -19,7 +19,9 @@ pub fn run(ctx: &Ctx, args: &NextArgs) -> Result<Exit> {
         let snap = tree.scan(Scan::Cached, true)?;
         ctx.note_unreadable(tree.unreadable(&snap));
         let tickets = tree.tickets(&snap);
-        let best = crate::registry::ready(&tickets).into_iter().next();
+        let best = crate::registry::ready(&tree.config, &tickets)
+            .into_iter()
+            .next();
         return print(ctx, args, best.as_ref());
     }
     let lock = ctx.lock(&tree, LockMode::Exclusive)?;
@@ -28,14 +30,17 @@ pub fn run(ctx: &Ctx, args: &NextArgs) -> Result<Exit> {
         let snap = state.snapshot()?;
         ctx.note_unreadable(tree.unreadable(snap));
         let tickets = tree.tickets(snap);
-        match crate::registry::ready(&tickets).into_iter().next() {
+        match crate::registry::ready(&tree.config, &tickets)
+            .into_iter()
+            .next()
+        {
             Some(t) => tree::IdArg::Full(t.key.clone(), t.meta.id.to_string()),
             None => return print(ctx, args, None),
         }
     };
     let entry = state.find(&id)?;
     let req = Request {
-        to: IN_PROGRESS.into(),
+        to: tree.config.first_name(Kind::InProgress).to_string(),
         force: false,
         agent: ctx.agent(&args.agent),
         action: "start",

@@ -25,6 +25,10 @@ pub fn run(ctx: &Ctx, args: &ShowArgs) -> Result<Exit> {
         rel: &rel,
         meta: &meta,
         status: &status,
+        kind: tree
+            .config
+            .kind_of(&status)
+            .with_context(|| format!("{}: no status", tree.show(&rel)))?,
     };
     let body = crate::ticket::split(&text)
         .map(|s| text[s.body..].to_string())

@@ -1,6 +1,6 @@
 use super::Ctx;
 use crate::cli::StartArgs;
-use crate::config::IN_PROGRESS;
+use crate::config::Kind;
 use crate::exit::Exit;
 use crate::transition::Request;
 use anyhow::Result;
@@ -8,7 +8,7 @@ use anyhow::Result;
 pub fn run(ctx: &Ctx, args: &StartArgs) -> Result<Exit> {
     let tree = ctx.tree()?;
     let req = Request {
-        to: IN_PROGRESS.into(),
+        to: tree.config.first_name(Kind::InProgress).to_string(),
         force: args.force,
         agent: ctx.agent(&args.agent),
         action: "start",

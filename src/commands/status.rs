@@ -1,12 +1,12 @@
 use super::Ctx;
 use crate::cli::StatusArgs;
-use crate::config::{ARCHIVED, COMPLETED, IN_PROGRESS};
+use crate::config::Kind;
 use crate::exit::Exit;
 use crate::output::{self, BOLD, Col, DIM, GREEN, RED, YELLOW, col, flex, paint, table};
-use crate::registry::{completion_rate, sort_for_status};
+use crate::registry::{completion_rate, sort_by_kind};
 use crate::text;
 use crate::tree::{LockMode, Scan, Ticket};
-use crate::view::{InProgressJson, StatusJson, TicketJson};
+use crate::view::{InProgressJson, StatusDefJson, StatusJson, TicketJson};
 use anyhow::Result;
 use std::collections::BTreeMap;
 use unicode_width::UnicodeWidthStr;
@@ -35,16 +35,16 @@ pub fn run(ctx: &Ctx, args: &StatusArgs) -> Result<Exit> {
     let mut in_progress: Vec<Ticket<'_>> = tickets
         .iter()
         .copied()
-        .filter(|t| t.status == IN_PROGRESS)
+        .filter(|t| t.kind == Kind::InProgress)
         .collect();
-    sort_for_status(IN_PROGRESS, &mut in_progress);
-    let ready = crate::registry::ready(&tickets);
+    sort_by_kind(&mut in_progress);
+    let ready = crate::registry::ready(&tree.config, &tickets);
     let mut recent: Vec<Ticket<'_>> = tickets
         .iter()
         .copied()
-        .filter(|t| t.status == COMPLETED)
+        .filter(|t| t.kind == Kind::Completed)
         .collect();
-    sort_for_status(COMPLETED, &mut recent);
+    sort_by_kind(&mut recent);
     let age = |t: &Ticket<'_>| {
         t.meta.started.as_deref().and_then(|s| {
             chrono::DateTime::parse_from_rfc3339(s)
@@ -70,6 +70,12 @@ pub fn run(ctx: &Ctx, args: &StatusArgs) -> Result<Exit> {
             ready: ready.iter().take(SHOWN).map(TicketJson::new).collect(),
             recent: recent.iter().take(SHOWN).map(TicketJson::new).collect(),
             problems,
+            statuses: tree
+                .config
+                .statuses
+                .iter()
+                .map(StatusDefJson::from)
+                .collect(),
         };
         ctx.out_json(&out)?;
         return Ok(Exit::Ok);
@@ -78,10 +84,7 @@ pub fn run(ctx: &Ctx, args: &StatusArgs) -> Result<Exit> {
     ctx.note_unreadable(tree.unreadable(&snap));
     let color = ctx.streams.out_color;
     let mut s = String::new();
-    let done = tickets
-        .iter()
-        .filter(|t| t.status == COMPLETED || t.status == ARCHIVED)
-        .count();
+    let done = tickets.iter().filter(|t| t.kind.is_closed()).count();
     // The bar, and the counts beside it where they fit.
     let bar_width = 20;
     let filled = (rate * bar_width as f64).round() as usize;

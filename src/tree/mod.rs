@@ -15,7 +15,7 @@ pub use doctor::Finding;
 pub use scan::{Scan, dir_stamp};
 pub use state::State;
 
-use crate::config::{self, Config};
+use crate::config::{self, Config, Kind};
 use crate::error::TixError;
 use crate::registry;
 use crate::ticket::{self, Doc, IdKey, Malformed, Meta, Text};
@@ -115,6 +115,8 @@ pub struct Ticket<'a> {
     pub meta: &'a Meta,
     /// The frontmatter's status, else the folder's.
     pub status: &'a str,
+    /// That status's kind.
+    pub kind: Kind,
 }
 
 /// Every ticket file of the tree at one moment, in no particular order
@@ -281,7 +283,16 @@ impl Tree {
         self.config
             .statuses
             .iter()
-            .map(|s| format!("{}={}", s.name, s.dir))
+            .map(|s| {
+                format!(
+                    "{}={}:{}:{}:{}",
+                    s.name,
+                    s.dir,
+                    s.kind.name(),
+                    s.ready,
+                    s.aliases.join(",")
+                )
+            })
             .collect::<Vec<_>>()
             .join(";")
     }
@@ -477,7 +488,18 @@ impl Tree {
             });
         }
         let doc = Doc::parse(text)?;
-        let meta = doc.meta(&self.config.status_names())?;
+        let meta = doc.meta(&|v| {
+            self.config
+                .resolve(v)
+                .map(|s| s.name.clone())
+                .ok_or_else(|| {
+                    format!(
+                        "unknown status {} (expected {}, in any case, or a folder's name or an alias)",
+                        ticket::quote(v),
+                        self.config.status_names().join(", ")
+                    )
+                })
+        })?;
         let name = rel.rsplit('/').next().unwrap_or(rel);
         match IdKey::from_file_name(name) {
             Some(k) if Some(&k) == IdKey::parse(&meta.id).as_ref() => Ok((meta, doc)),
@@ -577,6 +599,7 @@ impl Tree {
             rel: &e.rel,
             meta,
             status,
+            kind: self.config.kind_of(status)?,
         })
     }
 

@@ -1,0 +1,240 @@
+//! Statuses by kind: values in any case and decoration, names with spaces,
+//! several statuses of one kind, `ready`, and priorities in any spelling.
+
+use crate::util::Tix;
+
+/// `(id, status)` of every ticket `list --json` shows.
+fn listed(t: &Tix) -> Vec<(String, String)> {
+    t.run(&["list", "--json"])
+        .code(0)
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| {
+            (
+                x["id"].as_str().unwrap().to_string(),
+                x["status"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn ticket(id: &str, status: &str, extra: &str) -> String {
+    format!("---\nid: {id}\ntitle: Ticket {id}\nstatus: {status}\n{extra}---\n- [x] done\n")
+}
+
+#[test]
+fn status_values_in_any_case_and_decoration_mean_their_status() {
+    let t = Tix::tree()
+        .ticket("pending", "TIX-0001.md", &ticket("TIX-0001", "To Do", ""))
+        .ticket(
+            "pending",
+            "TIX-0002.md",
+            &ticket("TIX-0002", "📋 Planned", ""),
+        )
+        .ticket(
+            "in-progress",
+            "TIX-0003.md",
+            &ticket("TIX-0003", "in-progress", ""),
+        )
+        .ticket(
+            "in-progress",
+            "TIX-0004.md",
+            &ticket("TIX-0004", "In Progress", ""),
+        )
+        .ticket("completed", "TIX-0005.md", &ticket("TIX-0005", "Done", ""))
+        .ticket(
+            "completed",
+            "TIX-0006.md",
+            &ticket("TIX-0006", "✅ Complete (commit ca89572)", ""),
+        )
+        .ticket(
+            "completed",
+            "TIX-0007.md",
+            &ticket("TIX-0007", "COMPLETED", ""),
+        );
+    t.run(&["sync"]).code(0);
+    assert_eq!(
+        listed(&t),
+        [
+            ("TIX-0001", "pending"),
+            ("TIX-0002", "pending"),
+            ("TIX-0003", "in_progress"),
+            ("TIX-0004", "in_progress"),
+            ("TIX-0005", "completed"),
+            ("TIX-0006", "completed"),
+            ("TIX-0007", "completed"),
+        ]
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+    );
+    t.run(&["sync", "--check"]).code(0);
+    // Moving writes the configured name; the old spelling was only read.
+    t.run(&["complete", "4"]).code(0);
+    assert_eq!(
+        t.read("tickets/completed/TIX-0004.md"),
+        format!(
+            "---\nid: TIX-0004\ntitle: Ticket TIX-0004\nstatus: completed\n\
+             completed: {0}\nupdated: {0}\n---\n- [x] done\n",
+            crate::util::NOW
+        )
+    );
+    // A dependency in any completed spelling is met.
+    t.write(
+        "tickets/pending/TIX-0001.md",
+        &ticket("TIX-0001", "To Do", "depends_on: [TIX-0005, TIX-0006]\n"),
+    );
+    t.run(&["start", "1"]).code(0);
+}
+
+#[test]
+fn a_tree_whose_statuses_have_spaces_keeps_its_spelling() {
+    let t = Tix::empty()
+        .file(
+            "tickets/tix.yaml",
+            "statuses:\n\
+             \x20 - {name: Backlog, dir: backlog}\n\
+             \x20 - {name: To Do, dir: todo}\n\
+             \x20 - {name: In Progress, dir: doing}\n\
+             \x20 - {name: In Review, dir: review, kind: in_progress}\n\
+             \x20 - {name: Done, dir: done}\n\
+             \x20 - {name: Won't Do, dir: dropped, kind: completed}\n",
+        )
+        .ticket("backlog", "TIX-0001.md", &ticket("TIX-0001", "Backlog", ""))
+        .ticket(
+            "todo",
+            "TIX-0002.md",
+            &ticket("TIX-0002", "to do", "priority: HIGH\n"),
+        )
+        .ticket(
+            "todo",
+            "TIX-0003.md",
+            &ticket("TIX-0003", "To Do", "priority: 🟢 Low (optional)\n"),
+        )
+        .ticket(
+            "review",
+            "TIX-0004.md",
+            &ticket("TIX-0004", "In Review", ""),
+        )
+        .ticket(
+            "dropped",
+            "TIX-0005.md",
+            &ticket("TIX-0005", "won't do", ""),
+        );
+    t.run(&["sync"]).code(0);
+    // Backlog is pending but not ready: next draws from To Do, best first.
+    assert_eq!(t.run(&["next"]).code(0).stdout, "TIX-0002\n");
+    let s = t.run(&["status", "--json"]).code(0).json();
+    let ready: Vec<&str> = s["ready"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ready, ["TIX-0002", "TIX-0003"]);
+    assert_eq!(
+        s["in_progress"][0]["id"], "TIX-0004",
+        "in review is in progress"
+    );
+    assert_eq!(s["completion_rate"], 0.2, "won't do is closed");
+    // start writes the first in-progress status's name, as the tree spells it.
+    t.run(&["start", "2", "--agent", "bot"]).code(0);
+    assert_eq!(
+        t.read("tickets/doing/TIX-0002.md"),
+        format!(
+            "---\nid: TIX-0002\ntitle: Ticket TIX-0002\nstatus: In Progress\npriority: HIGH\n\
+             started: {0}\nagent: bot\nupdated: {0}\n---\n- [x] done\n",
+            crate::util::NOW
+        )
+    );
+    // Already in an in-progress status (In Review): start changes nothing.
+    let r = t.run(&["start", "4"]).code(0);
+    assert_eq!(
+        r.stderr,
+        "tix: TIX-0004 is already In Review; nothing to do\n"
+    );
+    t.run(&["complete", "4"]).code(0);
+    assert!(
+        t.read("tickets/done/TIX-0004.md")
+            .contains("\nstatus: Done\n")
+    );
+    // A status is named by its name, folder or any spelling of them.
+    t.run(&["move", "3", "in review"]).code(0);
+    assert!(t.exists("tickets/review/TIX-0003.md"));
+    t.run(&["move", "3", "doing"]).code(0);
+    t.run(&["move", "3", "To Do"]).code(0);
+    assert!(t.exists("tickets/todo/TIX-0003.md"));
+    // New tickets go to the first ready pending status.
+    t.run(&["new", "Fresh"]).code(0);
+    assert!(
+        t.read("tickets/todo/TIX-0006-fresh.md")
+            .contains("\nstatus: To Do\n")
+    );
+    t.run(&["sync", "--check"]).code(0);
+}
+
+#[test]
+fn priorities_in_any_spelling_and_unknown_ones_named() {
+    let t = Tix::tree()
+        .ticket(
+            "pending",
+            "TIX-0001.md",
+            &ticket("TIX-0001", "pending", "priority: MEDIUM\n"),
+        )
+        .ticket(
+            "pending",
+            "TIX-0002.md",
+            &ticket("TIX-0002", "pending", "priority: 🔥 CRITICAL\n"),
+        )
+        .ticket(
+            "pending",
+            "TIX-0003.md",
+            &ticket("TIX-0003", "pending", "priority: High\n"),
+        )
+        .ticket(
+            "pending",
+            "TIX-0004.md",
+            &ticket("TIX-0004", "pending", "priority: whenever\n"),
+        );
+    let list = t.run(&["list", "--json"]).code(0).json();
+    let got: Vec<(&str, &str)> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| (x["id"].as_str().unwrap(), x["priority"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("TIX-0001", "medium"),
+            ("TIX-0002", "critical"),
+            ("TIX-0003", "high")
+        ]
+    );
+    assert_eq!(t.run(&["next"]).code(0).stdout, "TIX-0002\n");
+    t.run(&["show", "4"]).code(1).stderr_has(
+        "tickets/pending/TIX-0004.md:5: unknown priority \"whenever\" (expected critical, high, medium, low, in any case)",
+    );
+}
+
+#[test]
+fn tix_yaml_says_what_a_status_means_and_refuses_ambiguity() {
+    let t = Tix::empty().file(
+        "tickets/tix.yaml",
+        "statuses:\n  - {name: pending, dir: pending}\n  - {name: doing, dir: doing, aliases: [pending]}\n  - {name: done, dir: done}\n",
+    );
+    t.run(&["list"]).code(1).stderr_has(
+        "statuses: \"pending\" (of doing) also means pending; each value must mean one status",
+    );
+    t.write(
+        "tickets/tix.yaml",
+        "statuses:\n  - {name: pending, dir: pending}\n  - {name: done, dir: done}\n",
+    );
+    t.run(&["list"])
+        .code(1)
+        .stderr_has("statuses: the list needs a status of kind in_progress");
+    t.write("tickets/tix.yaml", "transitions:\n  pending: [nowhere]\n");
+    t.run(&["list"]).code(1).stderr_has(
+        "transitions: \"nowhere\" is neither a status nor a kind (pending, in_progress, completed, archived)",
+    );
+}
