@@ -246,6 +246,52 @@ pub struct Split {
     pub eol: &'static str,
 }
 
+/// Whether a markdown file is meant as a ticket, even one tix cannot read: its
+/// name starts with an id, its frontmatter (read or not) has an `id`,
+/// `ticket_id`, `title` or `status` key, or its first heading starts with an
+/// id. Anything else beside the tickets (`README.md`, `TEMPLATE.md`, notes) is
+/// neither a ticket nor a problem.
+pub fn looks_like_ticket(name: &str, bytes: &[u8]) -> bool {
+    if IdKey::from_file_name(name).is_some() {
+        return true;
+    }
+    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(64 * 1024)]);
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let mut lines = text.lines();
+    if lines
+        .next()
+        .is_some_and(|l| is_delimiter(l.trim_end_matches('\r')))
+    {
+        for line in lines {
+            let line = line.trim_end_matches('\r');
+            if is_delimiter(line) {
+                break;
+            }
+            if let Some((key, _)) = line.split_once(':') {
+                let key = key.trim().trim_matches(['"', '\'']).to_ascii_lowercase();
+                if matches!(key.as_str(), "id" | "ticket_id" | "title" | "status") {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+    text.lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .and_then(|l| l.strip_prefix('#'))
+        .map(|h| {
+            h.trim_start_matches('#')
+                .trim_start()
+                .trim_start_matches('[')
+        })
+        .and_then(|h| {
+            h.split(|c: char| c.is_whitespace() || c == ']' || c == ':')
+                .next()
+        })
+        .is_some_and(|word| IdKey::parse(word).is_some())
+}
+
 /// Finds the frontmatter: the file starts (after an optional BOM) with a `---`
 /// line and the first later `---` line closes it.
 pub fn split(text: &str) -> Result<Split, Malformed> {
@@ -1202,6 +1248,34 @@ mod tests {
             out,
             "---\nid: TIX-1\nlabels: [x y, \"a,b\"]\n\nstatus: pending\n---\n"
         );
+    }
+
+    #[test]
+    fn what_looks_like_a_ticket() {
+        let yes: [(&str, &str); 6] = [
+            ("TIX-0001-x.md", "anything"),
+            ("TIX-0002.md", "\u{0}binary"),
+            ("notes.md", "---\ntitle: [broken\n---\n"),
+            ("task.md", "---\r\nStatus: open\r\n---\r\n"),
+            ("task.md", "\n# TICKET-0009 Add sources\n"),
+            ("task.md", "## [TICKET-011] Something\n"),
+        ];
+        for (name, text) in yes {
+            assert!(looks_like_ticket(name, text.as_bytes()), "{name}: {text:?}");
+        }
+        let no: [(&str, &str); 5] = [
+            ("README.md", "# Tickets\n\nHow we work.\n"),
+            ("TEMPLATE.md", "---\nowner:\n---\n# Title\n"),
+            ("notes.md", "stray file\n"),
+            ("notes.md", ""),
+            ("image.md", "\u{0}\u{1}"),
+        ];
+        for (name, text) in no {
+            assert!(
+                !looks_like_ticket(name, text.as_bytes()),
+                "{name}: {text:?}"
+            );
+        }
     }
 
     #[test]

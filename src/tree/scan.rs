@@ -227,15 +227,18 @@ impl Tree {
         // unchanged): the registry it shows is the same.
         let reread = !to_read.is_empty();
         for ((known, ..), entry) in to_read.iter().zip(read) {
-            match known {
-                Some(i) => {
+            match (known, entry) {
+                (Some(i), Some(entry)) => {
                     changed |= entries[*i].parsed != entry.parsed;
                     entries[*i] = entry;
                 }
-                None => {
+                // No longer a ticket (edited into notes): it leaves the view.
+                (Some(i), None) => gone[*i] = true,
+                (None, Some(entry)) => {
                     changed = true;
                     added.push(entry);
                 }
+                (None, None) => {}
             }
         }
         for folder in folders.iter().filter(|f| f.refused) {
@@ -303,15 +306,23 @@ impl Tree {
         }
     }
 
-    pub(super) fn read_entry(&self, rel: String, stamp: Stamp, path: &Path) -> Entry {
+    /// The entry of a markdown file; `None` when it is no ticket (see
+    /// [`crate::ticket::looks_like_ticket`]).
+    pub(super) fn read_entry(&self, rel: String, stamp: Stamp, path: &Path) -> Option<Entry> {
         let parsed = match fs::read(path) {
             Err(e) => Err(Malformed {
                 line: None,
                 message: format!("cannot read: {e}"),
             }),
-            Ok(bytes) => self.parse_bytes(&rel, &bytes).map(|(m, _)| m),
+            Ok(bytes) => match self.parse_bytes(&rel, &bytes) {
+                Ok((m, _)) => Ok(m),
+                Err(_) if !crate::ticket::looks_like_ticket(file_name(&rel), &bytes) => {
+                    return None;
+                }
+                Err(m) => Err(m),
+            },
         };
-        Entry::new(Text::Owned(rel), stamp, parsed)
+        Some(Entry::new(Text::Owned(rel), stamp, parsed))
     }
 
     /// Writes the whole index for `snap` (best effort: it is only an accelerator).
@@ -329,4 +340,9 @@ impl Tree {
 /// A folder's stamp (`None` when it does not exist); symlinks are followed.
 pub fn dir_stamp(dir: &Path) -> Option<Stamp> {
     fs::metadata(dir).ok().map(|m| Stamp::of(&m))
+}
+
+/// The last part of a `/`-separated path.
+fn file_name(rel: &str) -> &str {
+    rel.rsplit('/').next().unwrap_or(rel)
 }
