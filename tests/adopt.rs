@@ -63,11 +63,13 @@ fn init_adopts_an_existing_tree_without_touching_it() {
         .file("tickets/TICKET_REGISTRY.md", "# made by hand\n");
     let before = t.snapshot();
     let r = t.run(&["init"]).code(0);
-    assert!(
-        r.stderr
-            .contains("cannot read tickets/todo/WMHA-0043.md:4:"),
-        "{}",
-        r.stderr
+    assert_eq!(
+        r.stderr,
+        "tix: tickets: initialised; 4 tickets: pending 1 · in_progress 1 · completed 1 · archived 0 · blocked 1\n\
+         tix: folders: todo/ = pending (pending), doing/ = in_progress (in_progress), done/ = completed (completed), archive/ = archived (archived), blocked/ = blocked (pending)\n\
+         tix: 1 problem (`tix sync --check` lists them; tix.yaml says how statuses are read):\n\
+         tix:   1 × malformed: invalid YAML in the frontmatter — fix each file: the message says what and on which line\n\
+         tix:       tickets/todo/WMHA-0043.md:4\n"
     );
     let after = t.snapshot();
     for (path, bytes) in &before {
@@ -120,4 +122,72 @@ fn init_adopts_an_existing_tree_without_touching_it() {
     assert_eq!(t.run(&["new", "next"]).code(0).stdout, "WMHA-0046\n");
     t.run(&["move", "42", "blocked"]).code(0);
     assert!(t.exists("tickets/blocked/WMHA-0042-thing.md"));
+}
+
+#[test]
+fn a_large_broken_tree_gets_a_short_summary_and_grouped_checks() {
+    let mut t = Tix::empty();
+    for i in 1..=150 {
+        t = t
+            .ticket(
+                "todo",
+                &format!("OPS-{i:04}.md"),
+                &format!("---\nid: OPS-{i:04}\nstatus: someday\n---\n"),
+            )
+            .ticket(
+                "done",
+                &format!("OPS-{:04}.md", 1000 + i),
+                &format!("---\nid: OPS-{:04}\ntitle: [x\n---\n", 1000 + i),
+            )
+            .ticket(
+                "todo",
+                &format!("OPS-{:04}.md", 2000 + i),
+                "no frontmatter\n",
+            );
+    }
+    let t = t
+        .ticket("todo", "README.md", "# How we work\n")
+        .ticket("done", "README.md", "# Done tickets\n")
+        .ticket("todo", "TEMPLATE.md", "---\nowner:\n---\n# Title\n");
+    let r = t.run(&["init"]).code(0);
+    assert!(r.stderr.lines().count() <= 25, "{}", r.stderr);
+    assert_eq!(
+        r.stderr.lines().skip(2).collect::<Vec<_>>(),
+        [
+            "tix: 450 problems (`tix sync --check` lists them; tix.yaml says how statuses are read):",
+            "tix:   150 × malformed: invalid YAML in the frontmatter — fix each file: the message says what and on which line",
+            "tix:       tickets/done/OPS-1001.md:4, tickets/done/OPS-1002.md:4, tickets/done/OPS-1003.md:4, and 147 more",
+            "tix:   150 × malformed: unknown status — add the status (or an alias for it) to tix.yaml's statuses, or fix the files",
+            "tix:       tickets/todo/OPS-0001.md:3, tickets/todo/OPS-0002.md:3, tickets/todo/OPS-0003.md:3, and 147 more",
+            "tix:   150 × malformed: no frontmatter — fix each file: the message says what and on which line",
+            "tix:       tickets/todo/OPS-2001.md:1, tickets/todo/OPS-2002.md:1, tickets/todo/OPS-2003.md:1, and 147 more",
+        ]
+    );
+    let r = t.run(&["sync", "--check"]).code(6);
+    assert_eq!(r.stdout.lines().count(), 3 * 6, "{}", r.stdout);
+    assert!(
+        r.stdout.contains(
+            "\n… and 145 more malformed: unknown status (`tix sync --check --json` lists every one)\n"
+        ),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.starts_with(
+            "tickets/done/OPS-1001.md:4: malformed: invalid YAML in the frontmatter: "
+        ),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(
+        r.stderr.lines().collect::<Vec<_>>(),
+        [
+            "tix: 450 problems found:",
+            "tix:   150 × malformed: invalid YAML in the frontmatter — fix each file: the message says what and on which line",
+            "tix:   150 × malformed: unknown status — add the status (or an alias for it) to tix.yaml's statuses, or fix the files",
+            "tix:   150 × malformed: no frontmatter — fix each file: the message says what and on which line",
+        ]
+    );
+    let all = t.run(&["sync", "--check", "--json"]).code(6).json();
+    assert_eq!(all["problems"].as_array().unwrap().len(), 450);
 }

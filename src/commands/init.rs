@@ -110,31 +110,39 @@ pub fn run(ctx: &Ctx, args: &InitArgs) -> Result<Exit> {
     } else {
         "initialised"
     };
+    // A summary, a few lines however large the tree: counts per status, the
+    // folders, then the problems grouped.
+    let tickets = tree.tickets(&snap);
+    let counts: Vec<String> = tree
+        .config
+        .statuses
+        .iter()
+        .map(|s| {
+            let n = tickets.iter().filter(|t| t.status == s.name).count();
+            format!("{} {n}", s.name)
+        })
+        .collect();
+    ctx.note(&format!(
+        "{shown}: {verb}; {}: {}",
+        super::count(tickets.len(), "ticket"),
+        counts.join(" · ")
+    ));
     let folders: Vec<String> = tree
         .config
         .statuses
         .iter()
-        .map(|s| format!("{}/ = {}", s.dir, s.name))
+        .map(|s| format!("{}/ = {} ({})", s.dir, s.name, s.kind.name()))
         .collect();
-    ctx.note(&format!(
-        "{shown}: {verb}; {}; {}",
-        super::count(snap.entries.len(), "ticket"),
-        folders.join(", ")
-    ));
+    ctx.note(&format!("folders: {}", folders.join(", ")));
     let problems = tree.problems(&snap);
-    for p in &problems {
-        let line = p.line.map(|l| format!(":{l}")).unwrap_or_default();
-        ctx.note(&format!(
-            "cannot read {}{line}: {}",
-            tree.show(&p.path),
-            p.message
-        ));
-    }
     if !problems.is_empty() {
         ctx.note(&format!(
-            "{}; `tix sync --check` lists them",
+            "{} (`tix sync --check` lists them; tix.yaml says how statuses are read):",
             super::count(problems.len(), "problem")
         ));
+        for line in super::problem_summary(&tree, &problems, true) {
+            ctx.note(&line);
+        }
     }
     Ok(Exit::Ok)
 }

@@ -215,6 +215,53 @@ fn run_transition(
     Ok(Exit::Ok)
 }
 
+/// How many groups of problems a summary shows, and files per group.
+const GROUPS_SHOWN: usize = 8;
+const FILES_SHOWN: usize = 3;
+
+/// Problems for people, at most about 20 lines however many: a line per kind
+/// of trouble with its count and what to do, then (`with_files`) its first files.
+pub fn problem_summary(tree: &Tree, problems: &[tree::Problem], with_files: bool) -> Vec<String> {
+    let groups = tree::groups::group(problems);
+    let mut out = Vec::new();
+    for g in groups.iter().take(GROUPS_SHOWN) {
+        out.push(format!(
+            "  {} × {} — {}",
+            g.problems.len(),
+            g.title(),
+            g.hint()
+        ));
+        if !with_files {
+            continue;
+        }
+        let mut files: Vec<String> = g
+            .problems
+            .iter()
+            .take(FILES_SHOWN)
+            .map(|p| {
+                let line = p.line.map(|l| format!(":{l}")).unwrap_or_default();
+                format!("{}{line}", tree.show(&p.path))
+            })
+            .collect();
+        if g.problems.len() > FILES_SHOWN {
+            files.push(format!("and {} more", g.problems.len() - FILES_SHOWN));
+        }
+        out.push(format!("      {}", files.join(", ")));
+    }
+    if groups.len() > GROUPS_SHOWN {
+        let rest: usize = groups[GROUPS_SHOWN..]
+            .iter()
+            .map(|g| g.problems.len())
+            .sum();
+        out.push(format!(
+            "  and {} of {} other kinds",
+            count(rest, "problem"),
+            groups.len() - GROUPS_SHOWN
+        ));
+    }
+    out
+}
+
 /// `1 ticket`, `2 tickets`.
 pub fn count(n: usize, noun: &str) -> String {
     if n == 1 {

@@ -16,6 +16,9 @@ pub fn run(ctx: &Ctx, args: &SyncArgs) -> Result<Exit> {
     }
 }
 
+/// How many problems of one kind and cause `sync --check` lists.
+const SHOWN_PER_GROUP: usize = 5;
+
 /// Reads every file and changes nothing (not even an interrupted change: that
 /// is reported, and finished by the next command that writes).
 fn check(ctx: &Ctx, tree: &Tree, json: bool) -> Result<Exit> {
@@ -29,12 +32,22 @@ fn check(ctx: &Ctx, tree: &Tree, json: bool) -> Result<Exit> {
         };
         ctx.out_json(&out)?;
     } else {
+        // The first few of each kind of problem; --json has every one.
         let mut out = String::new();
-        for p in &problems {
-            let line = p.line.map(|l| format!(":{l}")).unwrap_or_default();
-            let text = format!("{}{line}: {}: {}", tree.show(&p.path), p.kind, p.message);
-            out.push_str(&crate::text::sanitize(&text));
-            out.push('\n');
+        for g in crate::tree::groups::group(&problems) {
+            for p in g.problems.iter().take(SHOWN_PER_GROUP) {
+                let line = p.line.map(|l| format!(":{l}")).unwrap_or_default();
+                let text = format!("{}{line}: {}: {}", tree.show(&p.path), p.kind, p.message);
+                out.push_str(&crate::text::sanitize(&text));
+                out.push('\n');
+            }
+            if g.problems.len() > SHOWN_PER_GROUP {
+                out.push_str(&format!(
+                    "… and {} more {} (`tix sync --check --json` lists every one)\n",
+                    g.problems.len() - SHOWN_PER_GROUP,
+                    crate::text::sanitize(&g.title())
+                ));
+            }
         }
         ctx.out(&out)?;
         if problems.is_empty() {
@@ -44,9 +57,12 @@ fn check(ctx: &Ctx, tree: &Tree, json: bool) -> Result<Exit> {
             ));
         } else {
             ctx.note(&format!(
-                "{} found",
+                "{} found:",
                 super::count(problems.len(), "problem")
             ));
+            for line in super::problem_summary(tree, &problems, false) {
+                ctx.note(&line);
+            }
         }
     }
     Ok(if problems.is_empty() {

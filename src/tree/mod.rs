@@ -5,6 +5,7 @@
 
 mod doctor;
 pub mod fsx;
+pub mod groups;
 pub mod index;
 pub mod journal;
 pub mod runs;

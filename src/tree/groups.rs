@@ -1,0 +1,179 @@
+//! Problems grouped for people: a tree adopted with 400 unreadable files gets
+//! a few lines per kind of trouble, with a count, the first files and what to
+//! do, not 400 lines. `--json` keeps the whole list.
+
+use super::Problem;
+use crate::ticket::IdKey;
+
+/// Problems of one kind and cause, in the order they were given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Group<'p> {
+    pub kind: &'static str,
+    /// What they have in common (`unknown status`), empty when the kind says it.
+    pub cause: String,
+    pub problems: Vec<&'p Problem>,
+}
+
+impl Group<'_> {
+    /// `malformed: unknown status` or `misplaced`.
+    pub fn title(&self) -> String {
+        if self.cause.is_empty() {
+            self.kind.to_string()
+        } else {
+            format!("{}: {}", self.kind, self.cause)
+        }
+    }
+
+    /// What to do about them.
+    pub fn hint(&self) -> &'static str {
+        match (self.kind, self.cause.as_str()) {
+            ("malformed", "unknown status") => {
+                "add the status (or an alias for it) to tix.yaml's statuses, or fix the files"
+            }
+            ("malformed", "unknown priority") => {
+                "use critical, high, medium or low (any case), or fix the files"
+            }
+            ("malformed", c) if c.starts_with("git left conflict markers") => {
+                "`tix doctor --fix` settles conflicts in the frontmatter; others are for a person"
+            }
+            ("malformed", _) => "fix each file: the message says what and on which line",
+            ("misplaced", _) => "`tix sync` moves each file to its status's folder",
+            ("duplicate_id", _) => "`tix doctor --fix` renumbers the newer copy",
+            ("registry_missing" | "registry_stale", _) => "`tix sync` writes it",
+            ("unfinished_change", _) => "the next tix command that writes finishes it",
+            _ => "`tix doctor` says more",
+        }
+    }
+}
+
+/// Groups `problems` by kind and cause, in the order each group first appears.
+pub fn group(problems: &[Problem]) -> Vec<Group<'_>> {
+    let mut out: Vec<Group<'_>> = Vec::new();
+    for p in problems {
+        let cause = if p.kind == "malformed" {
+            cause(&p.message)
+        } else {
+            String::new()
+        };
+        match out
+            .iter_mut()
+            .find(|g| g.kind == p.kind && g.cause == cause)
+        {
+            Some(g) => g.problems.push(p),
+            None => out.push(Group {
+                kind: p.kind,
+                cause,
+                problems: vec![p],
+            }),
+        }
+    }
+    out
+}
+
+/// A message without its particulars: up to its first `:`, without quoted
+/// text or parentheses, ids as `ID` and numbers as `N`.
+/// `id TIX-0006 does not match the file name (expected …)` →
+/// `id ID does not match the file name`.
+fn cause(message: &str) -> String {
+    let mut plain = String::new();
+    let mut depth = 0usize;
+    let mut quoted = false;
+    for c in message.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            '(' if !quoted => depth += 1,
+            ')' if !quoted && depth > 0 => depth -= 1,
+            ':' if !quoted && depth == 0 => break,
+            _ if quoted || depth > 0 => {}
+            _ => plain.push(c),
+        }
+    }
+    plain
+        .split_whitespace()
+        .map(|w| {
+            if IdKey::parse(w).is_some() {
+                "ID"
+            } else if w.bytes().all(|b| b.is_ascii_digit()) {
+                "N"
+            } else {
+                w
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace(" ,", ",")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(kind: &'static str, path: &str, message: &str) -> Problem {
+        Problem {
+            kind,
+            path: path.into(),
+            line: Some(4),
+            message: message.into(),
+        }
+    }
+
+    #[test]
+    fn causes_drop_the_particulars() {
+        for (message, want) in [
+            (
+                "unknown status \"someday\" (expected pending, done)",
+                "unknown status",
+            ),
+            (
+                "invalid YAML in the frontmatter: did not find expected node",
+                "invalid YAML in the frontmatter",
+            ),
+            (
+                "no frontmatter: a ticket starts with a `---` line",
+                "no frontmatter",
+            ),
+            (
+                "id TIX-0006 does not match the file name (expected TIX-0006.md)",
+                "id ID does not match the file name",
+            ),
+            (
+                "`depends_on` names \"x:y\", which is not a ticket id",
+                "`depends_on` names, which is not a ticket id",
+            ),
+        ] {
+            assert_eq!(cause(message), want, "{message}");
+        }
+    }
+
+    #[test]
+    fn groups_keep_their_first_order() {
+        let problems = vec![
+            p("malformed", "a.md", "unknown status \"x\""),
+            p(
+                "misplaced",
+                "b.md",
+                "status is done but the file is in pending/",
+            ),
+            p("malformed", "c.md", "unknown status \"y\""),
+            p(
+                "malformed",
+                "d.md",
+                "no frontmatter: a ticket starts with a `---` line",
+            ),
+        ];
+        let groups = group(&problems);
+        let got: Vec<(String, usize)> = groups
+            .iter()
+            .map(|g| (g.title(), g.problems.len()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("malformed: unknown status".to_string(), 2),
+                ("misplaced".to_string(), 1),
+                ("malformed: no frontmatter".to_string(), 1),
+            ]
+        );
+        assert_eq!(groups[0].problems[1].path, "c.md");
+    }
+}
