@@ -86,11 +86,14 @@ impl IdKey {
         Self::file_name_parts(name).map(|(k, _)| k)
     }
 
-    /// The id a file name starts with, and what follows it (`.md`, `-slug.md`).
+    /// The id a file name starts with, and what follows it: `.md`,
+    /// `-slug.md`, or, as other tools name files, ` - Title.md` or `_slug.md`
+    /// (`pac-12 - Title.md` is `PAC-12`).
     pub fn file_name_parts(name: &str) -> Option<(IdKey, &str)> {
         let (key, len) = Self::parse_prefix(name)?;
         let rest = &name[len..];
-        (rest == ".md" || (rest.starts_with('-') && rest.ends_with(".md"))).then_some((key, rest))
+        (rest == ".md" || (rest.starts_with(['-', ' ', '_']) && rest.ends_with(".md")))
+            .then_some((key, rest))
     }
 
     /// Parses an id at the start of `s`, returning it and its length in bytes.
@@ -1483,6 +1486,16 @@ mod tests {
         assert_eq!(IdKey::from_file_name("TIX-0007.md"), IdKey::parse("TIX-7"));
         assert_eq!(IdKey::from_file_name("TIX-0007.txt"), None);
         assert_eq!(IdKey::from_file_name("notes.md"), None);
+        assert_eq!(
+            IdKey::from_file_name("pac-12 - Aggiungere crediti.md"),
+            IdKey::parse("PAC-12")
+        );
+        assert_eq!(
+            IdKey::from_file_name("back-222_title.md"),
+            IdKey::parse("BACK-222")
+        );
+        // A sub-number is not a separator: TECH-070.1 is not TECH-070.
+        assert_eq!(IdKey::from_file_name("TECH-070.1-x.md"), None);
         // Found by the hook_payload fuzz target: an id at the length limit
         // as written but past it as `format_id` writes it is no id (else its
         // own name would not parse back).

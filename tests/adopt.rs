@@ -191,3 +191,30 @@ fn a_large_broken_tree_gets_a_short_summary_and_grouped_checks() {
     let all = t.run(&["sync", "--check", "--json"]).code(6).json();
     assert_eq!(all["problems"].as_array().unwrap().len(), 450);
 }
+
+#[test]
+fn files_named_as_other_tools_name_them_are_tickets() {
+    let t = Tix::tree()
+        .ticket(
+            "pending",
+            "pac-12 - Aggiungere crediti.md",
+            "---\nid: PAC-12\ntitle: Aggiungere crediti\nstatus: To Do\n---\n- [x] fatto\n",
+        )
+        .ticket(
+            "pending",
+            "back-222_title.md",
+            "---\nid: BACK-222\ntitle: x\nstatus: pending\n---\n",
+        );
+    t.run(&["sync"]).code(0);
+    t.run(&["sync", "--check"]).code(0);
+    t.run(&["start", "PAC-12"]).code(0);
+    t.run(&["complete", "pac-12"]).code(0);
+    assert_eq!(
+        t.read("tickets/completed/pac-12 - Aggiungere crediti.md"),
+        format!(
+            "---\nid: PAC-12\ntitle: Aggiungere crediti\nstatus: completed\n\
+             started: {0}\nupdated: {0}\ncompleted: {0}\n---\n- [x] fatto\n",
+            crate::util::NOW
+        )
+    );
+}
