@@ -122,7 +122,8 @@ pub use crate::text::normalize;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StatusDef {
     pub name: String,
-    pub dir: String,
+    /// `None`: the status has no folder (its tickets live in `ticket_dirs`).
+    pub dir: Option<String>,
     pub kind: Kind,
     pub ready: bool,
     pub aliases: Vec<String>,
@@ -133,7 +134,10 @@ impl StatusDef {
     /// alias, compared [`normalize`]d.
     pub fn matches(&self, normalized: &str) -> bool {
         normalize(&self.name) == normalized
-            || normalize(&self.dir) == normalized
+            || self
+                .dir
+                .as_deref()
+                .is_some_and(|d| normalize(d) == normalized)
             || self.aliases.iter().any(|a| normalize(a) == normalized)
     }
 }
@@ -144,7 +148,8 @@ impl StatusDef {
 #[serde(deny_unknown_fields)]
 struct RawStatus {
     name: String,
-    dir: String,
+    #[serde(default)]
+    dir: Option<String>,
     kind: Option<Kind>,
     ready: Option<bool>,
     #[serde(default)]
@@ -153,7 +158,7 @@ struct RawStatus {
 
 impl From<RawStatus> for StatusDef {
     fn from(r: RawStatus) -> StatusDef {
-        let meant = meaning(&r.name).or_else(|| meaning(&r.dir));
+        let meant = meaning(&r.name).or_else(|| r.dir.as_deref().and_then(meaning));
         let kind = r.kind.or(meant.map(|m| m.0)).unwrap_or(Kind::Pending);
         let ready_by_meaning = meant.filter(|m| m.0 == kind).is_none_or(|m| m.1);
         let ready = kind == Kind::Pending && r.ready.unwrap_or(meant.is_some() && ready_by_meaning);
@@ -188,6 +193,9 @@ pub struct Config {
     pub id_prefix: String,
     /// Board order.
     pub statuses: Vec<StatusDef>,
+    /// Folders that hold tickets of any status (a flat tree: the status lives
+    /// only in the file, and tix never moves a file out of them).
+    pub ticket_dirs: Vec<String>,
     pub transitions: BTreeMap<String, Vec<String>>,
     pub gates: Gates,
     pub lock_timeout_secs: u64,
@@ -199,6 +207,7 @@ pub struct Config {
 struct RawConfig {
     id_prefix: Option<String>,
     statuses: Option<Vec<RawStatus>>,
+    ticket_dirs: Option<Vec<String>>,
     transitions: Option<BTreeMap<String, Vec<String>>>,
     gates: Option<RawGates>,
     lock_timeout_secs: Option<u64>,
@@ -231,7 +240,7 @@ impl Default for Config {
     fn default() -> Self {
         let status = |name: &str, dir: &str, kind, aliases: &[&str]| StatusDef {
             name: name.into(),
-            dir: dir.into(),
+            dir: Some(dir.into()),
             kind,
             ready: kind == Kind::Pending,
             aliases: strings(aliases),
@@ -259,6 +268,7 @@ impl Default for Config {
                 ),
                 status(ARCHIVED, "archive", Kind::Archived, &[]),
             ],
+            ticket_dirs: Vec::new(),
             transitions: BTreeMap::from([
                 (PENDING.into(), strings(&[IN_PROGRESS])),
                 (IN_PROGRESS.into(), strings(&[COMPLETED, PENDING])),
@@ -314,6 +324,9 @@ impl Config {
         if let Some(s) = raw.statuses {
             c.statuses = s.into_iter().map(StatusDef::from).collect();
         }
+        if let Some(d) = raw.ticket_dirs {
+            c.ticket_dirs = d;
+        }
         if let Some(t) = raw.transitions {
             c.transitions.extend(t);
         }
@@ -367,18 +380,23 @@ impl Config {
                     s.name
                 ));
             }
-            let dir_ok = valid_dir(&s.dir);
-            if !dir_ok {
+            if let Some(dir) = &s.dir
+                && !valid_dir(dir)
+            {
                 return Err(format!(
-                    "statuses: dir {:?} of {} must be one folder name inside the root",
-                    s.dir, s.name
+                    "statuses: dir {dir:?} of {} must be one folder name inside the root (or null)",
+                    s.name
                 ));
             }
             if self.statuses[..i]
                 .iter()
-                .any(|o| o.name == s.name || o.dir == s.dir)
+                .any(|o| o.name == s.name || (o.dir.is_some() && o.dir == s.dir))
             {
-                return Err(format!("statuses: {} / {} is listed twice", s.name, s.dir));
+                return Err(format!(
+                    "statuses: {} / {} is listed twice",
+                    s.name,
+                    s.dir.as_deref().unwrap_or("null")
+                ));
             }
             // Two statuses that one value could mean: a file would be ambiguous.
             let words = std::iter::once(&s.name).chain(&s.aliases);
@@ -390,6 +408,20 @@ impl Config {
                         s.name, o.name
                     ));
                 }
+            }
+        }
+        for (i, d) in self.ticket_dirs.iter().enumerate() {
+            if !valid_dir(d) {
+                return Err(format!(
+                    "ticket_dirs: {d:?} must be one folder name inside the root"
+                ));
+            }
+            if self.statuses.iter().any(|s| s.dir.as_deref() == Some(d))
+                || self.ticket_dirs[..i].contains(d)
+            {
+                return Err(format!(
+                    "ticket_dirs: {d:?} is also a status folder or listed twice"
+                ));
             }
         }
         for need in [Kind::Pending, Kind::InProgress, Kind::Completed] {
@@ -464,7 +496,7 @@ impl Config {
     /// A status by its name or its folder's name (or anything that means it).
     pub fn status_by_name_or_dir(&self, s: &str) -> Option<&StatusDef> {
         self.status(s)
-            .or_else(|| self.statuses.iter().find(|d| d.dir == s))
+            .or_else(|| self.statuses.iter().find(|d| d.dir.as_deref() == Some(s)))
             .or_else(|| self.resolve(s))
     }
 
@@ -526,7 +558,7 @@ impl Config {
             s.push_str(&format!(
                 "  - {{name: {}, dir: {}, kind: {}{}{}}}\n",
                 q(&st.name),
-                q(&st.dir),
+                st.dir.as_deref().map_or("null".to_string(), q),
                 st.kind.name(),
                 if st.kind == Kind::Pending {
                     format!(", ready: {}", st.ready)
@@ -540,6 +572,15 @@ impl Config {
                 },
             ));
         }
+        let dirs: Vec<String> = self
+            .ticket_dirs
+            .iter()
+            .map(|d| crate::ticket::flow_scalar(d))
+            .collect();
+        s.push_str(&format!(
+            "ticket_dirs: [{}]           # folders holding tickets of any status (a flat tree); tix moves nothing out of them\n",
+            dirs.join(", ")
+        ));
         s.push_str("transitions:              # allowed without --force; a key or target is a status or a kind\n");
         for (from, tos) in &self.transitions {
             let tos: Vec<String> = tos.iter().map(|t| crate::ticket::flow_scalar(t)).collect();

@@ -189,10 +189,14 @@ fn head(s: &mut String, config: &Config, counts: &[usize]) {
 
 /// A status's heading and table header (rows follow), or the archive line.
 fn section(s: &mut String, st: &crate::config::StatusDef, n: usize) {
-    let (name, dir) = (&st.name, &st.dir);
+    let name = &st.name;
     if st.kind == Kind::Archived {
         let noun = if n == 1 { "ticket" } else { "tickets" };
-        let _ = writeln!(s, "\nArchived: {n} {noun} in `{dir}/`.");
+        match &st.dir {
+            Some(dir) => writeln!(s, "\nArchived: {n} {noun} in `{dir}/`."),
+            None => writeln!(s, "\nArchived: {n} {noun}."),
+        }
+        .ok();
     } else {
         let _ = writeln!(s, "\n## {name} ({n})\n");
         s.push_str(if n == 0 { "_None._\n" } else { TABLE_HEAD });
@@ -738,7 +742,7 @@ mod tests {
                 2,
                 crate::config::StatusDef {
                     name: "blocked".into(),
-                    dir: "blocked".into(),
+                    dir: Some("blocked".into()),
                     kind: Kind::Pending,
                     ready: false,
                     aliases: Vec::new(),
@@ -765,7 +769,7 @@ mod tests {
                 let status = &config.statuses[*s];
                 Owned {
                     key: IdKey::parse(&id).unwrap(),
-                    rel: format!("{}/{stem}.md", status.dir),
+                    rel: format!("{}/{stem}.md", status.dir.as_deref().unwrap_or("")),
                     meta: m,
                     status: status.name.clone(),
                     kind: status.kind,

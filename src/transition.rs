@@ -185,12 +185,13 @@ pub fn apply(
     changes.push(("updated", NewValue::Str(now.to_string())));
     let content = tree::edit_ticket(tree, rel, &text, &changes)?;
 
-    let dst_dir = &config
-        .status(to)
-        .ok_or_else(|| TixError::Usage(format!("unknown status {to:?}")))?
-        .dir;
+    // A flat folder keeps its tickets whatever their status, and so does a
+    // status without a folder.
     let name = rel.rsplit('/').next().unwrap_or(rel);
-    let dst = format!("{dst_dir}/{name}");
+    let dst = match config.status(to).and_then(|s| s.dir.as_deref()) {
+        Some(d) if !tree.is_flat(dir) => format!("{d}/{name}"),
+        _ => rel.to_string(),
+    };
     // Forced means a rule or gate was skipped: a transition, or a takeover.
     let taken_from = meta.agent.as_deref().filter(|_| action == "assign");
     let reason = match (

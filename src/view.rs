@@ -86,7 +86,7 @@ pub struct StatusJson<'a> {
 #[derive(Debug, Serialize)]
 pub struct StatusDefJson<'a> {
     pub name: &'a str,
-    pub dir: &'a str,
+    pub dir: Option<&'a str>,
     pub kind: &'static str,
     pub ready: bool,
 }
@@ -95,7 +95,7 @@ impl<'a> From<&'a crate::config::StatusDef> for StatusDefJson<'a> {
     fn from(s: &'a crate::config::StatusDef) -> StatusDefJson<'a> {
         StatusDefJson {
             name: &s.name,
-            dir: &s.dir,
+            dir: s.dir.as_deref(),
             kind: s.kind.name(),
             ready: s.ready,
         }

@@ -238,3 +238,92 @@ fn tix_yaml_says_what_a_status_means_and_refuses_ambiguity() {
         "transitions: \"nowhere\" is neither a status nor a kind (pending, in_progress, completed, archived)",
     );
 }
+
+#[test]
+fn a_flat_tree_keeps_every_ticket_where_it_is() {
+    let t = Tix::empty()
+        .file(
+            "backlog/tix.yaml",
+            "id_prefix: PAC\n\
+             statuses:\n\
+             \x20 - {name: To Do, dir: null, kind: pending}\n\
+             \x20 - {name: In Progress, dir: null}\n\
+             \x20 - {name: Done, dir: completed}\n\
+             \x20 - {name: archived, dir: archive}\n\
+             ticket_dirs: [tasks, drafts]\n",
+        )
+        .file(
+            "backlog/tasks/pac-1 - First.md",
+            &ticket("PAC-1", "To Do", ""),
+        )
+        .file(
+            "backlog/tasks/pac-2 - Second.md",
+            &ticket("PAC-2", "In Progress", ""),
+        )
+        .file(
+            "backlog/tasks/pac-3 - Third.md",
+            &ticket("PAC-3", "Done", ""),
+        )
+        .file(
+            "backlog/completed/pac-4 - Fourth.md",
+            &ticket("PAC-4", "Done", ""),
+        )
+        .file(
+            "backlog/drafts/pac-5 - Draft.md",
+            "---\nid: PAC-5\ntitle: no status\n---\n",
+        );
+    let mut c = t.command(&["--root", "backlog", "sync"]);
+    assert!(c.output().unwrap().status.success());
+    let run = |args: &[&str]| {
+        let mut full = vec!["--root", "backlog"];
+        full.extend(args);
+        t.run(&full)
+    };
+    run(&["sync", "--check"]).code(0);
+    let listed: Vec<(String, String)> = run(&["list", "--json"])
+        .code(0)
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| {
+            (
+                x["path"].as_str().unwrap().into(),
+                x["status"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            ("tasks/pac-1 - First.md", "To Do"),
+            ("drafts/pac-5 - Draft.md", "To Do"),
+            ("tasks/pac-2 - Second.md", "In Progress"),
+            ("tasks/pac-3 - Third.md", "Done"),
+            ("completed/pac-4 - Fourth.md", "Done"),
+        ]
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+    );
+    // Transitions edit the status in place; nothing moves.
+    run(&["start", "1"]).code(0);
+    run(&["complete", "2"]).code(0);
+    assert!(
+        t.read("backlog/tasks/pac-1 - First.md")
+            .contains("\nstatus: In Progress\n")
+    );
+    assert!(
+        t.read("backlog/tasks/pac-2 - Second.md")
+            .contains("\nstatus: Done\n")
+    );
+    // New tickets go to the first flat folder when their status has none.
+    run(&["new", "Fresh"]).code(0).stdout_has("PAC-0006");
+    assert!(
+        t.read("backlog/tasks/PAC-0006-fresh.md")
+            .contains("\nstatus: To Do\n")
+    );
+    run(&["sync", "--check"]).code(0);
+    let s = run(&["status", "--json"]).code(0).json();
+    assert_eq!(s["statuses"][0]["dir"], serde_json::Value::Null);
+    assert_eq!(s["counts"]["Done"], 3);
+    assert_eq!(s["counts"]["In Progress"], 1);
+}

@@ -57,10 +57,10 @@ pub fn run(ctx: &Ctx, args: &InitArgs) -> Result<Exit> {
         .with_context(|| format!("failed to write {shown}/{}", config::FILE_NAME))?;
     }
     let tree = Tree::open(&root, &ctx.cwd)?;
-    for s in &tree.config.statuses {
-        create_dir(&tree, &s.dir)?;
+    for dir in tree.config.statuses.iter().filter_map(|s| s.dir.as_deref()) {
+        create_dir(&tree, dir)?;
         // git keeps no empty folders; this keeps the board's shape in a clone.
-        write_if_absent(&tree, &format!("{}/.gitkeep", s.dir), "")?;
+        write_if_absent(&tree, &format!("{dir}/.gitkeep"), "")?;
     }
     create_dir(&tree, TEMPLATES)?;
     write_if_absent(
@@ -131,7 +131,10 @@ pub fn run(ctx: &Ctx, args: &InitArgs) -> Result<Exit> {
         .config
         .statuses
         .iter()
-        .map(|s| format!("{}/ = {} ({})", s.dir, s.name, s.kind.name()))
+        .map(|s| match &s.dir {
+            Some(d) => format!("{d}/ = {} ({})", s.name, s.kind.name()),
+            None => format!("{} ({}, no folder)", s.name, s.kind.name()),
+        })
         .collect();
     ctx.note(&format!("folders: {}", folders.join(", ")));
     let problems = tree.problems(&snap);
@@ -236,7 +239,7 @@ fn adopt(root: &Path) -> Result<(Config, Vec<String>)> {
     for (status, names) in WELL_KNOWN {
         if let Some(found) = names.iter().find(|n| dirs.iter().any(|d| d == *n)) {
             if let Some(s) = config.statuses.iter_mut().find(|s| s.name == status) {
-                s.dir = found.to_string();
+                s.dir = Some(found.to_string());
             }
             used.push(found.to_string());
         }
@@ -261,7 +264,7 @@ fn adopt(root: &Path) -> Result<(Config, Vec<String>)> {
         let (kind, ready) = config::meaning(d).unwrap_or((config::Kind::Pending, false));
         config.statuses.push(StatusDef {
             name: name.clone(),
-            dir: d.clone(),
+            dir: Some(d.clone()),
             kind,
             ready: kind == config::Kind::Pending && ready,
             aliases: Vec::new(),

@@ -89,7 +89,12 @@ pub fn run(ctx: &Ctx, args: &NewArgs) -> Result<Exit> {
         changes.push(("depends_on", NewValue::List(depends_on)));
     }
     let content = tree::edit_ticket(&tree, &template_rel, &text, &changes)?;
-    let dir = &status.dir;
+    // A status without a folder: the flat tree's first folder.
+    let dir = status
+        .dir
+        .as_deref()
+        .or(tree.config.ticket_dirs.first().map(String::as_str))
+        .context("tix.yaml gives new tickets no folder: give the first pending status a dir, or list ticket_dirs")?;
     let s = slug(title);
     let rel = if s.is_empty() {
         format!("{dir}/{id}.md")

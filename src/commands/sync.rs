@@ -81,22 +81,22 @@ fn sync(ctx: &Ctx, tree: &Tree) -> Result<Exit> {
         .tickets(snap)
         .into_iter()
         .filter_map(|t| {
-            let want = tree.config.status(t.meta.status.as_deref()?)?;
+            let status = t.meta.status.as_deref()?;
             let dir = t.rel.split('/').next()?;
-            (want.dir != dir).then(|| {
+            tree.wanted_dir(status, dir).map(|want| {
                 let name = t.rel.rsplit('/').next().unwrap_or(t.rel);
                 let event = Event {
                     time: ctx.now_str(),
                     ticket: t.meta.id.to_string(),
                     action: "sync".into(),
                     from: Some(tree.folder_status(dir).unwrap_or(dir).to_string()),
-                    to: Some(want.name.clone()),
+                    to: Some(status.to_string()),
                     actor: ctx.actor().actor,
                     reason: Some("the file was in the wrong folder".into()),
                     tx: Some(new_tx()),
                     ..Event::default()
                 };
-                (t.rel.to_string(), format!("{}/{name}", want.dir), event)
+                (t.rel.to_string(), format!("{want}/{name}"), event)
             })
         })
         .collect();

@@ -201,22 +201,22 @@ impl Tree {
             .into_iter()
             .filter(|t| !is_symlink(self, t.rel))
             .filter_map(|t| {
-                let want = self.config.status(t.meta.status.as_deref()?)?;
+                let status = t.meta.status.as_deref()?;
                 let dir = t.rel.split('/').next()?;
-                (want.dir != dir).then(|| {
+                self.wanted_dir(status, dir).map(|want| {
                     let name = t.rel.rsplit('/').next().unwrap_or(t.rel);
                     let event = Event {
                         time: now.to_string(),
                         ticket: t.meta.id.to_string(),
                         action: "repair".into(),
                         from: Some(self.folder_status(dir).unwrap_or(dir).to_string()),
-                        to: Some(want.name.clone()),
+                        to: Some(status.to_string()),
                         actor: "user".into(),
                         reason: Some("doctor: the file was in the wrong folder".into()),
                         tx: Some(crate::transition::new_tx()),
                         ..Event::default()
                     };
-                    (t.rel.to_string(), format!("{}/{name}", want.dir), event)
+                    (t.rel.to_string(), format!("{want}/{name}"), event)
                 })
             })
             .collect();
@@ -314,7 +314,7 @@ impl Tree {
         };
         let mut out = Vec::new();
         let mut dirs: Vec<String> = vec![String::new(), STATE_DIR.to_string()];
-        dirs.extend(self.config.statuses.iter().map(|s| s.dir.clone()));
+        dirs.extend(self.folders().map(String::from));
         for dir in dirs {
             let path = if dir.is_empty() {
                 self.root.clone()

@@ -288,14 +288,30 @@ impl Tree {
                 format!(
                     "{}={}:{}:{}:{}",
                     s.name,
-                    s.dir,
+                    s.dir.as_deref().unwrap_or(""),
                     s.kind.name(),
                     s.ready,
                     s.aliases.join(",")
                 )
             })
+            .chain(self.config.ticket_dirs.iter().map(|d| format!("*={d}")))
             .collect::<Vec<_>>()
             .join(";")
+    }
+
+    /// Every folder that holds tickets: the status folders, then the
+    /// `ticket_dirs` of a flat tree.
+    pub fn folders(&self) -> impl Iterator<Item = &str> {
+        self.config
+            .statuses
+            .iter()
+            .filter_map(|s| s.dir.as_deref())
+            .chain(self.config.ticket_dirs.iter().map(String::as_str))
+    }
+
+    /// Whether `dir` holds tickets of any status (nothing is moved out of it).
+    pub fn is_flat(&self, dir: &str) -> bool {
+        self.config.ticket_dirs.iter().any(|d| d == dir)
     }
 
     /// The status whose folder is `dir`.
@@ -303,7 +319,7 @@ impl Tree {
         self.config
             .statuses
             .iter()
-            .find(|s| s.dir == dir)
+            .find(|s| s.dir.as_deref() == Some(dir))
             .map(|s| s.name.as_str())
     }
 
@@ -593,6 +609,8 @@ impl Tree {
         let key = e.key.as_ref()?;
         let status = match &meta.status {
             Some(s) => s.as_ref(),
+            // In a flat folder, no status is the one new tickets get.
+            None if self.is_flat(e.dir()) => self.config.new_status().name.as_str(),
             None => self.folder_status(e.dir())?,
         };
         Some(Ticket {
@@ -610,8 +628,15 @@ impl Tree {
             .as_ref()
             .ok()
             .and_then(|m| m.status.as_deref())
-            .and_then(|s| self.config.status(s))
-            .is_some_and(|want| want.dir != e.dir())
+            .is_some_and(|s| self.wanted_dir(s, e.dir()).is_some())
+    }
+
+    /// The folder a ticket whose file says `status` and that sits in `dir`
+    /// belongs in, when that is not `dir`. `None` when it is where it belongs,
+    /// in a flat folder (`ticket_dirs`), or its status has no folder.
+    pub fn wanted_dir(&self, status: &str, dir: &str) -> Option<&str> {
+        let want = self.config.status(status)?.dir.as_deref()?;
+        (want != dir && !self.is_flat(dir)).then_some(want)
     }
 
     /// Every ticket that parsed, with its effective status.
@@ -658,19 +683,15 @@ impl Tree {
                     message: m.message.clone(),
                 }),
                 Ok(meta) => {
-                    let want = meta.status.as_deref().and_then(|s| self.config.status(s));
-                    if let Some(want) = want
-                        && want.dir != e.dir()
-                    {
+                    let status = meta.status.as_deref().unwrap_or_default();
+                    if let Some(want) = self.wanted_dir(status, e.dir()) {
                         out.push(Problem {
                             kind: "misplaced",
                             path: e.rel.to_string(),
                             line: None,
                             message: format!(
-                                "status is {} but the file is in {}/ (tix sync moves it to {}/)",
-                                want.name,
+                                "status is {status} but the file is in {}/ (tix sync moves it to {want}/)",
                                 e.dir(),
-                                want.dir
                             ),
                         });
                     }

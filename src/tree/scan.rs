@@ -63,10 +63,10 @@ impl Tree {
         };
         let mut dirs = Dirs::new();
         let mut folders = Vec::with_capacity(self.config.statuses.len());
-        for st in &self.config.statuses {
-            let path = self.root.join(&st.dir);
+        for dir in self.folders() {
+            let path = self.root.join(dir);
             let stamp = dir_stamp(&path);
-            dirs.insert(st.dir.clone(), stamp);
+            dirs.insert(dir.to_string(), stamp);
             let refused = fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink())
                 && self.ensure_inside(&path).is_err();
             let handle = if refused || stamp.is_none() {
@@ -74,16 +74,16 @@ impl Tree {
             } else {
                 Some(
                     File::open(&path)
-                        .with_context(|| format!("failed to list {}", self.show(&st.dir)))?,
+                        .with_context(|| format!("failed to list {}", self.show(dir)))?,
                 )
             };
             let trusted = how == Scan::Cached
                 && handle.is_some()
                 && index
                     .as_ref()
-                    .is_some_and(|i| i.dirs.get(&st.dir) == Some(&stamp));
+                    .is_some_and(|i| i.dirs.get(dir) == Some(&stamp));
             folders.push(Folder {
-                dir: st.dir.clone(),
+                dir: dir.to_string(),
                 path,
                 handle,
                 refused,

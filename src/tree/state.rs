@@ -217,10 +217,8 @@ impl Tree {
     }
 
     fn folders_match(&self, index: &Index) -> bool {
-        self.config
-            .statuses
-            .iter()
-            .all(|st| index.dirs.get(&st.dir) == Some(&dir_stamp(&self.path(&st.dir))))
+        self.folders()
+            .all(|dir| index.dirs.get(dir) == Some(&dir_stamp(&self.path(dir))))
     }
 
     /// Of `ids`, those a ticket may have, by the index alone (no lock, no
