@@ -103,6 +103,15 @@ const MEANINGS: [(Kind, &[(&str, bool)]); 4] = [
     (Kind::Archived, &[("archived", true), ("archive", true)]),
 ];
 
+/// Where a word that means a status stands among the words of its kind
+/// (`todo` before `ready`, `doing` before `review`): board order.
+pub fn word_rank(word: &str) -> Option<usize> {
+    let w = normalize(word);
+    MEANINGS
+        .iter()
+        .find_map(|(_, words)| words.iter().position(|(m, _)| *m == w))
+}
+
 /// What a status name or folder name means: its kind and, for the pending
 /// kind, whether it is ready to start. `None` for a word tix does not know.
 pub fn meaning(word: &str) -> Option<(Kind, bool)> {

@@ -65,8 +65,8 @@ fn init_adopts_an_existing_tree_without_touching_it() {
     let r = t.run(&["init"]).code(0);
     assert_eq!(
         r.stderr,
-        "tix: tickets: initialised; 4 tickets: pending 1 · in_progress 1 · completed 1 · archived 0 · blocked 1\n\
-         tix: folders: todo/ = pending (pending), doing/ = in_progress (in_progress), done/ = completed (completed), archive/ = archived (archived), blocked/ = blocked (pending)\n\
+        "tix: tickets: initialised; 4 tickets: blocked 1 · todo 1 · doing 1 · completed 1 · archived 0\n\
+         tix: folders: blocked/ = blocked (pending), todo/ = todo (pending), doing/ = doing (in_progress), done/ = completed (completed), archive/ = archived (archived)\n\
          tix: 1 problem (`tix sync --check` lists them; tix.yaml says how statuses are read):\n\
          tix:   1 × malformed: invalid YAML in the frontmatter — fix each file: the message says what and on which line\n\
          tix:       tickets/todo/WMHA-0043.md:4\n"
@@ -75,29 +75,22 @@ fn init_adopts_an_existing_tree_without_touching_it() {
     for (path, bytes) in &before {
         assert_eq!(after.get(path), Some(bytes), "{path} changed");
     }
+    // Each folder is the status its name means, named as its files spell it
+    // (done/ says `completed`), else as the folder; an unknown folder with
+    // tickets is a status of its own, pending and not ready; statuses come
+    // in board order.
     let cfg = t.read("tickets/tix.yaml");
     assert!(cfg.contains("id_prefix: WMHA "), "{cfg}");
-    assert!(
-        cfg.contains(
-            "{name: pending, dir: todo, kind: pending, ready: true, aliases: [todo, to do, open, new, planned]}"
-        ),
-        "{cfg}"
-    );
-    assert!(
-        cfg.contains(
-            "{name: in_progress, dir: doing, kind: in_progress, aliases: [doing, active, wip, started]}"
-        ),
-        "{cfg}"
-    );
-    assert!(
-        cfg.contains(
-            "{name: completed, dir: done, kind: completed, aliases: [done, complete, closed, resolved]}"
-        ),
-        "{cfg}"
-    );
-    assert!(
-        cfg.contains("{name: blocked, dir: blocked, kind: pending, ready: false}"),
-        "{cfg}"
+    let statuses: Vec<&str> = cfg.lines().filter(|l| l.starts_with("  - {")).collect();
+    assert_eq!(
+        statuses,
+        [
+            "  - {name: blocked, dir: blocked, kind: pending, ready: false}",
+            "  - {name: todo, dir: todo, kind: pending, ready: true, aliases: [pending, to do, open, new, planned]}",
+            "  - {name: doing, dir: doing, kind: in_progress, aliases: [in_progress, active, wip, started]}",
+            "  - {name: completed, dir: done, kind: completed, aliases: [complete, closed, resolved]}",
+            "  - {name: archived, dir: archive, kind: archived}",
+        ]
     );
     assert!(!cfg.contains("notes"), "{cfg}");
     let list = t.run(&["list", "--json"]).code(0).json();
@@ -107,7 +100,7 @@ fn init_adopts_an_existing_tree_without_touching_it() {
         .iter()
         .map(|x| x["id"].as_str().unwrap())
         .collect();
-    assert_eq!(ids, ["WMHA-0042", "WMHA-0044", "FW-035a", "WMHA-0045"]);
+    assert_eq!(ids, ["WMHA-0045", "WMHA-0042", "WMHA-0044", "FW-035a"]);
     t.run(&["sync", "--check"])
         .code(6)
         .stdout
@@ -217,4 +210,158 @@ fn files_named_as_other_tools_name_them_are_tickets() {
             crate::util::NOW
         )
     );
+}
+
+/// `tix --root ROOT args`.
+fn at(t: &Tix, root: &str, args: &[&str]) -> crate::util::Run {
+    let mut full = vec!["--root", root];
+    full.extend(args);
+    t.run(&full)
+}
+
+#[test]
+fn a_folders_and_frontmatter_tree_is_adopted_as_it_spells_itself() {
+    let wm = |id: &str, status: &str, deps: &str| {
+        format!(
+            "---\nid: {id}\ntitle: Ticket {id}\nstatus: {status}\npriority: high\n\
+             created: 2025-11-02\ndepends_on: [{deps}]\n---\n\n## Done when\n- [ ] it works"
+        )
+    };
+    let t = Tix::empty()
+        .file("tickets/README.md", "# Tickets\n")
+        .file("tickets/_templates/ticket.md", "---\nid: WMHA-XXXX\n---\n")
+        .file("tickets/backlog/README.md", "# Backlog\n")
+        .file(
+            "tickets/backlog/WMHA-0050-later.md",
+            &wm("WMHA-0050", "backlog", ""),
+        )
+        .file("tickets/ready/README.md", "# Ready\n")
+        .file(
+            "tickets/ready/WMHA-0042-next.md",
+            &wm("WMHA-0042", "ready", "WMHA-0040"),
+        )
+        .file(
+            "tickets/in-progress/WMHA-0041-now.md",
+            &wm("WMHA-0041", "in-progress", ""),
+        )
+        .file("tickets/done/README.md", "# Done\n")
+        .file(
+            "tickets/done/WMHA-0040-before.md",
+            &wm("WMHA-0040", "done", ""),
+        );
+    let before = t.snapshot();
+    let r = t.run(&["init", "tickets"]).code(0);
+    assert_eq!(
+        r.stderr,
+        "tix: tickets: initialised; 4 tickets: backlog 1 · ready 1 · in-progress 1 · done 1 · archived 0\n\
+         tix: folders: backlog/ = backlog (pending), ready/ = ready (pending), in-progress/ = in-progress (in_progress), done/ = done (completed), archive/ = archived (archived)\n"
+    );
+    for (path, bytes) in &before {
+        assert_eq!(t.snapshot().get(path), Some(bytes), "{path} changed");
+    }
+    assert_eq!(r.stderr, crate::util::readme_output("tix init tickets"));
+    assert_eq!(
+        statuses_block(&t.read("tickets/tix.yaml")),
+        crate::util::readme_output(
+            "sed -n '/^statuses/,/^ticket_dirs/p' tickets/tix.yaml | grep -v '^  *#'"
+        )
+    );
+    at(&t, "tickets", &["sync"]).code(0);
+    at(&t, "tickets", &["sync", "--check"]).code(0);
+    // next draws from ready/, not backlog/; its dependency in done/ is met.
+    assert_eq!(at(&t, "tickets", &["next"]).code(0).stdout, "WMHA-0042\n");
+    at(&t, "tickets", &["start", "WMHA-0042"]).code(0);
+    at(&t, "tickets", &["complete", "42", "--force"]).code(0);
+    // The tree's own spelling, only the keys a transition sets, no newline added.
+    assert_eq!(
+        t.read("tickets/done/WMHA-0042-next.md"),
+        format!(
+            "---\nid: WMHA-0042\ntitle: Ticket WMHA-0042\nstatus: done\npriority: high\n\
+             created: 2025-11-02\ndepends_on: [WMHA-0040]\nstarted: {0}\nupdated: {0}\n\
+             completed: {0}\n---\n\n## Done when\n- [ ] it works",
+            crate::util::NOW
+        )
+    );
+    // An inference the user corrects in tix.yaml: backlog is ready too.
+    let cfg = t.read("tickets/tix.yaml");
+    t.write(
+        "tickets/tix.yaml",
+        &cfg.replace(
+            "{name: backlog, dir: backlog, kind: pending, ready: false}",
+            "{name: backlog, dir: backlog, kind: pending, ready: true}",
+        ),
+    );
+    assert_eq!(at(&t, "tickets", &["next"]).code(0).stdout, "WMHA-0050\n");
+}
+
+#[test]
+fn a_backlog_md_project_is_adopted_as_a_flat_tree() {
+    let bl = |id: &str, status: &str| {
+        format!(
+            "---\nid: {id}\ntitle: 'Task {id}'\nstatus: {status}\nassignee: []\n\
+             created_date: '2026-03-10 16:51'\nlabels:\n  - feature\ndependencies: []\n---\n\n\
+             ## Description\n\nSomething.\n"
+        )
+    };
+    let t = Tix::empty()
+        .file("backlog/config.yml", "project_name: x\n")
+        .file("backlog/tasks/pac-1 - First.md", &bl("PAC-1", "To Do"))
+        .file(
+            "backlog/tasks/pac-2 - Second.md",
+            &bl("PAC-2", "In Progress"),
+        )
+        .file("backlog/tasks/pac-3 - Third.md", &bl("PAC-3", "Done"))
+        .file("backlog/completed/pac-4 - Fourth.md", &bl("PAC-4", "Done"))
+        .file("backlog/drafts/draft-1 - Idea.md", &bl("DRAFT-1", "Draft"));
+    let before = t.snapshot();
+    let r = t.run(&["init", "backlog"]).code(0);
+    assert_eq!(
+        r.stderr,
+        "tix: backlog: initialised; 5 tickets: Draft 1 · To Do 1 · In Progress 1 · Done 2 · archived 0\n\
+         tix: folders: drafts/ = Draft (pending), To Do (pending, no folder), In Progress (in_progress, no folder), completed/ = Done (completed), archive/ = archived (archived)\n"
+    );
+    for (path, bytes) in &before {
+        assert_eq!(t.snapshot().get(path), Some(bytes), "{path} changed");
+    }
+    assert_eq!(r.stderr, crate::util::readme_output("tix init backlog"));
+    let cfg = t.read("backlog/tix.yaml");
+    assert_eq!(
+        statuses_block(&cfg),
+        crate::util::readme_output(
+            "sed -n '/^statuses/,/^ticket_dirs/p' backlog/tix.yaml | grep -v '^  *#'"
+        )
+    );
+    assert!(cfg.contains("\nid_prefix: PAC "), "{cfg}");
+    assert!(cfg.contains("\nticket_dirs: [tasks] "), "{cfg}");
+    at(&t, "backlog", &["sync"]).code(0);
+    at(&t, "backlog", &["sync", "--check"]).code(0);
+    at(&t, "backlog", &["start", "PAC-1"]).code(0);
+    at(&t, "backlog", &["complete", "PAC-1", "--force"]).code(0);
+    assert_eq!(
+        t.read("backlog/tasks/pac-1 - First.md"),
+        bl("PAC-1", "Done").replace(
+            "dependencies: []\n",
+            &format!(
+                "dependencies: []\nstarted: {0}\nupdated: {0}\ncompleted: {0}\n",
+                crate::util::NOW
+            )
+        )
+    );
+}
+
+/// `tix.yaml` from `statuses:` to `ticket_dirs:`, without comment-only lines.
+fn statuses_block(cfg: &str) -> String {
+    let mut out = String::new();
+    let mut on = false;
+    for line in cfg.lines() {
+        on |= line.starts_with("statuses");
+        if on && !line.trim_start().starts_with('#') {
+            out.push_str(line);
+            out.push('\n');
+        }
+        if line.starts_with("ticket_dirs") {
+            break;
+        }
+    }
+    out
 }

@@ -33,19 +33,6 @@ fn the_example_tree_is_consistent_and_its_dashboard_runs() {
     );
 }
 
-/// The block of the README that follows the line `$ tix ARGS`.
-fn readme_capture(command: &str) -> String {
-    let readme =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
-    let start = readme
-        .find(&format!("```console\n$ {command}\n"))
-        .unwrap_or_else(|| panic!("the README shows `{command}`"));
-    let block = &readme[start..];
-    let body = &block[block.find('\n').unwrap() + 1..];
-    let body = &body[body.find('\n').unwrap() + 1..];
-    body[..body.find("```").unwrap()].to_string()
-}
-
 #[test]
 fn the_readme_shows_what_a_terminal_shows() {
     let t = Tix::empty().env("TIX_NOW", "2026-12-03T09:00:00Z");
@@ -61,6 +48,10 @@ fn the_readme_shows_what_a_terminal_shows() {
         full.extend(args);
         let (code, out) = t.run_tty(&full, 80);
         assert_eq!(code, 0, "{out}");
-        assert_eq!(out, readme_capture(shown), "the README's `{shown}`");
+        assert_eq!(
+            out,
+            crate::util::readme_output(shown),
+            "the README's `{shown}`"
+        );
     }
 }

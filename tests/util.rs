@@ -465,3 +465,25 @@ pub fn have_git() -> bool {
     }
     ok
 }
+
+/// What the README shows after the line `$ COMMAND` of a console block (the
+/// block that starts with it, if one does): the lines up to the next `$ `
+/// line or the end of the block.
+pub fn readme_output(command: &str) -> String {
+    let readme = fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let line = format!("\n$ {command}\n");
+    let start = readme
+        .find(&format!("```console{line}"))
+        .map(|i| i + "```console".len())
+        .or_else(|| readme.find(&line))
+        .unwrap_or_else(|| panic!("the README shows `$ {command}`"));
+    let mut out = String::new();
+    for line in readme[start + command.len() + 4..].lines() {
+        if line.starts_with("$ ") || line.starts_with("```") {
+            break;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}

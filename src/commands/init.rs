@@ -4,7 +4,7 @@
 use super::Ctx;
 use super::new::DEFAULT_TEMPLATE;
 use crate::cli::InitArgs;
-use crate::config::{self, ARCHIVED, COMPLETED, Config, IN_PROGRESS, PENDING, StatusDef};
+use crate::config::{self, Config, Kind, StatusDef};
 use crate::exit::Exit;
 use crate::ticket::IdKey;
 use crate::tree::{self, LockMode, REGISTRY, Scan, TEMPLATES, Tree, fsx};
@@ -12,17 +12,6 @@ use anyhow::{Context, Result};
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
-
-/// Folder names `init` recognises, by status, preferred first.
-const WELL_KNOWN: [(&str, &[&str]); 4] = [
-    (PENDING, &["pending", "todo", "backlog", "open"]),
-    (
-        IN_PROGRESS,
-        &["in-progress", "in_progress", "doing", "active"],
-    ),
-    (COMPLETED, &["completed", "done", "closed", "resolved"]),
-    (ARCHIVED, &["archive", "archived"]),
-];
 
 /// The registry line of `.gitattributes`: git's built-in union merge never
 /// conflicts; `tix sync` then regenerates the registry from the merged tickets.
@@ -203,82 +192,179 @@ fn resolved(path: &Path) -> std::path::PathBuf {
     }
 }
 
-/// The configuration for the folders already in `root`: well-known names map to
-/// the standard statuses, other folders holding tickets become extra statuses,
-/// and `id_prefix` is the prefix most ids use.
+/// What `init` learns from one folder of an existing tree.
+#[derive(Default)]
+struct Seen {
+    /// Files meant as tickets.
+    tickets: usize,
+    /// Each `status:` value as written, with how many files say it.
+    values: BTreeMap<String, usize>,
+}
+
+/// Reads the folders already in `root` and says what they are (nothing is
+/// written): a folder whose name means a status (`todo`, `doing`, `done`, …)
+/// is that status, named as its files spell it (else as the folder); a folder
+/// whose files say several statuses (Backlog.md's `tasks/`) holds tickets of
+/// any status, each value becoming a status without a folder; any other
+/// folder with tickets is a status of its own name (pending kind, not ready).
+/// Statuses a tree lacks get tix's default folders; `id_prefix` is the prefix
+/// most ids use. Returns the folders left out for their names.
 fn adopt(root: &Path) -> Result<(Config, Vec<String>)> {
-    let mut config = Config::default();
+    let defaults = Config::default();
+    let mut config = Config {
+        statuses: Vec::new(),
+        ..Config::default()
+    };
     let mut dirs: Vec<String> = Vec::new();
     if let Ok(listing) = fs::read_dir(root) {
         for item in listing.flatten() {
             let name = item.file_name().to_string_lossy().into_owned();
-            if item.file_type().is_ok_and(|t| t.is_dir())
-                && !name.starts_with('.')
-                && name != TEMPLATES
-            {
+            let templates = matches!(name.trim_start_matches('_'), "templates" | "template");
+            if item.file_type().is_ok_and(|t| t.is_dir()) && !name.starts_with('.') && !templates {
                 dirs.push(name);
             }
         }
     }
     dirs.sort();
     let mut prefixes: BTreeMap<String, usize> = BTreeMap::new();
-    let mut has_tickets = BTreeMap::new();
+    let mut seen: BTreeMap<String, Seen> = BTreeMap::new();
     for d in &dirs {
-        let mut n = 0;
-        if let Ok(listing) = fs::read_dir(root.join(d)) {
-            for item in listing.flatten() {
-                if let Some(k) = IdKey::from_file_name(&item.file_name().to_string_lossy()) {
-                    *prefixes.entry(k.prefix.into_owned()).or_default() += 1;
-                    n += 1;
-                }
+        let s = seen.entry(d.clone()).or_default();
+        let Ok(listing) = fs::read_dir(root.join(d)) else {
+            continue;
+        };
+        for item in listing.flatten() {
+            let name = item.file_name().to_string_lossy().into_owned();
+            if name.starts_with('.') || !name.ends_with(".md") {
+                continue;
             }
-        }
-        has_tickets.insert(d.clone(), n > 0);
-    }
-    let mut used: Vec<String> = Vec::new();
-    for (status, names) in WELL_KNOWN {
-        if let Some(found) = names.iter().find(|n| dirs.iter().any(|d| d == *n)) {
-            if let Some(s) = config.statuses.iter_mut().find(|s| s.name == status) {
-                s.dir = Some(found.to_string());
+            let Ok(bytes) = fs::read(item.path()) else {
+                continue;
+            };
+            if !crate::ticket::looks_like_ticket(&name, &bytes) {
+                continue;
             }
-            used.push(found.to_string());
+            s.tickets += 1;
+            if let Some(k) = IdKey::from_file_name(&name) {
+                *prefixes.entry(k.prefix.into_owned()).or_default() += 1;
+            }
+            if let Some(v) = status_value(&String::from_utf8_lossy(&bytes)) {
+                *s.values.entry(v).or_default() += 1;
+            }
         }
     }
     let mut skipped = Vec::new();
+    let add = |config: &mut Config, name: String, dir: Option<String>, kind, ready| {
+        if config.resolve(&name).is_none() {
+            config.statuses.push(StatusDef {
+                name,
+                dir,
+                kind,
+                ready: kind == Kind::Pending && ready,
+                aliases: Vec::new(),
+            });
+        }
+    };
     for d in &dirs {
-        if used.contains(d) || !has_tickets[d] {
+        let s = &seen[d];
+        if s.tickets == 0 {
             continue;
         }
         if !config::valid_dir(d) {
             skipped.push(d.clone());
             continue;
         }
-        let name: String = d
-            .to_ascii_lowercase()
-            .chars()
-            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        let meant = config::meaning(d);
+        let kinds: std::collections::BTreeSet<Kind> = s
+            .values
+            .keys()
+            .filter_map(|v| config::meaning(v).map(|m| m.0))
             .collect();
-        if !name.starts_with(|c: char| c.is_ascii_lowercase()) || config.status(&name).is_some() {
+        if meant.is_none() && (kinds.len() > 1 || s.values.len() > 1) {
+            // Tickets of any status: the folder is flat, each value a status.
+            config.ticket_dirs.push(d.clone());
+            for v in most_said_first(&s.values) {
+                let (kind, ready) = config::meaning(&v).unwrap_or((Kind::Pending, false));
+                if plausible(&v, kind) {
+                    add(&mut config, v, None, kind, ready);
+                }
+            }
             continue;
         }
-        let (kind, ready) = config::meaning(d).unwrap_or((config::Kind::Pending, false));
-        config.statuses.push(StatusDef {
-            name: name.clone(),
-            dir: Some(d.clone()),
-            kind,
-            ready: kind == config::Kind::Pending && ready,
-            aliases: Vec::new(),
-        });
-        for from in [PENDING, IN_PROGRESS] {
-            config
-                .transitions
-                .entry(from.into())
-                .or_default()
-                .push(name.clone());
+        let (kind, ready) = meant.unwrap_or((Kind::Pending, false));
+        // Named as its files spell it (a value that means this kind, or the
+        // one value of a folder tix has no word for), else as the folder.
+        let name = most_said_first(&s.values)
+            .into_iter()
+            .find(|v| match (meant, config::meaning(v)) {
+                (Some(_), Some(m)) => m.0 == kind,
+                (Some(_), None) => false,
+                (None, _) => plausible(v, kind),
+            })
+            .unwrap_or_else(|| d.clone());
+        add(&mut config, name, Some(d.clone()), kind, ready);
+    }
+    // The kinds every tree needs, in tix's default folders.
+    for kind in Kind::ALL {
+        if config.first(kind).is_none()
+            && let Some(st) = defaults.first(kind)
+        {
+            let mut st = st.clone();
+            st.aliases.clear();
+            if config.resolve(&st.name).is_none() {
+                config.statuses.push(st);
+            }
         }
-        config
-            .transitions
-            .insert(name, vec![PENDING.into(), IN_PROGRESS.into()]);
+    }
+    // Board order: by kind, a pending status that is not ready first, then as
+    // the words that mean statuses are ordered (todo before ready, doing
+    // before review, done before cancelled).
+    config.statuses.sort_by_key(|s| {
+        let word = s
+            .dir
+            .as_deref()
+            .and_then(config::word_rank)
+            .or_else(|| config::word_rank(&s.name))
+            .unwrap_or(usize::MAX);
+        (s.kind, s.ready, word)
+    });
+    // The first status of each kind (the first ready one, for pending) also
+    // reads tix's usual words for it, where no status of the tree means them.
+    for kind in Kind::ALL {
+        let Some(usual) = defaults.first(kind).map(|s| s.aliases.clone()) else {
+            continue;
+        };
+        let spare: Vec<String> = std::iter::once(kind.name().to_string())
+            .chain(usual)
+            .filter(|a| config.resolve(a).is_none())
+            .collect();
+        let of_kind = |s: &&StatusDef| s.kind == kind;
+        let at = config
+            .statuses
+            .iter()
+            .position(|s| of_kind(&s) && (kind != Kind::Pending || s.ready))
+            .or_else(|| config.statuses.iter().position(|s| of_kind(&s)));
+        if let Some(i) = at {
+            config.statuses[i].aliases = spare;
+        }
+    }
+    // Values seen in a folder that mean its kind but no status yet read as
+    // its status.
+    for d in &dirs {
+        let Some(i) = config
+            .statuses
+            .iter()
+            .position(|s| s.dir.as_deref() == Some(d.as_str()))
+        else {
+            continue;
+        };
+        let kind = config.statuses[i].kind;
+        for v in most_said_first(&seen[d].values) {
+            let same_kind = config::meaning(&v).is_some_and(|m| m.0 == kind);
+            if same_kind && config.resolve(&v).is_none() {
+                config.statuses[i].aliases.push(v);
+            }
+        }
     }
     if let Some((prefix, _)) = prefixes
         .iter()
@@ -287,6 +373,59 @@ fn adopt(root: &Path) -> Result<(Config, Vec<String>)> {
         config.id_prefix = prefix.clone();
     }
     Ok((config, skipped))
+}
+
+/// Whether a value seen in files can name a status of `kind`: a few words
+/// (not a sentence or a note), not a word of another kind.
+fn plausible(value: &str, kind: Kind) -> bool {
+    value.split_whitespace().count() <= 3
+        && value.chars().count() <= 30
+        && !value.contains(['|', '(', '[', '!', '.'])
+        && config::meaning(value).is_none_or(|m| m.0 == kind)
+}
+
+/// The values, the most said first (then in order).
+fn most_said_first(values: &BTreeMap<String, usize>) -> Vec<String> {
+    let mut v: Vec<(&String, &usize)> = values.iter().collect();
+    v.sort_by_key(|(value, n)| (std::cmp::Reverse(**n), (*value).clone()));
+    v.into_iter().map(|(value, _)| value.clone()).collect()
+}
+
+/// The `status:` value of a file's frontmatter, or of a bold `**Status:**`
+/// line, as written (trimmed, unquoted); `None` without one.
+fn status_value(text: &str) -> Option<String> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut in_frontmatter = false;
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim_end_matches('\r');
+        if i == 0 && line.trim_end() == "---" {
+            in_frontmatter = true;
+            continue;
+        }
+        if in_frontmatter && line.trim_end() == "---" {
+            in_frontmatter = false;
+            continue;
+        }
+        if i > 40 {
+            return None;
+        }
+        let field = if in_frontmatter {
+            line.strip_prefix("status:")
+                .or_else(|| line.strip_prefix("Status:"))
+        } else if text.starts_with("---") {
+            None
+        } else {
+            line.trim_start()
+                .trim_start_matches(['-', '*', ' '])
+                .strip_prefix("Status:**")
+                .or_else(|| line.trim_start().strip_prefix("**Status:**"))
+        };
+        if let Some(v) = field {
+            let v = v.trim().trim_matches(['"', '\'']).trim();
+            return (!v.is_empty()).then(|| v.to_string());
+        }
+    }
+    None
 }
 
 fn template(config: &Config) -> String {
