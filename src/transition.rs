@@ -187,9 +187,8 @@ pub fn apply(
 
     // A flat folder keeps its tickets whatever their status, and so does a
     // status without a folder.
-    let name = rel.rsplit('/').next().unwrap_or(rel);
     let dst = match config.status(to).and_then(|s| s.dir.as_deref()) {
-        Some(d) if !tree.is_flat(dir) => format!("{d}/{name}"),
+        Some(d) if !tree.is_flat(dir) => tree.moved_to(rel, d),
         _ => rel.to_string(),
     };
     // Forced means a rule or gate was skipped: a transition, or a takeover.

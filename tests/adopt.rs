@@ -365,3 +365,84 @@ fn statuses_block(cfg: &str) -> String {
     }
     out
 }
+
+#[test]
+fn tickets_in_sub_folders_keep_their_sub_folder() {
+    let tk = |id: &str, status: &str| crate::util::ticket(id, status, "", "- [x] done\n");
+    let t = Tix::tree()
+        .ticket(
+            "completed/session-1",
+            "TIX-0001-a.md",
+            &tk("TIX-0001", "completed"),
+        )
+        .ticket(
+            "pending/features",
+            "TIX-0002-b.md",
+            &tk("TIX-0002", "pending"),
+        )
+        .ticket(
+            "pending/features/ui",
+            "TIX-0003-c.md",
+            &tk("TIX-0003", "pending"),
+        )
+        .ticket(
+            "completed/session-1",
+            "TIX-0004-d.md",
+            &tk("TIX-0004", "pending"),
+        )
+        .ticket(
+            "pending/.hidden",
+            "TIX-0009-x.md",
+            &tk("TIX-0009", "pending"),
+        );
+    let paths = |t: &Tix| -> Vec<String> {
+        t.run(&["list", "--json"])
+            .code(0)
+            .json()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| {
+                format!(
+                    "{} {}",
+                    x["path"].as_str().unwrap(),
+                    x["status"].as_str().unwrap()
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        paths(&t),
+        [
+            "pending/features/TIX-0002-b.md pending",
+            "pending/features/ui/TIX-0003-c.md pending",
+            "completed/session-1/TIX-0004-d.md pending",
+            "completed/session-1/TIX-0001-a.md completed",
+        ]
+    );
+    t.run(&["sync", "--check"]).code(6).stdout_has(
+        "tickets/completed/session-1/TIX-0004-d.md: misplaced: status is pending but the file is in completed/",
+    );
+    // sync and transitions keep the sub-folder below the status folder.
+    t.run(&["sync"]).code(0);
+    assert!(t.exists("tickets/pending/session-1/TIX-0004-d.md"));
+    t.run(&["start", "3"]).code(0);
+    assert!(t.exists("tickets/in-progress/features/ui/TIX-0003-c.md"));
+    t.run(&["sync", "--check"]).code(0);
+    // A ticket added later in a new sub-folder is seen, by every command.
+    t.write(
+        "tickets/pending/later/TIX-0005-e.md",
+        &tk("TIX-0005", "pending"),
+    );
+    t.run(&["show", "5"])
+        .code(0)
+        .stdout_has("pending/later/TIX-0005-e.md");
+    t.write(
+        "tickets/pending/later/deeper/TIX-0006-f.md",
+        &tk("TIX-0006", "pending"),
+    );
+    t.run(&["start", "6"]).code(0);
+    assert!(t.exists("tickets/in-progress/later/deeper/TIX-0006-f.md"));
+    t.run(&["sync"]).code(0);
+    t.run(&["sync", "--check"]).code(0);
+}

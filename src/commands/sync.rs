@@ -84,7 +84,6 @@ fn sync(ctx: &Ctx, tree: &Tree) -> Result<Exit> {
             let status = t.meta.status.as_deref()?;
             let dir = t.rel.split('/').next()?;
             tree.wanted_dir(status, dir).map(|want| {
-                let name = t.rel.rsplit('/').next().unwrap_or(t.rel);
                 let event = Event {
                     time: ctx.now_str(),
                     ticket: t.meta.id.to_string(),
@@ -96,7 +95,7 @@ fn sync(ctx: &Ctx, tree: &Tree) -> Result<Exit> {
                     tx: Some(new_tx()),
                     ..Event::default()
                 };
-                (t.rel.to_string(), format!("{want}/{name}"), event)
+                (t.rel.to_string(), tree.moved_to(t.rel, want), event)
             })
         })
         .collect();

@@ -204,7 +204,6 @@ impl Tree {
                 let status = t.meta.status.as_deref()?;
                 let dir = t.rel.split('/').next()?;
                 self.wanted_dir(status, dir).map(|want| {
-                    let name = t.rel.rsplit('/').next().unwrap_or(t.rel);
                     let event = Event {
                         time: now.to_string(),
                         ticket: t.meta.id.to_string(),
@@ -216,7 +215,7 @@ impl Tree {
                         tx: Some(crate::transition::new_tx()),
                         ..Event::default()
                     };
-                    (t.rel.to_string(), format!("{want}/{name}"), event)
+                    (t.rel.to_string(), self.moved_to(t.rel, want), event)
                 })
             })
             .collect();

@@ -309,6 +309,16 @@ impl Tree {
             .chain(self.config.ticket_dirs.iter().map(String::as_str))
     }
 
+    /// Where the ticket at `rel` goes when it moves to the status folder
+    /// `to`: the same sub-folder and name below it (`completed/s1/T.md` →
+    /// `in-progress/s1/T.md`).
+    pub fn moved_to(&self, rel: &str, to: &str) -> String {
+        match rel.split_once('/') {
+            Some((_, below)) => format!("{to}/{below}"),
+            None => format!("{to}/{rel}"),
+        }
+    }
+
     /// Whether `dir` holds tickets of any status (nothing is moved out of it).
     pub fn is_flat(&self, dir: &str) -> bool {
         self.config.ticket_dirs.iter().any(|d| d == dir)

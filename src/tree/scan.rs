@@ -63,7 +63,15 @@ impl Tree {
         };
         let mut dirs = Dirs::new();
         let mut folders = Vec::with_capacity(self.config.statuses.len());
-        for dir in self.folders() {
+        // The folders that hold tickets, and the folders below them (a
+        // session's folder in completed/, archive/tasks/): a folder whose stamp
+        // is the index's has the sub-folders the index recorded; another one is
+        // listed for them.
+        let mut queue: Vec<(String, usize)> = self.folders().map(|d| (d.to_string(), 0)).collect();
+        let mut next = 0;
+        while let Some((dir, depth)) = queue.get(next).cloned() {
+            next += 1;
+            let dir = dir.as_str();
             let path = self.root.join(dir);
             let stamp = dir_stamp(&path);
             dirs.insert(dir.to_string(), stamp);
@@ -82,6 +90,21 @@ impl Tree {
                 && index
                     .as_ref()
                     .is_some_and(|i| i.dirs.get(dir) == Some(&stamp));
+            if handle.is_some() && depth < MAX_DEPTH {
+                let below: Vec<String> = match (&index, trusted) {
+                    (Some(i), true) => i
+                        .dirs
+                        .keys()
+                        .filter(|k| k.rsplit_once('/').is_some_and(|(parent, _)| parent == dir))
+                        .cloned()
+                        .collect(),
+                    _ => sub_folders(&path)
+                        .into_iter()
+                        .map(|name| format!("{dir}/{name}"))
+                        .collect(),
+                };
+                queue.extend(below.into_iter().map(|d| (d, depth + 1)));
+            }
             folders.push(Folder {
                 dir: dir.to_string(),
                 path,
@@ -96,11 +119,8 @@ impl Tree {
         let folder_of: Vec<Option<usize>> = entries
             .iter()
             .map(|e| {
-                folders.iter().position(|f| {
-                    e.rel.len() > f.dir.len()
-                        && e.rel.as_bytes()[f.dir.len()] == b'/'
-                        && e.rel.starts_with(&f.dir)
-                })
+                let parent = e.rel.rsplit_once('/').map_or("", |(p, _)| p);
+                folders.iter().position(|f| f.dir == parent)
             })
             .collect();
         let mut jobs: Vec<Job> = Vec::with_capacity(entries.len() + 16);
@@ -345,4 +365,23 @@ pub fn dir_stamp(dir: &Path) -> Option<Stamp> {
 /// The last part of a `/`-separated path.
 fn file_name(rel: &str) -> &str {
     rel.rsplit('/').next().unwrap_or(rel)
+}
+
+/// How deep below a status folder tix looks for tickets.
+const MAX_DEPTH: usize = 3;
+
+/// The folders inside `path` that may hold tickets: not hidden, not links,
+/// not `templates`, and with names tix can write in a path.
+fn sub_folders(path: &Path) -> Vec<String> {
+    let Ok(listing) = fs::read_dir(path) else {
+        return Vec::new();
+    };
+    let mut out: Vec<String> = listing
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .filter_map(|e| e.file_name().to_str().map(String::from))
+        .filter(|n| !n.starts_with('.') && n.trim_start_matches('_') != "templates")
+        .collect();
+    out.sort();
+    out
 }

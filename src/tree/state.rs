@@ -174,10 +174,13 @@ impl<'t> State<'t> {
                     });
                     snap.entries.push(new.clone());
                     for rel in std::iter::once(&change.dst).chain(change.src.as_ref()) {
-                        let dir = rel.split('/').next().unwrap_or("");
-                        if snap.dirs.contains_key(dir) {
-                            snap.dirs
-                                .insert(dir.to_string(), dir_stamp(&tree.path(dir)));
+                        let top = rel.split('/').next().unwrap_or("");
+                        if snap.dirs.contains_key(top) {
+                            // Every folder on the way, a new sub-folder included.
+                            for dir in folders_of(rel) {
+                                snap.dirs
+                                    .insert(dir.to_string(), dir_stamp(&tree.path(dir)));
+                            }
                         }
                     }
                 }
@@ -217,8 +220,13 @@ impl Tree {
     }
 
     fn folders_match(&self, index: &Index) -> bool {
-        self.folders()
-            .all(|dir| index.dirs.get(dir) == Some(&dir_stamp(&self.path(dir))))
+        // Every folder the index recorded (sub-folders included) as it was,
+        // and no folder that holds tickets missing from it.
+        self.folders().all(|dir| index.dirs.contains_key(dir))
+            && index
+                .dirs
+                .iter()
+                .all(|(dir, stamp)| *stamp == dir_stamp(&self.path(dir)))
     }
 
     /// Of `ids`, those a ticket may have, by the index alone (no lock, no
@@ -437,8 +445,9 @@ fn finish_quick(tree: &Tree, index: &Index, new: &Entry, change: &Change) -> Res
     let memo = tree.registry_stamp().map(|stamp| Memo { stamp, layout });
     let mut dirs = Dirs::new();
     for rel in std::iter::once(&change.dst).chain(change.src.as_ref()) {
-        let dir = rel.split('/').next().unwrap_or("");
-        dirs.insert(dir.to_string(), dir_stamp(&tree.path(dir)));
+        for dir in folders_of(rel) {
+            dirs.insert(dir.to_string(), dir_stamp(&tree.path(dir)));
+        }
     }
     let removed: Vec<&str> = change
         .src
@@ -669,6 +678,12 @@ impl Tree {
             registry_written,
         }))
     }
+}
+
+/// The folders a file is in, from the top: `pending/a/T.md` → `pending`,
+/// `pending/a`.
+fn folders_of(rel: &str) -> impl Iterator<Item = &str> {
+    rel.match_indices('/').map(move |(i, _)| &rel[..i])
 }
 
 #[cfg(test)]
