@@ -484,6 +484,51 @@ impl<'a> Doc<'a> {
         }
     }
 
+    /// The ids a key names, however it is shaped: a value (`TASK-12 - the
+    /// login`), a list of them, or a map of lists (`requires: [X-1]`; a list
+    /// under `blocks`, `enables` or `related` is not a dependency). Values
+    /// without an id at their start are passed over.
+    fn ids_in(&self, key: &str) -> Vec<String> {
+        fn walk(v: &Value, out: &mut Vec<String>) {
+            match v {
+                Value::Sequence(items) => items.iter().for_each(|i| walk(i, out)),
+                Value::Mapping(m) => {
+                    for (k, v) in m {
+                        let k = k.as_str().map(crate::text::normalize).unwrap_or_default();
+                        if !matches!(
+                            k.as_str(),
+                            "blocks"
+                                | "enables"
+                                | "unblocks"
+                                | "related"
+                                | "relates_to"
+                                | "see_also"
+                        ) {
+                            walk(v, out);
+                        }
+                    }
+                }
+                other => {
+                    if let Some(text) = scalar_text(other)
+                        && let Some(word) = text
+                            .split(|c: char| {
+                                c.is_whitespace() || matches!(c, ',' | ':' | '(' | ')' | '[' | ']')
+                            })
+                            .find(|w| !w.is_empty())
+                        && IdKey::parse(word).is_some()
+                    {
+                        out.push(word.to_string());
+                    }
+                }
+            }
+        }
+        let mut out = Vec::new();
+        if let Some(v) = self.get(key) {
+            walk(v, &mut out);
+        }
+        out
+    }
+
     fn list(&self, key: &str) -> Result<Vec<String>, Malformed> {
         match self.get(key) {
             None => Ok(Vec::new()),
@@ -504,12 +549,18 @@ impl<'a> Doc<'a> {
         &self,
         status_of: &dyn Fn(&str) -> Result<String, String>,
     ) -> Result<Meta, Malformed> {
+        // `id`, else `ticket_id` (as some trees name it).
+        let id_key = if self.get("id").is_none() && self.get("ticket_id").is_some() {
+            "ticket_id"
+        } else {
+            "id"
+        };
         let id = self
-            .string("id")?
+            .string(id_key)?
             .ok_or_else(|| self.bad("id", "no `id` in the frontmatter".into()))?;
         if IdKey::parse(&id).is_none() {
             return Err(self.bad(
-                "id",
+                id_key,
                 format!("`id` is not a ticket id like TIX-0007: {}", quote(&id)),
             ));
         }
@@ -530,7 +581,7 @@ impl<'a> Doc<'a> {
                 )
             })?,
         };
-        let depends_on = self.list("depends_on")?;
+        let mut depends_on = self.list("depends_on")?;
         if let Some(bad) = depends_on.iter().find(|d| IdKey::parse(d).is_none()) {
             return Err(self.bad(
                 "depends_on",
@@ -539,6 +590,17 @@ impl<'a> Doc<'a> {
                     quote(bad)
                 ),
             ));
+        }
+        // Other trees' dependency keys: the ids their values start with.
+        for key in ["dependencies", "parent"] {
+            for id in self.ids_in(key) {
+                if !depends_on
+                    .iter()
+                    .any(|d| IdKey::parse(d) == IdKey::parse(&id))
+                {
+                    depends_on.push(id);
+                }
+            }
         }
         let (done, total) = progress(self.text, self.split.body);
         let owned = |v: Option<String>| v.map(Text::Owned);
@@ -1432,6 +1494,25 @@ mod tests {
             .meta(&statuses)
             .unwrap_err();
         assert_eq!(e.line, Some(3));
+    }
+
+    #[test]
+    fn other_trees_id_and_dependency_keys() {
+        let statuses = exact(&["pending"]);
+        let text = "---\nticket_id: OPS-7\ntitle: t\ndependencies:\n  requires: [task-12 - the login, 'OPS-3']\n  blocks: [OPS-9]\n  notes: [not an id]\nparent: EPIC-1 (the big one)\ndepends_on: [OPS-3]\n---\n";
+        let m = Doc::parse(text).unwrap().meta(&statuses).unwrap();
+        assert_eq!(m.id, "OPS-7");
+        assert_eq!(m.depends_on, ["OPS-3", "task-12", "EPIC-1"]);
+        let m = Doc::parse("---\nid: A-1\ndependencies: [A-2, A-3]\n---\n")
+            .unwrap()
+            .meta(&statuses)
+            .unwrap();
+        assert_eq!(m.depends_on, ["A-2", "A-3"]);
+        let e = Doc::parse("---\nticket_id: not an id\n---\n")
+            .unwrap()
+            .meta(&statuses)
+            .unwrap_err();
+        assert_eq!(e.line, Some(2), "{e:?}");
     }
 
     #[test]

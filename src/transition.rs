@@ -133,7 +133,11 @@ pub fn apply(
         }
         let mut unmet = Vec::new();
         if to_kind == Kind::InProgress && config.gates.unmet_dependencies_block_start {
-            let line = line_suffix(&text, "depends_on");
+            let line = ["depends_on", "dependencies", "parent"]
+                .iter()
+                .map(|k| line_suffix(&text, k))
+                .find(|l| !l.is_empty())
+                .unwrap_or_default();
             for dep in &meta.depends_on {
                 let status = state.dependency_status(dep)?;
                 match status.as_deref() {

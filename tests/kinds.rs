@@ -327,3 +327,23 @@ fn a_flat_tree_keeps_every_ticket_where_it_is() {
     assert_eq!(s["counts"]["Done"], 3);
     assert_eq!(s["counts"]["In Progress"], 1);
 }
+
+#[test]
+fn dependencies_under_other_keys_gate_start() {
+    let t = Tix::tree()
+        .ticket(
+            "pending",
+            "OPS-0002.md",
+            "---\nticket_id: OPS-0002\ntitle: second\nstatus: pending\ndependencies:\n  - OPS-0001 (schema first)\n---\n",
+        )
+        .ticket("pending", "OPS-0001.md", &ticket("OPS-0001", "pending", ""));
+    let r = t.run(&["start", "OPS-2"]).code(4);
+    assert_eq!(
+        r.stderr,
+        "tix: tickets/pending/OPS-0002.md:5: cannot start OPS-0002: depends on OPS-0001, which is pending\n"
+    );
+    assert_eq!(t.run(&["next"]).code(0).stdout, "OPS-0001\n");
+    t.run(&["start", "OPS-1"]).code(0);
+    t.run(&["complete", "OPS-1"]).code(0);
+    t.run(&["start", "OPS-2"]).code(0);
+}
