@@ -150,10 +150,23 @@ pub fn table(cols: &[Col], rows: &[Vec<String>], streams: &Streams) -> String {
         .map(|r| shown.iter().filter_map(|&i| r.get(i).cloned()).collect())
         .collect();
     let widths = fit(&cols, &cells, width.max(MIN_WIDTH));
+    // Columns with no room left are left out.
+    let kept: Vec<usize> = (0..cols.len()).filter(|&i| widths[i] > 0).collect();
+    let cols: Vec<Col> = kept.iter().map(|&i| cols[i]).collect();
+    let widths: Vec<usize> = kept.iter().map(|&i| widths[i]).collect();
+    let cells: Vec<Vec<String>> = cells
+        .into_iter()
+        .map(|r| kept.iter().filter_map(|&i| r.get(i).cloned()).collect())
+        .collect();
     let mut t = comfy_table::Table::new();
     t.load_preset(comfy_table::presets::NOTHING);
     t.set_content_arrangement(comfy_table::ContentArrangement::Disabled);
-    t.set_header(cols.iter().map(|c| c.name).collect::<Vec<_>>());
+    t.set_header(
+        cols.iter()
+            .zip(&widths)
+            .map(|(c, w)| truncate(c.name, *w))
+            .collect::<Vec<_>>(),
+    );
     for r in &cells {
         t.add_row(
             r.iter()
@@ -183,7 +196,11 @@ pub fn table(cols: &[Col], rows: &[Vec<String>], streams: &Streams) -> String {
 }
 
 /// Each column's width: what its widest cell needs, the shrinking columns cut
-/// down (widest first) until the line fits in `width`.
+/// down (widest first) until the line fits in `width`: first to a comfortable
+/// floor (their header, at least 8), then, if that is not enough, to 2 (one
+/// character and `…`); still too wide, shrinking columns are left out (width
+/// 0), the rightmost first. Only columns that do not shrink can leave a line
+/// wider.
 fn fit(cols: &[Col], cells: &[Vec<String>], width: usize) -> Vec<usize> {
     let mut widths: Vec<usize> = cols
         .iter()
@@ -199,20 +216,33 @@ fn fit(cols: &[Col], cells: &[Vec<String>], width: usize) -> Vec<usize> {
         })
         .collect();
     let total = |w: &[usize]| w.iter().sum::<usize>() + GAP * w.len().saturating_sub(1);
-    let floor = |i: usize| MIN_FLEX.max(cols[i].name.width());
-    while total(&widths) > width {
-        let widest = (0..cols.len())
-            .filter(|&i| cols[i].shrinks && widths[i] > floor(i))
-            .max_by_key(|&i| (widths[i], std::cmp::Reverse(i)));
-        let Some(i) = widest else { break };
-        // Down to the next widest shrinking column, or just enough to fit.
-        let next = (0..cols.len())
-            .filter(|&j| j != i && cols[j].shrinks && widths[j] < widths[i])
-            .map(|j| widths[j])
-            .max()
-            .unwrap_or(0);
-        let excess = total(&widths) - width;
-        widths[i] = (widths[i] - excess).max(next).max(floor(i));
+    let comfortable = |i: usize| MIN_FLEX.max(cols[i].name.width());
+    let tight = |_: usize| 2;
+    for floor in [&comfortable as &dyn Fn(usize) -> usize, &tight] {
+        while total(&widths) > width {
+            let widest = (0..cols.len())
+                .filter(|&i| cols[i].shrinks && widths[i] > floor(i))
+                .max_by_key(|&i| (widths[i], std::cmp::Reverse(i)));
+            let Some(i) = widest else { break };
+            // Down to the next widest shrinking column, or just enough to fit.
+            let next = (0..cols.len())
+                .filter(|&j| j != i && cols[j].shrinks && widths[j] < widths[i])
+                .map(|j| widths[j])
+                .max()
+                .unwrap_or(0);
+            let excess = total(&widths) - width;
+            widths[i] = widths[i].saturating_sub(excess).max(next).max(floor(i));
+        }
+    }
+    for i in (0..cols.len()).rev() {
+        let shown = widths.iter().filter(|w| **w > 0).count();
+        let used = widths.iter().sum::<usize>() + GAP * shown.saturating_sub(1);
+        if used <= width {
+            break;
+        }
+        if cols[i].shrinks {
+            widths[i] = 0;
+        }
     }
     widths
 }
@@ -331,6 +361,37 @@ mod tests {
             table(&cols, &rows, &piped),
             "TIX-0001\t-\tOne\nTIX-0002\t-\tTwo\n"
         );
+    }
+
+    #[test]
+    fn any_width_fits_when_the_columns_can_shrink() {
+        let cols = [col("id"), flex("change"), flex("agent"), flex("reason")];
+        let rows = vec![vec![
+            "TIX-0007".into(),
+            "in_progress → completed".into(),
+            "x".repeat(37),
+            "forced: taken over from someone".into(),
+        ]];
+        for width in [40, 45, 50, 60, 80, 120] {
+            let out = table(&cols, &rows, &term(width));
+            for line in out.lines() {
+                assert!(line.width() <= width, "{width}: {line}");
+            }
+        }
+        // Below 40 columns the table is laid out for 40.
+        assert_eq!(
+            table(&cols, &rows, &term(20)),
+            table(&cols, &rows, &term(40))
+        );
+        assert_eq!(
+            table(&cols, &rows, &term(40)),
+            "id        change    agent     reason\nTIX-0007  in_prog…  xxxxxxx…  forced: t…\n"
+        );
+        // Tighter than the headers, the columns go down to one character,
+        // then the rightmost are left out.
+        assert_eq!(fit(&cols, &rows, 20), [8, 2, 2, 2]);
+        assert_eq!(fit(&cols, &rows, 16), [8, 2, 2, 0]);
+        assert_eq!(fit(&cols, &rows, 9), [8, 0, 0, 0]);
     }
 
     #[test]

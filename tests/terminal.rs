@@ -291,3 +291,21 @@ fn each_dashboard_section_shows_ten_and_says_how_many_there_are() {
         12
     );
 }
+
+#[test]
+fn narrow_terminals_get_tables_that_fit_never_a_panic() {
+    // Review finding: a forced takeover made `history` panic at 80 columns,
+    // and `list`/`status` at 40–50 (a width underflow).
+    let t = Tix::example();
+    t.run(&["start", "7", "--agent", "backend-engineer"])
+        .code(0);
+    t.run(&["start", "7", "--agent", "security-reviewer", "--force"])
+        .code(0);
+    for cols in [40u16, 45, 50, 60, 80, 120] {
+        for args in [&["history"][..], &["list"]] {
+            let mut full = args.to_vec();
+            full.extend(["--color", "never"]);
+            on_terminal(&t, &full, cols);
+        }
+    }
+}

@@ -87,9 +87,9 @@ pub fn run(ctx: &Ctx, args: &HistoryArgs) -> Result<Exit> {
         &[
             col("time"),
             col("ticket"),
-            col("action"),
-            col("change"),
-            col("actor"),
+            flex("action"),
+            flex("change"),
+            flex("actor"),
             flex("agent"),
             flex("run"),
             flex("reason"),

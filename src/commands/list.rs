@@ -52,8 +52,8 @@ pub fn run(ctx: &Ctx, args: &ListArgs) -> Result<Exit> {
     ctx.out(&table(
         &[
             col("id"),
-            col("status"),
-            col("priority"),
+            flex("status"),
+            flex("priority"),
             flex("agent"),
             flex("title"),
         ],
