@@ -302,7 +302,7 @@ fn narrow_terminals_get_tables_that_fit_never_a_panic() {
     t.run(&["start", "7", "--agent", "security-reviewer", "--force"])
         .code(0);
     for cols in [40u16, 45, 50, 60, 80, 120] {
-        for args in [&["history"][..], &["list"]] {
+        for args in [&["history"][..], &["list"], &["status"]] {
             let mut full = args.to_vec();
             full.extend(["--color", "never"]);
             on_terminal(&t, &full, cols);

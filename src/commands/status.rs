@@ -85,21 +85,39 @@ pub fn run(ctx: &Ctx, args: &StatusArgs) -> Result<Exit> {
     let color = ctx.streams.out_color;
     let mut s = String::new();
     let done = tickets.iter().filter(|t| t.kind.is_closed()).count();
-    // The bar, and the counts beside it where they fit.
+    // The title (its root cut to fit), the bar, and the counts beside it
+    // where they fit, else below it, wrapped between statuses.
+    let width = ctx.streams.width.unwrap_or(usize::MAX);
+    let tail = format!(
+        " — {}, {done} done ({:.0}%)",
+        super::count(tickets.len(), "ticket"),
+        rate * 100.0
+    );
+    let root = text::cell(&tree.display_root);
+    let root = output::truncate(&root, width.saturating_sub(tail.width()).max(8));
     let bar_width = 20;
     let filled = (rate * bar_width as f64).round() as usize;
-    let per_status: Vec<String> = counts.iter().map(|(n, c)| format!("{n} {c}")).collect();
-    let per_status = text::cell(&per_status.join(" · ")).into_owned();
-    let beside = bar_width + 2 + per_status.width() <= ctx.streams.width.unwrap_or(usize::MAX);
+    let per_status: Vec<String> = counts
+        .iter()
+        .map(|(n, c)| format!("{} {c}", text::cell(n)))
+        .collect();
+    let joined = per_status.join(" · ");
+    let beside = bar_width + 2 + joined.width() <= width;
     s.push_str(&format!(
-        "{} — {}, {done} done ({:.0}%)\n{}{}{}{per_status}\n",
-        paint(&text::cell(&tree.display_root), BOLD, color),
-        super::count(tickets.len(), "ticket"),
-        rate * 100.0,
+        "{}{tail}\n{}{}",
+        paint(&root, BOLD, color),
         paint(&"█".repeat(filled), GREEN, color),
         paint(&"░".repeat(bar_width - filled), DIM, color),
-        if beside { "  " } else { "\n" },
     ));
+    if beside {
+        s.push_str(&format!("  {joined}\n"));
+    } else {
+        s.push('\n');
+        for line in wrap(&per_status, " · ", width) {
+            s.push_str(&line);
+            s.push('\n');
+        }
+    }
 
     let rows: Vec<Vec<String>> = in_progress
         .iter()
@@ -197,4 +215,46 @@ fn section(
     };
     s.push_str(&format!("\n{}\n", paint(&shown, YELLOW.bold(), color)));
     s.push_str(&table(cols, rows, &ctx.streams));
+}
+
+/// `items` joined by `sep` into lines at most `width` wide, broken between
+/// items (an item wider than a line is cut with `…`).
+fn wrap(items: &[String], sep: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for item in items {
+        let item = output::truncate(item, width);
+        if !line.is_empty() && line.width() + sep.width() + item.width() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push_str(sep);
+        }
+        line.push_str(&item);
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap;
+
+    #[test]
+    fn counts_wrap_between_statuses() {
+        let items: Vec<String> = ["pending 5", "in_progress 3", "completed 4", "archived 1"]
+            .map(String::from)
+            .to_vec();
+        assert_eq!(
+            wrap(&items, " · ", 40),
+            ["pending 5 · in_progress 3 · completed 4", "archived 1"]
+        );
+        assert_eq!(wrap(&items, " · ", 200), [items.join(" · ")]);
+        assert_eq!(
+            wrap(&items, " · ", 10),
+            ["pending 5", "in_progre…", "completed…", "archived 1"]
+        );
+    }
 }
