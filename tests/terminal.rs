@@ -174,6 +174,18 @@ fn status_collapses_empty_sections_and_escapes_agents() {
         "{}",
         piped.stderr
     );
+    // Every read command says so, --json included.
+    for args in [
+        &["status", "--json"][..],
+        &["list", "--json"],
+        &["next", "--json"],
+    ] {
+        assert_eq!(
+            t.run(args).code(0).stderr,
+            "tix: 1 ticket could not be read and was left out (`tix sync --check` lists it)\n",
+            "{args:?}"
+        );
+    }
 }
 
 #[test]

@@ -54,6 +54,7 @@ pub fn run(ctx: &Ctx, args: &StatusArgs) -> Result<Exit> {
     };
     let rate = completion_rate(&tickets);
 
+    ctx.note_unreadable(tree.unreadable(&snap));
     if args.json {
         let out = StatusJson {
             root: tree.root.to_string_lossy().into_owned(),
@@ -81,7 +82,6 @@ pub fn run(ctx: &Ctx, args: &StatusArgs) -> Result<Exit> {
         return Ok(Exit::Ok);
     }
 
-    ctx.note_unreadable(tree.unreadable(&snap));
     let color = ctx.streams.out_color;
     let mut s = String::new();
     let done = tickets.iter().filter(|t| t.kind.is_closed()).count();
