@@ -389,6 +389,18 @@ fn new_refuses_empty_titles_and_names_the_flag_of_a_bad_dependency() {
     );
     let r = t.run(&["new", "Depends", "--depends-on", "99"]).code(3);
     assert_eq!(r.stderr, "tix: --depends-on 99: no ticket 99\n");
+    // A dependency that cannot be read is named with its flag too.
+    t.write(
+        "tickets/pending/TIX-0009-bad.md",
+        "---\nid: TIX-0009\ntitle: [x\n---\n",
+    );
+    let r = t.run(&["new", "Depends", "--depends-on", "9"]).code(1);
+    assert_eq!(
+        r.stderr,
+        "tix: --depends-on 9: tickets/pending/TIX-0009-bad.md:4: invalid YAML in the frontmatter: \
+         did not find expected ',' or ']', while parsing a flow sequence\n"
+    );
+    std::fs::remove_file(t.path("tickets/pending/TIX-0009-bad.md")).unwrap();
     let r = t.run(&["new", "Depends", "--depends-on", "../x"]).code(2);
     assert!(r.stderr.contains("'--depends-on <ID>'"), "{}", r.stderr);
     assert_eq!(t.snapshot(), before, "nothing written");

@@ -56,7 +56,10 @@ pub fn run(ctx: &Ctx, args: &NewArgs) -> Result<Exit> {
             .with_context(|| format!("--depends-on {dep}"))?;
         match &e.parsed {
             Ok(m) => depends_on.push(m.id.to_string()),
-            Err(m) => return Err(tree::malformed_error(&tree, &e.rel, m)),
+            Err(m) => {
+                return Err(tree::malformed_error(&tree, &e.rel, m))
+                    .with_context(|| format!("--depends-on {dep}"));
+            }
         }
     }
     let status = tree.config.new_status();
