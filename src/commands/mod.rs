@@ -126,9 +126,12 @@ impl Ctx {
     }
 
     /// `--agent`, else `TIX_AGENT`.
+    /// An empty or blank name is no name.
     pub fn agent(&self, arg: &Option<String>) -> Option<String> {
+        let name = |s: String| Some(s.trim().to_string()).filter(|s| !s.is_empty());
         arg.clone()
-            .or_else(|| std::env::var("TIX_AGENT").ok().filter(|s| !s.is_empty()))
+            .and_then(name)
+            .or_else(|| std::env::var("TIX_AGENT").ok().and_then(name))
     }
 
     /// Data on stdout.
