@@ -97,7 +97,9 @@ pub fn apply(
     };
     let mut action = req.action;
     if from == to {
-        if to_kind != Kind::InProgress {
+        // A move to the status a ticket has, or any change that is not a
+        // start, has nothing to do; only `start` may name a new agent.
+        if to_kind != Kind::InProgress || req.action != "start" {
             return Ok(unchanged());
         }
         match (meta.agent.as_deref(), req.agent.as_deref()) {
@@ -183,7 +185,8 @@ pub fn apply(
         changes.push(("completed", NewValue::Str(now.to_string())));
     }
     // Back in the queue, nobody works on it (the audit log keeps who did).
-    if to_kind == Kind::Pending && from != to && meta.agent.is_some() {
+    // (An empty `agent:` goes too; removing a key that is absent changes nothing.)
+    if to_kind == Kind::Pending && from != to {
         changes.push(("agent", NewValue::Remove));
     }
     changes.push(("updated", NewValue::Str(now.to_string())));

@@ -291,3 +291,44 @@ fn r9_assigning_says_so_and_pending_drops_the_agent_but_not_its_history() {
         "the audit log keeps who had it"
     );
 }
+
+#[test]
+fn r10_empty_agents_are_no_agents_and_moves_in_place_do_nothing() {
+    // Review findings: `--agent ""` wrote `agent: ""`; an empty `agent:` line
+    // survived a move back to pending; a move to the status a ticket already
+    // has was refused when $TIX_AGENT named someone else.
+    let t = Tix::tree()
+        .ticket(
+            "pending",
+            "TIX-0001.md",
+            "---\nid: TIX-0001\ntitle: x\nstatus: pending\n---\n",
+        )
+        .ticket(
+            "in-progress",
+            "TIX-0002.md",
+            "---\nid: TIX-0002\ntitle: y\nstatus: in_progress\nagent:\n---\n",
+        );
+    t.run(&["start", "1", "--agent", "  "]).code(0);
+    assert_eq!(
+        t.read("tickets/in-progress/TIX-0001.md"),
+        format!(
+            "---\nid: TIX-0001\ntitle: x\nstatus: in_progress\nstarted: {NOW}\nupdated: {NOW}\n---\n"
+        )
+    );
+    t.run(&["move", "2", "pending"]).code(0);
+    assert_eq!(
+        t.read("tickets/pending/TIX-0002.md"),
+        format!("---\nid: TIX-0002\ntitle: y\nstatus: pending\nupdated: {NOW}\n---\n")
+    );
+    t.run(&["start", "2", "--agent", "x"]).code(0);
+    let r = t
+        .command(&["move", "2", "in_progress"])
+        .env("TIX_AGENT", "y")
+        .output()
+        .unwrap();
+    assert_eq!(r.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8_lossy(&r.stderr),
+        "tix: TIX-0002 is already in_progress; nothing to do\n"
+    );
+}
