@@ -6,11 +6,24 @@
 use std::borrow::Cow;
 
 /// True for characters that must not be shown raw: control characters (tab
-/// aside), bidi overrides and isolates (they can reorder what a reader sees),
-/// zero-width and tag characters.
+/// aside), bidi marks, overrides and isolates (they can reorder what a reader
+/// sees), line and paragraph separators, and invisible format characters
+/// (zero-width, word joiners, soft hyphen, interlinear annotation, tags).
 pub fn needs_escape(c: char) -> bool {
     (c.is_control() && c != '\t')
-        || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}' | '\u{e0000}'..='\u{e007f}')
+        || matches!(
+            c,
+            '\u{ad}'
+                | '\u{61c}'
+                | '\u{180e}'
+                | '\u{200b}'..='\u{200f}'
+                | '\u{2028}'..='\u{202e}'
+                | '\u{2060}'..='\u{2064}'
+                | '\u{2066}'..='\u{206f}'
+                | '\u{feff}'
+                | '\u{fff9}'..='\u{fffb}'
+                | '\u{e0000}'..='\u{e007f}'
+        )
 }
 
 /// Writes `s` with every character for which `escape` holds as `\u{…}`.
@@ -101,6 +114,11 @@ mod tests {
         assert_eq!(sanitize("fake\routput"), "fake\\u{d}output");
         assert_eq!(sanitize("abc\u{202e}cba"), "abc\\u{202e}cba");
         assert_eq!(sanitize("a\tb\nc"), "a\tb\\u{a}c");
+        // Review finding: these passed raw.
+        assert_eq!(
+            sanitize("a\u{61c}b\u{2028}c\u{2060}d\u{180e}e\u{ad}f"),
+            "a\\u{61c}b\\u{2028}c\\u{2060}d\\u{180e}e\\u{ad}f"
+        );
     }
 
     #[test]
