@@ -272,6 +272,12 @@ fn r9_assigning_says_so_and_pending_drops_the_agent_but_not_its_history() {
         r.stderr,
         "tix: TIX-0002: agent al → bo, still in_progress (tickets/in-progress/TIX-0002.md)\n"
     );
+    // The audit trail shows the assignment as no change of status.
+    let history = t.run(&["history", "2"]).code(0).stdout;
+    assert!(
+        history.contains("\tTIX-0002\tassign\tin_progress\tuser\tal\t"),
+        "{history}"
+    );
     t.run(&["move", "2", "pending"]).code(0);
     assert_eq!(
         t.read("tickets/pending/TIX-0002.md"),

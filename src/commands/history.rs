@@ -74,6 +74,8 @@ pub fn run(ctx: &Ctx, args: &HistoryArgs) -> Result<Exit> {
                 e.action.clone(),
                 match (&e.from, &e.to) {
                     (None, None) => "-".to_string(),
+                    // No change of status (an agent assigned): the status.
+                    (Some(from), Some(to)) if from == to => to.clone(),
                     _ => format!("{} → {}", opt(&e.from), opt(&e.to)),
                 },
                 e.actor.clone(),
