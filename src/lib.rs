@@ -118,8 +118,18 @@ fn report(err: &anyhow::Error) -> exit::Exit {
     let code = exit::Exit::of(err);
     if code != exit::Exit::Ok {
         let text = format!("{err:#}");
+        // A refusal is one line per unmet condition; any other error is one
+        // line, whatever a path or a value in it holds.
+        let refusal = err
+            .chain()
+            .any(|c| matches!(c.downcast_ref(), Some(error::TixError::Refused { .. })));
+        let diagnostics: Vec<&str> = if refusal {
+            text.lines().collect()
+        } else {
+            vec![text.as_str()]
+        };
         let mut lines = String::new();
-        for line in text.lines() {
+        for line in diagnostics {
             lines.push_str("tix: ");
             lines.push_str(&output::sanitize(line));
             lines.push('\n');

@@ -294,6 +294,17 @@ fn titles_with_escape_sequences_reach_the_terminal_only_escaped() {
 }
 
 #[test]
+fn an_error_is_one_line_whatever_its_path_holds() {
+    // Review finding: a newline in --root made the error three lines.
+    let t = Tix::tree();
+    let r = t.run(&["--root", "/tmp/x\ny", "status"]).code(1);
+    assert_eq!(
+        r.stderr,
+        "tix: /tmp/x\\u{a}y: no tix.yaml here (run `tix init /tmp/x\\u{a}y` to create a tree)\n"
+    );
+}
+
+#[test]
 fn usage_errors_are_one_line_with_the_usage() {
     let t = Tix::tree();
     let r = t.run(&["show"]).code(2);
