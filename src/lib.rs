@@ -75,7 +75,7 @@ fn usage_line(rendered: &str) -> String {
             continue;
         } else if let Some(m) = line.strip_prefix("error: ") {
             what.push_str(m);
-        } else if what.ends_with(':') {
+        } else if what.ends_with(':') || (line.starts_with('[') && line.ends_with(']')) {
             what.push_str(&format!(" {line}"));
         } else {
             what.push_str(&format!(" ({line})"));

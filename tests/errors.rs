@@ -332,6 +332,12 @@ fn usage_errors_are_one_line_with_the_usage() {
         "tix: invalid value 'TIX-1' for '<ID>': not a ticket id: expected an id \
          like TIX-0007 or its number\n"
     );
+    // A tip in brackets keeps its own brackets.
+    let r = t.run(&["--color", "sometimes", "list"]).code(2);
+    assert_eq!(
+        r.stderr,
+        "tix: invalid value 'sometimes' for '--color <WHEN>' [possible values: auto, always, never]\n"
+    );
     // Help and the version are answers, not errors.
     assert_eq!(t.run(&["--version"]).code(0).stdout, "tix 0.1.0\n");
     assert!(
