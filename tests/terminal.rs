@@ -41,9 +41,20 @@ fn hostile() -> Tix {
     t
 }
 
-/// Only the colours tix itself writes, and no control character but `\n`.
+/// No escape sequence from the hostile tickets, only the colours tix itself
+/// writes, and no control character but `\n` and `\t`.
 #[track_caller]
 fn assert_inert(out: &str) {
+    for raw in [
+        "\u{1b}[31mRED",
+        "\u{1b}[2J",
+        "\u{1b}]52",
+        "\u{1b}[1magent",
+        "\u{7}",
+        "\r",
+    ] {
+        assert!(!out.contains(raw), "{raw:?} reached the terminal:\n{out}");
+    }
     let own = [
         "\u{1b}[1m",
         "\u{1b}[0m",
@@ -115,6 +126,10 @@ fn show_is_readable_on_a_terminal_and_escaped_everywhere() {
     insta::assert_snapshot!("show_tty", tty);
     let (code, plain) = t.run_tty(&["show", "1", "--color", "never"], 80);
     assert_eq!(code, 0);
+    assert!(
+        !plain.contains('\u{1b}'),
+        "--color never writes no escape at all"
+    );
     assert_eq!(plain, strip_sgr(&tty), "--color never: the same text");
     let piped = t.run(&["show", "1"]).code(0);
     assert_eq!(piped.stdout, plain, "a pipe gets what a terminal shows");
@@ -208,6 +223,14 @@ fn history_and_next_on_a_terminal_and_in_a_pipe() {
         (
             0,
             "tix: 1 ticket could not be read and was left out (`tix sync --check` lists it)\nTIX-0001\n"
+        )
+    );
+    let piped = t.run(&["next"]).code(0);
+    assert_eq!(
+        (piped.stdout.as_str(), piped.stderr.as_str()),
+        (
+            "TIX-0001\n",
+            "tix: 1 ticket could not be read and was left out (`tix sync --check` lists it)\n"
         )
     );
 }

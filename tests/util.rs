@@ -216,6 +216,11 @@ impl Tix {
             .output()
             .is_err()
         {
+            // CI installs tmux (.ci/run): there a missing tmux is a failure.
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "tmux is missing in CI; .ci/run should have installed it"
+            );
             eprintln!("skipped: tmux is not installed (.ci/run installs it)");
             return None;
         }
