@@ -1,5 +1,5 @@
-//! Regressions, one test per finding of the first code review of the engine
-//! (issue 3). Each names what went wrong.
+//! Regressions, one test per finding of a code review. Each names what went
+//! wrong.
 
 use crate::util::{NOW, Tix, ticket};
 
