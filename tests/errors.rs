@@ -376,6 +376,13 @@ fn a_number_two_prefixes_share_is_ambiguous_not_a_duplicate() {
             "{cmd:?}"
         );
     }
+    // The number as it was typed.
+    let r = t.run(&["show", "0012"]).code(2);
+    assert!(
+        r.stderr.starts_with("tix: 0012 is ambiguous: "),
+        "{}",
+        r.stderr
+    );
     let r = t.run(&["new", "x", "--depends-on", "12"]).code(2);
     assert!(
         r.stderr

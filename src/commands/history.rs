@@ -41,7 +41,7 @@ pub fn run(ctx: &Ctx, args: &HistoryArgs) -> Result<Exit> {
     let wanted = |ticket: &str| match &args.id {
         None => true,
         Some(IdArg::Full(k, _)) => IdKey::parse(ticket).as_ref() == Some(k),
-        Some(IdArg::Number(n)) => {
+        Some(IdArg::Number(n, _)) => {
             IdKey::parse(ticket).is_some_and(|k| k.num == *n && k.suffix.is_empty())
         }
     };

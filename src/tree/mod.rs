@@ -596,7 +596,7 @@ impl Tree {
 
     /// A bare number that several prefixes use means the tree's own prefix.
     pub(crate) fn narrow<'e>(&self, hits: Vec<&'e Entry>, id: &IdArg) -> Vec<&'e Entry> {
-        if hits.len() > 1 && matches!(id, IdArg::Number(_)) {
+        if hits.len() > 1 && matches!(id, IdArg::Number(..)) {
             let preferred: Vec<&Entry> = hits
                 .iter()
                 .copied()
@@ -970,13 +970,17 @@ pub fn failpoint_panic(name: &str) {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IdArg {
     Full(IdKey, String),
-    Number(u64),
+    /// The number, and how it was typed (`0012`).
+    Number(u64, String),
 }
 
 impl IdArg {
     pub fn parse(s: &str) -> Result<IdArg, String> {
         if s.len() <= 18 && !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) {
-            return s.parse().map(IdArg::Number).map_err(|e| e.to_string());
+            return s
+                .parse()
+                .map(|n| IdArg::Number(n, s.to_string()))
+                .map_err(|e: std::num::ParseIntError| e.to_string());
         }
         match IdKey::parse(s) {
             Some(k) => Ok(IdArg::Full(k, s.to_string())),
@@ -987,7 +991,7 @@ impl IdArg {
     pub fn matches(&self, k: &IdKey) -> bool {
         match self {
             IdArg::Full(want, _) => want == k,
-            IdArg::Number(n) => k.num == *n && k.suffix.is_empty(),
+            IdArg::Number(n, _) => k.num == *n && k.suffix.is_empty(),
         }
     }
 }
@@ -996,7 +1000,7 @@ impl std::fmt::Display for IdArg {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             IdArg::Full(_, s) => f.write_str(s),
-            IdArg::Number(n) => write!(f, "{n}"),
+            IdArg::Number(_, typed) => f.write_str(typed),
         }
     }
 }
@@ -1012,7 +1016,7 @@ fn close_matches(snap: &Snapshot, id: &IdArg) -> Vec<String> {
             let k = IdKey::parse(&shown)?;
             let same_number = match id {
                 IdArg::Full(w, _) => w.num == k.num,
-                IdArg::Number(n) => *n == k.num,
+                IdArg::Number(n, _) => *n == k.num,
             };
             let d = edit_distance(&wanted, &shown.to_ascii_uppercase());
             let score = if same_number { 0 } else { d };

@@ -255,7 +255,7 @@ fn quick_find(tree: &Tree, index: &Index, id: &IdArg) -> Option<Entry> {
     let mut hits = Vec::new();
     match id {
         IdArg::Full(k, _) => hits.extend(index.lookup(k)?),
-        IdArg::Number(n) => {
+        IdArg::Number(n, _) => {
             for prefix in index.prefixes.keys() {
                 let k = crate::ticket::IdKey {
                     prefix: prefix.clone().into(),
