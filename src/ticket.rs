@@ -249,6 +249,234 @@ pub struct Split {
     pub eol: &'static str,
 }
 
+/// What a ticket says outside YAML: bold field lines near its top
+/// (`**Status:** Open`, `- **Priority:** 🟡 Medium`, `**ID:** FEAT-164`), its
+/// first heading (`# TICKET-0009: Add sources`), its file name. Read for a
+/// ticket without frontmatter, and for keys a frontmatter lacks (`id`, `title`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BodyFields {
+    pub id: Option<String>,
+    pub title: Option<String>,
+    pub status: Option<String>,
+    pub priority: Option<String>,
+    pub created: Option<String>,
+    pub started: Option<String>,
+    pub completed: Option<String>,
+    pub updated: Option<String>,
+    pub agent: Option<String>,
+    pub labels: Vec<String>,
+    pub depends_on: Vec<String>,
+    /// The file line of each field read from a bold line, by field name.
+    pub lines: Vec<(&'static str, usize)>,
+}
+
+/// A ticket without frontmatter, read as it is: its id from a bold `ID`
+/// field, its first heading or its file name; its status, priority, dates,
+/// agent, labels and dependencies from bold fields (a priority or a date tix
+/// cannot read is passed over: prose is not a contract); its boxes from the
+/// whole text.
+pub fn meta_without_frontmatter(
+    text: &str,
+    fields: &BodyFields,
+    status_of: &dyn Fn(&str) -> Result<String, String>,
+) -> Result<Meta, Malformed> {
+    if text.trim().is_empty() {
+        return Err(Malformed::at(1, "the file is empty"));
+    }
+    if text.contains('\0') {
+        return Err(Malformed::at(1, "not a text file (it holds NUL bytes)"));
+    }
+    let id = fields.id.clone().ok_or_else(|| {
+        Malformed::at(
+            1,
+            "no frontmatter, and no id in an `**ID:**` line, the first heading or the file name",
+        )
+    })?;
+    if IdKey::parse(&id).is_none() {
+        return Err(Malformed {
+            line: fields.line("id").or(Some(1)),
+            message: format!("{} is not a ticket id like TIX-0007", quote(&id)),
+        });
+    }
+    let status = match &fields.status {
+        Some(s) => Some(status_of(s).map_err(|why| Malformed {
+            line: fields.line("status"),
+            message: why,
+        })?),
+        None => None,
+    };
+    let time = |v: &Option<String>| v.as_deref().and_then(normalize_time).map(Text::Owned);
+    let (done, total) = progress(text, 0);
+    Ok(Meta {
+        id: id.into(),
+        title: fields.title.clone().unwrap_or_default().into(),
+        status: status.map(Text::Owned),
+        priority: fields
+            .priority
+            .as_deref()
+            .and_then(priority_of)
+            .unwrap_or(DEFAULT_PRIORITY)
+            .to_string()
+            .into(),
+        created: time(&fields.created),
+        started: time(&fields.started),
+        completed: time(&fields.completed),
+        updated: time(&fields.updated),
+        agent: fields.agent.clone().map(Text::Owned),
+        labels: fields.labels.iter().cloned().map(Text::Owned).collect(),
+        depends_on: fields.depends_on.iter().cloned().map(Text::Owned).collect(),
+        done,
+        total,
+    })
+}
+
+/// Whether a text starts (after a BOM) with a `---` line: it has a
+/// frontmatter, readable or not.
+pub fn opens_frontmatter(text: &str) -> bool {
+    let t = text.strip_prefix('\u{feff}').unwrap_or(text);
+    t.lines()
+        .next()
+        .is_some_and(|l| is_delimiter(l.trim_end_matches('\r')))
+}
+
+/// The body's unchecked boxes, with or without a frontmatter: (file line,
+/// the line's text).
+pub fn unchecked_boxes(text: &str) -> Vec<(usize, String)> {
+    let body = split(text).map(|s| s.body).unwrap_or(0);
+    let mut out = Vec::new();
+    for_each_box(text, body, |line, checked, t| {
+        if !checked {
+            out.push((line, t.trim().to_string()));
+        }
+    });
+    out
+}
+
+/// How far down a ticket bold fields are looked for.
+const FIELD_LINES: usize = 60;
+
+impl BodyFields {
+    /// Reads `text` from byte `from` (after a frontmatter, or 0); `name` is
+    /// the file's name.
+    pub fn read(text: &str, from: usize, name: &str) -> BodyFields {
+        let mut f = BodyFields::default();
+        let first_line = line_of(text, from);
+        let mut heading: Option<&str> = None;
+        for (n, line) in text[from..].lines().take(FIELD_LINES).enumerate() {
+            let line = line.trim_end_matches('\r').trim();
+            if heading.is_none()
+                && let Some(h) = line.strip_prefix('#')
+            {
+                heading = Some(h.trim_start_matches('#').trim());
+                continue;
+            }
+            let Some((key, value)) = bold_field(line) else {
+                continue;
+            };
+            let at = first_line + n;
+            let mut set = |slot: &mut Option<String>, name: &'static str| {
+                if slot.is_none() && !value.is_empty() {
+                    *slot = Some(value.clone());
+                    f.lines.push((name, at));
+                }
+            };
+            match crate::text::normalize(&key).as_str() {
+                "id" | "ticket" | "ticket_id" | "key" => set(&mut f.id, "id"),
+                "title" | "summary" => set(&mut f.title, "title"),
+                "status" | "state" => set(&mut f.status, "status"),
+                "priority" => set(&mut f.priority, "priority"),
+                "created" | "date" | "opened" | "created_at" => set(&mut f.created, "created"),
+                "started" | "started_at" => set(&mut f.started, "started"),
+                "completed" | "completed_at" | "closed" | "resolved" | "done" => {
+                    set(&mut f.completed, "completed")
+                }
+                "updated" | "updated_at" | "last_updated" => set(&mut f.updated, "updated"),
+                "assignee" | "agent" | "owner" | "assigned_to" => set(&mut f.agent, "agent"),
+                "labels" | "tags" if f.labels.is_empty() => {
+                    f.labels = value
+                        .split(',')
+                        .map(|l| l.trim().trim_matches('`').to_string())
+                        .filter(|l| !l.is_empty())
+                        .collect();
+                }
+                "dependencies" | "depends_on" | "blocked_by" | "requires" => {
+                    for word in value.split(|c: char| {
+                        c.is_whitespace() || matches!(c, ',' | ';' | '(' | ')' | '[' | ']')
+                    }) {
+                        if IdKey::parse(word).is_some() && !f.depends_on.iter().any(|d| d == word) {
+                            f.depends_on.push(word.to_string());
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        if let Some(h) = heading {
+            // `TICKET-0009: Add sources`, `[TICKET-011] Something`, or a title.
+            let h = h.trim_start_matches('[');
+            let word_end = h
+                .find(|c: char| c.is_whitespace() || matches!(c, ']' | ':'))
+                .unwrap_or(h.len());
+            let (first, rest) = h.split_at(word_end);
+            if IdKey::parse(first).is_some() {
+                if f.id.is_none() {
+                    f.id = Some(first.to_string());
+                }
+                let rest = rest.trim_start_matches([']', ':', ' ', '-', '—', '–', '\t']);
+                if f.title.is_none() && !rest.is_empty() {
+                    f.title = Some(rest.to_string());
+                }
+            } else if f.title.is_none() && !h.is_empty() {
+                f.title = Some(h.to_string());
+            }
+        }
+        if f.id.is_none()
+            && let Some((_, len)) =
+                IdKey::file_name_parts(name).map(|(k, rest)| (k, name.len() - rest.len()))
+        {
+            f.id = Some(name[..len].to_string());
+        }
+        f
+    }
+
+    /// The file line a field was read from.
+    pub fn line(&self, field: &str) -> Option<usize> {
+        self.lines
+            .iter()
+            .find(|(n, _)| *n == field)
+            .map(|(_, l)| *l)
+    }
+}
+
+/// `(key, value)` of a bold field line: `**Key:** value`, `**Key**: value`,
+/// with a list marker or not; an HTML comment in the value is dropped.
+fn bold_field(line: &str) -> Option<(String, String)> {
+    let line = line
+        .strip_prefix("- ")
+        .or_else(|| line.strip_prefix("* "))
+        .unwrap_or(line)
+        .trim_start();
+    let inner = line.strip_prefix("**")?;
+    let close = inner.find("**")?;
+    let (key, after) = (&inner[..close], &inner[close + 2..]);
+    let (key, value) = match key.strip_suffix(':') {
+        Some(k) => (k, after),
+        None => (key, after.strip_prefix(':')?),
+    };
+    let key = key.trim();
+    if key.is_empty() || key.len() > 40 {
+        return None;
+    }
+    let mut value = value.to_string();
+    while let Some(open) = value.find("<!--") {
+        match value[open..].find("-->") {
+            Some(end) => value.replace_range(open..open + end + 3, ""),
+            None => value.truncate(open),
+        }
+    }
+    Some((key.to_string(), value.trim().to_string()))
+}
+
 /// Whether a markdown file is meant as a ticket, even one tix cannot read: its
 /// name starts with an id, its frontmatter (read or not) has an `id`,
 /// `ticket_id`, `title` or `status` key, or its first heading starts with an
@@ -549,15 +777,33 @@ impl<'a> Doc<'a> {
         &self,
         status_of: &dyn Fn(&str) -> Result<String, String>,
     ) -> Result<Meta, Malformed> {
-        // `id`, else `ticket_id` (as some trees name it).
+        self.meta_with(status_of, &BodyFields::default())
+    }
+
+    /// Whether the frontmatter lacks what [`BodyFields`] may supply (an id or
+    /// a title).
+    pub fn lacks_id_or_title(&self) -> bool {
+        (self.get("id").is_none() && self.get("ticket_id").is_none()) || self.get("title").is_none()
+    }
+
+    /// [`Doc::meta`], with an id and a title the body or the file name gives
+    /// when the frontmatter has none.
+    pub fn meta_with(
+        &self,
+        status_of: &dyn Fn(&str) -> Result<String, String>,
+        body: &BodyFields,
+    ) -> Result<Meta, Malformed> {
+        // `id`, else `ticket_id` (as some trees name it), else the body's.
         let id_key = if self.get("id").is_none() && self.get("ticket_id").is_some() {
             "ticket_id"
         } else {
             "id"
         };
-        let id = self
-            .string(id_key)?
-            .ok_or_else(|| self.bad("id", "no `id` in the frontmatter".into()))?;
+        let id = match (self.string(id_key)?, &body.id) {
+            (Some(id), _) => id,
+            (None, Some(id)) => id.clone(),
+            (None, None) => return Err(self.bad("id", "no `id` in the frontmatter".into())),
+        };
         if IdKey::parse(&id).is_none() {
             return Err(self.bad(
                 id_key,
@@ -568,8 +814,17 @@ impl<'a> Doc<'a> {
             Some(s) => Some(status_of(&s).map_err(|why| self.bad("status", why))?),
             None => None,
         };
+        // A frontmatter without an id sits on a ticket whose fields are in its
+        // body (tix put it there on a first move): what it lacks, the body says.
+        let from_body = self.get("id").is_none() && self.get("ticket_id").is_none();
+        let body_priority = || {
+            body.priority
+                .as_deref()
+                .and_then(priority_of)
+                .filter(|_| from_body)
+        };
         let priority = match self.string("priority")? {
-            None => DEFAULT_PRIORITY,
+            None => body_priority().unwrap_or(DEFAULT_PRIORITY),
             Some(p) => priority_of(&p).ok_or_else(|| {
                 self.bad(
                     "priority",
@@ -602,20 +857,42 @@ impl<'a> Doc<'a> {
                 }
             }
         }
+        if from_body && depends_on.is_empty() {
+            depends_on = body.depends_on.clone();
+        }
         let (done, total) = progress(self.text, self.split.body);
         let owned = |v: Option<String>| v.map(Text::Owned);
         let list = |v: Vec<String>| v.into_iter().map(Text::Owned).collect();
+        let time = |key: &str, fallback: &Option<String>| -> Result<Option<String>, Malformed> {
+            Ok(self.time(key)?.or_else(|| {
+                fallback
+                    .as_deref()
+                    .filter(|_| from_body)
+                    .and_then(normalize_time)
+            }))
+        };
+        let labels = match self.list("labels")? {
+            l if l.is_empty() && from_body => body.labels.clone(),
+            l => l,
+        };
         Ok(Meta {
             id: id.into(),
-            title: self.string("title")?.unwrap_or_default().into(),
+            title: self
+                .string("title")?
+                .or_else(|| body.title.clone())
+                .unwrap_or_default()
+                .into(),
             status: owned(status),
             priority: priority.to_string().into(),
-            created: owned(self.time("created")?),
-            started: owned(self.time("started")?),
-            completed: owned(self.time("completed")?),
-            updated: owned(self.time("updated")?),
-            agent: owned(self.string("agent")?),
-            labels: list(self.list("labels")?),
+            created: owned(time("created", &body.created)?),
+            started: owned(time("started", &body.started)?),
+            completed: owned(time("completed", &body.completed)?),
+            updated: owned(time("updated", &body.updated)?),
+            agent: owned(
+                self.string("agent")?
+                    .or_else(|| body.agent.clone().filter(|_| from_body)),
+            ),
+            labels: list(labels),
             depends_on: list(depends_on),
             done,
             total,
@@ -959,6 +1236,9 @@ enum Style {
 /// with the bytes before and after the frontmatter identical; otherwise the edit
 /// is refused and nothing is returned.
 pub fn edit(text: &str, changes: &[(&str, NewValue)]) -> Result<String, Malformed> {
+    if !opens_frontmatter(text) {
+        return insert_frontmatter(text, changes);
+    }
     let doc = Doc::parse(text)?;
     let keys = top_level_keys(text, &doc.split);
     let mut splices: Vec<(Range<usize>, String)> = Vec::new();
@@ -994,6 +1274,40 @@ pub fn edit(text: &str, changes: &[(&str, NewValue)]) -> Result<String, Malforme
         out.replace_range(range, &with);
     }
     guard(&doc, &out, changes)?;
+    Ok(out)
+}
+
+/// A ticket without frontmatter gets one at its top, after a BOM, holding
+/// only the keys set, with the file's line ending; every old byte follows it
+/// unchanged. Checked like every edit: the result must parse to exactly those
+/// keys, with the whole old text as its body.
+fn insert_frontmatter(text: &str, changes: &[(&str, NewValue)]) -> Result<String, Malformed> {
+    let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    let eol = match text.find('\n') {
+        Some(i) if i > 0 && text.as_bytes()[i - 1] == b'\r' => "\r\n",
+        _ => "\n",
+    };
+    let mut block = format!("---{eol}");
+    let mut expected = Mapping::new();
+    for (key, value) in changes {
+        if let Some(v) = value.to_yaml() {
+            block.push_str(&format!("{key}: {}{eol}", render(value, Style::Plain)));
+            expected.insert(Value::String(key.to_string()), v);
+        }
+    }
+    block.push_str(&format!("---{eol}"));
+    let out = format!("{}{block}{}", &text[..bom], &text[bom..]);
+    let refuse = |why: &str| Malformed {
+        line: Some(1),
+        message: format!("refusing to add a frontmatter: {why}"),
+    };
+    let new = Doc::parse(&out).map_err(|_| refuse("the result would not parse"))?;
+    if new.body() != &text[bom..] {
+        return Err(refuse("the text would change"));
+    }
+    if new.map != expected {
+        return Err(refuse("the keys would not read back"));
+    }
     Ok(out)
 }
 

@@ -156,9 +156,7 @@ pub fn apply(
             }
         }
         if to_kind == Kind::Completed && config.gates.unchecked_boxes_block_complete {
-            let doc = crate::ticket::Doc::parse(&text)
-                .map_err(|m| tree::malformed_error(tree, rel, &m))?;
-            for (line, item) in doc.unchecked_boxes() {
+            for (line, item) in crate::ticket::unchecked_boxes(&text) {
                 unmet.push(format!(
                     "{shown}:{line}: cannot complete {}: unchecked box {}",
                     meta.id,

@@ -132,11 +132,7 @@ fn a_large_broken_tree_gets_a_short_summary_and_grouped_checks() {
                 &format!("OPS-{:04}.md", 1000 + i),
                 &format!("---\nid: OPS-{:04}\ntitle: [x\n---\n", 1000 + i),
             )
-            .ticket(
-                "todo",
-                &format!("OPS-{:04}.md", 2000 + i),
-                "no frontmatter\n",
-            );
+            .ticket("todo", &format!("OPS-{:04}.md", 2000 + i), "");
     }
     let t = t
         .ticket("todo", "README.md", "# How we work\n")
@@ -152,7 +148,7 @@ fn a_large_broken_tree_gets_a_short_summary_and_grouped_checks() {
             "tix:       tickets/done/OPS-1001.md:4, tickets/done/OPS-1002.md:4, tickets/done/OPS-1003.md:4, and 147 more",
             "tix:   150 × malformed: unknown status — add the status (or an alias for it) to tix.yaml's statuses, or fix the files",
             "tix:       tickets/todo/OPS-0001.md:3, tickets/todo/OPS-0002.md:3, tickets/todo/OPS-0003.md:3, and 147 more",
-            "tix:   150 × malformed: no frontmatter — fix each file: the message says what and on which line",
+            "tix:   150 × malformed: the file is empty — fix each file: the message says what and on which line",
             "tix:       tickets/todo/OPS-2001.md:1, tickets/todo/OPS-2002.md:1, tickets/todo/OPS-2003.md:1, and 147 more",
         ]
     );
@@ -178,7 +174,7 @@ fn a_large_broken_tree_gets_a_short_summary_and_grouped_checks() {
             "tix: 450 problems found:",
             "tix:   150 × malformed: invalid YAML in the frontmatter — fix each file: the message says what and on which line",
             "tix:   150 × malformed: unknown status — add the status (or an alias for it) to tix.yaml's statuses, or fix the files",
-            "tix:   150 × malformed: no frontmatter — fix each file: the message says what and on which line",
+            "tix:   150 × malformed: the file is empty — fix each file: the message says what and on which line",
         ]
     );
     let all = t.run(&["sync", "--check", "--json"]).code(6).json();
@@ -445,4 +441,90 @@ fn tickets_in_sub_folders_keep_their_sub_folder() {
     assert!(t.exists("tickets/in-progress/later/deeper/TIX-0006-f.md"));
     t.run(&["sync"]).code(0);
     t.run(&["sync", "--check"]).code(0);
+}
+
+#[test]
+fn tickets_without_frontmatter_are_read_and_get_one_on_their_first_move() {
+    let bug = "# Bug: Starter CLAUDE.md misses the contract\r\n\r\n**ID:** BUG-181\r\n**Type:** Bug\r\n\
+               **Priority:** High\r\n**Created:** 2026-07-13\r\n\
+               **Completed:** <!-- Set by /fw-move. -->\r\n\r\n---\r\n\r\n## Summary\r\n- [ ] ship it\r\n";
+    let t = Tix::empty()
+        .file("work/tix.yaml", "statuses:\n  - {name: todo, dir: todo, aliases: [open]}\n  - {name: doing, dir: doing}\n  - {name: done, dir: done}\n")
+        .file("work/todo/BUG-181-starter.md", bug)
+        .file(
+            "work/todo/TICKET-0009-sources.md",
+            "## TICKET-0009: Add data sources\n\n- **Status:** Open\n- **Priority:** 🟡 Medium\n\
+             - **Dependencies:** TICKET-0006 ✅ (done)\n",
+        )
+        .file("work/done/TICKET-0006.md", "# TICKET-0006 Base\n\n**Status:** Done\n")
+        .file("work/todo/README.md", "# To do\n\nWhat goes here.\n");
+    let run = |args: &[&str]| {
+        let mut full = vec!["--root", "work"];
+        full.extend(args);
+        t.run(&full)
+    };
+    run(&["sync"]).code(0);
+    run(&["sync", "--check"]).code(0);
+    let list = run(&["list", "--json"]).code(0).json();
+    let got: Vec<String> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| {
+            format!(
+                "{} | {} | {} | {} | {} | {}",
+                x["id"].as_str().unwrap(),
+                x["title"].as_str().unwrap(),
+                x["status"].as_str().unwrap(),
+                x["priority"].as_str().unwrap(),
+                x["created"],
+                x["depends_on"]
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            "BUG-181 | Bug: Starter CLAUDE.md misses the contract | todo | high | \"2026-07-13T00:00:00Z\" | []",
+            "TICKET-0009 | Add data sources | todo | medium | null | [\"TICKET-0006\"]",
+            "TICKET-0006 | Base | done | medium | null | []",
+        ]
+    );
+    // The first transition puts a frontmatter on top; every old byte follows.
+    run(&["start", "BUG-181"]).code(0);
+    let after = t.read("work/doing/BUG-181-starter.md");
+    assert_eq!(
+        after,
+        format!(
+            "---\r\nstatus: doing\r\nstarted: {0}\r\nupdated: {0}\r\n---\r\n{bug}",
+            crate::util::NOW
+        )
+    );
+    // Still read as before (its id and title come from the body).
+    let show = run(&["show", "BUG-181", "--json"]).code(0).json();
+    assert_eq!(
+        (
+            &show["id"],
+            &show["title"],
+            &show["priority"],
+            &show["status"]
+        ),
+        (
+            &"BUG-181".into(),
+            &"Bug: Starter CLAUDE.md misses the contract".into(),
+            &"high".into(),
+            &"doing".into()
+        )
+    );
+    // Gates read the body: the box is on the file's line 17 now.
+    run(&["complete", "BUG-181"]).code(4).stderr_has(
+        "work/doing/BUG-181-starter.md:17: cannot complete BUG-181: unchecked box \"- [ ] ship it\"",
+    );
+    // A dependency named in a bold field gates start; it is done here.
+    run(&["start", "TICKET-9"]).code(0);
+    assert!(
+        t.read("work/doing/TICKET-0009-sources.md")
+            .starts_with("---\nstatus: doing\n")
+    );
+    run(&["sync", "--check"]).code(0);
 }

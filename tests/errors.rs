@@ -15,13 +15,23 @@ fn broken_tree() -> Tix {
             "TIX-0002-yaml.md",
             "---\nid: TIX-0002\ntitle: [unclosed\nstatus: pending\n---\n",
         )
-        .ticket("pending", "TIX-0003-nofm.md", "just text, no frontmatter\n")
+        // No frontmatter is fine (bold fields are read); an unknown status is not.
+        .ticket(
+            "pending",
+            "TIX-0003-nofm.md",
+            "# Fix it\n\n**Status:** Someday\n",
+        )
         .ticket(
             "pending",
             "TIX-0004-noclose.md",
             "---\nid: TIX-0004\ntitle: never closed\n",
         )
-        .ticket("pending", "TIX-0005-noid.md", "---\ntitle: no id\n---\n")
+        // Without an `id` key the file name gives it; an id that is no value does not.
+        .ticket(
+            "pending",
+            "TIX-0005-noid.md",
+            "---\nid: [TIX-0005]\ntitle: a list\n---\n",
+        )
         .ticket(
             "pending",
             "TIX-0006-mismatch.md",
@@ -62,13 +72,13 @@ fn malformed_tickets_are_named_with_their_line_and_left_untouched() {
     );
     t.run(&["start", "3"])
         .code(1)
-        .stderr_has("tickets/pending/TIX-0003-nofm.md:1: no frontmatter");
+        .stderr_has("tickets/pending/TIX-0003-nofm.md:3: unknown status \"Someday\"");
     t.run(&["start", "4"])
         .code(1)
         .stderr_has("TIX-0004-noclose.md:1: the frontmatter opened on line 1 has no closing");
     t.run(&["start", "5"])
         .code(1)
-        .stderr_has("TIX-0005-noid.md:2: no `id`");
+        .stderr_has("TIX-0005-noid.md:2: `id` must be a single value");
     t.run(&["start", "8"]).code(1).stderr_has(
         "TIX-0008-status.md:4: unknown status \"someday\" (expected pending, in_progress, \
              completed, archived, in any case, or a folder's name or an alias)",

@@ -30,9 +30,10 @@ pub fn run(ctx: &Ctx, args: &ShowArgs) -> Result<Exit> {
             .kind_of(&status)
             .with_context(|| format!("{}: no status", tree.show(&rel)))?,
     };
+    // Without a frontmatter, the whole text is the body.
     let body = crate::ticket::split(&text)
         .map(|s| text[s.body..].to_string())
-        .unwrap_or_default();
+        .unwrap_or_else(|_| text.clone());
     if args.json {
         let mut j = TicketJson::new(&ticket);
         j.body = Some(&body);

@@ -539,7 +539,7 @@ impl Tree {
         if !c.frontmatter_only {
             return Ok(None);
         }
-        let parse = |side: &str| self.parse_bytes(rel, side.as_bytes()).ok().map(|(m, _)| m);
+        let parse = |side: &str| self.parse_bytes(rel, side.as_bytes()).ok();
         let (ours, theirs) = (parse(&c.ours), parse(&c.theirs));
         let names_me = |label: &str| {
             label

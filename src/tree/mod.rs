@@ -494,11 +494,7 @@ impl Tree {
     }
 
     /// Parses a ticket's bytes and checks its id against its file name.
-    pub fn parse_bytes<'a>(
-        &self,
-        rel: &str,
-        bytes: &'a [u8],
-    ) -> Result<(Meta, Doc<'a>), Malformed> {
+    pub fn parse_bytes(&self, rel: &str, bytes: &[u8]) -> Result<Meta, Malformed> {
         let text = std::str::from_utf8(bytes).map_err(|e| Malformed {
             line: Some(
                 1 + bytes[..e.valid_up_to()]
@@ -514,8 +510,7 @@ impl Tree {
                 message: "git left conflict markers: two branches changed this ticket (`tix doctor --fix` settles a conflict in the frontmatter)".into(),
             });
         }
-        let doc = Doc::parse(text)?;
-        let meta = doc.meta(&|v| {
+        let status_of = |v: &str| {
             self.config
                 .resolve(v)
                 .map(|s| s.name.clone())
@@ -526,12 +521,27 @@ impl Tree {
                         self.config.status_names().join(", ")
                     )
                 })
-        })?;
+        };
         let name = rel.rsplit('/').next().unwrap_or(rel);
+        // A ticket without frontmatter is read as it is (bold fields).
+        let (meta, id_line) = if ticket::opens_frontmatter(text) {
+            let doc = Doc::parse(text)?;
+            let body = if doc.lacks_id_or_title() {
+                ticket::BodyFields::read(text, doc.split.body, name)
+            } else {
+                ticket::BodyFields::default()
+            };
+            let meta = doc.meta_with(&status_of, &body)?;
+            (meta, doc.line_of_key("id").or(body.line("id")))
+        } else {
+            let fields = ticket::BodyFields::read(text, 0, name);
+            let meta = ticket::meta_without_frontmatter(text, &fields, &status_of)?;
+            (meta, fields.line("id"))
+        };
         match IdKey::from_file_name(name) {
-            Some(k) if Some(&k) == IdKey::parse(&meta.id).as_ref() => Ok((meta, doc)),
+            Some(k) if Some(&k) == IdKey::parse(&meta.id).as_ref() => Ok(meta),
             _ => Err(Malformed {
-                line: doc.line_of_key("id"),
+                line: id_line,
                 message: format!(
                     "id {} does not match the file name (expected {}.md or {}-<slug>.md)",
                     meta.id, meta.id, meta.id
@@ -1059,7 +1069,7 @@ pub fn read_ticket(tree: &Tree, rel: &str) -> Result<(String, Meta)> {
     }
     let bytes = fs::read(&path).with_context(|| format!("failed to read {}", tree.show(rel)))?;
     match tree.parse_bytes(rel, &bytes) {
-        Ok((meta, _)) => Ok((String::from_utf8(bytes).unwrap_or_default(), meta)),
+        Ok(meta) => Ok((String::from_utf8(bytes).unwrap_or_default(), meta)),
         Err(m) => Err(malformed_error(tree, rel, &m)),
     }
 }

@@ -335,7 +335,7 @@ impl Tree {
                 message: format!("cannot read: {e}"),
             }),
             Ok(bytes) => match self.parse_bytes(&rel, &bytes) {
-                Ok((m, _)) => Ok(m),
+                Ok(m) => Ok(m),
                 Err(_) if !crate::ticket::looks_like_ticket(file_name(&rel), &bytes) => {
                     return None;
                 }

@@ -371,9 +371,7 @@ fn apply(tree: &Tree, change: &Change) -> Result<Entry> {
     logged?;
 
     let meta = fs::metadata(&dst_path).with_context(|| format!("failed to stat {shown}"))?;
-    let parsed = tree
-        .parse_bytes(&change.dst, change.content.as_bytes())
-        .map(|(m, _)| m);
+    let parsed = tree.parse_bytes(&change.dst, change.content.as_bytes());
     Ok(Entry::new(
         change.dst.clone().into(),
         Stamp::of(&meta),
