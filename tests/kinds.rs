@@ -347,3 +347,20 @@ fn dependencies_under_other_keys_gate_start() {
     t.run(&["complete", "OPS-1"]).code(0);
     t.run(&["start", "OPS-2"]).code(0);
 }
+
+#[test]
+fn a_completed_ticket_in_the_archive_is_not_misplaced() {
+    // Trees put finished tickets away in archive/ and leave `status: Done`.
+    let t = Tix::tree()
+        .ticket("archive", "TIX-0001.md", &ticket("TIX-0001", "Done", ""))
+        .ticket("archive", "TIX-0002.md", &ticket("TIX-0002", "pending", ""));
+    t.run(&["sync"]).code(0);
+    assert!(t.exists("tickets/archive/TIX-0001.md"), "left where it is");
+    assert!(
+        t.exists("tickets/pending/TIX-0002.md"),
+        "a pending one is moved out"
+    );
+    t.run(&["sync", "--check"]).code(0);
+    let s = t.run(&["status", "--json"]).code(0).json();
+    assert_eq!(s["counts"]["completed"], 1);
+}

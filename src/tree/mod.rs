@@ -653,10 +653,17 @@ impl Tree {
 
     /// The folder a ticket whose file says `status` and that sits in `dir`
     /// belongs in, when that is not `dir`. `None` when it is where it belongs,
-    /// in a flat folder (`ticket_dirs`), or its status has no folder.
+    /// in a flat folder (`ticket_dirs`), completed in an archive folder, or
+    /// its status has no folder.
     pub fn wanted_dir(&self, status: &str, dir: &str) -> Option<&str> {
-        let want = self.config.status(status)?.dir.as_deref()?;
-        (want != dir && !self.is_flat(dir)).then_some(want)
+        let st = self.config.status(status)?;
+        let want = st.dir.as_deref()?;
+        // A completed ticket put away in an archive folder is where it belongs.
+        let put_away = st.kind == Kind::Completed
+            && self
+                .folder_status(dir)
+                .is_some_and(|f| self.config.is(f, Kind::Archived));
+        (want != dir && !self.is_flat(dir) && !put_away).then_some(want)
     }
 
     /// Every ticket that parsed, with its effective status.
