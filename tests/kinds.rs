@@ -20,6 +20,13 @@ fn listed(t: &Tix) -> Vec<(String, String)> {
         .collect()
 }
 
+/// `t` with a ticket per `(folder, id, status, extra frontmatter lines)`.
+fn with(t: Tix, tickets: &[(&str, &str, &str, &str)]) -> Tix {
+    tickets.iter().fold(t, |t, (dir, id, status, extra)| {
+        t.ticket(dir, &format!("{id}.md"), &ticket(id, status, extra))
+    })
+}
+
 fn ticket(id: &str, status: &str, extra: &str) -> String {
     format!("---\nid: {id}\ntitle: Ticket {id}\nstatus: {status}\n{extra}---\n- [x] done\n")
 }
@@ -89,38 +96,26 @@ fn status_values_in_any_case_and_decoration_mean_their_status() {
 
 #[test]
 fn a_tree_whose_statuses_have_spaces_keeps_its_spelling() {
-    let t = Tix::empty()
-        .file(
-            "tickets/tix.yaml",
-            "statuses:\n\
+    let t = Tix::empty().file(
+        "tickets/tix.yaml",
+        "statuses:\n\
              \x20 - {name: Backlog, dir: backlog}\n\
              \x20 - {name: To Do, dir: todo}\n\
              \x20 - {name: In Progress, dir: doing}\n\
              \x20 - {name: In Review, dir: review, kind: in_progress}\n\
              \x20 - {name: Done, dir: done}\n\
              \x20 - {name: Won't Do, dir: dropped, kind: completed}\n",
-        )
-        .ticket("backlog", "TIX-0001.md", &ticket("TIX-0001", "Backlog", ""))
-        .ticket(
-            "todo",
-            "TIX-0002.md",
-            &ticket("TIX-0002", "to do", "priority: HIGH\n"),
-        )
-        .ticket(
-            "todo",
-            "TIX-0003.md",
-            &ticket("TIX-0003", "To Do", "priority: 🟢 Low (optional)\n"),
-        )
-        .ticket(
-            "review",
-            "TIX-0004.md",
-            &ticket("TIX-0004", "In Review", ""),
-        )
-        .ticket(
-            "dropped",
-            "TIX-0005.md",
-            &ticket("TIX-0005", "won't do", ""),
-        );
+    );
+    let t = with(
+        t,
+        &[
+            ("backlog", "TIX-0001", "Backlog", ""),
+            ("todo", "TIX-0002", "to do", "priority: HIGH\n"),
+            ("todo", "TIX-0003", "To Do", "priority: 🟢 Low (optional)\n"),
+            ("review", "TIX-0004", "In Review", ""),
+            ("dropped", "TIX-0005", "won't do", ""),
+        ],
+    );
     t.run(&["sync"]).code(0);
     // Backlog is pending but not ready: next draws from To Do, best first.
     assert_eq!(t.run(&["next"]).code(0).stdout, "TIX-0002\n");
@@ -175,27 +170,15 @@ fn a_tree_whose_statuses_have_spaces_keeps_its_spelling() {
 
 #[test]
 fn priorities_in_any_spelling_and_unknown_ones_named() {
-    let t = Tix::tree()
-        .ticket(
-            "pending",
-            "TIX-0001.md",
-            &ticket("TIX-0001", "pending", "priority: MEDIUM\n"),
-        )
-        .ticket(
-            "pending",
-            "TIX-0002.md",
-            &ticket("TIX-0002", "pending", "priority: 🔥 CRITICAL\n"),
-        )
-        .ticket(
-            "pending",
-            "TIX-0003.md",
-            &ticket("TIX-0003", "pending", "priority: High\n"),
-        )
-        .ticket(
-            "pending",
-            "TIX-0004.md",
-            &ticket("TIX-0004", "pending", "priority: whenever\n"),
-        );
+    let t = with(
+        Tix::tree(),
+        &[
+            ("pending", "TIX-0001", "pending", "priority: MEDIUM\n"),
+            ("pending", "TIX-0002", "pending", "priority: 🔥 CRITICAL\n"),
+            ("pending", "TIX-0003", "pending", "priority: High\n"),
+            ("pending", "TIX-0004", "pending", "priority: whenever\n"),
+        ],
+    );
     let list = t.run(&["list", "--json"]).code(0).json();
     let got: Vec<(&str, &str)> = list
         .as_array()
