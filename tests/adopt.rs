@@ -528,3 +528,28 @@ fn tickets_without_frontmatter_are_read_and_get_one_on_their_first_move() {
     );
     run(&["sync", "--check"]).code(0);
 }
+
+#[test]
+fn ids_are_shown_as_the_tree_writes_them() {
+    // Review finding: an unreadable duplicate's id was shown re-padded
+    // (CHORE-0131), a form that appears nowhere in the tree.
+    let t = Tix::tree()
+        .ticket(
+            "pending",
+            "CHORE-131-a.md",
+            "---\nid: CHORE-131\ntitle: [x\n---\n",
+        )
+        .ticket(
+            "pending",
+            "CHORE-131-b.md",
+            &crate::util::ticket("CHORE-131", "pending", "", ""),
+        );
+    let out = t.run(&["sync", "--check"]).code(6).stdout;
+    assert_eq!(
+        out.matches("duplicate_id: id CHORE-131 is used by 2 files")
+            .count(),
+        2,
+        "{out}"
+    );
+    assert!(!out.contains("CHORE-0131"), "{out}");
+}

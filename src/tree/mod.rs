@@ -738,8 +738,12 @@ impl Tree {
                         e.parsed
                             .as_ref()
                             .map(|m| m.id.to_string())
+                            // Unread: the id as its file name writes it.
                             .unwrap_or_else(|_| {
-                                e.key.as_ref().map(|k| k.to_string()).unwrap_or_default()
+                                let name = e.file_name();
+                                IdKey::file_name_parts(name)
+                                    .map(|(_, rest)| name[..name.len() - rest.len()].to_string())
+                                    .unwrap_or_default()
                             }),
                         group.len(),
                         paths.join(", ")
