@@ -76,10 +76,10 @@ pub fn apply(
     let (text, meta) = tree::read_ticket(tree, rel)?;
     let shown = tree.show(rel);
     let dir = rel.split('/').next().unwrap_or("");
-    let from = match &meta.status {
-        Some(s) => s.to_string(),
-        None => tree.folder_status(dir).unwrap_or_default().to_string(),
-    };
+    let from = tree
+        .status_in(meta.status.as_deref(), dir)
+        .unwrap_or_default()
+        .to_string();
     let config = &tree.config;
     let kind = |name: &str| config.kind_of(name);
     // `start` of a ticket in any in-progress status, or `complete` of one in
@@ -190,12 +190,7 @@ pub fn apply(
     changes.push(("updated", NewValue::Str(now.to_string())));
     let content = tree::edit_ticket(tree, rel, &text, &changes)?;
 
-    // A flat folder keeps its tickets whatever their status, and so does a
-    // status without a folder.
-    let dst = match config.status(to).and_then(|s| s.dir.as_deref()) {
-        Some(d) if !tree.is_flat(dir) => tree.moved_to(rel, d),
-        _ => rel.to_string(),
-    };
+    let dst = tree.destination(rel, to).unwrap_or_else(|| rel.to_string());
     // Forced means a rule or gate was skipped: a transition, or a takeover.
     let taken_from = meta.agent.as_deref().filter(|_| action == "assign");
     let reason = match (

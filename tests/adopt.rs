@@ -345,6 +345,73 @@ fn a_backlog_md_project_is_adopted_as_a_flat_tree() {
     );
 }
 
+#[test]
+fn an_archived_task_is_archived_and_a_bare_flat_task_can_start() {
+    let bl = |id: &str, status: &str, priority: &str| {
+        format!(
+            "---\nid: {id}\ntitle: Task {id}\n{status}priority: {priority}\n---\n\nSomething.\n"
+        )
+    };
+    let t = Tix::empty()
+        .file(
+            "backlog/tasks/pac-1 - First.md",
+            &bl("PAC-1", "status: To Do\n", "low"),
+        )
+        .file(
+            "backlog/tasks/pac-2 - Second.md",
+            &bl("PAC-2", "status: In Progress\n", "low"),
+        )
+        .file("backlog/tasks/pac-6 - Bare.md", &bl("PAC-6", "", "low"))
+        .file(
+            "backlog/completed/pac-4 - Fourth.md",
+            &bl("PAC-4", "status: Done\n", "low"),
+        )
+        // Backlog.md archives a task as it was: its file still says To Do.
+        .file(
+            "backlog/archive/tasks/pac-5 - Old.md",
+            &bl("PAC-5", "status: To Do\n", "critical"),
+        );
+    t.run(&["init", "backlog"]).code(0);
+    at(&t, "backlog", &["sync"]).code(0);
+    at(&t, "backlog", &["sync", "--check"]).code(0);
+    let list = at(&t, "backlog", &["list", "--json"]).code(0).json();
+    let status_of = |id: &str| {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .find(|j| j["id"] == id)
+            .map(|j| (j["status"].clone(), j["kind"].clone()))
+            .unwrap()
+    };
+    assert_eq!(status_of("PAC-5"), ("archived".into(), "archived".into()));
+    assert_eq!(status_of("PAC-6"), ("To Do".into(), "pending".into()));
+    // The archived critical task is not offered; the bare one (To Do) is.
+    assert_eq!(at(&t, "backlog", &["next"]).code(0).stdout, "PAC-1\n");
+    at(&t, "backlog", &["start", "PAC-6"]).code(0);
+    assert_eq!(
+        t.read("backlog/tasks/pac-6 - Bare.md"),
+        bl("PAC-6", "", "low").replace(
+            "priority: low\n",
+            &format!(
+                "priority: low\nstatus: In Progress\nstarted: {0}\nupdated: {0}\n",
+                crate::util::NOW
+            )
+        )
+    );
+    // Back out of the archive: to the flat folder its archive folder mirrors.
+    at(&t, "backlog", &["move", "PAC-5", "To Do", "--force"]).code(0);
+    assert!(!t.exists("backlog/archive/tasks/pac-5 - Old.md"));
+    assert_eq!(
+        t.read("backlog/tasks/pac-5 - Old.md"),
+        bl("PAC-5", "status: To Do\n", "critical").replace(
+            "priority: critical\n",
+            &format!("priority: critical\nupdated: {}\n", crate::util::NOW)
+        )
+    );
+    assert_eq!(at(&t, "backlog", &["next"]).code(0).stdout, "PAC-5\n");
+    at(&t, "backlog", &["sync", "--check"]).code(0);
+}
+
 /// `tix.yaml` from `statuses:` to `ticket_dirs:`, without comment-only lines.
 fn statuses_block(cfg: &str) -> String {
     let mut out = String::new();

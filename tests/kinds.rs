@@ -332,18 +332,18 @@ fn dependencies_under_other_keys_gate_start() {
 }
 
 #[test]
-fn a_completed_ticket_in_the_archive_is_not_misplaced() {
-    // Trees put finished tickets away in archive/ and leave `status: Done`.
+fn a_ticket_put_away_in_the_archive_stays_there() {
+    // Trees put finished tickets away in archive/ and leave `status: Done`;
+    // Backlog.md archives a task with the status it had (`To Do`).
     let t = Tix::tree()
         .ticket("archive", "TIX-0001.md", &ticket("TIX-0001", "Done", ""))
         .ticket("archive", "TIX-0002.md", &ticket("TIX-0002", "pending", ""));
     t.run(&["sync"]).code(0);
     assert!(t.exists("tickets/archive/TIX-0001.md"), "left where it is");
-    assert!(
-        t.exists("tickets/pending/TIX-0002.md"),
-        "a pending one is moved out"
-    );
+    assert!(t.exists("tickets/archive/TIX-0002.md"), "archived, not queued");
     t.run(&["sync", "--check"]).code(0);
+    assert_eq!(t.run(&["next"]).code(0).stdout, "");
     let s = t.run(&["status", "--json"]).code(0).json();
+    assert_eq!(s["counts"]["archived"], 1);
     assert_eq!(s["counts"]["completed"], 1);
 }

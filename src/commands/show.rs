@@ -14,10 +14,9 @@ pub fn run(ctx: &Ctx, args: &ShowArgs) -> Result<Exit> {
     let rel = tree.find(&snap, &args.id)?.rel.clone();
     let (text, meta) = tree::read_ticket(&tree, &rel)?;
     let dir = rel.split('/').next().unwrap_or("");
-    let status = meta
-        .status
-        .as_deref()
-        .unwrap_or_else(|| tree.folder_status(dir).unwrap_or(dir))
+    let status = tree
+        .status_in(meta.status.as_deref(), dir)
+        .unwrap_or(dir)
         .to_string();
     let key = crate::ticket::IdKey::parse(&meta.id).context("the id was validated")?;
     let ticket = Ticket {

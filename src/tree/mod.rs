@@ -311,12 +311,16 @@ impl Tree {
 
     /// Where the ticket at `rel` goes when it moves to the status folder
     /// `to`: the same sub-folder and name below it (`completed/s1/T.md` →
-    /// `in-progress/s1/T.md`).
+    /// `in-progress/s1/T.md`). A sub-folder that mirrors a flat folder
+    /// (Backlog.md's `archive/tasks/` beside `tasks/`) is not kept:
+    /// `archive/tasks/T.md` → `completed/T.md`.
     pub fn moved_to(&self, rel: &str, to: &str) -> String {
-        match rel.split_once('/') {
-            Some((_, below)) => format!("{to}/{below}"),
-            None => format!("{to}/{rel}"),
-        }
+        let below = rel.split_once('/').map_or(rel, |(_, below)| below);
+        let below = match below.split_once('/') {
+            Some((sub, rest)) if self.is_flat(sub) => rest,
+            _ => below,
+        };
+        format!("{to}/{below}")
     }
 
     /// Whether `dir` holds tickets of any status (nothing is moved out of it).
@@ -623,16 +627,27 @@ impl Tree {
         hits
     }
 
+    /// The status of a ticket whose file says `said` (a configured status's
+    /// name) and that sits in the folder `dir`: what the file says, else its
+    /// folder's status (in a flat folder, the status new tickets get). A
+    /// ticket put away in an archive-kind folder is archived whatever its file
+    /// says, unless it is closed (a completed ticket stays completed there).
+    pub fn status_in<'a>(&'a self, said: Option<&'a str>, dir: &str) -> Option<&'a str> {
+        let folder = self.folder_status(dir);
+        let archived = folder.filter(|f| self.config.is(f, Kind::Archived));
+        match said {
+            Some(s) if archived.is_some() && !self.config.is_closed(s) => archived,
+            Some(s) => Some(s),
+            None if self.is_flat(dir) => Some(self.config.new_status().name.as_str()),
+            None => folder,
+        }
+    }
+
     /// An entry as a ticket with its effective status; `None` when it did not parse.
     pub fn ticket_of<'s>(&'s self, e: &'s Entry) -> Option<Ticket<'s>> {
         let meta = e.parsed.as_ref().ok()?;
         let key = e.key.as_ref()?;
-        let status = match &meta.status {
-            Some(s) => s.as_ref(),
-            // In a flat folder, no status is the one new tickets get.
-            None if self.is_flat(e.dir()) => self.config.new_status().name.as_str(),
-            None => self.folder_status(e.dir())?,
-        };
+        let status = self.status_in(meta.status.as_deref(), e.dir())?;
         Some(Ticket {
             key,
             rel: &e.rel,
@@ -653,17 +668,31 @@ impl Tree {
 
     /// The folder a ticket whose file says `status` and that sits in `dir`
     /// belongs in, when that is not `dir`. `None` when it is where it belongs,
-    /// in a flat folder (`ticket_dirs`), completed in an archive folder, or
-    /// its status has no folder.
+    /// in a flat folder (`ticket_dirs`), put away in an archive folder (it is
+    /// archived there, see [`Tree::status_in`]), or its status has no folder.
     pub fn wanted_dir(&self, status: &str, dir: &str) -> Option<&str> {
         let st = self.config.status(status)?;
         let want = st.dir.as_deref()?;
-        // A completed ticket put away in an archive folder is where it belongs.
-        let put_away = st.kind == Kind::Completed
-            && self
-                .folder_status(dir)
-                .is_some_and(|f| self.config.is(f, Kind::Archived));
+        let put_away = self
+            .folder_status(dir)
+            .is_some_and(|f| self.config.is(f, Kind::Archived));
         (want != dir && !self.is_flat(dir) && !put_away).then_some(want)
+    }
+
+    /// Where a ticket at `rel` goes when it moves to the status `to`: that
+    /// status's folder or, for a status without one, the first flat folder
+    /// (out of an archive, say). `None`: it stays where it is (it sits in a
+    /// flat folder, or there is nowhere else to go).
+    pub fn destination(&self, rel: &str, to: &str) -> Option<String> {
+        let dir = rel.split('/').next().unwrap_or("");
+        if self.is_flat(dir) {
+            return None;
+        }
+        let folder = match self.config.status(to)?.dir.as_deref() {
+            Some(d) => d,
+            None => self.config.ticket_dirs.first()?,
+        };
+        Some(self.moved_to(rel, folder))
     }
 
     /// Every ticket that parsed, with its effective status.
