@@ -383,7 +383,7 @@ fn an_archived_task_is_archived_and_a_bare_flat_task_can_start() {
             .map(|j| (j["status"].clone(), j["kind"].clone()))
             .unwrap()
     };
-    assert_eq!(status_of("PAC-5"), ("archived".into(), "archived".into()));
+    assert_eq!(status_of("PAC-5"), ("archive".into(), "archived".into()));
     assert_eq!(status_of("PAC-6"), ("To Do".into(), "pending".into()));
     // The archived critical task is not offered; the bare one (To Do) is.
     assert_eq!(at(&t, "backlog", &["next"]).code(0).stdout, "PAC-1\n");
@@ -410,6 +410,24 @@ fn an_archived_task_is_archived_and_a_bare_flat_task_can_start() {
     );
     assert_eq!(at(&t, "backlog", &["next"]).code(0).stdout, "PAC-5\n");
     at(&t, "backlog", &["sync", "--check"]).code(0);
+}
+
+#[test]
+fn a_status_folder_with_tickets_only_in_sub_folders_is_adopted() {
+    let t = Tix::empty()
+        .file("tickets/todo/T-2.md", "---\nid: T-2\ntitle: Two\n---\n")
+        .file(
+            "tickets/done/2025-01/T-1.md",
+            "---\nid: T-1\ntitle: One\n---\n",
+        );
+    let r = t.run(&["init", "tickets"]).code(0);
+    assert_eq!(
+        r.stderr,
+        "tix: tickets: initialised; 2 tickets: todo 1 · in_progress 0 · done 1 · archived 0\n\
+         tix: folders: todo/ = todo (pending), in-progress/ = in_progress (in_progress), done/ = done (completed), archive/ = archived (archived)\n"
+    );
+    assert!(!t.exists("tickets/completed"), "no second completed folder");
+    at(&t, "tickets", &["sync", "--check"]).code(0);
 }
 
 /// `tix.yaml` from `statuses:` to `ticket_dirs:`, without comment-only lines.

@@ -340,7 +340,10 @@ fn a_ticket_put_away_in_the_archive_stays_there() {
         .ticket("archive", "TIX-0002.md", &ticket("TIX-0002", "pending", ""));
     t.run(&["sync"]).code(0);
     assert!(t.exists("tickets/archive/TIX-0001.md"), "left where it is");
-    assert!(t.exists("tickets/archive/TIX-0002.md"), "archived, not queued");
+    assert!(
+        t.exists("tickets/archive/TIX-0002.md"),
+        "archived, not queued"
+    );
     t.run(&["sync", "--check"]).code(0);
     assert_eq!(t.run(&["next"]).code(0).stdout, "");
     let s = t.run(&["status", "--json"]).code(0).json();

@@ -230,26 +230,37 @@ fn adopt(root: &Path) -> Result<(Config, Vec<String>)> {
     let mut seen: BTreeMap<String, Seen> = BTreeMap::new();
     for d in &dirs {
         let s = seen.entry(d.clone()).or_default();
-        let Ok(listing) = fs::read_dir(root.join(d)) else {
-            continue;
-        };
-        for item in listing.flatten() {
-            let name = item.file_name().to_string_lossy().into_owned();
-            if name.starts_with('.') || !name.ends_with(".md") {
-                continue;
+        // The folder and its sub-folders, as deep as tix reads tickets.
+        let mut queue = vec![(root.join(d), 0)];
+        while let Some((at, depth)) = queue.pop() {
+            if depth < tree::MAX_DEPTH {
+                queue.extend(
+                    tree::sub_folders(&at)
+                        .into_iter()
+                        .map(|sub| (at.join(sub), depth + 1)),
+                );
             }
-            let Ok(bytes) = fs::read(item.path()) else {
+            let Ok(listing) = fs::read_dir(&at) else {
                 continue;
             };
-            if !crate::ticket::looks_like_ticket(&name, &bytes) {
-                continue;
-            }
-            s.tickets += 1;
-            if let Some(k) = IdKey::from_file_name(&name) {
-                *prefixes.entry(k.prefix.into_owned()).or_default() += 1;
-            }
-            if let Some(v) = status_value(&String::from_utf8_lossy(&bytes)) {
-                *s.values.entry(v).or_default() += 1;
+            for item in listing.flatten() {
+                let name = item.file_name().to_string_lossy().into_owned();
+                if name.starts_with('.') || !name.ends_with(".md") {
+                    continue;
+                }
+                let Ok(bytes) = fs::read(item.path()) else {
+                    continue;
+                };
+                if !crate::ticket::looks_like_ticket(&name, &bytes) {
+                    continue;
+                }
+                s.tickets += 1;
+                if let Some(k) = IdKey::from_file_name(&name) {
+                    *prefixes.entry(k.prefix.into_owned()).or_default() += 1;
+                }
+                if let Some(v) = status_value(&String::from_utf8_lossy(&bytes)) {
+                    *s.values.entry(v).or_default() += 1;
+                }
             }
         }
     }

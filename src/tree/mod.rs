@@ -13,7 +13,7 @@ mod scan;
 mod state;
 
 pub use doctor::Finding;
-pub use scan::{Scan, dir_stamp};
+pub use scan::{MAX_DEPTH, Scan, dir_stamp, sub_folders};
 pub use state::State;
 
 use crate::config::{self, Config, Kind};

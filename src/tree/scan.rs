@@ -368,11 +368,11 @@ fn file_name(rel: &str) -> &str {
 }
 
 /// How deep below a status folder tix looks for tickets.
-const MAX_DEPTH: usize = 3;
+pub const MAX_DEPTH: usize = 3;
 
 /// The folders inside `path` that may hold tickets: not hidden, not links,
 /// not `templates`, and with names tix can write in a path.
-fn sub_folders(path: &Path) -> Vec<String> {
+pub fn sub_folders(path: &Path) -> Vec<String> {
     let Ok(listing) = fs::read_dir(path) else {
         return Vec::new();
     };
