@@ -430,6 +430,31 @@ fn a_status_folder_with_tickets_only_in_sub_folders_is_adopted() {
     at(&t, "tickets", &["sync", "--check"]).code(0);
 }
 
+#[test]
+fn a_flat_folder_does_not_hide_a_status_folder_of_the_same_name() {
+    let tk =
+        |id: &str, status: &str| format!("---\nid: {id}\ntitle: T {id}\nstatus: {status}\n---\n");
+    // board/ sorts before done/ and its files say Done too.
+    let t = Tix::empty()
+        .file("tickets/board/B-1.md", &tk("B-1", "Todo"))
+        .file("tickets/board/B-2.md", &tk("B-2", "Done"))
+        .file("tickets/done/B-3.md", &tk("B-3", "Done"));
+    let r = t.run(&["init", "tickets"]).code(0);
+    assert_eq!(
+        r.stderr,
+        "tix: tickets: initialised; 3 tickets: Todo 1 · in_progress 0 · Done 2 · archived 0\n\
+         tix: folders: Todo (pending, no folder), in-progress/ = in_progress (in_progress), done/ = Done (completed), archive/ = archived (archived)\n"
+    );
+    let cfg = t.read("tickets/tix.yaml");
+    assert!(cfg.contains("\nticket_dirs: [board] "), "{cfg}");
+    at(&t, "tickets", &["sync", "--check"]).code(0);
+    at(&t, "tickets", &["complete", "B-1", "--force"]).code(0);
+    assert!(
+        t.exists("tickets/board/B-1.md"),
+        "a flat folder keeps its tickets"
+    );
+}
+
 /// `tix.yaml` from `statuses:` to `ticket_dirs:`, without comment-only lines.
 fn statuses_block(cfg: &str) -> String {
     let mut out = String::new();

@@ -265,18 +265,34 @@ fn adopt(root: &Path) -> Result<(Config, Vec<String>)> {
         }
     }
     let mut skipped = Vec::new();
+    // A status is added once: a name or folder that means one already there
+    // gives it its folder, when it has none yet.
     let add = |config: &mut Config, name: String, dir: Option<String>, kind, ready| {
-        if config.resolve(&name).is_none() {
-            config.statuses.push(StatusDef {
+        let known = |w: &str| {
+            let n = config::normalize(w);
+            config.statuses.iter().position(|s| s.matches(&n))
+        };
+        match known(&name).or_else(|| dir.as_deref().and_then(known)) {
+            Some(i) => {
+                let st = &mut config.statuses[i];
+                if st.dir.is_none() && st.kind == kind {
+                    st.dir = dir;
+                }
+            }
+            None => config.statuses.push(StatusDef {
                 name,
                 dir,
                 kind,
                 ready: kind == Kind::Pending && ready,
                 aliases: Vec::new(),
-            });
+            }),
         }
     };
-    for d in &dirs {
+    // Folders whose names mean a status first: a flat folder's values then
+    // read as those statuses instead of taking their names.
+    let mut order: Vec<&String> = dirs.iter().collect();
+    order.sort_by_key(|d| config::meaning(d).is_none());
+    for d in order {
         let s = &seen[d];
         if s.tickets == 0 {
             continue;
