@@ -106,21 +106,35 @@ const MEANINGS: [(Kind, &[(&str, bool)]); 4] = [
 /// Where a word that means a status stands among the words of its kind
 /// (`todo` before `ready`, `doing` before `review`): board order.
 pub fn word_rank(word: &str) -> Option<usize> {
+    forms(word).find_map(|w| {
+        MEANINGS
+            .iter()
+            .find_map(|(_, words)| words.iter().position(|(m, _)| *m == w))
+    })
+}
+
+/// A word [`normalize`]d, then without a leading number that orders a board
+/// (`1-todo`, `02_doing`).
+fn forms(word: &str) -> impl Iterator<Item = String> {
     let w = normalize(word);
-    MEANINGS
-        .iter()
-        .find_map(|(_, words)| words.iter().position(|(m, _)| *m == w))
+    let bare = w
+        .trim_start_matches(|c: char| c.is_ascii_digit())
+        .trim_start_matches('_')
+        .to_string();
+    let numbered = bare.len() < w.len() && !bare.is_empty();
+    std::iter::once(w).chain(numbered.then_some(bare))
 }
 
 /// What a status name or folder name means: its kind and, for the pending
 /// kind, whether it is ready to start. `None` for a word tix does not know.
 pub fn meaning(word: &str) -> Option<(Kind, bool)> {
-    let w = normalize(word);
-    MEANINGS.iter().find_map(|(kind, words)| {
-        words
-            .iter()
-            .find(|(m, _)| *m == w)
-            .map(|(_, ready)| (*kind, *ready))
+    forms(word).find_map(|w| {
+        MEANINGS.iter().find_map(|(kind, words)| {
+            words
+                .iter()
+                .find(|(m, _)| *m == w)
+                .map(|(_, ready)| (*kind, *ready))
+        })
     })
 }
 
@@ -300,14 +314,16 @@ impl Default for Config {
     }
 }
 
-/// A status folder: one name inside the root, not hidden, not `templates`.
+/// A status folder: one name inside the root, not hidden, not `templates`,
+/// of letters, digits, `-`, `_`, `.` and inner spaces (`To Do`).
 pub fn valid_dir(dir: &str) -> bool {
     !dir.is_empty()
         && !dir.starts_with('.')
+        && dir.trim() == dir
         && dir != "templates"
         && dir
             .chars()
-            .all(|c| c.is_alphanumeric() || c == '-' || c == '_' || c == '.')
+            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | ' '))
 }
 
 impl Config {

@@ -556,8 +556,9 @@ fn unlink(link: &str) -> Option<String> {
 
 // ------------------------------------------------------------ escaping
 
-// Status names and folders are validated by `Config` (letters, digits, `_`,
-// `-`, `.`), so they are written as they are.
+// Status names and folders are validated by `Config` (no control characters;
+// folders of letters, digits, spaces, `_`, `-`, `.`), so they are written as
+// they are.
 
 /// Text for one table cell: nothing in it can end the cell or the row, open
 /// markup, or inject HTML.

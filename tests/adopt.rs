@@ -455,6 +455,28 @@ fn a_flat_folder_does_not_hide_a_status_folder_of_the_same_name() {
     );
 }
 
+#[test]
+fn numbered_spaced_and_unknown_folders_mean_what_they_say() {
+    let tk = |id: &str, status: &str| format!("---\nid: {id}\ntitle: T {id}\n{status}---\n");
+    let t = Tix::empty()
+        .file("tickets/1-todo/N-1.md", &tk("N-1", ""))
+        .file("tickets/2-doing/N-2.md", &tk("N-2", ""))
+        .file("tickets/To Check/N-3.md", &tk("N-3", ""))
+        .file("tickets/finished/N-4.md", &tk("N-4", "status: Done\n"));
+    let r = t.run(&["init", "tickets"]).code(0);
+    assert_eq!(
+        r.stderr,
+        "tix: tickets: initialised; 4 tickets: To Check 1 · 1-todo 1 · 2-doing 1 · Done 1 · archived 0\n\
+         tix: folders: To Check/ = To Check (pending), 1-todo/ = 1-todo (pending), 2-doing/ = 2-doing (in_progress), finished/ = Done (completed), archive/ = archived (archived)\n"
+    );
+    at(&t, "tickets", &["sync", "--check"]).code(0);
+    assert_eq!(at(&t, "tickets", &["next"]).code(0).stdout, "N-1\n");
+    at(&t, "tickets", &["move", "N-3", "1-todo"]).code(0);
+    assert!(t.exists("tickets/1-todo/N-3.md"));
+    at(&t, "tickets", &["complete", "N-2"]).code(0);
+    assert!(t.exists("tickets/finished/N-2.md"));
+}
+
 /// `tix.yaml` from `statuses:` to `ticket_dirs:`, without comment-only lines.
 fn statuses_block(cfg: &str) -> String {
     let mut out = String::new();

@@ -50,12 +50,12 @@ fn r3_adoption_leaves_out_a_folder_whose_name_cannot_be_a_status() {
     let t = Tix::empty()
         .file("tk/todo/WM-0001.md", "---\nid: WM-0001\ntitle: a\n---\n")
         .file(
-            "tk/wont fix/WM-0002.md",
+            "tk/won't fix/WM-0002.md",
             "---\nid: WM-0002\ntitle: b\n---\n",
         );
     t.run(&["init", "tk"])
         .code(0)
-        .stderr_has("left out tk/wont fix/");
+        .stderr_has("left out tk/won't fix/");
     t.run(&["--root", "tk", "list"]).code(0);
 }
 

@@ -32,7 +32,7 @@ pub fn run(ctx: &Ctx, args: &InitArgs) -> Result<Exit> {
         let (config, skipped) = adopt(&root)?;
         for d in &skipped {
             ctx.note(&format!(
-                "left out {shown}/{d}/: not usable as a status folder name (letters, digits, - _ . only); move its tickets by hand"
+                "left out {shown}/{d}/: not usable as a status folder name (letters, digits, spaces, - _ . only); move its tickets by hand"
             ));
         }
         // What init writes must load: never leave a tree every command rejects.
@@ -318,17 +318,20 @@ fn adopt(root: &Path) -> Result<(Config, Vec<String>)> {
             }
             continue;
         }
-        let (kind, ready) = meant.unwrap_or((Kind::Pending, false));
         // Named as its files spell it (a value that means this kind, or the
         // one value of a folder tix has no word for), else as the folder.
         let name = most_said_first(&s.values)
             .into_iter()
             .find(|v| match (meant, config::meaning(v)) {
-                (Some(_), Some(m)) => m.0 == kind,
+                (Some(m), Some(said)) => said.0 == m.0,
                 (Some(_), None) => false,
-                (None, _) => plausible(v, kind),
+                (None, said) => plausible(v, said.map_or(Kind::Pending, |m| m.0)),
             })
             .unwrap_or_else(|| d.clone());
+        // A folder tix has no word for means what its files say.
+        let (kind, ready) = meant
+            .or_else(|| config::meaning(&name))
+            .unwrap_or((Kind::Pending, false));
         add(&mut config, name, Some(d.clone()), kind, ready);
     }
     // The kinds every tree needs, in tix's default folders.
