@@ -330,6 +330,17 @@ pub fn meta_without_frontmatter(
     })
 }
 
+/// The `status` value a ticket file says, as the parser reads it (its
+/// frontmatter's `status`, else, with no frontmatter, a bold `**Status:**`
+/// field), whatever it means; `None` without one or when it cannot be read.
+pub fn said_status(text: &str, name: &str) -> Option<String> {
+    if opens_frontmatter(text) {
+        Doc::parse(text).ok()?.string("status").ok()?
+    } else {
+        BodyFields::read(text, 0, name).status
+    }
+}
+
 /// Whether a text starts (after a BOM) with a `---` line: it has a
 /// frontmatter, readable or not.
 pub fn opens_frontmatter(text: &str) -> bool {

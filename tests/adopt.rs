@@ -477,6 +477,27 @@ fn numbered_spaced_and_unknown_folders_mean_what_they_say() {
     assert!(t.exists("tickets/finished/N-2.md"));
 }
 
+#[test]
+fn init_reads_a_status_value_as_the_parser_does() {
+    let t = Tix::empty()
+        .file(
+            "tickets/todo/C-1.md",
+            "---\nid: C-1\ntitle: One\nstatus: 'To Do' # set by the bot\n---\n",
+        )
+        // A key the parser does not read names nothing.
+        .file(
+            "tickets/done/C-2.md",
+            "---\nid: C-2\ntitle: Two\nStatus: Finished\n---\n",
+        );
+    let r = t.run(&["init", "tickets"]).code(0);
+    assert_eq!(
+        r.stderr,
+        "tix: tickets: initialised; 2 tickets: To Do 1 · in_progress 0 · done 1 · archived 0\n\
+         tix: folders: todo/ = To Do (pending), in-progress/ = in_progress (in_progress), done/ = done (completed), archive/ = archived (archived)\n"
+    );
+    at(&t, "tickets", &["sync", "--check"]).code(0);
+}
+
 /// `tix.yaml` from `statuses:` to `ticket_dirs:`, without comment-only lines.
 fn statuses_block(cfg: &str) -> String {
     let mut out = String::new();

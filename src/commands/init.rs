@@ -258,7 +258,8 @@ fn adopt(root: &Path) -> Result<(Config, Vec<String>)> {
                 if let Some(k) = IdKey::from_file_name(&name) {
                     *prefixes.entry(k.prefix.into_owned()).or_default() += 1;
                 }
-                if let Some(v) = status_value(&String::from_utf8_lossy(&bytes)) {
+                if let Some(v) = crate::ticket::said_status(&String::from_utf8_lossy(&bytes), &name)
+                {
                     *s.values.entry(v).or_default() += 1;
                 }
             }
@@ -419,43 +420,6 @@ fn most_said_first(values: &BTreeMap<String, usize>) -> Vec<String> {
     let mut v: Vec<(&String, &usize)> = values.iter().collect();
     v.sort_by_key(|(value, n)| (std::cmp::Reverse(**n), (*value).clone()));
     v.into_iter().map(|(value, _)| value.clone()).collect()
-}
-
-/// The `status:` value of a file's frontmatter, or of a bold `**Status:**`
-/// line, as written (trimmed, unquoted); `None` without one.
-fn status_value(text: &str) -> Option<String> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut in_frontmatter = false;
-    for (i, line) in text.lines().enumerate() {
-        let line = line.trim_end_matches('\r');
-        if i == 0 && line.trim_end() == "---" {
-            in_frontmatter = true;
-            continue;
-        }
-        if in_frontmatter && line.trim_end() == "---" {
-            in_frontmatter = false;
-            continue;
-        }
-        if i > 40 {
-            return None;
-        }
-        let field = if in_frontmatter {
-            line.strip_prefix("status:")
-                .or_else(|| line.strip_prefix("Status:"))
-        } else if text.starts_with("---") {
-            None
-        } else {
-            line.trim_start()
-                .trim_start_matches(['-', '*', ' '])
-                .strip_prefix("Status:**")
-                .or_else(|| line.trim_start().strip_prefix("**Status:**"))
-        };
-        if let Some(v) = field {
-            let v = v.trim().trim_matches(['"', '\'']).trim();
-            return (!v.is_empty()).then(|| v.to_string());
-        }
-    }
-    None
 }
 
 fn template(config: &Config) -> String {
