@@ -423,8 +423,17 @@ impl Config {
                     s.dir.as_deref().unwrap_or("null")
                 ));
             }
+            // A transitions key named like a kind is that kind's entry.
+            if let Some(k) = Kind::parse(&s.name)
+                && k != s.kind
+            {
+                return Err(format!(
+                    "statuses: {} is the name of a kind, so its kind must be {} (or rename it)",
+                    s.name, s.name
+                ));
+            }
             // Two statuses that one value could mean: a file would be ambiguous.
-            let words = std::iter::once(&s.name).chain(&s.aliases);
+            let words = std::iter::once(&s.name).chain(&s.aliases).chain(&s.dir);
             for w in words {
                 let n = normalize(w);
                 if let Some(o) = self.statuses[..i].iter().find(|o| o.matches(&n)) {
@@ -694,6 +703,27 @@ mod tests {
 
     #[test]
     fn bad_values_are_refused() {
+        let three = |rest: &str| {
+            format!(
+                "statuses:\n  - {{name: pending, dir: todo}}\n  - {{name: in_progress, dir: doing}}\n  - {{name: completed, dir: done}}\n{rest}"
+            )
+        };
+        for (bad, why) in [
+            (
+                three("  - {name: archived, dir: archive, kind: completed}\n"),
+                "statuses: archived is the name of a kind, so its kind must be archived (or rename it)",
+            ),
+            (
+                three("  - {name: Finished, dir: completed}\n"),
+                "statuses: \"completed\" (of Finished) also means completed; each value must mean one status",
+            ),
+            (
+                three("  - {name: shelved, dir: Done, kind: archived}\n"),
+                "statuses: \"Done\" (of shelved) also means completed; each value must mean one status",
+            ),
+        ] {
+            assert_eq!(Config::parse(&bad).unwrap_err().message, why, "{bad}");
+        }
         for bad in [
             "statuses:\n  - {name: pending, dir: ../x}\n  - {name: in_progress, dir: b}\n  - {name: completed, dir: c}\n",
             "statuses:\n  - {name: pending, dir: a}\n",
