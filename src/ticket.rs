@@ -295,7 +295,7 @@ pub fn meta_without_frontmatter(
     if IdKey::parse(&id).is_none() {
         return Err(Malformed {
             line: fields.line("id").or(Some(1)),
-            message: format!("{} is not a ticket id like TIX-0007", quote(&id)),
+            message: format!("not a ticket id (like TIX-0007): {}", quote(&id)),
         });
     }
     let status = match &fields.status {
@@ -818,7 +818,7 @@ impl<'a> Doc<'a> {
         if IdKey::parse(&id).is_none() {
             return Err(self.bad(
                 id_key,
-                format!("`id` is not a ticket id like TIX-0007: {}", quote(&id)),
+                format!("`id` is not a ticket id (like TIX-0007): {}", quote(&id)),
             ));
         }
         let status = match self.string("status")? {

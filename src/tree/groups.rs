@@ -71,9 +71,9 @@ pub fn group(problems: &[Problem]) -> Vec<Group<'_>> {
 }
 
 /// A message without its particulars: up to its first `:`, without quoted
-/// text or parentheses, ids as `ID` and numbers as `N`.
+/// text, parentheses, ids and numbers.
 /// `id TIX-0006 does not match the file name (expected …)` →
-/// `id ID does not match the file name`.
+/// `id does not match the file name`.
 fn cause(message: &str) -> String {
     let mut plain = String::new();
     let mut depth = 0usize;
@@ -90,15 +90,7 @@ fn cause(message: &str) -> String {
     }
     plain
         .split_whitespace()
-        .map(|w| {
-            if IdKey::parse(w).is_some() {
-                "ID"
-            } else if w.bytes().all(|b| b.is_ascii_digit()) {
-                "N"
-            } else {
-                w
-            }
-        })
+        .filter(|w| IdKey::parse(w).is_none() && !w.bytes().all(|b| b.is_ascii_digit()))
         .collect::<Vec<_>>()
         .join(" ")
         .replace(" ,", ",")
@@ -134,7 +126,7 @@ mod tests {
             ),
             (
                 "id TIX-0006 does not match the file name (expected TIX-0006.md)",
-                "id ID does not match the file name",
+                "id does not match the file name",
             ),
             (
                 "`depends_on` names \"x:y\", which is not a ticket id",
