@@ -489,38 +489,51 @@ fn bold_field(line: &str) -> Option<(String, String)> {
 }
 
 /// Whether a markdown file is meant as a ticket, even one tix cannot read: its
-/// name starts with an id, its frontmatter (read or not) has an `id`,
-/// `ticket_id`, `title` or `status` key, or its first heading starts with an
-/// id. Anything else beside the tickets (`README.md`, `TEMPLATE.md`, notes) is
-/// neither a ticket nor a problem.
+/// name starts with an id; or it is no README or template and its frontmatter
+/// (read or not) has an `id`, `ticket_id` or `status` key, or a `title` with a
+/// `priority`, or its body's first heading starts with an id, or a bold
+/// `**ID:**` field names one. Anything else beside the tickets (`README.md`,
+/// `TEMPLATE.md`, notes with a title) is neither a ticket nor a problem.
 pub fn looks_like_ticket(name: &str, bytes: &[u8]) -> bool {
     if IdKey::from_file_name(name).is_some() {
         return true;
     }
+    let stem = name.strip_suffix(".md").unwrap_or(name).to_lowercase();
+    if stem == "readme" || stem == "index" || stem.contains("template") {
+        return false;
+    }
     let text = String::from_utf8_lossy(&bytes[..bytes.len().min(64 * 1024)]);
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-    let mut lines = text.lines();
+    let mut lines = text.lines().peekable();
     if lines
-        .next()
+        .peek()
         .is_some_and(|l| is_delimiter(l.trim_end_matches('\r')))
     {
-        for line in lines {
+        lines.next();
+        let (mut title, mut priority) = (false, false);
+        for line in lines.by_ref() {
             let line = line.trim_end_matches('\r');
             if is_delimiter(line) {
                 break;
             }
             if let Some((key, _)) = line.split_once(':') {
                 let key = key.trim().trim_matches(['"', '\'']).to_ascii_lowercase();
-                if matches!(key.as_str(), "id" | "ticket_id" | "title" | "status") {
-                    return true;
+                match key.as_str() {
+                    "id" | "ticket_id" | "status" => return true,
+                    "title" => title = true,
+                    "priority" => priority = true,
+                    _ => {}
                 }
             }
         }
-        return false;
+        if title && priority {
+            return true;
+        }
     }
-    text.lines()
-        .map(str::trim)
-        .find(|l| !l.is_empty())
+    let mut body = lines.map(str::trim).filter(|l| !l.is_empty());
+    let heading_id = body
+        .clone()
+        .next()
         .and_then(|l| l.strip_prefix('#'))
         .map(|h| {
             h.trim_start_matches('#')
@@ -531,7 +544,16 @@ pub fn looks_like_ticket(name: &str, bytes: &[u8]) -> bool {
             h.split(|c: char| c.is_whitespace() || c == ']' || c == ':')
                 .next()
         })
-        .is_some_and(|word| IdKey::parse(word).is_some())
+        .is_some_and(|word| IdKey::parse(word).is_some());
+    heading_id
+        || body.by_ref().take(FIELD_LINES).any(|l| {
+            bold_field(l).is_some_and(|(key, value)| {
+                matches!(
+                    crate::text::normalize(&key).as_str(),
+                    "id" | "ticket" | "ticket_id"
+                ) && !value.is_empty()
+            })
+        })
 }
 
 /// Finds the frontmatter: the file starts (after an optional BOM) with a `---`
@@ -1642,10 +1664,12 @@ mod tests {
 
     #[test]
     fn what_looks_like_a_ticket() {
-        let yes: [(&str, &str); 6] = [
+        let yes: [(&str, &str); 8] = [
             ("TIX-0001-x.md", "anything"),
             ("TIX-0002.md", "\u{0}binary"),
-            ("notes.md", "---\ntitle: [broken\n---\n"),
+            ("task.md", "---\ntitle: [broken\npriority: high\n---\n"),
+            ("task.md", "# Sub-task\n\n- **ID:** TECH-070.1\n"),
+            ("TIX-0003-template-engine.md", "a ticket about templates"),
             ("task.md", "---\r\nStatus: open\r\n---\r\n"),
             ("task.md", "\n# TICKET-0009 Add sources\n"),
             ("task.md", "## [TICKET-011] Something\n"),
@@ -1653,9 +1677,12 @@ mod tests {
         for (name, text) in yes {
             assert!(looks_like_ticket(name, text.as_bytes()), "{name}: {text:?}");
         }
-        let no: [(&str, &str); 5] = [
+        let no: [(&str, &str); 8] = [
             ("README.md", "# Tickets\n\nHow we work.\n"),
             ("TEMPLATE.md", "---\nowner:\n---\n# Title\n"),
+            ("TEMPLATE.md", "---\nid: TIX-XXXX\n---\n# TIX-0000 Title\n"),
+            ("notes.md", "---\ntitle: [broken\n---\n"),
+            ("plan.md", "# Plan\n\n**Status:** In progress\n**ID:**\n"),
             ("notes.md", "stray file\n"),
             ("notes.md", ""),
             ("image.md", "\u{0}\u{1}"),

@@ -208,6 +208,44 @@ fn files_named_as_other_tools_name_them_are_tickets() {
     );
 }
 
+#[test]
+fn templates_and_notes_are_no_tickets_but_a_bold_id_is_one() {
+    let t = Tix::tree()
+        .ticket(
+            "pending",
+            "TEMPLATE.md",
+            "---\nid: TIX-XXXX\ntitle: The title\n---\n",
+        )
+        .ticket(
+            "pending",
+            "notes.md",
+            "---\ntitle: Meeting notes\ndate: 2026-01-02\n---\n",
+        )
+        .ticket(
+            "pending",
+            "TECH-070.1-validate.md",
+            "# Sub-task: Validate\n\n**ID:** TECH-070.1\n**Priority:** Medium\n",
+        )
+        .ticket(
+            "pending",
+            "plan.md",
+            "---\ntitle: A plan\npriority: high\n---\n",
+        );
+    t.run(&["sync"]).code(0);
+    assert_eq!(
+        t.run(&["sync", "--check"]).code(6).stdout,
+        "tickets/pending/TECH-070.1-validate.md:3: malformed: not a ticket id (like TIX-0007): \"TECH-070.1\"\n\
+         tickets/pending/plan.md:2: malformed: no `id` in the frontmatter\n"
+    );
+    let r = t.run(&["init"]).code(0);
+    assert!(
+        r.stderr
+            .contains("malformed: not a ticket id — fix each file"),
+        "{}",
+        r.stderr
+    );
+}
+
 /// `tix --root ROOT args`.
 fn at(t: &Tix, root: &str, args: &[&str]) -> crate::util::Run {
     let mut full = vec!["--root", root];
