@@ -482,12 +482,32 @@ impl Config {
         self.statuses.iter().find(|s| s.name == name)
     }
 
-    /// The status a value in a ticket file means (any case and decoration,
-    /// its name, its folder or an alias), else `None`.
+    /// The status a value means (any case and decoration, its name, its
+    /// folder or an alias), else `None`.
     pub fn resolve(&self, value: &str) -> Option<&StatusDef> {
         self.status(value).or_else(|| {
             let n = normalize(value);
             self.statuses.iter().find(|s| s.matches(&n))
+        })
+    }
+
+    /// The status a ticket file's value means: [`Config::resolve`] of the
+    /// value, else of its head before a dash or colon (`Completed - ceiling
+    /// reached`, `Backlog: later`), else the status a word of
+    /// [`meaning`] stands for (`ready` → the first ready pending-kind status,
+    /// `closed` → the first completed-kind one).
+    pub fn read_status(&self, value: &str) -> Option<&StatusDef> {
+        let head = [" - ", " – ", " — ", ": "]
+            .iter()
+            .filter_map(|sep| value.split_once(sep).map(|(h, _)| h))
+            .min_by_key(|h| h.len());
+        let forms = || std::iter::once(value).chain(head);
+        forms().find_map(|v| self.resolve(v)).or_else(|| {
+            let (kind, ready) = forms().find_map(meaning)?;
+            self.statuses
+                .iter()
+                .find(|s| s.kind == kind && s.ready == ready)
+                .or_else(|| self.first(kind))
         })
     }
 
@@ -690,6 +710,30 @@ mod tests {
         assert!(c.allows("in_progress", "completed"), "default entry kept");
         assert!(!c.gates.unchecked_boxes_block_complete);
         assert!(c.gates.unmet_dependencies_block_start);
+    }
+
+    #[test]
+    fn file_values_read_by_their_head_and_their_meaning() {
+        let c = Config::parse(
+            "statuses:\n  - {name: Backlog, dir: backlog}\n  - {name: todo, dir: todo}\n  - {name: doing, dir: doing}\n  - {name: done, dir: done}\n  - {name: dropped, dir: dropped, kind: completed}\n",
+        )
+        .unwrap();
+        let read = |v: &str| c.read_status(v).map(|s| s.name.as_str());
+        for (value, want) in [
+            ("Backlog - Future (v2.2.0)", Some("Backlog")),
+            ("DONE: shipped in 2.1", Some("done")),
+            ("Dropped — superseded by X-4", Some("dropped")),
+            ("✅ Completed - Architectural ceiling reached", Some("done")),
+            ("Ready", Some("todo")),
+            ("in review", Some("doing")),
+            ("Draft", Some("Backlog")),
+            ("Accepted", None),
+            ("Ready to implement", None),
+        ] {
+            assert_eq!(read(value), want, "{value}");
+        }
+        // What init reads stays strict: only names, folders and aliases.
+        assert_eq!(c.resolve("Ready").map(|s| s.name.as_str()), None);
     }
 
     #[test]

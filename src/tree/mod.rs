@@ -516,7 +516,7 @@ impl Tree {
         }
         let status_of = |v: &str| {
             self.config
-                .resolve(v)
+                .read_status(v)
                 .map(|s| s.name.clone())
                 .ok_or_else(|| {
                     format!(
