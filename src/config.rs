@@ -314,6 +314,17 @@ impl Default for Config {
     }
 }
 
+/// Whether a folder holds no tickets by its name: hidden, templates, or what
+/// other tools keep beside their tasks (Backlog.md's `docs/`, `decisions/`,
+/// `milestones/`). Neither `init` nor the scan looks inside.
+pub fn holds_no_tickets(name: &str) -> bool {
+    name.starts_with('.')
+        || matches!(
+            name.trim_start_matches('_').to_lowercase().as_str(),
+            "templates" | "template" | "docs" | "decisions" | "milestones"
+        )
+}
+
 /// A status folder: one name inside the root, not hidden, not `templates`,
 /// of letters, digits, `-`, `_`, `.` and inner spaces (`To Do`).
 pub fn valid_dir(dir: &str) -> bool {

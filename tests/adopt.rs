@@ -536,6 +536,55 @@ fn init_reads_a_status_value_as_the_parser_does() {
     at(&t, "tickets", &["sync", "--check"]).code(0);
 }
 
+#[test]
+fn backlog_md_docs_decisions_and_milestones_are_no_tickets() {
+    let tk =
+        |id: &str, status: &str| format!("---\nid: {id}\ntitle: T {id}\nstatus: {status}\n---\n");
+    let t = Tix::empty()
+        .file("backlog/tasks/pac-1 - One.md", &tk("PAC-1", "To Do"))
+        .file("backlog/tasks/pac-2 - Two.md", &tk("PAC-2", "In Progress"))
+        .file("backlog/completed/pac-3 - Three.md", &tk("PAC-3", "Done"))
+        .file(
+            "backlog/milestones/m-1 - v1.1.md",
+            "---\nid: m-1\ntitle: \"v1.1\"\n---\n",
+        )
+        .file(
+            "backlog/archive/milestones/m-0 - v1.0.md",
+            "---\nid: m-0\ntitle: \"v1.0\"\n---\n",
+        )
+        .file(
+            "backlog/docs/doc-1 - Setup.md",
+            "---\nid: doc-1\ntitle: Setup\n---\n",
+        )
+        .file(
+            "backlog/decisions/decision-1 - Db.md",
+            "---\nid: decision-1\ntitle: Db\nstatus: accepted\n---\n",
+        );
+    let before = t.snapshot();
+    let r = t.run(&["init", "backlog"]).code(0);
+    assert_eq!(
+        r.stderr,
+        "tix: backlog: initialised; 3 tickets: To Do 1 · In Progress 1 · Done 1 · archived 0\n\
+         tix: folders: To Do (pending, no folder), In Progress (in_progress, no folder), completed/ = Done (completed), archive/ = archived (archived)\n"
+    );
+    // Nothing added to a folder that has files: only the new tix files.
+    let added: Vec<String> = t
+        .snapshot()
+        .into_keys()
+        .filter(|p| !before.contains_key(p) && !p.starts_with("backlog/.tix/"))
+        .collect();
+    assert_eq!(
+        added,
+        [
+            "backlog/.gitattributes",
+            "backlog/TICKET_REGISTRY.md",
+            "backlog/templates/default.md",
+            "backlog/tix.yaml",
+        ]
+    );
+    at(&t, "backlog", &["sync", "--check"]).code(0);
+}
+
 /// `tix.yaml` from `statuses:` to `ticket_dirs:`, without comment-only lines.
 fn statuses_block(cfg: &str) -> String {
     let mut out = String::new();

@@ -49,7 +49,10 @@ pub fn run(ctx: &Ctx, args: &InitArgs) -> Result<Exit> {
     for dir in tree.config.statuses.iter().filter_map(|s| s.dir.as_deref()) {
         create_dir(&tree, dir)?;
         // git keeps no empty folders; this keeps the board's shape in a clone.
-        write_if_absent(&tree, &format!("{dir}/.gitkeep"), "")?;
+        let empty = fs::read_dir(tree.path(dir)).is_ok_and(|mut l| l.next().is_none());
+        if empty {
+            write_if_absent(&tree, &format!("{dir}/.gitkeep"), "")?;
+        }
     }
     create_dir(&tree, TEMPLATES)?;
     write_if_absent(
@@ -219,8 +222,7 @@ fn adopt(root: &Path) -> Result<(Config, Vec<String>)> {
     if let Ok(listing) = fs::read_dir(root) {
         for item in listing.flatten() {
             let name = item.file_name().to_string_lossy().into_owned();
-            let templates = matches!(name.trim_start_matches('_'), "templates" | "template");
-            if item.file_type().is_ok_and(|t| t.is_dir()) && !name.starts_with('.') && !templates {
+            if item.file_type().is_ok_and(|t| t.is_dir()) && !config::holds_no_tickets(&name) {
                 dirs.push(name);
             }
         }

@@ -370,8 +370,8 @@ fn file_name(rel: &str) -> &str {
 /// How deep below a status folder tix looks for tickets.
 pub const MAX_DEPTH: usize = 3;
 
-/// The folders inside `path` that may hold tickets: not hidden, not links,
-/// not `templates`, and with names tix can write in a path.
+/// The folders inside `path` that may hold tickets: not links, not one that
+/// [holds no tickets](crate::config::holds_no_tickets) by its name.
 pub fn sub_folders(path: &Path) -> Vec<String> {
     let Ok(listing) = fs::read_dir(path) else {
         return Vec::new();
@@ -380,7 +380,7 @@ pub fn sub_folders(path: &Path) -> Vec<String> {
         .flatten()
         .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
         .filter_map(|e| e.file_name().to_str().map(String::from))
-        .filter(|n| !n.starts_with('.') && n.trim_start_matches('_') != "templates")
+        .filter(|n| !crate::config::holds_no_tickets(n))
         .collect();
     out.sort();
     out
