@@ -246,6 +246,41 @@ fn templates_and_notes_are_no_tickets_but_a_bold_id_is_one() {
     );
 }
 
+#[test]
+fn a_ticket_whose_name_does_not_carry_its_id_is_found_by_its_id() {
+    let tk = |id: &str| format!("---\nid: {id}\ntitle: T {id}\n---\nbody\n");
+    let t = Tix::tree()
+        .ticket("pending", "feature-004-visual-diagrams.md", &tk("FEAT-004"))
+        .ticket("pending", "login bug.md", &tk("BUG-7"))
+        .ticket("pending", "TIX-0006-copy.md", &tk("TIX-0066"));
+    t.run(&["sync"]).code(0);
+    assert_eq!(
+        t.run(&["sync", "--check"]).code(6).stdout,
+        "tickets/pending/TIX-0006-copy.md:2: malformed: id TIX-0066 does not match the file name (expected TIX-0066.md or TIX-0066-<slug>.md)\n"
+    );
+    // With the index written, found through it; then again after a change.
+    t.run(&["start", "FEAT-004"]).code(0);
+    assert!(t.exists("tickets/in-progress/feature-004-visual-diagrams.md"));
+    t.run(&["show", "feat-4"]).code(0).stdout_has("T FEAT-004");
+    t.run(&["move", "BUG-7", "in_progress"]).code(0);
+    t.run(&["complete", "bug-0007"]).code(0);
+    assert_eq!(
+        t.read("tickets/completed/login bug.md"),
+        format!(
+            "---\nid: BUG-7\ntitle: T BUG-7\nstatus: completed\nstarted: {0}\nupdated: {0}\ncompleted: {0}\n---\nbody\n",
+            crate::util::NOW
+        )
+    );
+    let list = t.run(&["list", "--json"]).code(0).json();
+    let ids: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|j| j["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["FEAT-004", "BUG-7"]);
+}
+
 /// `tix --root ROOT args`.
 fn at(t: &Tix, root: &str, args: &[&str]) -> crate::util::Run {
     let mut full = vec!["--root", root];

@@ -3,7 +3,7 @@
 //! One text file, one record per line:
 //!
 //! ```text
-//! tix-index 1 <TAB> fingerprint           the status folders it was made for
+//! tix-index 3 <TAB> fingerprint           the status folders it was made for
 //! P <TAB> prefix <TAB> highest number     for bare-number ids and `tix new`
 //! D <TAB> folder <TAB> stamp | -          each status folder as last seen
 //! R <TAB> stamp <TAB> layout              TICKET_REGISTRY.md as tix last wrote or checked it
@@ -13,7 +13,7 @@
 //! T …  /  X <TAB> path  /  D …  /  R …  /  P …   (a later line overrides an earlier one)
 //! ```
 //!
-//! The base is sorted by the id in the file name, so a transition finds its
+//! The base is sorted by each ticket's id, so a transition finds its
 //! ticket by binary search without decoding the other records, and records
 //! what it changed by appending a few lines. Any command that reads the whole
 //! tree writes a fresh, compact index. The index is only an accelerator: a
@@ -35,7 +35,7 @@ use std::io::Write as _;
 use std::ops::Range;
 use std::path::Path;
 
-const MAGIC: &str = "tix-index 2";
+const MAGIC: &str = "tix-index 3";
 /// Deltas beyond this many bytes make the next command rebuild the index.
 pub const MAX_DELTA_BYTES: usize = 64 * 1024;
 
@@ -215,19 +215,8 @@ impl Index {
             for (rel, change) in &self.deltas {
                 last.insert(rel, change.as_ref());
             }
-            // The base is sorted by (id, path): each changed path is found by
-            // binary search.
-            let mut gone = vec![false; out.len()];
-            for rel in last.keys() {
-                let key = IdKey::from_file_name(rel.rsplit('/').next().unwrap_or(""));
-                if let Ok(i) =
-                    out.binary_search_by(|e| (e.key.as_ref(), &*e.rel).cmp(&(key.as_ref(), *rel)))
-                {
-                    gone[i] = true;
-                }
-            }
-            let mut keep = gone.iter().map(|g| !g);
-            out.retain(|_| keep.next().unwrap_or(true));
+            // A changed path's old record goes (its id may not be in its name).
+            out.retain(|e| !last.contains_key(&*e.rel));
             out.extend(last.into_values().flatten().cloned());
         }
         Some(out)
@@ -282,12 +271,18 @@ fn decode_all(base: &'static str) -> Option<Vec<Entry>> {
     Some(out)
 }
 
-/// The base records whose file name carries `key`: a binary search, then the
-/// run of equal keys.
+/// The base records of `key`: a binary search, then the run of equal keys.
 fn lookup_in<L: Lines + ?Sized>(src: &L, range: Range<usize>, key: &IdKey) -> Option<Vec<Entry>> {
+    // A record's key as [`Entry::new`] gives it: the id read from the file,
+    // else (unreadable) the id its name starts with.
     let key_of = |line: &str| -> Option<Option<IdKey>> {
-        let rel = unesc(line.strip_prefix("T\t")?.split('\t').next()?)?;
-        Some(IdKey::from_file_name(rel.rsplit('/').next().unwrap_or("")))
+        let mut f = line.strip_prefix("T\t")?.split('\t');
+        let rel = unesc(f.next()?)?;
+        f.next()?;
+        Some(match f.next()? {
+            "M" => IdKey::parse(&unesc(f.next()?)?),
+            _ => IdKey::from_file_name(rel.rsplit('/').next().unwrap_or("")),
+        })
     };
     let mut bad = false;
     let mut at = lower_bound(src, range.clone(), |line| match key_of(line) {

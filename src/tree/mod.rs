@@ -542,15 +542,25 @@ impl Tree {
             let meta = ticket::meta_without_frontmatter(text, &fields, &status_of)?;
             (meta, fields.line("id"))
         };
+        // A name may carry no id, or another tool's spelling of it
+        // (`feature-004-x.md` for FEAT-004); a name starting with another id
+        // of the same prefix is a copy left unrenamed.
+        let id = IdKey::parse(&meta.id);
         match IdKey::from_file_name(name) {
-            Some(k) if Some(&k) == IdKey::parse(&meta.id).as_ref() => Ok(meta),
-            _ => Err(Malformed {
-                line: id_line,
-                message: format!(
-                    "id {} does not match the file name (expected {}.md or {}-<slug>.md)",
-                    meta.id, meta.id, meta.id
-                ),
-            }),
+            Some(k)
+                if id
+                    .as_ref()
+                    .is_some_and(|id| id.prefix == k.prefix && *id != k) =>
+            {
+                Err(Malformed {
+                    line: id_line,
+                    message: format!(
+                        "id {} does not match the file name (expected {}.md or {}-<slug>.md)",
+                        meta.id, meta.id, meta.id
+                    ),
+                })
+            }
+            _ => Ok(meta),
         }
     }
 
