@@ -302,10 +302,17 @@ pub fn ids_in(text: &str, out: &mut Vec<IdKey>) {
         }
         match IdKey::parse_prefix(&text[i..]) {
             Some((key, len)) => {
+                let words = key.prefix.contains('-');
                 if !b.get(i + len).copied().is_some_and(word) && !out.contains(&key) {
                     out.push(key);
                 }
-                i += len;
+                // A prefix of several words may have swallowed an id
+                // (`re-TIX-0003`): the next word is tried too.
+                i += if words {
+                    b[i..].iter().position(|c| !word(*c)).unwrap_or(len)
+                } else {
+                    len
+                };
             }
             // Past the word: no id starts inside it.
             None => {
@@ -326,7 +333,10 @@ mod tests {
         let mut out = Vec::new();
         ids_in(text, &mut out);
         out.iter()
-            .map(|k| format!("{}-{}{}", k.prefix, k.num, k.suffix))
+            .map(|k| {
+                let sub: String = k.sub.iter().map(|n| format!(".{n}")).collect();
+                format!("{}-{}{sub}{}", k.prefix, k.num, k.suffix)
+            })
             .collect()
     }
 
@@ -349,6 +359,19 @@ mod tests {
             "the tree decides"
         );
         assert!(ids("ünïcödé TIX—7 Ξ-7").is_empty());
+        // Ids of several words and sub-numbers; an id a longer prefix
+        // swallowed is found too (the tree decides which exist).
+        assert_eq!(
+            ids("AGENT-CREATION-005, BACK-4.10 and re-TIX-0003"),
+            [
+                "AGENT-CREATION-5",
+                "CREATION-5",
+                "BACK-4.10",
+                "RE-TIX-3",
+                "TIX-3"
+            ]
+        );
+        assert_eq!(ids("follow-up on in-progress work"), Vec::<String>::new());
     }
 
     mod props {

@@ -35,48 +35,90 @@ impl Malformed {
 // ---------------------------------------------------------------- ids
 
 /// A ticket id, normalised for matching: `tix-0035` and `TIX-35` are the same
-/// ticket, `TIX-0035a` is another one.
+/// ticket, `TIX-0035a` is another one. The prefix may have several words
+/// (`AGENT-CREATION-005`), the number sub-numbers (`BACK-4.10`, compared as
+/// numbers: `BACK-4.2` < `BACK-4.10`); an id declared in a file may have no
+/// number at all (`TICKET-block-main-bash`: its words are its prefix).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct IdKey {
     pub prefix: Text,
+    /// `false` for an id without a number (then `num` is 0).
+    pub numbered: bool,
     pub num: u64,
+    /// The sub-numbers after the number: `[10]` for `BACK-4.10`.
+    pub sub: Vec<u64>,
     pub suffix: Text,
 }
 
-/// The id as tix writes it: `TIX-0035`, `TIX-0035a`.
+/// The id as tix writes it: `TIX-0035`, `TIX-0035a`, `BACK-0004.10`.
 impl std::fmt::Display for IdKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}{}", format_id(&self.prefix, self.num), self.suffix)
+        if !self.numbered {
+            return f.write_str(&self.prefix);
+        }
+        f.write_str(&format_id(&self.prefix, self.num))?;
+        for n in &self.sub {
+            write!(f, ".{n}")?;
+        }
+        f.write_str(&self.suffix)
     }
 }
 
+/// An id's parts as written at the start of a text.
+struct Parts<'a> {
+    prefix: &'a str,
+    num: Option<u64>,
+    sub: Vec<u64>,
+    suffix: &'a str,
+    len: usize,
+}
+
+/// Most words an id's prefix has, and most sub-numbers it has.
+const MAX_PREFIX_WORDS: usize = 4;
+const MAX_SUB: usize = 3;
+
 impl IdKey {
-    /// Parses a whole id (`LETTERS-DIGITS` with an optional letter suffix).
+    /// Parses a whole id, as a file or a person declares it: `LETTERS-DIGITS`
+    /// with a prefix of up to four words, sub-numbers and a letter suffix, or
+    /// words alone (`TICKET-block-main-bash`).
     pub fn parse(s: &str) -> Option<IdKey> {
-        match Self::parse_prefix(s) {
-            Some((key, len)) if len == s.len() => Some(key),
-            _ => None,
-        }
+        let p = Self::split(s, true)?;
+        (p.len == s.len()).then(|| Self::of(p))
     }
 
-    /// [`IdKey::parse`] of text kept for the whole run: the parts are borrowed
-    /// when they are already in normal case (as ids almost always are).
+    /// [`IdKey::parse`] of an id that must have a number: where a word is only
+    /// taken for an id by its shape (a heading, a list of dependencies, the
+    /// causes of problems), words alone (`follow-up`) are no id.
+    pub fn parse_numbered(s: &str) -> Option<IdKey> {
+        let p = Self::split(s, false)?;
+        (p.len == s.len()).then(|| Self::of(p))
+    }
+
+    /// [`IdKey::parse`] of text kept for the whole run: the prefix is
+    /// borrowed when it is already in upper case (as ids almost always are).
     pub fn parse_text(s: &Text) -> Option<IdKey> {
         let Text::Borrowed(b) = s else {
             return Self::parse(s);
         };
-        let (prefix, num, suffix, len) = Self::split(b)?;
-        (len == b.len()).then(|| IdKey {
-            prefix: if prefix.bytes().any(|c| c.is_ascii_lowercase()) {
-                Text::Owned(prefix.to_ascii_uppercase())
+        let p = Self::split(b, true)?;
+        if p.len != b.len() {
+            return None;
+        }
+        let upper = !p.prefix.bytes().any(|c| c.is_ascii_lowercase());
+        let suffix_lower = !p.suffix.bytes().any(|c| c.is_ascii_uppercase());
+        Some(IdKey {
+            prefix: if upper {
+                Text::Borrowed(p.prefix)
             } else {
-                Text::Borrowed(prefix)
+                Text::Owned(p.prefix.to_ascii_uppercase())
             },
-            num,
-            suffix: if suffix.bytes().any(|c| c.is_ascii_uppercase()) {
-                Text::Owned(suffix.to_ascii_lowercase())
+            numbered: p.num.is_some(),
+            num: p.num.unwrap_or(0),
+            sub: p.sub,
+            suffix: if suffix_lower {
+                Text::Borrowed(p.suffix)
             } else {
-                Text::Borrowed(suffix)
+                Text::Owned(p.suffix.to_ascii_lowercase())
             },
         })
     }
@@ -88,7 +130,8 @@ impl IdKey {
 
     /// The id a file name starts with, and what follows it: `.md`,
     /// `-slug.md`, or, as other tools name files, ` - Title.md` or `_slug.md`
-    /// (`pac-12 - Title.md` is `PAC-12`).
+    /// (`pac-12 - Title.md` is `PAC-12`). A name gives only an id with a
+    /// number.
     pub fn file_name_parts(name: &str) -> Option<(IdKey, &str)> {
         let (key, len) = Self::parse_prefix(name)?;
         let rest = &name[len..];
@@ -96,57 +139,110 @@ impl IdKey {
             .then_some((key, rest))
     }
 
-    /// Parses an id at the start of `s`, returning it and its length in bytes.
+    /// Parses an id with a number at the start of `s`, returning it and its
+    /// length in bytes.
     pub(crate) fn parse_prefix(s: &str) -> Option<(IdKey, usize)> {
-        let (prefix, num, suffix, len) = Self::split(s)?;
-        Some((
-            IdKey {
-                prefix: Text::Owned(prefix.to_ascii_uppercase()),
-                num,
-                suffix: if suffix.is_empty() {
-                    Text::Borrowed("")
-                } else {
-                    Text::Owned(suffix.to_ascii_lowercase())
-                },
-            },
-            len,
-        ))
+        let p = Self::split(s, false)?;
+        let len = p.len;
+        Some((Self::of(p), len))
     }
 
-    /// The parts of an id at the start of `s` as written: prefix, number,
-    /// suffix, and the id's length in bytes.
-    fn split(s: &str) -> Option<(&str, u64, &str, usize)> {
+    fn of(p: Parts<'_>) -> IdKey {
+        IdKey {
+            prefix: Text::Owned(p.prefix.to_ascii_uppercase()),
+            numbered: p.num.is_some(),
+            num: p.num.unwrap_or(0),
+            sub: p.sub,
+            suffix: if p.suffix.is_empty() {
+                Text::Borrowed("")
+            } else {
+                Text::Owned(p.suffix.to_ascii_lowercase())
+            },
+        }
+    }
+
+    /// The parts of an id at the start of `s` as written. The prefix is words
+    /// (a letter, then letters, digits, `_`) joined by `-`, up to the first
+    /// `-` before a digit; then the number, `.N` sub-numbers and letters.
+    /// Without a number, `words` allows an id of two words or more.
+    fn split(s: &str, words: bool) -> Option<Parts<'_>> {
         let b = s.as_bytes();
-        let mut i = 0;
-        if !b.first()?.is_ascii_alphabetic() {
-            return None;
+        let word_end = |from: usize| -> Option<usize> {
+            if !b.get(from)?.is_ascii_alphabetic() {
+                return None;
+            }
+            let mut j = from + 1;
+            while j < b.len() && (b[j].is_ascii_alphanumeric() || b[j] == b'_') {
+                j += 1;
+            }
+            Some(j)
+        };
+        let mut prefix_end = word_end(0)?;
+        let mut count = 1;
+        loop {
+            if b.get(prefix_end) != Some(&b'-') {
+                break;
+            }
+            if b.get(prefix_end + 1).is_some_and(u8::is_ascii_digit) {
+                break;
+            }
+            match word_end(prefix_end + 1) {
+                Some(end) if count < MAX_PREFIX_WORDS => {
+                    prefix_end = end;
+                    count += 1;
+                }
+                _ => break,
+            }
         }
-        while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
-            i += 1;
+        let digits = prefix_end + 1;
+        let numbered =
+            b.get(prefix_end) == Some(&b'-') && b.get(digits).is_some_and(u8::is_ascii_digit);
+        if !numbered {
+            return (words && count >= 2 && prefix_end <= MAX_ID_LEN).then_some(Parts {
+                prefix: &s[..prefix_end],
+                num: None,
+                sub: Vec::new(),
+                suffix: "",
+                len: prefix_end,
+            });
         }
-        let prefix_end = i;
-        if b.get(i) != Some(&b'-') {
-            return None;
+        let number = |from: usize, most: usize| -> Option<(u64, usize)> {
+            let mut j = from;
+            while j < b.len() && b[j].is_ascii_digit() {
+                j += 1;
+            }
+            if j == from || j - from > most {
+                return None;
+            }
+            Some((s[from..j].parse().ok()?, j))
+        };
+        let (num, num_end) = number(digits, 18)?;
+        let mut i = num_end;
+        let mut sub = Vec::new();
+        while sub.len() < MAX_SUB
+            && b.get(i) == Some(&b'.')
+            && b.get(i + 1).is_some_and(u8::is_ascii_digit)
+        {
+            let (n, end) = number(i + 1, 9)?;
+            sub.push(n);
+            i = end;
         }
-        i += 1;
-        let digits = i;
-        while i < b.len() && b[i].is_ascii_digit() {
-            i += 1;
-        }
-        if i == digits || i - digits > 18 {
-            return None;
-        }
-        let num: u64 = s[digits..i].parse().ok()?;
-        let suffix_start = i;
+        let after_number = i;
         while i < b.len() && b[i].is_ascii_alphabetic() {
             i += 1;
         }
         // Both as written and as `format_id` writes it (`X-2` is `X-0002`).
-        let canonical = prefix_end + 1 + num.to_string().len().max(4) + (i - suffix_start);
+        let canonical = digits + num.to_string().len().max(4) + (i - num_end);
         if i > MAX_ID_LEN || canonical > MAX_ID_LEN {
             return None;
         }
-        Some((&s[..prefix_end], num, &s[suffix_start..i], i))
+        Some(Parts {
+            prefix: &s[..prefix_end],
+            num: Some(num),
+            sub,
+            suffix: &s[after_number..i],
+            len: i,
+        })
     }
 }
 
@@ -414,7 +510,9 @@ impl BodyFields {
                     for word in value.split(|c: char| {
                         c.is_whitespace() || matches!(c, ',' | ';' | '(' | ')' | '[' | ']')
                     }) {
-                        if IdKey::parse(word).is_some() && !f.depends_on.iter().any(|d| d == word) {
+                        if IdKey::parse_numbered(word).is_some()
+                            && !f.depends_on.iter().any(|d| d == word)
+                        {
                             f.depends_on.push(word.to_string());
                         }
                     }
@@ -429,7 +527,7 @@ impl BodyFields {
                 .find(|c: char| c.is_whitespace() || matches!(c, ']' | ':'))
                 .unwrap_or(h.len());
             let (first, rest) = h.split_at(word_end);
-            if IdKey::parse(first).is_some() {
+            if IdKey::parse_numbered(first).is_some() {
                 if f.id.is_none() {
                     f.id = Some(first.to_string());
                 }
@@ -544,7 +642,7 @@ pub fn looks_like_ticket(name: &str, bytes: &[u8]) -> bool {
             h.split(|c: char| c.is_whitespace() || c == ']' || c == ':')
                 .next()
         })
-        .is_some_and(|word| IdKey::parse(word).is_some());
+        .is_some_and(|word| IdKey::parse_numbered(word).is_some());
     heading_id
         || body.by_ref().take(FIELD_LINES).any(|l| {
             bold_field(l).is_some_and(|(key, value)| {
@@ -776,7 +874,7 @@ impl<'a> Doc<'a> {
                                 c.is_whitespace() || matches!(c, ',' | ':' | '(' | ')' | '[' | ']')
                             })
                             .find(|w| !w.is_empty())
-                        && IdKey::parse(word).is_some()
+                        && IdKey::parse_numbered(word).is_some()
                     {
                         out.push(word.to_string());
                     }
@@ -1884,6 +1982,51 @@ mod tests {
     }
 
     #[test]
+    fn ids_of_several_words_sub_numbers_or_no_number() {
+        let k = IdKey::parse("AGENT-CREATION-005").unwrap();
+        assert_eq!((&*k.prefix, k.num, k.numbered), ("AGENT-CREATION", 5, true));
+        assert_eq!(k.to_string(), "AGENT-CREATION-0005");
+        let k = IdKey::parse("BACK-4.10").unwrap();
+        assert_eq!(
+            (&*k.prefix, k.num, k.sub.as_slice()),
+            ("BACK", 4, &[10][..])
+        );
+        assert_eq!(k.to_string(), "BACK-0004.10");
+        // Numbers compare as numbers.
+        let mut ids: Vec<IdKey> = ["BACK-4.10", "BACK-4.2", "BACK-4", "BACK-10", "BACK-4.2a"]
+            .iter()
+            .map(|s| IdKey::parse(s).unwrap())
+            .collect();
+        ids.sort();
+        let shown: Vec<String> = ids.iter().map(|k| k.to_string()).collect();
+        assert_eq!(
+            shown,
+            [
+                "BACK-0004",
+                "BACK-0004.2",
+                "BACK-0004.2a",
+                "BACK-0004.10",
+                "BACK-0010"
+            ]
+        );
+        // Words alone are an id where a file or a person declares one...
+        let k = IdKey::parse("TICKET-block-main-bash").unwrap();
+        assert_eq!((&*k.prefix, k.numbered), ("TICKET-BLOCK-MAIN-BASH", false));
+        assert_eq!(IdKey::parse("ticket-Block-main-BASH"), Some(k.clone()));
+        assert_eq!(
+            IdKey::parse_text(&Text::Borrowed("TICKET-block-main-bash")),
+            Some(k)
+        );
+        // ...but not where a word is taken for an id by its shape.
+        for words in ["follow-up", "in-progress", "Sub-task"] {
+            assert_eq!(IdKey::parse_numbered(words), None, "{words}");
+        }
+        assert_eq!(IdKey::from_file_name("fix-login-page.md"), None);
+        assert_eq!(IdKey::parse("TICKET"), None, "one word is no id");
+        assert_eq!(IdKey::parse("A-B-C-D-E-1"), None, "at most four words");
+    }
+
+    #[test]
     fn ids_match_by_number_and_case_but_not_suffix() {
         assert_eq!(IdKey::parse("tix-35"), IdKey::parse("TIX-0035"));
         assert_ne!(IdKey::parse("TIX-0035a"), IdKey::parse("TIX-0035"));
@@ -1927,8 +2070,16 @@ mod tests {
             IdKey::from_file_name("back-222_title.md"),
             IdKey::parse("BACK-222")
         );
-        // A sub-number is not a separator: TECH-070.1 is not TECH-070.
-        assert_eq!(IdKey::from_file_name("TECH-070.1-x.md"), None);
+        // A sub-number is part of the id: TECH-070.1 is not TECH-070.
+        assert_eq!(
+            IdKey::from_file_name("TECH-070.1-x.md"),
+            IdKey::parse("tech-70.1")
+        );
+        assert_ne!(IdKey::parse("TECH-070.1"), IdKey::parse("TECH-070"));
+        assert_eq!(
+            IdKey::from_file_name("agent-creation-005 - Title.md"),
+            IdKey::parse("AGENT-CREATION-5")
+        );
         // Found by the hook_payload fuzz target: an id at the length limit
         // as written but past it as `format_id` writes it is no id (else its
         // own name would not parse back).

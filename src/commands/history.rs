@@ -3,7 +3,7 @@ use crate::cli::HistoryArgs;
 use crate::exit::Exit;
 use crate::output::{col, flex, table};
 use crate::ticket::IdKey;
-use crate::tree::{IdArg, LockMode, Scan, journal};
+use crate::tree::{LockMode, Scan, journal};
 use crate::view::EventJson;
 use anyhow::Result;
 
@@ -40,10 +40,7 @@ pub fn run(ctx: &Ctx, args: &HistoryArgs) -> Result<Exit> {
     }
     let wanted = |ticket: &str| match &args.id {
         None => true,
-        Some(IdArg::Full(k, _)) => IdKey::parse(ticket).as_ref() == Some(k),
-        Some(IdArg::Number(n, _)) => {
-            IdKey::parse(ticket).is_some_and(|k| k.num == *n && k.suffix.is_empty())
-        }
+        Some(id) => IdKey::parse(ticket).is_some_and(|k| id.matches(&k)),
     };
     let events: Vec<_> = events.iter().filter(|e| wanted(&e.ticket)).collect();
     if events.is_empty()

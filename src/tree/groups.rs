@@ -90,7 +90,7 @@ fn cause(message: &str) -> String {
     }
     plain
         .split_whitespace()
-        .filter(|w| IdKey::parse(w).is_none() && !w.bytes().all(|b| b.is_ascii_digit()))
+        .filter(|w| IdKey::parse_numbered(w).is_none() && !w.bytes().all(|b| b.is_ascii_digit()))
         .collect::<Vec<_>>()
         .join(" ")
         .replace(" ,", ",")

@@ -381,7 +381,7 @@ pub fn encode(
     let mut base = String::with_capacity(entries.len() * 200);
     let mut prefixes: BTreeMap<&str, u64> = BTreeMap::new();
     for e in entries.iter() {
-        if let Some(k) = &e.key {
+        if let Some(k) = e.key.as_ref().filter(|k| k.numbered) {
             let max = prefixes.entry(&k.prefix).or_default();
             *max = (*max).max(k.num);
         }

@@ -1051,7 +1051,9 @@ impl IdArg {
     pub fn matches(&self, k: &IdKey) -> bool {
         match self {
             IdArg::Full(want, _) => want == k,
-            IdArg::Number(n, _) => k.num == *n && k.suffix.is_empty(),
+            IdArg::Number(n, _) => {
+                k.numbered && k.num == *n && k.sub.is_empty() && k.suffix.is_empty()
+            }
         }
     }
 }

@@ -259,7 +259,9 @@ fn quick_find(tree: &Tree, index: &Index, id: &IdArg) -> Option<Entry> {
             for prefix in index.prefixes.keys() {
                 let k = crate::ticket::IdKey {
                     prefix: prefix.clone().into(),
+                    numbered: true,
                     num: *n,
+                    sub: Vec::new(),
                     suffix: "".into(),
                 };
                 hits.extend(index.lookup(&k)?);
@@ -453,7 +455,7 @@ fn finish_quick(tree: &Tree, index: &Index, new: &Entry, change: &Change) -> Res
         .filter(|s| *s != change.dst)
         .into_iter()
         .collect();
-    let prefix = new.key.as_ref().and_then(|k| {
+    let prefix = new.key.as_ref().filter(|k| k.numbered).and_then(|k| {
         let max = index.prefixes.get(&*k.prefix).copied();
         (max.is_none_or(|m| k.num > m)).then_some((&*k.prefix, k.num))
     });
