@@ -217,7 +217,8 @@ pub struct Config {
     /// Board order.
     pub statuses: Vec<StatusDef>,
     /// Folders that hold tickets of any status (a flat tree: the status lives
-    /// only in the file, and tix never moves a file out of them).
+    /// only in the file, and tix never moves a file out of them); `""` is the
+    /// root itself (`.` in `tix.yaml`).
     pub ticket_dirs: Vec<String>,
     pub transitions: BTreeMap<String, Vec<String>>,
     pub gates: Gates,
@@ -361,7 +362,11 @@ impl Config {
             c.statuses = s.into_iter().map(StatusDef::from).collect();
         }
         if let Some(d) = raw.ticket_dirs {
-            c.ticket_dirs = d;
+            // `.` is the root itself, kept as the empty folder name.
+            c.ticket_dirs = d
+                .into_iter()
+                .map(|d| if d == "." { String::new() } else { d })
+                .collect();
         }
         if let Some(t) = raw.transitions {
             c.transitions.extend(t);
@@ -456,9 +461,9 @@ impl Config {
             }
         }
         for (i, d) in self.ticket_dirs.iter().enumerate() {
-            if !valid_dir(d) {
+            if !d.is_empty() && !valid_dir(d) {
                 return Err(format!(
-                    "ticket_dirs: {d:?} must be one folder name inside the root"
+                    "ticket_dirs: {d:?} must be one folder name inside the root, or . for the root"
                 ));
             }
             if self.statuses.iter().any(|s| s.dir.as_deref() == Some(d))
@@ -640,10 +645,10 @@ impl Config {
         let dirs: Vec<String> = self
             .ticket_dirs
             .iter()
-            .map(|d| crate::ticket::flow_scalar(d))
+            .map(|d| crate::ticket::flow_scalar(if d.is_empty() { "." } else { d }))
             .collect();
         s.push_str(&format!(
-            "ticket_dirs: [{}]           # folders holding tickets of any status (a flat tree); tix moves nothing out of them\n",
+            "ticket_dirs: [{}]           # folders holding tickets of any status (a flat tree; . is the root); tix moves nothing out of them\n",
             dirs.join(", ")
         ));
         s.push_str("transitions:              # allowed without --force; a key or target is a status or a kind\n");

@@ -75,7 +75,7 @@ pub fn apply(
     let rel: &str = &entry.rel;
     let (text, meta) = tree::read_ticket(tree, rel)?;
     let shown = tree.show(rel);
-    let dir = rel.split('/').next().unwrap_or("");
+    let dir = tree::top_dir(rel);
     let from = tree
         .status_in(meta.status.as_deref(), dir)
         .unwrap_or_default()

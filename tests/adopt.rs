@@ -319,6 +319,50 @@ fn ids_of_several_words_with_sub_numbers_or_without_a_number() {
     t.run(&["show", "4"]).code(3);
 }
 
+#[test]
+fn tickets_in_the_root_are_read_where_they_are() {
+    let tk =
+        |id: &str, status: &str| format!("---\nid: {id}\ntitle: T {id}\nstatus: {status}\n---\n");
+    let t = Tix::empty()
+        .file("tickets/README.md", "# Our tickets\n")
+        .file("tickets/T-015-ci.md", &tk("T-015", "pending"))
+        .file("tickets/T-016.md", &tk("T-016", "in progress"))
+        .file("tickets/pending/T-001.md", &tk("T-001", "pending"));
+    let before = t.snapshot();
+    t.run(&["init", "tickets"]).code(0).stderr_has("3 tickets");
+    for (path, bytes) in &before {
+        assert_eq!(t.snapshot().get(path), Some(bytes), "{path} changed");
+    }
+    assert!(t.read("tickets/tix.yaml").contains("\nticket_dirs: [.] "));
+    at(&t, "tickets", &["sync", "--check"]).code(0);
+    at(&t, "tickets", &["show", "T-015"])
+        .code(0)
+        .stdout_has("T T-015");
+    // A ticket in the root stays there: the root is a flat folder.
+    at(&t, "tickets", &["start", "T-015"]).code(0);
+    assert_eq!(
+        t.read("tickets/T-015-ci.md"),
+        tk("T-015", "in progress").replace(
+            "status: in progress\n",
+            &format!(
+                "status: in progress\nstarted: {0}\nupdated: {0}\n",
+                crate::util::NOW
+            )
+        )
+    );
+    at(&t, "tickets", &["sync", "--check"]).code(0);
+    // A file added by hand beside them is seen by the next command.
+    t.write("tickets/T-017.md", &tk("T-017", "pending"));
+    let list = at(&t, "tickets", &["list", "--json"]).code(0).json();
+    assert_eq!(list.as_array().unwrap().len(), 4);
+    at(&t, "tickets", &["complete", "T-015"]).code(0);
+    at(&t, "tickets", &["start", "T-017"]).code(0);
+    assert!(t.exists("tickets/T-017.md"));
+    at(&t, "tickets", &["sync"]).code(0);
+    at(&t, "tickets", &["sync", "--check"]).code(0);
+    at(&t, "tickets", &["doctor"]).code(0);
+}
+
 /// `tix --root ROOT args`.
 fn at(t: &Tix, root: &str, args: &[&str]) -> crate::util::Run {
     let mut full = vec!["--root", root];

@@ -228,12 +228,16 @@ fn adopt(root: &Path) -> Result<(Config, Vec<String>)> {
         }
     }
     dirs.sort();
+    // The root itself, for tickets kept beside the folders (`""`).
+    dirs.push(String::new());
     let mut prefixes: BTreeMap<String, usize> = BTreeMap::new();
     let mut seen: BTreeMap<String, Seen> = BTreeMap::new();
     for d in &dirs {
         let s = seen.entry(d.clone()).or_default();
-        // The folder and its sub-folders, as deep as tix reads tickets.
-        let mut queue = vec![(root.join(d), 0)];
+        // The folder and its sub-folders, as deep as tix reads tickets (the
+        // root's own files only).
+        let depth = if d.is_empty() { tree::MAX_DEPTH } else { 0 };
+        let mut queue = vec![(root.join(d), depth)];
         while let Some((at, depth)) = queue.pop() {
             if depth < tree::MAX_DEPTH {
                 queue.extend(
@@ -300,7 +304,7 @@ fn adopt(root: &Path) -> Result<(Config, Vec<String>)> {
         if s.tickets == 0 {
             continue;
         }
-        if !config::valid_dir(d) {
+        if !d.is_empty() && !config::valid_dir(d) {
             skipped.push(d.clone());
             continue;
         }
@@ -310,7 +314,7 @@ fn adopt(root: &Path) -> Result<(Config, Vec<String>)> {
             .keys()
             .filter_map(|v| config::meaning(v).map(|m| m.0))
             .collect();
-        if meant.is_none() && (kinds.len() > 1 || s.values.len() > 1) {
+        if d.is_empty() || (meant.is_none() && (kinds.len() > 1 || s.values.len() > 1)) {
             // Tickets of any status: the folder is flat, each value a status.
             config.ticket_dirs.push(d.clone());
             for v in most_said_first(&s.values) {

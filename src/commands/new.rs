@@ -99,11 +99,12 @@ pub fn run(ctx: &Ctx, args: &NewArgs) -> Result<Exit> {
         .or(tree.config.ticket_dirs.first().map(String::as_str))
         .context("tix.yaml gives new tickets no folder: give the first pending status a dir, or list ticket_dirs")?;
     let s = slug(title);
-    let rel = if s.is_empty() {
-        format!("{dir}/{id}.md")
+    let name = if s.is_empty() {
+        format!("{id}.md")
     } else {
-        format!("{dir}/{id}-{s}.md")
+        format!("{id}-{s}.md")
     };
+    let rel = crate::tree::join_rel(dir, &name);
     tree.remember_id(&prefix, num)?;
     let event = Event {
         time: now,

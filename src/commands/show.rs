@@ -13,7 +13,7 @@ pub fn run(ctx: &Ctx, args: &ShowArgs) -> Result<Exit> {
     let snap = tree.scan(Scan::Cached, true)?;
     let rel = tree.find(&snap, &args.id)?.rel.clone();
     let (text, meta) = tree::read_ticket(&tree, &rel)?;
-    let dir = rel.split('/').next().unwrap_or("");
+    let dir = tree::top_dir(&rel);
     let status = tree
         .status_in(meta.status.as_deref(), dir)
         .unwrap_or(dir)

@@ -82,7 +82,7 @@ fn sync(ctx: &Ctx, tree: &Tree) -> Result<Exit> {
         .into_iter()
         .filter_map(|t| {
             let status = t.meta.status.as_deref()?;
-            let dir = t.rel.split('/').next()?;
+            let dir = crate::tree::top_dir(t.rel);
             tree.wanted_dir(status, dir).map(|want| {
                 let event = Event {
                     time: ctx.now_str(),

@@ -202,7 +202,7 @@ impl Tree {
             .filter(|t| !is_symlink(self, t.rel))
             .filter_map(|t| {
                 let status = t.meta.status.as_deref()?;
-                let dir = t.rel.split('/').next()?;
+                let dir = super::top_dir(t.rel);
                 self.wanted_dir(status, dir).map(|want| {
                     let event = Event {
                         time: now.to_string(),

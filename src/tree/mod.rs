@@ -99,12 +99,28 @@ impl Entry {
         }
     }
 
+    /// The folder of the root it is in (see [`top_dir`]).
     pub fn dir(&self) -> &str {
-        self.rel.split('/').next().unwrap_or("")
+        top_dir(&self.rel)
     }
 
     pub fn file_name(&self) -> &str {
         self.rel.rsplit('/').next().unwrap_or("")
+    }
+}
+
+/// The folder of the root a ticket at `rel` is in (`completed` for
+/// `completed/s1/T.md`); `""` for a ticket in the root itself.
+pub fn top_dir(rel: &str) -> &str {
+    rel.split_once('/').map_or("", |(top, _)| top)
+}
+
+/// The path of the file `name` in the folder `dir` (`""`: the root).
+pub fn join_rel(dir: &str, name: &str) -> String {
+    if dir.is_empty() {
+        name.to_string()
+    } else {
+        format!("{dir}/{name}")
     }
 }
 
@@ -320,7 +336,7 @@ impl Tree {
             Some((sub, rest)) if self.is_flat(sub) => rest,
             _ => below,
         };
-        format!("{to}/{below}")
+        join_rel(to, below)
     }
 
     /// Whether `dir` holds tickets of any status (nothing is moved out of it).
@@ -694,7 +710,7 @@ impl Tree {
     /// (out of an archive, say). `None`: it stays where it is (it sits in a
     /// flat folder, or there is nowhere else to go).
     pub fn destination(&self, rel: &str, to: &str) -> Option<String> {
-        let dir = rel.split('/').next().unwrap_or("");
+        let dir = top_dir(rel);
         if self.is_flat(dir) {
             return None;
         }
@@ -837,6 +853,11 @@ impl Tree {
     pub fn write_registry(&self, snap: &mut Snapshot) -> Result<bool> {
         let (text, layout) = self.render_registry(snap);
         let wrote = self.replace_registry(&text)?;
+        // Writing the registry changed the root: when it holds tickets, its
+        // stamp is taken again (nothing else changed there under the lock).
+        if self.is_flat("") {
+            snap.dirs.insert(String::new(), dir_stamp(&self.root));
+        }
         snap.memo = self
             .registry_stamp()
             .map(|stamp| index::Memo { stamp, layout });

@@ -90,7 +90,8 @@ impl Tree {
                 && index
                     .as_ref()
                     .is_some_and(|i| i.dirs.get(dir) == Some(&stamp));
-            if handle.is_some() && depth < MAX_DEPTH {
+            // The root's folders are the statuses' own, not its tickets'.
+            if handle.is_some() && depth < MAX_DEPTH && !dir.is_empty() {
                 let below: Vec<String> = match (&index, trusted) {
                     (Some(i), true) => i
                         .dirs
@@ -154,7 +155,10 @@ impl Tree {
                     continue;
                 }
                 if raw.to_str().is_none() {
-                    bad_names.push((known.get(&*name).copied(), format!("{}/{name}", folder.dir)));
+                    bad_names.push((
+                        known.get(&*name).copied(),
+                        super::join_rel(&folder.dir, &name),
+                    ));
                     continue;
                 }
                 match known.get(&*name) {
@@ -219,7 +223,7 @@ impl Tree {
         for (job, stat) in jobs.iter().zip(stats) {
             let (known, rel) = match job {
                 Job::Known(i) => (Some(*i), entries[*i].rel.to_string()),
-                Job::Found { folder, name } => (None, format!("{}/{name}", folders[*folder].dir)),
+                Job::Found { folder, name } => (None, super::join_rel(&folders[*folder].dir, name)),
             };
             match stat {
                 Stat::File(stamp) => match known {

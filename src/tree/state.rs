@@ -174,8 +174,7 @@ impl<'t> State<'t> {
                     });
                     snap.entries.push(new.clone());
                     for rel in std::iter::once(&change.dst).chain(change.src.as_ref()) {
-                        let top = rel.split('/').next().unwrap_or("");
-                        if snap.dirs.contains_key(top) {
+                        if snap.dirs.contains_key(super::top_dir(rel)) {
                             // Every folder on the way, a new sub-folder included.
                             for dir in folders_of(rel) {
                                 snap.dirs
@@ -444,6 +443,10 @@ fn finish_quick(tree: &Tree, index: &Index, new: &Entry, change: &Change) -> Res
     // Best effort from here: the index is only an accelerator.
     let memo = tree.registry_stamp().map(|stamp| Memo { stamp, layout });
     let mut dirs = Dirs::new();
+    // The registry is in the root: a root that holds tickets has changed.
+    if tree.is_flat("") {
+        dirs.insert(String::new(), dir_stamp(&tree.root));
+    }
     for rel in std::iter::once(&change.dst).chain(change.src.as_ref()) {
         for dir in folders_of(rel) {
             dirs.insert(dir.to_string(), dir_stamp(&tree.path(dir)));
@@ -683,7 +686,10 @@ impl Tree {
 /// The folders a file is in, from the top: `pending/a/T.md` → `pending`,
 /// `pending/a`.
 fn folders_of(rel: &str) -> impl Iterator<Item = &str> {
-    rel.match_indices('/').map(move |(i, _)| &rel[..i])
+    let in_root = (!rel.contains('/')).then_some("");
+    in_root
+        .into_iter()
+        .chain(rel.match_indices('/').map(move |(i, _)| &rel[..i]))
 }
 
 #[cfg(test)]
