@@ -491,9 +491,10 @@ impl Tree {
         let (text, _) = super::read_ticket(self, rel)?;
         let content =
             super::edit_ticket(self, rel, &text, &[("id", NewValue::Str(new_id.clone()))])?;
-        let (dir, name) = rel.split_once('/').unwrap_or(("", rel));
+        // The same folder (a sub-folder, the root), the same slug.
+        let (dir, name) = rel.rsplit_once('/').unwrap_or(("", rel));
         let rest = IdKey::file_name_parts(name).map_or(".md", |(_, r)| r);
-        let dst = format!("{dir}/{new_id}{rest}");
+        let dst = super::join_rel(dir, &format!("{new_id}{rest}"));
         self.remember_id(&key.prefix, num)?;
         st.commit(Change {
             src: Some(rel.to_string()),
