@@ -214,6 +214,8 @@ pub struct HookConfig {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
     pub id_prefix: String,
+    /// How many digits a new id's number has at least (zero-padded).
+    pub id_width: usize,
     /// Board order.
     pub statuses: Vec<StatusDef>,
     /// Folders that hold tickets of any status (a flat tree: the status lives
@@ -230,6 +232,7 @@ pub struct Config {
 #[serde(deny_unknown_fields)]
 struct RawConfig {
     id_prefix: Option<String>,
+    id_width: Option<usize>,
     statuses: Option<Vec<RawStatus>>,
     ticket_dirs: Option<Vec<String>>,
     transitions: Option<BTreeMap<String, Vec<String>>>,
@@ -271,6 +274,7 @@ impl Default for Config {
         };
         Config {
             id_prefix: "TIX".into(),
+            id_width: 4,
             statuses: vec![
                 status(
                     PENDING,
@@ -358,6 +362,9 @@ impl Config {
         if let Some(p) = raw.id_prefix {
             c.id_prefix = p;
         }
+        if let Some(w) = raw.id_width {
+            c.id_width = w;
+        }
         if let Some(s) = raw.statuses {
             c.statuses = s.into_iter().map(StatusDef::from).collect();
         }
@@ -405,6 +412,12 @@ impl Config {
         {
             return Err(format!(
                 "id_prefix: {p:?} must be upper-case letters (and digits), at most 16"
+            ));
+        }
+        if !(1..=9).contains(&self.id_width) {
+            return Err(format!(
+                "id_width: {} must be 1 to 9 (the digits a new id's number has at least)",
+                self.id_width
             ));
         }
         for (i, s) in self.statuses.iter().enumerate() {
@@ -492,6 +505,11 @@ impl Config {
             }
         }
         Ok(())
+    }
+
+    /// A new id: `PREFIX-` and the number zero-padded to `id_width` digits.
+    pub fn new_id(&self, prefix: &str, num: u64) -> String {
+        format!("{prefix}-{num:0w$}", w = self.id_width)
     }
 
     pub fn status(&self, name: &str) -> Option<&StatusDef> {
@@ -614,8 +632,12 @@ impl Config {
             "# A list given here replaces the default list; a map is merged key by key.\n\n",
         );
         s.push_str(&format!(
-            "id_prefix: {}            # new ids are PREFIX-NNNN, zero-padded to 4, wider when needed\n",
+            "id_prefix: {}            # new ids are PREFIX-NNNN: the tree's prefix\n",
             self.id_prefix
+        ));
+        s.push_str(&format!(
+            "id_width: {}               # digits of a new id's number, zero-padded (1: no padding)\n",
+            self.id_width
         ));
         s.push_str("statuses:                 # board order: the name written in files, its folder, its kind\n");
         s.push_str("                          # (pending | in_progress | completed | archived), whether `next`\n");

@@ -435,6 +435,7 @@ fn a_folders_and_frontmatter_tree_is_adopted_as_it_spells_itself() {
     );
     // An inference the user corrects in tix.yaml: backlog is ready too.
     let cfg = t.read("tickets/tix.yaml");
+    assert!(cfg.contains("\nid_prefix: WMHA ") && cfg.contains("\nid_width: 4 "));
     t.write(
         "tickets/tix.yaml",
         &cfg.replace(
@@ -565,6 +566,13 @@ fn an_archived_task_is_archived_and_a_bare_flat_task_can_start() {
     );
     assert_eq!(at(&t, "backlog", &["next"]).code(0).stdout, "PAC-5\n");
     at(&t, "backlog", &["sync", "--check"]).code(0);
+    // New ids are padded as the tree pads them: not at all.
+    assert!(t.read("backlog/tix.yaml").contains("\nid_width: 1 "));
+    assert_eq!(
+        at(&t, "backlog", &["new", "Seventh"]).code(0).stdout,
+        "PAC-7\n"
+    );
+    assert!(t.exists("backlog/tasks/PAC-7-seventh.md"));
 }
 
 #[test]

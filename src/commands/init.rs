@@ -231,6 +231,8 @@ fn adopt(root: &Path) -> Result<(Config, Vec<String>)> {
     // The root itself, for tickets kept beside the folders (`""`).
     dirs.push(String::new());
     let mut prefixes: BTreeMap<String, usize> = BTreeMap::new();
+    // Per prefix, the most digits a zero-padded number has (`0042`: 4).
+    let mut padded: BTreeMap<String, usize> = BTreeMap::new();
     let mut seen: BTreeMap<String, Seen> = BTreeMap::new();
     for d in &dirs {
         let s = seen.entry(d.clone()).or_default();
@@ -262,6 +264,14 @@ fn adopt(root: &Path) -> Result<(Config, Vec<String>)> {
                 }
                 s.tickets += 1;
                 if let Some(k) = IdKey::from_file_name(&name) {
+                    let digits = name[k.prefix.len() + 1..]
+                        .bytes()
+                        .take_while(u8::is_ascii_digit)
+                        .count();
+                    if name.as_bytes().get(k.prefix.len() + 1) == Some(&b'0') && digits > 1 {
+                        let w = padded.entry(k.prefix.to_string()).or_default();
+                        *w = (*w).max(digits);
+                    }
                     *prefixes.entry(k.prefix.into_owned()).or_default() += 1;
                 }
                 if let Some(v) = crate::ticket::said_status(&String::from_utf8_lossy(&bytes), &name)
@@ -408,6 +418,9 @@ fn adopt(root: &Path) -> Result<(Config, Vec<String>)> {
         .max_by_key(|(p, n)| (**n, std::cmp::Reverse((*p).clone())))
     {
         config.id_prefix = prefix.clone();
+        // New ids padded as the tree pads them: not at all when no number
+        // has a leading zero (`PAC-146`).
+        config.id_width = padded.get(prefix).copied().unwrap_or(1).min(9);
     }
     Ok((config, skipped))
 }
@@ -429,7 +442,7 @@ fn most_said_first(values: &BTreeMap<String, usize>) -> Vec<String> {
 }
 
 fn template(config: &Config) -> String {
-    DEFAULT_TEMPLATE.replace("TIX-0000", &crate::ticket::format_id(&config.id_prefix, 0))
+    DEFAULT_TEMPLATE.replace("TIX-0000", &config.new_id(&config.id_prefix, 0))
 }
 
 fn create_dir(tree: &Tree, rel: &str) -> Result<()> {

@@ -65,7 +65,7 @@ pub fn run(ctx: &Ctx, args: &NewArgs) -> Result<Exit> {
     let status = tree.config.new_status();
     let prefix = tree.config.id_prefix.clone();
     let num = state.next_number(&prefix)?;
-    let id = ticket::format_id(&prefix, num);
+    let id = tree.config.new_id(&prefix, num);
     let now = ctx.now_str();
 
     // Placeholders in the body; the frontmatter is set key by key.

@@ -487,7 +487,7 @@ impl Tree {
         now: &str,
     ) -> Result<String> {
         let num = st.next_number(&key.prefix)?;
-        let new_id = ticket::format_id(&key.prefix, num);
+        let new_id = self.config.new_id(&key.prefix, num);
         let (text, _) = super::read_ticket(self, rel)?;
         let content =
             super::edit_ticket(self, rel, &text, &[("id", NewValue::Str(new_id.clone()))])?;
