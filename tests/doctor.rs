@@ -353,6 +353,14 @@ fn copies_must_share_created_and_title_else_the_later_ticket_is_renumbered() {
     assert!(t.exists("tickets/pending/TIX-0001-a.md"));
     let renumbered = t.read("tickets/pending/TIX-0004-z.md");
     assert_eq!(renumbered, other.replace("id: TIX-0001", "id: TIX-0004"));
+    // In a sub-folder, it stays there with its slug.
+    let third = other.replace("title: something else", "title: a third one");
+    t.write("tickets/pending/s1/TIX-0001-third.md", &third);
+    t.run(&["doctor", "--fix"]).code(0);
+    assert_eq!(
+        t.read("tickets/pending/s1/TIX-0005-third.md"),
+        third.replace("id: TIX-0001", "id: TIX-0005")
+    );
 }
 
 #[test]
