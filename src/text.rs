@@ -102,6 +102,15 @@ pub fn normalize(value: &str) -> String {
     out
 }
 
+/// `1 ticket`, `2 tickets`.
+pub fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

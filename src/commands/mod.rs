@@ -265,11 +265,4 @@ pub fn problem_summary(tree: &Tree, problems: &[tree::Problem], with_files: bool
     out
 }
 
-/// `1 ticket`, `2 tickets`.
-pub fn count(n: usize, noun: &str) -> String {
-    if n == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{n} {noun}s")
-    }
-}
+pub use crate::text::count;
