@@ -363,6 +363,37 @@ fn tickets_in_the_root_are_read_where_they_are() {
     at(&t, "tickets", &["doctor"]).code(0);
 }
 
+#[test]
+fn a_status_folder_renamed_by_hand_is_reported() {
+    let t = Tix::tree()
+        .ticket(
+            "completed",
+            "TIX-0001.md",
+            &crate::util::ticket("TIX-0001", "completed", "", ""),
+        )
+        .file("tickets/docs/TIX-0009-notes.md", "# TIX-0009 notes\n");
+    t.run(&["sync"]).code(0);
+    t.run(&["sync", "--check"]).code(0);
+    std::fs::rename(t.path("tickets/completed"), t.path("tickets/finished")).unwrap();
+    let r = t.run(&["sync", "--check"]).code(6);
+    assert!(
+        r.stdout.starts_with(
+            "tickets/finished/: unread_folder: 1 ticket in a folder tix does not read (name it in tix.yaml: a status's dir, or ticket_dirs)\n"
+        ),
+        "{}",
+        r.stdout
+    );
+    let j = t.run(&["doctor", "--json"]).code(6).json();
+    assert!(
+        j["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["kind"] == "unread_folder" && p["path"] == "finished/"),
+        "{j}"
+    );
+}
+
 /// `tix --root ROOT args`.
 fn at(t: &Tix, root: &str, args: &[&str]) -> crate::util::Run {
     let mut full = vec!["--root", root];

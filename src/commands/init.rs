@@ -238,48 +238,23 @@ fn adopt(root: &Path) -> Result<(Config, Vec<String>)> {
         let s = seen.entry(d.clone()).or_default();
         // The folder and its sub-folders, as deep as tix reads tickets (the
         // root's own files only).
-        let depth = if d.is_empty() { tree::MAX_DEPTH } else { 0 };
-        let mut queue = vec![(root.join(d), depth)];
-        while let Some((at, depth)) = queue.pop() {
-            if depth < tree::MAX_DEPTH {
-                queue.extend(
-                    tree::sub_folders(&at)
-                        .into_iter()
-                        .map(|sub| (at.join(sub), depth + 1)),
-                );
+        tree::each_ticket_file(&root.join(d), !d.is_empty(), &mut |name, bytes| {
+            s.tickets += 1;
+            if let Some(k) = IdKey::from_file_name(name) {
+                let digits = name[k.prefix.len() + 1..]
+                    .bytes()
+                    .take_while(u8::is_ascii_digit)
+                    .count();
+                if name.as_bytes().get(k.prefix.len() + 1) == Some(&b'0') && digits > 1 {
+                    let w = padded.entry(k.prefix.to_string()).or_default();
+                    *w = (*w).max(digits);
+                }
+                *prefixes.entry(k.prefix.into_owned()).or_default() += 1;
             }
-            let Ok(listing) = fs::read_dir(&at) else {
-                continue;
-            };
-            for item in listing.flatten() {
-                let name = item.file_name().to_string_lossy().into_owned();
-                if name.starts_with('.') || !name.ends_with(".md") {
-                    continue;
-                }
-                let Ok(bytes) = fs::read(item.path()) else {
-                    continue;
-                };
-                if !crate::ticket::looks_like_ticket(&name, &bytes) {
-                    continue;
-                }
-                s.tickets += 1;
-                if let Some(k) = IdKey::from_file_name(&name) {
-                    let digits = name[k.prefix.len() + 1..]
-                        .bytes()
-                        .take_while(u8::is_ascii_digit)
-                        .count();
-                    if name.as_bytes().get(k.prefix.len() + 1) == Some(&b'0') && digits > 1 {
-                        let w = padded.entry(k.prefix.to_string()).or_default();
-                        *w = (*w).max(digits);
-                    }
-                    *prefixes.entry(k.prefix.into_owned()).or_default() += 1;
-                }
-                if let Some(v) = crate::ticket::said_status(&String::from_utf8_lossy(&bytes), &name)
-                {
-                    *s.values.entry(v).or_default() += 1;
-                }
+            if let Some(v) = crate::ticket::said_status(&String::from_utf8_lossy(bytes), name) {
+                *s.values.entry(v).or_default() += 1;
             }
-        }
+        });
     }
     let mut skipped = Vec::new();
     // A status is added once: a name or folder that means one already there

@@ -38,6 +38,9 @@ impl Group<'_> {
             }
             ("malformed", _) => "fix each file: the message says what and on which line",
             ("misplaced", _) => "`tix sync` moves each file to its status's folder",
+            ("unread_folder", _) => {
+                "name the folder in tix.yaml (a status's dir, or ticket_dirs), or move its tickets"
+            }
             ("duplicate_id", _) => "`tix doctor --fix` renumbers the newer copy",
             ("registry_missing" | "registry_stale", _) => "`tix sync` writes it",
             ("unfinished_change", _) => "the next tix command that writes finishes it",

@@ -13,7 +13,7 @@ mod scan;
 mod state;
 
 pub use doctor::Finding;
-pub use scan::{MAX_DEPTH, Scan, dir_stamp, sub_folders};
+pub use scan::{Scan, dir_stamp, each_ticket_file};
 pub use state::State;
 
 use crate::config::{self, Config, Kind};
@@ -738,6 +738,33 @@ impl Tree {
             .count()
     }
 
+    /// Folders of the root that hold tickets but that tix does not read (a
+    /// status folder renamed by hand, one `tix.yaml` does not name): their
+    /// tickets would be missing without a word.
+    pub fn unread_folders(&self) -> Vec<Problem> {
+        let read: Vec<&str> = self.folders().collect();
+        let mut out = Vec::new();
+        for name in scan::sub_folders(&self.root) {
+            if read.contains(&name.as_str()) || name == TEMPLATES {
+                continue;
+            }
+            let mut n = 0;
+            each_ticket_file(&self.root.join(&name), true, &mut |_, _| n += 1);
+            if n > 0 {
+                out.push(Problem {
+                    kind: "unread_folder",
+                    path: format!("{name}/"),
+                    line: None,
+                    message: format!(
+                        "{} in a folder tix does not read (name it in tix.yaml: a status's dir, or ticket_dirs)",
+                        crate::text::count(n, "ticket")
+                    ),
+                });
+            }
+        }
+        out
+    }
+
     /// What `sync --check` reports, apart from the registry.
     pub fn problems(&self, snap: &Snapshot) -> Vec<Problem> {
         let mut out = Vec::new();
@@ -815,6 +842,7 @@ impl Tree {
     /// With `remember`, a registry found fresh is noted in the index.
     pub fn all_problems(&self, snap: &Snapshot, remember: bool) -> Result<Vec<Problem>> {
         let mut problems = self.problems(snap);
+        problems.extend(self.unread_folders());
         let problem = |kind, message: &str| Problem {
             kind,
             path: REGISTRY.into(),

@@ -371,6 +371,37 @@ fn file_name(rel: &str) -> &str {
     rel.rsplit('/').next().unwrap_or(rel)
 }
 
+/// Calls `f` with the name and bytes of each markdown file in `dir` meant as
+/// a ticket ([`crate::ticket::looks_like_ticket`]), and in its sub-folders
+/// when `deep` (as deep as a scan looks). Unreadable entries are passed over.
+pub fn each_ticket_file(dir: &Path, deep: bool, f: &mut dyn FnMut(&str, &[u8])) {
+    let mut queue = vec![(dir.to_path_buf(), if deep { 0 } else { MAX_DEPTH })];
+    while let Some((at, depth)) = queue.pop() {
+        if depth < MAX_DEPTH {
+            queue.extend(
+                sub_folders(&at)
+                    .into_iter()
+                    .map(|sub| (at.join(sub), depth + 1)),
+            );
+        }
+        let Ok(listing) = fs::read_dir(&at) else {
+            continue;
+        };
+        for item in listing.flatten() {
+            let name = item.file_name().to_string_lossy().into_owned();
+            if name.starts_with('.') || !name.ends_with(".md") {
+                continue;
+            }
+            let Ok(bytes) = fs::read(item.path()) else {
+                continue;
+            };
+            if crate::ticket::looks_like_ticket(&name, &bytes) {
+                f(&name, &bytes);
+            }
+        }
+    }
+}
+
 /// How deep below a status folder tix looks for tickets.
 pub const MAX_DEPTH: usize = 3;
 
