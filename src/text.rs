@@ -79,7 +79,8 @@ pub fn block(s: &str) -> Cow<'_, str> {
 
 /// A status value as tix compares it: lower case, emoji and punctuation
 /// dropped, a trailing parenthesis dropped, and ` `, `-`, `_` alike:
-/// `✅ Complete (commit ca89572)` → `complete`, `In Progress` → `in_progress`.
+/// `✅ Complete (commit ca89572)` → `complete`, `In Progress` and `InProgress`
+/// → `in_progress`.
 pub fn normalize(value: &str) -> String {
     let mut v = value.trim();
     if v.ends_with(')')
@@ -88,12 +89,21 @@ pub fn normalize(value: &str) -> String {
     {
         v = &v[..open];
     }
-    let mut out = String::with_capacity(v.len());
-    for c in v.chars().flat_map(char::to_lowercase) {
-        if c.is_alphanumeric() {
-            out.push(c);
-        } else if matches!(c, ' ' | '-' | '_' | '\t') && !out.is_empty() && !out.ends_with('_') {
+    let mut out = String::with_capacity(v.len() + 4);
+    let mut lower_before = false;
+    for c in v.chars() {
+        // A camel-case word boundary separates like a space (`InProgress`).
+        if c.is_uppercase() && lower_before {
             out.push('_');
+        }
+        lower_before = c.is_lowercase() || c.is_numeric();
+        for c in c.to_lowercase() {
+            if c.is_alphanumeric() {
+                out.push(c);
+            } else if matches!(c, ' ' | '-' | '_' | '\t') && !out.is_empty() && !out.ends_with('_')
+            {
+                out.push('_');
+            }
         }
     }
     while out.ends_with('_') {
@@ -157,6 +167,11 @@ mod tests {
             ("  wip  ", "wip"),
             ("(only a parenthesis)", "only_a_parenthesis"),
             ("Día - café", "día_café"),
+            ("InProgress", "in_progress"),
+            ("inReview", "in_review"),
+            ("ToDo", "to_do"),
+            ("WIP", "wip"),
+            ("TODO", "todo"),
         ] {
             assert_eq!(normalize(value), want, "{value:?}");
         }
