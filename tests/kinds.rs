@@ -166,6 +166,17 @@ fn a_tree_whose_statuses_have_spaces_keeps_its_spelling() {
             .contains("\nstatus: To Do\n")
     );
     t.run(&["sync", "--check"]).code(0);
+    // The hook tells the model the tree's own name for the status.
+    let payload = serde_json::json!({
+        "hook_event_name": "PreToolUse", "tool_name": "Agent", "session_id": "s",
+        "tool_use_id": "t1", "cwd": t.root().to_str().unwrap(),
+        "tool_input": {"description": "Fix TIX-0006", "prompt": "x", "subagent_type": "backend"}
+    });
+    let r = t.hook(&payload, &[]);
+    assert_eq!(
+        r.json()["hookSpecificOutput"]["additionalContext"],
+        "tix: TIX-0006 \"Fresh\" is now In Progress (agent: backend)."
+    );
 }
 
 #[test]

@@ -426,13 +426,20 @@ impl Hook<'_> {
                 &self.actor(None),
                 &self.now,
             ) {
-                Ok(_) => {
+                Ok(outcome) => {
                     run.tickets.push(RunTicket {
                         id: id.clone(),
                         started: true,
                     });
+                    // The tree's own name for it (`In Progress`).
+                    let status = match &outcome {
+                        transition::Outcome::Changed { to, .. } => to,
+                        transition::Outcome::Assigned { status, .. }
+                        | transition::Outcome::Unchanged { status, .. } => status,
+                    };
                     lines.push(format!(
-                        "tix: {id} \"{title}\" is now in_progress (agent: {}).",
+                        "tix: {id} \"{title}\" is now {} (agent: {}).",
+                        one_line(status),
                         one_line(agent)
                     ));
                 }
