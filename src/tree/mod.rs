@@ -659,13 +659,19 @@ impl Tree {
     /// ticket put away in an archive-kind folder is archived whatever its file
     /// says, unless it is closed (a completed ticket stays completed there).
     pub fn status_in<'a>(&'a self, said: Option<&'a str>, dir: &str) -> Option<&'a str> {
-        let folder = self.folder_status(dir);
-        let archived = folder.filter(|f| self.config.is(f, Kind::Archived));
         match said {
-            Some(s) if archived.is_some() && !self.config.is_closed(s) => archived,
-            Some(s) => Some(s),
+            // Checked per ticket on every read: the kind is compared first.
+            Some(s) => match self
+                .config
+                .statuses
+                .iter()
+                .find(|st| st.kind == Kind::Archived && st.dir.as_deref() == Some(dir))
+            {
+                Some(archive) if !self.config.is_closed(s) => Some(&archive.name),
+                _ => Some(s),
+            },
             None if self.is_flat(dir) => Some(self.config.new_status().name.as_str()),
-            None => folder,
+            None => self.folder_status(dir),
         }
     }
 
