@@ -394,6 +394,32 @@ fn a_status_folder_renamed_by_hand_is_reported() {
     );
 }
 
+#[test]
+fn hooks_start_adopted_ids_also_in_a_fresh_clone() {
+    let tk = |id: &str| format!("---\nid: {id}\ntitle: T {id}\nstatus: pending\n---\n");
+    let t = Tix::tree()
+        .ticket("pending", "back-222 - Login.md", &tk("BACK-222"))
+        .ticket("pending", "TICKET-0009.md", &tk("TICKET-0009"))
+        .ticket("pending", "TIX-0001.md", &tk("TIX-0001"));
+    let payload = |id: &str, prompt: &str| {
+        serde_json::json!({
+            "hook_event_name": "PreToolUse", "tool_name": "Agent", "session_id": "s",
+            "tool_use_id": id, "cwd": t.root().to_str().unwrap(),
+            "tool_input": {"description": "work", "prompt": prompt, "subagent_type": "dev"}
+        })
+    };
+    // No index yet, as in a fresh clone (.tix/ is not committed).
+    assert!(!t.exists("tickets/.tix/index"));
+    t.hook(&payload("t1", "Fix BACK-222 please"), &[]);
+    assert!(t.exists("tickets/in-progress/back-222 - Login.md"));
+    // With the index, ids of another prefix are found through it.
+    t.hook(
+        &payload("t2", "then TICKET-0009, and UTF-8 is no ticket"),
+        &[],
+    );
+    assert!(t.exists("tickets/in-progress/TICKET-0009.md"));
+}
+
 /// `tix --root ROOT args`.
 fn at(t: &Tix, root: &str, args: &[&str]) -> crate::util::Run {
     let mut full = vec!["--root", root];

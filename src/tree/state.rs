@@ -230,20 +230,19 @@ impl Tree {
 
     /// Of `ids`, those a ticket may have, by the index alone (no lock, no
     /// scan): when the folders are as the index recorded, the ids it finds;
-    /// otherwise those with the tree's prefix or one the index has seen.
-    /// `UTF-8` or `SHA-256` in a prompt costs a binary search, not a lock.
+    /// otherwise every one of them (the caller's scan then decides, and
+    /// writes an index that the next call trusts). `UTF-8` or `SHA-256` in a
+    /// prompt costs a binary search, not a lock, once the index is there.
     pub fn may_exist<'k>(&self, ids: &'k [IdKey]) -> Vec<&'k IdKey> {
-        let index = index::open(&self.index_path(), &self.fingerprint());
-        let trusted = index.as_ref().is_some_and(|i| self.folders_match(i));
-        let known = |k: &IdKey| {
-            index
-                .as_ref()
-                .is_some_and(|i| i.prefixes.contains_key(&*k.prefix))
-        };
+        let index = index::open(&self.index_path(), &self.fingerprint())
+            .filter(|i| self.folders_match(i));
         ids.iter()
             .filter(|k| match &index {
-                Some(i) if trusted => known(k) && i.lookup(k).is_none_or(|hits| !hits.is_empty()),
-                _ => *k.prefix == *self.config.id_prefix || known(k),
+                Some(i) => {
+                    i.prefixes.contains_key(&*k.prefix)
+                        && i.lookup(k).is_none_or(|hits| !hits.is_empty())
+                }
+                None => true,
             })
             .collect()
     }
