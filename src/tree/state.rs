@@ -234,8 +234,8 @@ impl Tree {
     /// writes an index that the next call trusts). `UTF-8` or `SHA-256` in a
     /// prompt costs a binary search, not a lock, once the index is there.
     pub fn may_exist<'k>(&self, ids: &'k [IdKey]) -> Vec<&'k IdKey> {
-        let index = index::open(&self.index_path(), &self.fingerprint())
-            .filter(|i| self.folders_match(i));
+        let index =
+            index::open(&self.index_path(), &self.fingerprint()).filter(|i| self.folders_match(i));
         ids.iter()
             .filter(|k| match &index {
                 Some(i) => {
