@@ -975,3 +975,40 @@ fn ids_are_shown_as_the_tree_writes_them() {
     );
     assert!(!out.contains("CHORE-0131"), "{out}");
 }
+
+#[test]
+fn a_ticket_moved_into_the_root_leaves_its_sub_folder_behind() {
+    // Review finding: with `ticket_dirs: [.]`, a ticket in `doing/s1/` moved
+    // to a status without a folder went to `s1/` in the root, a folder tix
+    // does not read; it belongs in the root itself.
+    let tk =
+        |id: &str, status: &str| format!("---\nid: {id}\ntitle: T {id}\nstatus: {status}\n---\n");
+    let t = Tix::empty()
+        .file(
+            "tickets/tix.yaml",
+            "statuses:\n\
+             \x20 - {name: todo, dir: null, kind: pending}\n\
+             \x20 - {name: doing, dir: doing}\n\
+             \x20 - {name: done, dir: null, kind: completed}\n\
+             \x20 - {name: archived, dir: archive}\n\
+             ticket_dirs: [.]\n",
+        )
+        .file("tickets/doing/s1/X-1-one.md", &tk("X-1", "doing"))
+        .file("tickets/archive/s2/X-2-two.md", &tk("X-2", "archived"));
+    at(&t, "tickets", &["sync"]).code(0);
+    at(&t, "tickets", &["complete", "X-1"]).code(0);
+    assert!(t.exists("tickets/X-1-one.md"));
+    assert!(!t.exists("tickets/s1"));
+    at(&t, "tickets", &["move", "X-2", "todo", "--force"]).code(0);
+    assert!(t.exists("tickets/X-2-two.md"));
+    assert!(!t.exists("tickets/s2"));
+    let listed = at(&t, "tickets", &["list", "--json"]).code(0).json();
+    let paths: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths, ["X-2-two.md", "X-1-one.md"]);
+    at(&t, "tickets", &["sync", "--check"]).code(0);
+}

@@ -105,8 +105,13 @@ impl Entry {
     }
 
     pub fn file_name(&self) -> &str {
-        self.rel.rsplit('/').next().unwrap_or("")
+        file_name(&self.rel)
     }
+}
+
+/// The last part of a `/`-separated path.
+pub fn file_name(rel: &str) -> &str {
+    rel.rsplit('/').next().unwrap_or(rel)
 }
 
 /// The folder of the root a ticket at `rel` is in (`completed` for
@@ -329,8 +334,12 @@ impl Tree {
     /// `to`: the same sub-folder and name below it (`completed/s1/T.md` →
     /// `in-progress/s1/T.md`). A sub-folder that mirrors a flat folder
     /// (Backlog.md's `archive/tasks/` beside `tasks/`) is not kept:
-    /// `archive/tasks/T.md` → `completed/T.md`.
+    /// `archive/tasks/T.md` → `completed/T.md`. Into the root (`""`), only
+    /// the name goes: tix reads no sub-folder of the root.
     pub fn moved_to(&self, rel: &str, to: &str) -> String {
+        if to.is_empty() {
+            return file_name(rel).to_string();
+        }
         let below = rel.split_once('/').map_or(rel, |(_, below)| below);
         let below = match below.split_once('/') {
             Some((sub, rest)) if self.is_flat(sub) => rest,

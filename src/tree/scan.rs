@@ -4,7 +4,7 @@
 //! not changed (see `state`).
 
 use super::index::{self, Dirs};
-use super::{Entry, FastMap, Snapshot, Stamp, Tree, parallel_map};
+use super::{Entry, FastMap, Snapshot, Stamp, Tree, file_name, parallel_map};
 use crate::ticket::{Malformed, Text};
 use anyhow::{Context, Result};
 use std::fs::{self, File};
@@ -364,11 +364,6 @@ impl Tree {
 /// A folder's stamp (`None` when it does not exist); symlinks are followed.
 pub fn dir_stamp(dir: &Path) -> Option<Stamp> {
     fs::metadata(dir).ok().map(|m| Stamp::of(&m))
-}
-
-/// The last part of a `/`-separated path.
-fn file_name(rel: &str) -> &str {
-    rel.rsplit('/').next().unwrap_or(rel)
 }
 
 /// Calls `f` with the name and bytes of each markdown file in `dir` meant as
