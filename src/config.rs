@@ -319,14 +319,25 @@ impl Default for Config {
     }
 }
 
-/// Whether a folder holds no tickets by its name: hidden, templates, or what
-/// other tools keep beside their tasks (Backlog.md's `docs/`, `decisions/`,
-/// `milestones/`). Neither `init` nor the scan looks inside.
+/// Whether a folder holds no tickets by its name, wherever it is: hidden, or
+/// templates. Neither `init` nor the scan looks inside.
 pub fn holds_no_tickets(name: &str) -> bool {
     name.starts_with('.')
         || matches!(
             name.trim_start_matches('_').to_lowercase().as_str(),
-            "templates" | "template" | "docs" | "decisions" | "milestones"
+            "templates" | "template"
+        )
+}
+
+/// Whether a folder of the root holds no tickets by its name: one that
+/// [holds none anywhere](holds_no_tickets), or what other tools keep beside
+/// their tasks (Backlog.md's `docs/`, `decisions/`, `milestones/`). Below a
+/// status folder these names are a team's own grouping and are read.
+pub fn root_holds_no_tickets(name: &str) -> bool {
+    holds_no_tickets(name)
+        || matches!(
+            name.trim_start_matches('_').to_lowercase().as_str(),
+            "docs" | "decisions" | "milestones"
         )
 }
 

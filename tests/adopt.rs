@@ -1012,3 +1012,44 @@ fn a_ticket_moved_into_the_root_leaves_its_sub_folder_behind() {
     assert_eq!(paths, ["X-2-two.md", "X-1-one.md"]);
     at(&t, "tickets", &["sync", "--check"]).code(0);
 }
+
+#[test]
+fn a_sub_folder_named_docs_inside_a_status_folder_is_read() {
+    // Review finding: docs/, decisions/ and milestones/ were passed over at
+    // every depth, so `pending/docs/` hid its tickets without a word. They
+    // are other tools' folders only beside the status folders.
+    let t = Tix::tree()
+        .ticket(
+            "pending",
+            "docs/TIX-0005-write-the-guide.md",
+            &crate::util::ticket("TIX-0005", "pending", "", ""),
+        )
+        .ticket(
+            "completed",
+            "milestones/TIX-0006-m1.md",
+            &crate::util::ticket("TIX-0006", "completed", "", ""),
+        )
+        .file(
+            "tickets/docs/guide.md",
+            "---\nid: DOC-1\ntitle: The guide\nstatus: pending\n---\n",
+        );
+    t.run(&["sync"]).code(0);
+    let listed = t.run(&["list", "--json"]).code(0).json();
+    let paths: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "pending/docs/TIX-0005-write-the-guide.md",
+            "completed/milestones/TIX-0006-m1.md"
+        ]
+    );
+    t.run(&["start", "TIX-0005"]).code(0);
+    assert!(t.exists("tickets/in-progress/docs/TIX-0005-write-the-guide.md"));
+    // The root's own docs/ is not a ticket folder, and not a problem.
+    t.run(&["sync", "--check"]).code(0);
+}

@@ -7,7 +7,7 @@ use crate::cli::InitArgs;
 use crate::config::{self, Config, Kind, StatusDef};
 use crate::exit::Exit;
 use crate::ticket::IdKey;
-use crate::tree::{self, LockMode, REGISTRY, Scan, TEMPLATES, Tree, fsx};
+use crate::tree::{self, Below, LockMode, REGISTRY, Scan, TEMPLATES, Tree, fsx};
 use anyhow::{Context, Result};
 use std::collections::BTreeMap;
 use std::fs;
@@ -222,7 +222,7 @@ fn adopt(root: &Path) -> Result<(Config, Vec<String>)> {
     if let Ok(listing) = fs::read_dir(root) {
         for item in listing.flatten() {
             let name = item.file_name().to_string_lossy().into_owned();
-            if item.file_type().is_ok_and(|t| t.is_dir()) && !config::holds_no_tickets(&name) {
+            if item.file_type().is_ok_and(|t| t.is_dir()) && !config::root_holds_no_tickets(&name) {
                 dirs.push(name);
             }
         }
@@ -238,7 +238,7 @@ fn adopt(root: &Path) -> Result<(Config, Vec<String>)> {
         let s = seen.entry(d.clone()).or_default();
         // The folder and its sub-folders, as deep as tix reads tickets (the
         // root's own files only).
-        tree::each_ticket_file(&root.join(d), !d.is_empty(), &mut |name, bytes| {
+        tree::each_ticket_file(&root.join(d), Below::by_name(d), &mut |name, bytes| {
             s.tickets += 1;
             if let Some(k) = IdKey::from_file_name(name) {
                 let digits = name[k.prefix.len() + 1..]

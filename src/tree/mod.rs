@@ -13,7 +13,7 @@ mod scan;
 mod state;
 
 pub use doctor::Finding;
-pub use scan::{Scan, dir_stamp, each_ticket_file};
+pub use scan::{Below, Scan, dir_stamp, each_ticket_file};
 pub use state::State;
 
 use crate::config::{self, Config, Kind};
@@ -714,10 +714,13 @@ impl Tree {
     pub fn wanted_dir(&self, status: &str, dir: &str) -> Option<&str> {
         let st = self.config.status(status)?;
         let want = st.dir.as_deref()?;
-        let put_away = self
-            .folder_status(dir)
-            .is_some_and(|f| self.config.is(f, Kind::Archived));
-        (want != dir && !self.is_flat(dir) && !put_away).then_some(want)
+        (want != dir && !self.is_flat(dir) && !self.is_archive(dir)).then_some(want)
+    }
+
+    /// Whether `dir` is the folder of an archived-kind status.
+    pub fn is_archive(&self, dir: &str) -> bool {
+        self.folder_status(dir)
+            .is_some_and(|f| self.config.is(f, Kind::Archived))
     }
 
     /// Where a ticket at `rel` goes when it moves to the status `to`: that
@@ -759,12 +762,16 @@ impl Tree {
     pub fn unread_folders(&self) -> Vec<Problem> {
         let read: Vec<&str> = self.folders().collect();
         let mut out = Vec::new();
-        for name in scan::sub_folders(&self.root) {
-            if read.contains(&name.as_str()) || name == TEMPLATES {
+        for name in scan::sub_folders(&self.root, true) {
+            if read.contains(&name.as_str()) || crate::config::root_holds_no_tickets(&name) {
                 continue;
             }
             let mut n = 0;
-            each_ticket_file(&self.root.join(&name), true, &mut |_, _| n += 1);
+            each_ticket_file(
+                &self.root.join(&name),
+                Below::by_name(&name),
+                &mut |_, _| n += 1,
+            );
             if n > 0 {
                 out.push(Problem {
                     kind: "unread_folder",

@@ -99,7 +99,7 @@ impl Tree {
                         .filter(|k| k.rsplit_once('/').is_some_and(|(parent, _)| parent == dir))
                         .cloned()
                         .collect(),
-                    _ => sub_folders(&path)
+                    _ => sub_folders(&path, depth == 0 && self.is_archive(dir))
                         .into_iter()
                         .map(|name| format!("{dir}/{name}"))
                         .collect(),
@@ -366,15 +366,46 @@ pub fn dir_stamp(dir: &Path) -> Option<Stamp> {
     fs::metadata(dir).ok().map(|m| Stamp::of(&m))
 }
 
+/// Which sub-folders of a folder tix reads tickets in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Below {
+    /// None: the folder's own files only (the root).
+    Nothing,
+    /// Any, as deep as a scan looks, but hidden ones and templates.
+    Folders,
+    /// Those, but the folder's own mirror the root's (an archive folder's
+    /// `archive/tasks/`), so not other tools' `docs/` or `milestones/` in it.
+    FoldersAsInRoot,
+}
+
+impl Below {
+    /// How the root's folder `name` (`""`: the root) is read before tix.yaml
+    /// says what it is (`init`, a folder tix does not read): by what its
+    /// name means.
+    pub fn by_name(name: &str) -> Below {
+        match crate::config::meaning(name) {
+            _ if name.is_empty() => Below::Nothing,
+            Some((crate::config::Kind::Archived, _)) => Below::FoldersAsInRoot,
+            _ => Below::Folders,
+        }
+    }
+}
+
 /// Calls `f` with the name and bytes of each markdown file in `dir` meant as
 /// a ticket ([`crate::ticket::looks_like_ticket`]), and in its sub-folders
-/// when `deep` (as deep as a scan looks). Unreadable entries are passed over.
-pub fn each_ticket_file(dir: &Path, deep: bool, f: &mut dyn FnMut(&str, &[u8])) {
-    let mut queue = vec![(dir.to_path_buf(), if deep { 0 } else { MAX_DEPTH })];
+/// as `below` says. Unreadable entries are passed over.
+pub fn each_ticket_file(dir: &Path, below: Below, f: &mut dyn FnMut(&str, &[u8])) {
+    let start = if below == Below::Nothing {
+        MAX_DEPTH
+    } else {
+        0
+    };
+    let mut queue = vec![(dir.to_path_buf(), start)];
     while let Some((at, depth)) = queue.pop() {
         if depth < MAX_DEPTH {
+            let as_root = depth == 0 && below == Below::FoldersAsInRoot;
             queue.extend(
-                sub_folders(&at)
+                sub_folders(&at, as_root)
                     .into_iter()
                     .map(|sub| (at.join(sub), depth + 1)),
             );
@@ -401,16 +432,23 @@ pub fn each_ticket_file(dir: &Path, deep: bool, f: &mut dyn FnMut(&str, &[u8])) 
 pub const MAX_DEPTH: usize = 3;
 
 /// The folders inside `path` that may hold tickets: not links, not one that
-/// [holds no tickets](crate::config::holds_no_tickets) by its name.
-pub fn sub_folders(path: &Path) -> Vec<String> {
+/// [holds no tickets](crate::config::holds_no_tickets) by its name, nor, when
+/// `as_root` (the root, and an archive folder that mirrors it), one that
+/// [holds none in the root](crate::config::root_holds_no_tickets).
+pub fn sub_folders(path: &Path, as_root: bool) -> Vec<String> {
     let Ok(listing) = fs::read_dir(path) else {
         return Vec::new();
+    };
+    let skip = if as_root {
+        crate::config::root_holds_no_tickets
+    } else {
+        crate::config::holds_no_tickets
     };
     let mut out: Vec<String> = listing
         .flatten()
         .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
         .filter_map(|e| e.file_name().to_str().map(String::from))
-        .filter(|n| !crate::config::holds_no_tickets(n))
+        .filter(|n| !skip(n))
         .collect();
     out.sort();
     out
