@@ -131,12 +131,20 @@ impl IdKey {
     /// The id a file name starts with, and what follows it: `.md`,
     /// `-slug.md`, or, as other tools name files, ` - Title.md` or `_slug.md`
     /// (`pac-12 - Title.md` is `PAC-12`). A name gives only an id with a
-    /// number.
+    /// number, and a prefix of several words only in upper case or before
+    /// ` - ` (`AGENT-CREATION-005.md`, `agent-creation-005 - Title.md`):
+    /// `api-v2-design-3.md` is a name, not an id. Nor is a date
+    /// (`notes-2024-01-05.md`).
     pub fn file_name_parts(name: &str) -> Option<(IdKey, &str)> {
         let (key, len) = Self::parse_prefix(name)?;
         let rest = &name[len..];
-        (rest == ".md" || (rest.starts_with(['-', ' ', '_']) && rest.ends_with(".md")))
-            .then_some((key, rest))
+        let shaped = rest == ".md" || (rest.starts_with(['-', ' ', '_']) && rest.ends_with(".md"));
+        let written = &name[..key.prefix.len()];
+        let words = !written.contains('-')
+            || !written.bytes().any(|c| c.is_ascii_lowercase())
+            || rest.starts_with(" - ");
+        let number = &name[written.len() + 1..len];
+        (shaped && words && !is_date(number, rest)).then_some((key, rest))
     }
 
     /// Parses an id with a number at the start of `s`, returning it and its
@@ -244,6 +252,17 @@ impl IdKey {
             len: i,
         })
     }
+}
+
+/// Whether a number and what follows it are a date: `2024` then `-01-05`.
+fn is_date(number: &str, rest: &str) -> bool {
+    let b = rest.as_bytes();
+    number.len() == 4
+        && b.len() >= 6
+        && b[0] == b'-'
+        && b[3] == b'-'
+        && [b[1], b[2], b[4], b[5]].iter().all(u8::is_ascii_digit)
+        && !b.get(6).is_some_and(u8::is_ascii_digit)
 }
 
 /// Formats a new id: `PREFIX-NNNN`, zero-padded to 4, wider when needed.
@@ -2079,6 +2098,25 @@ mod tests {
         assert_eq!(
             IdKey::from_file_name("agent-creation-005 - Title.md"),
             IdKey::parse("AGENT-CREATION-5")
+        );
+        assert_eq!(
+            IdKey::from_file_name("AGENT-CREATION-005-x.md"),
+            IdKey::parse("AGENT-CREATION-5")
+        );
+        // Review finding: names of several lower-case words and a number, and
+        // dates, are names, not ids.
+        for name in [
+            "meeting-notes-2024-01-05.md",
+            "api-v2-design-3.md",
+            "notes-2024-01-05.md",
+            "Release-Plan-2.md",
+        ] {
+            assert_eq!(IdKey::from_file_name(name), None, "{name}");
+            assert!(!looks_like_ticket(name, b"# Notes\n"), "{name}");
+        }
+        assert_eq!(
+            IdKey::from_file_name("TIX-2024-fix.md"),
+            IdKey::parse("TIX-2024")
         );
         // Found by the hook_payload fuzz target: an id at the length limit
         // as written but past it as `format_id` writes it is no id (else its

@@ -1053,3 +1053,25 @@ fn a_sub_folder_named_docs_inside_a_status_folder_is_read() {
     // The root's own docs/ is not a ticket folder, and not a problem.
     t.run(&["sync", "--check"]).code(0);
 }
+
+#[test]
+fn notes_named_with_words_and_a_number_are_no_tickets() {
+    // Review finding: a prefix of several words read from a file name made
+    // `meeting-notes-2024-01-05.md` ticket MEETING-NOTES-2024, a problem
+    // for `sync --check`.
+    let t = Tix::tree()
+        .ticket(
+            "pending",
+            "TIX-0001.md",
+            &crate::util::ticket("TIX-0001", "pending", "", ""),
+        )
+        .ticket("pending", "meeting-notes-2024-01-05.md", "# Meeting\n")
+        .ticket("pending", "api-v2-design-3.md", "# API v2, third draft\n")
+        .ticket("pending", "notes-2024-01-05.md", "Notes.\n");
+    t.run(&["sync"]).code(0);
+    t.run(&["sync", "--check"]).code(0);
+    let listed = t.run(&["list", "--json"]).code(0).json();
+    assert_eq!(listed.as_array().unwrap().len(), 1, "{listed}");
+    t.run(&["status"]).code(0);
+    t.run(&["doctor"]).code(0);
+}
