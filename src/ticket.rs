@@ -606,19 +606,26 @@ fn bold_field(line: &str) -> Option<(String, String)> {
 }
 
 /// Whether a markdown file is meant as a ticket, even one tix cannot read: its
-/// name starts with an id; or it is no README or template and its frontmatter
-/// (read or not) has an `id`, `ticket_id` or `status` key, or a `title` with a
-/// `priority`, or its body's first heading starts with an id, or a bold
-/// `**ID:**` field names one. Anything else beside the tickets (`README.md`,
-/// `TEMPLATE.md`, notes with a title) is neither a ticket nor a problem.
+/// name starts with an id; or its frontmatter (read or not) has an `id`,
+/// `ticket_id` or `status` key, or a `title` with a `priority`, or its body's
+/// first heading starts with an id, or a bold `**ID:**` field names one. A
+/// file named as a README, index or template is one only when its `id` (key
+/// or bold field) is an id with a number: a template's `id: TIX-XXXX` is a
+/// placeholder. Anything else beside the tickets (`README.md`, `TEMPLATE.md`,
+/// notes with a title) is neither a ticket nor a problem.
 pub fn looks_like_ticket(name: &str, bytes: &[u8]) -> bool {
     if IdKey::from_file_name(name).is_some() {
         return true;
     }
     let stem = name.strip_suffix(".md").unwrap_or(name).to_lowercase();
-    if stem == "readme" || stem == "index" || stem.contains("template") {
-        return false;
-    }
+    let by_name = stem == "readme" || stem == "index" || stem.contains("template");
+    // An id's value names a ticket; for a file named as no ticket, only a
+    // real one (with a number) does.
+    let names_an_id = |value: &str| {
+        let value = value.split(" #").next().unwrap_or(value);
+        let value = value.trim().trim_matches(['"', '\'']);
+        !value.is_empty() && (!by_name || IdKey::parse_numbered(value).is_some())
+    };
     let text = String::from_utf8_lossy(&bytes[..bytes.len().min(64 * 1024)]);
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let mut lines = text.lines().peekable();
@@ -633,17 +640,18 @@ pub fn looks_like_ticket(name: &str, bytes: &[u8]) -> bool {
             if is_delimiter(line) {
                 break;
             }
-            if let Some((key, _)) = line.split_once(':') {
+            if let Some((key, value)) = line.split_once(':') {
                 let key = key.trim().trim_matches(['"', '\'']).to_ascii_lowercase();
                 match key.as_str() {
-                    "id" | "ticket_id" | "status" => return true,
+                    "id" | "ticket_id" if by_name && names_an_id(value) => return true,
+                    "id" | "ticket_id" | "status" if !by_name => return true,
                     "title" => title = true,
                     "priority" => priority = true,
                     _ => {}
                 }
             }
         }
-        if title && priority {
+        if title && priority && !by_name {
             return true;
         }
     }
@@ -662,13 +670,13 @@ pub fn looks_like_ticket(name: &str, bytes: &[u8]) -> bool {
                 .next()
         })
         .is_some_and(|word| IdKey::parse_numbered(word).is_some());
-    heading_id
+    (heading_id && !by_name)
         || body.by_ref().take(FIELD_LINES).any(|l| {
             bold_field(l).is_some_and(|(key, value)| {
                 matches!(
                     crate::text::normalize(&key).as_str(),
                     "id" | "ticket" | "ticket_id"
-                ) && !value.is_empty()
+                ) && names_an_id(&value)
             })
         })
 }
@@ -1781,7 +1789,13 @@ mod tests {
 
     #[test]
     fn what_looks_like_a_ticket() {
-        let yes: [(&str, &str); 8] = [
+        let yes: [(&str, &str); 12] = [
+            // Review finding: a README, index or template name hid a broken
+            // ticket whose id is a real one.
+            ("index.md", "---\nid: BUG-3\ntitle: [broken\n---\n"),
+            ("auth-template-bug.md", "---\nticket_id: 'BUG-4' # x\n---\n"),
+            ("readme.md", "# Fix the README\n\n**ID:** DOC-2\n"),
+            ("template.md", "---\r\nid: BUG-5\r\n---\r\n"),
             ("TIX-0001-x.md", "anything"),
             ("TIX-0002.md", "\u{0}binary"),
             ("task.md", "---\ntitle: [broken\npriority: high\n---\n"),
@@ -1794,7 +1808,14 @@ mod tests {
         for (name, text) in yes {
             assert!(looks_like_ticket(name, text.as_bytes()), "{name}: {text:?}");
         }
-        let no: [(&str, &str); 8] = [
+        let no: [(&str, &str); 12] = [
+            ("TEMPLATE.md", "---\nid:\nstatus: pending\n---\n"),
+            (
+                "ticket-template.md",
+                "---\nid: \"{{id}}\"\ntitle: x\npriority: high\n---\n",
+            ),
+            ("README.md", "# TIX-0001 is how ids look\n"),
+            ("index.md", "# Board\n\n**ID:** PROJ-XXX\n"),
             ("README.md", "# Tickets\n\nHow we work.\n"),
             ("TEMPLATE.md", "---\nowner:\n---\n# Title\n"),
             ("TEMPLATE.md", "---\nid: TIX-XXXX\n---\n# TIX-0000 Title\n"),

@@ -1075,3 +1075,25 @@ fn notes_named_with_words_and_a_number_are_no_tickets() {
     t.run(&["status"]).code(0);
     t.run(&["doctor"]).code(0);
 }
+
+#[test]
+fn a_broken_ticket_named_like_a_template_is_reported() {
+    // Review finding: a name with `template` in it (or `index.md`) hid a
+    // ticket whose frontmatter does not parse: not listed, not reported.
+    let t = Tix::tree()
+        .ticket(
+            "pending",
+            "auth-template-bug.md",
+            "---\nid: BUG-4\ntitle: [broken\n---\n",
+        )
+        .ticket(
+            "pending",
+            "TEMPLATE.md",
+            "---\nid: BUG-XXX\ntitle: [x\n---\n",
+        );
+    t.run(&["sync"]).code(0);
+    assert_eq!(
+        t.run(&["sync", "--check"]).code(6).stdout,
+        "tickets/pending/auth-template-bug.md:4: malformed: invalid YAML in the frontmatter: did not find expected ',' or ']', while parsing a flow sequence\n"
+    );
+}
