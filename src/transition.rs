@@ -169,6 +169,20 @@ pub fn apply(
         }
     }
 
+    // Where it goes must read as the new status: an archive folder reads
+    // as archived, so a status without a folder has to leave it for a flat
+    // folder, and without one there is nowhere to go.
+    let dst = tree.destination(rel, to).unwrap_or_else(|| rel.to_string());
+    if tree.status_in(Some(to), tree::top_dir(&dst)) != Some(to) {
+        return Err(TixError::Refused {
+            lines: vec![format!(
+                "{shown}: cannot move {} to {to} here: {to} has no folder and tix.yaml names no ticket_dirs to put it in; give {to} a dir, or move it to a status with one",
+                meta.id
+            )],
+        }
+        .into());
+    }
+
     let mut changes: Vec<(&str, NewValue)> = vec![("status", NewValue::Str(to.to_string()))];
     let entering = from != to && kind(&from) != Some(to_kind);
     if to_kind == Kind::InProgress && entering {
@@ -190,7 +204,6 @@ pub fn apply(
     changes.push(("updated", NewValue::Str(now.to_string())));
     let content = tree::edit_ticket(tree, rel, &text, &changes)?;
 
-    let dst = tree.destination(rel, to).unwrap_or_else(|| rel.to_string());
     // Forced means a rule or gate was skipped: a transition, or a takeover.
     let taken_from = meta.agent.as_deref().filter(|_| action == "assign");
     let reason = match (

@@ -361,3 +361,40 @@ fn a_ticket_put_away_in_the_archive_stays_there() {
     assert_eq!(s["counts"]["archived"], 1);
     assert_eq!(s["counts"]["completed"], 1);
 }
+
+#[test]
+fn a_status_without_a_folder_cannot_leave_an_archive_with_nowhere_to_go() {
+    // Review finding: `move --force` out of archive/ to a status without a
+    // folder, in a tree without ticket_dirs, said it was done while the
+    // ticket stayed in archive/ and read as archived.
+    let t = Tix::tree()
+        .file(
+            "tickets/tix.yaml",
+            "statuses:\n\
+             \x20 - {name: pending, dir: pending}\n\
+             \x20 - {name: review, dir: null, kind: in_progress}\n\
+             \x20 - {name: in_progress, dir: in-progress}\n\
+             \x20 - {name: completed, dir: completed}\n\
+             \x20 - {name: archived, dir: archive}\n",
+        )
+        .ticket(
+            "archive",
+            "TIX-0001.md",
+            &ticket("TIX-0001", "completed", ""),
+        );
+    t.run(&["sync"]).code(0);
+    let before = t.snapshot();
+    t.run(&["move", "1", "review", "--force"]).code(4).stderr_has(
+        "tix: tickets/archive/TIX-0001.md: cannot move TIX-0001 to review here: review has no folder and tix.yaml names no ticket_dirs to put it in; give review a dir, or move it to a status with one\n",
+    );
+    assert_eq!(t.snapshot(), before, "nothing changed");
+    // Outside an archive, the status needs no folder: the ticket stays put.
+    t.run(&["move", "1", "pending", "--force"]).code(0);
+    t.run(&["move", "1", "review", "--force"]).code(0);
+    assert_eq!(
+        t.run(&["show", "1", "--json"]).code(0).json()["status"],
+        "review"
+    );
+    assert!(t.exists("tickets/pending/TIX-0001.md"));
+    t.run(&["sync", "--check"]).code(0);
+}
