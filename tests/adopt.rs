@@ -1097,3 +1097,24 @@ fn a_broken_ticket_named_like_a_template_is_reported() {
         "tickets/pending/auth-template-bug.md:4: malformed: invalid YAML in the frontmatter: did not find expected ',' or ']', while parsing a flow sequence\n"
     );
 }
+
+#[test]
+fn init_says_which_folder_it_leaves_out() {
+    // Review finding: of done/ and completed/, init adopted one and said
+    // nothing of the other, whose tickets no command then read.
+    let tk =
+        |id: &str, status: &str| format!("---\nid: {id}\ntitle: T {id}\nstatus: {status}\n---\n");
+    let t = Tix::empty()
+        .file("tickets/todo/T-1.md", &tk("T-1", "todo"))
+        .file("tickets/done/T-2.md", &tk("T-2", "done"))
+        .file("tickets/completed/T-3.md", &tk("T-3", "done"));
+    let r = t.run(&["init"]).code(0);
+    assert_eq!(
+        r.stderr,
+        "tix: tickets: initialised; 2 tickets: todo 1 · in_progress 0 · done 1 · archived 0\n\
+         tix: folders: todo/ = todo (pending), in-progress/ = in_progress (in_progress), completed/ = done (completed), archive/ = archived (archived)\n\
+         tix: 1 problem (`tix sync --check` lists them; tix.yaml says how statuses are read):\n\
+         tix:   1 × unread_folder — name the folder in tix.yaml (a status's dir, or ticket_dirs), or move its tickets\n\
+         tix:       tickets/done/\n"
+    );
+}
