@@ -622,38 +622,24 @@ pub fn looks_like_ticket(name: &str, bytes: &[u8]) -> bool {
     // An id's value names a ticket; for a file named as no ticket, only a
     // real one (with a number) does.
     let names_an_id = |value: &str| {
-        let value = value.split(" #").next().unwrap_or(value);
-        let value = value.trim().trim_matches(['"', '\'']);
+        let value = id_value(value);
         !value.is_empty() && (!by_name || IdKey::parse_numbered(value).is_some())
     };
     let text = String::from_utf8_lossy(&bytes[..bytes.len().min(64 * 1024)]);
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let mut lines = text.lines().peekable();
-    if lines
-        .peek()
-        .is_some_and(|l| is_delimiter(l.trim_end_matches('\r')))
-    {
-        lines.next();
-        let (mut title, mut priority) = (false, false);
-        for line in lines.by_ref() {
-            let line = line.trim_end_matches('\r');
-            if is_delimiter(line) {
-                break;
-            }
-            if let Some((key, value)) = line.split_once(':') {
-                let key = key.trim().trim_matches(['"', '\'']).to_ascii_lowercase();
-                match key.as_str() {
-                    "id" | "ticket_id" if by_name && names_an_id(value) => return true,
-                    "id" | "ticket_id" | "status" if !by_name => return true,
-                    "title" => title = true,
-                    "priority" => priority = true,
-                    _ => {}
-                }
-            }
+    let (mut title, mut priority) = (false, false);
+    for (key, value) in frontmatter_fields(&mut lines) {
+        match key.as_str() {
+            "id" | "ticket_id" if by_name && names_an_id(value) => return true,
+            "id" | "ticket_id" | "status" if !by_name => return true,
+            "title" => title = true,
+            "priority" => priority = true,
+            _ => {}
         }
-        if title && priority && !by_name {
-            return true;
-        }
+    }
+    if title && priority && !by_name {
+        return true;
     }
     let mut body = lines.map(str::trim).filter(|l| !l.is_empty());
     let heading_id = body
@@ -679,6 +665,58 @@ pub fn looks_like_ticket(name: &str, bytes: &[u8]) -> bool {
                 ) && names_an_id(&value)
             })
         })
+}
+
+/// The `key: value` lines of the frontmatter at the start of `lines` (keys
+/// lower-cased, unquoted), read line by line whether or not it parses as
+/// YAML; `lines` is left after the closing `---`. Nothing without one.
+fn frontmatter_fields<'t>(
+    lines: &mut std::iter::Peekable<std::str::Lines<'t>>,
+) -> impl Iterator<Item = (String, &'t str)> {
+    let opened = lines
+        .peek()
+        .is_some_and(|l| is_delimiter(l.trim_end_matches('\r')));
+    if opened {
+        lines.next();
+    }
+    let mut fields = Vec::new();
+    if opened {
+        for line in lines.by_ref() {
+            let line = line.trim_end_matches('\r');
+            if is_delimiter(line) {
+                break;
+            }
+            if let Some((key, value)) = line.split_once(':') {
+                let key = key.trim().trim_matches(['"', '\'']).to_ascii_lowercase();
+                fields.push((key, value));
+            }
+        }
+    }
+    fields.into_iter()
+}
+
+/// Whether a file declares a ticket's id, by its name or an `id` or
+/// `ticket_id` key with a value in the frontmatter at the start of `head`:
+/// the evidence that a folder tix does not read holds tickets, stricter than
+/// [`looks_like_ticket`] because such a folder may be anything (`src/`,
+/// `node_modules/`).
+pub fn declares_id(name: &str, head: &[u8]) -> bool {
+    if IdKey::from_file_name(name).is_some() {
+        return true;
+    }
+    let text = String::from_utf8_lossy(head);
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let mut lines = text.lines().peekable();
+    frontmatter_fields(&mut lines).any(|(key, value)| {
+        matches!(key.as_str(), "id" | "ticket_id") && IdKey::parse(id_value(value)).is_some()
+    })
+}
+
+/// An id as a line of frontmatter or a bold field writes it: without a
+/// trailing comment, spaces or quotes.
+fn id_value(value: &str) -> &str {
+    let value = value.split(" #").next().unwrap_or(value);
+    value.trim().trim_matches(['"', '\''])
 }
 
 /// Finds the frontmatter: the file starts (after an optional BOM) with a `---`

@@ -1118,3 +1118,38 @@ fn init_says_which_folder_it_leaves_out() {
          tix:       tickets/done/\n"
     );
 }
+
+#[test]
+fn only_files_that_declare_an_id_make_an_unread_folder() {
+    // Review finding: every folder tix does not read was walked three levels
+    // deep and any file with a `status:` counted as a ticket: a wiki page in
+    // CI was a problem, and a root that is a project's folder had its
+    // node_modules/ read.
+    let tk = |id: &str| format!("---\nid: {id}\ntitle: T {id}\nstatus: pending\n---\n");
+    let t = Tix::tree()
+        .file(
+            "tickets/wiki/plan.md",
+            "---\ntitle: Plan\nstatus: draft\n---\n",
+        )
+        .file("tickets/wiki/deep/er/TIX-0002.md", &tk("TIX-0002"))
+        .file("tickets/old/notes.md", "---\nticket_id: TIX-0003\n---\n");
+    t.run(&["sync"]).code(0);
+    assert_eq!(
+        t.run(&["sync", "--check"]).code(6).stdout,
+        "tickets/old/: unread_folder: 1 ticket in a folder tix does not read (name it in tix.yaml: a status's dir, or ticket_dirs)\n\
+         tickets/wiki/: unread_folder: 1 ticket in a folder tix does not read (name it in tix.yaml: a status's dir, or ticket_dirs)\n"
+    );
+    // A root that is itself a ticket folder: its other folders are looked
+    // at for tickets of their own, not below.
+    let p = Tix::empty()
+        .file("proj/tix.yaml", "ticket_dirs: [.]\n")
+        .file("proj/T-1.md", &tk("T-1"))
+        .file("proj/node_modules/pkg/T-9-x.md", &tk("T-9"))
+        .file("proj/src/README.md", "---\nstatus: draft\n---\n")
+        .file("proj/old/T-2.md", &tk("T-2"));
+    at(&p, "proj", &["sync"]).code(0);
+    assert_eq!(
+        at(&p, "proj", &["sync", "--check"]).code(6).stdout,
+        "proj/old/: unread_folder: 1 ticket in a folder tix does not read (name it in tix.yaml: a status's dir, or ticket_dirs)\n"
+    );
+}

@@ -2,7 +2,7 @@
 //! rename, fsync the folder. A file is never truncated in place.
 
 use std::fs::{self, File, Permissions};
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
@@ -181,6 +181,15 @@ pub fn remove_temps(dir: &Path) -> io::Result<Vec<String>> {
         }
     }
     Ok(removed)
+}
+
+/// At most the first `most` bytes of a file (none when it cannot be read).
+pub fn read_head(path: &Path, most: u64) -> Vec<u8> {
+    let mut head = Vec::new();
+    if let Ok(file) = File::open(path) {
+        let _ = file.take(most).read_to_end(&mut head);
+    }
+    head
 }
 
 /// FNV-1a, 64 bits: a stable content fingerprint for the journal.

@@ -758,20 +758,30 @@ impl Tree {
 
     /// Folders of the root that hold tickets but that tix does not read (a
     /// status folder renamed by hand, one `tix.yaml` does not name): their
-    /// tickets would be missing without a word.
+    /// tickets would be missing without a word. Such a folder may be anything
+    /// (`src/`, `node_modules/` when the root is a project's own folder), so
+    /// only a file that [declares an id](crate::ticket::declares_id) counts,
+    /// and only the head of a file whose name does not is read; in a root
+    /// that is itself a ticket folder (`ticket_dirs: [.]`), the project's
+    /// folders are looked at one level deep.
     pub fn unread_folders(&self) -> Vec<Problem> {
         let read: Vec<&str> = self.folders().collect();
         let mut out = Vec::new();
         for name in scan::sub_folders(&self.root, true) {
-            if read.contains(&name.as_str()) || crate::config::root_holds_no_tickets(&name) {
+            if read.contains(&name.as_str()) {
                 continue;
             }
+            let below = if self.is_flat("") {
+                Below::Nothing
+            } else {
+                Below::by_name(&name)
+            };
             let mut n = 0;
-            each_ticket_file(
-                &self.root.join(&name),
-                Below::by_name(&name),
-                &mut |_, _| n += 1,
-            );
+            scan::each_markdown_file(&self.root.join(&name), below, &mut |file, path| {
+                if crate::ticket::declares_id(file, &fsx::read_head(path, 4096)) {
+                    n += 1;
+                }
+            });
             if n > 0 {
                 out.push(Problem {
                     kind: "unread_folder",

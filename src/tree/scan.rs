@@ -395,6 +395,18 @@ impl Below {
 /// a ticket ([`crate::ticket::looks_like_ticket`]), and in its sub-folders
 /// as `below` says. Unreadable entries are passed over.
 pub fn each_ticket_file(dir: &Path, below: Below, f: &mut dyn FnMut(&str, &[u8])) {
+    each_markdown_file(dir, below, &mut |name, path| {
+        if let Ok(bytes) = fs::read(path)
+            && crate::ticket::looks_like_ticket(name, &bytes)
+        {
+            f(name, &bytes);
+        }
+    });
+}
+
+/// Calls `f` with the name and path of each markdown file in `dir` that is
+/// not hidden, and in its sub-folders as `below` says.
+pub fn each_markdown_file(dir: &Path, below: Below, f: &mut dyn FnMut(&str, &Path)) {
     let start = if below == Below::Nothing {
         MAX_DEPTH
     } else {
@@ -415,14 +427,8 @@ pub fn each_ticket_file(dir: &Path, below: Below, f: &mut dyn FnMut(&str, &[u8])
         };
         for item in listing.flatten() {
             let name = item.file_name().to_string_lossy().into_owned();
-            if name.starts_with('.') || !name.ends_with(".md") {
-                continue;
-            }
-            let Ok(bytes) = fs::read(item.path()) else {
-                continue;
-            };
-            if crate::ticket::looks_like_ticket(&name, &bytes) {
-                f(&name, &bytes);
+            if !name.starts_with('.') && name.ends_with(".md") {
+                f(&name, &item.path());
             }
         }
     }
