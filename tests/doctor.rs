@@ -361,6 +361,17 @@ fn copies_must_share_created_and_title_else_the_later_ticket_is_renumbered() {
         t.read("tickets/pending/s1/TIX-0005-third.md"),
         third.replace("id: TIX-0001", "id: TIX-0005")
     );
+    // Review finding: a name that does not carry the id was replaced by
+    // the new id alone (`TIX-0006.md`); it is kept.
+    let fourth = other.replace("title: something else", "title: a fourth one");
+    t.write("tickets/pending/login bug.md", &fourth);
+    t.run(&["doctor", "--fix"]).code(0);
+    assert_eq!(
+        t.read("tickets/pending/login bug.md"),
+        fourth.replace("id: TIX-0001", "id: TIX-0006")
+    );
+    assert!(!t.exists("tickets/pending/TIX-0006.md"));
+    t.run(&["sync", "--check"]).code(0);
 }
 
 #[test]

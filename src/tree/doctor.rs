@@ -492,10 +492,13 @@ impl Tree {
         let (text, _) = super::read_ticket(self, rel)?;
         let content =
             super::edit_ticket(self, rel, &text, &[("id", NewValue::Str(new_id.clone()))])?;
-        // The same folder (a sub-folder, the root), the same slug.
+        // The same folder (a sub-folder, the root), the same slug; a name
+        // that does not carry the id (`login bug.md`) stays as it is.
         let (dir, name) = rel.rsplit_once('/').unwrap_or(("", rel));
-        let rest = IdKey::file_name_parts(name).map_or(".md", |(_, r)| r);
-        let dst = super::join_rel(dir, &format!("{new_id}{rest}"));
+        let dst = match IdKey::file_name_parts(name) {
+            Some((k, rest)) if k == *key => super::join_rel(dir, &format!("{new_id}{rest}")),
+            _ => rel.to_string(),
+        };
         self.remember_id(&key.prefix, num)?;
         st.commit(Change {
             src: Some(rel.to_string()),
