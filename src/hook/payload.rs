@@ -1,4 +1,4 @@
-//! Claude Code hook payloads (the README's "Use with Claude Code"): what one payload asks tix
+//! Claude Code hook payloads: what one payload asks tix
 //! to do. Pure: no filesystem, no printing. A payload is read as loose JSON —
 //! every field optional, a field of the wrong type counts as missing, unknown
 //! fields are ignored — so that no shape of input can make a hook fail.
