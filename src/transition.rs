@@ -37,6 +37,9 @@ pub struct Request {
     pub reason: Option<String>,
     /// Claude Code's totals, on the change that ends an agent run.
     pub totals: Totals,
+    /// Only check the rules and gates: `Ok` is what would be done, and
+    /// nothing is written.
+    pub check_only: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -181,6 +184,10 @@ pub fn apply(
             )],
         }
         .into());
+    }
+
+    if req.check_only {
+        return Ok(unchanged());
     }
 
     let mut changes: Vec<(&str, NewValue)> = vec![("status", NewValue::Str(to.to_string()))];

@@ -14,6 +14,7 @@ pub fn run(ctx: &Ctx, args: &CompleteArgs) -> Result<Exit> {
         action: "complete",
         reason: None,
         totals: Default::default(),
+        check_only: false,
     };
     super::run_transition(ctx, &tree, &args.id, req)
 }

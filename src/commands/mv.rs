@@ -23,6 +23,7 @@ pub fn run(ctx: &Ctx, args: &MoveArgs) -> Result<Exit> {
         action: "move",
         reason: None,
         totals: Default::default(),
+        check_only: false,
     };
     super::run_transition(ctx, &tree, &args.id, req)
 }

@@ -46,6 +46,7 @@ pub fn run(ctx: &Ctx, args: &NextArgs) -> Result<Exit> {
         action: "start",
         reason: Some("claimed with tix next".into()),
         totals: Default::default(),
+        check_only: false,
     };
     let outcome = transition::apply(
         &tree,

@@ -284,6 +284,7 @@ impl Hook<'_> {
                 action: "start",
                 reason: None,
                 totals: Totals::default(),
+                check_only: false,
             };
             match transition::apply(
                 self.tree,
@@ -392,6 +393,7 @@ impl Hook<'_> {
                     action: "complete",
                     reason: None,
                     totals,
+                    check_only: false,
                 };
                 match self.finish_ticket(state, run, &t.id, &req)? {
                     None => {}
@@ -591,6 +593,7 @@ impl Hook<'_> {
                 action: "rollback",
                 reason: Some(format!("the tool failed: {reason}")),
                 totals,
+                check_only: false,
             };
             match self.finish_ticket(&mut state, &run, &t.id, &req)? {
                 None => {}
