@@ -13,6 +13,7 @@ mod errors;
 mod examples;
 mod flows;
 mod hook;
+mod hook_ends;
 mod index;
 mod journal;
 mod json;

@@ -51,7 +51,8 @@ pub fn handle(env: &Env, tree: &Tree, payload: &Payload) -> Result<Option<Value>
         Intent::SubagentEnd {
             agent_id,
             stop_hook_active,
-        } => hook.subagent_end(&agent_id, stop_hook_active),
+            transcript,
+        } => hook.subagent_end(&agent_id, stop_hook_active, transcript.as_deref()),
         Intent::Stop { stop_hook_active } => hook.stop(stop_hook_active),
         Intent::SessionStart => hook.session_start(),
     }
@@ -371,6 +372,19 @@ impl Hook<'_> {
         ending: &dyn Fn(&Run) -> bool,
         totals: Totals,
     ) -> Result<Ending> {
+        self.complete_or_check(state, all, ending, totals, false)
+    }
+
+    /// [`Hook::complete`], or with `check_only` what it would do: nothing is
+    /// written, `completed` lists what would complete.
+    fn complete_or_check(
+        &self,
+        state: &mut State<'_>,
+        all: &Runs,
+        ending: &dyn Fn(&Run) -> bool,
+        totals: Totals,
+        check_only: bool,
+    ) -> Result<Ending> {
         let mut out = Ending::default();
         for run in all.runs.iter().filter(|r| r.active() && ending(r)) {
             let totals = Totals {
@@ -393,7 +407,7 @@ impl Hook<'_> {
                     action: "complete",
                     reason: None,
                     totals,
-                    check_only: false,
+                    check_only,
                 };
                 match self.finish_ticket(state, run, &t.id, &req)? {
                     None => {}
@@ -613,31 +627,72 @@ impl Hook<'_> {
         Ok(self.context(&lines))
     }
 
-    fn subagent_end(&self, agent_id: &str, stop_hook_active: bool) -> Result<Option<Value>> {
+    fn subagent_end(
+        &self,
+        agent_id: &str,
+        stop_hook_active: bool,
+        transcript: Option<&str>,
+    ) -> Result<Option<Value>> {
         let session = self.payload.session_id.clone();
         let hook_config = &self.tree.config.hook;
+        // The call that launched it, as Claude Code notes it beside the
+        // subagent's transcript: a foreground subagent stops before its
+        // `PostToolUse` names it, and a background one may stop before its
+        // launch is reported.
+        let launch = transcript.and_then(launch_of);
+        let launched_by = |r: &Run| {
+            launch
+                .as_ref()
+                .is_some_and(|l| r.tool_use_id.as_deref() == Some(l.tool_use_id.as_str()))
+        };
         // The subagent's own run, and skill or command runs started inside it.
         let ending = |r: &Run| {
             r.active()
-                && ((r.agent_id.as_deref() == Some(agent_id) && self.completes_on_end(&r.tool))
+                && (((r.agent_id.as_deref() == Some(agent_id) || launched_by(r))
+                    && self.completes_on_end(&r.tool))
                     || (r.inside_agent.as_deref() == Some(agent_id)
                         && hook_config.complete_on_stop
                         && stops_with_session(r)))
         };
-        // A launch not reported yet: this stop may be its subagent's.
+        // Without that note: a launch not reported yet may be this stop's.
         let unlaunched = |r: &Run| {
-            r.active()
+            launch.is_none()
+                && r.active()
                 && r.session_id == session
                 && r.tool == "Agent"
                 && !r.launched
                 && r.agent_id.is_none()
         };
-        if !self.ours(&[Some(agent_id), session.as_deref()], |all| {
+        let call = launch.as_ref().map(|l| l.tool_use_id.as_str());
+        if !self.ours(&[Some(agent_id), session.as_deref(), call], |all| {
             all.runs.iter().any(|r| ending(r) || unlaunched(r))
         }) {
             return Ok(None);
         }
         self.with_runs(|all, lock| {
+            for r in all.runs.iter_mut().filter(|r| r.active() && launched_by(r)) {
+                r.agent_id = Some(agent_id.to_string());
+            }
+            // A foreground subagent's result comes next, in its `PostToolUse`
+            // (with Claude Code's totals): that completes the ticket. Here the
+            // gates are checked, to keep the subagent working once if unmet.
+            let foreground = |r: &Run| {
+                ending(r)
+                    && !r.launched
+                    && r.agent_id.as_deref() == Some(agent_id)
+                    && launch.as_ref().is_some_and(|l| l.foreground)
+            };
+            if all.runs.iter().any(&foreground) {
+                let mut state = State::open(self.tree, lock)?;
+                let result =
+                    self.complete_or_check(&mut state, all, &foreground, Totals::default(), true)?;
+                let hold = !result.held.is_empty()
+                    && !stop_hook_active
+                    && self.tree.config.hook.block_stop_on_gates;
+                return Ok(
+                    hold.then(|| json!({"decision": "block", "reason": refusal(&result, true)}))
+                );
+            }
             if all.runs.iter().any(&ending) {
                 return self.stop_runs(all, lock, &ending, stop_hook_active);
             }
@@ -716,6 +771,24 @@ impl Hook<'_> {
             )})
         }))
     }
+}
+
+/// The tool call that launched a subagent, from the note Claude Code keeps
+/// beside its transcript (`agent-<id>.jsonl` → `agent-<id>.meta.json`:
+/// `toolUseId`, `requestShape`). `None` when there is no such note.
+struct Launch {
+    tool_use_id: String,
+    foreground: bool,
+}
+
+fn launch_of(transcript: &str) -> Option<Launch> {
+    let meta = format!("{}.meta.json", transcript.strip_suffix(".jsonl")?);
+    let bytes = std::fs::read(meta).ok().filter(|b| b.len() < 64 * 1024)?;
+    let note: Value = serde_json::from_slice(&bytes).ok()?;
+    Some(Launch {
+        tool_use_id: super::str_field(&note, "toolUseId")?,
+        foreground: super::str_field(&note, "requestShape").as_deref() == Some("foreground"),
+    })
 }
 
 /// Runs whose end is a stop: skills, legacy slash commands, typed commands.

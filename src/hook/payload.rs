@@ -40,10 +40,14 @@ pub enum Intent {
         /// The error's first line.
         reason: String,
     },
-    /// A (background) subagent finished.
+    /// A subagent finished (a background one, or a foreground one before its
+    /// `PostToolUse`).
     SubagentEnd {
         agent_id: String,
         stop_hook_active: bool,
+        /// Its transcript (`agent_transcript_path`): beside it, Claude Code
+        /// names the tool call that launched it.
+        transcript: Option<String>,
     },
     /// The main agent finished its turn.
     Stop { stop_hook_active: bool },
@@ -203,6 +207,7 @@ pub fn intent(payload: &Payload, config: &HookConfig) -> Intent {
             Some(agent_id) => Intent::SubagentEnd {
                 agent_id,
                 stop_hook_active: stop_hook_active(payload),
+                transcript: str_field(&payload.json, "agent_transcript_path"),
             },
             None => Intent::Nothing,
         },
@@ -483,7 +488,8 @@ mod tests {
             intent_of(stop),
             Intent::SubagentEnd {
                 agent_id: "a1".into(),
-                stop_hook_active: true
+                stop_hook_active: true,
+                transcript: None,
             }
         );
         assert_eq!(

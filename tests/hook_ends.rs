@@ -1,0 +1,237 @@
+//! How runs end as Claude Code 2.1 really ends them (payloads shaped as the
+//! real client sends them): a foreground subagent's stop before its result,
+//! a subagent that dies with only a `StopFailure` or a failed task
+//! notification, a launch denied by another hook that only `PostToolBatch`
+//! reports. No run may stay open and no ticket in progress for good.
+
+use crate::util::{Run, Tix};
+use serde_json::{Value, json};
+
+const SESSION: &str = "3b863214-0ac0-4b41-9dbe-611f9cf9906c";
+const BOX: &str = "## Acceptance criteria\n- [ ] the redirect happens once\n";
+
+/// A tree with pending tickets TIX-0001 and TIX-0002, each with one box.
+fn tree() -> Tix {
+    let t = Tix::tree()
+        .ticket(
+            "pending",
+            "TIX-0001-fix-login.md",
+            &crate::util::ticket("TIX-0001", "pending", "", BOX),
+        )
+        .ticket(
+            "pending",
+            "TIX-0002-fix-logout.md",
+            &crate::util::ticket("TIX-0002", "pending", "", BOX),
+        );
+    t.run(&["sync"]).code(0);
+    t
+}
+
+fn hook(t: &Tix, payload: Value) -> Value {
+    let mut p = payload;
+    p["session_id"] = SESSION.into();
+    p["cwd"] = t.root().to_string_lossy().into_owned().into();
+    p["prompt_id"] = "a768dfe9-51ef-49c2-b14e-a66261d7e2e7".into();
+    p["effort"] = json!({"level": "medium"});
+    let r: Run = t.hook(&p, &[]);
+    t.run(&["sync", "--check"]).code(0);
+    if r.stdout.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&r.stdout).unwrap()
+    }
+}
+
+fn launch(t: &Tix, tool_use_id: &str, id: &str, background: Option<bool>) -> Value {
+    let mut input = json!({
+        "description": format!("Fix {id}"),
+        "prompt": format!("Work on {id}: fix the login redirect, tick the boxes in the ticket."),
+        "subagent_type": "general-purpose",
+    });
+    if let Some(b) = background {
+        input["run_in_background"] = b.into();
+    }
+    hook(
+        t,
+        json!({"hook_event_name": "PreToolUse", "permission_mode": "bypassPermissions",
+               "tool_name": "Agent", "tool_input": input, "tool_use_id": tool_use_id}),
+    )
+}
+
+/// The subagent's transcript path, and the note Claude Code keeps beside it
+/// naming the call that launched it.
+fn transcript(t: &Tix, agent_id: &str, tool_use_id: &str, shape: &str) -> String {
+    let dir = t.path(&format!("home/.claude/projects/-proj/{SESSION}/subagents"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let meta = json!({"agentType": "general-purpose", "isBuiltIn": true,
+        "description": "Fix", "toolUseId": tool_use_id, "spawnDepth": 1,
+        "requestShape": shape, "requestNonInteractive": true, "finished": true});
+    std::fs::write(
+        dir.join(format!("agent-{agent_id}.meta.json")),
+        meta.to_string(),
+    )
+    .unwrap();
+    dir.join(format!("agent-{agent_id}.jsonl"))
+        .to_string_lossy()
+        .into_owned()
+}
+
+fn subagent_stop(t: &Tix, agent_id: &str, transcript: &str, active: bool) -> Value {
+    hook(
+        t,
+        json!({"hook_event_name": "SubagentStop", "permission_mode": "bypassPermissions",
+               "agent_id": agent_id, "agent_type": "general-purpose",
+               "stop_hook_active": active, "agent_transcript_path": transcript,
+               "last_assistant_message": "done", "background_tasks": [], "session_crons": []}),
+    )
+}
+
+fn result(t: &Tix, tool_use_id: &str, id: &str, agent_id: &str) -> Value {
+    hook(
+        t,
+        json!({"hook_event_name": "PostToolUse", "tool_name": "Agent",
+               "tool_input": {"description": format!("Fix {id}"), "prompt": format!("Work on {id}"),
+                              "subagent_type": "general-purpose", "run_in_background": false},
+               "tool_response": {"status": "completed", "prompt": format!("Work on {id}"),
+                   "agentId": agent_id, "agentType": "general-purpose",
+                   "content": [{"type": "text", "text": "done"}], "resolvedModel": "claude-opus-5-5",
+                   "totalDurationMs": 345, "totalTokens": 120, "totalToolUseCount": 0,
+                   "canContinueAgent": true},
+               "tool_use_id": tool_use_id, "duration_ms": 400}),
+    )
+}
+
+fn status(t: &Tix, id: &str) -> String {
+    t.run(&["show", id, "--json"]).code(0).json()["status"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+fn tick(t: &Tix, id: &str) {
+    let f = format!(
+        "tickets/in-progress/{id}-fix-{}.md",
+        if id == "TIX-0001" { "login" } else { "logout" }
+    );
+    t.write(&f, &t.read(&f).replace("- [ ]", "- [x]"));
+}
+
+/// Every run has ended and no early stop waits: nothing is left behind.
+fn nothing_left(t: &Tix) {
+    let runs: Value = serde_json::from_str(&t.read("tickets/.tix/runs.json")).unwrap();
+    let open: Vec<&Value> = runs["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["ended_at"].is_null())
+        .collect();
+    assert!(open.is_empty(), "open runs: {open:?}");
+    assert_eq!(runs["early_stops"], json!([]), "{runs}");
+}
+
+fn events(t: &Tix) -> Vec<Value> {
+    t.read("tickets/.tix/events.jsonl")
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn a_foreground_subagent_with_unmet_criteria_is_held_once() {
+    let t = tree();
+    let call = "toolu_e2e_bd19ea913149466facb2";
+    launch(&t, call, "TIX-0001", Some(false));
+    assert_eq!(status(&t, "TIX-0001"), "in_progress");
+    // Its stop comes before its result: tied to its launch by the note
+    // beside its transcript, it is held once to finish the box.
+    let path = transcript(&t, "ac02a301b388bf30e", call, "foreground");
+    let held = subagent_stop(&t, "ac02a301b388bf30e", &path, false);
+    assert_eq!(held["decision"], "block");
+    assert_eq!(
+        held["reason"],
+        "tix: TIX-0001 cannot be completed yet: 1 criterion is unmet:\n\
+         tickets/in-progress/TIX-0001-fix-login.md:10: cannot complete TIX-0001: unchecked box \"- [ ] the redirect happens once\"\n\
+         Finish each one and tick its box (- [x]) in the ticket file; tix completes the ticket when you stop."
+    );
+    assert_eq!(
+        status(&t, "TIX-0001"),
+        "in_progress",
+        "nothing completed yet"
+    );
+    // Held once: the next stop goes through; its result then says what is unmet.
+    assert_eq!(
+        subagent_stop(&t, "ac02a301b388bf30e", &path, true),
+        Value::Null
+    );
+    let r = result(&t, call, "TIX-0001", "ac02a301b388bf30e");
+    assert_eq!(r["decision"], "block");
+    assert_eq!(status(&t, "TIX-0001"), "in_progress");
+    nothing_left(&t);
+}
+
+#[test]
+fn a_foreground_subagent_that_did_the_work_completes_with_its_totals() {
+    let t = tree();
+    let call = "toolu_e2e_aa1e373bb4fb4be2a057";
+    launch(&t, call, "TIX-0002", Some(false));
+    tick(&t, "TIX-0002");
+    let path = transcript(&t, "ad0f5570be0083bac", call, "foreground");
+    assert_eq!(
+        subagent_stop(&t, "ad0f5570be0083bac", &path, false),
+        Value::Null
+    );
+    assert_eq!(
+        status(&t, "TIX-0002"),
+        "in_progress",
+        "its result completes it"
+    );
+    let r = result(&t, call, "TIX-0002", "ad0f5570be0083bac");
+    assert_eq!(
+        r["hookSpecificOutput"]["additionalContext"],
+        "tix: TIX-0002 is now completed."
+    );
+    assert_eq!(status(&t, "TIX-0002"), "completed");
+    let done = events(&t)
+        .into_iter()
+        .find(|e| e["action"] == "complete")
+        .unwrap();
+    assert_eq!(
+        (
+            &done["agent_id"],
+            &done["duration_ms"],
+            &done["tokens"],
+            &done["tool_uses"]
+        ),
+        (
+            &json!("ad0f5570be0083bac"),
+            &json!(345),
+            &json!(120),
+            &json!(0)
+        )
+    );
+    nothing_left(&t);
+}
+
+#[test]
+fn a_background_stop_before_its_launch_report_completes_by_the_note() {
+    let t = tree();
+    let call = "toolu_e2e_16d983f6409d4ae6b205";
+    launch(&t, call, "TIX-0001", None);
+    tick(&t, "TIX-0001");
+    // The launch's PostToolUse waited on the lock: the stop comes first.
+    let path = transcript(&t, "a8a843a517522526c", call, "background");
+    assert_eq!(
+        subagent_stop(&t, "a8a843a517522526c", &path, false),
+        Value::Null
+    );
+    assert_eq!(status(&t, "TIX-0001"), "completed");
+    let launched = hook(
+        &t,
+        json!({"hook_event_name": "PostToolUse", "tool_name": "Agent", "tool_use_id": call,
+               "tool_input": {"prompt": "Work on TIX-0001"},
+               "tool_response": {"isAsync": true, "status": "async_launched",
+                                 "agentId": "a8a843a517522526c", "canReadOutputFile": true}}),
+    );
+    assert_eq!(launched, Value::Null);
+    nothing_left(&t);
+}
