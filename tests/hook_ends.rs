@@ -235,3 +235,160 @@ fn a_background_stop_before_its_launch_report_completes_by_the_note() {
     assert_eq!(launched, Value::Null);
     nothing_left(&t);
 }
+
+fn async_launched(t: &Tix, call: &str, id: &str, agent_id: &str) -> Value {
+    hook(
+        t,
+        json!({"hook_event_name": "PostToolUse", "tool_name": "Agent", "tool_use_id": call,
+               "tool_input": {"prompt": format!("Work on {id}"), "run_in_background": true},
+               "tool_response": {"isAsync": true, "status": "async_launched", "agentId": agent_id,
+                                 "description": format!("Fix {id}"), "canReadOutputFile": true}}),
+    )
+}
+
+fn back_to_pending(t: &Tix, id: &str, reason: &str) {
+    assert_eq!(status(t, id), "pending");
+    let last = events(t).pop().unwrap();
+    assert_eq!(
+        (&last["ticket"], &last["action"], &last["reason"]),
+        (&json!(id), &json!("rollback"), &json!(reason))
+    );
+}
+
+#[test]
+fn a_background_subagent_that_dies_is_rolled_back_by_its_stop_failure() {
+    let t = tree();
+    let call = "toolu_e2e_469bd755c1e0454cbb28";
+    launch(&t, call, "TIX-0001", Some(true));
+    async_launched(&t, call, "TIX-0001", "a60df13a1bd5c3a22");
+    // No SubagentStop, no PostToolUseFailure: only this.
+    let out = hook(
+        &t,
+        json!({"hook_event_name": "StopFailure", "agent_id": "a60df13a1bd5c3a22",
+               "agent_type": "general-purpose", "error": "unknown",
+               "last_assistant_message": "API Error: 400 E2E forced failure of the subagent's request"}),
+    );
+    assert_eq!(out, Value::Null, "StopFailure's output is ignored");
+    back_to_pending(
+        &t,
+        "TIX-0001",
+        "the subagent failed: API Error: 400 E2E forced failure of the subagent's request",
+    );
+    nothing_left(&t);
+    // The notification that follows changes nothing more.
+    let n = events(&t).len();
+    let note = task_notification(&t, "a60df13a1bd5c3a22", call, "failed");
+    assert_eq!(note, Value::Null);
+    assert_eq!(events(&t).len(), n);
+}
+
+fn task_notification(t: &Tix, agent_id: &str, call: &str, status: &str) -> Value {
+    hook(
+        t,
+        json!({"hook_event_name": "UserPromptSubmit", "permission_mode": "bypassPermissions",
+               "prompt": format!("<task-notification>\n<task-id>{agent_id}</task-id>\n\
+                   <tool-use-id>{call}</tool-use-id>\n<output-file>/tmp/x/{agent_id}.output</output-file>\n\
+                   <status>{status}</status>\n<summary>Agent \"Fix TIX-0001\" failed: API Error: 400</summary>\n\
+                   </task-notification>")}),
+    )
+}
+
+#[test]
+fn a_failed_task_notification_rolls_back_when_it_comes_first() {
+    let t = tree();
+    let call = "toolu_e2e_5c1e0454cbb28469bd75";
+    launch(&t, call, "TIX-0001", Some(true));
+    async_launched(&t, call, "TIX-0001", "a60df13a1bd5c3a22");
+    // A notification of success is SubagentStop's business, not this one's.
+    assert_eq!(
+        task_notification(&t, "a60df13a1bd5c3a22", call, "completed"),
+        Value::Null
+    );
+    assert_eq!(status(&t, "TIX-0001"), "in_progress");
+    let out = task_notification(&t, "a60df13a1bd5c3a22", call, "failed");
+    assert_eq!(
+        out["hookSpecificOutput"]["additionalContext"],
+        "tix: TIX-0001 is back to pending: the subagent working on it failed (Agent \"Fix TIX-0001\" failed: API Error: 400)."
+    );
+    back_to_pending(
+        &t,
+        "TIX-0001",
+        "the subagent failed: Agent \"Fix TIX-0001\" failed: API Error: 400",
+    );
+    nothing_left(&t);
+}
+
+fn batch(t: &Tix, calls: Value) -> Value {
+    hook(
+        t,
+        json!({"hook_event_name": "PostToolBatch", "permission_mode": "bypassPermissions",
+               "tool_calls": calls}),
+    )
+}
+
+#[test]
+fn a_launch_another_hook_denied_is_rolled_back_at_the_end_of_its_batch() {
+    let t = tree();
+    let call = "toolu_e2e_31023e02c64e47c8ad62";
+    launch(&t, call, "TIX-0001", None);
+    assert_eq!(status(&t, "TIX-0001"), "in_progress");
+    let out = batch(
+        &t,
+        json!([{"tool_name": "Agent", "tool_use_id": call,
+                "tool_input": {"description": "Fix TIX-0001", "subagent_type": "general-purpose"},
+                "tool_response": "PreToolUse:Agent hook error: E2E: launches are denied by policy"}]),
+    );
+    assert_eq!(
+        out["hookSpecificOutput"]["additionalContext"],
+        "tix: TIX-0001 is back to pending: the call that started it did not run (PreToolUse:Agent hook error: E2E: launches are denied by policy)."
+    );
+    back_to_pending(
+        &t,
+        "TIX-0001",
+        "the tool call did not run: PreToolUse:Agent hook error: E2E: launches are denied by policy",
+    );
+    nothing_left(&t);
+}
+
+#[test]
+fn calls_that_ran_are_left_alone_at_the_end_of_their_batch() {
+    let t = tree();
+    // A background launch that was reported, and a skill whose result came:
+    // both ran; a Bash call in the same batch is nobody's.
+    let bg = "toolu_e2e_16d983f6409d4ae6b205";
+    launch(&t, bg, "TIX-0001", None);
+    async_launched(&t, bg, "TIX-0001", "a8a843a517522526c");
+    let skill = "toolu_e2e_b711166cea9e4cc8940a";
+    hook(
+        &t,
+        json!({"hook_event_name": "PreToolUse", "tool_name": "Skill", "tool_use_id": skill,
+               "tool_input": {"skill": "fix-ticket", "args": "TIX-0002"}}),
+    );
+    hook(
+        &t,
+        json!({"hook_event_name": "PostToolUse", "tool_name": "Skill", "tool_use_id": skill,
+               "tool_input": {"skill": "fix-ticket", "args": "TIX-0002"},
+               "tool_response": {"success": true, "commandName": "fix-ticket"}}),
+    );
+    let out = batch(
+        &t,
+        json!([
+            {"tool_name": "Agent", "tool_use_id": bg, "tool_input": {},
+             "tool_response": [{"type": "text", "text": "Async agent launched successfully."}]},
+            {"tool_name": "Skill", "tool_use_id": skill, "tool_input": {},
+             "tool_response": "Launching skill: fix-ticket"},
+            {"tool_name": "Bash", "tool_use_id": "toolu_x", "tool_input": {"command": "ls"},
+             "tool_response": "TIX-0001"}
+        ]),
+    );
+    assert_eq!(out, Value::Null);
+    assert_eq!(status(&t, "TIX-0001"), "in_progress");
+    assert_eq!(status(&t, "TIX-0002"), "in_progress");
+    // The skill still completes at the stop.
+    tick(&t, "TIX-0002");
+    hook(
+        &t,
+        json!({"hook_event_name": "Stop", "stop_hook_active": false}),
+    );
+    assert_eq!(status(&t, "TIX-0002"), "completed");
+}

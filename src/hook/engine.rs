@@ -2,7 +2,7 @@
 //! and what Claude Code is answered. Runs under the lock the caller's
 //! [`Env`] takes; never prints (problems go to the caller's log).
 
-use super::{Intent, Payload, one_line};
+use super::{BatchCall, Intent, Payload, one_line};
 use crate::config::Kind;
 use crate::error::TixError;
 use crate::ticket::IdKey;
@@ -48,6 +48,13 @@ pub fn handle(env: &Env, tree: &Tree, payload: &Payload) -> Result<Option<Value>
             tool_use_id,
             reason,
         } => hook.tool_failed(&tool_use_id, &reason),
+        Intent::ToolRan { tool_use_id } => hook.tool_ran(&tool_use_id),
+        Intent::AgentFailed {
+            agent_id,
+            tool_use_id,
+            reason,
+        } => hook.agent_failed(agent_id.as_deref(), tool_use_id.as_deref(), &reason),
+        Intent::BatchEnded { calls } => hook.batch_ended(&calls),
         Intent::SubagentEnd {
             agent_id,
             stop_hook_active,
@@ -160,8 +167,9 @@ impl Hook<'_> {
     }
 
     /// Context for the model, beside the prompt or the tool result.
+    /// `StopFailure` takes no output: nothing is said there.
     pub(super) fn context(&self, lines: &[String]) -> Option<Value> {
-        (!lines.is_empty()).then(|| {
+        (!lines.is_empty() && self.event() != "StopFailure").then(|| {
             json!({"hookSpecificOutput": {
                 "hookEventName": self.event(),
                 "additionalContext": lines.join("\n"),
@@ -516,6 +524,7 @@ impl Hook<'_> {
         let Some(run) = all.by_tool_use(tool_use_id) else {
             return Ok(None);
         };
+        run.ran = true;
         let this = |r: &Run| r.tool_use_id.as_deref() == Some(tool_use_id);
         match status {
             Some("async_launched") | Some("remote_launched") => {
@@ -569,62 +578,141 @@ impl Hook<'_> {
     }
 
     fn tool_failed(&self, tool_use_id: &str, reason: &str) -> Result<Option<Value>> {
+        let this = |r: &Run| r.active() && r.tool_use_id.as_deref() == Some(tool_use_id);
+        let why = (
+            format!("the tool failed: {reason}"),
+            "the run that started it failed",
+        );
+        self.roll_back(&[Some(tool_use_id)], &this, &why, reason)
+    }
+
+    /// A subagent died and no other end will come (`StopFailure`, a failed
+    /// task notification): what its run started goes back. Whichever signal
+    /// comes first does it; the run has ended for the second.
+    fn agent_failed(
+        &self,
+        agent_id: Option<&str>,
+        tool_use_id: Option<&str>,
+        reason: &str,
+    ) -> Result<Option<Value>> {
+        let this = |r: &Run| {
+            r.active()
+                && ((agent_id.is_some() && r.agent_id.as_deref() == agent_id)
+                    || (tool_use_id.is_some() && r.tool_use_id.as_deref() == tool_use_id))
+        };
+        let why = (
+            format!("the subagent failed: {reason}"),
+            "the subagent working on it failed",
+        );
+        self.roll_back(&[agent_id, tool_use_id], &this, &why, reason)
+    }
+
+    /// The end of a batch of tool calls: a call that started tickets and of
+    /// which no result came (no `PostToolUse`, no `PostToolUseFailure`) never
+    /// ran — another hook or a permission rule denied it.
+    fn batch_ended(&self, calls: &[BatchCall]) -> Result<Option<Value>> {
+        let mut lines = Vec::new();
+        for call in calls {
+            let id = call.tool_use_id.as_str();
+            let this = |r: &Run| {
+                r.active() && !r.launched && !r.ran && r.tool_use_id.as_deref() == Some(id)
+            };
+            let detail = if call.result.is_empty() {
+                "no result came"
+            } else {
+                call.result.as_str()
+            };
+            let why = (
+                format!("the tool call did not run: {detail}"),
+                "the call that started it did not run",
+            );
+            if let Some(out) = self.roll_back(&[Some(id)], &this, &why, detail)? {
+                lines.extend(
+                    out["hookSpecificOutput"]["additionalContext"]
+                        .as_str()
+                        .map(|t| t.lines().map(String::from).collect::<Vec<_>>())
+                        .unwrap_or_default(),
+                );
+            }
+        }
+        Ok(self.context(&lines))
+    }
+
+    /// A tool that completes nothing itself reported its result: its call ran.
+    fn tool_ran(&self, tool_use_id: &str) -> Result<Option<Value>> {
         if !self.ours(&[Some(tool_use_id)], |r| {
-            r.by_tool_use(tool_use_id).is_some()
+            r.by_tool_use(tool_use_id).is_some_and(|r| !r.ran)
         }) {
             return Ok(None);
         }
-        self.with_runs(|all, lock| self.tool_failed_runs(all, lock, tool_use_id, reason))
+        self.with_runs(|all, _| {
+            if let Some(run) = all.by_tool_use(tool_use_id) {
+                run.ran = true;
+            }
+            Ok(None)
+        })
     }
 
-    fn tool_failed_runs(
+    /// Rolls back to pending what the runs `this` started (unless another
+    /// run works on it) and ends them; `needles` name them for the fast path.
+    /// `why` is the audit log's reason and what the model is told happened,
+    /// `detail` what Claude Code said.
+    fn roll_back(
         &self,
-        all: &mut Runs,
-        lock: &tree::Lock,
-        tool_use_id: &str,
-        reason: &str,
+        needles: &[Option<&str>],
+        this: &dyn Fn(&Run) -> bool,
+        why: &(String, &str),
+        detail: &str,
     ) -> Result<Option<Value>> {
-        let this = |r: &Run| r.active() && r.tool_use_id.as_deref() == Some(tool_use_id);
-        let Some(run) = all.runs.iter().find(|r| this(r)).cloned() else {
+        if !self.ours(needles, |all| all.runs.iter().any(this)) {
             return Ok(None);
-        };
-        let mut state = State::open(self.tree, lock)?;
-        let mut lines = Vec::new();
-        let totals = Totals {
-            duration_ms: elapsed_ms(&run.started_at, &self.now),
-            ..Totals::default()
-        };
-        // Only what this run started goes back, and only if no other run works on it.
-        for t in run
-            .tickets
-            .iter()
-            .filter(|t| t.started && !all.held_elsewhere(&t.id, &this))
-        {
-            let req = Request {
-                to: self.tree.config.new_status().name.clone(),
-                force: false,
-                agent: None,
-                action: "rollback",
-                reason: Some(format!("the tool failed: {reason}")),
-                totals,
-                check_only: false,
-            };
-            match self.finish_ticket(&mut state, &run, &t.id, &req)? {
-                None => {}
-                Some(Ok(())) => lines.push(format!(
-                    "tix: {} is back to pending: the run that started it failed ({}).",
-                    t.id,
-                    one_line(reason)
-                )),
-                Some(Err(why)) => {
-                    lines.extend(why.iter().map(|w| format!("tix: not rolled back: {w}")));
+        }
+        self.with_runs(|all, lock| {
+            let ending: Vec<Run> = all.runs.iter().filter(|r| this(r)).cloned().collect();
+            if ending.is_empty() {
+                return Ok(None);
+            }
+            let mut state = State::open(self.tree, lock)?;
+            let mut lines = Vec::new();
+            for run in &ending {
+                let totals = Totals {
+                    duration_ms: elapsed_ms(&run.started_at, &self.now),
+                    ..Totals::default()
+                };
+                // Only what this run started goes back, and only if no other run works on it.
+                for t in run
+                    .tickets
+                    .iter()
+                    .filter(|t| t.started && !all.held_elsewhere(&t.id, this))
+                {
+                    let req = Request {
+                        to: self.tree.config.new_status().name.clone(),
+                        force: false,
+                        agent: None,
+                        action: "rollback",
+                        reason: Some(why.0.clone()),
+                        totals,
+                        check_only: false,
+                    };
+                    match self.finish_ticket(&mut state, run, &t.id, &req)? {
+                        None => {}
+                        Some(Ok(())) => lines.push(format!(
+                            "tix: {} is back to pending: {} ({}).",
+                            t.id,
+                            why.1,
+                            one_line(detail)
+                        )),
+                        Some(Err(why)) => {
+                            lines.extend(why.iter().map(|w| format!("tix: not rolled back: {w}")));
+                        }
+                    }
                 }
             }
-        }
-        for r in all.runs.iter_mut().filter(|r| this(r)) {
-            r.ended_at = Some(self.now.clone());
-        }
-        Ok(self.context(&lines))
+            for r in all.runs.iter_mut().filter(|r| this(r)) {
+                r.ended_at = Some(self.now.clone());
+            }
+            Ok(self.context(&lines))
+        })
     }
 
     fn subagent_end(

@@ -40,6 +40,21 @@ pub enum Intent {
         /// The error's first line.
         reason: String,
     },
+    /// A tool that starts tickets but does not complete them ran
+    /// (`PostToolUse` of a `Skill`): it is no launch that never ran.
+    ToolRan { tool_use_id: String },
+    /// A subagent died without a `SubagentStop` or `PostToolUseFailure`
+    /// (`StopFailure`, or a `<task-notification>` saying `failed`): roll back
+    /// what its run started.
+    AgentFailed {
+        agent_id: Option<String>,
+        tool_use_id: Option<String>,
+        reason: String,
+    },
+    /// A batch of tool calls ended (`PostToolBatch`): a call that started
+    /// tickets and never ran (another hook or a permission rule denied it)
+    /// rolls them back.
+    BatchEnded { calls: Vec<BatchCall> },
     /// A subagent finished (a background one, or a foreground one before its
     /// `PostToolUse`).
     SubagentEnd {
@@ -53,6 +68,14 @@ pub enum Intent {
     Stop { stop_hook_active: bool },
     /// A session began: tell the model what is in progress and ready.
     SessionStart,
+}
+
+/// One call of a `PostToolBatch`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchCall {
+    pub tool_use_id: String,
+    /// The result's first line when it is text (a refusal is), else empty.
+    pub result: String,
 }
 
 /// A parsed payload: the loose JSON and the fields every rule needs.
@@ -157,7 +180,10 @@ pub fn intent(payload: &Payload, config: &HookConfig) -> Intent {
                 _ => typed_slash,
             };
             if !slash {
-                return Intent::Nothing;
+                return match config.rollback_on_failure {
+                    true => task_failure(prompt.as_deref().unwrap_or("")),
+                    false => Intent::Nothing,
+                };
             }
             let agent = str_field(&payload.json, "command_name")
                 .or_else(|| prompt.as_deref().and_then(command_name))
@@ -169,7 +195,10 @@ pub fn intent(payload: &Payload, config: &HookConfig) -> Intent {
                 return Intent::Nothing;
             };
             if !listed(&config.complete_on, &tool) {
-                return Intent::Nothing;
+                return match listed(&config.start_on, &tool) && config.rollback_on_failure {
+                    true => Intent::ToolRan { tool_use_id: id },
+                    false => Intent::Nothing,
+                };
             }
             let response = payload.get("tool_response");
             let field = |k: &str| response.and_then(|r| str_field(r, k));
@@ -192,15 +221,12 @@ pub fn intent(payload: &Payload, config: &HookConfig) -> Intent {
             if !listed(&config.start_on, &tool) {
                 return Intent::Nothing;
             }
-            let error =
-                str_field(&payload.json, "error").unwrap_or_else(|| "the tool failed".into());
-            let first = error
-                .lines()
-                .find(|l| !l.trim().is_empty())
-                .unwrap_or("the tool failed");
             Intent::ToolFailed {
                 tool_use_id: id,
-                reason: first.trim().chars().take(200).collect(),
+                reason: first_line(
+                    &str_field(&payload.json, "error").unwrap_or_default(),
+                    "the tool failed",
+                ),
             }
         }
         "SubagentStop" => match str_field(&payload.json, "agent_id") {
@@ -211,11 +237,91 @@ pub fn intent(payload: &Payload, config: &HookConfig) -> Intent {
             },
             None => Intent::Nothing,
         },
+        // The main agent's own failure (no `agent_id`) ends no run: its
+        // skills and commands end at the next `Stop`.
+        "StopFailure" if config.rollback_on_failure => match str_field(&payload.json, "agent_id") {
+            Some(agent_id) => Intent::AgentFailed {
+                agent_id: Some(agent_id),
+                tool_use_id: None,
+                reason: first_line(
+                    &str_field(&payload.json, "last_assistant_message")
+                        .or_else(|| str_field(&payload.json, "error"))
+                        .unwrap_or_default(),
+                    "the subagent failed",
+                ),
+            },
+            None => Intent::Nothing,
+        },
+        "UserPromptSubmit" if config.rollback_on_failure => {
+            task_failure(str_field(&payload.json, "prompt").as_deref().unwrap_or(""))
+        }
+        "PostToolBatch" if config.rollback_on_failure => {
+            let calls: Vec<BatchCall> = payload
+                .get("tool_calls")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter(|c| {
+                    str_field(c, "tool_name")
+                        .is_some_and(|t| listed(&config.start_on, &normal_tool(&t)))
+                })
+                .filter_map(|c| {
+                    Some(BatchCall {
+                        tool_use_id: str_field(c, "tool_use_id")?,
+                        result: c
+                            .get("tool_response")
+                            .and_then(Value::as_str)
+                            .map(|r| first_line(r, ""))
+                            .unwrap_or_default(),
+                    })
+                })
+                .collect();
+            if calls.is_empty() {
+                Intent::Nothing
+            } else {
+                Intent::BatchEnded { calls }
+            }
+        }
         "Stop" if config.complete_on_stop => Intent::Stop {
             stop_hook_active: stop_hook_active(payload),
         },
         "SessionStart" => Intent::SessionStart,
         _ => Intent::Nothing,
+    }
+}
+
+/// The first line of `text` that is not blank, trimmed, at most 200
+/// characters; `otherwise` when there is none.
+fn first_line(text: &str, otherwise: &str) -> String {
+    let line = text.lines().map(str::trim).find(|l| !l.is_empty());
+    line.unwrap_or(otherwise).chars().take(200).collect()
+}
+
+/// A background task's end as Claude Code tells the main agent, in a
+/// `UserPromptSubmit` of its own: `<task-notification>` with `<task-id>`
+/// (the subagent), `<tool-use-id>`, `<status>` and `<summary>`. Only
+/// `failed` is an intent: a subagent that ends well has its `SubagentStop`.
+fn task_failure(prompt: &str) -> Intent {
+    let Some(note) = prompt.trim_start().strip_prefix("<task-notification>") else {
+        return Intent::Nothing;
+    };
+    let tag = |name: &str| -> Option<String> {
+        let open = format!("<{name}>");
+        let from = note.find(&open)? + open.len();
+        let to = note[from..].find(&format!("</{name}>"))? + from;
+        Some(note[from..to].trim().to_string()).filter(|v| !v.is_empty())
+    };
+    if tag("status").as_deref() != Some("failed") {
+        return Intent::Nothing;
+    }
+    let (agent_id, tool_use_id) = (tag("task-id"), tag("tool-use-id"));
+    if agent_id.is_none() && tool_use_id.is_none() {
+        return Intent::Nothing;
+    }
+    Intent::AgentFailed {
+        agent_id,
+        tool_use_id,
+        reason: first_line(&tag("summary").unwrap_or_default(), "the subagent failed"),
     }
 }
 
@@ -503,6 +609,68 @@ mod tests {
             Intent::Nothing
         );
         assert_eq!(intent_of(r#"{"tool_name":"Agent"}"#), Intent::Nothing);
+    }
+
+    #[test]
+    fn deaths_and_denied_launches() {
+        let died = r#"{"hook_event_name":"StopFailure","agent_id":"a6","error":"unknown","last_assistant_message":"\nAPI Error: 400 bad\nmore"}"#;
+        assert_eq!(
+            intent_of(died),
+            Intent::AgentFailed {
+                agent_id: Some("a6".into()),
+                tool_use_id: None,
+                reason: "API Error: 400 bad".into()
+            }
+        );
+        // The main agent's own failure ends no run.
+        let main = r#"{"hook_event_name":"StopFailure","error":"rate_limit"}"#;
+        assert_eq!(intent_of(main), Intent::Nothing);
+        let note = r#"{"hook_event_name":"UserPromptSubmit","prompt":"<task-notification>\n<task-id>a6</task-id>\n<tool-use-id>t9</tool-use-id>\n<status>failed</status>\n<summary>Agent failed</summary>\n</task-notification>"}"#;
+        assert_eq!(
+            intent_of(note),
+            Intent::AgentFailed {
+                agent_id: Some("a6".into()),
+                tool_use_id: Some("t9".into()),
+                reason: "Agent failed".into()
+            }
+        );
+        for other in [
+            note.replace("failed</status>", "completed</status>"),
+            note.replace("<task-notification>", "quoting <task-notification>"),
+            note.replace(r"<task-id>a6</task-id>\n<tool-use-id>t9</tool-use-id>", ""),
+        ] {
+            assert_eq!(intent_of(&other), Intent::Nothing, "{other}");
+        }
+        let batch = r#"{"hook_event_name":"PostToolBatch","tool_calls":[
+            {"tool_name":"Bash","tool_use_id":"b1","tool_response":"x"},
+            {"tool_name":"Task","tool_use_id":"t1","tool_response":"PreToolUse:Agent hook error: no\nmore"},
+            {"tool_name":"Agent","tool_use_id":"t2","tool_response":[{"type":"text","text":"ok"}]},
+            {"tool_name":"Agent","tool_response":"no id"}]}"#;
+        assert_eq!(
+            intent_of(batch),
+            Intent::BatchEnded {
+                calls: vec![
+                    BatchCall {
+                        tool_use_id: "t1".into(),
+                        result: "PreToolUse:Agent hook error: no".into()
+                    },
+                    BatchCall {
+                        tool_use_id: "t2".into(),
+                        result: String::new()
+                    },
+                ]
+            }
+        );
+        let bash_only = r#"{"hook_event_name":"PostToolBatch","tool_calls":[{"tool_name":"Bash","tool_use_id":"b1"}]}"#;
+        assert_eq!(intent_of(bash_only), Intent::Nothing);
+        let skill_ran =
+            r#"{"hook_event_name":"PostToolUse","tool_name":"Skill","tool_use_id":"s1"}"#;
+        assert_eq!(
+            intent_of(skill_ran),
+            Intent::ToolRan {
+                tool_use_id: "s1".into()
+            }
+        );
     }
 
     #[test]

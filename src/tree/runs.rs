@@ -31,6 +31,10 @@ pub struct Run {
     /// Claude Code said the subagent runs in the background: its end is `SubagentStop`.
     #[serde(default)]
     pub launched: bool,
+    /// Claude Code reported the tool's result (`PostToolUse`): the call ran,
+    /// so the end of its batch does not roll it back.
+    #[serde(default)]
+    pub ran: bool,
     /// The subagent this run was started from, for a skill or command run
     /// inside one: that subagent's stop ends it, not the session's.
     #[serde(default)]
