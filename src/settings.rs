@@ -205,7 +205,9 @@ mod tests {
                 "PreToolUse",
                 "PostToolUse",
                 "PostToolUseFailure",
+                "PostToolBatch",
                 "SubagentStop",
+                "StopFailure",
                 "Stop"
             ]
         );
@@ -258,7 +260,7 @@ mod tests {
         } = merge(None, Some(local)).unwrap().unwrap();
         let v: Value = serde_json::from_str(&merged).unwrap();
         assert!(v["hooks"].get("PreToolUse").is_none(), "{merged}");
-        assert_eq!(added.len(), 7, "{added:?}");
+        assert_eq!(added.len(), 9, "{added:?}");
         assert!(v["hooks"]["Stop"].is_array());
     }
 

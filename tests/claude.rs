@@ -69,7 +69,9 @@ fn the_shipped_snippet_has_the_documented_shape_and_validates() {
             "PreToolUse",
             "PostToolUse",
             "PostToolUseFailure",
+            "PostToolBatch",
             "SubagentStop",
+            "StopFailure",
             "Stop"
         ]
     );
@@ -240,7 +242,7 @@ fn init_claude_follows_links_resolves_the_root_and_respects_local_settings() {
     // The message names the events it added, not the ones already there.
     t.run(&["init", "--claude"]).code(0).stderr_has(
         ".claude/settings.json: added tix's hooks (UserPromptSubmit, UserPromptExpansion, \
-         PreToolUse, PostToolUse, PostToolUseFailure, SubagentStop, Stop)\n",
+         PreToolUse, PostToolUse, PostToolUseFailure, PostToolBatch, SubagentStop, StopFailure, Stop)\n",
     );
     let v: Value = serde_json::from_str(&t.read(".claude/settings.json")).unwrap();
     assert!(
