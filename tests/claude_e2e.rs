@@ -540,7 +540,8 @@ struct Run {
     dir: PathBuf,
     port: u16,
     claude: PathBuf,
-    /// A folder on PATH holding only `tix`.
+    /// A folder on PATH holding only `tix` (or, when recording, a shim that
+    /// keeps each hook's stdin and stdout under `sessions/<name>/calls/`).
     bin: PathBuf,
 }
 
@@ -632,6 +633,8 @@ impl Run {
             .env("DISABLE_AUTOUPDATER", "1")
             .env("DISABLE_ERROR_REPORTING", "1")
             .env("IS_SANDBOX", "1")
+            .env("TIX_E2E_CALLS", log.join("calls"))
+            .env("TIX_E2E_REAL", self.dir.join("real/tix"))
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::null());
@@ -799,7 +802,16 @@ fn tix_hooks_under_the_real_claude_code() {
         .unwrap();
     let bin = dir.path().join("bin");
     std::fs::create_dir_all(&bin).unwrap();
-    std::fs::copy(tix_bin(), bin.join("tix")).unwrap();
+    let record = std::env::var_os("TIX_E2E_RECORD").map(PathBuf::from);
+    if record.is_some() {
+        std::fs::create_dir_all(dir.path().join("real")).unwrap();
+        std::fs::copy(tix_bin(), dir.path().join("real/tix")).unwrap();
+        std::fs::write(bin.join("tix"), SHIM).unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(bin.join("tix"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    } else {
+        std::fs::copy(tix_bin(), bin.join("tix")).unwrap();
+    }
     // `TIX_E2E_ONLY=skill,slash`: those scenarios alone (no resume, no timing).
     let only = std::env::var("TIX_E2E_ONLY").ok();
     let all = Arc::new(
@@ -817,6 +829,7 @@ fn tix_hooks_under_the_real_claude_code() {
         claude,
         bin,
     };
+    let mut steps: Vec<Value> = Vec::new();
     let proj = run.project("proj");
     let mut wrong = Vec::new();
     let mut logs = Vec::new();
@@ -845,6 +858,7 @@ fn tix_hooks_under_the_real_claude_code() {
         };
         let s = settings(&run.dir, sc.settings);
         let id = run.session(&proj, sc.name, &prompt, &s, &[]);
+        steps.push(json!({"session": sc.name, "tickets": ids, "expect": sc.expect}));
         sessions.insert(sc.name, id);
         logs.push(run.dir.join("sessions").join(sc.name).join("debug.log"));
         let got: Vec<String> = ids.iter().map(|i| run.status(&proj, i)).collect();
@@ -854,6 +868,12 @@ fn tix_hooks_under_the_real_claude_code() {
                 "{}: {:?} are {got:?}, expected {:?}",
                 sc.name, ids, sc.expect
             ));
+        }
+    }
+    // What one session left in the audit log (the README shows it).
+    if let Some(ids) = ids_of.get("agent-fg-block") {
+        for line in run.tix(&proj, &["history", &ids[0]]).lines() {
+            eprintln!("claude-e2e: history: {line}");
         }
     }
     let plain = settings(&run.dir, None);
@@ -875,12 +895,15 @@ fn tix_hooks_under_the_real_claude_code() {
         &run.status(&proj, default),
         "in_progress",
     );
-    // Completed by hand, then the resumed session names it again: it is not reopened.
+    steps.push(json!({"session": "resume", "tickets": [default], "expect": ["in_progress"]}));
+    // Completed by hand, then the resumed session starts it again with a typed
+    // command: a completed ticket is not reopened.
     run.tix(&proj, &["complete", default, "--force"]);
+    steps.push(json!({"tix": ["complete", default, "--force"]}));
     run.session(
         &proj,
         "resume-after-hand",
-        &format!("E2E-SCENARIO=agent-bg-tick {default} once more"),
+        &format!("/work-on {default}"),
         &plain,
         &["--resume", &sessions["agent-default"]],
     );
@@ -889,6 +912,9 @@ fn tix_hooks_under_the_real_claude_code() {
         "resume-after-hand",
         &run.status(&proj, default),
         "completed",
+    );
+    steps.push(
+        json!({"session": "resume-after-hand", "tickets": [default], "expect": ["completed"]}),
     );
     // /clear in the session of a run still in progress: the ticket stays
     // in progress, and the cleared session is told so.
@@ -906,6 +932,18 @@ fn tix_hooks_under_the_real_claude_code() {
         &run.status(&proj, slash),
         "in_progress",
     );
+    steps.push(json!({"session": "clear", "tickets": [slash], "expect": ["in_progress"]}));
+    if let Some(to) = &record
+        && wrong.is_empty()
+    {
+        let titles: Vec<String> = all
+            .iter()
+            .flat_map(|sc| {
+                (0..sc.tickets).map(move |i| format!("Fix login redirect ({} {i})", sc.name))
+            })
+            .collect();
+        write_recording(&run, &proj, to, &titles, &steps);
+    }
 
     // Nothing is left open: every run ended, no early stop waits.
     let runs: Value = serde_json::from_str(
@@ -1016,4 +1054,113 @@ fn big_tree(project: &Path, n: usize) {
         .output()
         .unwrap();
     assert!(out.status.success());
+}
+
+/// `tix` on the sessions' PATH while recording: each hook's stdin and stdout
+/// kept, named by the time the hook ended (the order its changes were made).
+const SHIM: &str = r#"#!/bin/sh
+[ "$1" = hook ] || exec "$TIX_E2E_REAL" "$@"
+mkdir -p "$TIX_E2E_CALLS"
+f="$TIX_E2E_CALLS/tmp-$$"
+cat > "$f.json"
+"$TIX_E2E_REAL" "$@" < "$f.json" > "$f.out"
+rc=$?
+t=$(date +%s%N)
+mv "$f.json" "$TIX_E2E_CALLS/$t-$$.json"
+mv "$f.out" "$TIX_E2E_CALLS/$t-$$.out"
+cat "$TIX_E2E_CALLS/$t-$$.out"
+exit $rc
+"#;
+
+/// Writes the recorded payloads to `to` (`examples/payloads/claude-<version>/`):
+/// per session `NN-Event[-Tool][-status].json` and, where tix answered,
+/// `….tix-stdout.json`; the notes Claude Code keeps beside subagents'
+/// transcripts; and `manifest.json` (the tickets made, then each step). The
+/// machine's paths become `/home/dev/shop` (the project), `/home/dev` (HOME)
+/// and `/tmp/claude` (TMPDIR).
+fn write_recording(run: &Run, proj: &Path, to: &Path, titles: &[String], steps: &[Value]) {
+    let proj_s = proj.to_string_lossy().into_owned();
+    let slug = proj_s.replace(['/', '.'], "-");
+    let home = run.dir.join("home").to_string_lossy().into_owned();
+    let tmp = run.dir.join("tmp").to_string_lossy().into_owned();
+    let clean = |text: &str| {
+        text.replace(&slug, "-home-dev-shop")
+            .replace(&proj_s, "/home/dev/shop")
+            .replace(&home, "/home/dev")
+            .replace(&tmp, "/tmp/claude")
+            .replace(&run.dir.to_string_lossy().into_owned(), "/tmp/e2e")
+    };
+    let _ = std::fs::remove_dir_all(to);
+    std::fs::create_dir_all(to).unwrap();
+    for step in steps {
+        let Some(name) = step["session"].as_str() else {
+            continue;
+        };
+        let calls = run.dir.join("sessions").join(name).join("calls");
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&calls)
+            .map(|d| d.flatten().map(|e| e.path()).collect())
+            .unwrap_or_default();
+        files.retain(|f| f.extension().is_some_and(|e| e == "json"));
+        files.sort();
+        let out = to.join(name);
+        std::fs::create_dir_all(&out).unwrap();
+        for (i, f) in files.iter().enumerate() {
+            let payload: Value =
+                serde_json::from_str(&clean(&std::fs::read_to_string(f).unwrap())).unwrap();
+            let mut label = payload["hook_event_name"]
+                .as_str()
+                .unwrap_or("Unknown")
+                .to_string();
+            for extra in [
+                &payload["tool_name"],
+                &payload["source"],
+                &payload["tool_response"]["status"],
+            ] {
+                if let Some(x) = extra.as_str() {
+                    label.push('-');
+                    label.push_str(x);
+                }
+            }
+            let base = format!("{:02}-{label}", i + 1);
+            std::fs::write(
+                out.join(format!("{base}.json")),
+                serde_json::to_string_pretty(&payload).unwrap() + "\n",
+            )
+            .unwrap();
+            let answer = std::fs::read_to_string(f.with_extension("out")).unwrap_or_default();
+            if !answer.trim().is_empty() {
+                let v: Value = serde_json::from_str(&clean(&answer)).unwrap();
+                std::fs::write(
+                    out.join(format!("{base}.tix-stdout.json")),
+                    serde_json::to_string_pretty(&v).unwrap() + "\n",
+                )
+                .unwrap();
+            }
+        }
+    }
+    // The notes beside the subagents' transcripts, by session.
+    let projects = run.dir.join("home/.claude/projects");
+    for p in std::fs::read_dir(&projects).into_iter().flatten().flatten() {
+        for session in std::fs::read_dir(p.path()).into_iter().flatten().flatten() {
+            let subs = session.path().join("subagents");
+            for note in std::fs::read_dir(&subs).into_iter().flatten().flatten() {
+                let name = note.file_name().to_string_lossy().into_owned();
+                if name.ends_with(".meta.json") {
+                    let dir = to.join("subagents").join(session.file_name());
+                    std::fs::create_dir_all(&dir).unwrap();
+                    std::fs::copy(note.path(), dir.join(name)).unwrap();
+                }
+            }
+        }
+    }
+    let manifest = json!({
+        "claude_code": CC_VERSION,
+        "tickets": titles,
+        "steps": steps,
+    });
+    std::fs::write(
+        to.join("manifest.json"),
+        serde_json::to_string_pretty(&manifest).unwrap() + "\n",
+    )
+    .unwrap();
 }

@@ -14,6 +14,7 @@ mod examples;
 mod flows;
 mod hook;
 mod hook_ends;
+mod hook_replay;
 mod index;
 mod journal;
 mod json;
