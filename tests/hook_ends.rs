@@ -392,3 +392,83 @@ fn calls_that_ran_are_left_alone_at_the_end_of_their_batch() {
     );
     assert_eq!(status(&t, "TIX-0002"), "completed");
 }
+
+#[test]
+fn session_start_answers_from_the_index_as_from_the_tree() {
+    let dep = |d: &str| format!("depends_on: [{d}]\n");
+    let t = Tix::tree()
+        .ticket(
+            "completed",
+            "TIX-0001-a.md",
+            &crate::util::ticket("TIX-0001", "completed", "", ""),
+        )
+        .ticket(
+            "pending",
+            "TIX-0002-b.md",
+            &crate::util::ticket("TIX-0002", "pending", &dep("TIX-0001"), ""),
+        )
+        .ticket(
+            "pending",
+            "TIX-0003-c.md",
+            &crate::util::ticket("TIX-0003", "pending", &dep("TIX-0002"), ""),
+        )
+        .ticket(
+            "in-progress",
+            "TIX-0004-d.md",
+            &crate::util::ticket("TIX-0004", "in_progress", "agent: bot\n", BOX),
+        );
+    t.run(&["sync"]).code(0);
+    let start = |t: &Tix| {
+        hook(
+            t,
+            json!({"hook_event_name": "SessionStart", "source": "startup"}),
+        )
+    };
+    std::fs::remove_file(t.path("tickets/.tix/index")).ok();
+    let scanned = start(&t);
+    assert!(t.exists("tickets/.tix/index"));
+    let indexed = start(&t);
+    assert_eq!(indexed, scanned);
+    assert_eq!(
+        indexed["hookSpecificOutput"]["additionalContext"],
+        "tix: tickets in tickets: 1 in progress, 1 ready to start. A ticket id (like TIX-0004) named in a subagent's task or a slash command is started, and completed when that work ends.\n\
+         In progress:\n\
+         - TIX-0004 \"Ticket TIX-0004\" (bot, 0/1 boxes)\n\
+         Ready next:\n\
+         - TIX-0002 \"Ticket TIX-0002\" (medium)"
+    );
+    // The index is trusted as a transition trusts it: a title edited in
+    // place (the folder unchanged) is seen once a command reads the tree
+    // (`sync` here, which also brings the registry up to date).
+    let f = "tickets/in-progress/TIX-0004-d.md";
+    t.write(
+        f,
+        &t.read(f)
+            .replace("title: Ticket TIX-0004", "title: Renamed"),
+    );
+    let mut p = json!({"hook_event_name": "SessionStart", "source": "startup"});
+    p["cwd"] = t.root().to_string_lossy().into_owned().into();
+    let same: Value = serde_json::from_str(&t.hook(&p, &[]).stdout).unwrap();
+    assert_eq!(same, indexed, "answered from the index");
+    t.run(&["sync"]).code(0);
+    assert!(
+        start(&t)["hookSpecificOutput"]["additionalContext"]
+            .as_str()
+            .unwrap()
+            .contains("\"Renamed\""),
+    );
+    // A ticket added by hand changes its folder: the tree is read again.
+    t.write(
+        "tickets/pending/TIX-0005-e.md",
+        &crate::util::ticket("TIX-0005", "pending", "priority: high\n", ""),
+    );
+    t.run(&["sync"]).code(0);
+    let added = start(&t);
+    assert!(
+        added["hookSpecificOutput"]["additionalContext"]
+            .as_str()
+            .unwrap()
+            .contains("2 ready to start"),
+        "{added}"
+    );
+}

@@ -13,7 +13,12 @@ const CONTEXT_LINES: usize = 30;
 impl Hook<'_> {
     pub(super) fn session_start(&self) -> Result<Option<Value>> {
         let _lock = (self.env.lock)(self.tree, LockMode::Shared)?;
-        let snap = self.tree.scan(Scan::Cached, true)?;
+        // Once per session, on the model's path: the index answers when the
+        // folders are as it recorded, else the tree is scanned.
+        let snap = match self.tree.open_tickets_by_index() {
+            Some(snap) => snap,
+            None => self.tree.scan(Scan::Cached, true)?,
+        };
         let tickets = self.tree.tickets(&snap);
         let mut in_progress: Vec<_> = tickets
             .iter()

@@ -222,6 +222,47 @@ impl Index {
         Some(out)
     }
 
+    /// The records `keep` wants, deltas applied, decoding no other (a loaded
+    /// index only). `keep` sees a record's path and the status its file
+    /// says, both as stored (escaped); unreadable records are left out.
+    pub fn entries_where(&self, keep: &dyn Fn(&str, Option<&str>) -> bool) -> Option<Vec<Entry>> {
+        let Base::Text(base) = self.base else {
+            return None;
+        };
+        let mut out = Vec::new();
+        for line in base.split_terminator('\n') {
+            let rest = line.strip_prefix("T\t")?;
+            let mut f = rest.split('\t');
+            let rel = f.next()?;
+            f.next()?;
+            if f.next()? != "M" {
+                continue;
+            }
+            let status = match f.nth(3)? {
+                "-" => None,
+                s => Some(s.strip_prefix('=')?),
+            };
+            if keep(rel, status) {
+                out.push(record(rest)?);
+            }
+        }
+        let mut last: super::FastMap<&str, Option<&Entry>> = super::FastMap::default();
+        for (rel, change) in &self.deltas {
+            last.insert(rel, change.as_ref());
+        }
+        out.retain(|e| !last.contains_key(&*e.rel));
+        out.extend(
+            last.into_values()
+                .flatten()
+                .filter(|e| match &e.parsed {
+                    Ok(m) => keep(&e.rel, m.status.as_deref()),
+                    Err(_) => false,
+                })
+                .cloned(),
+        );
+        Some(out)
+    }
+
     /// The records whose file name carries `key`, deltas applied; `None` if a
     /// line met on the way does not parse. Costs a binary search of the base.
     pub fn lookup(&self, key: &IdKey) -> Option<Vec<Entry>> {

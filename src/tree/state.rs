@@ -218,6 +218,44 @@ impl Tree {
         index::open(&self.index_path(), &self.fingerprint()).filter(|i| self.folders_match(i))
     }
 
+    /// The open tickets (pending and in progress) and the tickets their
+    /// dependencies name, from the index alone, when every folder is as it
+    /// recorded: no stat of every file, so what a transition trusts is
+    /// trusted here too (a file edited in place keeps what the index says
+    /// until a command reads the whole tree). `None`: no such index.
+    pub fn open_tickets_by_index(&self) -> Option<Snapshot> {
+        use crate::config::Kind;
+        let index = index::load(&self.index_path(), &self.fingerprint())
+            .filter(|i| self.folders_match(i))?;
+        let open = |rel: &str, said: Option<&str>| {
+            // An escaped value is rare: decoded to be sure.
+            said.is_some_and(|s| s.contains('\\'))
+                || matches!(
+                    self.status_in(said, super::top_dir(rel))
+                        .and_then(|s| self.config.kind_of(s)),
+                    Some(Kind::Pending | Kind::InProgress)
+                )
+        };
+        let mut entries = index.entries_where(&open)?;
+        let mut known: std::collections::HashSet<IdKey> =
+            entries.iter().filter_map(|e| e.key.clone()).collect();
+        let deps: Vec<IdKey> = entries
+            .iter()
+            .filter_map(|e| e.parsed.as_ref().ok())
+            .flat_map(|m| m.depends_on.iter())
+            .filter_map(IdKey::parse_text)
+            .collect();
+        for dep in deps {
+            if known.insert(dep.clone()) {
+                entries.extend(index.lookup(&dep)?);
+            }
+        }
+        Some(Snapshot {
+            entries,
+            ..Snapshot::default()
+        })
+    }
+
     fn folders_match(&self, index: &Index) -> bool {
         // Every folder the index recorded (sub-folders included) as it was,
         // and no folder that holds tickets missing from it.
