@@ -871,9 +871,11 @@ fn tix_hooks_under_the_real_claude_code() {
         }
     }
     // What one session left in the audit log (the README shows it).
-    if let Some(ids) = ids_of.get("agent-fg-block") {
-        for line in run.tix(&proj, &["history", &ids[0]]).lines() {
-            eprintln!("claude-e2e: history: {line}");
+    for name in ["agent-fg-block", "agent-fg-tick"] {
+        if let Some(ids) = ids_of.get(name) {
+            for line in run.tix(&proj, &["history", &ids[0]]).lines() {
+                eprintln!("claude-e2e: history: {line}");
+            }
         }
     }
     let plain = settings(&run.dir, None);
@@ -995,7 +997,7 @@ fn tix_hooks_under_the_real_claude_code() {
         big_logs.push(run.dir.join("sessions").join(&name).join("debug.log"));
     }
     for (label, logs) in [
-        ("14 scenarios, small tree", &logs),
+        ("scenario sessions, small tree", &logs),
         ("10,000 tickets", &big_logs),
     ] {
         eprintln!("claude-e2e: hook time over a `cat > /dev/null` hook ({label}), ms:");
