@@ -163,6 +163,42 @@ fn a_ticket_replaced_by_rename_is_seen_by_the_next_transition() {
 }
 
 #[test]
+fn a_ticket_replaced_by_rename_and_then_moved_is_patched_not_rescanned() {
+    // A subagent ticks its ticket's box with `sed -i` (a new file renamed
+    // over the old one), then the hook completes that ticket: only the
+    // changed folder is read again, and the registry is patched.
+    let t = board();
+    t.run(&["sync"]).code(0);
+    t.run(&["start", "1"]).code(0);
+    let rel = "tickets/in-progress/TIX-0001-t1.md";
+    let tmp = t.path("tickets/in-progress/sedXYZ");
+    fs::write(
+        &tmp,
+        t.read(rel)
+            .replace("Ticket 1 |", "Ticked by a subagent |")
+            .replace("- [x] done", "- [x] done\n- [x] and more"),
+    )
+    .unwrap();
+    fs::rename(&tmp, t.path(rel)).unwrap();
+    let before = index(&t);
+    t.run(&["complete", "1"]).code(0);
+    let after = index(&t);
+    assert!(
+        after.len() > before.len() && after.starts_with(&before),
+        "the index was rewritten: the tree was scanned"
+    );
+    let registry = t.read("tickets/TICKET_REGISTRY.md");
+    assert!(registry.contains("Ticked by a subagent"), "{registry}");
+    assert!(!registry.contains("Ticket 1 |"), "{registry}");
+    t.run(&["sync", "--check"]).code(0);
+    // The next transition trusts the index again.
+    let before = index(&t);
+    t.run(&["start", "2"]).code(0);
+    assert!(index(&t).starts_with(&before));
+    t.run(&["sync", "--check"]).code(0);
+}
+
+#[test]
 fn a_ticket_copied_into_a_folder_can_be_started_at_once() {
     let t = board();
     t.run(&["sync"]).code(0);

@@ -263,6 +263,40 @@ impl Index {
         Some(out)
     }
 
+    /// The records of the files directly in the folders `dirs`, deltas
+    /// applied (a loaded index only); `None` if a line does not parse.
+    pub fn records_in(&self, dirs: &[String]) -> Option<Vec<Entry>> {
+        let Base::Text(base) = self.base else {
+            return None;
+        };
+        let in_dirs = |rel: &str| {
+            let parent = rel.rsplit_once('/').map_or("", |(p, _)| p);
+            dirs.iter().any(|d| d == parent)
+        };
+        let mut out = Vec::new();
+        for line in base.split_terminator('\n') {
+            let rest = line.strip_prefix("T\t")?;
+            let rel = unesc(rest.split('\t').next()?)?;
+            if in_dirs(&rel) {
+                out.push(record(rest)?);
+            }
+        }
+        for (rel, change) in &self.deltas {
+            out.retain(|e| e.rel != *rel);
+            if let Some(e) = change
+                && in_dirs(&e.rel)
+            {
+                out.push(e.clone());
+            }
+        }
+        Some(out)
+    }
+
+    /// Records `entry` as the file at its path now (in memory only).
+    pub fn refresh(&mut self, entry: Entry) {
+        self.deltas.push((entry.rel.clone(), Some(entry)));
+    }
+
     /// The records whose file name carries `key`, deltas applied; `None` if a
     /// line met on the way does not parse. Costs a binary search of the base.
     pub fn lookup(&self, key: &IdKey) -> Option<Vec<Entry>> {

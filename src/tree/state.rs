@@ -6,10 +6,12 @@
 //! (one `stat` each) matches the index, so the ticket is found there by binary
 //! search, its file and those of its dependencies are read fresh, and the
 //! registry is patched (one row out, one row in) instead of rendered. When a
-//! folder changed (a file added, removed, renamed or replaced by git, `mv` or
-//! an editor that saves by renaming), when the index or the registry is not
-//! what tix last wrote, or when an answer needs every ticket (an unknown id,
-//! a duplicate), the state falls back to the full view: every file listed and
+//! folder or two changed only because a few files in them were replaced
+//! (an editor or `sed -i` that saves by renaming), those folders alone are
+//! listed and their changed files read again ([`refreshed`]). When a file
+//! was added or removed, more changed, the index or the registry is not
+//! what tix last wrote, or an answer needs every ticket (an unknown id, a
+//! duplicate), the state falls back to the full view: every file listed and
 //! stat'ed, changed ones read again, the registry rendered whole.
 //!
 //! What this trusts: a ticket other than the one changed (and its
@@ -33,6 +35,9 @@ use std::io::{self, Read, Seek, SeekFrom, Write};
 pub struct State<'t> {
     tree: &'t Tree,
     mode: Mode,
+    /// The index's old records of files changed outside tix that the quick
+    /// state read again (see [`refreshed`]): what the registry still shows.
+    stale: Vec<Entry>,
 }
 
 enum Mode {
@@ -50,11 +55,11 @@ impl<'t> State<'t> {
             LockMode::Exclusive,
             "changes need the exclusive lock"
         );
-        let mode = match quick(tree) {
-            Some(index) => Mode::Quick(Box::new(index)),
-            None => Mode::Full(tree.scan(Scan::Cached, true)?),
+        let (mode, stale) = match quick(tree) {
+            Some((index, stale)) => (Mode::Quick(Box::new(index)), stale),
+            None => (Mode::Full(tree.scan(Scan::Cached, true)?), Vec::new()),
         };
-        Ok(State { tree, mode })
+        Ok(State { tree, mode, stale })
     }
 
     /// The full state: every folder listed, every file stat'ed.
@@ -67,14 +72,15 @@ impl<'t> State<'t> {
         Ok(State {
             tree,
             mode: Mode::Full(tree.scan(Scan::Listed, true)?),
+            stale: Vec::new(),
         })
     }
 
     fn ensure_loaded(&mut self) -> Result<()> {
         if let Mode::Stale = self.mode {
-            self.mode = match quick(self.tree) {
-                Some(index) => Mode::Quick(Box::new(index)),
-                None => Mode::Full(self.tree.scan(Scan::Cached, true)?),
+            (self.mode, self.stale) = match quick(self.tree) {
+                Some((index, stale)) => (Mode::Quick(Box::new(index)), stale),
+                None => (Mode::Full(self.tree.scan(Scan::Cached, true)?), Vec::new()),
             };
         }
         Ok(())
@@ -159,7 +165,7 @@ impl<'t> State<'t> {
         self.ensure_loaded()?;
         let new = apply(tree, &change)?;
         let patched = match &self.mode {
-            Mode::Quick(index) => finish_quick(tree, index, &new, &change)?,
+            Mode::Quick(index) => finish_quick(tree, index, &new, &change, &self.stale)?,
             Mode::Full(_) | Mode::Stale => false,
         };
         if !patched {
@@ -204,10 +210,99 @@ impl<'t> State<'t> {
     }
 }
 
-/// The index, if it was made for these folders and each folder is as it says.
-fn quick(tree: &Tree) -> Option<Index> {
-    tree.trusted_index()
-        .filter(|index| index.delta_bytes <= index::MAX_DELTA_BYTES)
+/// The index, if it was made for these folders and each folder is as it
+/// says, or [`refreshed`] when a folder or two changed; with the old records
+/// of the files read again.
+fn quick(tree: &Tree) -> Option<(Index, Vec<Entry>)> {
+    match tree.trusted_index() {
+        Some(index) => (index.delta_bytes <= index::MAX_DELTA_BYTES).then_some((index, Vec::new())),
+        None => refreshed(tree),
+    }
+}
+
+/// At most this many folders, and files in them, are read again by
+/// [`refreshed`]; more falls back to the full view.
+const REFRESH_DIRS: usize = 2;
+const REFRESH_FILES: usize = 4;
+
+/// The index brought up to date for a folder or two that changed since it
+/// was written, the usual case when a file was edited by an editor that
+/// saves by renaming or by `sed -i` (a subagent ticking a box): the files of
+/// those folders are stat'ed and the changed ones read again, every other
+/// record is trusted as the quick state trusts it. `None` (the full view)
+/// when a folder appeared or went, a file was added or removed, a
+/// sub-folder appeared, or more than a few files changed. Also returns the
+/// old records of the files read again: the registry still shows them.
+fn refreshed(tree: &Tree) -> Option<(Index, Vec<Entry>)> {
+    let mut index = index::load(&tree.index_path(), &tree.fingerprint())?;
+    if index.delta_bytes > index::MAX_DELTA_BYTES
+        || !tree.folders().all(|d| index.dirs.contains_key(d))
+    {
+        return None;
+    }
+    let mut changed = Vec::new();
+    for (dir, stamp) in &index.dirs {
+        let now = dir_stamp(&tree.path(dir));
+        if now != *stamp {
+            if stamp.is_none() || now.is_none() {
+                return None;
+            }
+            changed.push(dir.clone());
+        }
+    }
+    if changed.is_empty() || changed.len() > REFRESH_DIRS {
+        return None;
+    }
+    let records: super::FastMap<String, Entry> = index
+        .records_in(&changed)?
+        .into_iter()
+        .map(|e| (e.rel.to_string(), e))
+        .collect();
+    let mut stale = Vec::new();
+    let mut listed = 0;
+    for dir in &changed {
+        for item in fs::read_dir(tree.path(dir)).ok()? {
+            let item = item.ok()?;
+            let name = item.file_name().into_string().ok()?;
+            let kind = item.file_type().ok()?;
+            if kind.is_dir() {
+                if !name.starts_with('.') && !index.dirs.contains_key(&super::join_rel(dir, &name))
+                {
+                    return None;
+                }
+                continue;
+            }
+            if name.starts_with('.') || !name.ends_with(".md") {
+                continue;
+            }
+            let rel = super::join_rel(dir, &name);
+            let old = records.get(&rel)?;
+            listed += 1;
+            let meta = fs::symlink_metadata(item.path()).ok()?;
+            if !meta.is_file() {
+                return None;
+            }
+            let stamp = Stamp::of(&meta);
+            if stamp != old.stamp {
+                stale.push(old.clone());
+                if stale.len() > REFRESH_FILES {
+                    return None;
+                }
+            }
+        }
+    }
+    if listed != records.len() {
+        return None;
+    }
+    for old in &stale {
+        let path = tree.path(&old.rel);
+        let stamp = Stamp::of(&fs::symlink_metadata(&path).ok()?);
+        index.refresh(tree.read_entry(old.rel.to_string(), stamp, &path)?);
+    }
+    for dir in &changed {
+        index.dirs.insert(dir.clone(), dir_stamp(&tree.path(dir)));
+    }
+    Some((index, stale))
 }
 
 impl Tree {
@@ -420,8 +515,19 @@ fn apply(tree: &Tree, change: &Change) -> Result<Entry> {
 /// Patches the registry (one row out, one in) and appends the change to the
 /// index. `false` when the registry is not the one the index remembers, or
 /// the change touches more than one row: the caller renders it whole.
-fn finish_quick(tree: &Tree, index: &Index, new: &Entry, change: &Change) -> Result<bool> {
-    let old = change.replaces.as_ref();
+fn finish_quick(
+    tree: &Tree,
+    index: &Index,
+    new: &Entry,
+    change: &Change,
+    stale: &[Entry],
+) -> Result<bool> {
+    // A file changed outside tix shows in the registry as it was: the row
+    // to replace is its old one, and any other such file means a full render.
+    if stale.iter().any(|e| Some(&*e.rel) != change.src.as_deref()) {
+        return Ok(false);
+    }
+    let old = stale.first().or(change.replaces.as_ref());
     let Some(memo) = &index.memo else {
         return Ok(false);
     };
