@@ -440,60 +440,86 @@ impl Tree {
             .open(&path)
             .with_context(|| format!("failed to open {}", self.show(&rel)))?;
         let timeout = Duration::from_secs(self.config.lock_timeout_secs);
-        let started = Instant::now();
-        let mut waited = false;
-        let mut pause = Duration::from_millis(1);
-        loop {
-            let got = match mode {
-                LockMode::Exclusive => FileExt::try_lock_exclusive(&file),
-                LockMode::Shared => FileExt::try_lock_shared(&file),
-            };
-            match got {
-                Ok(()) => {
-                    let mut left_by = String::new();
-                    let _ = io::Read::read_to_string(&mut &file, &mut left_by);
-                    let left_by = Some(left_by.trim().to_string()).filter(|s| !s.is_empty());
-                    if mode == LockMode::Exclusive {
-                        // Who holds it, for `tix doctor` should this process die.
-                        let line = format!(
-                            "pid {} tix {}\n",
-                            std::process::id(),
-                            std::env::args()
-                                .skip(1)
-                                .collect::<Vec<_>>()
-                                .join(" ")
-                                .chars()
-                                .take(200)
-                                .collect::<String>()
-                        );
-                        let _ = file.set_len(0);
-                        let _ = std::os::unix::fs::FileExt::write_all_at(&file, line.as_bytes(), 0);
+        let contended = |e: &io::Error| e.kind() == fs2::lock_contended_error().kind();
+        let got = match mode {
+            LockMode::Exclusive => FileExt::try_lock_exclusive(&file),
+            LockMode::Shared => FileExt::try_lock_shared(&file),
+        };
+        match got {
+            Ok(()) => {}
+            Err(e) if !contended(&e) => {
+                return Err(e).with_context(|| format!("failed to lock {}", self.show(&rel)));
+            }
+            // Held: a blocking lock, on a thread, so that the lock is ours the
+            // moment it is released (polling would add up to its period to
+            // every wait: two hooks of one batch take turns here).
+            Err(_) => {
+                let waiter = file
+                    .try_clone()
+                    .with_context(|| format!("failed to lock {}", self.show(&rel)))?;
+                let (tx, rx) = std::sync::mpsc::channel();
+                std::thread::spawn(move || {
+                    let got = match mode {
+                        LockMode::Exclusive => FileExt::lock_exclusive(&waiter),
+                        LockMode::Shared => FileExt::lock_shared(&waiter),
+                    };
+                    let _ = tx.send(got);
+                });
+                let started = Instant::now();
+                let mut noted = false;
+                loop {
+                    let left = timeout.saturating_sub(started.elapsed());
+                    let wait = if noted {
+                        left
+                    } else {
+                        left.min(Duration::from_millis(200))
+                    };
+                    match rx.recv_timeout(wait) {
+                        Ok(Ok(())) => break,
+                        Ok(Err(e)) => {
+                            return Err(e)
+                                .with_context(|| format!("failed to lock {}", self.show(&rel)));
+                        }
+                        Err(_) if started.elapsed() >= timeout => {
+                            // The waiting thread ends with the process.
+                            return Err(TixError::LockTimeout {
+                                path: self.show(&rel),
+                                secs: self.config.lock_timeout_secs,
+                            }
+                            .into());
+                        }
+                        Err(_) => {
+                            noted = true;
+                            on_wait(&format!("waiting for the lock on {}…", self.show(&rel)));
+                        }
                     }
-                    return Ok(Lock {
-                        file,
-                        mode,
-                        left_by,
-                    });
                 }
-                Err(e) if e.kind() != fs2::lock_contended_error().kind() => {
-                    return Err(e).with_context(|| format!("failed to lock {}", self.show(&rel)));
-                }
-                Err(_) => {}
             }
-            if started.elapsed() >= timeout {
-                return Err(TixError::LockTimeout {
-                    path: self.show(&rel),
-                    secs: self.config.lock_timeout_secs,
-                }
-                .into());
-            }
-            if !waited && started.elapsed() > Duration::from_millis(200) {
-                waited = true;
-                on_wait(&format!("waiting for the lock on {}…", self.show(&rel)));
-            }
-            std::thread::sleep(pause);
-            pause = (pause * 2).min(Duration::from_millis(25));
         }
+        let mut left_by = String::new();
+        let _ = io::Read::read_to_string(&mut &file, &mut left_by);
+        let left_by = Some(left_by.trim().to_string()).filter(|s| !s.is_empty());
+        if mode == LockMode::Exclusive {
+            // Who holds it, for `tix doctor` should this process die.
+            let line = format!(
+                "pid {} tix {}\n",
+                std::process::id(),
+                std::env::args()
+                    .skip(1)
+                    .collect::<Vec<_>>()
+                    .join(" ")
+                    .chars()
+                    .take(200)
+                    .collect::<String>()
+            );
+            let _ = file.set_len(0);
+            let _ = std::os::unix::fs::FileExt::write_all_at(&file, line.as_bytes(), 0);
+        }
+        Ok(Lock {
+            file,
+            mode,
+            left_by,
+        })
     }
 
     // ------------------------------------------------------------ files
