@@ -1021,6 +1021,9 @@ fn tix_hooks_under_the_real_claude_code() {
 /// Fails with what was wrong, keeping the sessions' folder to look at.
 fn finish(dir: tempfile::TempDir, wrong: Vec<String>) {
     if wrong.is_empty() {
+        if std::env::var_os("TIX_E2E_KEEP").is_some() {
+            eprintln!("claude-e2e: sessions kept in {}", dir.keep().display());
+        }
         return;
     }
     let kept = dir.keep();
