@@ -13,7 +13,11 @@ use std::path::Path;
 
 const FILE: &str = "runs.json";
 /// Ended runs kept for "worked on in this session" (a later run attaches).
-const KEEP_ENDED: usize = 500;
+/// Every hook call that names a run reads and writes the whole file: with
+/// 500 ended runs written pretty (240 kB) a start and its rollback took
+/// 11.7 and 13.4 ms, with 100 written compact (31 kB) 8.0 and 7.9 ms; 100
+/// still cover the sessions of the last hours.
+const KEEP_ENDED: usize = 100;
 
 /// One run of a tool (or a typed slash command) that works on tickets.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -121,7 +125,7 @@ pub fn load(state: &Path) -> Result<Result<Runs, NotRuns>> {
 /// Whether the runs file may hold a run that `found` recognises, read
 /// without the lock. A run of interest names one of `needles` (a tool use,
 /// session or agent id), so a file without any of them is not parsed at
-/// all: the runs file keeps 500 ended runs, and most hook calls are for
+/// all: the runs file keeps 100 ended runs, and most hook calls are for
 /// none of them. A file that names one but does not parse, or cannot be
 /// read, counts as yes (the locked path deals with it).
 pub fn may_have(state: &Path, needles: &[&str], found: impl FnOnce(&mut Runs) -> bool) -> bool {
@@ -175,7 +179,7 @@ pub fn save(state: &Path, runs: &mut Runs) -> Result<()> {
             }
         });
     }
-    let text = serde_json::to_string_pretty(runs)?;
+    let text = serde_json::to_string(runs)?;
     fsx::write_atomic(&state.join(FILE), text.as_bytes(), None, true)
         .with_context(|| format!("failed to write {}/{FILE}", state.display()))
 }
@@ -213,7 +217,11 @@ mod tests {
             back.by_tool_use("t0").is_none(),
             "the oldest ended run went"
         );
-        assert!(back.in_session(Some("s"), "TIX-600") || back.in_session(Some("s"), "TIX-502"));
+        let newest = format!("TIX-{}", KEEP_ENDED + 2);
+        assert!(
+            back.in_session(Some("s"), &newest),
+            "the newest ended run is kept"
+        );
         assert!(!back.in_session(None, "TIX-1"));
         // The runs of a session are only parsed when its id is in the file.
         assert!(may_have(dir.path(), &["t1"], |r| r
