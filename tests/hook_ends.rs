@@ -472,3 +472,109 @@ fn session_start_answers_from_the_index_as_from_the_tree() {
         "{added}"
     );
 }
+
+fn skill(t: &Tix, event: &str, call: &str, id: &str, agent_id: &str) -> Value {
+    let mut p = json!({"hook_event_name": event, "permission_mode": "bypassPermissions",
+        "tool_name": "Skill", "tool_input": {"skill": "fix-ticket", "args": id},
+        "tool_use_id": call, "agent_id": agent_id, "agent_type": "general-purpose"});
+    if event == "PostToolUse" {
+        p["tool_response"] = json!({"success": true, "commandName": "fix-ticket"});
+    }
+    hook(t, p)
+}
+
+/// A skill a foreground subagent runs ends with the subagent: its ticket
+/// completes at the subagent's stop, the subagent's own at its result.
+#[test]
+fn a_skill_run_inside_a_foreground_subagent_ends_with_it() {
+    let t = tree();
+    let call = "toolu_e2e_5e1f0a3b2c4d4e5f6a7b";
+    let agent = "a1b2c3d4e5f60718";
+    launch(&t, call, "TIX-0001", Some(false));
+    tick(&t, "TIX-0001");
+    skill(
+        &t,
+        "PreToolUse",
+        "toolu_e2e_skill00000000000001",
+        "TIX-0002",
+        agent,
+    );
+    assert_eq!(status(&t, "TIX-0002"), "in_progress");
+    skill(
+        &t,
+        "PostToolUse",
+        "toolu_e2e_skill00000000000001",
+        "TIX-0002",
+        agent,
+    );
+    tick(&t, "TIX-0002");
+    let path = transcript(&t, agent, call, "foreground");
+    assert_eq!(subagent_stop(&t, agent, &path, false), Value::Null);
+    assert_eq!(
+        status(&t, "TIX-0002"),
+        "completed",
+        "ends with the subagent"
+    );
+    assert_eq!(
+        status(&t, "TIX-0001"),
+        "in_progress",
+        "its result completes it"
+    );
+    let r = result(&t, call, "TIX-0001", agent);
+    assert_eq!(
+        r["hookSpecificOutput"]["additionalContext"],
+        "tix: TIX-0001 is now completed."
+    );
+    hook(
+        &t,
+        json!({"hook_event_name": "Stop", "stop_hook_active": false,
+                    "last_assistant_message": "done"}),
+    );
+    assert_eq!(status(&t, "TIX-0001"), "completed");
+    nothing_left(&t);
+}
+
+/// Unmet criteria on the skill's ticket hold the subagent's stop once, with
+/// what is unmet; the next stop ends the skill's run and leaves it in progress.
+#[test]
+fn a_skill_inside_a_foreground_subagent_with_unmet_criteria_is_held_once() {
+    let t = tree();
+    let call = "toolu_e2e_6e1f0a3b2c4d4e5f6a7c";
+    let agent = "a1b2c3d4e5f60719";
+    launch(&t, call, "TIX-0001", Some(false));
+    tick(&t, "TIX-0001");
+    skill(
+        &t,
+        "PreToolUse",
+        "toolu_e2e_skill00000000000002",
+        "TIX-0002",
+        agent,
+    );
+    skill(
+        &t,
+        "PostToolUse",
+        "toolu_e2e_skill00000000000002",
+        "TIX-0002",
+        agent,
+    );
+    let path = transcript(&t, agent, call, "foreground");
+    let held = subagent_stop(&t, agent, &path, false);
+    assert_eq!(held["decision"], "block");
+    assert_eq!(
+        held["reason"],
+        "tix: TIX-0002 cannot be completed yet: 1 criterion is unmet:\n\
+         tickets/in-progress/TIX-0002-fix-logout.md:10: cannot complete TIX-0002: unchecked box \"- [ ] the redirect happens once\"\n\
+         Finish each one and tick its box (- [x]) in the ticket file; tix completes the ticket when you stop."
+    );
+    let again = subagent_stop(&t, agent, &path, true);
+    assert_eq!(
+        again["systemMessage"],
+        "tix: TIX-0002 stays in progress: 1 criterion unmet (see `tix show TIX-0002`)."
+    );
+    result(&t, call, "TIX-0001", agent);
+    assert_eq!(
+        (status(&t, "TIX-0001"), status(&t, "TIX-0002")),
+        ("completed".to_string(), "in_progress".to_string())
+    );
+    nothing_left(&t);
+}

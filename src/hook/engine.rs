@@ -771,15 +771,27 @@ impl Hook<'_> {
                     && launch.as_ref().is_some_and(|l| l.foreground)
             };
             if all.runs.iter().any(&foreground) {
+                // Skill and command runs inside it end here, as at any stop.
+                let inside = |r: &Run| ending(r) && !foreground(r);
                 let mut state = State::open(self.tree, lock)?;
-                let result =
+                let done = self.complete(&mut state, all, &inside, Totals::default())?;
+                let check =
                     self.complete_or_check(&mut state, all, &foreground, Totals::default(), true)?;
-                let hold = !result.held.is_empty()
-                    && !stop_hook_active
-                    && self.tree.config.hook.block_stop_on_gates;
-                return Ok(
-                    hold.then(|| json!({"decision": "block", "reason": refusal(&result, true)}))
-                );
+                let unmet = !check.held.is_empty() || !done.held.is_empty();
+                if !unmet || stop_hook_active || !hook_config.block_stop_on_gates {
+                    return self.stopping(all, &inside, &done, true);
+                }
+                // Held: what completed here is said; what its result would complete is not yet.
+                let held = Ending {
+                    completed: done.completed.clone(),
+                    unmet: [done.unmet.clone(), check.unmet].concat(),
+                    held: [done.held.clone(), check.held].concat(),
+                };
+                let finished = |r: &Run| inside(r) && !done.held.iter().any(|id| r.has(id));
+                self.end_runs(all, &finished, &done)?;
+                return Ok(Some(
+                    json!({"decision": "block", "reason": refusal(&held, true)}),
+                ));
             }
             if all.runs.iter().any(&ending) {
                 return self.stop_runs(all, lock, &ending, stop_hook_active);
