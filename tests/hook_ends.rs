@@ -578,3 +578,38 @@ fn a_skill_inside_a_foreground_subagent_with_unmet_criteria_is_held_once() {
     );
     nothing_left(&t);
 }
+
+/// What a skill started inside a subagent that died goes back with it.
+#[test]
+fn a_skill_run_inside_a_subagent_that_dies_is_rolled_back_with_it() {
+    let t = tree();
+    let call = "toolu_e2e_7c1e0454cbb28469bd76";
+    let agent = "a60df13a1bd5c3a23";
+    launch(&t, call, "TIX-0001", Some(true));
+    async_launched(&t, call, "TIX-0001", agent);
+    skill(
+        &t,
+        "PreToolUse",
+        "toolu_e2e_skill00000000000003",
+        "TIX-0002",
+        agent,
+    );
+    skill(
+        &t,
+        "PostToolUse",
+        "toolu_e2e_skill00000000000003",
+        "TIX-0002",
+        agent,
+    );
+    assert_eq!(status(&t, "TIX-0002"), "in_progress");
+    hook(
+        &t,
+        json!({"hook_event_name": "StopFailure", "agent_id": agent,
+               "agent_type": "general-purpose", "error": "unknown",
+               "last_assistant_message": "API Error: 400 E2E forced failure"}),
+    );
+    let why = "the subagent failed: API Error: 400 E2E forced failure";
+    assert_eq!(status(&t, "TIX-0001"), "pending");
+    back_to_pending(&t, "TIX-0002", why);
+    nothing_left(&t);
+}

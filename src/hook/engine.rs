@@ -595,9 +595,12 @@ impl Hook<'_> {
         tool_use_id: Option<&str>,
         reason: &str,
     ) -> Result<Option<Value>> {
+        // Its own run, and skill or command runs started inside it.
         let this = |r: &Run| {
             r.active()
-                && ((agent_id.is_some() && r.agent_id.as_deref() == agent_id)
+                && ((agent_id.is_some()
+                    && (r.agent_id.as_deref() == agent_id
+                        || r.inside_agent.as_deref() == agent_id))
                     || (tool_use_id.is_some() && r.tool_use_id.as_deref() == tool_use_id))
         };
         let why = (
