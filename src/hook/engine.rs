@@ -886,12 +886,32 @@ struct Launch {
 
 fn launch_of(transcript: &str) -> Option<Launch> {
     let meta = format!("{}.meta.json", transcript.strip_suffix(".jsonl")?);
-    let bytes = std::fs::read(meta).ok().filter(|b| b.len() < 64 * 1024)?;
-    let note: Value = serde_json::from_slice(&bytes).ok()?;
+    let note: Value = serde_json::from_slice(&read_note(std::path::Path::new(&meta))?).ok()?;
     Some(Launch {
         tool_use_id: super::str_field(&note, "toolUseId")?,
         foreground: super::str_field(&note, "requestShape").as_deref() == Some("foreground"),
     })
+}
+
+/// A small regular file's bytes; `None` for anything else. The payload names
+/// the path: a FIFO there must not hang the hook (the open does not block), nor
+/// a link to `/dev/zero` fill memory (the size is checked on the open file).
+fn read_note(path: &std::path::Path) -> Option<Vec<u8>> {
+    use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
+    const MAX: u64 = 64 * 1024;
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32)
+        .open(path)
+        .ok()?;
+    let meta = file.metadata().ok()?;
+    if !meta.is_file() || meta.len() > MAX {
+        return None;
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX + 1).read_to_end(&mut bytes).ok()?;
+    (bytes.len() as u64 <= MAX).then_some(bytes)
 }
 
 /// Runs whose end is a stop: skills, legacy slash commands, typed commands.
@@ -962,4 +982,56 @@ fn elapsed_ms(from: &str, to: &str) -> Option<u64> {
     let parse = |s: &str| chrono::DateTime::parse_from_rfc3339(s).ok();
     let ms = (parse(to)? - parse(from)?).num_milliseconds();
     u64::try_from(ms).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dir() -> tempfile::TempDir {
+        tempfile::tempdir().unwrap()
+    }
+
+    #[test]
+    fn the_launch_note_is_read_beside_the_transcript() {
+        let d = dir();
+        std::fs::write(
+            d.path().join("agent-a1.meta.json"),
+            r#"{"toolUseId":"toolu_1","requestShape":"foreground"}"#,
+        )
+        .unwrap();
+        let l = launch_of(&d.path().join("agent-a1.jsonl").to_string_lossy()).unwrap();
+        assert_eq!((l.tool_use_id.as_str(), l.foreground), ("toolu_1", true));
+    }
+
+    #[test]
+    fn a_fifo_as_the_note_is_not_waited_on() {
+        let d = dir();
+        let fifo = d.path().join("agent-a2.meta.json");
+        rustix::fs::mkfifoat(
+            rustix::fs::CWD,
+            &fifo,
+            rustix::fs::Mode::RUSR | rustix::fs::Mode::WUSR,
+        )
+        .unwrap();
+        // Opening it blocking would wait for a writer for ever.
+        assert!(launch_of(&d.path().join("agent-a2.jsonl").to_string_lossy()).is_none());
+    }
+
+    #[test]
+    fn a_note_linked_to_an_endless_device_is_not_read() {
+        let d = dir();
+        std::os::unix::fs::symlink("/dev/zero", d.path().join("agent-a3.meta.json")).unwrap();
+        assert!(read_note(&d.path().join("agent-a3.meta.json")).is_none());
+    }
+
+    #[test]
+    fn a_note_over_64_kib_is_not_read() {
+        let d = dir();
+        let p = d.path().join("agent-a4.meta.json");
+        std::fs::write(&p, vec![b' '; 64 * 1024 + 1]).unwrap();
+        assert!(read_note(&p).is_none());
+        std::fs::write(&p, vec![b' '; 64 * 1024]).unwrap();
+        assert_eq!(read_note(&p).map(|b| b.len()), Some(64 * 1024));
+    }
 }
