@@ -26,6 +26,8 @@ use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+/// How long a session may take before it is killed (and the test fails).
+const SESSION_LIMIT_SECS: u64 = 150;
 /// The Claude Code version these tests pin.
 const CC_VERSION: &str = "2.1.332";
 /// The tix under test: `TIX_E2E_BIN` (a release build, for timings that
@@ -543,6 +545,8 @@ struct Run {
     /// A folder on PATH holding only `tix` (or, when recording, a shim that
     /// keeps each hook's stdin and stdout under `sessions/<name>/calls/`).
     bin: PathBuf,
+    /// Sessions that did not end in time and were killed: each is a failure.
+    killed: std::cell::RefCell<Vec<String>>,
 }
 
 impl Run {
@@ -647,8 +651,11 @@ impl Run {
         });
         let start = Instant::now();
         while child.try_wait().unwrap().is_none() {
-            if start.elapsed() > Duration::from_secs(150) {
+            if start.elapsed() > Duration::from_secs(SESSION_LIMIT_SECS) {
                 let _ = child.kill();
+                self.killed.borrow_mut().push(format!(
+                    "{name}: the session did not end in {SESSION_LIMIT_SECS} s and was killed"
+                ));
                 break;
             }
             std::thread::sleep(Duration::from_millis(20));
@@ -828,6 +835,7 @@ fn tix_hooks_under_the_real_claude_code() {
         port: serve(Arc::clone(&all)),
         claude,
         bin,
+        killed: Default::default(),
     };
     let mut steps: Vec<Value> = Vec::new();
     let proj = run.project("proj");
@@ -880,6 +888,7 @@ fn tix_hooks_under_the_real_claude_code() {
     }
     let plain = settings(&run.dir, None);
     if only.is_some() {
+        wrong.extend(run.killed.take());
         return finish(dir, wrong);
     }
     // A resumed session with nothing new leaves the ticket as it was.
@@ -1015,6 +1024,7 @@ fn tix_hooks_under_the_real_claude_code() {
         env!("CARGO_PKG_VERSION"),
         tix_bin().display()
     );
+    wrong.extend(run.killed.take());
     finish(dir, wrong);
 }
 
