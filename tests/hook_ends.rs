@@ -393,6 +393,34 @@ fn calls_that_ran_are_left_alone_at_the_end_of_their_batch() {
     assert_eq!(status(&t, "TIX-0002"), "completed");
 }
 
+/// A call whose own `PostToolUse` never reached tix (that hook timed out or
+/// failed) but whose result in the batch shows it ran is not rolled back.
+#[test]
+fn calls_that_ran_without_their_result_hook_are_left_alone_at_the_end_of_their_batch() {
+    let t = tree();
+    let fg = "toolu_e2e_26d983f6409d4ae6b206";
+    launch(&t, fg, "TIX-0001", Some(false));
+    let skill = "toolu_e2e_c711166cea9e4cc8940b";
+    hook(
+        &t,
+        json!({"hook_event_name": "PreToolUse", "tool_name": "Skill", "tool_use_id": skill,
+               "tool_input": {"skill": "fix-ticket", "args": "TIX-0002"}}),
+    );
+    let out = batch(
+        &t,
+        json!([
+            {"tool_name": "Agent", "tool_use_id": fg, "tool_input": {},
+             "tool_response": [{"type": "text", "text": "The redirect is fixed."}]},
+            {"tool_name": "Skill", "tool_use_id": skill, "tool_input": {},
+             "tool_response": "Launching skill: fix-ticket"}
+        ]),
+    );
+    assert_eq!(out, Value::Null);
+    assert_eq!(status(&t, "TIX-0001"), "in_progress");
+    assert_eq!(status(&t, "TIX-0002"), "in_progress");
+    assert!(events(&t).iter().all(|e| e["action"] != "rollback"));
+}
+
 #[test]
 fn session_start_answers_from_the_index_as_from_the_tree() {
     let dep = |d: &str| format!("depends_on: [{d}]\n");

@@ -70,7 +70,21 @@ pub enum Intent {
     SessionStart,
 }
 
-/// One call of a `PostToolBatch`.
+/// Whether a batch call's result shows that it ran, even if its own
+/// `PostToolUse` never reached tix (that hook failed or timed out): a tool's
+/// result is structured (a subagent's is a list of blocks), or for a skill the
+/// text `Launching skill: …`. A call that did not run has a text saying why
+/// (`PreToolUse:Agent hook error: …`, `… has been denied by permission rule …`),
+/// or no result at all.
+fn ran(response: Option<&Value>) -> bool {
+    match response {
+        None | Some(Value::Null) => false,
+        Some(Value::String(s)) => s.starts_with("Launching skill:"),
+        Some(_) => true,
+    }
+}
+
+/// One call of a `PostToolBatch` that did not run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BatchCall {
     pub tool_use_id: String,
@@ -264,6 +278,7 @@ pub fn intent(payload: &Payload, config: &HookConfig) -> Intent {
                 .filter(|c| {
                     str_field(c, "tool_name")
                         .is_some_and(|t| listed(&config.start_on, &normal_tool(&t)))
+                        && !ran(c.get("tool_response"))
                 })
                 .filter_map(|c| {
                     Some(BatchCall {
@@ -645,6 +660,9 @@ mod tests {
             {"tool_name":"Bash","tool_use_id":"b1","tool_response":"x"},
             {"tool_name":"Task","tool_use_id":"t1","tool_response":"PreToolUse:Agent hook error: no\nmore"},
             {"tool_name":"Agent","tool_use_id":"t2","tool_response":[{"type":"text","text":"ok"}]},
+            {"tool_name":"Skill","tool_use_id":"s1","tool_response":"Launching skill: fix"},
+            {"tool_name":"Skill","tool_use_id":"s2","tool_response":"Permission to use Skill has been denied."},
+            {"tool_name":"Agent","tool_use_id":"t3"},
             {"tool_name":"Agent","tool_response":"no id"}]}"#;
         assert_eq!(
             intent_of(batch),
@@ -655,7 +673,11 @@ mod tests {
                         result: "PreToolUse:Agent hook error: no".into()
                     },
                     BatchCall {
-                        tool_use_id: "t2".into(),
+                        tool_use_id: "s2".into(),
+                        result: "Permission to use Skill has been denied.".into()
+                    },
+                    BatchCall {
+                        tool_use_id: "t3".into(),
                         result: String::new()
                     },
                 ]
