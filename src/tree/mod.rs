@@ -465,33 +465,28 @@ impl Tree {
                     };
                     let _ = tx.send(got);
                 });
-                let started = Instant::now();
-                let mut noted = false;
-                loop {
-                    let left = timeout.saturating_sub(started.elapsed());
-                    let wait = if noted {
-                        left
-                    } else {
-                        left.min(Duration::from_millis(200))
-                    };
-                    match rx.recv_timeout(wait) {
-                        Ok(Ok(())) => break,
-                        Ok(Err(e)) => {
-                            return Err(e)
-                                .with_context(|| format!("failed to lock {}", self.show(&rel)));
+                let waited = wait_for_lock(&rx, timeout, &mut || {
+                    on_wait(&format!("waiting for the lock on {}…", self.show(&rel)))
+                });
+                match waited {
+                    Waited::Got => {}
+                    Waited::Failed(e) => {
+                        return Err(e)
+                            .with_context(|| format!("failed to lock {}", self.show(&rel)));
+                    }
+                    // The waiting thread ends with the process.
+                    Waited::TimedOut => {
+                        return Err(TixError::LockTimeout {
+                            path: self.show(&rel),
+                            secs: self.config.lock_timeout_secs,
                         }
-                        Err(_) if started.elapsed() >= timeout => {
-                            // The waiting thread ends with the process.
-                            return Err(TixError::LockTimeout {
-                                path: self.show(&rel),
-                                secs: self.config.lock_timeout_secs,
-                            }
-                            .into());
-                        }
-                        Err(_) => {
-                            noted = true;
-                            on_wait(&format!("waiting for the lock on {}…", self.show(&rel)));
-                        }
+                        .into());
+                    }
+                    Waited::Gone => {
+                        bail!(
+                            "failed to lock {}: the thread waiting for it ended",
+                            self.show(&rel)
+                        );
                     }
                 }
             }
@@ -1118,6 +1113,48 @@ fn join_shown(display_root: &str, rel: &str) -> String {
 
 /// In debug builds, `TIX_FAILPOINT=<name>` aborts the process at that step (for
 /// crash tests); release builds compile this to nothing.
+/// How a wait for a held lock ended.
+#[derive(Debug)]
+enum Waited {
+    Got,
+    Failed(io::Error),
+    TimedOut,
+    /// The thread that waited ended without an answer.
+    Gone,
+}
+
+/// Waits up to `timeout` for the locking thread's answer on `rx`; after
+/// 200 ms without one, `on_wait` is called once (to say that tix waits).
+fn wait_for_lock(
+    rx: &std::sync::mpsc::Receiver<io::Result<()>>,
+    timeout: Duration,
+    on_wait: &mut dyn FnMut(),
+) -> Waited {
+    use std::sync::mpsc::RecvTimeoutError;
+    let started = Instant::now();
+    let mut noted = false;
+    loop {
+        let left = timeout.saturating_sub(started.elapsed());
+        let wait = if noted {
+            left
+        } else {
+            left.min(Duration::from_millis(200))
+        };
+        match rx.recv_timeout(wait) {
+            Ok(Ok(())) => return Waited::Got,
+            Ok(Err(e)) => return Waited::Failed(e),
+            Err(RecvTimeoutError::Disconnected) => return Waited::Gone,
+            Err(RecvTimeoutError::Timeout) if started.elapsed() >= timeout => {
+                return Waited::TimedOut;
+            }
+            Err(RecvTimeoutError::Timeout) => {
+                noted = true;
+                on_wait();
+            }
+        }
+    }
+}
+
 pub fn failpoint(name: &str) {
     if cfg!(debug_assertions) && std::env::var_os("TIX_FAILPOINT").is_some_and(|v| v == name) {
         let _ = io::stderr().write_all(format!("tix: failpoint {name}: aborting\n").as_bytes());
@@ -1248,4 +1285,42 @@ pub fn edit_ticket(
     changes: &[(&str, ticket::NewValue)],
 ) -> Result<String> {
     ticket::edit(text, changes).map_err(|m| malformed_error(tree, rel, &m))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lock_wait_whose_thread_ended_fails_at_once() {
+        let (tx, rx) = std::sync::mpsc::channel::<io::Result<()>>();
+        drop(tx);
+        let mut told = 0;
+        let waited = wait_for_lock(&rx, Duration::from_secs(5), &mut || told += 1);
+        assert!(matches!(waited, Waited::Gone), "{waited:?}");
+        assert_eq!(told, 0, "no spinning on a closed channel");
+    }
+
+    #[test]
+    fn a_lock_wait_says_once_that_it_waits_then_gets_the_lock() {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let sender = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(300));
+            tx.send(Ok(())).unwrap();
+        });
+        let mut told = 0;
+        let waited = wait_for_lock(&rx, Duration::from_secs(5), &mut || told += 1);
+        sender.join().unwrap();
+        assert!(matches!(waited, Waited::Got), "{waited:?}");
+        assert_eq!(told, 1);
+    }
+
+    #[test]
+    fn a_lock_wait_times_out() {
+        let (_tx, rx) = std::sync::mpsc::channel::<io::Result<()>>();
+        let mut told = 0;
+        let waited = wait_for_lock(&rx, Duration::from_millis(250), &mut || told += 1);
+        assert!(matches!(waited, Waited::TimedOut), "{waited:?}");
+        assert_eq!(told, 1);
+    }
 }
