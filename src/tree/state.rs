@@ -240,7 +240,10 @@ fn refreshed(tree: &Tree) -> Option<(Index, Vec<Entry>)> {
     {
         return None;
     }
+    // Each folder's stamp as it was before it is listed: a file added while
+    // it is listed changes it again, and the next command looks again.
     let mut changed = Vec::new();
+    let mut seen = Vec::new();
     for (dir, stamp) in &index.dirs {
         let now = dir_stamp(&tree.path(dir));
         if now != *stamp {
@@ -248,6 +251,7 @@ fn refreshed(tree: &Tree) -> Option<(Index, Vec<Entry>)> {
                 return None;
             }
             changed.push(dir.clone());
+            seen.push(now);
         }
     }
     if changed.is_empty() || changed.len() > REFRESH_DIRS {
@@ -299,8 +303,8 @@ fn refreshed(tree: &Tree) -> Option<(Index, Vec<Entry>)> {
         let stamp = Stamp::of(&fs::symlink_metadata(&path).ok()?);
         index.refresh(tree.read_entry(old.rel.to_string(), stamp, &path)?);
     }
-    for dir in &changed {
-        index.dirs.insert(dir.clone(), dir_stamp(&tree.path(dir)));
+    for (dir, stamp) in changed.into_iter().zip(seen) {
+        index.dirs.insert(dir, stamp);
     }
     Some((index, stale))
 }
