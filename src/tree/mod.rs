@@ -999,6 +999,7 @@ impl Tree {
             &state.join("registry.spare"),
             &state.join("registry.keep"),
             fill,
+            false,
         )
         .with_context(|| format!("failed to write {}", self.show(REGISTRY)))
     }

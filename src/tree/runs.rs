@@ -9,6 +9,7 @@ use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 use std::fs;
 use std::io;
+use std::io::Write;
 use std::path::Path;
 
 const FILE: &str = "runs.json";
@@ -180,8 +181,15 @@ pub fn save(state: &Path, runs: &mut Runs) -> Result<()> {
         });
     }
     let text = serde_json::to_string(runs)?;
-    fsx::write_atomic(&state.join(FILE), text.as_bytes(), None, true)
-        .with_context(|| format!("failed to write {}/{FILE}", state.display()))
+    // Its inode is reused, like the registry's: hooks write it on every run.
+    fsx::replace_reusing(
+        &state.join(FILE),
+        &state.join("runs.spare"),
+        &state.join("runs.keep"),
+        |f| f.write_all(text.as_bytes()),
+        true,
+    )
+    .with_context(|| format!("failed to write {}/{FILE}", state.display()))
 }
 
 #[cfg(test)]
@@ -239,5 +247,30 @@ mod tests {
             may_have(dir.path(), &["t1"], |_| false),
             "a bad file naming it counts as yes"
         );
+    }
+
+    #[test]
+    fn saving_the_runs_reuses_two_inodes() {
+        use std::os::unix::fs::MetadataExt;
+        let dir = tempfile::tempdir().unwrap();
+        let ino = |name: &str| fs::metadata(dir.path().join(name)).unwrap().ino();
+        let mut runs = Runs::default();
+        save(dir.path(), &mut runs).unwrap();
+        save(dir.path(), &mut runs).unwrap();
+        let pair = [ino(FILE), ino("runs.spare")];
+        runs.early_stops.push(EarlyStop {
+            agent_id: "a1".into(),
+            session_id: None,
+            at: "2030-01-01T00:00:00Z".into(),
+        });
+        save(dir.path(), &mut runs).unwrap();
+        assert_eq!([ino("runs.spare"), ino(FILE)], pair, "swapped, none made");
+        assert_eq!(load(dir.path()).unwrap().unwrap(), runs);
+        let names: Vec<String> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n != FILE && n != "runs.spare")
+            .collect();
+        assert!(names.is_empty(), "{names:?}");
     }
 }
