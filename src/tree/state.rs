@@ -419,6 +419,10 @@ fn fresh(tree: &Tree, e: &Entry) -> bool {
     fs::symlink_metadata(tree.path(&e.rel)).is_ok_and(|m| m.is_file() && Stamp::of(&m) == e.stamp)
 }
 
+/// In `.tix/`: the inode of the last ticket moved, reused for the next one's
+/// new file (see [`fsx::write_new_reusing`]).
+const SPARE: &str = "ticket.spare";
+
 /// The file steps of a change; returns the entry for its destination.
 fn apply(tree: &Tree, change: &Change) -> Result<Entry> {
     let dst_path = tree.path(&change.dst);
@@ -472,8 +476,11 @@ fn apply(tree: &Tree, change: &Change) -> Result<Entry> {
     journal::write(&state, &intent).context("failed to write the journal")?;
     failpoint("after-journal");
 
-    let write = if moving {
-        fsx::write_new(&dst_path, change.content.as_bytes(), src_path.as_deref())
+    let spare = state.join(SPARE);
+    let write = if let (true, Some(src)) = (moving, &src_path) {
+        fsx::write_new_reusing(&spare, &dst_path, change.content.as_bytes(), src)
+    } else if moving {
+        fsx::write_new(&dst_path, change.content.as_bytes(), None)
     } else {
         fsx::write_atomic(&dst_path, change.content.as_bytes(), None, true)
     };
@@ -486,7 +493,7 @@ fn apply(tree: &Tree, change: &Change) -> Result<Entry> {
     let (removed, logged) = std::thread::scope(|s| {
         let remove = s.spawn(|| -> Result<()> {
             if moving && let (Some(src), Some(src_path)) = (&change.src, &src_path) {
-                fs::remove_file(src_path)
+                fsx::retire(src_path, &spare)
                     .with_context(|| format!("failed to remove {}", tree.show(src)))?;
                 fsx::sync_dir(src_path.parent().unwrap_or(&tree.root))
                     .with_context(|| format!("failed to sync {}", tree.show(src)))?;
