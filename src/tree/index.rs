@@ -3,8 +3,9 @@
 //! One text file, one record per line:
 //!
 //! ```text
-//! tix-index 3 <TAB> fingerprint           the status folders it was made for
+//! tix-index 4 <TAB> fingerprint           the status folders it was made for
 //! P <TAB> prefix <TAB> highest number     for bare-number ids and `tix new`
+//! O <TAB> offset,offset,…                 where in the base the open tickets are
 //! D <TAB> folder <TAB> stamp | -          each status folder as last seen
 //! R <TAB> stamp <TAB> layout              TICKET_REGISTRY.md as tix last wrote or checked it
 //! B <TAB> bytes                           the base: that many bytes of T lines, sorted by id
@@ -35,7 +36,10 @@ use std::io::Write as _;
 use std::ops::Range;
 use std::path::Path;
 
-const MAGIC: &str = "tix-index 3";
+const MAGIC: &str = "tix-index 4";
+/// With more open tickets than this, reading them one by one costs more
+/// than reading the whole base.
+const MAX_OPEN_READS: usize = 512;
 /// Deltas beyond this many bytes make the next command rebuild the index.
 pub const MAX_DELTA_BYTES: usize = 64 * 1024;
 
@@ -58,6 +62,9 @@ pub struct Index {
     pub prefixes: BTreeMap<String, u64>,
     pub dirs: Dirs,
     pub memo: Option<Memo>,
+    /// The offsets in the base of the records of open tickets (pending, in
+    /// progress) as the writer's status folders say.
+    open_at: Vec<usize>,
     /// Appended changes, in order: an upsert (`Some`) or a removal of a path.
     deltas: Vec<(Text, Option<Entry>)>,
     pub delta_bytes: usize,
@@ -150,6 +157,7 @@ fn header(text: &'static str, fingerprint: &str) -> Option<Index> {
         prefixes: BTreeMap::new(),
         dirs: Dirs::new(),
         memo: None,
+        open_at: Vec::new(),
         deltas: Vec::new(),
         delta_bytes: 0,
     };
@@ -196,6 +204,13 @@ impl Index {
             }
             "R" => {
                 self.memo = if rest == "-" { None } else { Some(memo(rest)?) };
+            }
+            "O" => {
+                self.open_at = rest
+                    .split(',')
+                    .filter(|s| !s.is_empty())
+                    .map(|s| s.parse().ok())
+                    .collect::<Option<_>>()?;
             }
             _ => return None,
         }
@@ -246,6 +261,38 @@ impl Index {
                 out.push(record(rest)?);
             }
         }
+        Some(self.with_deltas(out, keep))
+    }
+
+    /// The records of open tickets (those the writer marked, read one by one
+    /// from the file, then the deltas `keep` wants, as in
+    /// [`Index::entries_where`]); `None` when the base is in memory, there
+    /// are too many to read one by one, or a record does not parse.
+    pub fn open_entries(&self, keep: &dyn Fn(&str, Option<&str>) -> bool) -> Option<Vec<Entry>> {
+        let Base::File(lines, range) = &self.base else {
+            return None;
+        };
+        if self.open_at.len() > MAX_OPEN_READS {
+            return None;
+        }
+        let mut out = Vec::with_capacity(self.open_at.len());
+        for at in &self.open_at {
+            let start = range.start.checked_add(*at).filter(|s| *s < range.end)?;
+            let (line, _) = lines.line(start)?;
+            // Records borrow from text kept for the whole run.
+            let line: &'static str = Box::leak(line.into_owned().into_boxed_str());
+            out.push(record(line.strip_prefix("T\t")?)?);
+        }
+        Some(self.with_deltas(out, keep))
+    }
+
+    /// `base` records with the deltas applied: a changed path's old record
+    /// goes, and its new one comes if `keep` wants it.
+    fn with_deltas(
+        &self,
+        mut out: Vec<Entry>,
+        keep: &dyn Fn(&str, Option<&str>) -> bool,
+    ) -> Vec<Entry> {
         let mut last: super::FastMap<&str, Option<&Entry>> = super::FastMap::default();
         for (rel, change) in &self.deltas {
             last.insert(rel, change.as_ref());
@@ -260,7 +307,7 @@ impl Index {
                 })
                 .cloned(),
         );
-        Some(out)
+        out
     }
 
     /// The records of the files directly in the folders `dirs`, deltas
@@ -445,20 +492,29 @@ impl Lines for FileLines {
 
 // ------------------------------------------------------------ writing
 
-/// A whole index: header, then `entries` sorted by id (they are sorted in place).
+/// A whole index: header, then `entries` sorted by id (they are sorted in
+/// place); `open` says which are open tickets (see [`Index::open_entries`]).
 pub fn encode(
     fingerprint: &str,
     entries: &mut [&Entry],
     dirs: &Dirs,
     memo: Option<&Memo>,
+    open: &dyn Fn(&Entry) -> bool,
 ) -> String {
     entries.sort_unstable_by(|a, b| (a.key.as_ref(), &a.rel).cmp(&(b.key.as_ref(), &b.rel)));
     let mut base = String::with_capacity(entries.len() * 200);
     let mut prefixes: BTreeMap<&str, u64> = BTreeMap::new();
+    let mut open_at = String::new();
     for e in entries.iter() {
         if let Some(k) = e.key.as_ref().filter(|k| k.numbered) {
             let max = prefixes.entry(&k.prefix).or_default();
             *max = (*max).max(k.num);
+        }
+        if open(e) {
+            if !open_at.is_empty() {
+                open_at.push(',');
+            }
+            let _ = write!(open_at, "{}", base.len());
         }
         push_record(&mut base, e);
     }
@@ -472,6 +528,7 @@ pub fn encode(
     }
     push_dirs(&mut out, dirs);
     push_memo(&mut out, memo);
+    let _ = writeln!(out, "O\t{open_at}");
     let _ = writeln!(out, "B\t{}", base.len());
     out.push_str(&base);
     out
@@ -843,6 +900,7 @@ mod tests {
             &mut entries.iter().collect::<Vec<_>>(),
             &dirs,
             Some(&memo),
+            &|_| false,
         ));
         let back = parse(text, "fp\tx").unwrap();
         assert_eq!(back.dirs, dirs);
@@ -881,6 +939,7 @@ mod tests {
             &mut entries.iter().collect::<Vec<_>>(),
             &Dirs::new(),
             None,
+            &|_| false,
         );
         let key = |s: &str| IdKey::parse(s).unwrap();
         let idx = parse(leak(base.clone()), "fp").unwrap();
@@ -911,5 +970,93 @@ mod tests {
         assert_eq!(all.len(), 501);
         assert!(all.iter().any(|e| e.rel == "in-progress/TIX-0003-t.md"));
         assert!(!all.iter().any(|e| e.rel == "pending/TIX-0003-t.md"));
+    }
+
+    /// The open tickets' records, read one by one from the file by the
+    /// offsets the header lists, with the deltas applied.
+    #[test]
+    fn open_records_are_read_by_their_offsets() {
+        let entries: Vec<Entry> = (1..=40)
+            .map(|i| {
+                let dir = if i % 10 == 0 { "pending" } else { "completed" };
+                entry(
+                    &format!("{dir}/TIX-{i:04}-t.md"),
+                    &format!("TIX-{i:04}"),
+                    "t",
+                )
+            })
+            .collect();
+        let open = |rel: &str, _: Option<&str>| rel.starts_with("pending/");
+        let text = encode(
+            "fp",
+            &mut entries.iter().collect::<Vec<_>>(),
+            &Dirs::new(),
+            None,
+            &|e| open(&e.rel, None),
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("index");
+        fs::write(&path, &text).unwrap();
+        let rels = |mut v: Vec<Entry>| {
+            v.sort_by(|a, b| a.rel.cmp(&b.rel));
+            v.iter().map(|e| e.rel.to_string()).collect::<Vec<_>>()
+        };
+        let want = [
+            "pending/TIX-0010-t.md",
+            "pending/TIX-0020-t.md",
+            "pending/TIX-0030-t.md",
+            "pending/TIX-0040-t.md",
+        ];
+        let idx = open_file(&path);
+        assert_eq!(rels(idx.open_entries(&open).unwrap()), want);
+        // The same as looking at every record.
+        let all = parse(leak(text.clone()), "fp").unwrap();
+        assert_eq!(rels(all.entries_where(&open).unwrap()), want);
+        // A ticket that left the open folders goes, one that came is there.
+        let done = entry("completed/TIX-0020-t.md", "TIX-0020", "t");
+        let new = entry("pending/TIX-0041-t.md", "TIX-0041", "t");
+        append(
+            &path,
+            &delta(
+                &["pending/TIX-0020-t.md"],
+                &[&done, &new],
+                &Dirs::new(),
+                None,
+                None,
+            ),
+        )
+        .unwrap();
+        assert_eq!(
+            rels(open_file(&path).open_entries(&open).unwrap()),
+            [
+                "pending/TIX-0010-t.md",
+                "pending/TIX-0030-t.md",
+                "pending/TIX-0040-t.md",
+                "pending/TIX-0041-t.md"
+            ]
+        );
+        // Too many to read one by one: the caller reads them all.
+        let many: Vec<Entry> = (1..=MAX_OPEN_READS + 1)
+            .map(|i| {
+                entry(
+                    &format!("pending/TIX-{i:04}-t.md"),
+                    &format!("TIX-{i:04}"),
+                    "t",
+                )
+            })
+            .collect();
+        let text = encode(
+            "fp",
+            &mut many.iter().collect::<Vec<_>>(),
+            &Dirs::new(),
+            None,
+            &|_| true,
+        );
+        fs::write(&path, &text).unwrap();
+        assert!(open_file(&path).open_entries(&open).is_none());
+    }
+
+    fn open_file(path: &Path) -> Index {
+        open(path, "fp").unwrap()
     }
 }

@@ -356,7 +356,12 @@ impl Tree {
 
     pub(super) fn store_index(&self, entries: &[Entry], dirs: &Dirs, memo: Option<&index::Memo>) {
         let mut refs: Vec<&Entry> = entries.iter().collect();
-        let text = index::encode(&self.fingerprint(), &mut refs, dirs, memo);
+        let open = |e: &Entry| {
+            e.parsed
+                .as_ref()
+                .is_ok_and(|m| self.is_open_at(&e.rel, m.status.as_deref()))
+        };
+        let text = index::encode(&self.fingerprint(), &mut refs, dirs, memo, &open);
         let _ = super::fsx::write_atomic(&self.index_path(), text.as_bytes(), None, false);
     }
 }

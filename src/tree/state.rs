@@ -323,19 +323,23 @@ impl Tree {
     /// trusted here too (a file edited in place keeps what the index says
     /// until a command reads the whole tree). `None`: no such index.
     pub fn open_tickets_by_index(&self) -> Option<Snapshot> {
-        use crate::config::Kind;
-        let index = index::load(&self.index_path(), &self.fingerprint())
-            .filter(|i| self.folders_match(i))?;
         let open = |rel: &str, said: Option<&str>| {
             // An escaped value is rare: decoded to be sure.
-            said.is_some_and(|s| s.contains('\\'))
-                || matches!(
-                    self.status_in(said, super::top_dir(rel))
-                        .and_then(|s| self.config.kind_of(s)),
-                    Some(Kind::Pending | Kind::InProgress)
-                )
+            said.is_some_and(|s| s.contains('\\')) || self.is_open_at(rel, said)
         };
-        let mut entries = index.entries_where(&open)?;
+        // The records the index marks as open, read one by one; else every
+        // record is looked at.
+        let lazy = index::open(&self.index_path(), &self.fingerprint())
+            .filter(|i| self.folders_match(i))?;
+        let (index, mut entries) = match lazy.open_entries(&open) {
+            Some(entries) => (lazy, entries),
+            None => {
+                let index = index::load(&self.index_path(), &self.fingerprint())
+                    .filter(|i| self.folders_match(i))?;
+                let entries = index.entries_where(&open)?;
+                (index, entries)
+            }
+        };
         let mut known: std::collections::HashSet<IdKey> =
             entries.iter().filter_map(|e| e.key.clone()).collect();
         let deps: Vec<IdKey> = entries
@@ -353,6 +357,17 @@ impl Tree {
             entries,
             ..Snapshot::default()
         })
+    }
+
+    /// Whether a ticket at `rel` whose file says status `said` is open
+    /// (pending or in progress).
+    pub(crate) fn is_open_at(&self, rel: &str, said: Option<&str>) -> bool {
+        use crate::config::Kind;
+        matches!(
+            self.status_in(said, super::top_dir(rel))
+                .and_then(|s| self.config.kind_of(s)),
+            Some(Kind::Pending | Kind::InProgress)
+        )
     }
 
     fn folders_match(&self, index: &Index) -> bool {
