@@ -6,6 +6,7 @@
 //! tix-index 4 <TAB> fingerprint           the status folders it was made for
 //! P <TAB> prefix <TAB> highest number     for bare-number ids and `tix new`
 //! O <TAB> offset,offset,…                 where in the base the open tickets are
+//! F <TAB> folder <TAB> offset,offset,…    where the records of a small folder are
 //! D <TAB> folder <TAB> stamp | -          each status folder as last seen
 //! R <TAB> stamp <TAB> layout              TICKET_REGISTRY.md as tix last wrote or checked it
 //! B <TAB> bytes                           the base: that many bytes of T lines, sorted by id
@@ -37,8 +38,8 @@ use std::ops::Range;
 use std::path::Path;
 
 const MAGIC: &str = "tix-index 4";
-/// With more open tickets than this, reading them one by one costs more
-/// than reading the whole base.
+/// With more records to read than this (open tickets, or the files of a
+/// folder), reading them one by one costs more than reading the whole base.
 const MAX_OPEN_READS: usize = 512;
 /// Deltas beyond this many bytes make the next command rebuild the index.
 pub const MAX_DELTA_BYTES: usize = 64 * 1024;
@@ -65,6 +66,9 @@ pub struct Index {
     /// The offsets in the base of the records of open tickets (pending, in
     /// progress) as the writer's status folders say.
     open_at: Vec<usize>,
+    /// For each folder of at most [`MAX_OPEN_READS`] files, the offsets in
+    /// the base of their records.
+    folder_at: BTreeMap<String, Vec<usize>>,
     /// Appended changes, in order: an upsert (`Some`) or a removal of a path.
     deltas: Vec<(Text, Option<Entry>)>,
     pub delta_bytes: usize,
@@ -158,6 +162,7 @@ fn header(text: &'static str, fingerprint: &str) -> Option<Index> {
         dirs: Dirs::new(),
         memo: None,
         open_at: Vec::new(),
+        folder_at: BTreeMap::new(),
         deltas: Vec::new(),
         delta_bytes: 0,
     };
@@ -205,12 +210,10 @@ impl Index {
             "R" => {
                 self.memo = if rest == "-" { None } else { Some(memo(rest)?) };
             }
-            "O" => {
-                self.open_at = rest
-                    .split(',')
-                    .filter(|s| !s.is_empty())
-                    .map(|s| s.parse().ok())
-                    .collect::<Option<_>>()?;
+            "O" => self.open_at = offsets(rest)?,
+            "F" => {
+                let (d, at) = rest.split_once('\t')?;
+                self.folder_at.insert(unesc(d)?.into_owned(), offsets(at)?);
             }
             _ => return None,
         }
@@ -272,17 +275,7 @@ impl Index {
         let Base::File(lines, range) = &self.base else {
             return None;
         };
-        if self.open_at.len() > MAX_OPEN_READS {
-            return None;
-        }
-        let mut out = Vec::with_capacity(self.open_at.len());
-        for at in &self.open_at {
-            let start = range.start.checked_add(*at).filter(|s| *s < range.end)?;
-            let (line, _) = lines.line(start)?;
-            // Records borrow from text kept for the whole run.
-            let line: &'static str = Box::leak(line.into_owned().into_boxed_str());
-            out.push(record(line.strip_prefix("T\t")?)?);
-        }
+        let out = read_records(lines, range, &self.open_at)?;
         Some(self.with_deltas(out, keep))
     }
 
@@ -313,19 +306,26 @@ impl Index {
     /// The records of the files directly in the folders `dirs`, deltas
     /// applied (a loaded index only); `None` if a line does not parse.
     pub fn records_in(&self, dirs: &[String]) -> Option<Vec<Entry>> {
-        let Base::Text(base) = self.base else {
-            return None;
-        };
         let in_dirs = |rel: &str| {
             let parent = rel.rsplit_once('/').map_or("", |(p, _)| p);
             dirs.iter().any(|d| d == parent)
         };
         let mut out = Vec::new();
-        for line in base.split_terminator('\n') {
-            let rest = line.strip_prefix("T\t")?;
-            let rel = unesc(rest.split('\t').next()?)?;
-            if in_dirs(&rel) {
-                out.push(record(rest)?);
+        match &self.base {
+            Base::Text(base) => {
+                for line in base.split_terminator('\n') {
+                    let rest = line.strip_prefix("T\t")?;
+                    let rel = unesc(rest.split('\t').next()?)?;
+                    if in_dirs(&rel) {
+                        out.push(record(rest)?);
+                    }
+                }
+            }
+            // Small folders only, by the offsets the header lists.
+            Base::File(lines, range) => {
+                for dir in dirs {
+                    out.extend(read_records(lines, range, self.folder_at.get(dir)?)?);
+                }
             }
         }
         for (rel, change) in &self.deltas {
@@ -361,6 +361,29 @@ impl Index {
         }
         Some(hits)
     }
+}
+
+/// The base records at `offsets`, read one by one.
+fn read_records(lines: &FileLines, range: &Range<usize>, offsets: &[usize]) -> Option<Vec<Entry>> {
+    if offsets.len() > MAX_OPEN_READS {
+        return None;
+    }
+    let mut out = Vec::with_capacity(offsets.len());
+    for at in offsets {
+        let start = range.start.checked_add(*at).filter(|s| *s < range.end)?;
+        let (line, _) = lines.line(start)?;
+        // Records borrow from text kept for the whole run.
+        let line: &'static str = Box::leak(line.into_owned().into_boxed_str());
+        out.push(record(line.strip_prefix("T\t")?)?);
+    }
+    Some(out)
+}
+
+fn offsets(list: &str) -> Option<Vec<usize>> {
+    list.split(',')
+        .filter(|s| !s.is_empty())
+        .map(|s| s.parse().ok())
+        .collect()
 }
 
 /// Every record of the base, decoded on two threads.
@@ -505,7 +528,11 @@ pub fn encode(
     let mut base = String::with_capacity(entries.len() * 200);
     let mut prefixes: BTreeMap<&str, u64> = BTreeMap::new();
     let mut open_at = String::new();
+    let mut folder_at: BTreeMap<&str, Vec<usize>> =
+        dirs.keys().map(|d| (d.as_str(), Vec::new())).collect();
     for e in entries.iter() {
+        let parent = e.rel.rsplit_once('/').map_or("", |(p, _)| p);
+        folder_at.entry(parent).or_default().push(base.len());
         if let Some(k) = e.key.as_ref().filter(|k| k.numbered) {
             let max = prefixes.entry(&k.prefix).or_default();
             *max = (*max).max(k.num);
@@ -529,6 +556,18 @@ pub fn encode(
     push_dirs(&mut out, dirs);
     push_memo(&mut out, memo);
     let _ = writeln!(out, "O\t{open_at}");
+    for (dir, at) in folder_at
+        .iter()
+        .filter(|(_, at)| at.len() <= MAX_OPEN_READS)
+    {
+        out.push_str("F\t");
+        esc(&mut out, dir);
+        out.push('\t');
+        for (i, n) in at.iter().enumerate() {
+            let _ = write!(out, "{}{n}", if i == 0 { "" } else { "," });
+        }
+        out.push('\n');
+    }
     let _ = writeln!(out, "B\t{}", base.len());
     out.push_str(&base);
     out
@@ -1054,6 +1093,76 @@ mod tests {
         );
         fs::write(&path, &text).unwrap();
         assert!(open_file(&path).open_entries(&open).is_none());
+    }
+
+    /// A small folder's records are read by their offsets, a big one's only
+    /// from the whole base.
+    #[test]
+    fn a_small_folder_s_records_are_read_by_their_offsets() {
+        let entries: Vec<Entry> = (1..=MAX_OPEN_READS + 4)
+            .map(|i| {
+                let dir = if i <= 3 { "in-progress" } else { "completed" };
+                entry(
+                    &format!("{dir}/TIX-{i:04}-t.md"),
+                    &format!("TIX-{i:04}"),
+                    "t",
+                )
+            })
+            .collect();
+        let dirs: Dirs = ["in-progress", "completed", "pending"]
+            .into_iter()
+            .map(|d| (d.to_string(), None))
+            .collect();
+        let text = encode(
+            "fp",
+            &mut entries.iter().collect::<Vec<_>>(),
+            &dirs,
+            None,
+            &|_| false,
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("index");
+        fs::write(&path, &text).unwrap();
+        let moved = entry("pending/TIX-0002-t.md", "TIX-0002", "t");
+        append(
+            &path,
+            &delta(
+                &["in-progress/TIX-0002-t.md"],
+                &[&moved],
+                &Dirs::new(),
+                None,
+                None,
+            ),
+        )
+        .unwrap();
+        let idx = open_file(&path);
+        let rels = |v: Vec<Entry>| {
+            let mut r: Vec<String> = v.iter().map(|e| e.rel.to_string()).collect();
+            r.sort();
+            r
+        };
+        let small = vec!["in-progress".to_string(), "pending".to_string()];
+        assert_eq!(
+            rels(idx.records_in(&small).unwrap()),
+            [
+                "in-progress/TIX-0001-t.md",
+                "in-progress/TIX-0003-t.md",
+                "pending/TIX-0002-t.md"
+            ]
+        );
+        assert_eq!(
+            rels(idx.records_in(&small).unwrap()),
+            rels(
+                parse(leak(fs::read_to_string(&path).unwrap()), "fp")
+                    .unwrap()
+                    .records_in(&small)
+                    .unwrap()
+            )
+        );
+        assert!(
+            idx.records_in(&["completed".to_string()]).is_none(),
+            "too big: read it all"
+        );
     }
 
     fn open_file(path: &Path) -> Index {

@@ -234,7 +234,9 @@ const REFRESH_FILES: usize = 4;
 /// sub-folder appeared, or more than a few files changed. Also returns the
 /// old records of the files read again: the registry still shows them.
 fn refreshed(tree: &Tree) -> Option<(Index, Vec<Entry>)> {
-    let mut index = index::load(&tree.index_path(), &tree.fingerprint())?;
+    // Opened lazily: the changed folders' records are read by their
+    // offsets when the index lists them, else the whole index is loaded.
+    let mut index = index::open(&tree.index_path(), &tree.fingerprint())?;
     if index.delta_bytes > index::MAX_DELTA_BYTES
         || !tree.folders().all(|d| index.dirs.contains_key(d))
     {
@@ -257,8 +259,14 @@ fn refreshed(tree: &Tree) -> Option<(Index, Vec<Entry>)> {
     if changed.is_empty() || changed.len() > REFRESH_DIRS {
         return None;
     }
-    let records: super::FastMap<String, Entry> = index
-        .records_in(&changed)?
+    let in_changed = match index.records_in(&changed) {
+        Some(records) => records,
+        None => {
+            index = index::load(&tree.index_path(), &tree.fingerprint())?;
+            index.records_in(&changed)?
+        }
+    };
+    let records: super::FastMap<String, Entry> = in_changed
         .into_iter()
         .map(|e| (e.rel.to_string(), e))
         .collect();
