@@ -5,6 +5,12 @@
 //! fast as tix writes) and through a pipe, and each command's peak RSS (from
 //! wait4). Not a test: it asserts nothing.
 //!
+//! Beside them, two floors timed the same way: `cat` reading a hook payload
+//! (a do-nothing hook) and this program doing only the synced writes of a
+//! ticket's start, as tix does them (journal, new file, both folders, audit
+//! line, runs file, its folder), so that what a transition costs beyond its
+//! syncs can be read off.
+//!
 //! `TIX_BENCH_SIZES=1000,10000` and `TIX_BENCH_RUNS=30` change the defaults.
 
 use std::fs;
@@ -18,6 +24,11 @@ const BIN: &str = env!("CARGO_BIN_EXE_tix");
 type Invocation = (Vec<String>, Option<String>, bool);
 
 fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) == Some("--floor-start") {
+        floor_start(Path::new(&args[2]), &args[3]).expect("the floor's writes");
+        return;
+    }
     let sizes: Vec<usize> = std::env::var("TIX_BENCH_SIZES")
         .unwrap_or_else(|_| "1000,10000".into())
         .split(',')
@@ -29,6 +40,7 @@ fn main() {
         .unwrap_or(30);
     println!("| tickets | command | median | p90 | peak RSS |");
     println!("| ---: | --- | ---: | ---: | ---: |");
+    floors(runs);
     for n in sizes {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().join("tickets");
@@ -118,7 +130,7 @@ fn main() {
             let mut rss = 0;
             for (args, stdin, on_tty) in &invocations {
                 let args: Vec<&str> = args.iter().map(String::as_str).collect();
-                let (t, r) = run_with(&root, &args, stdin.as_deref(), *on_tty);
+                let (t, r) = run_with(Path::new(BIN), &root, &args, stdin.as_deref(), *on_tty);
                 times.push(t);
                 rss = rss.max(r);
             }
@@ -139,7 +151,7 @@ fn ms(d: Duration) -> f64 {
 }
 
 fn run(root: &Path, args: &[&str]) -> (Duration, i64) {
-    run_with(root, args, None, false)
+    run_with(Path::new(BIN), root, args, None, false)
 }
 
 /// A pseudo-terminal 80 columns wide: its reading side, drained by a thread
@@ -178,7 +190,13 @@ fn terminal() -> (std::thread::JoinHandle<()>, std::os::fd::OwnedFd) {
 
 /// Runs tix on the tree (with `stdin`, and stdout on a terminal when `on_tty`);
 /// returns wall time and peak RSS in KiB.
-fn run_with(root: &Path, args: &[&str], stdin: Option<&str>, on_tty: bool) -> (Duration, i64) {
+fn run_with(
+    program: &Path,
+    root: &Path,
+    args: &[&str],
+    stdin: Option<&str>,
+    on_tty: bool,
+) -> (Duration, i64) {
     let (drain, stdout) = if on_tty {
         let (drain, slave) = terminal();
         (Some(drain), Stdio::from(slave))
@@ -187,7 +205,7 @@ fn run_with(root: &Path, args: &[&str], stdin: Option<&str>, on_tty: bool) -> (D
     };
     let started = Instant::now();
     #[allow(clippy::zombie_processes)] // reaped by wait4 below
-    let mut child = Command::new(BIN)
+    let mut child = Command::new(program)
         .args(args)
         .env("TIX_ROOT", root)
         .env("NO_COLOR", "1")
@@ -214,8 +232,114 @@ fn run_with(root: &Path, args: &[&str], stdin: Option<&str>, on_tty: bool) -> (D
     }
     assert!(pid > 0, "wait4 failed");
     let code = libc::WEXITSTATUS(status);
-    assert!(code == 0 || code == 6, "tix {args:?} exited {code}");
+    assert!(code == 0 || code == 6, "{program:?} {args:?} exited {code}");
     (elapsed, usage.ru_maxrss)
+}
+
+/// The floors: `cat` as a do-nothing hook, and a start's synced writes alone.
+fn floors(runs: usize) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    for sub in ["pending", "in-progress", ".tix"] {
+        fs::create_dir_all(root.join(sub)).unwrap();
+    }
+    for i in 0..runs {
+        fs::write(root.join(format!("pending/{i}.md")), [b'x'; 400]).unwrap();
+    }
+    fs::write(root.join(".tix/ticket.spare"), [b'x'; 400]).unwrap();
+    fs::write(root.join(".tix/runs.json"), [b'r'; 2000]).unwrap();
+    let payload = r#"{"session_id":"bench","hook_event_name":"PreToolUse","tool_name":"Agent"}"#;
+    let me = std::env::current_exe().unwrap();
+    let cases: [(&str, &Path, Vec<Vec<String>>); 2] = [
+        (
+            "floor: cat (a do-nothing hook)",
+            Path::new("/bin/cat"),
+            vec![vec![]; runs],
+        ),
+        (
+            "floor: a start's synced writes alone",
+            &me,
+            (0..runs)
+                .map(|i| {
+                    let dir = root.to_string_lossy().into_owned();
+                    vec!["--floor-start".into(), dir, i.to_string()]
+                })
+                .collect(),
+        ),
+    ];
+    for (name, program, invocations) in cases {
+        let mut times: Vec<Duration> = invocations
+            .iter()
+            .map(|args| {
+                let args: Vec<&str> = args.iter().map(String::as_str).collect();
+                run_with(program, root, &args, Some(payload), false).0
+            })
+            .collect();
+        times.sort();
+        let pct = |p: usize| times[(times.len() * p / 100).min(times.len() - 1)];
+        println!(
+            "| — | {name} | {:.2} ms | {:.2} ms | — |",
+            ms(pct(50)),
+            ms(pct(90))
+        );
+    }
+}
+
+/// What a ticket's start writes and syncs, and nothing else: the journal
+/// (fdatasync), the new file in the spare inode (fsync), renamed into place,
+/// the source renamed to be the next spare, both folders (fsync), the audit
+/// line (fdatasync), the runs file replaced through its spare (fsync, link,
+/// renames) and its folder (fsync), the journal emptied.
+fn floor_start(root: &Path, n: &str) -> std::io::Result<()> {
+    use std::fs::{File, OpenOptions};
+    use std::io::{Read, Write};
+    use std::os::unix::fs::FileExt;
+    let mut payload = String::new();
+    std::io::stdin().read_to_string(&mut payload)?;
+    let state = root.join(".tix");
+    let body = [b'y'; 400];
+    let mut journal = OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(state.join("journal.json"))?;
+    journal.write_all(&body[..300])?;
+    journal.sync_data()?;
+    let spare = state.join("ticket.spare");
+    let f = OpenOptions::new().write(true).open(&spare)?;
+    f.write_all_at(&body, 0)?;
+    f.set_len(body.len() as u64)?;
+    f.sync_all()?;
+    drop(f);
+    let dst = root.join(format!("in-progress/{n}.md"));
+    fs::rename(&spare, &dst)?;
+    fs::rename(root.join(format!("pending/{n}.md")), &spare)?;
+    File::open(root.join("in-progress"))?.sync_all()?;
+    File::open(root.join("pending"))?.sync_all()?;
+    let mut events = OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(state.join("events.jsonl"))?;
+    events.write_all(&body[..250])?;
+    events.sync_data()?;
+    let runs = OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(state.join("runs.spare"))?;
+    runs.write_all_at(&[b'r'; 2000], 0)?;
+    runs.sync_all()?;
+    drop(runs);
+    let _ = fs::remove_file(state.join("runs.keep"));
+    fs::hard_link(state.join("runs.json"), state.join("runs.keep"))?;
+    fs::rename(state.join("runs.spare"), state.join("runs.json"))?;
+    fs::rename(state.join("runs.keep"), state.join("runs.spare"))?;
+    File::open(&state)?.sync_all()?;
+    OpenOptions::new()
+        .write(true)
+        .open(state.join("journal.json"))?
+        .set_len(0)?;
+    Ok(())
 }
 
 fn status_of(i: usize, n: usize) -> &'static str {
