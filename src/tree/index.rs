@@ -64,11 +64,12 @@ pub struct Index {
     pub dirs: Dirs,
     pub memo: Option<Memo>,
     /// The offsets in the base of the records of open tickets (pending, in
-    /// progress) as the writer's status folders say.
-    open_at: Vec<usize>,
+    /// progress) as the writer's status folders say: the list as written,
+    /// parsed when asked for (most commands never are).
+    open_at: &'static str,
     /// For each folder of at most [`MAX_OPEN_READS`] files, the offsets in
-    /// the base of their records.
-    folder_at: BTreeMap<String, Vec<usize>>,
+    /// the base of their records, as written.
+    folder_at: BTreeMap<String, &'static str>,
     /// Appended changes, in order: an upsert (`Some`) or a removal of a path.
     deltas: Vec<(Text, Option<Entry>)>,
     pub delta_bytes: usize,
@@ -161,7 +162,7 @@ fn header(text: &'static str, fingerprint: &str) -> Option<Index> {
         prefixes: BTreeMap::new(),
         dirs: Dirs::new(),
         memo: None,
-        open_at: Vec::new(),
+        open_at: "",
         folder_at: BTreeMap::new(),
         deltas: Vec::new(),
         delta_bytes: 0,
@@ -210,10 +211,10 @@ impl Index {
             "R" => {
                 self.memo = if rest == "-" { None } else { Some(memo(rest)?) };
             }
-            "O" => self.open_at = offsets(rest)?,
+            "O" => self.open_at = rest,
             "F" => {
                 let (d, at) = rest.split_once('\t')?;
-                self.folder_at.insert(unesc(d)?.into_owned(), offsets(at)?);
+                self.folder_at.insert(unesc(d)?.into_owned(), at);
             }
             _ => return None,
         }
@@ -275,7 +276,7 @@ impl Index {
         let Base::File(lines, range) = &self.base else {
             return None;
         };
-        let out = read_records(lines, range, &self.open_at)?;
+        let out = read_records(lines, range, &offsets(self.open_at)?)?;
         Some(self.with_deltas(out, keep))
     }
 
@@ -324,7 +325,8 @@ impl Index {
             // Small folders only, by the offsets the header lists.
             Base::File(lines, range) => {
                 for dir in dirs {
-                    out.extend(read_records(lines, range, self.folder_at.get(dir)?)?);
+                    let at = offsets(self.folder_at.get(dir)?)?;
+                    out.extend(read_records(lines, range, &at)?);
                 }
             }
         }
