@@ -651,7 +651,7 @@ mod tests {
             t(4, "archive/TIX-0004.md", &e, "archived"),
         ];
         let problems = vec![Problem {
-            kind: "malformed",
+            kind: crate::tree::ProblemKind::Malformed,
             path: "pending/TIX-0009.md".into(),
             line: Some(3),
             message: "unknown status \"done|x\"".into(),
@@ -812,7 +812,7 @@ mod tests {
                     None => Owned::new(&config, &after, 42, "TIX-0042-new"),
                 };
                 let problems = vec![Problem {
-                    kind: "malformed",
+                    kind: crate::tree::ProblemKind::Malformed,
                     path: "pending/x.md".into(),
                     line: None,
                     message: "bad | one".into(),

@@ -7,8 +7,8 @@
 
 use super::index;
 use super::{
-    Change, Entry, Event, Lock, LockMode, Problem, REGISTRY, STATE_DIR, Scan, Snapshot, State,
-    Tree, fsx, journal, runs,
+    Change, Entry, Event, Lock, LockMode, Problem, ProblemKind, REGISTRY, STATE_DIR, Scan,
+    Snapshot, State, Tree, fsx, journal, runs,
 };
 use crate::ticket::{self, IdKey, NewValue};
 use anyhow::{Context, Result};
@@ -22,7 +22,7 @@ pub struct Finding {
     pub fixed: Option<String>,
 }
 
-fn problem(kind: &'static str, path: impl Into<String>, message: impl Into<String>) -> Problem {
+fn problem(kind: ProblemKind, path: impl Into<String>, message: impl Into<String>) -> Problem {
     Problem {
         kind,
         path: path.into(),
@@ -40,14 +40,14 @@ impl Tree {
         let state = self.state_dir();
         if self.has_journal() {
             out.push(problem(
-                "unfinished_change",
+                ProblemKind::UnfinishedChange,
                 format!("{STATE_DIR}/journal.json"),
                 "a change was interrupted (`tix doctor --fix` finishes or rolls it back)",
             ));
         }
         if let Some(by) = lock.and_then(|l| l.left_by.as_deref()) {
             out.push(problem(
-                "stale_lock",
+                ProblemKind::StaleLock,
                 format!("{STATE_DIR}/lock"),
                 format!("left by a process that died while changing the tree ({by})"),
             ));
@@ -56,11 +56,15 @@ impl Tree {
         // now: a young temp file is not yet a leftover.
         let settled = lock.is_some_and(|l| l.mode == LockMode::Exclusive);
         for rel in self.temp_files(settled)? {
-            out.push(problem("temp_file", rel, "left by an interrupted write"));
+            out.push(problem(
+                ProblemKind::TempFile,
+                rel,
+                "left by an interrupted write",
+            ));
         }
         if runs::load(&state)?.is_err() {
             out.push(problem(
-                "runs_unreadable",
+                ProblemKind::RunsUnreadable,
                 format!("{STATE_DIR}/runs.json"),
                 "not a file tix wrote; the hook sets it aside",
             ));
@@ -74,11 +78,15 @@ impl Tree {
         match self.registry_fresh(&snap, false)? {
             Some(true) => {}
             Some(false) => out.push(problem(
-                "registry_stale",
+                ProblemKind::RegistryStale,
                 REGISTRY,
                 "does not match the tickets",
             )),
-            None => out.push(problem("registry_missing", REGISTRY, "is missing")),
+            None => out.push(problem(
+                ProblemKind::RegistryMissing,
+                REGISTRY,
+                "is missing",
+            )),
         }
         Ok(out)
     }
@@ -98,13 +106,13 @@ impl Tree {
         };
         let failed = |out: &mut Vec<Finding>, path: &str, e: anyhow::Error| {
             out.push(Finding {
-                problem: problem("repair_failed", path, format!("{e:#}")),
+                problem: problem(ProblemKind::RepairFailed, path, format!("{e:#}")),
                 fixed: None,
             })
         };
-        let of = |kind: &'static str| found.iter().filter(move |p| p.kind == kind);
+        let of = |kind: ProblemKind| found.iter().filter(move |p| p.kind == kind);
 
-        for p in of("unfinished_change") {
+        for p in of(ProblemKind::UnfinishedChange) {
             // The other repairs need the tree as the change leaves it (and a
             // change of theirs would overwrite the journal): if it cannot be
             // finished, that is said and nothing else is touched.
@@ -138,12 +146,12 @@ impl Tree {
             self.log_repair(now, &ticket, &what)?;
             fixed(&mut out, p, what);
         }
-        for p in of("stale_lock") {
+        for p in of(ProblemKind::StaleLock) {
             let what = "taken over and released cleanly".to_string();
             self.log_repair(now, "-", &format!("{}: lock {what}", p.message))?;
             fixed(&mut out, p, what);
         }
-        for p in of("temp_file") {
+        for p in of(ProblemKind::TempFile) {
             match fs::remove_file(self.path(&p.path)) {
                 Ok(()) => {}
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {} // recovery took it
@@ -157,7 +165,7 @@ impl Tree {
             self.log_repair(now, "-", &format!("removed the temp file {}", p.path))?;
             fixed(&mut out, p, "removed".into());
         }
-        for p in of("runs_unreadable") {
+        for p in of(ProblemKind::RunsUnreadable) {
             match runs::set_aside(&self.state_dir()) {
                 Ok(name) => {
                     let what = format!("set aside as {STATE_DIR}/{name}");
@@ -173,7 +181,7 @@ impl Tree {
         for e in snap.entries.iter().filter(|e| e.parsed.is_err()) {
             match self.settle_conflict(&e.rel, now) {
                 Ok(Some(what)) => {
-                    if let Some(p) = of("malformed").find(|p| p.path == *e.rel) {
+                    if let Some(p) = of(ProblemKind::Malformed).find(|p| p.path == *e.rel) {
                         fixed(&mut out, p, what);
                     }
                 }
@@ -182,11 +190,14 @@ impl Tree {
             }
         }
         // A ticket in two folders (or an id two tickets share).
-        if of("duplicate_id").next().is_some() {
+        if of(ProblemKind::DuplicateId).next().is_some() {
             let mut done = BTreeMap::new();
             self.resolve_duplicates(lock, now, &mut done)?;
             for (path, result) in done {
-                match (result, of("duplicate_id").find(|p| p.path == path)) {
+                match (
+                    result,
+                    of(ProblemKind::DuplicateId).find(|p| p.path == path),
+                ) {
                     (Ok(what), Some(p)) => fixed(&mut out, p, what),
                     (Ok(_), None) => {}
                     (Err(e), _) => failed(&mut out, &path, e),
@@ -233,7 +244,7 @@ impl Tree {
                         event,
                     })
                 });
-            match (moved, of("misplaced").find(|p| p.path == src)) {
+            match (moved, of(ProblemKind::Misplaced).find(|p| p.path == src)) {
                 (Ok(_), Some(p)) => fixed(&mut out, p, format!("moved to {dst}")),
                 (Ok(_), None) => {}
                 (Err(e), _) => failed(&mut out, &src, e),
@@ -244,17 +255,19 @@ impl Tree {
         if wrote {
             self.log_repair(now, "-", &format!("regenerated {REGISTRY}"))?;
         }
-        for p in found
-            .iter()
-            .filter(|p| matches!(p.kind, "registry_stale" | "registry_missing"))
-        {
+        for p in found.iter().filter(|p| {
+            matches!(
+                p.kind,
+                ProblemKind::RegistryStale | ProblemKind::RegistryMissing
+            )
+        }) {
             fixed(
                 &mut out,
                 p,
                 if wrote { "regenerated" } else { "matches now" }.into(),
             );
         }
-        for p in of("index_stale") {
+        for p in of(ProblemKind::IndexStale) {
             self.log_repair(now, "-", "rebuilt .tix/index from the tickets")?;
             fixed(&mut out, p, "rebuilt".into());
         }
@@ -264,7 +277,7 @@ impl Tree {
         let left: Vec<Problem> = self
             .examine(Some(lock))?
             .into_iter()
-            .filter(|p| p.kind != "stale_lock")
+            .filter(|p| p.kind != ProblemKind::StaleLock)
             .collect();
         for p in &found {
             if !out.iter().any(|f| f.problem == *p) && !left.contains(p) {
@@ -347,7 +360,7 @@ impl Tree {
         let Some(idx) = index::load(&self.index_path(), &self.fingerprint()) else {
             return self.index_path().exists().then(|| {
                 problem(
-                    "index_stale",
+                    ProblemKind::IndexStale,
                     format!("{STATE_DIR}/index"),
                     "cannot be read (damaged, or made for other status folders); rebuilt by the next read, or by --fix",
                 )
@@ -355,7 +368,7 @@ impl Tree {
         };
         let Some(entries) = idx.entries() else {
             return Some(problem(
-                "index_stale",
+                ProblemKind::IndexStale,
                 format!("{STATE_DIR}/index"),
                 "cannot be read",
             ));
@@ -369,7 +382,7 @@ impl Tree {
             });
         differs.then(|| {
             problem(
-                "index_stale",
+                ProblemKind::IndexStale,
                 format!("{STATE_DIR}/index"),
                 "does not match the ticket files (a hand edit, a checkout); rebuilt by the next read, or by --fix",
             )

@@ -2,13 +2,13 @@
 //! a few lines per kind of trouble, with a count, the first files and what to
 //! do, not 400 lines. `--json` keeps the whole list.
 
-use super::Problem;
+use super::{Problem, ProblemKind};
 use crate::ticket::IdKey;
 
 /// Problems of one kind and cause, in the order they were given.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Group<'p> {
-    pub kind: &'static str,
+    pub kind: ProblemKind,
     /// What they have in common (`unknown status`), empty when the kind says it.
     pub cause: String,
     pub problems: Vec<&'p Problem>,
@@ -26,24 +26,25 @@ impl Group<'_> {
 
     /// What to do about them.
     pub fn hint(&self) -> &'static str {
+        use ProblemKind as K;
         match (self.kind, self.cause.as_str()) {
-            ("malformed", "unknown status") => {
+            (K::Malformed, "unknown status") => {
                 "add the status (or an alias for it) to tix.yaml's statuses, or fix the files"
             }
-            ("malformed", "unknown priority") => {
+            (K::Malformed, "unknown priority") => {
                 "use critical, high, medium or low (any case), or fix the files"
             }
-            ("malformed", c) if c.starts_with("git left conflict markers") => {
+            (K::Malformed, c) if c.starts_with("git left conflict markers") => {
                 "`tix doctor --fix` settles conflicts in the frontmatter; others are for a person"
             }
-            ("malformed", _) => "fix each file: the message says what and on which line",
-            ("misplaced", _) => "`tix sync` moves each file to its status's folder",
-            ("unread_folder", _) => {
+            (K::Malformed, _) => "fix each file: the message says what and on which line",
+            (K::Misplaced, _) => "`tix sync` moves each file to its status's folder",
+            (K::UnreadFolder, _) => {
                 "name the folder in tix.yaml (a status's dir, or ticket_dirs), or move its tickets"
             }
-            ("duplicate_id", _) => "`tix doctor --fix` renumbers the newer copy",
-            ("registry_missing" | "registry_stale", _) => "`tix sync` writes it",
-            ("unfinished_change", _) => "the next tix command that writes finishes it",
+            (K::DuplicateId, _) => "`tix doctor --fix` renumbers the newer copy",
+            (K::RegistryMissing | K::RegistryStale, _) => "`tix sync` writes it",
+            (K::UnfinishedChange, _) => "the next tix command that writes finishes it",
             _ => "`tix doctor` says more",
         }
     }
@@ -53,7 +54,7 @@ impl Group<'_> {
 pub fn group(problems: &[Problem]) -> Vec<Group<'_>> {
     let mut out: Vec<Group<'_>> = Vec::new();
     for p in problems {
-        let cause = if p.kind == "malformed" {
+        let cause = if p.kind == ProblemKind::Malformed {
             cause(&p.message)
         } else {
             String::new()
@@ -103,7 +104,7 @@ fn cause(message: &str) -> String {
 mod tests {
     use super::*;
 
-    fn p(kind: &'static str, path: &str, message: &str) -> Problem {
+    fn p(kind: ProblemKind, path: &str, message: &str) -> Problem {
         Problem {
             kind,
             path: path.into(),
@@ -143,15 +144,15 @@ mod tests {
     #[test]
     fn groups_keep_their_first_order() {
         let problems = vec![
-            p("malformed", "a.md", "unknown status \"x\""),
+            p(ProblemKind::Malformed, "a.md", "unknown status \"x\""),
             p(
-                "misplaced",
+                ProblemKind::Misplaced,
                 "b.md",
                 "status is done but the file is in pending/",
             ),
-            p("malformed", "c.md", "unknown status \"y\""),
+            p(ProblemKind::Malformed, "c.md", "unknown status \"y\""),
             p(
-                "malformed",
+                ProblemKind::Malformed,
                 "d.md",
                 "no frontmatter: a ticket starts with a `---` line",
             ),

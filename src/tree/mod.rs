@@ -8,11 +8,13 @@ pub mod fsx;
 pub mod groups;
 pub mod index;
 pub mod journal;
+mod problem;
 pub mod runs;
 mod scan;
 mod state;
 
 pub use doctor::Finding;
+pub use problem::{Problem, ProblemKind};
 pub use scan::{Below, Scan, dir_stamp, each_ticket_file};
 pub use state::State;
 
@@ -151,16 +153,6 @@ pub struct Snapshot {
     pub memo: Option<index::Memo>,
     /// Each status folder's stamp, taken before it was listed.
     pub dirs: index::Dirs,
-}
-
-/// Something `sync --check` reports.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
-    pub kind: &'static str,
-    /// Relative to the root, `/`-separated.
-    pub path: String,
-    pub line: Option<usize>,
-    pub message: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -805,7 +797,7 @@ impl Tree {
             });
             if n > 0 {
                 out.push(Problem {
-                    kind: "unread_folder",
+                    kind: ProblemKind::UnreadFolder,
                     path: format!("{name}/"),
                     line: None,
                     message: format!(
@@ -839,7 +831,7 @@ impl Tree {
             }
             match &e.parsed {
                 Err(m) => out.push(Problem {
-                    kind: "malformed",
+                    kind: ProblemKind::Malformed,
                     path: e.rel.to_string(),
                     line: m.line,
                     message: m.message.clone(),
@@ -848,7 +840,7 @@ impl Tree {
                     let status = meta.status.as_deref().unwrap_or_default();
                     if let Some(want) = self.wanted_dir(status, e.dir()) {
                         out.push(Problem {
-                            kind: "misplaced",
+                            kind: ProblemKind::Misplaced,
                             path: e.rel.to_string(),
                             line: None,
                             message: format!(
@@ -865,7 +857,7 @@ impl Tree {
             paths.sort_unstable();
             for e in &group {
                 out.push(Problem {
-                    kind: "duplicate_id",
+                    kind: ProblemKind::DuplicateId,
                     path: e.rel.to_string(),
                     line: None,
                     message: format!(
@@ -886,7 +878,7 @@ impl Tree {
                 });
             }
         }
-        out.sort_by(|a, b| a.path.cmp(&b.path).then(a.kind.cmp(b.kind)));
+        out.sort_by(|a, b| a.path.cmp(&b.path).then(a.kind.cmp(&b.kind)));
         out
     }
 
@@ -905,14 +897,17 @@ impl Tree {
         match self.registry_fresh(snap, remember)? {
             Some(true) => {}
             Some(false) => problems.push(problem(
-                "registry_stale",
+                ProblemKind::RegistryStale,
                 "does not match the tickets (run `tix sync`)",
             )),
-            None => problems.push(problem("registry_missing", "is missing (run `tix sync`)")),
+            None => problems.push(problem(
+                ProblemKind::RegistryMissing,
+                "is missing (run `tix sync`)",
+            )),
         }
         if self.has_journal() {
             problems.push(Problem {
-                kind: "unfinished_change",
+                kind: ProblemKind::UnfinishedChange,
                 path: format!("{STATE_DIR}/journal.json"),
                 line: None,
                 message: "a change was interrupted; the next tix command that writes finishes or rolls it back".into(),
