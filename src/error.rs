@@ -8,10 +8,13 @@ pub enum TixError {
     /// An id that matches no ticket (exit 3).
     #[error("no ticket {id}{}", did_you_mean(.close))]
     NotFound { id: String, close: Vec<String> },
-    /// A transition or gate said no (exit 4). `lines` are complete diagnostics,
-    /// one per unmet condition, each naming the file (and line where it helps).
-    #[error("{}", .lines.join("\n"))]
-    Refused { lines: Vec<String> },
+    /// A transition or gate said no (exit 4): one reason per unmet
+    /// condition, each naming the file (and line where it helps); shown one
+    /// per line.
+    #[error("{}", crate::refusal::lines(.reasons))]
+    Refused {
+        reasons: Vec<crate::refusal::Reason>,
+    },
     /// The lock was not acquired in time (exit 5).
     #[error("{path}: lock not acquired within {secs}s (another tix is running)")]
     LockTimeout { path: String, secs: u64 },

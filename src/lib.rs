@@ -12,6 +12,7 @@ pub mod exit;
 pub mod hook;
 pub mod lines;
 pub mod output;
+pub mod refusal;
 pub mod registry;
 pub mod settings;
 pub mod text;

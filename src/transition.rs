@@ -4,6 +4,7 @@
 
 use crate::config::Kind;
 use crate::error::TixError;
+use crate::refusal::Reason;
 use crate::ticket::NewValue;
 use crate::tree::{self, Change, Entry, Event, State, Tree};
 use anyhow::Result;
@@ -115,60 +116,57 @@ pub fn apply(
         }
     } else if !req.force {
         if req.action == "start" && kind(&from).is_some_and(Kind::is_closed) {
-            return Err(TixError::Refused {
-                lines: vec![format!(
-                    "{shown}: {} is {from}; `start` only starts work, `tix move {} {}` reopens it",
-                    meta.id,
-                    meta.id,
-                    crate::ticket::flow_scalar(config.first_name(Kind::InProgress))
-                )],
-            }
-            .into());
+            return Err(refused(Reason::Closed {
+                file: shown,
+                id: meta.id.to_string(),
+                status: from,
+                reopen_to: config.first_name(Kind::InProgress).to_string(),
+            }));
         }
         if !config.allows(&from, to) {
-            let allowed = config.targets(&from);
-            return Err(TixError::Refused {
-                lines: vec![format!(
-                    "{shown}: cannot move {} from {from} to {to} (allowed from {from}: {}); --force overrides",
-                    meta.id,
-                    if allowed.is_empty() { "nothing".into() } else { allowed.join(", ") }
-                )],
-            }
-            .into());
+            return Err(refused(Reason::NotAllowed {
+                file: shown,
+                id: meta.id.to_string(),
+                allowed: config
+                    .targets(&from)
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect(),
+                from,
+                to: to.to_string(),
+            }));
         }
         let mut unmet = Vec::new();
         if to_kind == Kind::InProgress && config.gates.unmet_dependencies_block_start {
             let line = ["depends_on", "dependencies", "parent"]
                 .iter()
-                .map(|k| line_suffix(&text, k))
-                .find(|l| !l.is_empty())
-                .unwrap_or_default();
+                .find_map(|k| line_of(&text, k));
             for dep in &meta.depends_on {
                 let status = state.dependency_status(dep)?;
-                match status.as_deref() {
-                    Some(s) if config.is_closed(s) => {}
-                    Some(s) => unmet.push(format!(
-                        "{shown}{line}: cannot start {}: depends on {dep}, which is {s}",
-                        meta.id
-                    )),
-                    None => unmet.push(format!(
-                        "{shown}{line}: cannot start {}: depends on {dep}, which does not exist",
-                        meta.id
-                    )),
+                if status.as_deref().is_some_and(|s| config.is_closed(s)) {
+                    continue;
                 }
+                unmet.push(Reason::Dependency {
+                    file: shown.clone(),
+                    line,
+                    id: meta.id.to_string(),
+                    dependency: dep.to_string(),
+                    status,
+                });
             }
         }
         if to_kind == Kind::Completed && config.gates.unchecked_boxes_block_complete {
             for (line, item) in crate::ticket::unchecked_boxes(&text) {
-                unmet.push(format!(
-                    "{shown}:{line}: cannot complete {}: unchecked box {}",
-                    meta.id,
-                    crate::ticket::quote(&item)
-                ));
+                unmet.push(Reason::UncheckedBox {
+                    file: shown.clone(),
+                    line,
+                    id: meta.id.to_string(),
+                    item: item.to_string(),
+                });
             }
         }
         if !unmet.is_empty() {
-            return Err(TixError::Refused { lines: unmet }.into());
+            return Err(TixError::Refused { reasons: unmet }.into());
         }
     }
 
@@ -177,13 +175,11 @@ pub fn apply(
     // folder, and without one there is nowhere to go.
     let dst = tree.destination(rel, to).unwrap_or_else(|| rel.to_string());
     if tree.status_in(Some(to), tree::top_dir(&dst)) != Some(to) {
-        return Err(TixError::Refused {
-            lines: vec![format!(
-                "{shown}: cannot move {} to {to} here: {to} has no folder and tix.yaml names no ticket_dirs to put it in; give {to} a dir, or move it to a status with one",
-                meta.id
-            )],
-        }
-        .into());
+        return Err(refused(Reason::NoFolder {
+            file: shown,
+            id: meta.id.to_string(),
+            to: to.to_string(),
+        }));
     }
 
     if req.check_only {
@@ -270,24 +266,25 @@ pub fn apply(
 }
 
 fn claimed(shown: &str, id: &str, agent: Option<&str>) -> anyhow::Error {
+    refused(Reason::Claimed {
+        file: shown.to_string(),
+        id: id.to_string(),
+        agent: agent.map(String::from),
+    })
+}
+
+fn refused(reason: Reason) -> anyhow::Error {
     TixError::Refused {
-        lines: vec![format!(
-            "{shown}: {id} is already in progress by {} (no silent takeover; --force reassigns it)",
-            agent
-                .map(crate::ticket::quote)
-                .unwrap_or_else(|| "someone without an agent name".into())
-        )],
+        reasons: vec![reason],
     }
     .into()
 }
 
-/// `:LINE` of a top-level key, or nothing.
-fn line_suffix(text: &str, key: &str) -> String {
+/// The line of a top-level key.
+fn line_of(text: &str, key: &str) -> Option<usize> {
     crate::ticket::Doc::parse(text)
         .ok()
         .and_then(|d| d.line_of_key(key))
-        .map(|l| format!(":{l}"))
-        .unwrap_or_default()
 }
 
 /// A transaction id unique to this process and moment.

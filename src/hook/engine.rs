@@ -320,15 +320,16 @@ impl Hook<'_> {
                         one_line(agent)
                     ));
                 }
-                Err(e) => match e.downcast_ref::<TixError>() {
-                    Some(TixError::Refused { lines: why }) => {
-                        lines.extend(
-                            why.iter()
-                                .map(|w| format!("tix: not started: {}", one_line(w))),
-                        );
+                Err(e) => {
+                    match e.downcast_ref::<TixError>() {
+                        Some(TixError::Refused { reasons }) => {
+                            lines.extend(reasons.iter().map(|r| {
+                                format!("tix: not started: {}", one_line(&r.to_string()))
+                            }));
+                        }
+                        _ => return Err(e),
                     }
-                    _ => return Err(e),
-                },
+                }
             }
         }
         if run.tickets.len() > before || existing.is_some() {
@@ -461,9 +462,10 @@ impl Hook<'_> {
         match transition::apply(self.tree, state, &entry, req, &actor, &self.now) {
             Ok(_) => Ok(Some(Ok(()))),
             Err(e) => match e.downcast_ref::<TixError>() {
-                Some(TixError::Refused { lines }) => {
-                    Ok(Some(Err(lines.iter().map(|l| one_line(l)).collect())))
-                }
+                Some(TixError::Refused { reasons }) => Ok(Some(Err(reasons
+                    .iter()
+                    .map(|r| one_line(&r.to_string()))
+                    .collect()))),
                 _ => Err(e),
             },
         }
