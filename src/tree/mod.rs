@@ -8,12 +8,14 @@ pub mod fsx;
 pub mod groups;
 pub mod index;
 pub mod journal;
+mod lock;
 mod problem;
 pub mod runs;
 mod scan;
 mod state;
 
 pub use doctor::Finding;
+pub use lock::{Lock, LockMode};
 pub use problem::{Problem, ProblemKind};
 pub use scan::{Below, Scan, dir_stamp, each_ticket_file};
 pub use state::State;
@@ -23,13 +25,11 @@ use crate::error::TixError;
 use crate::registry;
 use crate::ticket::{self, Doc, IdKey, Malformed, Meta, Text};
 use anyhow::{Context, Result, bail};
-use fs2::FileExt;
 use std::collections::HashMap;
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File};
 use std::io::{self, Write};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
 
 pub use journal::Event;
 
@@ -153,31 +153,6 @@ pub struct Snapshot {
     pub memo: Option<index::Memo>,
     /// Each status folder's stamp, taken before it was listed.
     pub dirs: index::Dirs,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LockMode {
-    Shared,
-    Exclusive,
-}
-
-/// Held for one invocation; released when dropped (or when the process dies).
-#[derive(Debug)]
-pub struct Lock {
-    file: File,
-    pub mode: LockMode,
-    /// The process whose id the lock file still held when this exclusive lock
-    /// was taken: it changed the tree and died without releasing it cleanly.
-    pub left_by: Option<String>,
-}
-
-impl Drop for Lock {
-    /// A clean release empties the holder line (the lock itself goes with the file).
-    fn drop(&mut self) {
-        if self.mode == LockMode::Exclusive {
-            let _ = self.file.set_len(0);
-        }
-    }
 }
 
 #[derive(Debug)]
@@ -352,161 +327,6 @@ impl Tree {
             .iter()
             .find(|s| s.dir.as_deref() == Some(dir))
             .map(|s| s.name.as_str())
-    }
-
-    // ------------------------------------------------------------ lock
-
-    /// Takes the lock on `.tix/lock`, waiting at most `lock_timeout_secs`.
-    /// `note` hears, in a line for a person, that it has to wait and what the
-    /// recovery did when it kept a file aside. An interrupted change found in
-    /// the journal is finished or rolled back before this returns.
-    pub fn lock(&self, mode: LockMode, note: &mut dyn FnMut(&str)) -> Result<Lock> {
-        let dir = self.state_dir();
-        self.create_state_dir()?;
-        let lock = self.acquire(mode, note)?;
-        if journal::exists(&dir) {
-            let told = |r: Result<Option<state::Recovered>>, note: &mut dyn FnMut(&str)| match r {
-                Ok(Some(r)) if r.noteworthy() => note(&r.describe(self)),
-                Ok(_) => {}
-                Err(e) => note(&format!(
-                    "warning: could not finish an interrupted change ({e:#}); run `tix doctor`"
-                )),
-            };
-            if mode == LockMode::Shared {
-                drop(lock);
-                let ex = self.acquire(LockMode::Exclusive, note)?;
-                // A recovery that cannot finish must not block reading: the
-                // journal stays, `sync --check` reports it, writes report the error.
-                let got = self.recover(&ex);
-                drop(ex);
-                told(got, note);
-                return self.acquire(mode, note);
-            }
-            let got = self.recover(&lock)?;
-            told(Ok(got), note);
-        }
-        Ok(lock)
-    }
-
-    /// The lock without finishing an interrupted change (for `sync --check`,
-    /// which changes nothing and reports it instead).
-    /// `None` when the tree has no `.tix/lock` yet (no tix ever wrote to it, so
-    /// nobody can be writing now): `sync --check` creates nothing.
-    pub fn lock_without_recovery(
-        &self,
-        mode: LockMode,
-        on_wait: &mut dyn FnMut(&str),
-    ) -> Result<Option<Lock>> {
-        if !self.path(&format!("{STATE_DIR}/lock")).exists() {
-            return Ok(None);
-        }
-        self.acquire(mode, on_wait).map(Some)
-    }
-
-    /// The exclusive lock for `tix doctor --fix`, which finishes an
-    /// interrupted change itself (and says so).
-    pub fn lock_for_repair(&self, on_wait: &mut dyn FnMut(&str)) -> Result<Lock> {
-        self.create_state_dir()?;
-        self.acquire(LockMode::Exclusive, on_wait)
-    }
-
-    /// `.tix/`, made on first use (it is not committed, so a fresh clone lacks
-    /// it) with a `.gitignore` that keeps all of it out of git.
-    fn create_state_dir(&self) -> Result<()> {
-        make_state_dir(&self.root)
-            .with_context(|| format!("failed to create {}", self.show(STATE_DIR)))
-    }
-
-    pub fn has_journal(&self) -> bool {
-        journal::exists(&self.state_dir())
-    }
-
-    fn acquire(&self, mode: LockMode, on_wait: &mut dyn FnMut(&str)) -> Result<Lock> {
-        let rel = format!("{STATE_DIR}/lock");
-        let path = self.path(&rel);
-        let file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(&path)
-            .with_context(|| format!("failed to open {}", self.show(&rel)))?;
-        let timeout = Duration::from_secs(self.config.lock_timeout_secs);
-        let contended = |e: &io::Error| e.kind() == fs2::lock_contended_error().kind();
-        let got = match mode {
-            LockMode::Exclusive => FileExt::try_lock_exclusive(&file),
-            LockMode::Shared => FileExt::try_lock_shared(&file),
-        };
-        match got {
-            Ok(()) => {}
-            Err(e) if !contended(&e) => {
-                return Err(e).with_context(|| format!("failed to lock {}", self.show(&rel)));
-            }
-            // Held: a blocking lock, on a thread, so that the lock is ours the
-            // moment it is released (polling would add up to its period to
-            // every wait: two hooks of one batch take turns here).
-            Err(_) => {
-                let waiter = file
-                    .try_clone()
-                    .with_context(|| format!("failed to lock {}", self.show(&rel)))?;
-                let (tx, rx) = std::sync::mpsc::channel();
-                std::thread::spawn(move || {
-                    let got = match mode {
-                        LockMode::Exclusive => FileExt::lock_exclusive(&waiter),
-                        LockMode::Shared => FileExt::lock_shared(&waiter),
-                    };
-                    let _ = tx.send(got);
-                });
-                let waited = wait_for_lock(&rx, timeout, &mut || {
-                    on_wait(&format!("waiting for the lock on {}…", self.show(&rel)))
-                });
-                match waited {
-                    Waited::Got => {}
-                    Waited::Failed(e) => {
-                        return Err(e)
-                            .with_context(|| format!("failed to lock {}", self.show(&rel)));
-                    }
-                    // The waiting thread ends with the process.
-                    Waited::TimedOut => {
-                        return Err(TixError::LockTimeout {
-                            path: self.show(&rel),
-                            secs: self.config.lock_timeout_secs,
-                        }
-                        .into());
-                    }
-                    Waited::Gone => {
-                        bail!(
-                            "failed to lock {}: the thread waiting for it ended",
-                            self.show(&rel)
-                        );
-                    }
-                }
-            }
-        }
-        let mut left_by = String::new();
-        let _ = io::Read::read_to_string(&mut &file, &mut left_by);
-        let left_by = Some(left_by.trim().to_string()).filter(|s| !s.is_empty());
-        if mode == LockMode::Exclusive {
-            // Who holds it, for `tix doctor` should this process die.
-            let line = format!(
-                "pid {} tix {}\n",
-                std::process::id(),
-                std::env::args()
-                    .skip(1)
-                    .collect::<Vec<_>>()
-                    .join(" ")
-                    .chars()
-                    .take(200)
-                    .collect::<String>()
-            );
-            let _ = file.set_len(0);
-            let _ = std::os::unix::fs::FileExt::write_all_at(&file, line.as_bytes(), 0);
-        }
-        Ok(Lock {
-            file,
-            mode,
-            left_by,
-        })
     }
 
     // ------------------------------------------------------------ files
@@ -1109,48 +929,6 @@ fn join_shown(display_root: &str, rel: &str) -> String {
 
 /// In debug builds, `TIX_FAILPOINT=<name>` aborts the process at that step (for
 /// crash tests); release builds compile this to nothing.
-/// How a wait for a held lock ended.
-#[derive(Debug)]
-enum Waited {
-    Got,
-    Failed(io::Error),
-    TimedOut,
-    /// The thread that waited ended without an answer.
-    Gone,
-}
-
-/// Waits up to `timeout` for the locking thread's answer on `rx`; after
-/// 200 ms without one, `on_wait` is called once (to say that tix waits).
-fn wait_for_lock(
-    rx: &std::sync::mpsc::Receiver<io::Result<()>>,
-    timeout: Duration,
-    on_wait: &mut dyn FnMut(),
-) -> Waited {
-    use std::sync::mpsc::RecvTimeoutError;
-    let started = Instant::now();
-    let mut noted = false;
-    loop {
-        let left = timeout.saturating_sub(started.elapsed());
-        let wait = if noted {
-            left
-        } else {
-            left.min(Duration::from_millis(200))
-        };
-        match rx.recv_timeout(wait) {
-            Ok(Ok(())) => return Waited::Got,
-            Ok(Err(e)) => return Waited::Failed(e),
-            Err(RecvTimeoutError::Disconnected) => return Waited::Gone,
-            Err(RecvTimeoutError::Timeout) if started.elapsed() >= timeout => {
-                return Waited::TimedOut;
-            }
-            Err(RecvTimeoutError::Timeout) => {
-                noted = true;
-                on_wait();
-            }
-        }
-    }
-}
-
 pub fn failpoint(name: &str) {
     if cfg!(debug_assertions) && std::env::var_os("TIX_FAILPOINT").is_some_and(|v| v == name) {
         let _ = io::stderr().write_all(format!("tix: failpoint {name}: aborting\n").as_bytes());
@@ -1281,42 +1059,4 @@ pub fn edit_ticket(
     changes: &[(&str, ticket::NewValue)],
 ) -> Result<String> {
     ticket::edit(text, changes).map_err(|m| malformed_error(tree, rel, &m))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_lock_wait_whose_thread_ended_fails_at_once() {
-        let (tx, rx) = std::sync::mpsc::channel::<io::Result<()>>();
-        drop(tx);
-        let mut told = 0;
-        let waited = wait_for_lock(&rx, Duration::from_secs(5), &mut || told += 1);
-        assert!(matches!(waited, Waited::Gone), "{waited:?}");
-        assert_eq!(told, 0, "no spinning on a closed channel");
-    }
-
-    #[test]
-    fn a_lock_wait_says_once_that_it_waits_then_gets_the_lock() {
-        let (tx, rx) = std::sync::mpsc::channel();
-        let sender = std::thread::spawn(move || {
-            std::thread::sleep(Duration::from_millis(300));
-            tx.send(Ok(())).unwrap();
-        });
-        let mut told = 0;
-        let waited = wait_for_lock(&rx, Duration::from_secs(5), &mut || told += 1);
-        sender.join().unwrap();
-        assert!(matches!(waited, Waited::Got), "{waited:?}");
-        assert_eq!(told, 1);
-    }
-
-    #[test]
-    fn a_lock_wait_times_out() {
-        let (_tx, rx) = std::sync::mpsc::channel::<io::Result<()>>();
-        let mut told = 0;
-        let waited = wait_for_lock(&rx, Duration::from_millis(250), &mut || told += 1);
-        assert!(matches!(waited, Waited::TimedOut), "{waited:?}");
-        assert_eq!(told, 1);
-    }
 }
