@@ -1,0 +1,141 @@
+//! What the tree is made of, as the rest of tix sees it: a ticket file's
+//! record ([`Entry`]) and stamp, a ticket with its effective status, the
+//! whole tree at one moment ([`Snapshot`]) and one change of one file.
+
+use super::{index, journal::Event};
+use crate::config::Kind;
+use crate::ticket::{IdKey, Malformed, Meta, Text};
+use std::fs;
+use std::os::unix::fs::MetadataExt;
+
+/// What identifies a version of a file without reading it: a 64-bit mix of
+/// its size, mtime, ctime and inode. Only ever compared for equality.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+pub struct Stamp(pub u64);
+
+impl Stamp {
+    pub fn new(size: u64, mtime: (i64, i64), ctime: (i64, i64), ino: u64) -> Stamp {
+        // splitmix64 over the fields: any change moves every bit.
+        let mut h: u64 = 0x9e37_79b9_7f4a_7c15;
+        for v in [
+            size,
+            mtime.0 as u64,
+            mtime.1 as u64,
+            ctime.0 as u64,
+            ctime.1 as u64,
+            ino,
+        ] {
+            h ^= v;
+            h = h.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            let mut z = h;
+            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            h = z ^ (z >> 31);
+        }
+        Stamp(h)
+    }
+
+    pub fn of(m: &fs::Metadata) -> Stamp {
+        Stamp::new(
+            m.len(),
+            (m.mtime(), m.mtime_nsec()),
+            (m.ctime(), m.ctime_nsec()),
+            m.ino(),
+        )
+    }
+}
+
+/// One ticket file (or a `.md` file in a status folder that should be one).
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// Path relative to the root, `/`-separated: `pending/TIX-0007-fix.md`.
+    pub rel: Text,
+    pub stamp: Stamp,
+    pub parsed: Result<Meta, Malformed>,
+    /// The id, from the frontmatter, else from the file name (parsed once).
+    pub key: Option<IdKey>,
+}
+
+impl Entry {
+    pub fn new(rel: Text, stamp: Stamp, parsed: Result<Meta, Malformed>) -> Entry {
+        let key = match &parsed {
+            Ok(m) => IdKey::parse_text(&m.id),
+            Err(_) => IdKey::from_file_name(rel.rsplit('/').next().unwrap_or("")),
+        };
+        Entry {
+            rel,
+            stamp,
+            parsed,
+            key,
+        }
+    }
+
+    /// The folder of the root it is in (see [`top_dir`]).
+    pub fn dir(&self) -> &str {
+        top_dir(&self.rel)
+    }
+
+    pub fn file_name(&self) -> &str {
+        file_name(&self.rel)
+    }
+}
+
+/// The last part of a `/`-separated path.
+pub fn file_name(rel: &str) -> &str {
+    rel.rsplit('/').next().unwrap_or(rel)
+}
+
+/// The folder of the root a ticket at `rel` is in (`completed` for
+/// `completed/s1/T.md`); `""` for a ticket in the root itself.
+pub fn top_dir(rel: &str) -> &str {
+    rel.split_once('/').map_or("", |(top, _)| top)
+}
+
+/// The path of the file `name` in the folder `dir` (`""`: the root).
+pub fn join_rel(dir: &str, name: &str) -> String {
+    if dir.is_empty() {
+        name.to_string()
+    } else {
+        format!("{dir}/{name}")
+    }
+}
+
+/// A ticket that parsed, with its effective status.
+#[derive(Debug, Clone, Copy)]
+pub struct Ticket<'a> {
+    pub key: &'a IdKey,
+    pub rel: &'a str,
+    pub meta: &'a Meta,
+    /// The frontmatter's status, else the folder's.
+    pub status: &'a str,
+    /// That status's kind.
+    pub kind: Kind,
+}
+
+/// Every ticket file of the tree at one moment, in no particular order
+/// (everything shown to a user is sorted where it is shown).
+#[derive(Debug, Clone, Default)]
+pub struct Snapshot {
+    pub entries: Vec<Entry>,
+    /// The registry as tix last wrote or verified it for exactly these
+    /// entries (from the index; `None` when anything changed since).
+    pub memo: Option<index::Memo>,
+    /// Each status folder's stamp, taken before it was listed.
+    pub dirs: index::Dirs,
+}
+
+/// A change of one ticket file: write `content` at `dst`, remove `src` if it differs.
+#[derive(Debug, Clone)]
+pub struct Change {
+    pub src: Option<String>,
+    pub dst: String,
+    pub content: String,
+    pub event: Event,
+    /// `fsx::fingerprint` of the source bytes the change was made from: if
+    /// the file no longer has them (someone saved it meanwhile), the change
+    /// is refused rather than written over their edit.
+    pub base: Option<String>,
+    /// The source's entry as the state found it (its registry row, which a
+    /// quick commit patches); `None`: the registry is rendered whole.
+    pub replaces: Option<Entry>,
+}
