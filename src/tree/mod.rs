@@ -745,27 +745,10 @@ pub fn make_state_dir(root: &Path) -> io::Result<()> {
     )
 }
 
-/// FxHash (as in rustc): a fast hasher for maps keyed by our own paths and ids,
-/// which need no protection against hash flooding.
-#[derive(Default, Clone, Copy)]
-pub struct FxHasher(u64);
-
-impl std::hash::Hasher for FxHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut word = [0u8; 8];
-            word[..chunk.len()].copy_from_slice(chunk);
-            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word))
-                .wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-        }
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-pub type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<FxHasher>>;
+/// A map keyed by our own paths and ids, which need no protection against
+/// hash flooding: foldhash's fast hasher with a fixed seed, so that a run
+/// is the same as the last.
+pub type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
 
 /// `f` over `items` on up to four threads, in order.
 fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
@@ -867,7 +850,7 @@ fn close_matches(snap: &Snapshot, id: &IdArg) -> Vec<String> {
                 IdArg::Full(w, _) => w.num == k.num,
                 IdArg::Number(n, _) => *n == k.num,
             };
-            let d = edit_distance(&wanted, &shown.to_ascii_uppercase());
+            let d = strsim::levenshtein(&wanted, &shown.to_ascii_uppercase());
             let score = if same_number { 0 } else { d };
             (score <= 2).then_some((score, shown))
         })
@@ -875,23 +858,6 @@ fn close_matches(snap: &Snapshot, id: &IdArg) -> Vec<String> {
     scored.sort();
     scored.dedup_by(|a, b| a.1 == b.1);
     scored.into_iter().take(3).map(|(_, s)| s).collect()
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            cur.push(
-                (prev[j] + usize::from(ca != *cb))
-                    .min(prev[j + 1] + 1)
-                    .min(cur[j] + 1),
-            );
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }
 
 /// Reads a ticket for a transition: fresh bytes, parsed; malformed is an error
