@@ -6,7 +6,7 @@ use crate::config::Kind;
 use crate::error::TixError;
 use crate::refusal::Reason;
 use crate::ticket::NewValue;
-use crate::tree::{self, Change, Entry, Event, State, Tree};
+use crate::tree::{self, Action, Change, Entry, Event, State, Tree};
 use anyhow::Result;
 
 /// Who asks for a change, for the audit log.
@@ -33,8 +33,8 @@ pub struct Request {
     pub to: String,
     pub force: bool,
     pub agent: Option<String>,
-    /// The audit log's action: `start`, `complete`, `move`, …
-    pub action: &'static str,
+    /// The audit log's action: start, complete, move, rollback.
+    pub action: Action,
     pub reason: Option<String>,
     /// Claude Code's totals, on the change that ends an agent run.
     pub totals: Totals,
@@ -89,7 +89,9 @@ pub fn apply(
     // `start` of a ticket in any in-progress status, or `complete` of one in
     // any completed status, is where it should be.
     let target = match (req.action, kind(&from)) {
-        ("start", Some(Kind::InProgress)) | ("complete", Some(Kind::Completed)) => from.clone(),
+        (Action::Start, Some(Kind::InProgress)) | (Action::Complete, Some(Kind::Completed)) => {
+            from.clone()
+        }
         _ => req.to.clone(),
     };
     let to = target.as_str();
@@ -103,7 +105,7 @@ pub fn apply(
     if from == to {
         // A move to the status a ticket has, or any change that is not a
         // start, has nothing to do; only `start` may name a new agent.
-        if to_kind != Kind::InProgress || req.action != "start" {
+        if to_kind != Kind::InProgress || req.action != Action::Start {
             return Ok(unchanged());
         }
         match (meta.agent.as_deref(), req.agent.as_deref()) {
@@ -112,10 +114,10 @@ pub fn apply(
                 return Err(claimed(&shown, &meta.id, meta.agent.as_deref()));
             }
             (_, None) => return Ok(unchanged()),
-            _ => action = "assign",
+            _ => action = Action::Assign,
         }
     } else if !req.force {
-        if req.action == "start" && kind(&from).is_some_and(Kind::is_closed) {
+        if req.action == Action::Start && kind(&from).is_some_and(Kind::is_closed) {
             return Err(refused(Reason::Closed {
                 file: shown,
                 id: meta.id.to_string(),
@@ -208,7 +210,7 @@ pub fn apply(
     let content = tree::edit_ticket(tree, rel, &text, &changes)?;
 
     // Forced means a rule or gate was skipped: a transition, or a takeover.
-    let taken_from = meta.agent.as_deref().filter(|_| action == "assign");
+    let taken_from = meta.agent.as_deref().filter(|_| action == Action::Assign);
     let reason = match (
         req.force && (from != to || taken_from.is_some()),
         taken_from,
@@ -221,12 +223,6 @@ pub fn apply(
         (false, _) => req.reason.clone(),
     };
     let event = Event {
-        time: now.to_string(),
-        ticket: meta.id.to_string(),
-        action: action.to_string(),
-        from: Some(from.clone()),
-        to: Some(to.to_string()),
-        actor: actor.actor.clone(),
         session_id: actor.session_id.clone(),
         tool_use_id: actor.tool_use_id.clone(),
         agent: req
@@ -234,11 +230,13 @@ pub fn apply(
             .clone()
             .or(meta.agent.as_deref().map(String::from)),
         agent_id: actor.agent_id.clone(),
-        reason,
         duration_ms: req.totals.duration_ms,
         tokens: req.totals.tokens,
         tool_uses: req.totals.tool_uses,
-        tx: Some(new_tx()),
+        ..Event::new(action, &meta.id, now, &actor.actor)
+            .moving(Some(&from), Some(to))
+            .because(reason)
+            .of_change()
     };
     state.commit(Change {
         src: Some(rel.to_string()),
@@ -248,7 +246,7 @@ pub fn apply(
         base: Some(tree::fsx::fingerprint(text.as_bytes())),
         replaces: Some(entry.clone()),
     })?;
-    if action == "assign" {
+    if action == Action::Assign {
         return Ok(Outcome::Assigned {
             id: meta.id.to_string(),
             status: from,
@@ -285,13 +283,4 @@ fn line_of(text: &str, key: &str) -> Option<usize> {
     crate::ticket::Doc::parse(text)
         .ok()
         .and_then(|d| d.line_of_key(key))
-}
-
-/// A transaction id unique to this process and moment.
-pub fn new_tx() -> String {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or(0);
-    format!("{nanos:x}-{}", std::process::id())
 }

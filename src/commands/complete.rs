@@ -11,7 +11,7 @@ pub fn run(ctx: &Ctx, args: &CompleteArgs) -> Result<Exit> {
         to: tree.config.first_name(Kind::Completed).to_string(),
         force: args.force,
         agent: None,
-        action: "complete",
+        action: crate::tree::Action::Complete,
         reason: None,
         totals: Default::default(),
         check_only: false,

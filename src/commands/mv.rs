@@ -20,7 +20,7 @@ pub fn run(ctx: &Ctx, args: &MoveArgs) -> Result<Exit> {
         to: to.name.clone(),
         force: args.force,
         agent: ctx.agent(&None),
-        action: "move",
+        action: crate::tree::Action::Move,
         reason: None,
         totals: Default::default(),
         check_only: false,

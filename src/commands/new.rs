@@ -3,8 +3,7 @@ use crate::cli::NewArgs;
 use crate::error::TixError;
 use crate::exit::Exit;
 use crate::ticket::{self, NewValue};
-use crate::transition::new_tx;
-use crate::tree::{self, Change, Event, LockMode, State, TEMPLATES, Tree};
+use crate::tree::{self, Action, Change, Event, LockMode, State, TEMPLATES, Tree};
 use anyhow::{Context, Result, bail};
 use std::fs;
 
@@ -106,15 +105,9 @@ pub fn run(ctx: &Ctx, args: &NewArgs) -> Result<Exit> {
     };
     let rel = crate::tree::join_rel(dir, &name);
     tree.remember_id(&prefix, num)?;
-    let event = Event {
-        time: now,
-        ticket: id.clone(),
-        action: "create".into(),
-        to: Some(status.name.clone()),
-        actor: ctx.actor().actor,
-        tx: Some(new_tx()),
-        ..Event::default()
-    };
+    let event = Event::new(Action::Create, &id, &now, &ctx.actor().actor)
+        .moving(None, Some(&status.name))
+        .of_change();
     state.commit(Change {
         src: None,
         dst: rel.clone(),

@@ -43,7 +43,7 @@ pub fn run(ctx: &Ctx, args: &NextArgs) -> Result<Exit> {
         to: tree.config.first_name(Kind::InProgress).to_string(),
         force: false,
         agent: ctx.agent(&args.agent),
-        action: "start",
+        action: crate::tree::Action::Start,
         reason: Some("claimed with tix next".into()),
         totals: Default::default(),
         check_only: false,

@@ -11,7 +11,7 @@ pub fn run(ctx: &Ctx, args: &StartArgs) -> Result<Exit> {
         to: tree.config.first_name(Kind::InProgress).to_string(),
         force: args.force,
         agent: ctx.agent(&args.agent),
-        action: "start",
+        action: crate::tree::Action::Start,
         reason: None,
         totals: Default::default(),
         check_only: false,

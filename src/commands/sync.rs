@@ -1,8 +1,7 @@
 use super::Ctx;
 use crate::cli::SyncArgs;
 use crate::exit::Exit;
-use crate::transition::new_tx;
-use crate::tree::{Change, Event, LockMode, REGISTRY, Scan, State, Tree};
+use crate::tree::{Action, Change, Event, LockMode, REGISTRY, Scan, State, Tree};
 use crate::view::{CheckJson, ProblemJson};
 use anyhow::{Context, Result};
 use std::fs;
@@ -84,17 +83,14 @@ fn sync(ctx: &Ctx, tree: &Tree) -> Result<Exit> {
             let status = t.meta.status.as_deref()?;
             let dir = crate::tree::top_dir(t.rel);
             tree.wanted_dir(status, dir).map(|want| {
-                let event = Event {
-                    time: ctx.now_str(),
-                    ticket: t.meta.id.to_string(),
-                    action: "sync".into(),
-                    from: Some(tree.folder_status(dir).unwrap_or(dir).to_string()),
-                    to: Some(status.to_string()),
-                    actor: ctx.actor().actor,
-                    reason: Some("the file was in the wrong folder".into()),
-                    tx: Some(new_tx()),
-                    ..Event::default()
-                };
+                let event = Event::refiled(
+                    Action::Sync,
+                    &t.meta.id,
+                    &ctx.now_str(),
+                    &ctx.actor().actor,
+                    (tree.folder_status(dir).unwrap_or(dir), status),
+                    "the file was in the wrong folder",
+                );
                 (t.rel.to_string(), tree.moved_to(t.rel, want), event)
             })
         })

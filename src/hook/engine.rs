@@ -8,7 +8,7 @@ use crate::error::TixError;
 use crate::ticket::IdKey;
 use crate::transition::{self, Actor, Request, Totals};
 use crate::tree::runs::{self, Run, RunTicket, Runs};
-use crate::tree::{self, Event, IdArg, LockMode, State, Tree, journal};
+use crate::tree::{self, Action, Event, IdArg, LockMode, State, Tree, journal};
 use anyhow::{Context, Result};
 use serde_json::{Value, json};
 
@@ -142,25 +142,20 @@ impl Hook<'_> {
     fn note(
         &self,
         ticket: &str,
-        action: &str,
+        action: Action,
         run: &Run,
         reason: Option<String>,
         totals: Totals,
     ) -> Result<()> {
         let event = Event {
-            time: self.now.clone(),
-            ticket: ticket.to_string(),
-            action: action.into(),
-            actor: "hook".into(),
             session_id: run.session_id.clone(),
             tool_use_id: run.tool_use_id.clone(),
             agent: Some(run.agent.clone()),
             agent_id: run.agent_id.clone(),
-            reason,
             duration_ms: totals.duration_ms,
             tokens: totals.tokens,
             tool_uses: totals.tool_uses,
-            ..Event::default()
+            ..Event::new(action, ticket, &self.now, "hook").because(reason)
         };
         journal::append_event(&self.tree.state_dir(), &event)
             .context("failed to append to .tix/events.jsonl")
@@ -268,7 +263,7 @@ impl Hook<'_> {
                         id: id.clone(),
                         started: false,
                     });
-                    self.note(&id, "attach", &run, None, Totals::default())?;
+                    self.note(&id, Action::Attach, &run, None, Totals::default())?;
                     lines.push(attached_line(&id, &title, completes_itself));
                 } else {
                     let by = ticket
@@ -290,7 +285,7 @@ impl Hook<'_> {
                 to: self.tree.config.first_name(Kind::InProgress).to_string(),
                 force: false,
                 agent: Some(agent.to_string()),
-                action: "start",
+                action: Action::Start,
                 reason: None,
                 totals: Totals::default(),
                 check_only: false,
@@ -359,7 +354,7 @@ impl Hook<'_> {
             for t in &run.tickets {
                 self.note(
                     &t.id,
-                    "run-end",
+                    Action::RunEnd,
                     run,
                     Some("no end of the run seen in 7 days".into()),
                     Totals::default(),
@@ -413,7 +408,7 @@ impl Hook<'_> {
                     to: self.tree.config.first_name(Kind::Completed).to_string(),
                     force: false,
                     agent: None,
-                    action: "complete",
+                    action: Action::Complete,
                     reason: None,
                     totals,
                     check_only,
@@ -487,7 +482,7 @@ impl Hook<'_> {
             for id in result.held.iter().filter(|id| run.has(id)) {
                 self.note(
                     id,
-                    "run-end",
+                    Action::RunEnd,
                     run,
                     Some("acceptance criteria unmet".into()),
                     totals,
@@ -540,7 +535,7 @@ impl Hook<'_> {
                 }
                 let run = run.clone();
                 for t in &run.tickets {
-                    self.note(&t.id, "launch", &run, None, Totals::default())?;
+                    self.note(&t.id, Action::Launch, &run, None, Totals::default())?;
                 }
                 // Its SubagentStop may have come first (this hook waited on the lock).
                 let stopped = run
@@ -694,7 +689,7 @@ impl Hook<'_> {
                         to: self.tree.config.new_status().name.clone(),
                         force: false,
                         agent: None,
-                        action: "rollback",
+                        action: Action::Rollback,
                         reason: Some(why.0.clone()),
                         totals,
                         check_only: false,

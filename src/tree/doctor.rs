@@ -7,7 +7,7 @@
 
 use super::index;
 use super::{
-    Change, Entry, Event, Lock, LockMode, Problem, ProblemKind, REGISTRY, STATE_DIR, Scan,
+    Action, Change, Entry, Event, Lock, LockMode, Problem, ProblemKind, REGISTRY, STATE_DIR, Scan,
     Snapshot, State, Tree, fsx, journal, runs,
 };
 use crate::ticket::{self, IdKey, NewValue};
@@ -216,17 +216,14 @@ impl Tree {
                 let status = t.meta.status.as_deref()?;
                 let dir = super::top_dir(t.rel);
                 self.wanted_dir(status, dir).map(|want| {
-                    let event = Event {
-                        time: now.to_string(),
-                        ticket: t.meta.id.to_string(),
-                        action: "repair".into(),
-                        from: Some(self.folder_status(dir).unwrap_or(dir).to_string()),
-                        to: Some(status.to_string()),
-                        actor: "user".into(),
-                        reason: Some("doctor: the file was in the wrong folder".into()),
-                        tx: Some(crate::transition::new_tx()),
-                        ..Event::default()
-                    };
+                    let event = Event::refiled(
+                        Action::Repair,
+                        &t.meta.id,
+                        now,
+                        "user",
+                        (self.folder_status(dir).unwrap_or(dir), status),
+                        "doctor: the file was in the wrong folder",
+                    );
                     (t.rel.to_string(), self.moved_to(t.rel, want), event)
                 })
             })
@@ -302,14 +299,8 @@ impl Tree {
     fn log_repair(&self, now: &str, ticket: &str, what: &str) -> Result<()> {
         journal::append_event(
             &self.state_dir(),
-            &Event {
-                time: now.to_string(),
-                ticket: ticket.to_string(),
-                action: "repair".into(),
-                actor: "user".into(),
-                reason: Some(format!("doctor: {what}")),
-                ..Event::default()
-            },
+            &Event::new(Action::Repair, ticket, now, "user")
+                .because(Some(format!("doctor: {what}"))),
         )
         .context("failed to append to .tix/events.jsonl")
     }
@@ -517,17 +508,11 @@ impl Tree {
             src: Some(rel.to_string()),
             dst: dst.clone(),
             content,
-            event: Event {
-                time: now.to_string(),
-                ticket: new_id.clone(),
-                action: "renumber".into(),
-                actor: "user".into(),
-                reason: Some(format!(
+            event: Event::new(Action::Renumber, &new_id, now, "user")
+                .because(Some(format!(
                     "doctor: was {old_id}, an id another ticket has (made on another branch?)"
-                )),
-                tx: Some(crate::transition::new_tx()),
-                ..Event::default()
-            },
+                )))
+                .of_change(),
             base: Some(fsx::fingerprint(text.as_bytes())),
             replaces: None,
         })?;

@@ -36,6 +36,116 @@ pub struct Event {
     pub tx: Option<String>,
 }
 
+/// What an event records; its name in the audit log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// `tix new`.
+    Create,
+    /// To in progress (`start`, `next --claim`, a hook).
+    Start,
+    /// To completed.
+    Complete,
+    /// `tix move`.
+    Move,
+    /// The agent of a ticket in progress changed (`start --agent … --force`).
+    Assign,
+    /// Back to pending: the run that started it failed or never ran.
+    Rollback,
+    /// `tix sync` moved a file to its status's folder.
+    Sync,
+    /// `doctor --fix` or a recovery changed something.
+    Repair,
+    /// `doctor --fix` gave a ticket a new id.
+    Renumber,
+    /// A run started working on a ticket already in progress.
+    Attach,
+    /// A background subagent was launched.
+    Launch,
+    /// A run ended with its ticket still in progress.
+    RunEnd,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Create => "create",
+            Action::Start => "start",
+            Action::Complete => "complete",
+            Action::Move => "move",
+            Action::Assign => "assign",
+            Action::Rollback => "rollback",
+            Action::Sync => "sync",
+            Action::Repair => "repair",
+            Action::Renumber => "renumber",
+            Action::Attach => "attach",
+            Action::Launch => "launch",
+            Action::RunEnd => "run-end",
+        }
+    }
+}
+
+impl Event {
+    /// An event of `action` on `ticket`, at `time`, by `actor` (`user`,
+    /// `hook`): what every event has. The others are set by the callers
+    /// below, one per kind of change.
+    pub fn new(action: Action, ticket: &str, time: &str, actor: &str) -> Event {
+        Event {
+            time: time.to_string(),
+            ticket: ticket.to_string(),
+            action: action.as_str().to_string(),
+            actor: actor.to_string(),
+            ..Event::default()
+        }
+    }
+
+    /// From status `from` to `to`.
+    pub fn moving(self, from: Option<&str>, to: Option<&str>) -> Event {
+        Event {
+            from: from.map(String::from),
+            to: to.map(String::from),
+            ..self
+        }
+    }
+
+    pub fn because(self, reason: Option<String>) -> Event {
+        Event { reason, ..self }
+    }
+
+    /// A file moved to the folder of the status it says (`tix sync`, `doctor
+    /// --fix`): from the status its old folder means to that one.
+    pub fn refiled(
+        action: Action,
+        ticket: &str,
+        time: &str,
+        actor: &str,
+        (from, to): (&str, &str),
+        reason: &str,
+    ) -> Event {
+        Event::new(action, ticket, time, actor)
+            .moving(Some(from), Some(to))
+            .because(Some(reason.to_string()))
+            .of_change()
+    }
+
+    /// The event of a change of a ticket file: a new transaction id, by
+    /// which recovery logs an interrupted change once.
+    pub fn of_change(self) -> Event {
+        Event {
+            tx: Some(new_tx()),
+            ..self
+        }
+    }
+}
+
+/// A transaction id unique to this process and moment.
+pub fn new_tx() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    format!("{nanos:x}-{}", std::process::id())
+}
+
 /// What a change is about to do, written before its first step.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Intent {

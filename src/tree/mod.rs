@@ -32,7 +32,7 @@ use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-pub use journal::Event;
+pub use journal::{Action, Event};
 
 pub const STATE_DIR: &str = ".tix";
 pub const REGISTRY: &str = "TICKET_REGISTRY.md";

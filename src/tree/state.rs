@@ -813,16 +813,15 @@ impl Tree {
             let aside = self.aside(s, &now, true, &mut |aside| {
                 journal::append_event(
                     &state,
-                    &Event {
-                        time: now.clone(),
-                        ticket: intent.event.ticket.clone(),
-                        action: "repair".into(),
-                        actor: intent.event.actor.clone(),
-                        reason: Some(format!(
-                            "recovery: {s} {why} after an interrupted change; set aside as {aside}"
-                        )),
-                        ..Event::default()
-                    },
+                    &Event::new(
+                        journal::Action::Repair,
+                        &intent.event.ticket,
+                        &now,
+                        &intent.event.actor,
+                    )
+                    .because(Some(format!(
+                        "recovery: {s} {why} after an interrupted change; set aside as {aside}"
+                    ))),
                 )
             })?;
             kept = Some((aside, why));
