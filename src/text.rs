@@ -114,10 +114,15 @@ pub fn normalize(value: &str) -> String {
 
 /// `1 ticket`, `2 tickets`.
 pub fn count(n: usize, noun: &str) -> String {
+    count_forms(n, noun, &format!("{noun}s"))
+}
+
+/// `1 criterion`, `2 criteria`: a count with the noun's two forms.
+pub fn count_forms(n: usize, one: &str, many: &str) -> String {
     if n == 1 {
-        format!("1 {noun}")
+        format!("1 {one}")
     } else {
-        format!("{n} {noun}s")
+        format!("{n} {many}")
     }
 }
 

@@ -5,6 +5,7 @@
 use super::{BatchCall, Intent, Payload, one_line};
 use crate::config::Kind;
 use crate::error::TixError;
+use crate::text::count_forms;
 use crate::ticket::IdKey;
 use crate::transition::{self, Actor, Request, Totals};
 use crate::tree::runs::{self, Run, RunTicket, Runs};
@@ -866,7 +867,7 @@ impl Hook<'_> {
             json!({"systemMessage": format!(
                 "tix: {} stays in progress: {} unmet (see `tix show {}`).",
                 result.held.join(", "),
-                count(result.unmet.len(), "criterion", "criteria"),
+                count_forms(result.unmet.len(), "criterion", "criteria"),
                 result.held[0]
             )})
         }))
@@ -945,7 +946,7 @@ fn refusal(ending: &Ending, stopping: bool) -> String {
     s.push_str(&format!(
         "tix: {} cannot be completed yet: {} unmet:\n",
         ending.held.join(", "),
-        count(ending.unmet.len(), "criterion is", "criteria are")
+        count_forms(ending.unmet.len(), "criterion is", "criteria are")
     ));
     // Claude Code keeps 10,000 characters of a reason: the list is cut well before.
     for (i, u) in ending.unmet.iter().enumerate() {
@@ -965,14 +966,6 @@ fn refusal(ending: &Ending, stopping: bool) -> String {
         ));
     }
     s
-}
-
-fn count(n: usize, one: &str, many: &str) -> String {
-    if n == 1 {
-        format!("1 {one}")
-    } else {
-        format!("{n} {many}")
-    }
 }
 
 fn elapsed_ms(from: &str, to: &str) -> Option<u64> {
