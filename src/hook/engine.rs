@@ -8,7 +8,7 @@ use crate::error::TixError;
 use crate::text::count_forms;
 use crate::ticket::IdKey;
 use crate::transition::{self, Actor, Request, Totals};
-use crate::tree::runs::{self, Run, RunTicket, Runs};
+use crate::tree::runs::{self, Run, RunTicket, Runs, Tool};
 use crate::tree::{self, Action, Event, IdArg, LockMode, State, Tree, journal};
 use anyhow::{Context, Result};
 use serde_json::{Value, json};
@@ -175,7 +175,7 @@ impl Hook<'_> {
 
     // ------------------------------------------------------------ start
 
-    fn start(&self, tool: &str, agent: &str, mentions: &[IdKey]) -> Result<Option<Value>> {
+    fn start(&self, tool: &Tool, agent: &str, mentions: &[IdKey]) -> Result<Option<Value>> {
         let mentions = self.tree.may_exist(mentions);
         if mentions.is_empty() {
             return Ok(None);
@@ -187,7 +187,7 @@ impl Hook<'_> {
         &self,
         all: &mut Runs,
         lock: &tree::Lock,
-        tool: &str,
+        tool: &Tool,
         agent: &str,
         mentions: &[&IdKey],
     ) -> Result<Option<Value>> {
@@ -200,7 +200,7 @@ impl Hook<'_> {
         let existing = all.runs.iter().position(|r| {
             r.active()
                 && r.session_id == session
-                && r.tool == tool
+                && r.tool == *tool
                 && match (&tool_use_id, &r.tool_use_id) {
                     (Some(a), Some(b)) => a == b,
                     (None, None) => r.agent == agent,
@@ -212,7 +212,7 @@ impl Hook<'_> {
             None => Run {
                 session_id: session.clone(),
                 tool_use_id: tool_use_id.clone(),
-                tool: tool.to_string(),
+                tool: tool.clone(),
                 agent: agent.to_string(),
                 started_at: self.now.clone(),
                 inside_agent,
@@ -336,7 +336,7 @@ impl Hook<'_> {
 
     /// Whether runs of this tool complete their tickets when they end (else
     /// at the session's stop).
-    fn completes_on_end(&self, tool: &str) -> bool {
+    fn completes_on_end(&self, tool: &Tool) -> bool {
         super::listed(&self.tree.config.hook.complete_on, tool)
     }
 
@@ -748,7 +748,7 @@ impl Hook<'_> {
             launch.is_none()
                 && r.active()
                 && r.session_id == session
-                && r.tool == "Agent"
+                && r.tool == Tool::Agent
                 && !r.launched
                 && r.agent_id.is_none()
         };
@@ -914,7 +914,7 @@ fn read_note(path: &std::path::Path) -> Option<Vec<u8>> {
 
 /// Runs whose end is a stop: skills, legacy slash commands, typed commands.
 fn stops_with_session(r: &Run) -> bool {
-    matches!(r.tool.as_str(), "Skill" | "SlashCommand" | "prompt")
+    r.tool.stops_with_session()
 }
 
 fn attached_line(id: &str, title: &str, completes_itself: bool) -> String {

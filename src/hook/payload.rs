@@ -6,6 +6,7 @@
 use crate::config::HookConfig;
 use crate::ticket::IdKey;
 use crate::transition::Totals;
+pub use crate::tree::runs::Tool;
 use serde_json::Value;
 
 /// At most this many distinct ids are taken from one payload.
@@ -21,7 +22,7 @@ pub enum Intent {
     Start {
         /// `Agent` (for both Agent and Task), `Skill`, `SlashCommand`, or
         /// `prompt` for a command the user typed.
-        tool: String,
+        tool: Tool,
         /// Who works on it: the subagent type, the skill or command name, else `claude`.
         agent: String,
         mentions: Vec<IdKey>,
@@ -132,9 +133,9 @@ impl Payload {
         self.get("tool_input").and_then(|t| str_field(t, key))
     }
 
-    /// `Agent` for both names of the subagent tool.
-    fn tool(&self) -> Option<String> {
-        str_field(&self.json, "tool_name").map(|t| normal_tool(&t))
+    /// The tool called (`Agent` for both names of the subagent tool).
+    fn tool(&self) -> Option<Tool> {
+        str_field(&self.json, "tool_name").map(|t| Tool::named(&t))
     }
 }
 
@@ -150,18 +151,9 @@ fn u64_field(v: &Value, key: &str) -> Option<u64> {
     v.get(key).and_then(Value::as_u64)
 }
 
-/// `Task` was renamed `Agent` (Claude Code 2.1.63): the same tool.
-pub fn normal_tool(name: &str) -> String {
-    if name == "Task" {
-        "Agent".into()
-    } else {
-        name.into()
-    }
-}
-
 /// Whether `tool` is in a list of tool names from `tix.yaml` (`Task` is `Agent`).
-pub(crate) fn listed(list: &[String], tool: &str) -> bool {
-    list.iter().any(|t| normal_tool(t) == tool)
+pub(crate) fn listed(list: &[String], tool: &Tool) -> bool {
+    list.iter().any(|t| Tool::named(t) == *tool)
 }
 
 /// What `payload` asks for under the rules of `config`.
@@ -202,7 +194,7 @@ pub fn intent(payload: &Payload, config: &HookConfig) -> Intent {
             let agent = str_field(&payload.json, "command_name")
                 .or_else(|| prompt.as_deref().and_then(command_name))
                 .unwrap_or_else(|| "claude".into());
-            start(payload, "prompt".into(), agent)
+            start(payload, Tool::Prompt, agent)
         }
         "PostToolUse" => {
             let (Some(tool), Some(id)) = (payload.tool(), payload.tool_use_id.clone()) else {
@@ -277,7 +269,7 @@ pub fn intent(payload: &Payload, config: &HookConfig) -> Intent {
                 .flatten()
                 .filter(|c| {
                     str_field(c, "tool_name")
-                        .is_some_and(|t| listed(&config.start_on, &normal_tool(&t)))
+                        .is_some_and(|t| listed(&config.start_on, &Tool::named(&t)))
                         && !ran(c.get("tool_response"))
                 })
                 .filter_map(|c| {
@@ -347,7 +339,7 @@ fn stop_hook_active(payload: &Payload) -> bool {
         .unwrap_or(false)
 }
 
-fn start(payload: &Payload, tool: String, agent: String) -> Intent {
+fn start(payload: &Payload, tool: Tool, agent: String) -> Intent {
     let mentions = mentions(&payload.json);
     if mentions.is_empty() {
         return Intent::Nothing;
@@ -564,11 +556,11 @@ mod tests {
         );
         let legacy = r#"{"hook_event_name":"PreToolUse","tool_name":"SlashCommand","tool_input":{"command":"/work-on TIX-7"}}"#;
         assert!(
-            matches!(intent_of(legacy), Intent::Start { ref agent, ref tool, .. } if agent == "work-on" && tool == "SlashCommand")
+            matches!(intent_of(legacy), Intent::Start { ref agent, ref tool, .. } if agent == "work-on" && *tool == Tool::SlashCommand)
         );
         let typed = r#"{"hook_event_name":"UserPromptSubmit","prompt":"/work-on TIX-7 please"}"#;
         assert!(
-            matches!(intent_of(typed), Intent::Start { ref agent, ref tool, .. } if agent == "work-on" && tool == "prompt")
+            matches!(intent_of(typed), Intent::Start { ref agent, ref tool, .. } if agent == "work-on" && *tool == Tool::Prompt)
         );
         let plain = r#"{"hook_event_name":"UserPromptSubmit","prompt":"what about TIX-7?"}"#;
         assert_eq!(intent_of(plain), Intent::Nothing);

@@ -21,6 +21,64 @@ const FILE: &str = "runs.json";
 const KEEP_ENDED: usize = 100;
 
 /// One run of a tool (or a typed slash command) that works on tickets.
+/// What a run is: the tool Claude Code called, or a command the user
+/// typed. Written in `runs.json` by its name.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(from = "String", into = "String")]
+pub enum Tool {
+    /// A subagent (`Agent`, formerly `Task`).
+    #[default]
+    Agent,
+    Skill,
+    /// The slash-command tool of older versions.
+    SlashCommand,
+    /// A command the user typed (`prompt`).
+    Prompt,
+    /// Another tool `tix.yaml` names.
+    Other(String),
+}
+
+impl Tool {
+    /// The tool called `name` (`Task` was renamed `Agent` in Claude Code 2.1.63).
+    pub fn named(name: &str) -> Tool {
+        match name {
+            "Agent" | "Task" => Tool::Agent,
+            "Skill" => Tool::Skill,
+            "SlashCommand" => Tool::SlashCommand,
+            "prompt" => Tool::Prompt,
+            other => Tool::Other(other.to_string()),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        match self {
+            Tool::Agent => "Agent",
+            Tool::Skill => "Skill",
+            Tool::SlashCommand => "SlashCommand",
+            Tool::Prompt => "prompt",
+            Tool::Other(name) => name,
+        }
+    }
+
+    /// Whether a run of it ends when the session (or the subagent it runs
+    /// in) stops: skills and commands.
+    pub fn stops_with_session(&self) -> bool {
+        matches!(self, Tool::Skill | Tool::SlashCommand | Tool::Prompt)
+    }
+}
+
+impl From<String> for Tool {
+    fn from(name: String) -> Tool {
+        Tool::named(&name)
+    }
+}
+
+impl From<Tool> for String {
+    fn from(tool: Tool) -> String {
+        tool.as_str().to_string()
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Run {
     pub session_id: Option<String>,
@@ -28,8 +86,7 @@ pub struct Run {
     /// The subagent's id, once Claude Code reports it (a background launch).
     #[serde(default)]
     pub agent_id: Option<String>,
-    /// `Agent`, `Skill`, `SlashCommand`, or `prompt` (a command the user typed).
-    pub tool: String,
+    pub tool: Tool,
     /// The subagent type, skill or command name.
     pub agent: String,
     pub started_at: String,
@@ -203,7 +260,7 @@ mod tests {
         let run = |i: usize, ended: bool| Run {
             session_id: Some("s".into()),
             tool_use_id: Some(format!("t{i}")),
-            tool: "Agent".into(),
+            tool: Tool::Agent,
             agent: "a".into(),
             started_at: "2030-01-01T00:00:00Z".into(),
             ended_at: ended.then(|| "2030-01-01T00:01:00Z".into()),
@@ -272,5 +329,23 @@ mod tests {
             .filter(|n| n != FILE && n != "runs.spare")
             .collect();
         assert!(names.is_empty(), "{names:?}");
+    }
+
+    #[test]
+    fn a_run_s_tool_is_written_by_its_name_and_task_is_agent() {
+        for (name, tool) in [
+            ("Agent", Tool::Agent),
+            ("Task", Tool::Agent),
+            ("Skill", Tool::Skill),
+            ("SlashCommand", Tool::SlashCommand),
+            ("prompt", Tool::Prompt),
+            ("mcp__jira__create", Tool::Other("mcp__jira__create".into())),
+        ] {
+            assert_eq!(Tool::named(name), tool);
+            let back: Tool = serde_json::from_value(serde_json::json!(name)).unwrap();
+            assert_eq!(back, tool);
+        }
+        assert_eq!(serde_json::to_value(Tool::Prompt).unwrap(), "prompt");
+        assert!(Tool::Skill.stops_with_session() && !Tool::Agent.stops_with_session());
     }
 }
