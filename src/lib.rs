@@ -11,6 +11,7 @@ pub mod error;
 pub mod exit;
 pub mod hook;
 pub mod lines;
+pub mod model;
 pub mod output;
 pub mod refusal;
 pub mod registry;

@@ -10,8 +10,8 @@
 
 use crate::config::{Config, Kind};
 use crate::lines::{Lines, lower_bound};
+use crate::model::{Problem, Ticket};
 use crate::ticket::{IdKey, priority_rank};
-use crate::tree::{Problem, Ticket};
 use std::cmp::{Ordering, Reverse};
 use std::fmt::Write;
 use std::ops::Range;
@@ -95,7 +95,7 @@ pub fn sort_by_kind(tickets: &mut [Ticket<'_>]) {
 /// closed (completed or archived kind), best first: priority, then oldest,
 /// then id.
 pub fn ready<'a>(config: &Config, tickets: &[Ticket<'a>]) -> Vec<Ticket<'a>> {
-    let kind: crate::tree::FastMap<&IdKey, Kind> =
+    let kind: crate::model::FastMap<&IdKey, Kind> =
         tickets.iter().map(|t| (t.key, t.kind)).collect();
     let mut out: Vec<Ticket<'a>> = tickets
         .iter()
@@ -651,7 +651,7 @@ mod tests {
             t(4, "archive/TIX-0004.md", &e, "archived"),
         ];
         let problems = vec![Problem {
-            kind: crate::tree::ProblemKind::Malformed,
+            kind: crate::model::ProblemKind::Malformed,
             path: "pending/TIX-0009.md".into(),
             line: Some(3),
             message: "unknown status \"done|x\"".into(),
@@ -812,7 +812,7 @@ mod tests {
                     None => Owned::new(&config, &after, 42, "TIX-0042-new"),
                 };
                 let problems = vec![Problem {
-                    kind: crate::tree::ProblemKind::Malformed,
+                    kind: crate::model::ProblemKind::Malformed,
                     path: "pending/x.md".into(),
                     line: None,
                     message: "bad | one".into(),

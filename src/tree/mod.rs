@@ -4,21 +4,20 @@
 //! killed run is finished or rolled back by the next one.
 
 mod doctor;
+mod entry;
 pub mod fsx;
 pub mod groups;
 pub mod index;
 pub mod journal;
 mod lock;
-mod model;
-mod problem;
 pub mod runs;
 mod scan;
 mod state;
 
+pub use crate::model::{FastMap, Problem, ProblemKind, Ticket};
 pub use doctor::Finding;
+pub use entry::{Change, Entry, Snapshot, Stamp, file_name, join_rel, top_dir};
 pub use lock::{Lock, LockMode};
-pub use model::{Change, Entry, Snapshot, Stamp, Ticket, file_name, join_rel, top_dir};
-pub use problem::{Problem, ProblemKind};
 pub use scan::{Below, Scan, dir_stamp, each_ticket_file};
 pub use state::State;
 
@@ -27,7 +26,6 @@ use crate::error::TixError;
 use crate::registry;
 use crate::ticket::{self, Doc, IdKey, Malformed, Meta};
 use anyhow::{Context, Result, bail};
-use std::collections::HashMap;
 use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -744,11 +742,6 @@ pub fn make_state_dir(root: &Path) -> io::Result<()> {
         false,
     )
 }
-
-/// A map keyed by our own paths and ids, which need no protection against
-/// hash flooding: foldhash's fast hasher with a fixed seed, so that a run
-/// is the same as the last.
-pub type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
 
 /// `f` over `items` on up to four threads, in order.
 fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {

@@ -1,8 +1,31 @@
-//! What `sync --check` and `doctor` report: a kind from a closed list, the
-//! file (and line), and a message for people.
+//! The words the rest of tix shares about tickets, apart from how the tree
+//! stores them: a ticket with its effective status, and a problem that
+//! `sync --check` and `doctor` report (a kind from a closed list, the file
+//! and line, a message for people). The registry renders them; it does not
+//! depend on the tree.
 
+use crate::config::Kind;
+use crate::ticket::{IdKey, Meta};
 use std::cmp::Ordering;
+use std::collections::HashMap;
 use std::fmt;
+
+/// A map keyed by our own paths and ids, which need no protection against
+/// hash flooding: foldhash's fast hasher with a fixed seed, so that a run
+/// is the same as the last.
+pub type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
+
+/// A ticket that parsed, with its effective status.
+#[derive(Debug, Clone, Copy)]
+pub struct Ticket<'a> {
+    pub key: &'a IdKey,
+    pub rel: &'a str,
+    pub meta: &'a Meta,
+    /// The frontmatter's status, else the folder's.
+    pub status: &'a str,
+    /// That status's kind.
+    pub kind: Kind,
+}
 
 /// Something `sync --check` reports.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -102,7 +125,7 @@ mod tests {
 
     #[test]
     fn each_kind_has_its_own_name_and_the_readme_explains_it() {
-        let readme = include_str!("../../README.md");
+        let readme = include_str!("../README.md");
         let mut names: Vec<&str> = ProblemKind::ALL.iter().map(|k| k.as_str()).collect();
         for name in &names {
             assert!(

@@ -1,9 +1,8 @@
-//! What the tree is made of, as the rest of tix sees it: a ticket file's
-//! record ([`Entry`]) and stamp, a ticket with its effective status, the
-//! whole tree at one moment ([`Snapshot`]) and one change of one file.
+//! The tree's files as tix records them: a ticket file's record ([`Entry`])
+//! and stamp, the whole tree at one moment ([`Snapshot`]) and one change
+//! of one file ([`Change`]).
 
 use super::{index, journal::Event};
-use crate::config::Kind;
 use crate::ticket::{IdKey, Malformed, Meta, Text};
 use std::fs;
 use std::os::unix::fs::MetadataExt;
@@ -98,18 +97,6 @@ pub fn join_rel(dir: &str, name: &str) -> String {
     } else {
         format!("{dir}/{name}")
     }
-}
-
-/// A ticket that parsed, with its effective status.
-#[derive(Debug, Clone, Copy)]
-pub struct Ticket<'a> {
-    pub key: &'a IdKey,
-    pub rel: &'a str,
-    pub meta: &'a Meta,
-    /// The frontmatter's status, else the folder's.
-    pub status: &'a str,
-    /// That status's kind.
-    pub kind: Kind,
 }
 
 /// Every ticket file of the tree at one moment, in no particular order
