@@ -10,6 +10,24 @@ use serde_yaml::{Mapping, Value};
 pub use serde_yaml::Value as YamlValue;
 use std::ops::Range;
 
+/// What `tix new` starts from when `templates/default.md` is absent.
+pub const DEFAULT_TEMPLATE: &str = "---
+id: TIX-0000
+title:
+status: pending
+priority: medium
+created:
+labels: []
+depends_on: []
+---
+## Context
+
+What is wrong or missing, and why it matters.
+
+## Acceptance criteria
+- [ ] Describe what done looks like
+";
+
 /// Priorities, best first.
 pub const PRIORITIES: [&str; 4] = ["critical", "high", "medium", "low"];
 pub const DEFAULT_PRIORITY: &str = "medium";

@@ -2,10 +2,10 @@
 //! or moving a byte of it.
 
 use super::Ctx;
-use super::new::DEFAULT_TEMPLATE;
 use crate::cli::InitArgs;
 use crate::config::{self, Config, Kind, StatusDef};
 use crate::exit::Exit;
+use crate::ticket::DEFAULT_TEMPLATE;
 use crate::ticket::IdKey;
 use crate::tree::{self, Below, LockMode, REGISTRY, Scan, TEMPLATES, Tree, fsx};
 use anyhow::{Context, Result};

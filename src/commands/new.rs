@@ -7,24 +7,6 @@ use crate::tree::{self, Action, Change, Event, LockMode, State, TEMPLATES, Tree}
 use anyhow::{Context, Result, bail};
 use std::fs;
 
-/// What `tix new` starts from when `templates/default.md` is absent.
-pub const DEFAULT_TEMPLATE: &str = "---
-id: TIX-0000
-title:
-status: pending
-priority: medium
-created:
-labels: []
-depends_on: []
----
-## Context
-
-What is wrong or missing, and why it matters.
-
-## Acceptance criteria
-- [ ] Describe what done looks like
-";
-
 pub fn run(ctx: &Ctx, args: &NewArgs) -> Result<Exit> {
     let title = args.title.trim();
     if title.is_empty() {
@@ -136,9 +118,10 @@ fn load_template(tree: &Tree, name: Option<&str>) -> Result<(String, String)> {
     let rel = format!("{TEMPLATES}/{given}.md");
     match fs::read_to_string(tree.path(&rel)) {
         Ok(text) => Ok((rel, text)),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound && name.is_none() => {
-            Ok(("(built-in template)".into(), DEFAULT_TEMPLATE.into()))
-        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && name.is_none() => Ok((
+            "(built-in template)".into(),
+            crate::ticket::DEFAULT_TEMPLATE.into(),
+        )),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             bail!("{}: no such template", tree.show(&rel))
         }
