@@ -1,7 +1,7 @@
 //! The command line: clap types only, no I/O.
 
 use crate::output::ColorChoice;
-use crate::tree::IdArg;
+use crate::ticket::IdArg;
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 

@@ -15,6 +15,7 @@ mod scan;
 mod state;
 
 pub use crate::model::{FastMap, Problem, ProblemKind, Ticket};
+pub use crate::ticket::IdArg;
 pub use doctor::Finding;
 pub use entry::{Change, Entry, Snapshot, Stamp, file_name, join_rel, top_dir};
 pub use lock::{Lock, LockMode};
@@ -786,47 +787,6 @@ pub fn failpoint(name: &str) {
 pub fn failpoint_panic(name: &str) {
     if cfg!(debug_assertions) && std::env::var_os("TIX_FAILPOINT").is_some_and(|v| v == name) {
         panic!("failpoint {name}");
-    }
-}
-
-/// An id as typed on the command line: a full id or just its number.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum IdArg {
-    Full(IdKey, String),
-    /// The number, and how it was typed (`0012`).
-    Number(u64, String),
-}
-
-impl IdArg {
-    pub fn parse(s: &str) -> Result<IdArg, String> {
-        if s.len() <= 18 && !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) {
-            return s
-                .parse()
-                .map(|n| IdArg::Number(n, s.to_string()))
-                .map_err(|e: std::num::ParseIntError| e.to_string());
-        }
-        match IdKey::parse(s) {
-            Some(k) => Ok(IdArg::Full(k, s.to_string())),
-            None => Err("not a ticket id: expected an id like TIX-0007 or its number".into()),
-        }
-    }
-
-    pub fn matches(&self, k: &IdKey) -> bool {
-        match self {
-            IdArg::Full(want, _) => want == k,
-            IdArg::Number(n, _) => {
-                k.numbered && k.num == *n && k.sub.is_empty() && k.suffix.is_empty()
-            }
-        }
-    }
-}
-
-impl std::fmt::Display for IdArg {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            IdArg::Full(_, s) => f.write_str(s),
-            IdArg::Number(_, typed) => f.write_str(typed),
-        }
     }
 }
 
