@@ -1,0 +1,162 @@
+//! What is wrong with the tree, as `sync --check`, `doctor` and the
+//! registry's problems section report it.
+
+use super::*;
+
+impl Tree {
+    /// How many files look like tickets but are not among [`Tree::tickets`]
+    /// (they do not parse): what a read command leaves out.
+    pub fn unreadable(&self, snap: &Snapshot) -> usize {
+        snap.entries
+            .iter()
+            .filter(|e| self.ticket_of(e).is_none())
+            .count()
+    }
+
+    /// Folders of the root that hold tickets but that tix does not read (a
+    /// status folder renamed by hand, one `tix.yaml` does not name): their
+    /// tickets would be missing without a word. Such a folder may be anything
+    /// (`src/`, `node_modules/` when the root is a project's own folder), so
+    /// only a file that [declares an id](crate::ticket::declares_id) counts,
+    /// and only the head of a file whose name does not is read; in a root
+    /// that is itself a ticket folder (`ticket_dirs: [.]`), the project's
+    /// folders are looked at one level deep.
+    pub fn unread_folders(&self) -> Vec<Problem> {
+        let read: Vec<&str> = self.folders().collect();
+        let mut out = Vec::new();
+        for name in scan::sub_folders(&self.root, true) {
+            if read.contains(&name.as_str()) {
+                continue;
+            }
+            let below = if self.is_flat("") {
+                Below::Nothing
+            } else {
+                Below::by_name(&name)
+            };
+            let mut n = 0;
+            scan::each_markdown_file(&self.root.join(&name), below, &mut |file, path| {
+                if crate::ticket::declares_id(file, &fsx::read_head(path, 4096)) {
+                    n += 1;
+                }
+            });
+            if n > 0 {
+                out.push(Problem {
+                    kind: ProblemKind::UnreadFolder,
+                    path: format!("{name}/"),
+                    line: None,
+                    message: format!(
+                        "{} in a folder tix does not read (name it in tix.yaml: a status's dir, or ticket_dirs)",
+                        crate::text::count(n, "ticket")
+                    ),
+                });
+            }
+        }
+        out
+    }
+
+    /// What `sync --check` reports, apart from the registry.
+    pub fn problems(&self, snap: &Snapshot) -> Vec<Problem> {
+        let mut out = Vec::new();
+        let mut first: FastMap<&IdKey, usize> = FastMap::default();
+        first.reserve(snap.entries.len());
+        let mut dup_groups: FastMap<&IdKey, Vec<&Entry>> = FastMap::default();
+        for (i, e) in snap.entries.iter().enumerate() {
+            // Two files with one id, even when one cannot be read.
+            if let Some(k) = &e.key {
+                match first.get(k) {
+                    Some(&j) => dup_groups
+                        .entry(k)
+                        .or_insert_with(|| vec![&snap.entries[j]])
+                        .push(e),
+                    None => {
+                        first.insert(k, i);
+                    }
+                }
+            }
+            match &e.parsed {
+                Err(m) => out.push(Problem {
+                    kind: ProblemKind::Malformed,
+                    path: e.rel.to_string(),
+                    line: m.line,
+                    message: m.message.clone(),
+                }),
+                Ok(meta) => {
+                    let status = meta.status.as_deref().unwrap_or_default();
+                    if let Some(want) = self.wanted_dir(status, e.dir()) {
+                        out.push(Problem {
+                            kind: ProblemKind::Misplaced,
+                            path: e.rel.to_string(),
+                            line: None,
+                            message: format!(
+                                "status is {status} but the file is in {}/ (tix sync moves it to {want}/)",
+                                e.dir(),
+                            ),
+                        });
+                    }
+                }
+            }
+        }
+        for group in dup_groups.into_values() {
+            let mut paths: Vec<&str> = group.iter().map(|e| &*e.rel).collect();
+            paths.sort_unstable();
+            for e in &group {
+                out.push(Problem {
+                    kind: ProblemKind::DuplicateId,
+                    path: e.rel.to_string(),
+                    line: None,
+                    message: format!(
+                        "id {} is used by {} files: {}",
+                        e.parsed
+                            .as_ref()
+                            .map(|m| m.id.to_string())
+                            // Unread: the id as its file name writes it.
+                            .unwrap_or_else(|_| {
+                                let name = e.file_name();
+                                IdKey::file_name_parts(name)
+                                    .map(|(_, rest)| name[..name.len() - rest.len()].to_string())
+                                    .unwrap_or_default()
+                            }),
+                        group.len(),
+                        paths.join(", ")
+                    ),
+                });
+            }
+        }
+        out.sort_by(|a, b| a.path.cmp(&b.path).then(a.kind.cmp(&b.kind)));
+        out
+    }
+
+    /// Everything `sync --check` reports: the tickets' problems, a stale or
+    /// missing registry, an unfinished change.
+    /// With `remember`, a registry found fresh is noted in the index.
+    pub fn all_problems(&self, snap: &Snapshot, remember: bool) -> Result<Vec<Problem>> {
+        let mut problems = self.problems(snap);
+        problems.extend(self.unread_folders());
+        let problem = |kind, message: &str| Problem {
+            kind,
+            path: REGISTRY.into(),
+            line: None,
+            message: message.into(),
+        };
+        match self.registry_fresh(snap, remember)? {
+            Some(true) => {}
+            Some(false) => problems.push(problem(
+                ProblemKind::RegistryStale,
+                "does not match the tickets (run `tix sync`)",
+            )),
+            None => problems.push(problem(
+                ProblemKind::RegistryMissing,
+                "is missing (run `tix sync`)",
+            )),
+        }
+        if self.has_journal() {
+            problems.push(Problem {
+                kind: ProblemKind::UnfinishedChange,
+                path: format!("{STATE_DIR}/journal.json"),
+                line: None,
+                message: "a change was interrupted; the next tix command that writes finishes or rolls it back".into(),
+            });
+        }
+        Ok(problems)
+    }
+}
