@@ -12,6 +12,7 @@ pub mod index;
 pub mod journal;
 mod lock;
 mod problems;
+mod registry_file;
 pub mod runs;
 mod scan;
 mod state;
@@ -404,124 +405,6 @@ impl Tree {
             .iter()
             .filter_map(|e| self.ticket_of(e))
             .collect()
-    }
-
-    // ------------------------------------------------------------ registry
-
-    /// The registry these tickets give, and its layout.
-    pub fn render_registry(&self, snap: &Snapshot) -> (String, registry::Layout) {
-        registry::render_layout(&self.config, &self.tickets(snap), &self.problems(snap))
-    }
-
-    /// Renders the registry and rewrites it if its bytes change (a registry tix
-    /// did not write is first copied to `.tix/`), then records in the index
-    /// that it matches `snap`. Returns whether it was written.
-    pub fn write_registry(&self, snap: &mut Snapshot) -> Result<bool> {
-        let (text, layout) = self.render_registry(snap);
-        let wrote = self.replace_registry(&text)?;
-        // Writing the registry changed the root: when it holds tickets, its
-        // stamp is taken again (nothing else changed there under the lock).
-        if self.is_flat("") {
-            snap.dirs.insert(String::new(), dir_stamp(&self.root));
-        }
-        snap.memo = self
-            .registry_stamp()
-            .map(|stamp| index::Memo { stamp, layout });
-        self.write_index(snap);
-        Ok(wrote)
-    }
-
-    /// Writes `text` as the registry unless it already holds exactly that.
-    /// It is derived data (a pure function of the tickets), so it is replaced
-    /// atomically but not fsynced: after a power loss the next command that
-    /// finds it different from what the index remembers renders it again.
-    fn replace_registry(&self, text: &str) -> Result<bool> {
-        let path = self.path(REGISTRY);
-        let read_err = |e: io::Error| {
-            anyhow::Error::new(e).context(format!("failed to read {}", self.show(REGISTRY)))
-        };
-        let old_len = match fs::metadata(&path) {
-            Ok(m) => Some(m.len()),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => None,
-            Err(e) => return Err(read_err(e)),
-        };
-        // Same length: compare the bytes. Otherwise only the marker line is read
-        // (a registry tix did not write is kept before it is replaced).
-        if old_len == Some(text.len() as u64)
-            && fs::read(&path).map_err(read_err)? == text.as_bytes()
-        {
-            return Ok(false);
-        }
-        if old_len.is_some() {
-            let mut head = Vec::new();
-            fs::File::open(&path)
-                .and_then(|f| {
-                    io::Read::read_to_end(
-                        &mut io::Read::take(f, registry::MARKER.len() as u64),
-                        &mut head,
-                    )
-                })
-                .map_err(read_err)?;
-            if head != registry::MARKER.as_bytes() {
-                let keep = self.state_dir().join("registry-before-tix.md");
-                if !keep.exists() {
-                    let old = fs::read(&path).map_err(read_err)?;
-                    fsx::write_atomic(&keep, &old, None, true).with_context(|| {
-                        format!("failed to keep a copy of {}", self.show(REGISTRY))
-                    })?;
-                }
-            }
-        }
-        self.put_registry(|f| f.write_all(text.as_bytes()))?;
-        Ok(true)
-    }
-
-    /// Replaces the registry with what `fill` writes (see [`fsx::replace_reusing`]).
-    pub(crate) fn put_registry(&self, fill: impl Fn(&mut File) -> io::Result<()>) -> Result<()> {
-        let state = self.state_dir();
-        fsx::replace_reusing(
-            &self.path(REGISTRY),
-            &state.join("registry.spare"),
-            &state.join("registry.keep"),
-            fill,
-            false,
-        )
-        .with_context(|| format!("failed to write {}", self.show(REGISTRY)))
-    }
-
-    pub(crate) fn registry_stamp(&self) -> Option<Stamp> {
-        fs::metadata(self.path(REGISTRY))
-            .ok()
-            .map(|m| Stamp::of(&m))
-    }
-
-    /// Whether `TICKET_REGISTRY.md` is exactly what these tickets give. Known
-    /// without rendering when nothing changed since tix last wrote or checked
-    /// it; otherwise rendered and compared, and (with `remember`) the answer is
-    /// kept in the index for next time. `None`: there is no registry.
-    pub fn registry_fresh(&self, snap: &Snapshot, remember: bool) -> Result<Option<bool>> {
-        let now = self.registry_stamp();
-        if now.is_some() && snap.memo.as_ref().map(|m| m.stamp) == now {
-            return Ok(Some(true));
-        }
-        let file = match File::open(self.path(REGISTRY)) {
-            Ok(f) => f,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => {
-                return Err(e).with_context(|| format!("failed to read {}", self.show(REGISTRY)));
-            }
-        };
-        let (text, layout) = self.render_registry(snap);
-        let fresh = fsx::same_bytes(file, text.as_bytes())
-            .with_context(|| format!("failed to read {}", self.show(REGISTRY)))?;
-        if fresh
-            && remember
-            && let Some(stamp) = now.filter(|_| self.registry_stamp() == now)
-        {
-            let memo = index::Memo { stamp, layout };
-            self.store_index(&snap.entries, &snap.dirs, Some(&memo));
-        }
-        Ok(Some(fresh))
     }
 
     pub fn remember_id(&self, prefix: &str, num: u64) -> Result<()> {
