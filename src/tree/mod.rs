@@ -1,7 +1,10 @@
-//! The tickets tree on disk: finding its root, the lock, the index of what is
-//! in it (`index`), the full view of it (`scan`), and the one way files
-//! change: [`State::commit`] (`state`), which journals its intent so that a
-//! killed run is finished or rolled back by the next one.
+//! The tickets tree on disk. `discover` finds its root and `lock` guards
+//! it; `entry` is what tix records of a ticket file, `scan` reads the
+//! whole tree and `index` remembers it; `find` turns an id into one file;
+//! `state` is the one way files change ([`State::commit`]), journaling its
+//! intent (`journal`) so that a killed run is finished or rolled back by the
+//! next one; `problems`, `doctor` and `registry_file` check, repair and
+//! write what is derived; `runs` tracks Claude Code's agent runs.
 
 mod discover;
 mod doctor;
