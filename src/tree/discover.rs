@@ -1,7 +1,12 @@
 //! Where the tree is: its root (from `--root`, `TIX_ROOT` or the working
 //! directory up), how a path is shown to the user, and `.tix/`.
 
-use super::*;
+use super::{STATE_DIR, STATE_GITIGNORE, fsx};
+use crate::config;
+use anyhow::{Context, Result, bail};
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
 
 /// Finds the root: `--root`, else `TIX_ROOT`, else the first directory `D` from
 /// `start` upwards with `D/tix.yaml` (root `D`) or `D/tickets/tix.yaml` (root `D/tickets`).
@@ -39,6 +44,7 @@ fn root_at(d: &Path) -> Option<PathBuf> {
 }
 
 /// Shows `path` as the user would type it from `cwd`.
+#[must_use]
 pub fn display_path(path: &Path, cwd: &Path) -> String {
     let shown = match path.strip_prefix(cwd) {
         Ok(rel) if rel.as_os_str().is_empty() => PathBuf::from("."),

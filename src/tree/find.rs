@@ -1,7 +1,10 @@
 //! Which ticket an id names: exactly one file, or an error that says why
 //! (none, with the ids that look like it; several, with their files).
 
-use super::*;
+use super::{Entry, IdArg, Snapshot, Tree};
+use crate::error::TixError;
+use crate::ticket::IdKey;
+use anyhow::{Result, bail};
 
 impl Tree {
     /// Finds the one ticket an id names (see [`IdArg`]).
@@ -31,7 +34,7 @@ impl Tree {
                             .as_ref()
                             .map(|m| m.id.to_string())
                             .ok()
-                            .or_else(|| e.key.as_ref().map(|k| k.to_string()))
+                            .or_else(|| e.key.as_ref().map(std::string::ToString::to_string))
                             .unwrap_or_default();
                         format!("{id} ({})", self.show(&e.rel))
                     })

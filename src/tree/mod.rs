@@ -31,11 +31,9 @@ pub use scan::{Below, Scan, dir_stamp, each_ticket_file};
 pub use state::State;
 
 use crate::config::{self, Config, Kind};
-use crate::error::TixError;
-use crate::registry;
 use crate::ticket::{self, Doc, IdKey, Malformed, Meta};
 use anyhow::{Context, Result, bail};
-use std::fs::{self, File};
+use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
@@ -83,22 +81,27 @@ impl Tree {
     }
 
     /// A path relative to the root, as shown to the user.
+    #[must_use]
     pub fn show(&self, rel: &str) -> String {
         join_shown(&self.display_root, rel)
     }
 
+    #[must_use]
     pub fn path(&self, rel: &str) -> PathBuf {
         self.root.join(rel)
     }
 
+    #[must_use]
     pub fn state_dir(&self) -> PathBuf {
         self.root.join(STATE_DIR)
     }
 
+    #[must_use]
     pub fn index_path(&self) -> PathBuf {
         self.root.join(STATE_DIR).join("index")
     }
 
+    #[must_use]
     pub fn fingerprint(&self) -> String {
         self.config
             .statuses
@@ -134,6 +137,7 @@ impl Tree {
     /// (Backlog.md's `archive/tasks/` beside `tasks/`) is not kept:
     /// `archive/tasks/T.md` → `completed/T.md`. Into the root (`""`), only
     /// the name goes: tix reads no sub-folder of the root.
+    #[must_use]
     pub fn moved_to(&self, rel: &str, to: &str) -> String {
         if to.is_empty() {
             return file_name(rel).to_string();
@@ -147,11 +151,13 @@ impl Tree {
     }
 
     /// Whether `dir` holds tickets of any status (nothing is moved out of it).
+    #[must_use]
     pub fn is_flat(&self, dir: &str) -> bool {
         self.config.ticket_dirs.iter().any(|d| d == dir)
     }
 
     /// The status whose folder is `dir`.
+    #[must_use]
     pub fn folder_status(&self, dir: &str) -> Option<&str> {
         self.config
             .statuses
@@ -260,6 +266,7 @@ impl Tree {
     /// folder's status (in a flat folder, the status new tickets get). A
     /// ticket put away in an archive-kind folder is archived whatever its file
     /// says, unless it is closed (a completed ticket stays completed there).
+    #[must_use]
     pub fn status_in<'a>(&'a self, said: Option<&'a str>, dir: &str) -> Option<&'a str> {
         match said {
             // Checked per ticket on every read: the kind is compared first.
@@ -278,6 +285,7 @@ impl Tree {
     }
 
     /// An entry as a ticket with its effective status; `None` when it did not parse.
+    #[must_use]
     pub fn ticket_of<'s>(&'s self, e: &'s Entry) -> Option<Ticket<'s>> {
         let meta = e.parsed.as_ref().ok()?;
         let key = e.key.as_ref()?;
@@ -304,6 +312,7 @@ impl Tree {
     /// belongs in, when that is not `dir`. `None` when it is where it belongs,
     /// in a flat folder (`ticket_dirs`), put away in an archive folder (it is
     /// archived there, see [`Tree::status_in`]), or its status has no folder.
+    #[must_use]
     pub fn wanted_dir(&self, status: &str, dir: &str) -> Option<&str> {
         let st = self.config.status(status)?;
         let want = st.dir.as_deref()?;
@@ -311,6 +320,7 @@ impl Tree {
     }
 
     /// Whether `dir` is the folder of an archived-kind status.
+    #[must_use]
     pub fn is_archive(&self, dir: &str) -> bool {
         self.folder_status(dir)
             .is_some_and(|f| self.config.is(f, Kind::Archived))
@@ -320,6 +330,7 @@ impl Tree {
     /// status's folder or, for a status without one, the first flat folder
     /// (out of an archive, say). `None`: it stays where it is (it sits in a
     /// flat folder, or there is nowhere else to go).
+    #[must_use]
     pub fn destination(&self, rel: &str, to: &str) -> Option<String> {
         let dir = top_dir(rel);
         if self.is_flat(dir) {
@@ -333,6 +344,7 @@ impl Tree {
     }
 
     /// Every ticket that parsed, with its effective status.
+    #[must_use]
     pub fn tickets<'s>(&'s self, snap: &'s Snapshot) -> Vec<Ticket<'s>> {
         snap.entries
             .iter()
@@ -348,7 +360,7 @@ impl Tree {
 /// `f` over `items` on up to four threads, in order.
 fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
+        .map_or(1, std::num::NonZero::get)
         .min(4);
     if threads < 2 || items.len() < 512 {
         return items.iter().map(&f).collect();
@@ -410,6 +422,7 @@ pub fn read_ticket(tree: &Tree, rel: &str) -> Result<(String, Meta)> {
     }
 }
 
+#[must_use]
 pub fn malformed_error(tree: &Tree, rel: &str, m: &Malformed) -> anyhow::Error {
     match m.line {
         Some(l) => anyhow::anyhow!("{}:{l}: {}", tree.show(rel), m.message),

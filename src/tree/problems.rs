@@ -1,11 +1,16 @@
 //! What is wrong with the tree, as `sync --check`, `doctor` and the
 //! registry's problems section report it.
 
-use super::*;
+use super::{
+    Below, Entry, FastMap, Problem, ProblemKind, REGISTRY, STATE_DIR, Snapshot, Tree, fsx, scan,
+};
+use crate::ticket::IdKey;
+use anyhow::Result;
 
 impl Tree {
     /// How many files look like tickets but are not among [`Tree::tickets`]
     /// (they do not parse): what a read command leaves out.
+    #[must_use]
     pub fn unreadable(&self, snap: &Snapshot) -> usize {
         snap.entries
             .iter()
@@ -21,6 +26,7 @@ impl Tree {
     /// and only the head of a file whose name does not is read; in a root
     /// that is itself a ticket folder (`ticket_dirs: [.]`), the project's
     /// folders are looked at one level deep.
+    #[must_use]
     pub fn unread_folders(&self) -> Vec<Problem> {
         let read: Vec<&str> = self.folders().collect();
         let mut out = Vec::new();
@@ -55,6 +61,7 @@ impl Tree {
     }
 
     /// What `sync --check` reports, apart from the registry.
+    #[must_use]
     pub fn problems(&self, snap: &Snapshot) -> Vec<Problem> {
         let mut out = Vec::new();
         let mut first: FastMap<&IdKey, usize> = FastMap::default();
@@ -106,16 +113,15 @@ impl Tree {
                     line: None,
                     message: format!(
                         "id {} is used by {} files: {}",
-                        e.parsed
-                            .as_ref()
-                            .map(|m| m.id.to_string())
-                            // Unread: the id as its file name writes it.
-                            .unwrap_or_else(|_| {
+                        e.parsed.as_ref().map_or_else(
+                            |_| {
                                 let name = e.file_name();
                                 IdKey::file_name_parts(name)
                                     .map(|(_, rest)| name[..name.len() - rest.len()].to_string())
                                     .unwrap_or_default()
-                            }),
+                            },
+                            |m| m.id.to_string()
+                        ),
                         group.len(),
                         paths.join(", ")
                     ),

@@ -1,10 +1,15 @@
 //! `TICKET_REGISTRY.md` on disk: rendered from the tickets, written over
 //! its previous inode, and checked against them.
 
-use super::*;
+use super::{REGISTRY, Snapshot, Stamp, Tree, dir_stamp, fsx, index};
+use crate::registry;
+use anyhow::{Context, Result};
+use std::fs::{self, File};
+use std::io::{self, Write};
 
 impl Tree {
     /// The registry these tickets give, and its layout.
+    #[must_use]
     pub fn render_registry(&self, snap: &Snapshot) -> (String, registry::Layout) {
         registry::render_layout(&self.config, &self.tickets(snap), &self.problems(snap))
     }
