@@ -16,7 +16,7 @@ Exit codes: 0 done or nothing to do · 1 error · 2 usage · 3 no such ticket ·
 4 refused · 5 lock not acquired in time · 6 problems found"
 )]
 pub struct Cli {
-    /// The tree's root (the folder with tix.yaml). Default: $TIX_ROOT, else the first
+    /// The tree's root (the folder with tix.yaml). Default: $`TIX_ROOT`, else the first
     /// folder from here up with tix.yaml or tickets/tix.yaml.
     #[arg(
         long,
@@ -26,7 +26,7 @@ pub struct Cli {
     )]
     pub root: Option<PathBuf>,
 
-    /// When to colour the output (NO_COLOR is honoured under auto).
+    /// When to colour the output (`NO_COLOR` is honoured under auto).
     #[arg(
         long,
         global = true,
@@ -47,9 +47,9 @@ pub enum Command {
     Init(InitArgs),
     /// Create a ticket from a template; prints its id
     New(NewArgs),
-    /// pending → in_progress: start working on a ticket
+    /// pending → `in_progress`: start working on a ticket
     Start(StartArgs),
-    /// in_progress → completed (refused while boxes are unchecked)
+    /// `in_progress` → completed (refused while boxes are unchecked)
     Complete(CompleteArgs),
     /// Any transition tix.yaml allows
     Move(MoveArgs),
@@ -104,7 +104,7 @@ pub struct StartArgs {
     /// Ticket id (TIX-0007) or number (7)
     #[arg(value_parser = IdArg::parse)]
     pub id: IdArg,
-    /// Who works on it (default: $TIX_AGENT)
+    /// Who works on it (default: $`TIX_AGENT`)
     #[arg(long)]
     pub agent: Option<String>,
     /// Skip the transition rules and gates (recorded as forced)
@@ -127,7 +127,7 @@ pub struct MoveArgs {
     /// Ticket id (TIX-0007) or number (7)
     #[arg(value_parser = IdArg::parse)]
     pub id: IdArg,
-    /// A status name (in_progress) or its folder (in-progress)
+    /// A status name (`in_progress`) or its folder (in-progress)
     pub status: String,
     /// Skip the transition rules and gates (recorded as forced)
     #[arg(long)]
@@ -186,7 +186,7 @@ pub struct NextArgs {
     /// Start it, in the same locked step (no two claimers get the same ticket)
     #[arg(long)]
     pub claim: bool,
-    /// Who claims it (default: $TIX_AGENT)
+    /// Who claims it (default: $`TIX_AGENT`)
     #[arg(long, requires = "claim")]
     pub agent: Option<String>,
     /// Print the ticket as a JSON object (null when nothing is ready)

@@ -5,6 +5,7 @@
 use crate::ticket::Malformed;
 use serde::Deserialize;
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 
 pub const FILE_NAME: &str = "tix.yaml";
 
@@ -34,6 +35,7 @@ impl Kind {
         Kind::Archived,
     ];
 
+    #[must_use]
     pub fn name(self) -> &'static str {
         match self {
             Kind::Pending => PENDING,
@@ -43,12 +45,14 @@ impl Kind {
         }
     }
 
+    #[must_use]
     pub fn parse(s: &str) -> Option<Kind> {
         Kind::ALL.into_iter().find(|k| k.name() == s)
     }
 
     /// Closed: completed or archived (what the completion rate counts, and
     /// what a dependency must be).
+    #[must_use]
     pub fn is_closed(self) -> bool {
         matches!(self, Kind::Completed | Kind::Archived)
     }
@@ -105,6 +109,7 @@ const MEANINGS: [(Kind, &[(&str, bool)]); 4] = [
 
 /// Where a word that means a status stands among the words of its kind
 /// (`todo` before `ready`, `doing` before `review`): board order.
+#[must_use]
 pub fn word_rank(word: &str) -> Option<usize> {
     forms(word).find_map(|w| {
         MEANINGS
@@ -127,6 +132,7 @@ fn forms(word: &str) -> impl Iterator<Item = String> {
 
 /// What a status name or folder name means: its kind and, for the pending
 /// kind, whether it is ready to start. `None` for a word tix does not know.
+#[must_use]
 pub fn meaning(word: &str) -> Option<(Kind, bool)> {
     forms(word).find_map(|w| {
         MEANINGS.iter().find_map(|(kind, words)| {
@@ -155,6 +161,7 @@ pub struct StatusDef {
 impl StatusDef {
     /// Whether a status value means this status: its name, its folder or an
     /// alias, compared [`normalize`]d.
+    #[must_use]
     pub fn matches(&self, normalized: &str) -> bool {
         normalize(&self.name) == normalized
             || self
@@ -260,7 +267,7 @@ struct RawHook {
 }
 
 fn strings(items: &[&str]) -> Vec<String> {
-    items.iter().map(|s| s.to_string()).collect()
+    items.iter().map(std::string::ToString::to_string).collect()
 }
 
 impl Default for Config {
@@ -321,6 +328,7 @@ impl Default for Config {
 
 /// Whether a folder holds no tickets by its name, wherever it is: hidden, or
 /// templates. Neither `init` nor the scan looks inside.
+#[must_use]
 pub fn holds_no_tickets(name: &str) -> bool {
     name.starts_with('.')
         || matches!(
@@ -333,6 +341,7 @@ pub fn holds_no_tickets(name: &str) -> bool {
 /// [holds none anywhere](holds_no_tickets), or what other tools keep beside
 /// their tasks (Backlog.md's `docs/`, `decisions/`, `milestones/`). Below a
 /// status folder these names are a team's own grouping and are read.
+#[must_use]
 pub fn root_holds_no_tickets(name: &str) -> bool {
     holds_no_tickets(name)
         || matches!(
@@ -343,6 +352,7 @@ pub fn root_holds_no_tickets(name: &str) -> bool {
 
 /// A status folder: one name inside the root, not hidden, not `templates`,
 /// of letters, digits, `-`, `_`, `.` and inner spaces (`To Do`).
+#[must_use]
 pub fn valid_dir(dir: &str) -> bool {
     !dir.is_empty()
         && !dir.starts_with('.')
@@ -519,16 +529,19 @@ impl Config {
     }
 
     /// A new id: `PREFIX-` and the number zero-padded to `id_width` digits.
+    #[must_use]
     pub fn new_id(&self, prefix: &str, num: u64) -> String {
         format!("{prefix}-{num:0w$}", w = self.id_width)
     }
 
+    #[must_use]
     pub fn status(&self, name: &str) -> Option<&StatusDef> {
         self.statuses.iter().find(|s| s.name == name)
     }
 
     /// The status a value means (any case and decoration, its name, its
     /// folder or an alias), else `None`.
+    #[must_use]
     pub fn resolve(&self, value: &str) -> Option<&StatusDef> {
         self.status(value).or_else(|| {
             let n = normalize(value);
@@ -541,6 +554,7 @@ impl Config {
     /// reached`, `Backlog: later`), else the status a word of
     /// [`meaning`] stands for (`ready` → the first ready pending-kind status,
     /// `closed` → the first completed-kind one).
+    #[must_use]
     pub fn read_status(&self, value: &str) -> Option<&StatusDef> {
         let head = [" - ", " – ", " — ", ": "]
             .iter()
@@ -557,23 +571,27 @@ impl Config {
     }
 
     /// The kind of the status named `name`.
+    #[must_use]
     pub fn kind_of(&self, name: &str) -> Option<Kind> {
         self.status(name).map(|s| s.kind)
     }
 
-    /// The first status of a kind, in board order: where `start` (in_progress),
+    /// The first status of a kind, in board order: where `start` (`in_progress`),
     /// `complete` (completed) and `new` (pending) put a ticket.
+    #[must_use]
     pub fn first(&self, kind: Kind) -> Option<&StatusDef> {
         self.statuses.iter().find(|s| s.kind == kind)
     }
 
     /// The name of [`Config::first`], for a kind validation guarantees.
+    #[must_use]
     pub fn first_name(&self, kind: Kind) -> &str {
         self.first(kind).map_or(kind.name(), |s| s.name.as_str())
     }
 
     /// Where `tix new` puts a ticket: the first pending-kind status that is
     /// ready to start, else the first pending-kind one.
+    #[must_use]
     pub fn new_status(&self) -> &StatusDef {
         self.statuses
             .iter()
@@ -583,6 +601,7 @@ impl Config {
     }
 
     /// Whether the status named `name` is of `kind`.
+    #[must_use]
     pub fn is(&self, name: &str, kind: Kind) -> bool {
         self.kind_of(name) == Some(kind)
     }
@@ -593,17 +612,20 @@ impl Config {
     }
 
     /// A status by its name or its folder's name (or anything that means it).
+    #[must_use]
     pub fn status_by_name_or_dir(&self, s: &str) -> Option<&StatusDef> {
         self.status(s)
             .or_else(|| self.statuses.iter().find(|d| d.dir.as_deref() == Some(s)))
             .or_else(|| self.resolve(s))
     }
 
+    #[must_use]
     pub fn status_names(&self) -> Vec<String> {
         self.statuses.iter().map(|s| s.name.clone()).collect()
     }
 
     /// The statuses `from` may move to without --force, in board order.
+    #[must_use]
     pub fn targets(&self, from: &str) -> Vec<String> {
         self.statuses
             .iter()
@@ -617,6 +639,7 @@ impl Config {
     /// A status's own entry is all it may do; without one, it follows its
     /// kind's entry and may also move to another status of its own kind
     /// (`Backlog` → `To Do`, `In Progress` → `In Review`).
+    #[must_use]
     pub fn allows(&self, from: &str, to: &str) -> bool {
         let (Some(f), Some(t)) = (self.status(from), self.status(to)) else {
             return false;
@@ -636,20 +659,23 @@ impl Config {
     }
 
     /// `tix.yaml` as `tix init` writes it: every default spelled out, with comments.
+    #[must_use]
     pub fn render(&self) -> String {
         let mut s = String::new();
         s.push_str("# tix configuration. Every key is optional; these are the defaults.\n");
         s.push_str(
             "# A list given here replaces the default list; a map is merged key by key.\n\n",
         );
-        s.push_str(&format!(
-            "id_prefix: {}            # new ids are PREFIX-NNNN: the tree's prefix\n",
+        let _ = writeln!(
+            s,
+            "id_prefix: {}            # new ids are PREFIX-NNNN: the tree's prefix",
             self.id_prefix
-        ));
-        s.push_str(&format!(
-            "id_width: {}               # digits of a new id's number, zero-padded (1: no padding)\n",
+        );
+        let _ = writeln!(
+            s,
+            "id_width: {}               # digits of a new id's number, zero-padded (1: no padding)",
             self.id_width
-        ));
+        );
         s.push_str("statuses:                 # board order: the name written in files, its folder, its kind\n");
         s.push_str("                          # (pending | in_progress | completed | archived), whether `next`\n");
         s.push_str(
@@ -658,8 +684,9 @@ impl Config {
         for st in &self.statuses {
             let q = crate::ticket::flow_scalar;
             let aliases: Vec<String> = st.aliases.iter().map(|a| q(a)).collect();
-            s.push_str(&format!(
-                "  - {{name: {}, dir: {}, kind: {}{}{}}}\n",
+            let _ = writeln!(
+                s,
+                "  - {{name: {}, dir: {}, kind: {}{}{}}}",
                 q(&st.name),
                 st.dir.as_deref().map_or("null".to_string(), q),
                 st.kind.name(),
@@ -672,67 +699,78 @@ impl Config {
                     String::new()
                 } else {
                     format!(", aliases: [{}]", aliases.join(", "))
-                },
-            ));
+                }
+            );
         }
         let dirs: Vec<String> = self
             .ticket_dirs
             .iter()
             .map(|d| crate::ticket::flow_scalar(if d.is_empty() { "." } else { d }))
             .collect();
-        s.push_str(&format!(
-            "ticket_dirs: [{}]           # folders holding tickets of any status (a flat tree; . is the root); tix moves nothing out of them\n",
+        let _ = writeln!(
+            s,
+            "ticket_dirs: [{}]           # folders holding tickets of any status (a flat tree; . is the root); tix moves nothing out of them",
             dirs.join(", ")
-        ));
+        );
         s.push_str("transitions:              # allowed without --force; a key or target is a status or a kind\n");
         for (from, tos) in &self.transitions {
             let tos: Vec<String> = tos.iter().map(|t| crate::ticket::flow_scalar(t)).collect();
-            s.push_str(&format!(
-                "  {}: [{}]\n",
+            let _ = writeln!(
+                s,
+                "  {}: [{}]",
                 crate::ticket::flow_scalar(from),
                 tos.join(", ")
-            ));
+            );
         }
         let g = &self.gates;
         s.push_str("gates:\n");
-        s.push_str(&format!(
-            "  unchecked_boxes_block_complete: {}   # `complete` refused while the body has `- [ ]` boxes\n",
+        let _ = writeln!(
+            s,
+            "  unchecked_boxes_block_complete: {}   # `complete` refused while the body has `- [ ]` boxes",
             g.unchecked_boxes_block_complete
-        ));
-        s.push_str(&format!(
-            "  unmet_dependencies_block_start: {}   # `start` refused while a depends_on ticket is not completed\n",
+        );
+        let _ = writeln!(
+            s,
+            "  unmet_dependencies_block_start: {}   # `start` refused while a depends_on ticket is not completed",
             g.unmet_dependencies_block_start
-        ));
-        s.push_str(&format!(
-            "lock_timeout_secs: {}     # how long a command waits for another one to finish (then exit 5)\n",
+        );
+        let _ = writeln!(
+            s,
+            "lock_timeout_secs: {}     # how long a command waits for another one to finish (then exit 5)",
             self.lock_timeout_secs
-        ));
+        );
         let h = &self.hook;
         s.push_str("hook:\n");
-        s.push_str(&format!(
-            "  start_on: [{}]   # PreToolUse tools that start a mentioned ticket\n",
+        let _ = writeln!(
+            s,
+            "  start_on: [{}]   # PreToolUse tools that start a mentioned ticket",
             h.start_on.join(", ")
-        ));
-        s.push_str(&format!(
-            "  start_on_slash_commands: {}          # user-typed /commands that mention a ticket start it\n",
+        );
+        let _ = writeln!(
+            s,
+            "  start_on_slash_commands: {}          # user-typed /commands that mention a ticket start it",
             h.start_on_slash_commands
-        ));
-        s.push_str(&format!(
-            "  complete_on: [{}]   # tools whose end (PostToolUse/SubagentStop) completes what they started\n",
+        );
+        let _ = writeln!(
+            s,
+            "  complete_on: [{}]   # tools whose end (PostToolUse/SubagentStop) completes what they started",
             h.complete_on.join(", ")
-        ));
-        s.push_str(&format!(
-            "  complete_on_stop: {}                 # Stop completes what skills and slash commands started\n",
+        );
+        let _ = writeln!(
+            s,
+            "  complete_on_stop: {}                 # Stop completes what skills and slash commands started",
             h.complete_on_stop
-        ));
-        s.push_str(&format!(
-            "  block_stop_on_gates: {}              # Stop/SubagentStop with unmet gates: keep it working, once\n",
+        );
+        let _ = writeln!(
+            s,
+            "  block_stop_on_gates: {}              # Stop/SubagentStop with unmet gates: keep it working, once",
             h.block_stop_on_gates
-        ));
-        s.push_str(&format!(
-            "  rollback_on_failure: {}              # a failed tool run puts its ticket back to pending\n",
+        );
+        let _ = writeln!(
+            s,
+            "  rollback_on_failure: {}              # a failed tool run puts its ticket back to pending",
             h.rollback_on_failure
-        ));
+        );
         s
     }
 }

@@ -24,6 +24,7 @@ pub enum TixError {
 }
 
 impl TixError {
+    #[must_use]
     pub fn exit(&self) -> Exit {
         match self {
             TixError::NotFound { .. } => Exit::NotFound,

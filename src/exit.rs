@@ -19,6 +19,7 @@ pub enum Exit {
 impl Exit {
     /// The exit code for an error: a [`TixError`] anywhere in the chain decides,
     /// a broken pipe is success (the reader went away), anything else is 1.
+    #[must_use]
     pub fn of(err: &anyhow::Error) -> Exit {
         for cause in err.chain() {
             if let Some(e) = cause.downcast_ref::<TixError>() {

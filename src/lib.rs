@@ -24,6 +24,7 @@ pub mod view;
 
 use clap::Parser;
 use std::ffi::OsString;
+use std::fmt::Write as _;
 use std::process::ExitCode;
 
 /// Parses, runs, and maps the outcome to an exit code.
@@ -78,9 +79,9 @@ fn usage_line(rendered: &str) -> String {
         } else if let Some(m) = line.strip_prefix("error: ") {
             what.push_str(m);
         } else if what.ends_with(':') || (line.starts_with('[') && line.ends_with(']')) {
-            what.push_str(&format!(" {line}"));
+            let _ = write!(what, " {line}");
         } else {
-            what.push_str(&format!(" ({line})"));
+            let _ = write!(what, " ({line})");
         }
     }
     let mut out = format!("tix: {}", output::sanitize(&what));
@@ -89,11 +90,12 @@ fn usage_line(rendered: &str) -> String {
             .split(' ')
             .take_while(|w| !w.starts_with(['[', '<']))
             .collect();
-        out.push_str(&format!(
+        let _ = write!(
+            out,
             "; usage: {} (see `{} --help`)",
             output::sanitize(&u),
             output::sanitize(&command.join(" "))
-        ));
+        );
     }
     out.push('\n');
     out

@@ -82,6 +82,7 @@ impl ProblemKind {
         ProblemKind::RepairFailed,
     ];
 
+    #[must_use]
     pub fn as_str(self) -> &'static str {
         match self {
             ProblemKind::Malformed => "malformed",
@@ -140,7 +141,7 @@ mod tests {
         let mut sorted = ProblemKind::ALL;
         sorted.sort();
         assert_eq!(
-            sorted.map(|k| k.as_str()).to_vec(),
+            sorted.map(super::ProblemKind::as_str).to_vec(),
             names,
             "ordered by name"
         );

@@ -70,6 +70,7 @@ fn terminal_width() -> usize {
 
 pub use crate::text::sanitize;
 
+#[must_use]
 pub fn paint(s: &str, style: anstyle::Style, color: bool) -> String {
     if color {
         format!("{style}{s}{style:#}")
@@ -96,6 +97,7 @@ pub struct Col {
 }
 
 /// A column that keeps its width.
+#[must_use]
 pub const fn col(name: &'static str) -> Col {
     Col {
         name,
@@ -104,6 +106,7 @@ pub const fn col(name: &'static str) -> Col {
 }
 
 /// A column that is truncated first when the table does not fit.
+#[must_use]
 pub const fn flex(name: &'static str) -> Col {
     Col {
         name,
@@ -122,6 +125,7 @@ const MIN_FLEX: usize = 8;
 /// line fits the terminal's width.
 /// Elsewhere: tab-separated rows without a header and nothing truncated, so
 /// that `cut` and `awk` work (scripts should prefer `--json`).
+#[must_use]
 pub fn table(cols: &[Col], rows: &[Vec<String>], streams: &Streams) -> String {
     let Some(width) = streams.width else {
         let mut out = String::with_capacity(rows.iter().flatten().map(|c| c.len() + 1).sum());
@@ -248,6 +252,7 @@ fn fit(cols: &[Col], cells: &[Vec<String>], width: usize) -> Vec<usize> {
 }
 
 /// `s` cut to `width` columns, ending in `…` when anything was cut.
+#[must_use]
 pub fn truncate(s: &str, width: usize) -> String {
     if s.width() <= width {
         return s.to_string();
@@ -269,6 +274,7 @@ pub fn truncate(s: &str, width: usize) -> String {
 }
 
 /// `3d 4h`, `12m`, `40s`.
+#[must_use]
 pub fn age(secs: i64) -> String {
     let s = secs.max(0);
     match s {

@@ -123,10 +123,10 @@ impl fmt::Display for Reason {
             Reason::Claimed { file, id, agent } => write!(
                 f,
                 "{file}: {id} is already in progress by {} (no silent takeover; --force reassigns it)",
-                agent
-                    .as_deref()
-                    .map(crate::ticket::quote)
-                    .unwrap_or_else(|| "someone without an agent name".into())
+                agent.as_deref().map_or_else(
+                    || "someone without an agent name".into(),
+                    crate::ticket::quote
+                )
             ),
         }
     }

@@ -34,6 +34,7 @@ pub struct Layout {
 }
 
 /// Closed (completed and archived kinds) / total; 0.0 for an empty tree.
+#[must_use]
 pub fn completion_rate(tickets: &[Ticket<'_>]) -> f64 {
     let done = tickets.iter().filter(|t| t.kind.is_closed()).count();
     rate(done, tickets.len())
@@ -94,6 +95,7 @@ pub fn sort_by_kind(tickets: &mut [Ticket<'_>]) {
 /// Tickets of a pending-kind status marked `ready` whose dependencies are all
 /// closed (completed or archived kind), best first: priority, then oldest,
 /// then id.
+#[must_use]
 pub fn ready<'a>(config: &Config, tickets: &[Ticket<'a>]) -> Vec<Ticket<'a>> {
     let kind: crate::model::FastMap<&IdKey, Kind> =
         tickets.iter().map(|t| (t.key, t.kind)).collect();
@@ -124,6 +126,7 @@ pub fn ready<'a>(config: &Config, tickets: &[Ticket<'a>]) -> Vec<Ticket<'a>> {
 // ------------------------------------------------------------ render
 
 /// The whole registry.
+#[must_use]
 pub fn render(config: &Config, tickets: &[Ticket<'_>], problems: &[Problem]) -> String {
     render_layout(config, tickets, problems).0
 }
@@ -265,6 +268,7 @@ pub enum Piece {
 
 impl Patch {
     /// The new registry's bytes, given the old one's.
+    #[must_use]
     pub fn apply(&self, old: &str) -> String {
         let mut s = String::new();
         for p in &self.pieces {
@@ -276,6 +280,7 @@ impl Patch {
         s
     }
 
+    #[must_use]
     pub fn len(&self) -> usize {
         self.pieces
             .iter()
@@ -286,6 +291,7 @@ impl Patch {
             .sum()
     }
 
+    #[must_use]
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -453,9 +459,10 @@ fn insertion_point<L: Lines + ?Sized>(
 ) -> Option<usize> {
     let want = owned_key(t);
     let mut bad = false;
-    let at = lower_bound(old, rows, |line| match row_key(kind, line) {
-        Some(k) => k.cmp(&want) != Ordering::Less,
-        None => {
+    let at = lower_bound(old, rows, |line| {
+        if let Some(k) = row_key(kind, line) {
+            k.cmp(&want) != Ordering::Less
+        } else {
             bad = true;
             true
         }
@@ -562,6 +569,7 @@ fn unlink(link: &str) -> Option<String> {
 
 /// Text for one table cell: nothing in it can end the cell or the row, open
 /// markup, or inject HTML.
+#[must_use]
 pub fn cell(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     push_cell(&mut out, text);

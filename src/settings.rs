@@ -121,7 +121,7 @@ fn write_like(value: &Value, like: Option<&str>) -> String {
 }
 
 /// The first key that appears twice in one object of `text`, if any
-/// (serde_json would silently keep the last).
+/// (`serde_json` would silently keep the last).
 fn duplicate_key(text: &str) -> Option<String> {
     use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
     use std::cell::RefCell;

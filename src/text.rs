@@ -9,6 +9,7 @@ use std::borrow::Cow;
 /// aside), bidi marks, overrides and isolates (they can reorder what a reader
 /// sees), line and paragraph separators, and invisible format characters
 /// (zero-width, word joiners, soft hyphen, interlinear annotation, tags).
+#[must_use]
 pub fn needs_escape(c: char) -> bool {
     (c.is_control() && c != '\t')
         || matches!(
@@ -50,12 +51,14 @@ pub fn sanitize(s: &str) -> Cow<'_, str> {
 
 /// A table cell or a field: one line, tabs escaped too (a tab would break the
 /// columns of a table or a tab-separated row).
+#[must_use]
 pub fn cell(s: &str) -> Cow<'_, str> {
     escape_where(s, |c| c == '\t' || needs_escape(c))
 }
 
 /// Multi-line text such as a ticket's body: its line breaks (`\n`, `\r\n`)
 /// and tabs kept, every other [`needs_escape`] character escaped.
+#[must_use]
 pub fn block(s: &str) -> Cow<'_, str> {
     let bad = |c: char| c != '\n' && c != '\r' && needs_escape(c);
     let lone_cr = s
@@ -81,6 +84,7 @@ pub fn block(s: &str) -> Cow<'_, str> {
 /// dropped, a trailing parenthesis dropped, and ` `, `-`, `_` alike:
 /// `✅ Complete (commit ca89572)` → `complete`, `In Progress` and `InProgress`
 /// → `in_progress`.
+#[must_use]
 pub fn normalize(value: &str) -> String {
     let mut v = value.trim();
     if v.ends_with(')')
@@ -113,11 +117,13 @@ pub fn normalize(value: &str) -> String {
 }
 
 /// `1 ticket`, `2 tickets`.
+#[must_use]
 pub fn count(n: usize, noun: &str) -> String {
     count_forms(n, noun, &format!("{noun}s"))
 }
 
 /// `1 criterion`, `2 criteria`: a count with the noun's two forms.
+#[must_use]
 pub fn count_forms(n: usize, one: &str, many: &str) -> String {
     if n == 1 {
         format!("1 {one}")

@@ -5,6 +5,7 @@
 //! by parsing its result again (see [`edit`]).
 
 use serde_yaml::{Mapping, Value};
+use std::fmt::Write as _;
 
 /// A YAML value, as the frontmatter parses to (for tests and fuzzing).
 pub use serde_yaml::Value as YamlValue;
@@ -99,6 +100,7 @@ impl IdKey {
     /// Parses a whole id, as a file or a person declares it: `LETTERS-DIGITS`
     /// with a prefix of up to four words, sub-numbers and a letter suffix, or
     /// words alone (`TICKET-block-main-bash`).
+    #[must_use]
     pub fn parse(s: &str) -> Option<IdKey> {
         let p = Self::split(s, true)?;
         (p.len == s.len()).then(|| Self::of(p))
@@ -107,6 +109,7 @@ impl IdKey {
     /// [`IdKey::parse`] of an id that must have a number: where a word is only
     /// taken for an id by its shape (a heading, a list of dependencies, the
     /// causes of problems), words alone (`follow-up`) are no id.
+    #[must_use]
     pub fn parse_numbered(s: &str) -> Option<IdKey> {
         let p = Self::split(s, false)?;
         (p.len == s.len()).then(|| Self::of(p))
@@ -114,6 +117,7 @@ impl IdKey {
 
     /// [`IdKey::parse`] of text kept for the whole run: the prefix is
     /// borrowed when it is already in upper case (as ids almost always are).
+    #[must_use]
     pub fn parse_text(s: &Text) -> Option<IdKey> {
         let Text::Borrowed(b) = s else {
             return Self::parse(s);
@@ -142,6 +146,7 @@ impl IdKey {
     }
 
     /// Parses the id a file name starts with: `TIX-0007.md`, `TIX-0007-slug.md`.
+    #[must_use]
     pub fn from_file_name(name: &str) -> Option<IdKey> {
         Self::file_name_parts(name).map(|(k, _)| k)
     }
@@ -153,6 +158,7 @@ impl IdKey {
     /// ` - ` (`AGENT-CREATION-005.md`, `agent-creation-005 - Title.md`):
     /// `api-v2-design-3.md` is a name, not an id. Nor is a date
     /// (`notes-2024-01-05.md`).
+    #[must_use]
     pub fn file_name_parts(name: &str) -> Option<(IdKey, &str)> {
         let (key, len) = Self::parse_prefix(name)?;
         let rest = &name[len..];
@@ -284,6 +290,7 @@ fn is_date(number: &str, rest: &str) -> bool {
 }
 
 /// Formats a new id: `PREFIX-NNNN`, zero-padded to 4, wider when needed.
+#[must_use]
 pub fn format_id(prefix: &str, num: u64) -> String {
     format!("{prefix}-{num:04}")
 }
@@ -291,6 +298,7 @@ pub fn format_id(prefix: &str, num: u64) -> String {
 /// The priority a value means, in any case and decoration: `HIGH`,
 /// `🔥 CRITICAL`, `🟢 Low (optional)`, and the common synonyms (`urgent`,
 /// `P0`–`P3`, `normal`, `minor`).
+#[must_use]
 pub fn priority_of(value: &str) -> Option<&'static str> {
     let n = crate::text::normalize(value);
     let found = match n.as_str() {
@@ -304,6 +312,7 @@ pub fn priority_of(value: &str) -> Option<&'static str> {
 }
 
 /// `index` of a priority in [`PRIORITIES`] (unknown sorts last).
+#[must_use]
 pub fn priority_rank(p: &str) -> usize {
     PRIORITIES
         .iter()
@@ -361,6 +370,7 @@ impl Iterator for Lines<'_> {
 }
 
 /// 1-based line number of a byte offset.
+#[must_use]
 pub fn line_of(text: &str, offset: usize) -> usize {
     1 + text.as_bytes()[..offset]
         .iter()
@@ -466,6 +476,7 @@ pub fn meta_without_frontmatter(
 /// The `status` value a ticket file says, as the parser reads it (its
 /// frontmatter's `status`, else, with no frontmatter, a bold `**Status:**`
 /// field), whatever it means; `None` without one or when it cannot be read.
+#[must_use]
 pub fn said_status(text: &str, name: &str) -> Option<String> {
     if opens_frontmatter(text) {
         Doc::parse(text).ok()?.string("status").ok()?
@@ -476,6 +487,7 @@ pub fn said_status(text: &str, name: &str) -> Option<String> {
 
 /// Whether a text starts (after a BOM) with a `---` line: it has a
 /// frontmatter, readable or not.
+#[must_use]
 pub fn opens_frontmatter(text: &str) -> bool {
     let t = text.strip_prefix('\u{feff}').unwrap_or(text);
     t.lines()
@@ -485,8 +497,9 @@ pub fn opens_frontmatter(text: &str) -> bool {
 
 /// The body's unchecked boxes, with or without a frontmatter: (file line,
 /// the line's text).
+#[must_use]
 pub fn unchecked_boxes(text: &str) -> Vec<(usize, String)> {
-    let body = split(text).map(|s| s.body).unwrap_or(0);
+    let body = split(text).map_or(0, |s| s.body);
     let mut out = Vec::new();
     for_each_box(text, body, |line, checked, t| {
         if !checked {
@@ -502,6 +515,7 @@ const FIELD_LINES: usize = 60;
 impl BodyFields {
     /// Reads `text` from byte `from` (after a frontmatter, or 0); `name` is
     /// the file's name.
+    #[must_use]
     pub fn read(text: &str, from: usize, name: &str) -> BodyFields {
         let mut f = BodyFields::default();
         let first_line = line_of(text, from);
@@ -532,7 +546,7 @@ impl BodyFields {
                 "created" | "date" | "opened" | "created_at" => set(&mut f.created, "created"),
                 "started" | "started_at" => set(&mut f.started, "started"),
                 "completed" | "completed_at" | "closed" | "resolved" | "done" => {
-                    set(&mut f.completed, "completed")
+                    set(&mut f.completed, "completed");
                 }
                 "updated" | "updated_at" | "last_updated" => set(&mut f.updated, "updated"),
                 "assignee" | "agent" | "owner" | "assigned_to" => set(&mut f.agent, "agent"),
@@ -586,6 +600,7 @@ impl BodyFields {
     }
 
     /// The file line a field was read from.
+    #[must_use]
     pub fn line(&self, field: &str) -> Option<usize> {
         self.lines
             .iter()
@@ -718,6 +733,7 @@ fn frontmatter_fields<'t>(
 /// the evidence that a folder tix does not read holds tickets, stricter than
 /// [`looks_like_ticket`] because such a folder may be anything (`src/`,
 /// `node_modules/`).
+#[must_use]
 pub fn declares_id(name: &str, head: &[u8]) -> bool {
     if IdKey::from_file_name(name).is_some() {
         return true;
@@ -839,17 +855,16 @@ pub fn conflict(text: &str) -> Option<Conflict> {
                 ours.push_str(full);
             }
             In::Base => {}
-            In::Theirs => match marker(line, '>') {
-                Some(label) => {
+            In::Theirs => {
+                if let Some(label) = marker(line, '>') {
                     labels.get_or_insert((ours_label.clone(), label.to_string()));
                     frontmatter_only &= ours_d == 1 && theirs_d == 1;
                     at = In::Both;
-                }
-                None => {
+                } else {
                     theirs_d += delimiter;
                     theirs.push_str(full);
                 }
-            },
+            }
         }
     }
     let (ours_label, theirs_label) = labels?;
@@ -880,11 +895,13 @@ impl<'a> Doc<'a> {
         Ok(Doc { text, split, map })
     }
 
+    #[must_use]
     pub fn body(&self) -> &'a str {
         &self.text[self.split.body..]
     }
 
     /// The line of a top-level key, for messages.
+    #[must_use]
     pub fn line_of_key(&self, key: &str) -> Option<usize> {
         top_level_keys(self.text, &self.split)
             .into_iter()
@@ -996,6 +1013,7 @@ impl<'a> Doc<'a> {
 
     /// Whether the frontmatter lacks what [`BodyFields`] may supply (an id or
     /// a title).
+    #[must_use]
     pub fn lacks_id_or_title(&self) -> bool {
         (self.get("id").is_none() && self.get("ticket_id").is_none()) || self.get("title").is_none()
     }
@@ -1114,6 +1132,7 @@ impl<'a> Doc<'a> {
     }
 
     /// The body's unchecked boxes: (file line, the line's text).
+    #[must_use]
     pub fn unchecked_boxes(&self) -> Vec<(usize, String)> {
         let mut out = Vec::new();
         for_each_box(self.text, self.split.body, |line, checked, text| {
@@ -1183,6 +1202,7 @@ fn parse_mapping(text: &str, split: &Split) -> Result<Mapping, Malformed> {
 
 /// A YAML error's message without its positions (they count from the start of
 /// the YAML, not of the file; the caller reports the file's line).
+#[must_use]
 pub fn yaml_message(e: &serde_yaml::Error) -> String {
     let text = e.to_string();
     let mut out = String::with_capacity(text.len());
@@ -1217,6 +1237,7 @@ fn scalar_text(v: &Value) -> Option<String> {
 }
 
 /// RFC 3339 in UTC with a `Z` (`2026-11-24T13:40:07Z`); a bare date means midnight UTC.
+#[must_use]
 pub fn normalize_time(s: &str) -> Option<String> {
     use chrono::{DateTime, NaiveDate, NaiveDateTime, SecondsFormat, Utc};
     let s = s.trim();
@@ -1236,6 +1257,7 @@ pub fn normalize_time(s: &str) -> Option<String> {
 }
 
 /// A value quoted for a message, with control characters made visible.
+#[must_use]
 pub fn quote(s: &str) -> String {
     format!("{s:?}")
 }
@@ -1505,11 +1527,11 @@ fn insert_frontmatter(text: &str, changes: &[(&str, NewValue)]) -> Result<String
     let mut expected = Mapping::new();
     for (key, value) in changes {
         if let Some(v) = value.to_yaml() {
-            block.push_str(&format!("{key}: {}{eol}", render(value, Style::Plain)));
+            let _ = write!(block, "{key}: {}{eol}", render(value, Style::Plain));
             expected.insert(Value::String(key.to_string()), v);
         }
     }
-    block.push_str(&format!("---{eol}"));
+    let _ = write!(block, "---{eol}");
     let out = format!("{}{block}{}", &text[..bom], &text[bom..]);
     let refuse = |why: &str| Malformed {
         line: Some(1),
@@ -1645,6 +1667,7 @@ fn render(value: &NewValue, style: Style) -> String {
 
 /// `s` as a YAML value inside a flow collection (`[…]`, `{…}`): plain when that
 /// reads back as the same string, double-quoted otherwise.
+#[must_use]
 pub fn flow_scalar(s: &str) -> String {
     scalar(s, Style::Plain, true)
 }
@@ -1681,7 +1704,7 @@ fn double_quoted(s: &str) -> String {
             '\t' => out.push_str("\\t"),
             '\r' => out.push_str("\\r"),
             c if c.is_control() || c == '\u{feff}' || c == '\u{2028}' || c == '\u{2029}' => {
-                out.push_str(&format!("\\u{:04X}", c as u32));
+                let _ = write!(out, "\\u{:04X}", c as u32);
             }
             c => out.push(c),
         }
@@ -1712,6 +1735,7 @@ impl IdArg {
         }
     }
 
+    #[must_use]
     pub fn matches(&self, k: &IdKey) -> bool {
         match self {
             IdArg::Full(want, _) => want == k,
@@ -2054,7 +2078,7 @@ mod tests {
 
     /// Statuses known by their exact names only.
     fn exact(names: &[&str]) -> impl Fn(&str) -> Result<String, String> {
-        let names: Vec<String> = names.iter().map(|s| s.to_string()).collect();
+        let names: Vec<String> = names.iter().map(std::string::ToString::to_string).collect();
         move |v: &str| {
             names
                 .iter()
@@ -2135,7 +2159,7 @@ mod tests {
             .map(|s| IdKey::parse(s).unwrap())
             .collect();
         ids.sort();
-        let shown: Vec<String> = ids.iter().map(|k| k.to_string()).collect();
+        let shown: Vec<String> = ids.iter().map(std::string::ToString::to_string).collect();
         assert_eq!(
             shown,
             [

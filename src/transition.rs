@@ -132,7 +132,7 @@ pub fn apply(
                 allowed: config
                     .targets(&from)
                     .iter()
-                    .map(|s| s.to_string())
+                    .map(std::clone::Clone::clone)
                     .collect(),
                 from,
                 to: to.to_string(),
@@ -163,7 +163,7 @@ pub fn apply(
                     file: shown.clone(),
                     line,
                     id: meta.id.to_string(),
-                    item: item.to_string(),
+                    item: item.clone(),
                 });
             }
         }

@@ -37,6 +37,7 @@ pub struct TicketJson<'a> {
 }
 
 impl<'a> TicketJson<'a> {
+    #[must_use]
     pub fn new(t: &Ticket<'a>) -> TicketJson<'a> {
         let m = t.meta;
         TicketJson {

@@ -13,7 +13,7 @@ pub fn run(ctx: &Ctx, args: &CompleteArgs) -> Result<Exit> {
         agent: None,
         action: crate::tree::Action::Complete,
         reason: None,
-        totals: Default::default(),
+        totals: crate::transition::Totals::default(),
         check_only: false,
     };
     super::run_transition(ctx, &tree, &args.id, req)

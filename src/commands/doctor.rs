@@ -9,6 +9,7 @@ use crate::exit::Exit;
 use crate::tree::{Finding, LockMode};
 use anyhow::Result;
 use serde::Serialize;
+use std::fmt::Write as _;
 
 #[derive(Serialize)]
 struct DoctorJson {
@@ -67,7 +68,9 @@ pub fn run(ctx: &Ctx, args: &DoctorArgs) -> Result<Exit> {
             let text = format!("{}{line}: {}: {}", tree.show(&p.path), p.kind, p.message);
             out.push_str(&crate::text::sanitize(&text));
             match &f.fixed {
-                Some(what) => out.push_str(&format!(" — fixed: {}\n", crate::text::sanitize(what))),
+                Some(what) => {
+                    let _ = writeln!(out, " — fixed: {}", crate::text::sanitize(what));
+                }
                 None if args.fix => out.push_str(" — left as it is\n"),
                 None => out.push('\n'),
             }
@@ -80,7 +83,7 @@ pub fn run(ctx: &Ctx, args: &DoctorArgs) -> Result<Exit> {
                 "{} found (`tix doctor --fix` repairs what it can)",
                 super::count(n, "problem")
             ),
-            (_, true) => format!("{} fixed, {} left", fixed, left),
+            (_, true) => format!("{fixed} fixed, {left} left"),
         });
     }
     Ok(if left == 0 { Exit::Ok } else { Exit::Problems })

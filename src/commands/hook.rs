@@ -57,7 +57,7 @@ fn catch_panics(f: impl FnOnce() -> Result<Option<Value>>) -> Result<Option<Valu
         let what = info
             .payload()
             .downcast_ref::<&str>()
-            .map(|s| s.to_string())
+            .map(std::string::ToString::to_string)
             .or_else(|| info.payload().downcast_ref::<String>().cloned())
             .unwrap_or_else(|| "unknown".into());
         if let Ok(mut m) = MESSAGE.lock() {

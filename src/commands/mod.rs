@@ -110,6 +110,7 @@ impl Ctx {
         Tree::open(&root, &self.cwd)
     }
 
+    #[must_use]
     pub fn now_str(&self) -> String {
         self.now.to_rfc3339_opts(SecondsFormat::Secs, true)
     }
@@ -118,6 +119,7 @@ impl Ctx {
         tree.lock(mode, &mut |m| self.note(m))
     }
 
+    #[must_use]
     pub fn actor(&self) -> Actor {
         Actor {
             actor: "user".into(),
@@ -127,6 +129,7 @@ impl Ctx {
 
     /// `--agent`, else `TIX_AGENT`.
     /// An empty or blank name is no name.
+    #[must_use]
     pub fn agent(&self, arg: &Option<String>) -> Option<String> {
         let name = |s: String| Some(s.trim().to_string()).filter(|s| !s.is_empty());
         arg.clone()
@@ -177,7 +180,7 @@ impl Ctx {
     pub fn report(&self, tree: &Tree, outcome: &Outcome) {
         match outcome {
             Outcome::Changed { id, from, to, rel } => {
-                self.note(&format!("{id}: {from} → {to} ({})", tree.show(rel)))
+                self.note(&format!("{id}: {from} → {to} ({})", tree.show(rel)));
             }
             Outcome::Assigned {
                 id,
@@ -196,7 +199,7 @@ impl Ctx {
                 ),
             }),
             Outcome::Unchanged { id, status, .. } => {
-                self.note(&format!("{id} is already {status}; nothing to do"))
+                self.note(&format!("{id} is already {status}; nothing to do"));
             }
         }
     }
@@ -224,6 +227,7 @@ const FILES_SHOWN: usize = 3;
 
 /// Problems for people, at most about 20 lines however many: a line per kind
 /// of trouble with its count and what to do, then (`with_files`) its first files.
+#[must_use]
 pub fn problem_summary(tree: &Tree, problems: &[tree::Problem], with_files: bool) -> Vec<String> {
     let groups = tree::groups::group(problems);
     let mut out = Vec::new();

@@ -22,7 +22,7 @@ pub fn run(ctx: &Ctx, args: &MoveArgs) -> Result<Exit> {
         agent: ctx.agent(&None),
         action: crate::tree::Action::Move,
         reason: None,
-        totals: Default::default(),
+        totals: crate::transition::Totals::default(),
         check_only: false,
     };
     super::run_transition(ctx, &tree, &args.id, req)

@@ -45,7 +45,7 @@ pub fn run(ctx: &Ctx, args: &NextArgs) -> Result<Exit> {
         agent: ctx.agent(&args.agent),
         action: crate::tree::Action::Start,
         reason: Some("claimed with tix next".into()),
-        totals: Default::default(),
+        totals: crate::transition::Totals::default(),
         check_only: false,
     };
     let outcome = transition::apply(

@@ -6,6 +6,7 @@ use crate::text;
 use crate::tree::{self, LockMode, Scan, Ticket};
 use crate::view::TicketJson;
 use anyhow::{Context, Result};
+use std::fmt::Write as _;
 
 pub fn run(ctx: &Ctx, args: &ShowArgs) -> Result<Exit> {
     let tree = ctx.tree()?;
@@ -30,9 +31,8 @@ pub fn run(ctx: &Ctx, args: &ShowArgs) -> Result<Exit> {
             .with_context(|| format!("{}: no status", tree.show(&rel)))?,
     };
     // Without a frontmatter, the whole text is the body.
-    let body = crate::ticket::split(&text)
-        .map(|s| text[s.body..].to_string())
-        .unwrap_or_else(|_| text.clone());
+    let body =
+        crate::ticket::split(&text).map_or_else(|_| text.clone(), |s| text[s.body..].to_string());
     if args.json {
         let mut j = TicketJson::new(&ticket);
         j.body = Some(&body);
@@ -60,7 +60,7 @@ pub fn run(ctx: &Ctx, args: &ShowArgs) -> Result<Exit> {
         ("boxes", format!("{}/{} checked", meta.done, meta.total)),
         ("path", tree.show(&rel)),
     ] {
-        s.push_str(&format!("{k:>10}: {}\n", text::cell(&v)));
+        let _ = writeln!(s, "{k:>10}: {}", text::cell(&v));
     }
     s.push('\n');
     s.push_str(&text::block(&body));

@@ -13,7 +13,7 @@ pub fn run(ctx: &Ctx, args: &StartArgs) -> Result<Exit> {
         agent: ctx.agent(&args.agent),
         action: crate::tree::Action::Start,
         reason: None,
-        totals: Default::default(),
+        totals: crate::transition::Totals::default(),
         check_only: false,
     };
     super::run_transition(ctx, &tree, &args.id, req)

@@ -9,6 +9,7 @@ use crate::tree::{LockMode, Scan, Ticket};
 use crate::view::{InProgressJson, StatusDefJson, StatusJson, TicketJson};
 use anyhow::Result;
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use unicode_width::UnicodeWidthStr;
 
 /// How many tickets each section of the dashboard shows (`--json` has every
@@ -103,14 +104,15 @@ pub fn run(ctx: &Ctx, args: &StatusArgs) -> Result<Exit> {
         .collect();
     let joined = per_status.join(" · ");
     let beside = bar_width + 2 + joined.width() <= width;
-    s.push_str(&format!(
+    let _ = write!(
+        s,
         "{}{tail}\n{}{}",
         paint(&root, BOLD, color),
         paint(&"█".repeat(filled), GREEN, color),
-        paint(&"░".repeat(bar_width - filled), DIM, color),
-    ));
+        paint(&"░".repeat(bar_width - filled), DIM, color)
+    );
     if beside {
-        s.push_str(&format!("  {joined}\n"));
+        let _ = writeln!(s, "  {joined}");
     } else {
         s.push('\n');
         for line in wrap(&per_status, " · ", width) {
@@ -127,7 +129,7 @@ pub fn run(ctx: &Ctx, args: &StatusArgs) -> Result<Exit> {
                 t.meta.id.to_string(),
                 t.meta.title.to_string(),
                 t.meta.agent.as_deref().unwrap_or("-").to_string(),
-                age(t).map(output::age).unwrap_or_else(|| "-".into()),
+                age(t).map_or_else(|| "-".into(), output::age),
                 format!("{}/{}", t.meta.done, t.meta.total),
             ]
         })
@@ -177,7 +179,8 @@ pub fn run(ctx: &Ctx, args: &StatusArgs) -> Result<Exit> {
     );
 
     if problems > 0 {
-        s.push_str(&format!(
+        let _ = write!(
+            s,
             "\n{}\n",
             paint(
                 &format!(
@@ -187,7 +190,7 @@ pub fn run(ctx: &Ctx, args: &StatusArgs) -> Result<Exit> {
                 RED,
                 color
             )
-        ));
+        );
     }
     ctx.out(&s)?;
     Ok(Exit::Ok)
@@ -205,7 +208,7 @@ fn section(
 ) {
     let color = ctx.streams.out_color;
     if rows.is_empty() {
-        s.push_str(&format!("\n{}: none\n", paint(title, YELLOW.bold(), color)));
+        let _ = write!(s, "\n{}: none\n", paint(title, YELLOW.bold(), color));
         return;
     }
     let shown = if total > rows.len() {
@@ -213,7 +216,7 @@ fn section(
     } else {
         format!("{title} ({total})")
     };
-    s.push_str(&format!("\n{}\n", paint(&shown, YELLOW.bold(), color)));
+    let _ = write!(s, "\n{}\n", paint(&shown, YELLOW.bold(), color));
     s.push_str(&table(cols, rows, &ctx.streams));
 }
 

@@ -4,6 +4,7 @@ use crate::exit::Exit;
 use crate::tree::{Action, Change, Event, LockMode, REGISTRY, Scan, State, Tree};
 use crate::view::{CheckJson, ProblemJson};
 use anyhow::{Context, Result};
+use std::fmt::Write as _;
 use std::fs;
 
 pub fn run(ctx: &Ctx, args: &SyncArgs) -> Result<Exit> {
@@ -41,11 +42,12 @@ fn check(ctx: &Ctx, tree: &Tree, json: bool) -> Result<Exit> {
                 out.push('\n');
             }
             if g.problems.len() > SHOWN_PER_GROUP {
-                out.push_str(&format!(
-                    "… and {} more {} (`tix sync --check --json` lists every one)\n",
+                let _ = writeln!(
+                    out,
+                    "… and {} more {} (`tix sync --check --json` lists every one)",
                     g.problems.len() - SHOWN_PER_GROUP,
                     crate::text::sanitize(&g.title())
-                ));
+                );
             }
         }
         ctx.out(&out)?;

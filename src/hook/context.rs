@@ -58,8 +58,7 @@ impl Hook<'_> {
                     .meta
                     .agent
                     .as_deref()
-                    .map(one_line)
-                    .unwrap_or_else(|| "no agent".into());
+                    .map_or_else(|| "no agent".into(), one_line);
                 format!(
                     "- {} \"{}\" ({agent}, {}/{} boxes)",
                     t.meta.id,

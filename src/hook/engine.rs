@@ -12,6 +12,7 @@ use crate::tree::runs::{self, Run, RunTicket, Runs, Tool};
 use crate::tree::{self, Action, Event, IdArg, LockMode, State, Tree, journal};
 use anyhow::{Context, Result};
 use serde_json::{Value, json};
+use std::fmt::Write as _;
 
 /// What the engine needs from its caller.
 pub struct Env<'a> {
@@ -120,16 +121,15 @@ impl Hook<'_> {
     /// [`runs::set_aside`]), said in the hook log, and tracking starts again,
     /// so that one bad file does not stop every later hook.
     fn load_runs(&self, dir: &std::path::Path) -> Result<Runs> {
-        match runs::load(dir)? {
-            Ok(all) => Ok(all),
-            Err(runs::NotRuns) => {
-                let name = runs::set_aside(dir)?;
-                (self.env.log)(&format!(
-                    "{}/runs.json was not a file tix wrote; kept as {name}, tracking starts again",
-                    tree::STATE_DIR
-                ));
-                Ok(Runs::default())
-            }
+        if let Ok(all) = runs::load(dir)? {
+            Ok(all)
+        } else {
+            let name = runs::set_aside(dir)?;
+            (self.env.log)(&format!(
+                "{}/runs.json was not a file tix wrote; kept as {name}, tracking starts again",
+                tree::STATE_DIR
+            ));
+            Ok(Runs::default())
         }
     }
 
@@ -271,8 +271,7 @@ impl Hook<'_> {
                         .meta
                         .agent
                         .as_deref()
-                        .map(one_line)
-                        .unwrap_or_else(|| "someone".into());
+                        .map_or_else(|| "someone".into(), one_line);
                     lines.push(format!(
                         "tix: {id} \"{title}\" is already in progress by {by}, outside this session; tix leaves it as it is."
                     ));
@@ -525,7 +524,7 @@ impl Hook<'_> {
         run.ran = true;
         let this = |r: &Run| r.tool_use_id.as_deref() == Some(tool_use_id);
         match status {
-            Some("async_launched") | Some("remote_launched") => {
+            Some("async_launched" | "remote_launched") => {
                 // A background subagent: its end is SubagentStop.
                 if run.launched && (agent_id.is_none() || run.agent_id == agent_id) {
                     return Ok(None); // a repeated payload
@@ -840,7 +839,7 @@ impl Hook<'_> {
         self.stopping(all, ending, &result, stop_hook_active)
     }
 
-    /// The end of a stop (Stop, SubagentStop). Completions say nothing
+    /// The end of a stop (Stop, `SubagentStop`). Completions say nothing
     /// (context would keep the agent going). Unmet gates hold the stop back
     /// while Claude Code says it is not already continuing from a held stop
     /// (`stop_hook_active: false`) — so once per stop, however often the
@@ -941,17 +940,18 @@ fn completed_lines(ending: &Ending) -> Vec<String> {
 fn refusal(ending: &Ending, stopping: bool) -> String {
     let mut s = String::new();
     for id in &ending.completed {
-        s.push_str(&format!("tix: {id} is now completed.\n"));
+        let _ = writeln!(s, "tix: {id} is now completed.");
     }
-    s.push_str(&format!(
-        "tix: {} cannot be completed yet: {} unmet:\n",
+    let _ = writeln!(
+        s,
+        "tix: {} cannot be completed yet: {} unmet:",
         ending.held.join(", "),
         count_forms(ending.unmet.len(), "criterion is", "criteria are")
-    ));
+    );
     // Claude Code keeps 10,000 characters of a reason: the list is cut well before.
     for (i, u) in ending.unmet.iter().enumerate() {
         if s.len() + u.len() > 8000 {
-            s.push_str(&format!("… and {} more\n", ending.unmet.len() - i));
+            let _ = writeln!(s, "… and {} more", ending.unmet.len() - i);
             break;
         }
         s.push_str(u);
@@ -960,10 +960,11 @@ fn refusal(ending: &Ending, stopping: bool) -> String {
     if stopping {
         s.push_str("Finish each one and tick its box (- [x]) in the ticket file; tix completes the ticket when you stop.");
     } else {
-        s.push_str(&format!(
+        let _ = write!(
+            s,
             "Finish each one and tick its box (- [x]) in the ticket file, then run `tix complete {}` (or hand it to a subagent again).",
             ending.held[0]
-        ));
+        );
     }
     s
 }

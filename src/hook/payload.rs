@@ -186,9 +186,10 @@ pub fn intent(payload: &Payload, config: &HookConfig) -> Intent {
                 _ => typed_slash,
             };
             if !slash {
-                return match config.rollback_on_failure {
-                    true => task_failure(prompt.as_deref().unwrap_or("")),
-                    false => Intent::Nothing,
+                return if config.rollback_on_failure {
+                    task_failure(prompt.as_deref().unwrap_or(""))
+                } else {
+                    Intent::Nothing
                 };
             }
             let agent = str_field(&payload.json, "command_name")
@@ -201,9 +202,10 @@ pub fn intent(payload: &Payload, config: &HookConfig) -> Intent {
                 return Intent::Nothing;
             };
             if !listed(&config.complete_on, &tool) {
-                return match listed(&config.start_on, &tool) && config.rollback_on_failure {
-                    true => Intent::ToolRan { tool_use_id: id },
-                    false => Intent::Nothing,
+                return if listed(&config.start_on, &tool) && config.rollback_on_failure {
+                    Intent::ToolRan { tool_use_id: id }
+                } else {
+                    Intent::Nothing
                 };
             }
             let response = payload.get("tool_response");
@@ -352,6 +354,7 @@ fn start(payload: &Payload, tool: Tool, agent: String) -> Intent {
 }
 
 /// `/fix-ticket TIX-7` → `fix-ticket`; `/plugin:cmd` → `plugin:cmd`.
+#[must_use]
 pub fn command_name(text: &str) -> Option<String> {
     let rest = text.trim_start().strip_prefix('/')?;
     let name: String = rest.chars().take_while(|c| !c.is_whitespace()).collect();
@@ -380,6 +383,7 @@ const NOT_TEXT: [&str; 14] = [
 /// The ticket ids written in a payload's text, as full ids (`TIX-0007`,
 /// case-insensitive), in order of first appearance, each once: every string
 /// at any depth, except `tool_response` and [`NOT_TEXT`] fields.
+#[must_use]
 pub fn mentions(json: &Value) -> Vec<IdKey> {
     let mut out = Vec::new();
     let Some(map) = json.as_object() else {

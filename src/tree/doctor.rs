@@ -102,13 +102,13 @@ impl Tree {
             out.push(Finding {
                 problem: p.clone(),
                 fixed: Some(what),
-            })
+            });
         };
         let failed = |out: &mut Vec<Finding>, path: &str, e: anyhow::Error| {
             out.push(Finding {
                 problem: problem(ProblemKind::RepairFailed, path, format!("{e:#}")),
                 fixed: None,
-            })
+            });
         };
         let of = |kind: ProblemKind| found.iter().filter(move |p| p.kind == kind);
 
@@ -437,7 +437,8 @@ impl Tree {
             }
             // The oldest ticket keeps the id.
             tickets.sort_by(|a, b| {
-                let created = |c: &Vec<&Entry>| meta(c[0]).created.map(|c| c.into_owned());
+                let created =
+                    |c: &Vec<&Entry>| meta(c[0]).created.map(std::borrow::Cow::into_owned);
                 (created(a).is_none(), created(a), &a[0].rel).cmp(&(
                     created(b).is_none(),
                     created(b),
@@ -615,7 +616,7 @@ impl Tree {
 /// then `.1`, `.2`…; a long one is cut (and keeps a hash of the whole) so that
 /// it fits in a file name.
 fn aside_name(dir: &std::path::Path, now: &str, rel: &str) -> String {
-    let stamp: String = now.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+    let stamp: String = now.chars().filter(char::is_ascii_alphanumeric).collect();
     let mut base = format!("{stamp}-{}", rel.replace('/', "__"));
     if base.len() > 200 {
         let mut cut = 180;

@@ -13,6 +13,7 @@ use std::os::unix::fs::MetadataExt;
 pub struct Stamp(pub u64);
 
 impl Stamp {
+    #[must_use]
     pub fn new(size: u64, mtime: (i64, i64), ctime: (i64, i64), ino: u64) -> Stamp {
         // splitmix64 over the fields: any change moves every bit.
         let mut h: u64 = 0x9e37_79b9_7f4a_7c15;
@@ -34,6 +35,7 @@ impl Stamp {
         Stamp(h)
     }
 
+    #[must_use]
     pub fn of(m: &fs::Metadata) -> Stamp {
         Stamp::new(
             m.len(),
@@ -56,6 +58,7 @@ pub struct Entry {
 }
 
 impl Entry {
+    #[must_use]
     pub fn new(rel: Text, stamp: Stamp, parsed: Result<Meta, Malformed>) -> Entry {
         let key = match &parsed {
             Ok(m) => IdKey::parse_text(&m.id),
@@ -70,27 +73,32 @@ impl Entry {
     }
 
     /// The folder of the root it is in (see [`top_dir`]).
+    #[must_use]
     pub fn dir(&self) -> &str {
         top_dir(&self.rel)
     }
 
+    #[must_use]
     pub fn file_name(&self) -> &str {
         file_name(&self.rel)
     }
 }
 
 /// The last part of a `/`-separated path.
+#[must_use]
 pub fn file_name(rel: &str) -> &str {
     rel.rsplit('/').next().unwrap_or(rel)
 }
 
 /// The folder of the root a ticket at `rel` is in (`completed` for
 /// `completed/s1/T.md`); `""` for a ticket in the root itself.
+#[must_use]
 pub fn top_dir(rel: &str) -> &str {
     rel.split_once('/').map_or("", |(top, _)| top)
 }
 
 /// The path of the file `name` in the folder `dir` (`""`: the root).
+#[must_use]
 pub fn join_rel(dir: &str, name: &str) -> String {
     if dir.is_empty() {
         name.to_string()

@@ -313,6 +313,7 @@ pub fn remove_temps(dir: &Path) -> io::Result<Vec<String>> {
 }
 
 /// At most the first `most` bytes of a file (none when it cannot be read).
+#[must_use]
 pub fn read_head(path: &Path, most: u64) -> Vec<u8> {
     let mut head = Vec::new();
     if let Ok(file) = File::open(path) {
@@ -322,6 +323,7 @@ pub fn read_head(path: &Path, most: u64) -> Vec<u8> {
 }
 
 /// FNV-1a, 64 bits: a stable content fingerprint for the journal.
+#[must_use]
 pub fn fingerprint(bytes: &[u8]) -> String {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in bytes {

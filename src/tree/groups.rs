@@ -16,6 +16,7 @@ pub struct Group<'p> {
 
 impl Group<'_> {
     /// `malformed: unknown status` or `misplaced`.
+    #[must_use]
     pub fn title(&self) -> String {
         if self.cause.is_empty() {
             self.kind.to_string()
@@ -25,6 +26,7 @@ impl Group<'_> {
     }
 
     /// What to do about them.
+    #[must_use]
     pub fn hint(&self) -> &'static str {
         use ProblemKind as K;
         match (self.kind, self.cause.as_str()) {
@@ -51,6 +53,7 @@ impl Group<'_> {
 }
 
 /// Groups `problems` by kind and cause, in the order each group first appears.
+#[must_use]
 pub fn group(problems: &[Problem]) -> Vec<Group<'_>> {
     let mut out: Vec<Group<'_>> = Vec::new();
     for p in problems {

@@ -85,6 +85,7 @@ enum Base {
 
 /// Loads the whole index made for `fingerprint`; `None` when there is none,
 /// it was made for other status folders, or a line does not parse.
+#[must_use]
 pub fn load(path: &Path, fingerprint: &str) -> Option<Index> {
     let text = fs::read_to_string(path).ok()?;
     let text: &'static str = Box::leak(text.into_boxed_str());
@@ -93,6 +94,7 @@ pub fn load(path: &Path, fingerprint: &str) -> Option<Index> {
 
 /// Opens the index for lookups: reads its header and its deltas, and leaves
 /// the base on disk, to be searched a few lines at a time.
+#[must_use]
 pub fn open(path: &Path, fingerprint: &str) -> Option<Index> {
     let file = fs::File::open(path).ok()?;
     let len = usize::try_from(file.metadata().ok()?.len()).ok()?;
@@ -223,6 +225,7 @@ impl Index {
 
     /// Every record, deltas applied, in no particular order; `None` if a record
     /// does not parse.
+    #[must_use]
     pub fn entries(&self) -> Option<Vec<Entry>> {
         let Base::Text(base) = self.base else {
             return None;
@@ -306,6 +309,7 @@ impl Index {
 
     /// The records of the files directly in the folders `dirs`, deltas
     /// applied (a loaded index only); `None` if a line does not parse.
+    #[must_use]
     pub fn records_in(&self, dirs: &[String]) -> Option<Vec<Entry>> {
         let in_dirs = |rel: &str| {
             let parent = rel.rsplit_once('/').map_or("", |(p, _)| p);
@@ -348,6 +352,7 @@ impl Index {
 
     /// The records whose file name carries `key`, deltas applied; `None` if a
     /// line met on the way does not parse. Costs a binary search of the base.
+    #[must_use]
     pub fn lookup(&self, key: &IdKey) -> Option<Vec<Entry>> {
         let mut hits = match &self.base {
             Base::Text(t) => lookup_in(*t, 0..t.len(), key)?,
@@ -432,9 +437,10 @@ fn lookup_in<L: Lines + ?Sized>(src: &L, range: Range<usize>, key: &IdKey) -> Op
         })
     };
     let mut bad = false;
-    let mut at = lower_bound(src, range.clone(), |line| match key_of(line) {
-        Some(k) => k.as_ref() >= Some(key),
-        None => {
+    let mut at = lower_bound(src, range.clone(), |line| {
+        if let Some(k) = key_of(line) {
+            k.as_ref() >= Some(key)
+        } else {
             bad = true;
             true
         }
@@ -467,12 +473,14 @@ pub struct FileLines {
 }
 
 impl FileLines {
+    #[must_use]
     pub fn open(path: &Path) -> Option<FileLines> {
         let file = fs::File::open(path).ok()?;
         let len = usize::try_from(file.metadata().ok()?.len()).ok()?;
         Some(FileLines { file, len })
     }
 
+    #[must_use]
     pub fn read(&self, at: usize, n: usize) -> Option<Vec<u8>> {
         use std::os::unix::fs::FileExt;
         let mut buf = vec![0; n];
@@ -577,6 +585,7 @@ pub fn encode(
 
 /// The lines a transition appends: records removed and written, the folders
 /// it changed, the registry it wrote (or `None`: unknown), a new highest id.
+#[must_use]
 pub fn delta(
     removed: &[&str],
     written: &[&Entry],

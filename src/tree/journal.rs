@@ -66,6 +66,7 @@ pub enum Action {
 }
 
 impl Action {
+    #[must_use]
     pub fn as_str(self) -> &'static str {
         match self {
             Action::Create => "create",
@@ -88,6 +89,7 @@ impl Event {
     /// An event of `action` on `ticket`, at `time`, by `actor` (`user`,
     /// `hook`): what every event has. The others are set by the callers
     /// below, one per kind of change.
+    #[must_use]
     pub fn new(action: Action, ticket: &str, time: &str, actor: &str) -> Event {
         Event {
             time: time.to_string(),
@@ -107,12 +109,14 @@ impl Event {
         }
     }
 
+    #[must_use]
     pub fn because(self, reason: Option<String>) -> Event {
         Event { reason, ..self }
     }
 
     /// A file moved to the folder of the status it says (`tix sync`, `doctor
     /// --fix`): from the status its old folder means to that one.
+    #[must_use]
     pub fn refiled(
         action: Action,
         ticket: &str,
@@ -129,6 +133,7 @@ impl Event {
 
     /// The event of a change of a ticket file: a new transaction id, by
     /// which recovery logs an interrupted change once.
+    #[must_use]
     pub fn of_change(self) -> Event {
         Event {
             tx: Some(new_tx()),
@@ -138,11 +143,11 @@ impl Event {
 }
 
 /// A transaction id unique to this process and moment.
+#[must_use]
 pub fn new_tx() -> String {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or(0);
+        .map_or(0, |d| d.as_nanos());
     format!("{nanos:x}-{}", std::process::id())
 }
 
@@ -162,6 +167,7 @@ pub struct Intent {
 }
 
 /// Whether a change is under way (or was interrupted): the journal is not empty.
+#[must_use]
 pub fn exists(state: &Path) -> bool {
     fs::metadata(state.join(JOURNAL)).is_ok_and(|m| m.len() > 0)
 }

@@ -97,6 +97,7 @@ impl Tree {
             .with_context(|| format!("failed to create {}", self.show(STATE_DIR)))
     }
 
+    #[must_use]
     pub fn has_journal(&self) -> bool {
         journal::exists(&self.state_dir())
     }
@@ -138,7 +139,7 @@ impl Tree {
                     let _ = tx.send(got);
                 });
                 let waited = wait_for_lock(&rx, timeout, &mut || {
-                    on_wait(&format!("waiting for the lock on {}…", self.show(&rel)))
+                    on_wait(&format!("waiting for the lock on {}…", self.show(&rel)));
                 });
                 match waited {
                     Waited::Got => {}

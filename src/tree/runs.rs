@@ -40,6 +40,7 @@ pub enum Tool {
 
 impl Tool {
     /// The tool called `name` (`Task` was renamed `Agent` in Claude Code 2.1.63).
+    #[must_use]
     pub fn named(name: &str) -> Tool {
         match name {
             "Agent" | "Task" => Tool::Agent,
@@ -50,6 +51,7 @@ impl Tool {
         }
     }
 
+    #[must_use]
     pub fn as_str(&self) -> &str {
         match self {
             Tool::Agent => "Agent",
@@ -62,6 +64,7 @@ impl Tool {
 
     /// Whether a run of it ends when the session (or the subagent it runs
     /// in) stops: skills and commands.
+    #[must_use]
     pub fn stops_with_session(&self) -> bool {
         matches!(self, Tool::Skill | Tool::SlashCommand | Tool::Prompt)
     }
@@ -115,10 +118,12 @@ pub struct RunTicket {
 }
 
 impl Run {
+    #[must_use]
     pub fn active(&self) -> bool {
         self.ended_at.is_none()
     }
 
+    #[must_use]
     pub fn has(&self, id: &str) -> bool {
         self.tickets.iter().any(|t| t.id == id)
     }
@@ -156,6 +161,7 @@ impl Runs {
     }
 
     /// Whether a run of this session (active or ended) has worked on `id`.
+    #[must_use]
     pub fn in_session(&self, session: Option<&str>, id: &str) -> bool {
         session.is_some()
             && self

@@ -198,17 +198,14 @@ impl Tree {
                     message: message.into(),
                 }),
             );
-            match known {
-                Some(i) => {
-                    gone[i] = false;
-                    let differs = entries[i].parsed != e.parsed;
-                    entries[i] = e;
-                    differs
-                }
-                None => {
-                    added.push(e);
-                    true
-                }
+            if let Some(i) = known {
+                gone[i] = false;
+                let differs = entries[i].parsed != e.parsed;
+                entries[i] = e;
+                differs
+            } else {
+                added.push(e);
+                true
             }
         };
         for (known, rel) in bad_names {
@@ -367,6 +364,7 @@ impl Tree {
 }
 
 /// A folder's stamp (`None` when it does not exist); symlinks are followed.
+#[must_use]
 pub fn dir_stamp(dir: &Path) -> Option<Stamp> {
     fs::metadata(dir).ok().map(|m| Stamp::of(&m))
 }
@@ -387,6 +385,7 @@ impl Below {
     /// How the root's folder `name` (`""`: the root) is read before tix.yaml
     /// says what it is (`init`, a folder tix does not read): by what its
     /// name means.
+    #[must_use]
     pub fn by_name(name: &str) -> Below {
         match crate::config::meaning(name) {
             _ if name.is_empty() => Below::Nothing,

@@ -29,6 +29,7 @@ use super::{
 use crate::registry::{self, Piece};
 use crate::ticket::IdKey;
 use anyhow::{Context, Result, bail};
+use std::fmt::Write as _;
 use std::fs;
 use std::io::{self, Read, Seek, SeekFrom, Write};
 
@@ -172,7 +173,7 @@ impl<'t> State<'t> {
             match &mut self.mode {
                 // The tree is listed again: it now holds the change.
                 Mode::Quick(_) | Mode::Stale => {
-                    self.mode = Mode::Full(tree.scan(Scan::Cached, false)?)
+                    self.mode = Mode::Full(tree.scan(Scan::Cached, false)?);
                 }
                 Mode::Full(snap) => {
                     snap.entries.retain(|e| {
@@ -259,12 +260,11 @@ fn refreshed(tree: &Tree) -> Option<(Index, Vec<Entry>)> {
     if changed.is_empty() || changed.len() > REFRESH_DIRS {
         return None;
     }
-    let in_changed = match index.records_in(&changed) {
-        Some(records) => records,
-        None => {
-            index = index::load(&tree.index_path(), &tree.fingerprint())?;
-            index.records_in(&changed)?
-        }
+    let in_changed = if let Some(records) = index.records_in(&changed) {
+        records
+    } else {
+        index = index::load(&tree.index_path(), &tree.fingerprint())?;
+        index.records_in(&changed)?
     };
     let records: super::FastMap<String, Entry> = in_changed
         .into_iter()
@@ -321,6 +321,7 @@ impl Tree {
     /// The index opened for lookups, if every status folder is as it recorded
     /// (nothing added, removed or renamed since): then "no such id in the
     /// index" means no such ticket.
+    #[must_use]
     pub fn trusted_index(&self) -> Option<Index> {
         index::open(&self.index_path(), &self.fingerprint()).filter(|i| self.folders_match(i))
     }
@@ -339,14 +340,13 @@ impl Tree {
         // record is looked at.
         let lazy = index::open(&self.index_path(), &self.fingerprint())
             .filter(|i| self.folders_match(i))?;
-        let (index, mut entries) = match lazy.open_entries(&open) {
-            Some(entries) => (lazy, entries),
-            None => {
-                let index = index::load(&self.index_path(), &self.fingerprint())
-                    .filter(|i| self.folders_match(i))?;
-                let entries = index.entries_where(&open)?;
-                (index, entries)
-            }
+        let (index, mut entries) = if let Some(entries) = lazy.open_entries(&open) {
+            (lazy, entries)
+        } else {
+            let index = index::load(&self.index_path(), &self.fingerprint())
+                .filter(|i| self.folders_match(i))?;
+            let entries = index.entries_where(&open)?;
+            (index, entries)
         };
         let mut known: std::collections::HashSet<IdKey> =
             entries.iter().filter_map(|e| e.key.clone()).collect();
@@ -393,6 +393,7 @@ impl Tree {
     /// otherwise every one of them (the caller's scan then decides, and
     /// writes an index that the next call trusts). `UTF-8` or `SHA-256` in a
     /// prompt costs a binary search, not a lock, once the index is there.
+    #[must_use]
     pub fn may_exist<'k>(&self, ids: &'k [IdKey]) -> Vec<&'k IdKey> {
         let index =
             index::open(&self.index_path(), &self.fingerprint()).filter(|i| self.folders_match(i));
@@ -698,11 +699,12 @@ impl Recovered {
             )
         };
         if let (Some((kept, why)), Some(src)) = (&self.kept, &i.src) {
-            out.push_str(&format!(
+            let _ = write!(
+                out,
                 "; {} {why}, so it is kept as {}",
                 tree.show(src),
                 tree.show(kept)
-            ));
+            );
         }
         out
     }
