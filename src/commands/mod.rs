@@ -119,6 +119,11 @@ impl Ctx {
         tree.lock(mode, &mut |m| self.note(m))
     }
 
+    /// The exclusive lock, for a change.
+    pub fn lock_exclusive(&self, tree: &Tree) -> Result<tree::Exclusive> {
+        tree.lock_exclusive(&mut |m| self.note(m))
+    }
+
     #[must_use]
     pub fn actor(&self) -> Actor {
         Actor {
@@ -212,7 +217,7 @@ fn run_transition(
     id: &tree::IdArg,
     req: crate::transition::Request,
 ) -> Result<Exit> {
-    let lock = ctx.lock(tree, LockMode::Exclusive)?;
+    let lock = ctx.lock_exclusive(tree)?;
     let mut state = tree::State::open(tree, &lock)?;
     let entry = state.find(id)?;
     let outcome =

@@ -3,7 +3,7 @@ use crate::cli::NewArgs;
 use crate::error::TixError;
 use crate::exit::Exit;
 use crate::ticket::{self, NewValue};
-use crate::tree::{self, Action, Change, Event, LockMode, State, TEMPLATES, Tree};
+use crate::tree::{self, Action, Change, Event, State, TEMPLATES, Tree};
 use anyhow::{Context, Result, bail};
 use std::fs;
 
@@ -28,7 +28,7 @@ pub fn run(ctx: &Ctx, args: &NewArgs) -> Result<Exit> {
     }
     let tree = ctx.tree()?;
     let (template_rel, template) = load_template(&tree, args.template.as_deref())?;
-    let lock = ctx.lock(&tree, LockMode::Exclusive)?;
+    let lock = ctx.lock_exclusive(&tree)?;
     let mut state = State::open(&tree, &lock)?;
     let mut depends_on = Vec::new();
     for dep in &args.depends_on {

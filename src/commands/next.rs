@@ -24,7 +24,7 @@ pub fn run(ctx: &Ctx, args: &NextArgs) -> Result<Exit> {
             .next();
         return print(ctx, args, best.as_ref());
     }
-    let lock = ctx.lock(&tree, LockMode::Exclusive)?;
+    let lock = ctx.lock_exclusive(&tree)?;
     let mut state = State::open(&tree, &lock)?;
     let id = {
         let snap = state.snapshot()?;

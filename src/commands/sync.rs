@@ -75,7 +75,7 @@ fn check(ctx: &Ctx, tree: &Tree, json: bool) -> Result<Exit> {
 
 /// Files misplaced tickets where their status says and regenerates the registry.
 fn sync(ctx: &Ctx, tree: &Tree) -> Result<Exit> {
-    let lock = ctx.lock(tree, LockMode::Exclusive)?;
+    let lock = ctx.lock_exclusive(tree)?;
     let mut state = State::full(tree, &lock)?;
     let snap = state.snapshot()?;
     let misplaced: Vec<(String, String, Event)> = tree

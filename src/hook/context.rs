@@ -3,7 +3,7 @@
 use super::engine::Hook;
 use super::one_line;
 use crate::config::Kind;
-use crate::tree::{LockMode, Scan};
+use crate::tree::Scan;
 use anyhow::Result;
 use serde_json::Value;
 
@@ -12,7 +12,7 @@ const CONTEXT_LINES: usize = 30;
 
 impl Hook<'_> {
     pub(super) fn session_start(&self) -> Result<Option<Value>> {
-        let _lock = (self.env.lock)(self.tree, LockMode::Shared)?;
+        let _lock = (self.env.read_lock)(self.tree)?;
         // Once per session, on the model's path: the index answers when the
         // folders are as it recorded, else the tree is scanned.
         let snap = match self.tree.open_tickets_by_index() {

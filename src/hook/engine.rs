@@ -9,7 +9,7 @@ use crate::text::count_forms;
 use crate::ticket::IdKey;
 use crate::transition::{self, Actor, Request, Totals};
 use crate::tree::runs::{self, Run, RunTicket, Runs, Tool};
-use crate::tree::{self, Action, Event, IdArg, LockMode, State, Tree, journal};
+use crate::tree::{self, Action, Event, IdArg, State, Tree, journal};
 use anyhow::{Context, Result};
 use serde_json::{Value, json};
 use std::fmt::Write as _;
@@ -18,8 +18,11 @@ use std::fmt::Write as _;
 pub struct Env<'a> {
     /// The time of this call, RFC 3339.
     pub now: String,
-    /// Takes the tree's lock (the caller decides what waiting says).
-    pub lock: &'a dyn Fn(&Tree, LockMode) -> Result<tree::Lock>,
+    /// Takes the tree's exclusive lock, for a change (the caller decides
+    /// what waiting says).
+    pub lock: &'a dyn Fn(&Tree) -> Result<tree::Exclusive>,
+    /// Takes the tree's shared lock, to read it whole.
+    pub read_lock: &'a dyn Fn(&Tree) -> Result<tree::Lock>,
     /// One line for the hook log: something went wrong but the hook goes on.
     pub log: &'a dyn Fn(&str),
 }
@@ -98,14 +101,14 @@ impl Hook<'_> {
         }
     }
 
-    fn lock(&self) -> Result<tree::Lock> {
-        (self.env.lock)(self.tree, LockMode::Exclusive)
+    fn lock(&self) -> Result<tree::Exclusive> {
+        (self.env.lock)(self.tree)
     }
 
     /// Runs `f` under the exclusive lock with the runs loaded (runs that
     /// waited too long ended first), then saves them if anything changed —
     /// also when `f` fails, so that what it did (and logged) is not done again.
-    fn with_runs<T>(&self, f: impl FnOnce(&mut Runs, &tree::Lock) -> Result<T>) -> Result<T> {
+    fn with_runs<T>(&self, f: impl FnOnce(&mut Runs, &tree::Exclusive) -> Result<T>) -> Result<T> {
         let lock = self.lock()?;
         let dir = self.tree.state_dir();
         let mut all = self.load_runs(&dir)?;
@@ -186,7 +189,7 @@ impl Hook<'_> {
     fn start_runs(
         &self,
         all: &mut Runs,
-        lock: &tree::Lock,
+        lock: &tree::Exclusive,
         tool: &Tool,
         agent: &str,
         mentions: &[&IdKey],
@@ -512,7 +515,7 @@ impl Hook<'_> {
     fn tool_end_runs(
         &self,
         all: &mut Runs,
-        lock: &tree::Lock,
+        lock: &tree::Exclusive,
         tool_use_id: &str,
         status: Option<&str>,
         agent_id: Option<String>,
@@ -830,7 +833,7 @@ impl Hook<'_> {
     fn stop_runs(
         &self,
         all: &mut Runs,
-        lock: &tree::Lock,
+        lock: &tree::Exclusive,
         ending: &dyn Fn(&Run) -> bool,
         stop_hook_active: bool,
     ) -> Result<Option<Value>> {

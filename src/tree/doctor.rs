@@ -7,8 +7,8 @@
 
 use super::index;
 use super::{
-    Action, Change, Entry, Event, Lock, LockMode, Problem, ProblemKind, REGISTRY, STATE_DIR, Scan,
-    Snapshot, State, Tree, fsx, journal, runs,
+    Action, Change, Entry, Event, Exclusive, Lock, LockMode, Problem, ProblemKind, REGISTRY,
+    STATE_DIR, Scan, Snapshot, State, Tree, fsx, journal, runs,
 };
 use crate::ticket::{self, IdKey, NewValue};
 use anyhow::{Context, Result};
@@ -95,7 +95,7 @@ impl Tree {
     /// with what was done, then those left (a malformed ticket is for a person).
     /// Each repair is in the audit log before the next one starts; a repair
     /// that fails is reported (`repair_failed`) and the others go on.
-    pub fn repair(&self, lock: &Lock, now: &str) -> Result<Vec<Finding>> {
+    pub fn repair(&self, lock: &Exclusive, now: &str) -> Result<Vec<Finding>> {
         let found = self.examine(Some(lock))?;
         let mut out: Vec<Finding> = Vec::new();
         let fixed = |out: &mut Vec<Finding>, p: &Problem, what: String| {
@@ -389,7 +389,7 @@ impl Tree {
     /// what was done (or why it could not be).
     fn resolve_duplicates(
         &self,
-        lock: &Lock,
+        lock: &Exclusive,
         now: &str,
         done: &mut BTreeMap<String, Result<String>>,
     ) -> Result<()> {

@@ -35,35 +35,69 @@ impl Drop for Lock {
     }
 }
 
+/// The lock held exclusively: what a change of the tree needs, so that a
+/// change made without it does not compile ([`super::State::open`] takes
+/// one). Made only by taking the exclusive lock.
+///
+/// ```compile_fail
+/// // A shared lock does not open a state that changes files.
+/// fn change(tree: &tix::tree::Tree) -> anyhow::Result<()> {
+///     let lock = tree.lock(tix::tree::LockMode::Shared, &mut |_| {})?;
+///     let _state = tix::tree::State::open(tree, &lock)?;
+///     Ok(())
+/// }
+/// ```
+///
+/// ```no_run
+/// fn change(tree: &tix::tree::Tree) -> anyhow::Result<()> {
+///     let lock = tree.lock_exclusive(&mut |_| {})?;
+///     let _state = tix::tree::State::open(tree, &lock)?;
+///     Ok(())
+/// }
+/// ```
+#[derive(Debug)]
+pub struct Exclusive(Lock);
+
+impl std::ops::Deref for Exclusive {
+    type Target = Lock;
+
+    fn deref(&self) -> &Lock {
+        &self.0
+    }
+}
+
 impl Tree {
+    /// The exclusive lock, as [`Tree::lock`] takes it: an interrupted change
+    /// found in the journal is finished or rolled back before it returns.
+    pub fn lock_exclusive(&self, note: &mut dyn FnMut(&str)) -> Result<Exclusive> {
+        self.create_state_dir()?;
+        let lock = Exclusive(self.acquire(LockMode::Exclusive, note)?);
+        if self.has_journal() {
+            let got = self.recover(&lock)?;
+            told(self, Ok(got), note);
+        }
+        Ok(lock)
+    }
+
     /// Takes the lock on `.tix/lock`, waiting at most `lock_timeout_secs`.
     /// `note` hears, in a line for a person, that it has to wait and what the
     /// recovery did when it kept a file aside. An interrupted change found in
     /// the journal is finished or rolled back before this returns.
     pub fn lock(&self, mode: LockMode, note: &mut dyn FnMut(&str)) -> Result<Lock> {
-        let dir = self.state_dir();
+        if mode == LockMode::Exclusive {
+            return self.lock_exclusive(note).map(|ex| ex.0);
+        }
         self.create_state_dir()?;
         let lock = self.acquire(mode, note)?;
-        if journal::exists(&dir) {
-            let told = |r: Result<Option<state::Recovered>>, note: &mut dyn FnMut(&str)| match r {
-                Ok(Some(r)) if r.noteworthy() => note(&r.describe(self)),
-                Ok(_) => {}
-                Err(e) => note(&format!(
-                    "warning: could not finish an interrupted change ({e:#}); run `tix doctor`"
-                )),
-            };
-            if mode == LockMode::Shared {
-                drop(lock);
-                let ex = self.acquire(LockMode::Exclusive, note)?;
-                // A recovery that cannot finish must not block reading: the
-                // journal stays, `sync --check` reports it, writes report the error.
-                let got = self.recover(&ex);
-                drop(ex);
-                told(got, note);
-                return self.acquire(mode, note);
-            }
-            let got = self.recover(&lock)?;
-            told(Ok(got), note);
+        if self.has_journal() {
+            drop(lock);
+            let ex = Exclusive(self.acquire(LockMode::Exclusive, note)?);
+            // A recovery that cannot finish must not block reading: the
+            // journal stays, `sync --check` reports it, writes report the error.
+            let got = self.recover(&ex);
+            drop(ex);
+            told(self, got, note);
+            return self.acquire(mode, note);
         }
         Ok(lock)
     }
@@ -85,9 +119,9 @@ impl Tree {
 
     /// The exclusive lock for `tix doctor --fix`, which finishes an
     /// interrupted change itself (and says so).
-    pub fn lock_for_repair(&self, on_wait: &mut dyn FnMut(&str)) -> Result<Lock> {
+    pub fn lock_for_repair(&self, on_wait: &mut dyn FnMut(&str)) -> Result<Exclusive> {
         self.create_state_dir()?;
-        self.acquire(LockMode::Exclusive, on_wait)
+        self.acquire(LockMode::Exclusive, on_wait).map(Exclusive)
     }
 
     /// `.tix/`, made on first use (it is not committed, so a fresh clone lacks
@@ -188,6 +222,17 @@ impl Tree {
             mode,
             left_by,
         })
+    }
+}
+
+/// Says what the recovery of an interrupted change did, when worth saying.
+fn told(tree: &Tree, got: Result<Option<state::Recovered>>, note: &mut dyn FnMut(&str)) {
+    match got {
+        Ok(Some(r)) if r.noteworthy() => note(&r.describe(tree)),
+        Ok(_) => {}
+        Err(e) => note(&format!(
+            "warning: could not finish an interrupted change ({e:#}); run `tix doctor`"
+        )),
     }
 }
 

@@ -23,8 +23,8 @@
 use super::Scan;
 use super::index::{self, Dirs, FileLines, Index, Memo};
 use super::{
-    Change, Entry, Event, IdArg, Lock, LockMode, REGISTRY, Snapshot, Stamp, Tree, dir_stamp,
-    failpoint, fsx, journal,
+    Change, Entry, Event, Exclusive, IdArg, REGISTRY, Snapshot, Stamp, Tree, dir_stamp, failpoint,
+    fsx, journal,
 };
 use crate::registry::{self, Piece};
 use crate::ticket::IdKey;
@@ -50,12 +50,8 @@ enum Mode {
 
 impl<'t> State<'t> {
     /// The quick state when the index vouches for the folders, else the full one.
-    pub fn open(tree: &'t Tree, lock: &Lock) -> Result<State<'t>> {
-        assert_eq!(
-            lock.mode,
-            LockMode::Exclusive,
-            "changes need the exclusive lock"
-        );
+    pub fn open(tree: &'t Tree, lock: &Exclusive) -> Result<State<'t>> {
+        let _ = lock;
         let (mode, stale) = match quick(tree) {
             Some((index, stale)) => (Mode::Quick(Box::new(index)), stale),
             None => (Mode::Full(tree.scan(Scan::Cached, true)?), Vec::new()),
@@ -64,12 +60,8 @@ impl<'t> State<'t> {
     }
 
     /// The full state: every folder listed, every file stat'ed.
-    pub fn full(tree: &'t Tree, lock: &Lock) -> Result<State<'t>> {
-        assert_eq!(
-            lock.mode,
-            LockMode::Exclusive,
-            "changes need the exclusive lock"
-        );
+    pub fn full(tree: &'t Tree, lock: &Exclusive) -> Result<State<'t>> {
+        let _ = lock;
         Ok(State {
             tree,
             mode: Mode::Full(tree.scan(Scan::Listed, true)?),
@@ -737,7 +729,7 @@ impl Tree {
     /// the source only when the destination holds exactly the change's bytes
     /// and the source is as the change found it; otherwise the source goes to
     /// `.tix/conflicts/`, logged before it is moved.
-    pub(crate) fn recover(&self, lock: &Lock) -> Result<Option<Recovered>> {
+    pub(crate) fn recover(&self, lock: &Exclusive) -> Result<Option<Recovered>> {
         let _ = lock;
         let state = self.state_dir();
         let Some(intent) = journal::read(&state)? else {
@@ -884,7 +876,7 @@ mod tests {
         let saved = "---\nid: TIX-0001\ntitle: t\nstatus: pending\n---\nsaved by hand meanwhile\n";
         fs::write(root.join(rel), saved).unwrap();
         let tree = Tree::open(root, root).unwrap();
-        let lock = tree.lock(LockMode::Exclusive, &mut |_| {}).unwrap();
+        let lock = tree.lock_exclusive(&mut |_| {}).unwrap();
         let mut st = State::full(&tree, &lock).unwrap();
         let err = st
             .commit(Change {
