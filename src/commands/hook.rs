@@ -145,7 +145,7 @@ fn handle(
     };
     let event = payload.event.as_deref().unwrap_or("-");
     let env = hook::Env {
-        now: ctx.now_str(),
+        now: ctx.now,
         lock: &|tree| ctx.lock_exclusive(tree),
         read_lock: &|tree| ctx.lock(tree, tree::LockMode::Shared),
         log: &|message| report(ctx, Some(root), event, message),

@@ -11,13 +11,14 @@ use crate::transition::{self, Actor, Request, Totals};
 use crate::tree::runs::{self, Run, RunTicket, Runs, Tool};
 use crate::tree::{self, Action, Event, IdArg, State, Tree, journal};
 use anyhow::{Context, Result};
+use chrono::{DateTime, SecondsFormat, SubsecRound, Utc};
 use serde_json::{Value, json};
 use std::fmt::Write as _;
 
 /// What the engine needs from its caller.
 pub struct Env<'a> {
-    /// The time of this call, RFC 3339.
-    pub now: String,
+    /// The time of this call.
+    pub now: DateTime<Utc>,
     /// Takes the tree's exclusive lock, for a change (the caller decides
     /// what waiting says).
     pub lock: &'a dyn Fn(&Tree) -> Result<tree::Exclusive>,
@@ -34,7 +35,9 @@ pub fn handle(env: &Env, tree: &Tree, payload: &Payload) -> Result<Option<Value>
         env,
         tree,
         payload,
-        now: env.now.clone(),
+        // Whole seconds, as every time tix writes.
+        now: env.now.trunc_subsecs(0),
+        now_text: env.now.to_rfc3339_opts(SecondsFormat::Secs, true),
     };
     match super::intent(payload, &tree.config.hook) {
         Intent::Nothing => Ok(None),
@@ -74,7 +77,9 @@ pub(super) struct Hook<'a> {
     pub(super) env: &'a Env<'a>,
     pub(super) tree: &'a Tree,
     pub(super) payload: &'a Payload,
-    pub(super) now: String,
+    pub(super) now: DateTime<Utc>,
+    /// `now` as files and the audit log write it.
+    pub(super) now_text: String,
 }
 
 /// What completing a run's tickets gave.
@@ -159,7 +164,7 @@ impl Hook<'_> {
             duration_ms: totals.duration_ms,
             tokens: totals.tokens,
             tool_uses: totals.tool_uses,
-            ..Event::new(action, ticket, &self.now, "hook").because(reason)
+            ..Event::new(action, ticket, &self.now_text, "hook").because(reason)
         };
         journal::append_event(&self.tree.state_dir(), &event)
             .context("failed to append to .tix/events.jsonl")
@@ -217,7 +222,7 @@ impl Hook<'_> {
                 tool_use_id: tool_use_id.clone(),
                 tool: tool.clone(),
                 agent: agent.to_string(),
-                started_at: self.now.clone(),
+                started_at: self.now,
                 inside_agent,
                 ..Run::default()
             },
@@ -299,7 +304,7 @@ impl Hook<'_> {
                 &entry,
                 &req,
                 &self.actor(None),
-                &self.now,
+                &self.now_text,
             ) {
                 Ok(outcome) => {
                     run.tickets.push(RunTicket {
@@ -345,15 +350,13 @@ impl Hook<'_> {
     /// Ends runs that have waited a week for an end Claude Code never sent,
     /// and forgets early stops after a day, so that the runs file stays small.
     fn expire(&self, all: &mut Runs) -> Result<()> {
-        let old = |at: &str, secs: i64| {
-            elapsed_ms(at, &self.now).is_some_and(|ms| ms > secs as u64 * 1000)
-        };
+        let old = |at: &DateTime<Utc>, secs: i64| (self.now - *at).num_seconds() > secs;
         for run in all
             .runs
             .iter_mut()
             .filter(|r| r.active() && old(&r.started_at, 7 * 86400))
         {
-            run.ended_at = Some(self.now.clone());
+            run.ended_at = Some(self.now);
             for t in &run.tickets {
                 self.note(
                     &t.id,
@@ -397,7 +400,7 @@ impl Hook<'_> {
             let totals = Totals {
                 duration_ms: totals
                     .duration_ms
-                    .or_else(|| elapsed_ms(&run.started_at, &self.now)),
+                    .or_else(|| elapsed_ms(run.started_at, self.now)),
                 ..totals
             };
             for t in &run.tickets {
@@ -457,7 +460,7 @@ impl Hook<'_> {
             tool_use_id: run.tool_use_id.clone(),
             ..self.actor(run.agent_id.clone())
         };
-        match transition::apply(self.tree, state, &entry, req, &actor, &self.now) {
+        match transition::apply(self.tree, state, &entry, req, &actor, &self.now_text) {
             Ok(_) => Ok(Some(Ok(()))),
             Err(e) => match e.downcast_ref::<TixError>() {
                 Some(TixError::Refused { reasons }) => Ok(Some(Err(reasons
@@ -477,9 +480,9 @@ impl Hook<'_> {
         result: &Ending,
     ) -> Result<()> {
         for run in all.runs.iter_mut().filter(|r| r.active() && ending(r)) {
-            run.ended_at = Some(self.now.clone());
+            run.ended_at = Some(self.now);
             let totals = Totals {
-                duration_ms: elapsed_ms(&run.started_at, &self.now),
+                duration_ms: elapsed_ms(run.started_at, self.now),
                 ..Totals::default()
             };
             for id in result.held.iter().filter(|id| run.has(id)) {
@@ -679,7 +682,7 @@ impl Hook<'_> {
             let mut lines = Vec::new();
             for run in &ending {
                 let totals = Totals {
-                    duration_ms: elapsed_ms(&run.started_at, &self.now),
+                    duration_ms: elapsed_ms(run.started_at, self.now),
                     ..Totals::default()
                 };
                 // Only what this run started goes back, and only if no other run works on it.
@@ -712,7 +715,7 @@ impl Hook<'_> {
                 }
             }
             for r in all.runs.iter_mut().filter(|r| this(r)) {
-                r.ended_at = Some(self.now.clone());
+                r.ended_at = Some(self.now);
             }
             Ok(self.context(&lines))
         })
@@ -805,7 +808,7 @@ impl Hook<'_> {
                 all.early_stops.push(runs::EarlyStop {
                     agent_id: agent_id.to_string(),
                     session_id: session.clone(),
-                    at: self.now.clone(),
+                    at: self.now,
                 });
             }
             Ok(None)
@@ -972,10 +975,8 @@ fn refusal(ending: &Ending, stopping: bool) -> String {
     s
 }
 
-fn elapsed_ms(from: &str, to: &str) -> Option<u64> {
-    let parse = |s: &str| chrono::DateTime::parse_from_rfc3339(s).ok();
-    let ms = (parse(to)? - parse(from)?).num_milliseconds();
-    u64::try_from(ms).ok()
+fn elapsed_ms(from: DateTime<Utc>, to: DateTime<Utc>) -> Option<u64> {
+    u64::try_from((to - from).num_milliseconds()).ok()
 }
 
 #[cfg(test)]

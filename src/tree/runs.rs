@@ -6,6 +6,7 @@
 
 use super::fsx;
 use anyhow::{Context, Result};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::fs;
 use std::io;
@@ -92,7 +93,8 @@ pub struct Run {
     pub tool: Tool,
     /// The subagent type, skill or command name.
     pub agent: String,
-    pub started_at: String,
+    #[serde(with = "time")]
+    pub started_at: DateTime<Utc>,
     /// Claude Code said the subagent runs in the background: its end is `SubagentStop`.
     #[serde(default)]
     pub launched: bool,
@@ -104,8 +106,8 @@ pub struct Run {
     /// inside one: that subagent's stop ends it, not the session's.
     #[serde(default)]
     pub inside_agent: Option<String>,
-    #[serde(default)]
-    pub ended_at: Option<String>,
+    #[serde(default, with = "time::opt")]
+    pub ended_at: Option<DateTime<Utc>>,
     pub tickets: Vec<RunTicket>,
 }
 
@@ -142,7 +144,56 @@ pub struct Runs {
 pub struct EarlyStop {
     pub agent_id: String,
     pub session_id: Option<String>,
-    pub at: String,
+    #[serde(with = "time")]
+    pub at: DateTime<Utc>,
+}
+
+/// Times in `runs.json`: RFC 3339 in whole seconds, UTC (`2026-12-04T02:11:30Z`).
+mod time {
+    use chrono::{DateTime, SecondsFormat, Utc};
+    use serde::{Deserialize, Deserializer, Serializer, de::Error};
+
+    pub fn text(t: &DateTime<Utc>) -> String {
+        t.to_rfc3339_opts(SecondsFormat::Secs, true)
+    }
+
+    pub fn serialize<S: Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&text(t))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
+        let s = String::deserialize(d)?;
+        DateTime::parse_from_rfc3339(&s)
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(D::Error::custom)
+    }
+
+    pub mod opt {
+        use super::{DateTime, Deserialize, Deserializer, Error, Serializer, Utc, text};
+
+        #[allow(clippy::ref_option)] // serde's `with` passes a reference to the field
+        pub fn serialize<S: Serializer>(
+            t: &Option<DateTime<Utc>>,
+            s: S,
+        ) -> Result<S::Ok, S::Error> {
+            match t {
+                Some(t) => s.serialize_some(&text(t)),
+                None => s.serialize_none(),
+            }
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(
+            d: D,
+        ) -> Result<Option<DateTime<Utc>>, D::Error> {
+            Option::<String>::deserialize(d)?
+                .map(|s| {
+                    DateTime::parse_from_rfc3339(&s)
+                        .map(|t| t.with_timezone(&Utc))
+                        .map_err(D::Error::custom)
+                })
+                .transpose()
+        }
+    }
 }
 
 impl Runs {
@@ -268,8 +319,8 @@ mod tests {
             tool_use_id: Some(format!("t{i}")),
             tool: Tool::Agent,
             agent: "a".into(),
-            started_at: "2030-01-01T00:00:00Z".into(),
-            ended_at: ended.then(|| "2030-01-01T00:01:00Z".into()),
+            started_at: "2030-01-01T00:00:00Z".parse().unwrap(),
+            ended_at: ended.then(|| "2030-01-01T00:01:00Z".parse().unwrap()),
             tickets: vec![RunTicket {
                 id: format!("TIX-{i}"),
                 started: true,
@@ -324,11 +375,22 @@ mod tests {
         runs.early_stops.push(EarlyStop {
             agent_id: "a1".into(),
             session_id: None,
-            at: "2030-01-01T00:00:00Z".into(),
+            at: "2030-01-01T00:00:00Z".parse().unwrap(),
         });
         save(dir.path(), &mut runs).unwrap();
         assert_eq!([ino("runs.spare"), ino(FILE)], pair, "swapped, none made");
         assert_eq!(load(dir.path()).unwrap().unwrap(), runs);
+        let text = fs::read_to_string(dir.path().join(FILE)).unwrap();
+        assert!(text.contains(r#""at":"2030-01-01T00:00:00Z""#), "{text}");
+        fs::write(
+            dir.path().join(FILE),
+            text.replace("2030-01-01T00:00:00Z", "soon"),
+        )
+        .unwrap();
+        assert!(
+            matches!(load(dir.path()), Ok(Err(NotRuns))),
+            "a time that is none"
+        );
         let names: Vec<String> = fs::read_dir(dir.path())
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
