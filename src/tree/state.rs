@@ -899,3 +899,155 @@ mod tests {
         assert!(!tree.has_journal());
     }
 }
+
+/// The quick state (the index, refreshed for a folder or two) against the
+/// full one (every folder listed, every file stat'ed), on random trees after
+/// random changes by tix and by hand: they must give the same answers.
+#[cfg(test)]
+mod props {
+    use super::*;
+    use crate::transition::{self, Actor, Request, Totals};
+    use crate::tree::Action;
+    use proptest::prelude::*;
+    use std::path::Path;
+
+    const STATUSES: [(&str, &str); 3] = [
+        ("pending", "pending"),
+        ("in_progress", "in-progress"),
+        ("completed", "completed"),
+    ];
+
+    #[derive(Debug, Clone)]
+    enum Edit {
+        /// `tix move N STATUS --force`, through the quick state.
+        Move(usize, usize),
+        /// A hand edit saved by rename (as `sed -i` does): a new title, and
+        /// perhaps a status the folder does not have.
+        Hand(usize, Option<usize>),
+        /// A ticket file added by hand.
+        Add(usize),
+    }
+
+    fn text(id: usize, title: &str, status: &str, dep: Option<usize>) -> String {
+        let deps = dep.map_or("[]".to_string(), |d| format!("[TIX-{d:04}]"));
+        format!(
+            "---\nid: TIX-{id:04}\ntitle: {title}\nstatus: {status}\npriority: medium\ndepends_on: {deps}\n---\nbody\n"
+        )
+    }
+
+    fn where_is(root: &Path, id: usize) -> Option<String> {
+        STATUSES.iter().find_map(|(_, dir)| {
+            let rel = format!("{dir}/TIX-{id:04}-t.md");
+            root.join(&rel).exists().then_some(rel)
+        })
+    }
+
+    /// What a state says of every id: the file it finds (or that it finds
+    /// none), each one's status as a dependency, and the next number.
+    fn answers(st: &mut State<'_>, ids: usize) -> Vec<String> {
+        let mut out = Vec::new();
+        for id in 1..=ids + 1 {
+            let arg = IdArg::parse(&format!("TIX-{id:04}")).unwrap();
+            out.push(match st.find(&arg) {
+                Ok(e) => format!("{} {:?}", e.rel, e.parsed.map(|m| m.title.to_string())),
+                Err(e) => format!("error: {e:#}"),
+            });
+            out.push(format!(
+                "{:?}",
+                st.dependency_status(&format!("TIX-{id:04}")).unwrap()
+            ));
+        }
+        out.push(st.next_number("TIX").unwrap().to_string());
+        out
+    }
+
+    fn edit() -> impl Strategy<Value = Edit> {
+        prop_oneof![
+            (1usize..12, 0usize..3).prop_map(|(i, s)| Edit::Move(i, s)),
+            (1usize..12, proptest::option::of(0usize..3)).prop_map(|(i, s)| Edit::Hand(i, s)),
+            (0usize..3).prop_map(Edit::Add),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+        #[test]
+        fn the_quick_state_answers_as_the_full_one(
+            tickets in proptest::collection::vec((0usize..3, proptest::option::of(1usize..12)), 2..11),
+            edits in proptest::collection::vec(edit(), 1..6),
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            let root = dir.path();
+            fs::write(root.join("tix.yaml"), "# defaults\n").unwrap();
+            for (_, d) in STATUSES {
+                fs::create_dir_all(root.join(d)).unwrap();
+            }
+            let mut n = tickets.len();
+            for (i, (s, dep)) in tickets.iter().enumerate() {
+                let (status, d) = STATUSES[*s];
+                let dep = dep.filter(|d| *d <= n);
+                fs::write(root.join(format!("{d}/TIX-{:04}-t.md", i + 1)), text(i + 1, "t", status, dep)).unwrap();
+            }
+            let tree = Tree::open(root, root).unwrap();
+            let lock = tree.lock_exclusive(&mut |_| {}).unwrap();
+            State::full(&tree, &lock).unwrap().write_registry().unwrap();
+            let mut titles = 0;
+            for e in edits {
+                match e {
+                    Edit::Move(i, s) if i <= n => {
+                        let mut st = State::open(&tree, &lock).unwrap();
+                        let entry = st.find(&IdArg::parse(&i.to_string()).unwrap()).unwrap();
+                        let req = Request {
+                            to: STATUSES[s].0.to_string(),
+                            force: true,
+                            agent: None,
+                            action: Action::Move,
+                            reason: None,
+                            totals: Totals::default(),
+                            check_only: false,
+                        };
+                        let actor = Actor { actor: "user".into(), ..Actor::default() };
+                        transition::apply(&tree, &mut st, &entry, &req, &actor, "2030-01-01T00:00:00Z").unwrap();
+                    }
+                    Edit::Hand(i, s) if i <= n => {
+                        let Some(rel) = where_is(root, i) else { continue };
+                        let old = fs::read_to_string(root.join(&rel)).unwrap();
+                        titles += 1;
+                        let mut new = old.replacen("title: ", &format!("title: hand {titles} "), 1);
+                        if let Some(s) = s {
+                            let status = old.lines().find(|l| l.starts_with("status: ")).unwrap().to_string();
+                            new = new.replacen(&status, &format!("status: {}", STATUSES[s].0), 1);
+                        }
+                        let tmp = root.join(format!("{rel}.sed"));
+                        fs::write(&tmp, new).unwrap();
+                        fs::rename(&tmp, root.join(&rel)).unwrap();
+                    }
+                    Edit::Add(s) => {
+                        n += 1;
+                        let (status, d) = STATUSES[s];
+                        fs::write(root.join(format!("{d}/TIX-{n:04}-t.md")), text(n, "added", status, None)).unwrap();
+                    }
+                    _ => continue,
+                }
+                let quick = answers(&mut State::open(&tree, &lock).unwrap(), n);
+                let full = answers(&mut State::full(&tree, &lock).unwrap(), n);
+                prop_assert_eq!(quick, full);
+                // SessionStart's answer from the index, when it gives one.
+                if let Some(by_index) = tree.open_tickets_by_index() {
+                    let snap = tree.scan(Scan::Fresh, false).unwrap();
+                    let open = |entries: &[Entry]| {
+                        let mut v: Vec<String> = entries
+                            .iter()
+                            .filter(|e| tree.ticket_of(e).is_some_and(|t| !t.kind.is_closed()))
+                            .map(|e| e.rel.to_string())
+                            .collect();
+                        v.sort();
+                        v
+                    };
+                    prop_assert_eq!(open(&by_index.entries), open(&snap.entries));
+                }
+            }
+        }
+    }
+}
