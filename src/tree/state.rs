@@ -35,28 +35,29 @@ use std::io::{self, Read, Seek, SeekFrom, Write};
 
 pub struct State<'t> {
     tree: &'t Tree,
-    mode: Mode,
+    /// The index, trusted while `full` is not there.
+    quick: Option<Box<Index>>,
+    /// The full view, once listed: the truth from then on. With neither,
+    /// after a quick commit, the state is loaded again when (if ever)
+    /// something asks.
+    full: Option<Snapshot>,
     /// The index's old records of files changed outside tix that the quick
     /// state read again (see [`refreshed`]): what the registry still shows.
     stale: Vec<Entry>,
-}
-
-enum Mode {
-    Quick(Box<Index>),
-    Full(Snapshot),
-    /// After a quick commit: loaded again when (if ever) something asks.
-    Stale,
 }
 
 impl<'t> State<'t> {
     /// The quick state when the index vouches for the folders, else the full one.
     pub fn open(tree: &'t Tree, lock: &Exclusive) -> Result<State<'t>> {
         let _ = lock;
-        let (mode, stale) = match quick(tree) {
-            Some((index, stale)) => (Mode::Quick(Box::new(index)), stale),
-            None => (Mode::Full(tree.scan(Scan::Cached, true)?), Vec::new()),
+        let mut state = State {
+            tree,
+            quick: None,
+            full: None,
+            stale: Vec::new(),
         };
-        Ok(State { tree, mode, stale })
+        state.ensure_loaded()?;
+        Ok(state)
     }
 
     /// The full state: every folder listed, every file stat'ed.
@@ -64,36 +65,44 @@ impl<'t> State<'t> {
         let _ = lock;
         Ok(State {
             tree,
-            mode: Mode::Full(tree.scan(Scan::Listed, true)?),
+            quick: None,
+            full: Some(tree.scan(Scan::Listed, true)?),
             stale: Vec::new(),
         })
     }
 
     fn ensure_loaded(&mut self) -> Result<()> {
-        if let Mode::Stale = self.mode {
-            (self.mode, self.stale) = match quick(self.tree) {
-                Some((index, stale)) => (Mode::Quick(Box::new(index)), stale),
-                None => (Mode::Full(self.tree.scan(Scan::Cached, true)?), Vec::new()),
-            };
+        if self.quick.is_none() && self.full.is_none() {
+            match quick(self.tree) {
+                Some((index, stale)) => (self.quick, self.stale) = (Some(Box::new(index)), stale),
+                None => {
+                    self.full = Some(self.tree.scan(Scan::Cached, true)?);
+                    self.stale = Vec::new();
+                }
+            }
         }
         Ok(())
     }
 
+    /// The index, while it is what this state goes by.
+    fn index(&self) -> Option<&Index> {
+        self.quick.as_deref().filter(|_| self.full.is_none())
+    }
+
     /// The full view (listing the tree now if this state was quick).
     pub fn snapshot(&mut self) -> Result<&mut Snapshot> {
-        if !matches!(self.mode, Mode::Full(_)) {
-            self.mode = Mode::Full(self.tree.scan(Scan::Cached, true)?);
-        }
-        match &mut self.mode {
-            Mode::Full(snap) => Ok(snap),
-            _ => unreachable!("just replaced"),
-        }
+        let snap = match self.full.take() {
+            Some(snap) => snap,
+            None => self.tree.scan(Scan::Cached, true)?,
+        };
+        self.quick = None;
+        Ok(self.full.insert(snap))
     }
 
     /// The one ticket an id names (errors as [`Tree::find`]).
     pub fn find(&mut self, id: &IdArg) -> Result<Entry> {
         self.ensure_loaded()?;
-        if let Mode::Quick(index) = &self.mode
+        if let Some(index) = self.index()
             && let Some(e) = quick_find(self.tree, index, id)
         {
             return Ok(e);
@@ -109,7 +118,7 @@ impl<'t> State<'t> {
             return Ok(None);
         };
         self.ensure_loaded()?;
-        if let Mode::Quick(index) = &self.mode
+        if let Some(index) = self.index()
             && let Some(hits) = index.lookup(&key)
             && let [e] = hits.as_slice()
             && fresh(self.tree, e)
@@ -129,10 +138,10 @@ impl<'t> State<'t> {
     /// The number after the highest id ever given out with `prefix` here.
     pub fn next_number(&mut self, prefix: &str) -> Result<u64> {
         self.ensure_loaded()?;
-        let seen = match &self.mode {
-            Mode::Stale => unreachable!("loaded above"),
-            Mode::Quick(index) => index.prefixes.get(prefix).copied().unwrap_or(0),
-            Mode::Full(snap) => snap
+        let seen = match self.index() {
+            Some(index) => index.prefixes.get(prefix).copied().unwrap_or(0),
+            None => self
+                .snapshot()?
                 .entries
                 .iter()
                 .filter_map(|e| e.key.as_ref())
@@ -157,17 +166,16 @@ impl<'t> State<'t> {
         let tree = self.tree;
         self.ensure_loaded()?;
         let new = apply(tree, &change)?;
-        let patched = match &self.mode {
-            Mode::Quick(index) => finish_quick(tree, index, &new, &change, &self.stale)?,
-            Mode::Full(_) | Mode::Stale => false,
+        let patched = match self.index() {
+            Some(index) => finish_quick(tree, index, &new, &change, &self.stale)?,
+            None => false,
         };
-        if !patched {
-            match &mut self.mode {
-                // The tree is listed again: it now holds the change.
-                Mode::Quick(_) | Mode::Stale => {
-                    self.mode = Mode::Full(tree.scan(Scan::Cached, false)?);
-                }
-                Mode::Full(snap) => {
+        if patched {
+            // A next change in this run starts from the index as it is now.
+            self.quick = None;
+        } else {
+            match &mut self.full {
+                Some(snap) => {
                     snap.entries.retain(|e| {
                         Some(e.rel.as_ref()) != change.src.as_deref() && e.rel != change.dst
                     });
@@ -182,13 +190,14 @@ impl<'t> State<'t> {
                         }
                     }
                 }
+                // The tree is listed again: it now holds the change.
+                None => {
+                    self.quick = None;
+                    self.full = Some(tree.scan(Scan::Cached, false)?);
+                }
             }
             let snap = self.snapshot()?;
             tree.write_registry(snap)?;
-        }
-        if patched {
-            // A next change in this run starts from the index as it is now.
-            self.mode = Mode::Stale;
         }
         failpoint("after-registry");
         journal::remove(&tree.state_dir()).context("failed to clear the journal")?;
