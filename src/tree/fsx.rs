@@ -71,28 +71,17 @@ pub fn write_atomic_with(
 
 /// Creates `path` with `bytes`; fails (and leaves nothing behind) if it exists.
 pub fn write_new(path: &Path, bytes: &[u8], perms_from: Option<&Path>) -> io::Result<()> {
-    let tmp = stage(path, bytes, perms_from)?;
-    place(tmp, path)?;
-    sync_dir(parent(path))
-}
-
-/// The first half of a crash-safe write: `bytes` in a synced temp file
-/// beside `path`, with the permissions of `perms_from`, else of `path` if it
-/// exists. The temp file is removed if it is dropped before [`place`].
-fn stage(
-    path: &Path,
-    bytes: &[u8],
-    perms_from: Option<&Path>,
-) -> io::Result<tempfile::NamedTempFile> {
     let perms = match perms_from {
         Some(p) => Some(fs::metadata(p)?.permissions()),
         None => None,
     };
-    staged(path, |f| f.write_all(bytes), perms, true)
+    let tmp = staged(path, |f| f.write_all(bytes), perms, true)?;
+    place(tmp, path)?;
+    sync_dir(parent(path))
 }
 
-/// The second half of creating `path`: renames a [`stage`]d file to it,
-/// failing if a file has that name. The folder is not synced.
+/// Renames a [`staged`] file to `path`, failing if a file has that name.
+/// The folder is not synced.
 fn place(tmp: tempfile::NamedTempFile, path: &Path) -> io::Result<()> {
     tmp.persist_noclobber(path).map(drop).map_err(|e| e.error)
 }
@@ -118,7 +107,7 @@ enum Staged {
     Temp(tempfile::NamedTempFile),
 }
 
-/// The first half of creating `path` crash-safely, as [`stage`] does, but
+/// The first half of creating `path` crash-safely, as [`staged`] does, but
 /// reusing the spare inode at `spare` when there is one (a file tix
 /// [`retire`]d: ours alone, on the same filesystem, owned by this user):
 /// `bytes` are written over it from its start, it takes the permissions of
