@@ -134,11 +134,7 @@ fn fill_spare(spare: &Path, path: &Path, bytes: &[u8], perms: &Permissions) -> i
         Err(e) => return Err(e),
     };
     let m = file.metadata()?;
-    if !m.is_file()
-        || m.nlink() != 1
-        || m.uid() != rustix::process::geteuid().as_raw()
-        || m.dev() != fs::metadata(parent(path))?.dev()
-    {
+    if !spare_worthy(&m) || m.dev() != fs::metadata(parent(path))?.dev() {
         return Ok(false);
     }
     file.write_all_at(bytes, 0)?;
@@ -176,16 +172,21 @@ fn rename_new(from: &Path, to: &Path) -> io::Result<()> {
 /// Removes `path` (a ticket that was moved), keeping its inode as the next
 /// spare when it is ours alone and no spare is kept yet; the folder is not synced.
 pub fn retire(path: &Path, spare: &Path) -> io::Result<()> {
-    use std::os::unix::fs::MetadataExt;
-    let m = fs::symlink_metadata(path)?;
-    if m.is_file()
-        && m.nlink() == 1
-        && m.uid() == rustix::process::geteuid().as_raw()
-        && rename_new(path, spare).is_ok()
-    {
+    if spare_worthy(&fs::symlink_metadata(path)?) && rename_new(path, spare).is_ok() {
         return Ok(());
     }
     fs::remove_file(path)
+}
+
+/// Whether a file can be the spare: a regular file with no other name,
+/// owned by this user and writable by its owner (a read-only ticket kept
+/// there would only be skipped by every later move).
+fn spare_worthy(m: &fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    m.is_file()
+        && m.nlink() == 1
+        && m.uid() == rustix::process::geteuid().as_raw()
+        && m.mode() & 0o200 != 0
 }
 
 /// Replaces `path` with what `fill` writes, reusing the inode of the version
@@ -415,6 +416,17 @@ mod tests {
         retire(&plain, &spare).unwrap();
         assert!(!plain.exists());
         assert_eq!(fs::read_to_string(&spare).unwrap(), "spare");
+    }
+
+    #[test]
+    fn a_read_only_ticket_is_removed_not_kept_as_the_spare() {
+        let dir = tempfile::tempdir().unwrap();
+        let spare = dir.path().join("spare");
+        let src = dir.path().join("ro.md");
+        fs::write(&src, "x").unwrap();
+        fs::set_permissions(&src, Permissions::from_mode(0o444)).unwrap();
+        retire(&src, &spare).unwrap();
+        assert!(!src.exists() && !spare.exists());
     }
 
     #[test]
