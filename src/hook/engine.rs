@@ -783,21 +783,17 @@ impl Hook<'_> {
                 let done = self.complete(&mut state, all, &inside, Totals::default())?;
                 let check =
                     self.complete_or_check(&mut state, all, &foreground, Totals::default(), true)?;
-                let unmet = !check.held.is_empty() || !done.held.is_empty();
-                if !unmet || stop_hook_active || !hook_config.block_stop_on_gates {
-                    return self.stopping(all, &inside, &done, true);
+                if check.held.is_empty() || stop_hook_active || !hook_config.block_stop_on_gates {
+                    return self.stopping(all, &inside, &done, stop_hook_active);
                 }
-                // Held: what completed here is said; what its result would complete is not yet.
+                // Held with the subagent's own unmet criteria: what completed
+                // here is said, what its result would complete is not yet.
                 let held = Ending {
-                    completed: done.completed.clone(),
-                    unmet: [done.unmet.clone(), check.unmet].concat(),
-                    held: [done.held.clone(), check.held].concat(),
+                    completed: done.completed,
+                    unmet: [done.unmet, check.unmet].concat(),
+                    held: [done.held, check.held].concat(),
                 };
-                let finished = |r: &Run| inside(r) && !done.held.iter().any(|id| r.has(id));
-                self.end_runs(all, &finished, &done)?;
-                return Ok(Some(
-                    json!({"decision": "block", "reason": refusal(&held, true)}),
-                ));
+                return self.stopping(all, &inside, &held, false);
             }
             if all.runs.iter().any(&ending) {
                 return self.stop_runs(all, lock, &ending, stop_hook_active);
