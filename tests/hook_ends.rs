@@ -511,6 +511,12 @@ fn skill(t: &Tix, event: &str, call: &str, id: &str, agent_id: &str) -> Value {
     hook(t, p)
 }
 
+/// A skill run inside subagent `agent_id`: its PreToolUse, then its result.
+fn skill_ran(t: &Tix, call: &str, id: &str, agent_id: &str) {
+    skill(t, "PreToolUse", call, id, agent_id);
+    skill(t, "PostToolUse", call, id, agent_id);
+}
+
 /// A skill a foreground subagent runs ends with the subagent: its ticket
 /// completes at the subagent's stop, the subagent's own at its result.
 #[test]
@@ -571,20 +577,7 @@ fn a_skill_inside_a_foreground_subagent_with_unmet_criteria_is_held_once() {
     let agent = "a1b2c3d4e5f60719";
     launch(&t, call, "TIX-0001", Some(false));
     tick(&t, "TIX-0001");
-    skill(
-        &t,
-        "PreToolUse",
-        "toolu_e2e_skill00000000000002",
-        "TIX-0002",
-        agent,
-    );
-    skill(
-        &t,
-        "PostToolUse",
-        "toolu_e2e_skill00000000000002",
-        "TIX-0002",
-        agent,
-    );
+    skill_ran(&t, "toolu_e2e_skill00000000000002", "TIX-0002", agent);
     let path = transcript(&t, agent, call, "foreground");
     let held = subagent_stop(&t, agent, &path, false);
     assert_eq!(held["decision"], "block");
@@ -615,20 +608,7 @@ fn a_skill_run_inside_a_subagent_that_dies_is_rolled_back_with_it() {
     let agent = "a60df13a1bd5c3a23";
     launch(&t, call, "TIX-0001", Some(true));
     async_launched(&t, call, "TIX-0001", agent);
-    skill(
-        &t,
-        "PreToolUse",
-        "toolu_e2e_skill00000000000003",
-        "TIX-0002",
-        agent,
-    );
-    skill(
-        &t,
-        "PostToolUse",
-        "toolu_e2e_skill00000000000003",
-        "TIX-0002",
-        agent,
-    );
+    skill_ran(&t, "toolu_e2e_skill00000000000003", "TIX-0002", agent);
     assert_eq!(status(&t, "TIX-0002"), "in_progress");
     hook(
         &t,
