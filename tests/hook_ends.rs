@@ -600,6 +600,35 @@ fn a_skill_inside_a_foreground_subagent_with_unmet_criteria_is_held_once() {
     nothing_left(&t);
 }
 
+/// The subagent's own unmet criteria hold its stop; a skill it ran that
+/// did its work completes there all the same, and the answer says so first.
+#[test]
+fn a_foreground_subagent_held_with_a_skill_that_did_its_work() {
+    let t = tree();
+    let call = "toolu_e2e_8e1f0a3b2c4d4e5f6a7d";
+    let agent = "a1b2c3d4e5f6071a";
+    launch(&t, call, "TIX-0001", Some(false));
+    skill_ran(&t, "toolu_e2e_skill00000000000004", "TIX-0002", agent);
+    tick(&t, "TIX-0002");
+    let path = transcript(&t, agent, call, "foreground");
+    let held = subagent_stop(&t, agent, &path, false);
+    assert_eq!(held["decision"], "block");
+    assert_eq!(
+        held["reason"],
+        "tix: TIX-0002 is now completed.\n\
+         tix: TIX-0001 cannot be completed yet: 1 criterion is unmet:\n\
+         tickets/in-progress/TIX-0001-fix-login.md:10: cannot complete TIX-0001: unchecked box \"- [ ] the redirect happens once\"\n\
+         Finish each one and tick its box (- [x]) in the ticket file; tix completes the ticket when you stop."
+    );
+    assert_eq!(
+        (status(&t, "TIX-0001"), status(&t, "TIX-0002")),
+        ("in_progress".to_string(), "completed".to_string())
+    );
+    assert_eq!(subagent_stop(&t, agent, &path, true), Value::Null);
+    assert_eq!(result(&t, call, "TIX-0001", agent)["decision"], "block");
+    nothing_left(&t);
+}
+
 /// What a skill started inside a subagent that died goes back with it.
 #[test]
 fn a_skill_run_inside_a_subagent_that_dies_is_rolled_back_with_it() {
