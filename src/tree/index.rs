@@ -386,6 +386,14 @@ fn read_records(lines: &FileLines, range: &Range<usize>, offsets: &[usize]) -> O
     Some(out)
 }
 
+/// An offset list as [`offsets`] reads it, with its newline.
+fn push_offsets(out: &mut String, at: &[usize]) {
+    for (i, n) in at.iter().enumerate() {
+        let _ = write!(out, "{}{n}", if i == 0 { "" } else { "," });
+    }
+    out.push('\n');
+}
+
 fn offsets(list: &str) -> Option<Vec<usize>> {
     list.split(',')
         .filter(|s| !s.is_empty())
@@ -537,7 +545,7 @@ pub fn encode(
     entries.sort_unstable_by(|a, b| (a.key.as_ref(), &a.rel).cmp(&(b.key.as_ref(), &b.rel)));
     let mut base = String::with_capacity(entries.len() * 200);
     let mut prefixes: BTreeMap<&str, u64> = BTreeMap::new();
-    let mut open_at = String::new();
+    let mut open_at = Vec::new();
     let mut folder_at: BTreeMap<&str, Vec<usize>> =
         dirs.keys().map(|d| (d.as_str(), Vec::new())).collect();
     for e in entries.iter() {
@@ -548,10 +556,7 @@ pub fn encode(
             *max = (*max).max(k.num);
         }
         if open(e) {
-            if !open_at.is_empty() {
-                open_at.push(',');
-            }
-            let _ = write!(open_at, "{}", base.len());
+            open_at.push(base.len());
         }
         push_record(&mut base, e);
     }
@@ -565,7 +570,8 @@ pub fn encode(
     }
     push_dirs(&mut out, dirs);
     push_memo(&mut out, memo);
-    let _ = writeln!(out, "O\t{open_at}");
+    out.push_str("O\t");
+    push_offsets(&mut out, &open_at);
     for (dir, at) in folder_at
         .iter()
         .filter(|(_, at)| at.len() <= MAX_OPEN_READS)
@@ -573,10 +579,7 @@ pub fn encode(
         out.push_str("F\t");
         esc(&mut out, dir);
         out.push('\t');
-        for (i, n) in at.iter().enumerate() {
-            let _ = write!(out, "{}{n}", if i == 0 { "" } else { "," });
-        }
-        out.push('\n');
+        push_offsets(&mut out, at);
     }
     let _ = writeln!(out, "B\t{}", base.len());
     out.push_str(&base);
