@@ -162,14 +162,17 @@ mod time {
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
-        let s = String::deserialize(d)?;
-        DateTime::parse_from_rfc3339(&s)
+        parse(&String::deserialize(d)?)
+    }
+
+    fn parse<E: Error>(s: &str) -> Result<DateTime<Utc>, E> {
+        DateTime::parse_from_rfc3339(s)
             .map(|t| t.with_timezone(&Utc))
-            .map_err(D::Error::custom)
+            .map_err(E::custom)
     }
 
     pub mod opt {
-        use super::{DateTime, Deserialize, Deserializer, Error, Serializer, Utc, text};
+        use super::{DateTime, Deserialize, Deserializer, Serializer, Utc, parse, text};
 
         #[allow(clippy::ref_option)] // serde's `with` passes a reference to the field
         pub fn serialize<S: Serializer>(
@@ -186,11 +189,7 @@ mod time {
             d: D,
         ) -> Result<Option<DateTime<Utc>>, D::Error> {
             Option::<String>::deserialize(d)?
-                .map(|s| {
-                    DateTime::parse_from_rfc3339(&s)
-                        .map(|t| t.with_timezone(&Utc))
-                        .map_err(D::Error::custom)
-                })
+                .map(|s| parse(&s))
                 .transpose()
         }
     }
