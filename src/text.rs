@@ -116,6 +116,13 @@ pub fn normalize(value: &str) -> String {
     out
 }
 
+/// A time as tix writes it in tickets, the audit log and its state:
+/// RFC 3339 in whole seconds, UTC (`2026-12-04T02:11:30Z`).
+#[must_use]
+pub fn timestamp(t: &chrono::DateTime<chrono::Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
 /// `1 ticket`, `2 tickets`.
 #[must_use]
 pub fn count(n: usize, noun: &str) -> String {

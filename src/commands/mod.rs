@@ -21,7 +21,7 @@ use crate::output::{self, Streams};
 use crate::transition::{Actor, Outcome};
 use crate::tree::{self, Lock, LockMode, Tree};
 use anyhow::{Context, Result};
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -112,7 +112,7 @@ impl Ctx {
 
     #[must_use]
     pub fn now_str(&self) -> String {
-        self.now.to_rfc3339_opts(SecondsFormat::Secs, true)
+        crate::text::timestamp(&self.now)
     }
 
     pub fn lock(&self, tree: &Tree, mode: LockMode) -> Result<Lock> {

@@ -11,7 +11,7 @@ use crate::transition::{self, Actor, Request, Totals};
 use crate::tree::runs::{self, Run, RunTicket, Runs, Tool};
 use crate::tree::{self, Action, Event, IdArg, State, Tree, journal};
 use anyhow::{Context, Result};
-use chrono::{DateTime, SecondsFormat, SubsecRound, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use serde_json::{Value, json};
 use std::fmt::Write as _;
 
@@ -37,7 +37,7 @@ pub fn handle(env: &Env, tree: &Tree, payload: &Payload) -> Result<Option<Value>
         payload,
         // Whole seconds, as every time tix writes.
         now: env.now.trunc_subsecs(0),
-        now_text: env.now.to_rfc3339_opts(SecondsFormat::Secs, true),
+        now_text: crate::text::timestamp(&env.now),
     };
     match super::intent(payload, &tree.config.hook) {
         Intent::Nothing => Ok(None),

@@ -150,12 +150,10 @@ pub struct EarlyStop {
 
 /// Times in `runs.json`: RFC 3339 in whole seconds, UTC (`2026-12-04T02:11:30Z`).
 mod time {
-    use chrono::{DateTime, SecondsFormat, Utc};
+    use chrono::{DateTime, Utc};
     use serde::{Deserialize, Deserializer, Serializer, de::Error};
 
-    pub fn text(t: &DateTime<Utc>) -> String {
-        t.to_rfc3339_opts(SecondsFormat::Secs, true)
-    }
+    pub use crate::text::timestamp as text;
 
     pub fn serialize<S: Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&text(t))

@@ -812,7 +812,7 @@ impl Tree {
         };
         let mut kept = None;
         if let (Some(s), Some(why)) = (moved_from, set_aside) {
-            let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+            let now = crate::text::timestamp(&chrono::Utc::now());
             let aside = self.aside(s, &now, true, &mut |aside| {
                 journal::append_event(
                     &state,
