@@ -16,6 +16,7 @@ pub mod output;
 pub mod refusal;
 pub mod registry;
 pub mod settings;
+pub mod share;
 pub mod text;
 pub mod ticket;
 pub mod transition;

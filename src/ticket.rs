@@ -115,32 +115,32 @@ impl IdKey {
         (p.len == s.len()).then(|| Self::of(p))
     }
 
-    /// [`IdKey::parse`] of text kept for the whole run: the prefix is
-    /// borrowed when it is already in upper case (as ids almost always are).
+    /// [`IdKey::parse`] of a shared text: the prefix shares its buffer when
+    /// it is already in upper case (as ids almost always are).
     #[must_use]
     pub fn parse_text(s: &Text) -> Option<IdKey> {
-        let Text::Borrowed(b) = s else {
+        if !s.is_shared() {
             return Self::parse(s);
-        };
-        let p = Self::split(b, true)?;
-        if p.len != b.len() {
+        }
+        let p = Self::split(s, true)?;
+        if p.len != s.len() {
             return None;
         }
         let upper = !p.prefix.bytes().any(|c| c.is_ascii_lowercase());
         let suffix_lower = !p.suffix.bytes().any(|c| c.is_ascii_uppercase());
         Some(IdKey {
             prefix: if upper {
-                Text::Borrowed(p.prefix)
+                s.slice(0..p.prefix.len())?
             } else {
-                Text::Owned(p.prefix.to_ascii_uppercase())
+                Text::from(p.prefix.to_ascii_uppercase())
             },
             numbered: p.num.is_some(),
             num: p.num.unwrap_or(0),
             sub: p.sub,
             suffix: if suffix_lower {
-                Text::Borrowed(p.suffix)
+                s.slice(p.len - p.suffix.len()..p.len)?
             } else {
-                Text::Owned(p.suffix.to_ascii_lowercase())
+                Text::from(p.suffix.to_ascii_lowercase())
             },
         })
     }
@@ -181,14 +181,14 @@ impl IdKey {
 
     fn of(p: Parts<'_>) -> IdKey {
         IdKey {
-            prefix: Text::Owned(p.prefix.to_ascii_uppercase()),
+            prefix: Text::from(p.prefix.to_ascii_uppercase()),
             numbered: p.num.is_some(),
             num: p.num.unwrap_or(0),
             sub: p.sub,
             suffix: if p.suffix.is_empty() {
-                Text::Borrowed("")
+                Text::default()
             } else {
-                Text::Owned(p.suffix.to_ascii_lowercase())
+                Text::from(p.suffix.to_ascii_lowercase())
             },
         }
     }
@@ -448,12 +448,12 @@ pub fn meta_without_frontmatter(
         })?),
         None => None,
     };
-    let time = |v: &Option<String>| v.as_deref().and_then(normalize_time).map(Text::Owned);
+    let time = |v: &Option<String>| v.as_deref().and_then(normalize_time).map(Text::from);
     let (done, total) = progress(text, 0);
     Ok(Meta {
         id: id.into(),
         title: fields.title.clone().unwrap_or_default().into(),
-        status: status.map(Text::Owned),
+        status: status.map(Text::from),
         priority: fields
             .priority
             .as_deref()
@@ -465,9 +465,9 @@ pub fn meta_without_frontmatter(
         started: time(&fields.started),
         completed: time(&fields.completed),
         updated: time(&fields.updated),
-        agent: fields.agent.clone().map(Text::Owned),
-        labels: fields.labels.iter().cloned().map(Text::Owned).collect(),
-        depends_on: fields.depends_on.iter().cloned().map(Text::Owned).collect(),
+        agent: fields.agent.clone().map(Text::from),
+        labels: fields.labels.iter().cloned().map(Text::from).collect(),
+        depends_on: fields.depends_on.iter().cloned().map(Text::from).collect(),
         done,
         total,
     })
@@ -1093,8 +1093,8 @@ impl<'a> Doc<'a> {
             depends_on = body.depends_on.clone();
         }
         let (done, total) = progress(self.text, self.split.body);
-        let owned = |v: Option<String>| v.map(Text::Owned);
-        let list = |v: Vec<String>| v.into_iter().map(Text::Owned).collect();
+        let owned = |v: Option<String>| v.map(Text::from);
+        let list = |v: Vec<String>| v.into_iter().map(Text::from).collect();
         let time = |key: &str, fallback: &Option<String>| -> Result<Option<String>, Malformed> {
             Ok(self.time(key)?.or_else(|| {
                 fallback
@@ -1144,9 +1144,9 @@ impl<'a> Doc<'a> {
     }
 }
 
-/// Text read from a ticket or from the index: borrowed from the index that a
-/// run loads once (see `tree::index`), owned when parsed from a file.
-pub type Text = std::borrow::Cow<'static, str>;
+/// Text read from a ticket or from the index: a slice of the index's text
+/// (see `tree::index`), owned when parsed from a file.
+pub use crate::share::Text;
 
 /// What tix reads from a ticket's frontmatter.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -1759,6 +1759,11 @@ impl std::fmt::Display for IdArg {
 mod tests {
     use super::*;
 
+    /// `s` as a slice of a shared buffer, as the index gives it.
+    fn shared(s: &str) -> Text {
+        Text::shared(&std::sync::Arc::new(s.to_string()), 0..s.len()).unwrap()
+    }
+
     fn set(text: &str, changes: &[(&str, &str)]) -> String {
         let changes: Vec<(&str, NewValue)> = changes
             .iter()
@@ -2175,7 +2180,7 @@ mod tests {
         assert_eq!((&*k.prefix, k.numbered), ("TICKET-BLOCK-MAIN-BASH", false));
         assert_eq!(IdKey::parse("ticket-Block-main-BASH"), Some(k.clone()));
         assert_eq!(
-            IdKey::parse_text(&Text::Borrowed("TICKET-block-main-bash")),
+            IdKey::parse_text(&shared("TICKET-block-main-bash")),
             Some(k)
         );
         // ...but not where a word is taken for an id by its shape.
@@ -2192,18 +2197,20 @@ mod tests {
         assert_eq!(IdKey::parse("tix-35"), IdKey::parse("TIX-0035"));
         assert_ne!(IdKey::parse("TIX-0035a"), IdKey::parse("TIX-0035"));
         assert_eq!(IdKey::parse("FW-035a").unwrap().suffix, "a");
-        // Parsing borrowed text gives the same keys, borrowing where it can.
+        // Parsing shared text gives the same keys, sharing where it can.
         for id in ["TIX-0035", "tix-35", "FW-035a", "Fw-35A", "TIX-1x"] {
-            let borrowed = IdKey::parse_text(&Text::Borrowed(id));
+            let borrowed = IdKey::parse_text(&shared(id));
             assert_eq!(borrowed, IdKey::parse(id), "{id}");
         }
-        assert!(matches!(
-            IdKey::parse_text(&Text::Borrowed("TIX-0035"))
+        let key = IdKey::parse_text(&shared("TIX-0035a")).unwrap();
+        assert!(key.prefix.is_shared() && key.suffix.is_shared());
+        assert!(
+            !IdKey::parse_text(&shared("tix-35"))
                 .unwrap()
-                .prefix,
-            Text::Borrowed(_)
-        ));
-        assert_eq!(IdKey::parse_text(&Text::Borrowed("TIX-1/..")), None);
+                .prefix
+                .is_shared()
+        );
+        assert_eq!(IdKey::parse_text(&shared("TIX-1/..")), None);
         for bad in [
             "../x",
             "TIX-1/../..",

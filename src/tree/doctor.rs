@@ -10,7 +10,7 @@ use super::{
     Action, Change, Entry, Event, Exclusive, Lock, LockMode, Problem, ProblemKind, REGISTRY,
     STATE_DIR, Scan, Snapshot, State, Tree, fsx, journal, runs,
 };
-use crate::ticket::{self, IdKey, NewValue};
+use crate::ticket::{self, IdKey, NewValue, Text};
 use anyhow::{Context, Result};
 use std::collections::BTreeMap;
 use std::fs;
@@ -437,8 +437,7 @@ impl Tree {
             }
             // The oldest ticket keeps the id.
             tickets.sort_by(|a, b| {
-                let created =
-                    |c: &Vec<&Entry>| meta(c[0]).created.map(std::borrow::Cow::into_owned);
+                let created = |c: &Vec<&Entry>| meta(c[0]).created.map(Text::into_owned);
                 (created(a).is_none(), created(a), &a[0].rel).cmp(&(
                     created(b).is_none(),
                     created(b),

@@ -21,9 +21,9 @@
 //! tree writes a fresh, compact index. The index is only an accelerator: a
 //! file that does not parse counts as no index at all.
 //!
-//! Records are decoded without copying: the text is loaded once per run and
-//! kept for the rest of it (`Box::leak`; a run is one short process), so
-//! every field is borrowed from it unless it had to be unescaped.
+//! Records are decoded without copying: every field is a [`Text`] slice of
+//! the text read from the index (shared, counted, freed with its last
+//! user) unless it had to be unescaped.
 
 use super::{Entry, Stamp};
 use crate::lines::{Lines, lower_bound};
@@ -36,6 +36,7 @@ use std::fs;
 use std::io::Write as _;
 use std::ops::Range;
 use std::path::Path;
+use std::sync::Arc;
 
 const MAGIC: &str = "tix-index 4";
 /// With more records to read than this (open tickets, or the files of a
@@ -66,10 +67,10 @@ pub struct Index {
     /// The offsets in the base of the records of open tickets (pending, in
     /// progress) as the writer's status folders say: the list as written,
     /// parsed when asked for (most commands never are).
-    open_at: &'static str,
+    open_at: String,
     /// For each folder of at most [`MAX_OPEN_READS`] files, the offsets in
     /// the base of their records, as written.
-    folder_at: BTreeMap<String, &'static str>,
+    folder_at: BTreeMap<String, String>,
     /// Appended changes, in order: an upsert (`Some`) or a removal of a path.
     deltas: Vec<(Text, Option<Entry>)>,
     pub delta_bytes: usize,
@@ -79,7 +80,8 @@ pub struct Index {
 /// all), or the file itself, read line by line (to look a few up).
 #[derive(Debug)]
 enum Base {
-    Text(&'static str),
+    /// The loaded text, and where in it the base is.
+    Text(Arc<String>, Range<usize>),
     File(FileLines, Range<usize>),
 }
 
@@ -87,9 +89,8 @@ enum Base {
 /// it was made for other status folders, or a line does not parse.
 #[must_use]
 pub fn load(path: &Path, fingerprint: &str) -> Option<Index> {
-    let text = fs::read_to_string(path).ok()?;
-    let text: &'static str = Box::leak(text.into_boxed_str());
-    parse(text, fingerprint)
+    let text = Arc::new(fs::read_to_string(path).ok()?);
+    parse(&text, fingerprint)
 }
 
 /// Opens the index for lookups: reads its header and its deltas, and leaves
@@ -108,8 +109,7 @@ pub fn open(path: &Path, fingerprint: &str) -> Option<Index> {
             && let Some(end) = text[at + 3..].find('\n')
         {
             let n: usize = text[at + 3..at + 3 + end].parse().ok()?;
-            let head: &'static str = Box::leak(text[..at + 1].to_string().into_boxed_str());
-            break (head, at + 3 + end + 1, n);
+            break (text[..at + 1].to_string(), at + 3 + end + 1, n);
         }
         if want >= len {
             return None;
@@ -118,23 +118,23 @@ pub fn open(path: &Path, fingerprint: &str) -> Option<Index> {
     };
     let base_end = base_start.checked_add(base_len).filter(|e| *e <= len)?;
     let rest = lines.read(base_end, len - base_end)?;
-    let rest: &'static str = Box::leak(String::from_utf8(rest).ok()?.into_boxed_str());
-    let mut index = header(head, fingerprint)?;
+    let rest = Arc::new(String::from_utf8(rest).ok()?);
+    let mut index = header(&head, fingerprint)?;
     index.base = Base::File(lines, base_start..base_end);
-    index.deltas(rest)?;
+    index.deltas(&rest, &rest)?;
     Some(index)
 }
 
 /// The line starting at `*pos` (without its newline), and `*pos` moved past
 /// it; `None` at the end, and for a torn last line (no newline).
-fn next_line(text: &'static str, pos: &mut usize) -> Option<&'static str> {
+fn next_line<'a>(text: &'a str, pos: &mut usize) -> Option<&'a str> {
     let rest = text.get(*pos..)?;
     let end = rest.find('\n')?;
     *pos += end + 1;
     Some(&rest[..end])
 }
 
-fn parse(text: &'static str, fingerprint: &str) -> Option<Index> {
+fn parse(text: &Arc<String>, fingerprint: &str) -> Option<Index> {
     let at = text.find("\nB\t")? + 1;
     let mut index = header(&text[..at], fingerprint)?;
     let mut pos = at;
@@ -146,13 +146,13 @@ fn parse(text: &'static str, fingerprint: &str) -> Option<Index> {
     if n > 0 && text.as_bytes()[end - 1] != b'\n' {
         return None;
     }
-    index.base = Base::Text(&text[pos..end]);
-    index.deltas(&text[end..])?;
+    index.base = Base::Text(Arc::clone(text), pos..end);
+    index.deltas(text, &text[end..])?;
     Some(index)
 }
 
 /// The header lines (everything before `B`).
-fn header(text: &'static str, fingerprint: &str) -> Option<Index> {
+fn header(text: &str, fingerprint: &str) -> Option<Index> {
     let mut pos = 0;
     let head = next_line(text, &mut pos)?;
     let (magic, fp) = head.split_once('\t')?;
@@ -160,11 +160,11 @@ fn header(text: &'static str, fingerprint: &str) -> Option<Index> {
         return None;
     }
     let mut index = Index {
-        base: Base::Text(""),
+        base: Base::Text(Arc::default(), 0..0),
         prefixes: BTreeMap::new(),
         dirs: Dirs::new(),
         memo: None,
-        open_at: "",
+        open_at: String::new(),
         folder_at: BTreeMap::new(),
         deltas: Vec::new(),
         delta_bytes: 0,
@@ -176,16 +176,16 @@ fn header(text: &'static str, fingerprint: &str) -> Option<Index> {
 }
 
 impl Index {
-    /// Applies the lines appended after the base.
-    fn deltas(&mut self, text: &'static str) -> Option<()> {
+    /// Applies the lines appended after the base: `text`, a slice of `buf`.
+    fn deltas(&mut self, buf: &Arc<String>, text: &str) -> Option<()> {
         self.delta_bytes = text.len();
         let mut pos = 0;
         while let Some(line) = next_line(text, &mut pos) {
             if let Some(rest) = line.strip_prefix("T\t") {
-                let e = record(rest)?;
+                let e = record(buf, rest)?;
                 self.deltas.push((e.rel.clone(), Some(e)));
             } else if let Some(rel) = line.strip_prefix("X\t") {
-                self.deltas.push((unesc(rel)?, None));
+                self.deltas.push((shared(buf, unesc(rel)?)?, None));
             } else {
                 self.header_line(line)?;
             }
@@ -194,7 +194,7 @@ impl Index {
         (pos == text.len()).then_some(())
     }
 
-    fn header_line(&mut self, line: &'static str) -> Option<()> {
+    fn header_line(&mut self, line: &str) -> Option<()> {
         let (tag, rest) = line.split_once('\t')?;
         match tag {
             "P" => {
@@ -213,10 +213,11 @@ impl Index {
             "R" => {
                 self.memo = if rest == "-" { None } else { Some(memo(rest)?) };
             }
-            "O" => self.open_at = rest,
+            "O" => rest.clone_into(&mut self.open_at),
             "F" => {
                 let (d, at) = rest.split_once('\t')?;
-                self.folder_at.insert(unesc(d)?.into_owned(), at);
+                self.folder_at
+                    .insert(unesc(d)?.into_owned(), at.to_string());
             }
             _ => return None,
         }
@@ -227,10 +228,10 @@ impl Index {
     /// does not parse.
     #[must_use]
     pub fn entries(&self) -> Option<Vec<Entry>> {
-        let Base::Text(base) = self.base else {
+        let Base::Text(buf, range) = &self.base else {
             return None;
         };
-        let mut out = decode_all(base)?;
+        let mut out = decode_all(buf, &buf[range.clone()])?;
         if !self.deltas.is_empty() {
             // The last word on each path among the deltas.
             let mut last: super::FastMap<&str, Option<&Entry>> = super::FastMap::default();
@@ -248,11 +249,11 @@ impl Index {
     /// index only). `keep` sees a record's path and the status its file
     /// says, both as stored (escaped); unreadable records are left out.
     pub fn entries_where(&self, keep: &dyn Fn(&str, Option<&str>) -> bool) -> Option<Vec<Entry>> {
-        let Base::Text(base) = self.base else {
+        let Base::Text(buf, range) = &self.base else {
             return None;
         };
         let mut out = Vec::new();
-        for line in base.split_terminator('\n') {
+        for line in buf[range.clone()].split_terminator('\n') {
             let rest = line.strip_prefix("T\t")?;
             let mut f = rest.split('\t');
             let rel = f.next()?;
@@ -265,7 +266,7 @@ impl Index {
                 s => Some(s.strip_prefix('=')?),
             };
             if keep(rel, status) {
-                out.push(record(rest)?);
+                out.push(record(buf, rest)?);
             }
         }
         Some(self.with_deltas(out, keep))
@@ -279,7 +280,7 @@ impl Index {
         let Base::File(lines, range) = &self.base else {
             return None;
         };
-        let out = read_records(lines, range, &offsets(self.open_at)?)?;
+        let out = read_records(lines, range, &offsets(&self.open_at)?)?;
         Some(self.with_deltas(out, keep))
     }
 
@@ -317,12 +318,12 @@ impl Index {
         };
         let mut out = Vec::new();
         match &self.base {
-            Base::Text(base) => {
-                for line in base.split_terminator('\n') {
+            Base::Text(buf, range) => {
+                for line in buf[range.clone()].split_terminator('\n') {
                     let rest = line.strip_prefix("T\t")?;
                     let rel = unesc(rest.split('\t').next()?)?;
                     if in_dirs(&rel) {
-                        out.push(record(rest)?);
+                        out.push(record(buf, rest)?);
                     }
                 }
             }
@@ -355,8 +356,15 @@ impl Index {
     #[must_use]
     pub fn lookup(&self, key: &IdKey) -> Option<Vec<Entry>> {
         let mut hits = match &self.base {
-            Base::Text(t) => lookup_in(*t, 0..t.len(), key)?,
-            Base::File(f, range) => lookup_in(f, range.clone(), key)?,
+            Base::Text(buf, range) => {
+                lookup_in(buf.as_str(), range.clone(), key, |line| match line {
+                    Cow::Borrowed(line) => record(buf, line.strip_prefix("T\t")?),
+                    Cow::Owned(line) => own_record(line),
+                })?
+            }
+            Base::File(f, range) => {
+                lookup_in(f, range.clone(), key, |line| own_record(line.into_owned()))?
+            }
         };
         for (rel, change) in &self.deltas {
             hits.retain(|e| e.rel != *rel);
@@ -379,9 +387,7 @@ fn read_records(lines: &FileLines, range: &Range<usize>, offsets: &[usize]) -> O
     for at in offsets {
         let start = range.start.checked_add(*at).filter(|s| *s < range.end)?;
         let (line, _) = lines.line(start)?;
-        // Records borrow from text kept for the whole run.
-        let line: &'static str = Box::leak(line.into_owned().into_boxed_str());
-        out.push(record(line.strip_prefix("T\t")?)?);
+        out.push(own_record(line.into_owned())?);
     }
     Some(out)
 }
@@ -401,24 +407,30 @@ fn offsets(list: &str) -> Option<Vec<usize>> {
         .collect()
 }
 
-/// Every record of the base, decoded on two threads.
-fn decode_all(base: &'static str) -> Option<Vec<Entry>> {
-    let decode = |text: &'static str| -> Option<Vec<Entry>> {
+/// A record read on its own: its fields share the line's buffer.
+fn own_record(line: String) -> Option<Entry> {
+    let buf = Arc::new(line);
+    record(&buf, buf.strip_prefix("T\t")?)
+}
+
+/// Every record of the base (a slice of `buf`), decoded on two threads.
+fn decode_all(buf: &Arc<String>, base: &str) -> Option<Vec<Entry>> {
+    let decode = |buf: &Arc<String>, text: &str| -> Option<Vec<Entry>> {
         let mut out = Vec::with_capacity(text.len() / 160);
         for line in text.split_terminator('\n') {
-            out.push(record(line.strip_prefix("T\t")?)?);
+            out.push(record(buf, line.strip_prefix("T\t")?)?);
         }
         Some(out)
     };
     if base.len() < 256 * 1024 {
-        return decode(base);
+        return decode(buf, base);
     }
     let mid = base.len() / 2;
     let cut = base[mid..].find('\n').map_or(base.len(), |i| mid + i + 1);
     let (a, b) = base.split_at(cut);
     let (first, second) = std::thread::scope(|s| {
-        let second = s.spawn(|| decode(b));
-        let first = decode(a);
+        let second = s.spawn(|| decode(buf, b));
+        let first = decode(buf, a);
         (
             first,
             second
@@ -431,8 +443,14 @@ fn decode_all(base: &'static str) -> Option<Vec<Entry>> {
     Some(out)
 }
 
-/// The base records of `key`: a binary search, then the run of equal keys.
-fn lookup_in<L: Lines + ?Sized>(src: &L, range: Range<usize>, key: &IdKey) -> Option<Vec<Entry>> {
+/// The base records of `key`: a binary search, then the run of equal keys,
+/// each line decoded by `record`.
+fn lookup_in<L: Lines + ?Sized>(
+    src: &L,
+    range: Range<usize>,
+    key: &IdKey,
+    record: impl Fn(Cow<'_, str>) -> Option<Entry>,
+) -> Option<Vec<Entry>> {
     // A record's key as [`Entry::new`] gives it: the id read from the file,
     // else (unreadable) the id its name starts with.
     let key_of = |line: &str| -> Option<Option<IdKey>> {
@@ -462,12 +480,7 @@ fn lookup_in<L: Lines + ?Sized>(src: &L, range: Range<usize>, key: &IdKey) -> Op
         if key_of(&line)?.as_ref() != Some(key) {
             break;
         }
-        // Records borrow from text kept for the whole run.
-        let line: &'static str = match line {
-            Cow::Borrowed(b) => Box::leak(b.to_string().into_boxed_str()),
-            Cow::Owned(o) => Box::leak(o.into_boxed_str()),
-        };
-        hits.push(record(line.strip_prefix("T\t")?)?);
+        hits.push(record(line)?);
         at = next;
     }
     Some(hits)
@@ -731,22 +744,25 @@ fn memo(rest: &str) -> Option<Memo> {
 
 /// The tab-separated fields of a line, each with whether it holds an escape:
 /// one pass over the bytes (records are decoded by the ten thousand).
-struct Fields {
-    line: &'static str,
+struct Fields<'a> {
+    /// The buffer `line` is a slice of, which the fields share.
+    buf: &'a Arc<String>,
+    line: &'a str,
     pos: usize,
     done: bool,
 }
 
-impl Fields {
-    fn new(line: &'static str) -> Fields {
+impl<'a> Fields<'a> {
+    fn new(buf: &'a Arc<String>, line: &'a str) -> Fields<'a> {
         Fields {
+            buf,
             line,
             pos: 0,
             done: false,
         }
     }
 
-    fn raw(&mut self) -> Option<(&'static str, bool)> {
+    fn raw(&mut self) -> Option<(&'a str, bool)> {
         if self.done {
             return None;
         }
@@ -765,8 +781,8 @@ impl Fields {
 
     fn text(&mut self) -> Option<Text> {
         match self.raw()? {
-            (f, false) => Some(Cow::Borrowed(f)),
-            (f, true) => unesc(f),
+            (f, false) => Text::within(self.buf, f),
+            (f, true) => shared(self.buf, unesc(f)?),
         }
     }
 
@@ -775,9 +791,24 @@ impl Fields {
             ("-", _) => Some(None),
             (f, esc) => {
                 let v = f.strip_prefix('=')?;
-                Some(Some(if esc { unesc(v)? } else { Cow::Borrowed(v) }))
+                Some(Some(if esc {
+                    shared(self.buf, unesc(v)?)?
+                } else {
+                    Text::within(self.buf, v)?
+                }))
             }
         }
+    }
+
+    fn list(&mut self) -> Option<Vec<Text>> {
+        let s = self.raw()?.0;
+        if s.is_empty() {
+            return Some(Vec::new());
+        }
+        s.strip_prefix('+')?
+            .split(',')
+            .map(|v| shared(self.buf, unesc(v)?))
+            .collect()
     }
 
     fn num<T: std::str::FromStr>(&mut self) -> Option<T> {
@@ -789,8 +820,9 @@ impl Fields {
     }
 }
 
-fn record(line: &'static str) -> Option<Entry> {
-    let mut f = Fields::new(line);
+/// Decodes a record (a line without its `T` tag): a slice of `buf`.
+fn record(buf: &Arc<String>, line: &str) -> Option<Entry> {
+    let mut f = Fields::new(buf, line);
     let rel = f.text()?;
     let stamp = f.stamp()?;
     let parsed = match f.raw()?.0 {
@@ -798,8 +830,8 @@ fn record(line: &'static str) -> Option<Entry> {
             let (id, title, priority) = (f.text()?, f.text()?, f.text()?);
             let (status, created, started, completed, updated, agent) =
                 (f.opt()?, f.opt()?, f.opt()?, f.opt()?, f.opt()?, f.opt()?);
-            let labels = unlist(f.raw()?.0)?;
-            let depends_on = unlist(f.raw()?.0)?;
+            let labels = f.list()?;
+            let depends_on = f.list()?;
             let (done, total) = (f.num()?, f.num()?);
             Ok(Meta {
                 id,
@@ -885,19 +917,21 @@ fn unesc<'a>(s: &'a str) -> Option<Cow<'a, str>> {
     Some(Cow::Owned(out))
 }
 
-fn unlist(s: &'static str) -> Option<Vec<Text>> {
-    if s.is_empty() {
-        return Some(Vec::new());
+/// What [`unesc`] gave for a slice of `buf`: that slice shared, or the
+/// unescaped copy.
+fn shared(buf: &Arc<String>, text: Cow<'_, str>) -> Option<Text> {
+    match text {
+        Cow::Borrowed(s) => Text::within(buf, s),
+        Cow::Owned(s) => Some(Text::from(s)),
     }
-    s.strip_prefix('+')?.split(',').map(unesc).collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn leak(s: String) -> &'static str {
-        Box::leak(s.into_boxed_str())
+    fn shared(s: String) -> Arc<String> {
+        Arc::new(s)
     }
 
     fn stamp(n: i64) -> Stamp {
@@ -948,14 +982,14 @@ mod tests {
                 problems: 40,
             },
         };
-        let text = leak(encode(
+        let text = shared(encode(
             "fp\tx",
             &mut entries.iter().collect::<Vec<_>>(),
             &dirs,
             Some(&memo),
             &|_| false,
         ));
-        let back = parse(text, "fp\tx").unwrap();
+        let back = parse(&text, "fp\tx").unwrap();
         assert_eq!(back.dirs, dirs);
         assert_eq!(back.memo.as_ref(), Some(&memo));
         assert_eq!(back.prefixes.get("TIX"), Some(&1));
@@ -965,13 +999,13 @@ mod tests {
             let b = got.iter().find(|b| b.rel == e.rel).unwrap();
             assert_eq!((&b.parsed, &b.key, b.stamp), (&e.parsed, &e.key, e.stamp));
         }
-        assert!(parse(text, "other").is_none());
+        assert!(parse(&text, "other").is_none());
         // Records are decoded when asked for: a broken one fails the decode.
-        let broken = parse(leak(text.replace("\tM\t", "\tQ\t")), "fp\tx").unwrap();
+        let broken = parse(&shared(text.replace("\tM\t", "\tQ\t")), "fp\tx").unwrap();
         assert!(broken.entries().is_none());
         assert!(broken.lookup(&IdKey::parse("TIX-1").unwrap()).is_none());
         // A torn append (no final newline) is not trusted.
-        assert!(parse(leak(format!("{text}X\tpending/a")), "fp\tx").is_none());
+        assert!(parse(&shared(format!("{text}X\tpending/a")), "fp\tx").is_none());
     }
 
     #[test]
@@ -995,7 +1029,7 @@ mod tests {
             &|_| false,
         );
         let key = |s: &str| IdKey::parse(s).unwrap();
-        let idx = parse(leak(base.clone()), "fp").unwrap();
+        let idx = parse(&shared(base.clone()), "fp").unwrap();
         assert_eq!(idx.lookup(&key("TIX-0001")).unwrap().len(), 1);
         assert_eq!(idx.lookup(&key("tix-500")).unwrap().len(), 1);
         assert_eq!(idx.lookup(&key("TIX-0007")).unwrap().len(), 2);
@@ -1012,7 +1046,7 @@ mod tests {
             None,
             Some(("TIX", 600)),
         );
-        let idx = parse(leak(format!("{base}{d}")), "fp").unwrap();
+        let idx = parse(&shared(format!("{base}{d}")), "fp").unwrap();
         let hits = idx.lookup(&key("TIX-3")).unwrap();
         assert_eq!(hits.len(), 1);
         assert_eq!(hits[0].rel, "in-progress/TIX-0003-t.md");
@@ -1063,7 +1097,7 @@ mod tests {
         let idx = open_file(&path);
         assert_eq!(rels(idx.open_entries(&open).unwrap()), want);
         // The same as looking at every record.
-        let all = parse(leak(text.clone()), "fp").unwrap();
+        let all = parse(&shared(text.clone()), "fp").unwrap();
         assert_eq!(rels(all.entries_where(&open).unwrap()), want);
         // A ticket that left the open folders goes, one that came is there.
         let done = entry("completed/TIX-0020-t.md", "TIX-0020", "t");
@@ -1167,7 +1201,7 @@ mod tests {
         assert_eq!(
             rels(idx.records_in(&small).unwrap()),
             rels(
-                parse(leak(fs::read_to_string(&path).unwrap()), "fp")
+                parse(&shared(fs::read_to_string(&path).unwrap()), "fp")
                     .unwrap()
                     .records_in(&small)
                     .unwrap()

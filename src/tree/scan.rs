@@ -343,7 +343,7 @@ impl Tree {
                 Err(m) => Err(m),
             },
         };
-        Some(Entry::new(Text::Owned(rel), stamp, parsed))
+        Some(Entry::new(Text::from(rel), stamp, parsed))
     }
 
     /// Writes the whole index for `snap` (best effort: it is only an accelerator).

@@ -1,0 +1,265 @@
+//! [`Text`]: a string read from a ticket or from the index, either owned or
+//! a slice of a buffer that several values share.
+//!
+//! The index holds a record per ticket, and a run decodes them by the ten
+//! thousand: each field is a slice of the text read from the index, which
+//! stays alive as long as one of them does (a reference count), so nothing
+//! is copied and nothing outlives its last user.
+
+use std::borrow::Borrow;
+use std::cmp::Ordering;
+use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::ops::{Deref, Range};
+use std::sync::Arc;
+
+/// A string: a literal, owned, or a slice of a shared buffer. It compares,
+/// hashes and prints as the `str` it holds.
+#[derive(Clone)]
+pub struct Text(Repr);
+
+#[derive(Clone)]
+enum Repr {
+    Static(&'static str),
+    Owned(Box<str>),
+    /// `buf[start..end]`: the buffer is shared as it was read, without
+    /// copying it into the counted allocation; offsets fit in `u32` (a larger
+    /// buffer is copied).
+    Shared {
+        buf: Arc<String>,
+        start: u32,
+        end: u32,
+    },
+}
+
+impl Text {
+    /// `buf[range]` without copying it; `None` when `range` is not a slice of
+    /// `buf` on character boundaries.
+    #[must_use]
+    pub fn shared(buf: &Arc<String>, range: Range<usize>) -> Option<Text> {
+        let s = buf.get(range.clone())?;
+        if s.is_empty() {
+            return Some(Text::default());
+        }
+        Some(
+            match (u32::try_from(range.start), u32::try_from(range.end)) {
+                (Ok(start), Ok(end)) => Text(Repr::Shared {
+                    buf: Arc::clone(buf),
+                    start,
+                    end,
+                }),
+                _ => Text(Repr::Owned(s.into())),
+            },
+        )
+    }
+
+    /// `sub`, which must be a slice of `buf` itself (not a copy of one),
+    /// without copying it; `None` when it is not.
+    #[must_use]
+    pub fn within(buf: &Arc<String>, sub: &str) -> Option<Text> {
+        // Where `sub` starts in `buf`, by address. Two live allocations never
+        // overlap, so text that is not a slice of `buf` falls outside its
+        // bounds, which `shared` checks (an empty `sub` is empty either way).
+        let start = (sub.as_ptr() as usize).checked_sub(buf.as_ptr() as usize)?;
+        Text::shared(buf, start..start.checked_add(sub.len())?)
+    }
+
+    /// `self[range]`, sharing the buffer when `self` is a shared slice;
+    /// `None` when `range` is not on character boundaries.
+    #[must_use]
+    pub fn slice(&self, range: Range<usize>) -> Option<Text> {
+        let s = self.as_str().get(range.clone())?;
+        Some(match &self.0 {
+            Repr::Static(all) => Text(Repr::Static(&all[range])),
+            Repr::Shared { buf, start, .. } => {
+                let at = *start as usize;
+                Text::shared(buf, at + range.start..at + range.end)?
+            }
+            Repr::Owned(_) => Text(Repr::Owned(s.into())),
+        })
+    }
+
+    /// Whether this is a slice of a shared buffer (not a copy).
+    #[must_use]
+    pub fn is_shared(&self) -> bool {
+        matches!(self.0, Repr::Shared { .. })
+    }
+
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        match &self.0 {
+            Repr::Static(s) => s,
+            Repr::Owned(s) => s,
+            Repr::Shared { buf, start, end } => &buf[*start as usize..*end as usize],
+        }
+    }
+
+    #[must_use]
+    pub fn into_owned(self) -> String {
+        match self.0 {
+            Repr::Owned(s) => s.into_string(),
+            _ => self.as_str().to_string(),
+        }
+    }
+}
+
+impl Default for Text {
+    fn default() -> Text {
+        Text(Repr::Static(""))
+    }
+}
+
+impl Deref for Text {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl AsRef<str> for Text {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl Borrow<str> for Text {
+    fn borrow(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl From<&'static str> for Text {
+    fn from(s: &'static str) -> Text {
+        Text(Repr::Static(s))
+    }
+}
+
+impl From<String> for Text {
+    fn from(s: String) -> Text {
+        Text(Repr::Owned(s.into_boxed_str()))
+    }
+}
+
+impl From<Text> for String {
+    fn from(t: Text) -> String {
+        t.into_owned()
+    }
+}
+
+impl fmt::Display for Text {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self.as_str(), f)
+    }
+}
+
+impl fmt::Debug for Text {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl PartialEq for Text {
+    fn eq(&self, other: &Text) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for Text {}
+
+impl PartialEq<str> for Text {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for Text {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl PartialEq<String> for Text {
+    fn eq(&self, other: &String) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialOrd for Text {
+    fn partial_cmp(&self, other: &Text) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Text {
+    fn cmp(&self, other: &Text) -> Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
+
+impl Hash for Text {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state);
+    }
+}
+
+impl serde::Serialize for Text {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_shared_slice_is_the_text_it_points_at_and_keeps_the_buffer() {
+        let buf: Arc<String> = Arc::new(String::from("TIX-0001\tTitle\n"));
+        let id = Text::shared(&buf, 0..8).unwrap();
+        let title = Text::shared(&buf, 9..14).unwrap();
+        drop(buf);
+        assert_eq!(id, "TIX-0001");
+        assert_eq!(title.as_str(), "Title");
+        assert!(id.is_shared());
+        let prefix = id.slice(0..3).unwrap();
+        assert!(prefix.is_shared());
+        assert_eq!(prefix, Text::from("TIX"));
+        assert_eq!(prefix.into_owned(), "TIX");
+    }
+
+    #[test]
+    fn a_text_takes_no_more_room_than_a_string() {
+        assert_eq!(size_of::<Text>(), size_of::<String>());
+    }
+
+    #[test]
+    fn a_range_off_the_buffer_or_inside_a_character_is_refused() {
+        let buf: Arc<String> = Arc::new(String::from("é-1"));
+        assert!(Text::shared(&buf, 0..1).is_none());
+        assert!(Text::shared(&buf, 2..9).is_none());
+        assert!(Text::from(String::from("é")).slice(1..2).is_none());
+        let other = String::from("é-1");
+        assert!(
+            Text::within(&buf, &other).is_none(),
+            "a copy is not a slice"
+        );
+        assert_eq!(Text::within(&buf, &buf[2..]).unwrap(), "-1");
+        assert_eq!(Text::shared(&buf, 0..2).unwrap(), "é");
+    }
+
+    #[test]
+    fn texts_compare_and_hash_as_their_strings_whatever_they_hold() {
+        use std::collections::HashSet;
+        let buf: Arc<String> = Arc::new(String::from("abc"));
+        let shared = Text::shared(&buf, 0..3).unwrap();
+        let owned = Text::from(String::from("abc"));
+        let literal = Text::from("abc");
+        assert_eq!(shared, owned);
+        assert_eq!(owned, literal);
+        let set: HashSet<Text> = [shared, owned, literal].into_iter().collect();
+        assert_eq!(set.len(), 1);
+        let (abc, abd) = (Text::from(String::from("abc")), Text::from("abd"));
+        assert_eq!(abd.cmp(&abc), Ordering::Greater);
+        assert_eq!(format!("{:?}", Text::from("a\"b")), "\"a\\\"b\"");
+    }
+}
