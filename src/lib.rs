@@ -10,6 +10,7 @@ pub mod config;
 pub mod error;
 pub mod exit;
 pub mod hook;
+pub mod id;
 pub mod lines;
 pub mod model;
 pub mod output;

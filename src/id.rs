@@ -1,0 +1,434 @@
+//! Ticket ids: how one is written, parsed, matched and typed. A leaf of
+//! its own: the file format, the tree, the hooks and the command line all
+//! speak it, and it depends on nothing of theirs.
+
+use crate::share::Text;
+
+/// Longest id accepted anywhere (validated before any path is built).
+pub const MAX_ID_LEN: usize = 64;
+/// A ticket id, normalised for matching: `tix-0035` and `TIX-35` are the same
+/// ticket, `TIX-0035a` is another one. The prefix may have several words
+/// (`AGENT-CREATION-005`), the number sub-numbers (`BACK-4.10`, compared as
+/// numbers: `BACK-4.2` < `BACK-4.10`); an id declared in a file may have no
+/// number at all (`TICKET-block-main-bash`: its words are its prefix).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct IdKey {
+    pub prefix: Text,
+    /// `false` for an id without a number (then `num` is 0).
+    pub numbered: bool,
+    pub num: u64,
+    /// The sub-numbers after the number: `[10]` for `BACK-4.10`.
+    pub sub: Vec<u64>,
+    pub suffix: Text,
+}
+
+/// The id as tix writes it: `TIX-0035`, `TIX-0035a`, `BACK-0004.10`.
+impl std::fmt::Display for IdKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if !self.numbered {
+            return f.write_str(&self.prefix);
+        }
+        f.write_str(&format_id(&self.prefix, self.num))?;
+        for n in &self.sub {
+            write!(f, ".{n}")?;
+        }
+        f.write_str(&self.suffix)
+    }
+}
+
+/// An id's parts as written at the start of a text.
+struct Parts<'a> {
+    prefix: &'a str,
+    num: Option<u64>,
+    sub: Vec<u64>,
+    suffix: &'a str,
+    len: usize,
+}
+
+/// Most words an id's prefix has, and most sub-numbers it has.
+const MAX_PREFIX_WORDS: usize = 4;
+const MAX_SUB: usize = 3;
+
+impl IdKey {
+    /// Parses a whole id, as a file or a person declares it: `LETTERS-DIGITS`
+    /// with a prefix of up to four words, sub-numbers and a letter suffix, or
+    /// words alone (`TICKET-block-main-bash`).
+    #[must_use]
+    pub fn parse(s: &str) -> Option<IdKey> {
+        let p = Self::split(s, true)?;
+        (p.len == s.len()).then(|| Self::of(p))
+    }
+
+    /// [`IdKey::parse`] of an id that must have a number: where a word is only
+    /// taken for an id by its shape (a heading, a list of dependencies, the
+    /// causes of problems), words alone (`follow-up`) are no id.
+    #[must_use]
+    pub fn parse_numbered(s: &str) -> Option<IdKey> {
+        let p = Self::split(s, false)?;
+        (p.len == s.len()).then(|| Self::of(p))
+    }
+
+    /// [`IdKey::parse`] of a shared text: the prefix shares its buffer when
+    /// it is already in upper case (as ids almost always are).
+    #[must_use]
+    pub fn parse_text(s: &Text) -> Option<IdKey> {
+        if !s.is_shared() {
+            return Self::parse(s);
+        }
+        let p = Self::split(s, true)?;
+        if p.len != s.len() {
+            return None;
+        }
+        let upper = !p.prefix.bytes().any(|c| c.is_ascii_lowercase());
+        let suffix_lower = !p.suffix.bytes().any(|c| c.is_ascii_uppercase());
+        Some(IdKey {
+            prefix: if upper {
+                s.slice(0..p.prefix.len())?
+            } else {
+                Text::from(p.prefix.to_ascii_uppercase())
+            },
+            numbered: p.num.is_some(),
+            num: p.num.unwrap_or(0),
+            sub: p.sub,
+            suffix: if suffix_lower {
+                s.slice(p.len - p.suffix.len()..p.len)?
+            } else {
+                Text::from(p.suffix.to_ascii_lowercase())
+            },
+        })
+    }
+
+    /// Parses the id a file name starts with: `TIX-0007.md`, `TIX-0007-slug.md`.
+    #[must_use]
+    pub fn from_file_name(name: &str) -> Option<IdKey> {
+        Self::file_name_parts(name).map(|(k, _)| k)
+    }
+
+    /// The id a file name starts with, and what follows it: `.md`,
+    /// `-slug.md`, or, as other tools name files, ` - Title.md` or `_slug.md`
+    /// (`pac-12 - Title.md` is `PAC-12`). A name gives only an id with a
+    /// number, and a prefix of several words only in upper case or before
+    /// ` - ` (`AGENT-CREATION-005.md`, `agent-creation-005 - Title.md`):
+    /// `api-v2-design-3.md` is a name, not an id. Nor is a date
+    /// (`notes-2024-01-05.md`).
+    #[must_use]
+    pub fn file_name_parts(name: &str) -> Option<(IdKey, &str)> {
+        let (key, len) = Self::parse_prefix(name)?;
+        let rest = &name[len..];
+        let shaped = rest == ".md" || (rest.starts_with(['-', ' ', '_']) && rest.ends_with(".md"));
+        let written = &name[..key.prefix.len()];
+        let words = !written.contains('-')
+            || !written.bytes().any(|c| c.is_ascii_lowercase())
+            || rest.starts_with(" - ");
+        let number = &name[written.len() + 1..len];
+        (shaped && words && !is_date(number, rest)).then_some((key, rest))
+    }
+
+    /// Parses an id with a number at the start of `s`, returning it and its
+    /// length in bytes.
+    pub(crate) fn parse_prefix(s: &str) -> Option<(IdKey, usize)> {
+        let p = Self::split(s, false)?;
+        let len = p.len;
+        Some((Self::of(p), len))
+    }
+
+    fn of(p: Parts<'_>) -> IdKey {
+        IdKey {
+            prefix: Text::from(p.prefix.to_ascii_uppercase()),
+            numbered: p.num.is_some(),
+            num: p.num.unwrap_or(0),
+            sub: p.sub,
+            suffix: if p.suffix.is_empty() {
+                Text::default()
+            } else {
+                Text::from(p.suffix.to_ascii_lowercase())
+            },
+        }
+    }
+
+    /// The parts of an id at the start of `s` as written. The prefix is words
+    /// (a letter, then letters, digits, `_`) joined by `-`, up to the first
+    /// `-` before a digit; then the number, `.N` sub-numbers and letters.
+    /// Without a number, `words` allows an id of two words or more.
+    fn split(s: &str, words: bool) -> Option<Parts<'_>> {
+        let b = s.as_bytes();
+        let word_end = |from: usize| -> Option<usize> {
+            if !b.get(from)?.is_ascii_alphabetic() {
+                return None;
+            }
+            let mut j = from + 1;
+            while j < b.len() && (b[j].is_ascii_alphanumeric() || b[j] == b'_') {
+                j += 1;
+            }
+            Some(j)
+        };
+        let mut prefix_end = word_end(0)?;
+        let mut count = 1;
+        loop {
+            if b.get(prefix_end) != Some(&b'-') {
+                break;
+            }
+            if b.get(prefix_end + 1).is_some_and(u8::is_ascii_digit) {
+                break;
+            }
+            match word_end(prefix_end + 1) {
+                Some(end) if count < MAX_PREFIX_WORDS => {
+                    prefix_end = end;
+                    count += 1;
+                }
+                _ => break,
+            }
+        }
+        let digits = prefix_end + 1;
+        let numbered =
+            b.get(prefix_end) == Some(&b'-') && b.get(digits).is_some_and(u8::is_ascii_digit);
+        if !numbered {
+            return (words && count >= 2 && prefix_end <= MAX_ID_LEN).then_some(Parts {
+                prefix: &s[..prefix_end],
+                num: None,
+                sub: Vec::new(),
+                suffix: "",
+                len: prefix_end,
+            });
+        }
+        let number = |from: usize, most: usize| -> Option<(u64, usize)> {
+            let mut j = from;
+            while j < b.len() && b[j].is_ascii_digit() {
+                j += 1;
+            }
+            if j == from || j - from > most {
+                return None;
+            }
+            Some((s[from..j].parse().ok()?, j))
+        };
+        let (num, num_end) = number(digits, 18)?;
+        let mut i = num_end;
+        let mut sub = Vec::new();
+        while sub.len() < MAX_SUB
+            && b.get(i) == Some(&b'.')
+            && b.get(i + 1).is_some_and(u8::is_ascii_digit)
+        {
+            let (n, end) = number(i + 1, 9)?;
+            sub.push(n);
+            i = end;
+        }
+        let after_number = i;
+        while i < b.len() && b[i].is_ascii_alphabetic() {
+            i += 1;
+        }
+        // Both as written and as `format_id` writes it (`X-2` is `X-0002`).
+        let canonical = digits + num.to_string().len().max(4) + (i - num_end);
+        if i > MAX_ID_LEN || canonical > MAX_ID_LEN {
+            return None;
+        }
+        Some(Parts {
+            prefix: &s[..prefix_end],
+            num: Some(num),
+            sub,
+            suffix: &s[after_number..i],
+            len: i,
+        })
+    }
+}
+
+/// Whether a number and what follows it are a date: `2024` then `-01-05`.
+fn is_date(number: &str, rest: &str) -> bool {
+    let b = rest.as_bytes();
+    number.len() == 4
+        && b.len() >= 6
+        && b[0] == b'-'
+        && b[3] == b'-'
+        && [b[1], b[2], b[4], b[5]].iter().all(u8::is_ascii_digit)
+        && !b.get(6).is_some_and(u8::is_ascii_digit)
+}
+
+/// Formats a new id: `PREFIX-NNNN`, zero-padded to 4, wider when needed.
+#[must_use]
+pub fn format_id(prefix: &str, num: u64) -> String {
+    format!("{prefix}-{num:04}")
+}
+
+/// An id as typed on the command line: a full id or just its number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IdArg {
+    Full(IdKey, String),
+    /// The number, and how it was typed (`0012`).
+    Number(u64, String),
+}
+
+impl IdArg {
+    pub fn parse(s: &str) -> Result<IdArg, String> {
+        if s.len() <= 18 && !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) {
+            return s
+                .parse()
+                .map(|n| IdArg::Number(n, s.to_string()))
+                .map_err(|e: std::num::ParseIntError| e.to_string());
+        }
+        match IdKey::parse(s) {
+            Some(k) => Ok(IdArg::Full(k, s.to_string())),
+            None => Err("not a ticket id: expected an id like TIX-0007 or its number".into()),
+        }
+    }
+
+    #[must_use]
+    pub fn matches(&self, k: &IdKey) -> bool {
+        match self {
+            IdArg::Full(want, _) => want == k,
+            IdArg::Number(n, _) => {
+                k.numbered && k.num == *n && k.sub.is_empty() && k.suffix.is_empty()
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for IdArg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            IdArg::Full(_, s) => f.write_str(s),
+            IdArg::Number(_, typed) => f.write_str(typed),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `s` as a slice of a shared buffer, as the index gives it.
+    fn shared(s: &str) -> Text {
+        Text::shared(&std::sync::Arc::new(s.to_string()), 0..s.len()).unwrap()
+    }
+
+    #[test]
+    fn ids_of_several_words_sub_numbers_or_no_number() {
+        let k = IdKey::parse("AGENT-CREATION-005").unwrap();
+        assert_eq!((&*k.prefix, k.num, k.numbered), ("AGENT-CREATION", 5, true));
+        assert_eq!(k.to_string(), "AGENT-CREATION-0005");
+        let k = IdKey::parse("BACK-4.10").unwrap();
+        assert_eq!(
+            (&*k.prefix, k.num, k.sub.as_slice()),
+            ("BACK", 4, &[10][..])
+        );
+        assert_eq!(k.to_string(), "BACK-0004.10");
+        // Numbers compare as numbers.
+        let mut ids: Vec<IdKey> = ["BACK-4.10", "BACK-4.2", "BACK-4", "BACK-10", "BACK-4.2a"]
+            .iter()
+            .map(|s| IdKey::parse(s).unwrap())
+            .collect();
+        ids.sort();
+        let shown: Vec<String> = ids.iter().map(std::string::ToString::to_string).collect();
+        assert_eq!(
+            shown,
+            [
+                "BACK-0004",
+                "BACK-0004.2",
+                "BACK-0004.2a",
+                "BACK-0004.10",
+                "BACK-0010"
+            ]
+        );
+        // Words alone are an id where a file or a person declares one...
+        let k = IdKey::parse("TICKET-block-main-bash").unwrap();
+        assert_eq!((&*k.prefix, k.numbered), ("TICKET-BLOCK-MAIN-BASH", false));
+        assert_eq!(IdKey::parse("ticket-Block-main-BASH"), Some(k.clone()));
+        assert_eq!(
+            IdKey::parse_text(&shared("TICKET-block-main-bash")),
+            Some(k)
+        );
+        // ...but not where a word is taken for an id by its shape.
+        for words in ["follow-up", "in-progress", "Sub-task"] {
+            assert_eq!(IdKey::parse_numbered(words), None, "{words}");
+        }
+        assert_eq!(IdKey::from_file_name("fix-login-page.md"), None);
+        assert_eq!(IdKey::parse("TICKET"), None, "one word is no id");
+        assert_eq!(IdKey::parse("A-B-C-D-E-1"), None, "at most four words");
+    }
+
+    #[test]
+    fn ids_match_by_number_and_case_but_not_suffix() {
+        assert_eq!(IdKey::parse("tix-35"), IdKey::parse("TIX-0035"));
+        assert_ne!(IdKey::parse("TIX-0035a"), IdKey::parse("TIX-0035"));
+        assert_eq!(IdKey::parse("FW-035a").unwrap().suffix, "a");
+        // Parsing shared text gives the same keys, sharing where it can.
+        for id in ["TIX-0035", "tix-35", "FW-035a", "Fw-35A", "TIX-1x"] {
+            let borrowed = IdKey::parse_text(&shared(id));
+            assert_eq!(borrowed, IdKey::parse(id), "{id}");
+        }
+        let key = IdKey::parse_text(&shared("TIX-0035a")).unwrap();
+        assert!(key.prefix.is_shared() && key.suffix.is_shared());
+        assert!(
+            !IdKey::parse_text(&shared("tix-35"))
+                .unwrap()
+                .prefix
+                .is_shared()
+        );
+        assert_eq!(IdKey::parse_text(&shared("TIX-1/..")), None);
+        for bad in [
+            "../x",
+            "TIX-1/../..",
+            "TIX",
+            "7",
+            "-1",
+            "TIX-",
+            "TIX-1-",
+            &"A".repeat(5000),
+        ] {
+            assert_eq!(IdKey::parse(bad), None, "{bad}");
+        }
+        assert_eq!(
+            IdKey::from_file_name("TIX-0007-fix-login.md"),
+            IdKey::parse("TIX-7")
+        );
+        assert_eq!(IdKey::from_file_name("TIX-0007.md"), IdKey::parse("TIX-7"));
+        assert_eq!(IdKey::from_file_name("TIX-0007.txt"), None);
+        assert_eq!(IdKey::from_file_name("notes.md"), None);
+        assert_eq!(
+            IdKey::from_file_name("pac-12 - Aggiungere crediti.md"),
+            IdKey::parse("PAC-12")
+        );
+        assert_eq!(
+            IdKey::from_file_name("back-222_title.md"),
+            IdKey::parse("BACK-222")
+        );
+        // A sub-number is part of the id: TECH-070.1 is not TECH-070.
+        assert_eq!(
+            IdKey::from_file_name("TECH-070.1-x.md"),
+            IdKey::parse("tech-70.1")
+        );
+        assert_ne!(IdKey::parse("TECH-070.1"), IdKey::parse("TECH-070"));
+        assert_eq!(
+            IdKey::from_file_name("agent-creation-005 - Title.md"),
+            IdKey::parse("AGENT-CREATION-5")
+        );
+        assert_eq!(
+            IdKey::from_file_name("AGENT-CREATION-005-x.md"),
+            IdKey::parse("AGENT-CREATION-5")
+        );
+        // Review finding: names of several lower-case words and a number, and
+        // dates, are names, not ids.
+        for name in [
+            "meeting-notes-2024-01-05.md",
+            "api-v2-design-3.md",
+            "notes-2024-01-05.md",
+            "Release-Plan-2.md",
+        ] {
+            assert_eq!(IdKey::from_file_name(name), None, "{name}");
+        }
+        assert_eq!(
+            IdKey::from_file_name("TIX-2024-fix.md"),
+            IdKey::parse("TIX-2024")
+        );
+        // Found by the hook_payload fuzz target: an id at the length limit
+        // as written but past it as `format_id` writes it is no id (else its
+        // own name would not parse back).
+        let prefix = "K".repeat(MAX_ID_LEN - 7);
+        let short = format!("{prefix}-2umpp");
+        assert_eq!(short.len(), MAX_ID_LEN - 1);
+        assert_eq!(IdKey::parse(&short), None);
+        let fits = format!("{}-2", "K".repeat(MAX_ID_LEN - 5));
+        let key = IdKey::parse(&fits).unwrap();
+        let canonical = format_id(&key.prefix, key.num);
+        assert_eq!(canonical.len(), MAX_ID_LEN);
+        assert_eq!(IdKey::parse(&canonical), Some(key));
+    }
+}
