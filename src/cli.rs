@@ -1,9 +1,19 @@
-//! The command line: clap types only, no I/O.
+//! The command line: clap types only, no I/O. It knows no domain module:
+//! a ticket id is checked by the id grammar (`id.rs`, a leaf), and the rest
+//! is plain values.
 
-use crate::output::ColorChoice;
-use crate::ticket::IdArg;
-use clap::{Args, Parser, Subcommand};
+use crate::id::IdArg;
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
+
+/// `--color WHEN`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum ColorChoice {
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
 
 #[derive(Debug, Parser)]
 #[command(

@@ -6,13 +6,7 @@ use crate::text;
 use std::io::IsTerminal;
 use unicode_width::UnicodeWidthStr;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
-pub enum ColorChoice {
-    #[default]
-    Auto,
-    Always,
-    Never,
-}
+pub use crate::cli::ColorChoice;
 
 /// Resolved once per run.
 #[derive(Debug, Clone, Copy)]
