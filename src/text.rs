@@ -123,6 +123,52 @@ pub fn timestamp(t: &chrono::DateTime<chrono::Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
+/// Serde of times as [`timestamp`] writes them (`#[serde(with = "text::time")]`),
+/// read as any RFC 3339 time: `runs.json`, the audit log.
+pub mod time {
+    use chrono::{DateTime, Utc};
+    use serde::{Deserialize, Deserializer, Serializer, de::Error};
+
+    pub use super::timestamp as text;
+
+    pub fn serialize<S: Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&text(t))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
+        parse(&String::deserialize(d)?)
+    }
+
+    fn parse<E: Error>(s: &str) -> Result<DateTime<Utc>, E> {
+        DateTime::parse_from_rfc3339(s)
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(E::custom)
+    }
+
+    pub mod opt {
+        use super::{DateTime, Deserialize, Deserializer, Serializer, Utc, parse, text};
+
+        #[allow(clippy::ref_option)] // serde's `with` passes a reference to the field
+        pub fn serialize<S: Serializer>(
+            t: &Option<DateTime<Utc>>,
+            s: S,
+        ) -> Result<S::Ok, S::Error> {
+            match t {
+                Some(t) => s.serialize_some(&text(t)),
+                None => s.serialize_none(),
+            }
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(
+            d: D,
+        ) -> Result<Option<DateTime<Utc>>, D::Error> {
+            Option::<String>::deserialize(d)?
+                .map(|s| parse(&s))
+                .transpose()
+        }
+    }
+}
+
 /// `1 ticket`, `2 tickets`.
 #[must_use]
 pub fn count(n: usize, noun: &str) -> String {

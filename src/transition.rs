@@ -6,14 +6,14 @@ use crate::config::Kind;
 use crate::error::TixError;
 use crate::refusal::Reason;
 use crate::ticket::NewValue;
-use crate::tree::{self, Action, Change, Entry, Event, State, Tree};
+use crate::tree::{self, Action, Change, Entry, Event, State, Tree, Who};
 use anyhow::Result;
+use chrono::{DateTime, Utc};
 
 /// Who asks for a change, for the audit log.
 #[derive(Debug, Clone, Default)]
 pub struct Actor {
-    /// `user` (the command line) or `hook`.
-    pub actor: String,
+    pub actor: Who,
     pub session_id: Option<String>,
     pub tool_use_id: Option<String>,
     pub agent_id: Option<String>,
@@ -74,9 +74,11 @@ pub fn apply(
     entry: &Entry,
     req: &Request,
     actor: &Actor,
-    now: &str,
+    now: DateTime<Utc>,
 ) -> Result<Outcome> {
     let rel: &str = &entry.rel;
+    // As the frontmatter writes it.
+    let stamp = crate::text::timestamp(&now);
     let (text, meta) = tree::read_ticket(tree, rel)?;
     let shown = tree.show(rel);
     let dir = tree::top_dir(rel);
@@ -191,7 +193,7 @@ pub fn apply(
     let mut changes: Vec<(&str, NewValue)> = vec![("status", NewValue::Str(to.to_string()))];
     let entering = from != to && kind(&from) != Some(to_kind);
     if to_kind == Kind::InProgress && entering {
-        changes.push(("started", NewValue::Str(now.to_string())));
+        changes.push(("started", NewValue::Str(stamp.clone())));
     }
     if to_kind == Kind::InProgress
         && let Some(a) = &req.agent
@@ -199,14 +201,14 @@ pub fn apply(
         changes.push(("agent", NewValue::Str(a.clone())));
     }
     if to_kind == Kind::Completed && entering {
-        changes.push(("completed", NewValue::Str(now.to_string())));
+        changes.push(("completed", NewValue::Str(stamp.clone())));
     }
     // Back in the queue, nobody works on it (the audit log keeps who did).
     // (An empty `agent:` goes too; removing a key that is absent changes nothing.)
     if to_kind == Kind::Pending && from != to {
         changes.push(("agent", NewValue::Remove));
     }
-    changes.push(("updated", NewValue::Str(now.to_string())));
+    changes.push(("updated", NewValue::Str(stamp.clone())));
     let content = tree::edit_ticket(tree, rel, &text, &changes)?;
 
     // Forced means a rule or gate was skipped: a transition, or a takeover.
@@ -233,7 +235,7 @@ pub fn apply(
         duration_ms: req.totals.duration_ms,
         tokens: req.totals.tokens,
         tool_uses: req.totals.tool_uses,
-        ..Event::new(action, &meta.id, now, &actor.actor)
+        ..Event::new(action, &meta.id, now, actor.actor)
             .moving(Some(&from), Some(to))
             .because(reason)
             .of_change()

@@ -107,10 +107,10 @@ impl<'a> From<&'a crate::config::StatusDef> for StatusDefJson<'a> {
 pub struct EventJson {
     pub time: String,
     pub ticket: String,
-    pub action: String,
+    pub action: &'static str,
     pub from: Option<String>,
     pub to: Option<String>,
-    pub actor: String,
+    pub actor: &'static str,
     pub session_id: Option<String>,
     pub tool_use_id: Option<String>,
     pub agent: Option<String>,
@@ -124,12 +124,12 @@ pub struct EventJson {
 impl From<&Event> for EventJson {
     fn from(e: &Event) -> EventJson {
         EventJson {
-            time: e.time.clone(),
+            time: crate::text::timestamp(&e.time),
             ticket: e.ticket.clone(),
-            action: e.action.clone(),
+            action: e.action.as_str(),
             from: e.from.clone(),
             to: e.to.clone(),
-            actor: e.actor.clone(),
+            actor: e.actor.as_str(),
             session_id: e.session_id.clone(),
             tool_use_id: e.tool_use_id.clone(),
             agent: e.agent.clone(),

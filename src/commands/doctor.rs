@@ -31,7 +31,7 @@ pub fn run(ctx: &Ctx, args: &DoctorArgs) -> Result<Exit> {
     let mut on_wait = |m: &str| ctx.note(m);
     let findings: Vec<Finding> = if args.fix {
         let lock = tree.lock_for_repair(&mut on_wait)?;
-        tree.repair(&lock, &ctx.now_str())?
+        tree.repair(&lock, ctx.now)?
     } else {
         let lock = tree.lock_without_recovery(LockMode::Shared, &mut on_wait)?;
         tree.examine(lock.as_ref())?

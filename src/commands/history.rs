@@ -64,18 +64,18 @@ pub fn run(ctx: &Ctx, args: &HistoryArgs) -> Result<Exit> {
             vec![
                 // A terminal gets the minute (UTC); pipes the exact time.
                 match ctx.streams.width {
-                    Some(_) => short_time(&e.time),
-                    None => e.time.clone(),
+                    Some(_) => e.time.format("%Y-%m-%d %H:%M").to_string(),
+                    None => crate::text::timestamp(&e.time),
                 },
                 e.ticket.clone(),
-                e.action.clone(),
+                e.action.as_str().to_string(),
                 match (&e.from, &e.to) {
                     (None, None) => "-".to_string(),
                     // No change of status (an agent assigned): the status.
                     (Some(from), Some(to)) if from == to => to.clone(),
                     _ => format!("{} → {}", opt(&e.from), opt(&e.to)),
                 },
-                e.actor.clone(),
+                e.actor.as_str().to_string(),
                 opt(&e.agent),
                 run_figures(e),
                 opt(&e.reason),
@@ -97,15 +97,4 @@ pub fn run(ctx: &Ctx, args: &HistoryArgs) -> Result<Exit> {
         &ctx.streams,
     ))?;
     Ok(Exit::Ok)
-}
-
-/// `2026-11-24T09:30:07Z` → `2026-11-24 09:30`; anything else as it is.
-fn short_time(t: &str) -> String {
-    match chrono::DateTime::parse_from_rfc3339(t) {
-        Ok(d) => d
-            .with_timezone(&chrono::Utc)
-            .format("%Y-%m-%d %H:%M")
-            .to_string(),
-        Err(_) => t.to_string(),
-    }
 }

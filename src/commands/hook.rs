@@ -97,7 +97,7 @@ fn hook_root(ctx: &Ctx, payload_cwd: Option<&str>) -> Option<PathBuf> {
 /// A problem: one line on stderr and in `.tix/hook.log`.
 fn report(ctx: &Ctx, root: Option<&PathBuf>, event: &str, message: &str) {
     let message = one_line(message);
-    let line = format!("{} {event}: {message}\n", ctx.now_str());
+    let line = format!("{} {event}: {message}\n", crate::text::timestamp(&ctx.now));
     if let Some(root) = root {
         let state = root.join(tree::STATE_DIR);
         if tree::make_state_dir(root).is_ok() {

@@ -19,7 +19,7 @@ use crate::cli::{Cli, Command};
 use crate::exit::Exit;
 use crate::output::{self, Streams};
 use crate::transition::{Actor, Outcome};
-use crate::tree::{self, Lock, LockMode, Tree};
+use crate::tree::{self, Lock, LockMode, Tree, Who};
 use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
 use std::io::Write;
@@ -110,11 +110,6 @@ impl Ctx {
         Tree::open(&root, &self.cwd)
     }
 
-    #[must_use]
-    pub fn now_str(&self) -> String {
-        crate::text::timestamp(&self.now)
-    }
-
     pub fn lock(&self, tree: &Tree, mode: LockMode) -> Result<Lock> {
         tree.lock(mode, &mut |m| self.note(m))
     }
@@ -127,7 +122,7 @@ impl Ctx {
     #[must_use]
     pub fn actor(&self) -> Actor {
         Actor {
-            actor: "user".into(),
+            actor: Who::User,
             ..Actor::default()
         }
     }
@@ -220,8 +215,7 @@ fn run_transition(
     let lock = ctx.lock_exclusive(tree)?;
     let mut state = tree::State::open(tree, &lock)?;
     let entry = state.find(id)?;
-    let outcome =
-        crate::transition::apply(tree, &mut state, &entry, &req, &ctx.actor(), &ctx.now_str())?;
+    let outcome = crate::transition::apply(tree, &mut state, &entry, &req, &ctx.actor(), ctx.now)?;
     ctx.report(tree, &outcome);
     Ok(Exit::Ok)
 }

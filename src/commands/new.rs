@@ -47,7 +47,6 @@ pub fn run(ctx: &Ctx, args: &NewArgs) -> Result<Exit> {
     let prefix = tree.config.id_prefix.clone();
     let num = state.next_number(&prefix)?;
     let id = tree.config.new_id(&prefix, num);
-    let now = ctx.now_str();
 
     // Placeholders in the body; the frontmatter is set key by key.
     let split =
@@ -65,7 +64,7 @@ pub fn run(ctx: &Ctx, args: &NewArgs) -> Result<Exit> {
     if let Some(p) = &args.priority {
         changes.push(("priority", NewValue::Str(p.clone())));
     }
-    changes.push(("created", NewValue::Str(now.clone())));
+    changes.push(("created", NewValue::Str(crate::text::timestamp(&ctx.now))));
     if !args.labels.is_empty() {
         changes.push(("labels", NewValue::List(args.labels.clone())));
     }
@@ -87,7 +86,7 @@ pub fn run(ctx: &Ctx, args: &NewArgs) -> Result<Exit> {
     };
     let rel = crate::tree::join_rel(dir, &name);
     tree.remember_id(&prefix, num)?;
-    let event = Event::new(Action::Create, &id, &now, &ctx.actor().actor)
+    let event = Event::new(Action::Create, &id, ctx.now, ctx.actor().actor)
         .moving(None, Some(&status.name))
         .of_change();
     state.commit(Change {

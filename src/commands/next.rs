@@ -48,14 +48,7 @@ pub fn run(ctx: &Ctx, args: &NextArgs) -> Result<Exit> {
         totals: crate::transition::Totals::default(),
         check_only: false,
     };
-    let outcome = transition::apply(
-        &tree,
-        &mut state,
-        &entry,
-        &req,
-        &ctx.actor(),
-        &ctx.now_str(),
-    )?;
+    let outcome = transition::apply(&tree, &mut state, &entry, &req, &ctx.actor(), ctx.now)?;
     ctx.report(&tree, &outcome);
     // The ticket as the change left it.
     let claimed = state.find(&id)?;

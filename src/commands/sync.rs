@@ -88,8 +88,8 @@ fn sync(ctx: &Ctx, tree: &Tree) -> Result<Exit> {
                 let event = Event::refiled(
                     Action::Sync,
                     &t.meta.id,
-                    &ctx.now_str(),
-                    &ctx.actor().actor,
+                    ctx.now,
+                    ctx.actor().actor,
                     (tree.folder_status(dir).unwrap_or(dir), status),
                     "the file was in the wrong folder",
                 );

@@ -9,7 +9,7 @@ use crate::text::count_forms;
 use crate::ticket::IdKey;
 use crate::transition::{self, Actor, Request, Totals};
 use crate::tree::runs::{self, Run, RunTicket, Runs, Tool};
-use crate::tree::{self, Action, Event, IdArg, State, Tree, journal};
+use crate::tree::{self, Action, Event, IdArg, State, Tree, Who, journal};
 use anyhow::{Context, Result};
 use chrono::{DateTime, SubsecRound, Utc};
 use serde_json::{Value, json};
@@ -37,7 +37,6 @@ pub fn handle(env: &Env, tree: &Tree, payload: &Payload) -> Result<Option<Value>
         payload,
         // Whole seconds, as every time tix writes.
         now: env.now.trunc_subsecs(0),
-        now_text: crate::text::timestamp(&env.now),
     };
     match super::intent(payload, &tree.config.hook) {
         Intent::Nothing => Ok(None),
@@ -78,8 +77,6 @@ pub(super) struct Hook<'a> {
     pub(super) tree: &'a Tree,
     pub(super) payload: &'a Payload,
     pub(super) now: DateTime<Utc>,
-    /// `now` as files and the audit log write it.
-    pub(super) now_text: String,
 }
 
 /// What completing a run's tickets gave.
@@ -99,7 +96,7 @@ impl Hook<'_> {
 
     fn actor(&self, agent_id: Option<String>) -> Actor {
         Actor {
-            actor: "hook".into(),
+            actor: Who::Hook,
             session_id: self.payload.session_id.clone(),
             tool_use_id: self.payload.tool_use_id.clone(),
             agent_id,
@@ -164,7 +161,7 @@ impl Hook<'_> {
             duration_ms: totals.duration_ms,
             tokens: totals.tokens,
             tool_uses: totals.tool_uses,
-            ..Event::new(action, ticket, &self.now_text, "hook").because(reason)
+            ..Event::new(action, ticket, self.now, Who::Hook).because(reason)
         };
         journal::append_event(&self.tree.state_dir(), &event)
             .context("failed to append to .tix/events.jsonl")
@@ -304,7 +301,7 @@ impl Hook<'_> {
                 &entry,
                 &req,
                 &self.actor(None),
-                &self.now_text,
+                self.now,
             ) {
                 Ok(outcome) => {
                     run.tickets.push(RunTicket {
@@ -460,7 +457,7 @@ impl Hook<'_> {
             tool_use_id: run.tool_use_id.clone(),
             ..self.actor(run.agent_id.clone())
         };
-        match transition::apply(self.tree, state, &entry, req, &actor, &self.now_text) {
+        match transition::apply(self.tree, state, &entry, req, &actor, self.now) {
             Ok(_) => Ok(Some(Ok(()))),
             Err(e) => match e.downcast_ref::<TixError>() {
                 Some(TixError::Refused { reasons }) => Ok(Some(Err(reasons

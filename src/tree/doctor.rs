@@ -8,10 +8,11 @@
 use super::index;
 use super::{
     Action, Change, Entry, Event, Exclusive, Lock, LockMode, Problem, ProblemKind, REGISTRY,
-    STATE_DIR, Scan, Snapshot, State, Tree, fsx, journal, runs,
+    STATE_DIR, Scan, Snapshot, State, Tree, Who, fsx, journal, runs,
 };
 use crate::ticket::{self, IdKey, NewValue, Text};
 use anyhow::{Context, Result};
+use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 use std::fs;
 
@@ -95,7 +96,7 @@ impl Tree {
     /// with what was done, then those left (a malformed ticket is for a person).
     /// Each repair is in the audit log before the next one starts; a repair
     /// that fails is reported (`repair_failed`) and the others go on.
-    pub fn repair(&self, lock: &Exclusive, now: &str) -> Result<Vec<Finding>> {
+    pub fn repair(&self, lock: &Exclusive, now: DateTime<Utc>) -> Result<Vec<Finding>> {
         let found = self.examine(Some(lock))?;
         let mut out: Vec<Finding> = Vec::new();
         let fixed = |out: &mut Vec<Finding>, p: &Problem, what: String| {
@@ -220,7 +221,7 @@ impl Tree {
                         Action::Repair,
                         &t.meta.id,
                         now,
-                        "user",
+                        Who::User,
                         (self.folder_status(dir).unwrap_or(dir), status),
                         "doctor: the file was in the wrong folder",
                     );
@@ -296,10 +297,10 @@ impl Tree {
     }
 
     /// Appends one repair to the audit log, synced.
-    fn log_repair(&self, now: &str, ticket: &str, what: &str) -> Result<()> {
+    fn log_repair(&self, now: DateTime<Utc>, ticket: &str, what: &str) -> Result<()> {
         journal::append_event(
             &self.state_dir(),
-            &Event::new(Action::Repair, ticket, now, "user")
+            &Event::new(Action::Repair, ticket, now, Who::User)
                 .because(Some(format!("doctor: {what}"))),
         )
         .context("failed to append to .tix/events.jsonl")
@@ -390,7 +391,7 @@ impl Tree {
     fn resolve_duplicates(
         &self,
         lock: &Exclusive,
-        now: &str,
+        now: DateTime<Utc>,
         done: &mut BTreeMap<String, Result<String>>,
     ) -> Result<()> {
         let snap = self.scan(Scan::Listed, false)?;
@@ -489,7 +490,7 @@ impl Tree {
         key: &IdKey,
         rel: &str,
         old_id: &str,
-        now: &str,
+        now: DateTime<Utc>,
     ) -> Result<String> {
         let num = st.next_number(&key.prefix)?;
         let new_id = self.config.new_id(&key.prefix, num);
@@ -508,7 +509,7 @@ impl Tree {
             src: Some(rel.to_string()),
             dst: dst.clone(),
             content,
-            event: Event::new(Action::Renumber, &new_id, now, "user")
+            event: Event::new(Action::Renumber, &new_id, now, Who::User)
                 .because(Some(format!(
                     "doctor: was {old_id}, an id another ticket has (made on another branch?)"
                 )))
@@ -527,7 +528,7 @@ impl Tree {
     /// written in place; the conflicted file is kept in `.tix/conflicts/`.
     /// `None` when there is nothing tix can settle (no markers, a conflict in
     /// the body, no side that is a valid ticket).
-    fn settle_conflict(&self, rel: &str, now: &str) -> Result<Option<String>> {
+    fn settle_conflict(&self, rel: &str, now: DateTime<Utc>) -> Result<Option<String>> {
         // A symlink (inside the root or not) is for a person: writing the
         // settled text would replace the link with a file.
         if is_symlink(self, rel) {
@@ -587,7 +588,7 @@ impl Tree {
     pub(super) fn aside(
         &self,
         rel: &str,
-        now: &str,
+        now: DateTime<Utc>,
         moved: bool,
         log: &mut dyn FnMut(&str) -> Result<()>,
     ) -> Result<String> {
@@ -614,8 +615,8 @@ impl Tree {
 /// A free name in `dir` for `rel` set aside at `now`: `STAMP-folder__file`,
 /// then `.1`, `.2`…; a long one is cut (and keeps a hash of the whole) so that
 /// it fits in a file name.
-fn aside_name(dir: &std::path::Path, now: &str, rel: &str) -> String {
-    let stamp: String = now.chars().filter(char::is_ascii_alphanumeric).collect();
+fn aside_name(dir: &std::path::Path, now: DateTime<Utc>, rel: &str) -> String {
+    let stamp = now.format("%Y%m%dT%H%M%SZ");
     let mut base = format!("{stamp}-{}", rel.replace('/', "__"));
     if base.len() > 200 {
         let mut cut = 180;

@@ -3,6 +3,7 @@
 
 use super::fsx;
 use anyhow::{Context, Result};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::fs::{self, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom, Write};
@@ -13,14 +14,17 @@ const EVENTS: &str = "events.jsonl";
 const LAST_ID: &str = "last-id";
 
 /// One line of the audit log.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// A line that does not read (a torn write, an action or actor this version
+/// does not know) is skipped and counted by [`read_events`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Event {
-    pub time: String,
+    #[serde(with = "crate::text::time")]
+    pub time: DateTime<Utc>,
     pub ticket: String,
-    pub action: String,
+    pub action: Action,
     pub from: Option<String>,
     pub to: Option<String>,
-    pub actor: String,
+    pub actor: Who,
     pub session_id: Option<String>,
     pub tool_use_id: Option<String>,
     pub agent: Option<String>,
@@ -37,7 +41,8 @@ pub struct Event {
 }
 
 /// What an event records; its name in the audit log.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Action {
     /// `tix new`.
     Create,
@@ -65,6 +70,26 @@ pub enum Action {
     RunEnd,
 }
 
+/// Who made a change: a person (or a script) at the command line, or
+/// Claude Code through `tix hook`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Who {
+    #[default]
+    User,
+    Hook,
+}
+
+impl Who {
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Who::User => "user",
+            Who::Hook => "hook",
+        }
+    }
+}
+
 impl Action {
     #[must_use]
     pub fn as_str(self) -> &'static str {
@@ -90,13 +115,23 @@ impl Event {
     /// `hook`): what every event has. The others are set by the callers
     /// below, one per kind of change.
     #[must_use]
-    pub fn new(action: Action, ticket: &str, time: &str, actor: &str) -> Event {
+    pub fn new(action: Action, ticket: &str, time: DateTime<Utc>, actor: Who) -> Event {
         Event {
-            time: time.to_string(),
+            time,
             ticket: ticket.to_string(),
-            action: action.as_str().to_string(),
-            actor: actor.to_string(),
-            ..Event::default()
+            action,
+            from: None,
+            to: None,
+            actor,
+            session_id: None,
+            tool_use_id: None,
+            agent: None,
+            agent_id: None,
+            reason: None,
+            duration_ms: None,
+            tokens: None,
+            tool_uses: None,
+            tx: None,
         }
     }
 
@@ -120,8 +155,8 @@ impl Event {
     pub fn refiled(
         action: Action,
         ticket: &str,
-        time: &str,
-        actor: &str,
+        time: DateTime<Utc>,
+        actor: Who,
         (from, to): (&str, &str),
         reason: &str,
     ) -> Event {

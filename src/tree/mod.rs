@@ -37,7 +37,7 @@ use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-pub use journal::{Action, Event};
+pub use journal::{Action, Event, Who};
 
 pub const STATE_DIR: &str = ".tix";
 pub const REGISTRY: &str = "TICKET_REGISTRY.md";

@@ -93,7 +93,7 @@ pub struct Run {
     pub tool: Tool,
     /// The subagent type, skill or command name.
     pub agent: String,
-    #[serde(with = "time")]
+    #[serde(with = "crate::text::time")]
     pub started_at: DateTime<Utc>,
     /// Claude Code said the subagent runs in the background: its end is `SubagentStop`.
     #[serde(default)]
@@ -106,7 +106,7 @@ pub struct Run {
     /// inside one: that subagent's stop ends it, not the session's.
     #[serde(default)]
     pub inside_agent: Option<String>,
-    #[serde(default, with = "time::opt")]
+    #[serde(default, with = "crate::text::time::opt")]
     pub ended_at: Option<DateTime<Utc>>,
     pub tickets: Vec<RunTicket>,
 }
@@ -144,53 +144,8 @@ pub struct Runs {
 pub struct EarlyStop {
     pub agent_id: String,
     pub session_id: Option<String>,
-    #[serde(with = "time")]
+    #[serde(with = "crate::text::time")]
     pub at: DateTime<Utc>,
-}
-
-/// Times in `runs.json`: RFC 3339 in whole seconds, UTC (`2026-12-04T02:11:30Z`).
-mod time {
-    use chrono::{DateTime, Utc};
-    use serde::{Deserialize, Deserializer, Serializer, de::Error};
-
-    pub use crate::text::timestamp as text;
-
-    pub fn serialize<S: Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&text(t))
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
-        parse(&String::deserialize(d)?)
-    }
-
-    fn parse<E: Error>(s: &str) -> Result<DateTime<Utc>, E> {
-        DateTime::parse_from_rfc3339(s)
-            .map(|t| t.with_timezone(&Utc))
-            .map_err(E::custom)
-    }
-
-    pub mod opt {
-        use super::{DateTime, Deserialize, Deserializer, Serializer, Utc, parse, text};
-
-        #[allow(clippy::ref_option)] // serde's `with` passes a reference to the field
-        pub fn serialize<S: Serializer>(
-            t: &Option<DateTime<Utc>>,
-            s: S,
-        ) -> Result<S::Ok, S::Error> {
-            match t {
-                Some(t) => s.serialize_some(&text(t)),
-                None => s.serialize_none(),
-            }
-        }
-
-        pub fn deserialize<'de, D: Deserializer<'de>>(
-            d: D,
-        ) -> Result<Option<DateTime<Utc>>, D::Error> {
-            Option::<String>::deserialize(d)?
-                .map(|s| parse(&s))
-                .transpose()
-        }
-    }
 }
 
 impl Runs {

@@ -812,15 +812,15 @@ impl Tree {
         };
         let mut kept = None;
         if let (Some(s), Some(why)) = (moved_from, set_aside) {
-            let now = crate::text::timestamp(&chrono::Utc::now());
-            let aside = self.aside(s, &now, true, &mut |aside| {
+            let now = chrono::Utc::now();
+            let aside = self.aside(s, now, true, &mut |aside| {
                 journal::append_event(
                     &state,
                     &Event::new(
                         journal::Action::Repair,
                         &intent.event.ticket,
-                        &now,
-                        &intent.event.actor,
+                        now,
+                        intent.event.actor,
                     )
                     .because(Some(format!(
                         "recovery: {s} {why} after an interrupted change; set aside as {aside}"
@@ -874,6 +874,7 @@ fn folders_of(rel: &str) -> impl Iterator<Item = &str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tree::Who;
 
     #[test]
     fn a_change_made_from_bytes_the_file_no_longer_has_is_refused() {
@@ -892,7 +893,12 @@ mod tests {
                 src: Some(rel.into()),
                 dst: "in-progress/TIX-0001.md".into(),
                 content: "---\nid: TIX-0001\ntitle: t\nstatus: in_progress\n---\n".into(),
-                event: Event::default(),
+                event: Event::new(
+                    journal::Action::Start,
+                    "TIX-0001",
+                    chrono::Utc::now(),
+                    Who::User,
+                ),
                 base: Some(fsx::fingerprint(b"what the change read before the save")),
                 replaces: None,
             })
@@ -1016,8 +1022,8 @@ mod props {
                             totals: Totals::default(),
                             check_only: false,
                         };
-                        let actor = Actor { actor: "user".into(), ..Actor::default() };
-                        transition::apply(&tree, &mut st, &entry, &req, &actor, "2030-01-01T00:00:00Z").unwrap();
+                        let actor = Actor::default();
+                        transition::apply(&tree, &mut st, &entry, &req, &actor, "2030-01-01T00:00:00Z".parse().unwrap()).unwrap();
                     }
                     Edit::Hand(i, s) if i <= n => {
                         let Some(rel) = where_is(root, i) else { continue };
