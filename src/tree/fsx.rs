@@ -40,6 +40,11 @@ fn staged(
 
 /// Replaces (or creates) `path` with `bytes`, keeping the permissions of
 /// `perms_from` (usually the file being replaced).
+///
+/// # Errors
+///
+/// The I/O error of the step that failed; the temp file is removed and
+/// `path` is as it was.
 pub fn write_atomic(
     path: &Path,
     bytes: &[u8],
@@ -51,6 +56,11 @@ pub fn write_atomic(
 
 /// [`write_atomic`] with the content written by `fill` (which may copy from
 /// other files, kernel-side).
+///
+/// # Errors
+///
+/// `fill`'s error, or the I/O error of the step that failed; the temp file is removed and
+/// `path` is as it was.
 pub fn write_atomic_with(
     path: &Path,
     fill: impl FnOnce(&mut File) -> io::Result<()>,
@@ -70,6 +80,11 @@ pub fn write_atomic_with(
 }
 
 /// Creates `path` with `bytes`; fails (and leaves nothing behind) if it exists.
+///
+/// # Errors
+///
+/// `AlreadyExists` when `path` exists, else the I/O error of the step
+/// that failed; nothing is left behind.
 pub fn write_new(path: &Path, bytes: &[u8], perms_from: Option<&Path>) -> io::Result<()> {
     let perms = match perms_from {
         Some(p) => Some(fs::metadata(p)?.permissions()),
@@ -88,6 +103,10 @@ fn place(tmp: tempfile::NamedTempFile, path: &Path) -> io::Result<()> {
 
 /// [`write_new`] (with the permissions of `perms_from`), reusing the spare
 /// inode at `spare` when there is one: see [`stage_reusing`].
+///
+/// # Errors
+///
+/// As [`write_new`].
 pub fn write_new_reusing(
     spare: &Path,
     path: &Path,
@@ -171,6 +190,10 @@ fn rename_new(from: &Path, to: &Path) -> io::Result<()> {
 
 /// Removes `path` (a ticket that was moved), keeping its inode as the next
 /// spare when it is ours alone and no spare is kept yet; the folder is not synced.
+///
+/// # Errors
+///
+/// The error of removing `path` (a spare that cannot be kept is no error).
 pub fn retire(path: &Path, spare: &Path) -> io::Result<()> {
     if spare_worthy(&fs::symlink_metadata(path)?) && rename_new(path, spare).is_ok() {
         return Ok(());
@@ -201,6 +224,10 @@ fn spare_worthy(m: &fs::Metadata) -> bool {
 /// back to [`write_atomic_with`] where hard links or the rename between
 /// folders are not available. (A new inode costs more than all the rest: on
 /// some systems over a millisecond to create and a fraction to free.)
+///
+/// # Errors
+///
+/// As [`write_atomic`].
 pub fn replace_reusing(
     path: &Path,
     spare: &Path,
@@ -261,6 +288,10 @@ pub fn replace_reusing(
 }
 
 /// Whether `file` holds exactly `bytes`, read in chunks (never all at once).
+///
+/// # Errors
+///
+/// An error reading `file`.
 pub fn same_bytes(mut file: File, bytes: &[u8]) -> io::Result<bool> {
     if file.metadata()?.len() != bytes.len() as u64 {
         return Ok(false);
@@ -279,11 +310,19 @@ pub fn same_bytes(mut file: File, bytes: &[u8]) -> io::Result<bool> {
     }
 }
 
+/// # Errors
+///
+/// An error opening or syncing `dir`.
 pub fn sync_dir(dir: &Path) -> io::Result<()> {
     File::open(dir)?.sync_all()
 }
 
 /// Removes temp files that a killed run left in `dir`; returns their names.
+///
+/// # Errors
+///
+/// An error listing `dir` (one that does not exist is empty) or removing a
+/// temp file.
 pub fn remove_temps(dir: &Path) -> io::Result<Vec<String>> {
     let mut removed = Vec::new();
     let entries = match fs::read_dir(dir) {

@@ -211,6 +211,10 @@ pub fn exists(state: &Path) -> bool {
 /// file stays between changes (emptied, not removed), so its folder needs a
 /// sync only when it is first made. A write torn by a kill leaves text that
 /// does not parse, which means that no step of the change was taken.
+///
+/// # Errors
+///
+/// An error serialising, writing or syncing `.tix/journal.json`.
 pub fn write(state: &Path, intent: &Intent) -> Result<()> {
     let text = serde_json::to_string(intent)?;
     let path = state.join(JOURNAL);
@@ -230,6 +234,10 @@ pub fn write(state: &Path, intent: &Intent) -> Result<()> {
 
 /// The journal's intent; `None` when it is absent or unreadable (a journal that
 /// was being written when the run died never had a first step taken).
+///
+/// # Errors
+///
+/// An error reading a journal that exists.
 pub fn read(state: &Path) -> Result<Option<Intent>> {
     match fs::read(state.join(JOURNAL)) {
         Ok(b) => Ok(serde_json::from_slice(&b).ok()),
@@ -241,6 +249,10 @@ pub fn read(state: &Path) -> Result<Option<Intent>> {
 /// Clears the journal: the change is complete. Not synced: should a power
 /// loss undo the clearing, the next command finds the change landed and
 /// finishes nothing twice (the event is logged once, by its transaction id).
+///
+/// # Errors
+///
+/// An error emptying or syncing a journal that exists.
 pub fn remove(state: &Path) -> Result<()> {
     match OpenOptions::new().write(true).open(state.join(JOURNAL)) {
         Ok(f) => f.set_len(0).context("failed to clear .tix/journal.json"),
@@ -250,6 +262,10 @@ pub fn remove(state: &Path) -> Result<()> {
 }
 
 /// Appends one event as one JSON line, in one write, and syncs it.
+///
+/// # Errors
+///
+/// An error opening, writing or syncing `.tix/events.jsonl`.
 pub fn append_event(state: &Path, event: &Event) -> Result<()> {
     let mut line = serde_json::to_string(event)?;
     line.push('\n');
@@ -263,6 +279,10 @@ pub fn append_event(state: &Path, event: &Event) -> Result<()> {
 }
 
 /// Whether the last events of the log include transaction `tx`.
+///
+/// # Errors
+///
+/// An error reading a log that exists.
 pub fn event_logged(state: &Path, tx: &str) -> Result<bool> {
     let mut f = match fs::File::open(state.join(EVENTS)) {
         Ok(f) => f,
@@ -279,6 +299,11 @@ pub fn event_logged(state: &Path, tx: &str) -> Result<bool> {
 
 /// Every event, oldest first. Lines that do not parse (a torn last line after a
 /// crash) are skipped and counted.
+///
+/// # Errors
+///
+/// An error reading a log that exists (a line that does not parse is no
+/// error).
 pub fn read_events(state: &Path) -> Result<(Vec<Event>, usize)> {
     let text = match fs::read_to_string(state.join(EVENTS)) {
         Ok(t) => t,
@@ -297,6 +322,10 @@ pub fn read_events(state: &Path) -> Result<(Vec<Event>, usize)> {
 }
 
 /// The highest number given out for `prefix` (0 if none).
+///
+/// # Errors
+///
+/// An error reading `.tix/last-id` when it exists.
 pub fn last_id(state: &Path, prefix: &str) -> Result<u64> {
     let text = match fs::read_to_string(state.join(LAST_ID)) {
         Ok(t) => t,
@@ -312,6 +341,11 @@ pub fn last_id(state: &Path, prefix: &str) -> Result<u64> {
         .unwrap_or(0))
 }
 
+/// Records `num` as the highest number given out for `prefix`.
+///
+/// # Errors
+///
+/// An error writing `.tix/last-id`.
 pub fn set_last_id(state: &Path, prefix: &str, num: u64) -> Result<()> {
     let old = fs::read_to_string(state.join(LAST_ID)).unwrap_or_default();
     let mut lines: Vec<String> = old

@@ -69,6 +69,11 @@ impl std::ops::Deref for Exclusive {
 impl Tree {
     /// The exclusive lock, as [`Tree::lock`] takes it: an interrupted change
     /// found in the journal is finished or rolled back before it returns.
+    ///
+    /// # Errors
+    ///
+    /// A lock that is not acquired within the wait ([`crate::error::TixError::LockTimeout`],
+    /// exit 5), or an error opening `.tix/lock` or finishing an interrupted change.
     pub fn lock_exclusive(&self, note: &mut dyn FnMut(&str)) -> Result<Exclusive> {
         self.create_state_dir()?;
         let lock = Exclusive(self.acquire(LockMode::Exclusive, note)?);
@@ -83,6 +88,11 @@ impl Tree {
     /// `note` hears, in a line for a person, that it has to wait and what the
     /// recovery did when it kept a file aside. An interrupted change found in
     /// the journal is finished or rolled back before this returns.
+    ///
+    /// # Errors
+    ///
+    /// A lock that is not acquired within the wait ([`crate::error::TixError::LockTimeout`],
+    /// exit 5), or an error opening `.tix/lock` or finishing an interrupted change.
     pub fn lock(&self, mode: LockMode, note: &mut dyn FnMut(&str)) -> Result<Lock> {
         if mode == LockMode::Exclusive {
             return self.lock_exclusive(note).map(|ex| ex.0);
@@ -106,6 +116,11 @@ impl Tree {
     /// which changes nothing and reports it instead).
     /// `None` when the tree has no `.tix/lock` yet (no tix ever wrote to it, so
     /// nobody can be writing now): `sync --check` creates nothing.
+    ///
+    /// # Errors
+    ///
+    /// A lock that is not acquired within the wait ([`crate::error::TixError::LockTimeout`],
+    /// exit 5), or an error opening `.tix/lock`.
     pub fn lock_without_recovery(
         &self,
         mode: LockMode,
@@ -119,6 +134,11 @@ impl Tree {
 
     /// The exclusive lock for `tix doctor --fix`, which finishes an
     /// interrupted change itself (and says so).
+    ///
+    /// # Errors
+    ///
+    /// A lock that is not acquired within the wait ([`crate::error::TixError::LockTimeout`],
+    /// exit 5), or an error opening `.tix/lock`.
     pub fn lock_for_repair(&self, on_wait: &mut dyn FnMut(&str)) -> Result<Exclusive> {
         self.create_state_dir()?;
         self.acquire(LockMode::Exclusive, on_wait).map(Exclusive)

@@ -48,6 +48,10 @@ pub struct State<'t> {
 
 impl<'t> State<'t> {
     /// The quick state when the index vouches for the folders, else the full one.
+    ///
+    /// # Errors
+    ///
+    /// An error reading the tree when the index cannot serve (see [`State::full`]).
     pub fn open(tree: &'t Tree, lock: &Exclusive) -> Result<State<'t>> {
         let _ = lock;
         let mut state = State {
@@ -61,6 +65,10 @@ impl<'t> State<'t> {
     }
 
     /// The full state: every folder listed, every file stat'ed.
+    ///
+    /// # Errors
+    ///
+    /// An error listing a folder or reading a ticket file.
     pub fn full(tree: &'t Tree, lock: &Exclusive) -> Result<State<'t>> {
         let _ = lock;
         Ok(State {
@@ -90,6 +98,10 @@ impl<'t> State<'t> {
     }
 
     /// The full view (listing the tree now if this state was quick).
+    ///
+    /// # Errors
+    ///
+    /// As [`State::full`], when this state was quick.
     pub fn snapshot(&mut self) -> Result<&mut Snapshot> {
         let snap = match self.full.take() {
             Some(snap) => snap,
@@ -100,6 +112,10 @@ impl<'t> State<'t> {
     }
 
     /// The one ticket an id names (errors as [`Tree::find`]).
+    ///
+    /// # Errors
+    ///
+    /// No such ticket (exit 3), an ambiguous id, or an error reading the tree.
     pub fn find(&mut self, id: &IdArg) -> Result<Entry> {
         self.ensure_loaded()?;
         if let Some(index) = self.index()
@@ -113,6 +129,10 @@ impl<'t> State<'t> {
 
     /// The status of the ticket a `depends_on` entry names, as its file says
     /// now; `None` when no ticket has that id.
+    ///
+    /// # Errors
+    ///
+    /// An error reading the tree.
     pub fn dependency_status(&mut self, dep: &str) -> Result<Option<String>> {
         let Some(key) = crate::ticket::IdKey::parse(dep) else {
             return Ok(None);
@@ -136,6 +156,10 @@ impl<'t> State<'t> {
     }
 
     /// The number after the highest id ever given out with `prefix` here.
+    ///
+    /// # Errors
+    ///
+    /// An error reading the tree or `.tix/last-id`.
     pub fn next_number(&mut self, prefix: &str) -> Result<u64> {
         self.ensure_loaded()?;
         let seen = match self.index() {
@@ -162,6 +186,11 @@ impl<'t> State<'t> {
     /// another file); the source is removed and the folders fsynced; the event
     /// is appended to the audit log; then the registry and the index are
     /// brought up to date and the journal is cleared.
+    ///
+    /// # Errors
+    ///
+    /// The ticket changed on disk since it was read (refused), or a write
+    /// failed (the journal says what the change was doing).
     pub fn commit(&mut self, change: Change) -> Result<()> {
         let tree = self.tree;
         self.ensure_loaded()?;
@@ -205,6 +234,10 @@ impl<'t> State<'t> {
     }
 
     /// Renders the registry from the full view and writes it if it changed.
+    ///
+    /// # Errors
+    ///
+    /// An error writing `TICKET_REGISTRY.md`.
     pub fn write_registry(&mut self) -> Result<bool> {
         let tree = self.tree;
         let snap = self.snapshot()?;
