@@ -723,7 +723,9 @@ impl Config {
             );
         }
         let g = &self.gates;
-        s.push_str("gates:\n");
+        s.push_str(
+            "gates:                    # conditions a change must meet (--force goes past them)\n",
+        );
         let _ = writeln!(
             s,
             "  unchecked_boxes_block_complete: {}   # `complete` refused while the body has `- [ ]` boxes",
@@ -740,7 +742,7 @@ impl Config {
             self.lock_timeout_secs
         );
         let h = &self.hook;
-        s.push_str("hook:\n");
+        s.push_str("hook:                     # what `tix hook` does with Claude Code's events\n");
         let _ = writeln!(
             s,
             "  start_on: [{}]   # PreToolUse tools that start a mentioned ticket",
@@ -784,6 +786,29 @@ mod tests {
         let d = Config::default();
         assert_eq!(Config::parse(&d.render()).unwrap(), d);
         assert_eq!(Config::parse("# nothing\n\n").unwrap(), d);
+    }
+
+    #[test]
+    fn every_key_tix_init_writes_has_a_comment() {
+        let text = Config::default().render();
+        let mut in_transitions = false;
+        let mut keys = 0;
+        for line in text.lines() {
+            let key = line.trim_start().split_once(':').map(|(k, _)| k);
+            let is_key = key.is_some_and(|k| {
+                !k.is_empty() && k.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+            });
+            if !line.starts_with(' ') {
+                in_transitions = line.starts_with("transitions:");
+            }
+            // A transition's line is data (a status and where it may go),
+            // which the `transitions` key's comment explains.
+            if is_key && !(in_transitions && line.starts_with(' ')) {
+                keys += 1;
+                assert!(line.contains(" # "), "no comment: {line}");
+            }
+        }
+        assert_eq!(keys, 16, "{text}");
     }
 
     #[test]
