@@ -7,6 +7,7 @@
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod deps;
 pub mod error;
 pub mod exit;
 pub mod hook;

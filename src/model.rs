@@ -46,6 +46,10 @@ pub enum ProblemKind {
     Misplaced,
     /// Two or more files with one id.
     DuplicateId,
+    /// An open ticket that depends on an id no ticket has.
+    MissingDependency,
+    /// Open tickets that depend on each other in a cycle.
+    DependencyCycle,
     /// A folder tix does not read that holds files declaring ids.
     UnreadFolder,
     /// A change interrupted before it finished (the journal is not empty).
@@ -67,10 +71,12 @@ pub enum ProblemKind {
 }
 
 impl ProblemKind {
-    pub const ALL: [ProblemKind; 12] = [
+    pub const ALL: [ProblemKind; 14] = [
         ProblemKind::Malformed,
         ProblemKind::Misplaced,
         ProblemKind::DuplicateId,
+        ProblemKind::MissingDependency,
+        ProblemKind::DependencyCycle,
         ProblemKind::UnreadFolder,
         ProblemKind::UnfinishedChange,
         ProblemKind::StaleLock,
@@ -88,6 +94,8 @@ impl ProblemKind {
             ProblemKind::Malformed => "malformed",
             ProblemKind::Misplaced => "misplaced",
             ProblemKind::DuplicateId => "duplicate_id",
+            ProblemKind::MissingDependency => "missing_dependency",
+            ProblemKind::DependencyCycle => "dependency_cycle",
             ProblemKind::UnreadFolder => "unread_folder",
             ProblemKind::UnfinishedChange => "unfinished_change",
             ProblemKind::StaleLock => "stale_lock",

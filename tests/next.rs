@@ -133,3 +133,99 @@ fn ten_agents_claiming_at_once_get_ten_different_tickets() {
     let starts = t.events().iter().filter(|e| e["action"] == "start").count();
     assert_eq!(starts, 10);
 }
+
+/// Tickets that wait for ever (a dependency no ticket has, a cycle) are
+/// problems for `sync --check` and `doctor`, and `next` and `status` go on
+/// with the rest.
+#[test]
+fn missing_dependencies_and_cycles_are_reported_and_worked_around() {
+    let dep = |ids: &str| format!("depends_on: [{ids}]\n");
+    let t = Tix::tree()
+        .ticket(
+            "pending",
+            "TIX-0011.md",
+            &ticket("TIX-0011", "pending", &dep("TIX-0012"), ""),
+        )
+        .ticket(
+            "pending",
+            "TIX-0012.md",
+            &ticket("TIX-0012", "pending", &dep("TIX-0011"), ""),
+        )
+        .ticket(
+            "pending",
+            "TIX-0013.md",
+            &ticket("TIX-0013", "pending", &dep("TIX-0099, TIX-0014"), ""),
+        )
+        .ticket(
+            "completed",
+            "TIX-0014.md",
+            &ticket("TIX-0014", "completed", &dep("TIX-0098"), ""),
+        )
+        .ticket(
+            "pending",
+            "TIX-0015.md",
+            &ticket("TIX-0015", "pending", &dep("TIX-0014"), ""),
+        );
+    t.run(&["sync"]).code(0);
+    let before = t.snapshot();
+    let r = t.run(&["sync", "--check"]).code(6);
+    assert_eq!(
+        r.stdout,
+        "tickets/pending/TIX-0011.md: dependency_cycle: depends on itself: TIX-0011 → TIX-0012 → TIX-0011 (each waits for the next)\n\
+         tickets/pending/TIX-0012.md: dependency_cycle: depends on itself: TIX-0012 → TIX-0011 → TIX-0012 (each waits for the next)\n\
+         tickets/pending/TIX-0013.md: missing_dependency: depends on TIX-0099, which no ticket has: it can never become ready\n"
+    );
+    assert_eq!(
+        r.stderr,
+        "tix: 3 problems found:\n\
+         tix:   2 × dependency_cycle — remove one depends_on of each cycle\n\
+         tix:   1 × missing_dependency — fix or remove the id in depends_on (or `tix start --force` past the gate)\n"
+    );
+    let kinds: Vec<(String, String)> =
+        t.run(&["sync", "--check", "--json"]).code(6).json()["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                (
+                    p["kind"].as_str().unwrap().into(),
+                    p["path"].as_str().unwrap().into(),
+                )
+            })
+            .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("dependency_cycle".into(), "pending/TIX-0011.md".into()),
+            ("dependency_cycle".into(), "pending/TIX-0012.md".into()),
+            ("missing_dependency".into(), "pending/TIX-0013.md".into()),
+        ]
+    );
+    // doctor reports them and leaves them to a person, with --fix too.
+    let r = t.run(&["doctor", "--json"]).code(6);
+    assert_eq!(r.json()["problems"].as_array().unwrap().len(), 3);
+    t.run(&["doctor", "--fix"]).code(6);
+    assert_eq!(t.snapshot(), before, "nothing to repair, nothing written");
+    // next and status: the one ready ticket, and the count of problems.
+    assert_eq!(t.run(&["next"]).code(0).stdout, "TIX-0015\n");
+    let status = t.run(&["status", "--json"]).code(0).json();
+    assert_eq!(status["problems"], 3);
+    let ready: Vec<&str> = status["ready"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ready, ["TIX-0015"]);
+    // The cycle broken by hand, and the id fixed: nothing left.
+    t.write(
+        "tickets/pending/TIX-0012.md",
+        &ticket("TIX-0012", "pending", "", ""),
+    );
+    t.write(
+        "tickets/pending/TIX-0013.md",
+        &ticket("TIX-0013", "pending", &dep("TIX-0014"), ""),
+    );
+    t.run(&["sync"]).code(0);
+    t.run(&["sync", "--check"]).code(0);
+}

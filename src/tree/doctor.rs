@@ -72,6 +72,7 @@ impl Tree {
         }
         let snap = self.scan(Scan::Fresh, false)?;
         out.extend(self.problems(&snap));
+        out.extend(self.dependency_problems(&snap));
         out.extend(self.unread_folders());
         if let Some(p) = self.index_problem(&snap) {
             out.push(p);

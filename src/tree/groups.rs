@@ -45,6 +45,10 @@ impl Group<'_> {
                 "name the folder in tix.yaml (a status's dir, or ticket_dirs), or move its tickets"
             }
             (K::DuplicateId, _) => "`tix doctor --fix` renumbers the newer copy",
+            (K::MissingDependency, _) => {
+                "fix or remove the id in depends_on (or `tix start --force` past the gate)"
+            }
+            (K::DependencyCycle, _) => "remove one depends_on of each cycle",
             (K::RegistryMissing | K::RegistryStale, _) => "`tix sync` writes it",
             (K::UnfinishedChange, _) => "the next tix command that writes finishes it",
             _ => "`tix doctor` says more",

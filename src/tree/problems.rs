@@ -4,6 +4,7 @@
 use super::{
     Below, Entry, FastMap, Problem, ProblemKind, REGISTRY, STATE_DIR, Snapshot, Tree, fsx, scan,
 };
+use crate::deps::{self, Stuck};
 use crate::ticket::IdKey;
 use anyhow::Result;
 
@@ -132,11 +133,55 @@ impl Tree {
         out
     }
 
+    /// Open tickets that wait for ever: on an id no ticket has, or on each
+    /// other in a cycle (see [`crate::deps`]). Reported by `sync --check`
+    /// and `doctor`, not in the registry: they depend on other tickets, so
+    /// a change to one ticket can make or settle one elsewhere.
+    #[must_use]
+    pub fn dependency_problems(&self, snap: &Snapshot) -> Vec<Problem> {
+        let tickets = self.tickets(snap);
+        deps::stuck(&tickets)
+            .into_iter()
+            .map(|s| match s {
+                Stuck::Missing { ticket, ids } => Problem {
+                    kind: ProblemKind::MissingDependency,
+                    path: ticket.rel.to_string(),
+                    line: None,
+                    message: format!(
+                        "depends on {}, which no ticket has: it can never become ready",
+                        ids.join(", ")
+                    ),
+                },
+                Stuck::Cycle {
+                    ticket,
+                    cycle,
+                    size,
+                } => Problem {
+                    kind: ProblemKind::DependencyCycle,
+                    path: ticket.rel.to_string(),
+                    line: None,
+                    message: if size <= deps::MAX_SHOWN {
+                        format!(
+                            "depends on itself: {} (each waits for the next)",
+                            cycle.join(" → ")
+                        )
+                    } else {
+                        format!(
+                            "depends on itself through a knot of {size} tickets ({}, …)",
+                            cycle.join(", ")
+                        )
+                    },
+                },
+            })
+            .collect()
+    }
+
     /// Everything `sync --check` reports: the tickets' problems, a stale or
     /// missing registry, an unfinished change.
     /// With `remember`, a registry found fresh is noted in the index.
     pub fn all_problems(&self, snap: &Snapshot, remember: bool) -> Result<Vec<Problem>> {
         let mut problems = self.problems(snap);
+        problems.extend(self.dependency_problems(snap));
         problems.extend(self.unread_folders());
         let problem = |kind, message: &str| Problem {
             kind,
