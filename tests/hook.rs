@@ -860,3 +860,66 @@ fn a_hook_call_that_changes_no_run_does_not_rewrite_the_runs_file() {
         "not written again"
     );
 }
+
+/// Whatever goes wrong, a hook says one line on stderr (`tix: hook: …`), no
+/// progress line (no "waiting for the lock"), and exits 0.
+#[test]
+fn every_hook_error_is_one_line_on_stderr() {
+    use fs2::FileExt;
+    let t = session();
+    let yaml = t.read("tickets/tix.yaml");
+    t.write(
+        "tickets/tix.yaml",
+        &yaml.replace("lock_timeout_secs: 10", "lock_timeout_secs: 1"),
+    );
+    let one_line = |r: &Run, what: &str| {
+        assert_eq!((r.code, r.stdout.as_str()), (0, ""), "{what}");
+        assert_eq!(r.stderr.lines().count(), 1, "{what}: {:?}", r.stderr);
+        assert!(
+            r.stderr.starts_with("tix: hook: "),
+            "{what}: {:?}",
+            r.stderr
+        );
+    };
+    // The lock held by another program for longer than lock_timeout_secs.
+    let f = fs::File::create(t.path("tickets/.tix/lock")).unwrap();
+    FileExt::lock_exclusive(&f).unwrap();
+    let r = t.hook(&t.payload("pre-agent-tix7.json"), &[]);
+    one_line(&r, "lock");
+    assert!(
+        r.stderr.contains("lock not acquired within 1s"),
+        "{}",
+        r.stderr
+    );
+    FileExt::unlock(&f).unwrap();
+    // Fields of the wrong type, named.
+    for (field, value, said) in [
+        (
+            "hook_event_name",
+            serde_json::json!(5),
+            "the payload's hook_event_name is a number, not a string",
+        ),
+        (
+            "tool_input",
+            serde_json::json!("TIX-0007"),
+            "the payload's tool_input is a string, not an object",
+        ),
+        (
+            "session_id",
+            serde_json::json!(["s"]),
+            "the payload's session_id is an array, not a string",
+        ),
+    ] {
+        let mut p = t.payload("pre-agent-tix7.json");
+        p[field] = value;
+        let r = t.hook(&p, &[]);
+        one_line(&r, field);
+        assert_eq!(r.stderr, format!("tix: hook: {said}\n"));
+    }
+    // A tree tix cannot read (tix.yaml broken) for an event tix acts on.
+    t.write("tickets/tix.yaml", "statuses: [\n");
+    let r = t.hook(&t.payload("pre-agent-tix7.json"), &[]);
+    one_line(&r, "broken tix.yaml");
+    assert!(r.stderr.contains("tix.yaml"), "{}", r.stderr);
+    assert_eq!(folder(&t, "TIX-0007"), "pending");
+}

@@ -2,8 +2,9 @@
 //! for, and at most one JSON object on stdout for Claude Code. Whatever
 //! happens — a malformed payload, no tree, a lock that does not come, a bug,
 //! a panic — the exit code is 0 and stdout is empty or one whole JSON object;
-//! problems go to `.tix/hook.log` (where a tree was found) and stderr. Exit 2
-//! is never used: Claude Code reads it as "block".
+//! problems go to `.tix/hook.log` (where a tree was found), and at most one
+//! line goes to stderr, never a progress line (a wait for the lock is
+//! silent). Exit 2 is never used: Claude Code reads it as "block".
 
 use super::Ctx;
 use crate::exit::Exit;
@@ -11,9 +12,18 @@ use crate::hook::{self, Intent, Payload, one_line};
 use crate::tree::{self, Tree};
 use anyhow::{Result, bail};
 use serde_json::Value;
+use std::cell::RefCell;
 use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::sync::Mutex;
+
+/// What the hook said in `.tix/hook.log` this run: the first message, and how
+/// many there were; stderr gets one line from it at the end.
+#[derive(Default)]
+struct Said {
+    first: Option<String>,
+    more: usize,
+}
 
 /// Handles the payload on stdin. Exit 0, always.
 pub fn run(ctx: &Ctx) -> Exit {
@@ -32,15 +42,35 @@ pub fn run(ctx: &Ctx) -> Exit {
         .and_then(|p| p.event.clone())
         .unwrap_or_else(|| "-".into());
 
-    let outcome = catch_panics(|| handle(ctx, root.as_ref(), parsed));
-    match outcome {
+    let said = RefCell::new(Said::default());
+    let outcome = catch_panics(|| handle(ctx, root.as_ref(), parsed, &said));
+    let failed = match outcome {
         Ok(Some(out)) => {
             let mut line = serde_json::to_string(&out).unwrap_or_default();
             line.push('\n');
             let _ = std::io::stdout().write_all(line.as_bytes());
+            None
         }
-        Ok(None) => {}
-        Err(message) => report(ctx, root.as_ref(), &event, &message),
+        Ok(None) => None,
+        Err(message) => {
+            log(ctx, root.as_ref(), &event, &message);
+            Some(one_line(&message))
+        }
+    };
+    // One line: the error that stopped the hook, else the first problem
+    // logged; the log has the rest.
+    let said = said.into_inner();
+    let (line, others) = match failed {
+        Some(m) => (Some(m), said.more + usize::from(said.first.is_some())),
+        None => (said.first, said.more),
+    };
+    if let Some(line) = line {
+        let rest = if others > 0 {
+            format!(" (and {others} more in .tix/hook.log)")
+        } else {
+            String::new()
+        };
+        let _ = std::io::stderr().write_all(format!("tix: hook: {line}{rest}\n").as_bytes());
     }
     Exit::Ok
 }
@@ -94,8 +124,8 @@ fn hook_root(ctx: &Ctx, payload_cwd: Option<&str>) -> Option<PathBuf> {
         .find_map(|d| tree::discover(None, &d).ok())
 }
 
-/// A problem: one line on stderr and in `.tix/hook.log`.
-fn report(ctx: &Ctx, root: Option<&PathBuf>, event: &str, message: &str) {
+/// A problem: one line in `.tix/hook.log` (stderr is left to [`run`]).
+fn log(ctx: &Ctx, root: Option<&PathBuf>, event: &str, message: &str) {
     let message = one_line(message);
     let line = format!("{} {event}: {message}\n", crate::text::timestamp(&ctx.now));
     if let Some(root) = root {
@@ -113,13 +143,13 @@ fn report(ctx: &Ctx, root: Option<&PathBuf>, event: &str, message: &str) {
                 .and_then(|mut f| f.write_all(line.as_bytes()));
         }
     }
-    let _ = std::io::stderr().write_all(format!("tix: hook: {message}\n").as_bytes());
 }
 
 fn handle(
     ctx: &Ctx,
     root: Option<&PathBuf>,
     parsed: Result<Payload, String>,
+    said: &RefCell<Said>,
 ) -> Result<Option<Value>> {
     let payload = parsed.map_err(anyhow::Error::msg)?;
     tree::failpoint_panic("hook-panic");
@@ -146,9 +176,18 @@ fn handle(
     let event = payload.event.as_deref().unwrap_or("-");
     let env = hook::Env {
         now: ctx.now,
-        lock: &|tree| ctx.lock_exclusive(tree),
-        read_lock: &|tree| ctx.lock(tree, tree::LockMode::Shared),
-        log: &|message| report(ctx, Some(root), event, message),
+        // No "waiting for the lock" on stderr: a hook says one line at most.
+        lock: &|tree| tree.lock_exclusive(&mut |_| {}),
+        read_lock: &|tree| tree.lock(tree::LockMode::Shared, &mut |_| {}),
+        log: &|message| {
+            log(ctx, Some(root), event, message);
+            let mut s = said.borrow_mut();
+            if s.first.is_none() {
+                s.first = Some(one_line(message));
+            } else {
+                s.more += 1;
+            }
+        },
     };
     hook::handle(&env, &tree, &payload)
 }

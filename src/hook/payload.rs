@@ -116,6 +116,7 @@ impl Payload {
         if !json.is_object() {
             return Err("the payload on stdin is not a JSON object".into());
         }
+        check_types(&json)?;
         Ok(Payload {
             event: str_field(&json, "hook_event_name"),
             session_id: str_field(&json, "session_id"),
@@ -137,6 +138,49 @@ impl Payload {
     fn tool(&self) -> Option<Tool> {
         str_field(&self.json, "tool_name").map(|t| Tool::named(&t))
     }
+}
+
+/// The fields tix reads, by the JSON type Claude Code sends them as.
+const STRING_FIELDS: [&str; 8] = [
+    "hook_event_name",
+    "session_id",
+    "tool_use_id",
+    "cwd",
+    "tool_name",
+    "prompt",
+    "agent_id",
+    "agent_type",
+];
+
+/// A payload whose fields are not of the types Claude Code sends is an
+/// error that names the field, not a payload quietly read as nothing.
+fn check_types(json: &Value) -> Result<(), String> {
+    let what = |v: &Value| match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    };
+    if json.get("hook_event_name").is_none() {
+        return Err("the payload has no hook_event_name".into());
+    }
+    for key in STRING_FIELDS {
+        if let Some(v) = json.get(key).filter(|v| !v.is_string() && !v.is_null()) {
+            return Err(format!("the payload's {key} is {}, not a string", what(v)));
+        }
+    }
+    if let Some(v) = json
+        .get("tool_input")
+        .filter(|v| !v.is_object() && !v.is_null())
+    {
+        return Err(format!(
+            "the payload's tool_input is {}, not an object",
+            what(v)
+        ));
+    }
+    Ok(())
 }
 
 /// A non-empty string field of an object.
@@ -619,7 +663,10 @@ mod tests {
             intent_of(r#"{"hook_event_name":"Notification","message":"TIX-7"}"#),
             Intent::Nothing
         );
-        assert_eq!(intent_of(r#"{"tool_name":"Agent"}"#), Intent::Nothing);
+        assert_eq!(
+            Payload::parse(r#"{"tool_name":"Agent"}"#).err().as_deref(),
+            Some("the payload has no hook_event_name")
+        );
     }
 
     #[test]
@@ -708,9 +755,34 @@ mod tests {
                 Ok(p) => assert_eq!(intent(&p, &Config::default().hook), Intent::Nothing),
             }
         }
-        // Wrong types count as missing.
-        let odd = r#"{"hook_event_name":"PreToolUse","tool_name":["Agent"],"tool_input":"TIX-7"}"#;
-        assert_eq!(intent_of(odd), Intent::Nothing);
+        // A field of the wrong type is an error that names it; null is absent.
+        for (text, error) in [
+            (
+                r#"{"hook_event_name":7}"#,
+                "the payload's hook_event_name is a number, not a string",
+            ),
+            (
+                r#"{"hook_event_name":"PreToolUse","tool_name":["Agent"]}"#,
+                "the payload's tool_name is an array, not a string",
+            ),
+            (
+                r#"{"hook_event_name":"PreToolUse","tool_name":"Agent","tool_input":"TIX-7"}"#,
+                "the payload's tool_input is a string, not an object",
+            ),
+            (
+                r#"{"hook_event_name":"SessionStart","session_id":{"id":1}}"#,
+                "the payload's session_id is an object, not a string",
+            ),
+        ] {
+            assert_eq!(Payload::parse(text).err().as_deref(), Some(error), "{text}");
+        }
+        let nulls = r#"{"hook_event_name":"Stop","session_id":null,"tool_input":null}"#;
+        assert_eq!(
+            intent_of(nulls),
+            Intent::Stop {
+                stop_hook_active: false
+            }
+        );
         let deep = r#"{"hook_event_name":"PreToolUse","tool_name":"Agent","tool_input":{"a":[{"b":{"c":"deep TIX-0042"}}]}}"#;
         assert!(
             matches!(intent_of(deep), Intent::Start { ref mentions, .. } if mentions.len() == 1)
