@@ -124,6 +124,20 @@ fn each_id_once(now: &BTreeMap<String, Vec<u8>>, what: &str) -> usize {
     n
 }
 
+/// Every `.tix-tmp-*` file under `dir`, `.tix/` included.
+fn temp_files(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    for e in fs::read_dir(dir).unwrap().flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if e.file_type().unwrap().is_dir() {
+            out.extend(temp_files(&e.path()));
+        } else if name.starts_with(".tix-tmp-") {
+            out.push(e.path().display().to_string());
+        }
+    }
+    out
+}
+
 /// A number from the environment (`TIX_KILLS=1000`).
 fn env_number(name: &str) -> Option<u64> {
     std::env::var(name).ok().and_then(|s| s.parse().ok())
@@ -245,6 +259,12 @@ impl Harness {
         assert!(
             [0, 6].contains(&r),
             "{what}: recovery {recover:?} exited {r}"
+        );
+        // No temp file of the killed run survives the next command.
+        let temps = temp_files(&self.root);
+        assert!(
+            temps.is_empty(),
+            "{what}: {args:?} then {recover:?} left {temps:?}"
         );
         let now = tickets(&self.root);
         let landed = if now == after {

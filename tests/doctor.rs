@@ -61,13 +61,14 @@ fn damaged() -> Tix {
         "tickets/in-progress/TIX-0004-d.md",
         &ticket("TIX-0004", "pending", "", ""),
     );
-    t.write("tickets/pending/.tix-tmp-XyZ123", "half a ticket");
     t.write(
         "tickets/pending/TIX-0005-broken.md",
         "---\nid: TIX-0005\ntitle: [unclosed\n---\n",
     );
     // A change killed after its write: the journal is left, and the lock names the dead process.
     t.killed_at("after-write", &["start", "3", "--force", "--agent", "x"]);
+    // Made last: any command that lists the folder removes it.
+    t.write("tickets/pending/.tix-tmp-XyZ123", "half a ticket");
     t
 }
 

@@ -245,3 +245,57 @@ fn a_very_long_file_name_can_still_be_set_aside() {
     assert_eq!(kept[0].1, edited);
     t.run(&["doctor"]).code(0);
 }
+
+/// Temp files a killed run left (with no journal entry: killed before its
+/// rename) are reported by `sync --check`, which removes nothing, and gone
+/// after the next command, a reader included; one whose maker still runs (a
+/// reader writing the index right now) is neither reported nor removed.
+#[test]
+fn leftover_temp_files_are_reported_and_removed_by_the_next_command() {
+    let t = Tix::tree().ticket(
+        "pending",
+        "TIX-0001.md",
+        &ticket("TIX-0001", "pending", "", "body\n"),
+    );
+    t.run(&["sync"]).code(0);
+    let mut child = std::process::Command::new("true").spawn().unwrap();
+    let dead = child.id();
+    child.wait().unwrap();
+    let leftovers = [
+        format!("tickets/pending/.tix-tmp-{dead}-a1"),
+        format!("tickets/.tix-tmp-{dead}-b2"),
+        format!("tickets/.tix/.tix-tmp-{dead}-c3"),
+        "tickets/in-progress/.tix-tmp-d4".to_string(),
+    ];
+    for rel in &leftovers {
+        t.write(rel, "half written");
+    }
+    let live = format!("tickets/.tix/.tix-tmp-{}-e5", std::process::id());
+    t.write(&live, "being written");
+    let before = t.snapshot();
+    let r = t.run(&["sync", "--check"]).code(6);
+    let mut want: Vec<String> = leftovers
+        .iter()
+        .map(|rel| {
+            format!("{rel}: temp_file: left by an interrupted write; the next tix command that can write removes it")
+        })
+        .collect();
+    want.sort();
+    let mut got: Vec<&str> = r.stdout.lines().collect();
+    got.sort_unstable();
+    assert_eq!(got, want);
+    assert_eq!(t.snapshot(), before, "sync --check removes nothing");
+    // The next command, a reader.
+    t.run(&["list"]).code(0);
+    for rel in &leftovers {
+        assert!(!t.exists(rel), "{rel} survived `tix list`");
+    }
+    assert!(t.exists(&live), "a running maker's file stays");
+    t.run(&["sync", "--check"]).code(0);
+    // A writer, after a change killed between its temp file and its rename.
+    t.killed_at("after-journal", &["start", "1"]);
+    t.write(&format!("tickets/in-progress/.tix-tmp-{dead}-f6"), "half");
+    t.run(&["start", "1"]).code(0);
+    assert!(!t.exists(&format!("tickets/in-progress/.tix-tmp-{dead}-f6")));
+    t.run(&["sync", "--check"]).code(0);
+}

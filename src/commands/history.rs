@@ -3,7 +3,7 @@ use crate::cli::HistoryArgs;
 use crate::exit::Exit;
 use crate::output::{col, flex, table};
 use crate::ticket::IdKey;
-use crate::tree::{LockMode, Scan, journal};
+use crate::tree::{LockMode, Scan, Upkeep, journal};
 use crate::view::EventJson;
 use anyhow::Result;
 
@@ -49,7 +49,7 @@ pub fn run(ctx: &Ctx, args: &HistoryArgs) -> Result<Exit> {
         // No events: fine for a ticket nobody has changed yet, an error (exit 3)
         // for an id that names nothing.
         let _lock = ctx.lock(&tree, LockMode::Shared)?;
-        let snap = tree.scan(Scan::Cached, true)?;
+        let snap = tree.scan(Scan::Cached, Upkeep::Index)?;
         tree.find(&snap, id)?;
     }
     if args.json {

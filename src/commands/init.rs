@@ -7,7 +7,7 @@ use crate::config::{self, Config, Kind, StatusDef};
 use crate::exit::Exit;
 use crate::ticket::DEFAULT_TEMPLATE;
 use crate::ticket::IdKey;
-use crate::tree::{self, Below, REGISTRY, Scan, TEMPLATES, Tree, fsx};
+use crate::tree::{self, Below, REGISTRY, Scan, TEMPLATES, Tree, Upkeep, fsx};
 use anyhow::{Context, Result};
 use std::collections::BTreeMap;
 use std::fs;
@@ -74,7 +74,7 @@ pub fn run(ctx: &Ctx, args: &InitArgs) -> Result<Exit> {
     }
 
     let lock = ctx.lock_exclusive(&tree)?;
-    let mut snap = tree.scan(Scan::Fresh, true)?;
+    let mut snap = tree.scan(Scan::Fresh, Upkeep::Index)?;
     if !tree.path(REGISTRY).exists() {
         tree.write_registry(&mut snap)?;
     }

@@ -3,7 +3,7 @@ use crate::cli::ListArgs;
 use crate::error::TixError;
 use crate::exit::Exit;
 use crate::output::{col, flex, table};
-use crate::tree::{LockMode, Scan, Ticket};
+use crate::tree::{LockMode, Scan, Ticket, Upkeep};
 use crate::view::TicketJson;
 use anyhow::Result;
 
@@ -23,7 +23,7 @@ pub fn run(ctx: &Ctx, args: &ListArgs) -> Result<Exit> {
         },
     };
     let _lock = ctx.lock(&tree, LockMode::Shared)?;
-    let snap = tree.scan(Scan::Cached, true)?;
+    let snap = tree.scan(Scan::Cached, Upkeep::Index)?;
     let order = |t: &Ticket<'_>| tree.config.statuses.iter().position(|s| s.name == t.status);
     let mut tickets: Vec<Ticket<'_>> = tree
         .tickets(&snap)

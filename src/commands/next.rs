@@ -8,7 +8,7 @@ use crate::cli::NextArgs;
 use crate::config::Kind;
 use crate::exit::Exit;
 use crate::transition::{self, Request};
-use crate::tree::{self, LockMode, Scan, State};
+use crate::tree::{self, LockMode, Scan, State, Upkeep};
 use crate::view::TicketJson;
 use anyhow::Result;
 
@@ -16,7 +16,7 @@ pub fn run(ctx: &Ctx, args: &NextArgs) -> Result<Exit> {
     let tree = ctx.tree()?;
     if !args.claim {
         let _lock = ctx.lock(&tree, LockMode::Shared)?;
-        let snap = tree.scan(Scan::Cached, true)?;
+        let snap = tree.scan(Scan::Cached, Upkeep::Index)?;
         ctx.note_unreadable(tree.unreadable(&snap));
         let tickets = tree.tickets(&snap);
         let best = crate::registry::ready(&tree.config, &tickets)

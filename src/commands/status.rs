@@ -5,7 +5,7 @@ use crate::exit::Exit;
 use crate::output::{self, BOLD, Col, DIM, GREEN, RED, YELLOW, col, flex, paint, table};
 use crate::registry::{completion_rate, sort_by_kind};
 use crate::text;
-use crate::tree::{LockMode, Scan, Ticket};
+use crate::tree::{LockMode, Scan, Ticket, Upkeep};
 use crate::view::{InProgressJson, StatusDefJson, StatusJson, TicketJson};
 use anyhow::Result;
 use std::collections::BTreeMap;
@@ -19,7 +19,7 @@ pub const SHOWN: usize = 10;
 pub fn run(ctx: &Ctx, args: &StatusArgs) -> Result<Exit> {
     let tree = ctx.tree()?;
     let _lock = ctx.lock(&tree, LockMode::Shared)?;
-    let snap = tree.scan(Scan::Cached, true)?;
+    let snap = tree.scan(Scan::Cached, Upkeep::Index)?;
     let tickets = tree.tickets(&snap);
     let problems = tree.all_problems(&snap, true)?.len();
     let counts: Vec<(String, usize)> = tree

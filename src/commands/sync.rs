@@ -1,7 +1,7 @@
 use super::Ctx;
 use crate::cli::SyncArgs;
 use crate::exit::Exit;
-use crate::tree::{Action, Change, Event, LockMode, REGISTRY, Scan, State, Tree};
+use crate::tree::{Action, Change, Event, LockMode, REGISTRY, Scan, State, Tree, Upkeep};
 use crate::view::{CheckJson, ProblemJson};
 use anyhow::{Context, Result};
 use std::fmt::Write as _;
@@ -23,7 +23,7 @@ const SHOWN_PER_GROUP: usize = 5;
 /// is reported, and finished by the next command that writes).
 fn check(ctx: &Ctx, tree: &Tree, json: bool) -> Result<Exit> {
     let _lock = tree.lock_without_recovery(LockMode::Shared, &mut |m| ctx.note(m))?;
-    let snap = tree.scan(Scan::Fresh, false)?;
+    let snap = tree.scan(Scan::Fresh, Upkeep::Nothing)?;
     let problems = tree.all_problems(&snap, false)?;
     if json {
         let out = CheckJson {

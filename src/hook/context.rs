@@ -3,7 +3,7 @@
 use super::engine::Hook;
 use super::one_line;
 use crate::config::Kind;
-use crate::tree::Scan;
+use crate::tree::{Scan, Upkeep};
 use anyhow::Result;
 use serde_json::Value;
 
@@ -17,7 +17,7 @@ impl Hook<'_> {
         // folders are as it recorded, else the tree is scanned.
         let snap = match self.tree.open_tickets_by_index() {
             Some(snap) => snap,
-            None => self.tree.scan(Scan::Cached, true)?,
+            None => self.tree.scan(Scan::Cached, Upkeep::Index)?,
         };
         let tickets = self.tree.tickets(&snap);
         let mut in_progress: Vec<_> = tickets

@@ -8,7 +8,7 @@
 use super::index;
 use super::{
     Action, Change, Entry, Event, Exclusive, Lock, LockMode, Problem, ProblemKind, REGISTRY,
-    STATE_DIR, Scan, Snapshot, State, Tree, Who, fsx, journal, runs,
+    STATE_DIR, Scan, Snapshot, State, Tree, Upkeep, Who, fsx, journal, runs,
 };
 use crate::ticket::{self, IdKey, NewValue, Text};
 use anyhow::{Context, Result};
@@ -70,7 +70,7 @@ impl Tree {
                 "not a file tix wrote; the hook sets it aside",
             ));
         }
-        let snap = self.scan(Scan::Fresh, false)?;
+        let snap = self.scan(Scan::Fresh, Upkeep::Nothing)?;
         out.extend(self.problems(&snap));
         out.extend(self.dependency_problems(&snap));
         out.extend(self.unread_folders());
@@ -179,7 +179,7 @@ impl Tree {
         }
 
         // Git conflict markers in a ticket's frontmatter: one side is kept.
-        let snap = self.scan(Scan::Listed, false)?;
+        let snap = self.scan(Scan::Listed, Upkeep::Sweep)?;
         for e in snap.entries.iter().filter(|e| e.parsed.is_err()) {
             match self.settle_conflict(&e.rel, now) {
                 Ok(Some(what)) => {
@@ -308,15 +308,13 @@ impl Tree {
     }
 
     /// `.tix-tmp-*` files (and a registry link) that an interrupted write
-    /// left; unless `all`, those in `.tix/` younger than a minute are skipped
-    /// (a reader may be writing the index: only writers, who hold the
-    /// exclusive lock, make temp files in the status folders).
+    /// left. Unless `all`, one in the root or `.tix/` whose maker still runs
+    /// is skipped (a reader may be writing the index: only writers, who hold
+    /// the exclusive lock, make temp files in the status folders).
     fn temp_files(&self, all: bool) -> Result<Vec<String>> {
         let young = |dir: &str, e: &fs::DirEntry| {
-            !all && dir == STATE_DIR
-                && e.metadata()
-                    .and_then(|m| m.modified())
-                    .is_ok_and(|t| t.elapsed().is_ok_and(|age| age.as_secs() < 60))
+            !all && (dir == STATE_DIR || dir.is_empty())
+                && !fsx::temp_left(&e.file_name().to_string_lossy(), true)
         };
         let mut out = Vec::new();
         let mut dirs: Vec<String> = vec![String::new(), STATE_DIR.to_string()];
@@ -395,7 +393,7 @@ impl Tree {
         now: DateTime<Utc>,
         done: &mut BTreeMap<String, Result<String>>,
     ) -> Result<()> {
-        let snap = self.scan(Scan::Listed, false)?;
+        let snap = self.scan(Scan::Listed, Upkeep::Sweep)?;
         let meta = |e: &Entry| e.parsed.as_ref().ok().cloned().unwrap_or_default();
         let mut groups: BTreeMap<&IdKey, Vec<&Entry>> = BTreeMap::new();
         for e in snap

@@ -117,6 +117,9 @@ pub struct Snapshot {
     pub memo: Option<index::Memo>,
     /// Each status folder's stamp, taken before it was listed.
     pub dirs: index::Dirs,
+    /// Temp files of tix (`.tix-tmp-*`) in the folders the scan listed, that
+    /// it did not remove.
+    pub temps: Vec<String>,
 }
 
 /// A change of one ticket file: write `content` at `dst`, remove `src` if it differs.

@@ -25,7 +25,7 @@ fn staged(
     sync: bool,
 ) -> io::Result<tempfile::NamedTempFile> {
     let mut tmp = tempfile::Builder::new()
-        .prefix(TEMP_PREFIX)
+        .prefix(&format!("{TEMP_PREFIX}{}-", std::process::id()))
         .permissions(Permissions::from_mode(0o666))
         .tempfile_in(parent(path))?;
     if let Some(p) = perms {
@@ -317,6 +317,46 @@ pub fn sync_dir(dir: &Path) -> io::Result<()> {
     File::open(dir)?.sync_all()
 }
 
+/// Whether the temp file `name` is a leftover: the process that made it
+/// (named after the prefix: `.tix-tmp-PID-…`) no longer runs; one without a
+/// process id (made by an older tix) counts as a leftover when `unnamed`.
+#[must_use]
+pub fn temp_left(name: &str, unnamed: bool) -> bool {
+    let maker = name
+        .strip_prefix(TEMP_PREFIX)
+        .and_then(|rest| rest.split_once('-'))
+        .and_then(|(pid, _)| pid.parse::<i32>().ok())
+        .and_then(rustix::process::Pid::from_raw);
+    match maker {
+        // ESRCH: no such process; EPERM: it runs, as another user.
+        Some(pid) => rustix::process::test_kill_process(pid) == Err(rustix::io::Errno::SRCH),
+        None => unnamed,
+    }
+}
+
+/// The leftover temp files of tix in `dir` (see [`temp_left`]), removed
+/// where `remove` and the folder allows (best effort: a tree this run
+/// cannot write keeps them). Returns the names of those still there.
+#[must_use]
+pub fn sweep_temps(dir: &Path, unnamed: bool, remove: bool) -> Vec<String> {
+    let mut left = Vec::new();
+    let Ok(entries) = fs::read_dir(dir) else {
+        return left;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with(TEMP_PREFIX)
+            && entry.file_type().is_ok_and(|t| t.is_file())
+            && temp_left(&name, unnamed)
+            && !(remove && fs::remove_file(entry.path()).is_ok())
+        {
+            left.push(name);
+        }
+    }
+    left.sort();
+    left
+}
+
 /// Removes temp files that a killed run left in `dir`; returns their names.
 ///
 /// # Errors
@@ -366,6 +406,39 @@ pub fn fingerprint(bytes: &[u8]) -> String {
 mod tests {
     use super::*;
     use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn a_temp_file_is_left_over_when_its_maker_is_gone() {
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let dead = child.id();
+        child.wait().unwrap();
+        let me = std::process::id();
+        assert!(temp_left(&format!("{TEMP_PREFIX}{dead}-abc"), false));
+        assert!(!temp_left(&format!("{TEMP_PREFIX}{me}-abc"), true));
+        // Without a process id (an older tix): as the caller says.
+        assert!(temp_left(&format!("{TEMP_PREFIX}abc"), true));
+        assert!(!temp_left(&format!("{TEMP_PREFIX}abc"), false));
+        // And what this tix makes carries its own id.
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("t.md");
+        let tmp = staged(&file, |f| f.write_all(b"x"), None, false).unwrap();
+        let name = tmp
+            .path()
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        assert!(name.starts_with(&format!("{TEMP_PREFIX}{me}-")), "{name}");
+        assert_eq!(sweep_temps(dir.path(), true, true), Vec::<String>::new());
+        assert!(tmp.path().exists(), "a live maker's file stays");
+        fs::write(dir.path().join(format!("{TEMP_PREFIX}{dead}-x")), "").unwrap();
+        assert_eq!(
+            sweep_temps(dir.path(), false, false),
+            [format!("{TEMP_PREFIX}{dead}-x")]
+        );
+        assert_eq!(sweep_temps(dir.path(), false, true), Vec::<String>::new());
+        assert!(!dir.path().join(format!("{TEMP_PREFIX}{dead}-x")).exists());
+    }
 
     #[test]
     fn replacing_keeps_permissions_and_leaves_no_temp() {

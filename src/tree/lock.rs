@@ -2,7 +2,7 @@
 //! readers), a bounded wait, and the recovery of an interrupted change
 //! before the lock is handed out.
 
-use super::{STATE_DIR, Tree, journal, make_state_dir, state};
+use super::{STATE_DIR, Tree, fsx, journal, make_state_dir, state};
 use crate::error::TixError;
 use anyhow::{Context, Result, bail};
 use fs2::FileExt;
@@ -81,7 +81,20 @@ impl Tree {
             let got = self.recover(&lock)?;
             told(self, Ok(got), note);
         }
+        self.sweep_temps(true);
         Ok(lock)
+    }
+
+    /// Removes the temp files killed runs left in the root and in `.tix/`
+    /// (those in the status folders go when a scan lists them): those whose
+    /// maker no longer runs, and with the exclusive lock those of an older
+    /// tix, which carry no process id. Best effort: a tree this run cannot
+    /// write keeps them, and `sync --check` reports them.
+    fn sweep_temps(&self, exclusive: bool) {
+        if !self.is_flat("") {
+            let _ = fsx::sweep_temps(&self.root, exclusive, true);
+        }
+        let _ = fsx::sweep_temps(&self.state_dir(), exclusive, true);
     }
 
     /// Takes the lock on `.tix/lock`, waiting at most `lock_timeout_secs`.
@@ -107,8 +120,11 @@ impl Tree {
             let got = self.recover(&ex);
             drop(ex);
             told(self, got, note);
-            return self.acquire(mode, note);
+            let lock = self.acquire(mode, note)?;
+            self.sweep_temps(false);
+            return Ok(lock);
         }
+        self.sweep_temps(false);
         Ok(lock)
     }
 

@@ -176,8 +176,25 @@ impl Tree {
             .collect()
     }
 
+    /// The temp files killed runs left: in the folders `snap` listed, and in
+    /// the root and `.tix/` those whose maker no longer runs.
+    #[must_use]
+    pub fn leftover_temps(&self, snap: &Snapshot) -> Vec<String> {
+        let mut out = snap.temps.clone();
+        if !self.is_flat("") {
+            out.extend(fsx::sweep_temps(&self.root, true, false));
+        }
+        out.extend(
+            fsx::sweep_temps(&self.state_dir(), true, false)
+                .into_iter()
+                .map(|name| format!("{STATE_DIR}/{name}")),
+        );
+        out.sort();
+        out
+    }
+
     /// Everything `sync --check` reports: the tickets' problems, a stale or
-    /// missing registry, an unfinished change.
+    /// missing registry, leftover temp files, an unfinished change.
     /// With `remember`, a registry found fresh is noted in the index.
     pub fn all_problems(&self, snap: &Snapshot, remember: bool) -> Result<Vec<Problem>> {
         let mut problems = self.problems(snap);
@@ -200,6 +217,16 @@ impl Tree {
                 "is missing (run `tix sync`)",
             )),
         }
+        problems.extend(self.leftover_temps(snap).into_iter().map(|rel| {
+            Problem {
+                kind: ProblemKind::TempFile,
+                path: rel,
+                line: None,
+                message:
+                    "left by an interrupted write; the next tix command that can write removes it"
+                        .into(),
+            }
+        }));
         if self.has_journal() {
             problems.push(Problem {
                 kind: ProblemKind::UnfinishedChange,

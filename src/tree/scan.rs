@@ -4,7 +4,7 @@
 //! not changed (see `state`).
 
 use super::index::{self, Dirs};
-use super::{Entry, FastMap, Snapshot, Stamp, Tree, file_name, parallel_map};
+use super::{Entry, FastMap, Snapshot, Stamp, Tree, file_name, fsx, parallel_map};
 use crate::ticket::{Malformed, Text};
 use anyhow::{Context, Result};
 use std::fs::{self, File};
@@ -21,6 +21,19 @@ pub enum Scan {
     Listed,
     /// Every folder is listed and every file read: the index is not used.
     Fresh,
+}
+
+/// What a scan may change besides reading.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Upkeep {
+    /// Nothing: `sync --check` and `doctor` report what they see.
+    Nothing,
+    /// Remove the temp files a killed run left in the folders it lists
+    /// (only a writer holding the exclusive lock makes them there, so under
+    /// any lock one is a leftover).
+    Sweep,
+    /// Sweep, and rewrite the index when it differs from the tree.
+    Index,
 }
 
 /// One status folder as the scan found it.
@@ -49,9 +62,9 @@ enum Stat {
 }
 
 impl Tree {
-    /// Every ticket file as it is now (see [`Scan`]). With `write_index`, the
-    /// index is rewritten when anything differed from it.
-    pub fn scan(&self, how: Scan, write_index: bool) -> Result<Snapshot> {
+    /// Every ticket file as it is now (see [`Scan`]), changing what `upkeep`
+    /// allows. The caller holds the lock.
+    pub fn scan(&self, how: Scan, upkeep: Upkeep) -> Result<Snapshot> {
         let loaded = match how {
             Scan::Fresh => None,
             _ => index::load(&self.index_path(), &self.fingerprint())
@@ -134,6 +147,7 @@ impl Tree {
         }
         let mut changed = index.is_none();
         let mut bad_names: Vec<(Option<usize>, String)> = Vec::new();
+        let mut temps: Vec<(usize, String)> = Vec::new();
         for (fi, folder) in folders.iter().enumerate() {
             if folder.trusted || folder.handle.is_none() {
                 continue;
@@ -151,6 +165,10 @@ impl Tree {
                     item.with_context(|| format!("failed to list {}", self.show(&folder.dir)))?;
                 let raw = item.file_name();
                 let name = raw.to_string_lossy();
+                if name.starts_with(fsx::TEMP_PREFIX) {
+                    temps.push((fi, name.into_owned()));
+                    continue;
+                }
                 if name.starts_with('.') || !name.ends_with(".md") {
                     continue;
                 }
@@ -284,6 +302,20 @@ impl Tree {
             entries.extend(added);
         }
 
+        // A killed writer's temp files go; the folder is stamped again after
+        // (this run removed them, and holds the lock: nothing else changed it).
+        let mut left = Vec::new();
+        for (fi, name) in temps {
+            let folder = &folders[fi];
+            let rel = super::join_rel(&folder.dir, &name);
+            let path = folder.path.join(&name);
+            let is_file = fs::symlink_metadata(&path).is_ok_and(|m| m.is_file());
+            if upkeep != Upkeep::Nothing && is_file && fs::remove_file(&path).is_ok() {
+                dirs.insert(folder.dir.clone(), dir_stamp(&folder.path));
+            } else if is_file {
+                left.push(rel);
+            }
+        }
         let rewrite = changed
             || reread
             || index
@@ -293,8 +325,9 @@ impl Tree {
             entries,
             memo: index.and_then(|i| i.memo).filter(|_| !changed),
             dirs,
+            temps: left,
         };
-        if write_index && rewrite {
+        if upkeep == Upkeep::Index && rewrite {
             self.write_index(&snap);
         }
         Ok(snap)

@@ -20,12 +20,12 @@
 //! sync`, `tix sync --check`); the registry takes the edit at the next `tix
 //! sync`, or at the next transition after such a read.
 
-use super::Scan;
 use super::index::{self, Dirs, FileLines, Index, Memo};
 use super::{
     Change, Entry, Event, Exclusive, IdArg, REGISTRY, Snapshot, Stamp, Tree, dir_stamp, failpoint,
     fsx, journal,
 };
+use super::{Scan, Upkeep};
 use crate::registry::{self, Piece};
 use crate::ticket::IdKey;
 use anyhow::{Context, Result, bail};
@@ -74,7 +74,7 @@ impl<'t> State<'t> {
         Ok(State {
             tree,
             quick: None,
-            full: Some(tree.scan(Scan::Listed, true)?),
+            full: Some(tree.scan(Scan::Listed, Upkeep::Index)?),
             stale: Vec::new(),
         })
     }
@@ -84,7 +84,7 @@ impl<'t> State<'t> {
             match quick(self.tree) {
                 Some((index, stale)) => (self.quick, self.stale) = (Some(Box::new(index)), stale),
                 None => {
-                    self.full = Some(self.tree.scan(Scan::Cached, true)?);
+                    self.full = Some(self.tree.scan(Scan::Cached, Upkeep::Index)?);
                     self.stale = Vec::new();
                 }
             }
@@ -105,7 +105,7 @@ impl<'t> State<'t> {
     pub fn snapshot(&mut self) -> Result<&mut Snapshot> {
         let snap = match self.full.take() {
             Some(snap) => snap,
-            None => self.tree.scan(Scan::Cached, true)?,
+            None => self.tree.scan(Scan::Cached, Upkeep::Index)?,
         };
         self.quick = None;
         Ok(self.full.insert(snap))
@@ -222,7 +222,7 @@ impl<'t> State<'t> {
                 // The tree is listed again: it now holds the change.
                 None => {
                     self.quick = None;
-                    self.full = Some(tree.scan(Scan::Cached, false)?);
+                    self.full = Some(tree.scan(Scan::Cached, Upkeep::Sweep)?);
                 }
             }
             let snap = self.snapshot()?;
@@ -317,6 +317,10 @@ fn refreshed(tree: &Tree) -> Option<(Index, Vec<Entry>)> {
                     return None;
                 }
                 continue;
+            }
+            // A killed writer's temp file: the full view lists and sweeps it.
+            if name.starts_with(super::fsx::TEMP_PREFIX) {
+                return None;
             }
             if name.starts_with('.') || !name.ends_with(".md") {
                 continue;
@@ -882,7 +886,7 @@ impl Tree {
         // And what the registry and index writes of the killed run left.
         fsx::remove_temps(&self.root)?;
         fsx::remove_temps(&state)?;
-        let mut snap = self.scan(Scan::Listed, false)?;
+        let mut snap = self.scan(Scan::Listed, Upkeep::Sweep)?;
         let registry_written = self.write_registry(&mut snap)?;
         journal::remove(&state)?;
         Ok(Some(Recovered {
@@ -1083,7 +1087,7 @@ mod props {
                 prop_assert_eq!(quick, full);
                 // SessionStart's answer from the index, when it gives one.
                 if let Some(by_index) = tree.open_tickets_by_index() {
-                    let snap = tree.scan(Scan::Fresh, false).unwrap();
+                    let snap = tree.scan(Scan::Fresh, Upkeep::Nothing).unwrap();
                     let open = |entries: &[Entry]| {
                         let mut v: Vec<String> = entries
                             .iter()
