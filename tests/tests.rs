@@ -20,6 +20,7 @@ mod journal;
 mod json;
 mod kinds;
 mod next;
+mod readonly;
 mod registry;
 mod regression;
 mod root;

@@ -287,6 +287,64 @@ impl Tix {
         Run::of(self.command(args).output().unwrap())
     }
 
+    /// Runs `args` as someone who may read the tree but not write it: as
+    /// root (whom permissions do not stop), through `setpriv` as nobody (uid
+    /// 65534); as anyone else, with write permission taken off everything
+    /// under the temp dir for the run. `None`, saying so, when neither can be
+    /// done (root without `setpriv`).
+    pub fn run_as_reader(&self, args: &[&str]) -> Option<Run> {
+        use std::os::unix::fs::PermissionsExt;
+        let c = self.std_command(args);
+        // SAFETY: geteuid has no preconditions and cannot fail.
+        if unsafe { libc::geteuid() } == 0 {
+            if std::process::Command::new("setpriv")
+                .arg("--version")
+                .output()
+                .is_err()
+            {
+                eprintln!("skipped: running as root, and setpriv (util-linux) is not installed");
+                return None;
+            }
+            // Nobody must reach the tree (a temp dir is 0700) and read it all.
+            let mut modes = vec![self.dir.path().to_path_buf()];
+            walk(self.dir.path(), &mut modes);
+            for p in &modes {
+                let m = fs::symlink_metadata(p).unwrap();
+                if !m.file_type().is_symlink() {
+                    let extra = if m.is_dir() { 0o555 } else { 0o444 };
+                    let mode = m.permissions().mode() | extra;
+                    fs::set_permissions(p, fs::Permissions::from_mode(mode)).unwrap();
+                }
+            }
+            let mut r = std::process::Command::new("setpriv");
+            r.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+                .arg(c.get_program())
+                .args(c.get_args())
+                .env_clear()
+                .envs(c.get_envs().filter_map(|(k, v)| Some((k, v?))))
+                .current_dir(c.get_current_dir().unwrap());
+            return Some(Run::of(r.output().unwrap()));
+        }
+        let mut paths = vec![self.dir.path().to_path_buf()];
+        walk(self.dir.path(), &mut paths);
+        let modes: Vec<(PathBuf, u32)> = paths
+            .into_iter()
+            .filter_map(|p| {
+                let m = fs::symlink_metadata(&p).ok()?;
+                (!m.file_type().is_symlink()).then(|| (p, m.permissions().mode()))
+            })
+            .collect();
+        for (p, mode) in &modes {
+            fs::set_permissions(p, fs::Permissions::from_mode(mode & !0o222)).unwrap();
+        }
+        let mut c = c;
+        let out = c.output().unwrap();
+        for (p, mode) in modes.iter().rev() {
+            fs::set_permissions(p, fs::Permissions::from_mode(*mode)).unwrap();
+        }
+        Some(Run::of(out))
+    }
+
     /// The shipped sample tree (`examples/tickets/`) as `tickets/`.
     pub fn example() -> Tix {
         let t = Tix::empty();
@@ -457,6 +515,16 @@ pub fn git(t: &Tix, args: &[&str]) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Every path under `dir`, folders before what they hold.
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+    for e in fs::read_dir(dir).unwrap().flatten() {
+        out.push(e.path());
+        if e.file_type().unwrap().is_dir() {
+            walk(&e.path(), out);
+        }
+    }
 }
 
 /// Whether git is there (tests that need it skip, saying so, when it is not).

@@ -74,7 +74,10 @@ impl Tree {
         out.extend(self.problems(&snap));
         out.extend(self.dependency_problems(&snap));
         out.extend(self.unread_folders());
-        if let Some(p) = self.index_problem(&snap) {
+        // The index is a cache: a run that cannot write it (another user, a
+        // read-only checkout) has nothing to say about it.
+        let writable = rustix::fs::access(&state, rustix::fs::Access::WRITE_OK).is_ok();
+        if let Some(p) = self.index_problem(&snap).filter(|_| writable) {
             out.push(p);
         }
         match self.registry_fresh(&snap, false)? {

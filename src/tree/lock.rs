@@ -19,7 +19,9 @@ pub enum LockMode {
 /// Held for one invocation; released when dropped (or when the process dies).
 #[derive(Debug)]
 pub struct Lock {
-    file: File,
+    /// `None` for a reader of a tree it cannot write that has no lock file:
+    /// no tix ever wrote it, so no tix is writing it now.
+    file: Option<File>,
     pub mode: LockMode,
     /// The process whose id the lock file still held when this exclusive lock
     /// was taken: it changed the tree and died without releasing it cleanly.
@@ -29,8 +31,8 @@ pub struct Lock {
 impl Drop for Lock {
     /// A clean release empties the holder line (the lock itself goes with the file).
     fn drop(&mut self) {
-        if self.mode == LockMode::Exclusive {
-            let _ = self.file.set_len(0);
+        if let (LockMode::Exclusive, Some(file)) = (self.mode, &self.file) {
+            let _ = file.set_len(0);
         }
     }
 }
@@ -64,6 +66,17 @@ impl std::ops::Deref for Exclusive {
     fn deref(&self) -> &Lock {
         &self.0
     }
+}
+
+/// Whether `e` says that this run may not create or write a file there
+/// (the folder missing counts: `.tix/` could not be made).
+fn cannot_write(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::PermissionDenied
+            | io::ErrorKind::ReadOnlyFilesystem
+            | io::ErrorKind::NotFound
+    )
 }
 
 impl Tree {
@@ -110,15 +123,16 @@ impl Tree {
         if mode == LockMode::Exclusive {
             return self.lock_exclusive(note).map(|ex| ex.0);
         }
-        self.create_state_dir()?;
+        // A reader of a tree it cannot write reads it all the same.
+        let _ = self.create_state_dir();
         let lock = self.acquire(mode, note)?;
         if self.has_journal() {
             drop(lock);
-            let ex = Exclusive(self.acquire(LockMode::Exclusive, note)?);
             // A recovery that cannot finish must not block reading: the
             // journal stays, `sync --check` reports it, writes report the error.
-            let got = self.recover(&ex);
-            drop(ex);
+            let got = self
+                .acquire(LockMode::Exclusive, note)
+                .and_then(|ex| self.recover(&Exclusive(ex)));
             told(self, got, note);
             let lock = self.acquire(mode, note)?;
             self.sweep_temps(false);
@@ -175,13 +189,32 @@ impl Tree {
     fn acquire(&self, mode: LockMode, on_wait: &mut dyn FnMut(&str)) -> Result<Lock> {
         let rel = format!("{STATE_DIR}/lock");
         let path = self.path(&rel);
-        let file = OpenOptions::new()
+        let opened = OpenOptions::new()
             .read(true)
             .write(true)
             .create(true)
             .truncate(false)
-            .open(&path)
-            .with_context(|| format!("failed to open {}", self.show(&rel)))?;
+            .open(&path);
+        let file = match opened {
+            Ok(file) => file,
+            // A reader that cannot write here (another user, a read-only
+            // checkout) takes the shared lock on the lock file as it can
+            // read it; without one, no tix ever wrote this tree.
+            Err(e) if mode == LockMode::Shared && cannot_write(&e) => match File::open(&path) {
+                Ok(file) => file,
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                    return Ok(Lock {
+                        file: None,
+                        mode,
+                        left_by: None,
+                    });
+                }
+                Err(e) => {
+                    return Err(e).with_context(|| format!("failed to open {}", self.show(&rel)));
+                }
+            },
+            Err(e) => return Err(e).with_context(|| format!("failed to open {}", self.show(&rel))),
+        };
         let timeout = Duration::from_secs(self.config.lock_timeout_secs);
         let contended = |e: &io::Error| e.kind() == fs2::lock_contended_error().kind();
         let got = match mode {
@@ -254,7 +287,7 @@ impl Tree {
             let _ = std::os::unix::fs::FileExt::write_all_at(&file, line.as_bytes(), 0);
         }
         Ok(Lock {
-            file,
+            file: Some(file),
             mode,
             left_by,
         })
