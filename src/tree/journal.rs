@@ -297,8 +297,9 @@ pub fn event_logged(state: &Path, tx: &str) -> Result<bool> {
     Ok(String::from_utf8_lossy(&tail).contains(&needle))
 }
 
-/// Every event, oldest first. Lines that do not parse (a torn last line after a
-/// crash) are skipped and counted.
+/// Every event, oldest first (by time; in the order written within a second).
+/// Lines that do not parse (a torn last line after a crash) are skipped and
+/// counted.
 ///
 /// # Errors
 ///
@@ -313,11 +314,14 @@ pub fn read_events(state: &Path) -> Result<(Vec<Event>, usize)> {
     let mut events = Vec::new();
     let mut bad = 0;
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
-        match serde_json::from_str(line) {
+        match serde_json::from_str::<Event>(line) {
             Ok(e) => events.push(e),
             Err(_) => bad += 1,
         }
     }
+    // Branches merged by git's union driver put one side's lines after the
+    // other's: by time, and in the order written within a second.
+    events.sort_by_key(|e| e.time);
     Ok((events, bad))
 }
 
