@@ -20,7 +20,10 @@ fn init_in_an_empty_folder_creates_the_tree() {
     }
     assert_eq!(
         t.read("tickets/.tix/.gitignore"),
-        "# tix tool state: lock, journal, index, audit log\n*\n"
+        "# tix's state. Committed with the tree: the audit log (events.jsonl) and the\n\
+         # highest id given out (last-id), merged by git's union driver (../.gitattributes).\n\
+         # Local to each checkout: the lock, the journal, caches, runs in progress, logs.\n\
+         *\n!.gitignore\n!events.jsonl\n!last-id\n"
     );
     assert!(t.read("tickets/tix.yaml").contains("id_prefix: TIX "));
     assert!(

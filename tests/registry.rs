@@ -78,7 +78,7 @@ fn branches_that_move_different_tickets_merge_without_a_registry_conflict() {
     }
     assert_eq!(
         t.read("tickets/.gitattributes"),
-        "TICKET_REGISTRY.md merge=union\n"
+        "TICKET_REGISTRY.md merge=union\n.tix/events.jsonl merge=union\n.tix/last-id merge=union\n"
     );
     git(&t, &["add", "-A"]);
     git(&t, &["commit", "-q", "-m", "tickets"]);
@@ -102,5 +102,137 @@ fn branches_that_move_different_tickets_merge_without_a_registry_conflict() {
     assert!(
         reg.contains("| pending | 2 |\n| in_progress | 2 |"),
         "{reg}"
+    );
+}
+
+/// The audit log and the id counter are committed with the tree: two
+/// branches that each logged events and gave out ids merge without a
+/// conflict (git's union driver, set by `tix init`'s `.gitattributes`), and a
+/// fresh clone has the whole history and never gives out a removed ticket's id.
+#[test]
+fn the_audit_trail_travels_with_the_tree_and_merges_without_conflict() {
+    if !crate::util::have_git() {
+        return;
+    }
+    let mut t = Tix::empty();
+    git(&t, &["init", "-q", "-b", "main"]);
+    t.run(&["init"]).code(0);
+    for i in 1..=4 {
+        t.run(&["new", &format!("ticket {i}")]).code(0);
+    }
+    git(&t, &["add", "-A"]);
+    git(&t, &["commit", "-q", "-m", "tickets"]);
+    let committed = git(&t, &["ls-files", "tickets/.tix"]);
+    assert_eq!(
+        committed, "tickets/.tix/.gitignore\ntickets/.tix/events.jsonl\ntickets/.tix/last-id\n",
+        "the log and the counter are committed; the lock, journal, index are not"
+    );
+    git(&t, &["checkout", "-q", "-b", "feature"]);
+    t.run(&["start", "1"]).code(0);
+    t.run(&["complete", "1", "--force"]).code(0);
+    t.run(&["new", "ticket 5"]).code(0);
+    git(&t, &["add", "-A"]);
+    git(&t, &["commit", "-q", "-m", "feature work"]);
+    git(&t, &["checkout", "-q", "main"]);
+    t.run(&["start", "2"]).code(0);
+    t.run(&["new", "ticket 6 on main"]).code(0);
+    // A ticket made and removed: its id must not be given again anywhere.
+    t.run(&["new", "a mistake"]).code(0);
+    git(&t, &["add", "-A"]);
+    git(&t, &["commit", "-q", "-m", "main work"]);
+    git(&t, &["rm", "-q", "tickets/pending/TIX-0006-a-mistake.md"]);
+    git(&t, &["commit", "-q", "-m", "drop the mistake"]);
+    // Both sides appended to the log and moved the counter: no conflict.
+    git(&t, &["merge", "-q", "--no-edit", "feature"]);
+    let log = t.read("tickets/.tix/events.jsonl");
+    assert!(
+        !log.contains("<<<<<<<") && !log.contains(">>>>>>>"),
+        "{log}"
+    );
+    // Ids clash across branches (TIX-0005 twice): doctor renumbers; then sync.
+    t.run(&["doctor", "--fix"]).code(0);
+    t.run(&["sync"]).code(0);
+    t.run(&["sync", "--check"]).code(0);
+    git(&t, &["add", "-A"]);
+    git(&t, &["commit", "-q", "-m", "merged"]);
+    let here = t.run(&["history", "--json"]).code(0).json();
+    let said: Vec<(String, String)> = here
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["ticket"].as_str().unwrap().into(),
+                e["action"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    for want in [
+        ("TIX-0001", "create"),
+        ("TIX-0001", "start"),
+        ("TIX-0001", "complete"),
+        ("TIX-0002", "start"),
+        ("TIX-0006", "create"),
+    ] {
+        assert!(
+            said.contains(&(want.0.into(), want.1.into())),
+            "{want:?} missing: {said:?}"
+        );
+    }
+    assert_eq!(
+        said.iter().filter(|(_, a)| a == "create").count(),
+        7,
+        "{said:?}"
+    );
+    // TIX-0005 was made on both branches; the newer one becomes TIX-0007,
+    // not the removed TIX-0006: the merged counter remembers it.
+    assert!(
+        said.contains(&(String::from("TIX-0007"), String::from("renumber"))),
+        "{said:?}"
+    );
+    // A fresh clone: the same history, and the next id after every one given out.
+    git(&t, &["clone", "-q", ".", "clone"]);
+    t.cwd = "clone".into();
+    assert_eq!(t.run(&["history", "--json"]).code(0).json(), here);
+    t.run(&["sync", "--check"]).code(0);
+    assert_eq!(t.run(&["new", "in the clone"]).code(0).stdout, "TIX-0008\n");
+}
+
+/// A tree an older tix set up (its audit log git-ignored) is brought along by
+/// the next command: `.tix/.gitignore` lets the log and the counter in, and
+/// tix's `.gitattributes` gets their union lines. A `.gitignore` or a
+/// `.gitattributes` someone wrote is left alone.
+#[test]
+fn a_tree_from_an_older_tix_commits_its_audit_trail_from_now_on() {
+    let old_ignore = "# tix tool state: lock, journal, index, audit log\n*\n";
+    let t = sample().file("tickets/.tix/.gitignore", old_ignore).file(
+        "tickets/.gitattributes",
+        "*.png binary\nTICKET_REGISTRY.md merge=union",
+    );
+    t.run(&["status"]).code(0);
+    assert_eq!(
+        t.read("tickets/.gitattributes"),
+        "*.png binary\nTICKET_REGISTRY.md merge=union\n.tix/events.jsonl merge=union\n.tix/last-id merge=union\n"
+    );
+    assert_eq!(
+        t.read("tickets/.tix/.gitignore")
+            .lines()
+            .skip(3)
+            .collect::<Vec<_>>(),
+        ["*", "!.gitignore", "!events.jsonl", "!last-id"]
+    );
+    // Once: nothing changes the second time.
+    let after = t.snapshot();
+    t.run(&["status"]).code(0);
+    assert_eq!(t.snapshot(), after);
+    // Someone's own files are theirs.
+    let t = sample()
+        .file("tickets/.tix/.gitignore", "# mine\n*\n")
+        .file("tickets/.gitattributes", "TICKET_REGISTRY.md merge=union\n");
+    t.run(&["start", "1"]).code(0);
+    assert_eq!(t.read("tickets/.tix/.gitignore"), "# mine\n*\n");
+    assert_eq!(
+        t.read("tickets/.gitattributes"),
+        "TICKET_REGISTRY.md merge=union\n"
     );
 }

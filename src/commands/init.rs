@@ -13,9 +13,9 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
 
-/// The registry line of `.gitattributes`: git's built-in union merge never
-/// conflicts; `tix sync` then regenerates the registry from the merged tickets.
-pub const GITATTRIBUTES: &str = "TICKET_REGISTRY.md merge=union\n";
+/// `.gitattributes` (see [`crate::tree::GITATTRIBUTES`]); after a merge
+/// `tix sync` regenerates the registry from the merged tickets.
+pub use crate::tree::GITATTRIBUTES;
 
 pub fn run(ctx: &Ctx, args: &InitArgs) -> Result<Exit> {
     let root = ctx.cwd.join(&args.dir);
@@ -62,13 +62,18 @@ pub fn run(ctx: &Ctx, args: &InitArgs) -> Result<Exit> {
     )?;
     write_if_absent(&tree, ".gitattributes", GITATTRIBUTES)?;
     let attrs = fs::read_to_string(tree.path(".gitattributes")).unwrap_or_default();
-    if !attrs
+    let missing: Vec<&str> = GITATTRIBUTES
         .lines()
-        .any(|l| l.split_whitespace().next() == Some(REGISTRY))
-    {
+        .filter(|want| {
+            !attrs
+                .lines()
+                .any(|l| l.split_whitespace().next() == want.split_whitespace().next())
+        })
+        .collect();
+    if !missing.is_empty() {
         ctx.note(&format!(
-            "note: add `{}` to {} so that registry changes merge without conflicts",
-            GITATTRIBUTES.trim_end(),
+            "note: add `{}` to {} so that the registry, the audit log and the id counter merge without conflicts",
+            missing.join("`, `"),
             tree.show(".gitattributes")
         ));
     }

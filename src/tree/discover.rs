@@ -1,7 +1,7 @@
 //! Where the tree is: its root (from `--root`, `TIX_ROOT` or the working
 //! directory up), how a path is shown to the user, and `.tix/`.
 
-use super::{STATE_DIR, STATE_GITIGNORE, fsx};
+use super::{GITATTRIBUTES, OLD_STATE_GITIGNORE, REGISTRY, STATE_DIR, STATE_GITIGNORE, fsx};
 use crate::config;
 use anyhow::{Context, Result, bail};
 use std::fs;
@@ -54,12 +54,15 @@ pub fn display_path(path: &Path, cwd: &Path) -> String {
     shown.to_string_lossy().into_owned()
 }
 
-/// `ROOT/.tix/`, made on first use with a `.gitignore` that keeps all of it
-/// out of git (a fresh clone has none).
+/// `ROOT/.tix/`, made on first use with a `.gitignore` that commits the
+/// audit log and the id counter and keeps the rest out of git.
 pub fn make_state_dir(root: &Path) -> io::Result<()> {
     let dir = root.join(STATE_DIR);
     match fs::create_dir(&dir) {
-        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => return Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+            upgrade_git_files(root);
+            return Ok(());
+        }
         Err(e) => return Err(e),
         Ok(()) => {}
     }
@@ -69,4 +72,35 @@ pub fn make_state_dir(root: &Path) -> io::Result<()> {
         None,
         false,
     )
+}
+
+/// A tree an older tix set up kept its audit log out of git. Its
+/// `.tix/.gitignore` (when it is still the one tix wrote) now lets the log and
+/// the id counter be committed, and a `.gitattributes` that has tix's union
+/// line for the registry gets the same for them. Best effort, once.
+fn upgrade_git_files(root: &Path) {
+    let ignore = root.join(STATE_DIR).join(".gitignore");
+    if fs::read_to_string(&ignore).ok().as_deref() != Some(OLD_STATE_GITIGNORE) {
+        return;
+    }
+    let attrs_path = root.join(".gitattributes");
+    let first_word = |l: &str| l.split_whitespace().next().map(str::to_string);
+    if let Ok(mut attrs) = fs::read_to_string(&attrs_path)
+        && attrs
+            .lines()
+            .any(|l| first_word(l).as_deref() == Some(REGISTRY))
+    {
+        let had: Vec<Option<String>> = attrs.lines().map(first_word).collect();
+        if !attrs.is_empty() && !attrs.ends_with('\n') {
+            attrs.push('\n');
+        }
+        for line in GITATTRIBUTES.lines() {
+            if !had.contains(&first_word(line)) {
+                attrs.push_str(line);
+                attrs.push('\n');
+            }
+        }
+        let _ = fsx::write_atomic(&attrs_path, attrs.as_bytes(), Some(&attrs_path), true);
+    }
+    let _ = fsx::write_atomic(&ignore, STATE_GITIGNORE.as_bytes(), None, false);
 }

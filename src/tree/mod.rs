@@ -42,8 +42,24 @@ pub use journal::{Action, Event, Who};
 pub const STATE_DIR: &str = ".tix";
 pub const REGISTRY: &str = "TICKET_REGISTRY.md";
 pub const TEMPLATES: &str = "templates";
-/// `.tix/.gitignore`: tool state is never committed.
-pub const STATE_GITIGNORE: &str = "# tix tool state: lock, journal, index, audit log\n*\n";
+/// `.tix/.gitignore`: the audit log and the id counter are committed with the
+/// tree; the rest of tix's state stays in each checkout.
+pub const STATE_GITIGNORE: &str = "\
+# tix's state. Committed with the tree: the audit log (events.jsonl) and the
+# highest id given out (last-id), merged by git's union driver (../.gitattributes).
+# Local to each checkout: the lock, the journal, caches, runs in progress, logs.
+*
+!.gitignore
+!events.jsonl
+!last-id
+";
+/// What `.tix/.gitignore` said while the audit log was kept out of git.
+pub const OLD_STATE_GITIGNORE: &str = "# tix tool state: lock, journal, index, audit log\n*\n";
+/// The lines of the root's `.gitattributes`: git's built-in union merge
+/// needs no per-clone setup and never conflicts, so branches that each
+/// changed tickets, logged events or gave out ids merge cleanly.
+pub const GITATTRIBUTES: &str =
+    "TICKET_REGISTRY.md merge=union\n.tix/events.jsonl merge=union\n.tix/last-id merge=union\n";
 
 #[derive(Debug)]
 pub struct Tree {
