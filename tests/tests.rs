@@ -11,6 +11,7 @@ mod dependencies;
 mod doctor;
 mod errors;
 mod examples;
+mod failures;
 mod flows;
 mod hook;
 mod hook_ends;

@@ -25,7 +25,7 @@ pub struct Run {
 }
 
 impl Run {
-    fn of(out: Output) -> Run {
+    pub fn of(out: Output) -> Run {
         Run {
             code: out.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -343,6 +343,45 @@ impl Tix {
             fs::set_permissions(p, fs::Permissions::from_mode(*mode)).unwrap();
         }
         Some(Run::of(out))
+    }
+
+    /// Runs `args` as a user whom file permissions stop, owning the tree: as
+    /// root, through `setpriv` as nobody (uid 65534), after giving everything
+    /// under the temp dir to nobody; as anyone else, as this user. `None`,
+    /// saying so, when root has no `setpriv`.
+    pub fn run_unprivileged(&self, args: &[&str]) -> Option<Run> {
+        let c = self.std_command(args);
+        // SAFETY: geteuid has no preconditions and cannot fail.
+        if unsafe { libc::geteuid() } != 0 {
+            let mut c = c;
+            return Some(Run::of(c.output().unwrap()));
+        }
+        if std::process::Command::new("setpriv")
+            .arg("--version")
+            .output()
+            .is_err()
+        {
+            eprintln!("skipped: running as root, and setpriv (util-linux) is not installed");
+            return None;
+        }
+        let mut paths = vec![self.dir.path().to_path_buf()];
+        walk(self.dir.path(), &mut paths);
+        for p in &paths {
+            use std::os::unix::fs::MetadataExt;
+            // Once: a chown changes a file's ctime, which tix notices.
+            let m = fs::symlink_metadata(p).unwrap();
+            if (m.uid(), m.gid()) != (65534, 65534) {
+                std::os::unix::fs::lchown(p, Some(65534), Some(65534)).unwrap();
+            }
+        }
+        let mut r = std::process::Command::new("setpriv");
+        r.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(c.get_program())
+            .args(c.get_args())
+            .env_clear()
+            .envs(c.get_envs().filter_map(|(k, v)| Some((k, v?))))
+            .current_dir(c.get_current_dir().unwrap());
+        Some(Run::of(r.output().unwrap()))
     }
 
     /// The shipped sample tree (`examples/tickets/`) as `tickets/`.

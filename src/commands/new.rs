@@ -85,18 +85,27 @@ pub fn run(ctx: &Ctx, args: &NewArgs) -> Result<Exit> {
         format!("{id}-{s}.md")
     };
     let rel = crate::tree::join_rel(dir, &name);
-    tree.remember_id(&prefix, num)?;
+    // Written whole or not at all (a temp file renamed into place).
+    let counter = tree
+        .remember_id(&prefix, num)
+        .map_err(|e| anyhow::anyhow!("{e:#}; nothing was changed"))?;
     let event = Event::new(Action::Create, &id, ctx.now, ctx.actor().actor)
         .moving(None, Some(&status.name))
         .of_change();
-    state.commit(Change {
+    let made = state.commit(Change {
         src: None,
         dst: rel.clone(),
         content,
         event,
         base: None,
         replaces: None,
-    })?;
+    });
+    if let Err(e) = made {
+        // Taken back: so is the id (best effort: a ticket that lands later
+        // through recovery is in the tree, which counts too).
+        let _ = tree.forget_id(counter.as_deref());
+        return Err(e);
+    }
     ctx.note(&format!("created {}", tree.show(&rel)));
     ctx.out(&format!("{id}\n"))?;
     Ok(Exit::Ok)

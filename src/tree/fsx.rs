@@ -16,6 +16,25 @@ fn parent(path: &Path) -> &Path {
     }
 }
 
+/// `e` without the temp file's path that tempfile adds (it keeps only the
+/// kind): the system's own error for that kind, as `std` shows it.
+fn without_path(e: io::Error) -> io::Error {
+    use rustix::io::Errno;
+    if e.raw_os_error().is_some() {
+        return e;
+    }
+    let errno = match e.kind() {
+        io::ErrorKind::PermissionDenied => Errno::ACCESS,
+        io::ErrorKind::StorageFull => Errno::NOSPC,
+        io::ErrorKind::ReadOnlyFilesystem => Errno::ROFS,
+        io::ErrorKind::QuotaExceeded => Errno::DQUOT,
+        io::ErrorKind::InvalidFilename => Errno::NAMETOOLONG,
+        io::ErrorKind::NotFound => Errno::NOENT,
+        kind => return io::Error::from(kind),
+    };
+    io::Error::from_raw_os_error(errno.raw_os_error())
+}
+
 /// A temp file in `path`'s folder filled by `fill`, with `perms` (or the
 /// usual 0666 less umask for a new file), flushed to disk with `sync`.
 fn staged(
@@ -27,7 +46,10 @@ fn staged(
     let mut tmp = tempfile::Builder::new()
         .prefix(&format!("{TEMP_PREFIX}{}-", std::process::id()))
         .permissions(Permissions::from_mode(0o666))
-        .tempfile_in(parent(path))?;
+        .tempfile_in(parent(path))
+        // tempfile names its own random path in the error; the caller names
+        // the file being written, which is what a person can act on.
+        .map_err(without_path)?;
     if let Some(p) = perms {
         tmp.as_file().set_permissions(p)?;
     }

@@ -269,11 +269,46 @@ pub fn remove(state: &Path) -> Result<()> {
 pub fn append_event(state: &Path, event: &Event) -> Result<()> {
     let mut line = serde_json::to_string(event)?;
     line.push('\n');
+    super::failpoint_error("event")?;
     let mut f = OpenOptions::new()
         .create(true)
         .append(true)
         .open(state.join(EVENTS))?;
     f.write_all(line.as_bytes())?;
+    f.sync_data()?;
+    Ok(())
+}
+
+/// The audit log's length in bytes (`None` when there is none yet): where a
+/// change that is taken back cuts it again.
+#[must_use]
+pub fn events_len(state: &Path) -> Option<u64> {
+    fs::metadata(state.join(EVENTS)).ok().map(|m| m.len())
+}
+
+/// Cuts the audit log back to `len` bytes (what a change taken back
+/// appended, whole or torn) and syncs it, or removes it when there was none;
+/// nothing when it is no longer.
+///
+/// # Errors
+///
+/// An error opening, cutting, syncing or removing `.tix/events.jsonl`.
+pub fn truncate_events(state: &Path, len: Option<u64>) -> Result<()> {
+    let path = state.join(EVENTS);
+    let now = match fs::metadata(&path) {
+        Ok(m) => m.len(),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e.into()),
+    };
+    let Some(len) = len else {
+        fs::remove_file(&path)?;
+        return Ok(());
+    };
+    if now <= len {
+        return Ok(());
+    }
+    let f = OpenOptions::new().write(true).open(&path)?;
+    f.set_len(len)?;
     f.sync_data()?;
     Ok(())
 }
@@ -345,13 +380,15 @@ pub fn last_id(state: &Path, prefix: &str) -> Result<u64> {
         .unwrap_or(0))
 }
 
-/// Records `num` as the highest number given out for `prefix`.
+/// Records `num` as the highest number given out for `prefix`; returns
+/// what the file held before (for [`restore_last_id`]).
 ///
 /// # Errors
 ///
 /// An error writing `.tix/last-id`.
-pub fn set_last_id(state: &Path, prefix: &str, num: u64) -> Result<()> {
-    let old = fs::read_to_string(state.join(LAST_ID)).unwrap_or_default();
+pub fn set_last_id(state: &Path, prefix: &str, num: u64) -> Result<Option<String>> {
+    let before = fs::read_to_string(state.join(LAST_ID)).ok();
+    let old = before.clone().unwrap_or_default();
     let mut lines: Vec<String> = old
         .lines()
         .filter(|l| l.split_once(' ').is_some_and(|(p, _)| p != prefix))
@@ -361,5 +398,22 @@ pub fn set_last_id(state: &Path, prefix: &str, num: u64) -> Result<()> {
     lines.sort();
     let text = lines.join("\n") + "\n";
     fsx::write_atomic(&state.join(LAST_ID), text.as_bytes(), None, true)?;
+    Ok(before)
+}
+
+/// Puts `.tix/last-id` back as [`set_last_id`] found it (`None`: there was none).
+///
+/// # Errors
+///
+/// An error writing or removing `.tix/last-id`.
+pub fn restore_last_id(state: &Path, before: Option<&str>) -> Result<()> {
+    let path = state.join(LAST_ID);
+    match before {
+        Some(text) => fsx::write_atomic(&path, text.as_bytes(), None, true)?,
+        None => match fs::remove_file(&path) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e.into()),
+            _ => {}
+        },
+    }
     Ok(())
 }

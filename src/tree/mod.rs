@@ -368,8 +368,24 @@ impl Tree {
             .collect()
     }
 
-    pub fn remember_id(&self, prefix: &str, num: u64) -> Result<()> {
+    /// Records `num` as the highest number given out for `prefix`; returns
+    /// what the counter held before, for [`Tree::forget_id`].
+    ///
+    /// # Errors
+    ///
+    /// An error writing `.tix/last-id`.
+    pub fn remember_id(&self, prefix: &str, num: u64) -> Result<Option<String>> {
         journal::set_last_id(&self.state_dir(), prefix, num).context("failed to write .tix/last-id")
+    }
+
+    /// Puts the id counter back as [`Tree::remember_id`] found it (a creation
+    /// that failed gives out no id).
+    ///
+    /// # Errors
+    ///
+    /// An error writing `.tix/last-id`.
+    pub fn forget_id(&self, before: Option<&str>) -> Result<()> {
+        journal::restore_last_id(&self.state_dir(), before).context("failed to write .tix/last-id")
     }
 }
 
@@ -409,6 +425,21 @@ pub fn failpoint(name: &str) {
         let _ = io::stderr().write_all(format!("tix: failpoint {name}: aborting\n").as_bytes());
         std::process::abort();
     }
+}
+
+/// In debug builds, `TIX_FAILPOINT=full:<name>` fails that step as a full
+/// disk does (ENOSPC), to test that a failed write is undone.
+///
+/// # Errors
+///
+/// "No space left on device", when asked for.
+pub fn failpoint_error(name: &str) -> io::Result<()> {
+    if cfg!(debug_assertions)
+        && std::env::var("TIX_FAILPOINT").is_ok_and(|v| v.strip_prefix("full:") == Some(name))
+    {
+        return Err(io::Error::from_raw_os_error(28));
+    }
+    Ok(())
 }
 
 /// In debug builds, `TIX_FAILPOINT=<name>` panics at that step (to test that

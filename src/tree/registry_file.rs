@@ -80,6 +80,8 @@ impl Tree {
     /// Replaces the registry with what `fill` writes (see [`fsx::replace_reusing`]).
     pub(crate) fn put_registry(&self, fill: impl Fn(&mut File) -> io::Result<()>) -> Result<()> {
         let state = self.state_dir();
+        super::failpoint_error("registry")
+            .with_context(|| format!("failed to write {}", self.show(REGISTRY)))?;
         fsx::replace_reusing(
             &self.path(REGISTRY),
             &state.join("registry.spare"),

@@ -32,6 +32,7 @@ use anyhow::{Context, Result, bail};
 use std::fmt::Write as _;
 use std::fs;
 use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
 
 pub struct State<'t> {
     tree: &'t Tree,
@@ -194,9 +195,24 @@ impl<'t> State<'t> {
     pub fn commit(&mut self, change: Change) -> Result<()> {
         let tree = self.tree;
         self.ensure_loaded()?;
-        let new = apply(tree, &change)?;
+        let (new, undo) = apply(tree, &change)?;
+        // The registry (and the index) follow; if that fails the change is
+        // taken back, and this state forgets what it knew.
+        let finished = self.finish(&new, &change);
+        if let Err(e) = finished {
+            (self.quick, self.full, self.stale) = (None, None, Vec::new());
+            return Err(undo.after(tree, e));
+        }
+        failpoint("after-registry");
+        journal::remove(&tree.state_dir()).context("failed to clear .tix/journal.json")?;
+        Ok(())
+    }
+
+    /// The registry and the index after a change's file steps.
+    fn finish(&mut self, new: &Entry, change: &Change) -> Result<()> {
+        let tree = self.tree;
         let patched = match self.index() {
-            Some(index) => finish_quick(tree, index, &new, &change, &self.stale)?,
+            Some(index) => finish_quick(tree, index, new, change, &self.stale)?,
             None => false,
         };
         if patched {
@@ -228,8 +244,6 @@ impl<'t> State<'t> {
             let snap = self.snapshot()?;
             tree.write_registry(snap)?;
         }
-        failpoint("after-registry");
-        journal::remove(&tree.state_dir()).context("failed to clear the journal")?;
         Ok(())
     }
 
@@ -485,8 +499,89 @@ fn fresh(tree: &Tree, e: &Entry) -> bool {
 /// new file (see [`fsx::write_new_reusing`]).
 const SPARE: &str = "ticket.spare";
 
-/// The file steps of a change; returns the entry for its destination.
-fn apply(tree: &Tree, change: &Change) -> Result<Entry> {
+/// What taking a change back needs, known before its first step: the
+/// source as it was (bytes and permissions) and the audit log's length.
+struct Undo<'c> {
+    change: &'c Change,
+    moving: bool,
+    src: Option<(PathBuf, Vec<u8>, fs::Permissions)>,
+    events_len: Option<u64>,
+}
+
+impl Undo<'_> {
+    /// Puts the tickets and the audit log back as they were before the
+    /// change, then clears the journal. An error says what could not be put
+    /// back: the journal then stays, and the next command finishes or rolls
+    /// the change back from it.
+    fn run(&self, tree: &Tree) -> Result<()> {
+        let dst = tree.path(&self.change.dst);
+        let state = tree.state_dir();
+        match &self.src {
+            // A new ticket: its file goes.
+            None => remove_if_there(&dst)
+                .with_context(|| format!("failed to remove {}", tree.show(&self.change.dst)))?,
+            Some((src, bytes, perms)) if self.moving => {
+                remove_if_there(&dst)
+                    .with_context(|| format!("failed to remove {}", tree.show(&self.change.dst)))?;
+                if fs::symlink_metadata(src).is_err() {
+                    // The source's own inode is the spare when it was kept;
+                    // else its bytes are written back.
+                    let spare = state.join(SPARE);
+                    let back = fs::read(&spare).is_ok_and(|b| b == *bytes)
+                        && fs::rename(&spare, src).is_ok();
+                    if !back {
+                        fsx::write_new(src, bytes, None)
+                            .and_then(|()| fs::set_permissions(src, perms.clone()))
+                            .with_context(|| {
+                                format!("failed to put back {}", tree.show(src_rel(self.change)))
+                            })?;
+                    }
+                    fsx::sync_dir(src.parent().unwrap_or(&tree.root))?;
+                }
+            }
+            // Changed in place: the old bytes go back.
+            Some((src, bytes, _)) => {
+                if fs::read(src).ok().as_deref() != Some(bytes.as_slice()) {
+                    fsx::write_atomic(src, bytes, Some(src), true).with_context(|| {
+                        format!("failed to put back {}", tree.show(src_rel(self.change)))
+                    })?;
+                }
+            }
+        }
+        if let Some(dir) = dst.parent() {
+            fsx::sync_dir(dir)?;
+        }
+        journal::truncate_events(&state, self.events_len)
+            .context("failed to take the event back out of .tix/events.jsonl")?;
+        journal::remove(&state).context("failed to clear .tix/journal.json")
+    }
+
+    /// `err`, said with what became of the change: taken back (the tree is
+    /// as it was), or not (`doctor` finishes it).
+    fn after(&self, tree: &Tree, err: anyhow::Error) -> anyhow::Error {
+        match self.run(tree) {
+            Ok(()) => anyhow::anyhow!("{err:#}; nothing was changed"),
+            Err(u) => anyhow::anyhow!(
+                "{err:#}; the change could not be taken back ({u:#}): run `tix doctor --fix`"
+            ),
+        }
+    }
+}
+
+fn src_rel(change: &Change) -> &str {
+    change.src.as_deref().unwrap_or(&change.dst)
+}
+
+fn remove_if_there(path: &Path) -> io::Result<()> {
+    match fs::remove_file(path) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
+    }
+}
+
+/// The file steps of a change; returns the entry for its destination, and
+/// what taking the change back needs (a failed step takes it back itself).
+fn apply<'c>(tree: &Tree, change: &'c Change) -> Result<(Entry, Undo<'c>)> {
     let dst_path = tree.path(&change.dst);
     let src_path = change.src.as_deref().map(|s| tree.path(s));
     let moving = change.src.as_deref() != Some(change.dst.as_str());
@@ -508,19 +603,23 @@ fn apply(tree: &Tree, change: &Change) -> Result<Entry> {
     }
     let state = tree.state_dir();
     // What the source is now: recovery keeps it if someone edits it after a
-    // kill, and an edit saved since the change read it is not written over.
-    let src_fingerprint = match (&src_path, &change.src) {
+    // kill, an edit saved since the change read it is not written over, and
+    // a failed step puts it back.
+    let src = match (&src_path, &change.src) {
         (Some(p), Some(src)) => {
-            let now = fsx::fingerprint(
-                &fs::read(p).with_context(|| format!("failed to read {}", tree.show(src)))?,
-            );
+            let bytes =
+                fs::read(p).with_context(|| format!("failed to read {}", tree.show(src)))?;
+            let now = fsx::fingerprint(&bytes);
             if change.base.as_ref().is_some_and(|b| *b != now) {
                 bail!(
                     "{}: changed on disk while tix was changing it; nothing was changed (run the command again)",
                     tree.show(src)
                 );
             }
-            Some(now)
+            let perms = fs::metadata(p)
+                .with_context(|| format!("failed to read {}", tree.show(src)))?
+                .permissions();
+            Some((p.clone(), bytes, perms, now))
         }
         _ => None,
     };
@@ -529,33 +628,49 @@ fn apply(tree: &Tree, change: &Change) -> Result<Entry> {
         src: change.src.clone(),
         dst: change.dst.clone(),
         fingerprint: fsx::fingerprint(change.content.as_bytes()),
-        src_fingerprint,
+        src_fingerprint: src.as_ref().map(|s| s.3.clone()),
         event: change.event.clone(),
+    };
+    let undo = Undo {
+        change,
+        moving,
+        src: src.map(|(p, b, perms, _)| (p, b, perms)),
+        events_len: journal::events_len(&state),
     };
     let shown = tree.show(&change.dst);
     // The journal comes first, synced: a temp file that a kill leaves behind
     // is then always one the next command knows to remove.
-    journal::write(&state, &intent).context("failed to write the journal")?;
+    if let Err(e) = journal::write(&state, &intent) {
+        // A torn journal would mean "no step taken" anyway; it goes.
+        let _ = journal::remove(&state);
+        return Err(anyhow::anyhow!(
+            "{:#}; nothing was changed",
+            e.context("failed to write .tix/journal.json")
+        ));
+    }
     failpoint("after-journal");
 
     let spare = state.join(SPARE);
-    let write = if let (true, Some(src)) = (moving, &src_path) {
-        fsx::write_new_reusing(&spare, &dst_path, change.content.as_bytes(), src)
-    } else if moving {
-        fsx::write_new(&dst_path, change.content.as_bytes(), None)
-    } else {
-        fsx::write_atomic(&dst_path, change.content.as_bytes(), None, true)
-    };
+    let write = super::failpoint_error("write").and_then(|()| {
+        if let (true, Some(src)) = (moving, &src_path) {
+            fsx::write_new_reusing(&spare, &dst_path, change.content.as_bytes(), src)
+        } else if moving {
+            fsx::write_new(&dst_path, change.content.as_bytes(), None)
+        } else {
+            fsx::write_atomic(&dst_path, change.content.as_bytes(), None, true)
+        }
+    });
     if let Err(e) = write {
-        let _ = journal::remove(&state);
-        return Err(e).with_context(|| format!("failed to write {shown}"));
+        let err = anyhow::Error::from(e).context(format!("failed to write {shown}"));
+        return Err(undo.after(tree, err));
     }
     failpoint("after-write");
     // The source's removal and the audit line wait for the disk together.
     let (removed, logged) = std::thread::scope(|s| {
         let remove = s.spawn(|| -> Result<()> {
             if moving && let (Some(src), Some(src_path)) = (&change.src, &src_path) {
-                fsx::retire(src_path, &spare)
+                super::failpoint_error("remove")
+                    .and_then(|()| fsx::retire(src_path, &spare))
                     .with_context(|| format!("failed to remove {}", tree.show(src)))?;
                 fsx::sync_dir(src_path.parent().unwrap_or(&tree.root))
                     .with_context(|| format!("failed to sync {}", tree.show(src)))?;
@@ -573,15 +688,22 @@ fn apply(tree: &Tree, change: &Change) -> Result<Entry> {
             .unwrap_or_else(|p| std::panic::resume_unwind(p));
         (removed, logged)
     });
-    removed?;
-    logged?;
-
-    let meta = fs::metadata(&dst_path).with_context(|| format!("failed to stat {shown}"))?;
+    if let Err(e) = removed.and(logged) {
+        return Err(undo.after(tree, e));
+    }
+    let meta = match fs::metadata(&dst_path) {
+        Ok(m) => m,
+        Err(e) => {
+            return Err(undo.after(
+                tree,
+                anyhow::Error::from(e).context(format!("failed to stat {shown}")),
+            ));
+        }
+    };
     let parsed = tree.parse_bytes(&change.dst, change.content.as_bytes());
-    Ok(Entry::new(
-        change.dst.clone().into(),
-        Stamp::of(&meta),
-        parsed,
+    Ok((
+        Entry::new(change.dst.clone().into(), Stamp::of(&meta), parsed),
+        undo,
     ))
 }
 
