@@ -38,13 +38,16 @@ fn tree() -> Tix {
 /// inodes) and the hook's own files.
 fn state(t: &Tix) -> (BTreeMap<String, Vec<u8>>, BTreeMap<String, Vec<u8>>) {
     let mut state = t.state_snapshot();
-    state.retain(|k, v| {
-        let scratch = ["lock", "hook.log", "runs.json"].contains(&k.as_str())
-            || k.ends_with(".spare")
-            || (k == "journal.json" && v.is_empty());
-        !scratch
-    });
+    state.retain(|k, v| !scratch(k, v));
     (t.snapshot(), state)
+}
+
+/// A file of tix's own that may differ after a change taken back: the
+/// lock's holder line, an empty journal, a spare inode, the hook's files.
+fn scratch(name: &str, bytes: &[u8]) -> bool {
+    ["lock", "hook.log", "runs.json"].contains(&name)
+        || name.ends_with(".spare")
+        || (name == "journal.json" && bytes.is_empty())
 }
 
 /// The paths whose bytes differ between two snapshots.
@@ -325,11 +328,7 @@ fn dir(root: &std::path::Path) -> BTreeMap<String, Vec<u8>> {
                 continue;
             }
             let bytes = std::fs::read(&p).unwrap();
-            let name = rel.rsplit('/').next().unwrap_or("");
-            let scratch = ["lock", "hook.log", "runs.json"].contains(&name)
-                || name.ends_with(".spare")
-                || (name == "journal.json" && bytes.is_empty());
-            if !scratch {
+            if !scratch(rel.rsplit('/').next().unwrap_or(""), &bytes) {
                 out.insert(rel, bytes);
             }
         }
