@@ -335,3 +335,53 @@ fn dir(root: &std::path::Path) -> BTreeMap<String, Vec<u8>> {
     }
     out
 }
+
+/// `tix init` that fails takes back everything it made: a new tree, or the
+/// files it added to a folder it adopts.
+#[test]
+fn an_init_that_fails_leaves_nothing_behind() {
+    if !cfg!(debug_assertions) {
+        eprintln!("skipped: failpoints exist in debug builds only");
+        return;
+    }
+    for step in ["registry", "write"] {
+        let fail = format!("full:{step}");
+        // A new tree.
+        let t = Tix::empty();
+        let r = t
+            .command(&["init"])
+            .env("TIX_FAILPOINT", &fail)
+            .output()
+            .unwrap();
+        let r = Run::of(r);
+        if step == "write" {
+            // init writes no ticket: nothing fails there.
+            assert_eq!(r.code, 0, "{r:?}");
+            continue;
+        }
+        assert_eq!(r.code, 1, "{r:?}");
+        assert_eq!(
+            r.stderr,
+            "tix: failed to write tickets/TICKET_REGISTRY.md: No space left on device (os error 28); nothing was changed\n"
+        );
+        assert!(!t.exists("tickets"), "the new tree is gone");
+        // A folder of tickets it adopts: only its own files stay.
+        let t = Tix::empty().file(
+            "tickets/pending/TIX-0001-a.md",
+            &ticket("TIX-0001", "pending", "", ""),
+        );
+        let before = t.snapshot();
+        let r = Run::of(
+            t.command(&["init"])
+                .env("TIX_FAILPOINT", &fail)
+                .output()
+                .unwrap(),
+        );
+        assert_eq!(r.code, 1, "{r:?}");
+        assert_eq!(t.snapshot(), before);
+        assert!(!t.exists("tickets/.tix") && !t.exists("tickets/completed"));
+        // And then it works.
+        t.run(&["init"]).code(0);
+        t.run(&["sync", "--check"]).code(0);
+    }
+}

@@ -18,6 +18,69 @@ use std::path::Path;
 pub use crate::tree::GITATTRIBUTES;
 
 pub fn run(ctx: &Ctx, args: &InitArgs) -> Result<Exit> {
+    let mut made = Made::default();
+    let (tree, snap, existed, shown) = match make(ctx, args, &mut made) {
+        Ok(done) => done,
+        Err(e) => return Err(made.undo(e)),
+    };
+    summary(ctx, &tree, &snap, existed, &shown);
+    Ok(Exit::Ok)
+}
+
+/// What init made, so that a failure takes all of it back: the folders it
+/// created (in order), the files it wrote, and `.tix/` when it made it.
+#[derive(Default)]
+struct Made {
+    dirs: Vec<std::path::PathBuf>,
+    files: Vec<std::path::PathBuf>,
+    state: Option<std::path::PathBuf>,
+}
+
+impl Made {
+    /// `fs::create_dir_all`, noting each folder it creates.
+    fn dir(&mut self, path: &Path) -> std::io::Result<()> {
+        let missing: Vec<_> = path
+            .ancestors()
+            .take_while(|p| !p.as_os_str().is_empty() && fs::symlink_metadata(p).is_err())
+            .map(Path::to_path_buf)
+            .collect();
+        fs::create_dir_all(path)?;
+        self.dirs.extend(missing.into_iter().rev());
+        Ok(())
+    }
+
+    /// Removes what was made, newest first, and says so with `err`.
+    fn undo(&self, err: anyhow::Error) -> anyhow::Error {
+        let mut failed = None;
+        let mut note = |r: std::io::Result<()>, p: &Path| {
+            if let Err(e) = r
+                && failed.is_none()
+            {
+                failed = Some(format!("{}: {e}", p.display()));
+            }
+        };
+        for f in self.files.iter().rev() {
+            note(fs::remove_file(f), f);
+        }
+        if let Some(state) = &self.state {
+            note(fs::remove_dir_all(state), state);
+        }
+        for d in self.dirs.iter().rev() {
+            note(fs::remove_dir(d), d);
+        }
+        match failed {
+            None => anyhow::anyhow!("{err:#}; nothing was changed"),
+            Some(f) => anyhow::anyhow!("{err:#}; what init made could not all be removed ({f})"),
+        }
+    }
+}
+
+/// Makes or adopts the tree: every step init writes.
+fn make(
+    ctx: &Ctx,
+    args: &InitArgs,
+    made: &mut Made,
+) -> Result<(Tree, crate::tree::Snapshot, bool, String)> {
     let root = ctx.cwd.join(&args.dir);
     let shown = tree::display_path(&root, &ctx.cwd);
     // A settings file that cannot be merged stops init before anything is made.
@@ -28,7 +91,8 @@ pub fn run(ctx: &Ctx, args: &InitArgs) -> Result<Exit> {
     };
     let existed = root.join(config::FILE_NAME).exists();
     if !existed {
-        fs::create_dir_all(&root).with_context(|| format!("failed to create {shown}"))?;
+        made.dir(&root)
+            .with_context(|| format!("failed to create {shown}"))?;
         let (config, skipped) = adopt(&root)?;
         for d in &skipped {
             ctx.note(&format!(
@@ -44,23 +108,25 @@ pub fn run(ctx: &Ctx, args: &InitArgs) -> Result<Exit> {
             None,
         )
         .with_context(|| format!("failed to write {shown}/{}", config::FILE_NAME))?;
+        made.files.push(root.join(config::FILE_NAME));
     }
     let tree = Tree::open(&root, &ctx.cwd)?;
     for dir in tree.config.statuses.iter().filter_map(|s| s.dir.as_deref()) {
-        create_dir(&tree, dir)?;
+        create_dir(&tree, dir, made)?;
         // git keeps no empty folders; this keeps the board's shape in a clone.
         let empty = fs::read_dir(tree.path(dir)).is_ok_and(|mut l| l.next().is_none());
         if empty {
-            write_if_absent(&tree, &format!("{dir}/.gitkeep"), "")?;
+            write_if_absent(&tree, &format!("{dir}/.gitkeep"), "", made)?;
         }
     }
-    create_dir(&tree, TEMPLATES)?;
+    create_dir(&tree, TEMPLATES, made)?;
     write_if_absent(
         &tree,
         &format!("{TEMPLATES}/default.md"),
         &template(&tree.config),
+        made,
     )?;
-    write_if_absent(&tree, ".gitattributes", GITATTRIBUTES)?;
+    write_if_absent(&tree, ".gitattributes", GITATTRIBUTES, made)?;
     let attrs = fs::read_to_string(tree.path(".gitattributes")).unwrap_or_default();
     let missing: Vec<&str> = GITATTRIBUTES
         .lines()
@@ -78,10 +144,14 @@ pub fn run(ctx: &Ctx, args: &InitArgs) -> Result<Exit> {
         ));
     }
 
+    if !tree.state_dir().exists() {
+        made.state = Some(tree.state_dir());
+    }
     let lock = ctx.lock_exclusive(&tree)?;
     let mut snap = tree.scan(Scan::Fresh, Upkeep::Index)?;
     if !tree.path(REGISTRY).exists() {
         tree.write_registry(&mut snap)?;
+        made.files.push(tree.path(REGISTRY));
     }
     drop(lock);
 
@@ -90,10 +160,14 @@ pub fn run(ctx: &Ctx, args: &InitArgs) -> Result<Exit> {
         match merged {
             None => ctx.note(&format!("{shown}: tix's hooks are there already")),
             Some(crate::settings::Merged { text, added }) => {
-                fs::create_dir_all(path.parent().unwrap_or(&ctx.cwd))
+                made.dir(path.parent().unwrap_or(&ctx.cwd))
                     .with_context(|| format!("failed to create the folder of {shown}"))?;
+                let new = !path.exists();
                 fsx::write_atomic(&path, text.as_bytes(), None, true)
                     .with_context(|| format!("failed to write {shown}"))?;
+                if new {
+                    made.files.push(path.clone());
+                }
                 ctx.note(&format!(
                     "{shown}: added tix's hooks ({})",
                     added.join(", ")
@@ -102,6 +176,11 @@ pub fn run(ctx: &Ctx, args: &InitArgs) -> Result<Exit> {
         }
     }
 
+    Ok((tree, snap, existed, shown))
+}
+
+/// What init says it found: the counts, the folders, the problems grouped.
+fn summary(ctx: &Ctx, tree: &Tree, snap: &crate::tree::Snapshot, existed: bool, shown: &str) {
     let verb = if existed {
         "already a tix tree"
     } else {
@@ -109,7 +188,7 @@ pub fn run(ctx: &Ctx, args: &InitArgs) -> Result<Exit> {
     };
     // A summary, a few lines however large the tree: counts per status, the
     // folders, then the problems grouped.
-    let tickets = tree.tickets(&snap);
+    let tickets = tree.tickets(snap);
     let counts: Vec<String> = tree
         .config
         .statuses
@@ -135,18 +214,17 @@ pub fn run(ctx: &Ctx, args: &InitArgs) -> Result<Exit> {
         .collect();
     ctx.note(&format!("folders: {}", folders.join(", ")));
     // A second folder of a status is left out: said here, not found later.
-    let mut problems = tree.problems(&snap);
+    let mut problems = tree.problems(snap);
     problems.extend(tree.unread_folders());
     if !problems.is_empty() {
         ctx.note(&format!(
             "{} (`tix sync --check` lists them; tix.yaml says how statuses are read):",
             super::count(problems.len(), "problem")
         ));
-        for line in super::problem_summary(&tree, &problems, true) {
+        for line in super::problem_summary(tree, &problems, true) {
             ctx.note(&line);
         }
     }
-    Ok(Exit::Ok)
 }
 
 /// Where the project's `.claude/settings.json` is (the git top level holding
@@ -427,16 +505,18 @@ fn template(config: &Config) -> String {
     DEFAULT_TEMPLATE.replace("TIX-0000", &config.new_id(&config.id_prefix, 0))
 }
 
-fn create_dir(tree: &Tree, rel: &str) -> Result<()> {
-    fs::create_dir_all(tree.path(rel))
+fn create_dir(tree: &Tree, rel: &str, made: &mut Made) -> Result<()> {
+    made.dir(&tree.path(rel))
         .with_context(|| format!("failed to create {}", tree.show(rel)))
 }
 
-fn write_if_absent(tree: &Tree, rel: &str, text: &str) -> Result<()> {
+fn write_if_absent(tree: &Tree, rel: &str, text: &str, made: &mut Made) -> Result<()> {
     let path = tree.path(rel);
     if path.exists() {
         return Ok(());
     }
     fsx::write_new(&path, text.as_bytes(), None)
-        .with_context(|| format!("failed to write {}", tree.show(rel)))
+        .with_context(|| format!("failed to write {}", tree.show(rel)))?;
+    made.files.push(path);
+    Ok(())
 }
