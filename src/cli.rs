@@ -79,6 +79,8 @@ pub enum Command {
     Hook,
     /// Find (and with --fix repair) what an interrupted run or a hand edit left
     Doctor(DoctorArgs),
+    /// Move completed tickets completed long enough ago to the archive
+    Archive(ArchiveArgs),
 }
 
 #[derive(Debug, Args)]
@@ -202,6 +204,16 @@ pub struct NextArgs {
     /// Print the ticket as a JSON object (null when nothing is ready)
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ArchiveArgs {
+    /// Archive tickets completed more than DAYS days ago
+    #[arg(long, value_name = "DAYS", default_value_t = 30)]
+    pub older_than: u32,
+    /// Print what would be archived; change nothing
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Args)]

@@ -3,6 +3,7 @@
 mod util;
 
 mod adopt;
+mod archive;
 mod claude;
 mod concurrency;
 mod corpus;

@@ -1,6 +1,7 @@
 //! One file per subcommand, each a short script over the domain. Only this
 //! layer writes to stdout and stderr.
 
+mod archive;
 mod complete;
 mod doctor;
 mod history;
@@ -53,6 +54,7 @@ pub fn dispatch(cli: Cli) -> Result<Exit> {
         Command::Next(a) => next::run(&ctx, a),
         Command::Hook => Ok(hook::run(&ctx)),
         Command::Doctor(a) => doctor::run(&ctx, a),
+        Command::Archive(a) => archive::run(&ctx, a),
     }
 }
 

@@ -52,6 +52,8 @@ pub enum Action {
     Complete,
     /// `tix move`.
     Move,
+    /// `tix archive`: a completed ticket put away.
+    Archive,
     /// The agent of a ticket in progress changed (`start --agent … --force`).
     Assign,
     /// Back to pending: the run that started it failed or never ran.
@@ -98,6 +100,7 @@ impl Action {
             Action::Start => "start",
             Action::Complete => "complete",
             Action::Move => "move",
+            Action::Archive => "archive",
             Action::Assign => "assign",
             Action::Rollback => "rollback",
             Action::Sync => "sync",

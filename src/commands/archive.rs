@@ -1,0 +1,116 @@
+//! `tix archive`: completed tickets completed more than `--older-than` days
+//! ago go to the archived status's folder, each as one journaled change, all
+//! under one lock. `--dry-run` says which, and changes nothing.
+
+use super::Ctx;
+use crate::cli::ArchiveArgs;
+use crate::config::Kind;
+use crate::error::TixError;
+use crate::exit::Exit;
+use crate::text::count;
+use crate::transition::{Outcome, Request, Totals};
+use crate::tree::{Action, Entry, LockMode, Scan, State, Tree, Upkeep};
+use anyhow::Result;
+use chrono::{DateTime, Utc};
+
+pub fn run(ctx: &Ctx, args: &ArchiveArgs) -> Result<Exit> {
+    let tree = ctx.tree()?;
+    let Some(to) = tree
+        .config
+        .statuses
+        .iter()
+        .find(|s| s.kind == Kind::Archived)
+    else {
+        return Err(TixError::Usage(
+            "tix.yaml has no status of the archived kind to archive into".into(),
+        )
+        .into());
+    };
+    let cutoff = ctx.now - chrono::Duration::days(i64::from(args.older_than));
+    let day = cutoff.format("%Y-%m-%d");
+    if args.dry_run {
+        let _lock = ctx.lock(&tree, LockMode::Shared)?;
+        let snap = tree.scan(Scan::Cached, Upkeep::Index)?;
+        let (due, undated) = due(&tree, &snap.entries, cutoff);
+        for (entry, id, _) in &due {
+            ctx.note(&format!("would archive {id} ({})", tree.show(&entry.rel)));
+            ctx.out(&format!("{id}\n"))?;
+        }
+        ctx.note(&format!(
+            "{} completed before {day} (dry run: nothing changed)",
+            count(due.len(), "ticket")
+        ));
+        say_undated(ctx, undated);
+        return Ok(Exit::Ok);
+    }
+    let lock = ctx.lock_exclusive(&tree)?;
+    let mut state = State::full(&tree, &lock)?;
+    let (due, undated) = due(&tree, &state.snapshot()?.entries, cutoff);
+    let req = Request {
+        to: to.name.clone(),
+        force: false,
+        agent: None,
+        action: Action::Archive,
+        reason: Some(format!("completed before {day}")),
+        totals: Totals::default(),
+        check_only: false,
+    };
+    for (entry, id, _) in &due {
+        let outcome =
+            crate::transition::apply(&tree, &mut state, entry, &req, &ctx.actor(), ctx.now)?;
+        if let Outcome::Changed { rel, .. } = &outcome {
+            ctx.note(&format!("archived {id} → {}", tree.show(rel)));
+        }
+        ctx.out(&format!("{id}\n"))?;
+    }
+    if due.is_empty() {
+        ctx.note(&format!(
+            "nothing to archive: no ticket was completed before {day}"
+        ));
+    } else {
+        ctx.note(&format!(
+            "archived {} completed before {day}",
+            count(due.len(), "ticket")
+        ));
+    }
+    say_undated(ctx, undated);
+    Ok(Exit::Ok)
+}
+
+/// The completed tickets (completed kind, not yet archived) whose completion
+/// is before `cutoff`, oldest first, and how many have no completion time.
+fn due(
+    tree: &Tree,
+    entries: &[Entry],
+    cutoff: DateTime<Utc>,
+) -> (Vec<(Entry, String, DateTime<Utc>)>, usize) {
+    let mut due = Vec::new();
+    let mut undated = 0;
+    for e in entries {
+        let Some(t) = tree.ticket_of(e).filter(|t| t.kind == Kind::Completed) else {
+            continue;
+        };
+        let when = t
+            .meta
+            .completed
+            .as_deref()
+            .and_then(|c| DateTime::parse_from_rfc3339(c).ok())
+            .map(|c| c.with_timezone(&Utc));
+        match when {
+            Some(when) if when < cutoff => due.push((e.clone(), t.meta.id.to_string(), when)),
+            Some(_) => {}
+            None => undated += 1,
+        }
+    }
+    due.sort_by(|a, b| (a.2, &a.1).cmp(&(b.2, &b.1)));
+    (due, undated)
+}
+
+fn say_undated(ctx: &Ctx, undated: usize) {
+    if undated > 0 {
+        ctx.note(&format!(
+            "left {} without a `completed` time (`tix complete` writes one; `tix move ID archived` archives one by hand)",
+            count(undated, "completed ticket")
+        ));
+    }
+}
