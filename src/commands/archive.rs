@@ -44,8 +44,15 @@ pub fn run(ctx: &Ctx, args: &ArchiveArgs) -> Result<Exit> {
         return Ok(Exit::Ok);
     }
     let lock = ctx.lock_exclusive(&tree)?;
-    let mut state = State::full(&tree, &lock)?;
-    let (due, undated) = due(&tree, &state.snapshot()?.entries, cutoff);
+    // Which: from the whole tree (as read commands see it, the index brought
+    // up to date); then each move as a transition does it, from the index
+    // (one registry row patched, not the registry rendered per ticket).
+    let (due, undated) = due(
+        &tree,
+        &tree.scan(Scan::Cached, Upkeep::Index)?.entries,
+        cutoff,
+    );
+    let mut state = State::open(&tree, &lock)?;
     let req = Request {
         to: to.name.clone(),
         force: false,
