@@ -81,6 +81,8 @@ pub enum Command {
     Doctor(DoctorArgs),
     /// Move completed tickets completed long enough ago to the archive
     Archive(ArchiveArgs),
+    /// Print a shell's completion script (ticket ids complete too)
+    Completions(CompletionsArgs),
 }
 
 #[derive(Debug, Args)]
@@ -204,6 +206,57 @@ pub struct NextArgs {
     /// Print the ticket as a JSON object (null when nothing is ready)
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell
+    #[arg(value_enum)]
+    pub shell: Shell,
+}
+
+/// The shells `tix completions` writes for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Shell {
+    Bash,
+    Zsh,
+    Fish,
+    Elvish,
+    Powershell,
+}
+
+impl Shell {
+    pub const ALL: [Shell; 5] = [
+        Shell::Bash,
+        Shell::Zsh,
+        Shell::Fish,
+        Shell::Elvish,
+        Shell::Powershell,
+    ];
+
+    /// Its name, as the shell completion engine knows it.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Shell::Bash => "bash",
+            Shell::Zsh => "zsh",
+            Shell::Fish => "fish",
+            Shell::Elvish => "elvish",
+            Shell::Powershell => "powershell",
+        }
+    }
+
+    /// The file in `completions/` that holds its script.
+    #[must_use]
+    pub fn file_name(self) -> &'static str {
+        match self {
+            Shell::Bash => "tix.bash",
+            Shell::Zsh => "_tix",
+            Shell::Fish => "tix.fish",
+            Shell::Elvish => "tix.elv",
+            Shell::Powershell => "_tix.ps1",
+        }
+    }
 }
 
 #[derive(Debug, Args)]

@@ -32,6 +32,12 @@ use std::process::ExitCode;
 
 /// Parses, runs, and maps the outcome to an exit code.
 pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
+    // `COMPLETE=<shell> tix -- …`: a shell asking for completions (see
+    // `tix completions`). Only an environment lookup otherwise.
+    clap_complete::CompleteEnv::with_factory(commands::completions::command)
+        .var(commands::completions::VAR)
+        .completer("tix")
+        .complete();
     let args: Vec<OsString> = args.into_iter().collect();
     let cli = match cli::Cli::try_parse_from(&args) {
         Ok(cli) => cli,

@@ -5,6 +5,7 @@ mod util;
 mod adopt;
 mod archive;
 mod claude;
+mod completions;
 mod concurrency;
 mod corpus;
 mod crash;

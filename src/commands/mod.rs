@@ -3,6 +3,7 @@
 
 mod archive;
 mod complete;
+pub mod completions;
 mod doctor;
 mod history;
 mod hook;
@@ -55,6 +56,7 @@ pub fn dispatch(cli: Cli) -> Result<Exit> {
         Command::Hook => Ok(hook::run(&ctx)),
         Command::Doctor(a) => doctor::run(&ctx, a),
         Command::Archive(a) => archive::run(&ctx, a),
+        Command::Completions(a) => completions::run(&ctx, a),
     }
 }
 
