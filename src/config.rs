@@ -59,7 +59,8 @@ impl Kind {
 }
 
 /// Words that say what a status or folder means, by kind (compared
-/// [`normalize`]d). A pending-kind word marked `false` is not ready to start.
+/// [`normalize`]d). A pending-kind word marked `false` is not ready to start;
+/// a completed-kind one is closed but not done (won't do, cancelled).
 const MEANINGS: [(Kind, &[(&str, bool)]); 4] = [
     (
         Kind::Pending,
@@ -100,8 +101,18 @@ const MEANINGS: [(Kind, &[(&str, bool)]); 4] = [
             ("closed", true),
             ("resolved", true),
             ("approved", true),
-            ("canceled", true),
-            ("cancelled", true),
+            ("canceled", false),
+            ("cancelled", false),
+            ("wont_do", false),
+            ("won_t_do", false),
+            ("wontfix", false),
+            ("wont_fix", false),
+            ("won_t_fix", false),
+            ("rejected", false),
+            ("declined", false),
+            ("dropped", false),
+            ("abandoned", false),
+            ("obsolete", false),
         ],
     ),
     (Kind::Archived, &[("archived", true), ("archive", true)]),
@@ -155,6 +166,10 @@ pub struct StatusDef {
     pub dir: Option<String>,
     pub kind: Kind,
     pub ready: bool,
+    /// For a closed status (completed or archived kind): whether its
+    /// tickets count as done. `false`: closed but not done (won't do): not
+    /// in the completion rate, nor among recent completions.
+    pub done: bool,
     pub aliases: Vec<String>,
 }
 
@@ -182,6 +197,7 @@ struct RawStatus {
     dir: Option<String>,
     kind: Option<Kind>,
     ready: Option<bool>,
+    done: Option<bool>,
     #[serde(default)]
     aliases: Vec<String>,
 }
@@ -192,11 +208,14 @@ impl From<RawStatus> for StatusDef {
         let kind = r.kind.or(meant.map(|m| m.0)).unwrap_or(Kind::Pending);
         let ready_by_meaning = meant.filter(|m| m.0 == kind).is_none_or(|m| m.1);
         let ready = kind == Kind::Pending && r.ready.unwrap_or(meant.is_some() && ready_by_meaning);
+        // The same word table says whether a completed-kind word is done.
+        let done = kind.is_closed() && r.done.unwrap_or(ready_by_meaning);
         StatusDef {
             name: r.name,
             dir: r.dir,
             kind,
             ready,
+            done,
             aliases: r.aliases,
         }
     }
@@ -277,6 +296,7 @@ impl Default for Config {
             dir: Some(dir.into()),
             kind,
             ready: kind == Kind::Pending,
+            done: kind.is_closed(),
             aliases: strings(aliases),
         };
         Config {
@@ -516,6 +536,12 @@ impl Config {
                 ));
             }
         }
+        if self.first(Kind::Completed).is_some_and(|s| !s.done) {
+            return Err(
+                "statuses: the list needs a status of kind completed that counts as done (done: false is won't do)"
+                    .into(),
+            );
+        }
         for (from, tos) in &self.transitions {
             for s in std::iter::once(from).chain(tos) {
                 if self.status(s).is_none() && Kind::parse(s).is_none() {
@@ -580,7 +606,12 @@ impl Config {
     /// `complete` (completed) and `new` (pending) put a ticket.
     #[must_use]
     pub fn first(&self, kind: Kind) -> Option<&StatusDef> {
-        self.statuses.iter().find(|s| s.kind == kind)
+        // A closed kind's first status that counts as done (`complete`
+        // goes there, not to won't do), else its first.
+        self.statuses
+            .iter()
+            .find(|s| s.kind == kind && (s.done || !kind.is_closed()))
+            .or_else(|| self.statuses.iter().find(|s| s.kind == kind))
     }
 
     /// The name of [`Config::first`], for a kind validation guarantees.
@@ -679,7 +710,10 @@ impl Config {
         s.push_str("statuses:                 # board order: the name written in files, its folder, its kind\n");
         s.push_str("                          # (pending | in_progress | completed | archived), whether `next`\n");
         s.push_str(
-            "                          # draws from it (pending kind), other values that mean it\n",
+            "                          # draws from it (pending kind), whether it counts as done\n",
+        );
+        s.push_str(
+            "                          # (closed kinds; done: false is won't do), other values that mean it\n",
         );
         for st in &self.statuses {
             let q = crate::ticket::flow_scalar;
@@ -690,10 +724,10 @@ impl Config {
                 q(&st.name),
                 st.dir.as_deref().map_or("null".to_string(), q),
                 st.kind.name(),
-                if st.kind == Kind::Pending {
-                    format!(", ready: {}", st.ready)
-                } else {
-                    String::new()
+                match st.kind {
+                    Kind::Pending => format!(", ready: {}", st.ready),
+                    kind if kind.is_closed() && !st.done => ", done: false".to_string(),
+                    _ => String::new(),
                 },
                 if aliases.is_empty() {
                     String::new()

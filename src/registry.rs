@@ -96,11 +96,33 @@ pub struct Layout {
     pub problems: usize,
 }
 
-/// Closed (completed and archived kinds) / total; 0.0 for an empty tree.
+/// Done (closed, completed or archived kind, in a status that counts as
+/// done) ÷ every ticket but those closed as not done (won't do); 0.0 when
+/// that leaves none.
 #[must_use]
-pub fn completion_rate(tickets: &[Ticket<'_>]) -> f64 {
-    let done = tickets.iter().filter(|t| t.kind.is_closed()).count();
-    rate(done, tickets.len())
+pub fn completion_rate(config: &Config, tickets: &[Ticket<'_>]) -> f64 {
+    let (done, _, counted) = tally(config, tickets.iter().map(|t| (t.status, 1)));
+    rate(done, counted)
+}
+
+/// How many tickets are done, how many closed as not done, and how many
+/// count towards the completion rate (all but the latter), from `(status,
+/// tickets)` pairs.
+#[must_use]
+pub fn tally<'a>(
+    config: &Config,
+    counts: impl IntoIterator<Item = (&'a str, usize)>,
+) -> (usize, usize, usize) {
+    let (mut done, mut dropped, mut total) = (0, 0, 0);
+    for (status, n) in counts {
+        total += n;
+        match config.status(status) {
+            Some(st) if st.kind.is_closed() && st.done => done += n,
+            Some(st) if st.kind.is_closed() => dropped += n,
+            _ => {}
+        }
+    }
+    (done, dropped, total - dropped)
 }
 
 fn rate(done: usize, total: usize) -> f64 {
@@ -237,20 +259,28 @@ pub fn render_layout(
 fn head(s: &mut String, config: &Config, counts: &[usize]) {
     s.push_str(MARKER);
     s.push_str("\n# Ticket registry\n\n| Status | Tickets |\n| --- | ---: |\n");
-    let mut done = 0;
     for (st, n) in config.statuses.iter().zip(counts) {
         let _ = writeln!(s, "| {} | {n} |", st.name);
-        if st.kind.is_closed() {
-            done += n;
-        }
     }
     let total: usize = counts.iter().sum();
     let _ = writeln!(s, "| **total** | **{total}** |\n");
-    let _ = writeln!(
-        s,
-        "Completion: {done} of {total} ({:.1}%)",
-        rate(done, total) * 100.0
+    let (done, dropped, counted) = tally(
+        config,
+        config
+            .statuses
+            .iter()
+            .map(|st| st.name.as_str())
+            .zip(counts.iter().copied()),
     );
+    let _ = write!(
+        s,
+        "Completion: {done} of {counted} ({:.1}%)",
+        rate(done, counted) * 100.0
+    );
+    if dropped > 0 {
+        let _ = write!(s, "; {dropped} closed as not done");
+    }
+    s.push('\n');
 }
 
 /// A status's heading and table header (rows follow), or the archive line.
@@ -788,7 +818,7 @@ mod tests {
 
     #[test]
     fn empty_tree_rate_is_zero() {
-        assert_eq!(completion_rate(&[]), 0.0);
+        assert_eq!(completion_rate(&Config::default(), &[]), 0.0);
         let out = render(&Config::default(), &[], &[]);
         assert!(out.contains("Completion: 0 of 0 (0.0%)"));
     }
@@ -819,6 +849,7 @@ mod tests {
                     dir: Some("blocked".into()),
                     kind: Kind::Pending,
                     ready: false,
+                    done: false,
                     aliases: Vec::new(),
                 },
             );

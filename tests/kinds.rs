@@ -131,7 +131,10 @@ fn a_tree_whose_statuses_have_spaces_keeps_its_spelling() {
         s["in_progress"][0]["id"], "TIX-0004",
         "in review is in progress"
     );
-    assert_eq!(s["completion_rate"], 0.2, "won't do is closed");
+    // Won't Do is closed but not done: neither done nor left to do, so 0
+    // done of the 4 others (it was 1 of 5 before won't-do had a meaning).
+    assert_eq!(s["completion_rate"], 0.0, "won't do is closed, not done");
+    assert_eq!(s["counts"]["Won't Do"], 1);
     // start writes the first in-progress status's name, as the tree spells it.
     t.run(&["start", "2", "--agent", "bot"]).code(0);
     assert_eq!(
@@ -397,4 +400,90 @@ fn a_status_without_a_folder_cannot_leave_an_archive_with_nowhere_to_go() {
     );
     assert!(t.exists("tickets/pending/TIX-0001.md"));
     t.run(&["sync", "--check"]).code(0);
+}
+
+/// Won't do: a status of the completed kind with `done: false` closes a
+/// ticket without counting it as done. The completion rate leaves it out
+/// (neither done nor left to do), recent completions do not list it, `next`
+/// never draws it, and a ticket that depends on it is not held back.
+#[test]
+fn a_ticket_closed_as_wont_do_is_closed_but_not_done() {
+    let t = Tix::tree()
+        .file(
+            "tickets/tix.yaml",
+            "statuses:\n\
+             \x20 - {name: pending, dir: pending}\n\
+             \x20 - {name: in_progress, dir: in-progress}\n\
+             \x20 - {name: completed, dir: completed}\n\
+             \x20 - {name: wont_do, dir: wont-do, kind: completed, done: false}\n\
+             transitions:\n\
+             \x20 pending: [in_progress, wont_do]\n\
+             \x20 in_progress: [completed, pending, wont_do]\n",
+        )
+        .ticket(
+            "completed",
+            "TIX-0001.md",
+            &ticket("TIX-0001", "completed", "completed: 2029-12-01T00:00:00Z\n"),
+        )
+        .ticket(
+            "pending",
+            "TIX-0002.md",
+            &ticket("TIX-0002", "pending", "priority: critical\n"),
+        )
+        .ticket(
+            "pending",
+            "TIX-0003.md",
+            &ticket("TIX-0003", "pending", "depends_on: [TIX-0002]\n"),
+        );
+    t.run(&["sync"]).code(0);
+    t.run(&["move", "2", "wont_do"]).code(0);
+    assert!(t.exists("tickets/wont-do/TIX-0002.md"));
+    let s = t.run(&["status", "--json"]).code(0).json();
+    assert_eq!(s["completion_rate"], 0.5, "1 done of the 2 that count");
+    assert_eq!(s["counts"]["wont_do"], 1);
+    let recent: Vec<&str> = s["recent"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(recent, ["TIX-0001"]);
+    let ready: Vec<&str> = s["ready"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ready, ["TIX-0003"], "its dependency is closed");
+    assert_eq!(t.run(&["next"]).code(0).stdout, "TIX-0003\n");
+    let registry = t.read("tickets/TICKET_REGISTRY.md");
+    assert!(
+        registry.contains("\nCompletion: 1 of 2 (50.0%); 1 closed as not done\n"),
+        "{registry}"
+    );
+    let header = t.run(&["status"]).code(0).stdout;
+    assert!(
+        header
+            .lines()
+            .next()
+            .unwrap()
+            .ends_with(" — 3 tickets, 1 done (50%), 1 closed as not done"),
+        "{header}"
+    );
+    t.run(&["sync", "--check"]).code(0);
+    // tix init spells it out, and adopting a `cancelled/` folder means the same.
+    let t = Tix::empty()
+        .file("work/todo/T-1.md", &ticket("T-1", "todo", ""))
+        .file("work/cancelled/T-2.md", &ticket("T-2", "cancelled", ""));
+    t.run(&["init", "work"]).code(0);
+    let yaml = t.read("work/tix.yaml");
+    assert!(
+        yaml.contains("  - {name: cancelled, dir: cancelled, kind: completed, done: false}\n"),
+        "{yaml}"
+    );
+    // `tix complete` needs a status that counts as done: tix's own is added.
+    assert!(
+        yaml.contains("  - {name: completed, dir: completed, kind: completed, aliases: [done, complete, closed, resolved]}\n"),
+        "{yaml}"
+    );
 }

@@ -361,6 +361,9 @@ fn adopt(root: &Path) -> Result<(Config, Vec<String>)> {
                 dir,
                 kind,
                 ready: kind == Kind::Pending && ready,
+                // For a closed kind the word table's flag says done
+                // (`cancelled/` is closed, not done).
+                done: kind.is_closed() && ready,
                 aliases: Vec::new(),
             }),
         }
@@ -413,7 +416,11 @@ fn adopt(root: &Path) -> Result<(Config, Vec<String>)> {
     }
     // The kinds every tree needs, in tix's default folders.
     for kind in Kind::ALL {
-        if config.first(kind).is_none()
+        // A closed kind needs a status that counts as done (`cancelled/`
+        // alone is not where `tix complete` puts a ticket).
+        if config
+            .first(kind)
+            .is_none_or(|s| kind.is_closed() && !s.done)
             && let Some(st) = defaults.first(kind)
         {
             let mut st = st.clone();

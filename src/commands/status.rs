@@ -43,7 +43,9 @@ pub fn run(ctx: &Ctx, args: &StatusArgs) -> Result<Exit> {
     let mut recent: Vec<Ticket<'_>> = tickets
         .iter()
         .copied()
-        .filter(|t| t.kind == Kind::Completed)
+        .filter(|t| {
+            t.kind == Kind::Completed && tree.config.status(t.status).is_some_and(|s| s.done)
+        })
         .collect();
     sort_by_kind(&mut recent);
     let age = |t: &Ticket<'_>| {
@@ -53,7 +55,7 @@ pub fn run(ctx: &Ctx, args: &StatusArgs) -> Result<Exit> {
                 .map(|d| (ctx.now - d.with_timezone(&chrono::Utc)).num_seconds())
         })
     };
-    let rate = completion_rate(&tickets);
+    let rate = completion_rate(&tree.config, &tickets);
 
     ctx.note_unreadable(tree.unreadable(&snap));
     if args.json {
@@ -85,15 +87,19 @@ pub fn run(ctx: &Ctx, args: &StatusArgs) -> Result<Exit> {
 
     let color = ctx.streams.out_color;
     let mut s = String::new();
-    let done = tickets.iter().filter(|t| t.kind.is_closed()).count();
+    let (done, dropped, _) =
+        crate::registry::tally(&tree.config, tickets.iter().map(|t| (t.status, 1)));
     // The title (its root cut to fit), the bar, and the counts beside it
     // where they fit, else below it, wrapped between statuses.
     let width = ctx.streams.width.unwrap_or(usize::MAX);
-    let tail = format!(
+    let mut tail = format!(
         " — {}, {done} done ({:.0}%)",
         super::count(tickets.len(), "ticket"),
         rate * 100.0
     );
+    if dropped > 0 {
+        let _ = write!(tail, ", {dropped} closed as not done");
+    }
     let root = text::cell(&tree.display_root);
     let root = output::truncate(&root, width.saturating_sub(tail.width()).max(8));
     let bar_width = 20;
