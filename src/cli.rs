@@ -167,12 +167,41 @@ pub struct StatusArgs {
 
 #[derive(Debug, Args)]
 pub struct ListArgs {
-    /// Only this status (name or folder)
-    #[arg(long, short)]
-    pub status: Option<String>,
+    /// Only these statuses (name or folder; repeatable)
+    #[arg(long, short, value_name = "STATUS")]
+    pub status: Vec<String>,
+    /// Only tickets with this label (repeatable: every one given)
+    #[arg(long, short, value_name = "LABEL")]
+    pub label: Vec<String>,
+    /// Only these priorities (repeatable: any one given)
+    #[arg(long, short, value_name = "PRIORITY")]
+    pub priority: Vec<String>,
+    /// Only tickets this agent works on (`-` for none)
+    #[arg(long, short, value_name = "NAME")]
+    pub agent: Option<String>,
+    /// Only tickets ready to start (as `tix next` picks from)
+    #[arg(long)]
+    pub ready: bool,
+    /// Only tickets whose title holds TEXT (any case)
+    #[arg(long, short, value_name = "TEXT")]
+    pub title: Option<String>,
+    /// Order: board (status order, then id), id, priority, created, updated, title
+    #[arg(long, value_enum, default_value_t = ListSort::Board)]
+    pub sort: ListSort,
     /// Print the tickets as a JSON array (see the README)
     #[arg(long)]
     pub json: bool,
+}
+
+/// `tix list --sort`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListSort {
+    Board,
+    Id,
+    Priority,
+    Created,
+    Updated,
+    Title,
 }
 
 #[derive(Debug, Args)]

@@ -22,6 +22,7 @@ mod index;
 mod journal;
 mod json;
 mod kinds;
+mod list;
 mod next;
 mod readonly;
 mod registry;
