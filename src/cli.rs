@@ -79,6 +79,10 @@ pub enum Command {
     Hook,
     /// Find (and with --fix repair) what an interrupted run or a hand edit left
     Doctor(DoctorArgs),
+    /// Set frontmatter keys of a ticket: priority, title, labels, depends_on, agent, any other
+    Set(SetArgs),
+    /// Open a ticket in $VISUAL or $EDITOR; the result is checked before it is saved
+    Edit(EditArgs),
     /// Move completed tickets completed long enough ago to the archive
     Archive(ArchiveArgs),
     /// Print a shell's completion script (ticket ids complete too)
@@ -235,6 +239,24 @@ pub struct NextArgs {
     /// Print the ticket as a JSON object (null when nothing is ready)
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SetArgs {
+    /// Ticket id (TIX-0007) or number (7)
+    #[arg(value_parser = IdArg::parse)]
+    pub id: IdArg,
+    /// `key=value`: labels and depends_on take a comma list; an empty value
+    /// removes the key (or empties a list)
+    #[arg(required = true, value_name = "KEY=VALUE")]
+    pub changes: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct EditArgs {
+    /// Ticket id (TIX-0007) or number (7)
+    #[arg(value_parser = IdArg::parse)]
+    pub id: IdArg,
 }
 
 #[derive(Debug, Args)]

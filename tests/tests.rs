@@ -28,4 +28,5 @@ mod readonly;
 mod registry;
 mod regression;
 mod root;
+mod set;
 mod terminal;

@@ -41,7 +41,9 @@ pub fn script(shell: Shell) -> Result<String> {
 pub fn command() -> clap::Command {
     let ids = || ArgValueCandidates::new(ticket_ids);
     let mut cmd = <crate::cli::Cli as clap::CommandFactory>::command();
-    for sub in ["start", "complete", "move", "show", "history"] {
+    for sub in [
+        "start", "complete", "move", "show", "history", "set", "edit",
+    ] {
         cmd = cmd.mut_subcommand(sub, |s| s.mut_arg("id", |a| a.add(ids())));
     }
     cmd.mut_subcommand("new", |s| s.mut_arg("depends_on", |a| a.add(ids())))

@@ -5,6 +5,7 @@ mod archive;
 mod complete;
 pub mod completions;
 mod doctor;
+mod edit;
 mod history;
 mod hook;
 mod init;
@@ -12,6 +13,7 @@ mod list;
 mod mv;
 pub mod new;
 mod next;
+mod set;
 mod show;
 mod start;
 mod status;
@@ -55,6 +57,8 @@ pub fn dispatch(cli: Cli) -> Result<Exit> {
         Command::Next(a) => next::run(&ctx, a),
         Command::Hook => Ok(hook::run(&ctx)),
         Command::Doctor(a) => doctor::run(&ctx, a),
+        Command::Set(a) => set::run(&ctx, a),
+        Command::Edit(a) => edit::run(&ctx, a),
         Command::Archive(a) => archive::run(&ctx, a),
         Command::Completions(a) => completions::run(&ctx, a),
     }

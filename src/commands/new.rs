@@ -8,24 +8,7 @@ use anyhow::{Context, Result, bail};
 use std::fs;
 
 pub fn run(ctx: &Ctx, args: &NewArgs) -> Result<Exit> {
-    let title = args.title.trim();
-    if title.is_empty() {
-        return Err(TixError::Usage(
-            "the title is empty: say what the ticket is about (tix new \"Fix the login loop\")"
-                .into(),
-        )
-        .into());
-    }
-    if let Some(c) = title
-        .chars()
-        .find(|&c| crate::text::needs_escape(c) || c == '\t')
-    {
-        return Err(TixError::Usage(format!(
-            "the title must be one line of text without control characters (it has {})",
-            c.escape_unicode()
-        ))
-        .into());
-    }
+    let title = checked_title(&args.title)?;
     let tree = ctx.tree()?;
     let (template_rel, template) = load_template(&tree, args.template.as_deref())?;
     let lock = ctx.lock_exclusive(&tree)?;
@@ -109,6 +92,33 @@ pub fn run(ctx: &Ctx, args: &NewArgs) -> Result<Exit> {
     ctx.note(&format!("created {}", tree.show(&rel)));
     ctx.out(&format!("{id}\n"))?;
     Ok(Exit::Ok)
+}
+
+/// A title as `new` and `set` take it: trimmed, one line, not empty.
+///
+/// # Errors
+///
+/// A usage error (exit 2) saying what is wrong.
+pub fn checked_title(title: &str) -> Result<&str> {
+    let title = title.trim();
+    if title.is_empty() {
+        return Err(TixError::Usage(
+            "the title is empty: say what the ticket is about (tix new \"Fix the login loop\")"
+                .into(),
+        )
+        .into());
+    }
+    if let Some(c) = title
+        .chars()
+        .find(|&c| crate::text::needs_escape(c) || c == '\t')
+    {
+        return Err(TixError::Usage(format!(
+            "the title must be one line of text without control characters (it has {})",
+            c.escape_unicode()
+        ))
+        .into());
+    }
+    Ok(title)
 }
 
 /// `templates/NAME.md` (NAME defaults to `default`, which falls back to the built-in one).

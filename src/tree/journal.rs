@@ -54,6 +54,8 @@ pub enum Action {
     Move,
     /// `tix archive`: a completed ticket put away.
     Archive,
+    /// `tix set` or `tix edit`: keys or text of a ticket changed.
+    Edit,
     /// The agent of a ticket in progress changed (`start --agent … --force`).
     Assign,
     /// Back to pending: the run that started it failed or never ran.
@@ -101,6 +103,7 @@ impl Action {
             Action::Complete => "complete",
             Action::Move => "move",
             Action::Archive => "archive",
+            Action::Edit => "edit",
             Action::Assign => "assign",
             Action::Rollback => "rollback",
             Action::Sync => "sync",
