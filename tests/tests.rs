@@ -25,6 +25,7 @@ mod kinds;
 mod list;
 mod next;
 mod readonly;
+mod recipes;
 mod registry;
 mod regression;
 mod root;
