@@ -31,3 +31,4 @@ mod regression;
 mod root;
 mod set;
 mod terminal;
+mod watch;

@@ -5,7 +5,7 @@ use crate::exit::Exit;
 use crate::output::{self, BOLD, Col, DIM, GREEN, RED, YELLOW, col, flex, paint, table};
 use crate::registry::{completion_rate, sort_by_kind};
 use crate::text;
-use crate::tree::{LockMode, Scan, Ticket, Upkeep};
+use crate::tree::{LockMode, Scan, Ticket, Tree, Upkeep};
 use crate::view::{InProgressJson, StatusDefJson, StatusJson, TicketJson};
 use anyhow::Result;
 use std::collections::BTreeMap;
@@ -18,7 +18,81 @@ pub const SHOWN: usize = 10;
 
 pub fn run(ctx: &Ctx, args: &StatusArgs) -> Result<Exit> {
     let tree = ctx.tree()?;
-    let _lock = ctx.lock(&tree, LockMode::Shared)?;
+    if args.watch {
+        return watch(ctx, &tree);
+    }
+    if let Some(s) = dashboard(ctx, &tree, args.json, false)? {
+        ctx.out(&s)?;
+    }
+    Ok(Exit::Ok)
+}
+
+/// `--watch`: the dashboard drawn again whenever the tree changes, until
+/// Ctrl-C or SIGTERM. In a terminal it takes the alternate screen and gives
+/// it back on the way out; through a pipe each snapshot follows the last.
+fn watch(ctx: &Ctx, tree: &Tree) -> Result<Exit> {
+    use std::sync::Arc;
+    use std::sync::atomic::AtomicBool;
+    let stop = Arc::new(AtomicBool::new(false));
+    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        signal_hook::flag::register(signal, Arc::clone(&stop))?;
+    }
+    let mut dirs: Vec<std::path::PathBuf> = vec![tree.root.clone()];
+    let screen = Screen::take(ctx);
+    loop {
+        // Watched before the dashboard is read: a change while it is drawn
+        // draws it again.
+        dirs.truncate(1);
+        dirs.extend(tree.folders().map(|d| tree.path(d)));
+        let mut watcher = crate::tree::watch::Watcher::new(dirs.clone());
+        let mut frame = dashboard(ctx, tree, false, true)?.unwrap_or_default();
+        if screen.is_some() {
+            frame = format!(
+                "\x1b[H\x1b[2J{frame}\n{}",
+                paint(
+                    "watching: redrawn on every change · Ctrl-C to quit",
+                    DIM,
+                    ctx.streams.out_color
+                )
+            );
+        } else {
+            frame.push('\n');
+        }
+        ctx.out(&frame)?;
+        if !watcher.wait(&stop) {
+            break;
+        }
+    }
+    drop(screen);
+    Ok(Exit::Ok)
+}
+
+/// The alternate screen, taken for `--watch` in a terminal and given back
+/// (cursor shown again) when dropped: on Ctrl-C, SIGTERM or an error.
+struct Screen;
+
+impl Screen {
+    fn take(ctx: &Ctx) -> Option<Screen> {
+        if !ctx.streams.out_tty {
+            return None;
+        }
+        ctx.out("\x1b[?1049h\x1b[?25l").ok()?;
+        Some(Screen)
+    }
+}
+
+impl Drop for Screen {
+    fn drop(&mut self) {
+        use std::io::Write;
+        let _ = std::io::stdout().write_all(b"\x1b[?25h\x1b[?1049l");
+        let _ = std::io::stdout().flush();
+    }
+}
+
+/// The dashboard: printed as JSON (`None` returned), or its text. `quiet`
+/// says nothing on stderr (under `--watch`, the screen is the dashboard's).
+fn dashboard(ctx: &Ctx, tree: &Tree, json: bool, quiet: bool) -> Result<Option<String>> {
+    let _lock = ctx.lock(tree, LockMode::Shared)?;
     let snap = tree.scan(Scan::Cached, Upkeep::Index)?;
     let tickets = tree.tickets(&snap);
     let problems = tree.all_problems(&snap, true)?.len();
@@ -57,8 +131,10 @@ pub fn run(ctx: &Ctx, args: &StatusArgs) -> Result<Exit> {
     };
     let rate = completion_rate(&tree.config, &tickets);
 
-    ctx.note_unreadable(tree.unreadable(&snap));
-    if args.json {
+    if !quiet {
+        ctx.note_unreadable(tree.unreadable(&snap));
+    }
+    if json {
         let out = StatusJson {
             root: tree.root.to_string_lossy().into_owned(),
             total: tickets.len(),
@@ -82,7 +158,7 @@ pub fn run(ctx: &Ctx, args: &StatusArgs) -> Result<Exit> {
                 .collect(),
         };
         ctx.out_json(&out)?;
-        return Ok(Exit::Ok);
+        return Ok(None);
     }
 
     let color = ctx.streams.out_color;
@@ -198,8 +274,7 @@ pub fn run(ctx: &Ctx, args: &StatusArgs) -> Result<Exit> {
             )
         );
     }
-    ctx.out(&s)?;
-    Ok(Exit::Ok)
+    Ok(Some(s))
 }
 
 /// A titled table, or one line when it has no rows. `total` may exceed the

@@ -20,6 +20,7 @@ mod registry_file;
 pub mod runs;
 mod scan;
 mod state;
+pub mod watch;
 
 pub use crate::model::{FastMap, Problem, ProblemKind, Ticket};
 pub use crate::ticket::IdArg;
