@@ -85,6 +85,8 @@ pub enum Command {
     Edit(EditArgs),
     /// Move completed tickets completed long enough ago to the archive
     Archive(ArchiveArgs),
+    /// Write the dashboard as one self-contained HTML file
+    Report(ReportArgs),
     /// Print a shell's completion script (ticket ids complete too)
     Completions(CompletionsArgs),
 }
@@ -260,6 +262,13 @@ pub struct EditArgs {
     /// Ticket id (TIX-0007) or number (7)
     #[arg(value_parser = IdArg::parse)]
     pub id: IdArg,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Where to write it (`-` for stdout)
+    #[arg(long, value_name = "FILE")]
+    pub html: PathBuf,
 }
 
 #[derive(Debug, Args)]

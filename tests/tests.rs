@@ -28,6 +28,7 @@ mod readonly;
 mod recipes;
 mod registry;
 mod regression;
+mod report;
 mod root;
 mod set;
 mod terminal;

@@ -13,6 +13,7 @@ mod list;
 mod mv;
 pub mod new;
 mod next;
+mod report;
 mod set;
 mod show;
 mod start;
@@ -61,6 +62,7 @@ pub fn dispatch(cli: Cli) -> Result<Exit> {
         Command::Edit(a) => edit::run(&ctx, a),
         Command::Archive(a) => archive::run(&ctx, a),
         Command::Completions(a) => completions::run(&ctx, a),
+        Command::Report(a) => report::run(&ctx, a),
     }
 }
 
