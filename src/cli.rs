@@ -87,6 +87,8 @@ pub enum Command {
     Archive(ArchiveArgs),
     /// Write the dashboard as one self-contained HTML file
     Report(ReportArgs),
+    /// Serve the dashboard, live, and a read-only JSON API on 127.0.0.1
+    Serve(ServeArgs),
     /// Print a shell's completion script (ticket ids complete too)
     Completions(CompletionsArgs),
 }
@@ -262,6 +264,16 @@ pub struct EditArgs {
     /// Ticket id (TIX-0007) or number (7)
     #[arg(value_parser = IdArg::parse)]
     pub id: IdArg,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The port (0: any free one; the address is printed)
+    #[arg(long, default_value_t = 8765)]
+    pub port: u16,
+    /// Listen on another address than 127.0.0.1 (anyone who reaches it reads the tickets)
+    #[arg(long, value_name = "ADDRESS")]
+    pub address: Option<std::net::IpAddr>,
 }
 
 #[derive(Debug, Args)]

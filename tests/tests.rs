@@ -30,6 +30,7 @@ mod registry;
 mod regression;
 mod report;
 mod root;
+mod serve;
 mod set;
 mod terminal;
 mod watch;

@@ -14,6 +14,7 @@ mod mv;
 pub mod new;
 mod next;
 mod report;
+mod serve;
 mod set;
 mod show;
 mod start;
@@ -63,6 +64,7 @@ pub fn dispatch(cli: Cli) -> Result<Exit> {
         Command::Archive(a) => archive::run(&ctx, a),
         Command::Completions(a) => completions::run(&ctx, a),
         Command::Report(a) => report::run(&ctx, a),
+        Command::Serve(a) => serve::run(&ctx, a),
     }
 }
 
