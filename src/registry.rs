@@ -96,15 +96,6 @@ pub struct Layout {
     pub problems: usize,
 }
 
-/// Done (closed, completed or archived kind, in a status that counts as
-/// done) ÷ every ticket but those closed as not done (won't do); 0.0 when
-/// that leaves none.
-#[must_use]
-pub fn completion_rate(config: &Config, tickets: &[Ticket<'_>]) -> f64 {
-    let (done, _, counted) = tally(config, tickets.iter().map(|t| (t.status, 1)));
-    rate(done, counted)
-}
-
 /// How many tickets are done, how many closed as not done, and how many
 /// count towards the completion rate (all but the latter), from `(status,
 /// tickets)` pairs.
@@ -206,6 +197,49 @@ pub fn ready<'a>(config: &Config, tickets: &[Ticket<'a>]) -> Vec<Ticket<'a>> {
         )
     });
     out
+}
+
+/// What the dashboards (`status`, `report`, `serve`) show of the tickets,
+/// worked out once: in progress, ready next, recent completions (done
+/// ones, not won't do), the completion rate — done ÷ every ticket but those
+/// closed as not done, 0.0 when that leaves none — and its parts.
+pub struct Board<'a> {
+    pub in_progress: Vec<Ticket<'a>>,
+    pub ready: Vec<Ticket<'a>>,
+    pub recent: Vec<Ticket<'a>>,
+    pub rate: f64,
+    pub done: usize,
+    /// Closed as not done (won't do).
+    pub dropped: usize,
+}
+
+impl<'a> Board<'a> {
+    #[must_use]
+    pub fn of(config: &Config, tickets: &[Ticket<'a>]) -> Board<'a> {
+        let sorted = |keep: &dyn Fn(&Ticket<'a>) -> bool| {
+            let mut v: Vec<Ticket<'a>> = tickets.iter().copied().filter(keep).collect();
+            sort_by_kind(&mut v);
+            v
+        };
+        let (done, dropped, counted) = tally(config, tickets.iter().map(|t| (t.status, 1)));
+        Board {
+            in_progress: sorted(&|t| t.kind == Kind::InProgress),
+            ready: ready(config, tickets),
+            recent: sorted(&|t| {
+                t.kind == Kind::Completed && config.status(t.status).is_some_and(|s| s.done)
+            }),
+            rate: rate(done, counted),
+            done,
+            dropped,
+        }
+    }
+}
+
+/// Seconds since a ticket started, at `now` (`None` without a start time).
+#[must_use]
+pub fn age_secs(t: &Ticket<'_>, now: chrono::DateTime<chrono::Utc>) -> Option<i64> {
+    let started = chrono::DateTime::parse_from_rfc3339(t.meta.started.as_deref()?).ok()?;
+    Some((now - started.with_timezone(&chrono::Utc)).num_seconds())
 }
 
 // ------------------------------------------------------------ render
@@ -818,7 +852,7 @@ mod tests {
 
     #[test]
     fn empty_tree_rate_is_zero() {
-        assert_eq!(completion_rate(&Config::default(), &[]), 0.0);
+        assert_eq!(Board::of(&Config::default(), &[]).rate, 0.0);
         let out = render(&Config::default(), &[], &[]);
         assert!(out.contains("Completion: 0 of 0 (0.0%)"));
     }

@@ -7,7 +7,7 @@ use crate::cli::ReportArgs;
 use crate::config::Kind;
 use crate::exit::Exit;
 use crate::model::Ticket;
-use crate::registry::{completion_rate, ready, sort_by_kind, tally};
+use crate::registry::{Board, age_secs, sort_by_kind};
 use crate::tree::{LockMode, Scan, Tree, Upkeep, fsx, journal};
 use anyhow::{Context, Result};
 use maud::{DOCTYPE, Markup, PreEscaped, html};
@@ -38,8 +38,14 @@ pub fn run(ctx: &Ctx, args: &ReportArgs) -> Result<Exit> {
 
 fn render(ctx: &Ctx, tree: &Tree, tickets: &[Ticket<'_>], events: &[journal::Event]) -> String {
     let config = &tree.config;
-    let rate = completion_rate(config, tickets);
-    let (done, dropped, _) = tally(config, tickets.iter().map(|t| (t.status, 1)));
+    let Board {
+        in_progress,
+        ready: next,
+        recent,
+        rate,
+        done,
+        dropped,
+    } = Board::of(config, tickets);
     let of = |status: &str| -> Vec<Ticket<'_>> {
         let mut v: Vec<Ticket<'_>> = tickets
             .iter()
@@ -49,29 +55,7 @@ fn render(ctx: &Ctx, tree: &Tree, tickets: &[Ticket<'_>], events: &[journal::Eve
         sort_by_kind(&mut v);
         v
     };
-    let mut in_progress: Vec<Ticket<'_>> = tickets
-        .iter()
-        .copied()
-        .filter(|t| t.kind == Kind::InProgress)
-        .collect();
-    sort_by_kind(&mut in_progress);
-    let mut recent: Vec<Ticket<'_>> = tickets
-        .iter()
-        .copied()
-        .filter(|t| t.kind == Kind::Completed && config.status(t.status).is_some_and(|s| s.done))
-        .collect();
-    sort_by_kind(&mut recent);
-    let next = ready(config, tickets);
-    let age = |t: &Ticket<'_>| {
-        t.meta
-            .started
-            .as_deref()
-            .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
-            .map_or_else(
-                || "-".to_string(),
-                |d| crate::output::age((ctx.now - d.with_timezone(&chrono::Utc)).num_seconds()),
-            )
-    };
+    let age = |t: &Ticket<'_>| age_secs(t, ctx.now).map_or_else(|| "-".into(), crate::output::age);
     let runs: Vec<&journal::Event> = events
         .iter()
         .rev()

@@ -1,9 +1,8 @@
 use super::Ctx;
 use crate::cli::StatusArgs;
-use crate::config::Kind;
 use crate::exit::Exit;
 use crate::output::{self, BOLD, Col, DIM, GREEN, RED, YELLOW, col, flex, paint, table};
-use crate::registry::{completion_rate, sort_by_kind};
+use crate::registry::{Board, age_secs};
 use crate::text;
 use crate::tree::{LockMode, Scan, Ticket, Tree, Upkeep};
 use crate::view::{InProgressJson, StatusDefJson, StatusJson, TicketJson};
@@ -107,29 +106,15 @@ fn dashboard(ctx: &Ctx, tree: &Tree, json: bool, quiet: bool) -> Result<Option<S
             )
         })
         .collect();
-    let mut in_progress: Vec<Ticket<'_>> = tickets
-        .iter()
-        .copied()
-        .filter(|t| t.kind == Kind::InProgress)
-        .collect();
-    sort_by_kind(&mut in_progress);
-    let ready = crate::registry::ready(&tree.config, &tickets);
-    let mut recent: Vec<Ticket<'_>> = tickets
-        .iter()
-        .copied()
-        .filter(|t| {
-            t.kind == Kind::Completed && tree.config.status(t.status).is_some_and(|s| s.done)
-        })
-        .collect();
-    sort_by_kind(&mut recent);
-    let age = |t: &Ticket<'_>| {
-        t.meta.started.as_deref().and_then(|s| {
-            chrono::DateTime::parse_from_rfc3339(s)
-                .ok()
-                .map(|d| (ctx.now - d.with_timezone(&chrono::Utc)).num_seconds())
-        })
-    };
-    let rate = completion_rate(&tree.config, &tickets);
+    let Board {
+        in_progress,
+        ready,
+        recent,
+        rate,
+        done,
+        dropped,
+    } = Board::of(&tree.config, &tickets);
+    let age = |t: &Ticket<'_>| age_secs(t, ctx.now);
 
     if !quiet {
         ctx.note_unreadable(tree.unreadable(&snap));
@@ -163,8 +148,6 @@ fn dashboard(ctx: &Ctx, tree: &Tree, json: bool, quiet: bool) -> Result<Option<S
 
     let color = ctx.streams.out_color;
     let mut s = String::new();
-    let (done, dropped, _) =
-        crate::registry::tally(&tree.config, tickets.iter().map(|t| (t.status, 1)));
     // The title (its root cut to fit), the bar, and the counts beside it
     // where they fit, else below it, wrapped between statuses.
     let width = ctx.streams.width.unwrap_or(usize::MAX);
