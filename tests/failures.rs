@@ -33,10 +33,13 @@ fn tree() -> Tix {
     t
 }
 
+/// The tree's files, and tix's state, each with its bytes.
+type State = (BTreeMap<String, Vec<u8>>, BTreeMap<String, Vec<u8>>);
+
 /// What must be as before: every file of the tree, and tix's state but its
 /// scratch files (the lock's holder line, an empty journal, the spare
 /// inodes) and the hook's own files.
-fn state(t: &Tix) -> (BTreeMap<String, Vec<u8>>, BTreeMap<String, Vec<u8>>) {
+fn state(t: &Tix) -> State {
     let mut state = t.state_snapshot();
     state.retain(|k, v| !scratch(k, v));
     (t.snapshot(), state)
@@ -48,6 +51,22 @@ fn scratch(name: &str, bytes: &[u8]) -> bool {
     ["lock", "hook.log", "runs.json"].contains(&name)
         || name.ends_with(".spare")
         || (name == "journal.json" && bytes.is_empty())
+}
+
+/// Asserts that the tree and tix's state are byte for byte `before`.
+#[track_caller]
+fn as_before(t: &Tix, before: &State, what: &str) {
+    let after = state(t);
+    assert_eq!(
+        differ(&after.0, &before.0),
+        Vec::<&String>::new(),
+        "{what}: the tree"
+    );
+    assert_eq!(
+        differ(&after.1, &before.1),
+        Vec::<&String>::new(),
+        "{what}: .tix/"
+    );
 }
 
 /// The paths whose bytes differ between two snapshots.
@@ -110,17 +129,7 @@ fn a_step_that_fails_as_a_full_disk_does_is_taken_back() {
                 "{what} names {file}: {:?}",
                 r.stderr
             );
-            let after = state(&t);
-            assert_eq!(
-                differ(&after.0, &before.0),
-                Vec::<&String>::new(),
-                "{what}: the tree"
-            );
-            assert_eq!(
-                differ(&after.1, &before.1),
-                Vec::<&String>::new(),
-                "{what}: .tix/"
-            );
+            as_before(&t, &before, &what);
             // The next command, unrelated, works; the tree is consistent.
             t.run(&["start", "11"]).code(0);
             t.run(&["sync", "--check"]).code(6); // the misplaced ticket, when sync failed
@@ -195,17 +204,7 @@ fn a_write_refused_by_permissions_is_taken_back() {
             "{what}: {:?}",
             r.stderr
         );
-        let after = state(&t);
-        assert_eq!(
-            differ(&after.0, &before.0),
-            Vec::<&String>::new(),
-            "{what}: the tree"
-        );
-        assert_eq!(
-            differ(&after.1, &before.1),
-            Vec::<&String>::new(),
-            "{what}: .tix/"
-        );
+        as_before(&t, &before, &what);
         // The next command that does not need what is locked works.
         let r = t.run_unprivileged(next).unwrap();
         assert_eq!(r.code, 0, "{what}, then {next:?}: {r:?}");

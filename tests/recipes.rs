@@ -74,17 +74,10 @@ fn the_git_hooks_refuse_a_stale_commit_and_sync_after_a_merge() {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&to, std::fs::Permissions::from_mode(0o755)).unwrap();
     }
+    // git with the tix under test on the PATH, for the hooks it runs.
     let git_path = |args: &[&str]| {
-        std::process::Command::new("git")
-            .args(args)
-            .current_dir(t.root())
+        crate::util::git_command(&t, args)
             .env("PATH", path())
-            .env("GIT_AUTHOR_NAME", "t")
-            .env("GIT_AUTHOR_EMAIL", "t@example.com")
-            .env("GIT_COMMITTER_NAME", "t")
-            .env("GIT_COMMITTER_EMAIL", "t@example.com")
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .env("GIT_CONFIG_NOSYSTEM", "1")
             .output()
             .unwrap()
     };

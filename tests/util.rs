@@ -211,17 +211,7 @@ impl Tix {
     /// tmux is not installed.
     pub fn tmux_screen(&self, args: &[&str], cols: u16, rows: u16) -> Option<String> {
         static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-        if std::process::Command::new("tmux")
-            .arg("-V")
-            .output()
-            .is_err()
-        {
-            // CI installs tmux (.ci/run): there a missing tmux is a failure.
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "tmux is missing in CI; .ci/run should have installed it"
-            );
-            eprintln!("skipped: tmux is not installed (.ci/run installs it)");
+        if !have_tmux() {
             return None;
         }
         let socket = format!(
@@ -311,14 +301,7 @@ impl Tix {
                     fs::set_permissions(p, fs::Permissions::from_mode(mode)).unwrap();
                 }
             }
-            let mut r = std::process::Command::new("setpriv");
-            r.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
-                .arg(c.get_program())
-                .args(c.get_args())
-                .env_clear()
-                .envs(c.get_envs().filter_map(|(k, v)| Some((k, v?))))
-                .current_dir(c.get_current_dir().unwrap());
-            return Some(Run::of(r.output().unwrap()));
+            return Some(Run::of(as_nobody(&c).output().unwrap()));
         }
         let mut paths = vec![self.dir.path().to_path_buf()];
         walk(self.dir.path(), &mut paths);
@@ -364,14 +347,7 @@ impl Tix {
                 std::os::unix::fs::lchown(p, Some(65534), Some(65534)).unwrap();
             }
         }
-        let mut r = std::process::Command::new("setpriv");
-        r.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
-            .arg(c.get_program())
-            .args(c.get_args())
-            .env_clear()
-            .envs(c.get_envs().filter_map(|(k, v)| Some((k, v?))))
-            .current_dir(c.get_current_dir().unwrap());
-        Some(Run::of(r.output().unwrap()))
+        Some(Run::of(as_nobody(&c).output().unwrap()))
     }
 
     /// The shipped sample tree (`examples/tickets/`) as `tickets/`.
@@ -525,25 +501,43 @@ pub fn ticket(id: &str, status: &str, extra: &str, body: &str) -> String {
     format!("---\nid: {id}\ntitle: Ticket {id}\nstatus: {status}\n{extra}---\n{body}")
 }
 
-/// git in the temp dir, sealed off from the user's configuration.
-pub fn git(t: &Tix, args: &[&str]) -> String {
-    let out = std::process::Command::new("git")
-        .args(args)
+/// git in the temp dir, sealed off from the user's configuration (the
+/// command, for a test that runs it its own way: its hooks need tix on the PATH).
+pub fn git_command(t: &Tix, args: &[&str]) -> std::process::Command {
+    let mut c = std::process::Command::new("git");
+    c.args(args)
         .current_dir(t.root())
         .env("GIT_AUTHOR_NAME", "t")
         .env("GIT_AUTHOR_EMAIL", "t@example.com")
         .env("GIT_COMMITTER_NAME", "t")
         .env("GIT_COMMITTER_EMAIL", "t@example.com")
         .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .output()
-        .expect("git runs");
+        .env("GIT_CONFIG_NOSYSTEM", "1");
+    c
+}
+
+/// [`git_command`], run; its stdout. Fails the test if git fails.
+pub fn git(t: &Tix, args: &[&str]) -> String {
+    let out = git_command(t, args).output().expect("git runs");
     assert!(
         out.status.success(),
         "git {args:?}: {}",
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// `c` (program, arguments, environment, folder) run as nobody through
+/// `setpriv`; see [`can_be_nobody`].
+fn as_nobody(c: &std::process::Command) -> std::process::Command {
+    let mut r = std::process::Command::new("setpriv");
+    r.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(c.get_program())
+        .args(c.get_args())
+        .env_clear()
+        .envs(c.get_envs().filter_map(|(k, v)| Some((k, v?))))
+        .current_dir(c.get_current_dir().unwrap());
+    r
 }
 
 /// Whether this (root) process can run a program as nobody with `setpriv`
@@ -570,6 +564,24 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
             walk(&e.path(), out);
         }
     }
+}
+
+/// Whether tmux is there (tests that need it skip, saying so, when it is
+/// not; CI installs it, so there a missing tmux is a failure).
+pub fn have_tmux() -> bool {
+    if std::process::Command::new("tmux")
+        .arg("-V")
+        .output()
+        .is_ok()
+    {
+        return true;
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "tmux is missing in CI; .ci/run should have installed it"
+    );
+    eprintln!("skipped: tmux is not installed (.ci/run installs it)");
+    false
 }
 
 /// Whether git is there (tests that need it skip, saying so, when it is not).

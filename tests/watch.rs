@@ -51,16 +51,7 @@ fn watch_through_a_pipe_prints_a_snapshot_per_change_and_stops_on_sigterm() {
 
 #[test]
 fn watch_in_a_terminal_redraws_within_a_second_and_gives_the_terminal_back() {
-    if std::process::Command::new("tmux")
-        .arg("-V")
-        .output()
-        .is_err()
-    {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "tmux is missing in CI; .ci/run installs it"
-        );
-        eprintln!("skipped: tmux is not installed (.ci/run installs it)");
+    if !crate::util::have_tmux() {
         return;
     }
     let t = Tix::example();
