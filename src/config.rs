@@ -823,6 +823,37 @@ mod tests {
     }
 
     #[test]
+    fn a_status_closed_as_not_done_reads_back_and_complete_goes_elsewhere() {
+        let yaml = "statuses:\n  - {name: todo}\n  - {name: doing, kind: in_progress}\n  - {name: wont_do, kind: completed, done: false}\n  - {name: done}\n";
+        let c = Config::parse(yaml).unwrap();
+        let wont = c.status("wont_do").unwrap();
+        assert!(wont.kind.is_closed() && !wont.done);
+        assert!(c.status("done").unwrap().done);
+        // `complete` goes to the first completed status that counts as done.
+        assert_eq!(c.first_name(Kind::Completed), "done");
+        // Written out by init and read back the same.
+        assert!(
+            c.render()
+                .contains("  - {name: wont_do, dir: null, kind: completed, done: false}\n")
+        );
+        assert_eq!(Config::parse(&c.render()).unwrap(), c);
+        // A word that means it is enough (`cancelled`), and `done` means
+        // nothing for an open status.
+        let c = Config::parse("statuses:\n  - {name: todo}\n  - {name: doing}\n  - {name: done}\n  - {name: cancelled}\n  - {name: later, done: false}\n").unwrap();
+        assert!(!c.status("cancelled").unwrap().done);
+        assert!(!c.status("later").unwrap().done && !c.status("later").unwrap().kind.is_closed());
+        // Without a completed status that counts as done, the tree is refused.
+        let e = Config::parse(
+            "statuses:\n  - {name: todo}\n  - {name: doing}\n  - {name: cancelled}\n",
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.message,
+            "statuses: the list needs a status of kind completed that counts as done (done: false is won't do)"
+        );
+    }
+
+    #[test]
     fn every_key_tix_init_writes_has_a_comment() {
         let text = Config::default().render();
         let mut in_transitions = false;
