@@ -56,9 +56,7 @@ fn ticket_ids() -> Vec<CompletionCandidate> {
     let Ok(cwd) = std::env::current_dir() else {
         return Vec::new();
     };
-    let explicit = std::env::var_os("TIX_ROOT")
-        .filter(|v| !v.is_empty())
-        .map(|r| cwd.join(r));
+    let explicit = super::root_from_env().map(|r| cwd.join(r));
     let Some(tree) = crate::tree::discover(explicit.as_deref(), &cwd)
         .ok()
         .and_then(|root| Tree::open(&root, &cwd).ok())

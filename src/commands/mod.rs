@@ -31,6 +31,14 @@ use chrono::{DateTime, Utc};
 use std::io::Write;
 use std::path::PathBuf;
 
+/// `TIX_ROOT`, when it is set and not empty.
+#[must_use]
+pub fn root_from_env() -> Option<PathBuf> {
+    std::env::var_os("TIX_ROOT")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+}
+
 /// What every command needs, resolved once.
 pub struct Ctx {
     pub cwd: PathBuf,
@@ -71,11 +79,7 @@ pub fn dispatch(cli: Cli) -> Result<Exit> {
 impl Ctx {
     fn new(cli: &Cli) -> Result<Ctx> {
         let cwd = std::env::current_dir().context("cannot read the working directory")?;
-        let root_arg = cli.root.clone().or_else(|| {
-            std::env::var_os("TIX_ROOT")
-                .filter(|v| !v.is_empty())
-                .map(PathBuf::from)
-        });
+        let root_arg = cli.root.clone().or_else(root_from_env);
         // TIX_NOW (hidden, for tests and demos) fixes the clock.
         let now = match std::env::var("TIX_NOW") {
             Ok(s) => DateTime::parse_from_rfc3339(&s)
@@ -98,11 +102,7 @@ impl Ctx {
             .ok()
             .or_else(|| std::env::var_os("CLAUDE_PROJECT_DIR").map(PathBuf::from))
             .unwrap_or_else(|| PathBuf::from("/"));
-        let root_arg = cli.root.clone().or_else(|| {
-            std::env::var_os("TIX_ROOT")
-                .filter(|v| !v.is_empty())
-                .map(PathBuf::from)
-        });
+        let root_arg = cli.root.clone().or_else(root_from_env);
         let now = std::env::var("TIX_NOW")
             .ok()
             .and_then(|s| DateTime::parse_from_rfc3339(&s).ok())
