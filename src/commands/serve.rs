@@ -16,9 +16,12 @@ use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
-/// Added to the report's page: reload when the tree changes.
-const LIVE: &str =
-    "<script>new EventSource('/events').onmessage = () => location.reload();</script>";
+/// Added to the report's page: reload when the tree changes. The body is
+/// marked `data-live` while the event stream is open.
+const LIVE: &str = "<script>const live = new EventSource('/events'); \
+live.onopen = () => { document.body.dataset.live = 'yes'; }; \
+live.onerror = () => { delete document.body.dataset.live; }; \
+live.onmessage = () => location.reload();</script>";
 
 pub fn run(ctx: &Ctx, args: &ServeArgs) -> Result<Exit> {
     let tree = ctx.tree()?;
@@ -128,6 +131,8 @@ fn answer(mut stream: TcpStream, root: &std::path::Path, dirs: &[PathBuf]) -> Re
             )
         }
         "/events" => events(&mut stream, dirs),
+        // Browsers ask for one; there is none, and that is not an error.
+        "/favicon.ico" => reply(&mut stream, 204, "image/x-icon", b"", method),
         p => match p.strip_prefix("/api/tickets/") {
             Some(id) if crate::id::IdArg::parse(id).is_ok() => {
                 let (code, body) = tix(&["show", id, "--json"]);
@@ -180,6 +185,7 @@ fn tix(root: &std::path::Path, args: &[&str]) -> (i32, Vec<u8>) {
 fn reply(stream: &mut TcpStream, code: u16, kind: &str, body: &[u8], method: &str) -> Result<()> {
     let reason = match code {
         200 => "OK",
+        204 => "No Content",
         400 => "Bad Request",
         404 => "Not Found",
         405 => "Method Not Allowed",
