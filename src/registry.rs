@@ -430,8 +430,8 @@ pub fn patch<L: Lines + ?Sized>(
     old: &L,
     len: usize,
     layout: &Layout,
-    remove: Option<&Ticket<'_>>,
-    insert: Option<&Ticket<'_>>,
+    remove: &[Ticket<'_>],
+    insert: &[Ticket<'_>],
 ) -> Option<Patch> {
     let n = config.statuses.len();
     if layout.counts.len() != n
@@ -446,22 +446,18 @@ pub fn patch<L: Lines + ?Sized>(
     }
     let index = |t: &Ticket<'_>| config.statuses.iter().position(|s| s.name == t.status);
     let mut counts = layout.counts.clone();
-    let removed_from = match remove {
-        Some(t) => {
-            let i = index(t)?;
-            counts[i] = counts[i].checked_sub(1)?;
-            Some(i)
-        }
-        None => None,
-    };
-    let inserted_into = match insert {
-        Some(t) => {
-            let i = index(t)?;
-            counts[i] += 1;
-            Some(i)
-        }
-        None => None,
-    };
+    let mut cuts: Vec<Vec<&Ticket<'_>>> = vec![Vec::new(); n];
+    for t in remove {
+        let i = index(t)?;
+        counts[i] = counts[i].checked_sub(1)?;
+        cuts[i].push(t);
+    }
+    let mut news: Vec<Vec<&Ticket<'_>>> = vec![Vec::new(); n];
+    for t in insert {
+        let i = index(t)?;
+        counts[i] += 1;
+        news[i].push(t);
+    }
     let mut out = Builder::default();
     head(&mut out.text, config, &counts);
     let mut rows = Vec::with_capacity(n);
@@ -470,19 +466,23 @@ pub fn patch<L: Lines + ?Sized>(
         let start = out.len();
         if st.kind != Kind::Archived {
             let r = layout.rows[i].clone();
-            let cut = match (removed_from == Some(i), remove) {
-                (true, Some(t)) => Some(find_row(st.kind, old, r.clone(), t)?),
-                _ => None,
-            };
-            let new_row = match (inserted_into == Some(i), insert) {
-                (true, Some(t)) => {
+            let cut = cuts[i]
+                .iter()
+                .map(|t| find_row(st.kind, old, r.clone(), t))
+                .collect::<Option<Vec<_>>>()?;
+            let new_rows = news[i]
+                .iter()
+                .map(|t| {
                     let mut line = String::new();
                     row(&mut line, t);
-                    Some((insertion_point(st.kind, old, r.clone(), t)?, line))
-                }
-                _ => None,
-            };
-            splice(&mut out, r, cut, new_row);
+                    Some((
+                        insertion_point(st.kind, old, r.clone(), t)?,
+                        owned_key(t),
+                        line,
+                    ))
+                })
+                .collect::<Option<Vec<_>>>()?;
+            splice(&mut out, r, cut, new_rows)?;
         }
         rows.push(start..out.len());
     }
@@ -531,33 +531,41 @@ impl Builder {
     }
 }
 
-/// The old rows `rows` without the bytes `cut`, with `insert` added at its
-/// offset (which is never inside `cut`).
+/// The old rows `rows` without the bytes of each of `cuts`, with each new
+/// row added at its offset (never inside a cut; rows at one offset in their
+/// sort order). `None` when two cuts overlap (one row removed twice).
 fn splice(
     out: &mut Builder,
     rows: Range<usize>,
-    cut: Option<Range<usize>>,
-    insert: Option<(usize, String)>,
-) {
-    let cut = cut.unwrap_or(rows.end..rows.end);
-    match insert {
-        None => {
-            out.old(rows.start..cut.start);
-            out.old(cut.end..rows.end);
+    mut cuts: Vec<Range<usize>>,
+    mut inserts: Vec<(usize, OwnedKey, String)>,
+) -> Option<()> {
+    cuts.sort_by_key(|c| c.start);
+    inserts.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+    let mut at = rows.start;
+    let mut inserts = inserts.into_iter().peekable();
+    for cut in cuts {
+        if cut.start < at {
+            return None;
         }
-        Some((at, line)) if at <= cut.start => {
-            out.old(rows.start..at);
+        while let Some((to, _, line)) = inserts.next_if(|(to, ..)| *to <= cut.start) {
+            out.old(at..to);
             out.text.push_str(&line);
-            out.old(at..cut.start);
-            out.old(cut.end..rows.end);
+            at = to;
         }
-        Some((at, line)) => {
-            out.old(rows.start..cut.start);
-            out.old(cut.end..at);
-            out.text.push_str(&line);
-            out.old(at..rows.end);
-        }
+        out.old(at..cut.start);
+        at = cut.end;
     }
+    for (to, _, line) in inserts {
+        if to < at {
+            return None;
+        }
+        out.old(at..to);
+        out.text.push_str(&line);
+        at = to;
+    }
+    out.old(at..rows.end);
+    Some(())
 }
 
 /// An owned sort key, as read back from a row or made from a ticket.
@@ -928,13 +936,12 @@ mod tests {
 
         proptest! {
             #![proptest_config(ProptestConfig::with_cases(300))]
-            /// Any one change (a ticket added, moved, edited) spliced into a
-            /// rendered registry gives exactly the bytes of a full render.
+            /// Any few changes (tickets added, moved, edited, removed) spliced
+            /// into a rendered registry give exactly the bytes of a full render.
             #[test]
             fn a_patch_equals_a_full_render(
                 before in proptest::collection::vec(spec(), 0..12),
-                which in 0..13usize,
-                after in spec(),
+                changes in proptest::collection::vec((0..14usize, spec(), any::<bool>()), 0..5),
             ) {
                 let config = config();
                 // Ids repeat (i * 7 % 10): duplicates sort by path.
@@ -943,12 +950,26 @@ mod tests {
                     .enumerate()
                     .map(|(i, s)| Owned::new(&config, s, i * 7 % 10, &format!("TIX-{:04}-{i}", i * 7 % 10)))
                     .collect();
-                // The changed ticket keeps its id and file name (only its folder
-                // follows its status); past the end, it is a new ticket.
-                let changed = match old.get(which) {
-                    Some(o) => Owned::new(&config, &after, o.key.num as usize, o.rel.rsplit('/').next().unwrap().trim_end_matches(".md")),
-                    None => Owned::new(&config, &after, 42, "TIX-0042-new"),
-                };
+                // A changed ticket keeps its id and file name (only its folder
+                // follows its status), or is gone; past the end, it is a new
+                // ticket. Each ticket changes once.
+                let mut seen = std::collections::HashSet::new();
+                let mut removed = Vec::new();
+                let mut added = Vec::new();
+                for (k, (which, after, gone)) in changes.iter().enumerate() {
+                    if !seen.insert(*which) {
+                        continue;
+                    }
+                    match old.get(*which) {
+                        Some(o) => {
+                            removed.push(*which);
+                            if !gone {
+                                added.push(Owned::new(&config, after, o.key.num as usize, o.rel.rsplit('/').next().unwrap().trim_end_matches(".md")));
+                            }
+                        }
+                        None => added.push(Owned::new(&config, after, 40 + k, &format!("TIX-{:04}-new", 40 + k))),
+                    }
+                }
                 let problems = vec![Problem {
                     kind: crate::model::ProblemKind::Malformed,
                     path: "pending/x.md".into(),
@@ -960,20 +981,15 @@ mod tests {
                 let mut now: Vec<Ticket<'_>> = tickets
                     .iter()
                     .enumerate()
-                    .filter(|(i, _)| *i != which)
+                    .filter(|(i, _)| !removed.contains(i))
                     .map(|(_, t)| *t)
                     .collect();
-                now.push(changed.ticket());
+                now.extend(added.iter().map(Owned::ticket));
                 let want = render_layout(&config, &now, &problems);
-                let got = patch(
-                    &config,
-                    text.as_str(),
-                    text.len(),
-                    &layout,
-                    tickets.get(which),
-                    Some(&changed.ticket()),
-                )
-                .map(|p| (p.apply(&text), p.layout));
+                let out: Vec<Ticket<'_>> = removed.iter().map(|i| tickets[*i]).collect();
+                let into: Vec<Ticket<'_>> = added.iter().map(Owned::ticket).collect();
+                let got = patch(&config, text.as_str(), text.len(), &layout, &out, &into)
+                    .map(|p| (p.apply(&text), p.layout));
                 prop_assert_eq!(got, Some(want));
             }
         }

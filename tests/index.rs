@@ -199,6 +199,83 @@ fn a_ticket_replaced_by_rename_and_then_moved_is_patched_not_rescanned() {
 }
 
 #[test]
+fn a_git_checkout_of_edits_adds_and_removals_is_read_again_not_rescanned() {
+    // A branch switch replaces ten tickets in four folders, adds one and
+    // removes one; the next transition lists those folders and reads only
+    // what changed: the index is appended to (not rewritten, as a full view
+    // would), and the registry it patches is exactly a full render's.
+    let t = board();
+    let git = |args: &[&str]| crate::util::git(&t, args);
+    git(&["init", "-q", "-b", "main"]);
+    t.run(&["sync"]).code(0);
+    git(&["add", "-A"]);
+    git(&["commit", "-qm", "tickets"]);
+    git(&["checkout", "-qb", "other"]);
+    let tickets = |dir: &str| {
+        let mut names: Vec<String> = fs::read_dir(t.path(&format!("tickets/{dir}")))
+            .unwrap()
+            .map(|e| format!("tickets/{dir}/{}", e.unwrap().file_name().to_string_lossy()))
+            .collect();
+        names.sort();
+        names
+    };
+    let mut edited = Vec::new();
+    for dir in ["pending", "in-progress", "completed", "archive"] {
+        edited.extend(tickets(dir).into_iter().take(3));
+    }
+    edited.truncate(10);
+    for (k, rel) in edited.iter().enumerate() {
+        t.write(
+            rel,
+            &t.read(rel)
+                .replacen("title: ", &format!("title: Edited {k} "), 1),
+        );
+    }
+    t.write(
+        "tickets/pending/TIX-0030-from-a-branch.md",
+        &ticket("TIX-0030", "pending", "priority: high\n", ""),
+    );
+    fs::remove_file(t.path("tickets/pending/TIX-0008-t8.md")).unwrap();
+    git(&["add", "-A"]);
+    git(&["commit", "-qm", "edits"]);
+    git(&["checkout", "-q", "main"]);
+    t.run(&["sync"]).code(0);
+    git(&["checkout", "-q", "other"]);
+
+    let before = index(&t);
+    let inode = |t: &Tix| {
+        use std::os::unix::fs::MetadataExt;
+        fs::metadata(t.path("tickets/.tix/index")).unwrap().ino()
+    };
+    let first = inode(&t);
+    t.run(&["start", "30"]).code(0);
+    let after = index(&t);
+    assert!(
+        after.len() > before.len() && after.starts_with(&before) && inode(&t) == first,
+        "the index was rewritten: the tree was scanned"
+    );
+    let registry = t.read("tickets/TICKET_REGISTRY.md");
+    // The tenth is archived: the registry counts it, without a row.
+    for k in 0..9 {
+        assert!(
+            registry.contains(&format!("Edited {k} ")),
+            "{k}: {registry}"
+        );
+    }
+    assert!(!registry.contains("TIX-0008"), "{registry}");
+    t.run(&["sync", "--check"]).code(0);
+    // And back: the same again, in the other direction.
+    git(&["checkout", "-q", "main"]);
+    let before = index(&t);
+    t.run(&["start", "2"]).code(0);
+    assert!(index(&t).starts_with(&before) && inode(&t) == first);
+    let registry = t.read("tickets/TICKET_REGISTRY.md");
+    assert!(!registry.contains("Edited "), "{registry}");
+    assert!(registry.contains("TIX-0008"), "{registry}");
+    t.run(&["sync", "--check"]).code(0);
+}
+
+#[test]
 fn a_ticket_copied_into_a_folder_can_be_started_at_once() {
     let t = board();
     t.run(&["sync"]).code(0);

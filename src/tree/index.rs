@@ -288,23 +288,27 @@ impl Index {
     /// goes, and its new one comes if `keep` wants it.
     fn with_deltas(
         &self,
-        mut out: Vec<Entry>,
+        out: Vec<Entry>,
         keep: &dyn Fn(&str, Option<&str>) -> bool,
     ) -> Vec<Entry> {
+        self.apply_deltas(out, &|e| match &e.parsed {
+            Ok(m) => keep(&e.rel, m.status.as_deref()),
+            Err(_) => false,
+        })
+    }
+
+    /// `base` records with the deltas applied, keeping the deltas' records
+    /// that `keep` wants.
+    fn apply_deltas(&self, mut out: Vec<Entry>, keep: &dyn Fn(&Entry) -> bool) -> Vec<Entry> {
+        if self.deltas.is_empty() {
+            return out;
+        }
         let mut last: super::FastMap<&str, Option<&Entry>> = super::FastMap::default();
         for (rel, change) in &self.deltas {
             last.insert(rel, change.as_ref());
         }
         out.retain(|e| !last.contains_key(&*e.rel));
-        out.extend(
-            last.into_values()
-                .flatten()
-                .filter(|e| match &e.parsed {
-                    Ok(m) => keep(&e.rel, m.status.as_deref()),
-                    Err(_) => false,
-                })
-                .cloned(),
-        );
+        out.extend(last.into_values().flatten().filter(|e| keep(e)).cloned());
         out
     }
 
@@ -335,20 +339,17 @@ impl Index {
                 }
             }
         }
-        for (rel, change) in &self.deltas {
-            out.retain(|e| e.rel != *rel);
-            if let Some(e) = change
-                && in_dirs(&e.rel)
-            {
-                out.push(e.clone());
-            }
-        }
-        Some(out)
+        Some(self.apply_deltas(out, &|e| in_dirs(&e.rel)))
     }
 
     /// Records `entry` as the file at its path now (in memory only).
     pub fn refresh(&mut self, entry: Entry) {
         self.deltas.push((entry.rel.clone(), Some(entry)));
+    }
+
+    /// Records that no ticket is at `rel` now (in memory only).
+    pub fn forget(&mut self, rel: &str) {
+        self.deltas.push((Text::from(rel.to_string()), None));
     }
 
     /// The records whose file name carries `key`, deltas applied; `None` if a
@@ -607,7 +608,7 @@ pub fn delta(
     written: &[&Entry],
     dirs: &Dirs,
     memo: Option<&Memo>,
-    prefix: Option<(&str, u64)>,
+    prefixes: &[(&str, u64)],
 ) -> String {
     let mut out = String::new();
     for rel in removed {
@@ -620,7 +621,7 @@ pub fn delta(
     }
     push_dirs(&mut out, dirs);
     push_memo(&mut out, memo);
-    if let Some((p, n)) = prefix {
+    for (p, n) in prefixes {
         let _ = writeln!(out, "P\t{p}\t{n}");
     }
     out
@@ -1044,7 +1045,7 @@ mod tests {
             &[&moved, &added],
             &Dirs::new(),
             None,
-            Some(("TIX", 600)),
+            &[("TIX", 600)],
         );
         let idx = parse(&shared(format!("{base}{d}")), "fp").unwrap();
         let hits = idx.lookup(&key("TIX-3")).unwrap();
@@ -1109,7 +1110,7 @@ mod tests {
                 &[&done, &new],
                 &Dirs::new(),
                 None,
-                None,
+                &[],
             ),
         )
         .unwrap();
@@ -1179,7 +1180,7 @@ mod tests {
                 &[&moved],
                 &Dirs::new(),
                 None,
-                None,
+                &[],
             ),
         )
         .unwrap();

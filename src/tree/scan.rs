@@ -335,28 +335,20 @@ impl Tree {
 
     /// One stat of a file in a status folder, by name (no path walk).
     fn stat_in(&self, folder: &Folder, name: &str) -> Stat {
-        use rustix::fs::{AtFlags, FileType, statat};
+        use rustix::fs::FileType;
         let Some(handle) = &folder.handle else {
             return Stat::Gone;
         };
-        let st = match statat(handle, name, AtFlags::SYMLINK_NOFOLLOW) {
-            Ok(st) => st,
-            Err(e) if e == rustix::io::Errno::NOENT => return Stat::Gone,
-            Err(e) => return Stat::Failed(e.into()),
-        };
-        match FileType::from_raw_mode(st.st_mode) {
-            FileType::RegularFile => Stat::File(Stamp::new(
-                st.st_size as u64,
-                (st.st_mtime as i64, st.st_mtime_nsec as i64),
-                (st.st_ctime as i64, st.st_ctime_nsec as i64),
-                st.st_ino as u64,
-            )),
-            FileType::Symlink => match self.inside_root(&folder.path.join(name)) {
+        match stat_at(handle, name) {
+            Ok((FileType::RegularFile, stamp)) => Stat::File(stamp),
+            Ok((FileType::Symlink, _)) => match self.inside_root(&folder.path.join(name)) {
                 Some(m) if m.is_file() => Stat::File(Stamp::of(&m)),
                 Some(_) => Stat::Skip,
                 None => Stat::Problem("a symlink that leaves the root (refused)"),
             },
-            _ => Stat::Skip,
+            Ok(_) => Stat::Skip,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Stat::Gone,
+            Err(e) => Stat::Failed(e),
         }
     }
 
@@ -394,6 +386,22 @@ impl Tree {
         let text = index::encode(&self.fingerprint(), &mut refs, dirs, memo, &open);
         let _ = super::fsx::write_atomic(&self.index_path(), text.as_bytes(), None, false);
     }
+}
+
+/// The type and stamp of `name` in the open folder `dir`, not following a
+/// symlink: one `stat` by name, without walking a path.
+pub(super) fn stat_at(dir: &File, name: &str) -> io::Result<(rustix::fs::FileType, Stamp)> {
+    use rustix::fs::{AtFlags, FileType, statat};
+    let st = statat(dir, name, AtFlags::SYMLINK_NOFOLLOW)?;
+    Ok((
+        FileType::from_raw_mode(st.st_mode),
+        Stamp::new(
+            st.st_size as u64,
+            (st.st_mtime as i64, st.st_mtime_nsec as i64),
+            (st.st_ctime as i64, st.st_ctime_nsec as i64),
+            st.st_ino as u64,
+        ),
+    ))
 }
 
 /// A folder's stamp (`None` when it does not exist); symlinks are followed.

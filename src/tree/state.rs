@@ -5,14 +5,15 @@
 //! changed in the status folders since tix last looked: each folder's stamp
 //! (one `stat` each) matches the index, so the ticket is found there by binary
 //! search, its file and those of its dependencies are read fresh, and the
-//! registry is patched (one row out, one row in) instead of rendered. When a
-//! folder or two changed only because a few files in them were replaced
-//! (an editor or `sed -i` that saves by renaming), those folders alone are
-//! listed and their changed files read again ([`refreshed`]). When a file
-//! was added or removed, more changed, the index or the registry is not
-//! what tix last wrote, or an answer needs every ticket (an unknown id, a
-//! duplicate), the state falls back to the full view: every file listed and
-//! stat'ed, changed ones read again, the registry rendered whole.
+//! registry is patched (one row out, one row in) instead of rendered. When
+//! folders changed because files in them were replaced, added or removed
+//! (an editor or `sed -i` that saves by renaming, a `git checkout`), those
+//! folders alone are listed and their changed files read again
+//! ([`refreshed`]), and their rows patched too. When more changed, the index
+//! or the registry is not what tix last wrote, or an answer needs every
+//! ticket (an unknown id, a duplicate), the state falls back to the full
+//! view: every file listed and stat'ed, changed ones read again, the
+//! registry rendered whole.
 //!
 //! What this trusts: a ticket other than the one changed (and its
 //! dependencies) that was edited in place, in the same file, keeps what the
@@ -42,9 +43,23 @@ pub struct State<'t> {
     /// after a quick commit, the state is loaded again when (if ever)
     /// something asks.
     full: Option<Snapshot>,
-    /// The index's old records of files changed outside tix that the quick
-    /// state read again (see [`refreshed`]): what the registry still shows.
-    stale: Vec<Entry>,
+    /// What the quick state read again of files changed outside tix (see
+    /// [`refreshed`]).
+    outside: Outside,
+}
+
+/// Files changed, added or removed outside tix (an editor, a `git
+/// checkout`) that the quick state read again, and the folders it listed.
+#[derive(Default)]
+struct Outside {
+    /// The index's old records of those files: what the registry still shows.
+    old: Vec<Entry>,
+    /// What they say now (a removed file, or one no longer a ticket, has none).
+    new: Vec<Entry>,
+    /// The files that went.
+    gone: Vec<String>,
+    /// The folders listed again, each stamped as it was before listing.
+    dirs: Dirs,
 }
 
 impl<'t> State<'t> {
@@ -59,7 +74,7 @@ impl<'t> State<'t> {
             tree,
             quick: None,
             full: None,
-            stale: Vec::new(),
+            outside: Outside::default(),
         };
         state.ensure_loaded()?;
         Ok(state)
@@ -76,17 +91,19 @@ impl<'t> State<'t> {
             tree,
             quick: None,
             full: Some(tree.scan(Scan::Listed, Upkeep::Index)?),
-            stale: Vec::new(),
+            outside: Outside::default(),
         })
     }
 
     fn ensure_loaded(&mut self) -> Result<()> {
         if self.quick.is_none() && self.full.is_none() {
             match quick(self.tree) {
-                Some((index, stale)) => (self.quick, self.stale) = (Some(Box::new(index)), stale),
+                Some((index, outside)) => {
+                    (self.quick, self.outside) = (Some(Box::new(index)), outside);
+                }
                 None => {
                     self.full = Some(self.tree.scan(Scan::Cached, Upkeep::Index)?);
-                    self.stale = Vec::new();
+                    self.outside = Outside::default();
                 }
             }
         }
@@ -200,7 +217,7 @@ impl<'t> State<'t> {
         // taken back, and this state forgets what it knew.
         let finished = self.finish(&new, &change);
         if let Err(e) = finished {
-            (self.quick, self.full, self.stale) = (None, None, Vec::new());
+            (self.quick, self.full, self.outside) = (None, None, Outside::default());
             return Err(undo.after(tree, e));
         }
         failpoint("after-registry");
@@ -212,12 +229,12 @@ impl<'t> State<'t> {
     fn finish(&mut self, new: &Entry, change: &Change) -> Result<()> {
         let tree = self.tree;
         let patched = match self.index() {
-            Some(index) => finish_quick(tree, index, new, change, &self.stale)?,
+            Some(index) => finish_quick(tree, index, new, change, &self.outside)?,
             None => false,
         };
         if patched {
             // A next change in this run starts from the index as it is now.
-            self.quick = None;
+            (self.quick, self.outside) = (None, Outside::default());
         } else {
             match &mut self.full {
                 Some(snap) => {
@@ -260,29 +277,30 @@ impl<'t> State<'t> {
 }
 
 /// The index, if it was made for these folders and each folder is as it
-/// says, or [`refreshed`] when a folder or two changed; with the old records
-/// of the files read again.
-fn quick(tree: &Tree) -> Option<(Index, Vec<Entry>)> {
+/// says, or [`refreshed`] when folders changed; with what was read again.
+fn quick(tree: &Tree) -> Option<(Index, Outside)> {
     match tree.trusted_index() {
-        Some(index) => (index.delta_bytes <= index::MAX_DELTA_BYTES).then_some((index, Vec::new())),
+        Some(index) => {
+            (index.delta_bytes <= index::MAX_DELTA_BYTES).then_some((index, Outside::default()))
+        }
         None => refreshed(tree),
     }
 }
 
-/// At most this many folders, and files in them, are read again by
-/// [`refreshed`]; more falls back to the full view.
-const REFRESH_DIRS: usize = 2;
-const REFRESH_FILES: usize = 4;
+/// At most this many files changed, added or removed are read again by
+/// [`refreshed`]; more falls back to the full view (which rewrites the index
+/// whole rather than appending to it).
+const REFRESH_FILES: usize = 64;
 
-/// The index brought up to date for a folder or two that changed since it
-/// was written, the usual case when a file was edited by an editor that
-/// saves by renaming or by `sed -i` (a subagent ticking a box): the files of
-/// those folders are stat'ed and the changed ones read again, every other
-/// record is trusted as the quick state trusts it. `None` (the full view)
-/// when a folder appeared or went, a file was added or removed, a
-/// sub-folder appeared, or more than a few files changed. Also returns the
-/// old records of the files read again: the registry still shows them.
-fn refreshed(tree: &Tree) -> Option<(Index, Vec<Entry>)> {
+/// The index brought up to date for the folders that changed since it was
+/// written: an editor that saves by renaming, `sed -i`, a `git checkout` or
+/// `git pull` that replaced, added or removed a few files. The files of
+/// those folders are listed and stat'ed, and the changed and added ones read
+/// again; every other record is trusted as the quick state trusts it. `None`
+/// (the full view) when a folder appeared or went, a sub-folder appeared, a
+/// killed writer's temp file is there, an id is now on two files, or more
+/// than [`REFRESH_FILES`] files changed.
+fn refreshed(tree: &Tree) -> Option<(Index, Outside)> {
     // Opened lazily: the changed folders' records are read by their
     // offsets when the index lists them, else the whole index is loaded.
     let mut index = index::open(&tree.index_path(), &tree.fingerprint())?;
@@ -293,34 +311,32 @@ fn refreshed(tree: &Tree) -> Option<(Index, Vec<Entry>)> {
     }
     // Each folder's stamp as it was before it is listed: a file added while
     // it is listed changes it again, and the next command looks again.
-    let mut changed = Vec::new();
-    let mut seen = Vec::new();
+    let mut outside = Outside::default();
     for (dir, stamp) in &index.dirs {
         let now = dir_stamp(&tree.path(dir));
         if now != *stamp {
             if stamp.is_none() || now.is_none() {
                 return None;
             }
-            changed.push(dir.clone());
-            seen.push(now);
+            outside.dirs.insert(dir.clone(), now);
         }
     }
-    if changed.is_empty() || changed.len() > REFRESH_DIRS {
+    if outside.dirs.is_empty() {
         return None;
     }
+    let changed: Vec<String> = outside.dirs.keys().cloned().collect();
     let in_changed = if let Some(records) = index.records_in(&changed) {
         records
     } else {
         index = index::load(&tree.index_path(), &tree.fingerprint())?;
         index.records_in(&changed)?
     };
-    let records: super::FastMap<String, Entry> = in_changed
-        .into_iter()
-        .map(|e| (e.rel.to_string(), e))
-        .collect();
-    let mut stale = Vec::new();
-    let mut listed = 0;
-    for dir in &changed {
+    let mut records: super::FastMap<&str, &Entry> =
+        in_changed.iter().map(|e| (&*e.rel, e)).collect();
+    let mut names = Vec::new();
+    let mut handles = Vec::with_capacity(changed.len());
+    for (at, dir) in changed.iter().enumerate() {
+        handles.push(fs::File::open(tree.path(dir)).ok()?);
         for item in fs::read_dir(tree.path(dir)).ok()? {
             let item = item.ok()?;
             let name = item.file_name().into_string().ok()?;
@@ -339,34 +355,72 @@ fn refreshed(tree: &Tree) -> Option<(Index, Vec<Entry>)> {
             if name.starts_with('.') || !name.ends_with(".md") {
                 continue;
             }
-            let rel = super::join_rel(dir, &name);
-            let old = records.get(&rel)?;
-            listed += 1;
-            let meta = fs::symlink_metadata(item.path()).ok()?;
-            if !meta.is_file() {
-                return None;
+            names.push((at, name));
+        }
+    }
+    let stamps = super::parallel_map(&names, |(at, name)| {
+        super::scan::stat_at(&handles[*at], name)
+            .ok()
+            .filter(|(kind, _)| *kind == rustix::fs::FileType::RegularFile)
+            .map(|(_, stamp)| stamp)
+    });
+    let mut read = Vec::new();
+    for ((at, name), stamp) in names.iter().zip(stamps) {
+        let rel = super::join_rel(&changed[*at], name);
+        // A symlink, a folder by that name, or gone already: the full view.
+        let stamp = stamp?;
+        match records.remove(rel.as_str()) {
+            Some(old) if old.stamp == stamp => continue,
+            Some(old) => {
+                outside.old.push(old.clone());
+                read.push((rel, stamp));
             }
-            let stamp = Stamp::of(&meta);
-            if stamp != old.stamp {
-                stale.push(old.clone());
-                if stale.len() > REFRESH_FILES {
-                    return None;
+            None => read.push((rel, stamp)),
+        }
+        if read.len() > REFRESH_FILES {
+            return None;
+        }
+    }
+    // What the index has and the folders no longer do.
+    for old in records.into_values() {
+        outside.old.push(old.clone());
+        outside.gone.push(old.rel.to_string());
+        if outside.old.len() > REFRESH_FILES {
+            return None;
+        }
+    }
+    for rel in &outside.gone {
+        index.forget(rel);
+    }
+    for (rel, stamp) in read {
+        match tree.read_entry(rel.clone(), stamp, &tree.path(&rel)) {
+            Some(e) => {
+                if let Some(k) = e.key.as_ref().filter(|k| k.numbered) {
+                    let max = index.prefixes.entry(k.prefix.to_string()).or_insert(0);
+                    *max = (*max).max(k.num);
                 }
+                index.refresh(e.clone());
+                outside.new.push(e);
+            }
+            // No longer a ticket (edited into notes): it leaves the view.
+            None => {
+                index.forget(&rel);
+                outside.gone.push(rel);
             }
         }
     }
-    if listed != records.len() {
-        return None;
+    // An id now on two files: the full view reports it.
+    for e in &outside.new {
+        if let Some(k) = &e.key
+            && index.lookup(k).is_none_or(|hits| hits.len() != 1)
+        {
+            return None;
+        }
     }
-    for old in &stale {
-        let path = tree.path(&old.rel);
-        let stamp = Stamp::of(&fs::symlink_metadata(&path).ok()?);
-        index.refresh(tree.read_entry(old.rel.to_string(), stamp, &path)?);
+    for (dir, stamp) in &outside.dirs {
+        index.dirs.insert(dir.clone(), *stamp);
     }
-    for (dir, stamp) in changed.into_iter().zip(seen) {
-        index.dirs.insert(dir, stamp);
-    }
-    Some((index, stale))
+    Some((index, outside))
 }
 
 impl Tree {
@@ -707,39 +761,52 @@ fn apply<'c>(tree: &Tree, change: &'c Change) -> Result<(Entry, Undo<'c>)> {
     ))
 }
 
-/// Patches the registry (one row out, one in) and appends the change to the
-/// index. `false` when the registry is not the one the index remembers, or
-/// the change touches more than one row: the caller renders it whole.
+/// Patches the registry (the changed ticket's row out and in, and those of
+/// the files read again after a change outside tix) and appends all of it
+/// to the index. `false` when the registry is not the one the index
+/// remembers, or a row would be in the problems table: the caller renders it
+/// whole.
 fn finish_quick(
     tree: &Tree,
     index: &Index,
     new: &Entry,
     change: &Change,
-    stale: &[Entry],
+    outside: &Outside,
 ) -> Result<bool> {
-    // A file changed outside tix shows in the registry as it was: the row
-    // to replace is its old one, and any other such file means a full render.
-    if stale.iter().any(|e| Some(&*e.rel) != change.src.as_deref()) {
-        return Ok(false);
-    }
-    let old = stale.first().or(change.replaces.as_ref());
     let Some(memo) = &index.memo else {
         return Ok(false);
     };
-    if change.src.is_some() && old.is_none() {
+    // A file changed outside tix shows in the registry as it was: the row to
+    // replace is its old one.
+    // (and one added outside tix has no row yet).
+    let src = change.src.as_deref();
+    let src_outside =
+        src.is_some_and(|s| outside.old.iter().chain(&outside.new).any(|e| &*e.rel == s));
+    let src_old = change.replaces.as_ref().filter(|_| !src_outside);
+    if src.is_some() && !src_outside && src_old.is_none() {
         return Ok(false);
     }
+    let olds = outside.old.iter().chain(src_old);
+    // What the change wrote supersedes what was read of its file.
+    let news: Vec<&Entry> = outside
+        .new
+        .iter()
+        .filter(|e| Some(&*e.rel) != src && e.rel != change.dst)
+        .chain(std::iter::once(new))
+        .collect();
     // A row in the problems table (a malformed or misplaced file) means a
     // full render; so does a stale or foreign registry.
-    let remove = match old {
-        Some(e) if tree.misplaced(e) => return Ok(false),
-        Some(e) => match tree.ticket_of(e) {
-            Some(t) => Some(t),
-            None => return Ok(false),
-        },
-        None => None,
+    let Some(remove) = olds
+        .map(|e| tree.ticket_of(e).filter(|_| !tree.misplaced(e)))
+        .collect::<Option<Vec<_>>>()
+    else {
+        return Ok(false);
     };
-    let Some(insert) = tree.ticket_of(new).filter(|_| !tree.misplaced(new)) else {
+    let Some(insert) = news
+        .iter()
+        .map(|e| tree.ticket_of(e).filter(|_| !tree.misplaced(e)))
+        .collect::<Option<Vec<_>>>()
+    else {
         return Ok(false);
     };
     let path = tree.path(REGISTRY);
@@ -750,14 +817,8 @@ fn finish_quick(
         Ok(m) if Stamp::of(&m) == memo.stamp => {}
         _ => return Ok(false),
     }
-    let Some(patch) = registry::patch(
-        &tree.config,
-        &old,
-        old.len,
-        &memo.layout,
-        remove.as_ref(),
-        Some(&insert),
-    ) else {
+    let Some(patch) = registry::patch(&tree.config, &old, old.len, &memo.layout, &remove, &insert)
+    else {
         return Ok(false);
     };
     let layout = patch.layout.clone();
@@ -780,7 +841,7 @@ fn finish_quick(
     })?;
     // Best effort from here: the index is only an accelerator.
     let memo = tree.registry_stamp().map(|stamp| Memo { stamp, layout });
-    let mut dirs = Dirs::new();
+    let mut dirs = outside.dirs.clone();
     // The registry is in the root: a root that holds tickets has changed.
     if tree.is_flat("") {
         dirs.insert(String::new(), dir_stamp(&tree.root));
@@ -790,17 +851,29 @@ fn finish_quick(
             dirs.insert(dir.to_string(), dir_stamp(&tree.path(dir)));
         }
     }
-    let removed: Vec<&str> = change
-        .src
-        .as_deref()
+    let removed: Vec<&str> = src
         .filter(|s| *s != change.dst)
         .into_iter()
+        .chain(outside.gone.iter().map(String::as_str))
         .collect();
-    let prefix = new.key.as_ref().filter(|k| k.numbered).and_then(|k| {
-        let max = index.prefixes.get(&*k.prefix).copied();
-        (max.is_none_or(|m| k.num > m)).then_some((&*k.prefix, k.num))
-    });
-    let lines = index::delta(&removed, &[new], &dirs, memo.as_ref(), prefix);
+    // The highest number of each prefix written here, as the index now has it
+    // (a file read again may have raised it).
+    let mut prefixes: Vec<(&str, u64)> = Vec::new();
+    for k in news
+        .iter()
+        .filter_map(|e| e.key.as_ref())
+        .filter(|k| k.numbered)
+    {
+        let max = index
+            .prefixes
+            .get(&*k.prefix)
+            .copied()
+            .unwrap_or(0)
+            .max(k.num);
+        prefixes.retain(|(p, _)| *p != &*k.prefix);
+        prefixes.push((&k.prefix, max));
+    }
+    let lines = index::delta(&removed, &news, &dirs, memo.as_ref(), &prefixes);
     if index::append(&tree.index_path(), &lines).is_err() {
         let _ = fs::remove_file(tree.index_path());
     }
@@ -1100,6 +1173,8 @@ mod props {
         Hand(usize, Option<usize>),
         /// A ticket file added by hand.
         Add(usize),
+        /// A ticket file removed by hand (as a `git checkout` does).
+        Remove(usize),
     }
 
     fn text(id: usize, title: &str, status: &str, dep: Option<usize>) -> String {
@@ -1140,6 +1215,7 @@ mod props {
             (1usize..12, 0usize..3).prop_map(|(i, s)| Edit::Move(i, s)),
             (1usize..12, proptest::option::of(0usize..3)).prop_map(|(i, s)| Edit::Hand(i, s)),
             (0usize..3).prop_map(Edit::Add),
+            (1usize..12).prop_map(Edit::Remove),
         ]
     }
 
@@ -1149,7 +1225,7 @@ mod props {
         #[test]
         fn the_quick_state_answers_as_the_full_one(
             tickets in proptest::collection::vec((0usize..3, proptest::option::of(1usize..12)), 2..11),
-            edits in proptest::collection::vec(edit(), 1..6),
+            edits in proptest::collection::vec((edit(), any::<bool>()), 1..8),
         ) {
             let dir = tempfile::tempdir().unwrap();
             let root = dir.path();
@@ -1167,9 +1243,9 @@ mod props {
             let lock = tree.lock_exclusive(&mut |_| {}).unwrap();
             State::full(&tree, &lock).unwrap().write_registry().unwrap();
             let mut titles = 0;
-            for e in edits {
+            for (e, check) in edits {
                 match e {
-                    Edit::Move(i, s) if i <= n => {
+                    Edit::Move(i, s) if where_is(root, i).is_some() => {
                         let mut st = State::open(&tree, &lock).unwrap();
                         let entry = st.find(&IdArg::parse(&i.to_string()).unwrap()).unwrap();
                         let req = Request {
@@ -1182,7 +1258,17 @@ mod props {
                             check_only: false,
                         };
                         let actor = Actor::default();
-                        transition::apply(&tree, &mut st, &entry, &req, &actor, "2030-01-01T00:00:00Z".parse().unwrap()).unwrap();
+                        let outcome = transition::apply(&tree, &mut st, &entry, &req, &actor, "2030-01-01T00:00:00Z".parse().unwrap()).unwrap();
+                        // The registry the quick state patched, with every
+                        // change made by hand since, is a full render's (a
+                        // transition that changed nothing writes nothing).
+                        if !matches!(outcome, transition::Outcome::Unchanged { .. }) {
+                            let fresh = tree.scan(Scan::Fresh, Upkeep::Nothing).unwrap();
+                            prop_assert_eq!(
+                                fs::read_to_string(root.join(REGISTRY)).unwrap(),
+                                tree.render_registry(&fresh).0
+                            );
+                        }
                     }
                     Edit::Hand(i, s) if i <= n => {
                         let Some(rel) = where_is(root, i) else { continue };
@@ -1202,7 +1288,16 @@ mod props {
                         let (status, d) = STATUSES[s];
                         fs::write(root.join(format!("{d}/TIX-{n:04}-t.md")), text(n, "added", status, None)).unwrap();
                     }
+                    Edit::Remove(i) => {
+                        let Some(rel) = where_is(root, i) else { continue };
+                        fs::remove_file(root.join(rel)).unwrap();
+                    }
                     _ => continue,
+                }
+                // Unchecked steps leave the index as it was: changes by hand
+                // pile up for the next quick state.
+                if !check {
+                    continue;
                 }
                 let quick = answers(&mut State::open(&tree, &lock).unwrap(), n);
                 let full = answers(&mut State::full(&tree, &lock).unwrap(), n);
