@@ -10,6 +10,7 @@ pub mod config;
 pub mod deps;
 pub mod error;
 pub mod exit;
+pub mod frontmatter;
 pub mod hook;
 pub mod id;
 pub mod lines;

@@ -926,6 +926,9 @@ pub struct Meta {
 }
 
 fn parse_mapping(text: &str, split: &Split) -> Result<Mapping, Malformed> {
+    if let Some(map) = crate::frontmatter::simple_mapping(&text[split.fm.clone()]) {
+        return Ok(map);
+    }
     let first_line = line_of(text, split.fm.start);
     match serde_yaml::from_str::<Value>(&text[split.fm.clone()]) {
         Ok(Value::Mapping(m)) => Ok(m),
