@@ -567,6 +567,10 @@ pub struct Conflict {
 /// `|||||||` base, `=======`, `>>>>>>>`; git uses more than seven for nested
 /// ones); `None` when it has none, or they do not pair up.
 pub fn conflict(text: &str) -> Option<Conflict> {
+    // Most files have no marker: one search says so.
+    if !text.starts_with("<<<<<<<") && !text.contains("\n<<<<<<<") {
+        return None;
+    }
     fn marker(line: &str, c: char) -> Option<&str> {
         let run = line.chars().take_while(|x| *x == c).count();
         (run >= 7 && (line.len() == run || line[run..].starts_with(' ')))

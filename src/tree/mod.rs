@@ -240,7 +240,7 @@ impl Tree {
         };
         let name = rel.rsplit('/').next().unwrap_or(rel);
         // A ticket without frontmatter is read as it is (bold fields).
-        let (meta, id_line) = if ticket::opens_frontmatter(text) {
+        if ticket::opens_frontmatter(text) {
             let doc = Doc::parse(text)?;
             let body = if doc.lacks_id_or_title() {
                 ticket::BodyFields::read(text, doc.split.body, name)
@@ -248,31 +248,11 @@ impl Tree {
                 ticket::BodyFields::default()
             };
             let meta = doc.meta_with(&status_of, &body)?;
-            (meta, doc.line_of_key("id").or(body.line("id")))
+            named_as(name, meta, || doc.line_of_key("id").or(body.line("id")))
         } else {
             let fields = ticket::BodyFields::read(text, 0, name);
             let meta = ticket::meta_without_frontmatter(text, &fields, &status_of)?;
-            (meta, fields.line("id"))
-        };
-        // A name may carry no id, or another tool's spelling of it
-        // (`feature-004-x.md` for FEAT-004); a name starting with another id
-        // of the same prefix is a copy left unrenamed.
-        let id = IdKey::parse(&meta.id);
-        match IdKey::from_file_name(name) {
-            Some(k)
-                if id
-                    .as_ref()
-                    .is_some_and(|id| id.prefix == k.prefix && *id != k) =>
-            {
-                Err(Malformed {
-                    line: id_line,
-                    message: format!(
-                        "id {} does not match the file name (expected {}.md or {}-<slug>.md)",
-                        meta.id, meta.id, meta.id
-                    ),
-                })
-            }
-            _ => Ok(meta),
+            named_as(name, meta, || fields.line("id"))
         }
     }
 
@@ -387,6 +367,34 @@ impl Tree {
     /// An error writing `.tix/last-id`.
     pub fn forget_id(&self, before: Option<&str>) -> Result<()> {
         journal::restore_last_id(&self.state_dir(), before).context("failed to write .tix/last-id")
+    }
+}
+
+/// `meta`, if the file name `name` agrees with its id: a name may carry no
+/// id, or another tool's spelling of it (`feature-004-x.md` for FEAT-004); a
+/// name starting with another id of the same prefix is a copy left
+/// unrenamed. `id_line` (wanted only then) says where the id is.
+fn named_as(
+    name: &str,
+    meta: Meta,
+    id_line: impl FnOnce() -> Option<usize>,
+) -> Result<Meta, Malformed> {
+    let id = IdKey::parse(&meta.id);
+    match IdKey::from_file_name(name) {
+        Some(k)
+            if id
+                .as_ref()
+                .is_some_and(|id| id.prefix == k.prefix && *id != k) =>
+        {
+            Err(Malformed {
+                line: id_line(),
+                message: format!(
+                    "id {} does not match the file name (expected {}.md or {}-<slug>.md)",
+                    meta.id, meta.id, meta.id
+                ),
+            })
+        }
+        _ => Ok(meta),
     }
 }
 
