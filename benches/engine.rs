@@ -11,7 +11,11 @@
 //! line, runs file, its folder), so that what a transition costs beyond its
 //! syncs can be read off.
 //!
-//! `TIX_BENCH_SIZES=1000,10000` and `TIX_BENCH_RUNS=30` change the defaults.
+//! Then each command against its floor, in paired runs (see
+//! [`against_floors`]), with the ratios.
+//!
+//! `TIX_BENCH_SIZES=1000,10000` and `TIX_BENCH_RUNS=30` change the defaults
+//! (`TIX_BENCH_SIZES=1000,10000,100000` for the README's figures).
 
 use std::fs;
 use std::path::Path;
@@ -25,9 +29,18 @@ type Invocation = (Vec<String>, Option<String>, bool);
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    if args.get(1).map(String::as_str) == Some("--floor-start") {
-        floor_start(Path::new(&args[2]), &args[3]).expect("the floor's writes");
-        return;
+    match args.get(1).map(String::as_str) {
+        Some("--floor-start") => {
+            floor_start(Path::new(&args[2]), &args[3]).expect("the floor's writes");
+            return;
+        }
+        Some("--floor-stat") => return floor_walk(Path::new(&args[2]), false),
+        Some("--floor-read") => return floor_walk(Path::new(&args[2]), true),
+        Some("--floor-write") => {
+            floor_write(Path::new(&args[2]), &args[3]).expect("the floor's write");
+            return;
+        }
+        _ => {}
     }
     let sizes: Vec<usize> = std::env::var("TIX_BENCH_SIZES")
         .unwrap_or_else(|_| "1000,10000".into())
@@ -38,6 +51,7 @@ fn main() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(30);
+    let mut paired = Vec::new();
     println!("| tickets | command | median | p90 | peak RSS |");
     println!("| ---: | --- | ---: | ---: | ---: |");
     for n in sizes {
@@ -143,7 +157,189 @@ fn main() {
                 rss as f64 / 1024.0
             );
         }
+        paired.extend(against_floors(&root, n, runs));
     }
+    println!();
+    println!("| tickets | tix | median | peak RSS | floor, same runs | median | ratio |");
+    println!("| ---: | --- | ---: | ---: | --- | ---: | ---: |");
+    for line in paired {
+        println!("{line}");
+    }
+}
+
+/// tix against the floor of what it does, run in turn (tix, floor, tix,
+/// floor…) so that both see the same machine: `status` and `list` against a
+/// program that stats every ticket file (walking the folders, on two
+/// threads, as tix may); `sync --check` against one that reads every ticket
+/// file once (two threads); `new` against one that writes a file, fsyncs
+/// it and renames it into place; and a `start` right after ten ticket files
+/// in four folders were replaced as a `git checkout` replaces them (removed,
+/// then written anew) against `status` on the tree as it is.
+fn against_floors(root: &Path, n: usize, runs: usize) -> Vec<String> {
+    let me = std::env::current_exe().unwrap();
+    let tix = Path::new(BIN);
+    let heavy = if n > 20_000 { runs.min(10) } else { runs };
+    let root_arg = root.to_string_lossy().into_owned();
+    let out_dir = root.parent().unwrap().join("floor-out");
+    fs::create_dir_all(&out_dir).unwrap();
+    let mut lines = Vec::new();
+    let mut row =
+        |name: &str, t: &[Duration], rss: i64, floor: &str, f: &[Duration], diff: bool| {
+            let (a, b) = (median(t), median(f));
+            let ratio = if diff {
+                format!("{:+.2} ms", ms(a) - ms(b))
+            } else {
+                format!("{:.2}×", a.as_secs_f64() / b.as_secs_f64())
+            };
+            lines.push(format!(
+                "| {n} | {name} | {:.2} ms | {:.1} MB | {floor} | {:.2} ms | {ratio} |",
+                ms(a),
+                rss as f64 / 1024.0,
+                ms(b)
+            ));
+        };
+    for (cmd, floor, how) in [
+        (&["status"][..], "stat every ticket file", "--floor-stat"),
+        (&["list"][..], "stat every ticket file", "--floor-stat"),
+        (
+            &["sync", "--check"][..],
+            "read every ticket file",
+            "--floor-read",
+        ),
+    ] {
+        let (mut t, mut f, mut rss) = (Vec::new(), Vec::new(), 0);
+        let k = if cmd[0] == "status" { runs } else { heavy };
+        for _ in 0..k {
+            let (d, r) = run_with(tix, root, cmd, None, false);
+            t.push(d);
+            rss = rss.max(r);
+            f.push(run_with(&me, root, &[how, &root_arg], None, false).0);
+        }
+        row(&cmd.join(" "), &t, rss, floor, &f, false);
+    }
+    let (mut t, mut f, mut rss) = (Vec::new(), Vec::new(), 0);
+    let out_arg = out_dir.to_string_lossy().into_owned();
+    for i in 0..runs {
+        let (d, r) = run_with(
+            tix,
+            root,
+            &["new", &format!("Paired ticket {i}")],
+            None,
+            false,
+        );
+        t.push(d);
+        rss = rss.max(r);
+        let name = format!("floor-{i}.md");
+        f.push(run_with(&me, root, &["--floor-write", &out_arg, &name], None, false).0);
+    }
+    row("new", &t, rss, "write, fsync, rename one file", &f, false);
+    // Ten files a checkout replaces: three of each open or done folder, one
+    // archived, never one this loop starts.
+    let replaced: Vec<usize> = ["pending", "in_progress", "completed", "archived"]
+        .iter()
+        .flat_map(|s| {
+            let k = if *s == "archived" { 1 } else { 3 };
+            (1..=n)
+                .rev()
+                .filter(move |i| status_of(*i, n) == *s)
+                .take(k)
+        })
+        .collect();
+    let startable: Vec<usize> = (1..=n)
+        .filter(|i| status_of(*i, n) == "pending" && !(*i > 10 && i % 3 == 0))
+        .skip(3 * runs)
+        .take(runs)
+        .collect();
+    let (mut t, mut f, mut rss) = (Vec::new(), Vec::new(), 0);
+    for (round, id) in startable.iter().enumerate() {
+        for i in &replaced {
+            let path = ticket_path(root, *i, n);
+            let text = fs::read_to_string(&path).unwrap();
+            let title = format!("title: Checked out {round} ");
+            let text = match text.find("title: ") {
+                Some(at) => {
+                    let end = at + text[at..].find('\n').unwrap();
+                    format!("{}{title}{}", &text[..at], &text[end..])
+                }
+                None => text,
+            };
+            fs::remove_file(&path).unwrap();
+            fs::write(&path, text).unwrap();
+        }
+        let (d, r) = run_with(tix, root, &["start", &id.to_string()], None, false);
+        t.push(d);
+        rss = rss.max(r);
+        f.push(run_with(tix, root, &["status"], None, false).0);
+    }
+    row(
+        "start after a checkout replaced 10 files",
+        &t,
+        rss,
+        "tix status",
+        &f,
+        true,
+    );
+    lines
+}
+
+fn median(times: &[Duration]) -> Duration {
+    let mut v = times.to_vec();
+    v.sort();
+    v[v.len() / 2]
+}
+
+/// Walks the status folders and stats (or reads) every ticket file, on two
+/// threads: what `status` and `list` (or `sync --check`) cannot go below.
+fn floor_walk(root: &Path, read: bool) {
+    let mut files = Vec::new();
+    for dir in ["pending", "in-progress", "completed", "archive"] {
+        let Ok(listing) = fs::read_dir(root.join(dir)) else {
+            continue;
+        };
+        for item in listing.flatten() {
+            if item.file_name().to_string_lossy().ends_with(".md") {
+                files.push(item.path());
+            }
+        }
+    }
+    let (a, b) = files.split_at(files.len() / 2);
+    let work = |part: &[std::path::PathBuf]| {
+        part.iter()
+            .map(|p| {
+                if read {
+                    fs::read(p).map_or(0, |b| b.len() as u64)
+                } else {
+                    fs::symlink_metadata(p).map_or(0, |m| m.len())
+                }
+            })
+            .sum::<u64>()
+    };
+    let total = std::thread::scope(|s| {
+        let other = s.spawn(|| work(a));
+        work(b) + other.join().unwrap()
+    });
+    assert!(total > 0, "the floor saw no ticket");
+}
+
+/// Writes one small file, fsyncs it and renames it into place in `dir`.
+fn floor_write(dir: &Path, name: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let tmp = dir.join(format!(".tmp-{name}"));
+    let mut f = fs::File::create(&tmp)?;
+    f.write_all(b"---\nid: TIX-9999\ntitle: A floor\nstatus: pending\n---\n")?;
+    f.sync_all()?;
+    fs::rename(&tmp, dir.join(name))
+}
+
+fn ticket_path(root: &Path, i: usize, n: usize) -> std::path::PathBuf {
+    let dir = match status_of(i, n) {
+        "pending" => "pending",
+        "in_progress" => "in-progress",
+        "completed" => "completed",
+        _ => "archive",
+    };
+    root.join(dir)
+        .join(format!("TIX-{i:04}-generated-ticket-{i}.md"))
 }
 
 fn ms(d: Duration) -> f64 {
