@@ -120,15 +120,16 @@ const MIN_FLEX: usize = 8;
 /// Elsewhere: tab-separated rows without a header and nothing truncated, so
 /// that `cut` and `awk` work (scripts should prefer `--json`).
 #[must_use]
-pub fn table(cols: &[Col], rows: &[Vec<String>], streams: &Streams) -> String {
+pub fn table<S: AsRef<str>>(cols: &[Col], rows: &[Vec<S>], streams: &Streams) -> String {
     let Some(width) = streams.width else {
-        let mut out = String::with_capacity(rows.iter().flatten().map(|c| c.len() + 1).sum());
+        let mut out =
+            String::with_capacity(rows.iter().flatten().map(|c| c.as_ref().len() + 1).sum());
         for r in rows {
             for (i, c) in r.iter().enumerate() {
                 if i > 0 {
                     out.push('\t');
                 }
-                out.push_str(&text::cell(c));
+                out.push_str(&text::cell(c.as_ref()));
             }
             out.push('\n');
         }
@@ -136,7 +137,11 @@ pub fn table(cols: &[Col], rows: &[Vec<String>], streams: &Streams) -> String {
     };
     let cells: Vec<Vec<String>> = rows
         .iter()
-        .map(|r| r.iter().map(|c| text::cell(c).into_owned()).collect())
+        .map(|r| {
+            r.iter()
+                .map(|c| text::cell(c.as_ref()).into_owned())
+                .collect()
+        })
         .collect();
     // Columns with nothing to say make way for those that have.
     let shown: Vec<usize> = (0..cols.len())
@@ -345,7 +350,7 @@ mod tests {
     #[test]
     fn a_column_of_dashes_is_left_out_on_a_terminal_only() {
         let cols = [col("id"), flex("agent"), col("title")];
-        let rows = vec![
+        let rows: Vec<Vec<String>> = vec![
             vec!["TIX-0001".into(), "-".into(), "One".into()],
             vec!["TIX-0002".into(), "-".into(), "Two".into()],
         ];
@@ -397,7 +402,7 @@ mod tests {
     #[test]
     fn the_widest_shrinking_column_gives_way_first() {
         let cols = [col("id"), flex("agent"), flex("title")];
-        let rows = vec![vec![
+        let rows: Vec<Vec<String>> = vec![vec![
             "TIX-0001".into(),
             "backend-engineer".into(),
             "Move the sessions to Redis and drop the old store".into(),

@@ -76,15 +76,15 @@ pub fn run(ctx: &Ctx, args: &ListArgs) -> Result<Exit> {
         ctx.out_json(&out)?;
         return Ok(Exit::Ok);
     }
-    let rows: Vec<Vec<String>> = tickets
+    let rows: Vec<Vec<&str>> = tickets
         .iter()
         .map(|t| {
             vec![
-                t.meta.id.to_string(),
-                t.status.to_string(),
-                t.meta.priority.to_string(),
-                t.meta.agent.as_deref().unwrap_or("-").to_string(),
-                t.meta.title.to_string(),
+                &*t.meta.id,
+                t.status,
+                &*t.meta.priority,
+                t.meta.agent.as_deref().unwrap_or("-"),
+                &*t.meta.title,
             ]
         })
         .collect();
