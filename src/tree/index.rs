@@ -5,7 +5,7 @@
 //! ```text
 //! tix-index 4 <TAB> fingerprint           the status folders it was made for
 //! P <TAB> prefix <TAB> highest number     for bare-number ids and `tix new`
-//! O <TAB> offset,offset,…                 where in the base the open tickets are
+//! O <TAB> offset,offset,… | *             where in the base the open tickets are (* for too many)
 //! F <TAB> folder <TAB> offset,offset,…    where the records of a small folder are
 //! D <TAB> folder <TAB> stamp | -          each status folder as last seen
 //! R <TAB> stamp <TAB> layout              TICKET_REGISTRY.md as tix last wrote or checked it
@@ -584,8 +584,14 @@ pub fn encode(
     }
     push_dirs(&mut out, dirs);
     push_memo(&mut out, memo);
-    out.push_str("O\t");
-    push_offsets(&mut out, &open_at);
+    // More than can be read one by one: the whole base is read instead, and
+    // the header stays a few hundred bytes (every lookup reads it).
+    if open_at.len() > MAX_OPEN_READS {
+        out.push_str("O\t*\n");
+    } else {
+        out.push_str("O\t");
+        push_offsets(&mut out, &open_at);
+    }
     for (dir, at) in folder_at
         .iter()
         .filter(|(_, at)| at.len() <= MAX_OPEN_READS)
@@ -1142,6 +1148,11 @@ mod tests {
         );
         fs::write(&path, &text).unwrap();
         assert!(open_file(&path).open_entries(&open).is_none());
+        // Their offsets are not listed: every lookup reads the header, which
+        // stays a few lines whatever the number of open tickets.
+        let header = &text[..text.find("\nB\t").unwrap()];
+        assert!(header.ends_with("\nO\t*"), "{header}");
+        assert!(header.len() < 100, "{header}");
     }
 
     /// A small folder's records are read by their offsets, a big one's only
