@@ -197,8 +197,17 @@ impl Tree {
     /// missing registry, leftover temp files, an unfinished change.
     /// With `remember`, a registry found fresh is noted in the index.
     pub fn all_problems(&self, snap: &Snapshot, remember: bool) -> Result<Vec<Problem>> {
-        let mut problems = self.problems(snap);
-        problems.extend(self.dependency_problems(snap));
+        // The registry's check renders it when it changed (every ticket's
+        // row): beside the rest, on another core.
+        let (mut problems, fresh) = std::thread::scope(|s| {
+            let fresh = s.spawn(|| self.registry_fresh(snap, remember));
+            let mut problems = self.problems(snap);
+            problems.extend(self.dependency_problems(snap));
+            let fresh = fresh
+                .join()
+                .unwrap_or_else(|p| std::panic::resume_unwind(p));
+            (problems, fresh)
+        });
         problems.extend(self.unread_folders());
         let problem = |kind, message: &str| Problem {
             kind,
@@ -206,7 +215,7 @@ impl Tree {
             line: None,
             message: message.into(),
         };
-        match self.registry_fresh(snap, remember)? {
+        match fresh? {
             Some(true) => {}
             Some(false) => problems.push(problem(
                 ProblemKind::RegistryStale,
