@@ -13,6 +13,21 @@ pub struct Progress {
     pub total: u32,
 }
 
+/// A JSON array of what `each` gives, made as it is written: `list --json`
+/// holds no array of 10,000 views.
+pub struct Each<F>(pub F);
+
+impl<F, I> Serialize for Each<F>
+where
+    F: Fn() -> I,
+    I: Iterator,
+    I::Item: Serialize,
+{
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq((self.0)())
+    }
+}
+
 /// Borrows from the tickets: `list --json` over 10,000 tickets copies nothing.
 #[derive(Debug, Serialize)]
 pub struct TicketJson<'a> {

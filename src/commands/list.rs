@@ -72,8 +72,7 @@ pub fn run(ctx: &Ctx, args: &ListArgs) -> Result<Exit> {
     sort(&tree.config, &mut tickets, args.sort);
     ctx.note_unreadable(tree.unreadable(&snap));
     if args.json {
-        let out: Vec<TicketJson> = tickets.iter().map(TicketJson::new).collect();
-        ctx.out_json(&out)?;
+        ctx.out_json(&crate::view::Each(|| tickets.iter().map(TicketJson::new)))?;
         return Ok(Exit::Ok);
     }
     let rows: Vec<Vec<&str>> = tickets
