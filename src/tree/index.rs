@@ -76,6 +76,46 @@ pub struct Index {
     pub delta_bytes: usize,
 }
 
+/// A record known by its path and stamp, the rest decoded on demand.
+pub enum Stamped {
+    /// A line of the loaded base, not decoded yet.
+    Line {
+        rel: Text,
+        stamp: Stamp,
+        buf: Arc<String>,
+        /// Where in `buf` the record is (after its `T` tag).
+        line: Range<usize>,
+    },
+    Decoded(Box<Entry>),
+}
+
+impl Stamped {
+    #[must_use]
+    pub fn rel(&self) -> &str {
+        match self {
+            Stamped::Line { rel, .. } => rel,
+            Stamped::Decoded(e) => &e.rel,
+        }
+    }
+
+    #[must_use]
+    pub fn stamp(&self) -> Stamp {
+        match self {
+            Stamped::Line { stamp, .. } => *stamp,
+            Stamped::Decoded(e) => e.stamp,
+        }
+    }
+
+    /// The whole record; `None` if it does not parse.
+    #[must_use]
+    pub fn entry(&self) -> Option<Entry> {
+        match self {
+            Stamped::Line { buf, line, .. } => record(buf, buf.get(line.clone())?),
+            Stamped::Decoded(e) => Some((**e).clone()),
+        }
+    }
+}
+
 /// Where the base records are: the whole file in memory (to decode them
 /// all), or the file itself, read line by line (to look a few up).
 #[derive(Debug)]
@@ -340,6 +380,53 @@ impl Index {
             }
         }
         Some(self.apply_deltas(out, &|e| in_dirs(&e.rel)))
+    }
+
+    /// As [`Index::records_in`], but each record only as far as its path
+    /// and stamp, the rest decoded when asked ([`Stamped::entry`]): what a
+    /// folder listed again is compared with, at a fraction of the cost.
+    #[must_use]
+    pub fn stamps_in(&self, dirs: &[String]) -> Option<Vec<Stamped>> {
+        let Base::Text(buf, range) = &self.base else {
+            return Some(
+                self.records_in(dirs)?
+                    .into_iter()
+                    .map(|e| Stamped::Decoded(Box::new(e)))
+                    .collect(),
+            );
+        };
+        let in_dirs = |rel: &str| {
+            let parent = rel.rsplit_once('/').map_or("", |(p, _)| p);
+            dirs.iter().any(|d| d == parent)
+        };
+        let mut last: super::FastMap<&str, Option<&Entry>> = super::FastMap::default();
+        for (rel, change) in &self.deltas {
+            last.insert(rel, change.as_ref());
+        }
+        let mut out = Vec::new();
+        for line in buf[range.clone()].split_terminator('\n') {
+            let rest = line.strip_prefix("T\t")?;
+            let mut fields = rest.splitn(3, '\t');
+            let rel = unesc(fields.next()?)?;
+            if in_dirs(&rel) && !last.contains_key(&*rel) {
+                let stamp = parse_stamp(fields.next()?)?;
+                let rel = shared(buf, rel)?;
+                let start = rest.as_ptr() as usize - buf.as_ptr() as usize;
+                out.push(Stamped::Line {
+                    rel,
+                    stamp,
+                    buf: Arc::clone(buf),
+                    line: start..start + rest.len(),
+                });
+            }
+        }
+        out.extend(
+            last.into_values()
+                .flatten()
+                .filter(|e| in_dirs(&e.rel))
+                .map(|e| Stamped::Decoded(Box::new(e.clone()))),
+        );
+        Some(out)
     }
 
     /// Records `entry` as the file at its path now (in memory only).

@@ -325,14 +325,14 @@ fn refreshed(tree: &Tree) -> Option<(Index, Outside)> {
         return None;
     }
     let changed: Vec<String> = outside.dirs.keys().cloned().collect();
-    let in_changed = if let Some(records) = index.records_in(&changed) {
+    let in_changed = if let Some(records) = index.stamps_in(&changed) {
         records
     } else {
         index = index::load(&tree.index_path(), &tree.fingerprint())?;
-        index.records_in(&changed)?
+        index.stamps_in(&changed)?
     };
-    let mut records: super::FastMap<&str, &Entry> =
-        in_changed.iter().map(|e| (&*e.rel, e)).collect();
+    let mut records: super::FastMap<&str, &index::Stamped> =
+        in_changed.iter().map(|e| (e.rel(), e)).collect();
     let mut names = Vec::new();
     let mut handles = Vec::with_capacity(changed.len());
     for (at, dir) in changed.iter().enumerate() {
@@ -370,9 +370,9 @@ fn refreshed(tree: &Tree) -> Option<(Index, Outside)> {
         // A symlink, a folder by that name, or gone already: the full view.
         let stamp = stamp?;
         match records.remove(rel.as_str()) {
-            Some(old) if old.stamp == stamp => continue,
+            Some(old) if old.stamp() == stamp => continue,
             Some(old) => {
-                outside.old.push(old.clone());
+                outside.old.push(old.entry()?);
                 read.push((rel, stamp));
             }
             None => read.push((rel, stamp)),
@@ -383,8 +383,8 @@ fn refreshed(tree: &Tree) -> Option<(Index, Outside)> {
     }
     // What the index has and the folders no longer do.
     for old in records.into_values() {
-        outside.old.push(old.clone());
-        outside.gone.push(old.rel.to_string());
+        outside.old.push(old.entry()?);
+        outside.gone.push(old.rel().to_string());
         if outside.old.len() > REFRESH_FILES {
             return None;
         }
