@@ -39,7 +39,7 @@ pub fn simple_mapping(yaml: &str) -> Option<Mapping> {
                 if *indent.get_or_insert(at) != at {
                     return None;
                 }
-                items.push(scalar(item)?);
+                items.push(scalar(item, false)?);
                 lines.next();
             }
             if items.is_empty() {
@@ -94,23 +94,65 @@ fn value(v: &str) -> Option<Value> {
             }
             inner
                 .split(',')
-                .map(scalar)
+                .map(|item| scalar(item, true))
                 .collect::<Option<Vec<_>>>()
                 .map(Value::Sequence)
         }
-        None => scalar(v),
+        None => quoted(v).or_else(|| scalar(v, false)),
     }
 }
 
-/// One plain scalar: a string, or a whole number as YAML reads it. `None`
-/// for anything YAML might read another way.
-fn scalar(s: &str) -> Option<Value> {
+/// A quoted value on one line, when it needs no escape but the doubled
+/// quote of single quotes: `'it''s: fine'`, `"a, b"`. Always a string.
+fn quoted(v: &str) -> Option<Value> {
+    let (q, inner) = match v.as_bytes() {
+        [b'\'', .., b'\''] if v.len() >= 2 => ('\'', &v[1..v.len() - 1]),
+        [b'"', .., b'"'] if v.len() >= 2 => ('"', &v[1..v.len() - 1]),
+        _ => return None,
+    };
+    if !inner.chars().all(|c| c == ' ' || printable(c)) {
+        return None;
+    }
+    let text = if q == '\'' {
+        // A quote inside is written twice; a lone one ends the value early.
+        if inner.replace("''", "").contains('\'') {
+            return None;
+        }
+        inner.replace("''", "'")
+    } else if inner.contains(['"', '\\']) {
+        return None;
+    } else {
+        inner.to_string()
+    };
+    Some(Value::String(text))
+}
+
+/// A character a plain or quoted scalar may hold as itself: not a control
+/// character, and none YAML reads as a line break or a byte order mark.
+fn printable(c: char) -> bool {
+    !c.is_control()
+        && !c.is_whitespace()
+        && !matches!(
+            c,
+            '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}'
+        )
+}
+
+/// One plain scalar (in a flow list `[…]` when `flow`): a string, or a
+/// whole number as YAML reads it. `None` for anything YAML might read
+/// another way.
+fn scalar(s: &str, flow: bool) -> Option<Value> {
     let s = s.trim_matches(' ');
     let first = s.chars().next()?;
+    // After a letter or digit, any printable character but a comment's
+    // ` #` and a mapping's `: ` (and, in a flow list, its indicators).
+    let allowed =
+        |c: char| c == ' ' || (printable(c) && !(flow && matches!(c, ',' | '[' | ']' | '{' | '}')));
     if !(first.is_alphanumeric())
         || s.ends_with(':')
         || s.contains(": ")
-        || !s.chars().all(|c| c.is_alphanumeric() || SAFE.contains(c))
+        || s.contains(" #")
+        || !s.chars().all(allowed)
         || special_word(s)
     {
         return None;
@@ -135,9 +177,6 @@ fn scalar(s: &str) -> Option<Value> {
     }
     Some(Value::String(s.to_string()))
 }
-
-/// Characters besides letters and digits a plain scalar may hold here.
-const SAFE: &str = " -_./()+;=?!'&*<>$~%@:^";
 
 /// `2026-11-24`.
 fn is_date(s: &str) -> bool {
@@ -179,6 +218,7 @@ mod tests {
             "id: TIX-0001\ntitle: Generated ticket number 1 about the login flow\nstatus: pending\npriority: high\ncreated: 2026-10-01T08:00:00Z\nlabels: [area-1, gen]\ndepends_on: []\n",
             "id: TIX-0002\r\ntitle: Café crème (v2)\r\nstatus: in_progress\r\nagent: claude\r\nstarted: 2026-11-20\r\nlabels:\r\n  - ui\r\n  - login\r\n",
             "id: T-3\nestimate: 3\ndepends_on:\n- TIX-0001\n- TIX-0002\nnotes:\n",
+            "title: Run the tests, lint and \"type check\" in CI — [WIP] C#\ncreated_date: '2026-03-19 08:18'\nnote: \"a: b, c\"\n",
         ] {
             let fast = simple_mapping(yaml).unwrap_or_else(|| panic!("not read: {yaml:?}"));
             assert_eq!(Some(fast), serde(yaml), "{yaml:?}");
@@ -188,8 +228,10 @@ mod tests {
     #[test]
     fn what_yaml_may_read_otherwise_is_left_to_serde() {
         for yaml in [
-            "title: \"quoted\"\n",
+            "title: \"an \\\"escape\\\"\"\n",
+            "title: 'a lone ' quote'\n",
             "title: a # comment\n",
+            "labels: [a, 'b']\n",
             "title: long\n  folded\n",
             "done: yes\n",
             "n: 0x1F\n",
@@ -230,7 +272,22 @@ mod tests {
             Just("1_000".to_string()),
             Just("12:30:00".to_string()),
             Just("a: b".to_string()),
-            "[a-zA-Z0-9 é_.:#'\"&*!|>%@`,?(){}=+-]{0,12}",
+            Just("'it''s: fine'".to_string()),
+            Just("'a'b'".to_string()),
+            Just("\"a, b\"".to_string()),
+            Just("\"a\\\"b\"".to_string()),
+            Just("''".to_string()),
+            Just("\"\"".to_string()),
+            Just("Fix [WIP] {x}".to_string()),
+            Just("a — b … c".to_string()),
+            Just("x\u{a0}y".to_string()),
+            Just("x\u{2028}y".to_string()),
+            Just("x\u{85}y".to_string()),
+            Just("C# and F#".to_string()),
+            Just("a #b".to_string()),
+            "[a-zA-Z0-9 é—_.:#'\"&*!|>%@`,?(){}\\[\\]=+-]{0,12}",
+            "'[a-z ':,#\"-]{0,8}'",
+            "\"[a-z ':,#\\\\-]{0,8}\"",
         ]
     }
 
