@@ -26,6 +26,16 @@ fn healthy() -> Tix {
                 "created: 2029-01-03T00:00:00Z\n",
                 "",
             ),
+        )
+        .ticket(
+            "archive",
+            "OLD-0001-z.md",
+            &ticket(
+                "OLD-0001",
+                "archived",
+                "created: 2028-01-01T00:00:00Z\n",
+                "",
+            ),
         );
     t.run(&["sync"]).code(0);
     t
@@ -67,6 +77,17 @@ fn damaged() -> Tix {
     );
     // A change killed after its write: the journal is left, and the lock names the dead process.
     t.killed_at("after-write", &["start", "3", "--force", "--agent", "x"]);
+    // Edited in place in a folder nothing else changed: the index's record
+    // of it is stale, and no folder's stamp says so.
+    t.write(
+        "tickets/archive/OLD-0001-z.md",
+        &ticket(
+            "OLD-0001",
+            "archived",
+            "created: 2028-01-01T00:00:00Z\nupdated: 2029-01-01T00:00:00Z\n",
+            "",
+        ),
+    );
     // Made last: any command that lists the folder removes it.
     t.write("tickets/pending/.tix-tmp-XyZ123", "half a ticket");
     t

@@ -368,17 +368,32 @@ impl Tree {
             ));
         };
         let known: BTreeMap<&str, &Entry> = entries.iter().map(|e| (&*e.rel, e)).collect();
-        let differs = entries.len() != snap.entries.len()
-            || snap.entries.iter().any(|e| {
-                known.get(&*e.rel).is_none_or(|k| {
-                    k.parsed != e.parsed || (k.stamp != e.stamp && e.parsed.is_ok())
-                })
-            });
+        let now: BTreeMap<&str, &Entry> = snap.entries.iter().map(|e| (&*e.rel, e)).collect();
+        // A folder whose stamp is not the index's is listed again by the next
+        // command (a read, or a transition's refresh): what changed in it is
+        // seen then, and is no staleness of the index.
+        let looked_at_again: Vec<&str> = idx
+            .dirs
+            .iter()
+            .filter(|(d, was)| super::dir_stamp(&self.path(d)) != **was)
+            .map(|(d, _)| d.as_str())
+            .collect();
+        let trusted = |rel: &str| {
+            let parent = rel.rsplit_once('/').map_or("", |(p, _)| p);
+            !looked_at_again.contains(&parent)
+        };
+        let differs = snap.entries.iter().filter(|e| trusted(&e.rel)).any(|e| {
+            known
+                .get(&*e.rel)
+                .is_none_or(|k| k.parsed != e.parsed || (k.stamp != e.stamp && e.parsed.is_ok()))
+        }) || entries
+            .iter()
+            .any(|k| trusted(&k.rel) && !now.contains_key(&*k.rel));
         differs.then(|| {
             problem(
                 ProblemKind::IndexStale,
                 format!("{STATE_DIR}/index"),
-                "does not match the ticket files (a hand edit, a checkout); rebuilt by the next read, or by --fix",
+                "does not match the ticket files (a file edited in place); rebuilt by the next read, or by --fix",
             )
         })
     }

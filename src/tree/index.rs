@@ -17,8 +17,10 @@
 //!
 //! The base is sorted by each ticket's id, so a transition finds its
 //! ticket by binary search without decoding the other records, and records
-//! what it changed by appending a few lines. Any command that reads the whole
-//! tree writes a fresh, compact index. The index is only an accelerator: a
+//! what it changed by appending a few lines. A command that reads the whole
+//! tree writes a fresh, compact index when it differs, but for a few files
+//! changed in folders whose stamps say so (see `scan`): the next transition
+//! reads those again itself. The index is only an accelerator: a
 //! file that does not parse counts as no index at all.
 //!
 //! Records are decoded without copying: every field is a [`Text`] slice of

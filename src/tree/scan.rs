@@ -293,6 +293,20 @@ impl Tree {
             ));
         }
         changed |= gone.iter().any(|g| *g);
+        // Whether every file read again or gone is in a folder whose stamp
+        // changed: the next transition lists those folders and sees them.
+        let seen_again = |rel: &str| {
+            let parent = rel.rsplit_once('/').map_or("", |(p, _)| p);
+            index
+                .as_ref()
+                .is_some_and(|i| i.dirs.get(parent) != dirs.get(parent))
+        };
+        let outside = to_read.len() + gone.iter().filter(|g| **g).count();
+        let all_seen_again = to_read.iter().all(|(_, rel, _)| seen_again(rel))
+            && gone
+                .iter()
+                .zip(&entries)
+                .all(|(g, e)| !g || seen_again(&e.rel));
         let mut keep = gone.iter().map(|g| !g);
         entries.retain(|_| keep.next().unwrap_or(true));
         entries.retain(|e| !folders.iter().any(|f| f.refused && *e.rel == *f.dir));
@@ -316,11 +330,31 @@ impl Tree {
                 left.push(rel);
             }
         }
-        let rewrite = changed
-            || reread
-            || index
-                .as_ref()
-                .is_none_or(|i| i.dirs != dirs || i.delta_bytes > index::MAX_DELTA_BYTES);
+        // A few files replaced, added or removed outside tix (an editor that
+        // saves by rename, a checkout), each in a folder whose stamp changed,
+        // and every folder still there: the index stays as it is, and the
+        // next transition lists those folders again and patches their rows in
+        // the registry (see `state::refreshed`). Rewritten now, it would
+        // forget what the registry still shows, and that transition would
+        // render it whole. (A file edited in place leaves its folder's stamp:
+        // only a rewritten index, without the registry's stamp, makes the
+        // next transition render the registry with it.)
+        let few = outside <= super::state::REFRESH_FILES
+            && all_seen_again
+            && index.as_ref().is_some_and(|i| {
+                i.delta_bytes <= index::MAX_DELTA_BYTES
+                    && i.dirs.len() == dirs.len()
+                    && i.dirs.iter().all(|(d, was)| {
+                        dirs.get(d)
+                            .is_some_and(|now| now.is_some() == was.is_some())
+                    })
+            });
+        let rewrite = !few
+            && (changed
+                || reread
+                || index
+                    .as_ref()
+                    .is_none_or(|i| i.dirs != dirs || i.delta_bytes > index::MAX_DELTA_BYTES));
         let snap = Snapshot {
             entries,
             memo: index.and_then(|i| i.memo).filter(|_| !changed),
