@@ -281,6 +281,43 @@ fn a_git_checkout_of_edits_adds_and_removals_is_read_again_not_rescanned() {
 }
 
 #[test]
+fn at_most_64_files_changed_added_and_removed_in_all_are_read_again() {
+    // Added and removed files count together (a branch switch that moves
+    // tickets between files): 32 of each is the limit, one more takes the
+    // full view (a rewritten index).
+    let inode = |t: &Tix| {
+        use std::os::unix::fs::MetadataExt;
+        fs::metadata(t.path("tickets/.tix/index")).unwrap().ino()
+    };
+    for (added, removed, rescanned) in [(32, 32, false), (33, 32, true)] {
+        let mut t = Tix::tree();
+        for i in 1..=80 {
+            let id = format!("TIX-{i:04}");
+            t = t.ticket(
+                "pending",
+                &format!("{id}-t.md"),
+                &ticket(&id, "pending", "", ""),
+            );
+        }
+        t.run(&["sync"]).code(0);
+        let first = inode(&t);
+        for i in 101..101 + added {
+            let id = format!("TIX-{i:04}");
+            t.write(
+                &format!("tickets/pending/{id}-t.md"),
+                &ticket(&id, "pending", "", ""),
+            );
+        }
+        for i in 80 - removed + 1..=80 {
+            fs::remove_file(t.path(&format!("tickets/pending/TIX-{i:04}-t.md"))).unwrap();
+        }
+        t.run(&["start", "1"]).code(0);
+        assert_eq!(inode(&t) != first, rescanned, "{added} + {removed}");
+        t.run(&["sync", "--check"]).code(0);
+    }
+}
+
+#[test]
 fn a_ticket_copied_into_a_folder_can_be_started_at_once() {
     let t = board();
     t.run(&["sync"]).code(0);

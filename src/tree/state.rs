@@ -287,8 +287,8 @@ fn quick(tree: &Tree) -> Option<(Index, Outside)> {
     }
 }
 
-/// At most this many files changed, added or removed are read again by
-/// [`refreshed`]; more falls back to the full view (which rewrites the index
+/// At most this many files changed, added and removed in all are read
+/// again by [`refreshed`]; more falls back to the full view (which rewrites the index
 /// whole rather than appending to it).
 pub(super) const REFRESH_FILES: usize = 64;
 
@@ -382,12 +382,12 @@ fn refreshed(tree: &Tree) -> Option<(Index, Outside)> {
         }
     }
     // What the index has and the folders no longer do.
+    if read.len() + records.len() > REFRESH_FILES {
+        return None;
+    }
     for old in records.into_values() {
         outside.old.push(old.entry()?);
         outside.gone.push(old.rel().to_string());
-        if outside.old.len() > REFRESH_FILES {
-            return None;
-        }
     }
     for rel in &outside.gone {
         index.forget(rel);
