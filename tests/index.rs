@@ -318,6 +318,32 @@ fn at_most_64_files_changed_added_and_removed_in_all_are_read_again() {
 }
 
 #[test]
+fn an_id_a_pull_brought_is_never_given_out_again() {
+    // A pull adds TIX-0030 (higher than any id here): the refresh that
+    // reads it raises the next number, for this run and the next.
+    let t = board();
+    t.run(&["sync"]).code(0);
+    t.write(
+        "tickets/pending/TIX-0030-from-a-branch.md",
+        &ticket("TIX-0030", "pending", "", ""),
+    );
+    assert_eq!(
+        t.run(&["new", "After the pull"]).code(0).stdout,
+        "TIX-0031\n"
+    );
+    assert_eq!(
+        t.run(&["new", "And after that"]).code(0).stdout,
+        "TIX-0032\n"
+    );
+    t.run(&["start", "1"]).code(0);
+    assert_eq!(
+        t.run(&["new", "After a start"]).code(0).stdout,
+        "TIX-0033\n"
+    );
+    t.run(&["sync", "--check"]).code(0);
+}
+
+#[test]
 fn a_ticket_copied_into_a_folder_can_be_started_at_once() {
     let t = board();
     t.run(&["sync"]).code(0);

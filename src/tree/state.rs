@@ -777,8 +777,7 @@ fn finish_quick(
         return Ok(false);
     };
     // A file changed outside tix shows in the registry as it was: the row to
-    // replace is its old one.
-    // (and one added outside tix has no row yet).
+    // replace is its old one (and one added outside tix has no row yet).
     let src = change.src.as_deref();
     let src_outside =
         src.is_some_and(|s| outside.old.iter().chain(&outside.new).any(|e| &*e.rel == s));
@@ -856,23 +855,14 @@ fn finish_quick(
         .into_iter()
         .chain(outside.gone.iter().map(String::as_str))
         .collect();
-    // The highest number of each prefix written here, as the index now has it
-    // (a file read again may have raised it).
-    let mut prefixes: Vec<(&str, u64)> = Vec::new();
-    for k in news
+    // A new highest number of a prefix: the change's own id (`new`), or one
+    // a file read again brought (already in the index's memory, not on disk).
+    let prefixes: Vec<(&str, u64)> = news
         .iter()
         .filter_map(|e| e.key.as_ref())
-        .filter(|k| k.numbered)
-    {
-        let max = index
-            .prefixes
-            .get(&*k.prefix)
-            .copied()
-            .unwrap_or(0)
-            .max(k.num);
-        prefixes.retain(|(p, _)| *p != &*k.prefix);
-        prefixes.push((&k.prefix, max));
-    }
+        .filter(|k| k.numbered && index.prefixes.get(&*k.prefix).is_none_or(|m| k.num >= *m))
+        .map(|k| (&*k.prefix, k.num))
+        .collect();
     let lines = index::delta(&removed, &news, &dirs, memo.as_ref(), &prefixes);
     if index::append(&tree.index_path(), &lines).is_err() {
         let _ = fs::remove_file(tree.index_path());
