@@ -372,16 +372,7 @@ impl Tree {
         // A folder whose stamp is not the index's is listed again by the next
         // command (a read, or a transition's refresh): what changed in it is
         // seen then, and is no staleness of the index.
-        let looked_at_again: Vec<&str> = idx
-            .dirs
-            .iter()
-            .filter(|(d, was)| super::dir_stamp(&self.path(d)) != **was)
-            .map(|(d, _)| d.as_str())
-            .collect();
-        let trusted = |rel: &str| {
-            let parent = rel.rsplit_once('/').map_or("", |(p, _)| p);
-            !looked_at_again.contains(&parent)
-        };
+        let trusted = |rel: &str| !idx.listed_again(rel, &snap.dirs);
         let differs = snap.entries.iter().filter(|e| trusted(&e.rel)).any(|e| {
             known
                 .get(&*e.rel)

@@ -90,6 +90,13 @@ pub fn file_name(rel: &str) -> &str {
     rel.rsplit('/').next().unwrap_or(rel)
 }
 
+/// The folder a file at `rel` is in (`completed/s1` for
+/// `completed/s1/T.md`); `""` for a file in the root itself.
+#[must_use]
+pub fn parent_dir(rel: &str) -> &str {
+    rel.rsplit_once('/').map_or("", |(dir, _)| dir)
+}
+
 /// The folder of the root a ticket at `rel` is in (`completed` for
 /// `completed/s1/T.md`); `""` for a ticket in the root itself.
 #[must_use]

@@ -358,10 +358,7 @@ impl Index {
     /// applied (a loaded index only); `None` if a line does not parse.
     #[must_use]
     pub fn records_in(&self, dirs: &[String]) -> Option<Vec<Entry>> {
-        let in_dirs = |rel: &str| {
-            let parent = rel.rsplit_once('/').map_or("", |(p, _)| p);
-            dirs.iter().any(|d| d == parent)
-        };
+        let in_dirs = |rel: &str| dirs.iter().any(|d| d == super::parent_dir(rel));
         let mut out = Vec::new();
         match &self.base {
             Base::Text(buf, range) => {
@@ -397,10 +394,7 @@ impl Index {
                     .collect(),
             );
         };
-        let in_dirs = |rel: &str| {
-            let parent = rel.rsplit_once('/').map_or("", |(p, _)| p);
-            dirs.iter().any(|d| d == parent)
-        };
+        let in_dirs = |rel: &str| dirs.iter().any(|d| d == super::parent_dir(rel));
         let mut last: super::FastMap<&str, Option<&Entry>> = super::FastMap::default();
         for (rel, change) in &self.deltas {
             last.insert(rel, change.as_ref());
@@ -434,6 +428,14 @@ impl Index {
     /// Records `entry` as the file at its path now (in memory only).
     pub fn refresh(&mut self, entry: Entry) {
         self.deltas.push((entry.rel.clone(), Some(entry)));
+    }
+
+    /// Whether the folder of `rel` has another stamp in `now` than the index
+    /// recorded: the next command lists it again and sees what changed there.
+    #[must_use]
+    pub fn listed_again(&self, rel: &str, now: &Dirs) -> bool {
+        let dir = super::parent_dir(rel);
+        self.dirs.get(dir) != now.get(dir)
     }
 
     /// Records that no ticket is at `rel` now (in memory only).
@@ -652,8 +654,10 @@ pub fn encode(
     let mut folder_at: BTreeMap<&str, Vec<usize>> =
         dirs.keys().map(|d| (d.as_str(), Vec::new())).collect();
     for e in entries.iter() {
-        let parent = e.rel.rsplit_once('/').map_or("", |(p, _)| p);
-        folder_at.entry(parent).or_default().push(base.len());
+        folder_at
+            .entry(super::parent_dir(&e.rel))
+            .or_default()
+            .push(base.len());
         if let Some(k) = e.key.as_ref().filter(|k| k.numbered) {
             let max = prefixes.entry(&k.prefix).or_default();
             *max = (*max).max(k.num);

@@ -133,7 +133,7 @@ impl Tree {
         let folder_of: Vec<Option<usize>> = entries
             .iter()
             .map(|e| {
-                let parent = e.rel.rsplit_once('/').map_or("", |(p, _)| p);
+                let parent = super::parent_dir(&e.rel);
                 folders.iter().position(|f| f.dir == parent)
             })
             .collect();
@@ -295,12 +295,7 @@ impl Tree {
         changed |= gone.iter().any(|g| *g);
         // Whether every file read again or gone is in a folder whose stamp
         // changed: the next transition lists those folders and sees them.
-        let seen_again = |rel: &str| {
-            let parent = rel.rsplit_once('/').map_or("", |(p, _)| p);
-            index
-                .as_ref()
-                .is_some_and(|i| i.dirs.get(parent) != dirs.get(parent))
-        };
+        let seen_again = |rel: &str| index.as_ref().is_some_and(|i| i.listed_again(rel, &dirs));
         let outside = to_read.len() + gone.iter().filter(|g| **g).count();
         let all_seen_again = to_read.iter().all(|(_, rel, _)| seen_again(rel))
             && gone
