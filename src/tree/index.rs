@@ -339,16 +339,23 @@ impl Index {
         })
     }
 
+    /// The last word of the deltas on each path they name: its record, or
+    /// `None` for a path removed.
+    fn last_deltas(&self) -> super::FastMap<&str, Option<&Entry>> {
+        let mut last = super::FastMap::default();
+        for (rel, change) in &self.deltas {
+            last.insert(&**rel, change.as_ref());
+        }
+        last
+    }
+
     /// `base` records with the deltas applied, keeping the deltas' records
     /// that `keep` wants.
     fn apply_deltas(&self, mut out: Vec<Entry>, keep: &dyn Fn(&Entry) -> bool) -> Vec<Entry> {
         if self.deltas.is_empty() {
             return out;
         }
-        let mut last: super::FastMap<&str, Option<&Entry>> = super::FastMap::default();
-        for (rel, change) in &self.deltas {
-            last.insert(rel, change.as_ref());
-        }
+        let last = self.last_deltas();
         out.retain(|e| !last.contains_key(&*e.rel));
         out.extend(last.into_values().flatten().filter(|e| keep(e)).cloned());
         out
@@ -395,10 +402,7 @@ impl Index {
             );
         };
         let in_dirs = |rel: &str| dirs.iter().any(|d| d == super::parent_dir(rel));
-        let mut last: super::FastMap<&str, Option<&Entry>> = super::FastMap::default();
-        for (rel, change) in &self.deltas {
-            last.insert(rel, change.as_ref());
-        }
+        let last = self.last_deltas();
         let mut out = Vec::new();
         for line in buf[range.clone()].split_terminator('\n') {
             let rest = line.strip_prefix("T\t")?;
