@@ -32,11 +32,11 @@ pub fn simple_mapping(yaml: &str) -> Option<Mapping> {
             let mut items = Vec::new();
             let mut indent = None;
             while let Some(Some(next)) = lines.peek() {
-                let item = next.trim_start_matches(' ');
-                let Some(item) = item.strip_prefix("- ") else {
+                let unindented = next.trim_start_matches(' ');
+                let Some(item) = unindented.strip_prefix("- ") else {
                     break;
                 };
-                let at = next.len() - next.trim_start_matches(' ').len();
+                let at = next.len() - unindented.len();
                 if *indent.get_or_insert(at) != at {
                     return None;
                 }
@@ -64,10 +64,12 @@ pub fn simple_mapping(yaml: &str) -> Option<Mapping> {
 fn line(raw: &str) -> Option<&str> {
     let l = raw.strip_suffix('\n').unwrap_or(raw);
     let l = l.strip_suffix('\r').unwrap_or(l);
-    let ok = !l.starts_with(' ') && !l.starts_with('#') && !l.chars().any(char::is_control);
+    if l.chars().any(char::is_control) {
+        return None;
+    }
     // Indented `- item` lines are read by the list they belong to.
     let item = l.trim_start_matches(' ').starts_with("- ");
-    (ok || (item && !l.chars().any(char::is_control))).then_some(l)
+    (item || !(l.starts_with(' ') || l.starts_with('#'))).then_some(l)
 }
 
 /// A key YAML reads as a plain string: a letter or `_` first, then letters,
