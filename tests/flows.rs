@@ -205,9 +205,18 @@ fn new_numbers_ids_and_never_reuses_them() {
             "---\nid: TIX-0042\ntitle: \"Fix login: redirect \\\"loop\\\"\"\nstatus: pending\npriority: high\ncreated: {NOW}\nlabels: [auth, web ui]\ndepends_on: [TIX-0041]\n---\n## Context\n\nWhat is wrong or missing, and why it matters.\n\n## Acceptance criteria\n- [ ] Describe what done looks like\n"
         )
     );
+    assert_eq!(t.read("tickets/.tix/last-id"), "TIX 42\n");
+    let counter = std::fs::metadata(t.path("tickets/.tix/last-id")).unwrap();
     std::fs::remove_file(t.path("tickets/pending/TIX-0042-fix-login-redirect-loop.md")).unwrap();
     assert_eq!(t.run(&["new", "After delete"]).code(0).stdout, "TIX-0043\n");
     assert_eq!(t.events()[0]["action"], "create");
+    // The counter grows in place: the same file, no new inode.
+    assert_eq!(t.read("tickets/.tix/last-id"), "TIX 43\n");
+    let now = std::fs::metadata(t.path("tickets/.tix/last-id")).unwrap();
+    assert_eq!(
+        std::os::unix::fs::MetadataExt::ino(&now),
+        std::os::unix::fs::MetadataExt::ino(&counter)
+    );
 }
 
 #[test]

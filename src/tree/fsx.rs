@@ -1,5 +1,6 @@
 //! Crash-safe file writes: write to a temp file in the destination folder, fsync,
-//! rename, fsync the folder. A file is never truncated in place.
+//! rename, fsync the folder. A file is never truncated in place (a small one
+//! may grow in place: [`grow_in_place`]).
 
 use std::fs::{self, File, Permissions};
 use std::io::{self, Read, Write};
@@ -99,6 +100,44 @@ pub fn write_atomic_with(
         sync_dir(parent(path))?;
     }
     Ok(())
+}
+
+/// The most bytes [`grow_in_place`] writes: one disk sector, which a power
+/// loss leaves as it was or as it was written, never half of each.
+pub const IN_PLACE_MAX: usize = 512;
+
+/// Writes `bytes` over `path` from its start and syncs them, when that
+/// cannot leave a mix of old and new bytes: `path` is a file of its own (no
+/// link, no other name), no longer than `bytes`, and `bytes` fit in one
+/// sector ([`IN_PLACE_MAX`]). One `pwrite` of less than a page is done
+/// whole or not at all by a kill, and covers every old byte, so nothing is
+/// cut. It saves [`write_atomic`]'s new inode and folder sync (about 1 ms
+/// here). `Ok(false)`: not written, use [`write_atomic`].
+///
+/// # Errors
+///
+/// The I/O error of the write or the sync (the file then holds the old or
+/// the new bytes).
+pub fn grow_in_place(path: &Path, bytes: &[u8]) -> io::Result<bool> {
+    use std::os::unix::fs::{FileExt, MetadataExt, OpenOptionsExt};
+    if bytes.len() > IN_PLACE_MAX {
+        return Ok(false);
+    }
+    let f = match fs::OpenOptions::new()
+        .write(true)
+        .custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32)
+        .open(path)
+    {
+        Ok(f) => f,
+        Err(_) => return Ok(false),
+    };
+    let m = f.metadata()?;
+    if !m.is_file() || m.nlink() != 1 || m.len() > bytes.len() as u64 {
+        return Ok(false);
+    }
+    f.write_all_at(bytes, 0)?;
+    f.sync_data()?;
+    Ok(true)
 }
 
 /// Creates `path` with `bytes`; fails (and leaves nothing behind) if it exists.
@@ -428,6 +467,35 @@ pub fn fingerprint(bytes: &[u8]) -> String {
 mod tests {
     use super::*;
     use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn only_a_file_of_its_own_grows_in_place() {
+        use std::os::unix::fs::MetadataExt;
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("last-id");
+        // None yet: nothing written.
+        assert!(!grow_in_place(&p, b"TIX 1\n").unwrap());
+        assert!(!p.exists());
+        fs::write(&p, "TIX 9\n").unwrap();
+        let ino = fs::metadata(&p).unwrap().ino();
+        assert!(grow_in_place(&p, b"TIX 10\n").unwrap());
+        assert_eq!(fs::read(&p).unwrap(), b"TIX 10\n");
+        assert_eq!(fs::metadata(&p).unwrap().ino(), ino, "the same inode");
+        // Shorter: old bytes would stay at its end.
+        assert!(!grow_in_place(&p, b"TIX 8\n").unwrap());
+        // Over a sector: a power loss could keep half of it.
+        assert!(!grow_in_place(&p, &[b'x'; IN_PLACE_MAX + 1]).unwrap());
+        assert_eq!(fs::read(&p).unwrap(), b"TIX 10\n");
+        // Another name of the file, or a symlink: never written through.
+        let link = dir.path().join("other");
+        fs::hard_link(&p, &link).unwrap();
+        assert!(!grow_in_place(&p, b"TIX 11\n").unwrap());
+        fs::remove_file(&link).unwrap();
+        let sym = dir.path().join("sym");
+        std::os::unix::fs::symlink(&p, &sym).unwrap();
+        assert!(!grow_in_place(&sym, b"TIX 11\n").unwrap());
+        assert_eq!(fs::read(&p).unwrap(), b"TIX 10\n");
+    }
 
     #[test]
     fn a_temp_file_is_left_over_when_its_maker_is_gone() {

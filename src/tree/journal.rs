@@ -403,7 +403,11 @@ pub fn set_last_id(state: &Path, prefix: &str, num: u64) -> Result<Option<String
     lines.push(format!("{prefix} {num}"));
     lines.sort();
     let text = lines.join("\n") + "\n";
-    fsx::write_atomic(&state.join(LAST_ID), text.as_bytes(), None, true)?;
+    // Numbers only grow: the file is usually rewritten in place.
+    let path = state.join(LAST_ID);
+    if !fsx::grow_in_place(&path, text.as_bytes())? {
+        fsx::write_atomic(&path, text.as_bytes(), None, true)?;
+    }
     Ok(before)
 }
 
