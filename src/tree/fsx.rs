@@ -296,6 +296,28 @@ pub fn replace_reusing(
     fill: impl Fn(&mut File) -> io::Result<()>,
     sync: bool,
 ) -> io::Result<()> {
+    prepare_replacement(path, spare, &fill, sync)?;
+    if swap_replacement(path, spare, keep, sync)? {
+        Ok(())
+    } else {
+        write_atomic_with(path, fill, None, sync)
+    }
+}
+
+/// [`replace_reusing`]'s first half, which may run while other work waits
+/// for the disk: `spare` (made when missing, made anew when it is not ours
+/// alone) gets `path`'s permissions and what `fill` writes, from its start,
+/// cut to length; `path` is untouched.
+///
+/// # Errors
+///
+/// The I/O error of the step that failed.
+pub fn prepare_replacement(
+    path: &Path,
+    spare: &Path,
+    fill: impl FnOnce(&mut File) -> io::Result<()>,
+    sync: bool,
+) -> io::Result<()> {
     use std::os::unix::fs::MetadataExt;
     let current = fs::metadata(path).ok();
     // A spare that is not ours alone (a link, another name of `path`) is not reused.
@@ -324,20 +346,33 @@ pub fn replace_reusing(
     if sync {
         f.sync_all()?;
     }
-    drop(f);
+    Ok(())
+}
+
+/// [`replace_reusing`]'s second half: `spare`, filled by
+/// [`prepare_replacement`], is
+/// renamed over `path`, and the version before, kept alive under `keep`
+/// meanwhile, becomes the next spare. `Ok(false)`: the rename cannot be
+/// done here (hard links or the rename between folders are not available),
+/// `path` is as it was and `spare` is gone.
+///
+/// # Errors
+///
+/// An error removing a `keep` left over, or syncing the folder.
+pub fn swap_replacement(path: &Path, spare: &Path, keep: &Path, sync: bool) -> io::Result<bool> {
     match fs::remove_file(keep) {
         Ok(()) => {}
         Err(e) if e.kind() == io::ErrorKind::NotFound => {}
         Err(e) => return Err(e),
     }
-    let linked = current.is_some() && fs::hard_link(path, keep).is_ok();
+    let linked = fs::hard_link(path, keep).is_ok();
     super::failpoint("registry-linked");
     if fs::rename(spare, path).is_err() {
         if linked {
             let _ = fs::remove_file(keep);
         }
         let _ = fs::remove_file(spare);
-        return write_atomic_with(path, fill, None, sync);
+        return Ok(false);
     }
     if linked {
         let _ = fs::rename(keep, spare);
@@ -345,7 +380,7 @@ pub fn replace_reusing(
     if sync {
         sync_dir(parent(path))?;
     }
-    Ok(())
+    Ok(true)
 }
 
 /// Whether `file` holds exactly `bytes`, read in chunks (never all at once).

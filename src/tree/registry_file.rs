@@ -92,6 +92,39 @@ impl Tree {
         .with_context(|| format!("failed to write {}", self.show(REGISTRY)))
     }
 
+    /// [`Tree::put_registry`]'s first half (see [`fsx::prepare_replacement`]):
+    /// the next version written aside, the registry untouched. It may run
+    /// while a change waits for the disk.
+    pub(crate) fn prepare_registry(
+        &self,
+        fill: impl FnOnce(&mut File) -> io::Result<()>,
+    ) -> Result<()> {
+        fsx::prepare_replacement(
+            &self.path(REGISTRY),
+            &self.state_dir().join("registry.spare"),
+            fill,
+            false,
+        )
+        .with_context(|| format!("failed to write {}", self.show(REGISTRY)))
+    }
+
+    /// The second half: what [`Tree::prepare_registry`] wrote put in place.
+    /// `false`: it cannot be renamed here, and the caller writes it with
+    /// [`Tree::put_registry`].
+    pub(crate) fn swap_registry(&self) -> Result<bool> {
+        let state = self.state_dir();
+        super::failpoint_error("registry")
+            .and_then(|()| {
+                fsx::swap_replacement(
+                    &self.path(REGISTRY),
+                    &state.join("registry.spare"),
+                    &state.join("registry.keep"),
+                    false,
+                )
+            })
+            .with_context(|| format!("failed to write {}", self.show(REGISTRY)))
+    }
+
     pub(crate) fn registry_stamp(&self) -> Option<Stamp> {
         fs::metadata(self.path(REGISTRY))
             .ok()

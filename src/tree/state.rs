@@ -212,10 +212,30 @@ impl<'t> State<'t> {
     pub fn commit(&mut self, change: Change) -> Result<()> {
         let tree = self.tree;
         self.ensure_loaded()?;
-        let (new, undo) = apply(tree, &change)?;
+        // Its stamp once it is written; what it says is known now.
+        let parsed = tree.parse_bytes(&change.dst, change.content.as_bytes());
+        let mut new = Entry::new(change.dst.clone().into(), Stamp::default(), parsed);
+        // On the quick path the registry's next version is written aside
+        // while the change's syncs wait for the disk, and put in place only
+        // once the change has landed.
+        let planned = self
+            .index()
+            .and_then(|index| plan_quick(tree, index, &new, &change, &self.outside));
+        let (applied, prepared) = std::thread::scope(|s| {
+            let prepare = planned.as_ref().map(|p| s.spawn(|| p.prepare(tree)));
+            let applied = apply(tree, &change);
+            let prepared =
+                prepare.map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+            (applied, prepared)
+        });
+        let (stamp, undo) = applied?;
+        new.stamp = stamp;
         // The registry (and the index) follow; if that fails the change is
         // taken back, and this state forgets what it knew.
-        let finished = self.finish(&new, &change);
+        let finished = match prepared {
+            Some(Err(e)) => Err(e),
+            _ => self.finish(&new, &change, planned),
+        };
         if let Err(e) = finished {
             (self.quick, self.full, self.outside) = (None, None, Outside::default());
             return Err(undo.after(tree, e));
@@ -226,11 +246,14 @@ impl<'t> State<'t> {
     }
 
     /// The registry and the index after a change's file steps.
-    fn finish(&mut self, new: &Entry, change: &Change) -> Result<()> {
+    fn finish(&mut self, new: &Entry, change: &Change, planned: Option<Planned>) -> Result<()> {
         let tree = self.tree;
-        let patched = match self.index() {
-            Some(index) => finish_quick(tree, index, new, change, &self.outside)?,
-            None => false,
+        let patched = match (self.index(), planned) {
+            (Some(index), Some(planned)) => {
+                finish_quick(tree, index, new, change, &self.outside, planned)?;
+                true
+            }
+            _ => false,
         };
         if patched {
             // A next change in this run starts from the index as it is now.
@@ -633,9 +656,9 @@ fn remove_if_there(path: &Path) -> io::Result<()> {
     }
 }
 
-/// The file steps of a change; returns the entry for its destination, and
+/// The file steps of a change; returns the stamp of its destination, and
 /// what taking the change back needs (a failed step takes it back itself).
-fn apply<'c>(tree: &Tree, change: &'c Change) -> Result<(Entry, Undo<'c>)> {
+fn apply<'c>(tree: &Tree, change: &'c Change) -> Result<(Stamp, Undo<'c>)> {
     let dst_path = tree.path(&change.dst);
     let src_path = change.src.as_deref().map(|s| tree.path(s));
     let moving = change.src.as_deref() != Some(change.dst.as_str());
@@ -754,80 +777,26 @@ fn apply<'c>(tree: &Tree, change: &'c Change) -> Result<(Entry, Undo<'c>)> {
             ));
         }
     };
-    let parsed = tree.parse_bytes(&change.dst, change.content.as_bytes());
-    Ok((
-        Entry::new(change.dst.clone().into(), Stamp::of(&meta), parsed),
-        undo,
-    ))
+    Ok((Stamp::of(&meta), undo))
 }
 
-/// Patches the registry (the changed ticket's row out and in, and those of
-/// the files read again after a change outside tix) and appends all of it
-/// to the index. `false` when the registry is not the one the index
-/// remembers, or a row would be in the problems table: the caller renders it
-/// whole.
-fn finish_quick(
-    tree: &Tree,
-    index: &Index,
-    new: &Entry,
-    change: &Change,
-    outside: &Outside,
-) -> Result<bool> {
-    let Some(memo) = &index.memo else {
-        return Ok(false);
-    };
-    // A file changed outside tix shows in the registry as it was: the row to
-    // replace is its old one (and one added outside tix has no row yet).
-    let src = change.src.as_deref();
-    let src_outside =
-        src.is_some_and(|s| outside.old.iter().chain(&outside.new).any(|e| &*e.rel == s));
-    let src_old = change.replaces.as_ref().filter(|_| !src_outside);
-    if src.is_some() && !src_outside && src_old.is_none() {
-        return Ok(false);
-    }
-    let olds = outside.old.iter().chain(src_old);
-    // What the change wrote supersedes what was read of its file.
-    let news: Vec<&Entry> = outside
-        .new
-        .iter()
-        .filter(|e| Some(&*e.rel) != src && e.rel != change.dst)
-        .chain(std::iter::once(new))
-        .collect();
-    // A row in the problems table (a malformed or misplaced file) means a
-    // full render; so does a stale or foreign registry.
-    let Some(remove) = olds
-        .map(|e| tree.ticket_of(e).filter(|_| !tree.misplaced(e)))
-        .collect::<Option<Vec<_>>>()
-    else {
-        return Ok(false);
-    };
-    let Some(insert) = news
-        .iter()
-        .map(|e| tree.ticket_of(e).filter(|_| !tree.misplaced(e)))
-        .collect::<Option<Vec<_>>>()
-    else {
-        return Ok(false);
-    };
-    let path = tree.path(REGISTRY);
-    let Some(old) = FileLines::open(&path) else {
-        return Ok(false);
-    };
-    match old.file.metadata() {
-        Ok(m) if Stamp::of(&m) == memo.stamp => {}
-        _ => return Ok(false),
-    }
-    let Some(patch) = registry::patch(&tree.config, &old, old.len, &memo.layout, &remove, &insert)
-    else {
-        return Ok(false);
-    };
-    let layout = patch.layout.clone();
-    tree.put_registry(|out| {
-        let mut src = &old.file;
-        for piece in &patch.pieces {
+/// The registry's next version on the quick path: the changed ticket's row
+/// out and in, and those of the files read again after a change outside tix.
+struct Planned {
+    /// The registry as the index remembers it.
+    old: FileLines,
+    patch: registry::Patch,
+}
+
+impl Planned {
+    /// The new registry's bytes: the new rows, and the old ones copied
+    /// kernel-side (`copy_file_range`) where the system can.
+    fn write(&self, out: &mut fs::File) -> io::Result<()> {
+        let mut src = &self.old.file;
+        for piece in &self.patch.pieces {
             match piece {
                 Piece::New(text) => out.write_all(text.as_bytes())?,
                 Piece::Old(r) => {
-                    // Copied kernel-side (copy_file_range) where the system can.
                     src.seek(SeekFrom::Start(r.start as u64))?;
                     let n = io::copy(&mut src.take(r.len() as u64), out)?;
                     if n != r.len() as u64 {
@@ -837,9 +806,87 @@ fn finish_quick(
             }
         }
         Ok(())
-    })?;
+    }
+
+    /// Written aside, while the change's syncs wait for the disk.
+    fn prepare(&self, tree: &Tree) -> Result<()> {
+        tree.prepare_registry(|out| self.write(out))
+    }
+}
+
+/// The registry patch for a change that writes `new`, if the quick path can
+/// make one: `None` when the registry is not the one the index remembers,
+/// or a row would be in the problems table (the caller renders it whole).
+fn plan_quick(
+    tree: &Tree,
+    index: &Index,
+    new: &Entry,
+    change: &Change,
+    outside: &Outside,
+) -> Option<Planned> {
+    let memo = index.memo.as_ref()?;
+    // A file changed outside tix shows in the registry as it was: the row to
+    // replace is its old one (and one added outside tix has no row yet).
+    let src = change.src.as_deref();
+    let src_outside =
+        src.is_some_and(|s| outside.old.iter().chain(&outside.new).any(|e| &*e.rel == s));
+    let src_old = change.replaces.as_ref().filter(|_| !src_outside);
+    if src.is_some() && !src_outside && src_old.is_none() {
+        return None;
+    }
+    let olds = outside.old.iter().chain(src_old);
+    // A row in the problems table (a malformed or misplaced file) means a
+    // full render; so does a stale or foreign registry.
+    fn row<'a>(tree: &'a Tree, e: &'a Entry) -> Option<crate::model::Ticket<'a>> {
+        tree.ticket_of(e).filter(|_| !tree.misplaced(e))
+    }
+    let remove = olds.map(|e| row(tree, e)).collect::<Option<Vec<_>>>()?;
+    let insert = news(new, change, outside)
+        .map(|e| row(tree, e))
+        .collect::<Option<Vec<_>>>()?;
+    let old = FileLines::open(&tree.path(REGISTRY))?;
+    match old.file.metadata() {
+        Ok(m) if Stamp::of(&m) == memo.stamp => {}
+        _ => return None,
+    }
+    let patch = registry::patch(&tree.config, &old, old.len, &memo.layout, &remove, &insert)?;
+    Some(Planned { old, patch })
+}
+
+/// The records a change brings: what it wrote, and what was read again of
+/// files changed outside tix (which it supersedes for its own files).
+fn news<'a>(
+    new: &'a Entry,
+    change: &Change,
+    outside: &'a Outside,
+) -> impl Iterator<Item = &'a Entry> {
+    let src = change.src.clone();
+    let dst = change.dst.clone();
+    outside
+        .new
+        .iter()
+        .filter(move |e| Some(&*e.rel) != src.as_deref() && *e.rel != *dst)
+        .chain(std::iter::once(new))
+}
+
+/// Puts the [`Planned`] registry in place and appends the change to the
+/// index.
+fn finish_quick(
+    tree: &Tree,
+    index: &Index,
+    new: &Entry,
+    change: &Change,
+    outside: &Outside,
+    planned: Planned,
+) -> Result<()> {
+    if !tree.swap_registry()? {
+        tree.put_registry(|out| planned.write(out))?;
+    }
     // Best effort from here: the index is only an accelerator.
-    let memo = tree.registry_stamp().map(|stamp| Memo { stamp, layout });
+    let memo = tree.registry_stamp().map(|stamp| Memo {
+        stamp,
+        layout: planned.patch.layout,
+    });
     let mut dirs = outside.dirs.clone();
     // The registry is in the root: a root that holds tickets has changed.
     if tree.is_flat("") {
@@ -850,11 +897,13 @@ fn finish_quick(
             dirs.insert(dir.to_string(), dir_stamp(&tree.path(dir)));
         }
     }
+    let src = change.src.as_deref();
     let removed: Vec<&str> = src
         .filter(|s| *s != change.dst)
         .into_iter()
         .chain(outside.gone.iter().map(String::as_str))
         .collect();
+    let news: Vec<&Entry> = news(new, change, outside).collect();
     // A new highest number of a prefix: the change's own id (`new`), or one
     // a file read again brought (already in the index's memory, not on disk).
     let prefixes: Vec<(&str, u64)> = news
@@ -867,7 +916,7 @@ fn finish_quick(
     if index::append(&tree.index_path(), &lines).is_err() {
         let _ = fs::remove_file(tree.index_path());
     }
-    Ok(true)
+    Ok(())
 }
 
 /// What the recovery of an interrupted change did.
