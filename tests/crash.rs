@@ -144,7 +144,8 @@ fn env_number(name: &str) -> Option<u64> {
 }
 
 fn journal_pending(root: &Path) -> bool {
-    fs::metadata(root.join(".tix/journal.json")).is_ok_and(|m| m.len() > 0)
+    fs::read(root.join(".tix/journal.json"))
+        .is_ok_and(|b| b.iter().any(|c| !c.is_ascii_whitespace()))
 }
 
 /// A change that can be made now: the args.

@@ -448,10 +448,11 @@ impl Tix {
         out
     }
 
-    /// Whether `.tix/journal.json` holds a change under way (it is emptied, not
-    /// removed, when a change completes).
+    /// Whether `.tix/journal.json` holds a change under way (it is blanked
+    /// with spaces, not removed, when a change completes).
     pub fn journal_pending(&self) -> bool {
-        fs::metadata(self.path("tickets/.tix/journal.json")).is_ok_and(|m| m.len() > 0)
+        fs::read(self.path("tickets/.tix/journal.json"))
+            .is_ok_and(|b| b.iter().any(|c| !c.is_ascii_whitespace()))
     }
 
     /// Lines of `.tix/events.jsonl` as JSON.
