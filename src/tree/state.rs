@@ -742,29 +742,40 @@ fn apply<'c>(tree: &Tree, change: &'c Change) -> Result<(Stamp, Undo<'c>)> {
         return Err(undo.after(tree, err));
     }
     failpoint("after-write");
-    // The source's removal and the audit line wait for the disk together.
-    let (removed, logged) = std::thread::scope(|s| {
-        let remove = s.spawn(|| -> Result<()> {
-            if moving && let (Some(src), Some(src_path)) = (&change.src, &src_path) {
-                super::failpoint_error("remove")
-                    .and_then(|()| fsx::retire(src_path, &spare))
-                    .with_context(|| format!("failed to remove {}", tree.show(src)))?;
-                fsx::sync_dir(src_path.parent().unwrap_or(&tree.root))
-                    .with_context(|| format!("failed to sync {}", tree.show(src)))?;
-            }
-            failpoint("after-remove");
-            Ok(())
-        });
+    // The source's removal and the audit line wait for the disk together
+    // (a new ticket or one changed in place has no source to remove).
+    let to_remove = (&change.src, &src_path);
+    let remove = || -> Result<()> {
+        if moving && let (Some(src), Some(src_path)) = to_remove {
+            super::failpoint_error("remove")
+                .and_then(|()| fsx::retire(src_path, &spare))
+                .with_context(|| format!("failed to remove {}", tree.show(src)))?;
+            fsx::sync_dir(src_path.parent().unwrap_or(&tree.root))
+                .with_context(|| format!("failed to sync {}", tree.show(src)))?;
+        }
+        failpoint("after-remove");
+        Ok(())
+    };
+    let log = || {
         let logged = journal::append_event(&state, &change.event)
             .context("failed to append to .tix/events.jsonl");
         if logged.is_ok() {
             failpoint("after-event");
         }
-        let removed = remove
-            .join()
-            .unwrap_or_else(|p| std::panic::resume_unwind(p));
-        (removed, logged)
-    });
+        logged
+    };
+    let (removed, logged) = if moving && change.src.is_some() {
+        std::thread::scope(|s| {
+            let removing = s.spawn(remove);
+            let logged = log();
+            let removed = removing
+                .join()
+                .unwrap_or_else(|p| std::panic::resume_unwind(p));
+            (removed, logged)
+        })
+    } else {
+        (remove(), log())
+    };
     if let Err(e) = removed.and(logged) {
         return Err(undo.after(tree, e));
     }
