@@ -3,7 +3,7 @@
 //! escaped by [`crate::text`] on every output, terminal or not.
 
 use crate::text;
-use std::io::IsTerminal;
+use std::io::{self, IsTerminal};
 use unicode_width::UnicodeWidthStr;
 
 pub use crate::cli::ColorChoice;
@@ -121,103 +121,131 @@ const MIN_FLEX: usize = 8;
 /// that `cut` and `awk` work (scripts should prefer `--json`).
 #[must_use]
 pub fn table<S: AsRef<str>>(cols: &[Col], rows: &[Vec<S>], streams: &Streams) -> String {
+    let mut out = Vec::new();
+    // Writing to memory fails only with allocation, which aborts.
+    let _ = write_table(cols, rows, streams, &mut out);
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// [`table`], written to `out` as it is laid out (a chunk of rows at a
+/// time on a terminal, a row at a time elsewhere), never whole in memory.
+///
+/// # Errors
+///
+/// An error writing to `out`.
+pub fn write_table<S: AsRef<str>>(
+    cols: &[Col],
+    rows: &[Vec<S>],
+    streams: &Streams,
+    out: &mut impl io::Write,
+) -> io::Result<()> {
     let Some(width) = streams.width else {
-        let mut out =
-            String::with_capacity(rows.iter().flatten().map(|c| c.as_ref().len() + 1).sum());
         for r in rows {
             for (i, c) in r.iter().enumerate() {
                 if i > 0 {
-                    out.push('\t');
+                    out.write_all(b"\t")?;
                 }
-                out.push_str(&text::cell(c.as_ref()));
+                out.write_all(text::cell(c.as_ref()).as_bytes())?;
             }
-            out.push('\n');
+            out.write_all(b"\n")?;
         }
-        return out;
+        return Ok(());
     };
-    let cells: Vec<Vec<String>> = rows
-        .iter()
-        .map(|r| {
-            r.iter()
-                .map(|c| text::cell(c.as_ref()).into_owned())
-                .collect()
-        })
-        .collect();
+    // Each cell is escaped and measured where it is needed, and cut only
+    // when its chunk is laid out: a list of 10,000 tickets holds its cells
+    // once (the caller's), not five times.
+    fn esc<S: AsRef<str>>(r: &[S], i: usize) -> Option<std::borrow::Cow<'_, str>> {
+        r.get(i).map(|c| text::cell(c.as_ref()))
+    }
+    let mut natural: Vec<usize> = cols.iter().map(|c| c.name.width()).collect();
+    let mut says = vec![false; cols.len()];
+    for r in rows {
+        for (i, (n, s)) in natural.iter_mut().zip(&mut says).enumerate() {
+            if let Some(c) = esc(r, i) {
+                *s |= c != "-";
+                *n = (*n).max(c.width());
+            }
+        }
+    }
     // Columns with nothing to say make way for those that have.
-    let shown: Vec<usize> = (0..cols.len())
-        .filter(|&i| !cells.iter().all(|r| r.get(i).is_none_or(|c| c == "-")))
-        .collect();
-    let cols: Vec<Col> = shown.iter().map(|&i| cols[i]).collect();
-    let cells: Vec<Vec<String>> = cells
-        .into_iter()
-        .map(|r| shown.iter().filter_map(|&i| r.get(i).cloned()).collect())
-        .collect();
-    let widths = fit(&cols, &cells, width.max(MIN_WIDTH));
+    let shown: Vec<usize> = (0..cols.len()).filter(|&i| says[i]).collect();
+    let shown_cols: Vec<Col> = shown.iter().map(|&i| cols[i]).collect();
+    let natural: Vec<usize> = shown.iter().map(|&i| natural[i]).collect();
+    let widths = fit(&shown_cols, natural, width.max(MIN_WIDTH));
     // Columns with no room left are left out.
-    let kept: Vec<usize> = (0..cols.len()).filter(|&i| widths[i] > 0).collect();
-    let cols: Vec<Col> = kept.iter().map(|&i| cols[i]).collect();
-    let widths: Vec<usize> = kept.iter().map(|&i| widths[i]).collect();
-    let cells: Vec<Vec<String>> = cells
-        .into_iter()
-        .map(|r| kept.iter().filter_map(|&i| r.get(i).cloned()).collect())
+    let kept: Vec<(usize, Col, usize)> = shown
+        .iter()
+        .zip(&widths)
+        .filter(|(_, w)| **w > 0)
+        .map(|(&i, &w)| (i, cols[i], w))
         .collect();
-    let mut t = comfy_table::Table::new();
-    t.load_preset(comfy_table::presets::NOTHING);
-    t.set_content_arrangement(comfy_table::ContentArrangement::Disabled);
-    t.set_header(
-        cols.iter()
-            .zip(&widths)
-            .map(|(c, w)| truncate(c.name, *w))
-            .collect::<Vec<_>>(),
-    );
-    for r in &cells {
-        t.add_row(
-            r.iter()
-                .zip(&widths)
-                .map(|(c, w)| truncate(c, *w))
-                .collect::<Vec<_>>(),
-        );
-    }
-    let last = cols.len().saturating_sub(1);
-    for (i, column) in t.column_iter_mut().enumerate() {
-        column.set_padding((0, if i == last { 0 } else { GAP as u16 }));
-    }
-    let mut out = String::new();
-    for (i, line) in t.lines().enumerate() {
-        let line = line.trim_end();
-        if line.is_empty() {
-            continue;
+    let header: Vec<String> = kept.iter().map(|(_, c, w)| truncate(c.name, *w)).collect();
+    // Each column as wide as its widest cut cell, in every chunk alike.
+    let mut laid: Vec<usize> = header.iter().map(|h| h.width()).collect();
+    for r in rows {
+        for (l, (i, _, w)) in laid.iter_mut().zip(&kept) {
+            if let Some(c) = esc(r, *i) {
+                *l = (*l).max(truncated_width(&c, *w));
+            }
         }
-        if i == 0 {
-            out.push_str(&paint(line, BOLD, streams.out_color));
-        } else {
-            out.push_str(line);
-        }
-        out.push('\n');
     }
-    out
+    let last = kept.len().saturating_sub(1);
+    // Laid out by comfy-table a chunk of rows at a time, every column fixed
+    // at its width, the header with the first.
+    let mut first = true;
+    let mut header = Some(header);
+    let mut chunks = rows.chunks(TABLE_CHUNK).peekable();
+    while first || chunks.peek().is_some() {
+        let mut t = comfy_table::Table::new();
+        t.load_preset(comfy_table::presets::NOTHING);
+        t.set_content_arrangement(comfy_table::ContentArrangement::Disabled);
+        if let Some(h) = header.take() {
+            t.set_header(h);
+        }
+        for r in chunks.next().unwrap_or_default() {
+            t.add_row(
+                kept.iter()
+                    .map(|(i, _, w)| truncate(&esc(r, *i).unwrap_or_default(), *w))
+                    .collect::<Vec<_>>(),
+            );
+        }
+        for (i, column) in t.column_iter_mut().enumerate() {
+            let pad = if i == last { 0 } else { GAP as u16 };
+            column.set_padding((0, pad));
+            let w = u16::try_from(laid[i]).unwrap_or(u16::MAX);
+            column.set_constraint(comfy_table::ColumnConstraint::Absolute(
+                comfy_table::Width::Fixed(w.saturating_add(pad)),
+            ));
+        }
+        for text in t.lines() {
+            let text = text.trim_end();
+            if text.is_empty() {
+                continue;
+            }
+            if first {
+                out.write_all(paint(text, BOLD, streams.out_color).as_bytes())?;
+                first = false;
+            } else {
+                out.write_all(text.as_bytes())?;
+            }
+            out.write_all(b"\n")?;
+        }
+        first = false;
+    }
+    Ok(())
 }
 
-/// Each column's width: what its widest cell needs, the shrinking columns cut
+/// Rows a terminal table lays out at a time.
+const TABLE_CHUNK: usize = 256;
+
+/// Each column's width: what its widest cell needs (`natural`), the shrinking columns cut
 /// down (widest first) until the line fits in `width`: first to a comfortable
 /// floor (their header, at least 8), then, if that is not enough, to 2 (one
 /// character and `…`); still too wide, shrinking columns are left out (width
 /// 0), the rightmost first. Only columns that do not shrink can leave a line
 /// wider.
-fn fit(cols: &[Col], cells: &[Vec<String>], width: usize) -> Vec<usize> {
-    let mut widths: Vec<usize> = cols
-        .iter()
-        .enumerate()
-        .map(|(i, c)| {
-            cells
-                .iter()
-                .filter_map(|r| r.get(i))
-                .map(|s| s.width())
-                .chain([c.name.width()])
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
+fn fit(cols: &[Col], natural: Vec<usize>, width: usize) -> Vec<usize> {
+    let mut widths = natural;
     let total = |w: &[usize]| w.iter().sum::<usize>() + GAP * w.len().saturating_sub(1);
     let comfortable = |i: usize| MIN_FLEX.max(cols[i].name.width());
     let tight = |_: usize| 2;
@@ -253,23 +281,37 @@ fn fit(cols: &[Col], cells: &[Vec<String>], width: usize) -> Vec<usize> {
 /// `s` cut to `width` columns, ending in `…` when anything was cut.
 #[must_use]
 pub fn truncate(s: &str, width: usize) -> String {
-    if s.width() <= width {
-        return s.to_string();
+    match cut(s, width) {
+        None => s.to_string(),
+        Some(end) => format!("{}…", &s[..end]),
     }
-    let mut out = String::new();
+}
+
+/// How wide `s` is once [`truncate`]d to `width`, without making it.
+fn truncated_width(s: &str, width: usize) -> usize {
+    match cut(s, width) {
+        None => s.width(),
+        Some(end) => s[..end].width() + 1,
+    }
+}
+
+/// Where [`truncate`] cuts `s` (before its `…`, trailing spaces left out);
+/// `None` when it fits in `width`.
+fn cut(s: &str, width: usize) -> Option<usize> {
+    if s.width() <= width {
+        return None;
+    }
+    let mut end = 0;
     let mut used = 0;
-    for c in s.chars() {
+    for (at, c) in s.char_indices() {
         let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
         if used + w + 1 > width {
             break;
         }
-        out.push(c);
         used += w;
+        end = at + c.len_utf8();
     }
-    let trimmed = out.trim_end().len();
-    out.truncate(trimmed);
-    out.push('…');
-    out
+    Some(s[..end].trim_end().len())
 }
 
 /// `3d 4h`, `12m`, `40s`.
@@ -287,6 +329,19 @@ pub fn age(secs: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Each column's widest cell or header.
+    fn natural(cols: &[Col], rows: &[Vec<String>]) -> Vec<usize> {
+        (0..cols.len())
+            .map(|i| {
+                rows.iter()
+                    .map(|r| r[i].width())
+                    .chain([cols[i].name.width()])
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect()
+    }
 
     fn term(width: usize) -> Streams {
         Streams {
@@ -310,6 +365,19 @@ mod tests {
         assert_eq!(truncate("Rate-limit password", 12), "Rate-limit…");
         assert_eq!(truncate("日本語のタイトル", 7), "日本語…");
         assert_eq!(truncate("日本語のタイトル", 7).width(), 7);
+        // What the layout measures is what it prints.
+        for s in [
+            "short",
+            "a  b   c",
+            "日本語のタイトル",
+            "x\u{301}y\u{301}z",
+            "tab  ",
+            "",
+        ] {
+            for w in 1..12 {
+                assert_eq!(truncated_width(s, w), truncate(s, w).width(), "{s:?} {w}");
+            }
+        }
     }
 
     #[test]
@@ -394,9 +462,40 @@ mod tests {
         );
         // Tighter than the headers, the columns go down to one character,
         // then the rightmost are left out.
-        assert_eq!(fit(&cols, &rows, 20), [8, 2, 2, 2]);
-        assert_eq!(fit(&cols, &rows, 16), [8, 2, 2, 0]);
-        assert_eq!(fit(&cols, &rows, 9), [8, 0, 0, 0]);
+        assert_eq!(fit(&cols, natural(&cols, &rows), 20), [8, 2, 2, 2]);
+        assert_eq!(fit(&cols, natural(&cols, &rows), 16), [8, 2, 2, 0]);
+        assert_eq!(fit(&cols, natural(&cols, &rows), 9), [8, 0, 0, 0]);
+    }
+
+    #[test]
+    fn chunks_of_a_long_table_line_up_as_one() {
+        let cols = [col("id"), flex("title")];
+        let mut rows: Vec<Vec<String>> = (0..600)
+            .map(|i| vec![format!("T-{i}"), format!("title {i}")])
+            .collect();
+        // The widest cells are in the third chunk only.
+        rows[550] = vec![
+            "T-550-and-more".into(),
+            "a title wider than the terminal".into(),
+        ];
+        let out = table(&cols, &rows, &term(40));
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines.len(), 601);
+        assert_eq!(lines[0], "id              title");
+        assert_eq!(lines[1], "T-0             title 0");
+        assert_eq!(lines[551], "T-550-and-more  a title wider than the…");
+        assert_eq!(lines[600], "T-599           title 599");
+        // The second column starts at the same place in every chunk.
+        for line in &lines {
+            assert!(
+                line[..16].ends_with("  ") && !line[16..].starts_with(' '),
+                "{line}"
+            );
+        }
+        // Written as it is laid out, the same bytes.
+        let mut written = Vec::new();
+        write_table(&cols, &rows, &term(40), &mut written).unwrap();
+        assert_eq!(String::from_utf8(written).unwrap(), out);
     }
 
     #[test]

@@ -3,7 +3,7 @@ use crate::cli::{ListArgs, ListSort};
 use crate::error::TixError;
 use crate::exit::Exit;
 use crate::model::FastMap;
-use crate::output::{col, flex, table};
+use crate::output::{col, flex, write_table};
 use crate::ticket::{priority_of, priority_rank};
 use crate::tree::{LockMode, Scan, Ticket, Upkeep};
 use crate::view::TicketJson;
@@ -87,17 +87,14 @@ pub fn run(ctx: &Ctx, args: &ListArgs) -> Result<Exit> {
             ]
         })
         .collect();
-    ctx.out(&table(
-        &[
-            col("id"),
-            flex("status"),
-            flex("priority"),
-            flex("agent"),
-            flex("title"),
-        ],
-        &rows,
-        &ctx.streams,
-    ))?;
+    let cols = [
+        col("id"),
+        flex("status"),
+        flex("priority"),
+        flex("agent"),
+        flex("title"),
+    ];
+    ctx.out_with(|mut out| write_table(&cols, &rows, &ctx.streams, &mut out))?;
     Ok(Exit::Ok)
 }
 

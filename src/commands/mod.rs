@@ -157,6 +157,17 @@ impl Ctx {
         Ok(())
     }
 
+    /// What `write` writes, on stdout through a buffer (never whole in memory).
+    pub fn out_with(
+        &self,
+        write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+    ) -> Result<()> {
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        write(&mut out)?;
+        out.flush()?;
+        Ok(())
+    }
+
     /// One JSON document on stdout, streamed (no copy of it in memory), then a newline.
     pub fn out_json<T: serde::Serialize>(&self, value: &T) -> Result<()> {
         let mut out = std::io::BufWriter::new(std::io::stdout().lock());
