@@ -388,7 +388,7 @@ fn refreshed(tree: &Tree) -> Option<(Index, Outside)> {
             .map(|(_, stamp)| stamp)
     });
     let mut read = Vec::new();
-    for ((at, name), stamp) in names.iter().zip(stamps) {
+    for ((at, name), stamp) in names.iter().zip(stamps.into_iter().flatten()) {
         let rel = super::join_rel(&changed[*at], name);
         // A symlink, a folder by that name, or gone already: the full view.
         let stamp = stamp?;
