@@ -103,6 +103,27 @@ impl Text {
     }
 }
 
+/// `parts` copied into one shared buffer, each given back as a slice of it
+/// (an empty part as the empty text): one allocation for all the strings of
+/// a ticket instead of one each, which at 10,000 tickets read from their
+/// files is a few megabytes of allocator overhead less.
+#[must_use]
+pub fn pack(parts: &[&str]) -> Vec<Text> {
+    let mut buf = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    let mut ranges = Vec::with_capacity(parts.len());
+    for p in parts {
+        let start = buf.len();
+        buf.push_str(p);
+        ranges.push(start..buf.len());
+    }
+    let buf = Arc::new(buf);
+    ranges
+        .into_iter()
+        .zip(parts)
+        .map(|(r, p)| Text::shared(&buf, r).unwrap_or_else(|| Text::from((*p).to_string())))
+        .collect()
+}
+
 impl Default for Text {
     fn default() -> Text {
         Text(Repr::Static(""))

@@ -853,8 +853,6 @@ impl<'a> Doc<'a> {
             depends_on = body.depends_on.clone();
         }
         let (done, total) = progress(self.text, self.split.body);
-        let owned = |v: Option<String>| v.map(Text::from);
-        let list = |v: Vec<String>| v.into_iter().map(Text::from).collect();
         let time = |key: &str, fallback: &Option<String>| -> Result<Option<String>, Malformed> {
             Ok(self.time(key)?.or_else(|| {
                 fallback
@@ -867,25 +865,45 @@ impl<'a> Doc<'a> {
             l if l.is_empty() && from_body => body.labels.clone(),
             l => l,
         };
+        let title = self
+            .string("title")?
+            .or_else(|| body.title.clone())
+            .unwrap_or_default();
+        let optional = [
+            status,
+            time("created", &body.created)?,
+            time("started", &body.started)?,
+            time("completed", &body.completed)?,
+            time("updated", &body.updated)?,
+            self.string("agent")?
+                .or_else(|| body.agent.clone().filter(|_| from_body)),
+        ];
+        // Every string of the ticket in one allocation.
+        let parts: Vec<&str> = [id.as_str(), title.as_str()]
+            .into_iter()
+            .chain(optional.iter().map(|o| o.as_deref().unwrap_or_default()))
+            .chain(labels.iter().map(String::as_str))
+            .chain(depends_on.iter().map(String::as_str))
+            .collect();
+        let mut texts = crate::share::pack(&parts).into_iter();
+        let mut next = || texts.next().unwrap_or_default();
+        let (id, title) = (next(), next());
+        let [status, created, started, completed, updated, agent] =
+            optional.map(|o| Some(next()).filter(|_| o.is_some()));
+        let labels = labels.iter().map(|_| next()).collect();
+        let depends_on = depends_on.iter().map(|_| next()).collect();
         Ok(Meta {
-            id: id.into(),
-            title: self
-                .string("title")?
-                .or_else(|| body.title.clone())
-                .unwrap_or_default()
-                .into(),
-            status: owned(status),
-            priority: priority.to_string().into(),
-            created: owned(time("created", &body.created)?),
-            started: owned(time("started", &body.started)?),
-            completed: owned(time("completed", &body.completed)?),
-            updated: owned(time("updated", &body.updated)?),
-            agent: owned(
-                self.string("agent")?
-                    .or_else(|| body.agent.clone().filter(|_| from_body)),
-            ),
-            labels: list(labels),
-            depends_on: list(depends_on),
+            id,
+            title,
+            status,
+            priority: Text::from(priority),
+            created,
+            started,
+            completed,
+            updated,
+            agent,
+            labels,
+            depends_on,
             done,
             total,
         })
