@@ -256,10 +256,11 @@ pub fn render_layout(
     tickets: &[Ticket<'_>],
     problems: &[Problem],
 ) -> (String, Layout) {
-    let mut by_status: Vec<Vec<Ticket<'_>>> = vec![Vec::new(); config.statuses.len()];
+    // References, not copies: 8 bytes a ticket instead of a hundred.
+    let mut by_status: Vec<Vec<&Ticket<'_>>> = vec![Vec::new(); config.statuses.len()];
     for t in tickets {
         if let Some(i) = config.statuses.iter().position(|s| s.name == t.status) {
-            by_status[i].push(*t);
+            by_status[i].push(t);
         }
     }
     let counts: Vec<usize> = by_status.iter().map(Vec::len).collect();
@@ -270,8 +271,8 @@ pub fn render_layout(
         section(&mut s, st, of.len());
         let start = s.len();
         if st.kind != Kind::Archived {
-            sort_by_kind(&mut of);
-            for t in &of {
+            of.sort_by(|a, b| key_of(a).cmp(&key_of(b)));
+            for t in of {
                 row(&mut s, t);
             }
         }
