@@ -251,11 +251,29 @@ pub fn render(config: &Config, tickets: &[Ticket<'_>], problems: &[Problem]) -> 
 }
 
 /// The whole registry, and where its tables are.
+#[must_use]
 pub fn render_layout(
     config: &Config,
     tickets: &[Ticket<'_>],
     problems: &[Problem],
 ) -> (String, Layout) {
+    let mut out = String::with_capacity(512 + tickets.len() * 160);
+    let layout = render_pieces(config, tickets, problems, &mut |piece| out.push_str(piece));
+    (out, layout)
+}
+
+/// About how much text [`render_pieces`] gives at a time.
+const PIECE: usize = 64 * 1024;
+
+/// The registry given to `emit` a piece at a time, in order (about 64 KiB
+/// each: a check compares it with the file as it goes, without holding it
+/// whole), and where its tables are.
+pub fn render_pieces(
+    config: &Config,
+    tickets: &[Ticket<'_>],
+    problems: &[Problem],
+    emit: &mut dyn FnMut(&str),
+) -> Layout {
     // References, not copies: 8 bytes a ticket instead of a hundred.
     let mut by_status: Vec<Vec<&Ticket<'_>>> = vec![Vec::new(); config.statuses.len()];
     for t in tickets {
@@ -264,30 +282,38 @@ pub fn render_layout(
         }
     }
     let counts: Vec<usize> = by_status.iter().map(Vec::len).collect();
-    let mut s = String::with_capacity(512 + tickets.len() * 160);
+    // What was emitted before `s`: offsets are `done + s.len()`.
+    let mut done = 0;
+    let mut s = String::with_capacity(PIECE + 4096);
+    let mut flush = |s: &mut String, done: &mut usize, at_least: usize| {
+        if s.len() >= at_least {
+            emit(s);
+            *done += s.len();
+            s.clear();
+        }
+    };
     head(&mut s, config, &counts);
     let mut rows = Vec::with_capacity(counts.len());
     for (st, mut of) in config.statuses.iter().zip(by_status) {
         section(&mut s, st, of.len());
-        let start = s.len();
+        let start = done + s.len();
         if st.kind != Kind::Archived {
             of.sort_by(|a, b| key_of(a).cmp(&key_of(b)));
             for t in of {
                 row(&mut s, t);
+                flush(&mut s, &mut done, PIECE);
             }
         }
-        rows.push(start..s.len());
+        rows.push(start..done + s.len());
     }
-    let at = s.len();
+    let at = done + s.len();
     problems_section(&mut s, problems);
-    (
-        s,
-        Layout {
-            counts,
-            rows,
-            problems: at,
-        },
-    )
+    flush(&mut s, &mut done, 0);
+    Layout {
+        counts,
+        rows,
+        problems: at,
+    }
 }
 
 /// The marker, the totals and the completion line.
@@ -993,6 +1019,57 @@ mod tests {
                     .map(|p| (p.apply(&text), p.layout));
                 prop_assert_eq!(got, Some(want));
             }
+        }
+
+        /// A registry of many 64 KiB pieces: its layout's offsets still
+        /// point at its tables (a patch gives a full render's bytes), and
+        /// the pieces put together are the text.
+        #[test]
+        fn a_registry_rendered_in_pieces_has_the_right_layout() {
+            let config = config();
+            let title = "a title long enough to fill a few pieces ".repeat(2);
+            let old: Vec<Owned> = (0..3000)
+                .map(|i| {
+                    let spec: Spec = (i % 5, i % 4, Some(1), None, format!("{title}{i}"));
+                    Owned::new(&config, &spec, i + 1, &format!("TIX-{:04}", i + 1))
+                })
+                .collect();
+            let tickets: Vec<Ticket<'_>> = old.iter().map(Owned::ticket).collect();
+            let mut pieces = Vec::new();
+            let layout = render_pieces(&config, &tickets, &[], &mut |p| pieces.push(p.to_string()));
+            let (text, whole) = render_layout(&config, &tickets, &[]);
+            assert!(pieces.len() > 5, "{}", pieces.len());
+            assert_eq!(pieces.concat(), text);
+            assert_eq!(layout, whole);
+            for r in &layout.rows {
+                assert!(
+                    r.is_empty()
+                        || (text[r.clone()].starts_with("| [") && text[..r.end].ends_with("|\n"))
+                );
+            }
+            // The 1,500th ticket moves to the first status.
+            let moved = Owned::new(
+                &config,
+                &(0, 1, None, None, "moved".into()),
+                1500,
+                "TIX-1500",
+            );
+            let now: Vec<Ticket<'_>> = tickets
+                .iter()
+                .filter(|t| t.key.num != 1500)
+                .copied()
+                .chain([moved.ticket()])
+                .collect();
+            let got = patch(
+                &config,
+                text.as_str(),
+                text.len(),
+                &layout,
+                &[tickets[1499]],
+                &[moved.ticket()],
+            )
+            .map(|p| (p.apply(&text), p.layout));
+            assert_eq!(got, Some(render_layout(&config, &now, &[])));
         }
     }
 }

@@ -383,26 +383,62 @@ pub fn swap_replacement(path: &Path, spare: &Path, keep: &Path, sync: bool) -> i
     Ok(true)
 }
 
-/// Whether `file` holds exactly `bytes`, read in chunks (never all at once).
-///
-/// # Errors
-///
-/// An error reading `file`.
-pub fn same_bytes(mut file: File, bytes: &[u8]) -> io::Result<bool> {
-    if file.metadata()?.len() != bytes.len() as u64 {
-        return Ok(false);
+/// Compares a file with bytes given a piece at a time ([`Compare::feed`]),
+/// reading as much of the file as each piece, never holding either whole.
+pub struct Compare {
+    file: File,
+    len: u64,
+    at: u64,
+    same: bool,
+    error: Option<io::Error>,
+    buf: Vec<u8>,
+}
+
+impl Compare {
+    /// # Errors
+    ///
+    /// An error reading `file`'s length.
+    pub fn new(file: File) -> io::Result<Compare> {
+        let len = file.metadata()?.len();
+        Ok(Compare {
+            file,
+            len,
+            at: 0,
+            same: true,
+            error: None,
+            buf: Vec::new(),
+        })
     }
-    let mut buf = vec![0; 64 * 1024];
-    let mut at = 0;
-    loop {
-        let n = io::Read::read(&mut file, &mut buf)?;
-        if n == 0 {
-            return Ok(at == bytes.len());
+
+    /// The next bytes; once they differ, the rest is not read.
+    pub fn feed(&mut self, bytes: &[u8]) {
+        use std::os::unix::fs::FileExt;
+        let end = self.at + bytes.len() as u64;
+        if !self.same || end > self.len {
+            self.same = false;
+            return;
         }
-        if bytes.get(at..at + n) != Some(&buf[..n]) {
-            return Ok(false);
+        self.buf.resize(bytes.len(), 0);
+        match self.file.read_exact_at(&mut self.buf, self.at) {
+            Ok(()) => self.same = self.buf == bytes,
+            Err(e) => {
+                self.same = false;
+                self.error = Some(e);
+            }
         }
-        at += n;
+        self.at = end;
+    }
+
+    /// Whether the file held exactly the bytes fed, no more.
+    ///
+    /// # Errors
+    ///
+    /// An error reading the file.
+    pub fn finish(self) -> io::Result<bool> {
+        match self.error {
+            Some(e) => Err(e),
+            None => Ok(self.same && self.at == self.len),
+        }
     }
 }
 
@@ -502,6 +538,26 @@ pub fn fingerprint(bytes: &[u8]) -> String {
 mod tests {
     use super::*;
     use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn a_file_compares_piece_by_piece() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("r.md");
+        fs::write(&p, "abcdef").unwrap();
+        let cmp = |pieces: &[&str]| {
+            let mut c = Compare::new(File::open(&p).unwrap()).unwrap();
+            for piece in pieces {
+                c.feed(piece.as_bytes());
+            }
+            c.finish().unwrap()
+        };
+        assert!(cmp(&["abc", "", "def"]));
+        assert!(cmp(&["abcdef"]));
+        assert!(!cmp(&["abc", "deg"]));
+        assert!(!cmp(&["abc", "de"]), "the file is longer");
+        assert!(!cmp(&["abc", "defg"]), "the file is shorter");
+        assert!(!cmp(&["x", "bcdef"]), "a difference before the end");
+    }
 
     #[test]
     fn only_a_file_of_its_own_grows_in_place() {

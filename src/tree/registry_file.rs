@@ -147,9 +147,16 @@ impl Tree {
                 return Err(e).with_context(|| format!("failed to read {}", self.show(REGISTRY)));
             }
         };
-        let (text, layout) = self.render_registry(snap);
-        let fresh = fsx::same_bytes(file, text.as_bytes())
-            .with_context(|| format!("failed to read {}", self.show(REGISTRY)))?;
+        // Compared as it is rendered, a piece at a time.
+        let read_err = || format!("failed to read {}", self.show(REGISTRY));
+        let mut cmp = fsx::Compare::new(file).with_context(read_err)?;
+        let layout = registry::render_pieces(
+            &self.config,
+            &self.tickets(snap),
+            &self.problems(snap),
+            &mut |piece| cmp.feed(piece.as_bytes()),
+        );
+        let fresh = cmp.finish().with_context(read_err)?;
         if fresh
             && remember
             && let Some(stamp) = now.filter(|_| self.registry_stamp() == now)
