@@ -33,6 +33,7 @@ pub fn stuck<'a>(tickets: &[Ticket<'a>]) -> Vec<Stuck<'a>> {
     // Every id in the tree (a dependency on a closed ticket is met), and
     // the open tickets, each id once (a duplicate is a problem of its own).
     let mut known: FastMap<&IdKey, usize> = FastMap::default();
+    known.reserve(tickets.len());
     let mut open: Vec<usize> = Vec::new();
     for (i, t) in tickets.iter().enumerate() {
         if !known.contains_key(t.key) {
@@ -42,9 +43,10 @@ pub fn stuck<'a>(tickets: &[Ticket<'a>]) -> Vec<Stuck<'a>> {
             }
         }
     }
-    let mut node: FastMap<usize, usize> = FastMap::default();
+    // Each ticket's node, by its place in `tickets` (open ones only).
+    let mut node: Vec<Option<usize>> = vec![None; tickets.len()];
     for (n, &i) in open.iter().enumerate() {
-        node.insert(i, n);
+        node[i] = Some(n);
     }
     let mut out = Vec::new();
     let mut edges: Vec<Vec<usize>> = vec![Vec::new(); open.len()];
@@ -55,7 +57,7 @@ pub fn stuck<'a>(tickets: &[Ticket<'a>]) -> Vec<Stuck<'a>> {
             match IdKey::parse_text(d).and_then(|k| known.get(&k).copied()) {
                 None => missing.push(&**d),
                 Some(j) => {
-                    if let Some(&m) = node.get(&j)
+                    if let Some(m) = node[j]
                         && !edges[n].contains(&m)
                     {
                         edges[n].push(m);
@@ -73,11 +75,7 @@ pub fn stuck<'a>(tickets: &[Ticket<'a>]) -> Vec<Stuck<'a>> {
             ));
         }
     }
-    for scc in components(&edges) {
-        let knotted = scc.len() > 1 || edges[scc[0]].contains(&scc[0]);
-        if !knotted {
-            continue;
-        }
+    for scc in knots(&edges) {
         let mut inside = vec![false; open.len()];
         for &n in &scc {
             inside[n] = true;
@@ -106,20 +104,24 @@ pub fn stuck<'a>(tickets: &[Ticket<'a>]) -> Vec<Stuck<'a>> {
     out.into_iter().map(|(_, s)| s).collect()
 }
 
-/// The strongly connected components of the graph (Tarjan's algorithm,
-/// without recursion: a knot may be thousands of tickets long).
-fn components(edges: &[Vec<usize>]) -> Vec<Vec<usize>> {
+/// The knots of the graph: its strongly connected components of more than
+/// one node, or of one that depends on itself (Tarjan's algorithm, without
+/// recursion: a knot may be thousands of tickets long). A node alone, what
+/// nearly every ticket is, costs no allocation.
+fn knots(edges: &[Vec<usize>]) -> Vec<Vec<usize>> {
     const NONE: usize = usize::MAX;
     let n = edges.len();
     let (mut index, mut low) = (vec![NONE; n], vec![0; n]);
     let mut on_stack = vec![false; n];
     let (mut stack, mut out, mut next) = (Vec::new(), Vec::new(), 0);
+    let mut walk: Vec<(usize, usize)> = Vec::new();
     for root in 0..n {
         if index[root] != NONE {
             continue;
         }
         // (node, how many of its edges were followed)
-        let mut walk = vec![(root, 0)];
+        walk.clear();
+        walk.push((root, 0));
         index[root] = next;
         low[root] = next;
         next += 1;
@@ -145,6 +147,11 @@ fn components(edges: &[Vec<usize>]) -> Vec<Vec<usize>> {
                 low[parent] = low[parent].min(low[v]);
             }
             if low[v] == index[v] {
+                if stack.last() == Some(&v) && !edges[v].contains(&v) {
+                    stack.pop();
+                    on_stack[v] = false;
+                    continue;
+                }
                 let mut scc = Vec::new();
                 while let Some(w) = stack.pop() {
                     on_stack[w] = false;
