@@ -151,7 +151,7 @@ fn main() {
             times.sort();
             let pct = |p: usize| times[(times.len() * p / 100).min(times.len() - 1)];
             println!(
-                "| {n} | {name} | {:.2} ms | {:.2} ms | {:.1} MB |",
+                "| {n} | {name} | {:.2} ms | {:.2} ms | {:.1} MiB |",
                 ms(pct(50)),
                 ms(pct(90)),
                 rss as f64 / 1024.0
@@ -192,7 +192,7 @@ fn against_floors(root: &Path, n: usize, runs: usize) -> Vec<String> {
                 format!("{:.2}×", a.as_secs_f64() / b.as_secs_f64())
             };
             lines.push(format!(
-                "| {n} | {name} | {:.2} ms | {:.1} MB | {floor} | {:.2} ms | {ratio} |",
+                "| {n} | {name} | {:.2} ms | {:.1} MiB | {floor} | {:.2} ms | {ratio} |",
                 ms(a),
                 rss as f64 / 1024.0,
                 ms(b)
