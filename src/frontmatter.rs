@@ -58,6 +58,18 @@ pub fn simple_mapping(yaml: &str) -> Option<Mapping> {
     Some(map)
 }
 
+/// Whether YAML reads `s`, written plain, as the string `s` itself, when
+/// this reader can tell (`Some(false)`: as a number, or another string);
+/// `None` when only YAML itself can say. What a writer asks before it
+/// leaves a value unquoted, without starting a YAML parser for each.
+#[must_use]
+pub fn reads_as_itself(s: &str) -> Option<bool> {
+    match scalar(s, false)? {
+        Value::String(v) => Some(v == s),
+        _ => Some(false),
+    }
+}
+
 /// A line without its end of line; `None` for one that only YAML itself
 /// should read (indented: a folded value or a nested mapping; a comment;
 /// a tab, a lone carriage return or another control character).
@@ -323,6 +335,24 @@ mod tests {
             Just("# a comment\n".to_string()),
             Just("  indented: x\n".to_string()),
         ]
+    }
+
+    /// Wherever it can tell, the writer's question has serde_yaml's answer.
+    #[test]
+    fn a_plain_value_reads_as_serde_reads_it() {
+        use proptest::strategy::ValueTree;
+        let mut runner = proptest::test_runner::TestRunner::deterministic();
+        let (mut told, draws) = (0, 20_000);
+        for _ in 0..draws {
+            let w = word().new_tree(&mut runner).unwrap().current();
+            if let Some(same) = reads_as_itself(&w) {
+                told += 1;
+                let serde =
+                    matches!(serde_yaml::from_str::<Value>(&w), Ok(Value::String(v)) if v == w);
+                assert_eq!(same, serde, "{w:?}");
+            }
+        }
+        assert!(told * 10 > draws, "only {told} of {draws} told");
     }
 
     /// Whatever the fast reader reads, serde_yaml reads the same way; and

@@ -1471,7 +1471,9 @@ fn plain_ok(s: &str, in_flow: bool) -> bool {
         && !s.ends_with(':')
         && !s.starts_with(|c: char| "-?:,[]{}#&*!|>'\"%@`".contains(c))
         && !(in_flow && s.contains([',', '[', ']', '{', '}']))
-        && matches!(serde_yaml::from_str::<Value>(s), Ok(Value::String(v)) if v == s)
+        && crate::frontmatter::reads_as_itself(s).unwrap_or_else(
+            || matches!(serde_yaml::from_str::<Value>(s), Ok(Value::String(v)) if v == s),
+        )
 }
 
 fn double_quoted(s: &str) -> String {
