@@ -29,12 +29,39 @@ pub struct Lock {
 }
 
 impl Drop for Lock {
-    /// A clean release empties the holder line (the lock itself goes with the file).
+    /// A clean release blanks the holder line with spaces, in place (the
+    /// lock itself goes with the file).
     fn drop(&mut self) {
         if let (LockMode::Exclusive, Some(file)) = (self.mode, &self.file) {
-            let _ = file.set_len(0);
+            let _ = write_holder(file, "");
         }
     }
+}
+
+/// The holder line's room: the lock file keeps this size (or the size it
+/// had, up to 4 KiB), padded with spaces, so that naming and clearing the
+/// holder writes in place and never changes the file's size (each `set_len`
+/// cost a metadata change on every command that writes).
+const HOLDER_ROOM: u64 = 256;
+
+/// `line` written over the lock file from its start, padded with spaces to
+/// its room; a file grown past 4 KiB (not tix's doing) is cut back.
+fn write_holder(file: &File, line: &str) -> io::Result<()> {
+    use std::os::unix::fs::FileExt;
+    let size = file.metadata()?.len();
+    let room = if size > 4096 {
+        HOLDER_ROOM
+    } else {
+        size.max(HOLDER_ROOM)
+    };
+    let mut bytes = line.as_bytes().to_vec();
+    bytes.truncate(usize::try_from(room).unwrap_or(usize::MAX));
+    bytes.resize(usize::try_from(room).unwrap_or(0), b' ');
+    file.write_all_at(&bytes, 0)?;
+    if size > room {
+        file.set_len(room)?;
+    }
+    Ok(())
 }
 
 /// The lock held exclusively: what a change of the tree needs, so that a
@@ -283,8 +310,7 @@ impl Tree {
                     .take(200)
                     .collect::<String>()
             );
-            let _ = file.set_len(0);
-            let _ = std::os::unix::fs::FileExt::write_all_at(&file, line.as_bytes(), 0);
+            let _ = write_holder(&file, &line);
         }
         Ok(Lock {
             file: Some(file),
@@ -350,6 +376,36 @@ fn wait_for_lock(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_holder_line_is_named_and_cleared_in_place() {
+        use std::os::unix::fs::MetadataExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("lock");
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .unwrap();
+        let ino = file.metadata().unwrap().ino();
+        write_holder(&file, "pid 7 tix start 1\n").unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(text.len(), 256);
+        assert_eq!(text.trim_end(), "pid 7 tix start 1");
+        write_holder(&file, "").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), vec![b' '; 256]);
+        // One an older tix left longer keeps its size; one past 4 KiB is cut.
+        std::fs::write(&path, "x".repeat(300)).unwrap();
+        write_holder(&file, "pid 8 tix new y\n").unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!((text.len(), text.trim_end()), (300, "pid 8 tix new y"));
+        std::fs::write(&path, "x".repeat(5000)).unwrap();
+        write_holder(&file, "").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), vec![b' '; 256]);
+        assert_eq!(std::fs::metadata(&path).unwrap().ino(), ino);
+    }
 
     #[test]
     fn a_lock_wait_whose_thread_ended_fails_at_once() {
