@@ -338,3 +338,33 @@ fn r10_empty_agents_are_no_agents_and_moves_in_place_do_nothing() {
         "tix: TIX-0002 is already in_progress; nothing to do\n"
     );
 }
+
+#[test]
+fn r14_a_root_whose_path_is_not_utf8_is_written_without_a_panic() {
+    use std::os::unix::ffi::OsStrExt;
+    let t = Tix::empty();
+    let name = std::ffi::OsStr::from_bytes(b"bad\xff");
+    let root = t.path("").join(name).join("tickets");
+    for d in ["pending", "in-progress", "completed", "archive"] {
+        std::fs::create_dir_all(root.join(d)).unwrap();
+    }
+    std::fs::write(root.join("tix.yaml"), "# defaults\n").unwrap();
+    // The lock names its holder from the arguments, this path among them.
+    let out = t
+        .command(&["new", "Made in a folder named in Latin-1"])
+        .arg("--root")
+        .arg(&root)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "TIX-0001\n");
+    assert!(
+        root.join("pending/TIX-0001-made-in-a-folder-named-in-latin-1.md")
+            .exists()
+    );
+}

@@ -302,8 +302,11 @@ impl Tree {
             let line = format!(
                 "pid {} tix {}\n",
                 std::process::id(),
-                std::env::args()
+                // Arguments as given, lossily: a path that is not UTF-8
+                // (`--root` of a folder so named) must not panic here.
+                std::env::args_os()
                     .skip(1)
+                    .map(|a| a.to_string_lossy().into_owned())
                     .collect::<Vec<_>>()
                     .join(" ")
                     .chars()
