@@ -140,6 +140,35 @@ pub fn grow_in_place(path: &Path, bytes: &[u8]) -> io::Result<bool> {
     Ok(true)
 }
 
+/// Writes `bytes` over `file` from its start, padded with spaces to a
+/// whole number of `unit`s and to the file's own size (a file over
+/// `keep_max` bytes, not tix's doing, is cut back to what is written): every
+/// old byte is written over, so no old text follows the new, and the size,
+/// unchanged from one write to the next, leaves the file's metadata alone,
+/// which a sync then need not write. For the small files of `.tix/` that tix
+/// rewrites on every change (the journal, the lock's holder line); their
+/// readers ignore trailing spaces.
+///
+/// # Errors
+///
+/// The I/O error of the step that failed.
+pub fn overwrite_padded(file: &File, bytes: &[u8], unit: u64, keep_max: u64) -> io::Result<()> {
+    use std::os::unix::fs::FileExt;
+    let size = file.metadata()?.len();
+    let padded = (bytes.len() as u64).div_ceil(unit).max(1) * unit;
+    let room = padded.max(if size <= keep_max { size } else { 0 });
+    let mut text = bytes.to_vec();
+    text.resize(
+        usize::try_from(room).map_err(|_| io::Error::from(io::ErrorKind::FileTooLarge))?,
+        b' ',
+    );
+    file.write_all_at(&text, 0)?;
+    if size > room {
+        file.set_len(room)?;
+    }
+    Ok(())
+}
+
 /// Creates `path` with `bytes`; fails (and leaves nothing behind) if it exists.
 ///
 /// # Errors

@@ -47,21 +47,7 @@ const HOLDER_ROOM: u64 = 256;
 /// `line` written over the lock file from its start, padded with spaces to
 /// its room; a file grown past 4 KiB (not tix's doing) is cut back.
 fn write_holder(file: &File, line: &str) -> io::Result<()> {
-    use std::os::unix::fs::FileExt;
-    let size = file.metadata()?.len();
-    let room = if size > 4096 {
-        HOLDER_ROOM
-    } else {
-        size.max(HOLDER_ROOM)
-    };
-    let mut bytes = line.as_bytes().to_vec();
-    bytes.truncate(usize::try_from(room).unwrap_or(usize::MAX));
-    bytes.resize(usize::try_from(room).unwrap_or(0), b' ');
-    file.write_all_at(&bytes, 0)?;
-    if size > room {
-        file.set_len(room)?;
-    }
-    Ok(())
+    super::fsx::overwrite_padded(file, line.as_bytes(), HOLDER_ROOM, 4096)
 }
 
 /// The lock held exclusively: what a change of the tree needs, so that a
