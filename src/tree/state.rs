@@ -744,9 +744,13 @@ fn apply<'c>(tree: &Tree, change: &'c Change) -> Result<(Stamp, Undo<'c>)> {
     failpoint("after-write");
     // The source's removal and the audit line wait for the disk together
     // (a new ticket or one changed in place has no source to remove).
-    let to_remove = (&change.src, &src_path);
+    let source = change
+        .src
+        .as_ref()
+        .zip(src_path.as_ref())
+        .filter(|_| moving);
     let remove = || -> Result<()> {
-        if moving && let (Some(src), Some(src_path)) = to_remove {
+        if let Some((src, src_path)) = source {
             super::failpoint_error("remove")
                 .and_then(|()| fsx::retire(src_path, &spare))
                 .with_context(|| format!("failed to remove {}", tree.show(src)))?;
@@ -764,7 +768,7 @@ fn apply<'c>(tree: &Tree, change: &'c Change) -> Result<(Stamp, Undo<'c>)> {
         }
         logged
     };
-    let (removed, logged) = if moving && change.src.is_some() {
+    let (removed, logged) = if source.is_some() {
         std::thread::scope(|s| {
             let removing = s.spawn(remove);
             let logged = log();
@@ -868,15 +872,13 @@ fn plan_quick(
 /// files changed outside tix (which it supersedes for its own files).
 fn news<'a>(
     new: &'a Entry,
-    change: &Change,
+    change: &'a Change,
     outside: &'a Outside,
 ) -> impl Iterator<Item = &'a Entry> {
-    let src = change.src.clone();
-    let dst = change.dst.clone();
     outside
         .new
         .iter()
-        .filter(move |e| Some(&*e.rel) != src.as_deref() && *e.rel != *dst)
+        .filter(|e| Some(&*e.rel) != change.src.as_deref() && *e.rel != *change.dst)
         .chain(std::iter::once(new))
 }
 
