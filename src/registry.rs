@@ -164,8 +164,8 @@ fn key_of<'a>(t: &Ticket<'a>) -> (Primary<&'a str>, &'a IdKey, &'a str) {
 }
 
 /// Sorts tickets of one kind for display (see [`Primary`]).
-pub fn sort_by_kind(tickets: &mut [Ticket<'_>]) {
-    tickets.sort_by(|a, b| key_of(a).cmp(&key_of(b)));
+pub fn sort_by_kind<'a, T: std::borrow::Borrow<Ticket<'a>>>(tickets: &mut [T]) {
+    tickets.sort_by(|a, b| key_of(a.borrow()).cmp(&key_of(b.borrow())));
 }
 
 /// Tickets of a pending-kind status marked `ready` whose dependencies are all
@@ -298,7 +298,7 @@ pub fn render_pieces(
         section(&mut s, st, of.len());
         let start = done + s.len();
         if st.kind != Kind::Archived {
-            of.sort_by(|a, b| key_of(a).cmp(&key_of(b)));
+            sort_by_kind(&mut of);
             for t in of {
                 row(&mut s, t);
                 flush(&mut s, &mut done, PIECE);
