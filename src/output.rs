@@ -191,14 +191,15 @@ pub fn write_table<S: AsRef<str>>(
     }
     let last = kept.len().saturating_sub(1);
     // Laid out by comfy-table a chunk of rows at a time, every column fixed
-    // at its width, the header with the first.
-    let mut first = true;
+    // at its width, the header with the first (alone, when there are no rows).
     let mut header = Some(header);
     let mut chunks = rows.chunks(TABLE_CHUNK).peekable();
-    while first || chunks.peek().is_some() {
+    while header.is_some() || chunks.peek().is_some() {
         let mut t = comfy_table::Table::new();
         t.load_preset(comfy_table::presets::NOTHING);
         t.set_content_arrangement(comfy_table::ContentArrangement::Disabled);
+        // The header's line is the first, in bold.
+        let mut bold = header.is_some();
         if let Some(h) = header.take() {
             t.set_header(h);
         }
@@ -222,15 +223,13 @@ pub fn write_table<S: AsRef<str>>(
             if text.is_empty() {
                 continue;
             }
-            if first {
+            if std::mem::take(&mut bold) {
                 out.write_all(paint(text, BOLD, streams.out_color).as_bytes())?;
-                first = false;
             } else {
                 out.write_all(text.as_bytes())?;
             }
             out.write_all(b"\n")?;
         }
-        first = false;
     }
     Ok(())
 }
@@ -492,6 +491,8 @@ mod tests {
                 "{line}"
             );
         }
+        // No rows: no column has anything to say, and nothing is printed.
+        assert_eq!(table(&cols, &Vec::<Vec<String>>::new(), &term(40)), "");
         // Written as it is laid out, the same bytes.
         let mut written = Vec::new();
         write_table(&cols, &rows, &term(40), &mut written).unwrap();
