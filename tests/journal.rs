@@ -40,6 +40,38 @@ fn killed_before_the_write_rolls_back() {
 }
 
 #[test]
+fn a_torn_journal_means_no_step_was_taken() {
+    // The journal is written over in place: a write cut short leaves the
+    // new intent's start over the file's old bytes (the blank of the last
+    // change, or the end of a longer intent). Either does not parse, and it
+    // is synced before the first step: the next command takes nothing back
+    // and clears it.
+    let blank = start_killed_at("after-journal");
+    let intent = std::fs::read(blank.path("tickets/.tix/journal.json")).unwrap();
+    let end = intent.iter().position(|b| *b == b' ').unwrap();
+    let torn_over_blank = [&intent[..end / 2], &vec![b' '; 4096 - end / 2][..]].concat();
+    let torn_over_older = [&intent[..end], &b"\"}}}}"[..]].concat();
+    for torn in [torn_over_blank, torn_over_older] {
+        let t = start_killed_at("after-journal");
+        std::fs::write(t.path("tickets/.tix/journal.json"), &torn).unwrap();
+        let before = t.snapshot();
+        t.run(&["sync", "--check"])
+            .code(6)
+            .stdout_has("unfinished_change");
+        t.run(&["list"]).code(0);
+        assert!(!t.journal_pending());
+        assert_eq!(
+            t.snapshot(),
+            before,
+            "the tickets and the registry as they were"
+        );
+        assert_eq!(t.read(SRC), ticket("TIX-0001", "pending", "", "body\n"));
+        assert!(t.events().is_empty());
+        t.run(&["sync", "--check"]).code(0);
+    }
+}
+
+#[test]
 fn killed_between_write_and_remove_rolls_forward_once() {
     for step in [
         "after-write",
