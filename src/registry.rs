@@ -165,7 +165,23 @@ fn key_of<'a>(t: &Ticket<'a>) -> (Primary<&'a str>, &'a IdKey, &'a str) {
 
 /// Sorts tickets of one kind for display (see [`Primary`]).
 pub fn sort_by_kind<'a, T: std::borrow::Borrow<Ticket<'a>>>(tickets: &mut [T]) {
-    tickets.sort_by(|a, b| key_of(a.borrow()).cmp(&key_of(b.borrow())));
+    tickets.sort_unstable_by(|a, b| key_of(a.borrow()).cmp(&key_of(b.borrow())));
+}
+
+/// The first `n` of `v` in the order of `cmp`, sorted, the rest dropped:
+/// a selection in linear time, then a sort of `n` (a dashboard shows ten
+/// of tens of thousands). `cmp` must be a total order, as every order here
+/// is: paths, which no two tickets share, break the last tie.
+fn keep_first<T>(v: &mut Vec<T>, n: usize, mut cmp: impl FnMut(&T, &T) -> Ordering) {
+    if n == 0 {
+        v.clear();
+        return;
+    }
+    if v.len() > n {
+        v.select_nth_unstable_by(n - 1, &mut cmp);
+        v.truncate(n);
+    }
+    v.sort_unstable_by(cmp);
 }
 
 /// Tickets of a pending-kind status marked `ready` whose dependencies are all
@@ -173,6 +189,16 @@ pub fn sort_by_kind<'a, T: std::borrow::Borrow<Ticket<'a>>>(tickets: &mut [T]) {
 /// then id.
 #[must_use]
 pub fn ready<'a>(config: &Config, tickets: &[Ticket<'a>]) -> Vec<Ticket<'a>> {
+    ready_first(config, tickets, usize::MAX).0
+}
+
+/// The first `n` tickets of [`ready`], and how many there are in all.
+#[must_use]
+pub fn ready_first<'a>(
+    config: &Config,
+    tickets: &[Ticket<'a>],
+    n: usize,
+) -> (Vec<Ticket<'a>>, usize) {
     let kind: crate::model::FastMap<&IdKey, Kind> =
         tickets.iter().map(|t| (t.key, t.kind)).collect();
     let mut out: Vec<Ticket<'a>> = tickets
@@ -187,16 +213,18 @@ pub fn ready<'a>(config: &Config, tickets: &[Ticket<'a>]) -> Vec<Ticket<'a>> {
             })
         })
         .collect();
-    out.sort_by_cached_key(|t| {
+    let total = out.len();
+    let key = |t: &Ticket<'a>| {
         (
             priority_rank(&t.meta.priority),
             t.meta.created.is_none(),
-            t.meta.created.clone(),
+            t.meta.created.as_deref(),
             t.key,
             t.rel,
         )
-    });
-    out
+    };
+    keep_first(&mut out, n, |a, b| key(a).cmp(&key(b)));
+    (out, total)
 }
 
 /// What the dashboards (`status`, `report`, `serve`) show of the tickets,
@@ -204,28 +232,41 @@ pub fn ready<'a>(config: &Config, tickets: &[Ticket<'a>]) -> Vec<Ticket<'a>> {
 /// ones, not won't do), the completion rate — done ÷ every ticket but those
 /// closed as not done, 0.0 when that leaves none — and its parts.
 pub struct Board<'a> {
+    /// Every one, sorted.
     pub in_progress: Vec<Ticket<'a>>,
-    pub ready: Vec<Ticket<'a>>,
-    pub recent: Vec<Ticket<'a>>,
+    pub ready: Shown<'a>,
+    pub recent: Shown<'a>,
     pub rate: f64,
     pub done: usize,
     /// Closed as not done (won't do).
     pub dropped: usize,
 }
 
+/// The first tickets of a list, in order, and how long the whole list is.
+pub struct Shown<'a> {
+    pub first: Vec<Ticket<'a>>,
+    pub total: usize,
+}
+
 impl<'a> Board<'a> {
+    /// The board with the first `shown` tickets ready and recently completed.
     #[must_use]
-    pub fn of(config: &Config, tickets: &[Ticket<'a>]) -> Board<'a> {
-        let sorted = |keep: &dyn Fn(&Ticket<'a>) -> bool| {
+    pub fn of(config: &Config, tickets: &[Ticket<'a>], shown: usize) -> Board<'a> {
+        let first = |n: usize, keep: &dyn Fn(&Ticket<'a>) -> bool| {
             let mut v: Vec<Ticket<'a>> = tickets.iter().copied().filter(keep).collect();
-            sort_by_kind(&mut v);
-            v
+            let total = v.len();
+            keep_first(&mut v, n, |a, b| key_of(a).cmp(&key_of(b)));
+            Shown { first: v, total }
         };
         let (done, dropped, counted) = tally(config, tickets.iter().map(|t| (t.status, 1)));
+        let (ready, ready_total) = ready_first(config, tickets, shown);
         Board {
-            in_progress: sorted(&|t| t.kind == Kind::InProgress),
-            ready: ready(config, tickets),
-            recent: sorted(&|t| {
+            in_progress: first(usize::MAX, &|t| t.kind == Kind::InProgress).first,
+            ready: Shown {
+                first: ready,
+                total: ready_total,
+            },
+            recent: first(shown, &|t| {
                 t.kind == Kind::Completed && config.status(t.status).is_some_and(|s| s.done)
             }),
             rate: rate(done, counted),
@@ -887,7 +928,7 @@ mod tests {
 
     #[test]
     fn empty_tree_rate_is_zero() {
-        assert_eq!(Board::of(&Config::default(), &[]).rate, 0.0);
+        assert_eq!(Board::of(&Config::default(), &[], 10).rate, 0.0);
         let out = render(&Config::default(), &[], &[]);
         assert!(out.contains("Completion: 0 of 0 (0.0%)"));
     }
@@ -1018,6 +1059,54 @@ mod tests {
                 let got = patch(&config, text.as_str(), text.len(), &layout, &out, &into)
                     .map(|p| (p.apply(&text), p.layout));
                 prop_assert_eq!(got, Some(want));
+            }
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(300))]
+            /// The board's first `n` ready and recently completed tickets are
+            /// the first `n` of the whole list sorted, and its totals the
+            /// whole lists' lengths, whatever the order the tickets come in.
+            #[test]
+            fn the_board_shows_the_first_of_the_whole_order(
+                specs in proptest::collection::vec(spec(), 0..24),
+                n in 0..8usize,
+                rotate in 0..24usize,
+            ) {
+                let config = config();
+                // Ids repeat (i % 6): duplicates are ordered by path.
+                let owned: Vec<Owned> = specs
+                    .iter()
+                    .enumerate()
+                    .map(|(i, s)| Owned::new(&config, s, i % 6, &format!("TIX-{:04}-{i}", i % 6)))
+                    .collect();
+                let mut tickets: Vec<Ticket<'_>> = owned.iter().map(Owned::ticket).collect();
+                let len = tickets.len();
+                tickets.rotate_left(rotate % len.max(1));
+                let ids = |v: &[Ticket<'_>]| v.iter().map(|t| t.rel.to_string()).collect::<Vec<_>>();
+                // The whole lists, sorted stably by their full keys.
+                let mut ready_all = ready(&config, &tickets);
+                ready_all.sort_by_key(|t| (
+                    priority_rank(&t.meta.priority),
+                    t.meta.created.is_none(),
+                    t.meta.created.clone(),
+                    t.key.clone(),
+                    t.rel.to_string(),
+                ));
+                let mut recent_all: Vec<Ticket<'_>> = tickets
+                    .iter()
+                    .copied()
+                    .filter(|t| t.kind == Kind::Completed && config.status(t.status).is_some_and(|s| s.done))
+                    .collect();
+                recent_all.sort_by(|a, b| key_of(a).cmp(&key_of(b)));
+                let board = Board::of(&config, &tickets, n);
+                prop_assert_eq!(board.ready.total, ready_all.len());
+                prop_assert_eq!(ids(&board.ready.first), ids(&ready_all[..n.min(ready_all.len())]));
+                prop_assert_eq!(board.recent.total, recent_all.len());
+                prop_assert_eq!(ids(&board.recent.first), ids(&recent_all[..n.min(recent_all.len())]));
+                let (first, total) = ready_first(&config, &tickets, n);
+                prop_assert_eq!(total, ready_all.len());
+                prop_assert_eq!(ids(&first), ids(&ready_all[..n.min(total)]));
             }
         }
 

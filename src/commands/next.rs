@@ -19,9 +19,9 @@ pub fn run(ctx: &Ctx, args: &NextArgs) -> Result<Exit> {
         let snap = tree.scan(Scan::Cached, Upkeep::Index)?;
         ctx.note_unreadable(tree.unreadable(&snap));
         let tickets = tree.tickets(&snap);
-        let best = crate::registry::ready(&tree.config, &tickets)
-            .into_iter()
-            .next();
+        let best = crate::registry::ready_first(&tree.config, &tickets, 1)
+            .0
+            .pop();
         return print(ctx, args, best.as_ref());
     }
     let lock = ctx.lock_exclusive(&tree)?;
@@ -30,9 +30,9 @@ pub fn run(ctx: &Ctx, args: &NextArgs) -> Result<Exit> {
         let snap = state.snapshot()?;
         ctx.note_unreadable(tree.unreadable(snap));
         let tickets = tree.tickets(snap);
-        match crate::registry::ready(&tree.config, &tickets)
-            .into_iter()
-            .next()
+        match crate::registry::ready_first(&tree.config, &tickets, 1)
+            .0
+            .pop()
         {
             Some(t) => tree::IdArg::Full(t.key.clone(), t.meta.id.to_string()),
             None => return print(ctx, args, None),

@@ -45,7 +45,7 @@ fn render(ctx: &Ctx, tree: &Tree, tickets: &[Ticket<'_>], events: &[journal::Eve
         rate,
         done,
         dropped,
-    } = Board::of(config, tickets);
+    } = Board::of(config, tickets, RECENT);
     let of = |status: &str| -> Vec<Ticket<'_>> {
         let mut v: Vec<Ticket<'_>> = tickets
             .iter()
@@ -133,21 +133,21 @@ fn render(ctx: &Ctx, tree: &Tree, tickets: &[Ticket<'_>], events: &[journal::Eve
                         }
                     }
                     section {
-                        h2 { "Ready next (" (next.len()) ")" }
-                        @if next.is_empty() { p.none { "Nothing is ready." } } @else {
+                        h2 { "Ready next (" (next.total) ")" }
+                        @if next.first.is_empty() { p.none { "Nothing is ready." } } @else {
                             table {
                                 thead { tr { th { "id" } th { "title" } th { "priority" } } }
-                                tbody { @for t in next.iter().take(RECENT) { tr { td.id { (t.meta.id) } td { (t.meta.title) } td { (t.meta.priority) } } } }
+                                tbody { @for t in &next.first { tr { td.id { (t.meta.id) } td { (t.meta.title) } td { (t.meta.priority) } } } }
                             }
                         }
                     }
                     section {
                         h2 { "Recent completions" }
-                        @if recent.is_empty() { p.none { "None yet." } } @else {
+                        @if recent.first.is_empty() { p.none { "None yet." } } @else {
                             table {
                                 thead { tr { th { "id" } th { "title" } th { "completed" } th { "agent" } } }
                                 tbody {
-                                    @for t in recent.iter().take(RECENT) {
+                                    @for t in &recent.first {
                                         tr {
                                             td.id { (t.meta.id) } td { (t.meta.title) }
                                             td { (t.meta.completed.as_deref().unwrap_or("-")) }

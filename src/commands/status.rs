@@ -113,7 +113,7 @@ fn dashboard(ctx: &Ctx, tree: &Tree, json: bool, quiet: bool) -> Result<Option<S
         rate,
         done,
         dropped,
-    } = Board::of(&tree.config, &tickets);
+    } = Board::of(&tree.config, &tickets, SHOWN);
     let age = |t: &Ticket<'_>| age_secs(t, ctx.now);
 
     if !quiet {
@@ -132,8 +132,8 @@ fn dashboard(ctx: &Ctx, tree: &Tree, json: bool, quiet: bool) -> Result<Option<S
                     age_secs: age(t),
                 })
                 .collect(),
-            ready: ready.iter().take(SHOWN).map(TicketJson::new).collect(),
-            recent: recent.iter().take(SHOWN).map(TicketJson::new).collect(),
+            ready: ready.first.iter().map(TicketJson::new).collect(),
+            recent: recent.first.iter().map(TicketJson::new).collect(),
             problems,
             statuses: tree
                 .config
@@ -209,8 +209,8 @@ fn dashboard(ctx: &Ctx, tree: &Tree, json: bool, quiet: bool) -> Result<Option<S
     section(ctx, &mut s, "In progress", in_progress.len(), &cols, &rows);
 
     let rows: Vec<Vec<String>> = ready
+        .first
         .iter()
-        .take(SHOWN)
         .map(|t| {
             vec![
                 t.meta.id.to_string(),
@@ -220,11 +220,11 @@ fn dashboard(ctx: &Ctx, tree: &Tree, json: bool, quiet: bool) -> Result<Option<S
         })
         .collect();
     let cols = [col("id"), flex("title"), col("priority")];
-    section(ctx, &mut s, "Ready next", ready.len(), &cols, &rows);
+    section(ctx, &mut s, "Ready next", ready.total, &cols, &rows);
 
     let rows: Vec<Vec<String>> = recent
+        .first
         .iter()
-        .take(SHOWN)
         .map(|t| {
             vec![
                 t.meta.id.to_string(),
@@ -238,7 +238,7 @@ fn dashboard(ctx: &Ctx, tree: &Tree, json: bool, quiet: bool) -> Result<Option<S
         ctx,
         &mut s,
         "Recently completed",
-        recent.len(),
+        recent.total,
         &cols,
         &rows,
     );
