@@ -94,7 +94,13 @@ fn dashboard(ctx: &Ctx, tree: &Tree, json: bool, quiet: bool) -> Result<Option<S
     let _lock = ctx.lock(tree, LockMode::Shared)?;
     let snap = tree.scan(Scan::Cached, Upkeep::Index)?;
     let tickets = tree.tickets(&snap);
-    let problems = tree.all_problems(&snap, true)?.len();
+    // The board beside the problems' checks, on another core.
+    let (problems, board) = std::thread::scope(|s| {
+        let board = s.spawn(|| Board::of(&tree.config, &tickets, SHOWN));
+        let problems = tree.all_problems(&snap, true);
+        (problems, crate::tree::joined(board))
+    });
+    let problems = problems?.len();
     let counts: Vec<(String, usize)> = tree
         .config
         .statuses
@@ -113,7 +119,7 @@ fn dashboard(ctx: &Ctx, tree: &Tree, json: bool, quiet: bool) -> Result<Option<S
         rate,
         done,
         dropped,
-    } = Board::of(&tree.config, &tickets, SHOWN);
+    } = board;
     let age = |t: &Ticket<'_>| age_secs(t, ctx.now);
 
     if !quiet {

@@ -527,12 +527,7 @@ fn decode_all(buf: &Arc<String>, base: &str) -> Option<Vec<Entry>> {
     let (first, second) = std::thread::scope(|s| {
         let second = s.spawn(|| decode(buf, b));
         let first = decode(buf, a);
-        (
-            first,
-            second
-                .join()
-                .unwrap_or_else(|p| std::panic::resume_unwind(p)),
-        )
+        (first, super::joined(second))
     });
     let mut out = first?;
     out.extend(second?);

@@ -425,6 +425,13 @@ fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Ve
     out
 }
 
+/// What a scoped thread gave back; its panic, if it panicked, goes on in
+/// the caller.
+#[must_use]
+pub fn joined<T>(h: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))
+}
+
 fn join_shown(display_root: &str, rel: &str) -> String {
     if display_root == "." || display_root.is_empty() {
         rel.to_string()

@@ -198,15 +198,14 @@ impl Tree {
     /// With `remember`, a registry found fresh is noted in the index.
     pub fn all_problems(&self, snap: &Snapshot, remember: bool) -> Result<Vec<Problem>> {
         // The registry's check renders it when it changed (every ticket's
-        // row): beside the rest, on another core.
+        // row), and the dependencies are a graph walk: each beside the rest,
+        // on another core.
         let (mut problems, fresh) = std::thread::scope(|s| {
             let fresh = s.spawn(|| self.registry_fresh(snap, remember));
+            let stuck = s.spawn(|| self.dependency_problems(snap));
             let mut problems = self.problems(snap);
-            problems.extend(self.dependency_problems(snap));
-            let fresh = fresh
-                .join()
-                .unwrap_or_else(|p| std::panic::resume_unwind(p));
-            (problems, fresh)
+            problems.extend(super::joined(stuck));
+            (problems, super::joined(fresh))
         });
         problems.extend(self.unread_folders());
         let problem = |kind, message: &str| Problem {

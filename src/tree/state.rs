@@ -224,8 +224,7 @@ impl<'t> State<'t> {
         let (applied, prepared) = std::thread::scope(|s| {
             let prepare = planned.as_ref().map(|p| s.spawn(|| p.prepare(tree)));
             let applied = apply(tree, &change);
-            let prepared =
-                prepare.map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+            let prepared = prepare.map(super::joined);
             (applied, prepared)
         });
         let (stamp, undo) = applied?;
@@ -772,9 +771,7 @@ fn apply<'c>(tree: &Tree, change: &'c Change) -> Result<(Stamp, Undo<'c>)> {
         std::thread::scope(|s| {
             let removing = s.spawn(remove);
             let logged = log();
-            let removed = removing
-                .join()
-                .unwrap_or_else(|p| std::panic::resume_unwind(p));
+            let removed = super::joined(removing);
             (removed, logged)
         })
     } else {
