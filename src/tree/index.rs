@@ -904,10 +904,14 @@ impl<'a> Fields<'a> {
         if s.is_empty() {
             return Some(Vec::new());
         }
-        s.strip_prefix('+')?
-            .split(',')
-            .map(|v| shared(self.buf, unesc(v)?))
-            .collect()
+        let items = s.strip_prefix('+')?;
+        // Sized exactly (a comma in an item is escaped): grown from empty
+        // it would hold room for four, twice what a ticket's two labels take.
+        let mut out = Vec::with_capacity(1 + items.bytes().filter(|b| *b == b',').count());
+        for v in items.split(',') {
+            out.push(shared(self.buf, unesc(v)?)?);
+        }
+        Some(out)
     }
 
     fn num<T: std::str::FromStr>(&mut self) -> Option<T> {
@@ -1098,6 +1102,10 @@ mod tests {
             let b = got.iter().find(|b| b.rel == e.rel).unwrap();
             assert_eq!((&b.parsed, &b.key, b.stamp), (&e.parsed, &e.key, e.stamp));
         }
+        // Lists are held in exactly the room they take (three labels, one
+        // with an escaped comma; one empty dependency).
+        let m = got.iter().find_map(|b| b.parsed.as_ref().ok()).unwrap();
+        assert_eq!((m.labels.capacity(), m.depends_on.capacity()), (3, 1));
         assert!(parse(&text, "other").is_none());
         // Records are decoded when asked for: a broken one fails the decode.
         let broken = parse(&shared(text.replace("\tM\t", "\tQ\t")), "fp\tx").unwrap();
