@@ -384,6 +384,19 @@ fn a_broken_torn_or_missing_index_is_rebuilt() {
     fs::remove_file(t.path("tickets/.tix/index")).unwrap();
     t.run(&["start", "2"]).code(0);
     t.run(&["sync", "--check"]).code(0);
+
+    // Every path reads but a record does not decode: a read stats the
+    // files by the paths while the records are decoded, then reads every
+    // file itself, and says what it said with a good index.
+    t.run(&["sync"]).code(0);
+    let want = t.run(&["list", "--json"]).code(0).json();
+    let good = String::from_utf8(index(&t)).unwrap();
+    assert!(good.contains("\tM\t"));
+    let broken = good.replacen("\tM\t", "\tQ\t", 1);
+    fs::write(t.path("tickets/.tix/index"), &broken).unwrap();
+    assert_eq!(t.run(&["list", "--json"]).code(0).json(), want);
+    let rebuilt = String::from_utf8(index(&t)).unwrap();
+    assert!(rebuilt.starts_with("tix-index ") && !rebuilt.contains("\tQ\t"));
 }
 
 #[test]

@@ -275,16 +275,51 @@ impl Index {
         };
         let mut out = decode_all(buf, &buf[range.clone()])?;
         if !self.deltas.is_empty() {
-            // The last word on each path among the deltas.
-            let mut last: super::FastMap<&str, Option<&Entry>> = super::FastMap::default();
-            for (rel, change) in &self.deltas {
-                last.insert(rel, change.as_ref());
-            }
             // A changed path's old record goes (its id may not be in its name).
+            let (last, upserts) = self.final_deltas();
             out.retain(|e| !last.contains_key(&*e.rel));
-            out.extend(last.into_values().flatten().cloned());
+            out.extend(upserts.into_iter().cloned());
         }
         Some(out)
+    }
+
+    /// Each record's path, in the order of [`Index::entries`] and without
+    /// decoding the rest of it: what a scan stats while another thread
+    /// decodes the records. `None` when a path does not unescape (or the
+    /// base is not in memory).
+    #[must_use]
+    pub fn paths(&self) -> Option<Vec<Cow<'_, str>>> {
+        let Base::Text(buf, range) = &self.base else {
+            return None;
+        };
+        let base = &buf[range.clone()];
+        let mut out = Vec::with_capacity(base.len() / 160);
+        let (last, upserts) = self.final_deltas();
+        for line in base.split_terminator('\n') {
+            let rest = line.strip_prefix("T\t")?;
+            let rel = unesc(&rest[..rest.find('\t')?])?;
+            if !last.contains_key(&*rel) {
+                out.push(rel);
+            }
+        }
+        out.extend(upserts.into_iter().map(|e| Cow::Borrowed(&*e.rel)));
+        Some(out)
+    }
+
+    /// The last word of the deltas on each path they name, and the records
+    /// they leave, in the order of the last word on each.
+    fn final_deltas(&self) -> (super::FastMap<&str, Option<&Entry>>, Vec<&Entry>) {
+        let last = self.last_deltas();
+        let upserts = self
+            .deltas
+            .iter()
+            .filter_map(|(rel, change)| {
+                let e = change.as_ref()?;
+                // The record of the last delta on its path.
+                matches!(last.get(&**rel), Some(Some(l)) if std::ptr::eq(*l, e)).then_some(e)
+            })
+            .collect();
+        (last, upserts)
     }
 
     /// The records `keep` wants, deltas applied, decoding no other (a loaded
@@ -509,28 +544,14 @@ fn own_record(line: String) -> Option<Entry> {
     record(&buf, buf.strip_prefix("T\t")?)
 }
 
-/// Every record of the base (a slice of `buf`), decoded on two threads.
+/// Every record of the base (a slice of `buf`), in order. One thread: the
+/// work is mostly fresh memory, and two threads filling it did it no
+/// faster (and a scan decodes beside the threads that stat the files).
 fn decode_all(buf: &Arc<String>, base: &str) -> Option<Vec<Entry>> {
-    let decode = |buf: &Arc<String>, text: &str| -> Option<Vec<Entry>> {
-        let mut out = Vec::with_capacity(text.len() / 160);
-        for line in text.split_terminator('\n') {
-            out.push(record(buf, line.strip_prefix("T\t")?)?);
-        }
-        Some(out)
-    };
-    if base.len() < 256 * 1024 {
-        return decode(buf, base);
+    let mut out = Vec::with_capacity(base.len() / 160);
+    for line in base.split_terminator('\n') {
+        out.push(record(buf, line.strip_prefix("T\t")?)?);
     }
-    let mid = base.len() / 2;
-    let cut = base[mid..].find('\n').map_or(base.len(), |i| mid + i + 1);
-    let (a, b) = base.split_at(cut);
-    let (first, second) = std::thread::scope(|s| {
-        let second = s.spawn(|| decode(buf, b));
-        let first = decode(buf, a);
-        (first, super::joined(second))
-    });
-    let mut out = first?;
-    out.extend(second?);
     Some(out)
 }
 
@@ -1164,6 +1185,73 @@ mod tests {
         assert_eq!(all.len(), 501);
         assert!(all.iter().any(|e| e.rel == "in-progress/TIX-0003-t.md"));
         assert!(!all.iter().any(|e| e.rel == "pending/TIX-0003-t.md"));
+    }
+
+    /// The paths a scan stats come in the order of the records decoded
+    /// beside it, deltas applied (moved, removed, added, changed twice).
+    #[test]
+    fn paths_come_in_the_order_of_the_records() {
+        let entries: Vec<Entry> = (1..=60)
+            .map(|i| {
+                entry(
+                    &format!("pending/TIX-{i:04}, t.md"),
+                    &format!("TIX-{i:04}"),
+                    "t",
+                )
+            })
+            .collect();
+        let base = encode(
+            "fp",
+            &mut entries.iter().collect::<Vec<_>>(),
+            &Dirs::new(),
+            None,
+            &|_| false,
+        );
+        let moved = entry("completed/TIX-0003, t.md", "TIX-0003", "moved");
+        let added = entry("pending/TIX-0070-new.md", "TIX-0070", "new");
+        let again = entry("pending/TIX-0070-new.md", "TIX-0070", "new, again");
+        let first = delta(
+            &["pending/TIX-0003, t.md", "pending/TIX-0009, t.md"],
+            &[&moved, &added],
+            &Dirs::new(),
+            None,
+            &[],
+        );
+        let second = delta(
+            &["completed/TIX-0003, t.md"],
+            &[&again],
+            &Dirs::new(),
+            None,
+            &[],
+        );
+        for text in [
+            base.clone(),
+            format!("{base}{first}"),
+            format!("{base}{first}{second}"),
+        ] {
+            let idx = parse(&shared(text), "fp").unwrap();
+            let rels: Vec<String> = idx
+                .entries()
+                .unwrap()
+                .iter()
+                .map(|e| e.rel.to_string())
+                .collect();
+            let paths: Vec<String> = idx
+                .paths()
+                .unwrap()
+                .iter()
+                .map(ToString::to_string)
+                .collect();
+            assert_eq!(paths, rels);
+        }
+        let idx = parse(&shared(format!("{base}{first}{second}")), "fp").unwrap();
+        let all = idx.entries().unwrap();
+        assert_eq!(all.len(), 59);
+        assert_eq!(
+            all.last()
+                .map(|e| e.parsed.as_ref().unwrap().title.to_string()),
+            Some("new, again".into())
+        );
     }
 
     /// The open tickets' records, read one by one from the file by the

@@ -65,15 +65,40 @@ impl Tree {
     /// Every ticket file as it is now (see [`Scan`]), changing what `upkeep`
     /// allows. The caller holds the lock.
     pub fn scan(&self, how: Scan, upkeep: Upkeep) -> Result<Snapshot> {
-        let loaded = match how {
+        let index = match how {
             Scan::Fresh => None,
-            _ => index::load(&self.index_path(), &self.fingerprint())
-                .and_then(|i| Some((i.entries()?, i))),
+            _ => index::load(&self.index_path(), &self.fingerprint()),
         };
-        let (mut entries, index) = match loaded {
-            Some((e, i)) => (e, Some(i)),
-            None => (Vec::new(), None),
-        };
+        if let Some(index) = &index
+            && let Some(paths) = index.paths()
+        {
+            // The records are decoded on another core while the files are
+            // stat'ed by the paths alone.
+            let scanned = std::thread::scope(|s| {
+                let decoding = s.spawn(|| index.entries());
+                self.scan_with(how, upkeep, Some(index), &paths, || super::joined(decoding))
+            })?;
+            if let Some(snap) = scanned {
+                return Ok(snap);
+            }
+        }
+        // No index, or one whose records do not decode: every file is read.
+        Ok(self
+            .scan_with(how, upkeep, None, &[], || Some(Vec::new()))?
+            .unwrap_or_default())
+    }
+
+    /// The scan, with the index's record paths (`paths`) and its records
+    /// (`decode`, in the same order), asked for once the files are
+    /// stat'ed. `None` when they do not decode.
+    fn scan_with(
+        &self,
+        how: Scan,
+        upkeep: Upkeep,
+        index: Option<&index::Index>,
+        paths: &[std::borrow::Cow<'_, str>],
+        decode: impl FnOnce() -> Option<Vec<Entry>>,
+    ) -> Result<Option<Snapshot>> {
         let mut dirs = Dirs::new();
         let mut folders = Vec::with_capacity(self.config.statuses.len());
         // The folders that hold tickets, and the folders below them (a
@@ -100,12 +125,10 @@ impl Tree {
             };
             let trusted = how == Scan::Cached
                 && handle.is_some()
-                && index
-                    .as_ref()
-                    .is_some_and(|i| i.dirs.get(dir) == Some(&stamp));
+                && index.is_some_and(|i| i.dirs.get(dir) == Some(&stamp));
             // The root's folders are the statuses' own, not its tickets'.
             if handle.is_some() && depth < MAX_DEPTH && !dir.is_empty() {
-                let below: Vec<String> = match (&index, trusted) {
+                let below: Vec<String> = match (index, trusted) {
                     (Some(i), true) => i
                         .dirs
                         .keys()
@@ -130,15 +153,15 @@ impl Tree {
 
         // Which folder each known record is in; records of folders that are
         // listed are matched by name.
-        let folder_of: Vec<Option<usize>> = entries
+        let folder_of: Vec<Option<usize>> = paths
             .iter()
-            .map(|e| {
-                let parent = super::parent_dir(&e.rel);
+            .map(|rel| {
+                let parent = super::parent_dir(rel);
                 folders.iter().position(|f| f.dir == parent)
             })
             .collect();
-        let mut jobs: Vec<Job> = Vec::with_capacity(entries.len() + 16);
-        let mut gone = vec![true; entries.len()];
+        let mut jobs: Vec<Job> = Vec::with_capacity(paths.len() + 16);
+        let mut gone = vec![true; paths.len()];
         for (i, f) in folder_of.iter().enumerate() {
             if f.is_some_and(|f| folders[f].trusted) {
                 jobs.push(Job::Known(i));
@@ -155,7 +178,7 @@ impl Tree {
             let mut known: FastMap<&str, usize> = FastMap::default();
             for (i, f) in folder_of.iter().enumerate() {
                 if *f == Some(fi) {
-                    known.insert(entries[i].file_name(), i);
+                    known.insert(file_name(&paths[i]), i);
                 }
             }
             let listing = fs::read_dir(&folder.path)
@@ -194,12 +217,15 @@ impl Tree {
 
         let stats = parallel_map(&jobs, |job| {
             let (fi, name) = match job {
-                Job::Known(i) => (folder_of[*i].unwrap_or(0), entries[*i].file_name()),
+                Job::Known(i) => (folder_of[*i].unwrap_or(0), file_name(&paths[*i])),
                 Job::Found { folder, name } => (*folder, name.as_str()),
             };
             self.stat_in(&folders[fi], name)
         });
 
+        let Some(mut entries) = decode() else {
+            return Ok(None);
+        };
         // Records whose stamp matches stay as they are; the rest are read again.
         let mut to_read: Vec<(Option<usize>, String, Stamp)> = Vec::new();
         let mut added: Vec<Entry> = Vec::new();
@@ -307,7 +333,7 @@ impl Tree {
         changed |= gone.iter().any(|g| *g);
         // Whether every file read again or gone is in a folder whose stamp
         // changed: the next transition lists those folders and sees them.
-        let seen_again = |rel: &str| index.as_ref().is_some_and(|i| i.listed_again(rel, &dirs));
+        let seen_again = |rel: &str| index.is_some_and(|i| i.listed_again(rel, &dirs));
         let outside = to_read.len() + gone.iter().filter(|g| **g).count();
         let all_seen_again = to_read.iter().all(|(_, rel, _)| seen_again(rel))
             && gone
@@ -348,7 +374,7 @@ impl Tree {
         // next transition render the registry with it.)
         let few = outside <= super::state::REFRESH_FILES
             && all_seen_again
-            && index.as_ref().is_some_and(|i| {
+            && index.is_some_and(|i| {
                 i.delta_bytes <= index::MAX_DELTA_BYTES
                     && i.dirs.len() == dirs.len()
                     && i.dirs.iter().all(|(d, was)| {
@@ -359,19 +385,17 @@ impl Tree {
         let rewrite = !few
             && (changed
                 || reread
-                || index
-                    .as_ref()
-                    .is_none_or(|i| i.dirs != dirs || i.delta_bytes > index::MAX_DELTA_BYTES));
+                || index.is_none_or(|i| i.dirs != dirs || i.delta_bytes > index::MAX_DELTA_BYTES));
         let snap = Snapshot {
             entries,
-            memo: index.and_then(|i| i.memo).filter(|_| !changed),
+            memo: index.and_then(|i| i.memo.clone()).filter(|_| !changed),
             dirs,
             temps: left,
         };
         if upkeep == Upkeep::Index && rewrite {
             self.write_index(&snap);
         }
-        Ok(snap)
+        Ok(Some(snap))
     }
 
     /// One stat of a file in a status folder, by name (no path walk).
