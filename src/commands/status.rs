@@ -97,7 +97,7 @@ fn dashboard(ctx: &Ctx, tree: &Tree, json: bool, quiet: bool) -> Result<Option<S
     // The board beside the problems' checks, on another core.
     let (problems, board) = std::thread::scope(|s| {
         let board = s.spawn(|| Board::of(&tree.config, &tickets, SHOWN));
-        let problems = tree.all_problems(&snap, true);
+        let problems = tree.all_problems_of(&snap, &tickets, true);
         (problems, crate::tree::joined(board))
     });
     let problems = problems?.len();

@@ -2,7 +2,8 @@
 //! registry's problems section report it.
 
 use super::{
-    Below, Entry, FastMap, Problem, ProblemKind, REGISTRY, STATE_DIR, Snapshot, Tree, fsx, scan,
+    Below, Entry, FastMap, Problem, ProblemKind, REGISTRY, STATE_DIR, Snapshot, Ticket, Tree, fsx,
+    scan,
 };
 use crate::deps::{self, Stuck};
 use crate::ticket::IdKey;
@@ -139,8 +140,12 @@ impl Tree {
     /// a change to one ticket can make or settle one elsewhere.
     #[must_use]
     pub fn dependency_problems(&self, snap: &Snapshot) -> Vec<Problem> {
-        let tickets = self.tickets(snap);
-        deps::stuck(&tickets)
+        Self::stuck_problems(&self.tickets(snap))
+    }
+
+    /// [`Tree::dependency_problems`] of these tickets.
+    fn stuck_problems(tickets: &[Ticket<'_>]) -> Vec<Problem> {
+        deps::stuck(tickets)
             .into_iter()
             .map(|s| match s {
                 Stuck::Missing { ticket, ids } => Problem {
@@ -197,12 +202,23 @@ impl Tree {
     /// missing registry, leftover temp files, an unfinished change.
     /// With `remember`, a registry found fresh is noted in the index.
     pub fn all_problems(&self, snap: &Snapshot, remember: bool) -> Result<Vec<Problem>> {
+        self.all_problems_of(snap, &self.tickets(snap), remember)
+    }
+
+    /// [`Tree::all_problems`], given [`Tree::tickets`] of `snap` (which a
+    /// caller that has them need not have made twice).
+    pub fn all_problems_of(
+        &self,
+        snap: &Snapshot,
+        tickets: &[Ticket<'_>],
+        remember: bool,
+    ) -> Result<Vec<Problem>> {
         // The registry's check renders it when it changed (every ticket's
         // row), and the dependencies are a graph walk: each beside the rest,
-        // on another core.
+        // on another core, all three over the same tickets.
         let (mut problems, fresh) = std::thread::scope(|s| {
-            let fresh = s.spawn(|| self.registry_fresh(snap, remember));
-            let stuck = s.spawn(|| self.dependency_problems(snap));
+            let fresh = s.spawn(|| self.registry_fresh_of(snap, tickets, remember));
+            let stuck = s.spawn(|| Self::stuck_problems(tickets));
             let mut problems = self.problems(snap);
             problems.extend(super::joined(stuck));
             (problems, super::joined(fresh))

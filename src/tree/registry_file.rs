@@ -136,6 +136,16 @@ impl Tree {
     /// it; otherwise rendered and compared, and (with `remember`) the answer is
     /// kept in the index for next time. `None`: there is no registry.
     pub fn registry_fresh(&self, snap: &Snapshot, remember: bool) -> Result<Option<bool>> {
+        self.registry_fresh_of(snap, &self.tickets(snap), remember)
+    }
+
+    /// [`Tree::registry_fresh`], given [`Tree::tickets`] of `snap`.
+    pub(super) fn registry_fresh_of(
+        &self,
+        snap: &Snapshot,
+        tickets: &[crate::model::Ticket<'_>],
+        remember: bool,
+    ) -> Result<Option<bool>> {
         let now = self.registry_stamp();
         if now.is_some() && snap.memo.as_ref().map(|m| m.stamp) == now {
             return Ok(Some(true));
@@ -150,12 +160,10 @@ impl Tree {
         // Compared as it is rendered, a piece at a time.
         let read_err = || format!("failed to read {}", self.show(REGISTRY));
         let mut cmp = fsx::Compare::new(file).with_context(read_err)?;
-        let layout = registry::render_pieces(
-            &self.config,
-            &self.tickets(snap),
-            &self.problems(snap),
-            &mut |piece| cmp.feed(piece.as_bytes()),
-        );
+        let layout =
+            registry::render_pieces(&self.config, tickets, &self.problems(snap), &mut |piece| {
+                cmp.feed(piece.as_bytes())
+            });
         let fresh = cmp.finish().with_context(read_err)?;
         if fresh
             && remember
