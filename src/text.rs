@@ -29,7 +29,9 @@ pub fn needs_escape(c: char) -> bool {
 
 /// Writes `s` with every character for which `escape` holds as `\u{…}`.
 fn escape_where(s: &str, escape: impl Fn(char) -> bool) -> Cow<'_, str> {
-    if !s.chars().any(&escape) {
+    // Printable ASCII, as almost every cell is, holds none of them: told
+    // by a pass over the bytes instead of a test of each character.
+    if s.bytes().all(|b| (b' '..=b'~').contains(&b)) || !s.chars().any(&escape) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
@@ -214,6 +216,21 @@ mod tests {
             "x \\u{1b}[31mred\\u{1b}[0m\\u{d}y\\u{d}"
         );
         assert_eq!(block("日本語 ✅\n"), "日本語 ✅\n");
+    }
+
+    /// Every character, alone and inside printable ASCII, is escaped in a
+    /// cell exactly when it is a tab or needs escaping: the pass over the
+    /// bytes lets nothing through.
+    #[test]
+    fn a_cell_escapes_exactly_what_needs_it() {
+        for c in (0..=char::MAX as u32).filter_map(char::from_u32) {
+            let want = c == '\t' || needs_escape(c);
+            for s in [c.to_string(), format!("ab{c}cd")] {
+                assert_eq!(matches!(cell(&s), Cow::Owned(_)), want, "{c:?}");
+            }
+        }
+        let ascii: String = (b' '..=b'~').map(char::from).collect();
+        assert!(matches!(cell(&ascii), Cow::Borrowed(_)));
     }
 
     #[test]
