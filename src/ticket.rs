@@ -645,14 +645,45 @@ pub fn conflict(text: &str) -> Option<Conflict> {
 pub struct Doc<'a> {
     pub text: &'a str,
     pub split: Split,
-    pub map: Mapping,
+    pub keys: Keys<'a>,
+}
+
+/// A frontmatter's top-level keys and values, as the plain reader gives
+/// them (a short list, looked through) or as `serde_yaml` does.
+#[derive(Debug)]
+pub enum Keys<'a> {
+    Plain(Vec<(&'a str, Value)>),
+    Yaml(Mapping),
+}
+
+impl Keys<'_> {
+    /// The value of `key`, null or not.
+    #[must_use]
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        match self {
+            Keys::Plain(pairs) => pairs.iter().find(|(k, _)| *k == key).map(|(_, v)| v),
+            Keys::Yaml(map) => map.get(key),
+        }
+    }
+
+    /// The keys as a YAML mapping: what an edit's result is compared with.
+    #[must_use]
+    pub fn to_mapping(&self) -> Mapping {
+        match self {
+            Keys::Plain(pairs) => pairs
+                .iter()
+                .map(|(k, v)| (Value::String((*k).to_string()), v.clone()))
+                .collect(),
+            Keys::Yaml(map) => map.clone(),
+        }
+    }
 }
 
 impl<'a> Doc<'a> {
     pub fn parse(text: &'a str) -> Result<Doc<'a>, Malformed> {
         let split = split(text)?;
-        let map = parse_mapping(text, &split)?;
-        Ok(Doc { text, split, map })
+        let keys = parse_keys(text, &split)?;
+        Ok(Doc { text, split, keys })
     }
 
     #[must_use]
@@ -670,7 +701,7 @@ impl<'a> Doc<'a> {
     }
 
     fn get(&self, key: &str) -> Option<&Value> {
-        self.map.get(key).filter(|v| !v.is_null())
+        self.keys.get(key).filter(|v| !v.is_null())
     }
 
     fn bad(&self, key: &str, message: String) -> Malformed {
@@ -947,14 +978,14 @@ pub struct Meta {
     pub total: u32,
 }
 
-fn parse_mapping(text: &str, split: &Split) -> Result<Mapping, Malformed> {
-    if let Some(map) = crate::frontmatter::simple_mapping(&text[split.fm.clone()]) {
-        return Ok(map);
+fn parse_keys<'a>(text: &'a str, split: &Split) -> Result<Keys<'a>, Malformed> {
+    if let Some(pairs) = crate::frontmatter::simple_pairs(&text[split.fm.clone()]) {
+        return Ok(Keys::Plain(pairs));
     }
     let first_line = line_of(text, split.fm.start);
     match serde_yaml::from_str::<Value>(&text[split.fm.clone()]) {
-        Ok(Value::Mapping(m)) => Ok(m),
-        Ok(Value::Null) => Ok(Mapping::new()),
+        Ok(Value::Mapping(m)) => Ok(Keys::Yaml(m)),
+        Ok(Value::Null) => Ok(Keys::Yaml(Mapping::new())),
         Ok(_) => Err(Malformed::at(
             first_line,
             "the frontmatter is not a mapping of keys",
@@ -1322,7 +1353,7 @@ fn insert_frontmatter(text: &str, changes: &[(&str, NewValue)]) -> Result<String
     if new.body() != &text[bom..] {
         return Err(refuse("the text would change"));
     }
-    if new.map != expected {
+    if new.keys.to_mapping() != expected {
         return Err(refuse("the keys would not read back"));
     }
     Ok(out)
@@ -1345,7 +1376,7 @@ fn guard(old: &Doc<'_>, new_text: &str, changes: &[(&str, NewValue)]) -> Result<
     if comment_lines(new_text, &new.split) != comment_lines(old.text, &old.split) {
         return Err(refuse("a comment would be lost"));
     }
-    let mut expected = old.map.clone();
+    let mut expected = old.keys.to_mapping();
     for (key, value) in changes {
         let key = Value::String(key.to_string());
         match value.to_yaml() {
@@ -1353,7 +1384,7 @@ fn guard(old: &Doc<'_>, new_text: &str, changes: &[(&str, NewValue)]) -> Result<
             None => expected.remove(&key),
         };
     }
-    if new.map != expected {
+    if new.keys.to_mapping() != expected {
         return Err(refuse("other keys would change"));
     }
     Ok(())
@@ -1618,7 +1649,7 @@ mod tests {
             let out = edit(text, &[("agent", NewValue::Str(hostile.into()))]).unwrap();
             let doc = Doc::parse(&out).unwrap();
             assert_eq!(
-                doc.map.get("agent"),
+                doc.keys.get("agent"),
                 Some(&Value::String(hostile.into())),
                 "{hostile:?} → {out}"
             );
@@ -1969,9 +2000,9 @@ mod tests {
                     Ok(out) => {
                         let new = Doc::parse(&out).unwrap();
                         prop_assert_eq!(new.body(), old.body());
-                        let mut expected = old.map.clone();
+                        let mut expected = old.keys.to_mapping();
                         expected.insert(Value::String(target.into()), Value::String(value.clone()));
-                        prop_assert_eq!(&new.map, &expected);
+                        prop_assert_eq!(&new.keys.to_mapping(), &expected);
                         // Every byte outside the edited key's own entry is identical.
                         prop_assert_eq!(without_key(&out, target), without_key(&text, target));
                         if crlf { prop_assert!(!out.replace("\r\n", "").contains('\n')); }
