@@ -451,3 +451,71 @@ fn slugs_keep_letters_of_every_script() {
         "trimmed: {text}"
     );
 }
+
+/// A file found by listing is opened and read in one go (no stat by name
+/// first): a FIFO, a folder or a link with a ticket's name is not waited
+/// on or read as one, a link to a ticket inside the root is read through,
+/// and every read says the same, with an index or without one.
+#[test]
+fn a_fifo_a_folder_and_a_link_named_like_tickets_are_read_as_before() {
+    let t = Tix::tree().ticket(
+        "pending",
+        "TIX-0001-real.md",
+        &ticket("TIX-0001", "pending", "", "- [ ] one\n"),
+    );
+    let made = std::process::Command::new("mkfifo")
+        .arg(t.path("tickets/pending/TIX-0002-pipe.md"))
+        .status()
+        .is_ok_and(|s| s.success());
+    if !made {
+        eprintln!("skipped: mkfifo is not available");
+        return;
+    }
+    std::fs::create_dir(t.path("tickets/pending/TIX-0003-folder.md")).unwrap();
+    t.write(
+        "tickets/pending/TIX-0004-source.txt",
+        &ticket("TIX-0004", "pending", "", ""),
+    );
+    std::os::unix::fs::symlink(
+        "TIX-0004-source.txt",
+        t.path("tickets/pending/TIX-0004-link.md"),
+    )
+    .unwrap();
+    let timeout = std::time::Duration::from_secs(30);
+    let fresh = t
+        .command(&["sync", "--check", "--json"])
+        .timeout(timeout)
+        .output()
+        .unwrap();
+    let check: serde_json::Value = serde_json::from_slice(&fresh.stdout).unwrap();
+    let paths: Vec<&str> = check["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["path"].as_str().unwrap())
+        .collect();
+    // Only the registry is behind: the link is read through, the FIFO and
+    // the folder are no tickets.
+    assert_eq!(paths, ["TICKET_REGISTRY.md"], "{check}");
+    t.command(&["sync"]).timeout(timeout).assert().code(0);
+    let listed = |t: &Tix| {
+        let out = t
+            .command(&["list", "--json"])
+            .timeout(timeout)
+            .output()
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["path"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    let with_index = listed(&t);
+    assert_eq!(
+        with_index,
+        ["pending/TIX-0001-real.md", "pending/TIX-0004-link.md"]
+    );
+    std::fs::remove_file(t.path("tickets/.tix/index")).unwrap();
+    assert_eq!(listed(&t), with_index);
+}
