@@ -1053,6 +1053,11 @@ fn scalar_text(v: &Value) -> Option<String> {
 pub fn normalize_time(s: &str) -> Option<String> {
     use chrono::{DateTime, NaiveDate, NaiveDateTime, SecondsFormat, Utc};
     let s = s.trim();
+    // Already so (as tix writes every time): kept as it is, without a
+    // parse and a format that would give it back unchanged.
+    if is_utc_second(s) {
+        return Some(s.to_string());
+    }
     let utc: DateTime<Utc> = if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         t.with_timezone(&Utc)
     } else if let Ok(t) = NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S") {
@@ -1066,6 +1071,44 @@ pub fn normalize_time(s: &str) -> Option<String> {
             .and_utc()
     };
     Some(utc.to_rfc3339_opts(SecondsFormat::AutoSi, true))
+}
+
+/// Whether `s` is `YYYY-MM-DDTHH:MM:SSZ` naming a real day and a second of
+/// it (no leap second): what [`normalize_time`] would give back unchanged.
+fn is_utc_second(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.len() != 20 || b[19] != b'Z' {
+        return false;
+    }
+    let digits = |r: std::ops::Range<usize>| {
+        b[r.clone()]
+            .iter()
+            .all(u8::is_ascii_digit)
+            .then(|| b[r].iter().fold(0u32, |n, d| n * 10 + u32::from(d - b'0')))
+    };
+    let seps = [(4, b'-'), (7, b'-'), (10, b'T'), (13, b':'), (16, b':')];
+    if seps.iter().any(|&(i, c)| b[i] != c) {
+        return false;
+    }
+    match (
+        digits(0..4),
+        digits(5..7),
+        digits(8..10),
+        digits(11..13),
+        digits(14..16),
+        digits(17..19),
+    ) {
+        (Some(y), Some(mo), Some(d), Some(h), Some(mi), Some(se)) => {
+            h < 24
+                && mi < 60
+                && se < 60
+                && i32::try_from(y)
+                    .ok()
+                    .and_then(|y| chrono::NaiveDate::from_ymd_opt(y, mo, d))
+                    .is_some()
+        }
+        _ => false,
+    }
 }
 
 /// A value quoted for a message, with control characters made visible.
@@ -1530,6 +1573,75 @@ fn double_quoted(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A time already written as tix writes it is kept without chrono; it
+    /// is kept exactly when chrono would give it back unchanged, and every
+    /// other time (a day or second that does not exist, another shape) is
+    /// left to chrono: each answer is chrono's.
+    #[test]
+    fn a_time_tix_wrote_is_kept_as_chrono_would_keep_it() {
+        use chrono::{DateTime, NaiveDate, NaiveDateTime, SecondsFormat, Utc};
+        fn by_chrono(s: &str) -> Option<String> {
+            let s = s.trim();
+            let utc: DateTime<Utc> = if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+                t.with_timezone(&Utc)
+            } else if let Ok(t) = NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S") {
+                t.and_utc()
+            } else if let Ok(t) = NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S") {
+                t.and_utc()
+            } else {
+                NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                    .ok()?
+                    .and_hms_opt(0, 0, 0)?
+                    .and_utc()
+            };
+            Some(utc.to_rfc3339_opts(SecondsFormat::AutoSi, true))
+        }
+        let mut kept = 0;
+        for y in [
+            "0000", "0001", "1970", "2000", "2023", "2024", "2100", "9999",
+        ] {
+            for mo in 0..=13 {
+                for d in [0, 1, 28, 29, 30, 31, 32] {
+                    for (h, mi, se) in [
+                        (0, 0, 0),
+                        (23, 59, 59),
+                        (24, 0, 0),
+                        (12, 60, 0),
+                        (12, 0, 60),
+                        (12, 0, 61),
+                    ] {
+                        let s = format!("{y}-{mo:02}-{d:02}T{h:02}:{mi:02}:{se:02}Z");
+                        let want = by_chrono(&s);
+                        kept += usize::from(want.as_deref() == Some(s.as_str()));
+                        for v in [
+                            s.clone(),
+                            s.replace('T', "t"),
+                            s.replace('Z', "z"),
+                            s.replace('Z', "+00:00"),
+                            format!(" {s} "),
+                            s.replace('Z', ".5Z"),
+                        ] {
+                            assert_eq!(normalize_time(&v), by_chrono(&v), "{v:?}");
+                        }
+                    }
+                }
+            }
+        }
+        assert!(kept > 1000, "{kept}");
+        for odd in [
+            "2026-1-02T03:04:05Z",
+            "2026-01-02T03:04:5Z",
+            "2026-01-02T03:04:05",
+            "2026-01-02",
+            "+2026-01-02T03:04:05Z",
+            "20260102T030405Z",
+            "2026-01-02T03:04:05ZZ",
+            "２026-01-02T03:04:05Z",
+        ] {
+            assert_eq!(normalize_time(odd), by_chrono(odd), "{odd:?}");
+        }
+    }
 
     fn set(text: &str, changes: &[(&str, &str)]) -> String {
         let changes: Vec<(&str, NewValue)> = changes
