@@ -5,6 +5,7 @@
 //! by parsing its result again (see [`edit`]).
 
 use serde_yaml::{Mapping, Value};
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 /// A YAML value, as the frontmatter parses to (for tests and fuzzing).
@@ -714,16 +715,22 @@ impl<'a> Doc<'a> {
     }
 
     fn string(&self, key: &str) -> Result<Option<String>, Malformed> {
+        Ok(self.str_of(key)?.map(Cow::into_owned))
+    }
+
+    /// [`Doc::string`], borrowed from the frontmatter's value when it is
+    /// text (as it nearly always is): no copy for each field of each ticket.
+    fn str_of(&self, key: &str) -> Result<Option<Cow<'_, str>>, Malformed> {
         match self.get(key) {
             None => Ok(None),
-            Some(v) => scalar_text(v)
+            Some(v) => scalar_cow(v)
                 .map(Some)
                 .ok_or_else(|| self.bad(key, format!("`{key}` must be a single value"))),
         }
     }
 
     fn time(&self, key: &str) -> Result<Option<String>, Malformed> {
-        match self.string(key)? {
+        match self.str_of(key)? {
             None => Ok(None),
             Some(s) => normalize_time(&s).map(Some).ok_or_else(|| {
                 self.bad(
@@ -779,15 +786,15 @@ impl<'a> Doc<'a> {
         out
     }
 
-    fn list(&self, key: &str) -> Result<Vec<String>, Malformed> {
+    fn list(&self, key: &str) -> Result<Vec<Cow<'_, str>>, Malformed> {
         match self.get(key) {
             None => Ok(Vec::new()),
             Some(Value::Sequence(items)) => items
                 .iter()
-                .map(scalar_text)
+                .map(scalar_cow)
                 .collect::<Option<Vec<_>>>()
                 .ok_or_else(|| self.bad(key, format!("`{key}` must be a list of values"))),
-            Some(v) => scalar_text(v)
+            Some(v) => scalar_cow(v)
                 .map(|s| vec![s])
                 .ok_or_else(|| self.bad(key, format!("`{key}` must be a list of values"))),
         }
@@ -822,9 +829,11 @@ impl<'a> Doc<'a> {
         } else {
             "id"
         };
-        let id = match (self.string(id_key)?, &body.id) {
+        // Borrowed from the frontmatter's values (or the body's fields)
+        // until packed into the ticket's one allocation below.
+        let id = match (self.str_of(id_key)?, &body.id) {
             (Some(id), _) => id,
-            (None, Some(id)) => id.clone(),
+            (None, Some(id)) => Cow::Borrowed(id.as_str()),
             (None, None) => return Err(self.bad("id", "no `id` in the frontmatter".into())),
         };
         if IdKey::parse(&id).is_none() {
@@ -833,8 +842,10 @@ impl<'a> Doc<'a> {
                 format!("`id` is not a ticket id (like TIX-0007): {}", quote(&id)),
             ));
         }
-        let status = match self.string("status")? {
-            Some(s) => Some(status_of(&s).map_err(|why| self.bad("status", why))?),
+        let status = match self.str_of("status")? {
+            Some(s) => Some(Cow::Owned(
+                status_of(&s).map_err(|why| self.bad("status", why))?,
+            )),
             None => None,
         };
         // A frontmatter without an id sits on a ticket whose fields are in its
@@ -846,7 +857,7 @@ impl<'a> Doc<'a> {
                 .and_then(priority_of)
                 .filter(|_| from_body)
         };
-        let priority = match self.string("priority")? {
+        let priority = match self.str_of("priority")? {
             None => body_priority().unwrap_or(DEFAULT_PRIORITY),
             Some(p) => priority_of(&p).ok_or_else(|| {
                 self.bad(
@@ -876,29 +887,41 @@ impl<'a> Doc<'a> {
                     .iter()
                     .any(|d| IdKey::parse(d) == IdKey::parse(&id))
                 {
-                    depends_on.push(id);
+                    depends_on.push(Cow::Owned(id));
                 }
             }
         }
         if from_body && depends_on.is_empty() {
-            depends_on = body.depends_on.clone();
+            depends_on = body
+                .depends_on
+                .iter()
+                .map(|d| Cow::Borrowed(d.as_str()))
+                .collect();
         }
         let (done, total) = progress(self.text, self.split.body);
-        let time = |key: &str, fallback: &Option<String>| -> Result<Option<String>, Malformed> {
-            Ok(self.time(key)?.or_else(|| {
-                fallback
-                    .as_deref()
-                    .filter(|_| from_body)
-                    .and_then(normalize_time)
-            }))
-        };
+        let time =
+            |key: &str, fallback: &Option<String>| -> Result<Option<Cow<'_, str>>, Malformed> {
+                Ok(self
+                    .time(key)?
+                    .or_else(|| {
+                        fallback
+                            .as_deref()
+                            .filter(|_| from_body)
+                            .and_then(normalize_time)
+                    })
+                    .map(Cow::Owned))
+            };
         let labels = match self.list("labels")? {
-            l if l.is_empty() && from_body => body.labels.clone(),
+            l if l.is_empty() && from_body => body
+                .labels
+                .iter()
+                .map(|l| Cow::Borrowed(l.as_str()))
+                .collect(),
             l => l,
         };
         let title = self
-            .string("title")?
-            .or_else(|| body.title.clone())
+            .str_of("title")?
+            .or_else(|| body.title.as_deref().map(Cow::Borrowed))
             .unwrap_or_default();
         let optional = [
             status,
@@ -906,15 +929,19 @@ impl<'a> Doc<'a> {
             time("started", &body.started)?,
             time("completed", &body.completed)?,
             time("updated", &body.updated)?,
-            self.string("agent")?
-                .or_else(|| body.agent.clone().filter(|_| from_body)),
+            self.str_of("agent")?.or_else(|| {
+                body.agent
+                    .as_deref()
+                    .filter(|_| from_body)
+                    .map(Cow::Borrowed)
+            }),
         ];
         // Every string of the ticket in one allocation.
-        let parts: Vec<&str> = [id.as_str(), title.as_str()]
+        let parts: Vec<&str> = [&*id, &*title]
             .into_iter()
             .chain(optional.iter().map(|o| o.as_deref().unwrap_or_default()))
-            .chain(labels.iter().map(String::as_str))
-            .chain(depends_on.iter().map(String::as_str))
+            .chain(labels.iter().map(|l| &**l))
+            .chain(depends_on.iter().map(|d| &**d))
             .collect();
         let mut texts = crate::share::pack(&parts).into_iter();
         let mut next = || texts.next().unwrap_or_default();
@@ -1039,11 +1066,16 @@ pub fn yaml_message(e: &serde_yaml::Error) -> String {
 
 /// The text of a scalar (string, number, bool); `None` for lists and maps.
 fn scalar_text(v: &Value) -> Option<String> {
+    scalar_cow(v).map(Cow::into_owned)
+}
+
+/// [`scalar_text`], borrowed when the value is text.
+fn scalar_cow(v: &Value) -> Option<Cow<'_, str>> {
     match v {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        Value::Tagged(t) => scalar_text(&t.value),
+        Value::String(s) => Some(Cow::Borrowed(s)),
+        Value::Number(n) => Some(Cow::Owned(n.to_string())),
+        Value::Bool(b) => Some(Cow::Owned(b.to_string())),
+        Value::Tagged(t) => scalar_cow(&t.value),
         _ => None,
     }
 }
