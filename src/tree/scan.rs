@@ -55,9 +55,6 @@ enum Job {
 
 enum Stat {
     File(Stamp),
-    /// A file found by listing, opened, stamped and read at once: its
-    /// entry (with that stamp), or `None` when it is no ticket.
-    Read(Option<Box<Entry>>),
     Skip,
     Gone,
     Problem(&'static str),
@@ -218,11 +215,12 @@ impl Tree {
             }
         }
 
-        let stats = parallel_map(&jobs, |job| match job {
-            Job::Known(i) => {
-                self.stat_in(&folders[folder_of[*i].unwrap_or(0)], file_name(&paths[*i]))
-            }
-            Job::Found { folder, name } => self.open_in(&folders[*folder], name),
+        let stats = parallel_map(&jobs, |job| {
+            let (fi, name) = match job {
+                Job::Known(i) => (folder_of[*i].unwrap_or(0), file_name(&paths[*i])),
+                Job::Found { folder, name } => (*folder, name.as_str()),
+            };
+            self.stat_in(&folders[fi], name)
         });
 
         let Some(mut entries) = decode() else {
@@ -230,8 +228,6 @@ impl Tree {
         };
         // Records whose stamp matches stay as they are; the rest are read again.
         let mut to_read: Vec<(Option<usize>, String, Stamp)> = Vec::new();
-        // Found files that were read with their stamp, and what they hold.
-        let mut read_already: Vec<(String, Option<Box<Entry>>)> = Vec::new();
         let mut added: Vec<Entry> = Vec::new();
         let mut problem = |known: Option<usize>,
                            rel: String,
@@ -265,34 +261,25 @@ impl Tree {
                 &mut gone,
             );
         }
-        // A path is made only for a file that needs one (not for each of
-        // the files whose stamp matches).
-        let rel_of = |job: &Job, entries: &[Entry]| match job {
-            Job::Known(i) => entries[*i].rel.to_string(),
-            Job::Found { folder, name } => super::join_rel(&folders[*folder].dir, name),
-        };
         for (job, stat) in jobs.iter().zip(stats.into_iter().flatten()) {
-            let known = match job {
-                Job::Known(i) => Some(*i),
-                Job::Found { .. } => None,
+            let (known, rel) = match job {
+                Job::Known(i) => (Some(*i), entries[*i].rel.to_string()),
+                Job::Found { folder, name } => (None, super::join_rel(&folders[*folder].dir, name)),
             };
             match stat {
                 Stat::File(stamp) => match known {
                     Some(i) if entries[i].stamp == stamp => {}
-                    _ => to_read.push((known, rel_of(job, &entries), stamp)),
+                    _ => to_read.push((known, rel, stamp)),
                 },
-                Stat::Read(entry) => read_already.push((rel_of(job, &entries), entry)),
                 Stat::Skip | Stat::Gone => {
                     if let Some(i) = known {
                         gone[i] = true;
                     }
                 }
                 Stat::Problem(message) => {
-                    let rel = rel_of(job, &entries);
                     changed |= problem(known, rel, message, &mut entries, &mut gone);
                 }
                 Stat::Failed(e) => {
-                    let rel = rel_of(job, &entries);
                     return Err(e).with_context(|| format!("failed to stat {}", self.show(&rel)));
                 }
             }
@@ -302,7 +289,7 @@ impl Tree {
         });
         // Re-read with a new stamp but saying the same (touched, saved
         // unchanged): the registry it shows is the same.
-        let reread = !to_read.is_empty() || !read_already.is_empty();
+        let reread = !to_read.is_empty();
         // New files' records are collected into the vector they were read
         // into (the same allocation: at 10,000 tickets, 4 MB less at once).
         let found: Vec<Entry> = read
@@ -331,14 +318,6 @@ impl Tree {
         } else {
             added.extend(found);
         }
-        let mut read_rels = Vec::with_capacity(read_already.len());
-        for (rel, entry) in read_already {
-            if let Some(entry) = entry {
-                changed = true;
-                added.push(*entry);
-            }
-            read_rels.push(rel);
-        }
         for folder in folders.iter().filter(|f| f.refused) {
             // Reported like a file that cannot be read; nothing inside is touched.
             changed |= !entries.iter().any(|e| *e.rel == *folder.dir);
@@ -355,9 +334,8 @@ impl Tree {
         // Whether every file read again or gone is in a folder whose stamp
         // changed: the next transition lists those folders and sees them.
         let seen_again = |rel: &str| index.is_some_and(|i| i.listed_again(rel, &dirs));
-        let outside = to_read.len() + read_rels.len() + gone.iter().filter(|g| **g).count();
+        let outside = to_read.len() + gone.iter().filter(|g| **g).count();
         let all_seen_again = to_read.iter().all(|(_, rel, _)| seen_again(rel))
-            && read_rels.iter().all(|rel| seen_again(rel))
             && gone
                 .iter()
                 .zip(&entries)
@@ -439,44 +417,10 @@ impl Tree {
         }
     }
 
-    /// A file found by listing (read whatever its stamp, as a file the
-    /// index does not know): opened by name in the open folder, stamped by
-    /// what it opened and read, one lookup of its name instead of two. A
-    /// symlink, or a file that does not open, goes the way of
-    /// [`Tree::stat_in`] (and is read after, if it is a file).
-    fn open_in(&self, folder: &Folder, name: &str) -> Stat {
-        use rustix::fs::{FileType, Mode, OFlags, fstat, openat};
-        let Some(handle) = &folder.handle else {
-            return Stat::Gone;
-        };
-        // Not following a link, and not waiting on a FIFO.
-        let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::CLOEXEC;
-        let fd = match openat(handle, name, flags, Mode::empty()) {
-            Ok(fd) => fd,
-            Err(rustix::io::Errno::NOENT) => return Stat::Gone,
-            Err(_) => return self.stat_in(folder, name),
-        };
-        let Ok(st) = fstat(&fd) else {
-            return self.stat_in(folder, name);
-        };
-        if FileType::from_raw_mode(st.st_mode) != FileType::RegularFile {
-            return Stat::Skip;
-        }
-        let stamp = stamp_of(&st);
-        let bytes = read_all(&mut File::from(fd), st.st_size);
-        let rel = super::join_rel(&folder.dir, name);
-        Stat::Read(self.entry_of(rel, stamp, bytes).map(Box::new))
-    }
-
     /// The entry of a markdown file; `None` when it is no ticket (see
     /// [`crate::ticket::looks_like_ticket`]).
     pub(super) fn read_entry(&self, rel: String, stamp: Stamp, path: &Path) -> Option<Entry> {
-        self.entry_of(rel, stamp, fs::read(path))
-    }
-
-    /// [`Tree::read_entry`] of bytes read (or not).
-    fn entry_of(&self, rel: String, stamp: Stamp, read: io::Result<Vec<u8>>) -> Option<Entry> {
-        let parsed = match read {
+        let parsed = match fs::read(path) {
             Err(e) => Err(Malformed {
                 line: None,
                 message: format!("cannot read: {e}"),
@@ -514,43 +458,15 @@ impl Tree {
 pub(super) fn stat_at(dir: &File, name: &str) -> io::Result<(rustix::fs::FileType, Stamp)> {
     use rustix::fs::{AtFlags, FileType, statat};
     let st = statat(dir, name, AtFlags::SYMLINK_NOFOLLOW)?;
-    Ok((FileType::from_raw_mode(st.st_mode), stamp_of(&st)))
-}
-
-// The fields' types differ from one target to another (32 bits on some).
-#[allow(clippy::unnecessary_cast)]
-fn stamp_of(st: &rustix::fs::Stat) -> Stamp {
-    Stamp::new(
-        st.st_size as u64,
-        (st.st_mtime as i64, st.st_mtime_nsec as i64),
-        (st.st_ctime as i64, st.st_ctime_nsec as i64),
-        st.st_ino as u64,
-    )
-}
-
-/// Every byte of an open file that `size` says is that long, read into
-/// room made for it (and one more byte, to see the end) without asking the
-/// file its size again, as `fs::read` does.
-fn read_all(file: &mut File, size: i64) -> io::Result<Vec<u8>> {
-    use std::io::Read;
-    // A size past this is read as it comes rather than trusted for room.
-    const TRUSTED: u64 = 64 << 20;
-    let room = u64::try_from(size).unwrap_or(0).min(TRUSTED) as usize + 1;
-    let mut buf = vec![0u8; room];
-    let mut n = 0;
-    loop {
-        if n == buf.len() {
-            buf.resize(buf.len() * 2, 0);
-        }
-        match file.read(&mut buf[n..]) {
-            Ok(0) => break,
-            Ok(k) => n += k,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    buf.truncate(n);
-    Ok(buf)
+    Ok((
+        FileType::from_raw_mode(st.st_mode),
+        Stamp::new(
+            st.st_size as u64,
+            (st.st_mtime as i64, st.st_mtime_nsec as i64),
+            (st.st_ctime as i64, st.st_ctime_nsec as i64),
+            st.st_ino as u64,
+        ),
+    ))
 }
 
 /// A folder's stamp (`None` when it does not exist); symlinks are followed.
