@@ -261,15 +261,21 @@ impl Tree {
                 &mut gone,
             );
         }
+        // A path is made only for a file that needs one (not for each of
+        // the files whose stamp matches: all of them, on most reads).
+        let rel_of = |job: &Job, entries: &[Entry]| match job {
+            Job::Known(i) => entries[*i].rel.to_string(),
+            Job::Found { folder, name } => super::join_rel(&folders[*folder].dir, name),
+        };
         for (job, stat) in jobs.iter().zip(stats.into_iter().flatten()) {
-            let (known, rel) = match job {
-                Job::Known(i) => (Some(*i), entries[*i].rel.to_string()),
-                Job::Found { folder, name } => (None, super::join_rel(&folders[*folder].dir, name)),
+            let known = match job {
+                Job::Known(i) => Some(*i),
+                Job::Found { .. } => None,
             };
             match stat {
                 Stat::File(stamp) => match known {
                     Some(i) if entries[i].stamp == stamp => {}
-                    _ => to_read.push((known, rel, stamp)),
+                    _ => to_read.push((known, rel_of(job, &entries), stamp)),
                 },
                 Stat::Skip | Stat::Gone => {
                     if let Some(i) = known {
@@ -277,9 +283,11 @@ impl Tree {
                     }
                 }
                 Stat::Problem(message) => {
+                    let rel = rel_of(job, &entries);
                     changed |= problem(known, rel, message, &mut entries, &mut gone);
                 }
                 Stat::Failed(e) => {
+                    let rel = rel_of(job, &entries);
                     return Err(e).with_context(|| format!("failed to stat {}", self.show(&rel)));
                 }
             }
