@@ -273,14 +273,7 @@ impl Index {
         let Base::Text(buf, range) = &self.base else {
             return None;
         };
-        let mut out = decode_all(buf, &buf[range.clone()])?;
-        if !self.deltas.is_empty() {
-            // A changed path's old record goes (its id may not be in its name).
-            let (last, upserts) = self.final_deltas();
-            out.retain(|e| !last.contains_key(&*e.rel));
-            out.extend(upserts.into_iter().cloned());
-        }
-        Some(out)
+        Some(self.apply_deltas(decode_all(buf, &buf[range.clone()])?, &|_| true))
     }
 
     /// Each record's path, in the order of [`Index::entries`] and without
@@ -294,7 +287,7 @@ impl Index {
         };
         let base = &buf[range.clone()];
         let mut out = Vec::with_capacity(base.len() / 160);
-        let (last, upserts) = self.final_deltas();
+        let (last, upserts) = self.last_deltas();
         for line in base.split_terminator('\n') {
             let rest = line.strip_prefix("T\t")?;
             let rel = unesc(&rest[..rest.find('\t')?])?;
@@ -306,10 +299,15 @@ impl Index {
         Some(out)
     }
 
-    /// The last word of the deltas on each path they name, and the records
-    /// they leave, in the order of the last word on each.
-    fn final_deltas(&self) -> (super::FastMap<&str, Option<&Entry>>, Vec<&Entry>) {
-        let last = self.last_deltas();
+    /// The last word of the deltas on each path they name (its record, or
+    /// `None` for a path removed), and the records they leave, in the order
+    /// of the last word on each: every reader applies the deltas in this
+    /// one order, so a scan's paths and its records line up.
+    fn last_deltas(&self) -> (super::FastMap<&str, Option<&Entry>>, Vec<&Entry>) {
+        let mut last = super::FastMap::default();
+        for (rel, change) in &self.deltas {
+            last.insert(&**rel, change.as_ref());
+        }
         let upserts = self
             .deltas
             .iter()
@@ -374,25 +372,16 @@ impl Index {
         })
     }
 
-    /// The last word of the deltas on each path they name: its record, or
-    /// `None` for a path removed.
-    fn last_deltas(&self) -> super::FastMap<&str, Option<&Entry>> {
-        let mut last = super::FastMap::default();
-        for (rel, change) in &self.deltas {
-            last.insert(&**rel, change.as_ref());
-        }
-        last
-    }
-
     /// `base` records with the deltas applied, keeping the deltas' records
     /// that `keep` wants.
     fn apply_deltas(&self, mut out: Vec<Entry>, keep: &dyn Fn(&Entry) -> bool) -> Vec<Entry> {
         if self.deltas.is_empty() {
             return out;
         }
-        let last = self.last_deltas();
+        // A changed path's old record goes (its id may not be in its name).
+        let (last, upserts) = self.last_deltas();
         out.retain(|e| !last.contains_key(&*e.rel));
-        out.extend(last.into_values().flatten().filter(|e| keep(e)).cloned());
+        out.extend(upserts.into_iter().filter(|e| keep(e)).cloned());
         out
     }
 
@@ -437,7 +426,7 @@ impl Index {
             );
         };
         let in_dirs = |rel: &str| dirs.iter().any(|d| d == super::parent_dir(rel));
-        let last = self.last_deltas();
+        let (last, upserts) = self.last_deltas();
         let mut out = Vec::new();
         for line in buf[range.clone()].split_terminator('\n') {
             let rest = line.strip_prefix("T\t")?;
@@ -456,8 +445,8 @@ impl Index {
             }
         }
         out.extend(
-            last.into_values()
-                .flatten()
+            upserts
+                .into_iter()
                 .filter(|e| in_dirs(&e.rel))
                 .map(|e| Stamped::Decoded(Box::new(e.clone()))),
         );
