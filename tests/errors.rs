@@ -1,7 +1,7 @@
 //! Bad input: a clear one-line error naming the file, the documented exit code,
 //! every file untouched, never a panic.
 
-use crate::util::{Tix, ticket};
+use crate::util::{Run, Tix, ticket};
 
 fn broken_tree() -> Tix {
     Tix::tree()
@@ -481,41 +481,33 @@ fn a_fifo_a_folder_and_a_link_named_like_tickets_are_read_as_before() {
         t.path("tickets/pending/TIX-0004-link.md"),
     )
     .unwrap();
-    let timeout = std::time::Duration::from_secs(30);
-    let fresh = t
-        .command(&["sync", "--check", "--json"])
-        .timeout(timeout)
-        .output()
-        .unwrap();
-    let check: serde_json::Value = serde_json::from_slice(&fresh.stdout).unwrap();
-    let paths: Vec<&str> = check["problems"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["path"].as_str().unwrap())
-        .collect();
-    // Only the registry is behind: the link is read through, the FIFO and
-    // the folder are no tickets.
-    assert_eq!(paths, ["TICKET_REGISTRY.md"], "{check}");
-    t.command(&["sync"]).timeout(timeout).assert().code(0);
-    let listed = |t: &Tix| {
-        let out = t
-            .command(&["list", "--json"])
-            .timeout(timeout)
-            .output()
-            .unwrap();
-        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    // Within a timeout: a FIFO opened to be read would wait for a writer.
+    let run = |args: &[&str]| {
+        Run::of(
+            t.command(args)
+                .timeout(std::time::Duration::from_secs(30))
+                .output()
+                .unwrap(),
+        )
+    };
+    let paths = |v: &serde_json::Value| -> Vec<String> {
         v.as_array()
             .unwrap()
             .iter()
             .map(|x| x["path"].as_str().unwrap().to_string())
-            .collect::<Vec<_>>()
+            .collect()
     };
-    let with_index = listed(&t);
+    // Only the registry is behind: the link is read through, the FIFO and
+    // the folder are no tickets.
+    let check = run(&["sync", "--check", "--json"]).code(6).json();
+    assert_eq!(paths(&check["problems"]), ["TICKET_REGISTRY.md"], "{check}");
+    run(&["sync"]).code(0);
+    let listed = || paths(&run(&["list", "--json"]).code(0).json());
+    let with_index = listed();
     assert_eq!(
         with_index,
         ["pending/TIX-0001-real.md", "pending/TIX-0004-link.md"]
     );
     std::fs::remove_file(t.path("tickets/.tix/index")).unwrap();
-    assert_eq!(listed(&t), with_index);
+    assert_eq!(listed(), with_index);
 }
