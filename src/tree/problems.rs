@@ -217,7 +217,7 @@ impl Tree {
         // row), and the dependencies are a graph walk: each beside the rest,
         // on another core, all three over the same tickets.
         let (mut problems, fresh) = std::thread::scope(|s| {
-            let fresh = s.spawn(|| self.registry_fresh_of(snap, tickets, remember));
+            let fresh = s.spawn(|| self.registry_fresh_of(snap, Some(tickets), remember));
             let stuck = s.spawn(|| Self::stuck_problems(tickets));
             let mut problems = self.problems(snap);
             problems.extend(super::joined(stuck));

@@ -136,14 +136,15 @@ impl Tree {
     /// it; otherwise rendered and compared, and (with `remember`) the answer is
     /// kept in the index for next time. `None`: there is no registry.
     pub fn registry_fresh(&self, snap: &Snapshot, remember: bool) -> Result<Option<bool>> {
-        self.registry_fresh_of(snap, &self.tickets(snap), remember)
+        self.registry_fresh_of(snap, None, remember)
     }
 
-    /// [`Tree::registry_fresh`], given [`Tree::tickets`] of `snap`.
+    /// [`Tree::registry_fresh`], given [`Tree::tickets`] of `snap` when the
+    /// caller has them (else they are made only if the registry is rendered).
     pub(super) fn registry_fresh_of(
         &self,
         snap: &Snapshot,
-        tickets: &[crate::model::Ticket<'_>],
+        tickets: Option<&[crate::model::Ticket<'_>]>,
         remember: bool,
     ) -> Result<Option<bool>> {
         let now = self.registry_stamp();
@@ -160,6 +161,14 @@ impl Tree {
         // Compared as it is rendered, a piece at a time.
         let read_err = || format!("failed to read {}", self.show(REGISTRY));
         let mut cmp = fsx::Compare::new(file).with_context(read_err)?;
+        let made;
+        let tickets = match tickets {
+            Some(t) => t,
+            None => {
+                made = self.tickets(snap);
+                &made
+            }
+        };
         let layout =
             registry::render_pieces(&self.config, tickets, &self.problems(snap), &mut |piece| {
                 cmp.feed(piece.as_bytes())
