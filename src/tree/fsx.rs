@@ -192,7 +192,7 @@ fn place(tmp: tempfile::NamedTempFile, path: &Path) -> io::Result<()> {
 }
 
 /// [`write_new`] (with the permissions of `perms_from`), reusing the spare
-/// inode at `spare` when there is one: see [`stage_reusing`].
+/// inode at `spare` when there is one: see [`Put::NewReusing`].
 ///
 /// # Errors
 ///
@@ -203,31 +203,68 @@ pub fn write_new_reusing(
     bytes: &[u8],
     perms_from: &Path,
 ) -> io::Result<()> {
-    let staged = stage_reusing(spare, path, bytes, perms_from)?;
-    place_staged(staged, spare, path)?;
-    sync_dir(parent(path))
+    stage(path, bytes, &Put::NewReusing { spare, perms_from })?.put(path)
 }
 
-/// A new file's bytes, staged for [`place_staged`].
-enum Staged {
-    /// In the spare inode (see [`retire`]).
-    Spare,
+/// How [`stage`] and [`Staged::put`] give a file its new bytes.
+pub enum Put<'a> {
+    /// Under a name no file has yet (failing if one does), with the usual
+    /// permissions of a new file.
+    New,
+    /// Under a name no file has yet, with the permissions of `perms_from`,
+    /// in the spare inode at `spare` when there is one (a file tix
+    /// [`retire`]d: ours alone, on the same filesystem, owned by this user):
+    /// creating an inode costs over a millisecond on some systems, more than
+    /// everything else a ticket's move does but its syncs.
+    NewReusing {
+        spare: &'a Path,
+        perms_from: &'a Path,
+    },
+    /// In place of the file that has the name, keeping its permissions.
+    Over,
+}
+
+/// A file's new bytes, written and synced but not yet under its name: the
+/// first half of a crash-safe write, which a run killed now leaves as a
+/// temp file (or a spare inode) no one reads.
+pub struct Staged {
+    file: StagedFile,
+    over: bool,
+}
+
+enum StagedFile {
+    /// In the spare inode (see [`retire`]) at this path.
+    Spare(std::path::PathBuf),
     /// In a new temp file beside the destination.
     Temp(tempfile::NamedTempFile),
 }
 
-/// The first half of creating `path` crash-safely, as [`staged`] does, but
-/// reusing the spare inode at `spare` when there is one (a file tix
-/// [`retire`]d: ours alone, on the same filesystem, owned by this user):
-/// `bytes` are written over it from its start, it takes the permissions of
-/// `perms_from` and is synced. Creating an inode costs over a millisecond on
-/// some systems, more than everything else a ticket's move does but its syncs.
-fn stage_reusing(spare: &Path, path: &Path, bytes: &[u8], perms_from: &Path) -> io::Result<Staged> {
-    let perms = fs::metadata(perms_from)?.permissions();
-    if fill_spare(spare, path, bytes, &perms).is_ok_and(|filled| filled) {
-        return Ok(Staged::Spare);
-    }
-    staged(path, |f| f.write_all(bytes), Some(perms), true).map(Staged::Temp)
+/// Writes `bytes` for `path` as `how` says, and syncs them; [`Staged::put`]
+/// then gives them the name. A staged temp file that is dropped is removed.
+///
+/// # Errors
+///
+/// The I/O error of the step that failed; nothing is left behind but,
+/// perhaps, new bytes in the spare inode.
+pub fn stage(path: &Path, bytes: &[u8], how: &Put<'_>) -> io::Result<Staged> {
+    let write = |f: &mut File| f.write_all(bytes);
+    let (file, over) = match how {
+        Put::New => (StagedFile::Temp(staged(path, write, None, true)?), false),
+        Put::NewReusing { spare, perms_from } => {
+            let perms = fs::metadata(perms_from)?.permissions();
+            let file = if fill_spare(spare, path, bytes, &perms).is_ok_and(|filled| filled) {
+                StagedFile::Spare(spare.to_path_buf())
+            } else {
+                StagedFile::Temp(staged(path, write, Some(perms), true)?)
+            };
+            (file, false)
+        }
+        Put::Over => {
+            let perms = fs::metadata(path).ok().map(|m| m.permissions());
+            (StagedFile::Temp(staged(path, write, perms, true)?), true)
+        }
+    };
+    Ok(Staged { file, over })
 }
 
 fn fill_spare(spare: &Path, path: &Path, bytes: &[u8], perms: &Permissions) -> io::Result<bool> {
@@ -255,12 +292,21 @@ fn fill_spare(spare: &Path, path: &Path, bytes: &[u8], perms: &Permissions) -> i
     Ok(true)
 }
 
-/// The second half: gives the staged file the name `path`, failing if a
-/// file has it. The folder is not synced.
-fn place_staged(staged: Staged, spare: &Path, path: &Path) -> io::Result<()> {
-    match staged {
-        Staged::Spare => rename_new(spare, path),
-        Staged::Temp(tmp) => place(tmp, path),
+impl Staged {
+    /// The second half: gives the staged file the name `path` (failing if a
+    /// file has it, unless it was staged to go [`Put::Over`] it) and syncs
+    /// the folder.
+    ///
+    /// # Errors
+    ///
+    /// The I/O error of the rename or the folder's sync.
+    pub fn put(self, path: &Path) -> io::Result<()> {
+        match (self.file, self.over) {
+            (StagedFile::Spare(spare), _) => rename_new(&spare, path)?,
+            (StagedFile::Temp(tmp), false) => place(tmp, path)?,
+            (StagedFile::Temp(tmp), true) => tmp.persist(path).map(drop).map_err(|e| e.error)?,
+        }
+        sync_dir(parent(path))
     }
 }
 

@@ -714,29 +714,34 @@ fn apply<'c>(tree: &Tree, change: &'c Change) -> Result<(Stamp, Undo<'c>)> {
         events_len: journal::events_len(&state),
     };
     let shown = tree.show(&change.dst);
-    // The journal comes first, synced: a temp file that a kill leaves behind
-    // is then always one the next command knows to remove.
-    if let Err(e) = journal::write(&state, &intent) {
-        // A torn journal would mean "no step taken" anyway; it goes.
+    // The journal is synced before the first step anyone can see (the new
+    // file's rename). The new bytes are written and synced beside it at the
+    // same time, into a temp file a kill leaves for the next command to
+    // remove (or the spare inode).
+    let spare = state.join(SPARE);
+    let how = match (moving, &src_path) {
+        (true, Some(src)) => fsx::Put::NewReusing {
+            spare: &spare,
+            perms_from: src,
+        },
+        (true, None) => fsx::Put::New,
+        (false, _) => fsx::Put::Over,
+    };
+    let (journaled, staged) = std::thread::scope(|s| {
+        let journaled = s
+            .spawn(|| journal::write(&state, &intent).context("failed to write .tix/journal.json"));
+        let staged = super::failpoint_error("write")
+            .and_then(|()| fsx::stage(&dst_path, change.content.as_bytes(), &how));
+        (super::joined(journaled), staged)
+    });
+    if let Err(e) = journaled {
+        // A torn journal would mean "no step taken" anyway; it goes (and
+        // the staged temp file with `staged`).
         let _ = journal::remove(&state);
-        return Err(anyhow::anyhow!(
-            "{:#}; nothing was changed",
-            e.context("failed to write .tix/journal.json")
-        ));
+        return Err(anyhow::anyhow!("{e:#}; nothing was changed"));
     }
     failpoint("after-journal");
-
-    let spare = state.join(SPARE);
-    let write = super::failpoint_error("write").and_then(|()| {
-        if let (true, Some(src)) = (moving, &src_path) {
-            fsx::write_new_reusing(&spare, &dst_path, change.content.as_bytes(), src)
-        } else if moving {
-            fsx::write_new(&dst_path, change.content.as_bytes(), None)
-        } else {
-            fsx::write_atomic(&dst_path, change.content.as_bytes(), None, true)
-        }
-    });
-    if let Err(e) = write {
+    if let Err(e) = staged.and_then(|staged| staged.put(&dst_path)) {
         let err = anyhow::Error::from(e).context(format!("failed to write {shown}"));
         return Err(undo.after(tree, err));
     }
