@@ -53,6 +53,28 @@ enum Job {
     Found { folder: usize, name: String },
 }
 
+/// A file to read: one the index knows (`known`) whose stamp changed, or
+/// one found by listing `folder` (stamped as it is read).
+struct ToRead {
+    known: Option<usize>,
+    rel: String,
+    stamp: Option<Stamp>,
+    folder: usize,
+}
+
+/// What reading a file gave: its entry (`None`: no ticket), or, for a found
+/// file that is not a regular one, what its stat says.
+#[expect(
+    clippy::large_enum_variant,
+    reason = "the entries are collected into the vector they are read into; boxed, each would be one allocation more"
+)]
+enum Got {
+    File(Option<Entry>),
+    Nothing,
+    Problem(&'static str),
+    Failed(io::Error),
+}
+
 enum Stat {
     File(Stamp),
     Skip,
@@ -215,19 +237,22 @@ impl Tree {
             }
         }
 
-        let stats = parallel_map(&jobs, |job| {
-            let (fi, name) = match job {
-                Job::Known(i) => (folder_of[*i].unwrap_or(0), file_name(&paths[*i])),
-                Job::Found { folder, name } => (*folder, name.as_str()),
-            };
-            self.stat_in(&folders[fi], name)
+        // A file the index knows is stat'ed, to compare; one it does not is
+        // read below (opened and stamped at once, without a stat by name).
+        let stats = parallel_map(&jobs, |job| match job {
+            Job::Known(i) => {
+                let fi = folder_of[*i].unwrap_or(0);
+                Some(self.stat_in(&folders[fi], file_name(&paths[*i])))
+            }
+            Job::Found { .. } => None,
         });
 
         let Some(mut entries) = decode() else {
             return Ok(None);
         };
-        // Records whose stamp matches stay as they are; the rest are read again.
-        let mut to_read: Vec<(Option<usize>, String, Stamp)> = Vec::new();
+        // Records whose stamp matches stay as they are; the rest are read again,
+        // and the files found by listing are read (their stamp taken then).
+        let mut to_read: Vec<ToRead> = Vec::new();
         let mut added: Vec<Entry> = Vec::new();
         let mut problem = |known: Option<usize>,
                            rel: String,
@@ -268,23 +293,31 @@ impl Tree {
             Job::Found { folder, name } => super::join_rel(&folders[*folder].dir, name),
         };
         for (job, stat) in jobs.iter().zip(stats.into_iter().flatten()) {
-            let known = match job {
-                Job::Known(i) => Some(*i),
-                Job::Found { .. } => None,
+            let (known, stat) = match (job, stat) {
+                (Job::Known(i), Some(stat)) => (*i, stat),
+                (Job::Found { folder, .. }, _) => {
+                    to_read.push(ToRead {
+                        known: None,
+                        rel: rel_of(job, &entries),
+                        stamp: None,
+                        folder: *folder,
+                    });
+                    continue;
+                }
+                (Job::Known(_), None) => continue,
             };
             match stat {
-                Stat::File(stamp) => match known {
-                    Some(i) if entries[i].stamp == stamp => {}
-                    _ => to_read.push((known, rel_of(job, &entries), stamp)),
-                },
-                Stat::Skip | Stat::Gone => {
-                    if let Some(i) = known {
-                        gone[i] = true;
-                    }
-                }
+                Stat::File(stamp) if entries[known].stamp == stamp => {}
+                Stat::File(stamp) => to_read.push(ToRead {
+                    known: Some(known),
+                    rel: rel_of(job, &entries),
+                    stamp: Some(stamp),
+                    folder: folder_of[known].unwrap_or(0),
+                }),
+                Stat::Skip | Stat::Gone => gone[known] = true,
                 Stat::Problem(message) => {
                     let rel = rel_of(job, &entries);
-                    changed |= problem(known, rel, message, &mut entries, &mut gone);
+                    changed |= problem(Some(known), rel, message, &mut entries, &mut gone);
                 }
                 Stat::Failed(e) => {
                     let rel = rel_of(job, &entries);
@@ -292,33 +325,58 @@ impl Tree {
                 }
             }
         }
-        let read = parallel_map(&to_read, |(_, rel, stamp)| {
-            self.read_entry(rel.clone(), *stamp, &self.path(rel))
+        let read = parallel_map(&to_read, |r| match r.stamp {
+            Some(stamp) => Got::File(self.read_entry(r.rel.clone(), stamp, &self.path(&r.rel))),
+            None => self.read_found(&folders[r.folder], &r.rel),
         });
+        // What a found file turned out to be, when it is no regular file.
+        for (got, r) in read.iter().zip(&to_read) {
+            match got {
+                Some(Got::Problem(message)) => {
+                    changed |= problem(None, r.rel.clone(), message, &mut entries, &mut gone);
+                }
+                Some(Got::Failed(e)) => {
+                    return Err(io::Error::new(e.kind(), e.to_string()))
+                        .with_context(|| format!("failed to stat {}", self.show(&r.rel)));
+                }
+                _ => {}
+            }
+        }
+        let is_file = |got: &Option<Got>| matches!(got, Some(Got::File(_)));
+        let files_read = read.iter().zip(&to_read).filter(|(g, _)| is_file(g));
         // Re-read with a new stamp but saying the same (touched, saved
         // unchanged): the registry it shows is the same.
-        let reread = !to_read.is_empty();
+        let reread = files_read.clone().next().is_some();
+        let outside = files_read.clone().count() + gone.iter().filter(|g| **g).count();
+        let seen_again = |rel: &str| index.is_some_and(|i| i.listed_again(rel, &dirs));
+        let read_seen_again = files_read.clone().all(|(_, r)| seen_again(&r.rel));
         // New files' records are collected into the vector they were read
         // into (the same allocation: at 10,000 tickets, 4 MB less at once).
         let found: Vec<Entry> = read
             .into_iter()
             .zip(&to_read)
-            .filter_map(|(entry, (known, ..))| match (known, entry.flatten()) {
-                (Some(i), Some(entry)) => {
-                    changed |= entries[*i].parsed != entry.parsed;
-                    entries[*i] = entry;
-                    None
+            .filter_map(|(got, r)| {
+                let entry = match got {
+                    Some(Got::File(entry)) => entry,
+                    _ => return None,
+                };
+                match (r.known, entry) {
+                    (Some(i), Some(entry)) => {
+                        changed |= entries[i].parsed != entry.parsed;
+                        entries[i] = entry;
+                        None
+                    }
+                    // No longer a ticket (edited into notes): it leaves the view.
+                    (Some(i), None) => {
+                        gone[i] = true;
+                        None
+                    }
+                    (None, Some(entry)) => {
+                        changed = true;
+                        Some(entry)
+                    }
+                    (None, None) => None,
                 }
-                // No longer a ticket (edited into notes): it leaves the view.
-                (Some(i), None) => {
-                    gone[*i] = true;
-                    None
-                }
-                (None, Some(entry)) => {
-                    changed = true;
-                    Some(entry)
-                }
-                (None, None) => None,
             })
             .collect();
         if added.is_empty() {
@@ -341,9 +399,7 @@ impl Tree {
         changed |= gone.iter().any(|g| *g);
         // Whether every file read again or gone is in a folder whose stamp
         // changed: the next transition lists those folders and sees them.
-        let seen_again = |rel: &str| index.is_some_and(|i| i.listed_again(rel, &dirs));
-        let outside = to_read.len() + gone.iter().filter(|g| **g).count();
-        let all_seen_again = to_read.iter().all(|(_, rel, _)| seen_again(rel))
+        let all_seen_again = read_seen_again
             && gone
                 .iter()
                 .zip(&entries)
@@ -425,10 +481,33 @@ impl Tree {
         }
     }
 
+    /// A file found by listing `folder`: opened by name in it, stamped by
+    /// the open file and read, when it is a regular file (not following a
+    /// symlink, nor waiting on a FIFO); else what a stat by name finds.
+    fn read_found(&self, folder: &Folder, rel: &str) -> Got {
+        let name = file_name(rel);
+        if let Some((stamp, bytes)) = folder.handle.as_ref().and_then(|h| open_regular(h, name)) {
+            return Got::File(self.entry_of(rel.to_string(), stamp, Ok(bytes)));
+        }
+        match self.stat_in(folder, name) {
+            Stat::File(stamp) => {
+                Got::File(self.read_entry(rel.to_string(), stamp, &self.path(rel)))
+            }
+            Stat::Skip | Stat::Gone => Got::Nothing,
+            Stat::Problem(message) => Got::Problem(message),
+            Stat::Failed(e) => Got::Failed(e),
+        }
+    }
+
     /// The entry of a markdown file; `None` when it is no ticket (see
     /// [`crate::ticket::looks_like_ticket`]).
     pub(super) fn read_entry(&self, rel: String, stamp: Stamp, path: &Path) -> Option<Entry> {
-        let parsed = match fs::read(path) {
+        self.entry_of(rel, stamp, fs::read(path))
+    }
+
+    /// [`Tree::read_entry`] of what reading the file gave.
+    fn entry_of(&self, rel: String, stamp: Stamp, read: io::Result<Vec<u8>>) -> Option<Entry> {
+        let parsed = match read {
             Err(e) => Err(Malformed {
                 line: None,
                 message: format!("cannot read: {e}"),
@@ -474,6 +553,32 @@ pub(super) fn stat_at(dir: &File, name: &str) -> io::Result<(rustix::fs::FileTyp
             (st.st_ctime as i64, st.st_ctime_nsec as i64),
             st.st_ino as u64,
         ),
+    ))
+}
+
+/// The stamp and bytes of `name` in the open folder `dir` when it is a
+/// regular file, from one open by name (no symlink followed, no FIFO
+/// waited on); `None` for anything else, or an error, which a stat by
+/// name then tells apart.
+fn open_regular(dir: &File, name: &str) -> Option<(Stamp, Vec<u8>)> {
+    use rustix::fs::{FileType, Mode, OFlags, fstat, openat};
+    use std::io::Read;
+    let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::CLOEXEC;
+    let fd = openat(dir, name, flags, Mode::empty()).ok()?;
+    let st = fstat(&fd).ok()?;
+    if FileType::from_raw_mode(st.st_mode) != FileType::RegularFile {
+        return None;
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(st.st_size).ok()?.saturating_add(1));
+    File::from(fd).read_to_end(&mut bytes).ok()?;
+    Some((
+        Stamp::new(
+            st.st_size as u64,
+            (st.st_mtime as i64, st.st_mtime_nsec as i64),
+            (st.st_ctime as i64, st.st_ctime_nsec as i64),
+            st.st_ino as u64,
+        ),
+        bytes,
     ))
 }
 
