@@ -129,6 +129,12 @@ impl Tree {
         // listed for them.
         let mut queue: Vec<(String, usize)> = self.folders().map(|d| (d.to_string(), 0)).collect();
         let mut next = 0;
+        // The files to stat or read: those of a listed folder as it is
+        // listed, then those the index has in the folders it is trusted for.
+        let mut jobs: Vec<Job> = Vec::with_capacity(paths.len() + 16);
+        let mut gone = vec![true; paths.len()];
+        let mut bad_names: Vec<(Option<usize>, String)> = Vec::new();
+        let mut temps: Vec<(usize, String)> = Vec::new();
         while let Some((dir, depth)) = queue.get(next).cloned() {
             next += 1;
             let dir = dir.as_str();
@@ -148,6 +154,51 @@ impl Tree {
             let trusted = how == Scan::Cached
                 && handle.is_some()
                 && index.is_some_and(|i| i.dirs.get(dir) == Some(&stamp));
+            // Listed once, for its files and the folders below it; the
+            // index's records in it are matched by name.
+            let mut below: Vec<String> = Vec::new();
+            if let (Some(_), false) = (&handle, trusted) {
+                let fi = folders.len();
+                let known: FastMap<&str, usize> = paths
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, rel)| super::parent_dir(rel) == dir)
+                    .map(|(i, rel)| (file_name(rel), i))
+                    .collect();
+                let failed = || format!("failed to list {}", self.show(dir));
+                for item in fs::read_dir(&path).with_context(failed)? {
+                    let item = item.with_context(failed)?;
+                    let raw = item.file_name();
+                    if item.file_type().is_ok_and(|t| t.is_dir())
+                        && let Some(name) = raw.to_str()
+                    {
+                        below.push(name.to_string());
+                    }
+                    let name = raw.to_string_lossy();
+                    if name.starts_with(fsx::TEMP_PREFIX) {
+                        temps.push((fi, name.into_owned()));
+                        continue;
+                    }
+                    if name.starts_with('.') || !name.ends_with(".md") {
+                        continue;
+                    }
+                    if raw.to_str().is_none() {
+                        bad_names.push((known.get(&*name).copied(), super::join_rel(dir, &name)));
+                        continue;
+                    }
+                    match known.get(&*name).copied() {
+                        Some(i) => {
+                            jobs.push(Job::Known(i));
+                            gone[i] = false;
+                        }
+                        // UTF-8 (said above): the listed name is the job's.
+                        None => jobs.push(Job::Found {
+                            folder: fi,
+                            name: raw.into_string().unwrap_or_default(),
+                        }),
+                    }
+                }
+            }
             // The root's folders are the statuses' own, not its tickets'.
             if handle.is_some() && depth < MAX_DEPTH && !dir.is_empty() {
                 let below: Vec<String> = match (index, trusted) {
@@ -157,7 +208,7 @@ impl Tree {
                         .filter(|k| k.rsplit_once('/').is_some_and(|(parent, _)| parent == dir))
                         .cloned()
                         .collect(),
-                    _ => sub_folders(&path, depth == 0 && self.is_archive(dir))
+                    _ => folders_named(below, depth == 0 && self.is_archive(dir))
                         .into_iter()
                         .map(|name| format!("{dir}/{name}"))
                         .collect(),
@@ -182,8 +233,6 @@ impl Tree {
                 folders.iter().position(|f| f.dir == parent)
             })
             .collect();
-        let mut jobs: Vec<Job> = Vec::with_capacity(paths.len() + 16);
-        let mut gone = vec![true; paths.len()];
         for (i, f) in folder_of.iter().enumerate() {
             if f.is_some_and(|f| folders[f].trusted) {
                 jobs.push(Job::Known(i));
@@ -191,51 +240,6 @@ impl Tree {
             }
         }
         let mut changed = index.is_none();
-        let mut bad_names: Vec<(Option<usize>, String)> = Vec::new();
-        let mut temps: Vec<(usize, String)> = Vec::new();
-        for (fi, folder) in folders.iter().enumerate() {
-            if folder.trusted || folder.handle.is_none() {
-                continue;
-            }
-            let mut known: FastMap<&str, usize> = FastMap::default();
-            for (i, f) in folder_of.iter().enumerate() {
-                if *f == Some(fi) {
-                    known.insert(file_name(&paths[i]), i);
-                }
-            }
-            let listing = fs::read_dir(&folder.path)
-                .with_context(|| format!("failed to list {}", self.show(&folder.dir)))?;
-            for item in listing {
-                let item =
-                    item.with_context(|| format!("failed to list {}", self.show(&folder.dir)))?;
-                let raw = item.file_name();
-                let name = raw.to_string_lossy();
-                if name.starts_with(fsx::TEMP_PREFIX) {
-                    temps.push((fi, name.into_owned()));
-                    continue;
-                }
-                if name.starts_with('.') || !name.ends_with(".md") {
-                    continue;
-                }
-                if raw.to_str().is_none() {
-                    bad_names.push((
-                        known.get(&*name).copied(),
-                        super::join_rel(&folder.dir, &name),
-                    ));
-                    continue;
-                }
-                match known.get(&*name) {
-                    Some(&i) => {
-                        jobs.push(Job::Known(i));
-                        gone[i] = false;
-                    }
-                    None => jobs.push(Job::Found {
-                        folder: fi,
-                        name: name.into_owned(),
-                    }),
-                }
-            }
-        }
 
         // A file the index knows is stat'ed, to compare; one it does not is
         // read below (opened and stamped at once, without a stat by name).
@@ -668,17 +672,22 @@ pub fn sub_folders(path: &Path, as_root: bool) -> Vec<String> {
     let Ok(listing) = fs::read_dir(path) else {
         return Vec::new();
     };
+    let names = listing
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .filter_map(|e| e.file_name().to_str().map(String::from))
+        .collect();
+    folders_named(names, as_root)
+}
+
+/// Of the names of the folders in a folder, those tix reads tickets in, sorted.
+fn folders_named(mut names: Vec<String>, as_root: bool) -> Vec<String> {
     let skip = if as_root {
         crate::config::root_holds_no_tickets
     } else {
         crate::config::holds_no_tickets
     };
-    let mut out: Vec<String> = listing
-        .flatten()
-        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
-        .filter_map(|e| e.file_name().to_str().map(String::from))
-        .filter(|n| !skip(n))
-        .collect();
-    out.sort();
-    out
+    names.retain(|n| !skip(n));
+    names.sort();
+    names
 }
