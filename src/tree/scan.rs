@@ -563,7 +563,8 @@ pub(super) fn stat_at(dir: &File, name: &str) -> io::Result<(rustix::fs::FileTyp
 /// The stamp and bytes of `name` in the open folder `dir` when it is a
 /// regular file, from one open by name (no symlink followed, no FIFO
 /// waited on); `None` for anything else, or an error, which a stat by
-/// name then tells apart.
+/// name then tells apart. A file cut shorter since its stamp was taken gives
+/// the bytes it has.
 fn open_regular(dir: &File, name: &str) -> Option<(Stamp, Vec<u8>)> {
     use rustix::fs::{FileType, Mode, OFlags, fstat, openat};
     use std::io::Read;
@@ -573,8 +574,22 @@ fn open_regular(dir: &File, name: &str) -> Option<(Stamp, Vec<u8>)> {
     if FileType::from_raw_mode(st.st_mode) != FileType::RegularFile {
         return None;
     }
-    let mut bytes = Vec::with_capacity(usize::try_from(st.st_size).ok()?.saturating_add(1));
-    File::from(fd).read_to_end(&mut bytes).ok()?;
+    // The bytes the stamp counts, and no more: one `read` for a ticket,
+    // where `read_to_end` would stat and seek the file again and read once
+    // more to find its end. Bytes appended since are another version,
+    // which the next command reads (the stamp's size is not theirs).
+    let mut bytes = vec![0; usize::try_from(st.st_size).ok()?];
+    let mut file = File::from(fd);
+    let mut filled = 0;
+    while filled < bytes.len() {
+        match file.read(&mut bytes[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(_) => return None,
+        }
+    }
+    bytes.truncate(filled);
     Some((
         Stamp::new(
             st.st_size as u64,
@@ -690,4 +705,32 @@ fn folders_named(mut names: Vec<String>, as_root: bool) -> Vec<String> {
     names.retain(|n| !skip(n));
     names.sort();
     names
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn open_regular_reads_a_file_whole_and_stamps_it_as_a_stat_does() {
+        let dir = tempfile::tempdir().unwrap();
+        let handle = File::open(dir.path()).unwrap();
+        for (name, bytes) in [
+            ("empty.md", &b""[..]),
+            ("one.md", b"---\nid: TIX-0001\n---\n"),
+            ("big.md", &[b'x'; 100_000][..]),
+        ] {
+            fs::write(dir.path().join(name), bytes).unwrap();
+            let (stamp, read) = open_regular(&handle, name).unwrap();
+            assert_eq!(read, bytes, "{name}");
+            let (kind, stat) = stat_at(&handle, name).unwrap();
+            assert_eq!((kind, stamp), (rustix::fs::FileType::RegularFile, stat));
+        }
+        // Not regular files: told apart by a stat by name, not read here.
+        std::os::unix::fs::symlink("one.md", dir.path().join("link.md")).unwrap();
+        fs::create_dir(dir.path().join("folder.md")).unwrap();
+        for name in ["link.md", "folder.md", "missing.md"] {
+            assert!(open_regular(&handle, name).is_none(), "{name}");
+        }
+    }
 }
