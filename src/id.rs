@@ -60,6 +60,21 @@ const MAX_PREFIX_WORDS: usize = 4;
 const MAX_SUB: usize = 3;
 
 impl IdKey {
+    /// The key's fields, borrowed, in the order keys compare in (the
+    /// derived `Ord`): comparing these orders as comparing the keys, without
+    /// going through [`Text`] on every comparison. For a sort that computes
+    /// each ticket's key once.
+    #[must_use]
+    pub fn order(&self) -> (&str, bool, u64, &[u64], &str) {
+        (
+            &self.prefix,
+            self.numbered,
+            self.num,
+            &self.sub,
+            &self.suffix,
+        )
+    }
+
     /// Parses a whole id, as a file or a person declares it: `LETTERS-DIGITS`
     /// with a prefix of up to four words, sub-numbers and a letter suffix, or
     /// words alone (`TICKET-block-main-bash`).
@@ -303,6 +318,37 @@ impl std::fmt::Display for IdArg {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Keys compare as their borrowed fields do, so a sort by `order()` is
+    /// a sort by key.
+    #[test]
+    fn keys_compare_as_their_order_does() {
+        let ids = [
+            "TIX-0035",
+            "TIX-0035a",
+            "TIX-35.2",
+            "TIX-35.10",
+            "TIX-35.2.1",
+            "ops-35",
+            "TIX-0001",
+            "TIX-1000000",
+            "AGENT-CREATION-005",
+            "BACK-4.10",
+            "BACK-4.2",
+            "TICKET-block-main-bash",
+            "TICKET-block",
+            "A-1",
+            "a-1b",
+            "TIX-0035b",
+            "ZZ-0",
+        ];
+        let keys: Vec<IdKey> = ids.iter().map(|s| IdKey::parse(s).unwrap()).collect();
+        for a in &keys {
+            for b in &keys {
+                assert_eq!(a.cmp(b), a.order().cmp(&b.order()), "{a} {b}");
+            }
+        }
+    }
 
     /// Keys that differ only past their number and prefix share a hash but
     /// stay apart in a map; equal keys, however written, are one entry.

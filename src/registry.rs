@@ -165,7 +165,10 @@ fn key_of<'a>(t: &Ticket<'a>) -> (Primary<&'a str>, &'a IdKey, &'a str) {
 
 /// Sorts tickets of one kind for display (see [`Primary`]).
 pub fn sort_by_kind<'a, T: std::borrow::Borrow<Ticket<'a>>>(tickets: &mut [T]) {
-    tickets.sort_by_cached_key(|t| key_of(t.borrow()));
+    tickets.sort_by_cached_key(|t| {
+        let (primary, key, rel) = key_of(t.borrow());
+        (primary, key.order(), rel)
+    });
 }
 
 /// The first `n` of `v` in the order of `cmp`, sorted, the rest dropped:
