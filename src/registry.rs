@@ -302,7 +302,9 @@ pub fn render_layout(
     problems: &[Problem],
 ) -> (String, Layout) {
     let mut out = String::with_capacity(512 + tickets.len() * 160);
-    let layout = render_pieces(config, tickets, problems, &mut |piece| out.push_str(piece));
+    let layout = render_pieces(config, tickets, || problems, &mut |piece| {
+        out.push_str(piece)
+    });
     (out, layout)
 }
 
@@ -311,11 +313,13 @@ const PIECE: usize = 64 * 1024;
 
 /// The registry given to `emit` a piece at a time, in order (about 64 KiB
 /// each: a check compares it with the file as it goes, without holding it
-/// whole), and where its tables are.
-pub fn render_pieces(
+/// whole), and where its tables are. `problems` is asked for once the
+/// tables are out (their section comes last): a check can find them on
+/// another core meanwhile.
+pub fn render_pieces<P: AsRef<[Problem]>>(
     config: &Config,
     tickets: &[Ticket<'_>],
-    problems: &[Problem],
+    problems: impl FnOnce() -> P,
     emit: &mut dyn FnMut(&str),
 ) -> Layout {
     // References, not copies: 8 bytes a ticket instead of a hundred.
@@ -351,7 +355,7 @@ pub fn render_pieces(
         rows.push(start..done + s.len());
     }
     let at = done + s.len();
-    problems_section(&mut s, problems);
+    problems_section(&mut s, problems().as_ref());
     flush(&mut s, &mut done, 0);
     Layout {
         counts,
@@ -1163,7 +1167,9 @@ mod tests {
                 .collect();
             let tickets: Vec<Ticket<'_>> = old.iter().map(Owned::ticket).collect();
             let mut pieces = Vec::new();
-            let layout = render_pieces(&config, &tickets, &[], &mut |p| pieces.push(p.to_string()));
+            let layout = render_pieces(&config, &tickets, Vec::new, &mut |p| {
+                pieces.push(p.to_string());
+            });
             let (text, whole) = render_layout(&config, &tickets, &[]);
             assert!(pieces.len() > 5, "{}", pieces.len());
             assert_eq!(pieces.concat(), text);

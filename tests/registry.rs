@@ -50,6 +50,54 @@ fn registry_after_sync() {
     insta::assert_snapshot!(t.read("tickets/TICKET_REGISTRY.md"));
 }
 
+/// The registry lists the tree's problems last; `sync --check` renders it
+/// with the problems it finds itself, and agrees with the one `sync` wrote
+/// until a problem changes.
+#[test]
+fn the_registrys_problems_are_checked_with_it() {
+    let t = sample().file("tickets/pending/TIX-0006-broken.md", "---\nid: [\n---\n");
+    t.run(&["sync"]).code(0);
+    let registry = t.read("tickets/TICKET_REGISTRY.md");
+    assert!(
+        registry.contains("\n## Problems (1)\n") && registry.contains("TIX-0006-broken.md"),
+        "{registry}"
+    );
+    let kinds = |t: &Tix| -> Vec<String> {
+        let check = t.run(&["sync", "--check", "--json"]).code(6).json();
+        check["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                format!(
+                    "{} {}",
+                    p["kind"].as_str().unwrap(),
+                    p["path"].as_str().unwrap()
+                )
+            })
+            .collect()
+    };
+    assert_eq!(kinds(&t), ["malformed pending/TIX-0006-broken.md"]);
+    // A second broken ticket: a problem the registry does not list yet.
+    t.write("tickets/pending/TIX-0007-broken.md", "---\nid: [\n---\n");
+    assert_eq!(
+        kinds(&t),
+        [
+            "malformed pending/TIX-0006-broken.md",
+            "malformed pending/TIX-0007-broken.md",
+            "registry_stale TICKET_REGISTRY.md",
+        ]
+    );
+    t.run(&["sync"]).code(0);
+    assert_eq!(
+        kinds(&t),
+        [
+            "malformed pending/TIX-0006-broken.md",
+            "malformed pending/TIX-0007-broken.md",
+        ]
+    );
+}
+
 #[test]
 fn a_registry_tix_did_not_write_is_kept_in_state_before_the_first_sync() {
     let t = sample().file("tickets/TICKET_REGISTRY.md", "# my hand-made registry\n");

@@ -215,11 +215,21 @@ impl Tree {
     ) -> Result<Vec<Problem>> {
         // The registry's check renders it when it changed (every ticket's
         // row), and the dependencies are a graph walk: each beside the rest,
-        // on another core, all three over the same tickets.
+        // on another core, all three over the same tickets. The registry's
+        // own list of problems, its last section, is the one found here.
+        let (given, found) = std::sync::mpsc::channel();
         let (mut problems, fresh) = std::thread::scope(|s| {
-            let fresh = s.spawn(|| self.registry_fresh_of(snap, Some(tickets), remember));
+            let fresh = s.spawn(|| {
+                let problems = move || found.recv().unwrap_or_else(|_| self.problems(snap));
+                self.registry_fresh_of(snap, Some(tickets), Some(Box::new(problems)), remember)
+            });
             let stuck = s.spawn(|| Self::stuck_problems(tickets));
+            // Dropped here, should this thread fail: the render then finds
+            // the problems itself instead of waiting for them.
+            let given = given;
             let mut problems = self.problems(snap);
+            // Not wanted when the registry is known fresh without rendering.
+            let _ = given.send(problems.clone());
             problems.extend(super::joined(stuck));
             (problems, super::joined(fresh))
         });

@@ -136,15 +136,18 @@ impl Tree {
     /// it; otherwise rendered and compared, and (with `remember`) the answer is
     /// kept in the index for next time. `None`: there is no registry.
     pub fn registry_fresh(&self, snap: &Snapshot, remember: bool) -> Result<Option<bool>> {
-        self.registry_fresh_of(snap, None, remember)
+        self.registry_fresh_of(snap, None, None, remember)
     }
 
     /// [`Tree::registry_fresh`], given [`Tree::tickets`] of `snap` when the
-    /// caller has them (else they are made only if the registry is rendered).
+    /// caller has them (else they are made only if the registry is rendered),
+    /// and [`Tree::problems`] of `snap` when the caller finds them (asked for
+    /// once the registry's tables are compared; else found then).
     pub(super) fn registry_fresh_of(
         &self,
         snap: &Snapshot,
         tickets: Option<&[crate::model::Ticket<'_>]>,
+        problems: Option<Box<dyn FnOnce() -> Vec<crate::model::Problem> + '_>>,
         remember: bool,
     ) -> Result<Option<bool>> {
         let now = self.registry_stamp();
@@ -169,10 +172,13 @@ impl Tree {
                 &made
             }
         };
-        let layout =
-            registry::render_pieces(&self.config, tickets, &self.problems(snap), &mut |piece| {
-                cmp.feed(piece.as_bytes())
-            });
+        let problems = || match problems {
+            Some(given) => given(),
+            None => self.problems(snap),
+        };
+        let layout = registry::render_pieces(&self.config, tickets, problems, &mut |piece| {
+            cmp.feed(piece.as_bytes());
+        });
         let fresh = cmp.finish().with_context(read_err)?;
         if fresh
             && remember
