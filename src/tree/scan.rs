@@ -57,7 +57,8 @@ struct Looked {
     listed: Option<Vec<(std::ffi::OsString, bool)>>,
 }
 
-/// A file to stat: one the index knows (by position), or one found by listing.
+/// A file to look at: one the index knows (by position), stat'ed to compare
+/// with its record, or one found by listing, read.
 enum Job {
     Known(usize),
     Found { folder: usize, name: String },
@@ -148,7 +149,7 @@ impl Tree {
         // A scan that lists every folder lists the root's on their own
         // threads (about 100 ms of one core for 100,000 files); the folders
         // below them, rare, one after the other.
-        let mut first: std::vec::IntoIter<Result<Looked>> = if how == Scan::Cached {
+        let mut roots_looked: std::vec::IntoIter<Result<Looked>> = if how == Scan::Cached {
             Vec::new().into_iter()
         } else {
             std::thread::scope(|s| {
@@ -175,7 +176,7 @@ impl Tree {
                 handle,
                 trusted,
                 listed,
-            } = match first.next() {
+            } = match roots_looked.next() {
                 Some(looked) => looked?,
                 None => self.look(dir, how, index)?,
             };
