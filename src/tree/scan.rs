@@ -616,15 +616,19 @@ impl Tree {
 pub(super) fn stat_at(dir: &File, name: &str) -> io::Result<(rustix::fs::FileType, Stamp)> {
     use rustix::fs::{AtFlags, FileType, statat};
     let st = statat(dir, name, AtFlags::SYMLINK_NOFOLLOW)?;
-    Ok((
-        FileType::from_raw_mode(st.st_mode),
-        Stamp::new(
-            st.st_size as u64,
-            (st.st_mtime as i64, st.st_mtime_nsec as i64),
-            (st.st_ctime as i64, st.st_ctime_nsec as i64),
-            st.st_ino as u64,
-        ),
-    ))
+    Ok((FileType::from_raw_mode(st.st_mode), stamp_of(&st)))
+}
+
+/// The stamp of what a `stat` of a file said (as [`Stamp::of`] of its
+/// metadata).
+#[allow(clippy::unnecessary_cast)] // the fields' types differ from one platform to another
+fn stamp_of(st: &rustix::fs::Stat) -> Stamp {
+    Stamp::new(
+        st.st_size as u64,
+        (st.st_mtime as i64, st.st_mtime_nsec as i64),
+        (st.st_ctime as i64, st.st_ctime_nsec as i64),
+        st.st_ino as u64,
+    )
 }
 
 /// The stamp and bytes of `name` in the open folder `dir` when it is a
@@ -657,15 +661,7 @@ fn open_regular(dir: &File, name: &str) -> Option<(Stamp, Vec<u8>)> {
         }
     }
     bytes.truncate(filled);
-    Some((
-        Stamp::new(
-            st.st_size as u64,
-            (st.st_mtime as i64, st.st_mtime_nsec as i64),
-            (st.st_ctime as i64, st.st_ctime_nsec as i64),
-            st.st_ino as u64,
-        ),
-        bytes,
-    ))
+    Some((stamp_of(&st), bytes))
 }
 
 /// A folder's stamp (`None` when it does not exist); symlinks are followed.
