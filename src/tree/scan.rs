@@ -47,13 +47,11 @@ struct Folder {
     trusted: bool,
 }
 
-/// A folder as [`Tree::look`] found it.
+/// A folder as [`Tree::look`] found it: with its stamp and, when it is
+/// not trusted, its listing (each name, and whether it is a folder).
 struct Looked {
-    path: PathBuf,
+    folder: Folder,
     stamp: Option<Stamp>,
-    refused: bool,
-    handle: Option<File>,
-    trusted: bool,
     listed: Option<Vec<(std::ffi::OsString, bool)>>,
 }
 
@@ -170,11 +168,8 @@ impl Tree {
             next += 1;
             let dir = dir.as_str();
             let Looked {
-                path,
+                folder,
                 stamp,
-                refused,
-                handle,
-                trusted,
                 listed,
             } = match roots_looked.next() {
                 Some(looked) => looked?,
@@ -222,8 +217,8 @@ impl Tree {
                 }
             }
             // The root's folders are the statuses' own, not its tickets'.
-            if handle.is_some() && depth < MAX_DEPTH && !dir.is_empty() {
-                let below: Vec<String> = match (index, trusted) {
+            if folder.handle.is_some() && depth < MAX_DEPTH && !dir.is_empty() {
+                let below: Vec<String> = match (index, folder.trusted) {
                     (Some(i), true) => i
                         .dirs
                         .keys()
@@ -237,13 +232,7 @@ impl Tree {
                 };
                 queue.extend(below.into_iter().map(|d| (d, depth + 1)));
             }
-            folders.push(Folder {
-                dir: dir.to_string(),
-                path,
-                handle,
-                refused,
-                trusted,
-            });
+            folders.push(folder);
         }
 
         // Which folder each known record is in; records of folders that are
@@ -524,11 +513,14 @@ impl Tree {
             _ => None,
         };
         Ok(Looked {
-            path,
+            folder: Folder {
+                dir: dir.to_string(),
+                path,
+                handle,
+                refused,
+                trusted,
+            },
             stamp,
-            refused,
-            handle,
-            trusted,
             listed,
         })
     }
