@@ -62,13 +62,17 @@ enum Job {
     Found { folder: usize, name: String },
 }
 
-/// A file to read: one the index knows (`known`) whose stamp changed, or
-/// one found by listing `folder` (stamped as it is read).
+/// A file to read, at `rel`.
 struct ToRead {
-    known: Option<usize>,
     rel: String,
-    stamp: Option<Stamp>,
-    folder: usize,
+    from: ReadFrom,
+}
+
+enum ReadFrom {
+    /// The index's record `at`, whose file now has the stamp `stamp`.
+    Known { at: usize, stamp: Stamp },
+    /// A file found by listing folder `folder` (stamped as it is read).
+    Found { folder: usize },
 }
 
 /// What reading a file gave: its entry (`None`: no ticket), or, for a found
@@ -312,10 +316,8 @@ impl Tree {
                 (Job::Known(i), Some(stat)) => (*i, stat),
                 (Job::Found { folder, .. }, _) => {
                     to_read.push(ToRead {
-                        known: None,
                         rel: rel_of(job, &entries),
-                        stamp: None,
-                        folder: *folder,
+                        from: ReadFrom::Found { folder: *folder },
                     });
                     continue;
                 }
@@ -324,10 +326,8 @@ impl Tree {
             match stat {
                 Stat::File(stamp) if entries[known].stamp == stamp => {}
                 Stat::File(stamp) => to_read.push(ToRead {
-                    known: Some(known),
                     rel: rel_of(job, &entries),
-                    stamp: Some(stamp),
-                    folder: folder_of[known].unwrap_or(0),
+                    from: ReadFrom::Known { at: known, stamp },
                 }),
                 Stat::Skip | Stat::Gone => gone[known] = true,
                 Stat::Problem(message) => {
@@ -340,9 +340,11 @@ impl Tree {
                 }
             }
         }
-        let read = parallel_map(&to_read, |r| match r.stamp {
-            Some(stamp) => Got::File(self.read_entry(r.rel.clone(), stamp, &self.path(&r.rel))),
-            None => self.read_found(&folders[r.folder], &r.rel),
+        let read = parallel_map(&to_read, |r| match r.from {
+            ReadFrom::Known { stamp, .. } => {
+                Got::File(self.read_entry(r.rel.clone(), stamp, &self.path(&r.rel)))
+            }
+            ReadFrom::Found { folder } => self.read_found(&folders[folder], &r.rel),
         });
         // What a found file turned out to be, when it is no regular file.
         for (got, r) in read.iter().zip(&to_read) {
@@ -375,22 +377,22 @@ impl Tree {
                     Some(Got::File(entry)) => entry,
                     _ => return None,
                 };
-                match (r.known, entry) {
-                    (Some(i), Some(entry)) => {
-                        changed |= entries[i].parsed != entry.parsed;
-                        entries[i] = entry;
+                match (&r.from, entry) {
+                    (ReadFrom::Known { at, .. }, Some(entry)) => {
+                        changed |= entries[*at].parsed != entry.parsed;
+                        entries[*at] = entry;
                         None
                     }
                     // No longer a ticket (edited into notes): it leaves the view.
-                    (Some(i), None) => {
-                        gone[i] = true;
+                    (ReadFrom::Known { at, .. }, None) => {
+                        gone[*at] = true;
                         None
                     }
-                    (None, Some(entry)) => {
+                    (ReadFrom::Found { .. }, Some(entry)) => {
                         changed = true;
                         Some(entry)
                     }
-                    (None, None) => None,
+                    (ReadFrom::Found { .. }, None) => None,
                 }
             })
             .collect();
