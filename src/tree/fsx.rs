@@ -176,19 +176,7 @@ pub fn overwrite_padded(file: &File, bytes: &[u8], unit: u64, keep_max: u64) -> 
 /// `AlreadyExists` when `path` exists, else the I/O error of the step
 /// that failed; nothing is left behind.
 pub fn write_new(path: &Path, bytes: &[u8], perms_from: Option<&Path>) -> io::Result<()> {
-    let perms = match perms_from {
-        Some(p) => Some(fs::metadata(p)?.permissions()),
-        None => None,
-    };
-    let tmp = staged(path, |f| f.write_all(bytes), perms, true)?;
-    place(tmp, path)?;
-    sync_dir(parent(path))
-}
-
-/// Renames a [`staged`] file to `path`, failing if a file has that name.
-/// The folder is not synced.
-fn place(tmp: tempfile::NamedTempFile, path: &Path) -> io::Result<()> {
-    tmp.persist_noclobber(path).map(drop).map_err(|e| e.error)
+    stage(path, bytes, &Put::New { perms_from })?.put(path)
 }
 
 /// [`write_new`] (with the permissions of `perms_from`), reusing the spare
@@ -208,9 +196,9 @@ pub fn write_new_reusing(
 
 /// How [`stage`] and [`Staged::put`] give a file its new bytes.
 pub enum Put<'a> {
-    /// Under a name no file has yet (failing if one does), with the usual
-    /// permissions of a new file.
-    New,
+    /// Under a name no file has yet (failing if one does), with the
+    /// permissions of `perms_from`, else the usual ones of a new file.
+    New { perms_from: Option<&'a Path> },
     /// Under a name no file has yet, with the permissions of `perms_from`,
     /// in the spare inode at `spare` when there is one (a file tix
     /// [`retire`]d: ours alone, on the same filesystem, owned by this user):
@@ -249,7 +237,13 @@ enum StagedFile {
 pub fn stage(path: &Path, bytes: &[u8], how: &Put<'_>) -> io::Result<Staged> {
     let write = |f: &mut File| f.write_all(bytes);
     let (file, over) = match how {
-        Put::New => (StagedFile::Temp(staged(path, write, None, true)?), false),
+        Put::New { perms_from } => {
+            let perms = match perms_from {
+                Some(p) => Some(fs::metadata(p)?.permissions()),
+                None => None,
+            };
+            (StagedFile::Temp(staged(path, write, perms, true)?), false)
+        }
         Put::NewReusing { spare, perms_from } => {
             let perms = fs::metadata(perms_from)?.permissions();
             let file = if fill_spare(spare, path, bytes, &perms).is_ok_and(|filled| filled) {
@@ -303,7 +297,9 @@ impl Staged {
     pub fn put(self, path: &Path) -> io::Result<()> {
         match (self.file, self.over) {
             (StagedFile::Spare(spare), _) => rename_new(&spare, path)?,
-            (StagedFile::Temp(tmp), false) => place(tmp, path)?,
+            (StagedFile::Temp(tmp), false) => {
+                tmp.persist_noclobber(path).map(drop).map_err(|e| e.error)?;
+            }
             (StagedFile::Temp(tmp), true) => tmp.persist(path).map(drop).map_err(|e| e.error)?,
         }
         sync_dir(parent(path))

@@ -724,7 +724,7 @@ fn apply<'c>(tree: &Tree, change: &'c Change) -> Result<(Stamp, Undo<'c>)> {
             spare: &spare,
             perms_from: src,
         },
-        (true, None) => fsx::Put::New,
+        (true, None) => fsx::Put::New { perms_from: None },
         (false, _) => fsx::Put::Over,
     };
     let (journaled, staged) = std::thread::scope(|s| {
