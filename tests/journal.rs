@@ -341,3 +341,38 @@ fn leftover_temp_files_are_reported_and_removed_by_the_next_command() {
     assert!(!t.exists(&format!("tickets/in-progress/.tix-tmp-{dead}-f6")));
     t.run(&["sync", "--check"]).code(0);
 }
+
+/// A change writes its new bytes into a temp file while its journal is
+/// synced: killed before the journal is written, it leaves that temp file
+/// and no journal. The next transition, on the quick path otherwise, sees
+/// the folder changed, removes the file and changes only its own ticket.
+#[test]
+fn a_change_killed_before_its_journal_leaves_a_temp_file_the_next_one_removes() {
+    let t = Tix::tree()
+        .ticket(
+            "pending",
+            "TIX-0001.md",
+            &ticket("TIX-0001", "pending", "", "body\n"),
+        )
+        .ticket(
+            "pending",
+            "TIX-0002.md",
+            &ticket("TIX-0002", "pending", "", "body\n"),
+        );
+    t.run(&["sync"]).code(0);
+    let mut child = std::process::Command::new("true").spawn().unwrap();
+    let dead = child.id();
+    child.wait().unwrap();
+    let temp = format!("tickets/in-progress/.tix-tmp-{dead}-s1");
+    t.write(&temp, &started());
+    assert!(!t.journal_pending());
+    t.run(&["start", "2"]).code(0);
+    assert!(
+        !t.exists(&temp),
+        "the staged temp file outlived the next command"
+    );
+    assert_eq!(t.read(SRC), ticket("TIX-0001", "pending", "", "body\n"));
+    assert!(t.exists("tickets/in-progress/TIX-0002.md"));
+    assert_eq!(t.events().len(), 1, "only the start of TIX-0002 is logged");
+    t.run(&["sync", "--check"]).code(0);
+}
