@@ -862,7 +862,7 @@ fn push_cell(out: &mut String, text: &str) {
         !matches!(
             c,
             '|' | '\\' | '`' | '*' | '_' | '[' | ']' | '#' | '~' | '<' | '>' | '&'
-        ) && (matches!(c, ' '..='~') || !crate::text::needs_escape(c))
+        ) && (matches!(c, ' '..='~') || (c != '\t' && !crate::text::needs_escape(c)))
     };
     if text.chars().all(plain) {
         out.push_str(text);
@@ -981,6 +981,15 @@ mod tests {
                 .count();
             assert_eq!(unescaped_pipes, 0, "{hostile} → {c}");
         }
+    }
+
+    /// A tab is a space, whether or not another character of the cell
+    /// needs escaping (it was kept when none did).
+    #[test]
+    fn a_tab_in_a_cell_is_a_space() {
+        assert_eq!(cell("a\tb"), "a b");
+        assert_eq!(cell("a\tb|"), "a b\\|");
+        assert_eq!(cell("é\t"), "é ");
     }
 
     #[test]
