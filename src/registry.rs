@@ -165,9 +165,25 @@ fn key_of<'a>(t: &Ticket<'a>) -> (Primary<&'a str>, &'a IdKey, &'a str) {
 
 /// Sorts tickets of one kind for display (see [`Primary`]).
 pub fn sort_by_kind<'a, T: std::borrow::Borrow<Ticket<'a>>>(tickets: &mut [T]) {
+    // An id's prefix is compared by its rank among the prefixes here, a
+    // number: nearly every two ids share theirs, so comparing the strings
+    // was a call to `memcmp` in each of the sort's million comparisons
+    // (at 100,000 tickets).
+    let mut rank: crate::model::FastMap<&str, u32> = crate::model::FastMap::default();
+    for t in tickets.iter() {
+        let n = u32::try_from(rank.len()).unwrap_or(u32::MAX);
+        rank.entry(&t.borrow().key.prefix).or_insert(n);
+    }
+    let mut prefixes: Vec<&str> = rank.keys().copied().collect();
+    prefixes.sort_unstable();
+    for (i, p) in prefixes.iter().enumerate() {
+        rank.insert(p, u32::try_from(i).unwrap_or(u32::MAX));
+    }
     tickets.sort_by_cached_key(|t| {
         let (primary, key, rel) = key_of(t.borrow());
-        (primary, key.order(), rel)
+        let (prefix, numbered, num, sub, suffix) = key.order();
+        let prefix = rank.get(prefix).copied().unwrap_or(u32::MAX);
+        (primary, (prefix, numbered, num, sub, suffix), rel)
     });
 }
 
@@ -1014,6 +1030,50 @@ mod tests {
                 .filter(|(i, _)| !c[..*i].ends_with('\\'))
                 .count();
             assert_eq!(unescaped_pipes, 0, "{hostile} → {c}");
+        }
+    }
+
+    /// Ranking the prefixes sorts as comparing them does: ids of several
+    /// prefixes (one of words alone), in an order that is not theirs.
+    #[test]
+    fn prefixes_sort_by_rank_as_by_name() {
+        let ids = [
+            "TIX-0002",
+            "API-0010",
+            "BACK-4.10",
+            "TICKET-block-main",
+            "API-0002",
+            "TIX-0002a",
+            "AGENT-CREATION-005",
+            "BACK-4.2",
+            "TIX-0001",
+            "B-0001",
+            "TICKET-block-a",
+        ];
+        let keys: Vec<IdKey> = ids.iter().map(|i| IdKey::parse(i).unwrap()).collect();
+        let metas: Vec<Meta> = ids.iter().map(|i| meta(i, "t", "medium")).collect();
+        fn order<'a>(v: &[Ticket<'a>]) -> Vec<&'a str> {
+            v.iter().map(|t| t.rel).collect()
+        }
+        for kind in [Kind::Pending, Kind::Completed] {
+            let tickets: Vec<Ticket<'_>> = (0..ids.len())
+                .map(|i| Ticket {
+                    key: &keys[i],
+                    rel: ids[i],
+                    meta: &metas[i],
+                    status: kind.name(),
+                    kind,
+                })
+                .collect();
+            let mut ranked = tickets.clone();
+            sort_by_kind(&mut ranked);
+            let mut named = tickets.clone();
+            named.sort_by_key(|t| {
+                let (primary, key, rel) = key_of(t);
+                (primary, key.order(), rel)
+            });
+            assert_eq!(order(&ranked), order(&named));
+            assert_eq!(order(&ranked)[..2], ["AGENT-CREATION-005", "API-0002"]);
         }
     }
 
