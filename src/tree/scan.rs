@@ -62,17 +62,26 @@ enum Job {
     Found { folder: usize, name: String },
 }
 
-/// A file to read, at `rel`.
-struct ToRead {
-    rel: String,
-    from: ReadFrom,
+/// A file to read.
+enum ToRead {
+    /// The index's record `at`, whose file at `rel` now has the stamp `stamp`.
+    Known {
+        at: usize,
+        rel: String,
+        stamp: Stamp,
+    },
+    /// The file `name` found by listing folder `folder` (stamped as it is
+    /// read). Its path is made by the thread that reads it.
+    Found { folder: usize, name: String },
 }
 
-enum ReadFrom {
-    /// The index's record `at`, whose file now has the stamp `stamp`.
-    Known { at: usize, stamp: Stamp },
-    /// A file found by listing folder `folder` (stamped as it is read).
-    Found { folder: usize },
+impl ToRead {
+    fn rel<'a>(&'a self, folders: &[Folder]) -> std::borrow::Cow<'a, str> {
+        match self {
+            ToRead::Known { rel, .. } => rel.into(),
+            ToRead::Found { folder, name } => super::join_rel(&folders[*folder].dir, name).into(),
+        }
+    }
 }
 
 /// What reading a file gave: its entry (`None`: no ticket), or, for a found
@@ -307,54 +316,51 @@ impl Tree {
         }
         // A path is made only for a file that needs one (not for each of
         // the files whose stamp matches: all of them, on most reads).
-        let rel_of = |job: &Job, entries: &[Entry]| match job {
-            Job::Known(i) => entries[*i].rel.to_string(),
-            Job::Found { folder, name } => super::join_rel(&folders[*folder].dir, name),
-        };
-        for (job, stat) in jobs.iter().zip(stats.into_iter().flatten()) {
+        for (job, stat) in jobs.into_iter().zip(stats.into_iter().flatten()) {
             let (known, stat) = match (job, stat) {
-                (Job::Known(i), Some(stat)) => (*i, stat),
-                (Job::Found { folder, .. }, _) => {
-                    to_read.push(ToRead {
-                        rel: rel_of(job, &entries),
-                        from: ReadFrom::Found { folder: *folder },
-                    });
+                (Job::Known(i), Some(stat)) => (i, stat),
+                (Job::Found { folder, name }, _) => {
+                    to_read.push(ToRead::Found { folder, name });
                     continue;
                 }
                 (Job::Known(_), None) => continue,
             };
+            let rel = |entries: &[Entry]| entries[known].rel.to_string();
             match stat {
                 Stat::File(stamp) if entries[known].stamp == stamp => {}
-                Stat::File(stamp) => to_read.push(ToRead {
-                    rel: rel_of(job, &entries),
-                    from: ReadFrom::Known { at: known, stamp },
+                Stat::File(stamp) => to_read.push(ToRead::Known {
+                    at: known,
+                    rel: rel(&entries),
+                    stamp,
                 }),
                 Stat::Skip | Stat::Gone => gone[known] = true,
                 Stat::Problem(message) => {
-                    let rel = rel_of(job, &entries);
+                    let rel = rel(&entries);
                     changed |= problem(Some(known), rel, message, &mut entries, &mut gone);
                 }
                 Stat::Failed(e) => {
-                    let rel = rel_of(job, &entries);
+                    let rel = rel(&entries);
                     return Err(e).with_context(|| format!("failed to stat {}", self.show(&rel)));
                 }
             }
         }
-        let read = parallel_map(&to_read, |r| match r.from {
-            ReadFrom::Known { stamp, .. } => {
-                Got::File(self.read_entry(r.rel.clone(), stamp, &self.path(&r.rel)))
+        let read = parallel_map(&to_read, |r| match r {
+            ToRead::Known { rel, stamp, .. } => {
+                Got::File(self.read_entry(rel.clone(), *stamp, &self.path(rel)))
             }
-            ReadFrom::Found { folder } => self.read_found(&folders[folder], &r.rel),
+            ToRead::Found { folder, name } => self.read_found(&folders[*folder], name),
         });
         // What a found file turned out to be, when it is no regular file.
         for (got, r) in read.iter().zip(&to_read) {
             match got {
                 Some(Got::Problem(message)) => {
-                    changed |= problem(None, r.rel.clone(), message, &mut entries, &mut gone);
+                    let rel = r.rel(&folders).into_owned();
+                    changed |= problem(None, rel, message, &mut entries, &mut gone);
                 }
                 Some(Got::Failed(e)) => {
-                    return Err(io::Error::new(e.kind(), e.to_string()))
-                        .with_context(|| format!("failed to stat {}", self.show(&r.rel)));
+                    return Err(io::Error::new(e.kind(), e.to_string())).with_context(|| {
+                        format!("failed to stat {}", self.show(&r.rel(&folders)))
+                    });
                 }
                 _ => {}
             }
@@ -366,7 +372,9 @@ impl Tree {
         let reread = files_read.clone().next().is_some();
         let outside = files_read.clone().count() + gone.iter().filter(|g| **g).count();
         let seen_again = |rel: &str| index.is_some_and(|i| i.listed_again(rel, &dirs));
-        let read_seen_again = files_read.clone().all(|(_, r)| seen_again(&r.rel));
+        let read_seen_again = files_read
+            .clone()
+            .all(|(_, r)| seen_again(&r.rel(&folders)));
         // New files' records are collected into the vector they were read
         // into (the same allocation: at 10,000 tickets, 4 MB less at once).
         let found: Vec<Entry> = read
@@ -377,22 +385,22 @@ impl Tree {
                     Some(Got::File(entry)) => entry,
                     _ => return None,
                 };
-                match (&r.from, entry) {
-                    (ReadFrom::Known { at, .. }, Some(entry)) => {
+                match (r, entry) {
+                    (ToRead::Known { at, .. }, Some(entry)) => {
                         changed |= entries[*at].parsed != entry.parsed;
                         entries[*at] = entry;
                         None
                     }
                     // No longer a ticket (edited into notes): it leaves the view.
-                    (ReadFrom::Known { at, .. }, None) => {
+                    (ToRead::Known { at, .. }, None) => {
                         gone[*at] = true;
                         None
                     }
-                    (ReadFrom::Found { .. }, Some(entry)) => {
+                    (ToRead::Found { .. }, Some(entry)) => {
                         changed = true;
                         Some(entry)
                     }
-                    (ReadFrom::Found { .. }, None) => None,
+                    (ToRead::Found { .. }, None) => None,
                 }
             })
             .collect();
@@ -546,17 +554,20 @@ impl Tree {
         }
     }
 
-    /// A file found by listing `folder`: opened by name in it, stamped by
-    /// the open file and read, when it is a regular file (not following a
-    /// symlink, nor waiting on a FIFO); else what a stat by name finds.
-    fn read_found(&self, folder: &Folder, rel: &str) -> Got {
-        let name = file_name(rel);
+    /// The file `name` found by listing `folder`: opened by name in it,
+    /// stamped by the open file and read, when it is a regular file (not
+    /// following a symlink, nor waiting on a FIFO); else what a stat by
+    /// name finds.
+    fn read_found(&self, folder: &Folder, name: &str) -> Got {
+        let rel = || super::join_rel(&folder.dir, name);
         if let Some((stamp, bytes)) = folder.handle.as_ref().and_then(|h| open_regular(h, name)) {
-            return Got::File(self.entry_of(rel.to_string(), stamp, Ok(bytes)));
+            return Got::File(self.entry_of(rel(), stamp, Ok(bytes)));
         }
         match self.stat_in(folder, name) {
             Stat::File(stamp) => {
-                Got::File(self.read_entry(rel.to_string(), stamp, &self.path(rel)))
+                let rel = rel();
+                let path = self.path(&rel);
+                Got::File(self.read_entry(rel, stamp, &path))
             }
             Stat::Skip | Stat::Gone => Got::Nothing,
             Stat::Problem(message) => Got::Problem(message),
