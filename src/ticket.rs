@@ -111,7 +111,9 @@ impl Iterator for Lines<'_> {
             return None;
         }
         let rest = &self.text[self.pos..self.stop];
-        let (end, next) = match rest.find('\n') {
+        // A byte search: lines are short, and `find` sets up a searcher for
+        // each one.
+        let (end, next) = match rest.bytes().position(|b| b == b'\n') {
             Some(i) if i > 0 && rest.as_bytes()[i - 1] == b'\r' => (i - 1, i + 1),
             Some(i) => (i, i + 1),
             None => (rest.len(), rest.len()),
