@@ -3,7 +3,7 @@
 //! One text file, one record per line:
 //!
 //! ```text
-//! tix-index 4 <TAB> fingerprint           the status folders it was made for
+//! tix-index 5 <TAB> fingerprint           the status folders it was made for
 //! P <TAB> prefix <TAB> highest number     for bare-number ids and `tix new`
 //! O <TAB> offset,offset,… | *             where in the base the open tickets are (* for too many)
 //! F <TAB> folder <TAB> offset,offset,…    where the records of a small folder are
@@ -40,7 +40,9 @@ use std::ops::Range;
 use std::path::Path;
 use std::sync::Arc;
 
-const MAGIC: &str = "tix-index 4";
+/// Bumped when what tix renders changes (5: a tab in a registry cell is a
+/// space), so that no index vouches for a registry rendered the old way.
+const MAGIC: &str = "tix-index 5";
 /// With more records to read than this (open tickets, or the files of a
 /// folder), reading them one by one costs more than reading the whole base.
 const MAX_OPEN_READS: usize = 512;
