@@ -169,20 +169,20 @@ pub fn sort_by_kind<'a, T: std::borrow::Borrow<Ticket<'a>>>(tickets: &mut [T]) {
     // number: nearly every two ids share theirs, so comparing the strings
     // was a call to `memcmp` in each of the sort's million comparisons
     // (at 100,000 tickets).
-    let mut rank: crate::model::FastMap<&str, u32> = crate::model::FastMap::default();
-    for t in tickets.iter() {
-        let n = u32::try_from(rank.len()).unwrap_or(u32::MAX);
-        rank.entry(&t.borrow().key.prefix).or_insert(n);
-    }
+    let mut rank: crate::model::FastMap<&str, usize> = tickets
+        .iter()
+        .map(|t| (&*t.borrow().key.prefix, 0))
+        .collect();
     let mut prefixes: Vec<&str> = rank.keys().copied().collect();
     prefixes.sort_unstable();
-    for (i, p) in prefixes.iter().enumerate() {
-        rank.insert(p, u32::try_from(i).unwrap_or(u32::MAX));
+    for (i, p) in prefixes.into_iter().enumerate() {
+        rank.insert(p, i);
     }
     tickets.sort_by_cached_key(|t| {
         let (primary, key, rel) = key_of(t.borrow());
         let (prefix, numbered, num, sub, suffix) = key.order();
-        let prefix = rank.get(prefix).copied().unwrap_or(u32::MAX);
+        // Every prefix was ranked above.
+        let prefix = rank.get(prefix).copied();
         (primary, (prefix, numbered, num, sub, suffix), rel)
     });
 }
