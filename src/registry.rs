@@ -897,11 +897,9 @@ fn push_cell(out: &mut String, text: &str) {
     }
     // Beyond ASCII, a character needs no escape unless it could forge what
     // a reader sees.
-    let plain = |c: char| {
-        !matches!(
-            c,
-            '|' | '\\' | '`' | '*' | '_' | '[' | ']' | '#' | '~' | '<' | '>' | '&'
-        ) && (matches!(c, ' '..='~') || (c != '\t' && !crate::text::needs_escape(c)))
+    let plain = |c: char| match u8::try_from(c) {
+        Ok(b) if b.is_ascii() => PLAIN[usize::from(b)].0,
+        _ => !crate::text::needs_escape(c),
     };
     if text.chars().all(plain) {
         out.push_str(text);
