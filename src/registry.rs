@@ -327,15 +327,15 @@ pub fn render_layout(
 /// About how much text [`render_pieces`] gives at a time.
 const PIECE: usize = 64 * 1024;
 
-/// From this many rows on, [`render_pieces`] has a second thread render
-/// every other block of them (at 100,000 tickets the rows are 13 MB of text,
-/// about 80 ms of one core).
+/// From this many tickets on (archived ones count), [`render_pieces`] has a
+/// second thread render every other block of rows (at 100,000 tickets the
+/// rows are 13 MB of text, about 80 ms of one core).
 const PARALLEL_ROWS: usize = 4096;
 
 /// Rows in a block: about 80 KiB of text.
 const BLOCK: usize = 512;
 
-/// The registry given to `emit` a piece at a time, in order (about 64 KiB
+/// The registry given to `emit` a piece at a time, in order (64 KiB or more
 /// each: a check compares it with the file as it goes, without holding it
 /// whole), and where its tables are. `problems` is asked for once the
 /// tables are out (their section comes last): a check can find them on
