@@ -75,18 +75,20 @@ pub fn run(ctx: &Ctx, args: &NewArgs) -> Result<Exit> {
     let event = Event::new(Action::Create, &id, ctx.now, ctx.actor().actor)
         .moving(None, Some(&status.name))
         .of_change();
-    let made = state.commit(Change {
+    let change = Change {
         src: None,
         dst: rel.clone(),
         content,
         event,
         base: None,
         replaces: None,
-    });
-    if let Err(e) = made {
+    };
+    // The counter is synced beside the change's own syncs, before the file
+    // lands.
+    if let Err(e) = state.commit_counted(change, Some(&counter)) {
         // Taken back: so is the id (best effort: a ticket that lands later
         // through recovery is in the tree, which counts too).
-        let _ = tree.forget_id(counter.as_deref());
+        let _ = tree.forget_id(counter.before.as_deref());
         return Err(e);
     }
     ctx.note(&format!("created {}", tree.show(&rel)));

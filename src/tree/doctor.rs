@@ -512,7 +512,9 @@ impl Tree {
             Some((k, rest)) if k == *key => super::join_rel(dir, &format!("{new_id}{rest}")),
             _ => rel.to_string(),
         };
-        self.remember_id(&key.prefix, num)?;
+        self.remember_id(&key.prefix, num)?
+            .sync()
+            .context("failed to sync .tix/last-id")?;
         st.commit(Change {
             src: Some(rel.to_string()),
             dst: dst.clone(),

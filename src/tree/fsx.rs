@@ -106,22 +106,24 @@ pub fn write_atomic_with(
 /// loss leaves as it was or as it was written, never half of each.
 pub const IN_PLACE_MAX: usize = 512;
 
-/// Writes `bytes` over `path` from its start and syncs them, when that
-/// cannot leave a mix of old and new bytes: `path` is a file of its own (no
-/// link, no other name), no longer than `bytes`, and `bytes` fit in one
-/// sector ([`IN_PLACE_MAX`]). One `pwrite` of less than a page is done
-/// whole or not at all by a kill, and covers every old byte, so nothing is
-/// cut. It saves [`write_atomic`]'s new inode and folder sync (about 1 ms
-/// here). `Ok(false)`: not written, use [`write_atomic`].
+/// Writes `bytes` over `path` from its start, when that cannot leave a mix
+/// of old and new bytes: `path` is a file of its own (no link, no other
+/// name), no longer than `bytes`, and `bytes` fit in one sector
+/// ([`IN_PLACE_MAX`]). One `pwrite` of less than a page is done whole or not
+/// at all by a kill, and covers every old byte, so nothing is cut. It saves
+/// [`write_atomic`]'s new inode and folder sync (about 1 ms here). Returns
+/// the file, written and not yet synced: the caller syncs it
+/// (`sync_data`), beside other syncs if it can. `Ok(None)`: not written,
+/// use [`write_atomic`].
 ///
 /// # Errors
 ///
-/// The I/O error of the write or the sync (the file then holds the old or
-/// the new bytes).
-pub fn grow_in_place(path: &Path, bytes: &[u8]) -> io::Result<bool> {
+/// The I/O error of the write (the file then holds the old or the new
+/// bytes).
+pub fn grow_in_place(path: &Path, bytes: &[u8]) -> io::Result<Option<File>> {
     use std::os::unix::fs::{FileExt, MetadataExt, OpenOptionsExt};
     if bytes.len() > IN_PLACE_MAX {
-        return Ok(false);
+        return Ok(None);
     }
     let f = match fs::OpenOptions::new()
         .write(true)
@@ -129,15 +131,14 @@ pub fn grow_in_place(path: &Path, bytes: &[u8]) -> io::Result<bool> {
         .open(path)
     {
         Ok(f) => f,
-        Err(_) => return Ok(false),
+        Err(_) => return Ok(None),
     };
     let m = f.metadata()?;
     if !m.is_file() || m.nlink() != 1 || m.len() > bytes.len() as u64 {
-        return Ok(false);
+        return Ok(None);
     }
     f.write_all_at(bytes, 0)?;
-    f.sync_data()?;
-    Ok(true)
+    Ok(Some(f))
 }
 
 /// Writes `bytes` over `file` from its start, padded with spaces to a
@@ -636,26 +637,34 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("last-id");
         // None yet: nothing written.
-        assert!(!grow_in_place(&p, b"TIX 1\n").unwrap());
+        assert!(grow_in_place(&p, b"TIX 1\n").unwrap().is_none());
         assert!(!p.exists());
         fs::write(&p, "TIX 9\n").unwrap();
         let ino = fs::metadata(&p).unwrap().ino();
-        assert!(grow_in_place(&p, b"TIX 10\n").unwrap());
+        grow_in_place(&p, b"TIX 10\n")
+            .unwrap()
+            .unwrap()
+            .sync_data()
+            .unwrap();
         assert_eq!(fs::read(&p).unwrap(), b"TIX 10\n");
         assert_eq!(fs::metadata(&p).unwrap().ino(), ino, "the same inode");
         // Shorter: old bytes would stay at its end.
-        assert!(!grow_in_place(&p, b"TIX 8\n").unwrap());
+        assert!(grow_in_place(&p, b"TIX 8\n").unwrap().is_none());
         // Over a sector: a power loss could keep half of it.
-        assert!(!grow_in_place(&p, &[b'x'; IN_PLACE_MAX + 1]).unwrap());
+        assert!(
+            grow_in_place(&p, &[b'x'; IN_PLACE_MAX + 1])
+                .unwrap()
+                .is_none()
+        );
         assert_eq!(fs::read(&p).unwrap(), b"TIX 10\n");
         // Another name of the file, or a symlink: never written through.
         let link = dir.path().join("other");
         fs::hard_link(&p, &link).unwrap();
-        assert!(!grow_in_place(&p, b"TIX 11\n").unwrap());
+        assert!(grow_in_place(&p, b"TIX 11\n").unwrap().is_none());
         fs::remove_file(&link).unwrap();
         let sym = dir.path().join("sym");
         std::os::unix::fs::symlink(&p, &sym).unwrap();
-        assert!(!grow_in_place(&sym, b"TIX 11\n").unwrap());
+        assert!(grow_in_place(&sym, b"TIX 11\n").unwrap().is_none());
         assert_eq!(fs::read(&p).unwrap(), b"TIX 10\n");
     }
 

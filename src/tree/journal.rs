@@ -404,13 +404,37 @@ pub fn last_id(state: &Path, prefix: &str) -> Result<u64> {
         .unwrap_or(0))
 }
 
-/// Records `num` as the highest number given out for `prefix`; returns
-/// what the file held before (for [`restore_last_id`]).
+/// `.tix/last-id` as [`set_last_id`] left it: what it held before (for
+/// [`restore_last_id`]), and the file written in place whose sync is still
+/// to come.
+#[must_use = "the counter is written but not synced: call `sync`"]
+#[derive(Debug)]
+pub struct Counter {
+    pub before: Option<String>,
+    unsynced: Option<fs::File>,
+}
+
+impl Counter {
+    /// Waits for the counter to be on disk (nothing to wait for when it was
+    /// written whole, by rename, and synced then).
+    ///
+    /// # Errors
+    ///
+    /// The I/O error of the sync.
+    pub fn sync(&self) -> io::Result<()> {
+        self.unsynced.as_ref().map_or(Ok(()), fs::File::sync_data)
+    }
+}
+
+/// Records `num` as the highest number given out for `prefix`. Usually
+/// written over in place, and then synced only by [`Counter::sync`], which
+/// the caller runs beside the change's own syncs: the id needs to be on
+/// disk before it is printed, not before the ticket that holds it is.
 ///
 /// # Errors
 ///
 /// An error writing `.tix/last-id`.
-pub fn set_last_id(state: &Path, prefix: &str, num: u64) -> Result<Option<String>> {
+pub fn set_last_id(state: &Path, prefix: &str, num: u64) -> Result<Counter> {
     let before = fs::read_to_string(state.join(LAST_ID)).ok();
     let old = before.clone().unwrap_or_default();
     let mut lines: Vec<String> = old
@@ -423,10 +447,11 @@ pub fn set_last_id(state: &Path, prefix: &str, num: u64) -> Result<Option<String
     let text = lines.join("\n") + "\n";
     // Numbers only grow: the file is usually rewritten in place.
     let path = state.join(LAST_ID);
-    if !fsx::grow_in_place(&path, text.as_bytes())? {
+    let unsynced = fsx::grow_in_place(&path, text.as_bytes())?;
+    if unsynced.is_none() {
         fsx::write_atomic(&path, text.as_bytes(), None, true)?;
     }
-    Ok(before)
+    Ok(Counter { before, unsynced })
 }
 
 /// Puts `.tix/last-id` back as [`set_last_id`] found it (`None`: there was none).

@@ -349,13 +349,14 @@ impl Tree {
         out
     }
 
-    /// Records `num` as the highest number given out for `prefix`; returns
-    /// what the counter held before, for [`Tree::forget_id`].
+    /// Records `num` as the highest number given out for `prefix`: written,
+    /// and synced by [`journal::Counter::sync`] (what the counter held
+    /// before is kept there, for [`Tree::forget_id`]).
     ///
     /// # Errors
     ///
     /// An error writing `.tix/last-id`.
-    pub fn remember_id(&self, prefix: &str, num: u64) -> Result<Option<String>> {
+    pub fn remember_id(&self, prefix: &str, num: u64) -> Result<journal::Counter> {
         journal::set_last_id(&self.state_dir(), prefix, num).context("failed to write .tix/last-id")
     }
 

@@ -210,6 +210,21 @@ impl<'t> State<'t> {
     /// The ticket changed on disk since it was read (refused), or a write
     /// failed (the journal says what the change was doing).
     pub fn commit(&mut self, change: Change) -> Result<()> {
+        self.commit_counted(change, None)
+    }
+
+    /// [`State::commit`] of a new ticket whose number `counter` wrote into
+    /// `.tix/last-id`: the counter is synced beside the journal and the new
+    /// file, before the file lands (if that fails, nothing is changed).
+    ///
+    /// # Errors
+    ///
+    /// As [`State::commit`], and an error syncing the counter.
+    pub fn commit_counted(
+        &mut self,
+        change: Change,
+        counter: Option<&journal::Counter>,
+    ) -> Result<()> {
         let tree = self.tree;
         self.ensure_loaded()?;
         // Its stamp once it is written; what it says is known now.
@@ -223,7 +238,7 @@ impl<'t> State<'t> {
             .and_then(|index| plan_quick(tree, index, &new, &change, &self.outside));
         let (applied, prepared) = std::thread::scope(|s| {
             let prepare = planned.as_ref().map(|p| s.spawn(|| p.prepare(tree)));
-            let applied = apply(tree, &change);
+            let applied = apply(tree, &change, counter);
             let prepared = prepare.map(super::joined);
             (applied, prepared)
         });
@@ -657,7 +672,11 @@ fn remove_if_there(path: &Path) -> io::Result<()> {
 
 /// The file steps of a change; returns the stamp of its destination, and
 /// what taking the change back needs (a failed step takes it back itself).
-fn apply<'c>(tree: &Tree, change: &'c Change) -> Result<(Stamp, Undo<'c>)> {
+fn apply<'c>(
+    tree: &Tree,
+    change: &'c Change,
+    counter: Option<&journal::Counter>,
+) -> Result<(Stamp, Undo<'c>)> {
     let dst_path = tree.path(&change.dst);
     let src_path = change.src.as_deref().map(|s| tree.path(s));
     let moving = change.src.as_deref() != Some(change.dst.as_str());
@@ -727,12 +746,21 @@ fn apply<'c>(tree: &Tree, change: &'c Change) -> Result<(Stamp, Undo<'c>)> {
         (true, None) => fsx::Put::New { perms_from: None },
         (false, _) => fsx::Put::Over,
     };
+    // A new ticket's number, written into the counter, is synced then too.
     let (journaled, staged) = std::thread::scope(|s| {
         let journaled = s
             .spawn(|| journal::write(&state, &intent).context("failed to write .tix/journal.json"));
+        let counted = counter.map(|c| {
+            s.spawn(|| {
+                super::failpoint_error("counter")
+                    .and_then(|()| c.sync())
+                    .context("failed to sync .tix/last-id")
+            })
+        });
         let staged = super::failpoint_error("write")
             .and_then(|()| fsx::stage(&dst_path, change.content.as_bytes(), &how));
-        (super::joined(journaled), staged)
+        let counted = counted.map_or(Ok(()), super::joined);
+        (super::joined(journaled).and(counted), staged)
     });
     if let Err(e) = journaled {
         // A torn journal would mean "no step taken" anyway; it goes (and
