@@ -242,6 +242,55 @@ fn a_new_ticket_edited_after_the_kill_is_created_and_logged() {
     t.run(&["sync", "--check"]).code(0);
 }
 
+/// A change with nothing to remove syncs its folder and its audit line at
+/// the same time: a power loss may keep the line and lose the rename. As
+/// if it had, the new file is taken away after the kill; the next command
+/// rolls the change back and takes its line out of the log (and only its
+/// line, wherever git merged it).
+#[test]
+fn a_logged_change_whose_rename_was_lost_is_rolled_back_and_unlogged() {
+    let t = Tix::tree();
+    t.run(&["new", "One"]).code(0);
+    t.killed_at("after-event", &["new", "Two"]);
+    let two = "tickets/pending/TIX-0002-two.md";
+    let actions = |t: &Tix| -> Vec<String> {
+        t.events()
+            .iter()
+            .map(|e| {
+                format!(
+                    "{} {}",
+                    e["action"].as_str().unwrap(),
+                    e["ticket"].as_str().unwrap()
+                )
+            })
+            .collect()
+    };
+    assert_eq!(actions(&t), ["create TIX-0001", "create TIX-0002"]);
+    std::fs::remove_file(t.path(two)).unwrap();
+    let log = t.read("tickets/.tix/events.jsonl");
+    // Recovery is silent: nothing is left for a person to settle.
+    let r = t.run(&["status"]).code(0);
+    assert_eq!(r.stderr, "");
+    assert_eq!(actions(&t), ["create TIX-0001"]);
+    let one = log.lines().next().unwrap();
+    assert_eq!(t.read("tickets/.tix/events.jsonl"), format!("{one}\n"));
+    assert!(!t.exists(two) && !t.journal_pending());
+    t.run(&["sync", "--check"]).code(0);
+    // A line merged in after it stays, and so does the order of the others.
+    let t = Tix::tree();
+    t.run(&["new", "One"]).code(0);
+    t.killed_at("after-event", &["new", "Two"]);
+    std::fs::remove_file(t.path(two)).unwrap();
+    let log = t.read("tickets/.tix/events.jsonl");
+    let merged = log.lines().next().unwrap().replace("TIX-0001", "TIX-0009");
+    t.write("tickets/.tix/events.jsonl", &format!("{log}{merged}\n"));
+    t.run(&["status"]).code(0);
+    assert_eq!(
+        t.read("tickets/.tix/events.jsonl"),
+        format!("{}\n{merged}\n", log.lines().next().unwrap())
+    );
+}
+
 #[test]
 fn a_ticket_changed_in_place_and_edited_after_the_kill_is_left_as_it_is() {
     let t = Tix::tree().ticket(

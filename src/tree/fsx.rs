@@ -296,14 +296,24 @@ impl Staged {
     ///
     /// The I/O error of the rename or the folder's sync.
     pub fn put(self, path: &Path) -> io::Result<()> {
-        match (self.file, self.over) {
-            (StagedFile::Spare(spare), _) => rename_new(&spare, path)?,
-            (StagedFile::Temp(tmp), false) => {
-                tmp.persist_noclobber(path).map(drop).map_err(|e| e.error)?;
-            }
-            (StagedFile::Temp(tmp), true) => tmp.persist(path).map(drop).map_err(|e| e.error)?,
-        }
+        self.rename(path)?;
         sync_dir(parent(path))
+    }
+
+    /// [`Staged::put`] without the folder's sync, which the caller does
+    /// (beside another sync that may wait for the disk at the same time).
+    ///
+    /// # Errors
+    ///
+    /// The error of the rename (`path` exists, for a new file).
+    pub fn rename(self, path: &Path) -> io::Result<()> {
+        match (self.file, self.over) {
+            (StagedFile::Spare(spare), _) => rename_new(&spare, path),
+            (StagedFile::Temp(tmp), false) => {
+                tmp.persist_noclobber(path).map(drop).map_err(|e| e.error)
+            }
+            (StagedFile::Temp(tmp), true) => tmp.persist(path).map(drop).map_err(|e| e.error),
+        }
     }
 }
 

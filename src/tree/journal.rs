@@ -356,6 +356,42 @@ pub fn event_logged(state: &Path, tx: &str) -> Result<bool> {
     Ok(String::from_utf8_lossy(&tail).contains(&needle))
 }
 
+/// Takes the line of transaction `tx` out of the audit log: a change that
+/// did not land may have logged it (a new ticket's line is synced beside its
+/// folder, so a power loss can keep the line and lose the rename). The last
+/// line is cut off; a line that others follow (git merged some in since) is
+/// taken out by writing the log anew. Returns whether there was one.
+///
+/// # Errors
+///
+/// An error reading or writing a log that exists.
+pub fn unlog_event(state: &Path, tx: &str) -> Result<bool> {
+    let path = state.join(EVENTS);
+    let text = match fs::read(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(false),
+        Err(e) => return Err(e).context("failed to read .tix/events.jsonl"),
+    };
+    let needle = format!("\"tx\":{}", serde_json::to_string(tx)?);
+    let of_tx = |line: &[u8]| line.windows(needle.len()).any(|w| w == needle.as_bytes());
+    let mut kept = Vec::with_capacity(text.len());
+    for line in text.split_inclusive(|b| *b == b'\n') {
+        if !of_tx(line) {
+            kept.extend_from_slice(line);
+        }
+    }
+    if kept.len() == text.len() {
+        return Ok(false);
+    }
+    let written = if text.starts_with(&kept) {
+        truncate_events(state, Some(kept.len() as u64))
+    } else {
+        fsx::write_atomic(&path, &kept, None, true).map_err(Into::into)
+    };
+    written.context("failed to write .tix/events.jsonl")?;
+    Ok(true)
+}
+
 /// Every event, oldest first (by time; in the order written within a second).
 /// Lines that do not parse (a torn last line after a crash) are skipped and
 /// counted.

@@ -769,26 +769,26 @@ fn apply<'c>(
         return Err(anyhow::anyhow!("{e:#}; nothing was changed"));
     }
     failpoint("after-journal");
-    if let Err(e) = staged.and_then(|staged| staged.put(&dst_path)) {
+    if let Err(e) = staged.and_then(|staged| staged.rename(&dst_path)) {
         let err = anyhow::Error::from(e).context(format!("failed to write {shown}"));
         return Err(undo.after(tree, err));
     }
     failpoint("after-write");
-    // The source's removal and the audit line wait for the disk together
-    // (a new ticket or one changed in place has no source to remove).
+    let landed = || {
+        fsx::sync_dir(dst_path.parent().unwrap_or(&tree.root))
+            .with_context(|| format!("failed to write {shown}"))
+    };
     let source = change
         .src
         .as_ref()
         .zip(src_path.as_ref())
         .filter(|_| moving);
-    let remove = || -> Result<()> {
-        if let Some((src, src_path)) = source {
-            super::failpoint_error("remove")
-                .and_then(|()| fsx::retire(src_path, &spare))
-                .with_context(|| format!("failed to remove {}", tree.show(src)))?;
-            fsx::sync_dir(src_path.parent().unwrap_or(&tree.root))
-                .with_context(|| format!("failed to sync {}", tree.show(src)))?;
-        }
+    let remove = |(src, src_path): (&String, &PathBuf)| -> Result<()> {
+        super::failpoint_error("remove")
+            .and_then(|()| fsx::retire(src_path, &spare))
+            .with_context(|| format!("failed to remove {}", tree.show(src)))?;
+        fsx::sync_dir(src_path.parent().unwrap_or(&tree.root))
+            .with_context(|| format!("failed to sync {}", tree.show(src)))?;
         failpoint("after-remove");
         Ok(())
     };
@@ -800,16 +800,31 @@ fn apply<'c>(
         }
         logged
     };
-    let (removed, logged) = if source.is_some() {
-        std::thread::scope(|s| {
-            let removing = s.spawn(remove);
+    // Two steps wait for the disk together. A move's new name is on disk
+    // before its old one goes; then the removal and the audit line. A
+    // change with nothing to remove (a new ticket, one changed in place):
+    // its folder's sync and the audit line, so a power loss can keep the
+    // line and lose the rename, and recovery then takes the line out.
+    let (removed, logged) = std::thread::scope(|s| match source {
+        Some(source) => match landed() {
+            Ok(()) => {
+                let removing = s.spawn(move || remove(source));
+                let logged = log();
+                (super::joined(removing), logged)
+            }
+            Err(e) => (Err(e), Ok(())),
+        },
+        None => {
+            let syncing = s.spawn(landed);
             let logged = log();
-            let removed = super::joined(removing);
-            (removed, logged)
-        })
-    } else {
-        (remove(), log())
-    };
+            let synced = super::joined(syncing);
+            if synced.is_ok() {
+                // Nothing to remove: the step is done.
+                failpoint("after-remove");
+            }
+            (synced, logged)
+        }
+    });
     if let Err(e) = removed.and(logged) {
         return Err(undo.after(tree, e));
     }
@@ -1153,6 +1168,10 @@ impl Tree {
         }
         if landed && !journal::event_logged(&state, &intent.tx)? {
             journal::append_event(&state, &intent.event)?;
+        }
+        if !landed && !intent.tx.is_empty() {
+            // Its line was synced beside its folder, and the rename was lost.
+            journal::unlog_event(&state, &intent.tx)?;
         }
         for rel in std::iter::once(&intent.dst).chain(intent.src.as_ref()) {
             if let Some(dir) = self.path(rel).parent() {
