@@ -41,6 +41,9 @@ pub fn script(shell: Shell) -> Result<String> {
 pub fn command() -> clap::Command {
     let ids = || ArgValueCandidates::new(ticket_ids);
     let mut cmd = <crate::cli::Cli as clap::CommandFactory>::command();
+    // The subcommands' arguments are deferred (see `cli::Command`): built
+    // here, all of them, so that they can be changed.
+    cmd.build();
     for sub in [
         "start", "complete", "move", "show", "history", "set", "edit",
     ] {
