@@ -748,19 +748,18 @@ fn apply<'c>(
     };
     // A new ticket's number, written into the counter, is synced then too.
     let (journaled, staged) = std::thread::scope(|s| {
-        let journaled = s
-            .spawn(|| journal::write(&state, &intent).context("failed to write .tix/journal.json"));
-        let counted = counter.map(|c| {
-            s.spawn(|| {
-                super::failpoint_error("counter")
+        let journaled = s.spawn(|| {
+            journal::write(&state, &intent).context("failed to write .tix/journal.json")?;
+            match counter {
+                Some(c) => super::failpoint_error("counter")
                     .and_then(|()| c.sync())
-                    .context("failed to sync .tix/last-id")
-            })
+                    .context("failed to sync .tix/last-id"),
+                None => Ok(()),
+            }
         });
         let staged = super::failpoint_error("write")
             .and_then(|()| fsx::stage(&dst_path, change.content.as_bytes(), &how));
-        let counted = counted.map_or(Ok(()), super::joined);
-        (super::joined(journaled).and(counted), staged)
+        (super::joined(journaled), staged)
     });
     if let Err(e) = journaled {
         // A torn journal would mean "no step taken" anyway; it goes (and
