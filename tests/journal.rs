@@ -292,6 +292,17 @@ fn a_logged_change_whose_rename_was_lost_is_rolled_back_and_unlogged() {
 }
 
 #[test]
+fn a_new_ticket_killed_before_its_rename_is_said_not_created() {
+    let t = Tix::tree();
+    t.killed_at("after-journal", &["new", "Four"]);
+    t.run(&["doctor", "--fix"]).code(0).stdout_has(
+        "fixed: rolled back the interrupted change of TIX-0001 (tickets/pending/TIX-0001-four.md was not created)",
+    );
+    assert!(!t.exists("tickets/pending/TIX-0001-four.md"));
+    assert!(t.events().iter().all(|e| e["action"] == "repair"));
+}
+
+#[test]
 fn a_ticket_changed_in_place_and_edited_after_the_kill_is_left_as_it_is() {
     let t = Tix::tree().ticket(
         "in-progress",

@@ -1021,11 +1021,18 @@ impl Recovered {
                 i.event.to.as_deref().unwrap_or("-")
             )
         } else {
-            format!(
-                "rolled back the interrupted change of {} ({} stays as it was)",
-                i.event.ticket,
-                src.unwrap_or_else(|| tree.show(&i.dst))
-            )
+            match src {
+                Some(src) => format!(
+                    "rolled back the interrupted change of {} ({src} stays as it was)",
+                    i.event.ticket
+                ),
+                // A new ticket: there was nothing to keep as it was.
+                None => format!(
+                    "rolled back the interrupted change of {} ({} was not created)",
+                    i.event.ticket,
+                    tree.show(&i.dst)
+                ),
+            }
         };
         if let (Some((kept, why)), Some(src)) = (&self.kept, &i.src) {
             let _ = write!(
