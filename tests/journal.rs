@@ -54,6 +54,11 @@ fn a_torn_journal_means_no_step_was_taken() {
     for torn in [torn_over_blank, torn_over_older] {
         let t = start_killed_at("after-journal");
         std::fs::write(t.path("tickets/.tix/journal.json"), &torn).unwrap();
+        // The audit line is appended only once the journal is synced: a
+        // kill that tears the journal comes before it.
+        let log = t.path("tickets/.tix/events.jsonl");
+        assert_eq!(std::fs::read_to_string(&log).unwrap().lines().count(), 1);
+        std::fs::write(&log, "").unwrap();
         // The new bytes, staged while the journal was being written, are
         // in a temp file: the next command removes it.
         let mut before = t.snapshot();
@@ -83,12 +88,7 @@ fn a_torn_journal_means_no_step_was_taken() {
 
 #[test]
 fn killed_between_write_and_remove_rolls_forward_once() {
-    for step in [
-        "after-write",
-        "after-remove",
-        "after-event",
-        "after-registry",
-    ] {
+    for step in ["after-write", "after-remove", "after-registry"] {
         let t = start_killed_at(step);
         // Before recovery --check reports the interrupted change and changes nothing.
         let r = t.run(&["sync", "--check"]).code(6);
@@ -139,9 +139,10 @@ fn an_old_copy_edited_after_the_kill_is_kept_not_removed() {
         .iter()
         .map(|e| e["action"].as_str().unwrap())
         .collect();
-    assert_eq!(actions, ["repair", "start"], "{events:?}");
+    // The start was logged before its rename; the repair, by recovery.
+    assert_eq!(actions, ["start", "repair"], "{events:?}");
     assert!(
-        events[0]["reason"]
+        events[1]["reason"]
             .as_str()
             .unwrap()
             .contains("set aside as .tix/conflicts/"),
@@ -216,7 +217,7 @@ fn only_the_new_copy_edited_after_the_kill_finishes_and_keeps_the_old_one_aside(
         .iter()
         .map(|e| e["action"].as_str().unwrap().to_string())
         .collect();
-    assert_eq!(actions, ["repair", "start"]);
+    assert_eq!(actions, ["start", "repair"]);
     t.run(&["start", "1"]).code(0);
     t.run(&["sync", "--check"]).code(0);
 }
@@ -242,17 +243,12 @@ fn a_new_ticket_edited_after_the_kill_is_created_and_logged() {
     t.run(&["sync", "--check"]).code(0);
 }
 
-/// A change with nothing to remove syncs its folder and its audit line at
-/// the same time: a power loss may keep the line and lose the rename. As
-/// if it had, the new file is taken away after the kill; the next command
-/// rolls the change back and takes its line out of the log (and only its
-/// line, wherever git merged it).
+/// The audit line is appended and synced before the rename, beside the
+/// journal: a change killed after it and before the rename is rolled back,
+/// and its line taken out of the log (only its line, wherever git merged
+/// it), by the next command.
 #[test]
-fn a_logged_change_whose_rename_was_lost_is_rolled_back_and_unlogged() {
-    let t = Tix::tree();
-    t.run(&["new", "One"]).code(0);
-    t.killed_at("after-event", &["new", "Two"]);
-    let two = "tickets/pending/TIX-0002-two.md";
+fn a_change_killed_after_its_audit_line_is_rolled_back_and_unlogged() {
     let actions = |t: &Tix| -> Vec<String> {
         t.events()
             .iter()
@@ -265,13 +261,16 @@ fn a_logged_change_whose_rename_was_lost_is_rolled_back_and_unlogged() {
             })
             .collect()
     };
+    let t = Tix::tree();
+    t.run(&["new", "One"]).code(0);
+    t.killed_at("after-event", &["new", "Two"]);
+    let two = "tickets/pending/TIX-0002-two.md";
     assert_eq!(actions(&t), ["create TIX-0001", "create TIX-0002"]);
-    std::fs::remove_file(t.path(two)).unwrap();
+    assert!(!t.exists(two));
     let log = t.read("tickets/.tix/events.jsonl");
     // Recovery is silent: nothing is left for a person to settle.
     let r = t.run(&["status"]).code(0);
     assert_eq!(r.stderr, "");
-    assert_eq!(actions(&t), ["create TIX-0001"]);
     let one = log.lines().next().unwrap();
     assert_eq!(t.read("tickets/.tix/events.jsonl"), format!("{one}\n"));
     assert!(!t.exists(two) && !t.journal_pending());
@@ -280,7 +279,6 @@ fn a_logged_change_whose_rename_was_lost_is_rolled_back_and_unlogged() {
     let t = Tix::tree();
     t.run(&["new", "One"]).code(0);
     t.killed_at("after-event", &["new", "Two"]);
-    std::fs::remove_file(t.path(two)).unwrap();
     let log = t.read("tickets/.tix/events.jsonl");
     let merged = log.lines().next().unwrap().replace("TIX-0001", "TIX-0009");
     t.write("tickets/.tix/events.jsonl", &format!("{log}{merged}\n"));
@@ -289,6 +287,14 @@ fn a_logged_change_whose_rename_was_lost_is_rolled_back_and_unlogged() {
         t.read("tickets/.tix/events.jsonl"),
         format!("{}\n{merged}\n", log.lines().next().unwrap())
     );
+    // A move: its source stays where it was.
+    let t = start_killed_at("after-event");
+    assert_eq!(actions(&t), ["start TIX-0001"]);
+    t.run(&["status"]).code(0);
+    assert_eq!(t.read(SRC), ticket("TIX-0001", "pending", "", "body\n"));
+    assert!(!t.exists(DST) && !t.journal_pending());
+    assert!(t.events().is_empty());
+    t.run(&["sync", "--check"]).code(0);
 }
 
 #[test]

@@ -357,8 +357,8 @@ pub fn event_logged(state: &Path, tx: &str) -> Result<bool> {
 }
 
 /// Takes the line of transaction `tx` out of the audit log: a change that
-/// did not land may have logged it (a new ticket's line is synced beside its
-/// folder, so a power loss can keep the line and lose the rename). The last
+/// did not land may have logged it (the line is appended before the
+/// rename, which a kill or a power loss can stop or lose). The last
 /// line is cut off; a line that others follow (git merged some in since) is
 /// taken out by writing the log anew. Returns whether there was one.
 ///

@@ -733,10 +733,12 @@ fn apply<'c>(
         events_len: journal::events_len(&state),
     };
     let shown = tree.show(&change.dst);
-    // The journal is synced before the first step anyone can see (the new
-    // file's rename). The new bytes are written and synced beside it at the
-    // same time, into a temp file a kill leaves for the next command to
-    // remove (or the spare inode).
+    // Before the first step anyone can see (the new file's rename), on
+    // another thread: the journal is synced, then a new ticket's number in
+    // the counter, then the audit line is appended and synced (recovery
+    // takes the line out again if the change does not land). The new bytes
+    // are written and synced at the same time, into a temp file a kill
+    // leaves for the next command to remove (or the spare inode).
     let spare = state.join(SPARE);
     let how = match (moving, &src_path) {
         (true, Some(src)) => fsx::Put::NewReusing {
@@ -746,24 +748,34 @@ fn apply<'c>(
         (true, None) => fsx::Put::New { perms_from: None },
         (false, _) => fsx::Put::Over,
     };
-    // A new ticket's number, written into the counter, is synced then too.
     let (journaled, staged) = std::thread::scope(|s| {
-        let journaled = s.spawn(|| {
+        let journaled = s.spawn(|| -> Result<()> {
             journal::write(&state, &intent).context("failed to write .tix/journal.json")?;
-            match counter {
-                Some(c) => super::failpoint_error("counter")
+            if let Some(c) = counter {
+                super::failpoint_error("counter")
                     .and_then(|()| c.sync())
-                    .context("failed to sync .tix/last-id"),
-                None => Ok(()),
+                    .context("failed to sync .tix/last-id")?;
             }
+            journal::append_event(&state, &change.event)
+                .context("failed to append to .tix/events.jsonl")?;
+            failpoint("after-event");
+            Ok(())
         });
         let staged = super::failpoint_error("write")
             .and_then(|()| fsx::stage(&dst_path, change.content.as_bytes(), &how));
         (super::joined(journaled), staged)
     });
     if let Err(e) = journaled {
-        // A torn journal would mean "no step taken" anyway; it goes (and
-        // the staged temp file with `staged`).
+        // Nothing anyone can see was done. The audit line goes if it was
+        // appended (whole or torn); a torn journal would mean "no step
+        // taken" anyway, and it goes too (the staged temp file goes with
+        // `staged`). Only a line that cannot be cut keeps the journal, for
+        // the next command to take the line out.
+        if let Err(c) = journal::truncate_events(&state, undo.events_len) {
+            return Err(anyhow::anyhow!(
+                "{e:#}; the change could not be taken back (failed to take the event back out of .tix/events.jsonl: {c:#}): run `tix doctor --fix`"
+            ));
+        }
         let _ = journal::remove(&state);
         return Err(anyhow::anyhow!("{e:#}; nothing was changed"));
     }
@@ -773,58 +785,26 @@ fn apply<'c>(
         return Err(undo.after(tree, err));
     }
     failpoint("after-write");
-    let landed = || {
-        fsx::sync_dir(dst_path.parent().unwrap_or(&tree.root))
-            .with_context(|| format!("failed to write {shown}"))
-    };
+    // The new name is on disk before the old one goes.
+    let landed = fsx::sync_dir(dst_path.parent().unwrap_or(&tree.root))
+        .with_context(|| format!("failed to write {shown}"));
     let source = change
         .src
         .as_ref()
         .zip(src_path.as_ref())
         .filter(|_| moving);
-    let remove = |(src, src_path): (&String, &PathBuf)| -> Result<()> {
-        super::failpoint_error("remove")
-            .and_then(|()| fsx::retire(src_path, &spare))
-            .with_context(|| format!("failed to remove {}", tree.show(src)))?;
-        fsx::sync_dir(src_path.parent().unwrap_or(&tree.root))
-            .with_context(|| format!("failed to sync {}", tree.show(src)))?;
+    let removed = landed.and_then(|()| {
+        if let Some((src, src_path)) = source {
+            super::failpoint_error("remove")
+                .and_then(|()| fsx::retire(src_path, &spare))
+                .with_context(|| format!("failed to remove {}", tree.show(src)))?;
+            fsx::sync_dir(src_path.parent().unwrap_or(&tree.root))
+                .with_context(|| format!("failed to sync {}", tree.show(src)))?;
+        }
         failpoint("after-remove");
         Ok(())
-    };
-    let log = || {
-        let logged = journal::append_event(&state, &change.event)
-            .context("failed to append to .tix/events.jsonl");
-        if logged.is_ok() {
-            failpoint("after-event");
-        }
-        logged
-    };
-    // Two steps wait for the disk together. A move's new name is on disk
-    // before its old one goes; then the removal and the audit line. A
-    // change with nothing to remove (a new ticket, one changed in place):
-    // its folder's sync and the audit line, so a power loss can keep the
-    // line and lose the rename, and recovery then takes the line out.
-    let (removed, logged) = std::thread::scope(|s| match source {
-        Some(source) => match landed() {
-            Ok(()) => {
-                let removing = s.spawn(move || remove(source));
-                let logged = log();
-                (super::joined(removing), logged)
-            }
-            Err(e) => (Err(e), Ok(())),
-        },
-        None => {
-            let syncing = s.spawn(landed);
-            let logged = log();
-            let synced = super::joined(syncing);
-            if synced.is_ok() {
-                // Nothing to remove: the step is done.
-                failpoint("after-remove");
-            }
-            (synced, logged)
-        }
     });
-    if let Err(e) = removed.and(logged) {
+    if let Err(e) = removed {
         return Err(undo.after(tree, e));
     }
     let meta = match fs::metadata(&dst_path) {
@@ -1176,7 +1156,7 @@ impl Tree {
             journal::append_event(&state, &intent.event)?;
         }
         if !landed && !intent.tx.is_empty() {
-            // Its line was synced beside its folder, and the rename was lost.
+            // Its line is appended before the rename.
             journal::unlog_event(&state, &intent.tx)?;
         }
         for rel in std::iter::once(&intent.dst).chain(intent.src.as_ref()) {
