@@ -751,11 +751,6 @@ fn apply<'c>(
     let (journaled, staged) = std::thread::scope(|s| {
         let journaled = s.spawn(|| -> Result<()> {
             journal::write(&state, &intent).context("failed to write .tix/journal.json")?;
-            if let Some(c) = counter {
-                super::failpoint_error("counter")
-                    .and_then(|()| c.sync())
-                    .context("failed to sync .tix/last-id")?;
-            }
             journal::append_event(&state, &change.event)
                 .context("failed to append to .tix/events.jsonl")?;
             failpoint("after-event");
@@ -763,7 +758,12 @@ fn apply<'c>(
         });
         let staged = super::failpoint_error("write")
             .and_then(|()| fsx::stage(&dst_path, change.content.as_bytes(), &how));
-        (super::joined(journaled), staged)
+        let counted = counter.map_or(Ok(()), |c| {
+            super::failpoint_error("counter")
+                .and_then(|()| c.sync())
+                .context("failed to sync .tix/last-id")
+        });
+        (super::joined(journaled).and(counted), staged)
     });
     if let Err(e) = journaled {
         // Nothing anyone can see was done. The audit line goes if it was
