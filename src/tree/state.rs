@@ -199,11 +199,13 @@ impl<'t> State<'t> {
     }
 
     /// Performs one change of one ticket file, crash-safely: the journal
-    /// records the intent; the new content goes to a temp file in the
-    /// destination folder, is fsynced and renamed into place (never over
-    /// another file); the source is removed and the folders fsynced; the event
-    /// is appended to the audit log; then the registry and the index are
-    /// brought up to date and the journal is cleared.
+    /// records the intent and the event is appended to the audit log (one
+    /// thread), while the new content goes to a temp file in the destination
+    /// folder and is fsynced (another); it is renamed into place (never over
+    /// another file), and the folder fsynced; the source is removed and its
+    /// folder fsynced; then the registry and the index are brought up to
+    /// date and the journal is cleared. Recovery takes the event out again
+    /// if the change does not land.
     ///
     /// # Errors
     ///
