@@ -287,6 +287,31 @@ fn a_change_killed_after_its_audit_line_is_rolled_back_and_unlogged() {
         t.read("tickets/.tix/events.jsonl"),
         format!("{}\n{merged}\n", log.lines().next().unwrap())
     );
+    // A line cut short by a power loss during its append: what there is of
+    // it goes (a line that is not the change's stays).
+    let t = Tix::tree();
+    t.run(&["new", "One"]).code(0);
+    t.killed_at("after-event", &["new", "Two"]);
+    let log = t.read("tickets/.tix/events.jsonl");
+    let one = log.lines().next().unwrap().to_string();
+    let torn = &log[..one.len() + 1 + 40];
+    t.write("tickets/.tix/events.jsonl", torn);
+    t.run(&["status"]).code(0);
+    assert_eq!(t.read("tickets/.tix/events.jsonl"), format!("{one}\n"));
+    let t = Tix::tree();
+    t.run(&["new", "One"]).code(0);
+    t.killed_at("after-event", &["new", "Two"]);
+    let log = t.read("tickets/.tix/events.jsonl");
+    let one = log.lines().next().unwrap().to_string();
+    t.write(
+        "tickets/.tix/events.jsonl",
+        &format!("{one}\n{{\"time\":\"1999"),
+    );
+    t.run(&["status"]).code(0);
+    assert_eq!(
+        t.read("tickets/.tix/events.jsonl"),
+        format!("{one}\n{{\"time\":\"1999")
+    );
     // A move: its source stays where it was.
     let t = start_killed_at("after-event");
     assert_eq!(actions(&t), ["start TIX-0001"]);

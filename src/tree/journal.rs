@@ -360,12 +360,14 @@ pub fn event_logged(state: &Path, tx: &str) -> Result<bool> {
 /// did not land may have logged it (the line is appended before the
 /// rename, which a kill or a power loss can stop or lose). The last
 /// line is cut off; a line that others follow (git merged some in since) is
-/// taken out by writing the log anew. Returns whether there was one.
+/// taken out by writing the log anew; a last line cut short (a power loss
+/// during its append) goes too if it is the start of `event`'s line.
+/// Returns whether anything was taken out.
 ///
 /// # Errors
 ///
 /// An error reading or writing a log that exists.
-pub fn unlog_event(state: &Path, tx: &str) -> Result<bool> {
+pub fn unlog_event(state: &Path, tx: &str, event: &Event) -> Result<bool> {
     let path = state.join(EVENTS);
     let text = match fs::read(&path) {
         Ok(t) => t,
@@ -378,6 +380,17 @@ pub fn unlog_event(state: &Path, tx: &str) -> Result<bool> {
     for line in text.split_inclusive(|b| *b == b'\n') {
         if !of_tx(line) {
             kept.extend_from_slice(line);
+        }
+    }
+    // A last line cut short (a power loss during its append) that is the
+    // start of this change's own line goes too; any other stays.
+    if !kept.is_empty() && !kept.ends_with(b"\n") {
+        let start = kept.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+        if serde_json::to_string(event)?
+            .as_bytes()
+            .starts_with(&kept[start..])
+        {
+            kept.truncate(start);
         }
     }
     if kept.len() == text.len() {

@@ -1159,7 +1159,7 @@ impl Tree {
         }
         if !landed && !intent.tx.is_empty() {
             // Its line is appended before the rename.
-            journal::unlog_event(&state, &intent.tx)?;
+            journal::unlog_event(&state, &intent.tx, &intent.event)?;
         }
         for rel in std::iter::once(&intent.dst).chain(intent.src.as_ref()) {
             if let Some(dir) = self.path(rel).parent() {
