@@ -141,6 +141,46 @@ fn a_step_that_fails_as_a_full_disk_does_is_taken_back() {
     }
 }
 
+/// A file that another program puts where the change's file is going,
+/// after tix looked and before its rename: the rename fails (it never
+/// writes over a file), and taking the change back leaves that file alone.
+#[test]
+fn a_file_that_appears_at_the_destination_is_left_alone() {
+    if !cfg!(debug_assertions) {
+        eprintln!("skipped: failpoints exist in debug builds only");
+        return;
+    }
+    for (name, args, dst) in [
+        (
+            "new",
+            &["new", "Write the docs"][..],
+            "tickets/pending/TIX-0015-write-the-docs.md",
+        ),
+        (
+            "start",
+            &["start", "7"][..],
+            "tickets/in-progress/TIX-0007-fix-login-redirect-loop.md",
+        ),
+    ] {
+        let t = tree();
+        let before = state(&t);
+        let r = run(&t, name, args, &[("TIX_FAILPOINT", "taken-before-rename")]);
+        assert_eq!(r.code, 1, "{name}: {r:?}");
+        assert_eq!(
+            r.stderr,
+            format!("tix: failed to write {dst}: File exists (os error 17); nothing was changed\n"),
+            "{name}"
+        );
+        assert_eq!(
+            t.read(dst),
+            "made meanwhile\n",
+            "{name}: the other file stays"
+        );
+        std::fs::remove_file(t.path(dst)).unwrap();
+        as_before(&t, &before, name);
+    }
+}
+
 /// Folders and files tix may not write, as a user whom permissions stop.
 #[test]
 fn a_write_refused_by_permissions_is_taken_back() {

@@ -606,16 +606,25 @@ impl Undo<'_> {
     /// change, then clears the journal. An error says what could not be put
     /// back: the journal then stays, and the next command finishes or rolls
     /// the change back from it.
-    fn run(&self, tree: &Tree) -> Result<()> {
+    ///
+    /// `landed`: the new file was renamed into place. Before that, a file at
+    /// the destination is not the change's (a rename that fails because one
+    /// appeared there meanwhile) and stays.
+    fn run(&self, tree: &Tree, landed: bool) -> Result<()> {
         let dst = tree.path(&self.change.dst);
         let state = tree.state_dir();
-        match &self.src {
-            // A new ticket: its file goes.
-            None => remove_if_there(&dst)
-                .with_context(|| format!("failed to remove {}", tree.show(&self.change.dst)))?,
-            Some((src, bytes, perms)) if self.moving => {
+        let remove_dst = || -> Result<()> {
+            if landed {
                 remove_if_there(&dst)
                     .with_context(|| format!("failed to remove {}", tree.show(&self.change.dst)))?;
+            }
+            Ok(())
+        };
+        match &self.src {
+            // A new ticket: its file goes.
+            None => remove_dst()?,
+            Some((src, bytes, perms)) if self.moving => {
+                remove_dst()?;
                 if fs::symlink_metadata(src).is_err() {
                     // The source's own inode is the spare when it was kept;
                     // else its bytes are written back.
@@ -652,7 +661,16 @@ impl Undo<'_> {
     /// `err`, said with what became of the change: taken back (the tree is
     /// as it was), or not (`doctor` finishes it).
     fn after(&self, tree: &Tree, err: anyhow::Error) -> anyhow::Error {
-        match self.run(tree) {
+        self.after_step(tree, err, true)
+    }
+
+    /// [`Undo::after`] a failure of the rename itself: nothing landed.
+    fn after_rename(&self, tree: &Tree, err: anyhow::Error) -> anyhow::Error {
+        self.after_step(tree, err, false)
+    }
+
+    fn after_step(&self, tree: &Tree, err: anyhow::Error, landed: bool) -> anyhow::Error {
+        match self.run(tree, landed) {
             Ok(()) => anyhow::anyhow!("{err:#}; nothing was changed"),
             Err(u) => anyhow::anyhow!(
                 "{err:#}; the change could not be taken back ({u:#}): run `tix doctor --fix`"
@@ -782,9 +800,15 @@ fn apply<'c>(
         return Err(anyhow::anyhow!("{e:#}; nothing was changed"));
     }
     failpoint("after-journal");
+    if cfg!(debug_assertions)
+        && std::env::var_os("TIX_FAILPOINT").is_some_and(|v| v == "taken-before-rename")
+    {
+        // Tests: a file another program puts at the destination meanwhile.
+        let _ = fs::write(&dst_path, b"made meanwhile\n");
+    }
     if let Err(e) = staged.and_then(|staged| staged.rename(&dst_path)) {
         let err = anyhow::Error::from(e).context(format!("failed to write {shown}"));
-        return Err(undo.after(tree, err));
+        return Err(undo.after_rename(tree, err));
     }
     failpoint("after-write");
     // The new name is on disk before the old one goes.
