@@ -378,7 +378,7 @@ mod tests {
 
     /// `s` as a slice of a shared buffer, as the index gives it.
     fn shared(s: &str) -> Text {
-        Text::shared(&std::sync::Arc::new(s.to_string()), 0..s.len()).unwrap()
+        Text::shared(&std::sync::Arc::new(s.to_string().into()), 0..s.len()).unwrap()
     }
 
     #[test]

@@ -30,6 +30,7 @@
 use super::{Entry, Stamp};
 use crate::lines::{Lines, lower_bound};
 use crate::registry::Layout;
+use crate::share::Buf;
 use crate::ticket::{IdKey, Malformed, Meta, Text};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -86,7 +87,7 @@ pub enum Stamped {
     Line {
         rel: Text,
         stamp: Stamp,
-        buf: Arc<String>,
+        buf: Arc<Buf>,
         /// Where in `buf` the record is (after its `T` tag).
         line: Range<usize>,
     },
@@ -125,7 +126,7 @@ impl Stamped {
 #[derive(Debug)]
 enum Base {
     /// The loaded text, and where in it the base is.
-    Text(Arc<String>, Range<usize>),
+    Text(Arc<Buf>, Range<usize>),
     File(FileLines, Range<usize>),
 }
 
@@ -133,7 +134,8 @@ enum Base {
 /// it was made for other status folders, or a line does not parse.
 #[must_use]
 pub fn load(path: &Path, fingerprint: &str) -> Option<Index> {
-    let text = Arc::new(fs::read_to_string(path).ok()?);
+    // Mapped, not copied (see `Buf`).
+    let text = Arc::new(Buf::map(&fs::File::open(path).ok()?).ok()?);
     parse(&text, fingerprint)
 }
 
@@ -162,7 +164,7 @@ pub fn open(path: &Path, fingerprint: &str) -> Option<Index> {
     };
     let base_end = base_start.checked_add(base_len).filter(|e| *e <= len)?;
     let rest = lines.read(base_end, len - base_end)?;
-    let rest = Arc::new(String::from_utf8(rest).ok()?);
+    let rest = Arc::new(Buf::from(String::from_utf8(rest).ok()?));
     let mut index = header(&head, fingerprint)?;
     index.base = Base::File(lines, base_start..base_end);
     index.deltas(&rest, &rest)?;
@@ -178,7 +180,7 @@ fn next_line<'a>(text: &'a str, pos: &mut usize) -> Option<&'a str> {
     Some(&rest[..end])
 }
 
-fn parse(text: &Arc<String>, fingerprint: &str) -> Option<Index> {
+fn parse(text: &Arc<Buf>, fingerprint: &str) -> Option<Index> {
     let at = text.find("\nB\t")? + 1;
     let mut index = header(&text[..at], fingerprint)?;
     let mut pos = at;
@@ -221,7 +223,7 @@ fn header(text: &str, fingerprint: &str) -> Option<Index> {
 
 impl Index {
     /// Applies the lines appended after the base: `text`, a slice of `buf`.
-    fn deltas(&mut self, buf: &Arc<String>, text: &str) -> Option<()> {
+    fn deltas(&mut self, buf: &Arc<Buf>, text: &str) -> Option<()> {
         self.delta_bytes = text.len();
         let mut pos = 0;
         while let Some(line) = next_line(text, &mut pos) {
@@ -531,14 +533,14 @@ fn offsets(list: &str) -> Option<Vec<usize>> {
 
 /// A record read on its own: its fields share the line's buffer.
 fn own_record(line: String) -> Option<Entry> {
-    let buf = Arc::new(line);
+    let buf = Arc::new(Buf::from(line));
     record(&buf, buf.strip_prefix("T\t")?)
 }
 
 /// Every record of the base (a slice of `buf`), in order. One thread: the
 /// work is mostly fresh memory, and two threads filling it did it no
 /// faster (and a scan decodes beside the threads that stat the files).
-fn decode_all(buf: &Arc<String>, base: &str) -> Option<Vec<Entry>> {
+fn decode_all(buf: &Arc<Buf>, base: &str) -> Option<Vec<Entry>> {
     let mut out = Vec::with_capacity(base.len() / 160);
     for line in base.split_terminator('\n') {
         out.push(record(buf, line.strip_prefix("T\t")?)?);
@@ -857,14 +859,14 @@ fn memo(rest: &str) -> Option<Memo> {
 /// one pass over the bytes (records are decoded by the ten thousand).
 struct Fields<'a> {
     /// The buffer `line` is a slice of, which the fields share.
-    buf: &'a Arc<String>,
+    buf: &'a Arc<Buf>,
     line: &'a str,
     pos: usize,
     done: bool,
 }
 
 impl<'a> Fields<'a> {
-    fn new(buf: &'a Arc<String>, line: &'a str) -> Fields<'a> {
+    fn new(buf: &'a Arc<Buf>, line: &'a str) -> Fields<'a> {
         Fields {
             buf,
             line,
@@ -936,7 +938,7 @@ impl<'a> Fields<'a> {
 }
 
 /// Decodes a record (a line without its `T` tag): a slice of `buf`.
-fn record(buf: &Arc<String>, line: &str) -> Option<Entry> {
+fn record(buf: &Arc<Buf>, line: &str) -> Option<Entry> {
     let mut f = Fields::new(buf, line);
     let rel = f.text()?;
     let stamp = f.stamp()?;
@@ -1034,7 +1036,7 @@ fn unesc<'a>(s: &'a str) -> Option<Cow<'a, str>> {
 
 /// What [`unesc`] gave for a slice of `buf`: that slice shared, or the
 /// unescaped copy.
-fn shared(buf: &Arc<String>, text: Cow<'_, str>) -> Option<Text> {
+fn shared(buf: &Arc<Buf>, text: Cow<'_, str>) -> Option<Text> {
     match text {
         Cow::Borrowed(s) => Text::within(buf, s),
         Cow::Owned(s) => Some(Text::from(s)),
@@ -1045,8 +1047,8 @@ fn shared(buf: &Arc<String>, text: Cow<'_, str>) -> Option<Text> {
 mod tests {
     use super::*;
 
-    fn shared(s: String) -> Arc<String> {
-        Arc::new(s)
+    fn shared(s: String) -> Arc<Buf> {
+        Arc::new(Buf::from(s))
     }
 
     fn stamp(n: i64) -> Stamp {
