@@ -187,20 +187,49 @@ pub fn sort_by_kind<'a, T: std::borrow::Borrow<Ticket<'a>>>(tickets: &mut [T]) {
     });
 }
 
-/// The first `n` of `v` in the order of `cmp`, sorted, the rest dropped:
-/// a selection in linear time, then a sort of `n` (a dashboard shows ten
-/// of tens of thousands). `cmp` must be a total order, as every order here
-/// is: paths, which no two tickets share, break the last tie.
-fn keep_first<T>(v: &mut Vec<T>, n: usize, mut cmp: impl FnMut(&T, &T) -> Ordering) {
-    if n == 0 {
-        v.clear();
-        return;
+/// The first `n` of `items` in the order of their `key`, sorted, and how
+/// many items there were. Each key is made once (not at every comparison).
+/// A dashboard shows ten of tens of thousands: for a few, each item is
+/// compared with the last of those kept so far, nearly always once; for
+/// more, a selection in linear time and a sort of `n`. Keys must be a total
+/// order, as every order here is: paths, which no two tickets share, break
+/// the last tie.
+fn first_by_key<T, K: Ord>(
+    items: impl IntoIterator<Item = T>,
+    n: usize,
+    key: impl Fn(&T) -> K,
+) -> (Vec<T>, usize) {
+    const FEW: usize = 64;
+    let mut total = 0;
+    let mut kept: Vec<(K, T)>;
+    if n <= FEW {
+        // Sorted, at most `n` long.
+        kept = Vec::with_capacity(n);
+        for t in items {
+            total += 1;
+            if n == 0 {
+                continue;
+            }
+            let k = key(&t);
+            if kept.len() == n {
+                if kept.last().is_some_and(|(last, _)| k >= *last) {
+                    continue;
+                }
+                kept.pop();
+            }
+            let at = kept.partition_point(|(x, _)| *x < k);
+            kept.insert(at, (k, t));
+        }
+    } else {
+        kept = items.into_iter().map(|t| (key(&t), t)).collect();
+        total = kept.len();
+        if kept.len() > n {
+            kept.select_nth_unstable_by(n - 1, |a, b| a.0.cmp(&b.0));
+            kept.truncate(n);
+        }
+        kept.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     }
-    if v.len() > n {
-        v.select_nth_unstable_by(n - 1, &mut cmp);
-        v.truncate(n);
-    }
-    v.sort_unstable_by(cmp);
+    (kept.into_iter().map(|(_, t)| t).collect(), total)
 }
 
 /// Tickets of a pending-kind status marked `ready` whose dependencies are all
@@ -220,7 +249,7 @@ pub fn ready_first<'a>(
 ) -> (Vec<Ticket<'a>>, usize) {
     let kind: crate::model::FastMap<&IdKey, Kind> =
         tickets.iter().map(|t| (t.key, t.kind)).collect();
-    let mut out: Vec<Ticket<'a>> = tickets
+    let ready = tickets
         .iter()
         .copied()
         .filter(|t| t.kind == Kind::Pending && config.status(t.status).is_some_and(|s| s.ready))
@@ -230,10 +259,8 @@ pub fn ready_first<'a>(
                     .and_then(|k| kind.get(&k).copied())
                     .is_some_and(Kind::is_closed)
             })
-        })
-        .collect();
-    let total = out.len();
-    let key = |t: &Ticket<'a>| {
+        });
+    first_by_key(ready, n, |t| {
         (
             priority_rank(&t.meta.priority),
             t.meta.created.is_none(),
@@ -241,9 +268,7 @@ pub fn ready_first<'a>(
             t.key,
             t.rel,
         )
-    };
-    keep_first(&mut out, n, |a, b| key(a).cmp(&key(b)));
-    (out, total)
+    })
 }
 
 /// What the dashboards (`status`, `report`, `serve`) show of the tickets,
@@ -272,10 +297,8 @@ impl<'a> Board<'a> {
     #[must_use]
     pub fn of(config: &Config, tickets: &[Ticket<'a>], shown: usize) -> Board<'a> {
         let first = |n: usize, keep: &dyn Fn(&Ticket<'a>) -> bool| {
-            let mut v: Vec<Ticket<'a>> = tickets.iter().copied().filter(keep).collect();
-            let total = v.len();
-            keep_first(&mut v, n, |a, b| key_of(a).cmp(&key_of(b)));
-            Shown { first: v, total }
+            let (first, total) = first_by_key(tickets.iter().copied().filter(keep), n, key_of);
+            Shown { first, total }
         };
         let (done, dropped, counted) = tally(config, tickets.iter().map(|t| (t.status, 1)));
         let (ready, ready_total) = ready_first(config, tickets, shown);
@@ -953,6 +976,23 @@ fn push_link(out: &mut String, rel: &str) {
 mod tests {
     use super::*;
     use crate::ticket::{IdKey, Meta};
+
+    #[test]
+    fn the_first_by_key_are_those_of_a_full_sort_whatever_n() {
+        // A shuffled permutation with ties in the first part of the key.
+        let items: Vec<(u32, u32)> = (0..500u32)
+            .map(|i| ((i * 7919) % 13, (i * 7919) % 500))
+            .collect();
+        let mut sorted = items.clone();
+        sorted.sort_unstable();
+        for n in [0, 1, 2, 10, 64, 65, 100, 499, 500, 501, usize::MAX] {
+            let (first, total) = first_by_key(items.iter().copied(), n, |t| *t);
+            assert_eq!(total, 500, "n = {n}");
+            assert_eq!(first, sorted[..n.min(500)], "n = {n}");
+        }
+        let (none, total) = first_by_key(std::iter::empty::<u8>(), 10, |t| *t);
+        assert_eq!((none.len(), total), (0, 0));
+    }
 
     fn meta(id: &str, title: &str, priority: &str) -> Meta {
         Meta {
