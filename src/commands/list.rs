@@ -73,6 +73,7 @@ pub fn run(ctx: &Ctx, args: &ListArgs) -> Result<Exit> {
     ctx.note_unreadable(tree.unreadable(&snap));
     if args.json {
         ctx.out_json(&crate::view::Each(|| tickets.iter().map(TicketJson::new)))?;
+        snap.leave();
         return Ok(Exit::Ok);
     }
     let rows: Vec<Vec<&str>> = tickets
@@ -95,6 +96,7 @@ pub fn run(ctx: &Ctx, args: &ListArgs) -> Result<Exit> {
         flex("title"),
     ];
     ctx.out_with(|mut out| write_table(&cols, &rows, &ctx.streams, &mut out))?;
+    snap.leave();
     Ok(Exit::Ok)
 }
 

@@ -88,9 +88,11 @@ impl Drop for Screen {
     }
 }
 
-/// The dashboard: printed as JSON (`None` returned), or its text. `quiet`
-/// says nothing on stderr (under `--watch`, the screen is the dashboard's).
-fn dashboard(ctx: &Ctx, tree: &Tree, json: bool, quiet: bool) -> Result<Option<String>> {
+/// The dashboard: printed as JSON (`None` returned), or its text.
+/// `watching` (under `--watch`) says nothing on stderr (the screen is the
+/// dashboard's) and frees what it read (another frame follows); otherwise
+/// the command ends next, and the snapshot is left to the exit.
+fn dashboard(ctx: &Ctx, tree: &Tree, json: bool, watching: bool) -> Result<Option<String>> {
     let _lock = ctx.lock(tree, LockMode::Shared)?;
     let snap = tree.scan(Scan::Cached, Upkeep::Index)?;
     let tickets = tree.tickets(&snap);
@@ -122,7 +124,7 @@ fn dashboard(ctx: &Ctx, tree: &Tree, json: bool, quiet: bool) -> Result<Option<S
     } = board;
     let age = |t: &Ticket<'_>| age_secs(t, ctx.now);
 
-    if !quiet {
+    if !watching {
         ctx.note_unreadable(tree.unreadable(&snap));
     }
     if json {
@@ -149,6 +151,9 @@ fn dashboard(ctx: &Ctx, tree: &Tree, json: bool, quiet: bool) -> Result<Option<S
                 .collect(),
         };
         ctx.out_json(&out)?;
+        if !watching {
+            snap.leave();
+        }
         return Ok(None);
     }
 
@@ -262,6 +267,9 @@ fn dashboard(ctx: &Ctx, tree: &Tree, json: bool, quiet: bool) -> Result<Option<S
                 color
             )
         );
+    }
+    if !watching {
+        snap.leave();
     }
     Ok(Some(s))
 }

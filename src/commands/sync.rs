@@ -66,6 +66,7 @@ fn check(ctx: &Ctx, tree: &Tree, json: bool) -> Result<Exit> {
             }
         }
     }
+    snap.leave();
     Ok(if problems.is_empty() {
         Exit::Ok
     } else {

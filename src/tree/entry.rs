@@ -129,6 +129,17 @@ pub struct Snapshot {
     pub temps: Vec<String>,
 }
 
+impl Snapshot {
+    /// Lets go of the snapshot without freeing it, for a command that exits
+    /// once it has answered: the kernel takes its memory back whole when
+    /// the process ends, where freeing each record took 15 ms of `status`
+    /// at 100,000 tickets. Never for a command that goes on (`status
+    /// --watch`, `serve`).
+    pub fn leave(self) {
+        std::mem::forget(self);
+    }
+}
+
 /// A change of one ticket file: write `content` at `dst`, remove `src` if it differs.
 #[derive(Debug, Clone)]
 pub struct Change {
