@@ -113,13 +113,14 @@ impl Tree {
             Scan::Fresh => None,
             _ => index::load(&self.index_path(), &self.fingerprint()),
         };
-        if let Some(index) = &index
-            && let Some(paths) = index.paths()
-        {
-            // The records are decoded on another core while the files are
-            // stat'ed by the paths alone.
+        if let Some(index) = &index {
+            // The records are decoded on another core while the paths are
+            // taken from the index and the files stat'ed by them alone.
             let scanned = std::thread::scope(|s| {
                 let decoding = s.spawn(|| index.entries());
+                let Some(paths) = index.paths() else {
+                    return Ok(None);
+                };
                 self.scan_with(how, upkeep, Some(index), &paths, || super::joined(decoding))
             })?;
             if let Some(snap) = scanned {
