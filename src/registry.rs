@@ -284,6 +284,8 @@ pub struct Board<'a> {
     pub done: usize,
     /// Closed as not done (won't do).
     pub dropped: usize,
+    /// How many tickets have each status, in the configuration's order.
+    pub counts: Vec<usize>,
 }
 
 /// The first tickets of a list, in order, and how long the whole list is.
@@ -300,7 +302,15 @@ impl<'a> Board<'a> {
             let (first, total) = first_by_key(tickets.iter().copied().filter(keep), n, key_of);
             Shown { first, total }
         };
-        let (done, dropped, counted) = tally(config, tickets.iter().map(|t| (t.status, 1)));
+        // Every ticket's status is one of the configuration's.
+        let mut counts = vec![0; config.statuses.len()];
+        for t in tickets {
+            if let Some(i) = config.statuses.iter().position(|s| s.name == t.status) {
+                counts[i] += 1;
+            }
+        }
+        let names = config.statuses.iter().map(|s| s.name.as_str());
+        let (done, dropped, counted) = tally(config, names.zip(counts.iter().copied()));
         let (ready, ready_total) = ready_first(config, tickets, shown);
         Board {
             in_progress: first(usize::MAX, &|t| t.kind == Kind::InProgress).first,
@@ -314,6 +324,7 @@ impl<'a> Board<'a> {
             rate: rate(done, counted),
             done,
             dropped,
+            counts,
         }
     }
 }

@@ -45,6 +45,7 @@ fn render(ctx: &Ctx, tree: &Tree, tickets: &[Ticket<'_>], events: &[journal::Eve
         rate,
         done,
         dropped,
+        counts: _,
     } = Board::of(config, tickets, RECENT);
     let of = |status: &str| -> Vec<Ticket<'_>> {
         let mut v: Vec<Ticket<'_>> = tickets

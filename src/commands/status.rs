@@ -103,17 +103,6 @@ fn dashboard(ctx: &Ctx, tree: &Tree, json: bool, watching: bool) -> Result<Optio
         (problems, crate::tree::joined(board))
     });
     let problems = problems?.len();
-    let counts: Vec<(String, usize)> = tree
-        .config
-        .statuses
-        .iter()
-        .map(|s| {
-            (
-                s.name.clone(),
-                tickets.iter().filter(|t| t.status == s.name).count(),
-            )
-        })
-        .collect();
     let Board {
         in_progress,
         ready,
@@ -121,7 +110,15 @@ fn dashboard(ctx: &Ctx, tree: &Tree, json: bool, watching: bool) -> Result<Optio
         rate,
         done,
         dropped,
+        counts,
     } = board;
+    let counts: Vec<(String, usize)> = tree
+        .config
+        .statuses
+        .iter()
+        .map(|s| s.name.clone())
+        .zip(counts)
+        .collect();
     let age = |t: &Ticket<'_>| age_secs(t, ctx.now);
 
     if !watching {
