@@ -36,8 +36,9 @@ pub fn stuck<'a>(tickets: &[Ticket<'a>]) -> Vec<Stuck<'a>> {
     known.reserve(tickets.len());
     let mut open: Vec<usize> = Vec::new();
     for (i, t) in tickets.iter().enumerate() {
-        if !known.contains_key(t.key) {
-            known.insert(t.key, i);
+        // One lookup a ticket, not two.
+        if let std::collections::hash_map::Entry::Vacant(slot) = known.entry(t.key) {
+            slot.insert(i);
             if !t.kind.is_closed() {
                 open.push(i);
             }
