@@ -157,9 +157,11 @@ impl Buf {
     ///
     /// The mapping shows the file as it is while it is used: a program that
     /// cut the file short meanwhile would make reading past its new end
-    /// fault. tix never does: the files it maps (`.tix/index`) are replaced
-    /// by a rename and grow only by appends, which are made under the
-    /// exclusive lock, and every reader holds the lock.
+    /// fault. tix never does: the file it maps (`.tix/index`) is replaced by
+    /// a rename (the mapped file stays as it was) or grows by an append,
+    /// which changes no byte already there and none of the mapping's length
+    /// (a torn append at its end is what a reader that takes no lock, such as
+    /// shell completion, may see either way, and the index does not trust).
     pub fn map(file: &File) -> std::io::Result<Buf> {
         use rustix::mm::{MapFlags, ProtFlags, mmap};
         let len = usize::try_from(file.metadata()?.len())
