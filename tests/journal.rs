@@ -312,6 +312,36 @@ fn a_change_killed_after_its_audit_line_is_rolled_back_and_unlogged() {
         t.read("tickets/.tix/events.jsonl"),
         format!("{one}\n{{\"time\":\"1999")
     );
+    // A log whose last line a hand edit left unended: the change's line
+    // starts a line of its own, and taking it out keeps the other's event.
+    let t = Tix::tree();
+    t.run(&["new", "One"]).code(0);
+    let one = t.read("tickets/.tix/events.jsonl");
+    let one = one.strip_suffix('\n').unwrap().to_string();
+    t.write("tickets/.tix/events.jsonl", &one);
+    t.killed_at("after-event", &["new", "Two"]);
+    assert_eq!(actions(&t), ["create TIX-0001", "create TIX-0002"]);
+    t.run(&["status"]).code(0);
+    assert_eq!(t.read("tickets/.tix/events.jsonl"), format!("{one}\n"));
+    assert_eq!(actions(&t), ["create TIX-0001"]);
+    // And a line someone else's power loss cut short stays, ended, before
+    // the next change's line.
+    t.write(
+        "tickets/.tix/events.jsonl",
+        &format!("{one}\n{{\"time\":\"1999"),
+    );
+    t.run(&["new", "Three"]).code(0);
+    let log = t.read("tickets/.tix/events.jsonl");
+    assert!(
+        log.starts_with(&format!("{one}\n{{\"time\":\"1999\n{{")),
+        "{log}"
+    );
+    assert_eq!(log.lines().count(), 3);
+    let three: serde_json::Value = serde_json::from_str(log.lines().last().unwrap()).unwrap();
+    assert_eq!(
+        (&three["action"], &three["ticket"]),
+        (&"create".into(), &"TIX-0003".into())
+    );
     // A move: its source stays where it was.
     let t = start_killed_at("after-event");
     assert_eq!(actions(&t), ["start TIX-0001"]);

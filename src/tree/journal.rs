@@ -285,19 +285,32 @@ pub fn remove(state: &Path) -> Result<()> {
     }
 }
 
-/// Appends one event as one JSON line, in one write, and syncs it.
+/// Appends one event as one JSON line, in one write, and syncs it. A log
+/// whose last line is not ended (a hand edit, a line someone else's power
+/// loss cut short) gets the newline first: glued to that line, the event
+/// would be unreadable, and taken out with it.
 ///
 /// # Errors
 ///
-/// An error opening, writing or syncing `.tix/events.jsonl`.
+/// An error opening, reading, writing or syncing `.tix/events.jsonl`.
 pub fn append_event(state: &Path, event: &Event) -> Result<()> {
+    use std::os::unix::fs::FileExt;
     let mut line = serde_json::to_string(event)?;
     line.push('\n');
     super::failpoint_error("event")?;
     let mut f = OpenOptions::new()
         .create(true)
+        .read(true)
         .append(true)
         .open(state.join(EVENTS))?;
+    let len = f.metadata()?.len();
+    if len > 0 {
+        let mut last = [0u8];
+        f.read_exact_at(&mut last, len - 1)?;
+        if last[0] != b'\n' {
+            line.insert(0, '\n');
+        }
+    }
     f.write_all(line.as_bytes())?;
     f.sync_data()?;
     Ok(())
@@ -361,7 +374,9 @@ pub fn event_logged(state: &Path, tx: &str) -> Result<bool> {
 /// rename, which a kill or a power loss can stop or lose). The last
 /// line is cut off; a line that others follow (git merged some in since) is
 /// taken out by writing the log anew; a last line cut short (a power loss
-/// during its append) goes too if it is the start of `event`'s line.
+/// during its append) goes too if it is the start of `event`'s line. Only
+/// the change's own text goes: a line an older tix glued it onto keeps the
+/// rest, and text that merely names the transaction stays.
 /// Returns whether anything was taken out.
 ///
 /// # Errors
@@ -376,9 +391,32 @@ pub fn unlog_event(state: &Path, tx: &str, event: &Event) -> Result<bool> {
     };
     let needle = format!("\"tx\":{}", serde_json::to_string(tx)?);
     let of_tx = |line: &[u8]| line.windows(needle.len()).any(|w| w == needle.as_bytes());
+    let own = serde_json::to_string(event)?;
+    // An event of this change alone, as this or another version of tix
+    // wrote it.
+    let only_tx = |body: &[u8]| {
+        serde_json::from_slice::<serde_json::Value>(body)
+            .ok()
+            .is_some_and(|v| v.get("tx").and_then(|t| t.as_str()) == Some(tx))
+    };
     let mut kept = Vec::with_capacity(text.len());
-    for line in text.split_inclusive(|b| *b == b'\n') {
+    let lines: Vec<&[u8]> = text.split_inclusive(|b| *b == b'\n').collect();
+    for (i, line) in lines.iter().enumerate() {
+        let body = line.strip_suffix(b"\n").unwrap_or(line);
         if !of_tx(line) {
+            kept.extend_from_slice(line);
+        } else if body == own.as_bytes() || only_tx(body) {
+            // The change's own line: it goes whole.
+        } else if let Some(before) = body.strip_suffix(own.as_bytes()) {
+            // Glued onto a line that was not ended (a log an older tix
+            // appended to): only the change's own text goes, and the line
+            // before it is ended only if others follow.
+            kept.extend_from_slice(before);
+            if i + 1 < lines.len() {
+                kept.push(b'\n');
+            }
+        } else {
+            // Someone else's text with the change's id in it: it stays.
             kept.extend_from_slice(line);
         }
     }
@@ -595,5 +633,44 @@ mod tests {
         write(state, &intent("new")).unwrap();
         assert_eq!(size(state), 4096);
         assert_eq!(read(state).unwrap().unwrap().event.reason.unwrap(), "new");
+    }
+
+    #[test]
+    fn an_event_is_appended_on_a_line_of_its_own_and_unlogged_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = dir.path();
+        let path = state.join(EVENTS);
+        let mut event = intent("x").event;
+        event.tx = Some("t1".into());
+        let own = serde_json::to_string(&event).unwrap();
+        // A last line not ended: the event starts a line of its own, and
+        // taking it out leaves that line ended (the log is well formed).
+        fs::write(&path, "{\"time\":\"1999").unwrap();
+        append_event(state, &event).unwrap();
+        assert_eq!(
+            fs::read_to_string(&path).unwrap(),
+            format!("{{\"time\":\"1999\n{own}\n")
+        );
+        assert!(unlog_event(state, "t1", &event).unwrap());
+        assert_eq!(fs::read_to_string(&path).unwrap(), "{\"time\":\"1999\n");
+        // Glued onto such a line by an older tix: only its own text goes,
+        // and the line before it is ended when others follow.
+        fs::write(&path, format!("hand{own}\n")).unwrap();
+        assert!(unlog_event(state, "t1", &event).unwrap());
+        assert_eq!(fs::read_to_string(&path).unwrap(), "hand");
+        fs::write(&path, format!("hand{own}\nmerged\n")).unwrap();
+        assert!(unlog_event(state, "t1", &event).unwrap());
+        assert_eq!(fs::read_to_string(&path).unwrap(), "hand\nmerged\n");
+        // Text that names the change but is someone else's stays.
+        let other = "a note about \"tx\":\"t1\" and more\n";
+        fs::write(&path, other).unwrap();
+        assert!(!unlog_event(state, "t1", &event).unwrap());
+        assert_eq!(fs::read_to_string(&path).unwrap(), other);
+        // The change's event as another version wrote it (other fields,
+        // another order) is still its own line.
+        let older = "{\"tx\":\"t1\",\"action\":\"start\"}\n";
+        fs::write(&path, format!("keep\n{older}")).unwrap();
+        assert!(unlog_event(state, "t1", &event).unwrap());
+        assert_eq!(fs::read_to_string(&path).unwrap(), "keep\n");
     }
 }
