@@ -370,7 +370,11 @@ mod tests {
 
     #[test]
     fn every_option_says_what_it_does_and_global_ones_come_last() {
-        let cli = Cli::command();
+        // Built first: the subcommands' arguments are added only then
+        // (`defer`), and the loop would check none.
+        let mut cli = Cli::command();
+        cli.build();
+        let mut checked = Vec::new();
         for sub in cli.get_subcommands() {
             for arg in sub.get_arguments() {
                 assert!(
@@ -379,8 +383,10 @@ mod tests {
                     sub.get_name(),
                     arg.get_id()
                 );
+                checked.push(format!("{} {}", sub.get_name(), arg.get_id()));
             }
         }
+        assert!(checked.iter().any(|a| a == "list json"), "{checked:?}");
         let mut list = Cli::command();
         list.build();
         let help = list
