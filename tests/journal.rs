@@ -312,6 +312,18 @@ fn a_change_killed_after_its_audit_line_is_rolled_back_and_unlogged() {
         t.read("tickets/.tix/events.jsonl"),
         format!("{one}\n{{\"time\":\"1999")
     );
+    // `history` settles the interrupted change before it reads the log:
+    // it never shows a change that did not land.
+    let t = Tix::tree();
+    t.run(&["new", "One"]).code(0);
+    t.killed_at("after-event", &["new", "Two"]);
+    assert_eq!(actions(&t), ["create TIX-0001", "create TIX-0002"]);
+    let r = t.run(&["history", "--json"]).code(0);
+    let shown: Vec<serde_json::Value> = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(shown.len(), 1, "{}", r.stdout);
+    assert_eq!(shown[0]["ticket"], "TIX-0001");
+    assert_eq!(actions(&t), ["create TIX-0001"]);
+    assert!(!t.journal_pending());
     // A log whose last line a hand edit left unended: the change's line
     // starts a line of its own, and taking it out keeps the other's event.
     let t = Tix::tree();

@@ -32,6 +32,10 @@ fn run_figures(e: &crate::tree::Event) -> String {
 
 pub fn run(ctx: &Ctx, args: &HistoryArgs) -> Result<Exit> {
     let tree = ctx.tree()?;
+    // Under the lock: a writer's audit line is in the log before its change
+    // lands, and an interrupted change is settled (its line kept or taken
+    // out) before the log is read.
+    let _lock = ctx.lock(&tree, LockMode::Shared)?;
     let (events, torn) = journal::read_events(&tree.state_dir())?;
     if torn > 0 {
         ctx.note(&format!(
@@ -48,7 +52,6 @@ pub fn run(ctx: &Ctx, args: &HistoryArgs) -> Result<Exit> {
     {
         // No events: fine for a ticket nobody has changed yet, an error (exit 3)
         // for an id that names nothing.
-        let _lock = ctx.lock(&tree, LockMode::Shared)?;
         let snap = tree.scan(Scan::Cached, Upkeep::Index)?;
         tree.find(&snap, id)?;
     }
