@@ -399,8 +399,9 @@ fn named_as(
     }
 }
 
-/// `f` over `items` on up to four threads, in order. The threads fill one vector in place, block by block, each slot
-/// once (`Some`, or the scope has panicked with the thread that did): the
+/// `f` over `items` on up to four threads (one a core), in order. The
+/// threads fill one vector in place, block by block, each slot once
+/// (`Some`, or the scope has panicked with the thread that did): the
 /// results are held once, not once in each thread and again when put
 /// together, and a caller may collect them into the same allocation (at
 /// 10,000 tickets, 6 MB less at the peak of `sync --check`).
@@ -408,6 +409,16 @@ fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Ve
     let threads = std::thread::available_parallelism()
         .map_or(1, std::num::NonZero::get)
         .min(4);
+    parallel_map_on(threads, items, f)
+}
+
+/// [`parallel_map`] on `threads` threads (on the calling thread alone below
+/// two, or for fewer than 512 items).
+fn parallel_map_on<T: Sync, R: Send>(
+    threads: usize,
+    items: &[T],
+    f: impl Fn(&T) -> R + Sync,
+) -> Vec<Option<R>> {
     if threads < 2 || items.len() < 512 {
         return items.iter().map(|x| Some(f(x))).collect();
     }
@@ -523,21 +534,25 @@ pub fn edit_ticket(
 
 #[cfg(test)]
 mod tests {
-    use super::parallel_map;
+    use super::{parallel_map, parallel_map_on};
 
     #[test]
     fn parallel_map_keeps_the_order_whoever_takes_which_block() {
         // Some items are slow, so that the threads take different numbers
         // of blocks; each result lands in its item's slot all the same.
+        // Two and three threads whatever the cores of the machine.
         let items: Vec<u64> = (0..5_000).collect();
-        let out = parallel_map(&items, |x| {
-            if x % 701 == 0 {
-                std::thread::sleep(std::time::Duration::from_millis(2));
-            }
-            x * 3
-        });
         let want: Vec<Option<u64>> = items.iter().map(|x| Some(x * 3)).collect();
-        assert_eq!(out, want);
+        for threads in [2, 3] {
+            let out = parallel_map_on(threads, &items, |x| {
+                if x % 701 == 0 {
+                    std::thread::sleep(std::time::Duration::from_millis(2));
+                }
+                x * 3
+            });
+            assert_eq!(out, want, "{threads} threads");
+        }
+        assert_eq!(parallel_map(&items, |x| x * 3), want);
         // Below the threshold: on the calling thread, in order too.
         assert_eq!(
             parallel_map(&items[..10], |x| x + 1),
