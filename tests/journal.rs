@@ -364,6 +364,38 @@ fn a_change_killed_after_its_audit_line_is_rolled_back_and_unlogged() {
     t.run(&["sync", "--check"]).code(0);
 }
 
+/// A change killed before its rename, and a file another program put at
+/// its destination before the next command: the staged copy is still
+/// there, so recovery knows the change did not land. It rolls it back and
+/// leaves that file alone (it took it for the change's and set the real
+/// ticket aside before).
+#[test]
+fn a_file_put_at_the_destination_after_a_kill_is_not_taken_for_the_change() {
+    for (step, staged) in [("after-journal", "the temp file"), ("after-event", "too")] {
+        let t = start_killed_at(step);
+        t.write(DST, "someone else's\n");
+        t.run(&["status"]).code(0);
+        assert_eq!(
+            t.read(SRC),
+            ticket("TIX-0001", "pending", "", "body\n"),
+            "{step} {staged}"
+        );
+        assert_eq!(t.read(DST), "someone else's\n", "{step}");
+        assert!(t.events().is_empty(), "{step}");
+        assert!(!t.journal_pending(), "{step}");
+        assert!(!t.exists("tickets/.tix/conflicts"), "{step}");
+    }
+    // A new ticket's name taken meanwhile: that file is not the ticket.
+    let t = Tix::tree();
+    t.killed_at("after-event", &["new", "Four"]);
+    let four = "tickets/pending/TIX-0001-four.md";
+    t.write(four, "someone else's\n");
+    t.run(&["status"]).code(0);
+    assert_eq!(t.read(four), "someone else's\n");
+    assert!(t.events().is_empty());
+    assert!(!t.journal_pending());
+}
+
 #[test]
 fn a_new_ticket_killed_before_its_rename_is_said_not_created() {
     let t = Tix::tree();

@@ -571,6 +571,24 @@ pub fn sweep_temps(dir: &Path, unnamed: bool, remove: bool) -> Vec<String> {
     left
 }
 
+/// Whether the bytes whose fingerprint is `fingerprint` are still staged:
+/// in a temp file of tix in `dir`, or in `spare`. A rename gives a staged
+/// file its name and takes that one away, so then the rename never
+/// happened, whatever file is at the destination.
+#[must_use]
+pub fn staged_left(dir: &Path, spare: &Path, fingerprint: &str) -> bool {
+    let holds = |p: &Path| {
+        fs::symlink_metadata(p).is_ok_and(|m| m.is_file())
+            && fs::read(p).is_ok_and(|b| self::fingerprint(&b) == fingerprint)
+    };
+    holds(spare)
+        || fs::read_dir(dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .any(|e| e.file_name().to_string_lossy().starts_with(TEMP_PREFIX) && holds(&e.path()))
+}
+
 /// Removes temp files that a killed run left in `dir`; returns their names.
 ///
 /// # Errors

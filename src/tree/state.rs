@@ -1116,6 +1116,16 @@ impl Tree {
                 .is_none_or(|f| *f == fsx::fingerprint(b))
         };
         let moved_from = intent.src.as_deref().filter(|s| *s != intent.dst);
+        // A move's or a new ticket's staged copy still there: its rename never
+        // happened, and a file at the destination is another program's.
+        let staged_left = !exact
+            && dst.is_some()
+            && intent.src.as_deref() != Some(intent.dst.as_str())
+            && fsx::staged_left(
+                self.path(&intent.dst).parent().unwrap_or(&self.root),
+                &state.join(SPARE),
+                &intent.fingerprint,
+            );
         let source = match (&intent.src, moved_from) {
             (None, _) => Source::None,
             (Some(_), Some(s)) => match read(s)? {
@@ -1133,11 +1143,13 @@ impl Tree {
             },
         };
         let (landed, set_aside, left) = match (moved_from, dst.is_some(), exact, source) {
+            _ if staged_left => (false, None, false),
             (_, _, true, Source::Edited) if moved_from.is_some() => {
                 (true, Some("was edited after the interruption"), false)
             }
             (_, _, true, _) => (true, None, false),
-            // A new ticket's file can only be the change's (one that existed was refused).
+            // A new ticket's file, its staged copy gone: the change's (one
+            // that existed was refused).
             (_, true, false, Source::None) => (true, None, false),
             (Some(_), true, false, Source::Gone) => (true, None, false),
             (Some(_), true, false, Source::Untouched) => (
