@@ -277,8 +277,25 @@ pub fn read(state: &Path) -> Result<Option<Intent>> {
 ///
 /// An error writing over a journal that exists.
 pub fn remove(state: &Path) -> Result<()> {
+    clear(state, false)
+}
+
+/// [`remove`], synced: for a change taken back. Should a power loss undo
+/// that clearing, the next command would judge the change from the tree,
+/// where a file another program put at the destination (the reason the
+/// rename failed) would pass for the change's.
+///
+/// # Errors
+///
+/// An error writing over or syncing a journal that exists.
+pub fn remove_synced(state: &Path) -> Result<()> {
+    clear(state, true)
+}
+
+fn clear(state: &Path, sync: bool) -> Result<()> {
     match OpenOptions::new().write(true).open(state.join(JOURNAL)) {
         Ok(f) => fsx::overwrite_padded(&f, b"", JOURNAL_BLOCK, JOURNAL_KEEP)
+            .and_then(|()| if sync { f.sync_data() } else { Ok(()) })
             .context("failed to clear .tix/journal.json"),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
         Err(e) => Err(e).context("failed to clear .tix/journal.json"),

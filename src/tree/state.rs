@@ -655,7 +655,7 @@ impl Undo<'_> {
         }
         journal::truncate_events(&state, self.events_len)
             .context("failed to take the event back out of .tix/events.jsonl")?;
-        journal::remove(&state).context("failed to clear .tix/journal.json")
+        journal::remove_synced(&state)
     }
 
     /// `err`, said with what became of the change: taken back (the tree is
