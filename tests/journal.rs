@@ -3,6 +3,7 @@
 //! which is what `cargo test` builds.
 
 use crate::util::{NOW, Tix, conflicts, ticket};
+use std::os::unix::fs::PermissionsExt;
 
 const SRC: &str = "tickets/pending/TIX-0001.md";
 const DST: &str = "tickets/in-progress/TIX-0001.md";
@@ -282,11 +283,16 @@ fn a_change_killed_after_its_audit_line_is_rolled_back_and_unlogged() {
     let log = t.read("tickets/.tix/events.jsonl");
     let merged = log.lines().next().unwrap().replace("TIX-0001", "TIX-0009");
     t.write("tickets/.tix/events.jsonl", &format!("{log}{merged}\n"));
+    // Written anew, the log keeps its permissions.
+    let events = t.path("tickets/.tix/events.jsonl");
+    std::fs::set_permissions(&events, std::fs::Permissions::from_mode(0o640)).unwrap();
     t.run(&["status"]).code(0);
     assert_eq!(
         t.read("tickets/.tix/events.jsonl"),
         format!("{}\n{merged}\n", log.lines().next().unwrap())
     );
+    let mode = std::fs::metadata(&events).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o640);
     // A line cut short by a power loss during its append: what there is of
     // it goes (a line that is not the change's stays).
     let t = Tix::tree();
