@@ -181,6 +181,41 @@ fn a_file_that_appears_at_the_destination_is_left_alone() {
     }
 }
 
+/// On a filesystem without `RENAME_NOREPLACE` the new file is linked to its
+/// name, then its old name removed: once linked the change has landed, even
+/// when that removal fails (it was taken back before, leaving the ticket in
+/// both folders and nothing logged).
+#[test]
+fn a_move_lands_by_a_link_when_rename_cannot_refuse_to_replace() {
+    if !cfg!(debug_assertions) {
+        eprintln!("skipped: failpoints exist in debug builds only");
+        return;
+    }
+    let t = Tix::example();
+    t.run(&["sync"]).code(0);
+    // A start first, so that the next ones reuse its source's inode (the
+    // spare), the path that links.
+    t.run(&["start", "9"]).code(0);
+    for (fail, id, name) in [
+        ("link", "7", "TIX-0007-fix-login-redirect-loop.md"),
+        ("full:link-unlink", "11", "TIX-0011-export-invoices-csv.md"),
+    ] {
+        assert!(t.exists("tickets/.tix/ticket.spare"), "{fail}");
+        let r = run(&t, "start", &["start", id], &[("TIX_FAILPOINT", fail)]);
+        assert_eq!(r.code, 0, "{fail}: {r:?}");
+        assert!(!t.exists(&format!("tickets/pending/{name}")), "{fail}");
+        let moved = t.read(&format!("tickets/in-progress/{name}"));
+        assert!(moved.contains("status: in_progress"), "{fail}: {moved}");
+        let last = t.events().last().cloned().unwrap();
+        assert_eq!(
+            (last["action"].as_str(), last["ticket"].as_str()),
+            (Some("start"), Some(format!("TIX-{id:0>4}").as_str())),
+            "{fail}"
+        );
+        t.run(&["sync", "--check"]).code(0);
+    }
+}
+
 /// Folders and files tix may not write, as a user whom permissions stop.
 #[test]
 fn a_write_refused_by_permissions_is_taken_back() {

@@ -320,12 +320,26 @@ impl Staged {
 /// Renames `from` to `to`, failing if `to` exists.
 fn rename_new(from: &Path, to: &Path) -> io::Result<()> {
     use rustix::fs::{CWD, RenameFlags, renameat_with};
-    match renameat_with(CWD, from, CWD, to, RenameFlags::NOREPLACE) {
+    // Tests: a filesystem without the flag (`link`), and one whose removal of
+    // the old name then fails (`full:link-unlink`).
+    let without_flag = cfg!(debug_assertions)
+        && std::env::var("TIX_FAILPOINT").is_ok_and(|v| v == "link" || v == "full:link-unlink");
+    let renamed = if without_flag {
+        Err(rustix::io::Errno::INVAL)
+    } else {
+        renameat_with(CWD, from, CWD, to, RenameFlags::NOREPLACE)
+    };
+    match renamed {
         Ok(()) => Ok(()),
         // A filesystem without the flag: a link fails the same way if `to` exists.
         Err(rustix::io::Errno::INVAL | rustix::io::Errno::NOSYS) => {
             fs::hard_link(from, to)?;
-            fs::remove_file(from)
+            // Linked, the file has its name: the change has landed, whatever
+            // becomes of the old name. Should that stay, it is a second link
+            // no one writes through (a spare with two links is not reused,
+            // and the move's source then takes the spare's name).
+            let _ = super::failpoint_error("link-unlink").and_then(|()| fs::remove_file(from));
+            Ok(())
         }
         Err(e) => Err(e.into()),
     }
