@@ -216,6 +216,31 @@ fn a_move_lands_by_a_link_when_rename_cannot_refuse_to_replace() {
     }
 }
 
+/// A change in place whose rename fails, the file saved by someone
+/// meanwhile: that save stays (taking the change back wrote the old bytes
+/// over it before).
+#[test]
+fn a_save_made_while_a_change_in_place_fails_stays() {
+    if !cfg!(debug_assertions) {
+        eprintln!("skipped: failpoints exist in debug builds only");
+        return;
+    }
+    let t = tree();
+    let path = "tickets/pending/TIX-0007-fix-login-redirect-loop.md";
+    let events = t.events();
+    let fail = [("TIX_FAILPOINT", "full:saved-then-rename")];
+    let r = run(&t, "set", &["set", "7", "priority=low"], &fail);
+    assert_eq!(r.code, 1, "{r:?}");
+    assert!(
+        r.stderr
+            .starts_with(&format!("tix: failed to write {path}: ")),
+        "{r:?}"
+    );
+    assert_eq!(t.read(path), "saved meanwhile\n");
+    assert_eq!(t.events(), events);
+    assert!(!t.journal_pending());
+}
+
 /// Folders and files tix may not write, as a user whom permissions stop.
 #[test]
 fn a_write_refused_by_permissions_is_taken_back() {

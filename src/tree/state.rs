@@ -641,9 +641,10 @@ impl Undo<'_> {
                     fsx::sync_dir(src.parent().unwrap_or(&tree.root))?;
                 }
             }
-            // Changed in place: the old bytes go back.
+            // Changed in place: the old bytes go back, if the new ones landed
+            // (before that, other bytes there are someone else's save).
             Some((src, bytes, _)) => {
-                if fs::read(src).ok().as_deref() != Some(bytes.as_slice()) {
+                if landed && fs::read(src).ok().as_deref() != Some(bytes.as_slice()) {
                     fsx::write_atomic(src, bytes, Some(src), true).with_context(|| {
                         format!("failed to put back {}", tree.show(src_rel(self.change)))
                     })?;
@@ -800,12 +801,21 @@ fn apply<'c>(
         return Err(anyhow::anyhow!("{e:#}; nothing was changed"));
     }
     failpoint("after-journal");
-    if cfg!(debug_assertions)
-        && std::env::var_os("TIX_FAILPOINT").is_some_and(|v| v == "taken-before-rename")
-    {
-        // Tests: a file another program puts at the destination meanwhile.
-        let _ = fs::write(&dst_path, b"made meanwhile\n");
-    }
+    // Tests: a file another program puts at the destination meanwhile
+    // (`taken-before-rename`); a save of it by someone, then a rename that
+    // fails (`full:saved-then-rename`).
+    let fail = cfg!(debug_assertions).then(|| std::env::var("TIX_FAILPOINT").ok());
+    let staged = match fail.flatten().as_deref() {
+        Some("taken-before-rename") => {
+            let _ = fs::write(&dst_path, b"made meanwhile\n");
+            staged
+        }
+        Some("full:saved-then-rename") => {
+            let _ = fs::write(&dst_path, b"saved meanwhile\n");
+            staged.and_then(|_| Err(io::Error::from_raw_os_error(28)))
+        }
+        _ => staged,
+    };
     if let Err(e) = staged.and_then(|staged| staged.rename(&dst_path)) {
         let err = anyhow::Error::from(e).context(format!("failed to write {shown}"));
         return Err(undo.after_rename(tree, err));
