@@ -322,8 +322,7 @@ fn rename_new(from: &Path, to: &Path) -> io::Result<()> {
     use rustix::fs::{CWD, RenameFlags, renameat_with};
     // Tests: a filesystem without the flag (`link`), and one whose removal of
     // the old name then fails (`full:link-unlink`).
-    let without_flag = cfg!(debug_assertions)
-        && std::env::var("TIX_FAILPOINT").is_ok_and(|v| v == "link" || v == "full:link-unlink");
+    let without_flag = super::failpoint_set("link") || super::failpoint_set("full:link-unlink");
     let renamed = if without_flag {
         Err(rustix::io::Errno::INVAL)
     } else {

@@ -463,10 +463,24 @@ fn join_shown(display_root: &str, rel: &str) -> String {
     }
 }
 
+/// `TIX_FAILPOINT` in a debug build; `None` in release builds, which compile
+/// every failpoint to nothing.
+fn failpoint_value() -> Option<String> {
+    cfg!(debug_assertions)
+        .then(|| std::env::var("TIX_FAILPOINT").ok())
+        .flatten()
+}
+
+/// Whether a debug build runs with `TIX_FAILPOINT=<name>`.
+#[must_use]
+pub fn failpoint_set(name: &str) -> bool {
+    failpoint_value().is_some_and(|v| v == name)
+}
+
 /// In debug builds, `TIX_FAILPOINT=<name>` aborts the process at that step (for
 /// crash tests); release builds compile this to nothing.
 pub fn failpoint(name: &str) {
-    if cfg!(debug_assertions) && std::env::var_os("TIX_FAILPOINT").is_some_and(|v| v == name) {
+    if failpoint_set(name) {
         let _ = io::stderr().write_all(format!("tix: failpoint {name}: aborting\n").as_bytes());
         std::process::abort();
     }
@@ -479,9 +493,7 @@ pub fn failpoint(name: &str) {
 ///
 /// "No space left on device", when asked for.
 pub fn failpoint_error(name: &str) -> io::Result<()> {
-    if cfg!(debug_assertions)
-        && std::env::var("TIX_FAILPOINT").is_ok_and(|v| v.strip_prefix("full:") == Some(name))
-    {
+    if failpoint_value().is_some_and(|v| v.strip_prefix("full:") == Some(name)) {
         return Err(io::Error::from_raw_os_error(28));
     }
     Ok(())
@@ -490,7 +502,7 @@ pub fn failpoint_error(name: &str) -> io::Result<()> {
 /// In debug builds, `TIX_FAILPOINT=<name>` panics at that step (to test that
 /// a panic is caught where the contract says it must be).
 pub fn failpoint_panic(name: &str) {
-    if cfg!(debug_assertions) && std::env::var_os("TIX_FAILPOINT").is_some_and(|v| v == name) {
+    if failpoint_set(name) {
         panic!("failpoint {name}");
     }
 }

@@ -801,21 +801,15 @@ fn apply<'c>(
         return Err(anyhow::anyhow!("{e:#}; nothing was changed"));
     }
     failpoint("after-journal");
-    // Tests: a file another program puts at the destination meanwhile
-    // (`taken-before-rename`); a save of it by someone, then a rename that
-    // fails (`full:saved-then-rename`).
-    let fail = cfg!(debug_assertions).then(|| std::env::var("TIX_FAILPOINT").ok());
-    let staged = match fail.flatten().as_deref() {
-        Some("taken-before-rename") => {
-            let _ = fs::write(&dst_path, b"made meanwhile\n");
-            staged
-        }
-        Some("full:saved-then-rename") => {
-            let _ = fs::write(&dst_path, b"saved meanwhile\n");
-            staged.and_then(|_| Err(io::Error::from_raw_os_error(28)))
-        }
-        _ => staged,
-    };
+    // Tests: a file another program puts at the destination meanwhile; a
+    // save of it by someone, then a rename that fails as a full disk does.
+    if super::failpoint_set("taken-before-rename") {
+        let _ = fs::write(&dst_path, b"made meanwhile\n");
+    }
+    if super::failpoint_set("full:saved-then-rename") {
+        let _ = fs::write(&dst_path, b"saved meanwhile\n");
+    }
+    let staged = staged.and_then(|s| super::failpoint_error("saved-then-rename").map(|()| s));
     if let Err(e) = staged.and_then(|staged| staged.rename(&dst_path)) {
         let err = anyhow::Error::from(e).context(format!("failed to write {shown}"));
         return Err(undo.after_rename(tree, err));
