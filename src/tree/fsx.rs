@@ -566,22 +566,30 @@ pub fn temp_left(name: &str, unnamed: bool) -> bool {
 /// cannot write keeps them). Returns the names of those still there.
 #[must_use]
 pub fn sweep_temps(dir: &Path, unnamed: bool, remove: bool) -> Vec<String> {
-    let mut left = Vec::new();
-    let Ok(entries) = fs::read_dir(dir) else {
-        return left;
-    };
-    for entry in entries.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if name.starts_with(TEMP_PREFIX)
-            && entry.file_type().is_ok_and(|t| t.is_file())
-            && temp_left(&name, unnamed)
-            && !(remove && fs::remove_file(entry.path()).is_ok())
-        {
-            left.push(name);
-        }
-    }
+    let mut left: Vec<String> = temp_files(dir)
+        .filter(|(name, path)| {
+            temp_left(name, unnamed) && !(remove && fs::remove_file(path).is_ok())
+        })
+        .map(|(name, _)| name)
+        .collect();
     left.sort();
     left
+}
+
+/// The temp files of tix in `dir`, by name and path (none when it cannot be
+/// listed; an entry that cannot be read is skipped).
+fn temp_files(dir: &Path) -> impl Iterator<Item = (String, std::path::PathBuf)> {
+    fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            // The name first: the type may cost a `stat` where the listing
+            // does not give it.
+            let name = e.file_name().to_string_lossy().into_owned();
+            (name.starts_with(TEMP_PREFIX) && e.file_type().is_ok_and(|t| t.is_file()))
+                .then(|| (name, e.path()))
+        })
 }
 
 /// Whether the bytes whose fingerprint is `fingerprint` are still staged:
@@ -594,12 +602,7 @@ pub fn staged_left(dir: &Path, spare: &Path, fingerprint: &str) -> bool {
         fs::symlink_metadata(p).is_ok_and(|m| m.is_file())
             && fs::read(p).is_ok_and(|b| self::fingerprint(&b) == fingerprint)
     };
-    holds(spare)
-        || fs::read_dir(dir)
-            .into_iter()
-            .flatten()
-            .flatten()
-            .any(|e| e.file_name().to_string_lossy().starts_with(TEMP_PREFIX) && holds(&e.path()))
+    holds(spare) || temp_files(dir).any(|(_, path)| holds(&path))
 }
 
 /// Removes temp files that a killed run left in `dir`; returns their names.
