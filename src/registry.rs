@@ -271,6 +271,19 @@ pub fn ready_first<'a>(
     })
 }
 
+/// How many tickets have each status, in the configuration's order (every
+/// ticket's status is one of the configuration's): one pass over them.
+#[must_use]
+pub fn status_counts(config: &Config, tickets: &[Ticket<'_>]) -> Vec<usize> {
+    let mut counts = vec![0; config.statuses.len()];
+    for t in tickets {
+        if let Some(i) = config.statuses.iter().position(|s| s.name == t.status) {
+            counts[i] += 1;
+        }
+    }
+    counts
+}
+
 /// What the dashboards (`status`, `report`, `serve`) show of the tickets,
 /// worked out once: in progress, ready next, recent completions (done
 /// ones, not won't do), the completion rate — done ÷ every ticket but those
@@ -302,13 +315,7 @@ impl<'a> Board<'a> {
             let (first, total) = first_by_key(tickets.iter().copied().filter(keep), n, key_of);
             Shown { first, total }
         };
-        // Every ticket's status is one of the configuration's.
-        let mut counts = vec![0; config.statuses.len()];
-        for t in tickets {
-            if let Some(i) = config.statuses.iter().position(|s| s.name == t.status) {
-                counts[i] += 1;
-            }
-        }
+        let counts = status_counts(config, tickets);
         let names = config.statuses.iter().map(|s| s.name.as_str());
         let (done, dropped, counted) = tally(config, names.zip(counts.iter().copied()));
         let (ready, ready_total) = ready_first(config, tickets, shown);

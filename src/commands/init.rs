@@ -193,10 +193,8 @@ fn summary(ctx: &Ctx, tree: &Tree, snap: &crate::tree::Snapshot, existed: bool, 
         .config
         .statuses
         .iter()
-        .map(|s| {
-            let n = tickets.iter().filter(|t| t.status == s.name).count();
-            format!("{} {n}", s.name)
-        })
+        .zip(crate::registry::status_counts(&tree.config, &tickets))
+        .map(|(s, n)| format!("{} {n}", s.name))
         .collect();
     ctx.note(&format!(
         "{shown}: {verb}; {}: {}",
