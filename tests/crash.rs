@@ -10,7 +10,7 @@
 //! `TIX_KILLS=1000 cargo test --release --test integration crash -- --nocapture`
 //! is the long run (`tests/stress.sh`); `TIX_SEED` replays one.
 
-use crate::util::{NOW, copy_dir};
+use crate::util::{NOW, copy_dir, without_failpoints};
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -301,8 +301,7 @@ impl Harness {
 
 #[test]
 fn killed_at_every_step_of_every_change() {
-    if !cfg!(debug_assertions) {
-        eprintln!("skipped: failpoints exist in debug builds only");
+    if without_failpoints() {
         return;
     }
     let mut h = Harness::new();

@@ -5,7 +5,7 @@
 //! step as a full disk does (debug builds), folders tix may not write, and a
 //! real full filesystem (a small tmpfs, where the test may mount one).
 
-use crate::util::{Run, Tix, ticket};
+use crate::util::{Run, Tix, ticket, without_failpoints};
 use std::collections::BTreeMap;
 
 /// Each writing command, as `(name, args)`; `hook` sends a payload that
@@ -95,8 +95,7 @@ fn run(t: &Tix, name: &str, args: &[&str], env: &[(&str, &str)]) -> Run {
 
 #[test]
 fn a_step_that_fails_as_a_full_disk_does_is_taken_back() {
-    if !cfg!(debug_assertions) {
-        eprintln!("skipped: failpoints exist in debug builds only");
+    if without_failpoints() {
         return;
     }
     for step in ["write", "counter", "remove", "event", "registry"] {
@@ -146,8 +145,7 @@ fn a_step_that_fails_as_a_full_disk_does_is_taken_back() {
 /// writes over a file), and taking the change back leaves that file alone.
 #[test]
 fn a_file_that_appears_at_the_destination_is_left_alone() {
-    if !cfg!(debug_assertions) {
-        eprintln!("skipped: failpoints exist in debug builds only");
+    if without_failpoints() {
         return;
     }
     for (name, args, dst) in [
@@ -187,8 +185,7 @@ fn a_file_that_appears_at_the_destination_is_left_alone() {
 /// both folders and nothing logged).
 #[test]
 fn a_move_lands_by_a_link_when_rename_cannot_refuse_to_replace() {
-    if !cfg!(debug_assertions) {
-        eprintln!("skipped: failpoints exist in debug builds only");
+    if without_failpoints() {
         return;
     }
     let t = Tix::example();
@@ -221,8 +218,7 @@ fn a_move_lands_by_a_link_when_rename_cannot_refuse_to_replace() {
 /// over it before).
 #[test]
 fn a_save_made_while_a_change_in_place_fails_stays() {
-    if !cfg!(debug_assertions) {
-        eprintln!("skipped: failpoints exist in debug builds only");
+    if without_failpoints() {
         return;
     }
     let t = tree();
@@ -441,8 +437,7 @@ fn dir(root: &std::path::Path) -> BTreeMap<String, Vec<u8>> {
 /// files it added to a folder it adopts.
 #[test]
 fn an_init_that_fails_leaves_nothing_behind() {
-    if !cfg!(debug_assertions) {
-        eprintln!("skipped: failpoints exist in debug builds only");
+    if without_failpoints() {
         return;
     }
     for step in ["registry", "write"] {

@@ -466,6 +466,16 @@ impl Tix {
     }
 }
 
+/// Whether this build has no failpoints (a release build's tests): a
+/// test that needs them says it is skipped, and returns.
+pub fn without_failpoints() -> bool {
+    if cfg!(debug_assertions) {
+        return false;
+    }
+    eprintln!("skipped: failpoints exist in debug builds only");
+    true
+}
+
 /// The files of `tickets/.tix/conflicts/`: (name, text), by name.
 pub fn conflicts(t: &Tix) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = fs::read_dir(t.path("tickets/.tix/conflicts"))
