@@ -242,7 +242,8 @@ impl IdKey {
             i += 1;
         }
         // Both as written and as `format_id` writes it (`X-2` is `X-0002`).
-        let canonical = digits + num.to_string().len().max(4) + (i - num_end);
+        let width = num.checked_ilog10().map_or(1, |l| l as usize + 1);
+        let canonical = digits + width.max(4) + (i - num_end);
         if i > MAX_ID_LEN || canonical > MAX_ID_LEN {
             return None;
         }
