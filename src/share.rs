@@ -53,6 +53,27 @@ impl Text {
         )
     }
 
+    /// `buf[range]` for a range known to be on character boundaries (one
+    /// cut at ASCII bytes of text that is itself a slice of `buf`): the
+    /// check of `shared` left out, as a decoder of ten thousand records
+    /// would make it a hundred thousand times. `None` when the range is
+    /// off the buffer.
+    #[must_use]
+    pub(crate) fn at(buf: &Arc<Buf>, range: Range<usize>) -> Option<Text> {
+        if range.end > buf.len() || range.start > range.end {
+            return None;
+        }
+        debug_assert!(buf.get(range.clone()).is_some(), "not on boundaries");
+        match (u32::try_from(range.start), u32::try_from(range.end)) {
+            (Ok(start), Ok(end)) if end != WHOLE => Some(Text {
+                buf: Arc::clone(buf),
+                start,
+                end,
+            }),
+            _ => Text::shared(buf, range),
+        }
+    }
+
     /// `sub`, which must be a slice of `buf` itself (not a copy of one),
     /// without copying it; `None` when it is not.
     #[must_use]
@@ -444,6 +465,8 @@ mod tests {
             "a copy is not a slice"
         );
         assert_eq!(Text::within(&buf, &buf[2..]).unwrap(), "-1");
+        assert_eq!(Text::at(&buf, 2..4).unwrap(), "-1");
+        assert!(Text::at(&buf, 2..5).is_none(), "off the end");
         assert_eq!(Text::shared(&buf, 0..2).unwrap(), "é");
     }
 

@@ -861,21 +861,32 @@ struct Fields<'a> {
     /// The buffer `line` is a slice of, which the fields share.
     buf: &'a Arc<Buf>,
     line: &'a str,
+    /// Where `line` starts in `buf`.
+    at: usize,
     pos: usize,
     done: bool,
 }
 
 impl<'a> Fields<'a> {
-    fn new(buf: &'a Arc<Buf>, line: &'a str) -> Fields<'a> {
-        Fields {
+    /// `None` when `line` is not a slice of `buf`.
+    fn new(buf: &'a Arc<Buf>, line: &'a str) -> Option<Fields<'a>> {
+        let at = (line.as_ptr() as usize).checked_sub(buf.as_ptr() as usize)?;
+        (at + line.len() <= buf.len()).then_some(Fields {
             buf,
             line,
+            at,
             pos: 0,
             done: false,
-        }
+        })
     }
 
     fn raw(&mut self) -> Option<(&'a str, bool)> {
+        self.raw_at().map(|(f, escaped, _)| (f, escaped))
+    }
+
+    /// The next field, whether it holds a `\\`, and where it starts in the
+    /// line.
+    fn raw_at(&mut self) -> Option<(&'a str, bool, usize)> {
         if self.done {
             return None;
         }
@@ -889,32 +900,39 @@ impl<'a> Fields<'a> {
         }
         self.done = i == b.len();
         self.pos = i + 1;
-        Some((&self.line[start..i], escaped))
+        Some((&self.line[start..i], escaped, start))
+    }
+
+    /// `len` bytes of the line from `start` (cut at its tabs and at ASCII
+    /// marks, so on character boundaries), sharing the buffer.
+    fn shared(&self, start: usize, len: usize) -> Option<Text> {
+        let from = self.at + start;
+        Text::at(self.buf, from..from + len)
     }
 
     fn text(&mut self) -> Option<Text> {
-        match self.raw()? {
-            (f, false) => Text::within(self.buf, f),
-            (f, true) => shared(self.buf, unesc(f)?),
+        match self.raw_at()? {
+            (f, false, start) => self.shared(start, f.len()),
+            (f, true, _) => shared(self.buf, unesc(f)?),
         }
     }
 
     fn opt(&mut self) -> Option<Option<Text>> {
-        match self.raw()? {
-            ("-", _) => Some(None),
-            (f, esc) => {
+        match self.raw_at()? {
+            ("-", _, _) => Some(None),
+            (f, esc, start) => {
                 let v = f.strip_prefix('=')?;
                 Some(Some(if esc {
                     shared(self.buf, unesc(v)?)?
                 } else {
-                    Text::within(self.buf, v)?
+                    self.shared(start + 1, v.len())?
                 }))
             }
         }
     }
 
     fn list(&mut self) -> Option<Vec<Text>> {
-        let s = self.raw()?.0;
+        let (s, esc, start) = self.raw_at()?;
         if s.is_empty() {
             return Some(Vec::new());
         }
@@ -922,8 +940,14 @@ impl<'a> Fields<'a> {
         // Sized exactly (a comma in an item is escaped): grown from empty
         // it would hold room for four, twice what a ticket's two labels take.
         let mut out = Vec::with_capacity(1 + items.bytes().filter(|b| *b == b',').count());
+        let mut at = start + 1;
         for v in items.split(',') {
-            out.push(shared(self.buf, unesc(v)?)?);
+            out.push(if esc {
+                shared(self.buf, unesc(v)?)?
+            } else {
+                self.shared(at, v.len())?
+            });
+            at += v.len() + 1;
         }
         Some(out)
     }
@@ -939,7 +963,7 @@ impl<'a> Fields<'a> {
 
 /// Decodes a record (a line without its `T` tag): a slice of `buf`.
 fn record(buf: &Arc<Buf>, line: &str) -> Option<Entry> {
-    let mut f = Fields::new(buf, line);
+    let mut f = Fields::new(buf, line)?;
     let rel = f.text()?;
     let stamp = f.stamp()?;
     let parsed = match f.raw()?.0 {
@@ -1084,9 +1108,26 @@ mod tests {
             line: Some(3),
             message: "x\ty".into(),
         };
+        // And plain text, each field cut from the line where it is.
+        let plain = Meta {
+            id: "TIX-0002".into(),
+            title: "Plain title".into(),
+            status: Some("in_progress".into()),
+            priority: "low".into(),
+            created: Some("2026-01-02T00:00:00Z".into()),
+            started: Some("2026-01-03T00:00:00Z".into()),
+            completed: None,
+            updated: Some("u".into()),
+            agent: Some("claude".into()),
+            labels: vec!["one".into(), "two".into(), "three".into()],
+            depends_on: vec!["TIX-0001".into()],
+            done: 0,
+            total: 0,
+        };
         let entries = vec![
             Entry::new("pending/TIX-0001-x y.md".into(), stamp(10), Ok(meta)),
             Entry::new("pending/bad.md".into(), Stamp::default(), Err(bad)),
+            Entry::new("in-progress/TIX-0002.md".into(), stamp(11), Ok(plain)),
         ];
         let mut dirs = Dirs::new();
         dirs.insert("pending".into(), Some(stamp(7)));
@@ -1109,16 +1150,26 @@ mod tests {
         let back = parse(&text, "fp\tx").unwrap();
         assert_eq!(back.dirs, dirs);
         assert_eq!(back.memo.as_ref(), Some(&memo));
-        assert_eq!(back.prefixes.get("TIX"), Some(&1));
+        assert_eq!(back.prefixes.get("TIX"), Some(&2));
         let got = back.entries().unwrap();
-        assert_eq!(got.len(), 2);
+        assert_eq!(got.len(), 3);
         for e in &entries {
             let b = got.iter().find(|b| b.rel == e.rel).unwrap();
             assert_eq!((&b.parsed, &b.key, b.stamp), (&e.parsed, &e.key, e.stamp));
         }
+        let two = got
+            .iter()
+            .find(|b| b.rel == "in-progress/TIX-0002.md")
+            .unwrap();
+        let m = two.parsed.as_ref().unwrap();
+        assert!(two.rel.is_shared() && m.title.is_shared() && m.labels[2].is_shared());
+        assert!(m.agent.as_ref().is_some_and(Text::is_shared));
         // Lists are held in exactly the room they take (three labels, one
         // with an escaped comma; one empty dependency).
-        let m = got.iter().find_map(|b| b.parsed.as_ref().ok()).unwrap();
+        let m = got
+            .iter()
+            .find_map(|b| b.parsed.as_ref().ok().filter(|m| m.id == "TIX-0001"))
+            .unwrap();
         assert_eq!((m.labels.capacity(), m.depends_on.capacity()), (3, 1));
         assert!(parse(&text, "other").is_none());
         // Records are decoded when asked for: a broken one fails the decode.
