@@ -582,6 +582,11 @@ impl Config {
     /// `closed` → the first completed-kind one).
     #[must_use]
     pub fn read_status(&self, value: &str) -> Option<&StatusDef> {
+        // The value as it is first: what nearly every ticket says (its
+        // head is looked for only when that fails).
+        if let Some(s) = self.status(value) {
+            return Some(s);
+        }
         let head = [" - ", " – ", " — ", ": "]
             .iter()
             .filter_map(|sep| value.split_once(sep).map(|(h, _)| h))
