@@ -93,7 +93,15 @@ pub fn reads_as_itself(s: &str) -> Option<bool> {
 fn line(raw: &str) -> Option<&str> {
     let l = raw.strip_suffix('\n').unwrap_or(raw);
     let l = l.strip_suffix('\r').unwrap_or(l);
-    if l.chars().any(char::is_control) {
+    // A control character is a byte below a space or DEL in ASCII, and
+    // U+0080–U+009F (`C2 80`–`C2 9F`) beyond it: the chars are decoded only
+    // for a line that is not ASCII.
+    let control = if l.is_ascii() {
+        l.bytes().any(|b| b < b' ' || b == 0x7f)
+    } else {
+        l.chars().any(char::is_control)
+    };
+    if control {
         return None;
     }
     // Indented `- item` lines are read by the list they belong to.
