@@ -207,7 +207,11 @@ pub fn meta_without_frontmatter(
         })?),
         None => None,
     };
-    let time = |v: &Option<String>| v.as_deref().and_then(normalize_time).map(Text::from);
+    let time = |v: &Option<String>| {
+        v.as_deref()
+            .and_then(normalize_time)
+            .map(|t| Text::from(t.into_owned()))
+    };
     let (done, total) = progress(text, 0);
     Ok(Meta {
         id: id.into(),
@@ -731,16 +735,21 @@ impl<'a> Doc<'a> {
         }
     }
 
-    fn time(&self, key: &str) -> Result<Option<String>, Malformed> {
-        match self.str_of(key)? {
-            None => Ok(None),
-            Some(s) => normalize_time(&s).map(Some).ok_or_else(|| {
-                self.bad(
-                    key,
-                    format!("`{key}` is not an RFC 3339 time: {}", quote(&s)),
-                )
-            }),
-        }
+    fn time(&self, key: &str) -> Result<Option<Cow<'_, str>>, Malformed> {
+        let Some(s) = self.str_of(key)? else {
+            return Ok(None);
+        };
+        // Borrowed from the frontmatter when it is already so.
+        let normal = match &s {
+            Cow::Borrowed(b) => normalize_time(b),
+            Cow::Owned(o) => normalize_time(o).map(|t| Cow::Owned(t.into_owned())),
+        };
+        normal.map(Some).ok_or_else(|| {
+            self.bad(
+                key,
+                format!("`{key}` is not an RFC 3339 time: {}", quote(&s)),
+            )
+        })
     }
 
     /// The ids a key names, however it is shaped: a value (`TASK-12 - the
@@ -820,10 +829,10 @@ impl<'a> Doc<'a> {
 
     /// [`Doc::meta`], with an id and a title the body or the file name gives
     /// when the frontmatter has none.
-    pub fn meta_with(
-        &self,
+    pub fn meta_with<'t>(
+        &'t self,
         status_of: &dyn Fn(&str) -> Result<String, String>,
-        body: &BodyFields,
+        body: &'t BodyFields,
     ) -> Result<Meta, Malformed> {
         // `id`, else `ticket_id` (as some trees name it), else the body's.
         let id_key = if self.get("id").is_none() && self.get("ticket_id").is_some() {
@@ -901,18 +910,14 @@ impl<'a> Doc<'a> {
                 .collect();
         }
         let (done, total) = progress(self.text, self.split.body);
-        let time =
-            |key: &str, fallback: &Option<String>| -> Result<Option<Cow<'_, str>>, Malformed> {
-                Ok(self
-                    .time(key)?
-                    .or_else(|| {
-                        fallback
-                            .as_deref()
-                            .filter(|_| from_body)
-                            .and_then(normalize_time)
-                    })
-                    .map(Cow::Owned))
-            };
+        let time = |key: &str, fallback: &'t Option<String>| -> Result<_, Malformed> {
+            Ok(self.time(key)?.or_else(|| {
+                fallback
+                    .as_deref()
+                    .filter(|_| from_body)
+                    .and_then(normalize_time)
+            }))
+        };
         let labels = match self.list("labels")? {
             l if l.is_empty() && from_body => body
                 .labels
@@ -1084,14 +1089,14 @@ fn scalar_cow(v: &Value) -> Option<Cow<'_, str>> {
 
 /// RFC 3339 in UTC with a `Z` (`2026-11-24T13:40:07Z`); a bare date means midnight UTC.
 #[must_use]
-pub fn normalize_time(s: &str) -> Option<String> {
+pub fn normalize_time(s: &str) -> Option<Cow<'_, str>> {
     let s = s.trim();
-    // Already so (as tix writes every time): kept as it is, without a
-    // parse and a format that would give it back unchanged.
+    // Already so (as tix writes every time): kept as it is, borrowed,
+    // without a parse and a format that would give it back unchanged.
     if is_utc_second(s) {
-        return Some(s.to_string());
+        return Some(Cow::Borrowed(s));
     }
-    time_by_chrono(s)
+    time_by_chrono(s).map(Cow::Owned)
 }
 
 /// [`normalize_time`] by chrono alone: a parse, then a format.
@@ -1645,7 +1650,11 @@ mod tests {
                             format!(" {s} "),
                             s.replace('Z', ".5Z"),
                         ] {
-                            assert_eq!(normalize_time(&v), time_by_chrono(&v), "{v:?}");
+                            assert_eq!(
+                                normalize_time(&v).map(Cow::into_owned),
+                                time_by_chrono(&v),
+                                "{v:?}"
+                            );
                         }
                     }
                 }
@@ -1662,7 +1671,11 @@ mod tests {
             "2026-01-02T03:04:05ZZ",
             "２026-01-02T03:04:05Z",
         ] {
-            assert_eq!(normalize_time(odd), time_by_chrono(odd), "{odd:?}");
+            assert_eq!(
+                normalize_time(odd).map(Cow::into_owned),
+                time_by_chrono(odd),
+                "{odd:?}"
+            );
         }
     }
 
