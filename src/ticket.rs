@@ -57,6 +57,10 @@ impl Malformed {
 /// `P0`–`P3`, `normal`, `minor`).
 #[must_use]
 pub fn priority_of(value: &str) -> Option<&'static str> {
+    // As tix writes it: found without normalizing a copy.
+    if let Some(p) = PRIORITIES.iter().find(|p| **p == value) {
+        return Some(p);
+    }
     let n = crate::text::normalize(value);
     let found = match n.as_str() {
         "critical" | "urgent" | "blocker" | "highest" | "p0" => "critical",
