@@ -84,6 +84,13 @@ impl IdKey {
         (p.len == s.len()).then(|| Self::of(p))
     }
 
+    /// Whether `s` is a whole id ([`IdKey::parse`] would give one), without
+    /// making its key: what a check of each ticket's id asks.
+    #[must_use]
+    pub fn is_id(s: &str) -> bool {
+        Self::split(s, true).is_some_and(|p| p.len == s.len())
+    }
+
     /// [`IdKey::parse`] of an id that must have a number: where a word is only
     /// taken for an id by its shape (a heading, a list of dependencies, the
     /// causes of problems), words alone (`follow-up`) are no id.
@@ -138,15 +145,35 @@ impl IdKey {
     /// (`notes-2024-01-05.md`).
     #[must_use]
     pub fn file_name_parts(name: &str) -> Option<(IdKey, &str)> {
-        let (key, len) = Self::parse_prefix(name)?;
+        Self::file_name_split(name).map(|(p, rest)| (Self::of(p), rest))
+    }
+
+    /// Whether the file name `name` starts with an id of `key`'s prefix
+    /// that is not `key` (a copy left unrenamed), found as
+    /// [`IdKey::file_name_parts`] finds it but without making its key: what
+    /// the check of each ticket's name asks.
+    #[must_use]
+    pub fn file_name_contradicts(name: &str, key: &IdKey) -> bool {
+        Self::file_name_split(name).is_some_and(|(p, _)| {
+            p.prefix.eq_ignore_ascii_case(&key.prefix)
+                && !(p.num == key.numbered.then_some(key.num)
+                    && p.sub == key.sub
+                    && p.suffix.eq_ignore_ascii_case(&key.suffix))
+        })
+    }
+
+    /// [`IdKey::file_name_parts`] as written.
+    fn file_name_split(name: &str) -> Option<(Parts<'_>, &str)> {
+        let p = Self::split(name, false)?;
+        let len = p.len;
         let rest = &name[len..];
         let shaped = rest == ".md" || (rest.starts_with(['-', ' ', '_']) && rest.ends_with(".md"));
-        let written = &name[..key.prefix.len()];
+        let written = p.prefix;
         let words = !written.contains('-')
             || !written.bytes().any(|c| c.is_ascii_lowercase())
             || rest.starts_with(" - ");
         let number = &name[written.len() + 1..len];
-        (shaped && words && !is_date(number, rest)).then_some((key, rest))
+        (shaped && words && !is_date(number, rest)).then_some((p, rest))
     }
 
     /// Parses an id with a number at the start of `s`, returning it and its
@@ -513,5 +540,62 @@ mod tests {
         let canonical = format_id(&key.prefix, key.num);
         assert_eq!(canonical.len(), MAX_ID_LEN);
         assert_eq!(IdKey::parse(&canonical), Some(key));
+    }
+
+    /// The checks that make no key answer as the keys would: a whole id,
+    /// and a file name that names another id of the same prefix.
+    #[test]
+    fn checks_without_keys_agree_with_the_keys() {
+        let ids = [
+            "TIX-0001",
+            "tix-1",
+            "TIX-0001a",
+            "TIX-0001A",
+            "TIX-0002",
+            "BACK-4.10",
+            "BACK-4.2",
+            "back-4.10",
+            "AGENT-CREATION-005",
+            "TICKET-block-main-bash",
+            "FEAT-004",
+            "TIX",
+            "TIX-",
+            "-1",
+            "TIX-0001 x",
+            "TIX-0001-2",
+            "",
+        ];
+        let names = [
+            "TIX-0001.md",
+            "TIX-0001-slug.md",
+            "tix-0001 - Title.md",
+            "TIX-0001a.md",
+            "TIX-0002_x.md",
+            "TIX-1.md",
+            "BACK-4.10-x.md",
+            "BACK-4.2.md",
+            "AGENT-CREATION-005.md",
+            "agent-creation-005.md",
+            "feature-004-x.md",
+            "notes-2024-01-05.md",
+            "TIX-0001.txt",
+            "README.md",
+            "TIX-0001-2.md",
+        ];
+        for id in ids {
+            assert_eq!(IdKey::is_id(id), IdKey::parse(id).is_some(), "{id:?}");
+            let Some(key) = IdKey::parse(id) else {
+                continue;
+            };
+            for name in names {
+                let by_keys =
+                    IdKey::from_file_name(name).is_some_and(|k| k.prefix == key.prefix && k != key);
+                assert_eq!(
+                    IdKey::file_name_contradicts(name, &key),
+                    by_keys,
+                    "{id:?} in {name:?}"
+                );
+            }
+        }
     }
 }

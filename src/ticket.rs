@@ -198,7 +198,7 @@ pub fn meta_without_frontmatter(
             "no frontmatter, and no id in an `**ID:**` line, the first heading or the file name",
         )
     })?;
-    if IdKey::parse(&id).is_none() {
+    if !IdKey::is_id(&id) {
         return Err(Malformed {
             line: fields.line("id").or(Some(1)),
             message: format!("not a ticket id (like TIX-0007): {}", quote(&id)),
@@ -509,7 +509,7 @@ pub fn declares_id(name: &str, head: &[u8]) -> bool {
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let mut lines = text.lines().peekable();
     frontmatter_fields(&mut lines).any(|(key, value)| {
-        matches!(key.as_str(), "id" | "ticket_id") && IdKey::parse(id_value(value)).is_some()
+        matches!(key.as_str(), "id" | "ticket_id") && IdKey::is_id(id_value(value))
     })
 }
 
@@ -851,7 +851,7 @@ impl<'a> Doc<'a> {
             (None, Some(id)) => Cow::Borrowed(id.as_str()),
             (None, None) => return Err(self.bad("id", "no `id` in the frontmatter".into())),
         };
-        if IdKey::parse(&id).is_none() {
+        if !IdKey::is_id(&id) {
             return Err(self.bad(
                 id_key,
                 format!("`id` is not a ticket id (like TIX-0007): {}", quote(&id)),
@@ -886,7 +886,7 @@ impl<'a> Doc<'a> {
             })?,
         };
         let mut depends_on = self.list("depends_on")?;
-        if let Some(bad) = depends_on.iter().find(|d| IdKey::parse(d).is_none()) {
+        if let Some(bad) = depends_on.iter().find(|d| !IdKey::is_id(d)) {
             return Err(self.bad(
                 "depends_on",
                 format!(

@@ -380,23 +380,19 @@ fn named_as(
     meta: Meta,
     id_line: impl FnOnce() -> Option<usize>,
 ) -> Result<Meta, Malformed> {
-    let id = IdKey::parse(&meta.id);
-    match IdKey::from_file_name(name) {
-        Some(k)
-            if id
-                .as_ref()
-                .is_some_and(|id| id.prefix == k.prefix && *id != k) =>
-        {
-            Err(Malformed {
-                line: id_line(),
-                message: format!(
-                    "id {} does not match the file name (expected {}.md or {}-<slug>.md)",
-                    meta.id, meta.id, meta.id
-                ),
-            })
-        }
-        _ => Ok(meta),
+    // The id shares the ticket's packed text: no copy is made to compare.
+    let other =
+        IdKey::parse_text(&meta.id).is_some_and(|id| IdKey::file_name_contradicts(name, &id));
+    if other {
+        return Err(Malformed {
+            line: id_line(),
+            message: format!(
+                "id {} does not match the file name (expected {}.md or {}-<slug>.md)",
+                meta.id, meta.id, meta.id
+            ),
+        });
     }
+    Ok(meta)
 }
 
 /// `f` over `items` on up to four threads (one a core), in order. The
