@@ -11,6 +11,31 @@
 //! answers.
 
 use serde_yaml::{Mapping, Number, Value};
+use std::borrow::Cow;
+
+/// A value as the plain reader reads it: its text borrowed from the
+/// frontmatter where it stands there as it is (unquoted, or quoted without
+/// a doubled quote), so that reading a ticket copies no value of its own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Plain<'a> {
+    Null,
+    Str(Cow<'a, str>),
+    Num(u64),
+    Seq(Vec<Plain<'a>>),
+}
+
+impl Plain<'_> {
+    /// The value as `serde_yaml` reads the same text.
+    #[must_use]
+    pub fn to_value(&self) -> Value {
+        match self {
+            Plain::Null => Value::Null,
+            Plain::Str(s) => Value::String(s.to_string()),
+            Plain::Num(n) => Value::Number(Number::from(*n)),
+            Plain::Seq(items) => Value::Sequence(items.iter().map(Plain::to_value).collect()),
+        }
+    }
+}
 
 /// The frontmatter's mapping when it is plain enough (see the module);
 /// `None`: ask `serde_yaml`.
@@ -19,7 +44,7 @@ pub fn simple_mapping(yaml: &str) -> Option<Mapping> {
     Some(
         simple_pairs(yaml)?
             .into_iter()
-            .map(|(k, v)| (Value::String(k.to_string()), v))
+            .map(|(k, v)| (Value::String(k.to_string()), v.to_value()))
             .collect(),
     )
 }
@@ -28,11 +53,11 @@ pub fn simple_mapping(yaml: &str) -> Option<Mapping> {
 /// `yaml`: what a reader of a few keys looks through, without hashing each
 /// key into a map (a frontmatter has about ten).
 #[must_use]
-pub fn simple_pairs(yaml: &str) -> Option<Vec<(&str, Value)>> {
+pub fn simple_pairs(yaml: &str) -> Option<Vec<(&str, Plain<'_>)>> {
     // Room for a key a line: a frontmatter of ten lines takes under a
     // kilobyte, which the allocator serves from its per-thread cache.
     let lines_in = yaml.bytes().filter(|b| *b == b'\n').count() + 1;
-    let mut map: Vec<(&str, Value)> = Vec::with_capacity(lines_in);
+    let mut map: Vec<(&str, Plain<'_>)> = Vec::with_capacity(lines_in);
     let mut lines = yaml.split_inclusive('\n').map(line).peekable();
     while let Some(line) = lines.next() {
         let line = line?;
@@ -60,9 +85,9 @@ pub fn simple_pairs(yaml: &str) -> Option<Vec<(&str, Value)>> {
                 lines.next();
             }
             if items.is_empty() {
-                Value::Null
+                Plain::Null
             } else {
-                Value::Sequence(items)
+                Plain::Seq(items)
             }
         } else {
             value(rest.strip_prefix(' ')?)?
@@ -82,7 +107,7 @@ pub fn simple_pairs(yaml: &str) -> Option<Vec<(&str, Value)>> {
 #[must_use]
 pub fn reads_as_itself(s: &str) -> Option<bool> {
     match scalar(s, false)? {
-        Value::String(v) => Some(v == s),
+        Plain::Str(v) => Some(v == s),
         _ => Some(false),
     }
 }
@@ -121,22 +146,22 @@ fn is_key(key: &str) -> bool {
 }
 
 /// A value after `key: `: empty (null), a flow list of scalars, or a scalar.
-fn value(v: &str) -> Option<Value> {
+fn value(v: &str) -> Option<Plain<'_>> {
     let v = v.trim_end_matches(' ');
     if v.is_empty() {
-        return Some(Value::Null);
+        return Some(Plain::Null);
     }
     match v.strip_prefix('[') {
         Some(inner) => {
             let inner = inner.strip_suffix(']')?;
             if inner.trim_matches(' ').is_empty() {
-                return Some(Value::Sequence(Vec::new()));
+                return Some(Plain::Seq(Vec::new()));
             }
             inner
                 .split(',')
                 .map(|item| scalar(item, true))
                 .collect::<Option<Vec<_>>>()
-                .map(Value::Sequence)
+                .map(Plain::Seq)
         }
         None => quoted(v).or_else(|| scalar(v, false)),
     }
@@ -144,7 +169,7 @@ fn value(v: &str) -> Option<Value> {
 
 /// A quoted value on one line, when it needs no escape but the doubled
 /// quote of single quotes: `'it''s: fine'`, `"a, b"`. Always a string.
-fn quoted(v: &str) -> Option<Value> {
+fn quoted(v: &str) -> Option<Plain<'_>> {
     let (q, inner) = match v.as_bytes() {
         [b'\'', .., b'\''] if v.len() >= 2 => ('\'', &v[1..v.len() - 1]),
         [b'"', .., b'"'] if v.len() >= 2 => ('"', &v[1..v.len() - 1]),
@@ -153,18 +178,18 @@ fn quoted(v: &str) -> Option<Value> {
     if !inner.chars().all(|c| c == ' ' || printable(c)) {
         return None;
     }
-    let text = if q == '\'' {
+    let text = if q == '\'' && inner.contains('\'') {
         // A quote inside is written twice; a lone one ends the value early.
         if inner.replace("''", "").contains('\'') {
             return None;
         }
-        inner.replace("''", "'")
-    } else if inner.contains(['"', '\\']) {
+        Cow::Owned(inner.replace("''", "'"))
+    } else if q == '"' && inner.contains(['"', '\\']) {
         return None;
     } else {
-        inner.to_string()
+        Cow::Borrowed(inner)
     };
-    Some(Value::String(text))
+    Some(Plain::Str(text))
 }
 
 /// A character a plain or quoted scalar may hold as itself: not a control
@@ -181,7 +206,7 @@ fn printable(c: char) -> bool {
 /// One plain scalar (in a flow list `[…]` when `flow`): a string, or a
 /// whole number as YAML reads it. `None` for anything YAML might read
 /// another way.
-fn scalar(s: &str, flow: bool) -> Option<Value> {
+fn scalar(s: &str, flow: bool) -> Option<Plain<'_>> {
     let s = s.trim_matches(' ');
     let first = s.chars().next()?;
     // After a letter or digit, any printable character but a comment's
@@ -195,10 +220,7 @@ fn scalar(s: &str, flow: bool) -> Option<Value> {
             if s.len() > 18 || (s != "0" && s.starts_with('0')) {
                 return None;
             }
-            return s
-                .parse::<u64>()
-                .ok()
-                .map(|n| Value::Number(Number::from(n)));
+            return s.parse::<u64>().ok().map(Plain::Num);
         }
         // A number in another notation (1e3, 0x1F, 1_000, 1.5, 12:30) is
         // YAML's to read; a date or a timestamp has other characters.
@@ -207,7 +229,7 @@ fn scalar(s: &str, flow: bool) -> Option<Value> {
             return None;
         }
     }
-    Some(Value::String(s.to_string()))
+    Some(Plain::Str(Cow::Borrowed(s)))
 }
 
 /// Whether a plain scalar's characters are all printable or spaces, with
@@ -441,7 +463,8 @@ mod tests {
                 // Each key looked up in the pairs as in serde's mapping.
                 let pairs = crate::ticket::Keys::Plain(simple_pairs(&yaml).unwrap());
                 for key in fast.keys().filter_map(Value::as_str) {
-                    assert_eq!(pairs.get(key), fast.get(key), "{yaml:?}");
+                    let got = pairs.get(key).map(crate::ticket::Field::to_value);
+                    assert_eq!(got.as_ref(), fast.get(key), "{yaml:?}");
                 }
                 assert_eq!(pairs.to_mapping(), fast);
                 assert_eq!(Some(fast), serde(&yaml), "{yaml:?}");

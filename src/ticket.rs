@@ -4,6 +4,7 @@
 //! missing final newline, the body) is copied through, and every edit is checked
 //! by parsing its result again (see [`edit`]).
 
+use crate::frontmatter::Plain;
 use serde_yaml::{Mapping, Value};
 use std::borrow::Cow;
 use std::fmt::Write as _;
@@ -663,17 +664,53 @@ pub struct Doc<'a> {
 /// them (a short list, looked through) or as `serde_yaml` does.
 #[derive(Debug)]
 pub enum Keys<'a> {
-    Plain(Vec<(&'a str, Value)>),
+    Plain(Vec<(&'a str, Plain<'a>)>),
     Yaml(Mapping),
+}
+
+/// One key's value, as either reader gave it.
+#[derive(Debug, Clone, Copy)]
+pub enum Field<'k> {
+    Plain(&'k Plain<'k>),
+    Yaml(&'k Value),
+}
+
+impl<'k> Field<'k> {
+    fn is_null(self) -> bool {
+        matches!(self, Field::Plain(Plain::Null) | Field::Yaml(Value::Null))
+    }
+
+    /// The text of a scalar (string, number, bool), borrowed when it is
+    /// text; `None` for null, lists and maps.
+    fn scalar(self) -> Option<Cow<'k, str>> {
+        match self {
+            Field::Plain(Plain::Str(s)) => Some(Cow::Borrowed(s)),
+            Field::Plain(Plain::Num(n)) => Some(Cow::Owned(n.to_string())),
+            Field::Plain(_) => None,
+            Field::Yaml(v) => scalar_cow(v),
+        }
+    }
+
+    /// The value as `serde_yaml` gives it.
+    #[must_use]
+    pub fn to_value(self) -> Value {
+        match self {
+            Field::Plain(p) => p.to_value(),
+            Field::Yaml(v) => v.clone(),
+        }
+    }
 }
 
 impl Keys<'_> {
     /// The value of `key`, null or not.
     #[must_use]
-    pub fn get(&self, key: &str) -> Option<&Value> {
+    pub fn get(&self, key: &str) -> Option<Field<'_>> {
         match self {
-            Keys::Plain(pairs) => pairs.iter().find(|(k, _)| *k == key).map(|(_, v)| v),
-            Keys::Yaml(map) => map.get(key),
+            Keys::Plain(pairs) => pairs
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, v)| Field::Plain(v)),
+            Keys::Yaml(map) => map.get(key).map(Field::Yaml),
         }
     }
 
@@ -683,7 +720,7 @@ impl Keys<'_> {
         match self {
             Keys::Plain(pairs) => pairs
                 .iter()
-                .map(|(k, v)| (Value::String((*k).to_string()), v.clone()))
+                .map(|(k, v)| (Value::String((*k).to_string()), v.to_value()))
                 .collect(),
             Keys::Yaml(map) => map.clone(),
         }
@@ -711,7 +748,7 @@ impl<'a> Doc<'a> {
             .map(|k| line_of(self.text, k.start))
     }
 
-    fn get(&self, key: &str) -> Option<&Value> {
+    fn get(&self, key: &str) -> Option<Field<'_>> {
         self.keys.get(key).filter(|v| !v.is_null())
     }
 
@@ -733,7 +770,8 @@ impl<'a> Doc<'a> {
     fn str_of(&self, key: &str) -> Result<Option<Cow<'_, str>>, Malformed> {
         match self.get(key) {
             None => Ok(None),
-            Some(v) => scalar_cow(v)
+            Some(v) => v
+                .scalar()
                 .map(Some)
                 .ok_or_else(|| self.bad(key, format!("`{key}` must be a single value"))),
         }
@@ -761,10 +799,15 @@ impl<'a> Doc<'a> {
     /// under `blocks`, `enables` or `related` is not a dependency). Values
     /// without an id at their start are passed over.
     fn ids_in(&self, key: &str) -> Vec<String> {
-        fn walk(v: &Value, out: &mut Vec<String>) {
+        fn walk(v: Field<'_>, out: &mut Vec<String>) {
             match v {
-                Value::Sequence(items) => items.iter().for_each(|i| walk(i, out)),
-                Value::Mapping(m) => {
+                Field::Plain(Plain::Seq(items)) => {
+                    items.iter().for_each(|i| walk(Field::Plain(i), out));
+                }
+                Field::Yaml(Value::Sequence(items)) => {
+                    items.iter().for_each(|i| walk(Field::Yaml(i), out));
+                }
+                Field::Yaml(Value::Mapping(m)) => {
                     for (k, v) in m {
                         let k = k.as_str().map(crate::text::normalize).unwrap_or_default();
                         if !matches!(
@@ -776,12 +819,12 @@ impl<'a> Doc<'a> {
                                 | "relates_to"
                                 | "see_also"
                         ) {
-                            walk(v, out);
+                            walk(Field::Yaml(v), out);
                         }
                     }
                 }
                 other => {
-                    if let Some(text) = scalar_text(other)
+                    if let Some(text) = other.scalar()
                         && let Some(word) = text
                             .split(|c: char| {
                                 c.is_whitespace() || matches!(c, ',' | ':' | '(' | ')' | '[' | ']')
@@ -802,17 +845,17 @@ impl<'a> Doc<'a> {
     }
 
     fn list(&self, key: &str) -> Result<Vec<Cow<'_, str>>, Malformed> {
-        match self.get(key) {
-            None => Ok(Vec::new()),
-            Some(Value::Sequence(items)) => items
-                .iter()
-                .map(scalar_cow)
-                .collect::<Option<Vec<_>>>()
-                .ok_or_else(|| self.bad(key, format!("`{key}` must be a list of values"))),
-            Some(v) => scalar_cow(v)
-                .map(|s| vec![s])
-                .ok_or_else(|| self.bad(key, format!("`{key}` must be a list of values"))),
-        }
+        let items = match self.get(key) {
+            None => return Ok(Vec::new()),
+            Some(Field::Plain(Plain::Seq(items))) => {
+                items.iter().map(|i| Field::Plain(i).scalar()).collect()
+            }
+            Some(Field::Yaml(Value::Sequence(items))) => {
+                items.iter().map(|i| Field::Yaml(i).scalar()).collect()
+            }
+            Some(v) => v.scalar().map(|s| vec![s]),
+        };
+        items.ok_or_else(|| self.bad(key, format!("`{key}` must be a list of values")))
     }
 
     /// Reads the keys tix knows. `status_of` turns the file's `status` value
@@ -1075,12 +1118,8 @@ pub fn yaml_message(e: &serde_yaml::Error) -> String {
     out
 }
 
-/// The text of a scalar (string, number, bool); `None` for lists and maps.
-fn scalar_text(v: &Value) -> Option<String> {
-    scalar_cow(v).map(Cow::into_owned)
-}
-
-/// [`scalar_text`], borrowed when the value is text.
+/// The text of a scalar (string, number, bool), borrowed when the value
+/// is text; `None` for lists and maps.
 fn scalar_cow(v: &Value) -> Option<Cow<'_, str>> {
     match v {
         Value::String(s) => Some(Cow::Borrowed(s)),
@@ -1801,8 +1840,8 @@ mod tests {
             let out = edit(text, &[("agent", NewValue::Str(hostile.into()))]).unwrap();
             let doc = Doc::parse(&out).unwrap();
             assert_eq!(
-                doc.keys.get("agent"),
-                Some(&Value::String(hostile.into())),
+                doc.keys.get("agent").map(Field::to_value),
+                Some(Value::String(hostile.into())),
                 "{hostile:?} → {out}"
             );
         }
