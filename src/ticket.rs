@@ -1003,11 +1003,12 @@ impl<'a> Doc<'a> {
             .chain(labels.iter().map(|l| &**l))
             .chain(depends_on.iter().map(|d| &**d))
             .collect();
-        let mut texts = crate::share::pack(&parts).into_iter();
+        let mut texts = crate::share::pack(&parts);
         let mut next = || texts.next().unwrap_or_default();
         let (id, title) = (next(), next());
-        let [status, created, started, completed, updated, agent] =
-            optional.map(|o| Some(next()).filter(|_| o.is_some()));
+        let [status, created, started, completed, updated, agent] = optional
+            .each_ref()
+            .map(|o| Some(next()).filter(|_| o.is_some()));
         let labels = labels.iter().map(|_| next()).collect();
         let depends_on = depends_on.iter().map(|_| next()).collect();
         Ok(Meta {
