@@ -54,17 +54,35 @@ pub fn simple_mapping(yaml: &str) -> Option<Mapping> {
 /// key into a map (a frontmatter has about ten).
 #[must_use]
 pub fn simple_pairs(yaml: &str) -> Option<Vec<(&str, Plain<'_>)>> {
-    // Room for a key a line: a frontmatter of ten lines takes under a
-    // kilobyte, which the allocator serves from its per-thread cache.
-    let lines_in = yaml.bytes().filter(|b| *b == b'\n').count() + 1;
-    let mut map: Vec<(&str, Plain<'_>)> = Vec::with_capacity(lines_in);
-    let mut lines = yaml.split_inclusive('\n').map(line).peekable();
+    // Room for the keys of most frontmatters (it grows for more), which
+    // the allocator serves from its per-thread cache.
+    let mut map: Vec<(&str, Plain<'_>)> = Vec::with_capacity(16);
+    // Its lines are short: a pass over their bytes finds their ends sooner
+    // than a search set up for a long text.
+    let mut rest = yaml;
+    let mut lines = std::iter::from_fn(|| {
+        if rest.is_empty() {
+            return None;
+        }
+        let end = rest
+            .bytes()
+            .position(|b| b == b'\n')
+            .map_or(rest.len(), |i| i + 1);
+        let (l, after) = rest.split_at(end);
+        rest = after;
+        Some(l)
+    })
+    .map(line)
+    .peekable();
     while let Some(line) = lines.next() {
         let line = line?;
         if line.is_empty() {
             continue;
         }
-        let (key, rest) = line.split_once(':')?;
+        // A key is a short word: a pass over its bytes finds its colon
+        // sooner than a search set up for a long text.
+        let colon = line.bytes().position(|b| b == b':')?;
+        let (key, rest) = (&line[..colon], &line[colon + 1..]);
         if !is_key(key) {
             return None;
         }
