@@ -108,10 +108,15 @@ pub fn top_dir(rel: &str) -> &str {
 #[must_use]
 pub fn join_rel(dir: &str, name: &str) -> String {
     if dir.is_empty() {
-        name.to_string()
-    } else {
-        format!("{dir}/{name}")
+        return name.to_string();
     }
+    // Made for every file a scan reads: three copies into one allocation,
+    // not the formatting machinery (a thousand instructions a path).
+    let mut rel = String::with_capacity(dir.len() + 1 + name.len());
+    rel.push_str(dir);
+    rel.push('/');
+    rel.push_str(name);
+    rel
 }
 
 /// Every ticket file of the tree at one moment, in no particular order
