@@ -5,7 +5,7 @@ use crate::exit::Exit;
 use crate::model::FastMap;
 use crate::output::{col, flex, write_table};
 use crate::ticket::{priority_of, priority_rank};
-use crate::tree::{LockMode, Scan, Ticket, Upkeep};
+use crate::tree::{LockMode, Scan, Ticket, Tree, Upkeep};
 use crate::view::TicketJson;
 use anyhow::Result;
 
@@ -70,7 +70,7 @@ pub fn run(ctx: &Ctx, args: &ListArgs) -> Result<Exit> {
         })
         .collect();
     sort(&tree.config, &mut tickets, args.sort);
-    ctx.note_unreadable(tree.unreadable(&snap));
+    ctx.note_unreadable(Tree::unreadable(&snap, &all));
     if args.json {
         ctx.out_json(&crate::view::Each(|| tickets.iter().map(TicketJson::new)))?;
         snap.leave();

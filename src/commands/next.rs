@@ -8,7 +8,7 @@ use crate::cli::NextArgs;
 use crate::config::Kind;
 use crate::exit::Exit;
 use crate::transition::{self, Request};
-use crate::tree::{self, LockMode, Scan, State, Upkeep};
+use crate::tree::{self, LockMode, Scan, State, Tree, Upkeep};
 use crate::view::TicketJson;
 use anyhow::Result;
 
@@ -17,8 +17,8 @@ pub fn run(ctx: &Ctx, args: &NextArgs) -> Result<Exit> {
     if !args.claim {
         let _lock = ctx.lock(&tree, LockMode::Shared)?;
         let snap = tree.scan(Scan::Cached, Upkeep::Index)?;
-        ctx.note_unreadable(tree.unreadable(&snap));
         let tickets = tree.tickets(&snap);
+        ctx.note_unreadable(Tree::unreadable(&snap, &tickets));
         let best = crate::registry::ready_first(&tree.config, &tickets, 1)
             .0
             .pop();
@@ -28,8 +28,8 @@ pub fn run(ctx: &Ctx, args: &NextArgs) -> Result<Exit> {
     let mut state = State::open(&tree, &lock)?;
     let id = {
         let snap = state.snapshot()?;
-        ctx.note_unreadable(tree.unreadable(snap));
         let tickets = tree.tickets(snap);
+        ctx.note_unreadable(Tree::unreadable(snap, &tickets));
         match crate::registry::ready_first(&tree.config, &tickets, 1)
             .0
             .pop()

@@ -122,7 +122,7 @@ fn dashboard(ctx: &Ctx, tree: &Tree, json: bool, watching: bool) -> Result<Optio
     let age = |t: &Ticket<'_>| age_secs(t, ctx.now);
 
     if !watching {
-        ctx.note_unreadable(tree.unreadable(&snap));
+        ctx.note_unreadable(Tree::unreadable(&snap, &tickets));
     }
     if json {
         let out = StatusJson {

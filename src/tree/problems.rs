@@ -10,14 +10,18 @@ use crate::ticket::IdKey;
 use anyhow::Result;
 
 impl Tree {
-    /// How many files look like tickets but are not among [`Tree::tickets`]
-    /// (they do not parse): what a read command leaves out.
+    /// How many files look like tickets but are not among `tickets`, which
+    /// is [`Tree::tickets`] of `snap` (they do not parse): what a read
+    /// command leaves out. Counted from the two lengths: every entry but
+    /// those is a ticket (at 10,000 tickets, making each ticket again to
+    /// count them was 4% of `status`'s instructions).
     #[must_use]
-    pub fn unreadable(&self, snap: &Snapshot) -> usize {
-        snap.entries
-            .iter()
-            .filter(|e| self.ticket_of(e).is_none())
-            .count()
+    pub fn unreadable(snap: &Snapshot, tickets: &[Ticket<'_>]) -> usize {
+        debug_assert!(
+            tickets.len() <= snap.entries.len(),
+            "not this snapshot's tickets"
+        );
+        snap.entries.len().saturating_sub(tickets.len())
     }
 
     /// Folders of the root that hold tickets but that tix does not read (a
