@@ -243,15 +243,19 @@ impl IdKey {
                 len: prefix_end,
             });
         }
+        // Summed as the digits are found: at most 18 of them, so no sum
+        // overflows (10^18 < 2^64), and no second pass parses them.
         let number = |from: usize, most: usize| -> Option<(u64, usize)> {
             let mut j = from;
+            let mut n = 0u64;
             while j < b.len() && b[j].is_ascii_digit() {
+                if j - from == most {
+                    return None;
+                }
+                n = n * 10 + u64::from(b[j] - b'0');
                 j += 1;
             }
-            if j == from || j - from > most {
-                return None;
-            }
-            Some((s[from..j].parse().ok()?, j))
+            (j > from).then_some((n, j))
         };
         let (num, num_end) = number(digits, 18)?;
         let mut i = num_end;
@@ -597,5 +601,21 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// A number is summed as its digits are read: at most 18 of them (9 for
+    /// a sub-number), each counted.
+    #[test]
+    fn numbers_and_their_limits() {
+        let k = IdKey::parse("T-123456789012345678").unwrap();
+        assert_eq!((k.num, k.numbered), (123_456_789_012_345_678, true));
+        assert_eq!(IdKey::parse("T-1234567890123456789"), None);
+        let k = IdKey::parse("BACK-0004.10.123456789b").unwrap();
+        assert_eq!(
+            (k.num, k.sub.as_slice(), &*k.suffix),
+            (4, &[10, 123_456_789][..], "b")
+        );
+        assert_eq!(IdKey::parse("BACK-4.1234567890"), None);
+        assert_eq!(IdKey::parse("T-0"), IdKey::parse("T-0000"));
     }
 }
