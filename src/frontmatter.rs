@@ -49,9 +49,10 @@ pub fn simple_mapping(yaml: &str) -> Option<Mapping> {
     )
 }
 
-/// [`simple_mapping`]'s keys and values, in order, the keys borrowed from
-/// `yaml`: what a reader of a few keys looks through, without hashing each
-/// key into a map (a frontmatter has about ten).
+/// [`simple_mapping`]'s keys and values, in order, the keys and the
+/// values' text borrowed from `yaml` (see [`Plain`]): what a reader of a few
+/// keys looks through, without hashing each key into a map (a frontmatter
+/// has about ten).
 #[must_use]
 pub fn simple_pairs(yaml: &str) -> Option<Vec<(&str, Plain<'_>)>> {
     // Room for the keys of most frontmatters (it grows for more), which
