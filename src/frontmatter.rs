@@ -58,23 +58,7 @@ pub fn simple_pairs(yaml: &str) -> Option<Vec<(&str, Plain<'_>)>> {
     // Room for the keys of most frontmatters (it grows for more), which
     // the allocator serves from its per-thread cache.
     let mut map: Vec<(&str, Plain<'_>)> = Vec::with_capacity(16);
-    // Its lines are short: a pass over their bytes finds their ends sooner
-    // than a search set up for a long text.
-    let mut rest = yaml;
-    let mut lines = std::iter::from_fn(|| {
-        if rest.is_empty() {
-            return None;
-        }
-        let end = rest
-            .bytes()
-            .position(|b| b == b'\n')
-            .map_or(rest.len(), |i| i + 1);
-        let (l, after) = rest.split_at(end);
-        rest = after;
-        Some(l)
-    })
-    .map(line)
-    .peekable();
+    let mut lines = crate::text::lines(yaml).map(line).peekable();
     while let Some(line) = lines.next() {
         let line = line?;
         if line.is_empty() {

@@ -292,7 +292,7 @@ impl Index {
         let base = &buf[range.clone()];
         let mut out = Vec::with_capacity(base.len() / 160);
         let (last, upserts) = self.last_deltas();
-        for line in lines_of(base) {
+        for line in crate::text::lines(base) {
             let rest = line.strip_prefix("T\t")?;
             let rel = unesc(&rest[..rest.find('\t')?])?;
             if !last.contains_key(&*rel) {
@@ -332,7 +332,7 @@ impl Index {
             return None;
         };
         let mut out = Vec::new();
-        for line in lines_of(&buf[range.clone()]) {
+        for line in crate::text::lines(&buf[range.clone()]) {
             let rest = line.strip_prefix("T\t")?;
             let mut f = rest.split('\t');
             let rel = f.next()?;
@@ -397,7 +397,7 @@ impl Index {
         let mut out = Vec::new();
         match &self.base {
             Base::Text(buf, range) => {
-                for line in lines_of(&buf[range.clone()]) {
+                for line in crate::text::lines(&buf[range.clone()]) {
                     let rest = line.strip_prefix("T\t")?;
                     let rel = unesc(rest.split('\t').next()?)?;
                     if in_dirs(&rel) {
@@ -432,7 +432,7 @@ impl Index {
         let in_dirs = |rel: &str| dirs.iter().any(|d| d == super::parent_dir(rel));
         let (last, upserts) = self.last_deltas();
         let mut out = Vec::new();
-        for line in lines_of(&buf[range.clone()]) {
+        for line in crate::text::lines(&buf[range.clone()]) {
             let rest = line.strip_prefix("T\t")?;
             let mut fields = rest.splitn(3, '\t');
             let rel = unesc(fields.next()?)?;
@@ -537,32 +537,12 @@ fn own_record(line: String) -> Option<Entry> {
     record(&buf, buf.strip_prefix("T\t")?)
 }
 
-/// The lines of `text`, without their `\n` (a last line may lack one), as
-/// `split_terminator('\n')` gives them: found by `memchr`, whose vector
-/// search takes a 200-byte record in a few dozen instructions where std's
-/// took hundreds (the index's records are cut by the hundred thousand).
-fn lines_of(text: &str) -> impl Iterator<Item = &str> {
-    let mut from = 0;
-    let mut ends = memchr::memchr_iter(b'\n', text.as_bytes());
-    std::iter::from_fn(move || {
-        let start = from;
-        let end = match ends.next() {
-            Some(end) => end,
-            None if start < text.len() => text.len(),
-            None => return None,
-        };
-        from = end + 1;
-        // At a `\n`: a character boundary.
-        Some(&text[start..end])
-    })
-}
-
 /// Every record of the base (a slice of `buf`), in order. One thread: the
 /// work is mostly fresh memory, and two threads filling it did it no
 /// faster (and a scan decodes beside the threads that stat the files).
 fn decode_all(buf: &Arc<Buf>, base: &str) -> Option<Vec<Entry>> {
     let mut out = Vec::with_capacity(base.len() / 160);
-    for line in lines_of(base) {
+    for line in crate::text::lines(base) {
         out.push(record(buf, line.strip_prefix("T\t")?)?);
     }
     Some(out)
@@ -1090,27 +1070,6 @@ fn shared(buf: &Arc<Buf>, text: Cow<'_, str>) -> Option<Text> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn lines_are_cut_as_split_terminator_cuts_them() {
-        for text in [
-            "",
-            "\n",
-            "\n\n",
-            "a",
-            "a\n",
-            "a\nb",
-            "a\nb\n",
-            "a\n\nb\n\n",
-            "ü\t→\nT\tx",
-        ] {
-            let want: Vec<&str> = text.split_terminator('\n').collect();
-            assert_eq!(lines_of(text).collect::<Vec<_>>(), want, "{text:?}");
-        }
-        let long = "T\tpending/x.md\t".repeat(40) + "\n" + &"y".repeat(300);
-        let want: Vec<&str> = long.split_terminator('\n').collect();
-        assert_eq!(lines_of(&long).collect::<Vec<_>>(), want);
-    }
 
     fn shared(s: String) -> Arc<Buf> {
         Arc::new(Buf::from(s))
