@@ -116,9 +116,9 @@ impl Iterator for Lines<'_> {
             return None;
         }
         let rest = &self.text[self.pos..self.stop];
-        // A byte search: lines are short, and `find` sets up a searcher for
-        // each one.
-        let (end, next) = match rest.bytes().position(|b| b == b'\n') {
+        // `memchr`'s search: a ticket's lines are tens of bytes, which a
+        // pass over each byte took most of a parse's splitting to go through.
+        let (end, next) = match memchr::memchr(b'\n', rest.as_bytes()) {
             Some(i) if i > 0 && rest.as_bytes()[i - 1] == b'\r' => (i - 1, i + 1),
             Some(i) => (i, i + 1),
             None => (rest.len(), rest.len()),
