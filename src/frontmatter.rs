@@ -211,6 +211,13 @@ fn printable(c: char) -> bool {
 /// another way.
 fn scalar(s: &str, flow: bool) -> Option<Plain<'_>> {
     let s = s.trim_matches(' ');
+    // A letter, then letters, digits, spaces and punctuation that means
+    // nothing in a plain scalar: most values (ids, titles, statuses,
+    // labels), told by one pass without a branch for each byte. What the
+    // checks below would find of them: a string, unless a special word.
+    if s.as_bytes().first().is_some_and(u8::is_ascii_alphabetic) && quiet(s.as_bytes()) {
+        return (!special_word(s)).then_some(Plain::Str(Cow::Borrowed(s)));
+    }
     let first = s.chars().next()?;
     // After a letter or digit, any printable character but a comment's
     // ` #` and a mapping's `: ` (and, in a flow list, its indicators).
@@ -233,6 +240,20 @@ fn scalar(s: &str, flow: bool) -> Option<Plain<'_>> {
         }
     }
     Some(Plain::Str(Cow::Borrowed(s)))
+}
+
+/// Whether every byte is printable ASCII or a space, and none is `:`,
+/// `#`, or an indicator of a flow list (`,` `[` `]` `{` `}`).
+fn quiet(bytes: &[u8]) -> bool {
+    bytes.iter().fold(true, |ok, &b| {
+        // `b | 0x20` folds `[` onto `{` and `]` onto `}`.
+        ok & (b' '..=b'~').contains(&b)
+            & (b != b':')
+            & (b != b'#')
+            & (b != b',')
+            & (b | 0x20 != b'{')
+            & (b | 0x20 != b'}')
+    })
 }
 
 /// Whether a plain scalar's characters are all printable or spaces, with
