@@ -123,9 +123,13 @@ fn line(raw: &str) -> Option<&str> {
     let l = l.strip_suffix('\r').unwrap_or(l);
     // A control character is a byte below a space or DEL in ASCII, and
     // U+0080–U+009F (`C2 80`–`C2 9F`) beyond it: the chars are decoded only
-    // for a line that is not ASCII.
-    let control = if l.is_ascii() {
-        l.bytes().any(|b| b < b' ' || b == 0x7f)
+    // for a line that is not ASCII. One pass finds both, without a branch
+    // for each byte.
+    let (ascii, control) = l.bytes().fold((true, false), |(ascii, control), b| {
+        (ascii & (b < 0x80), control | (b < b' ') | (b == 0x7f))
+    });
+    let control = if ascii {
+        control
     } else {
         l.chars().any(char::is_control)
     };
@@ -382,6 +386,10 @@ mod tests {
             Just("x\u{a0}y".to_string()),
             Just("x\u{2028}y".to_string()),
             Just("x\u{85}y".to_string()),
+            Just("x\ty".to_string()),
+            Just("a\u{7f}b".to_string()),
+            Just("a\u{1}b".to_string()),
+            Just("é\u{9f}".to_string()),
             Just("C# and F#".to_string()),
             Just("a #b".to_string()),
             "[a-zA-Z0-9 é—_.:#'\"&*!|>%@`,?(){}\\[\\]=+-]{0,12}",
