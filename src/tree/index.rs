@@ -292,10 +292,24 @@ impl Index {
         let base = &buf[range.clone()];
         let mut out = Vec::with_capacity(base.len() / 160);
         let (last, upserts) = self.last_deltas();
+        // Taken on the main thread before any file is stat'ed, so each
+        // record's first field is cut by one vector search for its tab or
+        // a backslash (an escape, rare), not one for each. A bit for each
+        // path the deltas name, of 256, tells most records apart from them
+        // without hashing each path.
+        let mut named = [0u64; 4];
+        for rel in last.keys() {
+            let bit = path_bit(rel);
+            named[bit / 64] |= 1 << (bit % 64);
+        }
         for line in crate::text::lines(base) {
             let rest = line.strip_prefix("T\t")?;
-            let rel = unesc(&rest[..rest.find('\t')?])?;
-            if !last.contains_key(&*rel) {
+            let rel = match memchr::memchr2(b'\t', b'\\', rest.as_bytes())? {
+                end if rest.as_bytes()[end] == b'\t' => Cow::Borrowed(&rest[..end]),
+                _ => unesc(&rest[..rest.find('\t')?])?,
+            };
+            let bit = path_bit(&rel);
+            if named[bit / 64] & 1 << (bit % 64) == 0 || !last.contains_key(&*rel) {
                 out.push(rel);
             }
         }
@@ -1033,6 +1047,17 @@ fn opt(out: &mut String, s: Option<&str>) {
         }
         None => out.push('-'),
     }
+}
+
+/// One of 256 bits for a path, from its length and its last 8 bytes
+/// (where paths of one tree differ: their numbers and names).
+fn path_bit(rel: &str) -> usize {
+    let b = rel.as_bytes();
+    let mut tail = [0u8; 8];
+    let n = b.len().min(8);
+    tail[8 - n..].copy_from_slice(&b[b.len() - n..]);
+    let mixed = (u64::from_le_bytes(tail) ^ b.len() as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    (mixed >> 56) as usize
 }
 
 fn unesc<'a>(s: &'a str) -> Option<Cow<'a, str>> {
