@@ -294,22 +294,16 @@ impl Index {
         let (last, upserts) = self.last_deltas();
         // Taken on the main thread before any file is stat'ed, so each
         // record's first field is cut by one vector search for its tab or
-        // a backslash (an escape, rare), not one for each. A bit for each
-        // path the deltas name, of 256, tells most records apart from them
-        // without hashing each path.
-        let mut named = [0u64; 4];
-        for rel in last.keys() {
-            let bit = path_bit(rel);
-            named[bit / 64] |= 1 << (bit % 64);
-        }
+        // a backslash (an escape, rare), not one for each; and the paths
+        // the deltas name are told apart without hashing each path.
+        let named = PathBits::of(last.keys().copied());
         for line in crate::text::lines(base) {
             let rest = line.strip_prefix("T\t")?;
             let rel = match memchr::memchr2(b'\t', b'\\', rest.as_bytes())? {
                 end if rest.as_bytes()[end] == b'\t' => Cow::Borrowed(&rest[..end]),
                 _ => unesc(&rest[..rest.find('\t')?])?,
             };
-            let bit = path_bit(&rel);
-            if named[bit / 64] & 1 << (bit % 64) == 0 || !last.contains_key(&*rel) {
+            if !named.may_hold(&rel) || !last.contains_key(&*rel) {
                 out.push(rel);
             }
         }
@@ -1049,15 +1043,34 @@ fn opt(out: &mut String, s: Option<&str>) {
     }
 }
 
-/// One of 256 bits for a path, from its length and its last 8 bytes
-/// (where paths of one tree differ: their numbers and names).
-fn path_bit(rel: &str) -> usize {
-    let b = rel.as_bytes();
-    let mut tail = [0u8; 8];
-    let n = b.len().min(8);
-    tail[8 - n..].copy_from_slice(&b[b.len() - n..]);
-    let mixed = (u64::from_le_bytes(tail) ^ b.len() as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    (mixed >> 56) as usize
+/// A set of paths as 256 bits, one a path (from its length and its last 8
+/// bytes, where the paths of one tree differ): a path whose bit is clear is
+/// not in the set; one whose bit is set may be.
+struct PathBits([u64; 4]);
+
+impl PathBits {
+    fn of<'a>(paths: impl IntoIterator<Item = &'a str>) -> PathBits {
+        let mut bits = [0u64; 4];
+        for rel in paths {
+            let bit = Self::bit(rel);
+            bits[bit / 64] |= 1 << (bit % 64);
+        }
+        PathBits(bits)
+    }
+
+    fn may_hold(&self, rel: &str) -> bool {
+        let bit = Self::bit(rel);
+        self.0[bit / 64] & 1 << (bit % 64) != 0
+    }
+
+    fn bit(rel: &str) -> usize {
+        let b = rel.as_bytes();
+        let mut tail = [0u8; 8];
+        let n = b.len().min(8);
+        tail[8 - n..].copy_from_slice(&b[b.len() - n..]);
+        let mixed = (u64::from_le_bytes(tail) ^ b.len() as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        (mixed >> 56) as usize
+    }
 }
 
 fn unesc<'a>(s: &'a str) -> Option<Cow<'a, str>> {
@@ -1254,6 +1267,23 @@ mod tests {
         assert_eq!(all.len(), 501);
         assert!(all.iter().any(|e| e.rel == "in-progress/TIX-0003-t.md"));
         assert!(!all.iter().any(|e| e.rel == "pending/TIX-0003-t.md"));
+    }
+
+    #[test]
+    fn path_bits_hold_their_paths_and_pass_over_most_others() {
+        let paths: Vec<String> = (1..=40)
+            .map(|i| format!("pending/TIX-{i:04}-generated-ticket-{i}.md"))
+            .chain(["a.md".into(), String::new(), "in-progress/x".into()])
+            .collect();
+        let bits = PathBits::of(paths.iter().map(String::as_str));
+        assert!(paths.iter().all(|p| bits.may_hold(p)));
+        // One path's bit: of 10,000 paths of the same shape, about 1 in 256
+        // share it.
+        let one = PathBits::of(["pending/TIX-0007-generated-ticket-7.md"]);
+        let shared = (1..=10_000)
+            .filter(|i| one.may_hold(&format!("completed/TIX-{i:05}-generated-ticket-{i}.md")))
+            .count();
+        assert!(shared < 100, "{shared} of 10,000 share the bit");
     }
 
     /// The paths a scan stats come in the order of the records decoded
