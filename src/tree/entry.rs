@@ -62,7 +62,7 @@ impl Entry {
     pub fn new(rel: Text, stamp: Stamp, parsed: Result<Meta, Malformed>) -> Entry {
         let key = match &parsed {
             Ok(m) => IdKey::parse_text(&m.id),
-            Err(_) => IdKey::from_file_name(rel.rsplit('/').next().unwrap_or("")),
+            Err(_) => IdKey::from_file_name(file_name(&rel)),
         };
         Entry {
             rel,
@@ -87,14 +87,21 @@ impl Entry {
 /// The last part of a `/`-separated path.
 #[must_use]
 pub fn file_name(rel: &str) -> &str {
-    rel.rsplit('/').next().unwrap_or(rel)
+    last_slash(rel).map_or(rel, |i| &rel[i + 1..])
 }
 
 /// The folder a file at `rel` is in (`completed/s1` for
 /// `completed/s1/T.md`); `""` for a file in the root itself.
 #[must_use]
 pub fn parent_dir(rel: &str) -> &str {
-    rel.rsplit_once('/').map_or("", |(dir, _)| dir)
+    last_slash(rel).map_or("", |i| &rel[..i])
+}
+
+/// Where the last `/` is. Asked of every path of a read (each file's
+/// folder and name): `memchr`'s backward search, where std's search for a
+/// `char` from the end took about 550 instructions a path.
+fn last_slash(rel: &str) -> Option<usize> {
+    memchr::memrchr(b'/', rel.as_bytes())
 }
 
 /// The folder of the root a ticket at `rel` is in (`completed` for
@@ -178,6 +185,9 @@ mod tests {
             ("pending/TIX-0001.md", "pending", "pending", "TIX-0001.md"),
             ("T.md", "", "", "T.md"),
             ("étapes/ü.md", "étapes", "étapes", "ü.md"),
+            ("dir/", "dir", "dir", ""),
+            ("/x.md", "", "", "x.md"),
+            ("", "", "", ""),
         ] {
             assert_eq!(top_dir(rel), top, "{rel}");
             assert_eq!(parent_dir(rel), parent, "{rel}");

@@ -572,7 +572,7 @@ fn lookup_in<L: Lines + ?Sized>(
         f.next()?;
         Some(match f.next()? {
             "M" => IdKey::parse(&unesc(f.next()?)?),
-            _ => IdKey::from_file_name(rel.rsplit('/').next().unwrap_or("")),
+            _ => IdKey::from_file_name(super::file_name(&rel)),
         })
     };
     let mut bad = false;

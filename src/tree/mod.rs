@@ -238,7 +238,7 @@ impl Tree {
                     )
                 })
         };
-        let name = rel.rsplit('/').next().unwrap_or(rel);
+        let name = file_name(rel);
         // A ticket without frontmatter is read as it is (bold fields).
         if ticket::opens_frontmatter(text) {
             let doc = Doc::parse(text)?;
