@@ -364,38 +364,45 @@ fn refreshed(tree: &Tree) -> Option<(Index, Outside)> {
         return None;
     }
     let changed: Vec<String> = outside.dirs.keys().cloned().collect();
-    let in_changed = if let Some(records) = index.stamps_in(&changed) {
-        records
-    } else {
-        index = index::load(&tree.index_path(), &tree.fingerprint())?;
-        index.stamps_in(&changed)?
-    };
+    // The changed folders are listed, each on a thread of its own, while
+    // this one reads the index's records in them (at 10,000 tickets after
+    // a checkout that touched every folder, each took 3–5 ms, one after
+    // the other before).
+    let (listed, in_changed) = std::thread::scope(|s| {
+        let listing: Vec<_> = changed
+            .iter()
+            .map(|dir| s.spawn(|| list_changed(&tree.path(dir))))
+            .collect();
+        let in_changed = match index.stamps_in(&changed) {
+            Some(records) => Some(records),
+            None => index::load(&tree.index_path(), &tree.fingerprint()).and_then(|loaded| {
+                index = loaded;
+                index.stamps_in(&changed)
+            }),
+        };
+        let listed: Vec<_> = listing.into_iter().map(super::joined).collect();
+        (listed, in_changed)
+    });
+    let in_changed = in_changed?;
     let mut records: super::FastMap<&str, &index::Stamped> =
         in_changed.iter().map(|e| (e.rel(), e)).collect();
     let mut names = Vec::new();
     let mut handles = Vec::with_capacity(changed.len());
-    for (at, dir) in changed.iter().enumerate() {
-        handles.push(fs::File::open(tree.path(dir)).ok()?);
-        for item in fs::read_dir(tree.path(dir)).ok()? {
-            let item = item.ok()?;
-            let name = item.file_name().into_string().ok()?;
-            let kind = item.file_type().ok()?;
-            if kind.is_dir() {
-                if !name.starts_with('.') && !index.dirs.contains_key(&super::join_rel(dir, &name))
-                {
-                    return None;
-                }
-                continue;
-            }
-            // A killed writer's temp file: the full view lists and sweeps it.
-            if name.starts_with(super::fsx::TEMP_PREFIX) {
-                return None;
-            }
-            if name.starts_with('.') || !name.ends_with(".md") {
-                continue;
-            }
-            names.push((at, name));
+    for (at, (dir, listed)) in changed.iter().zip(listed).enumerate() {
+        let Listed {
+            handle,
+            files,
+            folders,
+        } = listed?;
+        // A folder below that the index does not know: the full view.
+        if folders
+            .iter()
+            .any(|name| !index.dirs.contains_key(&super::join_rel(dir, name)))
+        {
+            return None;
         }
+        handles.push(handle);
+        names.extend(files.into_iter().map(|name| (at, name)));
     }
     let stamps = super::parallel_map(&names, |(at, name)| {
         super::scan::stat_at(&handles[*at], name)
@@ -460,6 +467,43 @@ fn refreshed(tree: &Tree) -> Option<(Index, Outside)> {
         index.dirs.insert(dir.clone(), *stamp);
     }
     Some((index, outside))
+}
+
+/// A changed folder as [`refreshed`] lists it: an open handle, its
+/// markdown files' names, and the folders below it (but hidden ones).
+struct Listed {
+    handle: fs::File,
+    files: Vec<String>,
+    folders: Vec<String>,
+}
+
+/// `None` when the folder cannot be listed, holds a name that is not UTF-8
+/// or a killed writer's temp file (the full view lists and sweeps it).
+fn list_changed(path: &std::path::Path) -> Option<Listed> {
+    let handle = fs::File::open(path).ok()?;
+    let (mut files, mut folders) = (Vec::new(), Vec::new());
+    for item in fs::read_dir(path).ok()? {
+        let item = item.ok()?;
+        let name = item.file_name().into_string().ok()?;
+        if item.file_type().ok()?.is_dir() {
+            if !name.starts_with('.') {
+                folders.push(name);
+            }
+            continue;
+        }
+        if name.starts_with(super::fsx::TEMP_PREFIX) {
+            return None;
+        }
+        if name.starts_with('.') || !name.ends_with(".md") {
+            continue;
+        }
+        files.push(name);
+    }
+    Some(Listed {
+        handle,
+        files,
+        folders,
+    })
 }
 
 impl Tree {
