@@ -292,17 +292,12 @@ impl Index {
         let base = &buf[range.clone()];
         let mut out = Vec::with_capacity(base.len() / 160);
         let (last, upserts) = self.last_deltas();
-        // Taken on the main thread before any file is stat'ed, so each
-        // record's first field is cut by one vector search for its tab or
-        // a backslash (an escape, rare), not one for each; and the paths
-        // the deltas name are told apart without hashing each path.
+        // Taken on the main thread before any file is stat'ed: each path
+        // cut by one search (see `path_field`), and the paths the deltas
+        // name told apart without hashing each path.
         let named = PathBits::of(last.keys().copied());
         for line in crate::text::lines(base) {
-            let rest = line.strip_prefix("T\t")?;
-            let rel = match memchr::memchr2(b'\t', b'\\', rest.as_bytes())? {
-                end if rest.as_bytes()[end] == b'\t' => Cow::Borrowed(&rest[..end]),
-                _ => unesc(&rest[..rest.find('\t')?])?,
-            };
+            let (rel, _) = path_field(line.strip_prefix("T\t")?)?;
             if !named.may_hold(&rel) || !last.contains_key(&*rel) {
                 out.push(rel);
             }
@@ -437,15 +432,21 @@ impl Index {
                     .collect(),
             );
         };
-        let in_dirs = |rel: &str| dirs.iter().any(|d| d == super::parent_dir(rel));
+        let in_dirs = |rel: &str| {
+            let parent = super::parent_dir(rel);
+            dirs.iter().any(|d| d == parent)
+        };
         let (last, upserts) = self.last_deltas();
+        // As in `paths`: after a checkout, every record of the changed
+        // folders is read here, while they are listed.
+        let named = PathBits::of(last.keys().copied());
         let mut out = Vec::new();
         for line in crate::text::lines(&buf[range.clone()]) {
             let rest = line.strip_prefix("T\t")?;
-            let mut fields = rest.splitn(3, '\t');
-            let rel = unesc(fields.next()?)?;
-            if in_dirs(&rel) && !last.contains_key(&*rel) {
-                let stamp = parse_stamp(fields.next()?)?;
+            let (rel, after) = path_field(rest)?;
+            if in_dirs(&rel) && (!named.may_hold(&rel) || !last.contains_key(&*rel)) {
+                let end = memchr::memchr(b'\t', after.as_bytes()).unwrap_or(after.len());
+                let stamp = parse_stamp(&after[..end])?;
                 let rel = shared(buf, rel)?;
                 let start = rest.as_ptr() as usize - buf.as_ptr() as usize;
                 out.push(Stamped::Line {
@@ -1041,6 +1042,19 @@ fn opt(out: &mut String, s: Option<&str>) {
         }
         None => out.push('-'),
     }
+}
+
+/// A record's path (its first field, unescaped) and the fields after it:
+/// one vector search finds the tab that ends it, or a backslash before it
+/// (an escape, rare). A read cuts the path of every record.
+fn path_field(rest: &str) -> Option<(Cow<'_, str>, &str)> {
+    let end = match memchr::memchr2(b'\t', b'\\', rest.as_bytes())? {
+        end if rest.as_bytes()[end] == b'\t' => {
+            return Some((Cow::Borrowed(&rest[..end]), &rest[end + 1..]));
+        }
+        _ => rest.find('\t')?,
+    };
+    Some((unesc(&rest[..end])?, &rest[end + 1..]))
 }
 
 /// A set of paths as 256 bits, one a path (from its length and its last 8
