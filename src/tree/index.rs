@@ -408,11 +408,17 @@ impl Index {
                     }
                 }
             }
-            // Small folders only, by the offsets the header lists.
+            // Small folders only, by the offsets the header lists: every
+            // folder's asked for before any is read (a folder without them
+            // sends the caller to the whole index, and what was read before
+            // it would be read again there).
             Base::File(lines, range) => {
-                for dir in dirs {
-                    let at = offsets(self.folder_at.get(dir)?)?;
-                    out.extend(read_records(lines, range, &at)?);
+                let ats: Vec<Vec<usize>> = dirs
+                    .iter()
+                    .map(|dir| offsets(self.folder_at.get(dir)?))
+                    .collect::<Option<_>>()?;
+                for at in &ats {
+                    out.extend(read_records(lines, range, at)?);
                 }
             }
         }
