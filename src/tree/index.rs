@@ -291,26 +291,22 @@ impl Index {
         };
         let base = &buf[range.clone()];
         let mut out = Vec::with_capacity(base.len() / 160);
-        let (last, upserts) = self.last_deltas();
+        let deltas = self.last_deltas();
         // Taken on the main thread before any file is stat'ed: each path
-        // cut by one search (see `path_field`), and the paths the deltas
-        // name told apart without hashing each path.
-        let named = PathBits::of(last.keys().copied());
+        // cut by one search (see `path_field`).
         for line in crate::text::lines(base) {
             let (rel, _) = path_field(line.strip_prefix("T\t")?)?;
-            if !named.may_hold(&rel) || !last.contains_key(&*rel) {
+            if !deltas.name(&rel) {
                 out.push(rel);
             }
         }
-        out.extend(upserts.into_iter().map(|e| Cow::Borrowed(&*e.rel)));
+        out.extend(deltas.upserts.into_iter().map(|e| Cow::Borrowed(&*e.rel)));
         Some(out)
     }
 
-    /// The last word of the deltas on each path they name (its record, or
-    /// `None` for a path removed), and the records they leave, in the order
-    /// of the last word on each: every reader applies the deltas in this
-    /// one order, so a scan's paths and its records line up.
-    fn last_deltas(&self) -> (super::FastMap<&str, Option<&Entry>>, Vec<&Entry>) {
+    /// The deltas as every reader applies them ([`Deltas`]): in this one
+    /// order, so that a scan's paths and its records line up.
+    fn last_deltas(&self) -> Deltas<'_> {
         let mut last = super::FastMap::default();
         for (rel, change) in &self.deltas {
             last.insert(&**rel, change.as_ref());
@@ -324,7 +320,11 @@ impl Index {
                 matches!(last.get(&**rel), Some(Some(l)) if std::ptr::eq(*l, e)).then_some(e)
             })
             .collect();
-        (last, upserts)
+        Deltas {
+            named: PathBits::of(last.keys().copied()),
+            last,
+            upserts,
+        }
     }
 
     /// The records `keep` wants, deltas applied, decoding no other (a loaded
@@ -386,9 +386,9 @@ impl Index {
             return out;
         }
         // A changed path's old record goes (its id may not be in its name).
-        let (last, upserts) = self.last_deltas();
-        out.retain(|e| !last.contains_key(&*e.rel));
-        out.extend(upserts.into_iter().filter(|e| keep(e)).cloned());
+        let deltas = self.last_deltas();
+        out.retain(|e| !deltas.name(&e.rel));
+        out.extend(deltas.upserts.into_iter().filter(|e| keep(e)).cloned());
         out
     }
 
@@ -396,14 +396,12 @@ impl Index {
     /// applied (a loaded index only); `None` if a line does not parse.
     #[must_use]
     pub fn records_in(&self, dirs: &[String]) -> Option<Vec<Entry>> {
-        let in_dirs = |rel: &str| dirs.iter().any(|d| d == super::parent_dir(rel));
         let mut out = Vec::new();
         match &self.base {
             Base::Text(buf, range) => {
                 for line in crate::text::lines(&buf[range.clone()]) {
                     let rest = line.strip_prefix("T\t")?;
-                    let rel = unesc(rest.split('\t').next()?)?;
-                    if in_dirs(&rel) {
+                    if in_dirs(dirs, &path_field(rest)?.0) {
                         out.push(record(buf, rest)?);
                     }
                 }
@@ -422,7 +420,7 @@ impl Index {
                 }
             }
         }
-        Some(self.apply_deltas(out, &|e| in_dirs(&e.rel)))
+        Some(self.apply_deltas(out, &|e| in_dirs(dirs, &e.rel)))
     }
 
     /// As [`Index::records_in`], but each record only as far as its path
@@ -438,19 +436,14 @@ impl Index {
                     .collect(),
             );
         };
-        let in_dirs = |rel: &str| {
-            let parent = super::parent_dir(rel);
-            dirs.iter().any(|d| d == parent)
-        };
-        let (last, upserts) = self.last_deltas();
-        // As in `paths`: after a checkout, every record of the changed
-        // folders is read here, while they are listed.
-        let named = PathBits::of(last.keys().copied());
+        let deltas = self.last_deltas();
+        // After a checkout, every record of the changed folders is read
+        // here, while they are listed.
         let mut out = Vec::new();
         for line in crate::text::lines(&buf[range.clone()]) {
             let rest = line.strip_prefix("T\t")?;
             let (rel, after) = path_field(rest)?;
-            if in_dirs(&rel) && (!named.may_hold(&rel) || !last.contains_key(&*rel)) {
+            if in_dirs(dirs, &rel) && !deltas.name(&rel) {
                 let end = memchr::memchr(b'\t', after.as_bytes()).unwrap_or(after.len());
                 let stamp = parse_stamp(&after[..end])?;
                 let rel = shared(buf, rel)?;
@@ -464,9 +457,10 @@ impl Index {
             }
         }
         out.extend(
-            upserts
+            deltas
+                .upserts
                 .into_iter()
-                .filter(|e| in_dirs(&e.rel))
+                .filter(|e| in_dirs(dirs, &e.rel))
                 .map(|e| Stamped::Decoded(Box::new(e.clone()))),
         );
         Some(out)
@@ -1061,6 +1055,30 @@ fn path_field(rest: &str) -> Option<(Cow<'_, str>, &str)> {
         _ => rest.find('\t')?,
     };
     Some((unesc(&rest[..end])?, &rest[end + 1..]))
+}
+
+/// The deltas as every reader applies them: the last word on each path
+/// they name (its record, or `None` for a path removed), and the records
+/// they leave, in the order of the last word on each.
+struct Deltas<'a> {
+    last: super::FastMap<&'a str, Option<&'a Entry>>,
+    /// The paths of `last`, told apart from most others without a hash
+    /// (every record of a read is asked).
+    named: PathBits,
+    upserts: Vec<&'a Entry>,
+}
+
+impl Deltas<'_> {
+    /// Whether a delta names `rel` (its base record is then replaced).
+    fn name(&self, rel: &str) -> bool {
+        self.named.may_hold(rel) && self.last.contains_key(rel)
+    }
+}
+
+/// Whether the file at `rel` is directly in one of the folders `dirs`.
+fn in_dirs(dirs: &[String], rel: &str) -> bool {
+    let parent = super::parent_dir(rel);
+    dirs.iter().any(|d| d == parent)
 }
 
 /// A set of paths as 256 bits, one a path (from its length and its last 8
