@@ -60,9 +60,24 @@ pub struct Entry {
 impl Entry {
     #[must_use]
     pub fn new(rel: Text, stamp: Stamp, parsed: Result<Meta, Malformed>) -> Entry {
-        let key = match &parsed {
-            Ok(m) => IdKey::parse_text(&m.id),
-            Err(_) => IdKey::from_file_name(file_name(&rel)),
+        let parsed = parsed.map(|m| {
+            let key = IdKey::parse_text(&m.id);
+            (m, key)
+        });
+        Entry::keyed(rel, stamp, parsed)
+    }
+
+    /// [`Entry::new`] of a ticket whose id's key was made with it (see
+    /// [`super::Tree::parse_keyed`]).
+    #[must_use]
+    pub fn keyed(
+        rel: Text,
+        stamp: Stamp,
+        parsed: Result<(Meta, Option<IdKey>), Malformed>,
+    ) -> Entry {
+        let (parsed, key) = match parsed {
+            Ok((m, key)) => (Ok(m), key),
+            Err(e) => (Err(e), IdKey::from_file_name(file_name(&rel))),
         };
         Entry {
             rel,

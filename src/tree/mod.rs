@@ -211,6 +211,16 @@ impl Tree {
 
     /// Parses a ticket's bytes and checks its id against its file name.
     pub fn parse_bytes(&self, rel: &str, bytes: &[u8]) -> Result<Meta, Malformed> {
+        self.parse_keyed(rel, bytes).map(|(meta, _)| meta)
+    }
+
+    /// [`Tree::parse_bytes`], and the id's key that the check of the file
+    /// name made: what an [`Entry`] of the ticket holds, not made again.
+    pub(crate) fn parse_keyed(
+        &self,
+        rel: &str,
+        bytes: &[u8],
+    ) -> Result<(Meta, Option<IdKey>), Malformed> {
         let text = std::str::from_utf8(bytes).map_err(|e| Malformed {
             line: Some(
                 1 + bytes[..e.valid_up_to()]
@@ -379,11 +389,13 @@ fn named_as(
     name: &str,
     meta: Meta,
     id_line: impl FnOnce() -> Option<usize>,
-) -> Result<Meta, Malformed> {
+) -> Result<(Meta, Option<IdKey>), Malformed> {
     // The id shares the ticket's packed text: no copy is made to compare.
-    let other =
-        IdKey::parse_text(&meta.id).is_some_and(|id| IdKey::file_name_contradicts(name, &id));
-    if other {
+    let key = IdKey::parse_text(&meta.id);
+    if key
+        .as_ref()
+        .is_some_and(|id| IdKey::file_name_contradicts(name, id))
+    {
         return Err(Malformed {
             line: id_line(),
             message: format!(
@@ -392,7 +404,7 @@ fn named_as(
             ),
         });
     }
-    Ok(meta)
+    Ok((meta, key))
 }
 
 /// `f` over `items` on up to four threads (one a core), in order. The
@@ -542,7 +554,43 @@ pub fn edit_ticket(
 
 #[cfg(test)]
 mod tests {
-    use super::{parallel_map, parallel_map_on};
+    use super::{Entry, Stamp, Tree, parallel_map, parallel_map_on};
+
+    /// The key a parse hands on is the key an entry would make of the id:
+    /// lower-case, sub-numbered, suffixed and word ids, with and without a
+    /// frontmatter; and a file that does not parse is keyed by its name.
+    #[test]
+    fn a_parsed_ticket_s_key_is_the_one_its_entry_would_make() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("tix.yaml"), "# defaults\n").unwrap();
+        let tree = Tree::open(dir.path(), dir.path()).unwrap();
+        for (rel, text) in [
+            (
+                "pending/TIX-0007-x.md",
+                "---\nid: TIX-0007\ntitle: t\n---\n",
+            ),
+            ("pending/tix-7.md", "---\nid: tix-7\ntitle: t\n---\n"),
+            (
+                "pending/BACK-4.10b.md",
+                "---\nid: BACK-4.10b\ntitle: t\n---\n",
+            ),
+            (
+                "pending/n.md",
+                "---\nid: TICKET-block-main\ntitle: t\n---\n",
+            ),
+            (
+                "pending/FEAT-004.md",
+                "# FEAT-004: a title\n\n**Status:** pending\n",
+            ),
+            ("pending/TIX-0009-bad.md", "---\nid: [\n---\n"),
+        ] {
+            let keyed = Entry::keyed(rel.into(), Stamp(1), tree.parse_keyed(rel, text.as_bytes()));
+            let new = Entry::new(rel.into(), Stamp(1), tree.parse_bytes(rel, text.as_bytes()));
+            assert_eq!(keyed.key, new.key, "{rel}");
+            assert_eq!(keyed.parsed, new.parsed, "{rel}");
+            assert!(keyed.key.is_some(), "{rel}");
+        }
+    }
 
     #[test]
     fn parallel_map_keeps_the_order_whoever_takes_which_block() {

@@ -589,15 +589,15 @@ impl Tree {
                 line: None,
                 message: format!("cannot read: {e}"),
             }),
-            Ok(bytes) => match self.parse_bytes(&rel, &bytes) {
-                Ok(m) => Ok(m),
+            Ok(bytes) => match self.parse_keyed(&rel, &bytes) {
+                Ok(keyed) => Ok(keyed),
                 Err(_) if !crate::ticket::looks_like_ticket(file_name(&rel), &bytes) => {
                     return None;
                 }
                 Err(m) => Err(m),
             },
         };
-        Some(Entry::new(Text::from(rel), stamp, parsed))
+        Some(Entry::keyed(Text::from(rel), stamp, parsed))
     }
 
     /// Writes the whole index for `snap` (best effort: it is only an accelerator).

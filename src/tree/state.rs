@@ -230,8 +230,8 @@ impl<'t> State<'t> {
         let tree = self.tree;
         self.ensure_loaded()?;
         // Its stamp once it is written; what it says is known now.
-        let parsed = tree.parse_bytes(&change.dst, change.content.as_bytes());
-        let mut new = Entry::new(change.dst.clone().into(), Stamp::default(), parsed);
+        let parsed = tree.parse_keyed(&change.dst, change.content.as_bytes());
+        let mut new = Entry::keyed(change.dst.clone().into(), Stamp::default(), parsed);
         // On the quick path the registry's next version is written aside
         // while the change's syncs wait for the disk, and put in place only
         // once the change has landed.
