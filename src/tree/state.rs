@@ -1318,6 +1318,49 @@ mod tests {
         assert!(!root.join("in-progress/TIX-0001.md").exists());
         assert!(!tree.has_journal());
     }
+
+    /// What listing a changed folder finds decides between reading a few
+    /// files again and the full view: a killed writer's temp file (which
+    /// the full view sweeps) or a folder below that the index does not know
+    /// sends to the full view; a hidden folder and other files do not.
+    #[test]
+    fn a_changed_folder_s_listing_decides_the_refresh() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::write(root.join("tix.yaml"), "# defaults\n").unwrap();
+        fs::create_dir_all(root.join("pending")).unwrap();
+        fs::create_dir_all(root.join(".tix")).unwrap();
+        for i in 1..=3 {
+            fs::write(
+                root.join(format!("pending/TIX-000{i}.md")),
+                format!("---\nid: TIX-000{i}\ntitle: t{i}\nstatus: pending\n---\n"),
+            )
+            .unwrap();
+        }
+        let tree = Tree::open(root, root).unwrap();
+        tree.scan(Scan::Listed, Upkeep::Index).unwrap();
+        let added = root.join("pending/TIX-0004.md");
+        fs::write(
+            &added,
+            "---\nid: TIX-0004\ntitle: t4\nstatus: pending\n---\n",
+        )
+        .unwrap();
+        fs::create_dir(root.join("pending/.hidden")).unwrap();
+        fs::write(root.join("pending/notes.txt"), "not a ticket").unwrap();
+        let (_, outside) = refreshed(&tree).expect("one added file: read again");
+        let new: Vec<&str> = outside.new.iter().map(|e| &*e.rel).collect();
+        assert_eq!(new, ["pending/TIX-0004.md"]);
+        assert!(outside.old.is_empty() && outside.gone.is_empty());
+
+        let temp = root.join("pending/.tix-tmp-123-abc");
+        fs::write(&temp, "half a ticket").unwrap();
+        assert!(refreshed(&tree).is_none(), "a temp file: the full view");
+        fs::remove_file(&temp).unwrap();
+        assert!(refreshed(&tree).is_some());
+
+        fs::create_dir(root.join("pending/sprint-1")).unwrap();
+        assert!(refreshed(&tree).is_none(), "a folder below: the full view");
+    }
 }
 
 /// The quick state (the index, refreshed for a folder or two) against the
