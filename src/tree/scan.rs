@@ -210,7 +210,7 @@ impl Tree {
                         temps.push((fi, name.into_owned()));
                         continue;
                     }
-                    if name.starts_with('.') || !name.ends_with(".md") {
+                    if !is_ticket_name(&name) {
                         continue;
                     }
                     if raw.to_str().is_none() {
@@ -617,6 +617,13 @@ impl Tree {
     }
 }
 
+/// Whether a file name listed in a ticket folder is one tix reads as a
+/// ticket: a markdown file, not hidden (a killed writer's temp files and
+/// editors' swap files are hidden).
+pub(super) fn is_ticket_name(name: &str) -> bool {
+    !name.starts_with('.') && name.ends_with(".md")
+}
+
 /// The type and stamp of `name` in the open folder `dir`, not following a
 /// symlink: one `stat` by name, without walking a path.
 pub(super) fn stat_at(dir: &File, name: &str) -> io::Result<(rustix::fs::FileType, Stamp)> {
@@ -738,7 +745,7 @@ pub fn each_markdown_file(dir: &Path, below: Below, f: &mut dyn FnMut(&str, &Pat
         };
         for item in listing.flatten() {
             let name = item.file_name().to_string_lossy().into_owned();
-            if !name.starts_with('.') && name.ends_with(".md") {
+            if is_ticket_name(&name) {
                 f(&name, &item.path());
             }
         }

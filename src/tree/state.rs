@@ -494,7 +494,7 @@ fn list_changed(path: &std::path::Path) -> Option<Listed> {
         if name.starts_with(super::fsx::TEMP_PREFIX) {
             return None;
         }
-        if name.starts_with('.') || !name.ends_with(".md") {
+        if !super::scan::is_ticket_name(&name) {
             continue;
         }
         files.push(name);
