@@ -59,6 +59,7 @@ pub struct Entry {
 
 impl Entry {
     #[must_use]
+    #[inline]
     pub fn new(rel: Text, stamp: Stamp, parsed: Result<Meta, Malformed>) -> Entry {
         let parsed = parsed.map(|m| {
             let key = IdKey::parse_text(&m.id);
@@ -70,6 +71,7 @@ impl Entry {
     /// [`Entry::new`] of a ticket whose id's key was made with it (see
     /// [`super::Tree::parse_keyed`]).
     #[must_use]
+    #[inline]
     pub fn keyed(
         rel: Text,
         stamp: Stamp,

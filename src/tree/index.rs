@@ -899,6 +899,7 @@ impl<'a> Fields<'a> {
 
     /// The next field, whether it holds a `\\`, and where it starts in the
     /// line.
+    #[inline(always)]
     fn raw_at(&mut self) -> Option<(&'a str, bool, usize)> {
         if self.done {
             return None;
