@@ -115,7 +115,7 @@ impl IdKey {
         let suffix_lower = !p.suffix.bytes().any(|c| c.is_ascii_uppercase());
         Some(IdKey {
             prefix: if upper {
-                s.slice(0..p.prefix.len())?
+                s.slice_at(0..p.prefix.len())?
             } else {
                 Text::from(p.prefix.to_ascii_uppercase())
             },
@@ -123,7 +123,7 @@ impl IdKey {
             num: p.num.unwrap_or(0),
             sub: p.sub,
             suffix: if suffix_lower {
-                s.slice(p.len - p.suffix.len()..p.len)?
+                s.slice_at(p.len - p.suffix.len()..p.len)?
             } else {
                 Text::from(p.suffix.to_ascii_lowercase())
             },
@@ -470,6 +470,14 @@ mod tests {
         }
         let key = IdKey::parse_text(&shared("TIX-0035a")).unwrap();
         assert!(key.prefix.is_shared() && key.suffix.is_shared());
+        // Cut from the middle of a buffer, as a record's id is.
+        let line = std::sync::Arc::new(String::from("\tFW-12.3bc\t").into());
+        let key = IdKey::parse_text(&Text::shared(&line, 1..10).unwrap()).unwrap();
+        assert_eq!(
+            (&*key.prefix, &*key.suffix, &key.sub[..]),
+            ("FW", "bc", &[3][..])
+        );
+        assert_eq!(Some(key), IdKey::parse("FW-12.3bc"));
         assert!(
             !IdKey::parse_text(&shared("tix-35"))
                 .unwrap()
