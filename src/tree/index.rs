@@ -840,10 +840,35 @@ fn stamp<'a>(f: &mut impl Iterator<Item = &'a str>) -> Option<Stamp> {
     parse_stamp(f.next()?)
 }
 
+/// Sixteen hex digits, as `push_stamp` writes them (by hand: `from_str_radix`
+/// checks for overflow and a sign at each digit, twice the work, on every
+/// record).
 fn parse_stamp(hex: &str) -> Option<Stamp> {
-    (hex.len() == 16)
-        .then(|| u64::from_str_radix(hex, 16).ok().map(Stamp))
-        .flatten()
+    if hex.len() != 16 {
+        return None;
+    }
+    let mut v = 0u64;
+    for c in hex.bytes() {
+        let d = match c {
+            b'0'..=b'9' => c - b'0',
+            b'a'..=b'f' => c - b'a' + 10,
+            b'A'..=b'F' => c - b'A' + 10,
+            _ => return None,
+        };
+        v = (v << 4) | u64::from(d);
+    }
+    Some(Stamp(v))
+}
+
+/// A count as `push_record` writes it: decimal digits only.
+fn parse_count(digits: &str) -> Option<u32> {
+    if digits.is_empty() {
+        return None;
+    }
+    digits.bytes().try_fold(0u32, |n, c| {
+        let d = c.checked_sub(b'0').filter(|d| *d < 10)?;
+        n.checked_mul(10)?.checked_add(u32::from(d))
+    })
 }
 
 fn memo(rest: &str) -> Option<Memo> {
@@ -967,8 +992,8 @@ impl<'a> Fields<'a> {
         Some(out)
     }
 
-    fn num<T: std::str::FromStr>(&mut self) -> Option<T> {
-        self.raw()?.0.parse().ok()
+    fn count(&mut self) -> Option<u32> {
+        parse_count(self.raw()?.0)
     }
 
     fn stamp(&mut self) -> Option<Stamp> {
@@ -1009,7 +1034,7 @@ fn record(buf: &Arc<Buf>, line: &str) -> Option<Entry> {
                 (f.opt()?, f.opt()?, f.opt()?, f.opt()?, f.opt()?, f.opt()?);
             let labels = f.list()?;
             let depends_on = f.list()?;
-            let (done, total) = (f.num()?, f.num()?);
+            let (done, total) = (f.count()?, f.count()?);
             Ok(Meta {
                 id,
                 title,
@@ -1190,6 +1215,32 @@ mod tests {
             ..Meta::default()
         };
         Entry::new(rel.to_string().into(), stamp(1), Ok(meta))
+    }
+
+    #[test]
+    fn stamps_and_counts_read_back_as_written_and_nothing_else() {
+        for v in [0, 1, 0xdead_beef, u64::MAX, 0x0123_4567_89ab_cdef] {
+            let mut out = String::new();
+            push_stamp(&mut out, &Stamp(v));
+            assert_eq!(parse_stamp(&out[1..]), Some(Stamp(v)), "{out}");
+            assert_eq!(parse_stamp(&out[1..].to_uppercase()), Some(Stamp(v)));
+        }
+        for bad in [
+            "",
+            "0",
+            "+123456789abcdef",
+            "0123456789abcdeg",
+            "00000000000000000",
+            "-123456789abcdef",
+        ] {
+            assert_eq!(parse_stamp(bad), None, "{bad}");
+        }
+        for n in [0, 7, 10, 4_294_967_295] {
+            assert_eq!(parse_count(&n.to_string()), Some(n));
+        }
+        for bad in ["", "+1", "-1", "1a", " 1", "4294967296", "99999999999"] {
+            assert_eq!(parse_count(bad), None, "{bad}");
+        }
     }
 
     #[test]
