@@ -120,7 +120,7 @@ const MIN_FLEX: usize = 8;
 /// Elsewhere: tab-separated rows without a header and nothing truncated, so
 /// that `cut` and `awk` work (scripts should prefer `--json`).
 #[must_use]
-pub fn table<S: AsRef<str>>(cols: &[Col], rows: &[Vec<S>], streams: &Streams) -> String {
+pub fn table<S: AsRef<str>, R: AsRef<[S]>>(cols: &[Col], rows: &[R], streams: &Streams) -> String {
     let mut out = Vec::new();
     // Writing to memory fails only with allocation, which aborts.
     let _ = write_table(cols, rows, streams, &mut out);
@@ -133,15 +133,15 @@ pub fn table<S: AsRef<str>>(cols: &[Col], rows: &[Vec<S>], streams: &Streams) ->
 /// # Errors
 ///
 /// An error writing to `out`.
-pub fn write_table<S: AsRef<str>>(
+pub fn write_table<S: AsRef<str>, R: AsRef<[S]>>(
     cols: &[Col],
-    rows: &[Vec<S>],
+    rows: &[R],
     streams: &Streams,
     out: &mut impl io::Write,
 ) -> io::Result<()> {
     let Some(width) = streams.width else {
         for r in rows {
-            for (i, c) in r.iter().enumerate() {
+            for (i, c) in r.as_ref().iter().enumerate() {
                 if i > 0 {
                     out.write_all(b"\t")?;
                 }
@@ -161,7 +161,7 @@ pub fn write_table<S: AsRef<str>>(
     let mut says = vec![false; cols.len()];
     for r in rows {
         for (i, (n, s)) in natural.iter_mut().zip(&mut says).enumerate() {
-            if let Some(c) = esc(r, i) {
+            if let Some(c) = esc(r.as_ref(), i) {
                 *s |= c != "-";
                 *n = (*n).max(c.width());
             }
@@ -184,7 +184,7 @@ pub fn write_table<S: AsRef<str>>(
     let mut laid: Vec<usize> = header.iter().map(|h| h.width()).collect();
     for r in rows {
         for (l, (i, _, w)) in laid.iter_mut().zip(&kept) {
-            if let Some(c) = esc(r, *i) {
+            if let Some(c) = esc(r.as_ref(), *i) {
                 *l = (*l).max(truncated_width(&c, *w));
             }
         }
@@ -206,7 +206,7 @@ pub fn write_table<S: AsRef<str>>(
         for r in chunks.next().unwrap_or_default() {
             t.add_row(
                 kept.iter()
-                    .map(|(i, _, w)| truncate(&esc(r, *i).unwrap_or_default(), *w))
+                    .map(|(i, _, w)| truncate(&esc(r.as_ref(), *i).unwrap_or_default(), *w))
                     .collect::<Vec<_>>(),
             );
         }
