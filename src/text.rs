@@ -48,6 +48,30 @@ pub fn needs_escape(c: char) -> bool {
         )
 }
 
+/// Where the first `needle` at or after `i` is in `b` (`b.len()` if none):
+/// eight bytes a step. For the short stretches tix searches by the ten
+/// thousand (a record's fields, a path's first folder), too short for
+/// `memchr`'s vectors to pay for a call each.
+#[must_use]
+pub fn find_byte(b: &[u8], mut i: usize, needle: u8) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    while let Some(word) = b.get(i..i + 8) {
+        let x =
+            u64::from_le_bytes(word.try_into().unwrap_or_default()) ^ (ONES * u64::from(needle));
+        // The lowest byte of `x` that is zero (a `needle`) sets its top bit
+        // (bytes above it may too: only the lowest is taken).
+        let zero = x.wrapping_sub(ONES) & !x & (ONES << 7);
+        if zero != 0 {
+            return i + (zero.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    let rest = b.get(i..).unwrap_or_default();
+    rest.iter()
+        .position(|&c| c == needle)
+        .map_or(b.len(), |n| i + n)
+}
+
 /// Writes `s` with every character for which `escape` holds as `\u{…}`.
 fn escape_where(s: &str, escape: impl Fn(char) -> bool) -> Cow<'_, str> {
     // Printable ASCII, as almost every cell is, holds none of them: told
@@ -215,6 +239,34 @@ pub fn count_forms(n: usize, one: &str, many: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn find_byte_finds_the_first_as_a_byte_scan_does() {
+        // Tabs at each place of an eight-byte word and past it, among the
+        // bytes next to a tab's (a word's test could take 8 or 10 for 9),
+        // from each start.
+        let fill = [b'a', 8, 10, 1, 0x89, 0x8a, 0xff, b'\\'];
+        for len in 0..40 {
+            for tab in (0..len).map(Some).chain([None]) {
+                for k in 0..fill.len() {
+                    let mut b: Vec<u8> = (0..len).map(|i| fill[(i + k) % fill.len()]).collect();
+                    if let Some(t) = tab {
+                        b[t] = b'\t';
+                        if t + 3 < len {
+                            b[t + 3] = b'\t';
+                        }
+                    }
+                    for from in 0..=len {
+                        let want = b[from..]
+                            .iter()
+                            .position(|&c| c == b'\t')
+                            .map_or(len, |n| from + n);
+                        assert_eq!(find_byte(&b, from, b'\t'), want, "{b:?} from {from}");
+                    }
+                }
+            }
+        }
+    }
 
     #[test]
     fn lines_are_cut_as_split_terminator_cuts_them() {

@@ -126,11 +126,10 @@ fn last_slash(rel: &str) -> Option<usize> {
 #[must_use]
 pub fn top_dir(rel: &str) -> &str {
     // Asked of every entry several times a read: the folder's name is a few
-    // bytes, found sooner by a pass over them than by a search set up for a
+    // bytes, found sooner eight at a time than by a search set up for a
     // long text.
-    rel.bytes()
-        .position(|b| b == b'/')
-        .map_or("", |i| &rel[..i])
+    let i = crate::text::find_byte(rel.as_bytes(), 0, b'/');
+    rel.get(..i).filter(|_| i < rel.len()).unwrap_or_default()
 }
 
 /// The path of the file `name` in the folder `dir` (`""`: the root).
@@ -200,6 +199,13 @@ mod tests {
         for (rel, top, parent, name) in [
             ("completed/s1/T.md", "completed", "completed/s1", "T.md"),
             ("pending/TIX-0001.md", "pending", "pending", "TIX-0001.md"),
+            ("in-progress/T.md", "in-progress", "in-progress", "T.md"),
+            (
+                "a-long-folder-name/s/x.md",
+                "a-long-folder-name",
+                "a-long-folder-name/s",
+                "x.md",
+            ),
             ("T.md", "", "", "T.md"),
             ("étapes/ü.md", "étapes", "étapes", "ü.md"),
             ("dir/", "dir", "dir", ""),

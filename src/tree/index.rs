@@ -931,7 +931,7 @@ impl<'a> Fields<'a> {
         }
         let b = self.line.as_bytes();
         let start = self.pos;
-        let i = tab_from(b, start);
+        let i = crate::text::find_byte(b, start, b'\t');
         let escaped = self.escapes && memchr::memchr(b'\\', &b[start..i]).is_some();
         self.done = i == b.len();
         self.pos = i + 1;
@@ -999,27 +999,6 @@ impl<'a> Fields<'a> {
     fn stamp(&mut self) -> Option<Stamp> {
         parse_stamp(self.raw()?.0)
     }
-}
-
-/// Where the first tab at or after `i` is in `b` (`b.len()` if none): eight
-/// bytes a step (a record's fields are short, too short for `memchr`'s
-/// vectors to pay for a call each).
-fn tab_from(b: &[u8], mut i: usize) -> usize {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    while let Some(word) = b.get(i..i + 8) {
-        let x = u64::from_le_bytes(word.try_into().unwrap_or_default()) ^ (ONES * u64::from(b'\t'));
-        // The lowest byte of `x` that is zero (a tab) sets its top bit
-        // (bytes above it may too: only the lowest is taken).
-        let zero = x.wrapping_sub(ONES) & !x & (ONES << 7);
-        if zero != 0 {
-            return i + (zero.trailing_zeros() / 8) as usize;
-        }
-        i += 8;
-    }
-    let rest = b.get(i..).unwrap_or_default();
-    rest.iter()
-        .position(|&c| c == b'\t')
-        .map_or(b.len(), |n| i + n)
 }
 
 /// Decodes a record (a line without its `T` tag): a slice of `buf`.
@@ -1240,34 +1219,6 @@ mod tests {
         }
         for bad in ["", "+1", "-1", "1a", " 1", "4294967296", "99999999999"] {
             assert_eq!(parse_count(bad), None, "{bad}");
-        }
-    }
-
-    #[test]
-    fn tab_from_finds_the_first_tab_as_a_byte_scan_does() {
-        // Tabs at each place of an eight-byte word and past it, among the
-        // bytes next to a tab's (a word's test could take 8 or 10 for 9),
-        // from each start.
-        let fill = [b'a', 8, 10, 1, 0x89, 0x8a, 0xff, b'\\'];
-        for len in 0..40 {
-            for tab in (0..len).map(Some).chain([None]) {
-                for k in 0..fill.len() {
-                    let mut b: Vec<u8> = (0..len).map(|i| fill[(i + k) % fill.len()]).collect();
-                    if let Some(t) = tab {
-                        b[t] = b'\t';
-                        if t + 3 < len {
-                            b[t + 3] = b'\t';
-                        }
-                    }
-                    for from in 0..=len {
-                        let want = b[from..]
-                            .iter()
-                            .position(|&c| c == b'\t')
-                            .map_or(len, |n| from + n);
-                        assert_eq!(tab_from(&b, from), want, "{b:?} from {from}");
-                    }
-                }
-            }
         }
     }
 
