@@ -5,10 +5,12 @@
 use crate::util::Tix;
 use std::time::{Duration, Instant};
 
-#[test]
-fn watch_through_a_pipe_prints_a_snapshot_per_change_and_stops_on_sigterm() {
-    let t = Tix::example();
-    t.run(&["sync"]).code(0);
+/// `status --watch` through a pipe, while `meanwhile` changes the tree,
+/// stopped by SIGTERM: its exit status and each snapshot it printed.
+fn watched_through_a_pipe(
+    t: &Tix,
+    meanwhile: impl FnOnce(),
+) -> (std::process::ExitStatus, Vec<String>) {
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_tix"))
         .args(["status", "--watch"])
         .current_dir(t.root())
@@ -18,7 +20,7 @@ fn watch_through_a_pipe_prints_a_snapshot_per_change_and_stops_on_sigterm() {
         .spawn()
         .unwrap();
     std::thread::sleep(Duration::from_millis(500));
-    t.run(&["start", "7"]).code(0);
+    meanwhile();
     std::thread::sleep(Duration::from_millis(1000));
     rustix::process::kill_process(
         rustix::process::Pid::from_child(&child),
@@ -26,7 +28,7 @@ fn watch_through_a_pipe_prints_a_snapshot_per_change_and_stops_on_sigterm() {
     )
     .unwrap();
     let started = Instant::now();
-    let out = loop {
+    let (status, out) = loop {
         if let Some(status) = child.try_wait().unwrap() {
             break (status, child.wait_with_output().unwrap());
         }
@@ -36,17 +38,48 @@ fn watch_through_a_pipe_prints_a_snapshot_per_change_and_stops_on_sigterm() {
         );
         std::thread::sleep(Duration::from_millis(20));
     };
-    assert!(out.0.success(), "exit 0 on SIGTERM: {:?}", out.0);
-    let text = String::from_utf8_lossy(&out.1.stdout);
-    let frames: Vec<&str> = text.split("tickets — ").skip(1).collect();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(!text.contains('\u{1b}'), "no terminal codes through a pipe");
+    let frames = text.split("tickets — ").skip(1).map(String::from).collect();
+    (status, frames)
+}
+
+#[test]
+fn watch_through_a_pipe_prints_a_snapshot_per_change_and_stops_on_sigterm() {
+    let t = Tix::example();
+    t.run(&["sync"]).code(0);
+    let (status, frames) = watched_through_a_pipe(&t, || {
+        t.run(&["start", "7"]).code(0);
+    });
+    assert!(status.success(), "exit 0 on SIGTERM: {status:?}");
     assert_eq!(
         frames.len(),
         2,
-        "one snapshot, then one for the change:\n{text}"
+        "one snapshot, then one for the change:\n{}",
+        frames.join("tickets — ")
     );
     assert!(!frames[0].contains("TIX-0007\tFix login redirect loop\t-"));
     assert!(frames[1].contains("In progress (3)"), "{}", frames[1]);
-    assert!(!text.contains('\u{1b}'), "no terminal codes through a pipe");
+}
+
+#[test]
+fn watch_does_not_print_a_dashboard_again_for_a_change_it_does_not_show() {
+    let t = Tix::example();
+    t.run(&["sync"]).code(0);
+    let (status, frames) = watched_through_a_pipe(&t, || {
+        // Seen by the watch (a file of a status folder), not on the board.
+        std::fs::write(t.path("tickets/pending/notes.txt"), "not a ticket\n").unwrap();
+        std::thread::sleep(Duration::from_millis(500));
+        t.run(&["start", "7"]).code(0);
+    });
+    assert!(status.success(), "exit 0 on SIGTERM: {status:?}");
+    assert_eq!(
+        frames.len(),
+        2,
+        "the notes drew nothing, the start one snapshot:\n{}",
+        frames.join("tickets — ")
+    );
+    assert!(frames[1].contains("In progress (3)"), "{}", frames[1]);
 }
 
 #[test]

@@ -38,26 +38,34 @@ fn watch(ctx: &Ctx, tree: &Tree) -> Result<Exit> {
     }
     let mut dirs: Vec<std::path::PathBuf> = vec![tree.root.clone()];
     let screen = Screen::take(ctx);
+    let mut shown: Option<String> = None;
     loop {
         // Watched before the dashboard is read: a change while it is drawn
         // draws it again.
         dirs.truncate(1);
         dirs.extend(tree.folders().map(|d| tree.path(d)));
         let mut watcher = crate::tree::watch::Watcher::new(dirs.clone());
-        let mut frame = dashboard(ctx, tree, false, true)?.unwrap_or_default();
-        if screen.is_some() {
-            frame = format!(
-                "\x1b[H\x1b[2J{frame}\n{}",
-                paint(
-                    "watching: redrawn on every change · Ctrl-C to quit",
-                    DIM,
-                    ctx.streams.out_color
+        let frame = dashboard(ctx, tree, false, true)?.unwrap_or_default();
+        // A dashboard as it was last drawn is not drawn again: a change that
+        // does not show on it (a file that is no ticket), or one seen twice
+        // (the rest of a slow transition's writes, after the dashboard waited
+        // for its lock).
+        if shown.as_ref() != Some(&frame) {
+            let out = if screen.is_some() {
+                format!(
+                    "\x1b[H\x1b[2J{frame}\n{}",
+                    paint(
+                        "watching: redrawn on every change · Ctrl-C to quit",
+                        DIM,
+                        ctx.streams.out_color
+                    )
                 )
-            );
-        } else {
-            frame.push('\n');
+            } else {
+                format!("{frame}\n")
+            };
+            ctx.out(&out)?;
+            shown = Some(frame);
         }
-        ctx.out(&frame)?;
         if !watcher.wait(&stop) {
             break;
         }
