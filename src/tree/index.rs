@@ -923,7 +923,9 @@ impl<'a> Fields<'a> {
     }
 
     /// The next field, whether it holds a `\\`, and where it starts in the
-    /// line.
+    /// line. Always inlined: called 16 times a record, as a call it saved
+    /// and restored registers and returned its field through memory each
+    /// time (3.4% of `status`'s instructions at 10,000 tickets).
     #[inline(always)]
     fn raw_at(&mut self) -> Option<(&'a str, bool, usize)> {
         if self.done {
