@@ -103,10 +103,10 @@ impl Text {
     /// parts, cut by the ten thousand. `None` when the range is off the text.
     #[must_use]
     pub(crate) fn slice_at(&self, range: Range<usize>) -> Option<Text> {
-        if self.end == WHOLE || range.start > range.end || range.end > self.len() {
+        let at = self.start as usize;
+        if self.end == WHOLE || range.start > range.end || at + range.end > self.end as usize {
             return self.slice(range);
         }
-        let at = self.start as usize;
         Text::at(&self.buf, at + range.start..at + range.end)
     }
 
