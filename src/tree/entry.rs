@@ -128,8 +128,11 @@ pub fn top_dir(rel: &str) -> &str {
     // Asked of every entry several times a read: the folder's name is a few
     // bytes, found sooner eight at a time than by a search set up for a
     // long text.
-    let i = crate::text::find_byte(rel.as_bytes(), 0, b'/');
-    rel.get(..i).filter(|_| i < rel.len()).unwrap_or_default()
+    match crate::text::find_byte(rel.as_bytes(), 0, b'/') {
+        // At a `/`: a character boundary.
+        i if i < rel.len() => &rel[..i],
+        _ => "",
+    }
 }
 
 /// The path of the file `name` in the folder `dir` (`""`: the root).
