@@ -1281,12 +1281,18 @@ mod tests {
     use super::*;
     use crate::tree::Who;
 
+    /// A tree of the default configuration with its `pending` folder.
+    fn with_pending() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("tix.yaml"), "# defaults\n").unwrap();
+        fs::create_dir_all(dir.path().join("pending")).unwrap();
+        dir
+    }
+
     #[test]
     fn a_change_made_from_bytes_the_file_no_longer_has_is_refused() {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = with_pending();
         let root = dir.path();
-        fs::write(root.join("tix.yaml"), "# defaults\n").unwrap();
-        fs::create_dir_all(root.join("pending")).unwrap();
         let rel = "pending/TIX-0001.md";
         let saved = "---\nid: TIX-0001\ntitle: t\nstatus: pending\n---\nsaved by hand meanwhile\n";
         fs::write(root.join(rel), saved).unwrap();
@@ -1325,10 +1331,8 @@ mod tests {
     /// sends to the full view; a hidden folder and other files do not.
     #[test]
     fn a_changed_folder_s_listing_decides_the_refresh() {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = with_pending();
         let root = dir.path();
-        fs::write(root.join("tix.yaml"), "# defaults\n").unwrap();
-        fs::create_dir_all(root.join("pending")).unwrap();
         fs::create_dir_all(root.join(".tix")).unwrap();
         for i in 1..=3 {
             fs::write(
