@@ -320,6 +320,51 @@ fn at_most_64_files_changed_added_and_removed_in_all_are_read_again() {
 }
 
 #[test]
+fn a_folder_too_big_to_read_by_offsets_is_read_again_from_the_base() {
+    // 600 tickets in one folder: more than the index lists offsets for, so
+    // the refresh after a pull reads the base through (a piece at a time)
+    // for that folder's records, and still reads again only what changed.
+    let mut t = Tix::tree();
+    for i in 1..=600 {
+        let id = format!("TIX-{i:04}");
+        t = t.ticket(
+            "pending",
+            &format!("{id}-t.md"),
+            &ticket(&id, "pending", "", ""),
+        );
+    }
+    t.run(&["sync"]).code(0);
+    let before = index(&t);
+    // Replaced (a new file, as a checkout writes it), added and removed.
+    for i in [7, 300, 599] {
+        let rel = format!("tickets/pending/TIX-{i:04}-t.md");
+        let text = t
+            .read(&rel)
+            .replacen("title: ", &format!("title: Pulled {i} "), 1);
+        fs::remove_file(t.path(&rel)).unwrap();
+        t.write(&rel, &text);
+    }
+    t.write(
+        "tickets/pending/TIX-0700-t.md",
+        &ticket("TIX-0700", "pending", "", ""),
+    );
+    fs::remove_file(t.path("tickets/pending/TIX-0500-t.md")).unwrap();
+    t.run(&["start", "1"]).code(0);
+    let after = index(&t);
+    assert!(
+        after.len() > before.len() && after.starts_with(&before),
+        "the index was rewritten: the tree was scanned"
+    );
+    let registry = t.read("tickets/TICKET_REGISTRY.md");
+    for i in [7, 300, 599] {
+        assert!(registry.contains(&format!("Pulled {i} ")), "{i}");
+    }
+    assert!(registry.contains("TIX-0700"));
+    assert!(!registry.contains("TIX-0500"));
+    t.run(&["sync", "--check"]).code(0);
+}
+
+#[test]
 fn an_id_a_pull_brought_is_never_given_out_again() {
     // A pull adds TIX-0030 (higher than any id here): the refresh that
     // reads it raises the next number, for this run and the next.

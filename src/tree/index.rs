@@ -81,43 +81,89 @@ pub struct Index {
     pub delta_bytes: usize,
 }
 
-/// A record known by its path and stamp, the rest decoded on demand.
-pub enum Stamped {
-    /// A line of the loaded base, not decoded yet.
-    Line {
-        rel: Text,
-        stamp: Stamp,
-        buf: Arc<Buf>,
-        /// Where in `buf` the record is (after its `T` tag).
-        line: Range<usize>,
-    },
-    Decoded(Box<Entry>),
+/// The records of some folders, each known by its path and stamp, the rest
+/// read again when asked ([`Stamps::entry`]): what a folder listed again is
+/// compared with. The paths are kept one after another in one string, and
+/// a base record by where its line starts, so the base is read through
+/// once, a piece at a time, and not held: at 100,000 tickets the index is
+/// 21 MB, and a transition after a checkout that touched every folder held
+/// all of it (see the README's performance section).
+pub struct Stamps<'i> {
+    index: &'i Index,
+    paths: String,
+    rows: Vec<Row<'i>>,
 }
 
-impl Stamped {
+enum Row<'i> {
+    /// A base record: its path (`paths[start..end]`), its stamp, and where
+    /// its line starts in the base's text or file.
+    Line {
+        path: (u32, u32),
+        stamp: Stamp,
+        at: usize,
+    },
+    /// A delta's record.
+    Delta(&'i Entry),
+}
+
+impl<'i> Stamps<'i> {
     #[must_use]
-    pub fn rel(&self) -> &str {
-        match self {
-            Stamped::Line { rel, .. } => rel,
-            Stamped::Decoded(e) => &e.rel,
-        }
+    pub fn len(&self) -> usize {
+        self.rows.len()
     }
 
     #[must_use]
-    pub fn stamp(&self) -> Stamp {
-        match self {
-            Stamped::Line { stamp, .. } => *stamp,
-            Stamped::Decoded(e) => e.stamp,
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// The path of record `i`.
+    #[must_use]
+    pub fn rel(&self, i: usize) -> &str {
+        match &self.rows[i] {
+            Row::Line { path, .. } => &self.paths[path.0 as usize..path.1 as usize],
+            Row::Delta(e) => &e.rel,
         }
     }
 
-    /// The whole record; `None` if it does not parse.
+    /// The stamp of record `i`.
     #[must_use]
-    pub fn entry(&self) -> Option<Entry> {
-        match self {
-            Stamped::Line { buf, line, .. } => record(buf, buf.get(line.clone())?),
-            Stamped::Decoded(e) => Some((**e).clone()),
+    pub fn stamp(&self, i: usize) -> Stamp {
+        match &self.rows[i] {
+            Row::Line { stamp, .. } => *stamp,
+            Row::Delta(e) => e.stamp,
         }
+    }
+
+    /// Record `i` whole; `None` if it cannot be read again or does not parse.
+    #[must_use]
+    pub fn entry(&self, i: usize) -> Option<Entry> {
+        match &self.rows[i] {
+            Row::Line { at, .. } => self.index.base_record_at(*at),
+            Row::Delta(e) => Some((*e).clone()),
+        }
+    }
+
+    /// Adds the base record `line` (starting at `at`) if its file is in
+    /// one of `dirs` and no delta replaces it.
+    fn add_line(
+        &mut self,
+        line: &str,
+        at: usize,
+        dirs: &[String],
+        deltas: &Deltas<'_>,
+    ) -> Option<()> {
+        let rest = line.strip_prefix("T\t")?;
+        let (rel, after) = path_field(rest)?;
+        if in_dirs(dirs, &rel) && !deltas.name(&rel) {
+            let end = memchr::memchr(b'\t', after.as_bytes()).unwrap_or(after.len());
+            let stamp = parse_stamp(&after[..end])?;
+            let start = u32::try_from(self.paths.len()).ok()?;
+            self.paths.push_str(&rel);
+            let path = (start, u32::try_from(self.paths.len()).ok()?);
+            self.rows.push(Row::Line { path, stamp, at });
+        }
+        Some(())
     }
 }
 
@@ -393,77 +439,66 @@ impl Index {
     }
 
     /// The records of the files directly in the folders `dirs`, deltas
-    /// applied (a loaded index only); `None` if a line does not parse.
+    /// applied, each only as far as its path and stamp ([`Stamps`]). A small
+    /// folder's records are read by the offsets the header lists; any
+    /// other, by reading the base through once. `None` if a line does not
+    /// parse or the file cannot be read.
     #[must_use]
-    pub fn records_in(&self, dirs: &[String]) -> Option<Vec<Entry>> {
-        let mut out = Vec::new();
+    pub fn stamps_in(&self, dirs: &[String]) -> Option<Stamps<'_>> {
+        let deltas = self.last_deltas();
+        let mut out = Stamps {
+            index: self,
+            paths: String::new(),
+            rows: Vec::new(),
+        };
         match &self.base {
             Base::Text(buf, range) => {
-                for line in crate::text::lines(&buf[range.clone()]) {
-                    let rest = line.strip_prefix("T\t")?;
-                    if in_dirs(dirs, &path_field(rest)?.0) {
-                        out.push(record(buf, rest)?);
-                    }
+                let base = &buf[range.clone()];
+                for line in crate::text::lines(base) {
+                    let at = range.start + (line.as_ptr() as usize - base.as_ptr() as usize);
+                    out.add_line(line, at, dirs, &deltas)?;
                 }
             }
-            // Small folders only, by the offsets the header lists: every
-            // folder's asked for before any is read (a folder without them
-            // sends the caller to the whole index, and what was read before
-            // it would be read again there).
             Base::File(lines, range) => {
-                let ats: Vec<Vec<usize>> = dirs
+                let small: Option<Vec<Vec<usize>>> = dirs
                     .iter()
-                    .map(|dir| offsets(self.folder_at.get(dir)?))
-                    .collect::<Option<_>>()?;
-                for at in &ats {
-                    out.extend(read_records(lines, range, at)?);
+                    .map(|dir| {
+                        offsets(self.folder_at.get(dir)?).filter(|at| at.len() <= MAX_OPEN_READS)
+                    })
+                    .collect();
+                match small {
+                    // Every folder's asked for before any is read.
+                    Some(ats) => {
+                        for off in ats.iter().flatten() {
+                            let at = range.start.checked_add(*off).filter(|s| *s < range.end)?;
+                            out.add_line(&lines.line(at)?.0, at, dirs, &deltas)?;
+                        }
+                    }
+                    None => lines.each_line(range.clone(), &mut |line, at| {
+                        out.add_line(line, at, dirs, &deltas)
+                    })?,
                 }
             }
         }
-        Some(self.apply_deltas(out, &|e| in_dirs(dirs, &e.rel)))
-    }
-
-    /// As [`Index::records_in`], but each record only as far as its path
-    /// and stamp, the rest decoded when asked ([`Stamped::entry`]): what a
-    /// folder listed again is compared with, at a fraction of the cost.
-    #[must_use]
-    pub fn stamps_in(&self, dirs: &[String]) -> Option<Vec<Stamped>> {
-        let Base::Text(buf, range) = &self.base else {
-            return Some(
-                self.records_in(dirs)?
-                    .into_iter()
-                    .map(|e| Stamped::Decoded(Box::new(e)))
-                    .collect(),
-            );
-        };
-        let deltas = self.last_deltas();
-        // After a checkout, every record of the changed folders is read
-        // here, while they are listed.
-        let mut out = Vec::new();
-        for line in crate::text::lines(&buf[range.clone()]) {
-            let rest = line.strip_prefix("T\t")?;
-            let (rel, after) = path_field(rest)?;
-            if in_dirs(dirs, &rel) && !deltas.name(&rel) {
-                let end = memchr::memchr(b'\t', after.as_bytes()).unwrap_or(after.len());
-                let stamp = parse_stamp(&after[..end])?;
-                let rel = shared(buf, rel)?;
-                let start = rest.as_ptr() as usize - buf.as_ptr() as usize;
-                out.push(Stamped::Line {
-                    rel,
-                    stamp,
-                    buf: Arc::clone(buf),
-                    line: start..start + rest.len(),
-                });
-            }
-        }
-        out.extend(
+        out.rows.extend(
             deltas
                 .upserts
                 .into_iter()
                 .filter(|e| in_dirs(dirs, &e.rel))
-                .map(|e| Stamped::Decoded(Box::new(e.clone()))),
+                .map(Row::Delta),
         );
         Some(out)
+    }
+
+    /// The base record whose line starts at `at`.
+    fn base_record_at(&self, at: usize) -> Option<Entry> {
+        match &self.base {
+            Base::Text(buf, _) => match buf.as_str().line(at)?.0 {
+                Cow::Borrowed(line) => record(buf, line.strip_prefix("T\t")?),
+                Cow::Owned(line) => own_record(line),
+            },
+            Base::File(lines, _) => own_record(lines.line(at)?.0.into_owned()),
+        }
     }
 
     /// Records `entry` as the file at its path now (in memory only).
@@ -621,6 +656,55 @@ impl FileLines {
         let mut buf = vec![0; n];
         self.file.read_exact_at(&mut buf, at as u64).ok()?;
         Some(buf)
+    }
+
+    /// Calls `f` with each line of `range` (whole lines) and where it
+    /// starts, reading the file a piece at a time: what is held is one
+    /// piece, whatever the file's size. `None` if a read fails, the text is
+    /// not UTF-8, the range does not end with a newline, or `f` says so.
+    pub fn each_line(
+        &self,
+        range: Range<usize>,
+        f: &mut dyn FnMut(&str, usize) -> Option<()>,
+    ) -> Option<()> {
+        self.each_line_by(range, 256 * 1024, f)
+    }
+
+    /// [`FileLines::each_line`], reading `piece` bytes at a time.
+    fn each_line_by(
+        &self,
+        range: Range<usize>,
+        piece: usize,
+        f: &mut dyn FnMut(&str, usize) -> Option<()>,
+    ) -> Option<()> {
+        use std::os::unix::fs::FileExt;
+        let mut buf: Vec<u8> = Vec::with_capacity(piece);
+        // The offset of `buf[0]` in the file, and how far it was read.
+        let (mut from, mut read) = (range.start, range.start);
+        while read < range.end {
+            let have = buf.len();
+            let n = piece.min(range.end - read);
+            buf.resize(have + n, 0);
+            self.file
+                .read_exact_at(&mut buf[have..], read as u64)
+                .ok()?;
+            read += n;
+            // A line longer than a piece: the next piece is read after it.
+            let Some(last) = memchr::memrchr(b'\n', &buf[have..]) else {
+                continue;
+            };
+            let whole = have + last + 1;
+            let text = std::str::from_utf8(&buf[..whole]).ok()?;
+            for line in crate::text::lines(text) {
+                f(
+                    line,
+                    from + (line.as_ptr() as usize - text.as_ptr() as usize),
+                )?;
+            }
+            buf.drain(..whole);
+            from += whole;
+        }
+        buf.is_empty().then_some(())
     }
 
     /// From `at` up to and including the next `\n` (before `end`), in chunks.
@@ -1580,33 +1664,98 @@ mod tests {
         )
         .unwrap();
         let idx = open_file(&path);
-        let rels = |v: Vec<Entry>| {
-            let mut r: Vec<String> = v.iter().map(|e| e.rel.to_string()).collect();
-            r.sort();
+        let loaded = parse(&shared(fs::read_to_string(&path).unwrap()), "fp").unwrap();
+        // Each record's path, stamp and whole record, sorted by path.
+        let rows = |s: Stamps<'_>| {
+            let mut r: Vec<(String, Stamp, Entry)> = (0..s.len())
+                .map(|i| (s.rel(i).to_string(), s.stamp(i), s.entry(i).unwrap()))
+                .collect();
+            r.sort_by(|a, b| a.0.cmp(&b.0));
             r
         };
         let small = vec!["in-progress".to_string(), "pending".to_string()];
+        let got = rows(idx.stamps_in(&small).unwrap());
         assert_eq!(
-            rels(idx.records_in(&small).unwrap()),
+            got.iter().map(|r| r.0.as_str()).collect::<Vec<_>>(),
             [
                 "in-progress/TIX-0001-t.md",
                 "in-progress/TIX-0003-t.md",
                 "pending/TIX-0002-t.md"
             ]
         );
-        assert_eq!(
-            rels(idx.records_in(&small).unwrap()),
-            rels(
-                parse(&shared(fs::read_to_string(&path).unwrap()), "fp")
-                    .unwrap()
-                    .records_in(&small)
-                    .unwrap()
-            )
-        );
+        let want = |rel: &str| {
+            entries
+                .iter()
+                .chain([&moved])
+                .find(|e| *e.rel == *rel)
+                .unwrap()
+        };
+        for (rel, stamp, e) in &got {
+            assert_eq!(*stamp, want(rel).stamp);
+            assert_eq!(e.parsed, want(rel).parsed);
+            assert_eq!(*e.rel, **rel);
+        }
+        let text_rows = |dirs: &[String]| {
+            rows(loaded.stamps_in(dirs).unwrap())
+                .into_iter()
+                .map(|(rel, stamp, e)| (rel, stamp, e.parsed))
+                .collect::<Vec<_>>()
+        };
+        let file_rows = |dirs: &[String]| {
+            rows(idx.stamps_in(dirs).unwrap())
+                .into_iter()
+                .map(|(rel, stamp, e)| (rel, stamp, e.parsed))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(file_rows(&small), text_rows(&small));
+        // Too big to read by offsets: the base read through, the same records.
+        let big = vec!["completed".to_string(), "in-progress".to_string()];
+        assert_eq!(file_rows(&big).len(), MAX_OPEN_READS + 3);
+        assert_eq!(file_rows(&big), text_rows(&big));
+    }
+
+    /// Reading the base a piece at a time gives each line and where it
+    /// starts, whatever the piece's size (smaller than a line too), and
+    /// refuses a base that does not end with a newline.
+    #[test]
+    fn the_base_is_read_a_piece_at_a_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("index");
+        let text = "head\nT\tone\nT\ttwo, a longer line than the others\n\nT\tthree\nlast";
+        fs::write(&path, text).unwrap();
+        let lines = FileLines::open(&path).unwrap();
+        let base = 5..text.len() - 4;
+        let want: Vec<(String, usize)> = crate::text::lines(&text[base.clone()])
+            .map(|l| (l.to_string(), l.as_ptr() as usize - text.as_ptr() as usize))
+            .collect();
+        assert_eq!(want.len(), 4);
+        for piece in [1, 2, 7, 16, 4096] {
+            let mut got = Vec::new();
+            lines
+                .each_line_by(base.clone(), piece, &mut |l, at| {
+                    got.push((l.to_string(), at));
+                    Some(())
+                })
+                .unwrap();
+            assert_eq!(got, want, "pieces of {piece}");
+        }
         assert!(
-            idx.records_in(&["completed".to_string()]).is_none(),
-            "too big: read it all"
+            lines
+                .each_line_by(5..text.len(), 7, &mut |_, _| Some(()))
+                .is_none(),
+            "no newline at the end"
         );
+        let mut n = 0;
+        assert!(
+            lines
+                .each_line_by(base, 7, &mut |_, _| {
+                    n += 1;
+                    (n < 2).then_some(())
+                })
+                .is_none(),
+            "stopped by its caller"
+        );
+        assert_eq!(n, 2);
     }
 
     fn open_file(path: &Path) -> Index {

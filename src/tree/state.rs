@@ -341,7 +341,8 @@ pub(super) const REFRESH_FILES: usize = 64;
 /// than [`REFRESH_FILES`] files changed.
 fn refreshed(tree: &Tree) -> Option<(Index, Outside)> {
     // Opened lazily: the changed folders' records are read by their
-    // offsets when the index lists them, else the whole index is loaded.
+    // offsets when the index lists them, else from the base read through
+    // once, a piece at a time (not held).
     let mut index = index::open(&tree.index_path(), &tree.fingerprint())?;
     if index.delta_bytes > index::MAX_DELTA_BYTES
         || !tree.folders().all(|d| index.dirs.contains_key(d))
@@ -373,19 +374,14 @@ fn refreshed(tree: &Tree) -> Option<(Index, Outside)> {
             .iter()
             .map(|dir| s.spawn(|| list_changed(&tree.path(dir))))
             .collect();
-        let in_changed = match index.stamps_in(&changed) {
-            Some(records) => Some(records),
-            None => index::load(&tree.index_path(), &tree.fingerprint()).and_then(|loaded| {
-                index = loaded;
-                index.stamps_in(&changed)
-            }),
-        };
+        let in_changed = index.stamps_in(&changed);
         let listed: Vec<_> = listing.into_iter().map(super::joined).collect();
         (listed, in_changed)
     });
     let in_changed = in_changed?;
-    let mut records: super::FastMap<&str, &index::Stamped> =
-        in_changed.iter().map(|e| (e.rel(), e)).collect();
+    let mut records: super::FastMap<&str, usize> = (0..in_changed.len())
+        .map(|i| (in_changed.rel(i), i))
+        .collect();
     let mut names = Vec::new();
     let mut handles = Vec::with_capacity(changed.len());
     for (at, (dir, listed)) in changed.iter().zip(listed).enumerate() {
@@ -416,9 +412,9 @@ fn refreshed(tree: &Tree) -> Option<(Index, Outside)> {
         // A symlink, a folder by that name, or gone already: the full view.
         let stamp = stamp?;
         match records.remove(rel.as_str()) {
-            Some(old) if old.stamp() == stamp => continue,
+            Some(old) if in_changed.stamp(old) == stamp => continue,
             Some(old) => {
-                outside.old.push(old.entry()?);
+                outside.old.push(in_changed.entry(old)?);
                 read.push((rel, stamp));
             }
             None => read.push((rel, stamp)),
@@ -432,8 +428,8 @@ fn refreshed(tree: &Tree) -> Option<(Index, Outside)> {
         return None;
     }
     for old in records.into_values() {
-        outside.old.push(old.entry()?);
-        outside.gone.push(old.rel().to_string());
+        outside.old.push(in_changed.entry(old)?);
+        outside.gone.push(in_changed.rel(old).to_string());
     }
     for rel in &outside.gone {
         index.forget(rel);
