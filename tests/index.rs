@@ -87,6 +87,10 @@ fn a_run_of_transitions_keeps_the_registry_equal_to_a_full_render() {
         &["complete", "25", "--force"],
         &["new", "Another"],
         &["move", "26", "blocked"],
+        // Keys set by `set` are patched in too.
+        &["set", "6", "priority=critical"],
+        &["set", "8", "title=Retitled | by set", "labels=x,y"],
+        &["set", "12", "depends_on=6"],
     ];
     for args in steps {
         let before = index(&t);
@@ -101,6 +105,30 @@ fn a_run_of_transitions_keeps_the_registry_equal_to_a_full_render() {
             "{args:?} rewrote the index instead of appending to it"
         );
     }
+    // And a ticket saved by `tix edit`, its status changed: moved and patched.
+    let editor = t.path("editor.sh");
+    fs::write(
+        &editor,
+        "#!/bin/sh\nsed -i -e 's/^status: pending/status: blocked/' -e 's/^priority: .*/priority: low/' \"$1\"\n",
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(&editor, fs::Permissions::from_mode(0o755)).unwrap();
+    let before = index(&t);
+    let r = crate::util::Run::of(
+        t.command(&["edit", "13"])
+            .env("EDITOR", &editor)
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(t.exists("tickets/blocked/TIX-0013-t13.md"));
+    t.run(&["sync", "--check"]).code(0);
+    let after = index(&t);
+    assert!(
+        after.len() > before.len() && after.starts_with(&before),
+        "edit rewrote the index instead of appending to it"
+    );
     // Reads see the same tree the transitions wrote.
     let list = t.run(&["list", "--json"]).code(0).json();
     assert_eq!(list.as_array().unwrap().len(), 26);

@@ -76,7 +76,8 @@ pub fn run(ctx: &Ctx, args: &EditArgs) -> Result<Exit> {
         dst: dst.clone(),
         // Refused if the file changed since it was read for the editor.
         base: Some(fsx::fingerprint(text.as_bytes())),
-        replaces: None,
+        // Its registry row, patched (see `State::commit`).
+        replaces: Some(entry.clone()),
         content: edited,
         event,
     });

@@ -107,7 +107,8 @@ pub fn run(ctx: &Ctx, args: &SetArgs) -> Result<Exit> {
         src: Some(entry.rel.to_string()),
         dst: entry.rel.to_string(),
         base: Some(tree::fsx::fingerprint(text.as_bytes())),
-        replaces: None,
+        // Its registry row, patched (see `State::commit`).
+        replaces: Some(entry.clone()),
         content,
         event,
     })?;
