@@ -87,10 +87,11 @@ fn a_run_of_transitions_keeps_the_registry_equal_to_a_full_render() {
         &["complete", "25", "--force"],
         &["new", "Another"],
         &["move", "26", "blocked"],
-        // Keys set by `set` are patched in too.
+        // Keys set by `set` and a ticket claimed by `next` are patched in too.
         &["set", "6", "priority=critical"],
         &["set", "8", "title=Retitled | by set", "labels=x,y"],
         &["set", "12", "depends_on=6"],
+        &["next", "--claim"],
     ];
     for args in steps {
         let before = index(&t);

@@ -25,19 +25,23 @@ pub fn run(ctx: &Ctx, args: &NextArgs) -> Result<Exit> {
         return print(ctx, args, best.as_ref());
     }
     let lock = ctx.lock_exclusive(&tree)?;
-    let mut state = State::open(&tree, &lock)?;
-    let id = {
-        let snap = state.snapshot()?;
-        let tickets = tree.tickets(snap);
-        ctx.note_unreadable(Tree::unreadable(snap, &tickets));
-        match crate::registry::ready_first(&tree.config, &tickets, 1)
-            .0
-            .pop()
-        {
-            Some(t) => tree::IdArg::Full(t.key.clone(), t.meta.id.to_string()),
-            None => return print(ctx, args, None),
-        }
+    // Chosen from the whole tree, as `next` reads it; then started as
+    // `start` starts a ticket, from the index: one registry row patched,
+    // not the registry rendered whole from every ticket.
+    let snap = tree.scan(Scan::Cached, Upkeep::Index)?;
+    let tickets = tree.tickets(&snap);
+    ctx.note_unreadable(Tree::unreadable(&snap, &tickets));
+    let best = crate::registry::ready_first(&tree.config, &tickets, 1)
+        .0
+        .pop()
+        .map(|t| tree::IdArg::Full(t.key.clone(), t.meta.id.to_string()));
+    drop(tickets);
+    // Left to the exit (see `Snapshot::leave`): one change follows.
+    snap.leave();
+    let Some(id) = best else {
+        return print(ctx, args, None);
     };
+    let mut state = State::open(&tree, &lock)?;
     let entry = state.find(&id)?;
     let req = Request {
         to: tree.config.first_name(Kind::InProgress).to_string(),
