@@ -394,6 +394,42 @@ fn a_folder_too_big_to_read_by_offsets_is_read_again_from_the_base() {
 }
 
 #[test]
+fn a_long_archive_goes_back_to_the_index_once_it_is_compacted() {
+    // 400 tickets archived in one run: their appended changes outgrow the
+    // index's limit, the state falls back to the full view once, writes a
+    // compact index with the registry, and goes by the index again: the
+    // changes after it are appended, not each a full render (the index
+    // rewritten whole by the last one).
+    let mut t = Tix::tree();
+    for i in 1..=400 {
+        let id = format!("TIX-{i:04}");
+        t = t.ticket(
+            "completed",
+            &format!("{id}-t.md"),
+            &ticket(&id, "completed", "completed: 2020-01-01T00:00:00Z\n", ""),
+        );
+    }
+    t.run(&["sync"]).code(0);
+    let r = t.run(&["archive"]).code(0);
+    assert_eq!(r.stdout.lines().count(), 400);
+    assert_eq!(
+        fs::read_dir(t.path("tickets/archive")).unwrap().count(),
+        400
+    );
+    t.run(&["sync", "--check"]).code(0);
+    let text = String::from_utf8(index(&t)).unwrap();
+    let at = text.find("\nB\t").unwrap() + 3;
+    let nl = at + text[at..].find('\n').unwrap();
+    let base: usize = text[at..nl].parse().unwrap();
+    let appended = &text[nl + 1 + base..];
+    assert!(
+        appended.lines().filter(|l| l.starts_with("T\t")).count() > 10,
+        "the last changes rewrote the index: {} bytes appended",
+        appended.len()
+    );
+}
+
+#[test]
 fn an_id_a_pull_brought_is_never_given_out_again() {
     // A pull adds TIX-0030 (higher than any id here): the refresh that
     // reads it raises the next number, for this run and the next.

@@ -43,6 +43,10 @@ pub struct State<'t> {
     /// after a quick commit, the state is loaded again when (if ever)
     /// something asks.
     full: Option<Snapshot>,
+    /// Whether the caller asked for the full view ([`State::full`],
+    /// [`State::snapshot`]); else it is one the state fell back to when
+    /// the index could not serve, given up after the change it served.
+    asked_full: bool,
     /// What the quick state read again of files changed outside tix (see
     /// [`refreshed`]).
     outside: Outside,
@@ -74,6 +78,7 @@ impl<'t> State<'t> {
             tree,
             quick: None,
             full: None,
+            asked_full: false,
             outside: Outside::default(),
         };
         state.ensure_loaded()?;
@@ -91,6 +96,7 @@ impl<'t> State<'t> {
             tree,
             quick: None,
             full: Some(tree.scan(Scan::Listed, Upkeep::Index)?),
+            asked_full: true,
             outside: Outside::default(),
         })
     }
@@ -121,6 +127,7 @@ impl<'t> State<'t> {
     ///
     /// As [`State::full`], when this state was quick.
     pub fn snapshot(&mut self) -> Result<&mut Snapshot> {
+        self.asked_full = true;
         let snap = match self.full.take() {
             Some(snap) => snap,
             None => self.tree.scan(Scan::Cached, Upkeep::Index)?,
@@ -275,7 +282,7 @@ impl<'t> State<'t> {
             // A next change in this run starts from the index as it is now.
             (self.quick, self.outside) = (None, Outside::default());
         } else {
-            match &mut self.full {
+            let snap = match &mut self.full {
                 Some(snap) => {
                     snap.entries.retain(|e| {
                         Some(e.rel.as_ref()) != change.src.as_deref() && e.rel != change.dst
@@ -290,15 +297,25 @@ impl<'t> State<'t> {
                             }
                         }
                     }
+                    snap
                 }
                 // The tree is listed again: it now holds the change.
                 None => {
                     self.quick = None;
-                    self.full = Some(tree.scan(Scan::Cached, Upkeep::Sweep)?);
+                    self.full.insert(tree.scan(Scan::Cached, Upkeep::Sweep)?)
                 }
-            }
-            let snap = self.snapshot()?;
+            };
             tree.write_registry(snap)?;
+            // A full view the state fell back to (the index could not
+            // serve: its appended changes outgrew their limit, say) is
+            // given up now that the registry and a compact index are
+            // written: the next change goes by the index again, its row
+            // patched in. Kept, it had every later change of the run
+            // render the registry whole (`archive` of 2,500 tickets at
+            // 10,000: 2,355 of them).
+            if !self.asked_full {
+                (self.quick, self.full) = (None, None);
+            }
         }
         Ok(())
     }
