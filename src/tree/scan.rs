@@ -612,8 +612,16 @@ impl Tree {
                 .as_ref()
                 .is_ok_and(|m| self.is_open_at(&e.rel, m.status.as_deref()))
         };
-        let text = index::encode(&self.fingerprint(), &mut refs, dirs, memo, &open);
-        let _ = super::fsx::write_atomic(&self.index_path(), text.as_bytes(), None, false);
+        let (head, base) = index::encode_parts(&self.fingerprint(), &mut refs, dirs, memo, &open);
+        let _ = super::fsx::write_atomic_with(
+            &self.index_path(),
+            |f| {
+                std::io::Write::write_all(f, head.as_bytes())?;
+                std::io::Write::write_all(f, base.as_bytes())
+            },
+            None,
+            false,
+        );
     }
 }
 
