@@ -351,7 +351,10 @@ impl Tree {
     /// The index disagrees with what the files say (a hand edit tix has not
     /// seen yet, or an index from another state).
     fn index_problem(&self, snap: &Snapshot) -> Option<Problem> {
-        let Some(idx) = index::load(&self.index_path(), &self.fingerprint()) else {
+        // Opened lazily, its records compared one at a time as they are
+        // read (at 100,000 tickets the index is 21 MB, its records decoded
+        // 30 MB more).
+        let Some(idx) = index::open(&self.index_path(), &self.fingerprint()) else {
             return self.index_path().exists().then(|| {
                 problem(
                     ProblemKind::IndexStale,
@@ -360,26 +363,33 @@ impl Tree {
                 )
             });
         };
-        let Some(entries) = idx.entries() else {
+        let mut now: BTreeMap<&str, (&Entry, bool)> =
+            snap.entries.iter().map(|e| (&*e.rel, (e, false))).collect();
+        // A folder whose stamp is not the index's is listed again by the next
+        // command (a read, or a transition's refresh): what changed in it is
+        // seen then, and is no staleness of the index.
+        let trusted = |rel: &str| !idx.listed_again(rel, &snap.dirs);
+        let mut differs = false;
+        let read = idx.each_entry(&mut |k| {
+            if trusted(&k.rel) {
+                match now.get_mut(&*k.rel) {
+                    Some((e, seen)) => {
+                        *seen = true;
+                        differs |= k.parsed != e.parsed || (k.stamp != e.stamp && e.parsed.is_ok());
+                    }
+                    None => differs = true,
+                }
+            }
+            Some(())
+        });
+        if read.is_none() {
             return Some(problem(
                 ProblemKind::IndexStale,
                 format!("{STATE_DIR}/index"),
                 "cannot be read",
             ));
-        };
-        let known: BTreeMap<&str, &Entry> = entries.iter().map(|e| (&*e.rel, e)).collect();
-        let now: BTreeMap<&str, &Entry> = snap.entries.iter().map(|e| (&*e.rel, e)).collect();
-        // A folder whose stamp is not the index's is listed again by the next
-        // command (a read, or a transition's refresh): what changed in it is
-        // seen then, and is no staleness of the index.
-        let trusted = |rel: &str| !idx.listed_again(rel, &snap.dirs);
-        let differs = snap.entries.iter().filter(|e| trusted(&e.rel)).any(|e| {
-            known
-                .get(&*e.rel)
-                .is_none_or(|k| k.parsed != e.parsed || (k.stamp != e.stamp && e.parsed.is_ok()))
-        }) || entries
-            .iter()
-            .any(|k| trusted(&k.rel) && !now.contains_key(&*k.rel));
+        }
+        differs |= now.values().any(|(e, seen)| !seen && trusted(&e.rel));
         differs.then(|| {
             problem(
                 ProblemKind::IndexStale,

@@ -326,6 +326,35 @@ impl Index {
         Some(self.apply_deltas(decode_all(buf, &buf[range.clone()])?, &|_| true))
     }
 
+    /// Calls `f` with every record, deltas applied, in no particular
+    /// order, one at a time: a base in the file is read through a piece at
+    /// a time (see [`FileLines::each_line`]), and no record is held after
+    /// `f` returns. `None` if a record does not parse, the file cannot be
+    /// read, or `f` says so.
+    pub fn each_entry(&self, f: &mut dyn FnMut(Entry) -> Option<()>) -> Option<()> {
+        let deltas = self.last_deltas();
+        let mut each = |e: Entry| {
+            if deltas.name(&e.rel) {
+                return Some(());
+            }
+            f(e)
+        };
+        match &self.base {
+            Base::Text(buf, range) => {
+                for line in crate::text::lines(&buf[range.clone()]) {
+                    each(record(buf, line.strip_prefix("T\t")?)?)?;
+                }
+            }
+            Base::File(lines, range) => lines.each_line(range.clone(), &mut |line, _| {
+                each(own_record(line.to_string())?)
+            })?,
+        }
+        for e in deltas.upserts {
+            f(e.clone())?;
+        }
+        Some(())
+    }
+
     /// Each record's path, in the order of [`Index::entries`] and without
     /// decoding the rest of it: what a scan stats while another thread
     /// decodes the records. `None` when a path does not unescape (or the
@@ -1728,6 +1757,69 @@ mod tests {
         let big = vec!["completed".to_string(), "in-progress".to_string()];
         assert_eq!(file_rows(&big).len(), MAX_OPEN_READS + 3);
         assert_eq!(file_rows(&big), text_rows(&big));
+    }
+
+    /// Every record one at a time, deltas applied: the same records as
+    /// `entries` gives, from a loaded index or one read from its file.
+    #[test]
+    fn each_entry_gives_the_records_entries_gives() {
+        let entries: Vec<Entry> = (1..=40)
+            .map(|i| {
+                entry(
+                    &format!("pending/TIX-{i:04}-t.md"),
+                    &format!("TIX-{i:04}"),
+                    "t",
+                )
+            })
+            .collect();
+        let text = encode(
+            "fp",
+            &mut entries.iter().collect::<Vec<_>>(),
+            &Dirs::new(),
+            None,
+            &|_| false,
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("index");
+        fs::write(&path, &text).unwrap();
+        let moved = entry("completed/TIX-0003-t.md", "TIX-0003", "t");
+        let new = entry("pending/TIX-0041-t.md", "TIX-0041", "t");
+        append(
+            &path,
+            &delta(
+                &["pending/TIX-0003-t.md", "pending/TIX-0007-t.md"],
+                &[&moved, &new],
+                &Dirs::new(),
+                None,
+                &[],
+            ),
+        )
+        .unwrap();
+        let sorted = |mut v: Vec<(String, Result<Meta, Malformed>)>| {
+            v.sort_by(|a, b| a.0.cmp(&b.0));
+            v
+        };
+        let loaded = load(&path, "fp").unwrap();
+        let want = sorted(
+            loaded
+                .entries()
+                .unwrap()
+                .into_iter()
+                .map(|e| (e.rel.to_string(), e.parsed))
+                .collect(),
+        );
+        assert_eq!(want.len(), 40);
+        assert!(want.iter().any(|(r, _)| r == "completed/TIX-0003-t.md"));
+        assert!(!want.iter().any(|(r, _)| r == "pending/TIX-0007-t.md"));
+        for idx in [loaded, open_file(&path)] {
+            let mut got = Vec::new();
+            idx.each_entry(&mut |e| {
+                got.push((e.rel.to_string(), e.parsed));
+                Some(())
+            })
+            .unwrap();
+            assert_eq!(sorted(got), want);
+        }
     }
 
     /// Reading the base a piece at a time gives each line and where it
