@@ -783,41 +783,54 @@ pub fn encode(
     memo: Option<&Memo>,
     open: &dyn Fn(&Entry) -> bool,
 ) -> String {
-    let (mut head, base) = encode_parts(fingerprint, entries, dirs, memo, open);
-    head.push_str(&base);
-    head
+    let mut base = Vec::new();
+    let head = match encode_to(fingerprint, entries, dirs, memo, open, &mut base) {
+        Ok(head) => head,
+        // Writing to memory does not fail.
+        Err(_) => return String::new(),
+    };
+    head + &String::from_utf8_lossy(&base)
 }
 
-/// [`encode`] as its two parts, the header and the base, to be written one
-/// after the other: the base is most of the index (21 MB at 100,000
-/// tickets), and one string of both held it twice while it was made.
-#[must_use]
-pub fn encode_parts(
+/// [`encode`], its base (every record: most of the index, 21 MB at
+/// 100,000 tickets) written to `base` record by record as it is made, and
+/// its header returned, to be written before it: the header says how long
+/// the base is and where records are in it, so it comes last.
+///
+/// # Errors
+///
+/// An error writing to `base`.
+pub fn encode_to(
     fingerprint: &str,
     entries: &mut [&Entry],
     dirs: &Dirs,
     memo: Option<&Memo>,
     open: &dyn Fn(&Entry) -> bool,
-) -> (String, String) {
+    base: &mut dyn std::io::Write,
+) -> std::io::Result<String> {
     entries.sort_unstable_by(|a, b| (a.key.as_ref(), &a.rel).cmp(&(b.key.as_ref(), &b.rel)));
-    let mut base = String::with_capacity(entries.len() * 200);
     let mut prefixes: BTreeMap<&str, u64> = BTreeMap::new();
     let mut open_at = Vec::new();
     let mut folder_at: BTreeMap<&str, Vec<usize>> =
         dirs.keys().map(|d| (d.as_str(), Vec::new())).collect();
+    let mut len = 0;
+    let mut rec = String::new();
     for e in entries.iter() {
         folder_at
             .entry(super::parent_dir(&e.rel))
             .or_default()
-            .push(base.len());
+            .push(len);
         if let Some(k) = e.key.as_ref().filter(|k| k.numbered) {
             let max = prefixes.entry(&k.prefix).or_default();
             *max = (*max).max(k.num);
         }
         if open(e) {
-            open_at.push(base.len());
+            open_at.push(len);
         }
-        push_record(&mut base, e);
+        rec.clear();
+        push_record(&mut rec, e);
+        base.write_all(rec.as_bytes())?;
+        len += rec.len();
     }
     let mut out = String::with_capacity(512);
     out.push_str(MAGIC);
@@ -846,8 +859,8 @@ pub fn encode_parts(
         out.push('\t');
         push_offsets(&mut out, at);
     }
-    let _ = writeln!(out, "B\t{}", base.len());
-    (out, base)
+    let _ = writeln!(out, "B\t{len}");
+    Ok(out)
 }
 
 /// The lines a transition appends: records removed and written, the folders
