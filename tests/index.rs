@@ -430,6 +430,40 @@ fn a_long_archive_goes_back_to_the_index_once_it_is_compacted() {
 }
 
 #[test]
+fn a_read_of_one_ticket_sees_a_hand_edit_anywhere_in_the_tree() {
+    // `show`, `history ID` and `edit` find their ticket by the index while
+    // every file is as it records; a file edited in place (its folder's
+    // stamp unchanged) that now carries the same id is seen at once.
+    let t = board();
+    // A ticket whose file name carries no id: its id is its frontmatter's.
+    let rel = "tickets/pending/extra.md";
+    t.write(rel, &ticket("TIX-0030", "pending", "", ""));
+    t.run(&["sync"]).code(0);
+    assert!(
+        t.run(&["show", "2"])
+            .code(0)
+            .stdout
+            .starts_with("TIX-0002  Ticket 2")
+    );
+    let text = t.read(rel).replace("id: TIX-0030", "id: TIX-0002");
+    let mut f = fs::OpenOptions::new()
+        .write(true)
+        .truncate(true)
+        .open(t.path(rel))
+        .unwrap();
+    std::io::Write::write_all(&mut f, text.as_bytes()).unwrap();
+    drop(f);
+    for args in [&["show", "2"][..], &["history", "2"], &["edit", "2"]] {
+        let r = t.run(args).code(1);
+        assert!(
+            r.stderr.contains("ticket id 2 is used by 2 files"),
+            "{args:?}: {}",
+            r.stderr
+        );
+    }
+}
+
+#[test]
 fn an_id_a_pull_brought_is_never_given_out_again() {
     // A pull adds TIX-0030 (higher than any id here): the refresh that
     // reads it raises the next number, for this run and the next.

@@ -18,8 +18,13 @@ pub fn run(ctx: &Ctx, args: &EditArgs) -> Result<Exit> {
     // someone types).
     let (rel, text, id) = {
         let _lock = ctx.lock(&tree, LockMode::Shared)?;
-        let snap = tree.scan(Scan::Cached, Upkeep::Index)?;
-        let rel = tree.find(&snap, &args.id)?.rel.to_string();
+        let rel = match tree.find_verified(&args.id) {
+            Some(e) => e.rel.to_string(),
+            None => {
+                let snap = tree.scan(Scan::Cached, Upkeep::Index)?;
+                tree.find(&snap, &args.id)?.rel.to_string()
+            }
+        };
         let (text, meta) = tree::read_ticket(&tree, &rel)?;
         (rel, text, meta.id.to_string())
     };

@@ -52,8 +52,10 @@ pub fn run(ctx: &Ctx, args: &HistoryArgs) -> Result<Exit> {
     {
         // No events: fine for a ticket nobody has changed yet, an error (exit 3)
         // for an id that names nothing.
-        let snap = tree.scan(Scan::Cached, Upkeep::Index)?;
-        tree.find(&snap, id)?;
+        if tree.find_verified(id).is_none() {
+            let snap = tree.scan(Scan::Cached, Upkeep::Index)?;
+            tree.find(&snap, id)?;
+        }
     }
     if args.json {
         let out: Vec<EventJson> = events.iter().map(|e| EventJson::from(*e)).collect();

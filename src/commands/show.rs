@@ -11,8 +11,13 @@ use std::fmt::Write as _;
 pub fn run(ctx: &Ctx, args: &ShowArgs) -> Result<Exit> {
     let tree = ctx.tree()?;
     let _lock = ctx.lock(&tree, LockMode::Shared)?;
-    let snap = tree.scan(Scan::Cached, Upkeep::Index)?;
-    let rel = tree.find(&snap, &args.id)?.rel.clone();
+    let rel = match tree.find_verified(&args.id) {
+        Some(e) => e.rel,
+        None => {
+            let snap = tree.scan(Scan::Cached, Upkeep::Index)?;
+            tree.find(&snap, &args.id)?.rel.clone()
+        }
+    };
     let (text, meta) = tree::read_ticket(&tree, &rel)?;
     let dir = tree::top_dir(&rel);
     let status = tree

@@ -144,18 +144,18 @@ impl<'i> Stamps<'i> {
         }
     }
 
-    /// Adds the base record `line` (starting at `at`) if its file is in
-    /// one of `dirs` and no delta replaces it.
+    /// Adds the base record `line` (starting at `at`) if `keep` wants its
+    /// path and no delta replaces it.
     fn add_line(
         &mut self,
         line: &str,
         at: usize,
-        dirs: &[String],
+        keep: &dyn Fn(&str) -> bool,
         deltas: &Deltas<'_>,
     ) -> Option<()> {
         let rest = line.strip_prefix("T\t")?;
         let (rel, after) = path_field(rest)?;
-        if in_dirs(dirs, &rel) && !deltas.name(&rel) {
+        if keep(&rel) && !deltas.name(&rel) {
             let end = memchr::memchr(b'\t', after.as_bytes()).unwrap_or(after.len());
             let stamp = parse_stamp(&after[..end])?;
             let start = u32::try_from(self.paths.len()).ok()?;
@@ -474,6 +474,26 @@ impl Index {
     /// parse or the file cannot be read.
     #[must_use]
     pub fn stamps_in(&self, dirs: &[String]) -> Option<Stamps<'_>> {
+        let small: Option<Vec<Vec<usize>>> = dirs
+            .iter()
+            .map(|dir| offsets(self.folder_at.get(dir)?).filter(|at| at.len() <= MAX_OPEN_READS))
+            .collect();
+        self.stamps_where(&|rel| in_dirs(dirs, rel), small)
+    }
+
+    /// Every record, deltas applied, as [`Index::stamps_in`] gives them.
+    #[must_use]
+    pub fn all_stamps(&self) -> Option<Stamps<'_>> {
+        self.stamps_where(&|_| true, None)
+    }
+
+    /// The records whose path `keep` wants: for a base in the file, those
+    /// at the offsets `small` lists (every folder's), or else every one.
+    fn stamps_where(
+        &self,
+        keep: &dyn Fn(&str) -> bool,
+        small: Option<Vec<Vec<usize>>>,
+    ) -> Option<Stamps<'_>> {
         let deltas = self.last_deltas();
         let mut out = Stamps {
             index: self,
@@ -485,35 +505,27 @@ impl Index {
                 let base = &buf[range.clone()];
                 for line in crate::text::lines(base) {
                     let at = range.start + (line.as_ptr() as usize - base.as_ptr() as usize);
-                    out.add_line(line, at, dirs, &deltas)?;
+                    out.add_line(line, at, keep, &deltas)?;
                 }
             }
-            Base::File(lines, range) => {
-                let small: Option<Vec<Vec<usize>>> = dirs
-                    .iter()
-                    .map(|dir| {
-                        offsets(self.folder_at.get(dir)?).filter(|at| at.len() <= MAX_OPEN_READS)
-                    })
-                    .collect();
-                match small {
-                    // Every folder's asked for before any is read.
-                    Some(ats) => {
-                        for off in ats.iter().flatten() {
-                            let at = range.start.checked_add(*off).filter(|s| *s < range.end)?;
-                            out.add_line(&lines.line(at)?.0, at, dirs, &deltas)?;
-                        }
+            Base::File(lines, range) => match small {
+                // Every folder's asked for before any is read.
+                Some(ats) => {
+                    for off in ats.iter().flatten() {
+                        let at = range.start.checked_add(*off).filter(|s| *s < range.end)?;
+                        out.add_line(&lines.line(at)?.0, at, keep, &deltas)?;
                     }
-                    None => lines.each_line(range.clone(), &mut |line, at| {
-                        out.add_line(line, at, dirs, &deltas)
-                    })?,
                 }
-            }
+                None => lines.each_line(range.clone(), &mut |line, at| {
+                    out.add_line(line, at, keep, &deltas)
+                })?,
+            },
         }
         out.rows.extend(
             deltas
                 .upserts
                 .into_iter()
-                .filter(|e| in_dirs(dirs, &e.rel))
+                .filter(|e| keep(&e.rel))
                 .map(Row::Delta),
         );
         Some(out)
