@@ -614,8 +614,9 @@ impl Tree {
         };
         // The records spooled to an unnamed file beside the index as they
         // are made, then copied after the header kernel-side: the index is
-        // never held in memory whole (21 MB at 100,000 tickets).
-        let written = (|| -> io::Result<()> {
+        // never held in memory whole (21 MB at 100,000 tickets). Best
+        // effort: the index is only an accelerator.
+        let _ = (|| -> io::Result<()> {
             let spool = tempfile::tempfile_in(self.state_dir())?;
             let mut w = io::BufWriter::with_capacity(256 * 1024, spool);
             let head = index::encode_to(&self.fingerprint(), &mut refs, dirs, memo, &open, &mut w)?;
@@ -631,8 +632,6 @@ impl Tree {
                 false,
             )
         })();
-        // Best effort: the index is only an accelerator.
-        let _ = written;
     }
 }
 
