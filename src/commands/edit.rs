@@ -7,7 +7,7 @@
 use super::Ctx;
 use crate::cli::EditArgs;
 use crate::exit::Exit;
-use crate::tree::{self, Action, Change, Event, LockMode, Scan, State, Upkeep, fsx};
+use crate::tree::{self, Action, Change, Event, LockMode, State, fsx};
 use anyhow::{Context, Result, bail};
 use std::fs;
 use std::path::Path;
@@ -18,13 +18,7 @@ pub fn run(ctx: &Ctx, args: &EditArgs) -> Result<Exit> {
     // someone types).
     let (rel, text, id) = {
         let _lock = ctx.lock(&tree, LockMode::Shared)?;
-        let rel = match tree.find_verified(&args.id) {
-            Some(e) => e.rel.to_string(),
-            None => {
-                let snap = tree.scan(Scan::Cached, Upkeep::Index)?;
-                tree.find(&snap, &args.id)?.rel.to_string()
-            }
-        };
+        let rel = tree.find_one(&args.id)?.rel.to_string();
         let (text, meta) = tree::read_ticket(&tree, &rel)?;
         (rel, text, meta.id.to_string())
     };

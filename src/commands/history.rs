@@ -3,7 +3,7 @@ use crate::cli::HistoryArgs;
 use crate::exit::Exit;
 use crate::output::{col, flex, table};
 use crate::ticket::IdKey;
-use crate::tree::{LockMode, Scan, Upkeep, journal};
+use crate::tree::{LockMode, journal};
 use crate::view::EventJson;
 use anyhow::Result;
 
@@ -52,10 +52,7 @@ pub fn run(ctx: &Ctx, args: &HistoryArgs) -> Result<Exit> {
     {
         // No events: fine for a ticket nobody has changed yet, an error (exit 3)
         // for an id that names nothing.
-        if tree.find_verified(id).is_none() {
-            let snap = tree.scan(Scan::Cached, Upkeep::Index)?;
-            tree.find(&snap, id)?;
-        }
+        tree.find_one(id)?;
     }
     if args.json {
         let out: Vec<EventJson> = events.iter().map(|e| EventJson::from(*e)).collect();

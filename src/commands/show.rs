@@ -3,7 +3,7 @@ use crate::cli::ShowArgs;
 use crate::exit::Exit;
 use crate::output::{BOLD, paint};
 use crate::text;
-use crate::tree::{self, LockMode, Scan, Ticket, Upkeep};
+use crate::tree::{self, LockMode, Ticket};
 use crate::view::TicketJson;
 use anyhow::{Context, Result};
 use std::fmt::Write as _;
@@ -11,13 +11,7 @@ use std::fmt::Write as _;
 pub fn run(ctx: &Ctx, args: &ShowArgs) -> Result<Exit> {
     let tree = ctx.tree()?;
     let _lock = ctx.lock(&tree, LockMode::Shared)?;
-    let rel = match tree.find_verified(&args.id) {
-        Some(e) => e.rel,
-        None => {
-            let snap = tree.scan(Scan::Cached, Upkeep::Index)?;
-            tree.find(&snap, &args.id)?.rel.clone()
-        }
-    };
+    let rel = tree.find_one(&args.id)?.rel;
     let (text, meta) = tree::read_ticket(&tree, &rel)?;
     let dir = tree::top_dir(&rel);
     let status = tree

@@ -7,6 +7,18 @@ use crate::ticket::IdKey;
 use anyhow::{Result, bail};
 
 impl Tree {
+    /// The one ticket an id names, for a read of that ticket alone (`show`,
+    /// `history ID`, `edit`): found by the index when it is exactly the tree
+    /// ([`Tree::find_verified`]), else in the whole tree, with
+    /// [`Tree::find`]'s errors. The caller holds a lock.
+    pub fn find_one(&self, id: &IdArg) -> Result<Entry> {
+        if let Some(e) = self.find_verified(id) {
+            return Ok(e);
+        }
+        let snap = self.scan(super::Scan::Cached, super::Upkeep::Index)?;
+        Ok(self.find(&snap, id)?.clone())
+    }
+
     /// Finds the one ticket an id names (see [`IdArg`]).
     pub fn find<'s>(&self, snap: &'s Snapshot, id: &IdArg) -> Result<&'s Entry> {
         let hits = self.narrow(
