@@ -607,11 +607,6 @@ impl Tree {
 
     pub(super) fn store_index(&self, entries: &[Entry], dirs: &Dirs, memo: Option<&index::Memo>) {
         let mut refs: Vec<&Entry> = entries.iter().collect();
-        let open = |e: &Entry| {
-            e.parsed
-                .as_ref()
-                .is_ok_and(|m| self.is_open_at(&e.rel, m.status.as_deref()))
-        };
         // The records spooled to an unnamed file beside the index as they
         // are made, then copied after the header kernel-side: the index is
         // never held in memory whole (21 MB at 100,000 tickets). Best
@@ -619,7 +614,14 @@ impl Tree {
         let _ = (|| -> io::Result<()> {
             let spool = tempfile::tempfile_in(self.state_dir())?;
             let mut w = io::BufWriter::with_capacity(256 * 1024, spool);
-            let head = index::encode_to(&self.fingerprint(), &mut refs, dirs, memo, &open, &mut w)?;
+            let head = index::encode_to(
+                &self.fingerprint(),
+                &mut refs,
+                dirs,
+                memo,
+                &|e| self.is_open(e),
+                &mut w,
+            )?;
             let mut spool = w.into_inner().map_err(io::IntoInnerError::into_error)?;
             super::fsx::write_atomic_with(
                 &self.index_path(),
@@ -826,12 +828,9 @@ mod tests {
         assert_eq!(snap.entries.len(), 3000);
         tree.write_index(&snap);
         let mut refs: Vec<&Entry> = snap.entries.iter().collect();
-        let open = |e: &Entry| {
-            e.parsed
-                .as_ref()
-                .is_ok_and(|m| tree.is_open_at(&e.rel, m.status.as_deref()))
-        };
-        let want = index::encode(&tree.fingerprint(), &mut refs, &snap.dirs, None, &open);
+        let want = index::encode(&tree.fingerprint(), &mut refs, &snap.dirs, None, &|e| {
+            tree.is_open(e)
+        });
         assert!(want.len() > 256 * 1024, "{}", want.len());
         assert_eq!(fs::read_to_string(tree.index_path()).unwrap(), want);
         // No spool is left beside it.

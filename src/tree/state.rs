@@ -593,6 +593,14 @@ impl Tree {
         })
     }
 
+    /// Whether a record is an open ticket's: one that parsed, and is open
+    /// where it is ([`Tree::is_open_at`]). What the index notes of each.
+    pub(crate) fn is_open(&self, e: &Entry) -> bool {
+        e.parsed
+            .as_ref()
+            .is_ok_and(|m| self.is_open_at(&e.rel, m.status.as_deref()))
+    }
+
     /// Whether a ticket at `rel` whose file says status `said` is open
     /// (pending or in progress).
     pub(crate) fn is_open_at(&self, rel: &str, said: Option<&str>) -> bool {
