@@ -552,6 +552,31 @@ pub fn edit_ticket(
     ticket::edit(text, changes).map_err(|m| malformed_error(tree, rel, &m))
 }
 
+/// Trees the unit tests build.
+#[cfg(test)]
+pub(crate) mod testing {
+    use std::fs;
+
+    /// A tree of the default configuration with its `pending` folder and
+    /// `.tix/` (which a command's lock makes), holding `n` pending tickets
+    /// `pending/TIX-NNNN-t.md` titled `t`.
+    pub fn with_pending(n: usize) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::write(root.join("tix.yaml"), "# defaults\n").unwrap();
+        fs::create_dir_all(root.join("pending")).unwrap();
+        fs::create_dir_all(root.join(".tix")).unwrap();
+        for i in 1..=n {
+            fs::write(
+                root.join(format!("pending/TIX-{i:04}-t.md")),
+                format!("---\nid: TIX-{i:04}\ntitle: t\nstatus: pending\n---\n"),
+            )
+            .unwrap();
+        }
+        dir
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::{Entry, Stamp, Tree, parallel_map, parallel_map_on};

@@ -811,21 +811,11 @@ mod tests {
     /// header first, for a base of many pieces of the spool's buffer.
     #[test]
     fn the_index_written_is_the_one_encoded() {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = crate::tree::testing::with_pending(6000);
         let root = dir.path();
-        fs::write(root.join("tix.yaml"), "# defaults\n").unwrap();
-        fs::create_dir_all(root.join("pending")).unwrap();
-        fs::create_dir_all(root.join(".tix")).unwrap();
-        for i in 1..=3000 {
-            fs::write(
-                root.join(format!("pending/TIX-{i:04}-t.md")),
-                format!("---\nid: TIX-{i:04}\ntitle: Ticket {i}\nstatus: pending\n---\n"),
-            )
-            .unwrap();
-        }
         let tree = Tree::open(root, root).unwrap();
         let snap = tree.scan(Scan::Fresh, Upkeep::Nothing).unwrap();
-        assert_eq!(snap.entries.len(), 3000);
+        assert_eq!(snap.entries.len(), 6000);
         tree.write_index(&snap);
         let mut refs: Vec<&Entry> = snap.entries.iter().collect();
         let want = index::encode(&tree.fingerprint(), &mut refs, &snap.dirs, None, &|e| {

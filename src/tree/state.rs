@@ -1325,31 +1325,15 @@ fn folders_of(rel: &str) -> impl Iterator<Item = &str> {
 mod tests {
     use super::*;
     use crate::tree::Who;
-
-    /// A tree of the default configuration with its `pending` folder.
-    fn with_pending() -> tempfile::TempDir {
-        let dir = tempfile::tempdir().unwrap();
-        fs::write(dir.path().join("tix.yaml"), "# defaults\n").unwrap();
-        fs::create_dir_all(dir.path().join("pending")).unwrap();
-        dir
-    }
+    use crate::tree::testing::with_pending;
 
     /// A read of one ticket goes by the index while every file is as it
     /// records, and reads the whole tree once one is not (edited in place,
     /// its folder's stamp unchanged), or the id is not one ticket's.
     #[test]
     fn a_ticket_is_found_by_the_index_only_while_every_file_is_as_it_records() {
-        let dir = with_pending();
+        let dir = with_pending(600);
         let root = dir.path();
-        for i in 1..=600 {
-            fs::write(
-                root.join(format!("pending/TIX-{i:04}-t.md")),
-                format!("---\nid: TIX-{i:04}\ntitle: t\nstatus: pending\n---\n"),
-            )
-            .unwrap();
-        }
-        // Made by a command's lock.
-        fs::create_dir(root.join(".tix")).unwrap();
         let tree = Tree::open(root, root).unwrap();
         let id = |s: &str| IdArg::parse(s).unwrap();
         assert!(tree.find_verified(&id("7")).is_none(), "no index yet");
@@ -1385,7 +1369,7 @@ mod tests {
 
     #[test]
     fn a_change_made_from_bytes_the_file_no_longer_has_is_refused() {
-        let dir = with_pending();
+        let dir = with_pending(0);
         let root = dir.path();
         let rel = "pending/TIX-0001.md";
         let saved = "---\nid: TIX-0001\ntitle: t\nstatus: pending\n---\nsaved by hand meanwhile\n";
@@ -1425,7 +1409,7 @@ mod tests {
     /// sends to the full view; a hidden folder and other files do not.
     #[test]
     fn a_changed_folder_s_listing_decides_the_refresh() {
-        let dir = with_pending();
+        let dir = with_pending(0);
         let root = dir.path();
         fs::create_dir_all(root.join(".tix")).unwrap();
         for i in 1..=3 {
