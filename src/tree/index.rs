@@ -1339,6 +1339,35 @@ mod tests {
         Stamp::new(n as u64, (n, 2), (-3, 4), 5)
     }
 
+    /// Ticket `i` (`TIX-NNNN`, titled `t`) in the folder `dir`.
+    fn numbered(dir: &str, i: usize) -> Entry {
+        entry(
+            &format!("{dir}/TIX-{i:04}-t.md"),
+            &format!("TIX-{i:04}"),
+            "t",
+        )
+    }
+
+    /// `entries` encoded (`open` marks the open tickets) and written to a
+    /// file in a temp folder: the folder, the file's path and the text.
+    fn written(
+        entries: &[Entry],
+        dirs: &Dirs,
+        open: &dyn Fn(&Entry) -> bool,
+    ) -> (tempfile::TempDir, std::path::PathBuf, String) {
+        let text = encode(
+            "fp",
+            &mut entries.iter().collect::<Vec<_>>(),
+            dirs,
+            None,
+            open,
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("index");
+        fs::write(&path, &text).unwrap();
+        (dir, path, text)
+    }
+
     fn entry(rel: &str, id: &str, title: &str) -> Entry {
         let meta = Meta {
             id: id.to_string().into(),
@@ -1470,13 +1499,7 @@ mod tests {
     fn lookup_finds_by_binary_search_and_honours_deltas() {
         let entries: Vec<Entry> = (1..=500)
             .rev()
-            .map(|i| {
-                entry(
-                    &format!("pending/TIX-{i:04}-t.md"),
-                    &format!("TIX-{i:04}"),
-                    "t",
-                )
-            })
+            .map(|i| numbered("pending", i))
             .chain([entry("pending/TIX-0007-dup.md", "TIX-0007", "dup")])
             .collect();
         let base = encode(
@@ -1608,24 +1631,11 @@ mod tests {
         let entries: Vec<Entry> = (1..=40)
             .map(|i| {
                 let dir = if i % 10 == 0 { "pending" } else { "completed" };
-                entry(
-                    &format!("{dir}/TIX-{i:04}-t.md"),
-                    &format!("TIX-{i:04}"),
-                    "t",
-                )
+                numbered(dir, i)
             })
             .collect();
         let open = |rel: &str, _: Option<&str>| rel.starts_with("pending/");
-        let text = encode(
-            "fp",
-            &mut entries.iter().collect::<Vec<_>>(),
-            &Dirs::new(),
-            None,
-            &|e| open(&e.rel, None),
-        );
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("index");
-        fs::write(&path, &text).unwrap();
+        let (_dir, path, text) = written(&entries, &Dirs::new(), &|e| open(&e.rel, None));
         let rels = |mut v: Vec<Entry>| {
             v.sort_by(|a, b| a.rel.cmp(&b.rel));
             v.iter().map(|e| e.rel.to_string()).collect::<Vec<_>>()
@@ -1666,13 +1676,7 @@ mod tests {
         );
         // Too many to read one by one: the caller reads them all.
         let many: Vec<Entry> = (1..=MAX_OPEN_READS + 1)
-            .map(|i| {
-                entry(
-                    &format!("pending/TIX-{i:04}-t.md"),
-                    &format!("TIX-{i:04}"),
-                    "t",
-                )
-            })
+            .map(|i| numbered("pending", i))
             .collect();
         let text = encode(
             "fp",
@@ -1697,27 +1701,14 @@ mod tests {
         let entries: Vec<Entry> = (1..=MAX_OPEN_READS + 4)
             .map(|i| {
                 let dir = if i <= 3 { "in-progress" } else { "completed" };
-                entry(
-                    &format!("{dir}/TIX-{i:04}-t.md"),
-                    &format!("TIX-{i:04}"),
-                    "t",
-                )
+                numbered(dir, i)
             })
             .collect();
         let dirs: Dirs = ["in-progress", "completed", "pending"]
             .into_iter()
             .map(|d| (d.to_string(), None))
             .collect();
-        let text = encode(
-            "fp",
-            &mut entries.iter().collect::<Vec<_>>(),
-            &dirs,
-            None,
-            &|_| false,
-        );
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("index");
-        fs::write(&path, &text).unwrap();
+        let (_dir, path, _) = written(&entries, &dirs, &|_| false);
         let moved = entry("pending/TIX-0002-t.md", "TIX-0002", "t");
         append(
             &path,
@@ -1785,25 +1776,8 @@ mod tests {
     /// `entries` gives, from a loaded index or one read from its file.
     #[test]
     fn each_entry_gives_the_records_entries_gives() {
-        let entries: Vec<Entry> = (1..=40)
-            .map(|i| {
-                entry(
-                    &format!("pending/TIX-{i:04}-t.md"),
-                    &format!("TIX-{i:04}"),
-                    "t",
-                )
-            })
-            .collect();
-        let text = encode(
-            "fp",
-            &mut entries.iter().collect::<Vec<_>>(),
-            &Dirs::new(),
-            None,
-            &|_| false,
-        );
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("index");
-        fs::write(&path, &text).unwrap();
+        let entries: Vec<Entry> = (1..=40).map(|i| numbered("pending", i)).collect();
+        let (_dir, path, _) = written(&entries, &Dirs::new(), &|_| false);
         let moved = entry("completed/TIX-0003-t.md", "TIX-0003", "t");
         let new = entry("pending/TIX-0041-t.md", "TIX-0041", "t");
         append(
