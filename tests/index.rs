@@ -60,6 +60,23 @@ fn index(t: &Tix) -> Vec<u8> {
     fs::read(t.path("tickets/.tix/index")).unwrap()
 }
 
+/// Whether the index `after` is `before` with lines appended (a change
+/// patched in), not one written anew (the tree read whole).
+fn appended(before: &[u8], after: &[u8]) -> bool {
+    after.len() > before.len() && after.starts_with(before)
+}
+
+/// A tree of `n` tickets `TIX-NNNN-t.md` in the folder `dir`, of status
+/// `status`, with the frontmatter lines `extra`.
+fn numbered(n: usize, dir: &str, status: &str, extra: &str) -> Tix {
+    let mut t = Tix::tree();
+    for i in 1..=n {
+        let id = format!("TIX-{i:04}");
+        t = t.ticket(dir, &format!("{id}-t.md"), &ticket(&id, status, extra, ""));
+    }
+    t
+}
+
 #[test]
 fn a_run_of_transitions_keeps_the_registry_equal_to_a_full_render() {
     let t = board();
@@ -102,7 +119,7 @@ fn a_run_of_transitions_keeps_the_registry_equal_to_a_full_render() {
         // base untouched (a full render would have rewritten it).
         let after = index(&t);
         assert!(
-            after.len() > before.len() && after.starts_with(&before),
+            appended(&before, &after),
             "{args:?} rewrote the index instead of appending to it"
         );
     }
@@ -127,7 +144,7 @@ fn a_run_of_transitions_keeps_the_registry_equal_to_a_full_render() {
     t.run(&["sync", "--check"]).code(0);
     let after = index(&t);
     assert!(
-        after.len() > before.len() && after.starts_with(&before),
+        appended(&before, &after),
         "edit rewrote the index instead of appending to it"
     );
     // Reads see the same tree the transitions wrote.
@@ -213,7 +230,7 @@ fn a_ticket_replaced_by_rename_and_then_moved_is_patched_not_rescanned() {
     t.run(&["complete", "1"]).code(0);
     let after = index(&t);
     assert!(
-        after.len() > before.len() && after.starts_with(&before),
+        appended(&before, &after),
         "the index was rewritten: the tree was scanned"
     );
     let registry = t.read("tickets/TICKET_REGISTRY.md");
@@ -280,7 +297,7 @@ fn a_git_checkout_of_edits_adds_and_removals_is_read_again_not_rescanned() {
     t.run(&["start", "30"]).code(0);
     let after = index(&t);
     assert!(
-        after.len() > before.len() && after.starts_with(&before) && inode(&t) == first,
+        appended(&before, &after) && inode(&t) == first,
         "the index was rewritten: the tree was scanned"
     );
     let registry = t.read("tickets/TICKET_REGISTRY.md");
@@ -319,15 +336,7 @@ fn at_most_64_files_changed_added_and_removed_in_all_are_read_again() {
     // inode number says nothing: a file written twice may get back the
     // number of the one it replaced.
     for (added, removed, rescanned) in [(32, 32, false), (33, 32, true)] {
-        let mut t = Tix::tree();
-        for i in 1..=80 {
-            let id = format!("TIX-{i:04}");
-            t = t.ticket(
-                "pending",
-                &format!("{id}-t.md"),
-                &ticket(&id, "pending", "", ""),
-            );
-        }
+        let t = numbered(80, "pending", "pending", "");
         t.run(&["sync"]).code(0);
         let before = index(&t);
         for i in 101..101 + added {
@@ -342,8 +351,7 @@ fn at_most_64_files_changed_added_and_removed_in_all_are_read_again() {
         }
         t.run(&["start", "1"]).code(0);
         let after = index(&t);
-        let appended = after.len() > before.len() && after.starts_with(&before);
-        assert_eq!(!appended, rescanned, "{added} + {removed}");
+        assert_eq!(!appended(&before, &after), rescanned, "{added} + {removed}");
         t.run(&["sync", "--check"]).code(0);
     }
 }
@@ -353,15 +361,7 @@ fn a_folder_too_big_to_read_by_offsets_is_read_again_from_the_base() {
     // 600 tickets in one folder: more than the index lists offsets for, so
     // the refresh after a pull reads the base through (a piece at a time)
     // for that folder's records, and still reads again only what changed.
-    let mut t = Tix::tree();
-    for i in 1..=600 {
-        let id = format!("TIX-{i:04}");
-        t = t.ticket(
-            "pending",
-            &format!("{id}-t.md"),
-            &ticket(&id, "pending", "", ""),
-        );
-    }
+    let t = numbered(600, "pending", "pending", "");
     t.run(&["sync"]).code(0);
     let before = index(&t);
     // Replaced (a new file, as a checkout writes it), added and removed.
@@ -381,7 +381,7 @@ fn a_folder_too_big_to_read_by_offsets_is_read_again_from_the_base() {
     t.run(&["start", "1"]).code(0);
     let after = index(&t);
     assert!(
-        after.len() > before.len() && after.starts_with(&before),
+        appended(&before, &after),
         "the index was rewritten: the tree was scanned"
     );
     let registry = t.read("tickets/TICKET_REGISTRY.md");
@@ -400,15 +400,12 @@ fn a_long_archive_goes_back_to_the_index_once_it_is_compacted() {
     // compact index with the registry, and goes by the index again: the
     // changes after it are appended, not each a full render (the index
     // rewritten whole by the last one).
-    let mut t = Tix::tree();
-    for i in 1..=400 {
-        let id = format!("TIX-{i:04}");
-        t = t.ticket(
-            "completed",
-            &format!("{id}-t.md"),
-            &ticket(&id, "completed", "completed: 2020-01-01T00:00:00Z\n", ""),
-        );
-    }
+    let t = numbered(
+        400,
+        "completed",
+        "completed",
+        "completed: 2020-01-01T00:00:00Z\n",
+    );
     t.run(&["sync"]).code(0);
     let r = t.run(&["archive"]).code(0);
     assert_eq!(r.stdout.lines().count(), 400);
