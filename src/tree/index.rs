@@ -817,59 +817,103 @@ pub fn encode_to(
     open: &dyn Fn(&Entry) -> bool,
     base: &mut dyn std::io::Write,
 ) -> std::io::Result<String> {
-    entries.sort_unstable_by(|a, b| (a.key.as_ref(), &a.rel).cmp(&(b.key.as_ref(), &b.rel)));
-    let mut prefixes: BTreeMap<&str, u64> = BTreeMap::new();
-    let mut open_at = Vec::new();
-    let mut folder_at: BTreeMap<&str, Vec<usize>> =
-        dirs.keys().map(|d| (d.as_str(), Vec::new())).collect();
-    let mut len = 0;
-    let mut rec = String::new();
+    entries.sort_unstable_by(|a, b| by_id(a, b));
+    let mut out = Encoder::new(dirs, base);
     for e in entries.iter() {
-        folder_at
-            .entry(super::parent_dir(&e.rel))
-            .or_default()
-            .push(len);
+        out.push(e, open(e))?;
+    }
+    Ok(out.finish(fingerprint, dirs, memo))
+}
+
+/// The order of the base: by id (a record without one first), then path.
+fn by_id(a: &Entry, b: &Entry) -> std::cmp::Ordering {
+    (a.key.as_ref(), &a.rel).cmp(&(b.key.as_ref(), &b.rel))
+}
+
+/// A base written record by record, in the order given (see [`by_id`]),
+/// and what the header says of it, gathered on the way: the highest number
+/// of each prefix, where the open tickets' records and each folder's are.
+struct Encoder<'w> {
+    base: &'w mut dyn std::io::Write,
+    prefixes: BTreeMap<String, u64>,
+    open_at: Vec<usize>,
+    folder_at: BTreeMap<String, Vec<usize>>,
+    len: usize,
+    rec: String,
+}
+
+impl<'w> Encoder<'w> {
+    fn new(dirs: &Dirs, base: &'w mut dyn std::io::Write) -> Encoder<'w> {
+        Encoder {
+            base,
+            prefixes: BTreeMap::new(),
+            open_at: Vec::new(),
+            folder_at: dirs.keys().map(|d| (d.clone(), Vec::new())).collect(),
+            len: 0,
+            rec: String::new(),
+        }
+    }
+
+    /// Writes `e`'s record; `open` says whether it is an open ticket's.
+    fn push(&mut self, e: &Entry, open: bool) -> std::io::Result<()> {
+        let dir = super::parent_dir(&e.rel);
+        match self.folder_at.get_mut(dir) {
+            Some(at) => at.push(self.len),
+            None => {
+                self.folder_at.insert(dir.to_string(), vec![self.len]);
+            }
+        }
         if let Some(k) = e.key.as_ref().filter(|k| k.numbered) {
-            let max = prefixes.entry(&k.prefix).or_default();
-            *max = (*max).max(k.num);
+            match self.prefixes.get_mut(&*k.prefix) {
+                Some(max) => *max = (*max).max(k.num),
+                None => {
+                    self.prefixes.insert(k.prefix.to_string(), k.num);
+                }
+            }
         }
-        if open(e) {
-            open_at.push(len);
+        if open {
+            self.open_at.push(self.len);
         }
-        rec.clear();
-        push_record(&mut rec, e);
-        base.write_all(rec.as_bytes())?;
-        len += rec.len();
+        self.rec.clear();
+        push_record(&mut self.rec, e);
+        self.base.write_all(self.rec.as_bytes())?;
+        self.len += self.rec.len();
+        Ok(())
     }
-    let mut out = String::with_capacity(512);
-    out.push_str(MAGIC);
-    out.push('\t');
-    esc(&mut out, fingerprint);
-    out.push('\n');
-    for (p, n) in &prefixes {
-        let _ = writeln!(out, "P\t{p}\t{n}");
-    }
-    push_dirs(&mut out, dirs);
-    push_memo(&mut out, memo);
-    // More than can be read one by one: the whole base is read instead, and
-    // the header stays a few hundred bytes (every lookup reads it).
-    if open_at.len() > MAX_OPEN_READS {
-        out.push_str("O\t*\n");
-    } else {
-        out.push_str("O\t");
-        push_offsets(&mut out, &open_at);
-    }
-    for (dir, at) in folder_at
-        .iter()
-        .filter(|(_, at)| at.len() <= MAX_OPEN_READS)
-    {
-        out.push_str("F\t");
-        esc(&mut out, dir);
+
+    /// The header of the records written.
+    fn finish(self, fingerprint: &str, dirs: &Dirs, memo: Option<&Memo>) -> String {
+        let mut out = String::with_capacity(512);
+        out.push_str(MAGIC);
         out.push('\t');
-        push_offsets(&mut out, at);
+        esc(&mut out, fingerprint);
+        out.push('\n');
+        for (p, n) in &self.prefixes {
+            let _ = writeln!(out, "P\t{p}\t{n}");
+        }
+        push_dirs(&mut out, dirs);
+        push_memo(&mut out, memo);
+        // More than can be read one by one: the whole base is read instead,
+        // and the header stays a few hundred bytes (every lookup reads it).
+        if self.open_at.len() > MAX_OPEN_READS {
+            out.push_str("O\t*\n");
+        } else {
+            out.push_str("O\t");
+            push_offsets(&mut out, &self.open_at);
+        }
+        for (dir, at) in self
+            .folder_at
+            .iter()
+            .filter(|(_, at)| at.len() <= MAX_OPEN_READS)
+        {
+            out.push_str("F\t");
+            esc(&mut out, dir);
+            out.push('\t');
+            push_offsets(&mut out, at);
+        }
+        let _ = writeln!(out, "B\t{}", self.len);
+        out
     }
-    let _ = writeln!(out, "B\t{len}");
-    Ok(out)
 }
 
 /// The lines a transition appends: records removed and written, the folders
