@@ -333,6 +333,16 @@ impl Index {
     /// read, or `f` says so.
     pub fn each_entry(&self, f: &mut dyn FnMut(Entry) -> Option<()>) -> Option<()> {
         let deltas = self.last_deltas();
+        self.each_base(&deltas, f)?;
+        for e in deltas.upserts {
+            f(e.clone())?;
+        }
+        Some(())
+    }
+
+    /// Calls `f` with each base record that no delta replaces, in the
+    /// base's order ([`by_id`]), one at a time (as [`Index::each_entry`]).
+    fn each_base(&self, deltas: &Deltas<'_>, f: &mut dyn FnMut(Entry) -> Option<()>) -> Option<()> {
         let mut each = |e: Entry| {
             if deltas.name(&e.rel) {
                 return Some(());
@@ -344,15 +354,43 @@ impl Index {
                 for line in crate::text::lines(&buf[range.clone()]) {
                     each(record(buf, line.strip_prefix("T\t")?)?)?;
                 }
+                Some(())
             }
             Base::File(lines, range) => lines.each_line(range.clone(), &mut |line, _| {
                 each(own_record(line.to_string())?)
-            })?,
+            }),
         }
-        for e in deltas.upserts {
-            f(e.clone())?;
+    }
+
+    /// This index with its deltas merged into its base, as [`encode_to`]
+    /// writes an index of the same records: the base written to `base` a
+    /// record at a time, read a piece at a time (see
+    /// [`Index::each_entry`]), each delta's record put in its place by id;
+    /// the header returned. What a transition does when the deltas grew
+    /// past [`MAX_DELTA_BYTES`], instead of reading the whole tree: at
+    /// 100,000 tickets that read held every record (75 MiB). `None` if a
+    /// record does not parse or a write fails.
+    pub fn compact_to(
+        &self,
+        fingerprint: &str,
+        open: &dyn Fn(&Entry) -> bool,
+        base: &mut dyn std::io::Write,
+    ) -> Option<String> {
+        let deltas = self.last_deltas();
+        let mut upserts = deltas.upserts.clone();
+        upserts.sort_unstable_by(|a, b| by_id(a, b));
+        let mut upserts = upserts.into_iter().peekable();
+        let mut out = Encoder::new(&self.dirs, base);
+        self.each_base(&deltas, &mut |e| {
+            while let Some(d) = upserts.next_if(|d| by_id(d, &e).is_lt()) {
+                out.push(d, open(d)).ok()?;
+            }
+            out.push(&e, open(&e)).ok()
+        })?;
+        for d in upserts {
+            out.push(d, open(d)).ok()?;
         }
-        Some(())
+        Some(out.finish(fingerprint, &self.dirs, self.memo.as_ref()))
     }
 
     /// Each record's path, in the order of [`Index::entries`] and without
@@ -1537,6 +1575,81 @@ mod tests {
         assert!(broken.lookup(&IdKey::parse("TIX-1").unwrap()).is_none());
         // A torn append (no final newline) is not trusted.
         assert!(parse(&shared(format!("{text}X\tpending/a")), "fp\tx").is_none());
+    }
+
+    /// An index whose deltas are merged into its base is the index a
+    /// whole write of the same records makes, byte for byte, whether its
+    /// base is in memory or read from the file a piece at a time: a new
+    /// record goes where its id sorts (first, between, last; a file without
+    /// an id before all), a changed one replaces its old one, a removed or
+    /// moved one goes, and the folders and the registry are the deltas'.
+    #[test]
+    fn compacting_writes_what_a_whole_write_of_the_same_records_would() {
+        let dir_of = |i: usize| {
+            if i.is_multiple_of(2) {
+                "pending"
+            } else {
+                "completed"
+            }
+        };
+        let base: Vec<Entry> = (2..=9).map(|i| numbered(dir_of(i), i)).collect();
+        let mut dirs = Dirs::new();
+        dirs.insert("pending".into(), Some(stamp(1)));
+        dirs.insert("completed".into(), Some(stamp(2)));
+        let is_open = |e: &Entry| e.rel.starts_with("pending/");
+        let (_dir, path, _) = written(&base, &dirs, &is_open);
+        let bad = Malformed {
+            line: Some(2),
+            message: "no id".into(),
+        };
+        let upserts = [
+            numbered("pending", 1),
+            numbered("pending", 12),
+            entry("completed/TIX-0005-t.md", "TIX-0005", "retitled"),
+            numbered("completed", 4),
+            Entry::new("pending/notes.md".into(), stamp(4), Err(bad)),
+        ];
+        let removed = ["pending/TIX-0004-t.md", "completed/TIX-0007-t.md"];
+        dirs.insert("pending".into(), Some(stamp(3)));
+        let memo = Memo {
+            stamp: stamp(5),
+            layout: Layout {
+                counts: vec![4, 5],
+                rows: vec![10..20, 30..40],
+                problems: 50,
+            },
+        };
+        let lines = delta(
+            &removed,
+            &upserts.iter().collect::<Vec<_>>(),
+            &dirs,
+            Some(&memo),
+            &[("TIX", 12)],
+        );
+        append(&path, &lines).unwrap();
+
+        let mut records: Vec<&Entry> = base
+            .iter()
+            .filter(|e| !removed.contains(&&*e.rel) && e.rel != "completed/TIX-0005-t.md")
+            .chain(&upserts)
+            .collect();
+        let whole = encode("fp", &mut records, &dirs, Some(&memo), &is_open);
+        let ids: Vec<&str> = records.iter().map(|e| &*e.rel).collect();
+        assert_eq!(
+            ids[..3],
+            [
+                "pending/notes.md",
+                "pending/TIX-0001-t.md",
+                "pending/TIX-0002-t.md"
+            ]
+        );
+        assert_eq!(ids.last(), Some(&"pending/TIX-0012-t.md"));
+        for index in [load(&path, "fp").unwrap(), open(&path, "fp").unwrap()] {
+            assert!(index.delta_bytes > 0);
+            let mut spooled = Vec::new();
+            let head = index.compact_to("fp", &is_open, &mut spooled).unwrap();
+            assert_eq!(head + std::str::from_utf8(&spooled).unwrap(), whole);
+        }
     }
 
     #[test]

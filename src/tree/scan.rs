@@ -607,33 +607,51 @@ impl Tree {
 
     pub(super) fn store_index(&self, entries: &[Entry], dirs: &Dirs, memo: Option<&index::Memo>) {
         let mut refs: Vec<&Entry> = entries.iter().collect();
-        // The records spooled to an unnamed file beside the index as they
-        // are made, then copied after the header kernel-side: the index is
-        // never held in memory whole (21 MB at 100,000 tickets). Best
-        // effort: the index is only an accelerator.
-        let _ = (|| -> io::Result<()> {
-            let spool = tempfile::tempfile_in(self.state_dir())?;
-            let mut w = io::BufWriter::with_capacity(256 * 1024, spool);
-            let head = index::encode_to(
+        let _ = self.spool_index(|w| {
+            index::encode_to(
                 &self.fingerprint(),
                 &mut refs,
                 dirs,
                 memo,
                 &|e| self.is_open(e),
-                &mut w,
-            )?;
-            let mut spool = w.into_inner().map_err(io::IntoInnerError::into_error)?;
-            super::fsx::write_atomic_with(
-                &self.index_path(),
-                |f| {
-                    io::Write::write_all(f, head.as_bytes())?;
-                    io::Seek::seek(&mut spool, io::SeekFrom::Start(0))?;
-                    io::copy(&mut spool, f).map(|_| ())
-                },
-                None,
-                false,
+                w,
             )
-        })();
+        });
+    }
+
+    /// Writes `index` again with its deltas merged into its base (see
+    /// [`index::Index::compact_to`]); `None` if it could not.
+    pub(super) fn compact_index(&self, index: &index::Index) -> Option<()> {
+        self.spool_index(|w| {
+            index
+                .compact_to(&self.fingerprint(), &|e| self.is_open(e), w)
+                .ok_or_else(|| io::Error::other("a record of the index does not parse"))
+        })
+        .ok()
+    }
+
+    /// Writes a whole index: `encode` writes its records and gives its
+    /// header. The records are spooled to an unnamed file beside the index
+    /// as they are made, then copied after the header kernel-side: the
+    /// index is never held in memory whole (21 MB at 100,000 tickets).
+    fn spool_index(
+        &self,
+        encode: impl FnOnce(&mut dyn io::Write) -> io::Result<String>,
+    ) -> io::Result<()> {
+        let spool = tempfile::tempfile_in(self.state_dir())?;
+        let mut w = io::BufWriter::with_capacity(256 * 1024, spool);
+        let head = encode(&mut w)?;
+        let mut spool = w.into_inner().map_err(io::IntoInnerError::into_error)?;
+        super::fsx::write_atomic_with(
+            &self.index_path(),
+            |f| {
+                io::Write::write_all(f, head.as_bytes())?;
+                io::Seek::seek(&mut spool, io::SeekFrom::Start(0))?;
+                io::copy(&mut spool, f).map(|_| ())
+            },
+            None,
+            false,
+        )
     }
 }
 
