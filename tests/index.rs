@@ -394,12 +394,11 @@ fn a_folder_too_big_to_read_by_offsets_is_read_again_from_the_base() {
 }
 
 #[test]
-fn a_long_archive_goes_back_to_the_index_once_it_is_compacted() {
+fn a_long_archive_merges_its_appended_changes_into_the_index() {
     // 400 tickets archived in one run: their appended changes outgrow the
-    // index's limit, the state falls back to the full view once, writes a
-    // compact index with the registry, and goes by the index again: the
-    // changes after it are appended, not each a full render (the index
-    // rewritten whole by the last one).
+    // index's limit, the next change merges them into the index's base and
+    // goes on by the index: the changes after it are appended, not each a
+    // full render (the index rewritten whole by the last one).
     let t = numbered(
         400,
         "completed",
