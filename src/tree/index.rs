@@ -1652,6 +1652,72 @@ mod tests {
         }
     }
 
+    /// A file among a few, as [`compacting_any_deltas_writes_what_a_whole_write_would`]
+    /// picks them: ids of two prefixes, sub-numbered or not, the same id in
+    /// two folders, and files without an id (keyed by none).
+    fn pick(n: usize, title: &str) -> Entry {
+        let dir = ["pending", "completed"][n % 2];
+        match n % 7 {
+            6 => Entry::new(
+                format!("{dir}/notes-{n}.md").into(),
+                stamp(n as i64),
+                Err(Malformed {
+                    line: None,
+                    message: title.into(),
+                }),
+            ),
+            k => {
+                let prefix = ["TIX", "BACK"][k % 2];
+                let id = match k % 3 {
+                    0 => format!("{prefix}-{}", n / 2),
+                    _ => format!("{prefix}-{}.{}", n / 4, n % 3),
+                };
+                entry(&format!("{dir}/{id}-x.md"), &id, title)
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// Any base and any deltas after it (files changed, added and removed,
+        /// the same one again and again): merging them writes what a whole
+        /// write of the records they leave writes, the base read in memory
+        /// or from the file.
+        #[test]
+        fn compacting_any_deltas_writes_what_a_whole_write_would(
+            base in proptest::collection::btree_set(0usize..40, 0..16),
+            changes in proptest::collection::vec((0usize..40, proptest::option::of("[a-z]{0,3}")), 0..24),
+        ) {
+            let mut now: BTreeMap<String, Entry> = base
+                .iter()
+                .map(|&n| pick(n, "t"))
+                .map(|e| (e.rel.to_string(), e))
+                .collect();
+            let mut dirs = Dirs::new();
+            dirs.insert("pending".into(), Some(stamp(1)));
+            let is_open = |e: &Entry| e.rel.starts_with("pending/");
+            let (_dir, path, _) = written(&now.values().cloned().collect::<Vec<_>>(), &dirs, &is_open);
+            for (n, title) in changes {
+                let e = pick(n, title.as_deref().unwrap_or(""));
+                let rel = e.rel.to_string();
+                let lines = match title {
+                    Some(_) => delta(&[], &[&e], &dirs, None, &[]),
+                    None => delta(&[&rel], &[], &dirs, None, &[]),
+                };
+                append(&path, &lines).unwrap();
+                match title {
+                    Some(_) => now.insert(rel, e),
+                    None => now.remove(&rel),
+                };
+            }
+            let whole = encode("fp", &mut now.values().collect::<Vec<_>>(), &dirs, None, &is_open);
+            for index in [load(&path, "fp").unwrap(), open_file(&path)] {
+                let mut spooled = Vec::new();
+                let head = index.compact_to("fp", &is_open, &mut spooled).unwrap();
+                proptest::prop_assert_eq!(head + std::str::from_utf8(&spooled).unwrap(), whole.clone());
+            }
+        }
+    }
+
     #[test]
     fn lookup_finds_by_binary_search_and_honours_deltas() {
         let entries: Vec<Entry> = (1..=500)
