@@ -333,16 +333,6 @@ impl Index {
     /// read, or `f` says so.
     pub fn each_entry(&self, f: &mut dyn FnMut(Entry) -> Option<()>) -> Option<()> {
         let deltas = self.last_deltas();
-        self.each_base(&deltas, f)?;
-        for e in deltas.upserts {
-            f(e.clone())?;
-        }
-        Some(())
-    }
-
-    /// Calls `f` with each base record that no delta replaces, in the
-    /// base's order ([`by_id`]), one at a time (as [`Index::each_entry`]).
-    fn each_base(&self, deltas: &Deltas<'_>, f: &mut dyn FnMut(Entry) -> Option<()>) -> Option<()> {
         let mut each = |e: Entry| {
             if deltas.name(&e.rel) {
                 return Some(());
@@ -354,41 +344,68 @@ impl Index {
                 for line in crate::text::lines(&buf[range.clone()]) {
                     each(record(buf, line.strip_prefix("T\t")?)?)?;
                 }
-                Some(())
             }
             Base::File(lines, range) => lines.each_line(range.clone(), &mut |line, _| {
                 each(own_record(line.to_string())?)
-            }),
+            })?,
         }
+        for e in deltas.upserts {
+            f(e.clone())?;
+        }
+        Some(())
     }
 
     /// This index with its deltas merged into its base, as [`encode_to`]
-    /// writes an index of the same records: the base written to `base` a
-    /// record at a time, read a piece at a time (see
-    /// [`Index::each_entry`]), each delta's record put in its place by id;
-    /// the header returned. What a transition does when the deltas grew
-    /// past [`MAX_DELTA_BYTES`], instead of reading the whole tree: at
+    /// writes an index of the same records: the base read a piece at a time
+    /// (see [`Index::each_entry`]) and each of its lines that no delta
+    /// replaces written as it is (only what the header needs of it is
+    /// read: [`line_facts`]), each delta's record put in its place by id;
+    /// the header returned. `open` says whether a ticket at a path, whose
+    /// file says a status, is open. What a transition does when the deltas
+    /// grew past [`MAX_DELTA_BYTES`], instead of reading the whole tree: at
     /// 100,000 tickets that read held every record (75 MiB). `None` if a
-    /// record does not parse or a write fails.
+    /// line does not parse or a write fails.
     pub fn compact_to(
         &self,
         fingerprint: &str,
-        open: &dyn Fn(&Entry) -> bool,
+        open: &dyn Fn(&str, Option<&str>) -> bool,
         base: &mut dyn std::io::Write,
     ) -> Option<String> {
         let deltas = self.last_deltas();
         let mut upserts = deltas.upserts.clone();
         upserts.sort_unstable_by(|a, b| by_id(a, b));
         let mut upserts = upserts.into_iter().peekable();
+        let open_entry = |e: &Entry| {
+            e.parsed
+                .as_ref()
+                .is_ok_and(|m| open(&e.rel, m.status.as_deref()))
+        };
         let mut out = Encoder::new(&self.dirs, base);
-        self.each_base(&deltas, &mut |e| {
-            while let Some(d) = upserts.next_if(|d| by_id(d, &e).is_lt()) {
-                out.push(d, open(d)).ok()?;
+        let mut each = |line: &str| {
+            let LineFacts { rel, key, said } = line_facts(line)?;
+            if deltas.name(&rel) {
+                return Some(());
             }
-            out.push(&e, open(&e)).ok()
-        })?;
+            while let Some(d) =
+                upserts.next_if(|d| (d.key.as_ref(), &*d.rel) < (key.as_ref(), &*rel))
+            {
+                out.push(d, open_entry(d)).ok()?;
+            }
+            let open = said.is_some_and(|said| open(&rel, said.as_deref()));
+            out.push_line(line, &rel, key.as_ref(), open).ok()
+        };
+        match &self.base {
+            Base::Text(buf, range) => {
+                for line in crate::text::lines(&buf[range.clone()]) {
+                    each(line)?;
+                }
+            }
+            Base::File(lines, range) => {
+                lines.each_line(range.clone(), &mut |line, _| each(line))?
+            }
+        }
         for d in upserts {
-            out.push(d, open(d)).ok()?;
+            out.push(d, open_entry(d)).ok()?;
         }
         Some(out.finish(fingerprint, &self.dirs, self.memo.as_ref()))
     }
@@ -894,14 +911,31 @@ impl<'w> Encoder<'w> {
 
     /// Writes `e`'s record; `open` says whether it is an open ticket's.
     fn push(&mut self, e: &Entry, open: bool) -> std::io::Result<()> {
-        let dir = super::parent_dir(&e.rel);
+        self.rec.clear();
+        push_record(&mut self.rec, e);
+        let rec = std::mem::take(&mut self.rec);
+        let done = self.push_line(rec.trim_end_matches('\n'), &e.rel, e.key.as_ref(), open);
+        self.rec = rec;
+        done
+    }
+
+    /// Writes a record already encoded (`line`, without its newline), of the
+    /// file at `rel` keyed `key`.
+    fn push_line(
+        &mut self,
+        line: &str,
+        rel: &str,
+        key: Option<&IdKey>,
+        open: bool,
+    ) -> std::io::Result<()> {
+        let dir = super::parent_dir(rel);
         match self.folder_at.get_mut(dir) {
             Some(at) => at.push(self.len),
             None => {
                 self.folder_at.insert(dir.to_string(), vec![self.len]);
             }
         }
-        if let Some(k) = e.key.as_ref().filter(|k| k.numbered) {
+        if let Some(k) = key.filter(|k| k.numbered) {
             match self.prefixes.get_mut(&*k.prefix) {
                 Some(max) => *max = (*max).max(k.num),
                 None => {
@@ -912,10 +946,9 @@ impl<'w> Encoder<'w> {
         if open {
             self.open_at.push(self.len);
         }
-        self.rec.clear();
-        push_record(&mut self.rec, e);
-        self.base.write_all(self.rec.as_bytes())?;
-        self.len += self.rec.len();
+        self.base.write_all(line.as_bytes())?;
+        self.base.write_all(b"\n")?;
+        self.len += line.len() + 1;
         Ok(())
     }
 
@@ -1323,6 +1356,46 @@ fn path_field(rest: &str) -> Option<(Cow<'_, str>, &str)> {
     Some((unesc(&rest[..end])?, &rest[end + 1..]))
 }
 
+/// What an index's header says of a base line (a record with its `T` tag),
+/// read by [`line_facts`] without decoding the rest of it.
+struct LineFacts<'a> {
+    rel: Cow<'a, str>,
+    /// As [`Entry::new`] makes it: the id read from the file, else, for a
+    /// file that did not parse, the id its name starts with.
+    key: Option<IdKey>,
+    /// For a file that parsed, the status it says (`Some(None)`: none).
+    said: Option<Option<Cow<'a, str>>>,
+}
+
+fn line_facts(line: &str) -> Option<LineFacts<'_>> {
+    let (rel, rest) = path_field(line.strip_prefix("T\t")?)?;
+    let mut f = rest.split('\t');
+    f.next()?;
+    match f.next()? {
+        "M" => {
+            let key = IdKey::parse(&unesc(f.next()?)?);
+            let status = match f.nth(2)? {
+                "-" => None,
+                s => Some(unesc(s.strip_prefix('=')?)?),
+            };
+            Some(LineFacts {
+                rel,
+                key,
+                said: Some(status),
+            })
+        }
+        "E" => {
+            let key = IdKey::from_file_name(super::file_name(&rel));
+            Some(LineFacts {
+                rel,
+                key,
+                said: None,
+            })
+        }
+        _ => None,
+    }
+}
+
 /// The deltas as every reader applies them: the last word on each path
 /// they name (its record, or `None` for a path removed), and the records
 /// they leave, in the order of the last word on each.
@@ -1596,7 +1669,8 @@ mod tests {
         let mut dirs = Dirs::new();
         dirs.insert("pending".into(), Some(stamp(1)));
         dirs.insert("completed".into(), Some(stamp(2)));
-        let is_open = |e: &Entry| e.rel.starts_with("pending/");
+        let open_at = |rel: &str, _: Option<&str>| rel.starts_with("pending/");
+        let is_open = |e: &Entry| e.parsed.is_ok() && open_at(&e.rel, None);
         let (_dir, path, _) = written(&base, &dirs, &is_open);
         let bad = Malformed {
             line: Some(2),
@@ -1647,7 +1721,7 @@ mod tests {
         for index in [load(&path, "fp").unwrap(), open(&path, "fp").unwrap()] {
             assert!(index.delta_bytes > 0);
             let mut spooled = Vec::new();
-            let head = index.compact_to("fp", &is_open, &mut spooled).unwrap();
+            let head = index.compact_to("fp", &open_at, &mut spooled).unwrap();
             assert_eq!(head + std::str::from_utf8(&spooled).unwrap(), whole);
         }
     }
@@ -1672,7 +1746,11 @@ mod tests {
                     0 => format!("{prefix}-{}", n / 2),
                     _ => format!("{prefix}-{}.{}", n / 4, n % 3),
                 };
-                entry(&format!("{dir}/{id}-x.md"), &id, title)
+                let mut e = entry(&format!("{dir}/{id}-x.md"), &id, title);
+                if let Ok(m) = &mut e.parsed {
+                    m.status = n.is_multiple_of(5).then(|| "do,ne".into());
+                }
+                e
             }
         }
     }
@@ -1694,7 +1772,9 @@ mod tests {
                 .collect();
             let mut dirs = Dirs::new();
             dirs.insert("pending".into(), Some(stamp(1)));
-            let is_open = |e: &Entry| e.rel.starts_with("pending/");
+            // Open: in `pending/`, and not said to be done.
+            let open_at = |rel: &str, said: Option<&str>| rel.starts_with("pending/") && said != Some("do,ne");
+            let is_open = |e: &Entry| e.parsed.as_ref().is_ok_and(|m| open_at(&e.rel, m.status.as_deref()));
             let (_dir, path, _) = written(&now.values().cloned().collect::<Vec<_>>(), &dirs, &is_open);
             for (n, title) in changes {
                 let e = pick(n, title.as_deref().unwrap_or(""));
@@ -1712,7 +1792,7 @@ mod tests {
             let whole = encode("fp", &mut now.values().collect::<Vec<_>>(), &dirs, None, &is_open);
             for index in [load(&path, "fp").unwrap(), open_file(&path)] {
                 let mut spooled = Vec::new();
-                let head = index.compact_to("fp", &is_open, &mut spooled).unwrap();
+                let head = index.compact_to("fp", &open_at, &mut spooled).unwrap();
                 proptest::prop_assert_eq!(head + std::str::from_utf8(&spooled).unwrap(), whole.clone());
             }
         }

@@ -624,7 +624,11 @@ impl Tree {
     pub(super) fn compact_index(&self, index: &index::Index) -> Option<()> {
         self.spool_index(|w| {
             index
-                .compact_to(&self.fingerprint(), &|e| self.is_open(e), w)
+                .compact_to(
+                    &self.fingerprint(),
+                    &|rel, said| self.is_open_at(rel, said),
+                    w,
+                )
                 .ok_or_else(|| io::Error::other("a record of the index does not parse"))
         })
         .ok()
