@@ -11,6 +11,9 @@
 //! line, runs file, its folder), so that what a transition costs beyond its
 //! syncs can be read off.
 //!
+//! A `start` that first merges 64 KiB of records appended to the index into
+//! its base (see [`merge_row`]).
+//!
 //! Then each command against its floor, in paired runs (see
 //! [`against_floors`]), with the ratios.
 //!
@@ -157,6 +160,7 @@ fn main() {
                 rss as f64 / 1024.0
             );
         }
+        merge_row(&root, n, if n > 20_000 { runs.min(10) } else { runs });
         paired.extend(against_floors(&root, n, runs));
     }
     println!();
@@ -280,6 +284,48 @@ fn against_floors(root: &Path, n: usize, runs: usize) -> Vec<String> {
         true,
     );
     lines
+}
+
+/// `start` when the records appended to the index have passed their limit
+/// (64 KiB), so that it first merges them into the index's base: before each
+/// run, records that change nothing (the base's last line, again and again)
+/// are appended, then another ticket is started.
+fn merge_row(root: &Path, n: usize, runs: usize) {
+    let index = root.join(".tix/index");
+    let ids: Vec<usize> = (1..=n)
+        .filter(|i| status_of(*i, n) == "pending" && !(*i > 10 && i % 3 == 0))
+        .skip(4 * runs)
+        .take(runs)
+        .collect();
+    let (mut times, mut rss) = (Vec::new(), 0);
+    for id in ids {
+        let text = fs::read_to_string(&index).unwrap();
+        let at = text.find("\nB\t").unwrap() + 3;
+        let nl = at + text[at..].find('\n').unwrap();
+        let base = text[..nl + 1 + text[at..nl].parse::<usize>().unwrap()].trim_end();
+        let line = &base[base.rfind('\n').unwrap() + 1..];
+        let block = format!("{line}\n").repeat(64 * 1024 / line.len() + 2);
+        let mut f = fs::OpenOptions::new().append(true).open(&index).unwrap();
+        std::io::Write::write_all(&mut f, block.as_bytes()).unwrap();
+        drop(f);
+        let (t, r) = run_with(
+            Path::new(BIN),
+            root,
+            &["start", &id.to_string(), "--force"],
+            None,
+            false,
+        );
+        times.push(t);
+        rss = rss.max(r);
+    }
+    times.sort();
+    let pct = |p: usize| times[(times.len() * p / 100).min(times.len() - 1)];
+    println!(
+        "| {n} | start, merging 64 KiB of records appended to the index | {:.2} ms | {:.2} ms | {:.1} MiB |",
+        ms(pct(50)),
+        ms(pct(90)),
+        rss as f64 / 1024.0
+    );
 }
 
 fn median(times: &[Duration]) -> Duration {
