@@ -299,12 +299,8 @@ fn merge_row(root: &Path, n: usize, runs: usize) {
         .collect();
     let (mut times, mut rss) = (Vec::new(), 0);
     for id in ids {
-        let text = fs::read_to_string(&index).unwrap();
-        let at = text.find("\nB\t").unwrap() + 3;
-        let nl = at + text[at..].find('\n').unwrap();
-        let base = text[..nl + 1 + text[at..nl].parse::<usize>().unwrap()].trim_end();
-        let line = &base[base.rfind('\n').unwrap() + 1..];
-        let block = format!("{line}\n").repeat(64 * 1024 / line.len() + 2);
+        let line = last_record(&index);
+        let block = line.repeat(64 * 1024 / line.len() + 2);
         let mut f = fs::OpenOptions::new().append(true).open(&index).unwrap();
         std::io::Write::write_all(&mut f, block.as_bytes()).unwrap();
         drop(f);
@@ -326,6 +322,28 @@ fn merge_row(root: &Path, n: usize, runs: usize) {
         ms(pct(90)),
         rss as f64 / 1024.0
     );
+}
+
+/// The last line of the index's base, with its newline: read from the
+/// header and the end of the base alone, as this process's peak RSS is
+/// every child's floor (`exec` records the parent's as the child's).
+fn last_record(index: &Path) -> String {
+    use std::os::unix::fs::FileExt;
+    let f = fs::File::open(index).unwrap();
+    let read = |at: usize, n: usize| {
+        let mut buf = vec![0; n];
+        let got = f.read_at(&mut buf, at as u64).unwrap();
+        buf.truncate(got);
+        String::from_utf8(buf).unwrap()
+    };
+    let head = read(0, 64 * 1024);
+    let at = head.find("\nB\t").unwrap() + 3;
+    let nl = at + head[at..].find('\n').unwrap();
+    let end = nl + 1 + head[at..nl].parse::<usize>().unwrap();
+    let from = end.saturating_sub(4096);
+    let tail = read(from, end - from);
+    let tail = tail.trim_end();
+    format!("{}\n", &tail[tail.rfind('\n').unwrap() + 1..])
 }
 
 fn median(times: &[Duration]) -> Duration {
