@@ -99,6 +99,12 @@ impl Entry {
     pub fn file_name(&self) -> &str {
         file_name(&self.rel)
     }
+
+    /// For a file that parsed, the status it says (`Some(None)`: none).
+    #[must_use]
+    pub fn said(&self) -> Option<Option<&str>> {
+        self.parsed.as_ref().ok().map(|m| m.status.as_deref())
+    }
 }
 
 /// The last part of a `/`-separated path.

@@ -333,26 +333,32 @@ impl Index {
     /// read, or `f` says so.
     pub fn each_entry(&self, f: &mut dyn FnMut(Entry) -> Option<()>) -> Option<()> {
         let deltas = self.last_deltas();
-        let mut each = |e: Entry| {
+        self.each_base_line(&mut |line| {
+            let e = own_record(line.to_string())?;
             if deltas.name(&e.rel) {
                 return Some(());
             }
             f(e)
-        };
-        match &self.base {
-            Base::Text(buf, range) => {
-                for line in crate::text::lines(&buf[range.clone()]) {
-                    each(record(buf, line.strip_prefix("T\t")?)?)?;
-                }
-            }
-            Base::File(lines, range) => lines.each_line(range.clone(), &mut |line, _| {
-                each(own_record(line.to_string())?)
-            })?,
-        }
+        })?;
         for e in deltas.upserts {
             f(e.clone())?;
         }
         Some(())
+    }
+
+    /// Calls `f` with each line of the base (a record with its `T` tag), in
+    /// order: a base in the file read a piece at a time (see
+    /// [`FileLines::each_line`]).
+    fn each_base_line(&self, f: &mut dyn FnMut(&str) -> Option<()>) -> Option<()> {
+        match &self.base {
+            Base::Text(buf, range) => {
+                for line in crate::text::lines(&buf[range.clone()]) {
+                    f(line)?;
+                }
+                Some(())
+            }
+            Base::File(lines, range) => lines.each_line(range.clone(), &mut |line, _| f(line)),
+        }
     }
 
     /// This index with its deltas merged into its base, as [`encode_to`]
@@ -375,11 +381,7 @@ impl Index {
         let mut upserts = deltas.upserts.clone();
         upserts.sort_unstable_by(|a, b| by_id(a, b));
         let mut upserts = upserts.into_iter().peekable();
-        let open_entry = |e: &Entry| {
-            e.parsed
-                .as_ref()
-                .is_ok_and(|m| open(&e.rel, m.status.as_deref()))
-        };
+        let open_entry = |e: &Entry| e.said().is_some_and(|said| open(&e.rel, said));
         let mut out = Encoder::new(&self.dirs, base);
         let mut each = |line: &str| {
             let LineFacts { rel, key, said } = line_facts(line)?;
@@ -394,16 +396,7 @@ impl Index {
             let open = said.is_some_and(|said| open(&rel, said.as_deref()));
             out.push_line(line, &rel, key.as_ref(), open).ok()
         };
-        match &self.base {
-            Base::Text(buf, range) => {
-                for line in crate::text::lines(&buf[range.clone()]) {
-                    each(line)?;
-                }
-            }
-            Base::File(lines, range) => {
-                lines.each_line(range.clone(), &mut |line, _| each(line))?
-            }
-        }
+        self.each_base_line(&mut each)?;
         for d in upserts {
             out.push(d, open_entry(d)).ok()?;
         }
@@ -696,17 +689,8 @@ fn lookup_in<L: Lines + ?Sized>(
     key: &IdKey,
     record: impl Fn(Cow<'_, str>) -> Option<Entry>,
 ) -> Option<Vec<Entry>> {
-    // A record's key as [`Entry::new`] gives it: the id read from the file,
-    // else (unreadable) the id its name starts with.
-    let key_of = |line: &str| -> Option<Option<IdKey>> {
-        let mut f = line.strip_prefix("T\t")?.split('\t');
-        let rel = unesc(f.next()?)?;
-        f.next()?;
-        Some(match f.next()? {
-            "M" => IdKey::parse(&unesc(f.next()?)?),
-            _ => IdKey::from_file_name(super::file_name(&rel)),
-        })
-    };
+    // A record's key as [`Entry::new`] gives it.
+    let key_of = |line: &str| line_facts(line).map(|f| f.key);
     let mut bad = false;
     let mut at = lower_bound(src, range.clone(), |line| {
         if let Some(k) = key_of(line) {

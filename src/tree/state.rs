@@ -604,9 +604,7 @@ impl Tree {
     /// Whether a record is an open ticket's: one that parsed, and is open
     /// where it is ([`Tree::is_open_at`]). What the index notes of each.
     pub(crate) fn is_open(&self, e: &Entry) -> bool {
-        e.parsed
-            .as_ref()
-            .is_ok_and(|m| self.is_open_at(&e.rel, m.status.as_deref()))
+        e.said().is_some_and(|said| self.is_open_at(&e.rel, said))
     }
 
     /// Whether a ticket at `rel` whose file says status `said` is open
