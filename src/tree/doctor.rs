@@ -5,7 +5,6 @@
 //! ([`Tree::repair`]). A repair never deletes a user's bytes: a second copy of
 //! a ticket is set aside in `.tix/conflicts/`. Every repair is in the audit log.
 
-use super::index;
 use super::{
     Action, Change, Entry, Event, Exclusive, Lock, LockMode, Problem, ProblemKind, REGISTRY,
     STATE_DIR, Scan, Snapshot, State, Tree, Upkeep, Who, fsx, journal, runs,
@@ -354,7 +353,7 @@ impl Tree {
         // Opened lazily, its records compared one at a time as they are
         // read (at 100,000 tickets the index is 21 MB, its records decoded
         // 30 MB more).
-        let Some(idx) = index::open(&self.index_path(), &self.fingerprint()) else {
+        let Some(idx) = self.open_index() else {
             return self.index_path().exists().then(|| {
                 problem(
                     ProblemKind::IndexStale,

@@ -339,11 +339,10 @@ impl<'t> State<'t> {
 /// full view read every file and held every record (at 100,000 tickets,
 /// 75 MiB once every 230 or so transitions).
 fn quick(tree: &Tree) -> Option<(Index, Outside)> {
-    let open = || index::open(&tree.index_path(), &tree.fingerprint());
-    let mut index = open()?;
+    let mut index = tree.open_index()?;
     if index.delta_bytes > index::MAX_DELTA_BYTES {
         tree.compact_index(&index)?;
-        index = open()?;
+        index = tree.open_index()?;
     }
     if tree.folders_match(&index) {
         Some((index, Outside::default()))
@@ -528,12 +527,19 @@ fn list_changed(path: &std::path::Path) -> Option<Listed> {
 }
 
 impl Tree {
+    /// The index made for these status folders, opened for lookups (its
+    /// header and deltas read, its base left in the file).
+    #[must_use]
+    pub fn open_index(&self) -> Option<Index> {
+        index::open(&self.index_path(), &self.fingerprint())
+    }
+
     /// The index opened for lookups, if every status folder is as it recorded
     /// (nothing added, removed or renamed since): then "no such id in the
     /// index" means no such ticket.
     #[must_use]
     pub fn trusted_index(&self) -> Option<Index> {
-        index::open(&self.index_path(), &self.fingerprint()).filter(|i| self.folders_match(i))
+        self.open_index().filter(|i| self.folders_match(i))
     }
 
     /// The one ticket `id` names, found by the index when the index is
@@ -572,8 +578,7 @@ impl Tree {
         };
         // The records the index marks as open, read one by one; else every
         // record is looked at.
-        let lazy = index::open(&self.index_path(), &self.fingerprint())
-            .filter(|i| self.folders_match(i))?;
+        let lazy = self.trusted_index()?;
         let (index, mut entries) = if let Some(entries) = lazy.open_entries(&open) {
             (lazy, entries)
         } else {
@@ -635,8 +640,7 @@ impl Tree {
     /// prompt costs a binary search, not a lock, once the index is there.
     #[must_use]
     pub fn may_exist<'k>(&self, ids: &'k [IdKey]) -> Vec<&'k IdKey> {
-        let index =
-            index::open(&self.index_path(), &self.fingerprint()).filter(|i| self.folders_match(i));
+        let index = self.trusted_index();
         ids.iter()
             .filter(|k| match &index {
                 Some(i) => {
@@ -1437,11 +1441,6 @@ mod tests {
         assert_eq!(fs::read(&path).unwrap(), written);
     }
 
-    /// The index on disk, opened for lookups.
-    fn opened(tree: &Tree) -> Index {
-        index::open(&tree.index_path(), &tree.fingerprint()).unwrap()
-    }
-
     /// What listing a changed folder finds decides between reading a few
     /// files again and the full view: a killed writer's temp file (which
     /// the full view sweeps) or a folder below that the index does not know
@@ -1468,7 +1467,8 @@ mod tests {
         .unwrap();
         fs::create_dir(root.join("pending/.hidden")).unwrap();
         fs::write(root.join("pending/notes.txt"), "not a ticket").unwrap();
-        let (_, outside) = refreshed(&tree, opened(&tree)).expect("one added file: read again");
+        let (_, outside) =
+            refreshed(&tree, tree.open_index().unwrap()).expect("one added file: read again");
         let new: Vec<&str> = outside.new.iter().map(|e| &*e.rel).collect();
         assert_eq!(new, ["pending/TIX-0004.md"]);
         assert!(outside.old.is_empty() && outside.gone.is_empty());
@@ -1476,15 +1476,15 @@ mod tests {
         let temp = root.join("pending/.tix-tmp-123-abc");
         fs::write(&temp, "half a ticket").unwrap();
         assert!(
-            refreshed(&tree, opened(&tree)).is_none(),
+            refreshed(&tree, tree.open_index().unwrap()).is_none(),
             "a temp file: the full view"
         );
         fs::remove_file(&temp).unwrap();
-        assert!(refreshed(&tree, opened(&tree)).is_some());
+        assert!(refreshed(&tree, tree.open_index().unwrap()).is_some());
 
         fs::create_dir(root.join("pending/sprint-1")).unwrap();
         assert!(
-            refreshed(&tree, opened(&tree)).is_none(),
+            refreshed(&tree, tree.open_index().unwrap()).is_none(),
             "a folder below: the full view"
         );
     }
