@@ -1351,12 +1351,17 @@ struct LineFacts<'a> {
     said: Option<Option<Cow<'a, str>>>,
 }
 
+/// `None` for a line that is no record: a stamp that does not parse, or
+/// another number of fields than [`push_record`] writes (what the merge
+/// copies as it is must be a record, as what it decodes is).
 fn line_facts(line: &str) -> Option<LineFacts<'_>> {
     let (rel, rest) = path_field(line.strip_prefix("T\t")?)?;
+    let tabs = memchr::memchr_iter(b'\t', rest.as_bytes()).count();
     let mut f = rest.split('\t');
-    f.next()?;
+    parse_stamp(f.next()?)?;
     match f.next()? {
-        "M" => {
+        // After the path: stamp, tag, 3 fields, 6 optional ones, 2 lists, 2 counts.
+        "M" if tabs == 14 => {
             let key = IdKey::parse(&unesc(f.next()?)?);
             let status = match f.nth(2)? {
                 "-" => None,
@@ -1368,7 +1373,8 @@ fn line_facts(line: &str) -> Option<LineFacts<'_>> {
                 said: Some(status),
             })
         }
-        "E" => {
+        // Stamp, tag, line, message.
+        "E" if tabs == 3 => {
             let key = IdKey::from_file_name(super::file_name(&rel));
             Some(LineFacts {
                 rel,
@@ -1708,6 +1714,40 @@ mod tests {
             let head = index.compact_to("fp", &open_at, &mut spooled).unwrap();
             assert_eq!(head + std::str::from_utf8(&spooled).unwrap(), whole);
         }
+    }
+
+    /// A damaged base line (a stamp that is none, a field run into the
+    /// next) is no record to the merge, which copies lines as they are, as
+    /// it is none to a decoding: the merge gives up (and the state reads
+    /// the tree).
+    #[test]
+    fn compacting_gives_up_on_a_damaged_line() {
+        let base: Vec<Entry> = (1..=3).map(|i| numbered("pending", i)).collect();
+        let mut dirs = Dirs::new();
+        dirs.insert("pending".into(), Some(stamp(1)));
+        let (_dir, path, text) = written(&base, &dirs, &|_| true);
+        let start = text.find("T\tpending/TIX-0002").unwrap();
+        let line = &text[start..start + text[start..].find('\n').unwrap()];
+        let stamp_at = start + line.match_indices('\t').nth(1).unwrap().0 + 1;
+        let last_tab = start + line.rfind('\t').unwrap();
+        for (at, by) in [(stamp_at, "g"), (last_tab, " ")] {
+            let mut damaged = text.clone();
+            damaged.replace_range(at..=at, by);
+            fs::write(&path, &damaged).unwrap();
+            assert!(load(&path, "fp").unwrap().entries().is_none());
+            let index = open_file(&path);
+            assert!(
+                index
+                    .compact_to("fp", &|_, _| true, &mut Vec::new())
+                    .is_none()
+            );
+        }
+        fs::write(&path, &text).unwrap();
+        assert!(
+            open_file(&path)
+                .compact_to("fp", &|_, _| true, &mut Vec::new())
+                .is_some()
+        );
     }
 
     /// A file among a few, as [`compacting_any_deltas_writes_what_a_whole_write_would`]
