@@ -898,7 +898,8 @@ impl<'w> Encoder<'w> {
         self.rec.clear();
         push_record(&mut self.rec, e);
         let rec = std::mem::take(&mut self.rec);
-        let done = self.push_line(rec.trim_end_matches('\n'), &e.rel, e.key.as_ref(), open);
+        let line = rec.strip_suffix('\n').unwrap_or(&rec);
+        let done = self.push_line(line, &e.rel, e.key.as_ref(), open);
         self.rec = rec;
         done
     }
