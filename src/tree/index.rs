@@ -47,7 +47,8 @@ const MAGIC: &str = "tix-index 5";
 /// With more records to read than this (open tickets, or the files of a
 /// folder), reading them one by one costs more than reading the whole base.
 const MAX_OPEN_READS: usize = 512;
-/// Deltas beyond this many bytes make the next command rebuild the index.
+/// Deltas beyond this many bytes are merged into the base by the next
+/// transition ([`Index::compact_to`]); the next read writes the index whole.
 pub const MAX_DELTA_BYTES: usize = 64 * 1024;
 
 /// The registry as tix last wrote or verified it: its stamp, and where its

@@ -307,7 +307,8 @@ impl<'t> State<'t> {
             };
             tree.write_registry(snap)?;
             // A full view the state fell back to (the index could not
-            // serve: its appended changes outgrew their limit, say) is
+            // serve: more files changed outside tix than a refresh reads,
+            // say) is
             // given up now that the registry and a compact index are
             // written: the next change goes by the index again, its row
             // patched in. Kept, it had every later change of the run
