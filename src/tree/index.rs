@@ -1657,17 +1657,30 @@ mod tests {
                 "completed"
             }
         };
-        let base: Vec<Entry> = (2..=9).map(|i| numbered(dir_of(i), i)).collect();
-        let mut dirs = Dirs::new();
-        dirs.insert("pending".into(), Some(stamp(1)));
-        dirs.insert("completed".into(), Some(stamp(2)));
-        let open_at = |rel: &str, _: Option<&str>| rel.starts_with("pending/");
-        let is_open = |e: &Entry| e.parsed.is_ok() && open_at(&e.rel, None);
-        let (_dir, path, _) = written(&base, &dirs, &is_open);
         let bad = Malformed {
             line: Some(2),
             message: "no id".into(),
         };
+        let mut base: Vec<Entry> = (2..=9).map(|i| numbered(dir_of(i), i)).collect();
+        // One said done (closed where it is), one whose path is escaped in
+        // the index, one that did not parse, keyed by its name.
+        assert_eq!(&*base[6].rel, "pending/TIX-0008-t.md");
+        if let Ok(m) = &mut base[6].parsed {
+            m.status = Some("done".into());
+        }
+        base.push(entry("pending/TIX-0010-a,b.md", "TIX-0010", "t"));
+        base.push(Entry::new(
+            "completed/TIX-0020-broken.md".into(),
+            stamp(6),
+            Err(bad.clone()),
+        ));
+        let mut dirs = Dirs::new();
+        dirs.insert("pending".into(), Some(stamp(1)));
+        dirs.insert("completed".into(), Some(stamp(2)));
+        let open_at =
+            |rel: &str, said: Option<&str>| rel.starts_with("pending/") && said != Some("done");
+        let is_open = |e: &Entry| e.said().is_some_and(|said| open_at(&e.rel, said));
+        let (_dir, path, _) = written(&base, &dirs, &is_open);
         let upserts = [
             numbered("pending", 1),
             numbered("pending", 12),
@@ -1709,7 +1722,15 @@ mod tests {
                 "pending/TIX-0002-t.md"
             ]
         );
-        assert_eq!(ids.last(), Some(&"pending/TIX-0012-t.md"));
+        assert_eq!(
+            ids[ids.len() - 3..],
+            [
+                "pending/TIX-0010-a,b.md",
+                "pending/TIX-0012-t.md",
+                "completed/TIX-0020-broken.md"
+            ]
+        );
+        assert!(whole.contains("T\tpending/TIX-0010-a\\cb.md\t"));
         for index in [load(&path, "fp").unwrap(), open(&path, "fp").unwrap()] {
             assert!(index.delta_bytes > 0);
             let mut spooled = Vec::new();
@@ -1754,7 +1775,8 @@ mod tests {
 
     /// A file among a few, as [`compacting_any_deltas_writes_what_a_whole_write_would`]
     /// picks them: ids of two prefixes, sub-numbered or not, the same id in
-    /// two folders, and files without an id (keyed by none).
+    /// two folders, files without an id (keyed by none), paths escaped in
+    /// the index, and a file that stops parsing when its title is empty.
     fn pick(n: usize, title: &str) -> Entry {
         let dir = ["pending", "completed"][n % 2];
         match n % 7 {
@@ -1772,7 +1794,17 @@ mod tests {
                     0 => format!("{prefix}-{}", n / 2),
                     _ => format!("{prefix}-{}.{}", n / 4, n % 3),
                 };
-                let mut e = entry(&format!("{dir}/{id}-x.md"), &id, title);
+                let path = format!("{dir}/{id}-{}.md", if k == 5 { "a,b" } else { "x" });
+                // An empty title: the file no longer parses (its id is then
+                // the one its name starts with).
+                if title.is_empty() {
+                    let cut = Malformed {
+                        line: Some(1),
+                        message: "cut short".into(),
+                    };
+                    return Entry::new(path.into(), stamp(n as i64), Err(cut));
+                }
+                let mut e = entry(&path, &id, title);
                 if let Ok(m) = &mut e.parsed {
                     m.status = n.is_multiple_of(5).then(|| "do,ne".into());
                 }
