@@ -1420,7 +1420,8 @@ mod tests {
     /// Deltas grown past [`index::MAX_DELTA_BYTES`] are merged into the
     /// index's base by the next change, which stays quick: no full view,
     /// which read every file. Deltas that changed nothing leave the index
-    /// as it was before them, byte for byte.
+    /// as it was before them, byte for byte; a folder changed as well is
+    /// then read again from the merged index.
     #[test]
     fn deltas_past_their_limit_are_merged_into_the_base_not_read_again() {
         let dir = with_pending(3);
@@ -1442,6 +1443,23 @@ mod tests {
             state.full.is_none() && state.quick.is_some(),
             "the quick state"
         );
+        assert_eq!(fs::read(&path).unwrap(), written);
+        drop(state);
+
+        // And when a folder changed too: merged, then refreshed from it.
+        index::append(&path, &one.repeat(index::MAX_DELTA_BYTES / one.len() + 1)).unwrap();
+        fs::write(
+            root.join("pending/TIX-0004-t.md"),
+            "---\nid: TIX-0004\ntitle: t\nstatus: pending\n---\n",
+        )
+        .unwrap();
+        let state = State::open(&tree, &lock).unwrap();
+        assert!(
+            state.full.is_none() && state.quick.is_some(),
+            "the quick state"
+        );
+        let new: Vec<&str> = state.outside.new.iter().map(|e| &*e.rel).collect();
+        assert_eq!(new, ["pending/TIX-0004-t.md"]);
         assert_eq!(fs::read(&path).unwrap(), written);
     }
 
