@@ -126,6 +126,41 @@ fn archive_moves_old_completions_logs_each_and_summarises_them() {
 }
 
 #[test]
+fn a_completion_time_edited_in_place_counts_at_once() {
+    // The choice goes by the index while every file is as it records; a
+    // `completed` time edited in place (the folder's stamp unchanged) is
+    // seen all the same, both ways.
+    let t = tree();
+    t.run(&["status"]).code(0);
+    for (rel, was, now) in [
+        (
+            "tickets/completed/TIX-0003-recent.md",
+            "2029-12-22T00:00:00Z",
+            "2029-11-01T00:00:00Z",
+        ),
+        (
+            "tickets/completed/TIX-0001-old.md",
+            "2029-11-22T10:00:00Z",
+            "2029-12-30T10:00:00Z",
+        ),
+    ] {
+        let text = t.read(rel).replace(was, now);
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .open(t.path(rel))
+            .unwrap();
+        std::io::Write::write_all(&mut f, text.as_bytes()).unwrap();
+    }
+    let r = t.run(&["archive", "--dry-run"]).code(0);
+    assert_eq!(r.stdout, "TIX-0003\nTIX-0002\n");
+    let r = t.run(&["archive"]).code(0);
+    assert_eq!(r.stdout, "TIX-0003\nTIX-0002\n");
+    assert!(t.path("tickets/archive/TIX-0003-recent.md").exists());
+    assert!(t.path("tickets/completed/TIX-0001-old.md").exists());
+    t.run(&["sync", "--check"]).code(0);
+}
+
+#[test]
 fn a_tree_without_an_archived_status_is_told_so() {
     let t = Tix::tree()
         .file(

@@ -30,8 +30,7 @@ pub fn run(ctx: &Ctx, args: &ArchiveArgs) -> Result<Exit> {
     let day = cutoff.format("%Y-%m-%d");
     if args.dry_run {
         let _lock = ctx.lock(&tree, LockMode::Shared)?;
-        let snap = tree.scan(Scan::Cached, Upkeep::Index)?;
-        let (due, undated) = due(&tree, &snap.entries, cutoff);
+        let (due, undated) = due(&tree, cutoff)?;
         for (entry, id, _) in &due {
             ctx.note(&format!("would archive {id} ({})", tree.show(&entry.rel)));
             ctx.out(&format!("{id}\n"))?;
@@ -44,14 +43,10 @@ pub fn run(ctx: &Ctx, args: &ArchiveArgs) -> Result<Exit> {
         return Ok(Exit::Ok);
     }
     let lock = ctx.lock_exclusive(&tree)?;
-    // Which: from the whole tree (as read commands see it, the index brought
-    // up to date); then each move as a transition does it, from the index
-    // (one registry row patched, not the registry rendered per ticket).
-    let (due, undated) = due(
-        &tree,
-        &tree.scan(Scan::Cached, Upkeep::Index)?.entries,
-        cutoff,
-    );
+    // Which: from the whole tree as read commands see it (see `due`); then
+    // each move as a transition does it, from the index (one registry row
+    // patched, not the registry rendered per ticket).
+    let (due, undated) = due(&tree, cutoff)?;
     let mut state = State::open(&tree, &lock)?;
     let req = Request {
         to: to.name.clone(),
@@ -85,32 +80,50 @@ pub fn run(ctx: &Ctx, args: &ArchiveArgs) -> Result<Exit> {
 }
 
 /// The completed tickets (completed kind, not yet archived) whose completion
-/// is before `cutoff`, oldest first, and how many have no completion time.
-fn due(
-    tree: &Tree,
-    entries: &[Entry],
-    cutoff: DateTime<Utc>,
-) -> (Vec<(Entry, String, DateTime<Utc>)>, usize) {
-    let mut due = Vec::new();
-    let mut undated = 0;
-    for e in entries {
-        let Some(t) = tree.ticket_of(e).filter(|t| t.kind == Kind::Completed) else {
-            continue;
-        };
-        let when = t
-            .meta
-            .completed
-            .as_deref()
-            .and_then(|c| DateTime::parse_from_rfc3339(c).ok())
-            .map(|c| c.with_timezone(&Utc));
-        match when {
-            Some(when) if when < cutoff => due.push((e.clone(), t.meta.id.to_string(), when)),
-            Some(_) => {}
-            None => undated += 1,
+/// is before `cutoff`, oldest first, and how many have no completion time:
+/// from the index, a record at a time, when it is exactly the tree (every
+/// file as it records: see [`Tree::exact_index`]), else from the full view
+/// (every file stat'ed, changed ones read again, the index brought up to
+/// date). Either way a hand edit anywhere counts.
+fn due(tree: &Tree, cutoff: DateTime<Utc>) -> Result<(Vec<Due>, usize)> {
+    let (mut due, mut undated) = (Vec::new(), 0);
+    let by_index = tree.exact_index().and_then(|index| {
+        index.each_entry(&mut |e| {
+            judge(tree, &e, cutoff, &mut due, &mut undated);
+            Some(())
+        })
+    });
+    if by_index.is_none() {
+        (due, undated) = (Vec::new(), 0);
+        let snap = tree.scan(Scan::Cached, Upkeep::Index)?;
+        for e in &snap.entries {
+            judge(tree, e, cutoff, &mut due, &mut undated);
         }
     }
     due.sort_by(|a, b| (a.2, &a.1).cmp(&(b.2, &b.1)));
-    (due, undated)
+    Ok((due, undated))
+}
+
+/// A ticket to archive: its record, its id and when it was completed.
+type Due = (Entry, String, DateTime<Utc>);
+
+/// Adds `e` to `due` if it is a completed ticket completed before
+/// `cutoff`; counts it in `undated` if it has no completion time.
+fn judge(tree: &Tree, e: &Entry, cutoff: DateTime<Utc>, due: &mut Vec<Due>, undated: &mut usize) {
+    let Some(t) = tree.ticket_of(e).filter(|t| t.kind == Kind::Completed) else {
+        return;
+    };
+    let when = t
+        .meta
+        .completed
+        .as_deref()
+        .and_then(|c| DateTime::parse_from_rfc3339(c).ok())
+        .map(|c| c.with_timezone(&Utc));
+    match when {
+        Some(when) if when < cutoff => due.push((e.clone(), t.meta.id.to_string(), when)),
+        Some(_) => {}
+        None => *undated += 1,
+    }
 }
 
 fn say_undated(ctx: &Ctx, undated: usize) {
