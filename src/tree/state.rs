@@ -585,10 +585,7 @@ impl Tree {
             return false;
         };
         let rows: Vec<usize> = (0..all.len()).collect();
-        let same = super::parallel_map(&rows, |&i| {
-            fs::symlink_metadata(self.path(all.rel(i)))
-                .is_ok_and(|m| m.is_file() && Stamp::of(&m) == all.stamp(i))
-        });
+        let same = super::parallel_map(&rows, |&i| holds(self, all.rel(i), all.stamp(i)));
         same.into_iter().all(|s| s == Some(true))
     }
 
@@ -710,7 +707,13 @@ fn is_file(tree: &Tree, rel: &str) -> bool {
 
 /// Whether an entry's file still has the stamp the index recorded.
 fn fresh(tree: &Tree, e: &Entry) -> bool {
-    fs::symlink_metadata(tree.path(&e.rel)).is_ok_and(|m| m.is_file() && Stamp::of(&m) == e.stamp)
+    holds(tree, &e.rel, e.stamp)
+}
+
+/// Whether the file at `rel` is a regular file (not followed if a symlink)
+/// with the stamp `stamp`.
+fn holds(tree: &Tree, rel: &str, stamp: Stamp) -> bool {
+    fs::symlink_metadata(tree.path(rel)).is_ok_and(|m| m.is_file() && Stamp::of(&m) == stamp)
 }
 
 /// In `.tix/`: the inode of the last ticket moved, reused for the next one's
