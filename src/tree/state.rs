@@ -1442,6 +1442,32 @@ mod tests {
         assert!(!tree.has_journal());
     }
 
+    /// The index is exact while every folder and every ticket file is as it
+    /// records: not after a file is written in place (its folder's stamp
+    /// unchanged), again once a read has recorded it.
+    #[test]
+    fn the_index_is_exact_only_while_every_file_is_as_it_records() {
+        let dir = with_pending(3);
+        let root = dir.path();
+        let tree = Tree::open(root, root).unwrap();
+        assert!(tree.exact_index().is_none(), "no index yet");
+        tree.scan(Scan::Cached, Upkeep::Index).unwrap();
+        assert!(tree.exact_index().is_some());
+        let rel = root.join("pending/TIX-0002-t.md");
+        let text = fs::read_to_string(&rel)
+            .unwrap()
+            .replace("title: t", "title: u");
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        fs::OpenOptions::new()
+            .write(true)
+            .open(&rel)
+            .and_then(|mut f| std::io::Write::write_all(&mut f, text.as_bytes()))
+            .unwrap();
+        assert!(tree.exact_index().is_none(), "a file written in place");
+        tree.scan(Scan::Cached, Upkeep::Index).unwrap();
+        assert!(tree.exact_index().is_some());
+    }
+
     /// Deltas grown past [`index::MAX_DELTA_BYTES`] are merged into the
     /// index's base by the next change, which stays quick: no full view,
     /// which read every file. Deltas that changed nothing leave the index
