@@ -249,26 +249,42 @@ pub fn ready_first<'a>(
 ) -> (Vec<Ticket<'a>>, usize) {
     let kind: crate::model::FastMap<&IdKey, Kind> =
         tickets.iter().map(|t| (t.key, t.kind)).collect();
-    let ready = tickets
-        .iter()
-        .copied()
-        .filter(|t| t.kind == Kind::Pending && config.status(t.status).is_some_and(|s| s.ready))
-        .filter(|t| {
-            t.meta.depends_on.iter().all(|d| {
-                IdKey::parse_text(d)
-                    .and_then(|k| kind.get(&k).copied())
-                    .is_some_and(Kind::is_closed)
-            })
-        });
-    first_by_key(ready, n, |t| {
-        (
-            priority_rank(&t.meta.priority),
-            t.meta.created.is_none(),
-            t.meta.created.as_deref(),
-            t.key,
-            t.rel,
-        )
-    })
+    let closed = |k: &IdKey| kind.get(k).copied().is_some_and(Kind::is_closed);
+    let ready = tickets.iter().copied().filter(|t| {
+        may_be_ready(config, t) && all_closed(t.meta.depends_on.iter().map(|d| &**d), &closed)
+    });
+    first_by_key(ready, n, |t| ready_order(t))
+}
+
+/// Whether `t` is of a pending-kind status marked `ready`: ready once its
+/// dependencies are closed.
+#[must_use]
+pub fn may_be_ready(config: &Config, t: &Ticket<'_>) -> bool {
+    t.kind == Kind::Pending && config.status(t.status).is_some_and(|s| s.ready)
+}
+
+/// Whether every dependency in `deps` (as `depends_on` lists them) is an id
+/// `closed` says is closed.
+pub fn all_closed<'d>(
+    deps: impl IntoIterator<Item = &'d str>,
+    closed: &dyn Fn(&IdKey) -> bool,
+) -> bool {
+    deps.into_iter()
+        .all(|d| IdKey::parse(d).is_some_and(|k| closed(&k)))
+}
+
+/// Where a ready ticket comes in [`ready`]'s order (the lower, the sooner):
+/// priority, then oldest `created` (a ticket without one after those with
+/// one), then id, then path.
+#[must_use]
+pub fn ready_order<'t>(t: &Ticket<'t>) -> (usize, bool, Option<&'t str>, &'t IdKey, &'t str) {
+    (
+        priority_rank(&t.meta.priority),
+        t.meta.created.is_none(),
+        t.meta.created.as_deref(),
+        t.key,
+        t.rel,
+    )
 }
 
 /// How many tickets have each status, in the configuration's order (every
