@@ -16,6 +16,7 @@ pub mod index;
 pub mod journal;
 mod lock;
 mod problems;
+mod ready;
 mod registry_file;
 pub mod runs;
 mod scan;

@@ -1732,6 +1732,17 @@ mod props {
                     };
                     prop_assert_eq!(open(&by_index.entries), open(&snap.entries));
                 }
+                // `next`'s answer from the index, when it gives one.
+                if let Some((best, unreadable)) = tree.best_ready_by_index() {
+                    let snap = tree.scan(Scan::Fresh, Upkeep::Nothing).unwrap();
+                    let tickets = tree.tickets(&snap);
+                    let full = crate::registry::ready_first(&tree.config, &tickets, 1).0;
+                    prop_assert_eq!(
+                        best.map(|e| e.rel.to_string()),
+                        full.first().map(|t| t.rel.to_string())
+                    );
+                    prop_assert_eq!(unreadable, Tree::unreadable(&snap, &tickets));
+                }
             }
         }
     }

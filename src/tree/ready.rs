@@ -1,0 +1,254 @@
+//! The best ready ticket (`tix next`) from the index, a record at a time,
+//! when the index is exactly the tree.
+
+use super::{Entry, Tree};
+use crate::model::FastMap;
+use crate::registry::{all_closed, may_be_ready, ready_order};
+use crate::ticket::{IdKey, Text};
+
+impl Tree {
+    /// The best ready ticket, as [`crate::registry::ready_first`] finds it
+    /// among every ticket, and how many files could not be read: from the
+    /// index when it is exactly the tree ([`Tree::exact_index`]), its
+    /// records read one at a time. What is held: the ids of closed tickets,
+    /// the best ready ticket that waits for none, and the tickets that wait
+    /// for others and come before it (at 100,000 tickets the full view held
+    /// every record, 68 MiB). `None`: the index is not exactly the tree, a
+    /// record does not parse, or a dependency of the ticket found is an id
+    /// more than one file has (the full view decides then).
+    #[must_use]
+    pub fn best_ready_by_index(&self) -> Option<(Option<Entry>, usize)> {
+        let index = self.exact_index()?;
+        let mut keys = Keys::default();
+        let mut closed: FastMap<IdKey, ()> = FastMap::default();
+        // The best ticket that waits for none, and those that wait (for the
+        // dependencies listed), each with its place in the order: only those
+        // before the best that waits for none can come first.
+        let mut free: Option<(Place, Entry)> = None;
+        let mut waiting: Vec<(Place, Vec<Box<str>>)> = Vec::new();
+        let mut prune_at = 1024;
+        let mut unreadable = 0;
+        index.each_entry(&mut |e| {
+            let Some(t) = self.ticket_of(&e) else {
+                unreadable += 1;
+                return Some(());
+            };
+            if t.kind.is_closed() {
+                closed.insert(keys.own(t.key), ());
+            }
+            if !may_be_ready(&self.config, &t) {
+                return Some(());
+            }
+            let place = Place::of(&t, &mut keys);
+            if free.as_ref().is_some_and(|(best, _)| *best <= place) {
+                return Some(());
+            }
+            if t.meta.depends_on.is_empty() {
+                free = Some((place, e));
+            } else {
+                let deps = t.meta.depends_on.iter().map(|d| Box::from(&**d)).collect();
+                waiting.push((place, deps));
+                if waiting.len() >= prune_at {
+                    if let Some((best, _)) = &free {
+                        waiting.retain(|(p, _)| p < best);
+                    }
+                    prune_at = (2 * waiting.len()).max(1024);
+                }
+            }
+            Some(())
+        })?;
+        waiting.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let first = waiting.iter().find(|(place, deps)| {
+            free.as_ref().is_none_or(|(best, _)| place < best)
+                && all_closed(deps.iter().map(|d| &**d), &|k| closed.contains_key(k))
+        });
+        let Some((place, deps)) = first else {
+            return Some((free.map(|(_, e)| e), unreadable));
+        };
+        // A dependency two files share: which one counts is the full view's
+        // to say.
+        for d in deps {
+            if index.lookup(&IdKey::parse(d)?)?.len() != 1 {
+                return None;
+            }
+        }
+        let found = index
+            .lookup(&place.key)?
+            .into_iter()
+            .find(|e| *e.rel == *place.rel)?;
+        Some((Some(found), unreadable))
+    }
+}
+
+/// A ticket's place in [`ready_order`], held apart from its record.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Place {
+    rank: usize,
+    undated: bool,
+    created: Option<Box<str>>,
+    key: IdKey,
+    rel: Box<str>,
+}
+
+impl Place {
+    fn of(t: &super::Ticket<'_>, keys: &mut Keys) -> Place {
+        let (rank, undated, created, key, rel) = ready_order(t);
+        Place {
+            rank,
+            undated,
+            created: created.map(Box::from),
+            key: keys.own(key),
+            rel: rel.into(),
+        }
+    }
+}
+
+/// Ids held apart from the records they were read from (whose text each
+/// would keep): a prefix is shared by every id that has it.
+#[derive(Default)]
+struct Keys {
+    prefixes: Vec<Text>,
+}
+
+impl Keys {
+    fn own(&mut self, k: &IdKey) -> IdKey {
+        let prefix = match self.prefixes.iter().find(|p| **p == *k.prefix) {
+            Some(p) => p.clone(),
+            None => {
+                let p = Text::from(k.prefix.to_string());
+                self.prefixes.push(p.clone());
+                p
+            }
+        };
+        let suffix = if k.suffix.is_empty() {
+            Text::from("")
+        } else {
+            Text::from(k.suffix.to_string())
+        };
+        IdKey {
+            prefix,
+            numbered: k.numbered,
+            num: k.num,
+            sub: k.sub.clone(),
+            suffix,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Scan, Upkeep};
+    use super::*;
+    use std::fs;
+
+    fn write(root: &std::path::Path, dir: &str, id: usize, fields: &str) {
+        fs::create_dir_all(root.join(dir)).unwrap();
+        fs::write(
+            root.join(format!("{dir}/TIX-{id:04}-t.md")),
+            format!("---\nid: TIX-{id:04}\ntitle: t\n{fields}---\n"),
+        )
+        .unwrap();
+    }
+
+    /// The full view's best ready ticket; the index it writes anew is the
+    /// tree.
+    fn full(tree: &Tree) -> Option<String> {
+        let _ = fs::remove_file(tree.index_path());
+        let snap = tree.scan(Scan::Cached, Upkeep::Index).unwrap();
+        let tickets = tree.tickets(&snap);
+        crate::registry::ready_first(&tree.config, &tickets, 1)
+            .0
+            .first()
+            .map(|t| t.rel.to_string())
+    }
+
+    fn by_index(tree: &Tree) -> Option<String> {
+        let (best, unreadable) = tree.best_ready_by_index().unwrap();
+        assert_eq!(unreadable, 0);
+        best.map(|e| e.rel.to_string())
+    }
+
+    /// The best ready ticket by the index is the full view's: a higher
+    /// priority that waits for a closed ticket before a free one, none
+    /// that waits for an open or a missing one, then the oldest `created`;
+    /// and no answer once a dependency's id is on two files.
+    #[test]
+    fn the_best_ready_ticket_by_the_index_is_the_full_view_s() {
+        let dir = super::super::testing::with_pending(0);
+        let root = dir.path();
+        let tree = Tree::open(root, root).unwrap();
+        write(root, "completed", 1, "status: completed\n");
+        write(
+            root,
+            "pending",
+            2,
+            "priority: high\ndepends_on: [TIX-0001]\n",
+        );
+        write(root, "pending", 3, "priority: medium\n");
+        write(
+            root,
+            "pending",
+            4,
+            "priority: critical\ndepends_on: [TIX-0005]\n",
+        );
+        write(root, "in-progress", 5, "status: in_progress\n");
+        write(
+            root,
+            "pending",
+            6,
+            "priority: critical\ndepends_on: [TIX-0099]\n",
+        );
+        assert_eq!(full(&tree).as_deref(), Some("pending/TIX-0002-t.md"));
+        assert_eq!(by_index(&tree).as_deref(), Some("pending/TIX-0002-t.md"));
+
+        // Free ones of one priority: the oldest first, before any that waits.
+        write(
+            root,
+            "pending",
+            7,
+            "priority: critical\ncreated: 2026-02-01T00:00:00Z\n",
+        );
+        write(
+            root,
+            "pending",
+            8,
+            "priority: critical\ncreated: 2026-01-01T00:00:00Z\n",
+        );
+        assert_eq!(full(&tree).as_deref(), Some("pending/TIX-0008-t.md"));
+        assert_eq!(by_index(&tree).as_deref(), Some("pending/TIX-0008-t.md"));
+
+        // A dependency's id on two files: the full view decides.
+        fs::remove_file(root.join("pending/TIX-0007-t.md")).unwrap();
+        fs::remove_file(root.join("pending/TIX-0008-t.md")).unwrap();
+        write(root, "pending", 9, "priority: low\n");
+        fs::write(
+            root.join("pending/TIX-0001-again.md"),
+            "---\nid: TIX-0001\ntitle: t\n---\n",
+        )
+        .unwrap();
+        full(&tree);
+        assert!(tree.best_ready_by_index().is_none());
+    }
+
+    /// Past a thousand tickets that wait, those after the best free one
+    /// are let go as they come: 1,100 that wait (medium), then a free one
+    /// (high), then 1,100 more that wait (critical), every dependency
+    /// closed: the first of the last ones, as the full view says.
+    #[test]
+    fn tickets_that_wait_are_let_go_behind_the_best_free_one() {
+        let dir = super::super::testing::with_pending(0);
+        let root = dir.path();
+        let tree = Tree::open(root, root).unwrap();
+        write(root, "completed", 9000, "status: completed\n");
+        for i in 1..=2201 {
+            let fields = match i {
+                1101 => "priority: high\n",
+                i if i < 1101 => "priority: medium\ndepends_on: [TIX-9000]\n",
+                _ => "priority: critical\ndepends_on: [TIX-9000]\n",
+            };
+            write(root, "pending", i, fields);
+        }
+        assert_eq!(full(&tree).as_deref(), Some("pending/TIX-1102-t.md"));
+        assert_eq!(by_index(&tree).as_deref(), Some("pending/TIX-1102-t.md"));
+    }
+}
