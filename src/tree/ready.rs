@@ -104,19 +104,20 @@ impl Place {
 }
 
 /// Ids held apart from the records they were read from (whose text each
-/// would keep): a prefix is shared by every id that has it.
+/// would keep): a prefix is shared by every id that has it (an id without a
+/// number is all prefix: one each).
 #[derive(Default)]
 struct Keys {
-    prefixes: Vec<Text>,
+    prefixes: FastMap<Box<str>, Text>,
 }
 
 impl Keys {
     fn own(&mut self, k: &IdKey) -> IdKey {
-        let prefix = match self.prefixes.iter().find(|p| **p == *k.prefix) {
+        let prefix = match self.prefixes.get(&*k.prefix) {
             Some(p) => p.clone(),
             None => {
                 let p = Text::from(k.prefix.to_string());
-                self.prefixes.push(p.clone());
+                self.prefixes.insert(Box::from(&*k.prefix), p.clone());
                 p
             }
         };
