@@ -164,8 +164,7 @@ mod tests {
     }
 
     fn by_index(tree: &Tree) -> Option<String> {
-        let (best, unreadable) = tree.best_ready_by_index().unwrap();
-        assert_eq!(unreadable, 0);
+        let (best, _) = tree.best_ready_by_index().unwrap();
         best.map(|e| e.rel.to_string())
     }
 
@@ -218,9 +217,31 @@ mod tests {
         assert_eq!(full(&tree).as_deref(), Some("pending/TIX-0008-t.md"));
         assert_eq!(by_index(&tree).as_deref(), Some("pending/TIX-0008-t.md"));
 
+        // Those that wait come first, none is ready: the free one.
+        for i in [7, 8] {
+            fs::remove_file(root.join(format!("pending/TIX-{i:04}-t.md"))).unwrap();
+        }
+        write(
+            root,
+            "pending",
+            2,
+            "priority: high\ndepends_on: [TIX-0005]\n",
+        );
+        assert_eq!(full(&tree).as_deref(), Some("pending/TIX-0003-t.md"));
+        assert_eq!(by_index(&tree).as_deref(), Some("pending/TIX-0003-t.md"));
+        // A file that does not parse is counted, as the full view counts it.
+        fs::write(root.join("pending/TIX-0010-bad.md"), "---\nid: [\n---\n").unwrap();
+        full(&tree);
+        let (_, unreadable) = tree.best_ready_by_index().unwrap();
+        assert_eq!(unreadable, 1);
+
         // A dependency's id on two files: the full view decides.
-        fs::remove_file(root.join("pending/TIX-0007-t.md")).unwrap();
-        fs::remove_file(root.join("pending/TIX-0008-t.md")).unwrap();
+        write(
+            root,
+            "pending",
+            2,
+            "priority: high\ndepends_on: [TIX-0001]\n",
+        );
         write(root, "pending", 9, "priority: low\n");
         fs::write(
             root.join("pending/TIX-0001-again.md"),
@@ -251,5 +272,71 @@ mod tests {
         }
         assert_eq!(full(&tree).as_deref(), Some("pending/TIX-1102-t.md"));
         assert_eq!(by_index(&tree).as_deref(), Some("pending/TIX-1102-t.md"));
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 64, ..Default::default() })]
+
+        /// On any small tree (statuses, priorities, dates, waits for open,
+        /// closed and missing ids, ids on two files, files that do not
+        /// parse) the index gives the full view's best ready ticket and
+        /// count of unreadable files, or leaves the answer to it, which
+        /// only an id on two files does. Each ticket drawn: its status (one
+        /// of four folders), priority (4: none), day created (if any), the
+        /// ids it waits for, its id, and whether its file is cut short.
+        #[test]
+        fn by_the_index_as_by_the_full_view(
+            drawn in proptest::collection::vec(
+                (
+                    0usize..4,
+                    0usize..5,
+                    proptest::option::of(1usize..4),
+                    proptest::collection::vec(0usize..12, 0..3),
+                    0usize..10,
+                    proptest::bool::weighted(0.1),
+                ),
+                1..14,
+            ),
+        ) {
+            let dir = super::super::testing::with_pending(0);
+            let root = dir.path();
+            let tree = Tree::open(root, root).unwrap();
+            let dirs = [("pending", "pending"), ("in_progress", "in-progress"), ("completed", "completed"), ("archived", "archive")];
+            for (i, (status, priority, day, deps, id, cut)) in drawn.iter().enumerate() {
+                let (status, dir) = dirs[*status];
+                fs::create_dir_all(root.join(dir)).unwrap();
+                let rel = format!("{dir}/TIX-{id:04}-{i}.md");
+                if *cut {
+                    fs::write(root.join(rel), "---\nid: [\n---\n").unwrap();
+                    continue;
+                }
+                let mut fields = format!("status: {status}\n");
+                if let Some(p) = crate::ticket::PRIORITIES.get(*priority) {
+                    fields.push_str(&format!("priority: {p}\n"));
+                }
+                if let Some(d) = day {
+                    fields.push_str(&format!("created: 2026-01-0{d}T00:00:00Z\n"));
+                }
+                let deps: Vec<String> = deps.iter().map(|d| format!("TIX-{d:04}")).collect();
+                fields.push_str(&format!("depends_on: [{}]\n", deps.join(", ")));
+                fs::write(
+                    root.join(rel),
+                    format!("---\nid: TIX-{id:04}\ntitle: t\n{fields}---\n"),
+                )
+                .unwrap();
+            }
+            let expected = full(&tree);
+            let snap = tree.scan(Scan::Cached, Upkeep::Index).unwrap();
+            let unreadable = Tree::unreadable(&snap, &tree.tickets(&snap));
+            let ids: Vec<usize> = drawn.iter().map(|d| d.4).collect();
+            let twice = ids.iter().enumerate().any(|(i, id)| ids[..i].contains(id));
+            match tree.best_ready_by_index() {
+                Some((best, n)) => {
+                    proptest::prop_assert_eq!(best.map(|e| e.rel.to_string()), expected);
+                    proptest::prop_assert_eq!(n, unreadable);
+                }
+                None => proptest::prop_assert!(twice, "no answer, yet no id is on two files"),
+            }
+        }
     }
 }
