@@ -609,8 +609,10 @@ impl Index {
         self.deltas.push((Text::from(rel.to_string()), None));
     }
 
-    /// The records whose file name carries `key`, deltas applied; `None` if a
-    /// line met on the way does not parse. Costs a binary search of the base.
+    /// The records keyed `key` (the id read from the file, else, for a file
+    /// that did not parse, the id its name starts with: see [`Entry::new`]),
+    /// deltas applied; `None` if a line met on the way does not parse.
+    /// Costs a binary search of the base.
     #[must_use]
     pub fn lookup(&self, key: &IdKey) -> Option<Vec<Entry>> {
         let mut hits = match &self.base {
