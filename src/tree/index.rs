@@ -366,7 +366,7 @@ impl Index {
     /// writes an index of the same records: the base read a piece at a time
     /// (see [`Index::each_entry`]) and each of its lines that no delta
     /// replaces written as it is (only what the header needs of it is
-    /// read: [`line_facts`]), each delta's record put in its place by id;
+    /// read: `line_facts`), each delta's record put in its place by id;
     /// the header returned. `open` says whether a ticket at a path, whose
     /// file says a status, is open. What a transition does when the deltas
     /// grew past [`MAX_DELTA_BYTES`], instead of reading the whole tree: at
