@@ -1,6 +1,7 @@
 //! `cargo bench --bench engine`: generates trees of 1,000 and 10,000 tickets and
 //! times the release binary end to end (process start included): median and
 //! p90 wall time of `start`, `complete`, `new`, `status`, `list --json`, `sync --check`,
+//! `next`, `archive --dry-run`,
 //! `status` and `list` on a terminal (a pseudo-terminal 80 columns wide, read as
 //! fast as tix writes) and through a pipe, and each command's peak RSS (from
 //! wait4). Not a test: it asserts nothing.
@@ -140,6 +141,11 @@ fn main() {
             (
                 "sync --check",
                 vec![plain(vec!["sync".into(), "--check".into()]); runs.min(10)],
+            ),
+            ("next", vec![plain(vec!["next".into()]); runs.min(10)]),
+            (
+                "archive --dry-run",
+                vec![plain(vec!["archive".into(), "--dry-run".into()]); runs.min(10)],
             ),
         ];
         for (name, invocations) in cases {
