@@ -149,7 +149,10 @@ pub fn primary<T>(
     }
 }
 
-fn key_of<'a>(t: &Ticket<'a>) -> (Primary<&'a str>, &'a IdKey, &'a str) {
+/// Where a ticket comes among those of its kind, as [`sort_by_kind`] sorts
+/// them (the lower, the sooner).
+#[must_use]
+pub fn key_of<'a>(t: &Ticket<'a>) -> (Primary<&'a str>, &'a IdKey, &'a str) {
     let m = t.meta;
     (
         primary(

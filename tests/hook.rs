@@ -486,6 +486,64 @@ fn a_ticket_copied_in_by_hand_is_started_when_named() {
 }
 
 #[test]
+fn session_start_says_the_same_from_the_index_as_from_the_tree() {
+    // 525 open tickets, more than the index lists the places of: the first
+    // session start reads the tree (there is no index yet), the next one the
+    // index's records one at a time. Both say the same: 175 in progress,
+    // 175 ready (each waits for a completed ticket), 175 that wait for one
+    // in progress not counted.
+    let mut t = Tix::tree();
+    for i in 1..=700usize {
+        let id = format!("TIX-{i:04}");
+        let priority = ["critical", "high", "medium", "low"][i % 3];
+        let (dir, status, extra) = match i % 4 {
+            0 => (
+                "in-progress",
+                "in_progress",
+                format!("started: 2026-01-{:02}T00:00:00Z\n", i % 28 + 1),
+            ),
+            1 => ("completed", "completed", String::new()),
+            2 => (
+                "pending",
+                "pending",
+                format!("priority: {priority}\ndepends_on: [TIX-{:04}]\n", i - 1),
+            ),
+            _ => (
+                "pending",
+                "pending",
+                format!("priority: {priority}\ndepends_on: [TIX-{:04}]\n", i - 3),
+            ),
+        };
+        t = t.ticket(
+            dir,
+            &format!("{id}-t.md"),
+            &crate::util::ticket(&id, status, &extra, ""),
+        );
+    }
+    let payload = json!({
+        "hook_event_name": "SessionStart",
+        "session_id": "s1",
+        "source": "startup",
+        "cwd": t.root().to_string_lossy(),
+    });
+    assert!(!t.path("tickets/.tix/index").exists());
+    let from_tree = t.hook(&payload, &[]);
+    assert!(t.path("tickets/.tix/index").exists());
+    let from_index = t.hook(&payload, &[]);
+    assert_eq!(from_index.stdout, from_tree.stdout);
+    let ctx = out(&from_index)["hookSpecificOutput"]["additionalContext"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        ctx.starts_with("tix: tickets in tickets: 175 in progress, 175 ready to start."),
+        "{ctx}"
+    );
+    assert!(ctx.contains("- … and 162 more (`tix status`)"), "{ctx}");
+    assert_eq!(ctx.lines().count(), 30, "{ctx}");
+}
+
+#[test]
 fn session_start_gives_in_progress_and_ready_in_at_most_30_lines() {
     let t = session();
     let o = out(&t.hook(&t.payload("session-start.json"), &[]));

@@ -3,7 +3,7 @@
 use super::engine::Hook;
 use super::one_line;
 use crate::config::Kind;
-use crate::tree::{Scan, Upkeep};
+use crate::tree::{Open, Scan, Snapshot, Upkeep};
 use anyhow::Result;
 use serde_json::Value;
 
@@ -14,27 +14,26 @@ impl Hook<'_> {
     pub(super) fn session_start(&self) -> Result<Option<Value>> {
         let _lock = (self.env.read_lock)(self.tree)?;
         // Once per session, on the model's path: the index answers when the
-        // folders are as it recorded, else the tree is scanned.
-        let snap = match self.tree.open_tickets_by_index() {
-            Some(snap) => snap,
-            None => self.tree.scan(Scan::Cached, Upkeep::Index)?,
+        // folders are as it recorded, its records read one at a time; else
+        // the tree is scanned.
+        let open = if let Some(snap) = self.tree.open_tickets_by_index() {
+            self.open_of(&snap)
+        } else if let Some(open) = self.tree.open_by_index(CONTEXT_LINES) {
+            open
+        } else {
+            self.open_of(&self.tree.scan(Scan::Cached, Upkeep::Index)?)
         };
-        let tickets = self.tree.tickets(&snap);
-        let mut in_progress: Vec<_> = tickets
-            .iter()
-            .copied()
-            .filter(|t| t.kind == Kind::InProgress)
-            .collect();
-        crate::registry::sort_by_kind(&mut in_progress);
-        let ready = crate::registry::ready(&self.tree.config, &tickets);
+        let ticket = |e| self.tree.ticket_of(e);
+        let in_progress: Vec<_> = open.in_progress.iter().filter_map(ticket).collect();
+        let ready: Vec<_> = open.ready.iter().filter_map(ticket).collect();
         if in_progress.is_empty() && ready.is_empty() {
             return Ok(None);
         }
         let mut lines = vec![format!(
             "tix: tickets in {}: {} in progress, {} ready to start. A ticket id (like {}) named in a subagent's task or a slash command is started, and completed when that work ends.",
             self.tree.display_root,
-            in_progress.len(),
-            ready.len(),
+            open.in_progress_total,
+            open.ready_total,
             in_progress
                 .first()
                 .or(ready.first())
@@ -51,6 +50,7 @@ impl Hook<'_> {
             &mut lines,
             "In progress:",
             &in_progress,
+            open.in_progress_total,
             ip_cap,
             "tix status",
             |t| {
@@ -73,6 +73,7 @@ impl Hook<'_> {
             &mut lines,
             "Ready next:",
             &ready,
+            open.ready_total,
             ready_cap,
             "tix next",
             |t| {
@@ -87,13 +88,41 @@ impl Hook<'_> {
         lines.truncate(CONTEXT_LINES);
         Ok(self.context(&lines))
     }
+
+    /// What [`crate::tree::Tree::open_by_index`] gives, from `snap` (which
+    /// holds every open ticket, and every ticket they wait for).
+    fn open_of(&self, snap: &Snapshot) -> Open {
+        let tickets = self.tree.tickets(snap);
+        let (ready, ready_total) =
+            crate::registry::ready_first(&self.tree.config, &tickets, CONTEXT_LINES);
+        let mut in_progress: Vec<_> = tickets
+            .iter()
+            .copied()
+            .filter(|t| t.kind == Kind::InProgress)
+            .collect();
+        crate::registry::sort_by_kind(&mut in_progress);
+        let entry =
+            |t: &crate::tree::Ticket<'_>| snap.entries.iter().find(|e| *e.rel == *t.rel).cloned();
+        Open {
+            in_progress: in_progress
+                .iter()
+                .take(CONTEXT_LINES)
+                .filter_map(entry)
+                .collect(),
+            in_progress_total: in_progress.len(),
+            ready: ready.iter().filter_map(entry).collect(),
+            ready_total,
+        }
+    }
 }
 
-/// A heading, up to `cap` items, and how many more there are.
+/// A heading, up to `cap` of the first `items` of `total`, and how many
+/// more there are.
 fn section(
     lines: &mut Vec<String>,
     heading: &str,
     items: &[crate::tree::Ticket<'_>],
+    total: usize,
     cap: usize,
     more: &str,
     line: impl Fn(&crate::tree::Ticket<'_>) -> String,
@@ -103,7 +132,7 @@ fn section(
     }
     lines.push(heading.into());
     lines.extend(items.iter().take(cap).map(line));
-    if items.len() > cap {
-        lines.push(format!("- … and {} more (`{more}`)", items.len() - cap));
+    if total > cap {
+        lines.push(format!("- … and {} more (`{more}`)", total - cap));
     }
 }

@@ -451,37 +451,11 @@ impl Index {
         }
     }
 
-    /// The records `keep` wants, deltas applied, decoding no other (a loaded
-    /// index only). `keep` sees a record's path and the status its file
-    /// says, both as stored (escaped); unreadable records are left out.
-    pub fn entries_where(&self, keep: &dyn Fn(&str, Option<&str>) -> bool) -> Option<Vec<Entry>> {
-        let Base::Text(buf, range) = &self.base else {
-            return None;
-        };
-        let mut out = Vec::new();
-        for line in crate::text::lines(&buf[range.clone()]) {
-            let rest = line.strip_prefix("T\t")?;
-            let mut f = rest.split('\t');
-            let rel = f.next()?;
-            f.next()?;
-            if f.next()? != "M" {
-                continue;
-            }
-            let status = match f.nth(3)? {
-                "-" => None,
-                s => Some(s.strip_prefix('=')?),
-            };
-            if keep(rel, status) {
-                out.push(record(buf, rest)?);
-            }
-        }
-        Some(self.with_deltas(out, keep))
-    }
-
     /// The records of open tickets (those the writer marked, read one by one
-    /// from the file, then the deltas `keep` wants, as in
-    /// [`Index::entries_where`]); `None` when the base is in memory, there
-    /// are too many to read one by one, or a record does not parse.
+    /// from the file, then the deltas `keep` wants: it sees a record's path
+    /// and the status its file says, as stored); `None` when the base is in
+    /// memory, there are too many to read one by one, or a record does not
+    /// parse.
     pub fn open_entries(&self, keep: &dyn Fn(&str, Option<&str>) -> bool) -> Option<Vec<Entry>> {
         let Base::File(lines, range) = &self.base else {
             return None;
@@ -2012,8 +1986,17 @@ mod tests {
         let idx = open_file(&path);
         assert_eq!(rels(idx.open_entries(&open).unwrap()), want);
         // The same as looking at every record.
-        let all = parse(&shared(text.clone()), "fp").unwrap();
-        assert_eq!(rels(all.entries_where(&open).unwrap()), want);
+        let mut every = Vec::new();
+        parse(&shared(text.clone()), "fp")
+            .unwrap()
+            .each_entry(&mut |e| {
+                if open(&e.rel, None) {
+                    every.push(e);
+                }
+                Some(())
+            })
+            .unwrap();
+        assert_eq!(rels(every), want);
         // A ticket that left the open folders goes, one that came is there.
         let done = entry("completed/TIX-0020-t.md", "TIX-0020", "t");
         let new = entry("pending/TIX-0041-t.md", "TIX-0041", "t");

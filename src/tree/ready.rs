@@ -3,7 +3,7 @@
 
 use super::{Entry, Tree};
 use crate::model::FastMap;
-use crate::registry::{all_closed, may_be_ready, ready_order};
+use crate::registry::{Primary, all_closed, key_of, may_be_ready, ready_order};
 use crate::ticket::{IdKey, Text};
 
 impl Tree {
@@ -77,6 +77,146 @@ impl Tree {
             .into_iter()
             .find(|e| *e.rel == *place.rel)?;
         Some((Some(found), unreadable))
+    }
+}
+
+/// What a session starts with (see `hook::context`): the tickets in
+/// progress, and the first ready ones with how many are ready in all.
+pub struct Open {
+    /// The first tickets in progress, in [`crate::registry::sort_by_kind`]'s
+    /// order.
+    pub in_progress: Vec<Entry>,
+    pub in_progress_total: usize,
+    /// The first ready tickets, in [`ready_order`].
+    pub ready: Vec<Entry>,
+    pub ready_total: usize,
+}
+
+impl Tree {
+    /// The tickets in progress and the first `n` ready ones (as
+    /// [`crate::registry::ready`] lists them), with how many are ready, from
+    /// the index when every folder is as it recorded (what a transition
+    /// trusts: no stat of every file), its records read one at a time.
+    /// Held: every id (to tell each one's kind, and that no id is on two
+    /// files), the first `n` tickets in progress, the first `n` ready ones
+    /// that wait for none, and the places and dependencies of those that
+    /// wait. At
+    /// 100,000 tickets what it replaces held the open tickets' records and
+    /// the whole index. `None`: the folders are not as the index recorded,
+    /// a record does not parse, or an id is on two files (what the scan
+    /// then finds decides).
+    #[must_use]
+    pub fn open_by_index(&self, n: usize) -> Option<Open> {
+        let index = self.trusted_index()?;
+        let mut keys = Keys::default();
+        // Every ticket's id, and whether it is closed.
+        let mut closed: FastMap<IdKey, bool> = FastMap::default();
+        let mut in_progress: Vec<(Shown, Entry)> = Vec::new();
+        let mut in_progress_total = 0;
+        let mut free: Vec<(Place, Entry)> = Vec::new();
+        let mut free_total = 0;
+        let mut waiting: Vec<(Place, Vec<Box<str>>)> = Vec::new();
+        let bound = 2 * n.max(64);
+        index.each_entry(&mut |e| {
+            let Some(t) = self.ticket_of(&e) else {
+                return Some(());
+            };
+            if closed.insert(keys.own(t.key), t.kind.is_closed()).is_some() {
+                return None;
+            }
+            if t.kind == crate::config::Kind::InProgress {
+                in_progress_total += 1;
+                in_progress.push((Shown::of(&t, &mut keys), e));
+                if in_progress.len() >= bound {
+                    first(&mut in_progress, n);
+                }
+                return Some(());
+            }
+            if !may_be_ready(&self.config, &t) {
+                return Some(());
+            }
+            let place = Place::of(&t, &mut keys);
+            if t.meta.depends_on.is_empty() {
+                free_total += 1;
+                free.push((place, e));
+                if free.len() >= bound {
+                    first(&mut free, n);
+                }
+            } else {
+                let deps = t.meta.depends_on.iter().map(|d| Box::from(&**d)).collect();
+                waiting.push((place, deps));
+            }
+            Some(())
+        })?;
+        first(&mut free, n);
+        first(&mut in_progress, n);
+        let mut ready: Vec<Place> = waiting
+            .into_iter()
+            .filter(|(_, deps)| {
+                all_closed(deps.iter().map(|d| &**d), &|k| closed.get(k) == Some(&true))
+            })
+            .map(|(place, _)| place)
+            .collect();
+        let ready_total = free_total + ready.len();
+        ready.sort_unstable();
+        ready.truncate(n);
+        // The first `n` of both, in order; those that wait looked up again.
+        let mut shown: Vec<(Place, Option<Entry>)> = free
+            .into_iter()
+            .map(|(p, e)| (p, Some(e)))
+            .chain(ready.into_iter().map(|p| (p, None)))
+            .collect();
+        shown.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        shown.truncate(n);
+        let mut out = Vec::with_capacity(shown.len());
+        for (place, e) in shown {
+            out.push(match e {
+                Some(e) => e,
+                None => index
+                    .lookup(&place.key)?
+                    .into_iter()
+                    .find(|e| *e.rel == *place.rel)?,
+            });
+        }
+        Some(Open {
+            in_progress: in_progress.into_iter().map(|(_, e)| e).collect(),
+            in_progress_total,
+            ready: out,
+            ready_total,
+        })
+    }
+}
+
+/// The first `n` of `items` by their key, in order.
+fn first<K: Ord, T>(items: &mut Vec<(K, T)>, n: usize) {
+    items.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    items.truncate(n);
+}
+
+/// A ticket's place among those of its kind ([`key_of`]), held apart from
+/// its record.
+#[derive(PartialEq, Eq, PartialOrd, Ord)]
+struct Shown {
+    primary: Primary<Box<str>>,
+    key: IdKey,
+    rel: Box<str>,
+}
+
+impl Shown {
+    fn of(t: &super::Ticket<'_>, keys: &mut Keys) -> Shown {
+        let (primary, key, rel) = key_of(t);
+        let primary = match primary {
+            Primary::Started(s) => Primary::Started(s.map(Box::from)),
+            Primary::Latest(std::cmp::Reverse(s)) => {
+                Primary::Latest(std::cmp::Reverse(s.map(Box::from)))
+            }
+            Primary::Rank(r) => Primary::Rank(r),
+        };
+        Shown {
+            primary,
+            key: keys.own(key),
+            rel: rel.into(),
+        }
     }
 }
 
@@ -274,6 +414,63 @@ mod tests {
         assert_eq!(by_index(&tree).as_deref(), Some("pending/TIX-1102-t.md"));
     }
 
+    /// A ticket the properties below draw: its status (one of four
+    /// folders), priority (4: none), day created (and started, in progress)
+    /// if any, the ids it waits for, its id, and whether its file is cut
+    /// short.
+    type Drawn = (usize, usize, Option<usize>, Vec<usize>, usize, bool);
+
+    /// Writes the tickets drawn.
+    fn draw(root: &std::path::Path, drawn: &[Drawn]) {
+        let dirs = [
+            ("pending", "pending"),
+            ("in_progress", "in-progress"),
+            ("completed", "completed"),
+            ("archived", "archive"),
+        ];
+        for (i, (status, priority, day, deps, id, cut)) in drawn.iter().enumerate() {
+            let (status, dir) = dirs[*status];
+            fs::create_dir_all(root.join(dir)).unwrap();
+            let rel = format!("{dir}/TIX-{id:04}-{i}.md");
+            if *cut {
+                fs::write(root.join(rel), "---\nid: [\n---\n").unwrap();
+                continue;
+            }
+            let mut fields = format!("status: {status}\n");
+            if let Some(p) = crate::ticket::PRIORITIES.get(*priority) {
+                fields.push_str(&format!("priority: {p}\n"));
+            }
+            if let Some(d) = day {
+                fields.push_str(&format!("created: 2026-01-0{d}T00:00:00Z\n"));
+                if status == "in_progress" {
+                    fields.push_str(&format!("started: 2026-02-0{d}T00:00:00Z\n"));
+                }
+            }
+            let deps: Vec<String> = deps.iter().map(|d| format!("TIX-{d:04}")).collect();
+            fields.push_str(&format!("depends_on: [{}]\n", deps.join(", ")));
+            fs::write(
+                root.join(rel),
+                format!("---\nid: TIX-{id:04}\ntitle: t\n{fields}---\n"),
+            )
+            .unwrap();
+        }
+    }
+
+    /// The strategy of the tickets [`draw`] writes.
+    fn drawn() -> impl proptest::strategy::Strategy<Value = Vec<Drawn>> {
+        proptest::collection::vec(
+            (
+                0usize..4,
+                0usize..5,
+                proptest::option::of(1usize..4),
+                proptest::collection::vec(0usize..12, 0..3),
+                0usize..10,
+                proptest::bool::weighted(0.1),
+            ),
+            1..14,
+        )
+    }
+
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig { cases: 64, ..Default::default() })]
 
@@ -285,46 +482,11 @@ mod tests {
         /// of four folders), priority (4: none), day created (if any), the
         /// ids it waits for, its id, and whether its file is cut short.
         #[test]
-        fn by_the_index_as_by_the_full_view(
-            drawn in proptest::collection::vec(
-                (
-                    0usize..4,
-                    0usize..5,
-                    proptest::option::of(1usize..4),
-                    proptest::collection::vec(0usize..12, 0..3),
-                    0usize..10,
-                    proptest::bool::weighted(0.1),
-                ),
-                1..14,
-            ),
-        ) {
+        fn by_the_index_as_by_the_full_view(drawn in drawn()) {
             let dir = super::super::testing::with_pending(0);
             let root = dir.path();
             let tree = Tree::open(root, root).unwrap();
-            let dirs = [("pending", "pending"), ("in_progress", "in-progress"), ("completed", "completed"), ("archived", "archive")];
-            for (i, (status, priority, day, deps, id, cut)) in drawn.iter().enumerate() {
-                let (status, dir) = dirs[*status];
-                fs::create_dir_all(root.join(dir)).unwrap();
-                let rel = format!("{dir}/TIX-{id:04}-{i}.md");
-                if *cut {
-                    fs::write(root.join(rel), "---\nid: [\n---\n").unwrap();
-                    continue;
-                }
-                let mut fields = format!("status: {status}\n");
-                if let Some(p) = crate::ticket::PRIORITIES.get(*priority) {
-                    fields.push_str(&format!("priority: {p}\n"));
-                }
-                if let Some(d) = day {
-                    fields.push_str(&format!("created: 2026-01-0{d}T00:00:00Z\n"));
-                }
-                let deps: Vec<String> = deps.iter().map(|d| format!("TIX-{d:04}")).collect();
-                fields.push_str(&format!("depends_on: [{}]\n", deps.join(", ")));
-                fs::write(
-                    root.join(rel),
-                    format!("---\nid: TIX-{id:04}\ntitle: t\n{fields}---\n"),
-                )
-                .unwrap();
-            }
+            draw(root, &drawn);
             let expected = full(&tree);
             let snap = tree.scan(Scan::Cached, Upkeep::Index).unwrap();
             let unreadable = Tree::unreadable(&snap, &tree.tickets(&snap));
@@ -334,6 +496,44 @@ mod tests {
                 Some((best, n)) => {
                     proptest::prop_assert_eq!(best.map(|e| e.rel.to_string()), expected);
                     proptest::prop_assert_eq!(n, unreadable);
+                }
+                None => proptest::prop_assert!(twice, "no answer, yet no id is on two files"),
+            }
+        }
+
+        /// A session's start by the index, on any small tree, is what the
+        /// full view's tickets give: the first three in progress in
+        /// `sort_by_kind`'s order and how many there are, the first three
+        /// ready and how many; or no answer, only when an id is on two
+        /// files.
+        #[test]
+        fn a_session_s_start_by_the_index_as_by_the_full_view(drawn in drawn()) {
+            let dir = super::super::testing::with_pending(0);
+            let root = dir.path();
+            let tree = Tree::open(root, root).unwrap();
+            draw(root, &drawn);
+            full(&tree);
+            let snap = tree.scan(Scan::Cached, Upkeep::Index).unwrap();
+            let tickets = tree.tickets(&snap);
+            let mut in_progress: Vec<_> = tickets
+                .iter()
+                .copied()
+                .filter(|t| t.kind == crate::config::Kind::InProgress)
+                .collect();
+            crate::registry::sort_by_kind(&mut in_progress);
+            let (ready, ready_total) = crate::registry::ready_first(&tree.config, &tickets, 3);
+            let rels = |v: &[super::super::Ticket<'_>]| -> Vec<String> {
+                v.iter().take(3).map(|t| t.rel.to_string()).collect()
+            };
+            let ids: Vec<usize> = drawn.iter().map(|d| d.4).collect();
+            let twice = ids.iter().enumerate().any(|(i, id)| ids[..i].contains(id));
+            match tree.open_by_index(3) {
+                Some(open) => {
+                    let of = |v: &[Entry]| -> Vec<String> { v.iter().map(|e| e.rel.to_string()).collect() };
+                    proptest::prop_assert_eq!(of(&open.in_progress), rels(&in_progress));
+                    proptest::prop_assert_eq!(open.in_progress_total, in_progress.len());
+                    proptest::prop_assert_eq!(of(&open.ready), rels(&ready));
+                    proptest::prop_assert_eq!(open.ready_total, ready_total);
                 }
                 None => proptest::prop_assert!(twice, "no answer, yet no id is on two files"),
             }

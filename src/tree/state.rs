@@ -593,23 +593,17 @@ impl Tree {
     /// dependencies name, from the index alone, when every folder is as it
     /// recorded: no stat of every file, so what a transition trusts is
     /// trusted here too (a file edited in place keeps what the index says
-    /// until a command reads the whole tree). `None`: no such index.
+    /// until a command reads the whole tree). `None`: no such index, or more
+    /// open tickets than it lists the places of (see
+    /// [`Tree::open_by_index`]).
     pub fn open_tickets_by_index(&self) -> Option<Snapshot> {
         let open = |rel: &str, said: Option<&str>| {
             // An escaped value is rare: decoded to be sure.
             said.is_some_and(|s| s.contains('\\')) || self.is_open_at(rel, said)
         };
-        // The records the index marks as open, read one by one; else every
-        // record is looked at.
-        let lazy = self.trusted_index()?;
-        let (index, mut entries) = if let Some(entries) = lazy.open_entries(&open) {
-            (lazy, entries)
-        } else {
-            let index = index::load(&self.index_path(), &self.fingerprint())
-                .filter(|i| self.folders_match(i))?;
-            let entries = index.entries_where(&open)?;
-            (index, entries)
-        };
+        // The records the index marks as open, read one by one.
+        let index = self.trusted_index()?;
+        let mut entries = index.open_entries(&open)?;
         let mut known: std::collections::HashSet<IdKey> =
             entries.iter().filter_map(|e| e.key.clone()).collect();
         let deps: Vec<IdKey> = entries
