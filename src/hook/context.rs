@@ -101,8 +101,19 @@ impl Hook<'_> {
             .filter(|t| t.kind == Kind::InProgress)
             .collect();
         crate::registry::sort_by_kind(&mut in_progress);
-        let entry =
-            |t: &crate::tree::Ticket<'_>| snap.entries.iter().find(|e| *e.rel == *t.rel).cloned();
+        // The records of the tickets shown, found in one pass.
+        let mut shown: crate::tree::FastMap<&str, Option<&crate::tree::Entry>> = in_progress
+            .iter()
+            .take(CONTEXT_LINES)
+            .chain(&ready)
+            .map(|t| (t.rel, None))
+            .collect();
+        for e in &snap.entries {
+            if let Some(slot) = shown.get_mut(&*e.rel) {
+                *slot = Some(e);
+            }
+        }
+        let entry = |t: &crate::tree::Ticket<'_>| shown.get(t.rel).copied().flatten().cloned();
         Open {
             in_progress: in_progress
                 .iter()
