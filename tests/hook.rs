@@ -487,26 +487,36 @@ fn a_ticket_copied_in_by_hand_is_started_when_named() {
 
 #[test]
 fn session_start_says_the_same_from_the_index_as_from_the_tree() {
-    // 525 open tickets, more than the index lists the places of: the first
+    // 675 open tickets, more than the index lists the places of: the first
     // session start reads the tree (there is no index yet), the next one the
-    // index's records one at a time. Both say the same: 175 in progress,
-    // 175 ready (each waits for a completed ticket), 175 that wait for one
-    // in progress not counted.
+    // index's records one at a time. Both say the same: 175 in progress;
+    // 325 ready: 150 that wait for none (more than are kept before the
+    // first are cut) and 175 that wait for a completed ticket; 175 that wait
+    // for one in progress not counted.
     let mut t = Tix::tree();
-    for i in 1..=700usize {
+    for i in 1..=850usize {
         let id = format!("TIX-{i:04}");
-        let priority = ["critical", "high", "medium", "low"][i % 3];
-        let (dir, status, extra) = match i % 4 {
-            0 => (
+        let priority = ["critical", "high", "medium", "low"][i % 4];
+        let created = format!("created: 2026-01-{:02}T00:00:00Z\n", i % 28 + 1);
+        let (dir, status, extra) = match (i > 150).then(|| (i - 150) % 4) {
+            None => (
+                "pending",
+                "pending",
+                format!("priority: {priority}\n{created}"),
+            ),
+            Some(0) => (
                 "in-progress",
                 "in_progress",
                 format!("started: 2026-01-{:02}T00:00:00Z\n", i % 28 + 1),
             ),
-            1 => ("completed", "completed", String::new()),
-            2 => (
+            Some(1) => ("completed", "completed", String::new()),
+            Some(2) => (
                 "pending",
                 "pending",
-                format!("priority: {priority}\ndepends_on: [TIX-{:04}]\n", i - 1),
+                format!(
+                    "priority: {priority}\n{created}depends_on: [TIX-{:04}]\n",
+                    i - 1
+                ),
             ),
             _ => (
                 "pending",
@@ -536,7 +546,7 @@ fn session_start_says_the_same_from_the_index_as_from_the_tree() {
         .unwrap()
         .to_string();
     assert!(
-        ctx.starts_with("tix: tickets in tickets: 175 in progress, 175 ready to start."),
+        ctx.starts_with("tix: tickets in tickets: 175 in progress, 325 ready to start."),
         "{ctx}"
     );
     assert!(ctx.contains("- … and 162 more (`tix status`)"), "{ctx}");
