@@ -11,28 +11,29 @@ use crate::ticket::{IdKey, Text};
 impl Tree {
     /// The best ready ticket, as [`crate::registry::ready_first`] finds it
     /// among every ticket, and how many files could not be read: from the
-    /// index when it is exactly the tree ([`Tree::exact_index`]), its
-    /// records read one at a time ([`Ready`] says what is held; at 100,000
+    /// index when it is exactly the tree ([`Tree::by_exact_index`]), its
+    /// records read one at a time beside the check ([`Ready`] says what is held; at 100,000
     /// tickets the full view held every record, 68 MiB). `None`: the index
     /// is not exactly the tree, a record does not parse, or a ticket waits
     /// for an id that is on two files (the full view decides then).
     #[must_use]
     pub fn best_ready_by_index(&self) -> Option<(Option<Entry>, usize)> {
-        let index = self.exact_index()?;
-        let mut ready = Ready::new(1);
-        let mut unreadable = 0;
-        index.each_entry(&mut |e| {
-            let Some(t) = self.ticket_of(&e) else {
-                unreadable += 1;
-                return Some(());
-            };
-            if let Some(place) = ready.see(&self.config, &t) {
-                ready.keep(place, e);
-            }
-            Some(())
-        })?;
-        let (mut first, _) = ready.finish(&index)?;
-        Some((first.pop(), unreadable))
+        self.by_exact_index(|index| {
+            let mut ready = Ready::new(1);
+            let mut unreadable = 0;
+            index.each_entry(&mut |e| {
+                let Some(t) = self.ticket_of(&e) else {
+                    unreadable += 1;
+                    return Some(());
+                };
+                if let Some(place) = ready.see(&self.config, &t) {
+                    ready.keep(place, e);
+                }
+                Some(())
+            })?;
+            let (mut first, _) = ready.finish(index)?;
+            Some((first.pop(), unreadable))
+        })
     }
 }
 

