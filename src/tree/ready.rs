@@ -12,10 +12,11 @@ impl Tree {
     /// The best ready ticket, as [`crate::registry::ready_first`] finds it
     /// among every ticket, and how many files could not be read: from the
     /// index when it is exactly the tree ([`Tree::by_exact_index`]), its
-    /// records read one at a time beside the check ([`Ready`] says what is held; at 100,000
-    /// tickets the full view held every record, 68 MiB). `None`: the index
-    /// is not exactly the tree, a record does not parse, or a ticket waits
-    /// for an id that is on two files (the full view decides then).
+    /// records read one at a time beside the check (`Ready` says what is
+    /// held; at 100,000 tickets the full view held every record, 68 MiB).
+    /// `None`: the index is not exactly the tree, a record does not parse,
+    /// or a ticket waits for an id that is on two files (the full view
+    /// decides then).
     #[must_use]
     pub fn best_ready_by_index(&self) -> Option<(Option<Entry>, usize)> {
         self.by_exact_index(|index| {
@@ -54,7 +55,7 @@ impl Tree {
     /// [`crate::registry::ready`] lists them), with how many are ready, from
     /// the index when every folder is as it recorded (what a transition
     /// trusts: no stat of every file), its records read one at a time.
-    /// Held: the first `n` tickets in progress, and what [`Ready`] holds. At
+    /// Held: the first `n` tickets in progress, and what `Ready` holds. At
     /// 100,000 tickets what it replaces held the open tickets' records and
     /// the whole index. `None`: the folders are not as the index recorded,
     /// a record does not parse, or a ticket waits for an id that is on two
