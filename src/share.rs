@@ -37,7 +37,7 @@ const WHOLE: u32 = u32::MAX;
 impl Text {
     /// `buf[range]` without copying it; `None` when `range` is not a slice of
     /// `buf` on character boundaries. Offsets must fit in `u32` (below
-    /// [`WHOLE`]); a slice of a larger buffer is copied.
+    /// `WHOLE`); a slice of a larger buffer is copied.
     #[must_use]
     pub fn shared(buf: &Arc<Buf>, range: Range<usize>) -> Option<Text> {
         let s = buf.get(range.clone())?;

@@ -1,6 +1,6 @@
 //! Claude Code hooks (the README's "Use with Claude Code"): a payload read
-//! into an [`Intent`] ([`payload`]), and the engine that carries it out on the
-//! tickets and the runs ([`engine`], [`context`]). The command layer only
+//! into an [`Intent`] (`payload`), and the engine that carries it out on the
+//! tickets and the runs (`engine`, `context`). The command layer only
 //! reads stdin, writes stdout and the log, and catches panics.
 
 mod context;

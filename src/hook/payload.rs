@@ -426,7 +426,7 @@ const NOT_TEXT: [&str; 14] = [
 
 /// The ticket ids written in a payload's text, as full ids (`TIX-0007`,
 /// case-insensitive), in order of first appearance, each once: every string
-/// at any depth, except `tool_response` and [`NOT_TEXT`] fields.
+/// at any depth, except `tool_response` and `NOT_TEXT` fields.
 #[must_use]
 pub fn mentions(json: &Value) -> Vec<IdKey> {
     let mut out = Vec::new();

@@ -69,7 +69,7 @@ impl Entry {
     }
 
     /// [`Entry::new`] of a ticket whose id's key was made with it (see
-    /// [`super::Tree::parse_keyed`]).
+    /// `Tree::parse_keyed`).
     #[must_use]
     #[inline]
     pub fn keyed(

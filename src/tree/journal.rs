@@ -227,7 +227,7 @@ pub fn exists(state: &Path) -> bool {
 }
 
 /// Writes the intent over the journal in place, padded with spaces to its
-/// size (a [`JOURNAL_BLOCK`], or more for a long one), and syncs it: one
+/// size (a `JOURNAL_BLOCK`, or more for a long one), and syncs it: one
 /// `fdatasync` of one block per change. The file stays between changes
 /// (blanked, not removed), so its folder needs a sync only when it is
 /// first made. A write torn by a kill or a power loss leaves text that does
