@@ -186,7 +186,7 @@ impl Ready {
         let mut ready: Vec<Place> = Vec::new();
         for (place, deps) in self.waiting {
             if all_closed(deps.iter().map(|d| &**d), &|k| {
-                self.closed.get(k) == Some(true)
+                self.closed.get(k, &self.keys) == Some(true)
             }) {
                 total += 1;
                 ready.extend(place);
@@ -279,12 +279,12 @@ impl Place {
 }
 
 /// Every id seen, each with whether its ticket is closed: an id that is a
-/// prefix and a number alone (nearly every one) as two numbers, in a table
-/// a fifth the size of one of whole ids (at 100,000 tickets, 3 MB against
-/// 12); any other whole.
+/// prefix and a number alone (nearly every one) as two numbers (its
+/// prefix's number in [`Keys`], and its own), in a table a fifth the size
+/// of one of whole ids (at 100,000 tickets, 3 MB against 12); any other
+/// whole.
 #[derive(Default)]
 struct Ids {
-    prefixes: FastMap<Box<str>, u32>,
     plain: FastMap<(u32, u64), bool>,
     other: FastMap<IdKey, bool>,
 }
@@ -297,67 +297,61 @@ impl Ids {
     /// Records `k` as `closed`; `false` (and nothing changed) when it was
     /// seen before.
     fn insert(&mut self, k: &IdKey, closed: bool, keys: &mut Keys) -> bool {
-        if !Self::plain(k) {
-            return match self.other.entry(keys.own(k)) {
+        fn first_time<K: std::hash::Hash + Eq>(map: &mut FastMap<K, bool>, k: K, v: bool) -> bool {
+            match map.entry(k) {
                 std::collections::hash_map::Entry::Occupied(_) => false,
                 std::collections::hash_map::Entry::Vacant(slot) => {
-                    slot.insert(closed);
+                    slot.insert(v);
                     true
                 }
-            };
+            }
         }
-        let next = u32::try_from(self.prefixes.len()).unwrap_or(u32::MAX);
-        let prefix = match self.prefixes.get(&*k.prefix) {
-            Some(p) => *p,
-            None => {
-                self.prefixes.insert(Box::from(&*k.prefix), next);
-                next
-            }
-        };
-        match self.plain.entry((prefix, k.num)) {
-            std::collections::hash_map::Entry::Occupied(_) => false,
-            std::collections::hash_map::Entry::Vacant(slot) => {
-                slot.insert(closed);
-                true
-            }
+        if Self::plain(k) {
+            let prefix = keys.prefix(&k.prefix).0;
+            first_time(&mut self.plain, (prefix, k.num), closed)
+        } else {
+            first_time(&mut self.other, keys.own(k), closed)
         }
     }
 
     /// Whether the ticket of `k` is closed; `None` when no ticket has it.
-    fn get(&self, k: &IdKey) -> Option<bool> {
+    fn get(&self, k: &IdKey, keys: &Keys) -> Option<bool> {
         if !Self::plain(k) {
             return self.other.get(k).copied();
         }
-        let prefix = self.prefixes.get(&*k.prefix)?;
+        let (prefix, _) = keys.prefixes.get(&*k.prefix)?;
         self.plain.get(&(*prefix, k.num)).copied()
     }
 }
 
 /// Ids held apart from the records they were read from (whose text each
 /// would keep): a prefix is shared by every id that has it (an id without a
-/// number is all prefix: one each).
+/// number is all prefix: one each), and numbered in the order first seen.
 #[derive(Default)]
 struct Keys {
-    prefixes: FastMap<Box<str>, Text>,
+    prefixes: FastMap<Box<str>, (u32, Text)>,
 }
 
 impl Keys {
+    /// The number and the shared text of the prefix `p`.
+    fn prefix(&mut self, p: &str) -> (u32, Text) {
+        if let Some(known) = self.prefixes.get(p) {
+            return known.clone();
+        }
+        let next = u32::try_from(self.prefixes.len()).unwrap_or(u32::MAX);
+        let known = (next, Text::from(p.to_string()));
+        self.prefixes.insert(Box::from(p), known.clone());
+        known
+    }
+
     fn own(&mut self, k: &IdKey) -> IdKey {
-        let prefix = match self.prefixes.get(&*k.prefix) {
-            Some(p) => p.clone(),
-            None => {
-                let p = Text::from(k.prefix.to_string());
-                self.prefixes.insert(Box::from(&*k.prefix), p.clone());
-                p
-            }
-        };
         let suffix = if k.suffix.is_empty() {
             Text::from("")
         } else {
             Text::from(k.suffix.to_string())
         };
         IdKey {
-            prefix,
+            prefix: self.prefix(&k.prefix).1,
             numbered: k.numbered,
             num: k.num,
             sub: k.sub.clone(),
