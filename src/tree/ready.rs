@@ -175,16 +175,13 @@ impl Ready {
     fn finish(mut self, index: &super::index::Index) -> Option<(Vec<Entry>, usize)> {
         first(&mut self.free, self.n);
         let on_two = |d: &str| IdKey::parse(d).is_some_and(|k| self.twice.contains_key(&k));
-        if self
-            .waiting
-            .iter()
-            .any(|(_, deps)| deps.iter().any(|d| on_two(d)))
-        {
-            return None;
-        }
         let mut total = self.free_total;
         let mut ready: Vec<Place> = Vec::new();
         for (place, deps) in self.waiting {
+            // Nearly always no id is on two files: no dependency parsed for it.
+            if !self.twice.is_empty() && deps.iter().any(|d| on_two(d)) {
+                return None;
+            }
             if all_closed(deps.iter().map(|d| &**d), &|k| {
                 self.closed.get(k, &self.keys) == Some(true)
             }) {
