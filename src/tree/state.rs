@@ -1377,6 +1377,21 @@ mod tests {
     use crate::tree::Who;
     use crate::tree::testing::with_pending;
 
+    /// Retitles a ticket of [`with_pending`] (`title: t` → `title: u`) in
+    /// place: the same file and size, its folder's stamp unchanged, a few
+    /// milliseconds on so that its own stamp moves.
+    fn retitle_in_place(path: &Path) {
+        let text = fs::read_to_string(path)
+            .unwrap()
+            .replace("title: t", "title: u");
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .and_then(|mut f| std::io::Write::write_all(&mut f, text.as_bytes()))
+            .unwrap();
+    }
+
     /// A read of one ticket goes by the index while every file is as it
     /// records, and reads the whole tree once one is not (edited in place,
     /// its folder's stamp unchanged), or the id is not one ticket's.
@@ -1401,16 +1416,7 @@ mod tests {
         );
         assert!(tree.find_verified(&id("TIX-0601")).is_none(), "no such id");
         // Another file written in place, with the same size: not trusted.
-        let other = root.join("pending/TIX-0300-t.md");
-        let text = fs::read_to_string(&other)
-            .unwrap()
-            .replace("title: t", "title: u");
-        std::thread::sleep(std::time::Duration::from_millis(10));
-        fs::OpenOptions::new()
-            .write(true)
-            .open(&other)
-            .and_then(|mut f| std::io::Write::write_all(&mut f, text.as_bytes()))
-            .unwrap();
+        retitle_in_place(&root.join("pending/TIX-0300-t.md"));
         assert!(tree.find_verified(&id("7")).is_none(), "a file changed");
         // A read records it; then the index is the tree again.
         tree.scan(Scan::Cached, Upkeep::Index).unwrap();
@@ -1464,16 +1470,7 @@ mod tests {
         assert!(tree.exact_index().is_none(), "no index yet");
         tree.scan(Scan::Cached, Upkeep::Index).unwrap();
         assert!(tree.exact_index().is_some());
-        let rel = root.join("pending/TIX-0002-t.md");
-        let text = fs::read_to_string(&rel)
-            .unwrap()
-            .replace("title: t", "title: u");
-        std::thread::sleep(std::time::Duration::from_millis(10));
-        fs::OpenOptions::new()
-            .write(true)
-            .open(&rel)
-            .and_then(|mut f| std::io::Write::write_all(&mut f, text.as_bytes()))
-            .unwrap();
+        retitle_in_place(&root.join("pending/TIX-0002-t.md"));
         assert!(tree.exact_index().is_none(), "a file written in place");
         tree.scan(Scan::Cached, Upkeep::Index).unwrap();
         assert!(tree.exact_index().is_some());
