@@ -157,14 +157,7 @@ fn main() {
                 times.push(t);
                 rss = rss.max(r);
             }
-            times.sort();
-            let pct = |p: usize| times[(times.len() * p / 100).min(times.len() - 1)];
-            println!(
-                "| {n} | {name} | {:.2} ms | {:.2} ms | {:.1} MiB |",
-                ms(pct(50)),
-                ms(pct(90)),
-                rss as f64 / 1024.0
-            );
+            row(n, name, &mut times, rss);
         }
         merge_row(&root, n, if n > 20_000 { runs.min(10) } else { runs });
         paired.extend(against_floors(&root, n, runs));
@@ -320,10 +313,20 @@ fn merge_row(root: &Path, n: usize, runs: usize) {
         times.push(t);
         rss = rss.max(r);
     }
+    row(
+        n,
+        "start, merging 64 KiB of records appended to the index",
+        &mut times,
+        rss,
+    );
+}
+
+/// A row of the first table: median and p90 of `times`, and the peak RSS.
+fn row(n: usize, name: &str, times: &mut [Duration], rss: i64) {
     times.sort();
     let pct = |p: usize| times[(times.len() * p / 100).min(times.len() - 1)];
     println!(
-        "| {n} | start, merging 64 KiB of records appended to the index | {:.2} ms | {:.2} ms | {:.1} MiB |",
+        "| {n} | {name} | {:.2} ms | {:.2} ms | {:.1} MiB |",
         ms(pct(50)),
         ms(pct(90)),
         rss as f64 / 1024.0
