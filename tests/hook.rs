@@ -20,6 +20,14 @@ fn step(t: &Tix, payload: &str) -> Run {
     r
 }
 
+/// The context a hook's answer gives the model.
+fn said(r: &Run) -> String {
+    out(r)["hookSpecificOutput"]["additionalContext"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
 fn out(r: &Run) -> Value {
     if r.stdout.is_empty() {
         Value::Null
@@ -269,12 +277,7 @@ fn unchecked_boxes_block_the_end_until_they_are_checked() {
     let mut again = t.payload("pre-task-tix9.json");
     again["tool_use_id"] = "toolu_01again".into();
     let r = t.hook(&again, &[]);
-    assert!(
-        out(&r)["hookSpecificOutput"]["additionalContext"]
-            .as_str()
-            .unwrap()
-            .contains("this run works on it")
-    );
+    assert!(said(&r).contains("this run works on it"));
     let mut done = t.payload("post-task-tix9-completed.json");
     done["tool_use_id"] = "toolu_01again".into();
     assert_eq!(
@@ -388,9 +391,7 @@ fn skills_and_legacy_slash_commands_complete_at_the_stop() {
     let t = session();
     let r = step(&t, "pre-skill.json");
     assert!(
-        out(&r)["hookSpecificOutput"]["additionalContext"]
-            .as_str()
-            .unwrap()
+        said(&r)
             .contains("TIX-0011 \"Export invoices as CSV\" is now in_progress (agent: fix-ticket)")
     );
     step(&t, "pre-slash-command.json");
@@ -445,10 +446,7 @@ fn mentions_that_are_not_pending_tickets_change_nothing_or_say_why() {
     p["tool_input"]["description"] = "Help with TIX-0008".into();
     p["tool_input"]["prompt"] = "".into();
     let r = t.hook(&p, &[]);
-    let ctx = out(&r)["hookSpecificOutput"]["additionalContext"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let ctx = said(&r);
     assert_eq!(
         ctx,
         "tix: TIX-0008 \"Introduce design tokens\" is already in progress by frontend-developer, outside this session; tix leaves it as it is."
@@ -457,10 +455,7 @@ fn mentions_that_are_not_pending_tickets_change_nothing_or_say_why() {
     let mut p = t.payload("pre-agent-tix7.json");
     p["tool_input"]["description"] = "Dark mode TIX-0010".into();
     p["tool_input"]["prompt"] = "".into();
-    let ctx = out(&t.hook(&p, &[]))["hookSpecificOutput"]["additionalContext"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let ctx = said(&t.hook(&p, &[]));
     assert!(
         ctx.contains("cannot start TIX-0010: depends on TIX-0008, which is in_progress"),
         "{ctx}"
@@ -541,10 +536,7 @@ fn session_start_says_the_same_from_the_index_as_from_the_tree() {
     assert!(t.path("tickets/.tix/index").exists());
     let from_index = t.hook(&payload, &[]);
     assert_eq!(from_index.stdout, from_tree.stdout);
-    let ctx = out(&from_index)["hookSpecificOutput"]["additionalContext"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let ctx = said(&from_index);
     assert!(
         ctx.starts_with("tix: tickets in tickets: 175 in progress, 325 ready to start."),
         "{ctx}"
@@ -585,23 +577,22 @@ fn session_start_gives_in_progress_and_ready_in_at_most_30_lines() {
             &crate::util::ticket(&format!("TIX-{i:04}"), status, "", ""),
         );
     }
-    let ctx = out(&big.hook(
-        &t.payload("session-start.json")
-            .as_object()
-            .map(|o| {
-                let mut o = o.clone();
-                o.insert(
-                    "cwd".into(),
-                    big.root().to_string_lossy().into_owned().into(),
-                );
-                Value::Object(o)
-            })
-            .unwrap(),
-        &[],
-    ))["hookSpecificOutput"]["additionalContext"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let ctx = said(
+        &big.hook(
+            &t.payload("session-start.json")
+                .as_object()
+                .map(|o| {
+                    let mut o = o.clone();
+                    o.insert(
+                        "cwd".into(),
+                        big.root().to_string_lossy().into_owned().into(),
+                    );
+                    Value::Object(o)
+                })
+                .unwrap(),
+            &[],
+        ),
+    );
     assert_eq!(ctx.lines().count(), 30, "{ctx}");
     assert!(ctx.contains("- … and 27 more (`tix status`)"), "{ctx}");
     assert!(ctx.contains("- … and 28 more (`tix next`)"), "{ctx}");
@@ -706,10 +697,7 @@ fn a_ticket_started_outside_the_session_is_neither_taken_nor_rolled_back() {
     let t = session();
     t.run(&["start", "TIX-0013"]).code(0);
     let r = step(&t, "pre-agent-tix13.json");
-    let ctx = out(&r)["hookSpecificOutput"]["additionalContext"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let ctx = said(&r);
     assert!(
         ctx.contains("is already in progress by someone, outside this session"),
         "{ctx}"
