@@ -89,6 +89,29 @@ fn next_is_the_best_ready_ticket_and_claim_starts_it() {
 }
 
 #[test]
+fn a_priority_edited_in_place_counts_at_once() {
+    // `next` goes by the index while every file is as it records; a file
+    // written in place (its folder's stamp unchanged) is seen all the same,
+    // by `next` and by `next --claim`.
+    let t = board();
+    assert_eq!(t.run(&["next"]).code(0).stdout, "TIX-0003\n");
+    assert_eq!(t.run(&["next"]).code(0).stdout, "TIX-0003\n");
+    let rel = "tickets/pending/TIX-0001.md";
+    let text = t.read(rel).replace("priority: low", "priority: critical");
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .truncate(true)
+        .open(t.path(rel))
+        .unwrap();
+    std::io::Write::write_all(&mut f, text.as_bytes()).unwrap();
+    drop(f);
+    assert_eq!(t.run(&["next"]).code(0).stdout, "TIX-0001\n");
+    assert_eq!(t.run(&["next", "--claim"]).code(0).stdout, "TIX-0001\n");
+    assert!(t.exists("tickets/in-progress/TIX-0001.md"));
+    t.run(&["sync", "--check"]).code(0);
+}
+
+#[test]
 fn ten_agents_claiming_at_once_get_ten_different_tickets() {
     let mut t = Tix::tree();
     for i in 1..=12 {
