@@ -185,11 +185,12 @@ impl Tree {
             .collect()
     }
 
-    /// The temp files killed runs left: in the folders `snap` listed, and in
-    /// the root and `.tix/` those whose maker no longer runs.
+    /// The temp files killed runs left: `temps` (those a scan found in the
+    /// folders it listed), and in the root and `.tix/` those whose maker no
+    /// longer runs.
     #[must_use]
-    pub fn leftover_temps(&self, snap: &Snapshot) -> Vec<String> {
-        let mut out = snap.temps.clone();
+    pub fn leftover_temps(&self, temps: &[String]) -> Vec<String> {
+        let mut out = temps.to_vec();
         if !self.is_flat("") {
             out.extend(fsx::sweep_temps(&self.root, true, false));
         }
@@ -237,14 +238,24 @@ impl Tree {
             problems.extend(super::joined(stuck));
             (problems, super::joined(fresh))
         });
-        problems.extend(self.unread_folders());
+        problems.extend(self.tree_problems(fresh?, &snap.temps));
+        Ok(problems)
+    }
+
+    /// The problems of the tree around its tickets: folders tix does not
+    /// read, the registry (`fresh` as [`Tree::registry_fresh`] says), temp
+    /// files (`temps`: those a scan found in the status folders), an
+    /// unfinished change.
+    #[must_use]
+    pub fn tree_problems(&self, fresh: Option<bool>, temps: &[String]) -> Vec<Problem> {
+        let mut problems = self.unread_folders();
         let problem = |kind, message: &str| Problem {
             kind,
             path: REGISTRY.into(),
             line: None,
             message: message.into(),
         };
-        match fresh? {
+        match fresh {
             Some(true) => {}
             Some(false) => problems.push(problem(
                 ProblemKind::RegistryStale,
@@ -255,7 +266,7 @@ impl Tree {
                 "is missing (run `tix sync`)",
             )),
         }
-        problems.extend(self.leftover_temps(snap).into_iter().map(|rel| {
+        problems.extend(self.leftover_temps(temps).into_iter().map(|rel| {
             Problem {
                 kind: ProblemKind::TempFile,
                 path: rel,
@@ -273,6 +284,6 @@ impl Tree {
                 message: "a change was interrupted; the next tix command that writes finishes or rolls it back".into(),
             });
         }
-        Ok(problems)
+        problems
     }
 }
