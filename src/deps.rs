@@ -109,7 +109,7 @@ pub fn stuck<'a>(tickets: &[Ticket<'a>]) -> Vec<Stuck<'a>> {
 /// one node, or of one that depends on itself (Tarjan's algorithm, without
 /// recursion: a knot may be thousands of tickets long). A node alone, what
 /// nearly every ticket is, costs no allocation.
-fn knots(edges: &[Vec<usize>]) -> Vec<Vec<usize>> {
+pub(crate) fn knots(edges: &[Vec<usize>]) -> Vec<Vec<usize>> {
     const NONE: usize = usize::MAX;
     let n = edges.len();
     let (mut index, mut low) = (vec![NONE; n], vec![0; n]);

@@ -116,7 +116,9 @@ pub fn tally<'a>(
     (done, dropped, total - dropped)
 }
 
-fn rate(done: usize, total: usize) -> f64 {
+/// The completion rate: `done` of `total`, 0.0 of none.
+#[must_use]
+pub fn rate(done: usize, total: usize) -> f64 {
     if total == 0 {
         0.0
     } else {

@@ -566,3 +566,82 @@ fn replacing_the_registry_keeps_its_mode_and_never_writes_through_a_link() {
     );
     t.run(&["sync", "--check"]).code(0);
 }
+
+/// From 4 MiB of index on (about 20,000 tickets; here 11,000 with long
+/// titles) `status` reads the index a record at a time when it is exactly
+/// the tree: its dashboard, as text and as JSON, is byte for byte the one
+/// the full view gives once the index is gone, problems counted alike (a
+/// file that does not parse, one that waits for a missing id, two that wait
+/// for each other).
+#[test]
+fn a_large_tree_s_dashboard_by_the_index_is_the_full_view_s() {
+    let t = Tix::tree();
+    let title = "a long title ".repeat(25);
+    let priorities = ["critical", "high", "medium", "low"];
+    for i in 1..=11_000 {
+        // Dates in no order of the ids (7 and 11,000 share no factor).
+        let day = i * 7 % 11_000;
+        let date = format!(
+            "2029-{:02}-{:02}T10:00:00Z",
+            1 + day / 28 % 12,
+            1 + day % 28
+        );
+        let (dir, fields) = match i % 10 {
+            0..=5 => (
+                "pending",
+                format!("priority: {}\ncreated: {date}\n", priorities[day % 4]),
+            ),
+            6 => (
+                "in-progress",
+                format!("status: in_progress\nagent: a{}\nstarted: {date}\n", i % 3),
+            ),
+            7 | 8 => (
+                "completed",
+                format!("status: completed\ncompleted: {date}\n"),
+            ),
+            _ => ("archive", "status: archived\n".to_string()),
+        };
+        let deps = if i % 9 == 0 {
+            format!("depends_on: [TIX-{:04}]\n", i - 3)
+        } else {
+            String::new()
+        };
+        t.write(
+            &format!("tickets/{dir}/TIX-{i:04}-t.md"),
+            &format!(
+                "---\nid: TIX-{i:04}\ntitle: {title}{i}\n{fields}{deps}---\n- [x] one\n- [ ] two\n"
+            ),
+        );
+    }
+    t.write("tickets/pending/TIX-11001-bad.md", "---\nid: [\n---\n");
+    t.write(
+        "tickets/pending/TIX-11003-t.md",
+        "---\nid: TIX-11003\ntitle: waits\ndepends_on: [TIX-19999]\n---\n",
+    );
+    t.write(
+        "tickets/pending/TIX-11004-t.md",
+        "---\nid: TIX-11004\ntitle: knot\ndepends_on: [TIX-11005]\n---\n",
+    );
+    t.write(
+        "tickets/pending/TIX-11005-t.md",
+        "---\nid: TIX-11005\ntitle: knot\ndepends_on: [TIX-11004]\n---\n",
+    );
+    t.run(&["sync"]);
+    let size = fs::metadata(t.path("tickets/.tix/index")).unwrap().len();
+    assert!(size > 4 << 20, "{size}");
+    let by_index = (
+        t.run(&["status"]).code(0).stdout,
+        t.run(&["status", "--json"]).code(0).stdout,
+    );
+    assert!(
+        by_index.0.contains("4 problems: run `tix sync --check`"),
+        "{}",
+        by_index.0
+    );
+    fs::remove_file(t.path("tickets/.tix/index")).unwrap();
+    let full = t.run(&["status"]).code(0).stdout;
+    fs::remove_file(t.path("tickets/.tix/index")).unwrap();
+    let full_json = t.run(&["status", "--json"]).code(0).stdout;
+    assert_eq!(by_index.0, full);
+    assert_eq!(by_index.1, full_json);
+}

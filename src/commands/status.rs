@@ -2,7 +2,7 @@ use super::Ctx;
 use crate::cli::StatusArgs;
 use crate::exit::Exit;
 use crate::output::{self, BOLD, Col, DIM, GREEN, RED, YELLOW, col, flex, paint, table};
-use crate::registry::{Board, age_secs};
+use crate::registry::{Board, Shown, age_secs, rate, tally};
 use crate::text;
 use crate::tree::{LockMode, Scan, Ticket, Tree, Upkeep};
 use crate::view::{InProgressJson, StatusDefJson, StatusJson, TicketJson};
@@ -14,6 +14,11 @@ use unicode_width::UnicodeWidthStr;
 /// How many tickets each section of the dashboard shows (`--json` has every
 /// ticket in progress).
 pub const SHOWN: usize = 10;
+
+/// From how long an index's records on (in bytes, about 20,000 tickets)
+/// the dashboard reads them one at a time instead of holding every one:
+/// below, the full view is faster and holds under 20 MiB.
+const BY_INDEX_FROM: usize = 4 << 20;
 
 pub fn run(ctx: &Ctx, args: &StatusArgs) -> Result<Exit> {
     let tree = ctx.tree()?;
@@ -100,8 +105,35 @@ impl Drop for Screen {
 /// `watching` (under `--watch`) says nothing on stderr (the screen is the
 /// dashboard's) and frees what it read (another frame follows); otherwise
 /// the command ends next, and the snapshot is left to the exit.
+///
+/// From the index when it is large and exactly the tree, a record at a time
+/// (see [`Tree::dash_by_index`]), else from the full view.
 fn dashboard(ctx: &Ctx, tree: &Tree, json: bool, watching: bool) -> Result<Option<String>> {
     let _lock = ctx.lock(tree, LockMode::Shared)?;
+    if let Some(dash) = tree.dash_by_index(SHOWN, json, BY_INDEX_FROM) {
+        fn of<'a>(tree: &'a Tree, v: &'a [crate::tree::Entry]) -> Vec<Ticket<'a>> {
+            v.iter().filter_map(|e| tree.ticket_of(e)).collect()
+        }
+        let view = View {
+            tickets: dash.tickets,
+            unreadable: dash.unreadable,
+            counts: dash.counts.clone(),
+            in_progress: Shown {
+                first: of(tree, &dash.in_progress),
+                total: dash.in_progress_total,
+            },
+            ready: Shown {
+                first: of(tree, &dash.ready),
+                total: dash.ready_total,
+            },
+            recent: Shown {
+                first: of(tree, &dash.recent),
+                total: dash.recent_total,
+            },
+            problems: dash.problems + tree.tree_problems(Some(true), &[]).len(),
+        };
+        return show(ctx, tree, view, json, watching);
+    }
     let snap = tree.scan(Scan::Cached, Upkeep::Index)?;
     let tickets = tree.tickets(&snap);
     // The board beside the problems' checks, on another core.
@@ -110,16 +142,60 @@ fn dashboard(ctx: &Ctx, tree: &Tree, json: bool, watching: bool) -> Result<Optio
         let problems = tree.all_problems_of(&snap, &tickets, true);
         (problems, crate::tree::joined(board))
     });
-    let problems = problems?.len();
-    let Board {
+    let view = View {
+        tickets: tickets.len(),
+        unreadable: Tree::unreadable(&snap, &tickets),
+        counts: board.counts,
+        in_progress: Shown {
+            total: board.in_progress.len(),
+            first: board.in_progress,
+        },
+        ready: board.ready,
+        recent: board.recent,
+        problems: problems?.len(),
+    };
+    let out = show(ctx, tree, view, json, watching);
+    if !watching {
+        snap.leave();
+    }
+    out
+}
+
+/// What the dashboard shows of the tickets.
+struct View<'a> {
+    /// The tickets that parsed, and the files that did not.
+    tickets: usize,
+    unreadable: usize,
+    /// How many tickets have each status, in the configuration's order.
+    counts: Vec<usize>,
+    /// The first tickets in progress (under `--json`, every one).
+    in_progress: Shown<'a>,
+    ready: Shown<'a>,
+    recent: Shown<'a>,
+    /// Everything `sync --check` reports.
+    problems: usize,
+}
+
+/// [`dashboard`]'s output of `view`.
+fn show(
+    ctx: &Ctx,
+    tree: &Tree,
+    view: View<'_>,
+    json: bool,
+    watching: bool,
+) -> Result<Option<String>> {
+    let View {
+        tickets,
+        unreadable,
+        counts,
         in_progress,
         ready,
         recent,
-        rate,
-        done,
-        dropped,
-        counts,
-    } = board;
+        problems,
+    } = view;
+    let names = tree.config.statuses.iter().map(|s| s.name.as_str());
+    let (done, dropped, counted) = tally(&tree.config, names.zip(counts.iter().copied()));
+    let rate = rate(done, counted);
     let counts: Vec<(String, usize)> = tree
         .config
         .statuses
@@ -130,15 +206,16 @@ fn dashboard(ctx: &Ctx, tree: &Tree, json: bool, watching: bool) -> Result<Optio
     let age = |t: &Ticket<'_>| age_secs(t, ctx.now);
 
     if !watching {
-        ctx.note_unreadable(Tree::unreadable(&snap, &tickets));
+        ctx.note_unreadable(unreadable);
     }
     if json {
         let out = StatusJson {
             root: tree.root.to_string_lossy().into_owned(),
-            total: tickets.len(),
+            total: tickets,
             counts: counts.iter().cloned().collect::<BTreeMap<_, _>>(),
             completion_rate: rate,
             in_progress: in_progress
+                .first
                 .iter()
                 .map(|t| InProgressJson {
                     ticket: TicketJson::new(t),
@@ -156,9 +233,6 @@ fn dashboard(ctx: &Ctx, tree: &Tree, json: bool, watching: bool) -> Result<Optio
                 .collect(),
         };
         ctx.out_json(&out)?;
-        if !watching {
-            snap.leave();
-        }
         return Ok(None);
     }
 
@@ -169,7 +243,7 @@ fn dashboard(ctx: &Ctx, tree: &Tree, json: bool, watching: bool) -> Result<Optio
     let width = ctx.streams.width.unwrap_or(usize::MAX);
     let mut tail = format!(
         " — {}, {done} done ({:.0}%)",
-        super::count(tickets.len(), "ticket"),
+        super::count(tickets, "ticket"),
         rate * 100.0
     );
     if dropped > 0 {
@@ -203,6 +277,7 @@ fn dashboard(ctx: &Ctx, tree: &Tree, json: bool, watching: bool) -> Result<Optio
     }
 
     let rows: Vec<Vec<String>> = in_progress
+        .first
         .iter()
         .take(SHOWN)
         .map(|t| {
@@ -222,7 +297,7 @@ fn dashboard(ctx: &Ctx, tree: &Tree, json: bool, watching: bool) -> Result<Optio
         col("age"),
         col("boxes"),
     ];
-    section(ctx, &mut s, "In progress", in_progress.len(), &cols, &rows);
+    section(ctx, &mut s, "In progress", in_progress.total, &cols, &rows);
 
     let rows: Vec<Vec<String>> = ready
         .first
@@ -272,9 +347,6 @@ fn dashboard(ctx: &Ctx, tree: &Tree, json: bool, watching: bool) -> Result<Optio
                 color
             )
         );
-    }
-    if !watching {
-        snap.leave();
     }
     Ok(Some(s))
 }

@@ -317,6 +317,14 @@ impl Index {
         Some(())
     }
 
+    /// How long the base's records are, in bytes (about 210 a ticket).
+    #[must_use]
+    pub fn base_bytes(&self) -> usize {
+        match &self.base {
+            Base::Text(_, range) | Base::File(_, range) => range.len(),
+        }
+    }
+
     /// Every record, deltas applied, in no particular order; `None` if a record
     /// does not parse.
     #[must_use]

@@ -4,6 +4,7 @@
 //! counted.
 
 use super::{Entry, Tree};
+use crate::config::Kind;
 use crate::model::FastMap;
 use crate::registry::{Primary, all_closed, key_of, may_be_ready, ready_order};
 use crate::ticket::{IdKey, Text};
@@ -64,31 +65,214 @@ impl Tree {
     pub fn open_by_index(&self, n: usize) -> Option<Open> {
         let index = self.trusted_index()?;
         let mut ready = Ready::new(n);
-        let mut in_progress: Vec<(Shown, Entry)> = Vec::new();
-        let mut in_progress_total = 0;
+        let mut in_progress: Firsts<Shown, Entry> = Firsts::new(n);
         index.each_entry(&mut |e| {
             let Some(t) = self.ticket_of(&e) else {
                 return Some(());
             };
             if let Some(place) = ready.see(&self.config, &t) {
                 ready.keep(place, e);
-            } else if t.kind == crate::config::Kind::InProgress {
-                in_progress_total += 1;
-                in_progress.push((Shown::of(&t, &mut ready.keys), e));
-                if in_progress.len() >= ready.bound() {
-                    first(&mut in_progress, n);
-                }
+            } else if t.kind == Kind::InProgress {
+                in_progress.push(Shown::of(&t, &mut ready.keys), e);
             }
             Some(())
         })?;
-        first(&mut in_progress, n);
+        let (in_progress, in_progress_total) = in_progress.finish();
         let (ready, ready_total) = ready.finish(&index)?;
         Some(Open {
-            in_progress: in_progress.into_iter().map(|(_, e)| e).collect(),
+            in_progress,
             in_progress_total,
             ready,
             ready_total,
         })
+    }
+}
+
+/// What `tix status` shows of the tickets, as the full view's
+/// [`crate::registry::Board`] and problems give it.
+pub struct Dash {
+    /// The tickets that parsed.
+    pub tickets: usize,
+    /// The files that did not ([`Tree::unreadable`]).
+    pub unreadable: usize,
+    /// How many tickets have each status, in the configuration's order.
+    pub counts: Vec<usize>,
+    /// The first tickets in progress, in
+    /// [`crate::registry::sort_by_kind`]'s order.
+    pub in_progress: Vec<Entry>,
+    pub in_progress_total: usize,
+    /// The first ready tickets, in [`ready_order`].
+    pub ready: Vec<Entry>,
+    pub ready_total: usize,
+    /// The first tickets completed as done, newest first.
+    pub recent: Vec<Entry>,
+    pub recent_total: usize,
+    /// The tickets' problems: files that do not parse, tickets in another
+    /// status's folder, and open tickets that wait for ever (as
+    /// [`Tree::problems`] and [`Tree::dependency_problems`] find them).
+    pub problems: usize,
+}
+
+impl Tree {
+    /// The dashboard's tickets (see [`Dash`]): the first `n` of each list
+    /// (every ticket in progress with `every_in_progress`), from the index
+    /// when its records are `from` bytes or more and it is exactly the tree ([`Tree::by_exact_index`]) and knows the
+    /// registry as it is now, its records read one at a time beside the
+    /// check. Held: the first of each list, what `Ready` holds, and each
+    /// open ticket's id and dependencies; at 100,000 tickets the full view
+    /// held every record, 77 MiB. `None`: the index is not exactly the
+    /// tree, does not know the registry as it is (the full view compares
+    /// it), a record does not parse, or an id is on two files (the full
+    /// view reports them).
+    #[must_use]
+    pub fn dash_by_index(&self, n: usize, every_in_progress: bool, from: usize) -> Option<Dash> {
+        let index = self.trusted_index().filter(|i| i.base_bytes() >= from)?;
+        let now = self.registry_stamp();
+        if now.is_none() || index.memo.as_ref().map(|m| m.stamp) != now {
+            return None;
+        }
+        self.by_exact(index, |index| {
+            let mut ready = Ready::new(n);
+            let mut in_progress: Firsts<Shown, Entry> =
+                Firsts::new(if every_in_progress { usize::MAX } else { n });
+            let mut recent: Firsts<Shown, Entry> = Firsts::new(n);
+            let mut waits = Waits::default();
+            let mut counts = vec![0; self.config.statuses.len()];
+            let (mut tickets, mut unreadable, mut problems) = (0, 0, 0);
+            // Ids of files that are no tickets, checked against every other.
+            let mut others: Vec<IdKey> = Vec::new();
+            index.each_entry(&mut |e| {
+                if e.parsed.is_err() || self.misplaced(&e) {
+                    problems += 1;
+                }
+                let Some(t) = self.ticket_of(&e) else {
+                    unreadable += 1;
+                    others.extend(e.key.as_ref().map(|k| ready.keys.own(k)));
+                    return Some(());
+                };
+                tickets += 1;
+                if let Some(i) = self.config.statuses.iter().position(|s| s.name == t.status) {
+                    counts[i] += 1;
+                }
+                waits.see(&t, &mut ready.keys);
+                let done = t.kind == Kind::Completed
+                    && self.config.status(t.status).is_some_and(|s| s.done);
+                if let Some(place) = ready.see(&self.config, &t) {
+                    ready.keep(place, e);
+                } else if t.kind == Kind::InProgress {
+                    in_progress.push(Shown::of(&t, &mut ready.keys), e);
+                } else if done {
+                    recent.push(Shown::of(&t, &mut ready.keys), e);
+                }
+                Some(())
+            })?;
+            if !ready.twice.is_empty() {
+                return None;
+            }
+            let mut seen: FastMap<&IdKey, ()> = FastMap::default();
+            for k in &others {
+                if ready.closed.get(k, &ready.keys).is_some() || seen.insert(k, ()).is_some() {
+                    return None;
+                }
+            }
+            problems += waits.count(&ready.closed, &ready.keys);
+            let (in_progress, in_progress_total) = in_progress.finish();
+            let (recent, recent_total) = recent.finish();
+            let (ready, ready_total) = ready.finish(index)?;
+            Some(Dash {
+                tickets,
+                unreadable,
+                counts,
+                in_progress,
+                in_progress_total,
+                ready,
+                ready_total,
+                recent,
+                recent_total,
+                problems,
+            })
+        })
+    }
+}
+
+/// How many of a list are kept before the first `n` are picked out.
+fn bound(n: usize) -> usize {
+    n.max(64).saturating_mul(2)
+}
+
+/// The first `n` of a list seen one at a time, by their key, and how long
+/// the list is.
+struct Firsts<K, T> {
+    n: usize,
+    items: Vec<(K, T)>,
+    total: usize,
+}
+
+impl<K: Ord, T> Firsts<K, T> {
+    fn new(n: usize) -> Self {
+        Firsts {
+            n,
+            items: Vec::new(),
+            total: 0,
+        }
+    }
+
+    fn push(&mut self, key: K, item: T) {
+        self.total += 1;
+        self.items.push((key, item));
+        if self.items.len() >= bound(self.n) {
+            first(&mut self.items, self.n);
+        }
+    }
+
+    fn finish(mut self) -> (Vec<T>, usize) {
+        first(&mut self.items, self.n);
+        (self.items.into_iter().map(|(_, t)| t).collect(), self.total)
+    }
+}
+
+/// The open tickets and what they wait for, for how many wait for ever (as
+/// [`crate::deps::stuck`] finds them): each open ticket's id as a node of
+/// the graph, and the dependencies of those that have any.
+#[derive(Default)]
+struct Waits {
+    nodes: Ids<usize>,
+    open: usize,
+    deps: Vec<(usize, Box<[Box<str>]>)>,
+}
+
+impl Waits {
+    fn see(&mut self, t: &super::Ticket<'_>, keys: &mut Keys) {
+        if t.kind.is_closed() || !self.nodes.insert(t.key, self.open, keys) {
+            return;
+        }
+        if !t.meta.depends_on.is_empty() {
+            let deps = t.meta.depends_on.iter().map(|d| Box::from(&**d)).collect();
+            self.deps.push((self.open, deps));
+        }
+        self.open += 1;
+    }
+
+    /// How many open tickets wait for an id no ticket has (`known` holds
+    /// every ticket's), and how many are in a cycle.
+    fn count(self, known: &Ids<bool>, keys: &Keys) -> usize {
+        let mut edges: Vec<Vec<usize>> = vec![Vec::new(); self.open];
+        let mut missing = 0;
+        for (node, deps) in &self.deps {
+            let mut any = false;
+            for d in deps {
+                match IdKey::parse(d).filter(|k| known.get(k, keys).is_some()) {
+                    None => any = true,
+                    Some(k) => edges[*node].extend(self.nodes.get(&k, keys)),
+                }
+            }
+            missing += usize::from(any);
+        }
+        missing
+            + crate::deps::knots(&edges)
+                .iter()
+                .map(Vec::len)
+                .sum::<usize>()
     }
 }
 
@@ -102,7 +286,7 @@ struct Ready {
     n: usize,
     keys: Keys,
     /// Every id seen, and whether its ticket is closed.
-    closed: Ids,
+    closed: Ids<bool>,
     /// Ids on two files: a ticket that waits for one leaves the answer to
     /// the full view.
     twice: FastMap<IdKey, ()>,
@@ -126,11 +310,6 @@ impl Ready {
             cut: None,
             waiting: Vec::new(),
         }
-    }
-
-    /// How many of a kind are kept before the first `n` are picked out.
-    fn bound(&self) -> usize {
-        2 * self.n.max(64)
     }
 
     /// Takes the ticket `t` in; `Some`: it is ready and waits for none, and
@@ -159,7 +338,7 @@ impl Ready {
     fn keep(&mut self, place: Place, e: Entry) {
         self.free_total += 1;
         self.free.push((place, e));
-        if self.free.len() >= self.bound() {
+        if self.free.len() >= bound(self.n) {
             first(&mut self.free, self.n);
             self.cut = self
                 .free
@@ -275,26 +454,34 @@ impl Place {
     }
 }
 
-/// Every id seen, each with whether its ticket is closed: an id that is a
-/// prefix and a number alone (nearly every one) as two numbers (its
-/// prefix's number in [`Keys`], and its own), in a table a fifth the size
-/// of one of whole ids (at 100,000 tickets, 3 MB against 12); any other
-/// whole.
-#[derive(Default)]
-struct Ids {
-    plain: FastMap<(u32, u64), bool>,
-    other: FastMap<IdKey, bool>,
+/// Every id seen, each with a value (whether its ticket is closed, its
+/// node): an id that is a prefix and a number alone (nearly every one) as
+/// two numbers (its prefix's number in [`Keys`], and its own), in a table a
+/// fifth the size of one of whole ids (at 100,000 tickets, 3 MB against
+/// 12); any other whole.
+struct Ids<V> {
+    plain: FastMap<(u32, u64), V>,
+    other: FastMap<IdKey, V>,
 }
 
-impl Ids {
+impl<V> Default for Ids<V> {
+    fn default() -> Self {
+        Ids {
+            plain: FastMap::default(),
+            other: FastMap::default(),
+        }
+    }
+}
+
+impl<V: Copy> Ids<V> {
     fn plain(k: &IdKey) -> bool {
         k.numbered && k.sub.is_empty() && k.suffix.is_empty()
     }
 
-    /// Records `k` as `closed`; `false` (and nothing changed) when it was
-    /// seen before.
-    fn insert(&mut self, k: &IdKey, closed: bool, keys: &mut Keys) -> bool {
-        fn first_time<K: std::hash::Hash + Eq>(map: &mut FastMap<K, bool>, k: K, v: bool) -> bool {
+    /// Records `k` with `v`; `false` (and nothing changed) when it was seen
+    /// before.
+    fn insert(&mut self, k: &IdKey, v: V, keys: &mut Keys) -> bool {
+        fn first_time<K: std::hash::Hash + Eq, V>(map: &mut FastMap<K, V>, k: K, v: V) -> bool {
             match map.entry(k) {
                 std::collections::hash_map::Entry::Occupied(_) => false,
                 std::collections::hash_map::Entry::Vacant(slot) => {
@@ -305,14 +492,14 @@ impl Ids {
         }
         if Self::plain(k) {
             let prefix = keys.prefix(&k.prefix).0;
-            first_time(&mut self.plain, (prefix, k.num), closed)
+            first_time(&mut self.plain, (prefix, k.num), v)
         } else {
-            first_time(&mut self.other, keys.own(k), closed)
+            first_time(&mut self.other, keys.own(k), v)
         }
     }
 
-    /// Whether the ticket of `k` is closed; `None` when no ticket has it.
-    fn get(&self, k: &IdKey, keys: &Keys) -> Option<bool> {
+    /// The value of `k`; `None` when no ticket has it.
+    fn get(&self, k: &IdKey, keys: &Keys) -> Option<V> {
         if !Self::plain(k) {
             return self.other.get(k).copied();
         }
@@ -527,6 +714,9 @@ mod tests {
                 if status == "in_progress" {
                     fields.push_str(&format!("started: 2026-02-0{d}T00:00:00Z\n"));
                 }
+                if status == "completed" || status == "archived" {
+                    fields.push_str(&format!("completed: 2026-03-0{d}T00:00:00Z\n"));
+                }
             }
             let deps: Vec<String> = deps.iter().map(|d| format!("TIX-{d:04}")).collect();
             fields.push_str(&format!("depends_on: [{}]\n", deps.join(", ")));
@@ -553,8 +743,117 @@ mod tests {
         )
     }
 
+    /// The full view's dashboard (the first three of each list), after the
+    /// registry is written and the index knows it, as `tix sync` leaves
+    /// them; and that of the index.
+    fn dashboards(tree: &Tree) -> (String, Option<String>) {
+        full(tree);
+        let snap = tree.scan(Scan::Cached, Upkeep::Index).unwrap();
+        let tickets = tree.tickets(&snap);
+        let problems = tree.all_problems(&snap, false).unwrap();
+        let registry = crate::registry::render(&tree.config, &tickets, &tree.problems(&snap));
+        fs::write(tree.path(super::super::REGISTRY), registry).unwrap();
+        assert_eq!(
+            tree.all_problems(&snap, true).unwrap().len(),
+            problems.len() - 1
+        );
+        let board = crate::registry::Board::of(&tree.config, &tickets, 3);
+        let rels = |v: &[super::super::Ticket<'_>]| -> Vec<String> {
+            v.iter().take(3).map(|t| t.rel.to_string()).collect()
+        };
+        let expected = format!(
+            "{} tickets, {} unreadable, counts {:?}, in progress {:?} of {}, ready {:?} of {}, recent {:?} of {}, {} problems",
+            tickets.len(),
+            Tree::unreadable(&snap, &tickets),
+            board.counts,
+            rels(&board.in_progress),
+            board.in_progress.len(),
+            rels(&board.ready.first),
+            board.ready.total,
+            rels(&board.recent.first),
+            board.recent.total,
+            problems.len() - 1,
+        );
+        let by_index = tree.dash_by_index(3, false, 0).map(|d| {
+            let of = |v: &[Entry]| -> Vec<String> { v.iter().map(|e| e.rel.to_string()).collect() };
+            format!(
+                "{} tickets, {} unreadable, counts {:?}, in progress {:?} of {}, ready {:?} of {}, recent {:?} of {}, {} problems",
+                d.tickets,
+                d.unreadable,
+                d.counts,
+                of(&d.in_progress),
+                d.in_progress_total,
+                of(&d.ready),
+                d.ready_total,
+                of(&d.recent),
+                d.recent_total,
+                d.problems + tree.tree_problems(Some(true), &[]).len(),
+            )
+        });
+        (expected, by_index)
+    }
+
+    /// A dashboard by the index counts what the full view reports: a file
+    /// that does not parse, a ticket in another status's folder, one that
+    /// waits for a missing id, two that wait for each other; and the
+    /// registry as the index knew it, or the full view compares it.
+    #[test]
+    fn a_dashboard_by_the_index_counts_the_full_view_s_problems() {
+        let dir = super::super::testing::with_pending(0);
+        let root = dir.path();
+        let tree = Tree::open(root, root).unwrap();
+        write(root, "pending", 1, "depends_on: [TIX-0099]\n");
+        write(root, "pending", 2, "depends_on: [TIX-0003]\n");
+        write(
+            root,
+            "in-progress",
+            3,
+            "status: in_progress\ndepends_on: [TIX-0002]\n",
+        );
+        write(root, "completed", 4, "status: pending\n");
+        write(root, "completed", 5, "status: completed\n");
+        fs::write(root.join("pending/TIX-0006-bad.md"), "---\nid: [\n---\n").unwrap();
+        let (expected, by_index) = dashboards(&tree);
+        assert!(expected.ends_with(", 5 problems"), "{expected}");
+        assert_eq!(by_index.as_deref(), Some(&*expected));
+        // The registry changed since: the full view compares it.
+        fs::write(tree.path(super::super::REGISTRY), "edited\n").unwrap();
+        assert!(tree.dash_by_index(3, false, 0).is_none());
+        // An index shorter than asked for: the full view.
+        dashboards(&tree);
+        assert!(tree.dash_by_index(3, false, 0).is_some());
+        assert!(tree.dash_by_index(3, false, 1 << 20).is_none());
+    }
+
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig { cases: 64, ..Default::default() })]
+
+        /// The dashboard by the index, on any small tree (with one ticket
+        /// moved by hand to another status's folder), is the full view's:
+        /// the counts, the first three of each list and their totals, and
+        /// how many problems `sync --check` reports; or no answer, only when
+        /// an id is on two files.
+        #[test]
+        fn a_dashboard_by_the_index_as_by_the_full_view(drawn in drawn(), moved in 0usize..20) {
+            let dir = super::super::testing::with_pending(0);
+            let root = dir.path();
+            let tree = Tree::open(root, root).unwrap();
+            draw(root, &drawn);
+            if let Some((status, _, _, _, id, _)) = drawn.get(moved) {
+                let dirs = ["pending", "in-progress", "completed", "archive"];
+                let (from, to) = (dirs[*status], dirs[(*status + 2) % 4]);
+                fs::create_dir_all(root.join(to)).unwrap();
+                let name = format!("TIX-{id:04}-{moved}.md");
+                fs::rename(root.join(from).join(&name), root.join(to).join(&name)).unwrap();
+            }
+            let (expected, by_index) = dashboards(&tree);
+            let ids: Vec<usize> = drawn.iter().map(|d| d.4).collect();
+            let twice = ids.iter().enumerate().any(|(i, id)| ids[..i].contains(id));
+            match by_index {
+                Some(got) => proptest::prop_assert_eq!(got, expected),
+                None => proptest::prop_assert!(twice, "no answer, yet no id is on two files"),
+            }
+        }
 
         /// On any small tree (statuses, priorities, dates, waits for open,
         /// closed and missing ids, ids on two files, files that do not

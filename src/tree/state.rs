@@ -585,7 +585,15 @@ impl Tree {
         &self,
         read: impl FnOnce(&Index) -> Option<T> + Send,
     ) -> Option<T> {
-        let index = self.trusted_index()?;
+        self.by_exact(self.trusted_index()?, read)
+    }
+
+    /// [`Tree::by_exact_index`] of `index`, a trusted one.
+    pub(super) fn by_exact<T: Send>(
+        &self,
+        index: Index,
+        read: impl FnOnce(&Index) -> Option<T> + Send,
+    ) -> Option<T> {
         std::thread::scope(|s| {
             let made = s.spawn(|| read(&index));
             let exact = self.is_exact(&index);
