@@ -72,7 +72,7 @@ impl Tree {
             };
             if let Some(place) = ready.see(&self.config, &t) {
                 ready.keep(place, e);
-            } else if t.kind == Kind::InProgress {
+            } else if t.kind == Kind::InProgress && in_progress.admits(|cut| cut.after(&t)) {
                 in_progress.push(Shown::of(&t, &mut ready.keys), e);
             }
             Some(())
@@ -160,8 +160,10 @@ impl Tree {
                 if let Some(place) = ready.see(&self.config, &t) {
                     ready.keep(place, e);
                 } else if t.kind == Kind::InProgress {
-                    in_progress.push(Shown::of(&t, &mut ready.keys), e);
-                } else if done {
+                    if in_progress.admits(|cut| cut.after(&t)) {
+                        in_progress.push(Shown::of(&t, &mut ready.keys), e);
+                    }
+                } else if done && recent.admits(|cut| cut.after(&t)) {
                     recent.push(Shown::of(&t, &mut ready.keys), e);
                 }
                 Some(())
@@ -201,20 +203,34 @@ fn bound(n: usize) -> usize {
 }
 
 /// The first `n` of a list seen one at a time, by their key, and how long
-/// the list is.
+/// the list is. Once `n` are known, one that comes after them is only
+/// counted ([`Firsts::admits`]), not made.
 struct Firsts<K, T> {
     n: usize,
     items: Vec<(K, T)>,
     total: usize,
+    /// The `n`-th key kept so far.
+    cut: Option<K>,
 }
 
-impl<K: Ord, T> Firsts<K, T> {
+impl<K: Ord + Clone, T> Firsts<K, T> {
     fn new(n: usize) -> Self {
         Firsts {
             n,
             items: Vec::new(),
             total: 0,
+            cut: None,
         }
+    }
+
+    /// Whether an item may still be among the first: `before` says whether
+    /// it comes before a key. One that may not is counted.
+    fn admits(&mut self, before: impl FnOnce(&K) -> bool) -> bool {
+        let admitted = self.cut.as_ref().is_none_or(before);
+        if !admitted {
+            self.total += 1;
+        }
+        admitted
     }
 
     fn push(&mut self, key: K, item: T) {
@@ -222,6 +238,10 @@ impl<K: Ord, T> Firsts<K, T> {
         self.items.push((key, item));
         if self.items.len() >= bound(self.n) {
             first(&mut self.items, self.n);
+            self.cut = self
+                .items
+                .get(self.n.wrapping_sub(1))
+                .map(|(k, _)| k.clone());
         }
     }
 
@@ -312,8 +332,9 @@ impl Ready {
         }
     }
 
-    /// Takes the ticket `t` in; `Some`: it is ready and waits for none, and
-    /// its record is to be given to [`Ready::keep`] with this place.
+    /// Takes the ticket `t` in; `Some`: it is ready, waits for none and may
+    /// be among the first `n`, and its record is to be given to
+    /// [`Ready::keep`] with this place (one that may not is counted here).
     fn see(&mut self, config: &crate::config::Config, t: &super::Ticket<'_>) -> Option<Place> {
         if !self
             .closed
@@ -324,12 +345,19 @@ impl Ready {
         if !may_be_ready(config, t) {
             return None;
         }
-        let place = Place::of(t, &mut self.keys);
+        // At or after the `n`-th free one so far: never among the first.
+        let place = self
+            .cut
+            .as_ref()
+            .is_none_or(|c| c.after(t))
+            .then(|| Place::of(t, &mut self.keys));
         if t.meta.depends_on.is_empty() {
-            return Some(place);
+            if place.is_none() {
+                self.free_total += 1;
+            }
+            return place;
         }
         let deps = t.meta.depends_on.iter().map(|d| Box::from(&**d)).collect();
-        let place = Some(place).filter(|p| self.cut.as_ref().is_none_or(|c| p < c));
         self.waiting.push((place, deps));
         None
     }
@@ -398,7 +426,7 @@ fn first<K: Ord, T>(items: &mut Vec<(K, T)>, n: usize) {
 
 /// A ticket's place among those of its kind ([`key_of`]), held apart from
 /// its record.
-#[derive(PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord)]
 struct Shown {
     primary: Primary<Box<str>>,
     key: IdKey,
@@ -421,6 +449,18 @@ impl Shown {
             rel: rel.into(),
         }
     }
+
+    /// Whether `t` comes before this place.
+    fn after(&self, t: &super::Ticket<'_>) -> bool {
+        let primary = match &self.primary {
+            Primary::Started(s) => Primary::Started(s.as_deref()),
+            Primary::Latest(std::cmp::Reverse(s)) => {
+                Primary::Latest(std::cmp::Reverse(s.as_deref()))
+            }
+            Primary::Rank(r) => Primary::Rank(*r),
+        };
+        (primary, &self.key, &*self.rel) > key_of(t)
+    }
 }
 
 /// A ticket's place in [`ready_order`], held apart from its record.
@@ -440,6 +480,18 @@ impl Place {
             .lookup(&self.key)?
             .into_iter()
             .find(|e| *e.rel == *self.rel)
+    }
+
+    /// Whether `t` comes before this place.
+    fn after(&self, t: &super::Ticket<'_>) -> bool {
+        let place = (
+            self.rank,
+            self.undated,
+            self.created.as_deref(),
+            &self.key,
+            &*self.rel,
+        );
+        place > ready_order(t)
     }
 
     fn of(t: &super::Ticket<'_>, keys: &mut Keys) -> Place {
@@ -823,6 +875,45 @@ mod tests {
         dashboards(&tree);
         assert!(tree.dash_by_index(3, false, 0).is_some());
         assert!(tree.dash_by_index(3, false, 1 << 20).is_none());
+    }
+
+    /// Past the first lists' bound (128), those that come after the first
+    /// three so far are only counted: 600 tickets, their dates and
+    /// priorities in no order of their ids, give the full view's dashboard.
+    #[test]
+    fn a_dashboard_by_the_index_keeps_the_first_of_long_lists() {
+        let dir = super::super::testing::with_pending(0);
+        let root = dir.path();
+        let tree = Tree::open(root, root).unwrap();
+        for i in 1..=600 {
+            // 1..=600 in a scrambled order (7 and 600 share no factor).
+            let day = i * 7 % 600;
+            let date = format!(
+                "2026-{:02}-{:02}T00:00:00Z",
+                1 + day / 28 % 12,
+                1 + day % 28
+            );
+            let (dir, fields) = match i % 3 {
+                0 => (
+                    "in-progress",
+                    format!("status: in_progress\nstarted: {date}\n"),
+                ),
+                1 => (
+                    "completed",
+                    format!("status: completed\ncompleted: {date}\n"),
+                ),
+                _ => (
+                    "pending",
+                    format!(
+                        "priority: {}\ncreated: {date}\n",
+                        crate::ticket::PRIORITIES[day % 4]
+                    ),
+                ),
+            };
+            write(root, dir, i, &fields);
+        }
+        let (expected, by_index) = dashboards(&tree);
+        assert_eq!(by_index.as_deref(), Some(&*expected));
     }
 
     proptest::proptest! {
