@@ -572,7 +572,7 @@ fn replacing_the_registry_keeps_its_mode_and_never_writes_through_a_link() {
 /// the tree: its dashboard, as text and as JSON, is byte for byte the one
 /// the full view gives once the index is gone, problems counted alike (a
 /// file that does not parse, one that waits for a missing id, two that wait
-/// for each other).
+/// for each other); and a file edited in place is seen at once.
 #[test]
 fn a_large_tree_s_dashboard_by_the_index_is_the_full_view_s() {
     let t = Tix::tree();
@@ -644,4 +644,15 @@ fn a_large_tree_s_dashboard_by_the_index_is_the_full_view_s() {
     let full_json = t.run(&["status", "--json"]).code(0).stdout;
     assert_eq!(by_index.0, full);
     assert_eq!(by_index.1, full_json);
+
+    // A ticket edited in place, its record in the first 8,192 stat'ed (not
+    // the last of them): seen at once.
+    let rel = "tickets/in-progress/TIX-0006-t.md";
+    let text = t
+        .read(rel)
+        .replace(&format!("title: {title}6\n"), "title: edited by hand\n");
+    fs::write(t.path(rel), text).unwrap();
+    t.run(&["status", "--json"])
+        .code(0)
+        .stdout_has("\"title\": \"edited by hand\"");
 }

@@ -509,34 +509,64 @@ impl Index {
             .iter()
             .map(|dir| offsets(self.folder_at.get(dir)?).filter(|at| at.len() <= MAX_OPEN_READS))
             .collect();
-        self.stamps_where(&|rel| in_dirs(dirs, rel), small)
+        let mut all = None;
+        self.stamps_where(&|rel| in_dirs(dirs, rel), small, usize::MAX, &mut |s| {
+            all = Some(Stamps {
+                index: self,
+                paths: std::mem::take(&mut s.paths),
+                rows: std::mem::take(&mut s.rows),
+            });
+            Some(())
+        })?;
+        all
     }
 
-    /// Every record, deltas applied, as [`Index::stamps_in`] gives them.
-    #[must_use]
-    pub fn all_stamps(&self) -> Option<Stamps<'_>> {
-        self.stamps_where(&|_| true, None)
+    /// Every record, deltas applied, as [`Index::stamps_in`] gives them,
+    /// given to `f` `chunk` at a time (the last ones fewer, maybe none):
+    /// never all held at once (at 100,000 tickets, 9 MB of paths and rows).
+    /// `None` if a record does not parse, the file cannot be read, or `f`
+    /// says so (it is not asked again).
+    pub fn each_stamps(
+        &self,
+        chunk: usize,
+        f: &mut dyn FnMut(&Stamps<'_>) -> Option<()>,
+    ) -> Option<()> {
+        self.stamps_where(&|_| true, None, chunk, &mut |s| f(s))
     }
 
     /// The records whose path `keep` wants: for a base in the file, those
-    /// at the offsets `small` lists (every folder's), or else every one.
-    fn stamps_where(
-        &self,
+    /// at the offsets `small` lists (every folder's), or else every one;
+    /// given to `f` `chunk` at a time.
+    fn stamps_where<'i>(
+        &'i self,
         keep: &dyn Fn(&str) -> bool,
         small: Option<Vec<Vec<usize>>>,
-    ) -> Option<Stamps<'_>> {
+        chunk: usize,
+        f: &mut dyn FnMut(&mut Stamps<'i>) -> Option<()>,
+    ) -> Option<()> {
         let deltas = self.last_deltas();
         let mut out = Stamps {
             index: self,
             paths: String::new(),
             rows: Vec::new(),
         };
+        let mut add = |line: &str, at: usize| {
+            out.add_line(line, at, keep, &deltas)?;
+            if out.rows.len() >= chunk {
+                f(&mut out)?;
+                out.paths.clear();
+                out.rows.clear();
+            }
+            Some(())
+        };
         match &self.base {
             Base::Text(buf, range) => {
                 let base = &buf[range.clone()];
                 for line in crate::text::lines(base) {
-                    let at = range.start + (line.as_ptr() as usize - base.as_ptr() as usize);
-                    out.add_line(line, at, keep, &deltas)?;
+                    add(
+                        line,
+                        range.start + (line.as_ptr() as usize - base.as_ptr() as usize),
+                    )?;
                 }
             }
             Base::File(lines, range) => match small {
@@ -544,22 +574,21 @@ impl Index {
                 Some(ats) => {
                     for off in ats.iter().flatten() {
                         let at = range.start.checked_add(*off).filter(|s| *s < range.end)?;
-                        out.add_line(&lines.line(at)?.0, at, keep, &deltas)?;
+                        add(&lines.line(at)?.0, at)?;
                     }
                 }
-                None => lines.each_line(range.clone(), &mut |line, at| {
-                    out.add_line(line, at, keep, &deltas)
-                })?,
+                None => lines.each_line(range.clone(), &mut add)?,
             },
         }
         out.rows.extend(
             deltas
                 .upserts
-                .into_iter()
+                .iter()
+                .copied()
                 .filter(|e| keep(&e.rel))
                 .map(Row::Delta),
         );
-        Some(out)
+        f(&mut out)
     }
 
     /// The base record whose line starts at `at`.

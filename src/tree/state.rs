@@ -606,12 +606,16 @@ impl Tree {
     /// read's scan stats it, so that a hand edit anywhere is seen; the
     /// records are read as a path and a stamp only.
     fn is_exact(&self, index: &Index) -> bool {
-        let Some(all) = index.all_stamps() else {
-            return false;
-        };
-        let rows: Vec<usize> = (0..all.len()).collect();
-        let same = super::parallel_map(&rows, |&i| holds(self, all.rel(i), all.stamp(i)));
-        same.into_iter().all(|s| s == Some(true))
+        // A chunk at a time: the paths of every record were 9 MB at
+        // 100,000 tickets. The first file that differs ends the check.
+        let mut rows: Vec<usize> = Vec::new();
+        let checked = index.each_stamps(EXACT_CHUNK, &mut |some| {
+            rows.clear();
+            rows.extend(0..some.len());
+            let same = super::parallel_map(&rows, |&i| holds(self, some.rel(i), some.stamp(i)));
+            same.into_iter().all(|s| s == Some(true)).then_some(())
+        });
+        checked.is_some()
     }
 
     /// The open tickets (pending and in progress) and the tickets their
@@ -734,6 +738,9 @@ fn fresh(tree: &Tree, e: &Entry) -> bool {
 fn holds(tree: &Tree, rel: &str, stamp: Stamp) -> bool {
     fs::symlink_metadata(tree.path(rel)).is_ok_and(|m| m.is_file() && Stamp::of(&m) == stamp)
 }
+
+/// How many files [`Tree::is_exact`] stats at a time.
+const EXACT_CHUNK: usize = 8192;
 
 /// In `.tix/`: the inode of the last ticket moved, reused for the next one's
 /// new file (see [`fsx::write_new_reusing`]).
