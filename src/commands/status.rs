@@ -5,7 +5,7 @@ use crate::output::{self, BOLD, Col, DIM, GREEN, RED, YELLOW, col, flex, paint, 
 use crate::registry::{Board, Shown, age_secs, rate, tally};
 use crate::text;
 use crate::tree::{LockMode, Scan, Ticket, Tree, Upkeep};
-use crate::view::{InProgressJson, StatusDefJson, StatusJson, TicketJson};
+use crate::view::{Each, InProgressJson, StatusDefJson, StatusJson, TicketJson};
 use anyhow::Result;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -214,14 +214,12 @@ fn show(
             total: tickets,
             counts: counts.iter().cloned().collect::<BTreeMap<_, _>>(),
             completion_rate: rate,
-            in_progress: in_progress
-                .first
-                .iter()
-                .map(|t| InProgressJson {
+            in_progress: Each(|| {
+                in_progress.first.iter().map(|t| InProgressJson {
                     ticket: TicketJson::new(t),
                     age_secs: age(t),
                 })
-                .collect(),
+            }),
             ready: ready.first.iter().map(TicketJson::new).collect(),
             recent: recent.first.iter().map(TicketJson::new).collect(),
             problems,
