@@ -386,30 +386,44 @@ impl Index {
         open: &dyn Fn(&str, Option<&str>) -> bool,
         base: &mut dyn std::io::Write,
     ) -> Option<String> {
+        let open_entry = |e: &Entry| e.said().is_some_and(|said| open(&e.rel, said));
+        let mut out = Encoder::new(&self.dirs, base);
+        self.each_in_order(&mut |record| match record {
+            InOrder::Delta(d) => out.push(d, open_entry(d)).ok(),
+            InOrder::Line(line, LineFacts { rel, key, said }) => {
+                let open = said.is_some_and(|said| open(&rel, said.as_deref()));
+                out.push_line(line, &rel, key.as_ref(), open).ok()
+            }
+        })?;
+        Some(out.finish(fingerprint, &self.dirs, self.memo.as_ref()))
+    }
+
+    /// Calls `f` with every record, deltas applied, in the order of their
+    /// ids ([`by_id`], the base's): the base read a piece at a time, each
+    /// line that no delta replaces given with what `line_facts` reads of
+    /// it, each delta's record where its id sorts. `None` if a line does not
+    /// parse, the file cannot be read, or `f` says so.
+    fn each_in_order(&self, f: &mut dyn FnMut(InOrder<'_, '_>) -> Option<()>) -> Option<()> {
         let deltas = self.last_deltas();
         let mut upserts = deltas.upserts.clone();
         upserts.sort_unstable_by(|a, b| by_id(a, b));
         let mut upserts = upserts.into_iter().peekable();
-        let open_entry = |e: &Entry| e.said().is_some_and(|said| open(&e.rel, said));
-        let mut out = Encoder::new(&self.dirs, base);
-        let mut each = |line: &str| {
-            let LineFacts { rel, key, said } = line_facts(line)?;
-            if deltas.name(&rel) {
+        self.each_base_line(&mut |line| {
+            let facts = line_facts(line)?;
+            if deltas.name(&facts.rel) {
                 return Some(());
             }
             while let Some(d) =
-                upserts.next_if(|d| (d.key.as_ref(), &*d.rel) < (key.as_ref(), &*rel))
+                upserts.next_if(|d| (d.key.as_ref(), &*d.rel) < (facts.key.as_ref(), &*facts.rel))
             {
-                out.push(d, open_entry(d)).ok()?;
+                f(InOrder::Delta(d))?;
             }
-            let open = said.is_some_and(|said| open(&rel, said.as_deref()));
-            out.push_line(line, &rel, key.as_ref(), open).ok()
-        };
-        self.each_base_line(&mut each)?;
+            f(InOrder::Line(line, facts))
+        })?;
         for d in upserts {
-            out.push(d, open_entry(d)).ok()?;
+            f(InOrder::Delta(d))?;
         }
-        Some(out.finish(fingerprint, &self.dirs, self.memo.as_ref()))
+        Some(())
     }
 
     /// Each record's path, in the order of [`Index::entries`] and without
@@ -1353,6 +1367,14 @@ fn path_field(rest: &str) -> Option<(Cow<'_, str>, &str)> {
         _ => rest.find('\t')?,
     };
     Some((unesc(&rest[..end])?, &rest[end + 1..]))
+}
+
+/// A record as [`Index::each_in_order`] gives it.
+enum InOrder<'d, 'l> {
+    /// A line of the base, and what `line_facts` read of it.
+    Line(&'l str, LineFacts<'l>),
+    /// A delta's record.
+    Delta(&'d Entry),
 }
 
 /// What an index's header says of a base line (a record with its `T` tag),
