@@ -127,6 +127,22 @@ pub fn table<S: AsRef<str>, R: AsRef<[S]>>(cols: &[Col], rows: &[R], streams: &S
     String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
+/// A row of a table as [`write_table`] writes it where there is no
+/// terminal: each cell escaped, a tab between cells.
+///
+/// # Errors
+///
+/// An error writing to `out`.
+pub fn write_plain_row<S: AsRef<str>>(row: &[S], out: &mut impl io::Write) -> io::Result<()> {
+    for (i, c) in row.iter().enumerate() {
+        if i > 0 {
+            out.write_all(b"\t")?;
+        }
+        out.write_all(text::cell(c.as_ref()).as_bytes())?;
+    }
+    out.write_all(b"\n")
+}
+
 /// [`table`], written to `out` as it is laid out (a chunk of rows at a
 /// time on a terminal, a row at a time elsewhere), never whole in memory.
 ///
@@ -141,13 +157,7 @@ pub fn write_table<S: AsRef<str>, R: AsRef<[S]>>(
 ) -> io::Result<()> {
     let Some(width) = streams.width else {
         for r in rows {
-            for (i, c) in r.as_ref().iter().enumerate() {
-                if i > 0 {
-                    out.write_all(b"\t")?;
-                }
-                out.write_all(text::cell(c.as_ref()).as_bytes())?;
-            }
-            out.write_all(b"\n")?;
+            write_plain_row(r.as_ref(), out)?;
         }
         return Ok(());
     };
