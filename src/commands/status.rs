@@ -4,7 +4,7 @@ use crate::exit::Exit;
 use crate::output::{self, BOLD, Col, DIM, GREEN, RED, YELLOW, col, flex, paint, table};
 use crate::registry::{Board, Shown, age_secs, rate, tally};
 use crate::text;
-use crate::tree::{LockMode, Scan, Ticket, Tree, Upkeep};
+use crate::tree::{BY_INDEX_FROM, LockMode, Scan, Ticket, Tree, Upkeep};
 use crate::view::{Each, InProgressJson, StatusDefJson, StatusJson, TicketJson};
 use anyhow::Result;
 use std::collections::BTreeMap;
@@ -14,11 +14,6 @@ use unicode_width::UnicodeWidthStr;
 /// How many tickets each section of the dashboard shows (`--json` has every
 /// ticket in progress).
 pub const SHOWN: usize = 10;
-
-/// From how long an index's records on (in bytes, about 20,000 tickets)
-/// the dashboard reads them one at a time instead of holding every one:
-/// below, the full view is faster and holds under 20 MiB.
-const BY_INDEX_FROM: usize = 4 << 20;
 
 pub fn run(ctx: &Ctx, args: &StatusArgs) -> Result<Exit> {
     let tree = ctx.tree()?;

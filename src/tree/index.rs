@@ -426,6 +426,16 @@ impl Index {
         Some(())
     }
 
+    /// Calls `f` with every record, deltas applied, in the order of their
+    /// ids, one at a time (see [`Index::each_entry`]). `None` if a record
+    /// does not parse, the file cannot be read, or `f` says so.
+    pub fn each_by_id(&self, f: &mut dyn FnMut(Entry) -> Option<()>) -> Option<()> {
+        self.each_in_order(&mut |record| match record {
+            InOrder::Delta(d) => f(d.clone()),
+            InOrder::Line(line, _) => f(own_record(line.to_string())?),
+        })
+    }
+
     /// Each record's path, in the order of [`Index::entries`] and without
     /// decoding the rest of it: what a scan stats while another thread
     /// decodes the records. `None` when a path does not unescape (or the

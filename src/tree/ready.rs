@@ -1,7 +1,8 @@
-//! What `tix next` and a session's start need of every ticket (the best
-//! ready one; those in progress and the first ready ones), from the index
-//! read a record at a time, holding only what can still be shown or
-//! counted.
+//! What the reads that look at every ticket but hold few need (the best
+//! ready one for `tix next`; those in progress and the first ready ones for
+//! a session's start; the dashboard; every ticket in id order for `list`),
+//! from the index read a record at a time, holding only what can still be
+//! shown or counted.
 
 use super::{Entry, Tree};
 use crate::config::Kind;
@@ -84,6 +85,40 @@ impl Tree {
             in_progress_total,
             ready,
             ready_total,
+        })
+    }
+}
+
+/// From how long an index's records on (in bytes: about 20,000 tickets)
+/// the reads of every ticket (`status`, `list`) go by the index a record at
+/// a time instead of holding every one: below, the full view is faster and
+/// holds under 20 MiB.
+pub const BY_INDEX_FROM: usize = 4 << 20;
+
+impl Tree {
+    /// Every ticket, in the order of their ids (and paths), given to `f`
+    /// one at a time from the index when its records are `from` bytes or
+    /// more and it is exactly the tree, read beside the check (see
+    /// [`Tree::by_exact_index`]); and how many files are no tickets
+    /// ([`Tree::unreadable`]). `None`: the index is not that, a record does
+    /// not parse, or `f` says so; what `f` was given is then not the tree,
+    /// to be thrown away.
+    pub fn tickets_by_index(
+        &self,
+        from: usize,
+        f: &mut (dyn FnMut(&super::Ticket<'_>) -> Option<()> + Send),
+    ) -> Option<usize> {
+        let index = self.trusted_index().filter(|i| i.base_bytes() >= from)?;
+        self.by_exact(index, |index| {
+            let mut unreadable = 0;
+            index.each_by_id(&mut |e| match self.ticket_of(&e) {
+                Some(t) => f(&t),
+                None => {
+                    unreadable += 1;
+                    Some(())
+                }
+            })?;
+            Some(unreadable)
         })
     }
 }
