@@ -155,9 +155,30 @@ pub fn write_table<S: AsRef<str>, R: AsRef<[S]>>(
     streams: &Streams,
     out: &mut impl io::Write,
 ) -> io::Result<()> {
+    write_table_of(cols, &|| rows.iter().map(Ok), streams, out)
+}
+
+/// [`write_table`] of the rows `rows` gives, each time it is asked (on a
+/// terminal three times: every cell is measured, then measured cut, then
+/// laid out): rows read again from where they were kept, never all held.
+///
+/// # Errors
+///
+/// An error writing to `out`, or one `rows` gives.
+pub fn write_table_of<S, R, I>(
+    cols: &[Col],
+    rows: &dyn Fn() -> I,
+    streams: &Streams,
+    out: &mut impl io::Write,
+) -> io::Result<()>
+where
+    S: AsRef<str>,
+    R: AsRef<[S]>,
+    I: Iterator<Item = io::Result<R>>,
+{
     let Some(width) = streams.width else {
-        for r in rows {
-            write_plain_row(r.as_ref(), out)?;
+        for r in rows() {
+            write_plain_row(r?.as_ref(), out)?;
         }
         return Ok(());
     };
@@ -169,7 +190,8 @@ pub fn write_table<S: AsRef<str>, R: AsRef<[S]>>(
     }
     let mut natural: Vec<usize> = cols.iter().map(|c| c.name.width()).collect();
     let mut says = vec![false; cols.len()];
-    for r in rows {
+    for r in rows() {
+        let r = r?;
         for (i, (n, s)) in natural.iter_mut().zip(&mut says).enumerate() {
             if let Some(c) = esc(r.as_ref(), i) {
                 *s |= c != "-";
@@ -192,7 +214,8 @@ pub fn write_table<S: AsRef<str>, R: AsRef<[S]>>(
     let header: Vec<String> = kept.iter().map(|(_, c, w)| truncate(c.name, *w)).collect();
     // Each column as wide as its widest cut cell, in every chunk alike.
     let mut laid: Vec<usize> = header.iter().map(|h| h.width()).collect();
-    for r in rows {
+    for r in rows() {
+        let r = r?;
         for (l, (i, _, w)) in laid.iter_mut().zip(&kept) {
             if let Some(c) = esc(r.as_ref(), *i) {
                 *l = (*l).max(truncated_width(&c, *w));
@@ -203,8 +226,15 @@ pub fn write_table<S: AsRef<str>, R: AsRef<[S]>>(
     // Laid out by comfy-table a chunk of rows at a time, every column fixed
     // at its width, the header with the first (alone, when there are no rows).
     let mut header = Some(header);
-    let mut chunks = rows.chunks(TABLE_CHUNK).peekable();
-    while header.is_some() || chunks.peek().is_some() {
+    let mut rows = rows().peekable();
+    let mut chunk: Vec<R> = Vec::with_capacity(TABLE_CHUNK);
+    while header.is_some() || rows.peek().is_some() {
+        chunk.clear();
+        while chunk.len() < TABLE_CHUNK
+            && let Some(r) = rows.next()
+        {
+            chunk.push(r?);
+        }
         let mut t = comfy_table::Table::new();
         t.load_preset(comfy_table::presets::NOTHING);
         t.set_content_arrangement(comfy_table::ContentArrangement::Disabled);
@@ -213,7 +243,7 @@ pub fn write_table<S: AsRef<str>, R: AsRef<[S]>>(
         if let Some(h) = header.take() {
             t.set_header(h);
         }
-        for r in chunks.next().unwrap_or_default() {
+        for r in &chunk {
             t.add_row(
                 kept.iter()
                     .map(|(i, _, w)| truncate(&esc(r.as_ref(), *i).unwrap_or_default(), *w))
