@@ -10,7 +10,7 @@ use crate::view::TicketJson;
 use anyhow::Result;
 use std::collections::{BTreeMap, btree_map};
 use std::fs::File;
-use std::io::{BufWriter, Seek, SeekFrom, Write};
+use std::io::{BufRead, BufReader, BufWriter, Seek, SeekFrom, Write};
 
 pub fn run(ctx: &Ctx, args: &ListArgs) -> Result<Exit> {
     let tree = ctx.tree()?;
@@ -83,14 +83,7 @@ pub fn run(ctx: &Ctx, args: &ListArgs) -> Result<Exit> {
     }
     // A row an array, not a vector: no allocation for each of 10,000 rows.
     let rows: Vec<[&str; 5]> = tickets.iter().map(row).collect();
-    let cols = [
-        col("id"),
-        flex("status"),
-        flex("priority"),
-        flex("agent"),
-        flex("title"),
-    ];
-    ctx.out_with(|mut out| write_table(&cols, &rows, &ctx.streams, &mut out))?;
+    ctx.out_with(|mut out| write_table(&columns(), &rows, &ctx.streams, &mut out))?;
     snap.leave();
     Ok(Exit::Ok)
 }
@@ -111,10 +104,10 @@ fn row<'t>(t: &Ticket<'t>) -> [&'t str; 5] {
 /// id order (the board: a status's place; a priority's rank; ids alone):
 /// the records read one at a time, each ticket kept written into its
 /// group's spool (an unnamed temp file) as a plain row or a JSON element,
-/// then the spools copied out in order. At 100,000 tickets the full view
-/// held every record (80 MiB). Only as JSON or where there is no terminal
-/// (a table laid out in one measures every row first), and not for
-/// `--ready` (whether a ticket is ready waits for ids read after it).
+/// then the spools copied out in order (on a terminal, laid out from them:
+/// see [`output::write_table_of`]). At 100,000 tickets the full view held
+/// every record (80 MiB). Not for `--ready` (whether a ticket is ready
+/// waits for ids read after it).
 /// `false`: the full view lists them.
 fn by_index(
     ctx: &Ctx,
@@ -132,7 +125,7 @@ fn by_index(
         args.sort,
         ListSort::Board | ListSort::Id | ListSort::Priority
     );
-    if !grouped || args.ready || !(args.json || ctx.streams.width.is_none()) {
+    if !grouped || args.ready {
         return Ok(false);
     }
     let mut spools: BTreeMap<Option<usize>, BufWriter<File>> = BTreeMap::new();
@@ -159,13 +152,22 @@ fn by_index(
         return Ok(false);
     };
     ctx.note_unreadable(unreadable);
+    let files = spools
+        .into_values()
+        .map(|s| s.into_inner().map_err(|e| e.into_error()))
+        .collect::<std::io::Result<Vec<File>>>()?;
+    if !json && ctx.streams.width.is_some() {
+        // Laid out from the spools, read again for each of its passes.
+        let rows = || files.iter().flat_map(spooled_rows);
+        ctx.out_with(|mut out| output::write_table_of(&columns(), &rows, &ctx.streams, &mut out))?;
+        return Ok(true);
+    }
     ctx.out_with(|out| {
         if json {
             out.write_all(b"[")?;
         }
         let mut none = true;
-        for spool in spools.into_values() {
-            let mut file = spool.into_inner().map_err(|e| e.into_error())?;
+        for mut file in files {
             // The first element has no comma before it.
             file.seek(SeekFrom::Start(u64::from(json && none)))?;
             none = false;
@@ -177,6 +179,30 @@ fn by_index(
         Ok(())
     })?;
     Ok(true)
+}
+
+/// The rows of a spool of plain rows, read from its start: each cell as it
+/// was written (escaped: a cell holds no tab or line break).
+fn spooled_rows(mut file: &File) -> Box<dyn Iterator<Item = std::io::Result<Vec<String>>> + '_> {
+    if let Err(e) = file.seek(SeekFrom::Start(0)) {
+        return Box::new(std::iter::once(Err(e)));
+    }
+    Box::new(
+        BufReader::with_capacity(SPOOL_BUF, file)
+            .lines()
+            .map(|l| l.map(|l| l.split('\t').map(str::to_owned).collect())),
+    )
+}
+
+/// The columns of the table.
+fn columns() -> [output::Col; 5] {
+    [
+        col("id"),
+        flex("status"),
+        flex("priority"),
+        flex("agent"),
+        flex("title"),
+    ]
 }
 
 /// How much of a group's spool is written at a time.
