@@ -641,10 +641,10 @@ fn by_index_and_full(t: &Tix, args: &[&str]) -> (String, String) {
     (by_index, t.run(args).code(0).stdout)
 }
 
-/// On a large tree `status` reads the index a record at a time when it is
-/// exactly the tree: its dashboard, as text and as JSON, is byte for byte
-/// the one the full view gives, problems counted alike; and a file edited
-/// in place is seen at once.
+/// On a large tree `status` and `report` read the index a record at a time
+/// when it is exactly the tree: the dashboard, as text and as JSON, and the
+/// HTML report are byte for byte what the full view gives, problems counted
+/// alike; and a file edited in place is seen at once.
 #[test]
 fn a_large_tree_s_dashboard_by_the_index_is_the_full_view_s() {
     let (t, title) = large();
@@ -656,6 +656,10 @@ fn a_large_tree_s_dashboard_by_the_index_is_the_full_view_s() {
     assert_eq!(by_index, full);
     // The index written by the full view knows the registry.
     let (by_index, full) = by_index_and_full(&t, &["status", "--json"]);
+    assert_eq!(by_index, full);
+    // The HTML report: its board's columns, every ticket in progress.
+    let (by_index, full) = by_index_and_full(&t, &["report", "--html", "-"]);
+    assert!(by_index.contains("and 6552 more"), "{by_index}");
     assert_eq!(by_index, full);
 
     // A ticket edited in place, its record in the first 8,192 stat'ed (not

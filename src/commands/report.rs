@@ -7,8 +7,8 @@ use crate::cli::ReportArgs;
 use crate::config::Kind;
 use crate::exit::Exit;
 use crate::model::Ticket;
-use crate::registry::{Board, age_secs, sort_by_kind};
-use crate::tree::{LockMode, Scan, Tree, Upkeep, fsx, journal};
+use crate::registry::{Board, Shown, age_secs, rate, sort_by_kind, tally};
+use crate::tree::{BY_INDEX_FROM, Dash, LockMode, Scan, Tree, Upkeep, Want, fsx, journal};
 use anyhow::{Context, Result};
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
@@ -21,9 +21,22 @@ pub fn run(ctx: &Ctx, args: &ReportArgs) -> Result<Exit> {
     let tree = ctx.tree()?;
     let page = {
         let _lock = ctx.lock(&tree, LockMode::Shared)?;
-        let snap = tree.scan(Scan::Cached, Upkeep::Index)?;
         let (events, _) = journal::read_events(&tree.state_dir())?;
-        render(ctx, &tree, &tree.tickets(&snap), &events)
+        let want = Want {
+            first: RECENT,
+            every_in_progress: true,
+            per_status: PER_COLUMN,
+            problems: false,
+            from: BY_INDEX_FROM,
+        };
+        if let Some(dash) = tree.dash_by_index(&want) {
+            render(ctx, &tree, &Page::of_dash(&tree, &dash), &events)
+        } else {
+            let snap = tree.scan(Scan::Cached, Upkeep::Index)?;
+            let page = render(ctx, &tree, &Page::of(&tree, &tree.tickets(&snap)), &events);
+            snap.leave();
+            page
+        }
     };
     if args.html.as_os_str() == "-" {
         ctx.out(&page)?;
@@ -36,26 +49,85 @@ pub fn run(ctx: &Ctx, args: &ReportArgs) -> Result<Exit> {
     Ok(Exit::Ok)
 }
 
-fn render(ctx: &Ctx, tree: &Tree, tickets: &[Ticket<'_>], events: &[journal::Event]) -> String {
+/// What the page shows of the tickets: from the full view or, in a large
+/// tree, the index ([`Tree::dash_by_index`]).
+struct Page<'a> {
+    tickets: usize,
+    /// How many tickets have each status, in the configuration's order.
+    counts: Vec<usize>,
+    /// The first [`PER_COLUMN`] of each status (none of an archived one).
+    columns: Vec<Vec<Ticket<'a>>>,
+    /// Every ticket in progress.
+    in_progress: Vec<Ticket<'a>>,
+    ready: Shown<'a>,
+    recent: Shown<'a>,
+}
+
+impl<'a> Page<'a> {
+    fn of(tree: &Tree, tickets: &[Ticket<'a>]) -> Page<'a> {
+        let board = Board::of(&tree.config, tickets, RECENT);
+        let columns = tree
+            .config
+            .statuses
+            .iter()
+            .map(|st| {
+                if st.kind == Kind::Archived {
+                    return Vec::new();
+                }
+                let mut v: Vec<Ticket<'_>> = tickets
+                    .iter()
+                    .copied()
+                    .filter(|t| t.status == st.name)
+                    .collect();
+                sort_by_kind(&mut v);
+                v.truncate(PER_COLUMN);
+                v
+            })
+            .collect();
+        Page {
+            tickets: tickets.len(),
+            counts: board.counts,
+            columns,
+            in_progress: board.in_progress,
+            ready: board.ready,
+            recent: board.recent,
+        }
+    }
+
+    fn of_dash(tree: &'a Tree, dash: &'a Dash) -> Page<'a> {
+        let of = |v: &'a [crate::tree::Entry]| -> Vec<Ticket<'a>> {
+            v.iter().filter_map(|e| tree.ticket_of(e)).collect()
+        };
+        Page {
+            tickets: dash.tickets,
+            counts: dash.counts.clone(),
+            columns: dash.columns.iter().map(|c| of(c)).collect(),
+            in_progress: of(&dash.in_progress),
+            ready: Shown {
+                first: of(&dash.ready),
+                total: dash.ready_total,
+            },
+            recent: Shown {
+                first: of(&dash.recent),
+                total: dash.recent_total,
+            },
+        }
+    }
+}
+
+fn render(ctx: &Ctx, tree: &Tree, page: &Page<'_>, events: &[journal::Event]) -> String {
     let config = &tree.config;
-    let Board {
+    let Page {
+        tickets,
+        counts,
+        columns,
         in_progress,
         ready: next,
         recent,
-        rate,
-        done,
-        dropped,
-        counts: _,
-    } = Board::of(config, tickets, RECENT);
-    let of = |status: &str| -> Vec<Ticket<'_>> {
-        let mut v: Vec<Ticket<'_>> = tickets
-            .iter()
-            .copied()
-            .filter(|t| t.status == status)
-            .collect();
-        sort_by_kind(&mut v);
-        v
-    };
+    } = page;
+    let names = config.statuses.iter().map(|s| s.name.as_str());
+    let (done, dropped, counted) = tally(config, names.zip(counts.iter().copied()));
+    let rate = rate(done, counted);
     let age = |t: &Ticket<'_>| age_secs(t, ctx.now).map_or_else(|| "-".into(), crate::output::age);
     let runs: Vec<&journal::Event> = events
         .iter()
@@ -78,15 +150,15 @@ fn render(ctx: &Ctx, tree: &Tree, tickets: &[Ticket<'_>], events: &[journal::Eve
                 header {
                     h1 { (name) }
                     p.summary {
-                        (tickets.len()) " tickets · " (done) " done (" (pct) ")"
+                        (tickets) " tickets · " (done) " done (" (pct) ")"
                         @if dropped > 0 { " · " (dropped) " closed as not done" }
                     }
                     div.bar role="img" aria-label={ "completion " (pct) } {
                         div.fill style={ "width: " (format!("{:.1}", rate * 100.0)) "%" } {}
                     }
                     ul.counts {
-                        @for st in &config.statuses {
-                            li { span.status { (st.name) } " " strong { (tickets.iter().filter(|t| t.status == st.name).count()) } }
+                        @for (st, n) in config.statuses.iter().zip(counts) {
+                            li { span.status { (st.name) } " " strong { (n) } }
                         }
                     }
                 }
@@ -94,12 +166,11 @@ fn render(ctx: &Ctx, tree: &Tree, tickets: &[Ticket<'_>], events: &[journal::Eve
                     section.board {
                         h2 { "Board" }
                         div.columns {
-                            @for st in config.statuses.iter().filter(|s| s.kind != Kind::Archived) {
-                                @let col = of(&st.name);
+                            @for ((st, col), n) in config.statuses.iter().zip(columns).zip(counts).filter(|((s, _), _)| s.kind != Kind::Archived) {
                                 div.column {
-                                    h3 { (st.name) " " span.n { (col.len()) } }
+                                    h3 { (st.name) " " span.n { (n) } }
                                     ul {
-                                        @for t in col.iter().take(PER_COLUMN) {
+                                        @for t in col {
                                             li.ticket {
                                                 span.id { (t.meta.id) } " "
                                                 span.title { (t.meta.title) }
@@ -108,12 +179,12 @@ fn render(ctx: &Ctx, tree: &Tree, tickets: &[Ticket<'_>], events: &[journal::Eve
                                             }
                                         }
                                     }
-                                    @if col.len() > PER_COLUMN { p.more { "and " (col.len() - PER_COLUMN) " more" } }
+                                    @if *n > PER_COLUMN { p.more { "and " (n - PER_COLUMN) " more" } }
                                 }
                             }
                         }
-                        @for st in config.statuses.iter().filter(|s| s.kind == Kind::Archived) {
-                            p.archived { "Archived (" (st.name) "): " (of(&st.name).len()) }
+                        @for (st, n) in config.statuses.iter().zip(counts).filter(|(s, _)| s.kind == Kind::Archived) {
+                            p.archived { "Archived (" (st.name) "): " (n) }
                         }
                     }
                     section {
@@ -122,7 +193,7 @@ fn render(ctx: &Ctx, tree: &Tree, tickets: &[Ticket<'_>], events: &[journal::Eve
                             table {
                                 thead { tr { th { "id" } th { "title" } th { "agent" } th { "age" } th { "boxes" } } }
                                 tbody {
-                                    @for t in &in_progress {
+                                    @for t in in_progress {
                                         tr {
                                             td.id { (t.meta.id) } td { (t.meta.title) }
                                             td { (t.meta.agent.as_deref().unwrap_or("-")) } td { (age(t)) }

@@ -4,7 +4,7 @@ use crate::exit::Exit;
 use crate::output::{self, BOLD, Col, DIM, GREEN, RED, YELLOW, col, flex, paint, table};
 use crate::registry::{Board, Shown, age_secs, rate, tally};
 use crate::text;
-use crate::tree::{BY_INDEX_FROM, LockMode, Scan, Ticket, Tree, Upkeep};
+use crate::tree::{BY_INDEX_FROM, LockMode, Scan, Ticket, Tree, Upkeep, Want};
 use crate::view::{Each, InProgressJson, StatusDefJson, StatusJson, TicketJson};
 use anyhow::Result;
 use std::collections::BTreeMap;
@@ -105,7 +105,14 @@ impl Drop for Screen {
 /// (see [`Tree::dash_by_index`]), else from the full view.
 fn dashboard(ctx: &Ctx, tree: &Tree, json: bool, watching: bool) -> Result<Option<String>> {
     let _lock = ctx.lock(tree, LockMode::Shared)?;
-    if let Some(dash) = tree.dash_by_index(SHOWN, json, BY_INDEX_FROM) {
+    let want = Want {
+        first: SHOWN,
+        every_in_progress: json,
+        per_status: 0,
+        problems: true,
+        from: BY_INDEX_FROM,
+    };
+    if let Some(dash) = tree.dash_by_index(&want) {
         fn of<'a>(tree: &'a Tree, v: &'a [crate::tree::Entry]) -> Vec<Ticket<'a>> {
             v.iter().filter_map(|e| tree.ticket_of(e)).collect()
         }

@@ -123,8 +123,24 @@ impl Tree {
     }
 }
 
-/// What `tix status` shows of the tickets, as the full view's
-/// [`crate::registry::Board`] and problems give it.
+/// What a dashboard asks of [`Tree::dash_by_index`].
+pub struct Want {
+    /// How many of the tickets ready and recently completed (and in
+    /// progress, unless every one) are given.
+    pub first: usize,
+    pub every_in_progress: bool,
+    /// How many of each status's tickets (not archived ones) are given, in
+    /// [`crate::registry::sort_by_kind`]'s order (0: none).
+    pub per_status: usize,
+    /// Whether the problems are counted: the index must then know the
+    /// registry as it is.
+    pub problems: bool,
+    /// From how long an index's records on (in bytes) it is read.
+    pub from: usize,
+}
+
+/// What `tix status` and `tix report` show of the tickets, as the full
+/// view's [`crate::registry::Board`] and problems give it.
 pub struct Dash {
     /// The tickets that parsed.
     pub tickets: usize,
@@ -142,35 +158,56 @@ pub struct Dash {
     /// The first tickets completed as done, newest first.
     pub recent: Vec<Entry>,
     pub recent_total: usize,
-    /// The tickets' problems: files that do not parse, tickets in another
-    /// status's folder, and open tickets that wait for ever (as
-    /// [`Tree::problems`] and [`Tree::dependency_problems`] find them).
+    /// The first tickets of each status, in the configuration's order
+    /// (none of an archived one; each status's total is in `counts`).
+    pub columns: Vec<Vec<Entry>>,
+    /// The tickets' problems, when asked for: files that do not parse,
+    /// tickets in another status's folder, and open tickets that wait for
+    /// ever (as [`Tree::problems`] and [`Tree::dependency_problems`] find
+    /// them).
     pub problems: usize,
 }
 
 impl Tree {
-    /// The dashboard's tickets (see [`Dash`]): the first `n` of each list
-    /// (every ticket in progress with `every_in_progress`), from the index
-    /// when its records are `from` bytes or more and it is exactly the tree ([`Tree::by_exact_index`]) and knows the
-    /// registry as it is now, its records read one at a time beside the
+    /// The dashboard's tickets (see [`Dash`]) as `want` asks, from the
+    /// index when its records are `want.from` bytes or more, it is exactly
+    /// the tree ([`Tree::by_exact_index`]) and, for the problems, it knows
+    /// the registry as it is now; its records read one at a time beside the
     /// check. Held: the first of each list, what `Ready` holds, and each
     /// open ticket's id and dependencies; at 100,000 tickets the full view
-    /// held every record, 77 MiB. `None`: the index is not exactly the
-    /// tree, does not know the registry as it is (the full view compares
-    /// it), a record does not parse, or an id is on two files (the full
-    /// view reports them).
+    /// held every record, 77 MiB. `None`: the index is not that (for the
+    /// problems, the full view compares the registry), a record does not
+    /// parse, or an id is on two files (the full view reports them).
     #[must_use]
-    pub fn dash_by_index(&self, n: usize, every_in_progress: bool, from: usize) -> Option<Dash> {
-        let index = self.trusted_index().filter(|i| i.base_bytes() >= from)?;
+    pub fn dash_by_index(&self, want: &Want) -> Option<Dash> {
+        let index = self
+            .trusted_index()
+            .filter(|i| i.base_bytes() >= want.from)?;
         let now = self.registry_stamp();
-        if now.is_none() || index.memo.as_ref().map(|m| m.stamp) != now {
+        if want.problems && (now.is_none() || index.memo.as_ref().map(|m| m.stamp) != now) {
             return None;
         }
+        let n = want.first;
         self.by_exact(index, |index| {
             let mut ready = Ready::new(n);
-            let mut in_progress: Firsts<Shown, Entry> =
-                Firsts::new(if every_in_progress { usize::MAX } else { n });
+            let mut in_progress: Firsts<Shown, Entry> = Firsts::new(if want.every_in_progress {
+                usize::MAX
+            } else {
+                n
+            });
             let mut recent: Firsts<Shown, Entry> = Firsts::new(n);
+            let mut columns: Vec<Firsts<Shown, Entry>> = self
+                .config
+                .statuses
+                .iter()
+                .map(|s| {
+                    Firsts::new(if s.kind == Kind::Archived {
+                        0
+                    } else {
+                        want.per_status
+                    })
+                })
+                .collect();
             let mut waits = Waits::default();
             let mut counts = vec![0; self.config.statuses.len()];
             let (mut tickets, mut unreadable, mut problems) = (0, 0, 0);
@@ -188,6 +225,10 @@ impl Tree {
                 tickets += 1;
                 if let Some(i) = self.config.statuses.iter().position(|s| s.name == t.status) {
                     counts[i] += 1;
+                    let column = &mut columns[i];
+                    if column.n > 0 && column.admits(|cut| cut.after(&t)) {
+                        column.push(Shown::of(&t, &mut ready.keys), e.clone());
+                    }
                 }
                 waits.see(&t, &mut ready.keys);
                 let done = t.kind == Kind::Completed
@@ -215,6 +256,7 @@ impl Tree {
             problems += waits.count(&ready.closed, &ready.keys);
             let (in_progress, in_progress_total) = in_progress.finish();
             let (recent, recent_total) = recent.finish();
+            let columns = columns.into_iter().map(|c| c.finish().0).collect();
             let (ready, ready_total) = ready.finish(index)?;
             Some(Dash {
                 tickets,
@@ -226,6 +268,7 @@ impl Tree {
                 ready_total,
                 recent,
                 recent_total,
+                columns,
                 problems,
             })
         })
@@ -831,6 +874,18 @@ mod tests {
         )
     }
 
+    /// What the tests ask of a dashboard by the index: the first three of
+    /// each list and of each status, problems counted.
+    fn want(from: usize) -> Want {
+        Want {
+            first: 3,
+            every_in_progress: false,
+            per_status: 3,
+            problems: true,
+            from,
+        }
+    }
+
     /// The full view's dashboard (the first three of each list), after the
     /// registry is written and the index knows it, as `tix sync` leaves
     /// them; and that of the index.
@@ -849,8 +904,24 @@ mod tests {
         let rels = |v: &[super::super::Ticket<'_>]| -> Vec<String> {
             v.iter().take(3).map(|t| t.rel.to_string()).collect()
         };
+        // The first three of each status but archived ones, as a board shows.
+        let columns: Vec<Vec<String>> = tree
+            .config
+            .statuses
+            .iter()
+            .map(|s| {
+                let mut of: Vec<_> = tickets.iter().filter(|t| t.status == s.name).collect();
+                crate::registry::sort_by_kind(&mut of);
+                let n = if s.kind == crate::config::Kind::Archived {
+                    0
+                } else {
+                    3
+                };
+                of.iter().take(n).map(|t| t.rel.to_string()).collect()
+            })
+            .collect();
         let expected = format!(
-            "{} tickets, {} unreadable, counts {:?}, in progress {:?} of {}, ready {:?} of {}, recent {:?} of {}, {} problems",
+            "{} tickets, {} unreadable, counts {:?}, in progress {:?} of {}, ready {:?} of {}, recent {:?} of {}, columns {:?}, {} problems",
             tickets.len(),
             Tree::unreadable(&snap, &tickets),
             board.counts,
@@ -860,12 +931,13 @@ mod tests {
             board.ready.total,
             rels(&board.recent.first),
             board.recent.total,
+            columns,
             problems.len() - 1,
         );
-        let by_index = tree.dash_by_index(3, false, 0).map(|d| {
+        let by_index = tree.dash_by_index(&want(0)).map(|d| {
             let of = |v: &[Entry]| -> Vec<String> { v.iter().map(|e| e.rel.to_string()).collect() };
             format!(
-                "{} tickets, {} unreadable, counts {:?}, in progress {:?} of {}, ready {:?} of {}, recent {:?} of {}, {} problems",
+                "{} tickets, {} unreadable, counts {:?}, in progress {:?} of {}, ready {:?} of {}, recent {:?} of {}, columns {:?}, {} problems",
                 d.tickets,
                 d.unreadable,
                 d.counts,
@@ -875,6 +947,7 @@ mod tests {
                 d.ready_total,
                 of(&d.recent),
                 d.recent_total,
+                d.columns.iter().map(|c| of(c)).collect::<Vec<_>>(),
                 d.problems + tree.tree_problems(Some(true), &[]).len(),
             )
         });
@@ -906,11 +979,11 @@ mod tests {
         assert_eq!(by_index.as_deref(), Some(&*expected));
         // The registry changed since: the full view compares it.
         fs::write(tree.path(super::super::REGISTRY), "edited\n").unwrap();
-        assert!(tree.dash_by_index(3, false, 0).is_none());
+        assert!(tree.dash_by_index(&want(0)).is_none());
         // An index shorter than asked for: the full view.
         dashboards(&tree);
-        assert!(tree.dash_by_index(3, false, 0).is_some());
-        assert!(tree.dash_by_index(3, false, 1 << 20).is_none());
+        assert!(tree.dash_by_index(&want(0)).is_some());
+        assert!(tree.dash_by_index(&want(1 << 20)).is_none());
     }
 
     /// Past the first lists' bound (128), those that come after the first
