@@ -693,6 +693,7 @@ fn a_large_tree_s_list_by_the_index_is_the_full_view_s() {
         &["list", "--label", "nothing"],
         &["list", "--title", "title 10", "--sort", "created"],
         &["list", "--ready", "--json"],
+        &["list", "--ready", "--sort", "priority", "--agent", "-"],
     ] {
         let (by_index, full) = by_index_and_full(&t, args);
         assert_eq!(by_index, full, "{args:?}");

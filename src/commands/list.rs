@@ -106,8 +106,8 @@ fn row<'t>(t: &Ticket<'t>) -> [&'t str; 5] {
 /// group's spool (an unnamed temp file) as a plain row or a JSON element,
 /// then the spools copied out in order (on a terminal, laid out from them:
 /// see [`output::write_table_of`]). At 100,000 tickets the full view held
-/// every record (80 MiB). Not for `--ready` (whether a ticket is ready
-/// waits for ids read after it).
+/// every record (80 MiB). With `--ready`, the records are read twice:
+/// whether a ticket is ready waits for ids read after it.
 /// `false`: the full view lists them.
 fn by_index(
     ctx: &Ctx,
@@ -125,13 +125,13 @@ fn by_index(
         args.sort,
         ListSort::Board | ListSort::Id | ListSort::Priority
     );
-    if !grouped || args.ready {
+    if !grouped {
         return Ok(false);
     }
     let mut spools: BTreeMap<Option<usize>, BufWriter<File>> = BTreeMap::new();
     let json = args.json;
     let mut buf = Vec::new();
-    let unreadable = tree.tickets_by_index(BY_INDEX_FROM, &mut |t| {
+    let mut spool = |t: &Ticket<'_>| {
         if !keep(t) {
             return Some(());
         }
@@ -147,7 +147,12 @@ fn by_index(
         } else {
             output::write_plain_row(&row(t), spool).ok()
         }
-    });
+    };
+    let unreadable = if args.ready {
+        tree.ready_by_index(BY_INDEX_FROM, &mut spool)
+    } else {
+        tree.tickets_by_index(BY_INDEX_FROM, &mut spool)
+    };
     let Some(unreadable) = unreadable else {
         return Ok(false);
     };

@@ -96,6 +96,48 @@ impl Tree {
 pub const BY_INDEX_FROM: usize = 4 << 20;
 
 impl Tree {
+    /// The ready tickets ([`crate::registry::ready`]), in the order of their
+    /// ids (and paths), given to `f` one at a time from the index as
+    /// [`Tree::tickets_by_index`] gives every ticket: the records read once
+    /// beside the check, for every id and whether its ticket is closed (held
+    /// as `Ready` holds them), then again after it for the ready ones. `None`
+    /// as there, or when an id is on two files (the full view decides).
+    pub fn ready_by_index(
+        &self,
+        from: usize,
+        f: &mut dyn FnMut(&super::Ticket<'_>) -> Option<()>,
+    ) -> Option<usize> {
+        let index = self.trusted_index().filter(|i| i.base_bytes() >= from)?;
+        let (keys, closed, unreadable) = self.by_exact(&index, |index| {
+            let (mut keys, mut closed) = (Keys::default(), Ids::default());
+            let mut unreadable = 0;
+            index.each_entry(&mut |e| {
+                match self.ticket_of(&e) {
+                    // An id on two files ends the walk.
+                    Some(t) => closed
+                        .insert(t.key, t.kind.is_closed(), &mut keys)
+                        .then_some(()),
+                    None => {
+                        unreadable += 1;
+                        Some(())
+                    }
+                }
+            })?;
+            Some((keys, closed, unreadable))
+        })?;
+        let closed = |k: &IdKey| closed.get(k, &keys) == Some(true);
+        index.each_by_id(&mut |e| match self.ticket_of(&e) {
+            Some(t)
+                if may_be_ready(&self.config, &t)
+                    && all_closed(t.meta.depends_on.iter().map(|d| &**d), &closed) =>
+            {
+                f(&t)
+            }
+            _ => Some(()),
+        })?;
+        Some(unreadable)
+    }
+
     /// Every ticket, in the order of their ids (and paths), given to `f`
     /// one at a time from the index when its records are `from` bytes or
     /// more and it is exactly the tree, read beside the check (see
@@ -109,7 +151,7 @@ impl Tree {
         f: &mut (dyn FnMut(&super::Ticket<'_>) -> Option<()> + Send),
     ) -> Option<usize> {
         let index = self.trusted_index().filter(|i| i.base_bytes() >= from)?;
-        self.by_exact(index, |index| {
+        self.by_exact(&index, |index| {
             let mut unreadable = 0;
             index.each_by_id(&mut |e| match self.ticket_of(&e) {
                 Some(t) => f(&t),
@@ -188,7 +230,7 @@ impl Tree {
             return None;
         }
         let n = want.first;
-        self.by_exact(index, |index| {
+        self.by_exact(&index, |index| {
             let mut ready = Ready::new(n);
             let mut in_progress: Firsts<Shown, Entry> = Firsts::new(if want.every_in_progress {
                 usize::MAX

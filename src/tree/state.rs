@@ -585,18 +585,18 @@ impl Tree {
         &self,
         read: impl FnOnce(&Index) -> Option<T> + Send,
     ) -> Option<T> {
-        self.by_exact(self.trusted_index()?, read)
+        self.by_exact(&self.trusted_index()?, read)
     }
 
     /// [`Tree::by_exact_index`] of `index`, a trusted one.
     pub(super) fn by_exact<T: Send>(
         &self,
-        index: Index,
+        index: &Index,
         read: impl FnOnce(&Index) -> Option<T> + Send,
     ) -> Option<T> {
         std::thread::scope(|s| {
-            let made = s.spawn(|| read(&index));
-            let exact = self.is_exact(&index);
+            let made = s.spawn(|| read(index));
+            let exact = self.is_exact(index);
             super::joined(made).filter(|_| exact)
         })
     }
