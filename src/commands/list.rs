@@ -107,7 +107,8 @@ fn row<'t>(t: &Ticket<'t>) -> [&'t str; 5] {
 /// then the spools copied out in order (on a terminal, laid out from them:
 /// see [`output::write_table_of`]). At 100,000 tickets the full view held
 /// every record (80 MiB). With `--ready`, the records are read twice:
-/// whether a ticket is ready waits for ids read after it.
+/// whether a ticket is ready waits for ids read after it. The other orders
+/// sort every ticket: [`sorted_by_index`].
 /// `false`: the full view lists them.
 fn by_index(
     ctx: &Ctx,
@@ -126,7 +127,7 @@ fn by_index(
         ListSort::Board | ListSort::Id | ListSort::Priority
     );
     if !grouped {
-        return Ok(false);
+        return sorted_by_index(ctx, tree, args, keep);
     }
     let mut spools: BTreeMap<Option<usize>, BufWriter<File>> = BTreeMap::new();
     let json = args.json;
@@ -142,17 +143,9 @@ fn by_index(
                 tempfile::tempfile().ok()?,
             )),
         };
-        if json {
-            element(&TicketJson::new(t), &mut buf, spool).ok()
-        } else {
-            output::write_plain_row(&row(t), spool).ok()
-        }
+        write_ticket(t, json, &mut buf, spool).ok()
     };
-    let unreadable = if args.ready {
-        tree.ready_by_index(BY_INDEX_FROM, &mut spool)
-    } else {
-        tree.tickets_by_index(BY_INDEX_FROM, &mut spool)
-    };
+    let unreadable = each_by_index(tree, args, &mut spool);
     let Some(unreadable) = unreadable else {
         return Ok(false);
     };
@@ -208,6 +201,124 @@ fn columns() -> [output::Col; 5] {
         flex("agent"),
         flex("title"),
     ]
+}
+
+/// Every ticket `list` may show (the ready ones for `--ready`), in the
+/// order of their ids, given to `f` from the index (see
+/// [`Tree::tickets_by_index`]); how many files are no tickets, or `None`.
+fn each_by_index(
+    tree: &Tree,
+    args: &ListArgs,
+    f: &mut (dyn FnMut(&Ticket<'_>) -> Option<()> + Send),
+) -> Option<usize> {
+    if args.ready {
+        tree.ready_by_index(BY_INDEX_FROM, f)
+    } else {
+        tree.tickets_by_index(BY_INDEX_FROM, f)
+    }
+}
+
+/// A ticket as a spool keeps it: a JSON element (see [`element`]) or a
+/// plain row.
+fn write_ticket(
+    t: &Ticket<'_>,
+    json: bool,
+    buf: &mut Vec<u8>,
+    out: &mut impl Write,
+) -> std::io::Result<()> {
+    if json {
+        element(&TicketJson::new(t), buf, out)
+    } else {
+        output::write_plain_row(&row(t), out)
+    }
+}
+
+/// What `--sort created`, `updated` or `title` orders by, held apart from
+/// the record; ties go in the order the records are read, by id and path.
+#[derive(PartialEq, Eq, PartialOrd, Ord)]
+enum SortKey {
+    /// A time: one that is missing sorts last.
+    Time(bool, Option<Box<str>>),
+    Title(Box<str>),
+}
+
+/// [`by_index`] for the orders that sort every ticket: each ticket kept is
+/// written into one spool as it is read, its sort key and where its bytes
+/// are held (about 70 bytes a ticket); once the check holds, the keys are
+/// sorted (stable: ties stay in id order) and each ticket's bytes read back
+/// from the spool where it is, in that order.
+fn sorted_by_index(
+    ctx: &Ctx,
+    tree: &Tree,
+    args: &ListArgs,
+    keep: &(dyn Fn(&Ticket<'_>) -> bool + Sync),
+) -> Result<bool> {
+    let time = |t: Option<&str>| SortKey::Time(t.is_none(), t.map(Box::from));
+    let key = |t: &Ticket<'_>| match args.sort {
+        ListSort::Created => time(t.meta.created.as_deref()),
+        ListSort::Updated => time(t.meta.updated.as_deref()),
+        _ => SortKey::Title(t.meta.title.to_lowercase().into()),
+    };
+    let Ok(file) = tempfile::tempfile() else {
+        return Ok(false);
+    };
+    let mut spool = BufWriter::with_capacity(SPOOL_BUF, file);
+    let mut rows: Vec<(SortKey, u64, u32)> = Vec::new();
+    let (mut at, mut buf, mut one) = (0u64, Vec::new(), Vec::new());
+    let json = args.json;
+    let unreadable = each_by_index(tree, args, &mut |t| {
+        if !keep(t) {
+            return Some(());
+        }
+        one.clear();
+        write_ticket(t, json, &mut buf, &mut one).ok()?;
+        spool.write_all(&one).ok()?;
+        rows.push((key(t), at, u32::try_from(one.len()).ok()?));
+        at += one.len() as u64;
+        Some(())
+    });
+    let Some(unreadable) = unreadable else {
+        return Ok(false);
+    };
+    ctx.note_unreadable(unreadable);
+    let file = spool.into_inner().map_err(|e| e.into_error())?;
+    rows.sort_by(|a, b| a.0.cmp(&b.0));
+    // A ticket's bytes, read back from where the spool has them.
+    let read = |at: u64, len: u32| -> std::io::Result<Vec<u8>> {
+        let mut bytes = vec![0; len as usize];
+        std::os::unix::fs::FileExt::read_exact_at(&file, &mut bytes, at)?;
+        Ok(bytes)
+    };
+    if !json && ctx.streams.width.is_some() {
+        let each = || {
+            rows.iter().map(|&(_, at, len)| {
+                let bytes = read(at, len)?;
+                let line = String::from_utf8_lossy(&bytes);
+                Ok(line
+                    .trim_end_matches('\n')
+                    .split('\t')
+                    .map(str::to_owned)
+                    .collect::<Vec<_>>())
+            })
+        };
+        ctx.out_with(|mut out| output::write_table_of(&columns(), &each, &ctx.streams, &mut out))?;
+        return Ok(true);
+    }
+    ctx.out_with(|out| {
+        if json {
+            out.write_all(b"[")?;
+        }
+        for (i, &(_, at, len)) in rows.iter().enumerate() {
+            // The first element has no comma before it.
+            let bytes = read(at, len)?;
+            out.write_all(&bytes[usize::from(json && i == 0)..])?;
+        }
+        if json {
+            out.write_all(if rows.is_empty() { b"]\n" } else { b"\n]\n" })?;
+        }
+        Ok(())
+    })?;
+    Ok(true)
 }
 
 /// How much of a group's spool is written at a time.
