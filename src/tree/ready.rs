@@ -174,8 +174,9 @@ pub struct Want {
     /// How many of each status's tickets (not archived ones) are given, in
     /// [`crate::registry::sort_by_kind`]'s order (0: none).
     pub per_status: usize,
-    /// Whether the problems are counted: the index must then know the
-    /// registry as it is.
+    /// Whether the problems are counted (else nothing is held for them and
+    /// [`Dash::problems`] is 0): the index must then know the registry as
+    /// it is.
     pub problems: bool,
     /// From how long an index's records on (in bytes) it is read.
     pub from: usize,
@@ -203,10 +204,10 @@ pub struct Dash {
     /// The first tickets of each status, in the configuration's order
     /// (none of an archived one; each status's total is in `counts`).
     pub columns: Vec<Vec<Entry>>,
-    /// The tickets' problems, when asked for: files that do not parse,
-    /// tickets in another status's folder, and open tickets that wait for
-    /// ever (as [`Tree::problems`] and [`Tree::dependency_problems`] find
-    /// them).
+    /// The tickets' problems when [`Want::problems`] asks for them (else
+    /// 0): files that do not parse, tickets in another status's folder, and
+    /// open tickets that wait for ever (as [`Tree::problems`] and
+    /// [`Tree::dependency_problems`] find them).
     pub problems: usize,
 }
 
@@ -215,11 +216,13 @@ impl Tree {
     /// index when its records are `want.from` bytes or more, it is exactly
     /// the tree ([`Tree::by_exact_index`]) and, for the problems, it knows
     /// the registry as it is now; its records read one at a time beside the
-    /// check. Held: the first of each list, what `Ready` holds, and each
-    /// open ticket's id and dependencies; at 100,000 tickets the full view
-    /// held every record, 77 MiB. `None`: the index is not that (for the
-    /// problems, the full view compares the registry), a record does not
-    /// parse, or an id is on two files (the full view reports them).
+    /// check. Held: the first of each list, what `Ready` holds, and for the
+    /// problems the ids and dependencies of the open tickets that wait for
+    /// others and the ids of the files that are no tickets; at 100,000
+    /// tickets the full view held every record, 77 MiB. `None`: the index
+    /// is not that (for the problems, the full view compares the registry),
+    /// a record does not parse, or an id is on two files (the full view
+    /// reports them and decides what is ready).
     #[must_use]
     pub fn dash_by_index(&self, want: &Want) -> Option<Dash> {
         let index = self
@@ -250,18 +253,20 @@ impl Tree {
                     })
                 })
                 .collect();
-            let mut waits = Waits::default();
+            let mut waits = want.problems.then(Waits::default);
             let mut counts = vec![0; self.config.statuses.len()];
             let (mut tickets, mut unreadable, mut problems) = (0, 0, 0);
             // Ids of files that are no tickets, checked against every other.
             let mut others: Vec<IdKey> = Vec::new();
             index.each_entry(&mut |e| {
-                if e.parsed.is_err() || self.misplaced(&e) {
+                if want.problems && (e.parsed.is_err() || self.misplaced(&e)) {
                     problems += 1;
                 }
                 let Some(t) = self.ticket_of(&e) else {
                     unreadable += 1;
-                    others.extend(e.key.as_ref().map(|k| ready.keys.own(k)));
+                    if want.problems {
+                        others.extend(e.key.as_ref().map(|k| ready.keys.own(k)));
+                    }
                     return Some(());
                 };
                 tickets += 1;
@@ -272,7 +277,9 @@ impl Tree {
                         column.push(Shown::of(&t, &mut ready.keys), e.clone());
                     }
                 }
-                waits.see(&t, &mut ready.keys);
+                if let Some(waits) = &mut waits {
+                    waits.see(&t, &mut ready.keys);
+                }
                 let done = t.kind == Kind::Completed
                     && self.config.status(t.status).is_some_and(|s| s.done);
                 if let Some(place) = ready.see(&self.config, &t) {
@@ -295,7 +302,9 @@ impl Tree {
                     return None;
                 }
             }
-            problems += waits.count(&ready.closed, &ready.keys);
+            if let Some(waits) = waits {
+                problems += waits.count(&ready.closed, &ready.keys);
+            }
             let (in_progress, in_progress_total) = in_progress.finish();
             let (recent, recent_total) = recent.finish();
             let columns = columns.into_iter().map(|c| c.finish().0).collect();
@@ -1022,6 +1031,14 @@ mod tests {
         // The registry changed since: the full view compares it.
         fs::write(tree.path(super::super::REGISTRY), "edited\n").unwrap();
         assert!(tree.dash_by_index(&want(0)).is_none());
+        // Not asked for, the problems are neither counted nor a reason to
+        // compare the registry; the rest is as before.
+        let quiet = Want {
+            problems: false,
+            ..want(0)
+        };
+        let d = tree.dash_by_index(&quiet).unwrap();
+        assert_eq!((d.problems, d.tickets, d.unreadable), (0, 5, 1));
         // An index shorter than asked for: the full view.
         dashboards(&tree);
         assert!(tree.dash_by_index(&want(0)).is_some());
