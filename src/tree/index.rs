@@ -546,8 +546,9 @@ impl Index {
     }
 
     /// Every record, deltas applied, as [`Index::stamps_in`] gives them,
-    /// given to `f` `chunk` at a time (the last ones fewer, maybe none):
-    /// never all held at once (at 100,000 tickets, 9 MB of paths and rows).
+    /// given to `f` `chunk` base records at a time, the last call with the
+    /// rest of the base (maybe none) and every appended record: never all
+    /// held at once (at 100,000 tickets, 9 MB of paths and rows).
     /// `None` if a record does not parse, the file cannot be read, or `f`
     /// says so (it is not asked again).
     pub fn each_stamps(

@@ -442,8 +442,9 @@ struct Ready {
     twice: FastMap<IdKey, ()>,
     free: Vec<(Place, Entry)>,
     free_total: usize,
-    /// The `n`-th ready ticket that waits for none so far: a waiting one at
-    /// or after it is never among the first, only counted.
+    /// The `n`-th ready ticket that waits for none so far: one at or after
+    /// it, free or waiting, is never among the first, only counted (a
+    /// waiting one keeps its dependencies, for the count).
     cut: Option<Place>,
     waiting: Vec<(Option<Place>, Vec<Box<str>>)>,
 }

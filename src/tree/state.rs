@@ -607,7 +607,8 @@ impl Tree {
     /// records are read as a path and a stamp only.
     fn is_exact(&self, index: &Index) -> bool {
         // A chunk at a time: the paths of every record were 9 MB at
-        // 100,000 tickets. The first file that differs ends the check.
+        // 100,000 tickets. A chunk with a file that differs ends the check
+        // (once all of it is stat'ed).
         let mut rows: Vec<usize> = Vec::new();
         let checked = index.each_stamps(EXACT_CHUNK, &mut |some| {
             rows.clear();
