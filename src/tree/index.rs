@@ -1859,6 +1859,54 @@ mod tests {
         }
     }
 
+    /// An index of the records `base` picks, then deltas of `changes` (a
+    /// record changed or added, with its title, or removed) appended to
+    /// it; and the records that leaves, by path. Open: in `pending/`, and
+    /// not said to be done.
+    #[allow(clippy::type_complexity)]
+    fn with_deltas(
+        base: &std::collections::BTreeSet<usize>,
+        changes: &[(usize, Option<String>)],
+    ) -> (
+        tempfile::TempDir,
+        std::path::PathBuf,
+        BTreeMap<String, Entry>,
+        Dirs,
+    ) {
+        let mut now: BTreeMap<String, Entry> = base
+            .iter()
+            .map(|&n| pick(n, "t"))
+            .map(|e| (e.rel.to_string(), e))
+            .collect();
+        let mut dirs = Dirs::new();
+        dirs.insert("pending".into(), Some(stamp(1)));
+        let (dir, path, _) = written(&now.values().cloned().collect::<Vec<_>>(), &dirs, &is_open);
+        for (n, title) in changes {
+            let e = pick(*n, title.as_deref().unwrap_or(""));
+            let rel = e.rel.to_string();
+            let lines = match title {
+                Some(_) => delta(&[], &[&e], &dirs, None, &[]),
+                None => delta(&[&rel], &[], &dirs, None, &[]),
+            };
+            append(&path, &lines).unwrap();
+            match title {
+                Some(_) => now.insert(rel, e),
+                None => now.remove(&rel),
+            };
+        }
+        (dir, path, now, dirs)
+    }
+
+    fn open_at(rel: &str, said: Option<&str>) -> bool {
+        rel.starts_with("pending/") && said != Some("do,ne")
+    }
+
+    fn is_open(e: &Entry) -> bool {
+        e.parsed
+            .as_ref()
+            .is_ok_and(|m| open_at(&e.rel, m.status.as_deref()))
+    }
+
     proptest::proptest! {
         /// Any base and any deltas after it (files changed, added and removed,
         /// the same one again and again): merging them writes what a whole
@@ -1869,35 +1917,46 @@ mod tests {
             base in proptest::collection::btree_set(0usize..40, 0..16),
             changes in proptest::collection::vec((0usize..40, proptest::option::of("[a-z]{0,3}")), 0..24),
         ) {
-            let mut now: BTreeMap<String, Entry> = base
-                .iter()
-                .map(|&n| pick(n, "t"))
-                .map(|e| (e.rel.to_string(), e))
-                .collect();
-            let mut dirs = Dirs::new();
-            dirs.insert("pending".into(), Some(stamp(1)));
-            // Open: in `pending/`, and not said to be done.
-            let open_at = |rel: &str, said: Option<&str>| rel.starts_with("pending/") && said != Some("do,ne");
-            let is_open = |e: &Entry| e.parsed.as_ref().is_ok_and(|m| open_at(&e.rel, m.status.as_deref()));
-            let (_dir, path, _) = written(&now.values().cloned().collect::<Vec<_>>(), &dirs, &is_open);
-            for (n, title) in changes {
-                let e = pick(n, title.as_deref().unwrap_or(""));
-                let rel = e.rel.to_string();
-                let lines = match title {
-                    Some(_) => delta(&[], &[&e], &dirs, None, &[]),
-                    None => delta(&[&rel], &[], &dirs, None, &[]),
-                };
-                append(&path, &lines).unwrap();
-                match title {
-                    Some(_) => now.insert(rel, e),
-                    None => now.remove(&rel),
-                };
-            }
+            let (_dir, path, now, dirs) = with_deltas(&base, &changes);
             let whole = encode("fp", &mut now.values().collect::<Vec<_>>(), &dirs, None, &is_open);
             for index in [load(&path, "fp").unwrap(), open_file(&path)] {
                 let mut spooled = Vec::new();
                 let head = index.compact_to("fp", &open_at, &mut spooled).unwrap();
                 proptest::prop_assert_eq!(head + std::str::from_utf8(&spooled).unwrap(), whole.clone());
+            }
+        }
+
+        /// After any deltas, the records in id order are those the deltas
+        /// leave, sorted by id and path; and every path and stamp comes
+        /// once, three records at a time but the last call.
+        #[test]
+        fn records_by_id_and_stamps_by_chunk_are_those_the_deltas_leave(
+            base in proptest::collection::btree_set(0usize..40, 0..16),
+            changes in proptest::collection::vec((0usize..40, proptest::option::of("[a-z]{0,3}")), 0..24),
+        ) {
+            let (_dir, path, now, _) = with_deltas(&base, &changes);
+            let mut want: Vec<&Entry> = now.values().collect();
+            want.sort_by(|a, b| by_id(a, b));
+            let want: Vec<String> = want.iter().map(|e| format!("{} {}", e.rel, e.parsed.as_ref().map_or("", |m| &*m.title))).collect();
+            let mut stamps: Vec<(String, u64)> = now.values().map(|e| (e.rel.to_string(), e.stamp.0)).collect();
+            stamps.sort();
+            for index in [load(&path, "fp").unwrap(), open_file(&path)] {
+                let mut got = Vec::new();
+                index.each_by_id(&mut |e| {
+                    got.push(format!("{} {}", e.rel, e.parsed.as_ref().map_or("", |m| &*m.title)));
+                    Some(())
+                }).unwrap();
+                proptest::prop_assert_eq!(&got, &want);
+                let (mut seen, mut sizes) = (Vec::new(), Vec::new());
+                index.each_stamps(3, &mut |some| {
+                    sizes.push(some.len());
+                    seen.extend((0..some.len()).map(|i| (some.rel(i).to_string(), some.stamp(i).0)));
+                    Some(())
+                }).unwrap();
+                seen.sort();
+                proptest::prop_assert_eq!(&seen, &stamps);
+                // Every call but the last has three.
+                proptest::prop_assert!(sizes[..sizes.len() - 1].iter().all(|&n| n == 3), "{:?}", sizes);
             }
         }
     }
