@@ -1088,6 +1088,52 @@ mod tests {
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig { cases: 64, ..Default::default() })]
 
+        /// Every ticket by the index, on any small tree: the full view's
+        /// tickets in the order of their ids and paths, with as many files
+        /// that are no tickets; and the ready ones among them as
+        /// `registry::ready` finds them, or no answer, only when an id is on
+        /// two files.
+        #[test]
+        fn every_ticket_by_the_index_as_by_the_full_view(drawn in drawn()) {
+            let dir = super::super::testing::with_pending(0);
+            let root = dir.path();
+            let tree = Tree::open(root, root).unwrap();
+            draw(root, &drawn);
+            full(&tree);
+            let snap = tree.scan(Scan::Cached, Upkeep::Index).unwrap();
+            let tickets = tree.tickets(&snap);
+            let mut want: Vec<_> = tickets.iter().map(|t| (t.key, t.rel)).collect();
+            want.sort();
+            let want: Vec<String> = want.iter().map(|(_, rel)| rel.to_string()).collect();
+            let mut ready: Vec<_> = crate::registry::ready(&tree.config, &tickets)
+                .iter()
+                .map(|t| (t.key, t.rel))
+                .collect();
+            ready.sort();
+            let ready: Vec<String> = ready.iter().map(|(_, rel)| rel.to_string()).collect();
+            let unreadable = Tree::unreadable(&snap, &tickets);
+            let mut got = Vec::new();
+            let n = tree.tickets_by_index(0, &mut |t| {
+                got.push(t.rel.to_string());
+                Some(())
+            });
+            proptest::prop_assert_eq!(n, Some(unreadable));
+            proptest::prop_assert_eq!(got, want);
+            let ids: Vec<usize> = drawn.iter().map(|d| d.4).collect();
+            let twice = ids.iter().enumerate().any(|(i, id)| ids[..i].contains(id));
+            let mut got = Vec::new();
+            match tree.ready_by_index(0, &mut |t| {
+                got.push(t.rel.to_string());
+                Some(())
+            }) {
+                Some(n) => {
+                    proptest::prop_assert_eq!(n, unreadable);
+                    proptest::prop_assert_eq!(got, ready);
+                }
+                None => proptest::prop_assert!(twice, "no answer, yet no id is on two files"),
+            }
+        }
+
         /// The dashboard by the index, on any small tree (with one ticket
         /// moved by hand to another status's folder), is the full view's:
         /// the counts, the first three of each list and their totals, and
