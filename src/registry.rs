@@ -96,33 +96,39 @@ pub struct Layout {
     pub problems: usize,
 }
 
-/// How many tickets are done, how many closed as not done, and how many
-/// count towards the completion rate (all but the latter), from `(status,
-/// tickets)` pairs.
-#[must_use]
-pub fn tally<'a>(
-    config: &Config,
-    counts: impl IntoIterator<Item = (&'a str, usize)>,
-) -> (usize, usize, usize) {
-    let (mut done, mut dropped, mut total) = (0, 0, 0);
-    for (status, n) in counts {
-        total += n;
-        match config.status(status) {
-            Some(st) if st.kind.is_closed() && st.done => done += n,
-            Some(st) if st.kind.is_closed() => dropped += n,
-            _ => {}
-        }
-    }
-    (done, dropped, total - dropped)
+/// How far the tickets are: how many are done, how many closed as not
+/// done, how many count towards the completion rate (all but the latter),
+/// and the rate: done ÷ counted, 0.0 when none count.
+pub struct Completion {
+    pub done: usize,
+    pub dropped: usize,
+    pub counted: usize,
+    pub rate: f64,
 }
 
-/// The completion rate: `done` of `total`, 0.0 of none.
+/// The [`Completion`] of `counts`, how many tickets have each status in the
+/// configuration's order.
 #[must_use]
-pub fn rate(done: usize, total: usize) -> f64 {
-    if total == 0 {
-        0.0
-    } else {
-        done as f64 / total as f64
+pub fn completion(config: &Config, counts: &[usize]) -> Completion {
+    let (mut done, mut dropped, mut total) = (0, 0, 0);
+    for (st, &n) in config.statuses.iter().zip(counts) {
+        total += n;
+        match st.kind.is_closed() {
+            true if st.done => done += n,
+            true => dropped += n,
+            false => {}
+        }
+    }
+    let counted = total - dropped;
+    Completion {
+        done,
+        dropped,
+        counted,
+        rate: if counted == 0 {
+            0.0
+        } else {
+            done as f64 / counted as f64
+        },
     }
 }
 
@@ -307,18 +313,14 @@ pub fn status_counts(config: &Config, tickets: &[Ticket<'_>]) -> Vec<usize> {
 
 /// What the dashboards (`status`, `report`, `serve`) show of the tickets,
 /// worked out once: in progress, ready next, recent completions (done
-/// ones, not won't do), the completion rate — done ÷ every ticket but those
-/// closed as not done, 0.0 when that leaves none — and its parts.
+/// ones, not won't do), and each status's count.
 pub struct Board<'a> {
     /// Every one, sorted.
     pub in_progress: Vec<Ticket<'a>>,
     pub ready: Shown<'a>,
     pub recent: Shown<'a>,
-    pub rate: f64,
-    pub done: usize,
-    /// Closed as not done (won't do).
-    pub dropped: usize,
-    /// How many tickets have each status, in the configuration's order.
+    /// How many tickets have each status, in the configuration's order
+    /// (their [`completion`] is the board's).
     pub counts: Vec<usize>,
 }
 
@@ -337,8 +339,6 @@ impl<'a> Board<'a> {
             Shown { first, total }
         };
         let counts = status_counts(config, tickets);
-        let names = config.statuses.iter().map(|s| s.name.as_str());
-        let (done, dropped, counted) = tally(config, names.zip(counts.iter().copied()));
         let (ready, ready_total) = ready_first(config, tickets, shown);
         Board {
             in_progress: first(usize::MAX, &|t| t.kind == Kind::InProgress).first,
@@ -349,9 +349,6 @@ impl<'a> Board<'a> {
             recent: first(shown, &|t| {
                 t.kind == Kind::Completed && config.status(t.status).is_some_and(|s| s.done)
             }),
-            rate: rate(done, counted),
-            done,
-            dropped,
             counts,
         }
     }
@@ -518,19 +515,13 @@ fn head(s: &mut String, config: &Config, counts: &[usize]) {
     }
     let total: usize = counts.iter().sum();
     let _ = writeln!(s, "| **total** | **{total}** |\n");
-    let (done, dropped, counted) = tally(
-        config,
-        config
-            .statuses
-            .iter()
-            .map(|st| st.name.as_str())
-            .zip(counts.iter().copied()),
-    );
-    let _ = write!(
-        s,
-        "Completion: {done} of {counted} ({:.1}%)",
-        rate(done, counted) * 100.0
-    );
+    let Completion {
+        done,
+        dropped,
+        counted,
+        rate,
+    } = completion(config, counts);
+    let _ = write!(s, "Completion: {done} of {counted} ({:.1}%)", rate * 100.0);
     if dropped > 0 {
         let _ = write!(s, "; {dropped} closed as not done");
     }
@@ -1221,7 +1212,11 @@ mod tests {
 
     #[test]
     fn empty_tree_rate_is_zero() {
-        assert_eq!(Board::of(&Config::default(), &[], 10).rate, 0.0);
+        let config = Config::default();
+        assert_eq!(
+            completion(&config, &Board::of(&config, &[], 10).counts).rate,
+            0.0
+        );
         let out = render(&Config::default(), &[], &[]);
         assert!(out.contains("Completion: 0 of 0 (0.0%)"));
     }

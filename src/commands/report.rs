@@ -7,7 +7,7 @@ use crate::cli::ReportArgs;
 use crate::config::Kind;
 use crate::exit::Exit;
 use crate::model::Ticket;
-use crate::registry::{Board, Shown, age_secs, rate, sort_by_kind, tally};
+use crate::registry::{Board, Completion, Shown, age_secs, completion, sort_by_kind};
 use crate::tree::{BY_INDEX_FROM, Dash, LockMode, Scan, Tree, Upkeep, Want, fsx, journal};
 use anyhow::{Context, Result};
 use maud::{DOCTYPE, Markup, PreEscaped, html};
@@ -125,9 +125,12 @@ fn render(ctx: &Ctx, tree: &Tree, page: &Page<'_>, events: &[journal::Event]) ->
         ready: next,
         recent,
     } = page;
-    let names = config.statuses.iter().map(|s| s.name.as_str());
-    let (done, dropped, counted) = tally(config, names.zip(counts.iter().copied()));
-    let rate = rate(done, counted);
+    let Completion {
+        done,
+        dropped,
+        rate,
+        ..
+    } = completion(config, counts);
     let age = |t: &Ticket<'_>| age_secs(t, ctx.now).map_or_else(|| "-".into(), crate::output::age);
     let runs: Vec<&journal::Event> = events
         .iter()

@@ -2,7 +2,7 @@ use super::Ctx;
 use crate::cli::StatusArgs;
 use crate::exit::Exit;
 use crate::output::{self, BOLD, Col, DIM, GREEN, RED, YELLOW, col, flex, paint, table};
-use crate::registry::{Board, Shown, age_secs, rate, tally};
+use crate::registry::{Board, Completion, Shown, age_secs, completion};
 use crate::text;
 use crate::tree::{BY_INDEX_FROM, LockMode, Scan, Ticket, Tree, Upkeep, Want};
 use crate::view::{Each, InProgressJson, StatusDefJson, StatusJson, TicketJson};
@@ -195,9 +195,12 @@ fn show(
         recent,
         problems,
     } = view;
-    let names = tree.config.statuses.iter().map(|s| s.name.as_str());
-    let (done, dropped, counted) = tally(&tree.config, names.zip(counts.iter().copied()));
-    let rate = rate(done, counted);
+    let Completion {
+        done,
+        dropped,
+        rate,
+        ..
+    } = completion(&tree.config, &counts);
     let counts: Vec<(String, usize)> = tree
         .config
         .statuses
