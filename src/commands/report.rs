@@ -95,20 +95,17 @@ impl<'a> Page<'a> {
     }
 
     fn of_dash(tree: &'a Tree, dash: &'a Dash) -> Page<'a> {
-        let of = |v: &'a [crate::tree::Entry]| -> Vec<Ticket<'a>> {
-            v.iter().filter_map(|e| tree.ticket_of(e)).collect()
-        };
         Page {
             tickets: dash.tickets,
             counts: dash.counts.clone(),
-            columns: dash.columns.iter().map(|c| of(c)).collect(),
-            in_progress: of(&dash.in_progress),
+            columns: dash.columns.iter().map(|c| tree.tickets_of(c)).collect(),
+            in_progress: tree.tickets_of(&dash.in_progress),
             ready: Shown {
-                first: of(&dash.ready),
+                first: tree.tickets_of(&dash.ready),
                 total: dash.ready_total,
             },
             recent: Shown {
-                first: of(&dash.recent),
+                first: tree.tickets_of(&dash.recent),
                 total: dash.recent_total,
             },
         }

@@ -113,23 +113,20 @@ fn dashboard(ctx: &Ctx, tree: &Tree, json: bool, watching: bool) -> Result<Optio
         from: BY_INDEX_FROM,
     };
     if let Some(dash) = tree.dash_by_index(&want) {
-        fn of<'a>(tree: &'a Tree, v: &'a [crate::tree::Entry]) -> Vec<Ticket<'a>> {
-            v.iter().filter_map(|e| tree.ticket_of(e)).collect()
-        }
         let view = View {
             tickets: dash.tickets,
             unreadable: dash.unreadable,
             counts: dash.counts.clone(),
             in_progress: Shown {
-                first: of(tree, &dash.in_progress),
+                first: tree.tickets_of(&dash.in_progress),
                 total: dash.in_progress_total,
             },
             ready: Shown {
-                first: of(tree, &dash.ready),
+                first: tree.tickets_of(&dash.ready),
                 total: dash.ready_total,
             },
             recent: Shown {
-                first: of(tree, &dash.recent),
+                first: tree.tickets_of(&dash.recent),
                 total: dash.recent_total,
             },
             problems: dash.problems + tree.tree_problems(Some(true), &[]).len(),

@@ -355,9 +355,16 @@ impl Tree {
     /// Every ticket that parsed, with its effective status.
     #[must_use]
     pub fn tickets<'s>(&'s self, snap: &'s Snapshot) -> Vec<Ticket<'s>> {
+        self.tickets_of(&snap.entries)
+    }
+
+    /// The tickets of those `entries` that parsed, with their effective
+    /// status, in their order.
+    #[must_use]
+    pub fn tickets_of<'s>(&'s self, entries: &'s [Entry]) -> Vec<Ticket<'s>> {
         // Sized once: grown ticket by ticket it reserved up to twice that.
-        let mut out = Vec::with_capacity(snap.entries.len());
-        out.extend(snap.entries.iter().filter_map(|e| self.ticket_of(e)));
+        let mut out = Vec::with_capacity(entries.len());
+        out.extend(entries.iter().filter_map(|e| self.ticket_of(e)));
         out
     }
 
