@@ -96,6 +96,12 @@ impl Tree {
 pub const BY_INDEX_FROM: usize = 4 << 20;
 
 impl Tree {
+    /// The index, trusted ([`Tree::trusted_index`]), when its records are
+    /// `from` bytes or more (see [`BY_INDEX_FROM`]).
+    fn large_index(&self, from: usize) -> Option<super::index::Index> {
+        self.trusted_index().filter(|i| i.base_bytes() >= from)
+    }
+
     /// The ready tickets ([`crate::registry::ready`]), in the order of their
     /// ids (and paths), given to `f` one at a time from the index as
     /// [`Tree::tickets_by_index`] gives every ticket: the records read once
@@ -107,7 +113,7 @@ impl Tree {
         from: usize,
         f: &mut dyn FnMut(&super::Ticket<'_>) -> Option<()>,
     ) -> Option<usize> {
-        let index = self.trusted_index().filter(|i| i.base_bytes() >= from)?;
+        let index = self.large_index(from)?;
         let (keys, closed, unreadable) = self.by_exact(&index, |index| {
             let (mut keys, mut closed) = (Keys::default(), Ids::default());
             let mut unreadable = 0;
@@ -150,7 +156,7 @@ impl Tree {
         from: usize,
         f: &mut (dyn FnMut(&super::Ticket<'_>) -> Option<()> + Send),
     ) -> Option<usize> {
-        let index = self.trusted_index().filter(|i| i.base_bytes() >= from)?;
+        let index = self.large_index(from)?;
         self.by_exact(&index, |index| {
             let mut unreadable = 0;
             index.each_by_id(&mut |e| match self.ticket_of(&e) {
@@ -225,9 +231,7 @@ impl Tree {
     /// reports them and decides what is ready).
     #[must_use]
     pub fn dash_by_index(&self, want: &Want) -> Option<Dash> {
-        let index = self
-            .trusted_index()
-            .filter(|i| i.base_bytes() >= want.from)?;
+        let index = self.large_index(want.from)?;
         let now = self.registry_stamp();
         if want.problems && (now.is_none() || index.memo.as_ref().map(|m| m.stamp) != now) {
             return None;
