@@ -144,6 +144,26 @@ pub enum Primary<T> {
     Rank(usize),
 }
 
+impl<T> Primary<T> {
+    /// The same place, its time made by `f` (an owned copy, say).
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Primary<U> {
+        match self {
+            Primary::Started(s) => Primary::Started(s.map(f)),
+            Primary::Latest(Reverse(s)) => Primary::Latest(Reverse(s.map(f))),
+            Primary::Rank(r) => Primary::Rank(r),
+        }
+    }
+
+    /// The same place, its time borrowed.
+    pub fn as_ref(&self) -> Primary<&T> {
+        match self {
+            Primary::Started(s) => Primary::Started(s.as_ref()),
+            Primary::Latest(Reverse(s)) => Primary::Latest(Reverse(s.as_ref())),
+            Primary::Rank(r) => Primary::Rank(*r),
+        }
+    }
+}
+
 pub fn primary<T>(
     kind: Kind,
     priority: &str,

@@ -571,15 +571,8 @@ struct Shown {
 impl Shown {
     fn of(t: &super::Ticket<'_>, keys: &mut Keys) -> Shown {
         let (primary, key, rel) = key_of(t);
-        let primary = match primary {
-            Primary::Started(s) => Primary::Started(s.map(Box::from)),
-            Primary::Latest(std::cmp::Reverse(s)) => {
-                Primary::Latest(std::cmp::Reverse(s.map(Box::from)))
-            }
-            Primary::Rank(r) => Primary::Rank(r),
-        };
         Shown {
-            primary,
+            primary: primary.map(Box::from),
             key: keys.own(key),
             rel: rel.into(),
         }
@@ -587,13 +580,7 @@ impl Shown {
 
     /// Whether `t` comes before this place.
     fn after(&self, t: &super::Ticket<'_>) -> bool {
-        let primary = match &self.primary {
-            Primary::Started(s) => Primary::Started(s.as_deref()),
-            Primary::Latest(std::cmp::Reverse(s)) => {
-                Primary::Latest(std::cmp::Reverse(s.as_deref()))
-            }
-            Primary::Rank(r) => Primary::Rank(*r),
-        };
+        let primary = self.primary.as_ref().map(|s| &**s);
         (primary, &self.key, &*self.rel) > key_of(t)
     }
 }
