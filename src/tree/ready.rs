@@ -378,9 +378,15 @@ impl<K: Ord + Clone, T> Firsts<K, T> {
         }
     }
 
-    fn finish(mut self) -> (Vec<T>, usize) {
+    fn finish(self) -> (Vec<T>, usize) {
+        let (items, total) = self.finish_keyed();
+        (items.into_iter().map(|(_, t)| t).collect(), total)
+    }
+
+    /// [`Firsts::finish`], each with its key.
+    fn finish_keyed(mut self) -> (Vec<(K, T)>, usize) {
         first(&mut self.items, self.n);
-        (self.items.into_iter().map(|(_, t)| t).collect(), self.total)
+        (self.items, self.total)
     }
 }
 
@@ -444,12 +450,10 @@ struct Ready {
     /// Ids on two files: a ticket that waits for one leaves the answer to
     /// the full view.
     twice: FastMap<IdKey, ()>,
-    free: Vec<(Place, Entry)>,
-    free_total: usize,
-    /// The `n`-th ready ticket that waits for none so far: one at or after
-    /// it, free or waiting, is never among the first, only counted (a
+    /// The first `n` ready tickets that wait for none. One at or after its
+    /// cut, free or waiting, is never among the first, only counted (a
     /// waiting one keeps its dependencies, for the count).
-    cut: Option<Place>,
+    free: Firsts<Place, Entry>,
     waiting: Vec<(Option<Place>, Vec<Box<str>>)>,
 }
 
@@ -460,9 +464,7 @@ impl Ready {
             keys: Keys::default(),
             closed: Ids::default(),
             twice: FastMap::default(),
-            free: Vec::new(),
-            free_total: 0,
-            cut: None,
+            free: Firsts::new(n),
             waiting: Vec::new(),
         }
     }
@@ -480,18 +482,19 @@ impl Ready {
         if !may_be_ready(config, t) {
             return None;
         }
+        if t.meta.depends_on.is_empty() {
+            return self
+                .free
+                .admits(|c| c.after(t))
+                .then(|| Place::of(t, &mut self.keys));
+        }
         // At or after the `n`-th free one so far: never among the first.
         let place = self
+            .free
             .cut
             .as_ref()
             .is_none_or(|c| c.after(t))
             .then(|| Place::of(t, &mut self.keys));
-        if t.meta.depends_on.is_empty() {
-            if place.is_none() {
-                self.free_total += 1;
-            }
-            return place;
-        }
         let deps = t.meta.depends_on.iter().map(|d| Box::from(&**d)).collect();
         self.waiting.push((place, deps));
         None
@@ -499,25 +502,16 @@ impl Ready {
 
     /// Keeps the record of a ready ticket that waits for none.
     fn keep(&mut self, place: Place, e: Entry) {
-        self.free_total += 1;
-        self.free.push((place, e));
-        if self.free.len() >= bound(self.n) {
-            first(&mut self.free, self.n);
-            self.cut = self
-                .free
-                .get(self.n.wrapping_sub(1))
-                .map(|(p, _)| p.clone());
-        }
+        self.free.push(place, e);
     }
 
     /// The first `n` ready tickets' records, in order (those that wait
     /// looked up again in `index`), and how many are ready. `None`: a ticket
     /// that waits waits for an id on two files, or a record is not found
     /// again.
-    fn finish(mut self, index: &super::index::Index) -> Option<(Vec<Entry>, usize)> {
-        first(&mut self.free, self.n);
+    fn finish(self, index: &super::index::Index) -> Option<(Vec<Entry>, usize)> {
+        let (free, mut total) = self.free.finish_keyed();
         let on_two = |d: &str| IdKey::parse(d).is_some_and(|k| self.twice.contains_key(&k));
-        let mut total = self.free_total;
         let mut ready: Vec<Place> = Vec::new();
         for (place, deps) in self.waiting {
             // Nearly always no id is on two files: no dependency parsed for it.
@@ -534,8 +528,7 @@ impl Ready {
         ready.sort_unstable();
         ready.truncate(self.n);
         // The first `n` of both, in order.
-        let mut shown: Vec<(Place, Option<Entry>)> = self
-            .free
+        let mut shown: Vec<(Place, Option<Entry>)> = free
             .into_iter()
             .map(|(p, e)| (p, Some(e)))
             .chain(ready.into_iter().map(|p| (p, None)))
