@@ -677,7 +677,8 @@ fn a_large_tree_s_dashboard_by_the_index_is_the_full_view_s() {
 /// On a large tree `list` reads the index a record at a time when it is
 /// exactly the tree, in every order, through a pipe, in a terminal and as
 /// JSON: what it prints, with any filter and `--ready`, is byte for byte
-/// what the full view prints, nothing listed alike. A file edited in place
+/// what the full view prints, nothing listed alike. Where no temp file can
+/// be made, a line says so and the full view lists. A file edited in place
 /// is seen at once.
 #[test]
 fn a_large_tree_s_list_by_the_index_is_the_full_view_s() {
@@ -711,6 +712,27 @@ fn a_large_tree_s_list_by_the_index_is_the_full_view_s() {
         let by_index = t.run_tty(args, 120);
         fs::remove_file(t.path("tickets/.tix/index")).unwrap();
         assert_eq!(by_index, t.run_tty(args, 120), "{args:?}");
+    }
+    // No temp file can be made: said once, and the full view lists.
+    let listed = t.run(&["list", "--sort", "title"]).code(0).stdout;
+    let t = t.env("TMPDIR", "/nonexistent/tix-tmp");
+    for args in [
+        &["list", "--sort", "title"][..],
+        &["list", "--sort", "priority"],
+    ] {
+        let run = t
+            .run(args)
+            .code(0)
+            .stderr_has("tix: could not write the list's temp files (");
+        assert_eq!(
+            run.stderr.matches("temp files").count(),
+            1,
+            "{}",
+            run.stderr
+        );
+        if args[2] == "title" {
+            assert_eq!(run.stdout, listed);
+        }
     }
     let rel = "tickets/in-progress/TIX-0006-t.md";
     let text = t

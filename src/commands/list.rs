@@ -132,28 +132,34 @@ fn by_index(
     let mut spools: BTreeMap<Option<usize>, BufWriter<File>> = BTreeMap::new();
     let json = args.json;
     let mut buf = Vec::new();
+    let mut failed = None;
     let mut spool = |t: &Ticket<'_>| {
         if !keep(t) {
             return Some(());
         }
         let spool = match spools.entry(group(t)) {
             btree_map::Entry::Occupied(o) => o.into_mut(),
-            btree_map::Entry::Vacant(v) => v.insert(BufWriter::with_capacity(
-                SPOOL_BUF,
-                tempfile::tempfile().ok()?,
-            )),
+            btree_map::Entry::Vacant(v) => match tempfile::tempfile() {
+                Ok(file) => v.insert(BufWriter::with_capacity(SPOOL_BUF, file)),
+                Err(e) => {
+                    failed = Some(e);
+                    return None;
+                }
+            },
         };
-        write_ticket(t, json, &mut buf, spool).ok()
+        write_ticket(t, json, &mut buf, spool)
+            .map_err(|e| failed = Some(e))
+            .ok()
     };
     let unreadable = each_by_index(tree, args, &mut spool);
-    let Some(unreadable) = unreadable else {
-        return Ok(false);
-    };
-    ctx.note_unreadable(unreadable);
     let files = spools
         .into_values()
         .map(|s| s.into_inner().map_err(|e| e.into_error()))
-        .collect::<std::io::Result<Vec<File>>>()?;
+        .collect::<std::io::Result<Vec<File>>>();
+    let Some((unreadable, files)) = spooled(ctx, unreadable, files, failed) else {
+        return Ok(false);
+    };
+    ctx.note_unreadable(unreadable);
     if !json && ctx.streams.width.is_some() {
         // Laid out from the spools, read again for each of its passes.
         let rows = || files.iter().flat_map(spooled_rows);
@@ -190,6 +196,28 @@ fn spooled_rows(mut file: &File) -> Box<dyn Iterator<Item = std::io::Result<Vec<
             .lines()
             .map(|l| l.map(|l| l.split('\t').map(str::to_owned).collect())),
     )
+}
+
+/// What a walk that wrote spools left: how many files are no tickets and
+/// the spools, when the index was exactly the tree and every spool was
+/// written. `None` otherwise: the full view lists the tickets, and when a
+/// spool could not be written (`failed`, or `spools` an error) a line
+/// says why it reads every ticket.
+fn spooled<T>(
+    ctx: &Ctx,
+    unreadable: Option<usize>,
+    spools: std::io::Result<T>,
+    failed: Option<std::io::Error>,
+) -> Option<(usize, T)> {
+    match (spools, failed) {
+        (Err(e), _) | (Ok(_), Some(e)) => {
+            ctx.note(&format!(
+                "could not write the list's temp files ({e}); reading every ticket instead"
+            ));
+            None
+        }
+        (Ok(spools), None) => Some((unreadable?, spools)),
+    }
 }
 
 /// The columns of the table.
@@ -259,29 +287,34 @@ fn sorted_by_index(
         ListSort::Updated => time(t.meta.updated.as_deref()),
         _ => SortKey::Title(t.meta.title.to_lowercase().into()),
     };
-    let Ok(file) = tempfile::tempfile() else {
-        return Ok(false);
+    let mut spool = match tempfile::tempfile() {
+        Ok(file) => BufWriter::with_capacity(SPOOL_BUF, file),
+        Err(e) => {
+            spooled::<()>(ctx, None, Ok(()), Some(e));
+            return Ok(false);
+        }
     };
-    let mut spool = BufWriter::with_capacity(SPOOL_BUF, file);
     let mut rows: Vec<(SortKey, u64, u32)> = Vec::new();
     let (mut at, mut buf, mut one) = (0u64, Vec::new(), Vec::new());
     let json = args.json;
+    let mut failed = None;
     let unreadable = each_by_index(tree, args, &mut |t| {
         if !keep(t) {
             return Some(());
         }
         one.clear();
-        write_ticket(t, json, &mut buf, &mut one).ok()?;
-        spool.write_all(&one).ok()?;
+        let written =
+            write_ticket(t, json, &mut buf, &mut one).and_then(|()| spool.write_all(&one));
+        written.map_err(|e| failed = Some(e)).ok()?;
         rows.push((key(t), at, u32::try_from(one.len()).ok()?));
         at += one.len() as u64;
         Some(())
     });
-    let Some(unreadable) = unreadable else {
+    let file = spool.into_inner().map_err(|e| e.into_error());
+    let Some((unreadable, file)) = spooled(ctx, unreadable, file, failed) else {
         return Ok(false);
     };
     ctx.note_unreadable(unreadable);
-    let file = spool.into_inner().map_err(|e| e.into_error())?;
     rows.sort_by(|a, b| a.0.cmp(&b.0));
     // A ticket's bytes, read back from where the spool has them.
     let read = |at: u64, len: u32| -> std::io::Result<Vec<u8>> {
