@@ -73,3 +73,24 @@ fn list_filters_and_sorts_the_same_with_and_without_json() {
         "tix: unknown priority \"urgent-ish\" (expected critical, high, medium or low)\n"
     );
 }
+
+/// A small tree is listed from its tickets, with no temp file: a `TMPDIR`
+/// that does not exist changes nothing, in any order, and nothing is said.
+#[test]
+fn a_small_tree_s_list_needs_no_temp_file() {
+    let t = Tix::example();
+    let want: Vec<(String, String)> = ["board", "created", "title"]
+        .iter()
+        .map(|s| {
+            let run = t.run(&["list", "--sort", s]).code(0);
+            (run.stdout, run.stderr)
+        })
+        .collect();
+    let t = t.env("TMPDIR", "/nonexistent/tix-tmp");
+    for (s, (stdout, stderr)) in ["board", "created", "title"].iter().zip(&want) {
+        let run = t.run(&["list", "--sort", s]).code(0);
+        assert_eq!(&run.stdout, stdout, "{s}");
+        assert_eq!(&run.stderr, stderr, "{s}");
+        assert!(!run.stderr.contains("temp files"), "{s}: {}", run.stderr);
+    }
+}

@@ -287,13 +287,9 @@ fn sorted_by_index(
         ListSort::Updated => time(t.meta.updated.as_deref()),
         _ => SortKey::Title(t.meta.title.to_lowercase().into()),
     };
-    let mut spool = match tempfile::tempfile() {
-        Ok(file) => BufWriter::with_capacity(SPOOL_BUF, file),
-        Err(e) => {
-            spooled::<()>(ctx, None, Ok(()), Some(e));
-            return Ok(false);
-        }
-    };
+    // Made for the first ticket kept (none on a tree the index does not
+    // serve, nor when none is kept).
+    let mut spool: Option<BufWriter<File>> = None;
     let mut rows: Vec<(SortKey, u64, u32)> = Vec::new();
     let (mut at, mut buf, mut one) = (0u64, Vec::new(), Vec::new());
     let json = args.json;
@@ -303,6 +299,16 @@ fn sorted_by_index(
             return Some(());
         }
         one.clear();
+        let spool = match &mut spool {
+            Some(s) => s,
+            None => match tempfile::tempfile() {
+                Ok(file) => spool.insert(BufWriter::with_capacity(SPOOL_BUF, file)),
+                Err(e) => {
+                    failed = Some(e);
+                    return None;
+                }
+            },
+        };
         let written =
             write_ticket(t, json, &mut buf, &mut one).and_then(|()| spool.write_all(&one));
         written.map_err(|e| failed = Some(e)).ok()?;
@@ -310,7 +316,9 @@ fn sorted_by_index(
         at += one.len() as u64;
         Some(())
     });
-    let file = spool.into_inner().map_err(|e| e.into_error());
+    let file = spool
+        .map(|s| s.into_inner().map_err(|e| e.into_error()))
+        .transpose();
     let Some((unreadable, file)) = spooled(ctx, unreadable, file, failed) else {
         return Ok(false);
     };
@@ -319,7 +327,8 @@ fn sorted_by_index(
     // A ticket's bytes, read back from where the spool has them.
     let read = |at: u64, len: u32| -> std::io::Result<Vec<u8>> {
         let mut bytes = vec![0; len as usize];
-        std::os::unix::fs::FileExt::read_exact_at(&file, &mut bytes, at)?;
+        let file = file.as_ref().ok_or(std::io::ErrorKind::NotFound)?;
+        std::os::unix::fs::FileExt::read_exact_at(file, &mut bytes, at)?;
         Ok(bytes)
     };
     if !json && ctx.streams.width.is_some() {
