@@ -546,7 +546,8 @@ impl Index {
     }
 
     /// Every record, deltas applied, as [`Index::stamps_in`] gives them,
-    /// given to `f` `chunk` base records at a time, the last call with the
+    /// given to `f` `chunk` base records at a time (those no appended
+    /// record replaces or removes), the last call with the
     /// rest of the base (maybe none) and every appended record: never all
     /// held at once (at 100,000 tickets, 9 MB of paths and rows).
     /// `None` if a record does not parse, the file cannot be read, or `f`

@@ -228,7 +228,8 @@ impl Tree {
     /// tickets the full view held every record, 77 MiB. `None`: the index
     /// is not that (for the problems, the full view compares the registry),
     /// a record does not parse, or an id is on two files (the full view
-    /// reports them and decides what is ready).
+    /// decides what is ready; for the problems, a file that is no ticket
+    /// with a ticket's id too, which the full view reports).
     #[must_use]
     pub fn dash_by_index(&self, want: &Want) -> Option<Dash> {
         let index = self.large_index(want.from)?;
@@ -970,7 +971,7 @@ mod tests {
             columns,
             problems.len() - 1,
         );
-        let by_index = tree.dash_by_index(&want(0)).map(|d| {
+        let show = |d: &Dash, problems: usize| {
             let of = |v: &[Entry]| -> Vec<String> { v.iter().map(|e| e.rel.to_string()).collect() };
             format!(
                 "{} tickets, {} unreadable, counts {:?}, in progress {:?} of {}, ready {:?} of {}, recent {:?} of {}, columns {:?}, {} problems",
@@ -984,9 +985,22 @@ mod tests {
                 of(&d.recent),
                 d.recent_total,
                 d.columns.iter().map(|c| of(c)).collect::<Vec<_>>(),
-                d.problems + tree.tree_problems(Some(true), &[]).len(),
+                problems,
             )
-        });
+        };
+        let by_index = tree
+            .dash_by_index(&want(0))
+            .map(|d| show(&d, d.problems + tree.tree_problems(Some(true), &[]).len()));
+        // Not asked for the problems, the rest is the full view's whenever
+        // it answers, and it counts none.
+        let quiet = Want {
+            problems: false,
+            ..want(0)
+        };
+        if let Some(d) = tree.dash_by_index(&quiet) {
+            assert_eq!(d.problems, 0);
+            assert_eq!(show(&d, problems.len() - 1), expected);
+        }
         (expected, by_index)
     }
 
@@ -1017,7 +1031,7 @@ mod tests {
         fs::write(tree.path(super::super::REGISTRY), "edited\n").unwrap();
         assert!(tree.dash_by_index(&want(0)).is_none());
         // Not asked for, the problems are neither counted nor a reason to
-        // compare the registry; the rest is as before.
+        // compare the registry (the rest: see `dashboards`).
         let quiet = Want {
             problems: false,
             ..want(0)
