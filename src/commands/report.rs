@@ -99,15 +99,9 @@ impl<'a> Page<'a> {
             tickets: dash.tickets,
             counts: dash.counts.clone(),
             columns: dash.columns.iter().map(|c| tree.tickets_of(c)).collect(),
-            in_progress: tree.tickets_of(&dash.in_progress),
-            ready: Shown {
-                first: tree.tickets_of(&dash.ready),
-                total: dash.ready_total,
-            },
-            recent: Shown {
-                first: tree.tickets_of(&dash.recent),
-                total: dash.recent_total,
-            },
+            in_progress: tree.tickets_of(&dash.in_progress.first),
+            ready: tree.shown(&dash.ready),
+            recent: tree.shown(&dash.recent),
         }
     }
 }

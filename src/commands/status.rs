@@ -117,18 +117,9 @@ fn dashboard(ctx: &Ctx, tree: &Tree, json: bool, watching: bool) -> Result<Optio
             tickets: dash.tickets,
             unreadable: dash.unreadable,
             counts: dash.counts.clone(),
-            in_progress: Shown {
-                first: tree.tickets_of(&dash.in_progress),
-                total: dash.in_progress_total,
-            },
-            ready: Shown {
-                first: tree.tickets_of(&dash.ready),
-                total: dash.ready_total,
-            },
-            recent: Shown {
-                first: tree.tickets_of(&dash.recent),
-                total: dash.recent_total,
-            },
+            in_progress: tree.shown(&dash.in_progress),
+            ready: tree.shown(&dash.ready),
+            recent: tree.shown(&dash.recent),
             problems: dash.problems + tree.tree_problems(Some(true), &[]).len(),
         };
         return show(ctx, tree, view, json, watching);

@@ -171,6 +171,30 @@ impl Tree {
     }
 }
 
+/// The first records of a list, and how long the whole list is.
+pub struct Listed {
+    pub first: Vec<Entry>,
+    pub total: usize,
+}
+
+impl From<(Vec<Entry>, usize)> for Listed {
+    fn from((first, total): (Vec<Entry>, usize)) -> Listed {
+        Listed { first, total }
+    }
+}
+
+impl Tree {
+    /// The tickets of a list of records ([`Tree::tickets_of`]), with its
+    /// total.
+    #[must_use]
+    pub fn shown<'s>(&'s self, list: &'s Listed) -> crate::registry::Shown<'s> {
+        crate::registry::Shown {
+            first: self.tickets_of(&list.first),
+            total: list.total,
+        }
+    }
+}
+
 /// What a dashboard asks of [`Tree::dash_by_index`].
 pub struct Want {
     /// How many of the tickets ready and recently completed (and in
@@ -199,14 +223,11 @@ pub struct Dash {
     pub counts: Vec<usize>,
     /// The first tickets in progress, in
     /// [`crate::registry::sort_by_kind`]'s order.
-    pub in_progress: Vec<Entry>,
-    pub in_progress_total: usize,
+    pub in_progress: Listed,
     /// The first ready tickets, in [`ready_order`].
-    pub ready: Vec<Entry>,
-    pub ready_total: usize,
+    pub ready: Listed,
     /// The first tickets completed as done, newest first.
-    pub recent: Vec<Entry>,
-    pub recent_total: usize,
+    pub recent: Listed,
     /// The first tickets of each status, in the configuration's order
     /// (none of an archived one; each status's total is in `counts`).
     pub columns: Vec<Vec<Entry>>,
@@ -310,20 +331,15 @@ impl Tree {
             if let Some(waits) = waits {
                 problems += waits.count(&ready.closed, &ready.keys);
             }
-            let (in_progress, in_progress_total) = in_progress.finish();
-            let (recent, recent_total) = recent.finish();
             let columns = columns.into_iter().map(|c| c.finish().0).collect();
-            let (ready, ready_total) = ready.finish(index)?;
+            let (first, total) = ready.finish(index)?;
             Some(Dash {
                 tickets,
                 unreadable,
                 counts,
-                in_progress,
-                in_progress_total,
-                ready,
-                ready_total,
-                recent,
-                recent_total,
+                in_progress: in_progress.finish().into(),
+                ready: Listed { first, total },
+                recent: recent.finish().into(),
                 columns,
                 problems,
             })
@@ -978,12 +994,12 @@ mod tests {
                 d.tickets,
                 d.unreadable,
                 d.counts,
-                of(&d.in_progress),
-                d.in_progress_total,
-                of(&d.ready),
-                d.ready_total,
-                of(&d.recent),
-                d.recent_total,
+                of(&d.in_progress.first),
+                d.in_progress.total,
+                of(&d.ready.first),
+                d.ready.total,
+                of(&d.recent.first),
+                d.recent.total,
                 d.columns.iter().map(|c| of(c)).collect::<Vec<_>>(),
                 problems,
             )
