@@ -139,13 +139,7 @@ fn by_index(
         }
         let spool = match spools.entry(group(t)) {
             btree_map::Entry::Occupied(o) => o.into_mut(),
-            btree_map::Entry::Vacant(v) => match tempfile::tempfile() {
-                Ok(file) => v.insert(BufWriter::with_capacity(SPOOL_BUF, file)),
-                Err(e) => {
-                    failed = Some(e);
-                    return None;
-                }
-            },
+            btree_map::Entry::Vacant(v) => v.insert(new_spool(&mut failed)?),
         };
         write_ticket(t, json, &mut buf, spool)
             .map_err(|e| failed = Some(e))
@@ -301,13 +295,7 @@ fn sorted_by_index(
         one.clear();
         let spool = match &mut spool {
             Some(s) => s,
-            None => match tempfile::tempfile() {
-                Ok(file) => spool.insert(BufWriter::with_capacity(SPOOL_BUF, file)),
-                Err(e) => {
-                    failed = Some(e);
-                    return None;
-                }
-            },
+            None => spool.insert(new_spool(&mut failed)?),
         };
         let written =
             write_ticket(t, json, &mut buf, &mut one).and_then(|()| spool.write_all(&one));
@@ -361,6 +349,15 @@ fn sorted_by_index(
         Ok(())
     })?;
     Ok(true)
+}
+
+/// A new spool: an unnamed temp file, written through a buffer. `None`,
+/// the error kept in `failed`, when none can be made.
+fn new_spool(failed: &mut Option<std::io::Error>) -> Option<BufWriter<File>> {
+    tempfile::tempfile()
+        .map(|file| BufWriter::with_capacity(SPOOL_BUF, file))
+        .map_err(|e| *failed = Some(e))
+        .ok()
 }
 
 /// How much of a group's spool is written at a time.
