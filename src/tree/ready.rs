@@ -734,6 +734,13 @@ mod tests {
     use super::*;
     use std::fs;
 
+    /// An empty tree of the default configuration, and the tree opened.
+    fn empty() -> (tempfile::TempDir, Tree) {
+        let dir = super::super::testing::with_pending(0);
+        let tree = Tree::open(dir.path(), dir.path()).unwrap();
+        (dir, tree)
+    }
+
     fn write(root: &std::path::Path, dir: &str, id: usize, fields: &str) {
         fs::create_dir_all(root.join(dir)).unwrap();
         fs::write(
@@ -766,9 +773,8 @@ mod tests {
     /// and no answer once a dependency's id is on two files.
     #[test]
     fn the_best_ready_ticket_by_the_index_is_the_full_view_s() {
-        let dir = super::super::testing::with_pending(0);
+        let (dir, tree) = empty();
         let root = dir.path();
-        let tree = Tree::open(root, root).unwrap();
         write(root, "completed", 1, "status: completed\n");
         write(
             root,
@@ -851,9 +857,8 @@ mod tests {
     /// the full view says.
     #[test]
     fn tickets_that_wait_keep_a_place_only_before_the_first_free_ones() {
-        let dir = super::super::testing::with_pending(0);
+        let (dir, tree) = empty();
         let root = dir.path();
-        let tree = Tree::open(root, root).unwrap();
         write(root, "completed", 9000, "status: completed\n");
         for i in 1..=2330 {
             let fields = match i {
@@ -1026,9 +1031,8 @@ mod tests {
     /// registry as the index knew it, or the full view compares it.
     #[test]
     fn a_dashboard_by_the_index_counts_the_full_view_s_problems() {
-        let dir = super::super::testing::with_pending(0);
+        let (dir, tree) = empty();
         let root = dir.path();
-        let tree = Tree::open(root, root).unwrap();
         write(root, "pending", 1, "depends_on: [TIX-0099]\n");
         write(root, "pending", 2, "depends_on: [TIX-0003]\n");
         write(
@@ -1065,9 +1069,8 @@ mod tests {
     /// priorities in no order of their ids, give the full view's dashboard.
     #[test]
     fn a_dashboard_by_the_index_keeps_the_first_of_long_lists() {
-        let dir = super::super::testing::with_pending(0);
+        let (dir, tree) = empty();
         let root = dir.path();
-        let tree = Tree::open(root, root).unwrap();
         for i in 1..=600 {
             // 1..=600 in a scrambled order (7 and 600 share no factor).
             let day = i * 7 % 600;
@@ -1109,9 +1112,8 @@ mod tests {
         /// two files.
         #[test]
         fn every_ticket_by_the_index_as_by_the_full_view(drawn in drawn()) {
-            let dir = super::super::testing::with_pending(0);
+            let (dir, tree) = empty();
             let root = dir.path();
-            let tree = Tree::open(root, root).unwrap();
             draw(root, &drawn);
             full(&tree);
             let snap = tree.scan(Scan::Cached, Upkeep::Index).unwrap();
@@ -1155,9 +1157,8 @@ mod tests {
         /// an id is on two files.
         #[test]
         fn a_dashboard_by_the_index_as_by_the_full_view(drawn in drawn(), moved in 0usize..20) {
-            let dir = super::super::testing::with_pending(0);
+            let (dir, tree) = empty();
             let root = dir.path();
-            let tree = Tree::open(root, root).unwrap();
             draw(root, &drawn);
             if let Some((status, _, _, _, id, _)) = drawn.get(moved) {
                 let dirs = ["pending", "in-progress", "completed", "archive"];
@@ -1184,9 +1185,8 @@ mod tests {
         /// ids it waits for, its id, and whether its file is cut short.
         #[test]
         fn by_the_index_as_by_the_full_view(drawn in drawn()) {
-            let dir = super::super::testing::with_pending(0);
+            let (dir, tree) = empty();
             let root = dir.path();
-            let tree = Tree::open(root, root).unwrap();
             draw(root, &drawn);
             let expected = full(&tree);
             let snap = tree.scan(Scan::Cached, Upkeep::Index).unwrap();
@@ -1209,9 +1209,8 @@ mod tests {
         /// files.
         #[test]
         fn a_session_s_start_by_the_index_as_by_the_full_view(drawn in drawn()) {
-            let dir = super::super::testing::with_pending(0);
+            let (dir, tree) = empty();
             let root = dir.path();
-            let tree = Tree::open(root, root).unwrap();
             draw(root, &drawn);
             full(&tree);
             let snap = tree.scan(Scan::Cached, Upkeep::Index).unwrap();
