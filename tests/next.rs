@@ -98,13 +98,8 @@ fn a_priority_edited_in_place_counts_at_once() {
     assert_eq!(t.run(&["next"]).code(0).stdout, "TIX-0003\n");
     let rel = "tickets/pending/TIX-0001.md";
     let text = t.read(rel).replace("priority: low", "priority: critical");
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .truncate(true)
-        .open(t.path(rel))
-        .unwrap();
-    std::io::Write::write_all(&mut f, text.as_bytes()).unwrap();
-    drop(f);
+    // Written over in place (the same file: its folder's stamp stays).
+    t.write(rel, &text);
     assert_eq!(t.run(&["next"]).code(0).stdout, "TIX-0001\n");
     assert_eq!(t.run(&["next", "--claim"]).code(0).stdout, "TIX-0001\n");
     assert!(t.exists("tickets/in-progress/TIX-0001.md"));
