@@ -6,103 +6,120 @@
 use crate::id::IdKey;
 use crate::model::{FastMap, Ticket};
 
-/// A ticket that waits for ever, and why.
-#[derive(Debug, Clone)]
+/// Why a ticket waits for ever.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Stuck<'a> {
     /// `depends_on` names these, as written, and no ticket has them.
-    Missing {
-        ticket: Ticket<'a>,
-        ids: Vec<&'a str>,
-    },
+    Missing { ids: Vec<&'a str> },
     /// The ticket depends on itself through `cycle` (ids, starting and
     /// ending with its own), or, in a knot of more than [`MAX_SHOWN`]
     /// tickets, through `size` tickets of which `cycle` names the first.
-    Cycle {
-        ticket: Ticket<'a>,
-        cycle: Vec<&'a str>,
-        size: usize,
-    },
+    Cycle { cycle: Vec<&'a str>, size: usize },
 }
 
 /// Longest cycle written out in full.
 pub const MAX_SHOWN: usize = 32;
 
-/// Every open ticket that waits for ever, in the order of `tickets`.
+/// An open ticket that waits for others, as the graph sees it: its id and
+/// what it depends on, as written. An open ticket that waits for none is
+/// in no cycle and an edge to it leads nowhere, so it need not be one.
+pub struct Waiter<'a, D> {
+    pub id: &'a str,
+    pub deps: &'a [D],
+}
+
+/// Where an id leads: no ticket has it (`None`), a ticket that is no
+/// [`Waiter`] (`Some(None)`), or the waiter of that place (`Some(Some(n))`).
+pub type Known = Option<Option<usize>>;
+
+/// Every open ticket that waits for ever ([`stuck_of`]), in the order of
+/// `tickets`, each with its place there.
 #[must_use]
-pub fn stuck<'a>(tickets: &[Ticket<'a>]) -> Vec<Stuck<'a>> {
+pub fn stuck<'a>(tickets: &[Ticket<'a>]) -> Vec<(usize, Stuck<'a>)> {
     // Every id in the tree (a dependency on a closed ticket is met), and
-    // the open tickets, each id once (a duplicate is a problem of its own).
-    let mut known: FastMap<&IdKey, usize> = FastMap::default();
+    // the open tickets that wait, each id once (a duplicate is a problem of
+    // its own): one lookup a ticket, not two.
+    let mut known: FastMap<&IdKey, Option<usize>> = FastMap::default();
     known.reserve(tickets.len());
-    let mut open: Vec<usize> = Vec::new();
+    let mut waiting: Vec<usize> = Vec::new();
     for (i, t) in tickets.iter().enumerate() {
-        // One lookup a ticket, not two.
         if let std::collections::hash_map::Entry::Vacant(slot) = known.entry(t.key) {
-            slot.insert(i);
-            if !t.kind.is_closed() {
-                open.push(i);
+            let waits = !t.kind.is_closed() && !t.meta.depends_on.is_empty();
+            slot.insert(waits.then_some(waiting.len()));
+            if waits {
+                waiting.push(i);
             }
         }
     }
-    // Each ticket's node, by its place in `tickets` (open ones only).
-    let mut node: Vec<Option<usize>> = vec![None; tickets.len()];
-    for (n, &i) in open.iter().enumerate() {
-        node[i] = Some(n);
-    }
+    let nodes: Vec<Waiter<'a, crate::ticket::Text>> = waiting
+        .iter()
+        .map(|&i| Waiter {
+            id: &tickets[i].meta.id,
+            deps: &tickets[i].meta.depends_on,
+        })
+        .collect();
+    stuck_of(&nodes, |k| known.get(k).copied())
+        .into_iter()
+        .map(|(n, s)| (waiting[n], s))
+        .collect()
+}
+
+/// Which of `nodes` (the open tickets that wait, in an order of the tickets)
+/// wait for ever, each by its place in `nodes`, in that order (a ticket's
+/// missing ids before its cycle); `known` says where an id leads.
+#[must_use]
+pub fn stuck_of<'a, D: AsRef<str>>(
+    nodes: &[Waiter<'a, D>],
+    known: impl Fn(&IdKey) -> Known,
+) -> Vec<(usize, Stuck<'a>)> {
     let mut out = Vec::new();
-    let mut edges: Vec<Vec<usize>> = vec![Vec::new(); open.len()];
-    for (n, &i) in open.iter().enumerate() {
-        let t = tickets[i];
+    let mut edges: Vec<Vec<usize>> = vec![Vec::new(); nodes.len()];
+    for (n, node) in nodes.iter().enumerate() {
         let mut missing = Vec::new();
-        for d in &t.meta.depends_on {
-            match IdKey::parse_text(d).and_then(|k| known.get(&k).copied()) {
-                None => missing.push(&**d),
-                Some(j) => {
-                    if let Some(m) = node[j]
-                        && !edges[n].contains(&m)
-                    {
-                        edges[n].push(m);
-                    }
-                }
+        for d in node.deps {
+            let d = d.as_ref();
+            match IdKey::parse(d).and_then(|k| known(&k)) {
+                None => missing.push(d),
+                Some(Some(m)) if !edges[n].contains(&m) => edges[n].push(m),
+                Some(_) => {}
             }
         }
         if !missing.is_empty() {
-            out.push((
-                i,
-                Stuck::Missing {
-                    ticket: t,
-                    ids: missing,
-                },
-            ));
+            out.push((n, Stuck::Missing { ids: missing }));
         }
     }
     for scc in knots(&edges) {
-        let mut inside = vec![false; open.len()];
+        let id = |n: usize| nodes[n].id;
+        if scc.len() > MAX_SHOWN {
+            // The same first few for each ticket of a large knot.
+            let mut first: Vec<usize> = scc.clone();
+            first.sort_unstable();
+            first.truncate(MAX_SHOWN);
+            let cycle: Vec<&str> = first.into_iter().map(id).collect();
+            out.extend(scc.iter().map(|&n| {
+                let cycle = cycle.clone();
+                let size = scc.len();
+                (n, Stuck::Cycle { cycle, size })
+            }));
+            continue;
+        }
+        let mut inside = vec![false; nodes.len()];
         for &n in &scc {
             inside[n] = true;
         }
-        let id = |n: usize| &*tickets[open[n]].meta.id;
         for &n in &scc {
-            let cycle = if scc.len() <= MAX_SHOWN {
-                cycle_through(n, &edges, &inside)
-            } else {
-                let mut first: Vec<usize> = scc.clone();
-                first.sort_unstable();
-                first.truncate(MAX_SHOWN);
-                first
-            };
+            let cycle = cycle_through(n, &edges, &inside);
             out.push((
-                open[n],
+                n,
                 Stuck::Cycle {
-                    ticket: tickets[open[n]],
                     cycle: cycle.into_iter().map(id).collect(),
                     size: scc.len(),
                 },
             ));
         }
     }
-    out.sort_by_key(|(i, s)| (*i, matches!(s, Stuck::Cycle { .. })));
-    out.into_iter().map(|(_, s)| s).collect()
+    out.sort_by_key(|(n, s)| (*n, matches!(s, Stuck::Cycle { .. })));
+    out
 }
 
 /// The knots of the graph: its strongly connected components of more than
@@ -243,19 +260,15 @@ mod tests {
             .collect()
     }
 
-    fn said(stuck: &[Stuck<'_>]) -> Vec<String> {
-        stuck
+    fn said(t: &Tree) -> Vec<String> {
+        stuck(&tickets(t))
             .iter()
-            .map(|s| match s {
-                Stuck::Missing { ticket, ids } => {
-                    format!("{} missing {}", ticket.meta.id, ids.join(","))
+            .map(|(i, s)| match s {
+                Stuck::Missing { ids } => {
+                    format!("{} missing {}", t.metas[*i].id, ids.join(","))
                 }
-                Stuck::Cycle {
-                    ticket,
-                    cycle,
-                    size,
-                } => {
-                    format!("{} cycle {} of {size}", ticket.meta.id, cycle.join(">"))
+                Stuck::Cycle { cycle, size } => {
+                    format!("{} cycle {} of {size}", t.metas[*i].id, cycle.join(">"))
                 }
             })
             .collect()
@@ -276,7 +289,7 @@ mod tests {
             ("TIX-8", P, &["TIX-6", "TIX-1"]),
         ]);
         assert_eq!(
-            said(&stuck(&tickets(&t))),
+            said(&t),
             [
                 "TIX-1 cycle TIX-1>TIX-2>TIX-1 of 2",
                 "TIX-2 cycle TIX-2>TIX-1>TIX-2 of 2",
@@ -305,7 +318,7 @@ mod tests {
         let t = tree(&spec);
         let found = stuck(&tickets(&t));
         assert_eq!(found.len(), n);
-        let Stuck::Cycle { cycle, size, .. } = &found[0] else {
+        let (0, Stuck::Cycle { cycle, size }) = &found[0] else {
             panic!("{found:?}")
         };
         assert_eq!((*size, cycle.len()), (n, MAX_SHOWN));

@@ -151,37 +151,7 @@ impl Tree {
     fn stuck_problems(tickets: &[Ticket<'_>]) -> Vec<Problem> {
         deps::stuck(tickets)
             .into_iter()
-            .map(|s| match s {
-                Stuck::Missing { ticket, ids } => Problem {
-                    kind: ProblemKind::MissingDependency,
-                    path: ticket.rel.to_string(),
-                    line: None,
-                    message: format!(
-                        "depends on {}, which no ticket has: it can never become ready",
-                        ids.join(", ")
-                    ),
-                },
-                Stuck::Cycle {
-                    ticket,
-                    cycle,
-                    size,
-                } => Problem {
-                    kind: ProblemKind::DependencyCycle,
-                    path: ticket.rel.to_string(),
-                    line: None,
-                    message: if size <= deps::MAX_SHOWN {
-                        format!(
-                            "depends on itself: {} (each waits for the next)",
-                            cycle.join(" → ")
-                        )
-                    } else {
-                        format!(
-                            "depends on itself through a knot of {size} tickets ({}, …)",
-                            cycle.join(", ")
-                        )
-                    },
-                },
-            })
+            .map(|(i, s)| stuck_problem(tickets[i].rel, s))
             .collect()
     }
 
@@ -285,5 +255,36 @@ impl Tree {
             });
         }
         problems
+    }
+}
+
+/// The problem of the ticket at `rel` that waits for ever.
+fn stuck_problem(rel: &str, stuck: Stuck<'_>) -> Problem {
+    match stuck {
+        Stuck::Missing { ids } => Problem {
+            kind: ProblemKind::MissingDependency,
+            path: rel.to_string(),
+            line: None,
+            message: format!(
+                "depends on {}, which no ticket has: it can never become ready",
+                ids.join(", ")
+            ),
+        },
+        Stuck::Cycle { cycle, size } => Problem {
+            kind: ProblemKind::DependencyCycle,
+            path: rel.to_string(),
+            line: None,
+            message: if size <= deps::MAX_SHOWN {
+                format!(
+                    "depends on itself: {} (each waits for the next)",
+                    cycle.join(" → ")
+                )
+            } else {
+                format!(
+                    "depends on itself through a knot of {size} tickets ({}, …)",
+                    cycle.join(", ")
+                )
+            },
+        },
     }
 }

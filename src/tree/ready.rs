@@ -6,6 +6,7 @@
 
 use super::{Entry, Tree};
 use crate::config::Kind;
+use crate::deps::{Stuck, Waiter};
 use crate::model::FastMap;
 use crate::registry::{Primary, all_closed, key_of, may_be_ready, ready_order};
 use crate::ticket::{IdKey, Text};
@@ -329,7 +330,7 @@ impl Tree {
                 }
             }
             if let Some(waits) = waits {
-                problems += waits.count(&ready.closed, &ready.keys);
+                problems += waits.stuck(&ready.closed, &ready.keys).len();
             }
             let columns = columns.into_iter().map(|c| c.finish().0).collect();
             let (first, total) = ready.finish(index)?;
@@ -407,49 +408,55 @@ impl<K: Ord + Clone, T> Firsts<K, T> {
     }
 }
 
-/// The open tickets that wait for others, for how many wait for ever (as
-/// [`crate::deps::stuck`] finds them): each a node of the graph, with what
-/// it waits for. An open ticket that waits for none is in no cycle and an
-/// edge to it leads nowhere: it is no node (in the benchmark's tree of
-/// 100,000, 47,000 fewer ids held).
+/// The open tickets that wait for others, for which wait for ever (as
+/// [`crate::deps::stuck`] finds them): each a node of the graph, with its
+/// path, its id and what it waits for. An open ticket that waits for none
+/// is in no cycle and an edge to it leads nowhere: it is no node (in the
+/// benchmark's tree of 100,000, 47,000 fewer ids held).
 #[derive(Default)]
 struct Waits {
     nodes: Ids<usize>,
-    deps: Vec<Box<[Box<str>]>>,
+    waiting: Vec<Waiting>,
+}
+
+struct Waiting {
+    rel: Box<str>,
+    id: Box<str>,
+    deps: Box<[Box<str>]>,
 }
 
 impl Waits {
     fn see(&mut self, t: &super::Ticket<'_>, keys: &mut Keys) {
         if t.kind.is_closed()
             || t.meta.depends_on.is_empty()
-            || !self.nodes.insert(t.key, self.deps.len(), keys)
+            || !self.nodes.insert(t.key, self.waiting.len(), keys)
         {
             return;
         }
-        self.deps
-            .push(t.meta.depends_on.iter().map(|d| Box::from(&**d)).collect());
+        self.waiting.push(Waiting {
+            rel: t.rel.into(),
+            id: (&*t.meta.id).into(),
+            deps: t.meta.depends_on.iter().map(|d| Box::from(&**d)).collect(),
+        });
     }
 
-    /// How many open tickets wait for an id no ticket has (`known` holds
-    /// every ticket's), and how many are in a cycle.
-    fn count(self, known: &Ids<bool>, keys: &Keys) -> usize {
-        let mut edges: Vec<Vec<usize>> = vec![Vec::new(); self.deps.len()];
-        let mut missing = 0;
-        for (node, deps) in self.deps.iter().enumerate() {
-            let mut any = false;
-            for d in deps {
-                match IdKey::parse(d).filter(|k| known.get(k, keys).is_some()) {
-                    None => any = true,
-                    Some(k) => edges[node].extend(self.nodes.get(&k, keys)),
-                }
-            }
-            missing += usize::from(any);
-        }
-        missing
-            + crate::deps::knots(&edges)
-                .iter()
-                .map(Vec::len)
-                .sum::<usize>()
+    /// The open tickets that wait for an id no ticket has (`known` holds
+    /// every ticket's) or are in a cycle, each with its path.
+    fn stuck(&self, known: &Ids<bool>, keys: &Keys) -> Vec<(&str, Stuck<'_>)> {
+        let nodes: Vec<Waiter<'_, Box<str>>> = self
+            .waiting
+            .iter()
+            .map(|w| Waiter {
+                id: &w.id,
+                deps: &w.deps,
+            })
+            .collect();
+        crate::deps::stuck_of(&nodes, |k| {
+            known.get(k, keys).map(|_| self.nodes.get(k, keys))
+        })
+        .into_iter()
+        .map(|(n, s)| (&*self.waiting[n].rel, s))
+        .collect()
     }
 }
 
