@@ -151,6 +151,36 @@ fn ten_agents_claiming_at_once_get_ten_different_tickets() {
     let starts = t.events().iter().filter(|e| e["action"] == "start").count();
     assert_eq!(starts, 10);
 }
+/// Tickets that wait for ever are reported in the order of their paths,
+/// as every other problem, not in the order their folders are read
+/// (`pending/` before `in-progress/`) nor of their ids.
+#[test]
+fn tickets_that_wait_for_ever_are_reported_in_path_order() {
+    let dep = |ids: &str| format!("depends_on: [{ids}]\n");
+    let t = Tix::tree()
+        .ticket(
+            "pending",
+            "TIX-0001.md",
+            &ticket("TIX-0001", "pending", &dep("TIX-0099"), ""),
+        )
+        .ticket(
+            "in-progress",
+            "TIX-0002.md",
+            &ticket("TIX-0002", "in_progress", &dep("TIX-0098"), ""),
+        );
+    t.run(&["sync"]).code(0);
+    let paths = |args: &[&str]| -> Vec<String> {
+        t.run(args).code(6).json()["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["path"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let expected = ["in-progress/TIX-0002.md", "pending/TIX-0001.md"];
+    assert_eq!(paths(&["sync", "--check", "--json"]), expected);
+    assert_eq!(paths(&["doctor", "--json"]), expected);
+}
 
 /// Tickets that wait for ever (a dependency no ticket has, a cycle) are
 /// problems for `sync --check` and `doctor`, and `next` and `status` go on

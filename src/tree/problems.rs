@@ -134,7 +134,7 @@ impl Tree {
                 });
             }
         }
-        out.sort_by(|a, b| a.path.cmp(&b.path).then(a.kind.cmp(&b.kind)));
+        sort(&mut out);
         out
     }
 
@@ -147,12 +147,16 @@ impl Tree {
         Self::stuck_problems(&self.tickets(snap))
     }
 
-    /// [`Tree::dependency_problems`] of these tickets.
+    /// [`Tree::dependency_problems`] of these tickets, in the order of
+    /// their paths (as [`Tree::problems`]'s), not of the tickets (their
+    /// folders' listing, or their ids in the index).
     fn stuck_problems(tickets: &[Ticket<'_>]) -> Vec<Problem> {
-        deps::stuck(tickets)
+        let mut out: Vec<Problem> = deps::stuck(tickets)
             .into_iter()
             .map(|(i, s)| stuck_problem(tickets[i].rel, s))
-            .collect()
+            .collect();
+        sort(&mut out);
+        out
     }
 
     /// The temp files killed runs left: `temps` (those a scan found in the
@@ -287,4 +291,9 @@ fn stuck_problem(rel: &str, stuck: Stuck<'_>) -> Problem {
             },
         },
     }
+}
+
+/// Problems in the order they are reported: by path, then kind.
+fn sort(problems: &mut [Problem]) {
+    problems.sort_by(|a, b| a.path.cmp(&b.path).then(a.kind.cmp(&b.kind)));
 }
