@@ -86,28 +86,7 @@ impl Tree {
                     }
                 }
             }
-            match &e.parsed {
-                Err(m) => out.push(Problem {
-                    kind: ProblemKind::Malformed,
-                    path: e.rel.to_string(),
-                    line: m.line,
-                    message: m.message.clone(),
-                }),
-                Ok(meta) => {
-                    let status = meta.status.as_deref().unwrap_or_default();
-                    if let Some(want) = self.wanted_dir(status, e.dir()) {
-                        out.push(Problem {
-                            kind: ProblemKind::Misplaced,
-                            path: e.rel.to_string(),
-                            line: None,
-                            message: format!(
-                                "status is {status} but the file is in {}/ (tix sync moves it to {want}/)",
-                                e.dir(),
-                            ),
-                        });
-                    }
-                }
-            }
+            out.extend(self.entry_problem(e));
         }
         for group in dup_groups.into_values() {
             let mut paths: Vec<&str> = group.iter().map(|e| &*e.rel).collect();
@@ -136,6 +115,31 @@ impl Tree {
         }
         sort(&mut out);
         out
+    }
+
+    /// A file's own problem, as [`Tree::problems`] finds it: it does not
+    /// parse, or it is not in the folder of its status.
+    pub(super) fn entry_problem(&self, e: &Entry) -> Option<Problem> {
+        match &e.parsed {
+            Err(m) => Some(Problem {
+                kind: ProblemKind::Malformed,
+                path: e.rel.to_string(),
+                line: m.line,
+                message: m.message.clone(),
+            }),
+            Ok(meta) => {
+                let status = meta.status.as_deref().unwrap_or_default();
+                self.wanted_dir(status, e.dir()).map(|want| Problem {
+                    kind: ProblemKind::Misplaced,
+                    path: e.rel.to_string(),
+                    line: None,
+                    message: format!(
+                        "status is {status} but the file is in {}/ (tix sync moves it to {want}/)",
+                        e.dir(),
+                    ),
+                })
+            }
+        }
     }
 
     /// Open tickets that wait for ever: on an id no ticket has, or on each
@@ -263,7 +267,7 @@ impl Tree {
 }
 
 /// The problem of the ticket at `rel` that waits for ever.
-fn stuck_problem(rel: &str, stuck: Stuck<'_>) -> Problem {
+pub(super) fn stuck_problem(rel: &str, stuck: Stuck<'_>) -> Problem {
     match stuck {
         Stuck::Missing { ids } => Problem {
             kind: ProblemKind::MissingDependency,
@@ -294,6 +298,6 @@ fn stuck_problem(rel: &str, stuck: Stuck<'_>) -> Problem {
 }
 
 /// Problems in the order they are reported: by path, then kind.
-fn sort(problems: &mut [Problem]) {
+pub(super) fn sort(problems: &mut [Problem]) {
     problems.sort_by(|a, b| a.path.cmp(&b.path).then(a.kind.cmp(&b.kind)));
 }

@@ -99,7 +99,7 @@ pub const BY_INDEX_FROM: usize = 4 << 20;
 impl Tree {
     /// The index, trusted ([`Tree::trusted_index`]), when its records are
     /// `from` bytes or more (see [`BY_INDEX_FROM`]).
-    fn large_index(&self, from: usize) -> Option<super::index::Index> {
+    pub(super) fn large_index(&self, from: usize) -> Option<super::index::Index> {
         self.trusted_index().filter(|i| i.base_bytes() >= from)
     }
 
@@ -323,11 +323,8 @@ impl Tree {
             if !ready.twice.is_empty() {
                 return None;
             }
-            let mut seen: FastMap<&IdKey, ()> = FastMap::default();
-            for k in &others {
-                if ready.closed.get(k, &ready.keys).is_some() || seen.insert(k, ()).is_some() {
-                    return None;
-                }
+            if !super::found::unique(&others, &ready.closed, &ready.keys) {
+                return None;
             }
             if let Some(waits) = waits {
                 problems += waits.stuck(&ready.closed, &ready.keys).len();
@@ -414,7 +411,7 @@ impl<K: Ord + Clone, T> Firsts<K, T> {
 /// is in no cycle and an edge to it leads nowhere: it is no node (in the
 /// benchmark's tree of 100,000, 47,000 fewer ids held).
 #[derive(Default)]
-struct Waits {
+pub(super) struct Waits {
     nodes: Ids<usize>,
     waiting: Vec<Waiting>,
 }
@@ -426,7 +423,7 @@ struct Waiting {
 }
 
 impl Waits {
-    fn see(&mut self, t: &super::Ticket<'_>, keys: &mut Keys) {
+    pub(super) fn see(&mut self, t: &super::Ticket<'_>, keys: &mut Keys) {
         if t.kind.is_closed()
             || t.meta.depends_on.is_empty()
             || !self.nodes.insert(t.key, self.waiting.len(), keys)
@@ -442,7 +439,7 @@ impl Waits {
 
     /// The open tickets that wait for an id no ticket has (`known` holds
     /// every ticket's) or are in a cycle, each with its path.
-    fn stuck(&self, known: &Ids<bool>, keys: &Keys) -> Vec<(&str, Stuck<'_>)> {
+    pub(super) fn stuck(&self, known: &Ids<bool>, keys: &Keys) -> Vec<(&str, Stuck<'_>)> {
         let nodes: Vec<Waiter<'_, Box<str>>> = self
             .waiting
             .iter()
@@ -650,7 +647,7 @@ impl Place {
 /// two numbers (its prefix's number in [`Keys`], and its own), in a table a
 /// fifth the size of one of whole ids (at 100,000 tickets, 3 MB against
 /// 12); any other whole.
-struct Ids<V> {
+pub(super) struct Ids<V> {
     plain: FastMap<(u32, u64), V>,
     other: FastMap<IdKey, V>,
 }
@@ -671,7 +668,7 @@ impl<V: Copy> Ids<V> {
 
     /// Records `k` with `v`; `false` (and nothing changed) when it was seen
     /// before.
-    fn insert(&mut self, k: &IdKey, v: V, keys: &mut Keys) -> bool {
+    pub(super) fn insert(&mut self, k: &IdKey, v: V, keys: &mut Keys) -> bool {
         fn first_time<K: std::hash::Hash + Eq, V>(map: &mut FastMap<K, V>, k: K, v: V) -> bool {
             match map.entry(k) {
                 std::collections::hash_map::Entry::Occupied(_) => false,
@@ -690,7 +687,7 @@ impl<V: Copy> Ids<V> {
     }
 
     /// The value of `k`; `None` when no ticket has it.
-    fn get(&self, k: &IdKey, keys: &Keys) -> Option<V> {
+    pub(super) fn get(&self, k: &IdKey, keys: &Keys) -> Option<V> {
         if !Self::plain(k) {
             return self.other.get(k).copied();
         }
@@ -703,7 +700,7 @@ impl<V: Copy> Ids<V> {
 /// would keep): a prefix is shared by every id that has it (an id without a
 /// number is all prefix: one each), and numbered in the order first seen.
 #[derive(Default)]
-struct Keys {
+pub(super) struct Keys {
     prefixes: FastMap<Box<str>, (u32, Text)>,
 }
 
@@ -719,7 +716,7 @@ impl Keys {
         known
     }
 
-    fn own(&mut self, k: &IdKey) -> IdKey {
+    pub(super) fn own(&mut self, k: &IdKey) -> IdKey {
         let suffix = if k.suffix.is_empty() {
             Text::from("")
         } else {
@@ -736,13 +733,13 @@ impl Keys {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::super::{Scan, Upkeep};
     use super::*;
     use std::fs;
 
     /// An empty tree of the default configuration, and the tree opened.
-    fn empty() -> (tempfile::TempDir, Tree) {
+    pub(in crate::tree) fn empty() -> (tempfile::TempDir, Tree) {
         let dir = super::super::testing::with_pending(0);
         let tree = Tree::open(dir.path(), dir.path()).unwrap();
         (dir, tree)
@@ -883,10 +880,10 @@ mod tests {
     /// folders), priority (4: none), day created (and started, in progress)
     /// if any, the ids it waits for, its id, and whether its file is cut
     /// short.
-    type Drawn = (usize, usize, Option<usize>, Vec<usize>, usize, bool);
+    pub(in crate::tree) type Drawn = (usize, usize, Option<usize>, Vec<usize>, usize, bool);
 
     /// Writes the tickets drawn.
-    fn draw(root: &std::path::Path, drawn: &[Drawn]) {
+    pub(in crate::tree) fn draw(root: &std::path::Path, drawn: &[Drawn]) {
         let dirs = [
             ("pending", "pending"),
             ("in_progress", "in-progress"),
@@ -925,7 +922,7 @@ mod tests {
     }
 
     /// The strategy of the tickets [`draw`] writes.
-    fn drawn() -> impl proptest::strategy::Strategy<Value = Vec<Drawn>> {
+    pub(in crate::tree) fn drawn() -> impl proptest::strategy::Strategy<Value = Vec<Drawn>> {
         proptest::collection::vec(
             (
                 0usize..4,

@@ -583,7 +583,12 @@ impl Tree {
     }
 
     /// [`Tree::read_entry`] of what reading the file gave.
-    fn entry_of(&self, rel: String, stamp: Stamp, read: io::Result<Vec<u8>>) -> Option<Entry> {
+    pub(super) fn entry_of(
+        &self,
+        rel: String,
+        stamp: Stamp,
+        read: io::Result<Vec<u8>>,
+    ) -> Option<Entry> {
         let parsed = match read {
             Err(e) => Err(Malformed {
                 line: None,
@@ -691,7 +696,7 @@ fn stamp_of(st: &rustix::fs::Stat) -> Stamp {
 /// waited on); `None` for anything else, or an error, which a stat by
 /// name then tells apart. A file cut shorter since its stamp was taken gives
 /// the bytes it has.
-fn open_regular(dir: &File, name: &str) -> Option<(Stamp, Vec<u8>)> {
+pub(super) fn open_regular(dir: &File, name: &str) -> Option<(Stamp, Vec<u8>)> {
     use rustix::fs::{FileType, Mode, OFlags, fstat, openat};
     use std::io::Read;
     let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::CLOEXEC;

@@ -1,0 +1,344 @@
+//! What `sync`, `sync --check` and `doctor` find among the tickets, from
+//! the index read a record at a time: each file's own problem, and the open
+//! tickets that wait for ever. The full view held every record for it (at
+//! 100,000 tickets, 90 to 99 MiB).
+
+use super::ready::{Ids, Keys, Waits};
+use super::{Entry, Problem, Tree, index::Index, problems, scan};
+use crate::model::FastMap;
+use crate::ticket::IdKey;
+use std::fs::File;
+
+/// How many files a check that reads every one reads at a time: their
+/// records and bytes are what it holds beside the ids.
+const READ_CHUNK: usize = 2048;
+
+/// How a command makes sure the index is the tree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Proof {
+    /// Every file stat'ed as a read stats it (see [`Tree::by_exact_index`]).
+    Stat,
+    /// Every file read, and found to say what its record says: what
+    /// `sync --check` and `doctor` promise.
+    Read,
+}
+
+/// The tickets' problems, as the full view finds them.
+#[derive(Debug)]
+pub struct Found {
+    /// How many files look like tickets: those that are and those that
+    /// do not parse.
+    pub files: usize,
+    /// [`Tree::problems`]: files that do not parse, or are not in the
+    /// folder of their status.
+    pub problems: Vec<Problem>,
+    /// [`Tree::dependency_problems`].
+    pub stuck: Vec<Problem>,
+}
+
+impl Found {
+    /// Everything `sync --check` reports, as [`Tree::all_problems`] finds
+    /// it: the registry is fresh (the index knew it).
+    #[must_use]
+    pub fn every(self, tree: &Tree) -> Vec<Problem> {
+        let mut out = self.problems;
+        out.extend(self.stuck);
+        out.extend(tree.tree_problems(Some(true), &[]));
+        out
+    }
+}
+
+impl Tree {
+    /// The tickets' problems (see [`Found`]) from the index, when its
+    /// records are `from` bytes or more, it knows the registry as it is now
+    /// (so the registry is fresh without rendering it), and `proof` shows
+    /// it is the tree. Held: every id (whether its ticket is closed), what
+    /// the open tickets that wait for others wait for, the problems, and
+    /// with [`Proof::Read`] a chunk of records and files. `None`: the index
+    /// is not that, a record does not parse, or an id is on two files (the
+    /// full view reports which).
+    #[must_use]
+    pub fn found_by_index(&self, from: usize, proof: Proof) -> Option<Found> {
+        let index = self.large_index(from)?;
+        let now = self.registry_stamp();
+        if now.is_none() || index.memo.as_ref().map(|m| m.stamp) != now {
+            return None;
+        }
+        match proof {
+            Proof::Stat => self.by_exact(&index, |index| self.find_in(index, None)),
+            Proof::Read => self.find_in(&index, Some(&File::open(&self.root).ok()?)),
+        }
+    }
+
+    /// [`Tree::found_by_index`] of `index`, each file read from `root` and
+    /// compared with its record when it is given.
+    fn find_in(&self, index: &Index, root: Option<&File>) -> Option<Found> {
+        let mut seen = Seen::default();
+        let mut chunk: Vec<Entry> = Vec::with_capacity(READ_CHUNK);
+        let take = |chunk: &mut Vec<Entry>, seen: &mut Seen| -> Option<()> {
+            if let Some(root) = root {
+                let same = super::parallel_map(chunk, |e| self.reads_as(root, e));
+                if !same.into_iter().all(|s| s == Some(true)) {
+                    return None;
+                }
+            }
+            chunk.drain(..).try_for_each(|e| seen.see(self, &e))
+        };
+        index.each_entry(&mut |e| {
+            chunk.push(e);
+            if chunk.len() >= READ_CHUNK {
+                take(&mut chunk, &mut seen)?;
+            }
+            Some(())
+        })?;
+        take(&mut chunk, &mut seen)?;
+        seen.finish()
+    }
+
+    /// Whether the file of record `e`, opened from `root` and read now, has
+    /// its stamp and says what it says (a regular file: a symlink, rare, is
+    /// left to the full view).
+    fn reads_as(&self, root: &File, e: &Entry) -> bool {
+        let Some((stamp, bytes)) = scan::open_regular(root, &e.rel) else {
+            return false;
+        };
+        stamp == e.stamp
+            && self
+                .entry_of(e.rel.to_string(), stamp, Ok(bytes))
+                .is_some_and(|now| now.parsed == e.parsed && now.key == e.key)
+    }
+}
+
+/// What the walk holds.
+#[derive(Default)]
+struct Seen {
+    files: usize,
+    keys: Keys,
+    /// Every ticket's id, and whether it is closed.
+    ids: Ids<bool>,
+    /// The ids of the files that are no tickets.
+    others: Vec<IdKey>,
+    waits: Waits,
+    problems: Vec<Problem>,
+}
+
+impl Seen {
+    /// `None` when the ticket's id was seen before.
+    fn see(&mut self, tree: &Tree, e: &Entry) -> Option<()> {
+        self.files += 1;
+        self.problems.extend(tree.entry_problem(e));
+        match tree.ticket_of(e) {
+            Some(t) => {
+                if !self.ids.insert(t.key, t.kind.is_closed(), &mut self.keys) {
+                    return None;
+                }
+                self.waits.see(&t, &mut self.keys);
+            }
+            None => self.others.extend(e.key.as_ref().map(|k| self.keys.own(k))),
+        }
+        Some(())
+    }
+
+    fn finish(mut self) -> Option<Found> {
+        if !unique(&self.others, &self.ids, &self.keys) {
+            return None;
+        }
+        let mut stuck: Vec<Problem> = self
+            .waits
+            .stuck(&self.ids, &self.keys)
+            .into_iter()
+            .map(|(rel, s)| problems::stuck_problem(rel, s))
+            .collect();
+        problems::sort(&mut stuck);
+        problems::sort(&mut self.problems);
+        Some(Found {
+            files: self.files,
+            problems: self.problems,
+            stuck,
+        })
+    }
+}
+
+/// Whether the ids of the files that are no tickets (`others`) are each on
+/// one file: on no ticket (`ids` holds theirs) and not twice among them.
+pub(super) fn unique(others: &[IdKey], ids: &Ids<bool>, keys: &Keys) -> bool {
+    let mut seen: FastMap<&IdKey, ()> = FastMap::default();
+    others
+        .iter()
+        .all(|k| ids.get(k, keys).is_none() && seen.insert(k, ()).is_none())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::ready::tests::{draw, drawn, empty};
+    use super::super::{REGISTRY, Scan, Snapshot, Upkeep};
+    use super::*;
+    use std::fs;
+
+    /// The index and the registry as `tix sync` leaves them (the index
+    /// knows the registry); and what the full view reads of the tree now.
+    fn synced(tree: &Tree) -> Snapshot {
+        let _ = fs::remove_file(tree.index_path());
+        let mut snap = tree.scan(Scan::Cached, Upkeep::Index).unwrap();
+        tree.write_registry(&mut snap).unwrap();
+        tree.scan(Scan::Fresh, Upkeep::Nothing).unwrap()
+    }
+
+    /// What `found` says, as the full view's problems are compared with it.
+    fn said(found: Option<Found>, tree: &Tree) -> Option<String> {
+        found.map(|f| {
+            let (files, problems, stuck) = (f.files, f.problems.clone(), f.stuck.clone());
+            format!(
+                "{files} files, {problems:?}, {stuck:?}, {:?}",
+                f.every(tree)
+            )
+        })
+    }
+
+    fn full(tree: &Tree, snap: &Snapshot) -> String {
+        format!(
+            "{} files, {:?}, {:?}, {:?}",
+            snap.entries.len(),
+            tree.problems(snap),
+            tree.dependency_problems(snap),
+            tree.all_problems(snap, false).unwrap()
+        )
+    }
+
+    /// A ticket with each kind of problem the index can find: a file that
+    /// does not parse, one in another status's folder, one waiting for a
+    /// missing id, two waiting for each other; by either proof, the full
+    /// view's problems, in its order.
+    #[test]
+    fn the_problems_by_the_index_are_the_full_view_s() {
+        let (dir, tree) = empty();
+        let root = dir.path();
+        draw(
+            root,
+            &[
+                (0, 0, None, vec![9], 1, false),
+                (0, 1, None, vec![3], 2, false),
+                (1, 1, None, vec![2], 3, false),
+                (2, 1, None, vec![5], 4, false),
+                (0, 1, None, vec![], 5, true),
+                (3, 1, None, vec![4], 6, false),
+            ],
+        );
+        fs::rename(
+            root.join("completed/TIX-0004-3.md"),
+            root.join("pending/TIX-0004-3.md"),
+        )
+        .unwrap();
+        let snap = synced(&tree);
+        let expected = full(&tree, &snap);
+        for (kind, n) in [
+            ("Malformed", 1),
+            ("Misplaced", 1),
+            ("MissingDependency", 1),
+            ("DependencyCycle", 2),
+        ] {
+            assert_eq!(
+                expected.matches(&format!("{kind},")).count(),
+                2 * n,
+                "{kind}: {expected}"
+            );
+        }
+        for proof in [Proof::Stat, Proof::Read] {
+            let found = tree.found_by_index(0, proof);
+            assert_eq!(said(found, &tree).as_deref(), Some(&*expected), "{proof:?}");
+        }
+        // Not from an index smaller than asked for.
+        assert!(tree.found_by_index(usize::MAX, Proof::Read).is_none());
+    }
+
+    /// A registry the index does not know (written since), a file edited
+    /// since the index was written, or an id on two files: no answer, the
+    /// full view's to give.
+    #[test]
+    fn no_answer_but_from_an_index_that_is_the_tree_and_knows_the_registry() {
+        let (dir, tree) = empty();
+        let root = dir.path();
+        draw(
+            root,
+            &[
+                (0, 0, None, vec![], 1, false),
+                (1, 0, None, vec![1], 2, false),
+            ],
+        );
+        synced(&tree);
+        assert!(tree.found_by_index(0, Proof::Read).is_some());
+        let registry = fs::read_to_string(tree.path(REGISTRY)).unwrap();
+        fs::write(tree.path(REGISTRY), &registry).unwrap();
+        for proof in [Proof::Stat, Proof::Read] {
+            assert!(tree.found_by_index(0, proof).is_none(), "{proof:?}");
+        }
+        synced(&tree);
+        let rel = "pending/TIX-0001-0.md";
+        let text = fs::read_to_string(root.join(rel)).unwrap();
+        fs::write(root.join(rel), text.replace("title: t", "title: u")).unwrap();
+        for proof in [Proof::Stat, Proof::Read] {
+            assert!(tree.found_by_index(0, proof).is_none(), "{proof:?}");
+        }
+        // The id of a ticket on another ticket, or on a file that does
+        // not parse: the full view groups the files.
+        for text in [text.as_str(), "---\nid: [\n---\n"] {
+            fs::write(root.join("pending/TIX-0001-1.md"), text).unwrap();
+            synced(&tree);
+            assert!(tree.found_by_index(0, Proof::Stat).is_none(), "{text}");
+            fs::remove_file(root.join("pending/TIX-0001-1.md")).unwrap();
+            synced(&tree);
+            assert!(tree.found_by_index(0, Proof::Stat).is_some());
+        }
+    }
+
+    /// A record that says what its file does not, its stamp the file's (a
+    /// file changed and stamped back, an index from elsewhere): a check that
+    /// reads every file sees it; one that stats them cannot.
+    #[test]
+    fn a_check_that_reads_every_file_sees_a_record_its_file_does_not_say() {
+        let (dir, tree) = empty();
+        let root = dir.path();
+        draw(root, &[(0, 0, None, vec![], 1, false)]);
+        let rel = "pending/TIX-0001-0.md";
+        let text = fs::read_to_string(root.join(rel)).unwrap();
+        fs::write(root.join(rel), text.replace("title: t", "title: abcd")).unwrap();
+        synced(&tree);
+        let index = fs::read_to_string(tree.index_path()).unwrap();
+        assert_eq!(index.matches("abcd").count(), 1, "{index}");
+        fs::write(tree.index_path(), index.replace("abcd", "wxyz")).unwrap();
+        assert!(tree.found_by_index(0, Proof::Stat).is_some());
+        assert!(tree.found_by_index(0, Proof::Read).is_none());
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+        /// On any small tree (with one ticket moved by hand to another
+        /// status's folder), the problems by the index, by either proof, are
+        /// the full view's; or there is no answer, only when an id is on two
+        /// files.
+        #[test]
+        fn problems_by_the_index_as_by_the_full_view(drawn in drawn(), moved in 0usize..20) {
+            let (dir, tree) = empty();
+            let root = dir.path();
+            draw(root, &drawn);
+            if let Some((status, _, _, _, id, _)) = drawn.get(moved) {
+                let dirs = ["pending", "in-progress", "completed", "archive"];
+                let (from, to) = (dirs[*status], dirs[(*status + 2) % 4]);
+                fs::create_dir_all(root.join(to)).unwrap();
+                let name = format!("TIX-{id:04}-{moved}.md");
+                fs::rename(root.join(from).join(&name), root.join(to).join(&name)).unwrap();
+            }
+            let snap = synced(&tree);
+            let expected = full(&tree, &snap);
+            let ids: Vec<usize> = drawn.iter().map(|d| d.4).collect();
+            let twice = ids.iter().enumerate().any(|(i, id)| ids[..i].contains(id));
+            for proof in [Proof::Stat, Proof::Read] {
+                match said(tree.found_by_index(0, proof), &tree) {
+                    Some(got) => proptest::prop_assert_eq!(&got, &expected),
+                    None => proptest::prop_assert!(twice, "no answer, yet no id is on two files"),
+                }
+            }
+        }
+    }
+}
