@@ -669,6 +669,54 @@ fn a_large_tree_s_dashboard_by_the_index_is_the_full_view_s() {
         .stdout_has("\"title\": \"edited by hand\"");
 }
 
+/// What `args` prints and exits with from the index, then from the full
+/// view (the index gone); `tix sync` then writes the index again, knowing
+/// the registry.
+fn checked_by_index_and_full(t: &Tix, args: &[&str], code: i32) -> [(String, String); 2] {
+    let by_index = t.run(args).code(code);
+    fs::remove_file(t.path("tickets/.tix/index")).unwrap();
+    let full = t.run(args).code(code);
+    t.run(&["sync"]).code(0);
+    [
+        (by_index.stdout, by_index.stderr),
+        (full.stdout, full.stderr),
+    ]
+}
+
+/// On a large tree `sync --check` reads every file and finds the tickets'
+/// problems from the index a record at a time when every file says what
+/// its record says and the index knows the registry: what it prints, as
+/// text and JSON, is byte for byte the full view's. A ticket edited in
+/// place leaves the answer to the full view, which finds the registry
+/// stale.
+#[test]
+fn a_large_tree_s_check_by_the_index_is_the_full_view_s() {
+    let (t, title) = large();
+    for args in [&["sync", "--check"][..], &["sync", "--check", "--json"]] {
+        let [by_index, full] = checked_by_index_and_full(&t, args, 6);
+        assert_eq!(by_index, full, "{args:?}");
+    }
+    let r = t.run(&["sync", "--check"]).code(6);
+    assert_eq!(
+        r.stdout,
+        "tickets/pending/TIX-11001-bad.md:3: malformed: invalid YAML in the frontmatter: did not find expected node content, while parsing a flow node\n\
+         tickets/pending/TIX-11003-t.md: missing_dependency: depends on TIX-19999, which no ticket has: it can never become ready\n\
+         tickets/pending/TIX-11004-t.md: dependency_cycle: depends on itself: TIX-11004 → TIX-11005 → TIX-11004 (each waits for the next)\n\
+         tickets/pending/TIX-11005-t.md: dependency_cycle: depends on itself: TIX-11005 → TIX-11004 → TIX-11005 (each waits for the next)\n"
+    );
+    let rel = "tickets/pending/TIX-0002-t.md";
+    let text = t
+        .read(rel)
+        .replace(&format!("title: {title}2\n"), "title: edited by hand\n");
+    fs::write(t.path(rel), text).unwrap();
+    let [by_index, full] = checked_by_index_and_full(&t, &["sync", "--check"], 6);
+    assert!(
+        by_index.0.contains("TICKET_REGISTRY.md: registry_stale: "),
+        "{by_index:?}"
+    );
+    assert_eq!(by_index, full);
+}
+
 /// On a large tree `list` reads the index a record at a time when it is
 /// exactly the tree, in every order, through a pipe, in a terminal and as
 /// JSON: what it prints, with any filter and `--ready`, is byte for byte
