@@ -683,16 +683,21 @@ fn checked_by_index_and_full(t: &Tix, args: &[&str], code: i32) -> [(String, Str
     ]
 }
 
-/// On a large tree `sync --check` reads every file and finds the tickets'
-/// problems from the index a record at a time when every file says what
-/// its record says and the index knows the registry: what it prints, as
-/// text and JSON, is byte for byte the full view's. A ticket edited in
+/// On a large tree `sync --check` and `doctor` read every file and find
+/// the tickets' problems from the index a record at a time when every
+/// file says what its record says and the index knows the registry: what
+/// they print, as text and JSON, is byte for byte the full view's. A ticket edited in
 /// place leaves the answer to the full view, which finds the registry
 /// stale.
 #[test]
 fn a_large_tree_s_check_by_the_index_is_the_full_view_s() {
     let (t, title) = large();
-    for args in [&["sync", "--check"][..], &["sync", "--check", "--json"]] {
+    for args in [
+        &["sync", "--check"][..],
+        &["sync", "--check", "--json"],
+        &["doctor"],
+        &["doctor", "--json"],
+    ] {
         let [by_index, full] = checked_by_index_and_full(&t, args, 6);
         assert_eq!(by_index, full, "{args:?}");
     }
@@ -715,6 +720,13 @@ fn a_large_tree_s_check_by_the_index_is_the_full_view_s() {
         "{by_index:?}"
     );
     assert_eq!(by_index, full);
+    // doctor also says the index is stale (the full view, the index gone,
+    // has none to find stale).
+    fs::write(t.path(rel), t.read(rel).replace("edited by hand", "again")).unwrap();
+    let out = t.run(&["doctor"]).code(6).stdout;
+    let tail = "tickets/.tix/index: index_stale: does not match the ticket files (a file edited in place); rebuilt by the next read, or by --fix\n\
+                tickets/TICKET_REGISTRY.md: registry_stale: does not match the tickets\n";
+    assert!(out.ends_with(tail), "{out}");
 }
 
 /// On a large tree `list` reads the index a record at a time when it is

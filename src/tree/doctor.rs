@@ -6,8 +6,8 @@
 //! a ticket is set aside in `.tix/conflicts/`. Every repair is in the audit log.
 
 use super::{
-    Action, Change, Entry, Event, Exclusive, Lock, LockMode, Problem, ProblemKind, REGISTRY,
-    STATE_DIR, Scan, Snapshot, State, Tree, Upkeep, Who, fsx, journal, runs,
+    Action, BY_INDEX_FROM, Change, Entry, Event, Exclusive, Lock, LockMode, Problem, ProblemKind,
+    Proof, REGISTRY, STATE_DIR, Scan, Snapshot, State, Tree, Upkeep, Who, fsx, journal, runs,
 };
 use crate::ticket::{self, IdKey, NewValue, Text};
 use anyhow::{Context, Result};
@@ -68,6 +68,14 @@ impl Tree {
                 format!("{STATE_DIR}/runs.json"),
                 "not a file tix wrote; the hook sets it aside",
             ));
+        }
+        // From the index when every file reads as it says and it knows the
+        // registry: the index is then no problem, and the registry fresh.
+        if let Some(found) = self.found_by_index(BY_INDEX_FROM, Proof::Read) {
+            out.extend(found.problems);
+            out.extend(found.stuck);
+            out.extend(self.unread_folders());
+            return Ok(out);
         }
         let snap = self.scan(Scan::Fresh, Upkeep::Nothing)?;
         out.extend(self.problems(&snap));
