@@ -729,6 +729,35 @@ fn a_large_tree_s_check_by_the_index_is_the_full_view_s() {
     assert!(out.ends_with(tail), "{out}");
 }
 
+/// On a large tree with nothing to move and a registry the index knows,
+/// `sync` finds it all from the index, writes nothing and says what the
+/// full view says; a ticket moved by hand to another folder (the index
+/// and the registry brought up to date by a transition since) is moved
+/// back.
+#[test]
+fn a_large_tree_s_sync_by_the_index_is_the_full_view_s() {
+    let (t, _) = large();
+    let before = t.read("tickets/TICKET_REGISTRY.md");
+    let [by_index, full] = checked_by_index_and_full(&t, &["sync"], 0);
+    assert_eq!(
+        by_index.1,
+        "tix: warning: tickets/pending/TIX-11001-bad.md:3: invalid YAML in the frontmatter: did not find expected node content, while parsing a flow node\n\
+         tix: 11004 tickets; 0 moved; tickets/TICKET_REGISTRY.md unchanged\n"
+    );
+    assert_eq!(by_index, full);
+    assert_eq!(t.read("tickets/TICKET_REGISTRY.md"), before);
+    fs::rename(
+        t.path("tickets/in-progress/TIX-0016-t.md"),
+        t.path("tickets/pending/TIX-0016-t.md"),
+    )
+    .unwrap();
+    t.run(&["start", "TIX-0005"]).code(0);
+    t.run(&["sync"]).code(0).stderr_has(
+        "tix: moved tickets/pending/TIX-0016-t.md → tickets/in-progress/TIX-0016-t.md\n",
+    );
+    assert!(t.path("tickets/in-progress/TIX-0016-t.md").exists());
+}
+
 /// On a large tree `list` reads the index a record at a time when it is
 /// exactly the tree, in every order, through a pipe, in a terminal and as
 /// JSON: what it prints, with any filter and `--ready`, is byte for byte

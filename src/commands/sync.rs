@@ -2,7 +2,8 @@ use super::Ctx;
 use crate::cli::SyncArgs;
 use crate::exit::Exit;
 use crate::tree::{
-    Action, BY_INDEX_FROM, Change, Event, LockMode, Proof, REGISTRY, Scan, State, Tree, Upkeep,
+    Action, BY_INDEX_FROM, Change, Event, LockMode, Problem, ProblemKind, Proof, REGISTRY, Scan,
+    State, Tree, Upkeep,
 };
 use crate::view::{CheckJson, ProblemJson};
 use anyhow::{Context, Result};
@@ -88,6 +89,16 @@ fn check(ctx: &Ctx, tree: &Tree, json: bool) -> Result<Exit> {
 /// Files misplaced tickets where their status says and regenerates the registry.
 fn sync(ctx: &Ctx, tree: &Tree) -> Result<Exit> {
     let lock = ctx.lock_exclusive(tree)?;
+    // Nothing to move and a registry the index knows: nothing to write,
+    // found from the index.
+    if let Some(found) = tree
+        .found_by_index(BY_INDEX_FROM, Proof::Stat)
+        .filter(|f| f.problems.iter().all(|p| p.kind != ProblemKind::Misplaced))
+    {
+        warn(ctx, tree, &found.problems);
+        ctx.note(&summary(tree, found.files, 0, false));
+        return Ok(Exit::Ok);
+    }
     let mut state = State::full(tree, &lock)?;
     let snap = state.snapshot()?;
     let misplaced: Vec<(String, String, Event)> = tree
@@ -127,7 +138,14 @@ fn sync(ctx: &Ctx, tree: &Tree) -> Result<Exit> {
     }
     let wrote = state.write_registry()? || moved > 0;
     let snap = state.snapshot()?;
-    for p in tree.problems(snap) {
+    warn(ctx, tree, &tree.problems(snap));
+    ctx.note(&summary(tree, snap.entries.len(), moved, wrote));
+    Ok(Exit::Ok)
+}
+
+/// What a sync says of the problems it leaves.
+fn warn(ctx: &Ctx, tree: &Tree, problems: &[Problem]) {
+    for p in problems {
         let line = p.line.map(|l| format!(":{l}")).unwrap_or_default();
         ctx.note(&format!(
             "warning: {}{line}: {}",
@@ -135,11 +153,15 @@ fn sync(ctx: &Ctx, tree: &Tree) -> Result<Exit> {
             p.message
         ));
     }
-    ctx.note(&format!(
+}
+
+/// A sync's last line: how many files, how many moved, and whether the
+/// registry was written.
+fn summary(tree: &Tree, files: usize, moved: usize, wrote: bool) -> String {
+    format!(
         "{}; {moved} moved; {} {}",
-        super::count(snap.entries.len(), "ticket"),
+        super::count(files, "ticket"),
         tree.show(REGISTRY),
         if wrote { "regenerated" } else { "unchanged" }
-    ));
-    Ok(Exit::Ok)
+    )
 }
