@@ -73,7 +73,14 @@ impl Tree {
     /// [`Tree::found_by_index`] of `index`, each file read from `root` and
     /// compared with its record when it is given.
     fn find_in(&self, index: &Index, root: Option<&File>) -> Option<Found> {
-        let mut seen = Seen::default();
+        let mut seen = Seen {
+            files: 0,
+            keys: Keys::default(),
+            ids: Ids::default(),
+            others: Vec::new(),
+            waits: Waits::named(),
+            problems: Vec::new(),
+        };
         let mut chunk: Vec<Entry> = Vec::with_capacity(READ_CHUNK);
         let take = |chunk: &mut Vec<Entry>, seen: &mut Seen| -> Option<()> {
             if let Some(root) = root {
@@ -110,7 +117,6 @@ impl Tree {
 }
 
 /// What the walk holds.
-#[derive(Default)]
 struct Seen {
     files: usize,
     keys: Keys,
