@@ -3,7 +3,7 @@
 //! rendering it, and must give exactly the bytes of a full render; anything
 //! that changed behind tix's back is seen where the README says it is.
 
-use crate::util::{Tix, ticket};
+use crate::util::{Tix, ticket, without_failpoints};
 use std::fs;
 
 const CONFIG: &str = "statuses:\n  - {name: pending, dir: pending}\n  - {name: in_progress, dir: in-progress}\n  - {name: blocked, dir: blocked}\n  - {name: completed, dir: completed}\n  - {name: archived, dir: archive}\ntransitions:\n  pending: [in_progress, blocked]\n  in_progress: [completed, pending, blocked]\n  blocked: [pending, in_progress]\n";
@@ -626,6 +626,42 @@ fn large() -> (Tix, String) {
     let size = fs::metadata(t.path("tickets/.tix/index")).unwrap().len();
     assert!(size > 4 << 20, "{size}");
     (t, title)
+}
+
+/// A temp file a read cannot remove (a folder it may not write; here a
+/// failpoint) is reported by every read, not only by the one that found
+/// it: no index vouches for its folder, which the next read lists again
+/// instead of trusting the index. The first read that can remove it does.
+#[test]
+fn a_temp_file_no_read_can_remove_is_reported_by_every_read() {
+    if without_failpoints() {
+        return;
+    }
+    let t = Tix::tree().ticket(
+        "pending",
+        "TIX-0001-a.md",
+        &ticket("TIX-0001", "pending", "", ""),
+    );
+    t.run(&["sync"]).code(0);
+    t.write("tickets/pending/.tix-tmp-1-x", "half");
+    // No index: the first read writes one, the folder listed with the file.
+    fs::remove_file(t.path("tickets/.tix/index")).unwrap();
+    let problems = |failpoint: &str| {
+        let out = t
+            .command(&["status", "--json"])
+            .env("TIX_FAILPOINT", failpoint)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()["problems"].clone()
+    };
+    for _ in 0..3 {
+        assert_eq!(problems("full:remove-temp"), 1);
+    }
+    assert!(t.exists("tickets/pending/.tix-tmp-1-x"));
+    assert_eq!(problems(""), 0);
+    assert!(!t.exists("tickets/pending/.tix-tmp-1-x"));
+    assert_eq!(problems(""), 0);
 }
 
 /// What `args` prints from the index, then from the full view (the index

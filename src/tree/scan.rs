@@ -447,11 +447,21 @@ impl Tree {
             let rel = super::join_rel(&folder.dir, &name);
             let path = folder.path.join(&name);
             let is_file = fs::symlink_metadata(&path).is_ok_and(|m| m.is_file());
-            if upkeep != Upkeep::Nothing && is_file && fs::remove_file(&path).is_ok() {
+            let removed =
+                || super::failpoint_error("remove-temp").and_then(|()| fs::remove_file(&path));
+            if upkeep != Upkeep::Nothing && is_file && removed().is_ok() {
                 dirs.insert(folder.dir.clone(), dir_stamp(&folder.path));
             } else if is_file {
                 left.push(rel);
             }
+        }
+        // A folder that keeps a temp file this run could not remove (a
+        // folder it may not write) is recorded with a stamp no folder has:
+        // no index vouches for it, so the next command lists it again and
+        // reports the file, where one that trusted the index would not
+        // look in the folder.
+        for rel in left.iter().filter(|_| upkeep != Upkeep::Nothing) {
+            dirs.insert(super::parent_dir(rel).to_string(), Some(Stamp::default()));
         }
         // A few files replaced, added or removed outside tix (an editor that
         // saves by rename, a checkout), each in a folder whose stamp changed,
