@@ -3,7 +3,7 @@
 use super::engine::Hook;
 use super::one_line;
 use crate::config::Kind;
-use crate::tree::{Open, Scan, Snapshot, Upkeep};
+use crate::tree::{Listed, Open, Scan, Snapshot, Upkeep};
 use anyhow::Result;
 use serde_json::Value;
 
@@ -23,25 +23,27 @@ impl Hook<'_> {
         } else {
             self.open_of(&self.tree.scan(Scan::Cached, Upkeep::Index)?)
         };
-        let ticket = |e| self.tree.ticket_of(e);
-        let in_progress: Vec<_> = open.in_progress.iter().filter_map(ticket).collect();
-        let ready: Vec<_> = open.ready.iter().filter_map(ticket).collect();
-        if in_progress.is_empty() && ready.is_empty() {
+        let (in_progress, ready) = (
+            self.tree.shown(&open.in_progress),
+            self.tree.shown(&open.ready),
+        );
+        if in_progress.first.is_empty() && ready.first.is_empty() {
             return Ok(None);
         }
         let mut lines = vec![format!(
             "tix: tickets in {}: {} in progress, {} ready to start. A ticket id (like {}) named in a subagent's task or a slash command is started, and completed when that work ends.",
             self.tree.display_root,
-            open.in_progress_total,
-            open.ready_total,
+            in_progress.total,
+            ready.total,
             in_progress
+                .first
                 .first()
-                .or(ready.first())
+                .or(ready.first.first())
                 .map(|t| t.meta.id.to_string())
                 .unwrap_or_default(),
         )];
         // Room for both lists: each gets a heading and, when cut, a "more" line.
-        let ip_cap = if ready.is_empty() {
+        let ip_cap = if ready.first.is_empty() {
             CONTEXT_LINES - 4
         } else {
             13
@@ -49,8 +51,8 @@ impl Hook<'_> {
         section(
             &mut lines,
             "In progress:",
-            &in_progress,
-            open.in_progress_total,
+            &in_progress.first,
+            in_progress.total,
             ip_cap,
             "tix status",
             |t| {
@@ -72,8 +74,8 @@ impl Hook<'_> {
         section(
             &mut lines,
             "Ready next:",
-            &ready,
-            open.ready_total,
+            &ready.first,
+            ready.total,
             ready_cap,
             "tix next",
             |t| {
@@ -115,14 +117,18 @@ impl Hook<'_> {
         }
         let entry = |t: &crate::tree::Ticket<'_>| shown.get(t.rel).copied().flatten().cloned();
         Open {
-            in_progress: in_progress
-                .iter()
-                .take(CONTEXT_LINES)
-                .filter_map(entry)
-                .collect(),
-            in_progress_total: in_progress.len(),
-            ready: ready.iter().filter_map(entry).collect(),
-            ready_total,
+            in_progress: Listed {
+                first: in_progress
+                    .iter()
+                    .take(CONTEXT_LINES)
+                    .filter_map(entry)
+                    .collect(),
+                total: in_progress.len(),
+            },
+            ready: Listed {
+                first: ready.iter().filter_map(entry).collect(),
+                total: ready_total,
+            },
         }
     }
 }

@@ -46,11 +46,9 @@ impl Tree {
 pub struct Open {
     /// The first tickets in progress, in [`crate::registry::sort_by_kind`]'s
     /// order.
-    pub in_progress: Vec<Entry>,
-    pub in_progress_total: usize,
+    pub in_progress: Listed,
     /// The first ready tickets, in [`ready_order`].
-    pub ready: Vec<Entry>,
-    pub ready_total: usize,
+    pub ready: Listed,
 }
 
 impl Tree {
@@ -79,13 +77,9 @@ impl Tree {
             }
             Some(())
         })?;
-        let (in_progress, in_progress_total) = in_progress.finish();
-        let (ready, ready_total) = ready.finish(&index)?;
         Some(Open {
-            in_progress,
-            in_progress_total,
-            ready,
-            ready_total,
+            in_progress: in_progress.finish().into(),
+            ready: ready.finish(&index)?.into(),
         })
     }
 }
@@ -1247,10 +1241,10 @@ pub(super) mod tests {
             match tree.open_by_index(3) {
                 Some(open) => {
                     let of = |v: &[Entry]| -> Vec<String> { v.iter().map(|e| e.rel.to_string()).collect() };
-                    proptest::prop_assert_eq!(of(&open.in_progress), rels(&in_progress));
-                    proptest::prop_assert_eq!(open.in_progress_total, in_progress.len());
-                    proptest::prop_assert_eq!(of(&open.ready), rels(&ready));
-                    proptest::prop_assert_eq!(open.ready_total, ready_total);
+                    proptest::prop_assert_eq!(of(&open.in_progress.first), rels(&in_progress));
+                    proptest::prop_assert_eq!(open.in_progress.total, in_progress.len());
+                    proptest::prop_assert_eq!(of(&open.ready.first), rels(&ready));
+                    proptest::prop_assert_eq!(open.ready.total, ready_total);
                 }
                 None => proptest::prop_assert!(twice, "no answer, yet no id is on two files"),
             }
