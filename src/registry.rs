@@ -478,51 +478,86 @@ fn render_pieces_on<P: AsRef<[Problem]>>(
                 }
             });
         }
-        // What was emitted before `s`: offsets are `done + s.len()`.
-        let mut done = 0;
-        let mut s = String::with_capacity(PIECE + 4096);
-        let mut flush = |s: &mut String, done: &mut usize, at_least: usize| {
-            if s.len() >= at_least {
-                emit(s);
-                *done += s.len();
-                s.clear();
-            }
-        };
-        head(&mut s, config, &counts);
-        let mut rows = Vec::with_capacity(counts.len());
         let mut next = 0;
-        for ((st, of), n) in config.statuses.iter().zip(&by_status).zip(&counts) {
-            section(&mut s, st, *n);
-            let start = done + s.len();
-            for block in of.chunks(BLOCK) {
-                // A block the other thread rendered; if it stopped (it
-                // panicked), rendered here, and its panic goes on at the
-                // end of the scope.
-                let theirs = (two_threads && next % 2 == 1)
-                    .then(|| rendered.recv().ok())
-                    .flatten();
-                match theirs {
-                    Some(text) => s.push_str(&text),
-                    None => {
-                        for t in block {
-                            row(&mut s, t);
-                            flush(&mut s, &mut done, PIECE);
+        render_rows(
+            config,
+            &counts,
+            &mut |i, put| {
+                for block in by_status[i].chunks(BLOCK) {
+                    // A block the other thread rendered; if it stopped (it
+                    // panicked), rendered here, and its panic goes on at the
+                    // end of the scope.
+                    let theirs = (two_threads && next % 2 == 1)
+                        .then(|| rendered.recv().ok())
+                        .flatten();
+                    match theirs {
+                        Some(text) => put(&text),
+                        None => {
+                            let mut s = String::with_capacity(1024);
+                            for t in block {
+                                s.clear();
+                                row(&mut s, t);
+                                put(&s);
+                            }
                         }
                     }
+                    next += 1;
                 }
-                flush(&mut s, &mut done, PIECE);
-                next += 1;
-            }
-            rows.push(start..done + s.len());
+                Some(())
+            },
+            problems,
+            emit,
+        )
+        .unwrap_or_else(|| unreachable!("rows from memory are always given"))
+    })
+}
+
+/// What gives [`render_rows`] a status's rows (see there).
+pub type Rows<'a> = dyn FnMut(usize, &mut dyn FnMut(&str)) -> Option<()> + 'a;
+
+/// The registry of tickets counted `counts` per status, given to `emit` a
+/// piece at a time (64 KiB or more each) as [`render_pieces`] gives it,
+/// and where its tables are: `rows` gives each shown status's rows (its
+/// index in the board), in order, a few at a time to `put`, each rendered
+/// by [`row`]. `problems` is asked for once the tables are out. `None`
+/// when `rows` says so.
+pub fn render_rows<P: AsRef<[Problem]>>(
+    config: &Config,
+    counts: &[usize],
+    rows: &mut Rows<'_>,
+    problems: impl FnOnce() -> P,
+    emit: &mut dyn FnMut(&str),
+) -> Option<Layout> {
+    // What was emitted before `s`: offsets are `done + s.len()`.
+    let mut done = 0;
+    let mut s = String::with_capacity(PIECE + 4096);
+    let flush = |s: &mut String, done: &mut usize, emit: &mut dyn FnMut(&str), at_least: usize| {
+        if s.len() >= at_least {
+            emit(s);
+            *done += s.len();
+            s.clear();
         }
-        let at = done + s.len();
-        problems_section(&mut s, problems().as_ref());
-        flush(&mut s, &mut done, 0);
-        Layout {
-            counts,
-            rows,
-            problems: at,
+    };
+    head(&mut s, config, counts);
+    let mut ranges = Vec::with_capacity(counts.len());
+    for (i, (st, n)) in config.statuses.iter().zip(counts).enumerate() {
+        section(&mut s, st, *n);
+        let start = done + s.len();
+        if st.kind != Kind::Archived && *n > 0 {
+            rows(i, &mut |text| {
+                s.push_str(text);
+                flush(&mut s, &mut done, emit, PIECE);
+            })?;
         }
+        ranges.push(start..done + s.len());
+    }
+    let at = done + s.len();
+    problems_section(&mut s, problems().as_ref());
+    flush(&mut s, &mut done, emit, 0);
+    Some(Layout {
+        counts: counts.to_vec(),
+        rows: ranges,
+        problems: at,
     })
 }
 
