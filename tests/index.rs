@@ -756,6 +756,23 @@ fn a_large_tree_s_check_by_the_index_is_the_full_view_s() {
         "{by_index:?}"
     );
     assert_eq!(by_index, full);
+    // A registry written since, its bytes the same or not: rendered from
+    // the index and compared, as the full view does.
+    t.run(&["sync"]).code(0);
+    let registry = t.read("tickets/TICKET_REGISTRY.md");
+    for (text, code) in [(registry.clone(), 6), (format!("{registry}\n"), 6)] {
+        for args in [&["sync", "--check"][..], &["doctor", "--json"]] {
+            fs::write(t.path("tickets/TICKET_REGISTRY.md"), &text).unwrap();
+            let by_index = t.run(args).code(code);
+            fs::remove_file(t.path("tickets/.tix/index")).unwrap();
+            let full = t.run(args).code(code);
+            assert_eq!(
+                (by_index.stdout, by_index.stderr),
+                (full.stdout, full.stderr)
+            );
+            t.run(&["sync"]).code(0);
+        }
+    }
     // doctor also says the index is stale (the full view, the index gone,
     // has none to find stale).
     fs::write(t.path(rel), t.read(rel).replace("edited by hand", "again")).unwrap();
@@ -782,6 +799,18 @@ fn a_large_tree_s_sync_by_the_index_is_the_full_view_s() {
     );
     assert_eq!(by_index, full);
     assert_eq!(t.read("tickets/TICKET_REGISTRY.md"), before);
+    // A registry written since with the same bytes: rendered from the
+    // index, found fresh and noted in it; with other bytes, written again.
+    for (text, said) in [
+        (before.clone(), "unchanged"),
+        (format!("{before}\n"), "regenerated"),
+    ] {
+        fs::write(t.path("tickets/TICKET_REGISTRY.md"), text).unwrap();
+        t.run(&["sync"]).code(0).stderr_has(&format!(
+            "tix: 11004 tickets; 0 moved; tickets/TICKET_REGISTRY.md {said}\n"
+        ));
+        assert_eq!(t.read("tickets/TICKET_REGISTRY.md"), before);
+    }
     fs::rename(
         t.path("tickets/in-progress/TIX-0016-t.md"),
         t.path("tickets/pending/TIX-0016-t.md"),

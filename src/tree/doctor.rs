@@ -69,25 +69,27 @@ impl Tree {
                 "not a file tix wrote; the hook sets it aside",
             ));
         }
-        // From the index when every file reads as it says and it knows the
-        // registry: the index is then no problem, and the registry fresh.
-        if let Some(found) = self.found_by_index(BY_INDEX_FROM, Proof::Read) {
+        // From the index when every file reads as it says: the index is
+        // then no problem.
+        let fresh = if let Some(found) = self.found_by_index(BY_INDEX_FROM, Proof::Read, false) {
             out.extend(found.problems);
             out.extend(found.stuck);
             out.extend(self.unread_folders());
-            return Ok(out);
-        }
-        let snap = self.scan(Scan::Fresh, Upkeep::Nothing)?;
-        out.extend(self.problems(&snap));
-        out.extend(self.dependency_problems(&snap));
-        out.extend(self.unread_folders());
-        // The index is a cache: a run that cannot write it (another user, a
-        // read-only checkout) has nothing to say about it.
-        let writable = rustix::fs::access(&state, rustix::fs::Access::WRITE_OK).is_ok();
-        if let Some(p) = self.index_problem(&snap).filter(|_| writable) {
-            out.push(p);
-        }
-        match self.registry_fresh(&snap, false)? {
+            found.registry
+        } else {
+            let snap = self.scan(Scan::Fresh, Upkeep::Nothing)?;
+            out.extend(self.problems(&snap));
+            out.extend(self.dependency_problems(&snap));
+            out.extend(self.unread_folders());
+            // The index is a cache: a run that cannot write it (another user, a
+            // read-only checkout) has nothing to say about it.
+            let writable = rustix::fs::access(&state, rustix::fs::Access::WRITE_OK).is_ok();
+            if let Some(p) = self.index_problem(&snap).filter(|_| writable) {
+                out.push(p);
+            }
+            self.registry_fresh(&snap, false)?
+        };
+        match fresh {
             Some(true) => {}
             Some(false) => out.push(problem(
                 ProblemKind::RegistryStale,

@@ -34,40 +34,48 @@ pub struct Found {
     pub problems: Vec<Problem>,
     /// [`Tree::dependency_problems`].
     pub stuck: Vec<Problem>,
+    /// The registry, as [`Tree::registry_fresh`] finds it: fresh
+    /// (`Some(true)`), stale, or missing (`None`).
+    pub registry: Option<bool>,
 }
 
 impl Found {
     /// Everything `sync --check` reports, as [`Tree::all_problems`] finds
-    /// it: the registry is fresh (the index knew it).
+    /// it (a trusted index vouches for no folder with a temp file in it).
     #[must_use]
     pub fn every(self, tree: &Tree) -> Vec<Problem> {
         let mut out = self.problems;
         out.extend(self.stuck);
-        out.extend(tree.tree_problems(Some(true), &[]));
+        out.extend(tree.tree_problems(self.registry, &[]));
         out
     }
 }
 
 impl Tree {
-    /// The tickets' problems (see [`Found`]) from the index, when its
-    /// records are `from` bytes or more, it knows the registry as it is now
-    /// (so the registry is fresh without rendering it), and `proof` shows
-    /// it is the tree. Held: every id (whether its ticket is closed), what
-    /// the open tickets that wait for others wait for, the problems, and
-    /// with [`Proof::Read`] a chunk of records and files. `None`: the index
-    /// is not that, a record does not parse, or an id is on two files (the
-    /// full view reports which).
+    /// The tickets' problems and the registry's state (see [`Found`]) from
+    /// the index, when its records are `from` bytes or more and `proof`
+    /// shows it is the tree. Held: every id (whether its ticket is closed),
+    /// what the open tickets that wait for others wait for, the problems,
+    /// and with [`Proof::Read`] a chunk of records and files. The registry
+    /// is fresh without a render when the index knows it as it is now;
+    /// else it is rendered from the index ([`Tree::render_by_index`]) and
+    /// compared, and with `remember` a registry found fresh is noted in the
+    /// index. `None`: the index is not that, a record does not parse, an id
+    /// is on two files (the full view reports which), or the registry
+    /// cannot be rendered so or read.
     #[must_use]
-    pub fn found_by_index(&self, from: usize, proof: Proof) -> Option<Found> {
+    pub fn found_by_index(&self, from: usize, proof: Proof, remember: bool) -> Option<Found> {
         let index = self.large_index(from)?;
         let now = self.registry_stamp();
-        if now.is_none() || index.memo.as_ref().map(|m| m.stamp) != now {
-            return None;
-        }
-        match proof {
+        let mut found = match proof {
             Proof::Stat => self.by_exact(&index, |index| self.find_in(index, None)),
             Proof::Read => self.find_in(&index, Some(&File::open(&self.root).ok()?)),
+        }?;
+        if now.is_none() || index.memo.as_ref().map(|m| m.stamp) != now {
+            found.registry =
+                self.registry_fresh_by_index(&index, &found.problems, now, remember)?;
         }
+        Some(found)
     }
 
     /// [`Tree::found_by_index`] of `index`, each file read from `root` and
@@ -161,6 +169,7 @@ impl Seen {
             files: self.files,
             problems: self.problems,
             stuck,
+            registry: Some(true),
         })
     }
 }
@@ -194,8 +203,9 @@ mod tests {
     fn said(found: Option<Found>, tree: &Tree) -> Option<String> {
         found.map(|f| {
             let (files, problems, stuck) = (f.files, f.problems.clone(), f.stuck.clone());
+            let registry = f.registry;
             format!(
-                "{files} files, {problems:?}, {stuck:?}, {:?}",
+                "{files} files, {problems:?}, {stuck:?}, registry {registry:?}, {:?}",
                 f.every(tree)
             )
         })
@@ -203,10 +213,11 @@ mod tests {
 
     fn full(tree: &Tree, snap: &Snapshot) -> String {
         format!(
-            "{} files, {:?}, {:?}, {:?}",
+            "{} files, {:?}, {:?}, registry {:?}, {:?}",
             snap.entries.len(),
             tree.problems(snap),
             tree.dependency_problems(snap),
+            tree.registry_fresh(snap, false).unwrap(),
             tree.all_problems(snap, false).unwrap()
         )
     }
@@ -250,18 +261,20 @@ mod tests {
             );
         }
         for proof in [Proof::Stat, Proof::Read] {
-            let found = tree.found_by_index(0, proof);
+            let found = tree.found_by_index(0, proof, false);
             assert_eq!(said(found, &tree).as_deref(), Some(&*expected), "{proof:?}");
         }
         // Not from an index smaller than asked for.
-        assert!(tree.found_by_index(usize::MAX, Proof::Read).is_none());
+        assert!(
+            tree.found_by_index(usize::MAX, Proof::Read, false)
+                .is_none()
+        );
     }
 
-    /// A registry the index does not know (written since), a file edited
-    /// since the index was written, or an id on two files: no answer, the
-    /// full view's to give.
+    /// A file edited since the index was written, or an id on two files:
+    /// no answer, the full view's to give.
     #[test]
-    fn no_answer_but_from_an_index_that_is_the_tree_and_knows_the_registry() {
+    fn no_answer_but_from_an_index_that_is_the_tree() {
         let (dir, tree) = empty();
         let root = dir.path();
         draw(
@@ -272,28 +285,25 @@ mod tests {
             ],
         );
         synced(&tree);
-        assert!(tree.found_by_index(0, Proof::Read).is_some());
-        let registry = fs::read_to_string(tree.path(REGISTRY)).unwrap();
-        fs::write(tree.path(REGISTRY), &registry).unwrap();
-        for proof in [Proof::Stat, Proof::Read] {
-            assert!(tree.found_by_index(0, proof).is_none(), "{proof:?}");
-        }
-        synced(&tree);
+        assert!(tree.found_by_index(0, Proof::Read, false).is_some());
         let rel = "pending/TIX-0001-0.md";
         let text = fs::read_to_string(root.join(rel)).unwrap();
         fs::write(root.join(rel), text.replace("title: t", "title: u")).unwrap();
         for proof in [Proof::Stat, Proof::Read] {
-            assert!(tree.found_by_index(0, proof).is_none(), "{proof:?}");
+            assert!(tree.found_by_index(0, proof, false).is_none(), "{proof:?}");
         }
         // The id of a ticket on another ticket, or on a file that does
         // not parse: the full view groups the files.
         for text in [text.as_str(), "---\nid: [\n---\n"] {
             fs::write(root.join("pending/TIX-0001-1.md"), text).unwrap();
             synced(&tree);
-            assert!(tree.found_by_index(0, Proof::Stat).is_none(), "{text}");
+            assert!(
+                tree.found_by_index(0, Proof::Stat, false).is_none(),
+                "{text}"
+            );
             fs::remove_file(root.join("pending/TIX-0001-1.md")).unwrap();
             synced(&tree);
-            assert!(tree.found_by_index(0, Proof::Stat).is_some());
+            assert!(tree.found_by_index(0, Proof::Stat, false).is_some());
         }
     }
 
@@ -312,19 +322,69 @@ mod tests {
         let index = fs::read_to_string(tree.index_path()).unwrap();
         assert_eq!(index.matches("abcd").count(), 1, "{index}");
         fs::write(tree.index_path(), index.replace("abcd", "wxyz")).unwrap();
-        assert!(tree.found_by_index(0, Proof::Stat).is_some());
-        assert!(tree.found_by_index(0, Proof::Read).is_none());
+        assert!(tree.found_by_index(0, Proof::Stat, false).is_some());
+        assert!(tree.found_by_index(0, Proof::Read, false).is_none());
+    }
+
+    /// A registry the index does not know as it is now (written since,
+    /// with the same bytes or others, or gone) is rendered from the index
+    /// and compared, as the full view compares it; remembered, a fresh one
+    /// is noted in the index, so that the next answer needs no render.
+    #[test]
+    fn a_registry_the_index_does_not_know_is_rendered_from_it_and_compared() {
+        let (dir, tree) = empty();
+        let root = dir.path();
+        draw(
+            root,
+            &[
+                (0, 0, None, vec![], 1, false),
+                (1, 0, None, vec![1], 2, false),
+                (2, 0, Some(1), vec![], 3, false),
+            ],
+        );
+        synced(&tree);
+        let path = tree.path(REGISTRY);
+        let registry = fs::read_to_string(&path).unwrap();
+        for (text, expected) in [
+            (Some(registry.clone()), Some(true)),
+            (Some(format!("{registry} ")), Some(false)),
+            (Some(registry.replace("TIX-0003", "TIX-0004")), Some(false)),
+            (None, None),
+        ] {
+            match &text {
+                Some(t) => fs::write(&path, t).unwrap(),
+                None => fs::remove_file(&path).unwrap(),
+            }
+            let snap = tree.scan(Scan::Fresh, Upkeep::Nothing).unwrap();
+            assert_eq!(tree.registry_fresh(&snap, false).unwrap(), expected);
+            for proof in [Proof::Stat, Proof::Read] {
+                let found = tree.found_by_index(0, proof, false).unwrap();
+                assert_eq!(found.registry, expected, "{proof:?} {text:?}");
+            }
+        }
+        fs::write(&path, &registry).unwrap();
+        let stamp = tree.registry_stamp();
+        assert_ne!(tree.open_index().unwrap().memo.map(|m| m.stamp), stamp);
+        let found = tree.found_by_index(0, Proof::Stat, true).unwrap();
+        assert_eq!(found.registry, Some(true));
+        assert_eq!(tree.open_index().unwrap().memo.map(|m| m.stamp), stamp);
     }
 
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
 
         /// On any small tree (with one ticket moved by hand to another
-        /// status's folder), the problems by the index, by either proof, are
-        /// the full view's; or there is no answer, only when an id is on two
-        /// files.
+        /// status's folder), the registry rendered from the index is the
+        /// full view's; and with the registry as written, written again, changed
+        /// or gone, the problems by the index, by either proof, and the
+        /// registry's state are the full view's; or there is no answer, only
+        /// when an id is on two files.
         #[test]
-        fn problems_by_the_index_as_by_the_full_view(drawn in drawn(), moved in 0usize..20) {
+        fn problems_by_the_index_as_by_the_full_view(
+            drawn in drawn(),
+            moved in 0usize..20,
+            registry in 0usize..4,
+        ) {
             let (dir, tree) = empty();
             let root = dir.path();
             draw(root, &drawn);
@@ -336,11 +396,27 @@ mod tests {
                 fs::rename(root.join(from).join(&name), root.join(to).join(&name)).unwrap();
             }
             let snap = synced(&tree);
+            // The registry as it is rendered from the index, a piece at a
+            // time, with its layout: the full view's.
+            let index = tree.trusted_index().unwrap();
+            let mut text = String::new();
+            let layout = tree.render_by_index(&index, &tree.problems(&snap), &mut |p| text.push_str(p));
+            let (whole, whole_layout) = tree.render_registry(&snap);
+            proptest::prop_assert_eq!(&text, &whole);
+            proptest::prop_assert_eq!(layout, Some(whole_layout));
+            // The registry as the index does not know it.
+            let path = tree.path(REGISTRY);
+            match registry {
+                1 => fs::write(&path, &whole).unwrap(),
+                2 => fs::write(&path, format!("{whole}.")).unwrap(),
+                3 => fs::remove_file(&path).unwrap(),
+                _ => {}
+            }
             let expected = full(&tree, &snap);
             let ids: Vec<usize> = drawn.iter().map(|d| d.4).collect();
             let twice = ids.iter().enumerate().any(|(i, id)| ids[..i].contains(id));
             for proof in [Proof::Stat, Proof::Read] {
-                match said(tree.found_by_index(0, proof), &tree) {
+                match said(tree.found_by_index(0, proof, false), &tree) {
                     Some(got) => proptest::prop_assert_eq!(&got, &expected),
                     None => proptest::prop_assert!(twice, "no answer, yet no id is on two files"),
                 }

@@ -190,3 +190,121 @@ impl Tree {
         Ok(Some(fresh))
     }
 }
+
+impl Tree {
+    /// [`Tree::registry_fresh`] from `index` (see [`Tree::render_by_index`]),
+    /// given the registry's problems; `now` is the registry's stamp taken
+    /// before. With `remember`, a registry found fresh, its stamp still
+    /// `now`, is noted in the index (a line appended). `None`: the full
+    /// view's to say (a spool failed, or the registry cannot be read).
+    pub(super) fn registry_fresh_by_index(
+        &self,
+        index: &index::Index,
+        problems: &[crate::model::Problem],
+        now: Option<Stamp>,
+        remember: bool,
+    ) -> Option<Option<bool>> {
+        let file = match File::open(self.path(REGISTRY)) {
+            Ok(f) => f,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Some(None),
+            Err(_) => return None,
+        };
+        let mut cmp = fsx::Compare::new(file).ok()?;
+        let layout = self.render_by_index(index, problems, &mut |p| cmp.feed(p.as_bytes()))?;
+        let fresh = cmp.finish().ok()?;
+        if fresh
+            && remember
+            && let Some(stamp) = now.filter(|_| self.registry_stamp() == now)
+        {
+            let memo = index::Memo { stamp, layout };
+            let line = index::delta(&[], &[], &index::Dirs::new(), Some(&memo), &[]);
+            let _ = index::append(&self.index_path(), &line);
+        }
+        Some(Some(fresh))
+    }
+}
+
+/// A status's rows as [`Tree::render_by_index`] keeps them: where each is
+/// in the status's spool, with what it is sorted by first.
+type Places = Vec<(registry::Primary<Box<str>>, u64, u32)>;
+
+impl Tree {
+    /// The registry rendered from `index` a record at a time, given to
+    /// `emit` a piece at a time as [`registry::render_pieces`] gives it
+    /// from every ticket; `problems` are its last section's
+    /// ([`Tree::problems`]). The records are read in the order of their ids
+    /// (then paths), each ticket's row written into its status's spool (an
+    /// unnamed temp file) as it is read, with where it is and what
+    /// [`registry::sort_by_kind`] sorts by first (about 50 bytes a ticket
+    /// held); then each status's places are sorted by that alone (stably:
+    /// ties stay in the order of ids and paths, the rest of that order) and
+    /// the rows read back in that order. At 100,000 tickets the full view
+    /// held every record (90 MiB). `None`: a record does not parse, or a
+    /// spool cannot be written or read.
+    pub(super) fn render_by_index(
+        &self,
+        index: &index::Index,
+        problems: &[crate::model::Problem],
+        emit: &mut dyn FnMut(&str),
+    ) -> Option<registry::Layout> {
+        let statuses = &self.config.statuses;
+        let mut counts = vec![0; statuses.len()];
+        let mut spools: Vec<Option<io::BufWriter<File>>> = statuses.iter().map(|_| None).collect();
+        let mut places: Vec<Places> = statuses.iter().map(|_| Vec::new()).collect();
+        let mut row = String::new();
+        index.each_by_id(&mut |e| {
+            let Some(t) = self.ticket_of(&e) else {
+                return Some(());
+            };
+            let Some(i) = statuses.iter().position(|s| s.name == t.status) else {
+                return Some(());
+            };
+            counts[i] += 1;
+            if statuses[i].kind == crate::config::Kind::Archived {
+                return Some(());
+            }
+            row.clear();
+            registry::row(&mut row, &t);
+            let spool = match &mut spools[i] {
+                Some(s) => s,
+                None => spools[i].insert(io::BufWriter::with_capacity(
+                    256 * 1024,
+                    tempfile::tempfile().ok()?,
+                )),
+            };
+            spool.write_all(row.as_bytes()).ok()?;
+            let at = places[i]
+                .last()
+                .map_or(0, |(_, at, len)| at + u64::from(*len));
+            let len = u32::try_from(row.len()).ok()?;
+            places[i].push((registry::key_of(&t).0.map(Box::from), at, len));
+            Some(())
+        })?;
+        let files = spools
+            .into_iter()
+            .map(|s| match s {
+                None => Some(None),
+                Some(s) => s.into_inner().ok().map(Some),
+            })
+            .collect::<Option<Vec<Option<File>>>>()?;
+        for p in &mut places {
+            p.sort_by(|a, b| a.0.cmp(&b.0));
+        }
+        let mut bytes = Vec::new();
+        registry::render_rows(
+            &self.config,
+            &counts,
+            &mut |i, put| {
+                let file = files[i].as_ref()?;
+                for &(_, at, len) in &places[i] {
+                    bytes.resize(len as usize, 0);
+                    std::os::unix::fs::FileExt::read_exact_at(file, &mut bytes, at).ok()?;
+                    put(std::str::from_utf8(&bytes).ok()?);
+                }
+                Some(())
+            },
+            || problems,
+            emit,
+        )
+    }
+}
