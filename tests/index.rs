@@ -693,6 +693,15 @@ fn a_large_tree_s_dashboard_by_the_index_is_the_full_view_s() {
     assert!(by_index.contains("and 6552 more"), "{by_index}");
     assert_eq!(by_index, full);
 
+    // A registry written since, with its bytes or others: rendered from
+    // the index and compared, as the full view does.
+    let registry = t.read("tickets/TICKET_REGISTRY.md");
+    for text in [registry.clone(), format!("{registry}\n")] {
+        fs::write(t.path("tickets/TICKET_REGISTRY.md"), &text).unwrap();
+        let (by_index, full) = by_index_and_full(&t, &["status"]);
+        assert_eq!(by_index, full);
+        t.run(&["sync"]).code(0);
+    }
     // A ticket edited in place, its record in the first 8,192 stat'ed (not
     // the last of them): seen at once.
     let rel = "tickets/in-progress/TIX-0006-t.md";

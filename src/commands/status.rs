@@ -120,7 +120,7 @@ fn dashboard(ctx: &Ctx, tree: &Tree, json: bool, watching: bool) -> Result<Optio
             in_progress: tree.shown(&dash.in_progress),
             ready: tree.shown(&dash.ready),
             recent: tree.shown(&dash.recent),
-            problems: dash.problems + tree.tree_problems(Some(true), &[]).len(),
+            problems: dash.problems + tree.tree_problems(dash.registry, &[]).len(),
         };
         return show(ctx, tree, view, json, watching);
     }

@@ -231,30 +231,36 @@ pub struct Dash {
     /// open tickets that wait for ever (as [`Tree::problems`] and
     /// [`Tree::dependency_problems`] find them).
     pub problems: usize,
+    /// The registry when [`Want::problems`] asks for the problems, as
+    /// [`Tree::registry_fresh`] finds it: fresh (`Some(true)`, and so when
+    /// they are not asked for), stale, or missing (`None`).
+    pub registry: Option<bool>,
 }
 
 impl Tree {
     /// The dashboard's tickets (see [`Dash`]) as `want` asks, from the
-    /// index when its records are `want.from` bytes or more, it is exactly
-    /// the tree ([`Tree::by_exact_index`]) and, for the problems, it knows
-    /// the registry as it is now; its records read one at a time beside the
-    /// check. Held: the first of each list, what `Ready` holds, and for the
-    /// problems the ids and dependencies of the open tickets that wait for
-    /// others and the ids of the files that are no tickets; at 100,000
-    /// tickets the full view held every record, 77 MiB. `None`: the index
-    /// is not that (for the problems, the full view compares the registry),
-    /// a record does not parse, or an id is on two files (the full view
-    /// decides what is ready; for the problems, a file that is no ticket
-    /// with a ticket's id too, which the full view reports).
+    /// index when its records are `want.from` bytes or more and it is
+    /// exactly the tree ([`Tree::by_exact_index`]); its records read one at
+    /// a time beside the check. For the problems, a registry the index does
+    /// not know as it is now is rendered from the index and compared (see
+    /// [`Tree::render_by_index`]), and noted in it when fresh. Held: the
+    /// first of each list, what `Ready` holds, and for the problems the ids
+    /// and dependencies of the open tickets that wait for others, the ids
+    /// of the files that are no tickets, and (for a render) the files' own
+    /// problems; at 100,000 tickets the full view held every record, 77
+    /// MiB. `None`: the index is not that, a record does not parse, an id
+    /// is on two files (the full view decides what is ready; for the
+    /// problems, a file that is no ticket with a ticket's id too, which the
+    /// full view reports), or the registry cannot be rendered so or read.
     #[must_use]
     pub fn dash_by_index(&self, want: &Want) -> Option<Dash> {
         let index = self.large_index(want.from)?;
         let now = self.registry_stamp();
-        if want.problems && (now.is_none() || index.memo.as_ref().map(|m| m.stamp) != now) {
-            return None;
-        }
+        // The files' own problems, listed for a render of the registry.
+        let render =
+            want.problems && (now.is_none() || index.memo.as_ref().map(|m| m.stamp) != now);
         let n = want.first;
-        self.by_exact(&index, |index| {
+        let (mut dash, mut listed) = self.by_exact(&index, |index| {
             let mut ready = Ready::new(n);
             let mut in_progress: Firsts<Shown, Entry> = Firsts::new(if want.every_in_progress {
                 usize::MAX
@@ -279,9 +285,13 @@ impl Tree {
             let (mut tickets, mut unreadable, mut problems) = (0, 0, 0);
             // Ids of files that are no tickets, checked against every other.
             let mut others: Vec<IdKey> = Vec::new();
+            let mut listed = Vec::new();
             index.each_entry(&mut |e| {
                 if want.problems && (e.parsed.is_err() || self.misplaced(&e)) {
                     problems += 1;
+                    if render {
+                        listed.extend(self.entry_problem(&e));
+                    }
                 }
                 let Some(t) = self.ticket_of(&e) else {
                     unreadable += 1;
@@ -325,7 +335,7 @@ impl Tree {
             }
             let columns = columns.into_iter().map(|c| c.finish().0).collect();
             let (first, total) = ready.finish(index)?;
-            Some(Dash {
+            let dash = Dash {
                 tickets,
                 unreadable,
                 counts,
@@ -334,8 +344,15 @@ impl Tree {
                 recent: recent.finish().into(),
                 columns,
                 problems,
-            })
-        })
+                registry: Some(true),
+            };
+            Some((dash, listed))
+        })?;
+        if render {
+            super::problems::sort(&mut listed);
+            dash.registry = self.registry_fresh_by_index(&index, &listed, now, true)?;
+        }
+        Some(dash)
     }
 }
 
@@ -1022,7 +1039,7 @@ pub(super) mod tests {
         };
         let by_index = tree
             .dash_by_index(&want(0))
-            .map(|d| show(&d, d.problems + tree.tree_problems(Some(true), &[]).len()));
+            .map(|d| show(&d, d.problems + tree.tree_problems(d.registry, &[]).len()));
         // Not asked for the problems, the rest is the full view's whenever
         // it answers, and it counts none.
         let quiet = Want {
@@ -1039,7 +1056,8 @@ pub(super) mod tests {
     /// A dashboard by the index counts what the full view reports: a file
     /// that does not parse, a ticket in another status's folder, one that
     /// waits for a missing id, two that wait for each other; and the
-    /// registry as the index knew it, or the full view compares it.
+    /// registry as the index knew it, or as a render from the index finds
+    /// it (stale, fresh, missing), as the full view does.
     #[test]
     fn a_dashboard_by_the_index_counts_the_full_view_s_problems() {
         let (dir, tree) = empty();
@@ -1058,9 +1076,25 @@ pub(super) mod tests {
         let (expected, by_index) = dashboards(&tree);
         assert!(expected.ends_with(", 5 problems"), "{expected}");
         assert_eq!(by_index.as_deref(), Some(&*expected));
-        // The registry changed since: the full view compares it.
-        fs::write(tree.path(super::super::REGISTRY), "edited\n").unwrap();
-        assert!(tree.dash_by_index(&want(0)).is_none());
+        // The registry changed since: rendered from the index and compared,
+        // as the full view compares it; written again with the same bytes,
+        // found fresh and noted in the index.
+        let path = tree.path(super::super::REGISTRY);
+        let registry = fs::read_to_string(&path).unwrap();
+        for (text, state) in [("edited\n", Some(false)), (&*registry, Some(true))] {
+            fs::write(&path, text).unwrap();
+            let d = tree.dash_by_index(&want(0)).unwrap();
+            assert_eq!(d.registry, state);
+            let snap = tree.scan(Scan::Fresh, Upkeep::Nothing).unwrap();
+            assert_eq!(
+                d.problems + tree.tree_problems(d.registry, &[]).len(),
+                tree.all_problems(&snap, false).unwrap().len()
+            );
+        }
+        let memo = tree.open_index().unwrap().memo.map(|m| m.stamp);
+        assert_eq!(memo, tree.registry_stamp());
+        fs::remove_file(&path).unwrap();
+        assert_eq!(tree.dash_by_index(&want(0)).unwrap().registry, None);
         // Not asked for, the problems are neither counted nor a reason to
         // compare the registry (the rest: see `dashboards`).
         let quiet = Want {
