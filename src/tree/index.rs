@@ -904,6 +904,170 @@ pub fn encode_to(
     Ok(out.finish(fingerprint, dirs, memo))
 }
 
+/// An index written from records given one at a time, in any order (as a
+/// read without an index finds the files): each record encoded into a
+/// spool (an unnamed file in `dir`) as it comes, with its id's key, its
+/// path and where it is held (about 100 bytes a record, where the records
+/// themselves were 900); then sorted in [`by_id`]'s order and written as
+/// the base, each read back from the spool.
+pub struct Build {
+    spool: std::io::BufWriter<fs::File>,
+    rows: Vec<BuildRow>,
+    /// The paths, one after another.
+    paths: String,
+    /// Each prefix, by its number in [`BuildKey::Plain`].
+    prefixes: Vec<Box<str>>,
+    numbers: std::collections::HashMap<Box<str>, u32>,
+    at: u64,
+    rec: String,
+}
+
+/// A record's id as [`Build`] holds it: nearly every one a prefix's number
+/// and its own (16 bytes, where a key is 72).
+enum BuildKey {
+    None,
+    Plain { prefix: u32, num: u64 },
+    Other(Box<IdKey>),
+}
+
+impl BuildKey {
+    /// The key's parts in the order of [`IdKey`]'s fields, as it sorts.
+    fn order<'a>(
+        &'a self,
+        prefixes: &'a [Box<str>],
+    ) -> Option<(&'a str, bool, u64, &'a [u64], &'a str)> {
+        match self {
+            BuildKey::None => None,
+            BuildKey::Plain { prefix, num } => {
+                Some((&prefixes[*prefix as usize], true, *num, &[], ""))
+            }
+            BuildKey::Other(k) => Some(k.order()),
+        }
+    }
+}
+
+struct BuildRow {
+    key: BuildKey,
+    path: (u32, u32),
+    at: u64,
+    len: u32,
+    open: bool,
+}
+
+impl Build {
+    /// # Errors
+    ///
+    /// An error making the spool in `dir`.
+    pub fn new(dir: &Path) -> std::io::Result<Build> {
+        Ok(Build {
+            spool: std::io::BufWriter::with_capacity(256 * 1024, tempfile::tempfile_in(dir)?),
+            rows: Vec::new(),
+            paths: String::new(),
+            prefixes: Vec::new(),
+            numbers: std::collections::HashMap::new(),
+            at: 0,
+            rec: String::new(),
+        })
+    }
+
+    /// Adds `e`'s record; `open` says whether it is an open ticket's.
+    ///
+    /// # Errors
+    ///
+    /// An error writing the spool, or more records than it can place.
+    pub fn push(&mut self, e: &Entry, open: bool) -> std::io::Result<()> {
+        let too_many = || std::io::Error::other("too many records");
+        self.rec.clear();
+        push_record(&mut self.rec, e);
+        self.spool.write_all(self.rec.as_bytes())?;
+        let key = match &e.key {
+            None => BuildKey::None,
+            Some(k) if k.numbered && k.sub.is_empty() && k.suffix.is_empty() => {
+                let prefix = match self.numbers.get(&*k.prefix) {
+                    Some(n) => *n,
+                    None => {
+                        let n = u32::try_from(self.prefixes.len()).map_err(|_| too_many())?;
+                        self.prefixes.push(Box::from(&*k.prefix));
+                        self.numbers.insert(Box::from(&*k.prefix), n);
+                        n
+                    }
+                };
+                BuildKey::Plain { prefix, num: k.num }
+            }
+            Some(k) => BuildKey::Other(Box::new(IdKey {
+                prefix: Text::from(k.prefix.to_string()),
+                numbered: k.numbered,
+                num: k.num,
+                sub: k.sub.clone(),
+                suffix: Text::from(k.suffix.to_string()),
+            })),
+        };
+        let start = u32::try_from(self.paths.len()).map_err(|_| too_many())?;
+        self.paths.push_str(&e.rel);
+        let end = u32::try_from(self.paths.len()).map_err(|_| too_many())?;
+        let len = u32::try_from(self.rec.len()).map_err(|_| too_many())?;
+        self.rows.push(BuildRow {
+            key,
+            path: (start, end),
+            at: self.at,
+            len,
+            open,
+        });
+        self.at += u64::from(len);
+        Ok(())
+    }
+
+    /// Writes the base to `base` in [`by_id`]'s order and gives the
+    /// header, as [`encode_to`] does.
+    ///
+    /// # Errors
+    ///
+    /// An error reading the spool back or writing `base`.
+    pub fn finish(
+        mut self,
+        fingerprint: &str,
+        dirs: &Dirs,
+        memo: Option<&Memo>,
+        base: &mut dyn std::io::Write,
+    ) -> std::io::Result<String> {
+        use std::os::unix::fs::FileExt;
+        let spool = self
+            .spool
+            .into_inner()
+            .map_err(std::io::IntoInnerError::into_error)?;
+        let paths = &self.paths;
+        let path = |r: &BuildRow| &paths[r.path.0 as usize..r.path.1 as usize];
+        let prefixes = &self.prefixes;
+        self.rows.sort_unstable_by(|a, b| {
+            let (ka, kb) = (a.key.order(prefixes), b.key.order(prefixes));
+            (ka, path(a)).cmp(&(kb, path(b)))
+        });
+        let mut out = Encoder::new(dirs, base);
+        let mut line = Vec::new();
+        for r in &self.rows {
+            line.resize(r.len as usize, 0);
+            spool.read_exact_at(&mut line, r.at)?;
+            let text = std::str::from_utf8(&line)
+                .map_err(std::io::Error::other)?
+                .strip_suffix('\n')
+                .ok_or_else(|| std::io::Error::other("a record without its end"))?;
+            let key = match &r.key {
+                BuildKey::None => None,
+                BuildKey::Plain { prefix, num } => Some(IdKey {
+                    prefix: Text::from(prefixes[*prefix as usize].to_string()),
+                    numbered: true,
+                    num: *num,
+                    sub: Vec::new(),
+                    suffix: Text::default(),
+                }),
+                BuildKey::Other(k) => Some((**k).clone()),
+            };
+            out.push_line(text, path(r), key.as_ref(), r.open)?;
+        }
+        Ok(out.finish(fingerprint, dirs, memo))
+    }
+}
+
 /// The order of the base: by id (a record without one first), then path.
 fn by_id(a: &Entry, b: &Entry) -> std::cmp::Ordering {
     (a.key.as_ref(), &a.rel).cmp(&(b.key.as_ref(), &b.rel))
@@ -1570,6 +1734,70 @@ mod tests {
             ..Meta::default()
         };
         Entry::new(rel.to_string().into(), stamp(1), Ok(meta))
+    }
+
+    /// An index built from records in any order, held as [`Build`] holds
+    /// them, is byte for byte the one [`encode`] writes of them all: ids
+    /// with sub-numbers and suffixes, of several prefixes, without a
+    /// number, on two files, a file without an id; open and closed.
+    #[test]
+    fn an_index_built_a_record_at_a_time_is_the_one_encoded_whole() {
+        let mut entries: Vec<Entry> = [
+            ("pending/TIX-0010-t.md", "TIX-0010"),
+            ("pending/TIX-0002-t.md", "TIX-0002"),
+            ("completed/TIX-0002-copy.md", "TIX-0002"),
+            ("pending/BACK-4.10-t.md", "BACK-4.10"),
+            ("pending/BACK-4.2-t.md", "BACK-4.2"),
+            // Paths in the other order than their ids'.
+            ("pending/A-0035a.md", "TIX-0035a"),
+            ("pending/Z-0035.md", "TIX-0035"),
+            (
+                "archive/TICKET-block-main-bash.md",
+                "TICKET-block-main-bash",
+            ),
+            ("pending/ABC-7-t.md", "ABC-7"),
+        ]
+        .iter()
+        .map(|(rel, id)| entry(rel, id, "t"))
+        .collect();
+        entries.push(Entry::new(
+            "pending/notes.md".into(),
+            stamp(2),
+            Err(Malformed {
+                line: Some(3),
+                message: "bad".into(),
+            }),
+        ));
+        let dirs: Dirs = [("pending", 1), ("completed", 2), ("archive", 3)]
+            .into_iter()
+            .map(|(d, n)| (d.to_string(), Some(stamp(n))))
+            .collect();
+        let open = |e: &Entry| e.rel.starts_with("pending/");
+        let whole = encode(
+            "fp",
+            &mut entries.iter().collect::<Vec<_>>(),
+            &dirs,
+            None,
+            &open,
+        );
+        for turn in 0..entries.len() {
+            entries.rotate_left(1);
+            if turn % 2 == 1 {
+                entries.reverse();
+            }
+            let dir = tempfile::tempdir().unwrap();
+            let mut build = Build::new(dir.path()).unwrap();
+            for e in &entries {
+                build.push(e, open(e)).unwrap();
+            }
+            let mut base = Vec::new();
+            let head = build.finish("fp", &dirs, None, &mut base).unwrap();
+            assert_eq!(
+                head + std::str::from_utf8(&base).unwrap(),
+                whole,
+                "turn {turn}"
+            );
+        }
     }
 
     #[test]
