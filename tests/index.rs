@@ -664,12 +664,33 @@ fn a_temp_file_no_read_can_remove_is_reported_by_every_read() {
     assert_eq!(problems(""), 0);
 }
 
-/// What `args` prints from the index, then from the full view (the index
-/// gone: the command writes it again).
-fn by_index_and_full(t: &Tix, args: &[&str]) -> (String, String) {
-    let by_index = t.run(args).code(0).stdout;
+/// What `args` prints and exits with three ways: from the index; from an
+/// index written anew by a read of every file, a record at a time (the
+/// index gone, as in a fresh clone); and from the full view (a folder
+/// changed since the index was written, so that it is not trusted). `tix
+/// sync` then writes the index again, knowing the registry.
+fn three_ways(t: &Tix, args: &[&str], code: i32) -> [(String, String); 3] {
+    let by_index = t.run(args).code(code);
     fs::remove_file(t.path("tickets/.tix/index")).unwrap();
-    (by_index, t.run(args).code(0).stdout)
+    let streamed = t.run(args).code(code);
+    // A check writes no index (it changes nothing): a read does.
+    if !t.exists("tickets/.tix/index") {
+        t.run(&["list", "--json"]).code(0);
+    }
+    t.write("tickets/pending/.untrusted", "");
+    fs::remove_file(t.path("tickets/pending/.untrusted")).unwrap();
+    let full = t.run(args).code(code);
+    t.run(&["sync"]).code(0);
+    [by_index, streamed, full].map(|r| (r.stdout, r.stderr))
+}
+
+/// What `args` prints from the index and from the full view (see
+/// [`three_ways`]); from an index written anew, it prints what it prints
+/// from the index.
+fn by_index_and_full(t: &Tix, args: &[&str]) -> (String, String) {
+    let [by_index, streamed, full] = three_ways(t, args, 0);
+    assert_eq!(streamed, by_index, "{args:?} from an index written anew");
+    (by_index.0, full.0)
 }
 
 /// On a large tree `status` and `report` read the index a record at a time
@@ -714,18 +735,13 @@ fn a_large_tree_s_dashboard_by_the_index_is_the_full_view_s() {
         .stdout_has("\"title\": \"edited by hand\"");
 }
 
-/// What `args` prints and exits with from the index, then from the full
-/// view (the index gone); `tix sync` then writes the index again, knowing
-/// the registry.
+/// What `args` prints and exits with from the index and from the full
+/// view (see [`three_ways`]); from an index written anew, what it does
+/// from the index.
 fn checked_by_index_and_full(t: &Tix, args: &[&str], code: i32) -> [(String, String); 2] {
-    let by_index = t.run(args).code(code);
-    fs::remove_file(t.path("tickets/.tix/index")).unwrap();
-    let full = t.run(args).code(code);
-    t.run(&["sync"]).code(0);
-    [
-        (by_index.stdout, by_index.stderr),
-        (full.stdout, full.stderr),
-    ]
+    let [by_index, streamed, full] = three_ways(t, args, code);
+    assert_eq!(streamed, by_index, "{args:?} from an index written anew");
+    [by_index, full]
 }
 
 /// On a large tree `sync --check` and `doctor` read every file and find
@@ -772,14 +788,8 @@ fn a_large_tree_s_check_by_the_index_is_the_full_view_s() {
     for (text, code) in [(registry.clone(), 6), (format!("{registry}\n"), 6)] {
         for args in [&["sync", "--check"][..], &["doctor", "--json"]] {
             fs::write(t.path("tickets/TICKET_REGISTRY.md"), &text).unwrap();
-            let by_index = t.run(args).code(code);
-            fs::remove_file(t.path("tickets/.tix/index")).unwrap();
-            let full = t.run(args).code(code);
-            assert_eq!(
-                (by_index.stdout, by_index.stderr),
-                (full.stdout, full.stderr)
-            );
-            t.run(&["sync"]).code(0);
+            let [by_index, full] = checked_by_index_and_full(&t, args, code);
+            assert_eq!(by_index, full, "{args:?}");
         }
     }
     // doctor also says the index is stale (the full view, the index gone,

@@ -37,16 +37,19 @@ pub struct Found {
     /// The registry, as [`Tree::registry_fresh`] finds it: fresh
     /// (`Some(true)`), stale, or missing (`None`).
     pub registry: Option<bool>,
+    /// The temp files a read of every file left in the folders (none when
+    /// the index was trusted: it vouches for no folder with one).
+    pub temps: Vec<String>,
 }
 
 impl Found {
     /// Everything `sync --check` reports, as [`Tree::all_problems`] finds
-    /// it (a trusted index vouches for no folder with a temp file in it).
+    /// it.
     #[must_use]
     pub fn every(self, tree: &Tree) -> Vec<Problem> {
         let mut out = self.problems;
         out.extend(self.stuck);
-        out.extend(tree.tree_problems(self.registry, &[]));
+        out.extend(tree.tree_problems(self.registry, &self.temps));
         out
     }
 }
@@ -54,23 +57,38 @@ impl Found {
 impl Tree {
     /// The tickets' problems and the registry's state (see [`Found`]) from
     /// the index, when its records are `from` bytes or more and `proof`
-    /// shows it is the tree. Held: every id (whether its ticket is closed),
-    /// what the open tickets that wait for others wait for, the problems,
-    /// and with [`Proof::Read`] a chunk of records and files. The registry
-    /// is fresh without a render when the index knows it as it is now;
-    /// else it is rendered from the index ([`Tree::render_by_index`]) and
-    /// compared, and with `remember` a registry found fresh is noted in the
-    /// index. `None`: the index is not that, a record does not parse, an id
-    /// is on two files (the full view reports which), or the registry
-    /// cannot be rendered so or read.
+    /// shows it is the tree. A tree without an index (a fresh clone) gets
+    /// one from a read of every file a record at a time, which is proof
+    /// enough: the tree's own, or with [`Proof::Read`] (a command that
+    /// changes nothing) one of the temp folder's (see
+    /// [`Tree::stream_index`]). Held: every id (whether its ticket is
+    /// closed), what the open tickets that wait for others wait for, the
+    /// problems, and with [`Proof::Read`] a chunk of records and files.
+    /// The registry is fresh without a render when the index knows it as
+    /// it is now; else it is rendered from the index
+    /// ([`Tree::render_by_index`]) and compared, and with `remember` a
+    /// registry found fresh is noted in the index. `None`: the index is not
+    /// that, a record does not parse, an id is on two files (the full view
+    /// reports which), or the registry cannot be rendered so or read.
     #[must_use]
     pub fn found_by_index(&self, from: usize, proof: Proof, remember: bool) -> Option<Found> {
-        let index = self.large_index(from)?;
+        let (index, temps, read) = match self.open_index() {
+            Some(index) => (index, Vec::new(), false),
+            None => {
+                let (index, temps) = self.stream_index(proof == Proof::Read).ok()??;
+                (index, temps, true)
+            }
+        };
+        if !self.folders_match(&index) || index.base_bytes() < from {
+            return None;
+        }
         let now = self.registry_stamp();
         let mut found = match proof {
+            _ if read => self.find_in(&index, None),
             Proof::Stat => self.by_exact(&index, |index| self.find_in(index, None)),
             Proof::Read => self.find_in(&index, Some(&File::open(&self.root).ok()?)),
         }?;
+        found.temps = temps;
         if now.is_none() || index.memo.as_ref().map(|m| m.stamp) != now {
             found.registry =
                 self.registry_fresh_by_index(&index, &found.problems, now, remember)?;
@@ -170,6 +188,7 @@ impl Seen {
             problems: self.problems,
             stuck,
             registry: Some(true),
+            temps: Vec::new(),
         })
     }
 }
@@ -370,6 +389,42 @@ mod tests {
         assert_eq!(tree.open_index().unwrap().memo.map(|m| m.stamp), stamp);
     }
 
+    /// A tree without an index (a fresh clone) gets one from a read of
+    /// every file, a record at a time: for a check that changes nothing an
+    /// unnamed one in the temp folder (`.tix/` is left as it is), else the
+    /// tree's own; the temp files the read finds in the folders are
+    /// reported, as the full view reports them.
+    #[test]
+    fn a_tree_without_an_index_is_read_into_one_a_record_at_a_time() {
+        let (dir, tree) = empty();
+        let root = dir.path();
+        draw(
+            root,
+            &[
+                (0, 0, None, vec![9], 1, false),
+                (1, 1, None, vec![], 2, false),
+                (0, 1, None, vec![], 3, true),
+            ],
+        );
+        let snap = synced(&tree);
+        fs::write(root.join("pending/.tix-tmp-1-x"), "half").unwrap();
+        let snap_with_temp = tree.scan(Scan::Fresh, Upkeep::Nothing).unwrap();
+        assert_eq!(snap_with_temp.temps, ["pending/.tix-tmp-1-x"]);
+        let expected = full(&tree, &snap_with_temp);
+        assert!(expected.contains("TempFile"), "{expected}");
+        fs::remove_file(tree.index_path()).unwrap();
+        let found = tree.found_by_index(0, Proof::Read, false);
+        assert_eq!(said(found, &tree).as_deref(), Some(&*expected));
+        assert!(!tree.index_path().exists());
+        // A sync's: the tree's own index, its temp file removed.
+        let found = tree.found_by_index(0, Proof::Stat, true).unwrap();
+        assert_eq!(found.temps, Vec::<String>::new());
+        assert!(!root.join("pending/.tix-tmp-1-x").exists());
+        assert_eq!(said(Some(found), &tree), Some(full(&tree, &snap)));
+        let index = tree.trusted_index().unwrap();
+        assert_eq!(index.memo.map(|m| m.stamp), tree.registry_stamp());
+    }
+
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
 
@@ -377,13 +432,15 @@ mod tests {
         /// status's folder), the registry rendered from the index is the
         /// full view's; and with the registry as written, written again, changed
         /// or gone, the problems by the index, by either proof, and the
-        /// registry's state are the full view's; or there is no answer, only
-        /// when an id is on two files.
+        /// registry's state are the full view's, from the index or from one
+        /// written anew by a read of every file (a fresh clone's); or there
+        /// is no answer, only when an id is on two files.
         #[test]
         fn problems_by_the_index_as_by_the_full_view(
             drawn in drawn(),
             moved in 0usize..20,
             registry in 0usize..4,
+            without_index: bool,
         ) {
             let (dir, tree) = empty();
             let root = dir.path();
@@ -416,6 +473,9 @@ mod tests {
             let ids: Vec<usize> = drawn.iter().map(|d| d.4).collect();
             let twice = ids.iter().enumerate().any(|(i, id)| ids[..i].contains(id));
             for proof in [Proof::Stat, Proof::Read] {
+                if without_index {
+                    let _ = fs::remove_file(tree.index_path());
+                }
                 match said(tree.found_by_index(0, proof, false), &tree) {
                     Some(got) => proptest::prop_assert_eq!(&got, &expected),
                     None => proptest::prop_assert!(twice, "no answer, yet no id is on two files"),

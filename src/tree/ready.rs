@@ -14,15 +14,16 @@ use crate::ticket::{IdKey, Text};
 impl Tree {
     /// The best ready ticket, as [`crate::registry::ready_first`] finds it
     /// among every ticket, and how many files could not be read: from the
-    /// index when it is exactly the tree ([`Tree::by_exact_index`]), its
-    /// records read one at a time beside the check (`Ready` says what is
-    /// held; at 100,000 tickets the full view held every record, 68 MiB).
-    /// `None`: the index is not exactly the tree, a record does not parse,
-    /// or a ticket waits for an id that is on two files (the full view
-    /// decides then).
+    /// index when it is exactly the tree ([`Tree::by_exact_index`]; a tree
+    /// without one gets one, see [`Tree::large_index`]), its records read
+    /// one at a time beside the check (`Ready` says what is held; at
+    /// 100,000 tickets the full view held every record, 68 MiB). `None`:
+    /// the index is not exactly the tree, a record does not parse, or a
+    /// ticket waits for an id that is on two files (the full view decides
+    /// then).
     #[must_use]
     pub fn best_ready_by_index(&self) -> Option<(Option<Entry>, usize)> {
-        self.by_exact_index(|index| {
+        self.by_exact(&self.large_index(0)?, |index| {
             let mut ready = Ready::new(1);
             let mut unreadable = 0;
             index.each_entry(&mut |e| {
@@ -92,9 +93,16 @@ pub const BY_INDEX_FROM: usize = 4 << 20;
 
 impl Tree {
     /// The index, trusted ([`Tree::trusted_index`]), when its records are
-    /// `from` bytes or more (see [`BY_INDEX_FROM`]).
+    /// `from` bytes or more. A tree without one (a fresh clone), or with
+    /// one made for other folders, gets one written from a read of every
+    /// file a record at a time ([`Tree::stream_index`]), where the full
+    /// view held every record to write it.
     pub(super) fn large_index(&self, from: usize) -> Option<super::index::Index> {
-        self.trusted_index().filter(|i| i.base_bytes() >= from)
+        let index = match self.open_index() {
+            Some(index) => index,
+            None => self.stream_index(false).ok()??.0,
+        };
+        (self.folders_match(&index) && index.base_bytes() >= from).then_some(index)
     }
 
     /// The ready tickets ([`crate::registry::ready`]), in the order of their

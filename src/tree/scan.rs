@@ -36,6 +36,27 @@ pub enum Upkeep {
     Index,
 }
 
+/// What [`Tree::scan_into`] gives each entry to; `None` stops the scan.
+pub(super) type Sink<'a> = dyn FnMut(Entry) -> Option<()> + 'a;
+
+/// How many files [`Tree::scan_into`] reads at a time.
+const SINK_CHUNK: usize = 2048;
+
+/// The status folders that are symlinks leaving the root, each reported
+/// like a file that cannot be read (nothing inside is touched).
+fn refused(folders: &[Folder]) -> impl Iterator<Item = Entry> + '_ {
+    folders.iter().filter(|f| f.refused).map(|f| {
+        Entry::new(
+            f.dir.clone().into(),
+            Stamp::default(),
+            Err(Malformed {
+                line: None,
+                message: "a status folder that is a symlink leaving the root (refused)".into(),
+            }),
+        )
+    })
+}
+
 /// One status folder as the scan found it.
 struct Folder {
     dir: String,
@@ -121,7 +142,14 @@ impl Tree {
                 let Some(paths) = index.paths() else {
                     return Ok(None);
                 };
-                self.scan_with(how, upkeep, Some(index), &paths, || super::joined(decoding))
+                self.scan_with(
+                    how,
+                    upkeep,
+                    Some(index),
+                    &paths,
+                    || super::joined(decoding),
+                    None,
+                )
             })?;
             if let Some(snap) = scanned {
                 return Ok(snap);
@@ -129,8 +157,29 @@ impl Tree {
         }
         // No index, or one whose records do not decode: every file is read.
         Ok(self
-            .scan_with(how, upkeep, None, &[], || Some(Vec::new()))?
+            .scan_with(how, upkeep, None, &[], || Some(Vec::new()), None)?
             .unwrap_or_default())
+    }
+
+    /// Every ticket file read, as a scan without an index reads them, each
+    /// entry given to `sink` as it is read (a chunk of files at a time, on
+    /// the scan's threads) and not held: what a read of a large tree
+    /// without an index writes its index from. The snapshot has no
+    /// entries, only the folders' stamps and the temp files left. `None`
+    /// when `sink` gives up.
+    pub(super) fn scan_into(
+        &self,
+        upkeep: Upkeep,
+        sink: &mut Sink<'_>,
+    ) -> Result<Option<Snapshot>> {
+        self.scan_with(
+            Scan::Fresh,
+            upkeep,
+            None,
+            &[],
+            || Some(Vec::new()),
+            Some(sink),
+        )
     }
 
     /// The scan, with the index's record paths (`paths`) and its records
@@ -143,6 +192,7 @@ impl Tree {
         index: Option<&index::Index>,
         paths: &[std::borrow::Cow<'_, str>],
         decode: impl FnOnce() -> Option<Vec<Entry>>,
+        sink: Option<&mut Sink<'_>>,
     ) -> Result<Option<Snapshot>> {
         let mut dirs = Dirs::new();
         let mut folders = Vec::with_capacity(self.config.statuses.len());
@@ -345,6 +395,53 @@ impl Tree {
                 }
             }
         }
+        if let Some(sink) = sink {
+            // No index (see `scan_into`): every file was found by listing.
+            // Taken a chunk at a time: the names read go as the records come.
+            let mut to_read = to_read.into_iter();
+            loop {
+                let chunk: Vec<ToRead> = to_read.by_ref().take(SINK_CHUNK).collect();
+                if chunk.is_empty() {
+                    break;
+                }
+                let chunk = &chunk[..];
+                let read = parallel_map(chunk, |r| match r {
+                    ToRead::Found { folder, name } => self.read_found(&folders[*folder], name),
+                    ToRead::Known { .. } => Got::Nothing,
+                });
+                let mut stopped = false;
+                for (got, r) in read.into_iter().zip(chunk) {
+                    match got {
+                        Some(Got::File(Some(entry))) => stopped |= sink(entry).is_none(),
+                        Some(Got::Problem(message)) => {
+                            let rel = r.rel(&folders).into_owned();
+                            problem(None, rel, message, &mut entries, &mut gone);
+                        }
+                        Some(Got::Failed(e)) => {
+                            return Err(io::Error::new(e.kind(), e.to_string())).with_context(
+                                || format!("failed to stat {}", self.show(&r.rel(&folders))),
+                            );
+                        }
+                        _ => {}
+                    }
+                }
+                if stopped {
+                    return Ok(None);
+                }
+            }
+            for e in added.into_iter().chain(refused(&folders)) {
+                if sink(e).is_none() {
+                    return Ok(None);
+                }
+            }
+            let temps = self.settle_temps(temps, &folders, upkeep, &mut dirs);
+            return Ok(Some(Snapshot {
+                entries: Vec::new(),
+                memo: None,
+                dirs,
+                temps,
+            }));
+        }
         let read = parallel_map(&to_read, |r| match r {
             ToRead::Known { rel, stamp, .. } => {
                 Got::File(self.read_entry(rel.clone(), *stamp, &self.path(rel)))
@@ -410,17 +507,9 @@ impl Tree {
         } else {
             added.extend(found);
         }
-        for folder in folders.iter().filter(|f| f.refused) {
-            // Reported like a file that cannot be read; nothing inside is touched.
-            changed |= !entries.iter().any(|e| *e.rel == *folder.dir);
-            added.push(Entry::new(
-                folder.dir.clone().into(),
-                Stamp::default(),
-                Err(Malformed {
-                    line: None,
-                    message: "a status folder that is a symlink leaving the root (refused)".into(),
-                }),
-            ));
+        for e in refused(&folders) {
+            changed |= !entries.iter().any(|k| k.rel == e.rel);
+            added.push(e);
         }
         changed |= gone.iter().any(|g| *g);
         // Whether every file read again or gone is in a folder whose stamp
@@ -439,30 +528,7 @@ impl Tree {
             entries.extend(added);
         }
 
-        // A killed writer's temp files go; the folder is stamped again after
-        // (this run removed them, and holds the lock: nothing else changed it).
-        let mut left = Vec::new();
-        for (fi, name) in temps {
-            let folder = &folders[fi];
-            let rel = super::join_rel(&folder.dir, &name);
-            let path = folder.path.join(&name);
-            let is_file = fs::symlink_metadata(&path).is_ok_and(|m| m.is_file());
-            let removed =
-                || super::failpoint_error("remove-temp").and_then(|()| fs::remove_file(&path));
-            if upkeep != Upkeep::Nothing && is_file && removed().is_ok() {
-                dirs.insert(folder.dir.clone(), dir_stamp(&folder.path));
-            } else if is_file {
-                left.push(rel);
-            }
-        }
-        // A folder that keeps a temp file this run could not remove (a
-        // folder it may not write) is recorded with a stamp no folder has:
-        // no index vouches for it, so the next command lists it again and
-        // reports the file, where one that trusted the index would not
-        // look in the folder.
-        for rel in left.iter().filter(|_| upkeep != Upkeep::Nothing) {
-            dirs.insert(super::parent_dir(rel).to_string(), Some(Stamp::default()));
-        }
+        let left = self.settle_temps(temps, &folders, upkeep, &mut dirs);
         // A few files replaced, added or removed outside tix (an editor that
         // saves by rename, a checkout), each in a folder whose stamp changed,
         // and every folder still there: the index stays as it is, and the
@@ -496,6 +562,42 @@ impl Tree {
             self.write_index(&snap);
         }
         Ok(Some(snap))
+    }
+
+    /// A killed writer's temp files found in `folders` (each folder's and
+    /// its name) go, as `upkeep` allows; the folder is stamped again after
+    /// (this run removed them, and holds the lock: nothing else changed
+    /// it). Those left, by path.
+    fn settle_temps(
+        &self,
+        temps: Vec<(usize, String)>,
+        folders: &[Folder],
+        upkeep: Upkeep,
+        dirs: &mut Dirs,
+    ) -> Vec<String> {
+        let mut left = Vec::new();
+        for (fi, name) in temps {
+            let folder = &folders[fi];
+            let rel = super::join_rel(&folder.dir, &name);
+            let path = folder.path.join(&name);
+            let is_file = fs::symlink_metadata(&path).is_ok_and(|m| m.is_file());
+            let removed =
+                || super::failpoint_error("remove-temp").and_then(|()| fs::remove_file(&path));
+            if upkeep != Upkeep::Nothing && is_file && removed().is_ok() {
+                dirs.insert(folder.dir.clone(), dir_stamp(&folder.path));
+            } else if is_file {
+                left.push(rel);
+            }
+        }
+        // A folder that keeps a temp file this run could not remove (a
+        // folder it may not write) is recorded with a stamp no folder has:
+        // no index vouches for it, so the next command lists it again and
+        // reports the file, where one that trusted the index would not
+        // look in the folder.
+        for rel in left.iter().filter(|_| upkeep != Upkeep::Nothing) {
+            dirs.insert(super::parent_dir(rel).to_string(), Some(Stamp::default()));
+        }
+        left
     }
 
     /// A folder of the scan as it is now: its stamp (taken before it is
@@ -657,21 +759,75 @@ impl Tree {
         &self,
         encode: impl FnOnce(&mut dyn io::Write) -> io::Result<String>,
     ) -> io::Result<()> {
-        let spool = tempfile::tempfile_in(self.state_dir())?;
-        let mut w = io::BufWriter::with_capacity(256 * 1024, spool);
-        let head = encode(&mut w)?;
-        let mut spool = w.into_inner().map_err(io::IntoInnerError::into_error)?;
+        let (head, mut spool) = spooled(&self.state_dir(), encode)?;
         super::fsx::write_atomic_with(
             &self.index_path(),
-            |f| {
-                io::Write::write_all(f, head.as_bytes())?;
-                io::Seek::seek(&mut spool, io::SeekFrom::Start(0))?;
-                io::copy(&mut spool, f).map(|_| ())
-            },
+            |f| write_spooled(f, &head, &mut spool),
             None,
             false,
         )
     }
+
+    /// An index written from a read of every file ([`Tree::scan_into`]),
+    /// each record encoded as it is read and not held (see
+    /// [`index::Build`]), and the temp files the read left in the folders.
+    /// With `apart`, for a command that changes nothing (not even
+    /// `.tix/`), the index is an unnamed file of the temp folder, and so
+    /// are its spools; else it is the tree's own, written as
+    /// [`Tree::write_index`] writes it. `None` when a spool or the index
+    /// cannot be written, or no index can be made for the tree.
+    pub(super) fn stream_index(&self, apart: bool) -> Result<Option<(index::Index, Vec<String>)>> {
+        let (upkeep, dir) = if apart {
+            (Upkeep::Nothing, std::env::temp_dir())
+        } else {
+            (Upkeep::Index, self.state_dir())
+        };
+        let Ok(mut build) = index::Build::new(&dir) else {
+            return Ok(None);
+        };
+        let mut sink = |e: Entry| build.push(&e, self.is_open(&e)).ok();
+        let Some(snap) = self.scan_into(upkeep, &mut sink)? else {
+            return Ok(None);
+        };
+        let encode = |w: &mut dyn io::Write| build.finish(&self.fingerprint(), &snap.dirs, None, w);
+        let index = if apart {
+            let made = spooled(&dir, encode).and_then(|(head, mut spool)| {
+                let mut file = tempfile::NamedTempFile::new_in(&dir)?;
+                write_spooled(file.as_file_mut(), &head, &mut spool)?;
+                // Opened by its handle: the file goes when the index does.
+                Ok(index::open(file.path(), &self.fingerprint()))
+            });
+            made.ok().flatten()
+        } else {
+            self.spool_index(encode)
+                .ok()
+                .and_then(|()| self.open_index())
+        };
+        Ok(index.map(|i| (i, snap.temps)))
+    }
+}
+
+/// What `encode` writes of an index (its records) spooled to an unnamed
+/// file in `dir`, and the header it gives.
+fn spooled(
+    dir: &Path,
+    encode: impl FnOnce(&mut dyn io::Write) -> io::Result<String>,
+) -> io::Result<(String, File)> {
+    let spool = tempfile::tempfile_in(dir)?;
+    let mut w = io::BufWriter::with_capacity(256 * 1024, spool);
+    let head = encode(&mut w)?;
+    Ok((
+        head,
+        w.into_inner().map_err(io::IntoInnerError::into_error)?,
+    ))
+}
+
+/// An index into `f`: its header, then its records copied from `spool`
+/// kernel-side.
+fn write_spooled(f: &mut File, head: &str, spool: &mut File) -> io::Result<()> {
+    io::Write::write_all(f, head.as_bytes())?;
+    io::Seek::seek(spool, io::SeekFrom::Start(0))?;
+    io::copy(spool, f).map(|_| ())
 }
 
 /// Whether a file name listed in a ticket folder is one tix reads as a

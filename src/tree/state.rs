@@ -670,7 +670,7 @@ impl Tree {
         )
     }
 
-    fn folders_match(&self, index: &Index) -> bool {
+    pub(super) fn folders_match(&self, index: &Index) -> bool {
         // Every folder the index recorded (sub-folders included) as it was,
         // and no folder that holds tickets missing from it.
         self.folders().all(|dir| index.dirs.contains_key(dir))
