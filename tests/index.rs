@@ -842,6 +842,38 @@ fn a_large_tree_s_sync_by_the_index_is_the_full_view_s() {
     assert!(t.path("tickets/in-progress/TIX-0016-t.md").exists());
 }
 
+/// On a large tree `next`, a read of one ticket, an archive's dry run
+/// and a session's start print the same three ways: from the index, from
+/// one written anew by a read of every file (the index gone), and from the
+/// full view.
+#[test]
+fn a_large_tree_s_other_reads_are_the_same_three_ways() {
+    let (t, _) = large();
+    for args in [
+        &["next"][..],
+        &["show", "7"],
+        &["history", "TIX-0007"],
+        &["archive", "--dry-run", "--older-than", "0"],
+    ] {
+        let [by_index, streamed, full] = three_ways(&t, args, 0);
+        assert_eq!(by_index, streamed, "{args:?}");
+        assert_eq!(by_index, full, "{args:?}");
+    }
+    let payload = serde_json::json!({
+        "session_id": "s",
+        "transcript_path": "/dev/null",
+        "cwd": t.root().join("tickets"),
+        "hook_event_name": "SessionStart",
+        "source": "startup",
+    });
+    let start = || t.hook(&payload, &[]).code(0).stdout;
+    let by_index = start();
+    assert!(by_index.contains("in progress"), "{by_index}");
+    fs::remove_file(t.path("tickets/.tix/index")).unwrap();
+    assert_eq!(start(), by_index);
+    assert!(t.exists("tickets/.tix/index"));
+}
+
 /// On a large tree `list` reads the index a record at a time when it is
 /// exactly the tree, in every order, through a pipe, in a terminal and as
 /// JSON: what it prints, with any filter and `--ready`, is byte for byte

@@ -82,11 +82,13 @@ pub fn run(ctx: &Ctx, args: &ArchiveArgs) -> Result<Exit> {
 /// The completed tickets (completed kind, not yet archived) whose completion
 /// is before `cutoff`, oldest first, and how many have no completion time:
 /// from the index, a record at a time, when it is exactly the tree (every
-/// file as it records: see [`Tree::exact_index`]), else from the full view
-/// (every file stat'ed, changed ones read again, the index brought up to
-/// date). Either way a hand edit anywhere counts.
+/// file as it records: see [`Tree::exact_index`]; a tree without one gets
+/// one, see [`Tree::index_or_streamed`]), else from the full view (every
+/// file stat'ed, changed ones read again, the index brought up to date).
+/// Either way a hand edit anywhere counts.
 fn due(tree: &Tree, cutoff: DateTime<Utc>) -> Result<(Vec<Due>, usize)> {
     let (mut due, mut undated) = (Vec::new(), 0);
+    let _ = tree.index_or_streamed();
     let by_index = tree.exact_index().and_then(|index| {
         index.each_entry(&mut |e| {
             judge(tree, &e, cutoff, &mut due, &mut undated);

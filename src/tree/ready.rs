@@ -56,15 +56,16 @@ impl Tree {
     /// The tickets in progress and the first `n` ready ones (as
     /// [`crate::registry::ready`] lists them), with how many are ready, from
     /// the index when every folder is as it recorded (what a transition
-    /// trusts: no stat of every file), its records read one at a time.
-    /// Held: the first `n` tickets in progress, and what `Ready` holds. At
-    /// 100,000 tickets what it replaces held the open tickets' records and
-    /// the whole index. `None`: the folders are not as the index recorded,
-    /// a record does not parse, or a ticket waits for an id that is on two
+    /// trusts: no stat of every file; a tree without one gets one, see
+    /// [`Tree::large_index`]), its records read one at a time. Held: the
+    /// first `n` tickets in progress, and what `Ready` holds. At 100,000
+    /// tickets what it replaces held the open tickets' records and the
+    /// whole index. `None`: the folders are not as the index recorded, a
+    /// record does not parse, or a ticket waits for an id that is on two
     /// files (what the scan then finds decides).
     #[must_use]
     pub fn open_by_index(&self, n: usize) -> Option<Open> {
-        let index = self.trusted_index()?;
+        let index = self.large_index(0)?;
         let mut ready = Ready::new(n);
         let mut in_progress: Firsts<Shown, Entry> = Firsts::new(n);
         index.each_entry(&mut |e| {
@@ -98,11 +99,20 @@ impl Tree {
     /// file a record at a time ([`Tree::stream_index`]), where the full
     /// view held every record to write it.
     pub(super) fn large_index(&self, from: usize) -> Option<super::index::Index> {
-        let index = match self.open_index() {
-            Some(index) => index,
-            None => self.stream_index(false).ok()??.0,
-        };
+        let index = self.index_or_streamed()?;
         (self.folders_match(&index) && index.base_bytes() >= from).then_some(index)
+    }
+
+    /// The index as it is opened ([`Tree::open_index`]), or, for a tree
+    /// without one, one written from a read of every file, a record at a
+    /// time ([`Tree::stream_index`]). A read that goes by the index calls
+    /// it first: the full view would hold every record to write one.
+    #[must_use]
+    pub fn index_or_streamed(&self) -> Option<super::index::Index> {
+        match self.open_index() {
+            Some(index) => Some(index),
+            None => Some(self.stream_index(false).ok()??.0),
+        }
     }
 
     /// The ready tickets ([`crate::registry::ready`]), in the order of their
