@@ -30,9 +30,9 @@ pub fn run(ctx: &Ctx, args: &ArchiveArgs) -> Result<Exit> {
     let day = cutoff.format("%Y-%m-%d");
     if args.dry_run {
         let _lock = ctx.lock(&tree, LockMode::Shared)?;
-        let (due, undated) = due(&tree, cutoff)?;
-        for (entry, id, _) in &due {
-            ctx.note(&format!("would archive {id} ({})", tree.show(&entry.rel)));
+        let (due, undated) = due(&tree, cutoff, |e| e.rel.to_string())?;
+        for (rel, id, _) in &due {
+            ctx.note(&format!("would archive {id} ({})", tree.show(rel)));
             ctx.out(&format!("{id}\n"))?;
         }
         ctx.note(&format!(
@@ -46,7 +46,7 @@ pub fn run(ctx: &Ctx, args: &ArchiveArgs) -> Result<Exit> {
     // Which: from the whole tree as read commands see it (see `due`); then
     // each move as a transition does it, from the index (one registry row
     // patched, not the registry rendered per ticket).
-    let (due, undated) = due(&tree, cutoff)?;
+    let (due, undated) = due(&tree, cutoff, Entry::clone)?;
     let mut state = State::open(&tree, &lock)?;
     let req = Request {
         to: to.name.clone(),
@@ -86,12 +86,19 @@ pub fn run(ctx: &Ctx, args: &ArchiveArgs) -> Result<Exit> {
 /// one, see [`Tree::index_or_streamed`]), else from the full view (every
 /// file stat'ed, changed ones read again, the index brought up to date).
 /// Either way a hand edit anywhere counts.
-fn due(tree: &Tree, cutoff: DateTime<Utc>) -> Result<(Vec<Due>, usize)> {
+/// Each ticket is kept as `keep` makes it of its record (the record itself
+/// to archive it; its path alone for a dry run: at 100,000 tickets, 25,000
+/// due, the records were 12 MB).
+fn due<T>(
+    tree: &Tree,
+    cutoff: DateTime<Utc>,
+    keep: impl Fn(&Entry) -> T,
+) -> Result<(Vec<Due<T>>, usize)> {
     let (mut due, mut undated) = (Vec::new(), 0);
     let _ = tree.index_or_streamed();
     let by_index = tree.exact_index().and_then(|index| {
         index.each_entry(&mut |e| {
-            judge(tree, &e, cutoff, &mut due, &mut undated);
+            judge(tree, &e, cutoff, &keep, &mut due, &mut undated);
             Some(())
         })
     });
@@ -99,19 +106,28 @@ fn due(tree: &Tree, cutoff: DateTime<Utc>) -> Result<(Vec<Due>, usize)> {
         (due, undated) = (Vec::new(), 0);
         let snap = tree.scan(Scan::Cached, Upkeep::Index)?;
         for e in &snap.entries {
-            judge(tree, e, cutoff, &mut due, &mut undated);
+            judge(tree, e, cutoff, &keep, &mut due, &mut undated);
         }
     }
     due.sort_by(|a, b| (a.2, &a.1).cmp(&(b.2, &b.1)));
     Ok((due, undated))
 }
 
-/// A ticket to archive: its record, its id and when it was completed.
-type Due = (Entry, String, DateTime<Utc>);
+/// A ticket to archive: what is kept of its record, its id and when it was
+/// completed.
+type Due<T> = (T, String, DateTime<Utc>);
 
-/// Adds `e` to `due` if it is a completed ticket completed before
-/// `cutoff`; counts it in `undated` if it has no completion time.
-fn judge(tree: &Tree, e: &Entry, cutoff: DateTime<Utc>, due: &mut Vec<Due>, undated: &mut usize) {
+/// Adds `e` to `due` (as `keep` makes it) if it is a completed ticket
+/// completed before `cutoff`; counts it in `undated` if it has no
+/// completion time.
+fn judge<T>(
+    tree: &Tree,
+    e: &Entry,
+    cutoff: DateTime<Utc>,
+    keep: &impl Fn(&Entry) -> T,
+    due: &mut Vec<Due<T>>,
+    undated: &mut usize,
+) {
     let Some(t) = tree.ticket_of(e).filter(|t| t.kind == Kind::Completed) else {
         return;
     };
@@ -122,7 +138,7 @@ fn judge(tree: &Tree, e: &Entry, cutoff: DateTime<Utc>, due: &mut Vec<Due>, unda
         .and_then(|c| DateTime::parse_from_rfc3339(c).ok())
         .map(|c| c.with_timezone(&Utc));
     match when {
-        Some(when) if when < cutoff => due.push((e.clone(), t.meta.id.to_string(), when)),
+        Some(when) if when < cutoff => due.push((keep(e), t.meta.id.to_string(), when)),
         Some(_) => {}
         None => *undated += 1,
     }
