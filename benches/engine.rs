@@ -1,7 +1,7 @@
 //! `cargo bench --bench engine`: generates trees of 1,000 and 10,000 tickets and
 //! times the release binary end to end (process start included): median and
 //! p90 wall time of `start`, `complete`, `new`, `status`, `list --json`, `sync --check`,
-//! `next`, `archive --dry-run`,
+//! `next`, `archive --dry-run`, `sync`, `doctor`,
 //! `status` and `list` on a terminal (a pseudo-terminal 80 columns wide, read as
 //! fast as tix writes) and through a pipe, and each command's peak RSS (from
 //! wait4). Not a test: it asserts nothing.
@@ -13,7 +13,8 @@
 //! syncs can be read off.
 //!
 //! A `start` that first merges 64 KiB of records appended to the index into
-//! its base (see [`merge_row`]).
+//! its base (see [`merge_row`]), and the first command in a tree without an
+//! index, as in a fresh clone (see [`without_index_rows`]).
 //!
 //! Then each command against its floor, in paired runs (see
 //! [`against_floors`]), with the ratios.
@@ -143,6 +144,8 @@ fn main() {
                 vec![plain(vec!["sync".into(), "--check".into()]); runs.min(10)],
             ),
             ("next", vec![plain(vec!["next".into()]); runs.min(10)]),
+            ("sync", vec![plain(vec!["sync".into()]); runs.min(10)]),
+            ("doctor", vec![plain(vec!["doctor".into()]); runs.min(10)]),
             (
                 "archive --dry-run",
                 vec![plain(vec!["archive".into(), "--dry-run".into()]); runs.min(10)],
@@ -160,6 +163,7 @@ fn main() {
             row(n, name, &mut times, rss);
         }
         merge_row(&root, n, if n > 20_000 { runs.min(10) } else { runs });
+        without_index_rows(&root, n, runs.min(5));
         paired.extend(against_floors(&root, n, runs));
     }
     println!();
@@ -319,6 +323,30 @@ fn merge_row(root: &Path, n: usize, runs: usize) {
         &mut times,
         rss,
     );
+}
+
+/// The first command in a tree without an index (a fresh clone: `.tix/`
+/// is not committed), each run after the index is removed: the checks,
+/// which write none, then the commands that write it; the last leaves it
+/// as the rest of the benchmark finds it.
+fn without_index_rows(root: &Path, n: usize, runs: usize) {
+    for args in [
+        &["sync", "--check"][..],
+        &["doctor"],
+        &["status"],
+        &["list"],
+        &["next"],
+        &["sync"],
+    ] {
+        let (mut times, mut rss) = (Vec::new(), 0);
+        for _ in 0..runs {
+            let _ = fs::remove_file(root.join(".tix/index"));
+            let (t, r) = run_with(Path::new(BIN), root, args, None, false);
+            times.push(t);
+            rss = rss.max(r);
+        }
+        row(n, &format!("{}, no index", args.join(" ")), &mut times, rss);
+    }
 }
 
 /// A row of the first table: median and p90 of `times`, and the peak RSS.
