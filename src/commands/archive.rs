@@ -95,7 +95,7 @@ fn due<T>(
     keep: impl Fn(&Entry) -> T,
 ) -> Result<(Vec<Due<T>>, usize)> {
     let (mut due, mut undated) = (Vec::new(), 0);
-    let _ = tree.index_or_streamed();
+    let _ = tree.index_or_streamed(crate::tree::BY_INDEX_FROM);
     let by_index = tree.exact_index().and_then(|index| {
         index.each_entry(&mut |e| {
             judge(tree, &e, cutoff, &keep, &mut due, &mut undated);

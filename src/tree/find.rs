@@ -13,7 +13,7 @@ impl Tree {
     /// [`Tree::index_or_streamed`]), else in the whole tree, with
     /// [`Tree::find`]'s errors. The caller holds a lock.
     pub fn find_one(&self, id: &IdArg) -> Result<Entry> {
-        let _ = self.index_or_streamed();
+        let _ = self.index_or_streamed(super::BY_INDEX_FROM);
         if let Some(e) = self.find_verified(id) {
             return Ok(e);
         }

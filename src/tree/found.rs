@@ -57,9 +57,10 @@ impl Found {
 impl Tree {
     /// The tickets' problems and the registry's state (see [`Found`]) from
     /// the index, when its records are `from` bytes or more and `proof`
-    /// shows it is the tree. A tree without an index (a fresh clone) gets
-    /// one from a read of every file a record at a time, which is proof
-    /// enough: the tree's own, or with [`Proof::Read`] (a command that
+    /// shows it is the tree. A tree without an index (a fresh clone) that
+    /// has about `from` bytes of records or more (see
+    /// [`Tree::index_or_streamed`]) gets one from a read of every file a
+    /// record at a time, which is proof enough: the tree's own, or with [`Proof::Read`] (a command that
     /// changes nothing) one of the temp folder's (see
     /// [`Tree::stream_index`]). Held: every id (whether its ticket is
     /// closed), what the open tickets that wait for others wait for, the
@@ -74,6 +75,7 @@ impl Tree {
     pub fn found_by_index(&self, from: usize, proof: Proof, remember: bool) -> Option<Found> {
         let (index, temps, read) = match self.open_index() {
             Some(index) => (index, Vec::new(), false),
+            None if !self.has_files(from / super::ready::RECORD_GUESS) => return None,
             None => {
                 let (index, temps) = self.stream_index(proof == Proof::Read).ok()??;
                 (index, temps, true)
@@ -423,6 +425,36 @@ mod tests {
         assert_eq!(said(Some(found), &tree), Some(full(&tree, &snap)));
         let index = tree.trusted_index().unwrap();
         assert_eq!(index.memo.map(|m| m.stamp), tree.registry_stamp());
+    }
+
+    /// A tree without an index is read into one only when its folders hold
+    /// a file for every [`RECORD_GUESS`] bytes asked for: a smaller one's
+    /// full view holds little, and is faster.
+    #[test]
+    fn a_small_tree_without_an_index_is_left_to_the_full_view() {
+        use super::super::ready::RECORD_GUESS;
+        let (dir, tree) = empty();
+        draw(
+            dir.path(),
+            &[
+                (0, 0, None, vec![], 1, false),
+                (1, 0, None, vec![], 2, false),
+                (2, 0, None, vec![], 3, true),
+            ],
+        );
+        assert!(tree.has_files(3) && !tree.has_files(4));
+        assert!(tree.index_or_streamed(4 * RECORD_GUESS).is_none());
+        assert!(
+            tree.found_by_index(4 * RECORD_GUESS, Proof::Read, false)
+                .is_none()
+        );
+        assert!(
+            tree.found_by_index(4 * RECORD_GUESS, Proof::Stat, false)
+                .is_none()
+        );
+        assert!(!tree.index_path().exists());
+        assert!(tree.index_or_streamed(3 * RECORD_GUESS).is_some());
+        assert!(tree.index_path().exists());
     }
 
     proptest::proptest! {

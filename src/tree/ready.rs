@@ -23,7 +23,7 @@ impl Tree {
     /// then).
     #[must_use]
     pub fn best_ready_by_index(&self) -> Option<(Option<Entry>, usize)> {
-        self.by_exact(&self.large_index(0)?, |index| {
+        self.by_exact(&self.trusted_or_streamed()?, |index| {
             let mut ready = Ready::new(1);
             let mut unreadable = 0;
             index.each_entry(&mut |e| {
@@ -65,7 +65,7 @@ impl Tree {
     /// files (what the scan then finds decides).
     #[must_use]
     pub fn open_by_index(&self, n: usize) -> Option<Open> {
-        let index = self.large_index(0)?;
+        let index = self.trusted_or_streamed()?;
         let mut ready = Ready::new(n);
         let mut in_progress: Firsts<Shown, Entry> = Firsts::new(n);
         index.each_entry(&mut |e| {
@@ -92,27 +92,71 @@ impl Tree {
 /// holds under 20 MiB.
 pub const BY_INDEX_FROM: usize = 4 << 20;
 
+/// How many bytes of the index a ticket's record is taken to be when a
+/// tree without an index is read into one (see
+/// [`Tree::index_or_streamed`]): more than the benchmark's 207, as real
+/// tickets' titles and fields are longer, so that a tree of 10,923 files
+/// or more is (below, the full view is faster and holds little). A tree
+/// whose records turn out shorter than that reads its files twice on its
+/// first read, once into the index and once for the full view.
+pub const RECORD_GUESS: usize = 384;
+
 impl Tree {
     /// The index, trusted ([`Tree::trusted_index`]), when its records are
     /// `from` bytes or more. A tree without one (a fresh clone), or with
     /// one made for other folders, gets one written from a read of every
-    /// file a record at a time ([`Tree::stream_index`]), where the full
-    /// view held every record to write it.
+    /// file a record at a time ([`Tree::index_or_streamed`]), where the
+    /// full view held every record to write it.
     pub(super) fn large_index(&self, from: usize) -> Option<super::index::Index> {
-        let index = self.index_or_streamed()?;
+        let index = self.index_or_streamed(from)?;
         (self.folders_match(&index) && index.base_bytes() >= from).then_some(index)
     }
 
     /// The index as it is opened ([`Tree::open_index`]), or, for a tree
-    /// without one, one written from a read of every file, a record at a
-    /// time ([`Tree::stream_index`]). A read that goes by the index calls
-    /// it first: the full view would hold every record to write one.
+    /// without one that has about `from` bytes of records or more (a ticket
+    /// file for every [`RECORD_GUESS`] bytes, counted in its folders), one
+    /// written from a read of every file, a record at a time
+    /// ([`Tree::stream_index`]). A read that goes by the index calls it
+    /// first: the full view would hold every record to write one. A
+    /// smaller tree's full view holds little, and is faster.
     #[must_use]
-    pub fn index_or_streamed(&self) -> Option<super::index::Index> {
+    pub fn index_or_streamed(&self, from: usize) -> Option<super::index::Index> {
         match self.open_index() {
             Some(index) => Some(index),
-            None => Some(self.stream_index(false).ok()??.0),
+            None if self.has_files(from / RECORD_GUESS) => Some(self.stream_index(false).ok()??.0),
+            None => None,
         }
+    }
+
+    /// Whether the ticket folders hold `n` ticket files or more (their
+    /// names counted, not read; folders below them not looked at).
+    pub(super) fn has_files(&self, n: usize) -> bool {
+        let mut seen = 0;
+        n == 0
+            || self.folders().any(|dir| {
+                let Ok(listed) = std::fs::read_dir(self.path(dir)) else {
+                    return false;
+                };
+                for e in listed.flatten() {
+                    if e.file_name()
+                        .to_str()
+                        .is_some_and(super::scan::is_ticket_name)
+                    {
+                        seen += 1;
+                        if seen >= n {
+                            return true;
+                        }
+                    }
+                }
+                false
+            })
+    }
+
+    /// The index, trusted, or a tree's written anew when it has none (see
+    /// [`Tree::index_or_streamed`]; a large tree's).
+    fn trusted_or_streamed(&self) -> Option<super::index::Index> {
+        self.index_or_streamed(BY_INDEX_FROM)
+            .filter(|index| self.folders_match(index))
     }
 
     /// The ready tickets ([`crate::registry::ready`]), in the order of their
