@@ -772,8 +772,8 @@ impl Tree {
     /// each record encoded as it is read and not held (see
     /// [`index::Build`]), and the temp files the read left in the folders.
     /// With `apart`, for a command that changes nothing (not even
-    /// `.tix/`), the index is an unnamed file of the temp folder, and so
-    /// are its spools; else it is the tree's own, written as
+    /// `.tix/`), the index is a file of the temp folder, removed once it is
+    /// open, and its spools unnamed files there; else it is the tree's own, written as
     /// [`Tree::write_index`] writes it. `None` when a spool or the index
     /// cannot be written, or no index can be made for the tree.
     pub(super) fn stream_index(&self, apart: bool) -> Result<Option<(index::Index, Vec<String>)>> {
