@@ -206,7 +206,7 @@ pub(super) fn unique(others: &[IdKey], ids: &Ids<bool>, keys: &Keys) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::super::ready::tests::{draw, drawn, empty};
+    use super::super::ready::tests::{draw, drawn, drawn_tree, empty, twice};
     use super::super::{REGISTRY, Scan, Snapshot, Upkeep};
     use super::*;
     use std::fs;
@@ -474,16 +474,7 @@ mod tests {
             registry in 0usize..4,
             without_index: bool,
         ) {
-            let (dir, tree) = empty();
-            let root = dir.path();
-            draw(root, &drawn);
-            if let Some((status, _, _, _, id, _)) = drawn.get(moved) {
-                let dirs = ["pending", "in-progress", "completed", "archive"];
-                let (from, to) = (dirs[*status], dirs[(*status + 2) % 4]);
-                fs::create_dir_all(root.join(to)).unwrap();
-                let name = format!("TIX-{id:04}-{moved}.md");
-                fs::rename(root.join(from).join(&name), root.join(to).join(&name)).unwrap();
-            }
+            let (_dir, tree) = drawn_tree(&drawn, moved);
             let snap = synced(&tree);
             // The registry as it is rendered from the index, a piece at a
             // time, with its layout: the full view's.
@@ -502,8 +493,7 @@ mod tests {
                 _ => {}
             }
             let expected = full(&tree, &snap);
-            let ids: Vec<usize> = drawn.iter().map(|d| d.4).collect();
-            let twice = ids.iter().enumerate().any(|(i, id)| ids[..i].contains(id));
+            let twice = twice(&drawn);
             for proof in [Proof::Stat, Proof::Read] {
                 if without_index {
                     let _ = fs::remove_file(tree.index_path());

@@ -1022,6 +1022,28 @@ pub(super) mod tests {
         )
     }
 
+    /// A tree of the tickets drawn ([`draw`]), the `moved`th of them, if
+    /// there is one, moved by hand to another status's folder.
+    pub(in crate::tree) fn drawn_tree(drawn: &[Drawn], moved: usize) -> (tempfile::TempDir, Tree) {
+        let (dir, tree) = empty();
+        let root = dir.path();
+        draw(root, drawn);
+        if let Some((status, _, _, _, id, _)) = drawn.get(moved) {
+            let dirs = ["pending", "in-progress", "completed", "archive"];
+            let (from, to) = (dirs[*status], dirs[(*status + 2) % 4]);
+            fs::create_dir_all(root.join(to)).unwrap();
+            let name = format!("TIX-{id:04}-{moved}.md");
+            fs::rename(root.join(from).join(&name), root.join(to).join(&name)).unwrap();
+        }
+        (dir, tree)
+    }
+
+    /// Whether one id was drawn for two files.
+    pub(in crate::tree) fn twice(drawn: &[Drawn]) -> bool {
+        let ids: Vec<usize> = drawn.iter().map(|d| d.4).collect();
+        ids.iter().enumerate().any(|(i, id)| ids[..i].contains(id))
+    }
+
     /// What the tests ask of a dashboard by the index: the first three of
     /// each list and of each status, problems counted.
     fn want(from: usize) -> Want {
@@ -1242,8 +1264,7 @@ pub(super) mod tests {
             });
             proptest::prop_assert_eq!(n, Some(unreadable));
             proptest::prop_assert_eq!(got, want);
-            let ids: Vec<usize> = drawn.iter().map(|d| d.4).collect();
-            let twice = ids.iter().enumerate().any(|(i, id)| ids[..i].contains(id));
+            let twice = twice(&drawn);
             let mut got = Vec::new();
             match tree.ready_by_index(0, &mut |t| {
                 got.push(t.rel.to_string());
@@ -1264,19 +1285,9 @@ pub(super) mod tests {
         /// an id is on two files.
         #[test]
         fn a_dashboard_by_the_index_as_by_the_full_view(drawn in drawn(), moved in 0usize..20) {
-            let (dir, tree) = empty();
-            let root = dir.path();
-            draw(root, &drawn);
-            if let Some((status, _, _, _, id, _)) = drawn.get(moved) {
-                let dirs = ["pending", "in-progress", "completed", "archive"];
-                let (from, to) = (dirs[*status], dirs[(*status + 2) % 4]);
-                fs::create_dir_all(root.join(to)).unwrap();
-                let name = format!("TIX-{id:04}-{moved}.md");
-                fs::rename(root.join(from).join(&name), root.join(to).join(&name)).unwrap();
-            }
+            let (_dir, tree) = drawn_tree(&drawn, moved);
             let (expected, by_index) = dashboards(&tree);
-            let ids: Vec<usize> = drawn.iter().map(|d| d.4).collect();
-            let twice = ids.iter().enumerate().any(|(i, id)| ids[..i].contains(id));
+            let twice = twice(&drawn);
             match by_index {
                 Some(got) => proptest::prop_assert_eq!(got, expected),
                 None => proptest::prop_assert!(twice, "no answer, yet no id is on two files"),
@@ -1298,8 +1309,7 @@ pub(super) mod tests {
             let expected = full(&tree);
             let snap = tree.scan(Scan::Cached, Upkeep::Index).unwrap();
             let unreadable = Tree::unreadable(&snap, &tree.tickets(&snap));
-            let ids: Vec<usize> = drawn.iter().map(|d| d.4).collect();
-            let twice = ids.iter().enumerate().any(|(i, id)| ids[..i].contains(id));
+            let twice = twice(&drawn);
             match tree.best_ready_by_index() {
                 Some((best, n)) => {
                     proptest::prop_assert_eq!(best.map(|e| e.rel.to_string()), expected);
@@ -1332,8 +1342,7 @@ pub(super) mod tests {
             let rels = |v: &[super::super::Ticket<'_>]| -> Vec<String> {
                 v.iter().take(3).map(|t| t.rel.to_string()).collect()
             };
-            let ids: Vec<usize> = drawn.iter().map(|d| d.4).collect();
-            let twice = ids.iter().enumerate().any(|(i, id)| ids[..i].contains(id));
+            let twice = twice(&drawn);
             match tree.open_by_index(3) {
                 Some(open) => {
                     let of = |v: &[Entry]| -> Vec<String> { v.iter().map(|e| e.rel.to_string()).collect() };
