@@ -457,6 +457,41 @@ mod tests {
         assert!(tree.index_path().exists());
     }
 
+    /// Whether a closed status counts as done is in the registry's
+    /// completion line: once `tix.yaml` changes it, the index made before
+    /// vouches for no registry, which is rendered and found stale, as the
+    /// full view finds it.
+    #[test]
+    fn a_registry_the_index_knew_before_done_changed_is_compared_again() {
+        let (dir, tree) = empty();
+        let root = dir.path();
+        draw(
+            root,
+            &[
+                (0, 0, None, vec![], 1, false),
+                (3, 0, Some(1), vec![], 2, false),
+            ],
+        );
+        synced(&tree);
+        assert_eq!(
+            tree.found_by_index(0, Proof::Read, false).unwrap().registry,
+            Some(true)
+        );
+        // The default statuses but this one's `done`.
+        let mut statuses = tree.config.statuses.clone();
+        statuses[3].done = false;
+        let config = "statuses:\n  - {name: pending, dir: pending, kind: pending, ready: true, aliases: [todo, to do, open, new, planned]}\n  - {name: in_progress, dir: in-progress, kind: in_progress, aliases: [doing, active, wip, started]}\n  - {name: completed, dir: completed, kind: completed, aliases: [done, complete, closed, resolved]}\n  - {name: archived, dir: archive, kind: archived, done: false}\n";
+        fs::write(root.join("tix.yaml"), config).unwrap();
+        let tree = Tree::open(root, root).unwrap();
+        assert_eq!(tree.config.statuses, statuses);
+        let snap = tree.scan(Scan::Fresh, Upkeep::Nothing).unwrap();
+        assert_eq!(tree.registry_fresh(&snap, false).unwrap(), Some(false));
+        for proof in [Proof::Stat, Proof::Read] {
+            let found = tree.found_by_index(0, proof, false).unwrap();
+            assert_eq!(found.registry, Some(false), "{proof:?}");
+        }
+    }
+
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
 

@@ -128,12 +128,16 @@ impl Tree {
             .statuses
             .iter()
             .map(|s| {
+                // Whether a closed status counts as done is in the registry's
+                // completion line: an index made before it changed vouches
+                // for no registry.
                 format!(
-                    "{}={}:{}:{}:{}",
+                    "{}={}:{}:{}:{}:{}",
                     s.name,
                     s.dir.as_deref().unwrap_or(""),
                     s.kind.name(),
                     s.ready,
+                    s.done,
                     s.aliases.join(",")
                 )
             })
