@@ -799,6 +799,15 @@ fn a_large_tree_s_check_by_the_index_is_the_full_view_s() {
     let tail = "tickets/.tix/index: index_stale: does not match the ticket files (a file edited in place); rebuilt by the next read, or by --fix\n\
                 tickets/TICKET_REGISTRY.md: registry_stale: does not match the tickets\n";
     assert!(out.ends_with(tail), "{out}");
+    // An index that cannot be read: the tickets are read into one apart,
+    // and doctor says so, as the full view does.
+    t.run(&["sync"]).code(0);
+    fs::write(t.path("tickets/.tix/index"), "tix-index 5\ttorn").unwrap();
+    t.run(&["doctor"]).code(6).stdout_has(
+        "tickets/.tix/index: index_stale: cannot be read (damaged, or made for other status folders)",
+    );
+    t.run(&["doctor", "--fix"]).code(6);
+    assert!(!t.run(&["doctor"]).code(6).stdout.contains("index_stale"));
 }
 
 /// On a large tree with nothing to move and a registry the index knows,

@@ -69,21 +69,23 @@ impl Tree {
                 "not a file tix wrote; the hook sets it aside",
             ));
         }
-        // From the index when every file reads as it says: the index is
-        // then no problem.
+        // The index is a cache: a run that cannot write it (another user, a
+        // read-only checkout) has nothing to say about it.
+        let writable = rustix::fs::access(&state, rustix::fs::Access::WRITE_OK).is_ok();
+        // From the index when every file reads as it says (the index is then
+        // no problem), or from one made of every file read when there is
+        // none that can be read (then that one is).
         let fresh = if let Some(found) = self.found_by_index(BY_INDEX_FROM, Proof::Read, false) {
             out.extend(found.problems);
             out.extend(found.stuck);
             out.extend(self.unread_folders());
+            out.extend(self.unreadable_index().filter(|_| writable));
             found.registry
         } else {
             let snap = self.scan(Scan::Fresh, Upkeep::Nothing)?;
             out.extend(self.problems(&snap));
             out.extend(self.dependency_problems(&snap));
             out.extend(self.unread_folders());
-            // The index is a cache: a run that cannot write it (another user, a
-            // read-only checkout) has nothing to say about it.
-            let writable = rustix::fs::access(&state, rustix::fs::Access::WRITE_OK).is_ok();
             if let Some(p) = self.index_problem(&snap).filter(|_| writable) {
                 out.push(p);
             }
@@ -357,6 +359,18 @@ impl Tree {
         Ok(out)
     }
 
+    /// The index is there but cannot be read (damaged, or made for other
+    /// status folders).
+    fn unreadable_index(&self) -> Option<Problem> {
+        (self.index_path().exists() && self.open_index().is_none()).then(|| {
+            problem(
+                ProblemKind::IndexStale,
+                format!("{STATE_DIR}/index"),
+                "cannot be read (damaged, or made for other status folders); rebuilt by the next read, or by --fix",
+            )
+        })
+    }
+
     /// The index disagrees with what the files say (a hand edit tix has not
     /// seen yet, or an index from another state).
     fn index_problem(&self, snap: &Snapshot) -> Option<Problem> {
@@ -364,13 +378,7 @@ impl Tree {
         // read (at 100,000 tickets the index is 21 MB, its records decoded
         // 30 MB more).
         let Some(idx) = self.open_index() else {
-            return self.index_path().exists().then(|| {
-                problem(
-                    ProblemKind::IndexStale,
-                    format!("{STATE_DIR}/index"),
-                    "cannot be read (damaged, or made for other status folders); rebuilt by the next read, or by --fix",
-                )
-            });
+            return self.unreadable_index();
         };
         let mut now: BTreeMap<&str, (&Entry, bool)> =
             snap.entries.iter().map(|e| (&*e.rel, (e, false))).collect();
