@@ -91,9 +91,11 @@ pub fn stuck_of<'a, D: AsRef<str>>(
     for scc in knots(&edges) {
         let id = |n: usize| nodes[n].id;
         if scc.len() > MAX_SHOWN {
-            // The same first few for each ticket of a large knot.
+            // The same first few for each ticket of a large knot: the first
+            // by id, whatever order the tickets came in (a folder's listing,
+            // or the index's).
             let mut first: Vec<usize> = scc.clone();
-            first.sort_unstable();
+            first.sort_by_cached_key(|&n| (IdKey::parse(nodes[n].id), nodes[n].id));
             first.truncate(MAX_SHOWN);
             let cycle: Vec<&str> = first.into_iter().map(id).collect();
             out.extend(scc.iter().map(|&n| {
@@ -322,5 +324,18 @@ mod tests {
             panic!("{found:?}")
         };
         assert_eq!((*size, cycle.len()), (n, MAX_SHOWN));
+        // The first ids by id, whatever order the tickets come in (a
+        // folder's listing, or the index's): the same for each ticket.
+        let first: Vec<String> = (1..=MAX_SHOWN).map(|i| format!("TIX-{i}")).collect();
+        assert_eq!(cycle, &first);
+        let mut reversed = spec.clone();
+        reversed.reverse();
+        let t = tree(&reversed);
+        for (_, s) in stuck(&tickets(&t)) {
+            let Stuck::Cycle { cycle, .. } = s else {
+                panic!("{s:?}")
+            };
+            assert_eq!(cycle, first);
+        }
     }
 }
