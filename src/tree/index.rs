@@ -190,7 +190,13 @@ pub fn load(path: &Path, fingerprint: &str) -> Option<Index> {
 /// the base on disk, to be searched a few lines at a time.
 #[must_use]
 pub fn open(path: &Path, fingerprint: &str) -> Option<Index> {
-    let file = fs::File::open(path).ok()?;
+    open_file(fs::File::open(path).ok()?, fingerprint)
+}
+
+/// [`open`] of an index already open (one with no name: see
+/// `Tree::stream_index`).
+#[must_use]
+pub fn open_file(file: fs::File, fingerprint: &str) -> Option<Index> {
     let len = usize::try_from(file.metadata().ok()?.len()).ok()?;
     let lines = FileLines { file, len };
     // The header is a few hundred bytes; read until the `B` line.

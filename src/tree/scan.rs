@@ -772,8 +772,8 @@ impl Tree {
     /// each record encoded as it is read and not held (see
     /// [`index::Build`]), and the temp files the read left in the folders.
     /// With `apart`, for a command that changes nothing (not even
-    /// `.tix/`), the index is a file of the temp folder, removed once it is
-    /// open, and its spools unnamed files there; else it is the tree's own, written as
+    /// `.tix/`), the index and its spools are files with no name in the
+    /// temp folder; else it is the tree's own, written as
     /// [`Tree::write_index`] writes it. `None` when a spool or the index
     /// cannot be written, or no index can be made for the tree.
     pub(super) fn stream_index(&self, apart: bool) -> Result<Option<(index::Index, Vec<String>)>> {
@@ -792,10 +792,11 @@ impl Tree {
         let encode = |w: &mut dyn io::Write| build.finish(&self.fingerprint(), &snap.dirs, None, w);
         let index = if apart {
             let made = spooled(&dir, encode).and_then(|(head, mut spool)| {
-                let mut file = tempfile::NamedTempFile::new_in(&dir)?;
-                write_spooled(file.as_file_mut(), &head, &mut spool)?;
-                // Opened by its handle: the file goes when the index does.
-                Ok(index::open(file.path(), &self.fingerprint()))
+                // A file with no name: it goes when the index does, or
+                // with the process, whatever ends it.
+                let mut file = tempfile::tempfile_in(&dir)?;
+                write_spooled(&mut file, &head, &mut spool)?;
+                Ok(index::open_file(file, &self.fingerprint()))
             });
             made.ok().flatten()
         } else {
