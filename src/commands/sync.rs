@@ -28,7 +28,7 @@ fn check(ctx: &Ctx, tree: &Tree, json: bool) -> Result<Exit> {
     let _lock = tree.lock_without_recovery(LockMode::Shared, &mut |m| ctx.note(m))?;
     // From the index when every file reads as its record says and it
     // knows the registry (see `Tree::found_by_index`).
-    let (files, problems) = match tree.found_by_index(BY_INDEX_FROM, Proof::Read, false) {
+    let (files, problems) = match tree.found_by_index(BY_INDEX_FROM, Proof::Read, false, true) {
         Some(found) => (found.files, found.every(tree)),
         None => {
             let snap = tree.scan(Scan::Fresh, Upkeep::Nothing)?;
@@ -92,7 +92,7 @@ fn sync(ctx: &Ctx, tree: &Tree) -> Result<Exit> {
     // Nothing to move and a fresh registry: nothing to write, found from
     // the index.
     if let Some(found) = tree
-        .found_by_index(BY_INDEX_FROM, Proof::Stat, true)
+        .found_by_index(BY_INDEX_FROM, Proof::Stat, true, true)
         .filter(|f| {
             f.registry == Some(true) && f.problems.iter().all(|p| p.kind != ProblemKind::Misplaced)
         })

@@ -68,15 +68,26 @@ impl Tree {
     /// The registry is fresh without a render when the index knows it as
     /// it is now; else it is rendered from the index
     /// ([`Tree::render_by_index`]) and compared, and with `remember` a
-    /// registry found fresh is noted in the index. `None`: the index is not
-    /// that, a record does not parse, an id is on two files (the full view
-    /// reports which), or the registry cannot be rendered so or read.
+    /// registry found fresh is noted in the index. With `anew`, an index
+    /// that no longer matches the folders (a pull, an editor's saves) is
+    /// read anew as a tree without one is, where the full view would read
+    /// every file or hold every record (`sync` and `sync --check`; `doctor`
+    /// leaves it to the full view, which says what in it is stale). `None`:
+    /// the index is not that, a record does not parse, an id is on two
+    /// files (the full view reports which), or the registry cannot be
+    /// rendered so or read.
     #[must_use]
-    pub fn found_by_index(&self, from: usize, proof: Proof, remember: bool) -> Option<Found> {
+    pub fn found_by_index(
+        &self,
+        from: usize,
+        proof: Proof,
+        remember: bool,
+        anew: bool,
+    ) -> Option<Found> {
         let (index, temps, read) = match self.open_index() {
-            Some(index) => (index, Vec::new(), false),
-            None if !self.has_files(from / super::ready::RECORD_GUESS) => return None,
-            None => {
+            Some(index) if !anew || self.folders_match(&index) => (index, Vec::new(), false),
+            _ if !self.has_files(from / super::ready::RECORD_GUESS) => return None,
+            _ => {
                 let (index, temps) = self.stream_index(proof == Proof::Read).ok()??;
                 (index, temps, true)
             }
@@ -282,12 +293,12 @@ mod tests {
             );
         }
         for proof in [Proof::Stat, Proof::Read] {
-            let found = tree.found_by_index(0, proof, false);
+            let found = tree.found_by_index(0, proof, false, false);
             assert_eq!(said(found, &tree).as_deref(), Some(&*expected), "{proof:?}");
         }
         // Not from an index smaller than asked for.
         assert!(
-            tree.found_by_index(usize::MAX, Proof::Read, false)
+            tree.found_by_index(usize::MAX, Proof::Read, false, false)
                 .is_none()
         );
     }
@@ -306,12 +317,15 @@ mod tests {
             ],
         );
         synced(&tree);
-        assert!(tree.found_by_index(0, Proof::Read, false).is_some());
+        assert!(tree.found_by_index(0, Proof::Read, false, false).is_some());
         let rel = "pending/TIX-0001-0.md";
         let text = fs::read_to_string(root.join(rel)).unwrap();
         fs::write(root.join(rel), text.replace("title: t", "title: u")).unwrap();
         for proof in [Proof::Stat, Proof::Read] {
-            assert!(tree.found_by_index(0, proof, false).is_none(), "{proof:?}");
+            assert!(
+                tree.found_by_index(0, proof, false, false).is_none(),
+                "{proof:?}"
+            );
         }
         // The id of a ticket on another ticket, or on a file that does
         // not parse: the full view groups the files.
@@ -319,12 +333,12 @@ mod tests {
             fs::write(root.join("pending/TIX-0001-1.md"), text).unwrap();
             synced(&tree);
             assert!(
-                tree.found_by_index(0, Proof::Stat, false).is_none(),
+                tree.found_by_index(0, Proof::Stat, false, false).is_none(),
                 "{text}"
             );
             fs::remove_file(root.join("pending/TIX-0001-1.md")).unwrap();
             synced(&tree);
-            assert!(tree.found_by_index(0, Proof::Stat, false).is_some());
+            assert!(tree.found_by_index(0, Proof::Stat, false, false).is_some());
         }
     }
 
@@ -343,8 +357,8 @@ mod tests {
         let index = fs::read_to_string(tree.index_path()).unwrap();
         assert_eq!(index.matches("abcd").count(), 1, "{index}");
         fs::write(tree.index_path(), index.replace("abcd", "wxyz")).unwrap();
-        assert!(tree.found_by_index(0, Proof::Stat, false).is_some());
-        assert!(tree.found_by_index(0, Proof::Read, false).is_none());
+        assert!(tree.found_by_index(0, Proof::Stat, false, false).is_some());
+        assert!(tree.found_by_index(0, Proof::Read, false, false).is_none());
     }
 
     /// A registry the index does not know as it is now (written since,
@@ -379,14 +393,14 @@ mod tests {
             let snap = tree.scan(Scan::Fresh, Upkeep::Nothing).unwrap();
             assert_eq!(tree.registry_fresh(&snap, false).unwrap(), expected);
             for proof in [Proof::Stat, Proof::Read] {
-                let found = tree.found_by_index(0, proof, false).unwrap();
+                let found = tree.found_by_index(0, proof, false, false).unwrap();
                 assert_eq!(found.registry, expected, "{proof:?} {text:?}");
             }
         }
         fs::write(&path, &registry).unwrap();
         let stamp = tree.registry_stamp();
         assert_ne!(tree.open_index().unwrap().memo.map(|m| m.stamp), stamp);
-        let found = tree.found_by_index(0, Proof::Stat, true).unwrap();
+        let found = tree.found_by_index(0, Proof::Stat, true, false).unwrap();
         assert_eq!(found.registry, Some(true));
         assert_eq!(tree.open_index().unwrap().memo.map(|m| m.stamp), stamp);
     }
@@ -415,11 +429,11 @@ mod tests {
         let expected = full(&tree, &snap_with_temp);
         assert!(expected.contains("TempFile"), "{expected}");
         fs::remove_file(tree.index_path()).unwrap();
-        let found = tree.found_by_index(0, Proof::Read, false);
+        let found = tree.found_by_index(0, Proof::Read, false, false);
         assert_eq!(said(found, &tree).as_deref(), Some(&*expected));
         assert!(!tree.index_path().exists());
         // A sync's: the tree's own index, its temp file removed.
-        let found = tree.found_by_index(0, Proof::Stat, true).unwrap();
+        let found = tree.found_by_index(0, Proof::Stat, true, false).unwrap();
         assert_eq!(found.temps, Vec::<String>::new());
         assert!(!root.join("pending/.tix-tmp-1-x").exists());
         assert_eq!(said(Some(found), &tree), Some(full(&tree, &snap)));
@@ -445,11 +459,11 @@ mod tests {
         assert!(tree.has_files(3) && !tree.has_files(4));
         assert!(tree.index_or_streamed(4 * RECORD_GUESS).is_none());
         assert!(
-            tree.found_by_index(4 * RECORD_GUESS, Proof::Read, false)
+            tree.found_by_index(4 * RECORD_GUESS, Proof::Read, false, false)
                 .is_none()
         );
         assert!(
-            tree.found_by_index(4 * RECORD_GUESS, Proof::Stat, false)
+            tree.found_by_index(4 * RECORD_GUESS, Proof::Stat, false, false)
                 .is_none()
         );
         assert!(!tree.index_path().exists());
@@ -474,7 +488,9 @@ mod tests {
         );
         synced(&tree);
         assert_eq!(
-            tree.found_by_index(0, Proof::Read, false).unwrap().registry,
+            tree.found_by_index(0, Proof::Read, false, false)
+                .unwrap()
+                .registry,
             Some(true)
         );
         // The default statuses but this one's `done`.
@@ -487,9 +503,40 @@ mod tests {
         let snap = tree.scan(Scan::Fresh, Upkeep::Nothing).unwrap();
         assert_eq!(tree.registry_fresh(&snap, false).unwrap(), Some(false));
         for proof in [Proof::Stat, Proof::Read] {
-            let found = tree.found_by_index(0, proof, false).unwrap();
+            let found = tree.found_by_index(0, proof, false, false).unwrap();
             assert_eq!(found.registry, Some(false), "{proof:?}");
         }
+    }
+
+    /// An index that no longer matches its folders (a ticket added by
+    /// hand): asked to, a check reads the tree anew into an index of its
+    /// own, leaving the stale one as it was, and a sync into the tree's;
+    /// either way the answer is the full view's. Not asked to (`doctor`),
+    /// no answer.
+    #[test]
+    fn a_stale_index_is_read_anew_when_asked() {
+        let (dir, tree) = empty();
+        let root = dir.path();
+        draw(
+            root,
+            &[
+                (0, 0, None, vec![], 1, false),
+                (1, 0, None, vec![1], 2, false),
+            ],
+        );
+        synced(&tree);
+        draw(root, &[(0, 1, None, vec![9], 3, false)]);
+        let stale = fs::read(tree.index_path()).unwrap();
+        assert!(tree.trusted_index().is_none());
+        let expected = full(&tree, &tree.scan(Scan::Fresh, Upkeep::Nothing).unwrap());
+        assert!(expected.contains("registry Some(false)"), "{expected}");
+        assert!(tree.found_by_index(0, Proof::Read, false, false).is_none());
+        let found = tree.found_by_index(0, Proof::Read, false, true);
+        assert_eq!(said(found, &tree).as_deref(), Some(&*expected));
+        assert_eq!(fs::read(tree.index_path()).unwrap(), stale);
+        let found = tree.found_by_index(0, Proof::Stat, true, true);
+        assert_eq!(said(found, &tree).as_deref(), Some(&*expected));
+        assert!(tree.trusted_index().is_some());
     }
 
     proptest::proptest! {
@@ -533,7 +580,7 @@ mod tests {
                 if without_index {
                     let _ = fs::remove_file(tree.index_path());
                 }
-                match said(tree.found_by_index(0, proof, false), &tree) {
+                match said(tree.found_by_index(0, proof, false, false), &tree) {
                     Some(got) => proptest::prop_assert_eq!(&got, &expected),
                     None => proptest::prop_assert!(twice, "no answer, yet no id is on two files"),
                 }
