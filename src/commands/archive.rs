@@ -82,8 +82,7 @@ pub fn run(ctx: &Ctx, args: &ArchiveArgs) -> Result<Exit> {
 /// The completed tickets (completed kind, not yet archived) whose completion
 /// is before `cutoff`, oldest first, and how many have no completion time:
 /// from the index, a record at a time, when it is exactly the tree (every
-/// file as it records: see [`Tree::exact_index`]; a tree without one gets
-/// one, see [`Tree::index_or_streamed`]), else from the full view (every
+/// file as it records: see [`Tree::exact_index`]), else from the full view (every
 /// file stat'ed, changed ones read again, the index brought up to date).
 /// Either way a hand edit anywhere counts.
 /// Each ticket is kept as `keep` makes it of its record (the record itself
@@ -95,7 +94,6 @@ fn due<T>(
     keep: impl Fn(&Entry) -> T,
 ) -> Result<(Vec<Due<T>>, usize)> {
     let (mut due, mut undated) = (Vec::new(), 0);
-    let _ = tree.index_or_streamed(crate::tree::BY_INDEX_FROM);
     let by_index = tree.exact_index().and_then(|index| {
         index.each_entry(&mut |e| {
             judge(tree, &e, cutoff, &keep, &mut due, &mut undated);

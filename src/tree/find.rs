@@ -9,11 +9,9 @@ use anyhow::{Result, bail};
 impl Tree {
     /// The one ticket an id names, for a read of that ticket alone (`show`,
     /// `history ID`, `edit`): found by the index when it is exactly the tree
-    /// ([`Tree::find_verified`]; a tree without one gets one, see
-    /// [`Tree::index_or_streamed`]), else in the whole tree, with
+    /// ([`Tree::find_verified`]), else in the whole tree, with
     /// [`Tree::find`]'s errors. The caller holds a lock.
     pub fn find_one(&self, id: &IdArg) -> Result<Entry> {
-        let _ = self.index_or_streamed(super::BY_INDEX_FROM);
         if let Some(e) = self.find_verified(id) {
             return Ok(e);
         }

@@ -16,7 +16,7 @@ const READ_CHUNK: usize = 2048;
 /// How a command makes sure the index is the tree.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Proof {
-    /// Every file stat'ed as a read stats it (see [`Tree::by_exact_index`]).
+    /// Every file stat'ed as a read stats it (see [`Tree::exact_index`]).
     Stat,
     /// Every file read, and found to say what its record says: what
     /// `sync --check` and `doctor` promise.

@@ -14,8 +14,8 @@ use crate::ticket::{IdKey, Text};
 impl Tree {
     /// The best ready ticket, as [`crate::registry::ready_first`] finds it
     /// among every ticket, and how many files could not be read: from the
-    /// index when it is exactly the tree ([`Tree::by_exact_index`]; a tree
-    /// without one gets one, see [`Tree::large_index`]), its records read
+    /// index when it is exactly the tree ([`Tree::exact_index`]; a large tree
+    /// without one gets one, see [`Tree::trusted_or_streamed`]), its records read
     /// one at a time beside the check (`Ready` says what is held; at
     /// 100,000 tickets the full view held every record, 68 MiB). `None`:
     /// the index is not exactly the tree, a record does not parse, or a
@@ -57,7 +57,7 @@ impl Tree {
     /// [`crate::registry::ready`] lists them), with how many are ready, from
     /// the index when every folder is as it recorded (what a transition
     /// trusts: no stat of every file; a tree without one gets one, see
-    /// [`Tree::large_index`]), its records read one at a time. Held: the
+    /// [`Tree::trusted_or_streamed`]), its records read one at a time. Held: the
     /// first `n` tickets in progress, and what `Ready` holds. At 100,000
     /// tickets what it replaces held the open tickets' records and the
     /// whole index. `None`: the folders are not as the index recorded, a
@@ -120,7 +120,7 @@ impl Tree {
     /// first: the full view would hold every record to write one. A
     /// smaller tree's full view holds little, and is faster.
     #[must_use]
-    pub fn index_or_streamed(&self, from: usize) -> Option<super::index::Index> {
+    pub(super) fn index_or_streamed(&self, from: usize) -> Option<super::index::Index> {
         match self.open_index() {
             Some(index) => Some(index),
             None if self.has_files(from / RECORD_GUESS) => Some(self.stream_index(false).ok()??.0),
@@ -152,9 +152,10 @@ impl Tree {
             })
     }
 
-    /// The index, trusted, or a tree's written anew when it has none (see
-    /// [`Tree::index_or_streamed`]; a large tree's).
-    fn trusted_or_streamed(&self) -> Option<super::index::Index> {
+    /// The index, trusted ([`Tree::trusted_index`]), or a large tree's
+    /// written anew when it has none (see [`Tree::index_or_streamed`]): what
+    /// the reads that go by the index whatever its size open it by.
+    pub(super) fn trusted_or_streamed(&self) -> Option<super::index::Index> {
         self.index_or_streamed(BY_INDEX_FROM)
             .filter(|index| self.folders_match(index))
     }
@@ -204,7 +205,7 @@ impl Tree {
     /// Every ticket, in the order of their ids (and paths), given to `f`
     /// one at a time from the index when its records are `from` bytes or
     /// more and it is exactly the tree, read beside the check (see
-    /// [`Tree::by_exact_index`]); and how many files are no tickets
+    /// [`Tree::exact_index`]); and how many files are no tickets
     /// ([`Tree::unreadable`]). `None`: the index is not that, a record does
     /// not parse, or `f` says so; what `f` was given is then not the tree,
     /// to be thrown away.
@@ -302,7 +303,7 @@ pub struct Dash {
 impl Tree {
     /// The dashboard's tickets (see [`Dash`]) as `want` asks, from the
     /// index when its records are `want.from` bytes or more and it is
-    /// exactly the tree ([`Tree::by_exact_index`]); its records read one at
+    /// exactly the tree ([`Tree::exact_index`]); its records read one at
     /// a time beside the check. For the problems, a registry the index does
     /// not know as it is now is rendered from the index and compared (see
     /// [`Tree::render_by_index`]), and noted in it when fresh. Held: the

@@ -548,7 +548,8 @@ impl Tree {
 
     /// The one ticket `id` names, found by the index when the index is
     /// exactly the tree: every folder as it recorded (as
-    /// [`Tree::trusted_index`]) and every ticket file's stamp its record's,
+    /// [`Tree::trusted_index`]; a large tree without one gets one, see
+    /// [`Tree::index_or_streamed`]) and every ticket file's stamp its record's,
     /// each file stat'ed as a read's scan stats it (so a hand edit anywhere
     /// is seen), the records not decoded but the one found. `None`: the
     /// index is not that, or does not name exactly one ticket that parsed;
@@ -557,7 +558,7 @@ impl Tree {
     /// tree's records are 60 MB more.
     #[must_use]
     pub fn find_verified(&self, id: &IdArg) -> Option<Entry> {
-        let index = self.trusted_index()?;
+        let index = self.trusted_or_streamed()?;
         // Looked up first (a binary search): an id the index does not name
         // once goes to the full view, which says why, without the stats.
         let found = quick_find(self, &index, id)?;
@@ -573,22 +574,16 @@ impl Tree {
     /// tickets, against 23, for 40 ms less).
     #[must_use]
     pub fn exact_index(&self) -> Option<Index> {
-        self.trusted_index().filter(|index| self.is_exact(index))
+        self.trusted_or_streamed()
+            .filter(|index| self.is_exact(index))
     }
 
-    /// What `read` makes of the index (see [`Tree::exact_index`]), read on
-    /// another thread beside the check that it is exactly the tree: for a
-    /// read that holds little, where the check's paths and what it holds
-    /// fit together (`next`: 40–50 ms less at 100,000 tickets). `None` when
-    /// the index is not exactly the tree, or `read` says so.
-    pub fn by_exact_index<T: Send>(
-        &self,
-        read: impl FnOnce(&Index) -> Option<T> + Send,
-    ) -> Option<T> {
-        self.by_exact(&self.trusted_index()?, read)
-    }
-
-    /// [`Tree::by_exact_index`] of `index`, a trusted one.
+    /// What `read` makes of `index`, a trusted one, read on another thread
+    /// beside the check that it is exactly the tree (see
+    /// [`Tree::exact_index`]): for a read that holds little, where the
+    /// check's paths and what it holds fit together (`next`: 40–50 ms less
+    /// at 100,000 tickets). `None` when the index is not exactly the tree,
+    /// or `read` says so.
     pub(super) fn by_exact<T: Send>(
         &self,
         index: &Index,
