@@ -84,15 +84,17 @@ impl Tree {
         remember: bool,
         anew: bool,
     ) -> Option<Found> {
+        // An index made now, of every file read, needs no proof.
         let (index, temps, read) = match self.open_index() {
-            Some(index) if !anew || self.folders_match(&index) => (index, Vec::new(), false),
+            Some(index) if self.folders_match(&index) => (index, Vec::new(), false),
+            Some(_) if !anew => return None,
             _ if !self.has_files(from / super::ready::RECORD_GUESS) => return None,
             _ => {
                 let (index, temps) = self.stream_index(proof == Proof::Read).ok()??;
                 (index, temps, true)
             }
         };
-        if !self.folders_match(&index) || index.base_bytes() < from {
+        if index.base_bytes() < from {
             return None;
         }
         let now = self.registry_stamp();
