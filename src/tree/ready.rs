@@ -350,10 +350,12 @@ impl Tree {
             let mut others: Vec<IdKey> = Vec::new();
             let mut listed = Vec::new();
             index.each_entry(&mut |e| {
-                if want.problems && (e.parsed.is_err() || self.misplaced(&e)) {
+                if want.problems
+                    && let Some(p) = self.entry_problem(&e)
+                {
                     problems += 1;
                     if render {
-                        listed.extend(self.entry_problem(&e));
+                        listed.push(p);
                     }
                 }
                 let Some(t) = self.ticket_of(&e) else {
