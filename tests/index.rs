@@ -808,6 +808,31 @@ fn a_large_tree_s_check_by_the_index_is_the_full_view_s() {
     );
     t.run(&["doctor", "--fix"]).code(6);
     assert!(!t.run(&["doctor"]).code(6).stdout.contains("index_stale"));
+
+    // sync --check and doctor change nothing, not even `.tix/` nor the
+    // temp folder: from the index, without one (a fresh clone), and with
+    // one the folders no longer match (read anew by the check).
+    let tmp = tempfile::tempdir().unwrap();
+    let unchanged = |t: &Tix| {
+        let before = (t.snapshot(), t.state_snapshot());
+        for args in [&["sync", "--check"][..], &["doctor"]] {
+            let out = t.command(args).env("TMPDIR", tmp.path()).output().unwrap();
+            assert_eq!(out.status.code(), Some(6), "{args:?}");
+            assert!(
+                (t.snapshot(), t.state_snapshot()) == before,
+                "{args:?} changed the tree"
+            );
+            assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 0, "{args:?}");
+        }
+    };
+    t.run(&["sync"]).code(0);
+    unchanged(&t);
+    fs::remove_file(t.path("tickets/.tix/index")).unwrap();
+    unchanged(&t);
+    t.run(&["sync"]).code(0);
+    t.write("tickets/pending/.untrusted", "");
+    fs::remove_file(t.path("tickets/pending/.untrusted")).unwrap();
+    unchanged(&t);
 }
 
 /// On a large tree with nothing to move and a registry the index knows,
