@@ -262,9 +262,9 @@ pub struct Want {
     /// How many of each status's tickets (not archived ones) are given, in
     /// [`crate::registry::sort_by_kind`]'s order (0: none).
     pub per_status: usize,
-    /// Whether the problems are counted (else nothing is held for them and
-    /// [`Dash::problems`] is 0): the index must then know the registry as
-    /// it is.
+    /// Whether the problems are counted (else nothing is held for them,
+    /// [`Dash::problems`] is 0 and the registry is not looked at): a
+    /// registry the index does not know as it is is then rendered from it.
     pub problems: bool,
     /// From how long an index's records on (in bytes) it is read.
     pub from: usize,
