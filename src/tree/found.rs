@@ -558,7 +558,7 @@ mod tests {
             registry in 0usize..4,
             without_index: bool,
         ) {
-            let (_dir, tree) = drawn_tree(&drawn, moved);
+            let (_dir, tree) = drawn_tree(&drawn, Some(moved));
             let snap = synced(&tree);
             // The registry as it is rendered from the index, a piece at a
             // time, with its layout: the full view's.

@@ -1027,11 +1027,16 @@ pub(super) mod tests {
 
     /// A tree of the tickets drawn ([`draw`]), the `moved`th of them, if
     /// there is one, moved by hand to another status's folder.
-    pub(in crate::tree) fn drawn_tree(drawn: &[Drawn], moved: usize) -> (tempfile::TempDir, Tree) {
+    pub(in crate::tree) fn drawn_tree(
+        drawn: &[Drawn],
+        moved: Option<usize>,
+    ) -> (tempfile::TempDir, Tree) {
         let (dir, tree) = empty();
         let root = dir.path();
         draw(root, drawn);
-        if let Some((status, _, _, _, id, _)) = drawn.get(moved) {
+        if let Some(moved) = moved
+            && let Some((status, _, _, _, id, _)) = drawn.get(moved)
+        {
             let dirs = ["pending", "in-progress", "completed", "archive"];
             let (from, to) = (dirs[*status], dirs[(*status + 2) % 4]);
             fs::create_dir_all(root.join(to)).unwrap();
@@ -1244,9 +1249,7 @@ pub(super) mod tests {
         /// two files.
         #[test]
         fn every_ticket_by_the_index_as_by_the_full_view(drawn in drawn()) {
-            let (dir, tree) = empty();
-            let root = dir.path();
-            draw(root, &drawn);
+            let (_dir, tree) = drawn_tree(&drawn, None);
             full(&tree);
             let snap = tree.scan(Scan::Cached, Upkeep::Index).unwrap();
             let tickets = tree.tickets(&snap);
@@ -1288,7 +1291,7 @@ pub(super) mod tests {
         /// an id is on two files.
         #[test]
         fn a_dashboard_by_the_index_as_by_the_full_view(drawn in drawn(), moved in 0usize..20) {
-            let (_dir, tree) = drawn_tree(&drawn, moved);
+            let (_dir, tree) = drawn_tree(&drawn, Some(moved));
             let (expected, by_index) = dashboards(&tree);
             let twice = twice(&drawn);
             match by_index {
@@ -1306,9 +1309,7 @@ pub(super) mod tests {
         /// ids it waits for, its id, and whether its file is cut short.
         #[test]
         fn by_the_index_as_by_the_full_view(drawn in drawn()) {
-            let (dir, tree) = empty();
-            let root = dir.path();
-            draw(root, &drawn);
+            let (_dir, tree) = drawn_tree(&drawn, None);
             let expected = full(&tree);
             let snap = tree.scan(Scan::Cached, Upkeep::Index).unwrap();
             let unreadable = Tree::unreadable(&snap, &tree.tickets(&snap));
@@ -1329,9 +1330,7 @@ pub(super) mod tests {
         /// files.
         #[test]
         fn a_session_s_start_by_the_index_as_by_the_full_view(drawn in drawn()) {
-            let (dir, tree) = empty();
-            let root = dir.path();
-            draw(root, &drawn);
+            let (_dir, tree) = drawn_tree(&drawn, None);
             full(&tree);
             let snap = tree.scan(Scan::Cached, Upkeep::Index).unwrap();
             let tickets = tree.tickets(&snap);
