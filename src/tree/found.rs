@@ -219,7 +219,7 @@ pub(super) fn unique(others: &[IdKey], ids: &Ids<bool>, keys: &Keys) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::super::ready::tests::{draw, drawn, drawn_tree, empty, twice};
+    use super::super::ready::tests::{draw, drawn, drawn_tree, twice};
     use super::super::{REGISTRY, Scan, Snapshot, Upkeep};
     use super::*;
     use std::fs;
@@ -262,10 +262,7 @@ mod tests {
     /// view's problems, in its order.
     #[test]
     fn the_problems_by_the_index_are_the_full_view_s() {
-        let (dir, tree) = empty();
-        let root = dir.path();
-        draw(
-            root,
+        let (dir, tree) = drawn_tree(
             &[
                 (0, 0, None, vec![9], 1, false),
                 (0, 1, None, vec![3], 2, false),
@@ -274,7 +271,9 @@ mod tests {
                 (0, 1, None, vec![], 5, true),
                 (3, 1, None, vec![4], 6, false),
             ],
+            None,
         );
+        let root = dir.path();
         fs::rename(
             root.join("completed/TIX-0004-3.md"),
             root.join("pending/TIX-0004-3.md"),
@@ -309,15 +308,14 @@ mod tests {
     /// no answer, the full view's to give.
     #[test]
     fn no_answer_but_from_an_index_that_is_the_tree() {
-        let (dir, tree) = empty();
-        let root = dir.path();
-        draw(
-            root,
+        let (dir, tree) = drawn_tree(
             &[
                 (0, 0, None, vec![], 1, false),
                 (1, 0, None, vec![1], 2, false),
             ],
+            None,
         );
+        let root = dir.path();
         synced(&tree);
         assert!(tree.found_by_index(0, Proof::Read, false, false).is_some());
         let rel = "pending/TIX-0001-0.md";
@@ -349,9 +347,8 @@ mod tests {
     /// reads every file sees it; one that stats them cannot.
     #[test]
     fn a_check_that_reads_every_file_sees_a_record_its_file_does_not_say() {
-        let (dir, tree) = empty();
+        let (dir, tree) = drawn_tree(&[(0, 0, None, vec![], 1, false)], None);
         let root = dir.path();
-        draw(root, &[(0, 0, None, vec![], 1, false)]);
         let rel = "pending/TIX-0001-0.md";
         let text = fs::read_to_string(root.join(rel)).unwrap();
         fs::write(root.join(rel), text.replace("title: t", "title: abcd")).unwrap();
@@ -369,15 +366,13 @@ mod tests {
     /// is noted in the index, so that the next answer needs no render.
     #[test]
     fn a_registry_the_index_does_not_know_is_rendered_from_it_and_compared() {
-        let (dir, tree) = empty();
-        let root = dir.path();
-        draw(
-            root,
+        let (_dir, tree) = drawn_tree(
             &[
                 (0, 0, None, vec![], 1, false),
                 (1, 0, None, vec![1], 2, false),
                 (2, 0, Some(1), vec![], 3, false),
             ],
+            None,
         );
         synced(&tree);
         let path = tree.path(REGISTRY);
@@ -414,16 +409,15 @@ mod tests {
     /// reported, as the full view reports them.
     #[test]
     fn a_tree_without_an_index_is_read_into_one_a_record_at_a_time() {
-        let (dir, tree) = empty();
-        let root = dir.path();
-        draw(
-            root,
+        let (dir, tree) = drawn_tree(
             &[
                 (0, 0, None, vec![9], 1, false),
                 (1, 1, None, vec![], 2, false),
                 (0, 1, None, vec![], 3, true),
             ],
+            None,
         );
+        let root = dir.path();
         let snap = synced(&tree);
         fs::write(root.join("pending/.tix-tmp-1-x"), "half").unwrap();
         let snap_with_temp = tree.scan(Scan::Fresh, Upkeep::Nothing).unwrap();
@@ -449,14 +443,13 @@ mod tests {
     #[test]
     fn a_small_tree_without_an_index_is_left_to_the_full_view() {
         use super::super::ready::RECORD_GUESS;
-        let (dir, tree) = empty();
-        draw(
-            dir.path(),
+        let (_dir, tree) = drawn_tree(
             &[
                 (0, 0, None, vec![], 1, false),
                 (1, 0, None, vec![], 2, false),
                 (2, 0, None, vec![], 3, true),
             ],
+            None,
         );
         assert!(tree.has_files(3) && !tree.has_files(4));
         assert!(tree.index_or_streamed(4 * RECORD_GUESS).is_none());
@@ -479,15 +472,14 @@ mod tests {
     /// full view finds it.
     #[test]
     fn a_registry_the_index_knew_before_done_changed_is_compared_again() {
-        let (dir, tree) = empty();
-        let root = dir.path();
-        draw(
-            root,
+        let (dir, tree) = drawn_tree(
             &[
                 (0, 0, None, vec![], 1, false),
                 (3, 0, Some(1), vec![], 2, false),
             ],
+            None,
         );
+        let root = dir.path();
         synced(&tree);
         assert_eq!(
             tree.found_by_index(0, Proof::Read, false, false)
@@ -517,15 +509,14 @@ mod tests {
     /// no answer.
     #[test]
     fn a_stale_index_is_read_anew_when_asked() {
-        let (dir, tree) = empty();
-        let root = dir.path();
-        draw(
-            root,
+        let (dir, tree) = drawn_tree(
             &[
                 (0, 0, None, vec![], 1, false),
                 (1, 0, None, vec![1], 2, false),
             ],
+            None,
         );
+        let root = dir.path();
         synced(&tree);
         draw(root, &[(0, 1, None, vec![9], 3, false)]);
         let stale = fs::read(tree.index_path()).unwrap();
