@@ -395,6 +395,30 @@ impl Tree {
                 }
             }
         }
+        let read_one = |r: &ToRead| match r {
+            ToRead::Known { rel, stamp, .. } => {
+                Got::File(self.read_entry(rel.clone(), *stamp, &self.path(rel)))
+            }
+            ToRead::Found { folder, name } => self.read_found(&folders[*folder], name),
+        };
+        // What a found file turned out to be, when it is no regular file:
+        // a problem of its own (and whether that changed the view), or an
+        // error.
+        let mut no_file = |got: &Option<Got>,
+                           r: &ToRead,
+                           entries: &mut Vec<Entry>,
+                           gone: &mut Vec<bool>|
+         -> Result<bool> {
+            match got {
+                Some(Got::Problem(message)) => {
+                    let rel = r.rel(&folders).into_owned();
+                    Ok(problem(None, rel, message, entries, gone))
+                }
+                Some(Got::Failed(e)) => Err(io::Error::new(e.kind(), e.to_string()))
+                    .with_context(|| format!("failed to stat {}", self.show(&r.rel(&folders)))),
+                _ => Ok(false),
+            }
+        };
         if let Some(sink) = sink {
             // No index (see `scan_into`): every file was found by listing.
             // Taken a chunk at a time: the names read go as the records come.
@@ -404,25 +428,13 @@ impl Tree {
                 if chunk.is_empty() {
                     break;
                 }
-                let chunk = &chunk[..];
-                let read = parallel_map(chunk, |r| match r {
-                    ToRead::Found { folder, name } => self.read_found(&folders[*folder], name),
-                    ToRead::Known { .. } => Got::Nothing,
-                });
                 let mut stopped = false;
-                for (got, r) in read.into_iter().zip(chunk) {
+                for (got, r) in parallel_map(&chunk, read_one).into_iter().zip(&chunk) {
                     match got {
                         Some(Got::File(Some(entry))) => stopped |= sink(entry).is_none(),
-                        Some(Got::Problem(message)) => {
-                            let rel = r.rel(&folders).into_owned();
-                            problem(None, rel, message, &mut entries, &mut gone);
+                        other => {
+                            no_file(&other, r, &mut entries, &mut gone)?;
                         }
-                        Some(Got::Failed(e)) => {
-                            return Err(io::Error::new(e.kind(), e.to_string())).with_context(
-                                || format!("failed to stat {}", self.show(&r.rel(&folders))),
-                            );
-                        }
-                        _ => {}
                     }
                 }
                 if stopped {
@@ -442,26 +454,9 @@ impl Tree {
                 temps,
             }));
         }
-        let read = parallel_map(&to_read, |r| match r {
-            ToRead::Known { rel, stamp, .. } => {
-                Got::File(self.read_entry(rel.clone(), *stamp, &self.path(rel)))
-            }
-            ToRead::Found { folder, name } => self.read_found(&folders[*folder], name),
-        });
-        // What a found file turned out to be, when it is no regular file.
+        let read = parallel_map(&to_read, read_one);
         for (got, r) in read.iter().zip(&to_read) {
-            match got {
-                Some(Got::Problem(message)) => {
-                    let rel = r.rel(&folders).into_owned();
-                    changed |= problem(None, rel, message, &mut entries, &mut gone);
-                }
-                Some(Got::Failed(e)) => {
-                    return Err(io::Error::new(e.kind(), e.to_string())).with_context(|| {
-                        format!("failed to stat {}", self.show(&r.rel(&folders)))
-                    });
-                }
-                _ => {}
-            }
+            changed |= no_file(got, r, &mut entries, &mut gone)?;
         }
         let is_file = |got: &Option<Got>| matches!(got, Some(Got::File(_)));
         let files_read = read.iter().zip(&to_read).filter(|(g, _)| is_file(g));
