@@ -666,9 +666,9 @@ fn a_temp_file_no_read_can_remove_is_reported_by_every_read() {
 
 /// What `args` prints and exits with three ways: from the index; from an
 /// index written anew by a read of every file, a record at a time (the
-/// index gone, as in a fresh clone); and from the full view (a folder
-/// changed since the index was written, so that it is not trusted). `tix
-/// sync` then writes the index again, knowing the registry.
+/// index gone, as in a fresh clone); and from the full view (see
+/// [`untrusted`]). `tix sync` then writes the index again, knowing the
+/// registry.
 fn three_ways(t: &Tix, args: &[&str], code: i32) -> [(String, String); 3] {
     let by_index = t.run(args).code(code);
     fs::remove_file(t.path("tickets/.tix/index")).unwrap();
@@ -677,11 +677,20 @@ fn three_ways(t: &Tix, args: &[&str], code: i32) -> [(String, String); 3] {
     if !t.exists("tickets/.tix/index") {
         t.run(&["list", "--json"]).code(0);
     }
-    t.write("tickets/pending/.untrusted", "");
-    fs::remove_file(t.path("tickets/pending/.untrusted")).unwrap();
-    let full = t.run(args).code(code);
+    let full = untrusted(t, || t.run(args).code(code));
     t.run(&["sync"]).code(0);
     [by_index, streamed, full].map(|r| (r.stdout, r.stderr))
+}
+
+/// What `run` gives while a folder the index does not know is there, below
+/// `pending/` (an empty one): the index cannot be brought up to date, and a
+/// read goes by the full view (a check reads every file anew).
+fn untrusted<R>(t: &Tix, run: impl FnOnce() -> R) -> R {
+    let below = t.path("tickets/pending/below");
+    fs::create_dir(&below).unwrap();
+    let out = run();
+    fs::remove_dir(&below).unwrap();
+    out
 }
 
 /// What `args` prints from the index and from the full view (see
@@ -810,8 +819,9 @@ fn a_large_tree_s_check_by_the_index_is_the_full_view_s() {
     assert!(!t.run(&["doctor"]).code(6).stdout.contains("index_stale"));
 
     // sync --check and doctor change nothing, not even `.tix/` nor the
-    // temp folder: from the index, without one (a fresh clone), and with
-    // one the folders no longer match (read anew by the check).
+    // temp folder: from the index, without one (a fresh clone), with one
+    // brought up to date in memory for a file saved by rename, and with one
+    // that cannot be (read anew by the check).
     let tmp = tempfile::tempdir().unwrap();
     let unchanged = |t: &Tix| {
         let before = (t.snapshot(), t.state_snapshot());
@@ -830,9 +840,14 @@ fn a_large_tree_s_check_by_the_index_is_the_full_view_s() {
     fs::remove_file(t.path("tickets/.tix/index")).unwrap();
     unchanged(&t);
     t.run(&["sync"]).code(0);
-    t.write("tickets/pending/.untrusted", "");
-    fs::remove_file(t.path("tickets/pending/.untrusted")).unwrap();
+    let rel = "tickets/pending/TIX-0011-t.md";
+    t.write(
+        "tickets/pending/saved",
+        &t.read(rel).replacen("title:", "title: Saved", 1),
+    );
+    fs::rename(t.path("tickets/pending/saved"), t.path(rel)).unwrap();
     unchanged(&t);
+    untrusted(&t, || unchanged(&t));
 }
 
 /// On a large tree with nothing to move and a registry the index knows,
@@ -906,6 +921,68 @@ fn a_large_tree_s_other_reads_are_the_same_three_ways() {
     fs::remove_file(t.path("tickets/.tix/index")).unwrap();
     assert_eq!(start(), by_index);
     assert!(t.exists("tickets/.tix/index"));
+}
+
+/// On a large tree, after a checkout that replaced, added and removed ticket
+/// files (each folder's stamp changed), every read goes by the index brought
+/// up to date in memory for those folders: what it prints and exits with is
+/// byte for byte the full view's, and it writes nothing (the next transition
+/// lists the folders again and patches the registry's rows).
+#[test]
+fn a_large_tree_s_reads_after_a_checkout_are_the_full_view_s() {
+    let (t, _) = large();
+    t.run(&["sync"]).code(0);
+    let saved = |rel: &str, text: &str| {
+        t.write("tickets/pending/.checkout", text);
+        fs::rename(t.path("tickets/pending/.checkout"), t.path(rel)).unwrap();
+    };
+    for rel in [
+        "tickets/pending/TIX-0011-t.md",
+        "tickets/in-progress/TIX-0016-t.md",
+    ] {
+        saved(
+            rel,
+            &t.read(rel).replacen("title: ", "title: Checked out ", 1),
+        );
+    }
+    fs::remove_file(t.path("tickets/completed/TIX-0017-t.md")).unwrap();
+    saved(
+        "tickets/pending/TIX-20000-t.md",
+        "---\nid: TIX-20000\ntitle: Added\npriority: critical\n---\n",
+    );
+    let index = t.read("tickets/.tix/index");
+    for (args, code) in [
+        (&["status"][..], 0),
+        (&["status", "--json"], 0),
+        (&["list"], 0),
+        (&["list", "--json", "--sort", "priority"], 0),
+        (&["next"], 0),
+        (&["show", "11"], 0),
+        (&["history", "TIX-0016"], 0),
+        (&["sync", "--check"], 6),
+        (&["doctor"], 6),
+    ] {
+        // The index as the checkout left it (the full view wrote its own).
+        t.write("tickets/.tix/index", &index);
+        let by_index = t.run(args).code(code);
+        assert!(
+            t.read("tickets/.tix/index") == index,
+            "{args:?} wrote the index"
+        );
+        let full = untrusted(&t, || t.run(args).code(code));
+        assert_eq!(
+            (by_index.stdout, by_index.stderr),
+            (full.stdout, full.stderr),
+            "{args:?}"
+        );
+    }
+    // The next transition patches what changed into the registry.
+    t.write("tickets/.tix/index", &index);
+    t.run(&["start", "2"]).code(0);
+    assert!(t.read("tickets/TICKET_REGISTRY.md").contains("Checked out"));
+    let check = t.run(&["sync", "--check"]).code(6).stdout;
+    assert_eq!(check.lines().count(), 4, "{check}");
+    assert!(!check.contains("registry_stale"), "{check}");
 }
 
 /// On a large tree `list` reads the index a record at a time when it is

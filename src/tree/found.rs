@@ -65,8 +65,8 @@ impl Tree {
     /// [`Tree::stream_index`]). Held: every id (whether its ticket is
     /// closed), what the open tickets that wait for others wait for, the
     /// problems, and with [`Proof::Read`] a chunk of records and files.
-    /// The registry is fresh without a render when the index knows it as
-    /// it is now; else it is rendered from the index
+    /// The registry's state is known without a render when the index knows
+    /// it as it is now ([`Tree::registry_known`]); else it is rendered from the index
     /// ([`Tree::render_by_index`]) and compared, and with `remember` a
     /// registry found fresh is noted in the index. With `anew`, an index
     /// that no longer matches the folders (a pull, an editor's saves) is
@@ -85,9 +85,9 @@ impl Tree {
         anew: bool,
     ) -> Option<Found> {
         // An index made now, of every file read, needs no proof.
-        let (index, temps, read) = match self.open_index() {
-            Some(index) if self.folders_match(&index) => (index, Vec::new(), false),
-            Some(_) if !anew => return None,
+        let (index, temps, read) = match self.open_index().map(|index| self.current(index)) {
+            Some(Some(index)) => (index, Vec::new(), false),
+            Some(None) if !anew => return None,
             _ if !self.has_files(from / super::ready::RECORD_GUESS) => return None,
             _ => {
                 let (index, temps) = self.stream_index(proof == Proof::Read).ok()??;
@@ -104,10 +104,10 @@ impl Tree {
             Proof::Read => self.find_in(&index, Some(&File::open(&self.root).ok()?)),
         }?;
         found.temps = temps;
-        if now.is_none() || index.memo.as_ref().map(|m| m.stamp) != now {
-            found.registry =
-                self.registry_fresh_by_index(&index, &found.problems, now, remember)?;
-        }
+        found.registry = match self.registry_known(&index, now) {
+            Some(fresh) => Some(fresh),
+            None => self.registry_fresh_by_index(&index, &found.problems, now, remember)?,
+        };
         Some(found)
     }
 
@@ -219,7 +219,7 @@ pub(super) fn unique(others: &[IdKey], ids: &Ids<bool>, keys: &Keys) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::super::ready::tests::{draw, drawn, drawn_tree, twice};
+    use super::super::ready::tests::{drawn, drawn_tree, outside, twice};
     use super::super::{REGISTRY, Scan, Snapshot, Upkeep};
     use super::*;
     use std::fs;
@@ -502,8 +502,9 @@ mod tests {
         }
     }
 
-    /// An index that no longer matches its folders (a ticket added by
-    /// hand): asked to, a check reads the tree anew into an index of its
+    /// An index that no longer matches its folders, and cannot be brought
+    /// up to date in memory (a ticket added by hand in a new folder below
+    /// one): asked to, a check reads the tree anew into an index of its
     /// own, leaving the stale one as it was, and a sync into the tree's;
     /// either way the answer is the full view's. Not asked to (`doctor`),
     /// no answer.
@@ -518,7 +519,12 @@ mod tests {
         );
         let root = dir.path();
         synced(&tree);
-        draw(root, &[(0, 1, None, vec![9], 3, false)]);
+        fs::create_dir(root.join("pending/below")).unwrap();
+        fs::write(
+            root.join("pending/below/TIX-0003-t.md"),
+            "---\nid: TIX-0003\ntitle: t\ndepends_on: [TIX-0009]\n---\n",
+        )
+        .unwrap();
         let stale = fs::read(tree.index_path()).unwrap();
         assert!(tree.trusted_index().is_none());
         let expected = full(&tree, &tree.scan(Scan::Fresh, Upkeep::Nothing).unwrap());
@@ -578,6 +584,62 @@ mod tests {
                     None => proptest::prop_assert!(twice, "no answer, yet no id is on two files"),
                 }
             }
+        }
+
+        /// On any small tree, after a file changed outside tix (saved by
+        /// renaming, the same bytes again, removed, cut short, moved to
+        /// another folder, or a new one added), the problems by the index
+        /// brought up to date in memory, by either proof, and the
+        /// registry's state (from the registry the index knows, patched),
+        /// are the full view's; the dashboard counts as many problems and
+        /// finds the registry alike. Nothing is written, not even when
+        /// asked to remember a fresh registry. Every other read goes by the
+        /// index too. No answer only when an id is on two files.
+        #[test]
+        fn problems_after_a_change_outside_tix_as_by_the_full_view(
+            drawn in drawn(),
+            which in 0usize..20,
+            kind in 0usize..6,
+        ) {
+            let (dir, tree) = drawn_tree(&drawn, None);
+            // Every status's folder there before: one that appears is the
+            // full view's.
+            for d in ["pending", "in-progress", "completed", "archive"] {
+                fs::create_dir_all(dir.path().join(d)).unwrap();
+            }
+            synced(&tree);
+            outside(dir.path(), &drawn, which, kind);
+            let snap = tree.scan(Scan::Fresh, Upkeep::Nothing).unwrap();
+            let expected = full(&tree, &snap);
+            let index = fs::read(tree.index_path()).unwrap();
+            let twice = twice(&drawn);
+            // What every other read goes by.
+            proptest::prop_assert!(twice || tree.large_index(0).is_some());
+            proptest::prop_assert!(twice || tree.trusted_or_streamed().is_some());
+            for (proof, remember) in [(Proof::Stat, true), (Proof::Read, false)] {
+                match said(tree.found_by_index(0, proof, remember, false), &tree) {
+                    Some(got) => proptest::prop_assert_eq!(&got, &expected),
+                    None => proptest::prop_assert!(twice, "no answer, yet no id is on two files"),
+                }
+            }
+            let want = super::super::ready::Want {
+                first: 3,
+                every_in_progress: false,
+                per_status: 3,
+                problems: true,
+                from: 0,
+            };
+            match tree.dash_by_index(&want) {
+                Some(d) => {
+                    proptest::prop_assert_eq!(d.registry, tree.registry_fresh(&snap, false).unwrap());
+                    proptest::prop_assert_eq!(
+                        d.problems + tree.tree_problems(d.registry, &[]).len(),
+                        tree.all_problems(&snap, false).unwrap().len()
+                    );
+                }
+                None => proptest::prop_assert!(twice, "no dashboard, yet no id is on two files"),
+            }
+            proptest::prop_assert!(fs::read(tree.index_path()).unwrap() == index, "the index was written");
         }
     }
 }

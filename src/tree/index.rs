@@ -80,6 +80,20 @@ pub struct Index {
     /// Appended changes, in order: an upsert (`Some`) or a removal of a path.
     deltas: Vec<(Text, Option<Entry>)>,
     pub delta_bytes: usize,
+    /// What a read brought up to date in memory only (see
+    /// `Tree::current`): the file says otherwise, and nothing found of
+    /// this index may be noted in it.
+    pub unwritten: Option<Unwritten>,
+}
+
+/// The records a read found changed outside tix and kept in memory.
+#[derive(Debug, Default)]
+pub struct Unwritten {
+    /// The file's records of those paths: what the registry its memo knows
+    /// shows.
+    pub old: Vec<Entry>,
+    /// What the files say now (a file gone, or no ticket now, has none).
+    pub new: Vec<Entry>,
 }
 
 /// The records of some folders, each known by its path and stamp, the rest
@@ -267,6 +281,7 @@ fn header(text: &str, fingerprint: &str) -> Option<Index> {
         folder_at: BTreeMap::new(),
         deltas: Vec::new(),
         delta_bytes: 0,
+        unwritten: None,
     };
     while let Some(line) = next_line(text, &mut pos) {
         index.header_line(line)?;

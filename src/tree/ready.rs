@@ -112,7 +112,9 @@ impl Tree {
         (self.folders_match(&index) && index.base_bytes() >= from).then_some(index)
     }
 
-    /// The index as it is opened ([`Tree::open_index`]), or, for a tree
+    /// The index as it is opened ([`Tree::open_index`]) and brought up to
+    /// date in memory for the folders that changed ([`Tree::current`]; the
+    /// full view's when it cannot be), or, for a tree
     /// without one that has about `from` bytes of records or more (a ticket
     /// file for every [`RECORD_GUESS`] bytes, counted in its folders), one
     /// written from a read of every file, a record at a time
@@ -122,7 +124,7 @@ impl Tree {
     #[must_use]
     pub(super) fn index_or_streamed(&self, from: usize) -> Option<super::index::Index> {
         match self.open_index() {
-            Some(index) => Some(index),
+            Some(index) => self.current(index),
             None if self.has_files(from / RECORD_GUESS) => Some(self.stream_index(false).ok()??.0),
             None => None,
         }
@@ -305,8 +307,9 @@ impl Tree {
     /// index when its records are `want.from` bytes or more and it is
     /// exactly the tree ([`Tree::exact_index`]); its records read one at
     /// a time beside the check. For the problems, a registry the index does
-    /// not know as it is now is rendered from the index and compared (see
-    /// [`Tree::render_by_index`]), and noted in it when fresh. Held: the
+    /// not know as it is now ([`Tree::registry_known`]) is rendered from
+    /// the index and compared (see [`Tree::render_by_index`]), and noted in
+    /// it when fresh. Held: the
     /// first of each list, what `Ready` holds, and for the problems the ids
     /// and dependencies of the open tickets that wait for others, the ids
     /// of the files that are no tickets, and (for a render) the files' own
@@ -319,9 +322,12 @@ impl Tree {
     pub fn dash_by_index(&self, want: &Want) -> Option<Dash> {
         let index = self.large_index(want.from)?;
         let now = self.registry_stamp();
+        let known = want
+            .problems
+            .then(|| self.registry_known(&index, now))
+            .flatten();
         // The files' own problems, listed for a render of the registry.
-        let render =
-            want.problems && (now.is_none() || index.memo.as_ref().map(|m| m.stamp) != now);
+        let render = want.problems && known.is_none();
         let n = want.first;
         let (mut dash, mut listed) = self.by_exact(&index, |index| {
             let mut ready = Ready::new(n);
@@ -409,7 +415,7 @@ impl Tree {
                 recent: recent.finish().into(),
                 columns,
                 problems,
-                registry: Some(true),
+                registry: Some(known.unwrap_or(true)),
             };
             Some((dash, listed))
         })?;
@@ -1044,6 +1050,51 @@ pub(super) mod tests {
             fs::rename(root.join(from).join(&name), root.join(to).join(&name)).unwrap();
         }
         (dir, tree)
+    }
+
+    /// Changes the file of the `which`th ticket drawn ([`draw`], modulo how
+    /// many there are) outside tix, as an editor that saves by renaming
+    /// or a checkout does, as `kind` says: 0 retitled, 1 the same bytes
+    /// again, 2 removed, 3 cut short, 4 moved to the next status's folder;
+    /// else a new ticket added (TIX-0077, waiting for TIX-0001).
+    pub(in crate::tree) fn outside(
+        root: &std::path::Path,
+        drawn: &[Drawn],
+        which: usize,
+        kind: usize,
+    ) {
+        let dirs = ["pending", "in-progress", "completed", "archive"];
+        let i = which % drawn.len();
+        let (status, id) = (drawn[i].0, drawn[i].4);
+        let name = format!("TIX-{id:04}-{i}.md");
+        let path = root.join(dirs[status]).join(&name);
+        let saved = |at: &std::path::Path, text: &[u8]| {
+            let tmp = at.with_file_name(".saving");
+            fs::write(&tmp, text).unwrap();
+            fs::rename(&tmp, at).unwrap();
+        };
+        let text = fs::read(&path).unwrap();
+        match kind {
+            0 => saved(
+                &path,
+                &String::from_utf8(text)
+                    .unwrap()
+                    .replacen("title: t", "title: u", 1)
+                    .into_bytes(),
+            ),
+            1 => saved(&path, &text),
+            2 => fs::remove_file(&path).unwrap(),
+            3 => saved(&path, b"---\nid: [\n---\n"),
+            4 => {
+                let to = root.join(dirs[(status + 1) % 4]);
+                fs::create_dir_all(&to).unwrap();
+                fs::rename(&path, to.join(&name)).unwrap();
+            }
+            _ => saved(
+                &root.join("pending/TIX-0077-new.md"),
+                b"---\nid: TIX-0077\ntitle: new\ndepends_on: [TIX-0001]\n---\n",
+            ),
+        }
     }
 
     /// Whether one id was drawn for two files.

@@ -202,7 +202,8 @@ impl Tree {
     /// [`Tree::registry_fresh`] from `index` (see [`Tree::render_by_index`]),
     /// given the registry's problems; `now` is the registry's stamp taken
     /// before. With `remember`, a registry found fresh, its stamp still
-    /// `now`, is noted in the index (a line appended). `None`: the full
+    /// `now`, is noted in the index (a line appended) unless `index` holds
+    /// changes the file does not ([`index::Index::unwritten`]). `None`: the full
     /// view's to say (a spool failed, or the registry cannot be read).
     pub(super) fn registry_fresh_by_index(
         &self,
@@ -221,6 +222,7 @@ impl Tree {
         let fresh = cmp.finish().ok()?;
         if fresh
             && remember
+            && index.unwritten.is_none()
             && let Some(stamp) = now.filter(|_| self.registry_stamp() == now)
         {
             let memo = index::Memo { stamp, layout };

@@ -538,6 +538,54 @@ impl Tree {
         index::open(&self.index_path(), &self.fingerprint())
     }
 
+    /// `index` (as opened) when every status folder is as it recorded, else
+    /// brought up to date in memory for the folders that changed since it
+    /// was written ([`refreshed`]): what a read goes by after a checkout or
+    /// an editor's save, where the full view held every record (at 100,000
+    /// tickets, 85 MiB) for as long as no transition wrote the index again.
+    /// Nothing is written: the next transition lists those folders again
+    /// and patches their rows in the registry. The registry's memo goes
+    /// when a record changed (it was of the records before). `None` where
+    /// [`refreshed`] gives none: the full view's.
+    pub(super) fn current(&self, index: Index) -> Option<Index> {
+        if self.folders_match(&index) {
+            return Some(index);
+        }
+        let (mut index, outside) = refreshed(self, index)?;
+        if !(outside.old.is_empty() && outside.new.is_empty()) {
+            index.unwritten = Some(index::Unwritten {
+                old: outside.old,
+                new: outside.new,
+            });
+        }
+        Some(index)
+    }
+
+    /// Whether the registry is fresh for `index`, known without a render:
+    /// the registry its memo knows (by its stamp, `now`: taken before),
+    /// patched with the rows of what a read brought up to date in memory
+    /// ([`index::Index::unwritten`]) as the next transition patches them
+    /// (see [`plan_quick`]), comes out the same bytes. `None`: not known
+    /// so (no memo, another registry, a row that would be in the problems
+    /// table): the caller renders it.
+    pub(super) fn registry_known(&self, index: &Index, now: Option<Stamp>) -> Option<bool> {
+        let memo = index.memo.as_ref()?;
+        if now != Some(memo.stamp) {
+            return None;
+        }
+        let Some(unwritten) = &index.unwritten else {
+            return Some(true);
+        };
+        let rows = |entries| registry_rows(self, entries);
+        let (remove, insert) = (rows(&unwritten.old)?, rows(&unwritten.new)?);
+        let old = FileLines::open(&self.path(REGISTRY))?;
+        if Stamp::of(&old.file.metadata().ok()?) != memo.stamp {
+            return None;
+        }
+        let patch = registry::patch(&self.config, &old, old.len, &memo.layout, &remove, &insert)?;
+        patch_keeps(&old, &patch).ok()
+    }
+
     /// The index opened for lookups, if every status folder is as it recorded
     /// (nothing added, removed or renamed since): then "no such id in the
     /// index" means no such ticket.
@@ -1054,14 +1102,11 @@ fn plan_quick(
         return None;
     }
     let olds = outside.old.iter().chain(src_old);
-    // A row in the problems table (a malformed or misplaced file) means a
-    // full render; so does a stale or foreign registry.
-    fn row<'a>(tree: &'a Tree, e: &'a Entry) -> Option<crate::model::Ticket<'a>> {
-        tree.ticket_of(e).filter(|_| !tree.misplaced(e))
-    }
-    let remove = olds.map(|e| row(tree, e)).collect::<Option<Vec<_>>>()?;
+    let remove = olds
+        .map(|e| registry_row(tree, e))
+        .collect::<Option<Vec<_>>>()?;
     let insert = news(new, change, outside)
-        .map(|e| row(tree, e))
+        .map(|e| registry_row(tree, e))
         .collect::<Option<Vec<_>>>()?;
     let old = FileLines::open(&tree.path(REGISTRY))?;
     match old.file.metadata() {
@@ -1070,6 +1115,61 @@ fn plan_quick(
     }
     let patch = registry::patch(&tree.config, &old, old.len, &memo.layout, &remove, &insert)?;
     Some(Planned { old, patch })
+}
+
+/// A record's row in the registry's tables. `None` for one in the problems
+/// table (a malformed or misplaced file): that means a full render.
+fn registry_row<'a>(tree: &'a Tree, e: &'a Entry) -> Option<crate::model::Ticket<'a>> {
+    tree.ticket_of(e).filter(|_| !tree.misplaced(e))
+}
+
+/// Each record's [`registry_row`], if every one has one.
+fn registry_rows<'a>(
+    tree: &'a Tree,
+    entries: &'a [Entry],
+) -> Option<Vec<crate::model::Ticket<'a>>> {
+    entries.iter().map(|e| registry_row(tree, e)).collect()
+}
+
+/// Whether `patch` of `old` writes `old`'s bytes again: each new piece
+/// compared with what `old` has where it lands, each old one unless it
+/// stays where it was.
+fn patch_keeps(old: &FileLines, patch: &registry::Patch) -> io::Result<bool> {
+    use std::os::unix::fs::FileExt;
+    const PIECE: usize = 64 << 10;
+    let (mut at, mut was, mut now) = (0, Vec::new(), Vec::new());
+    let same = |bytes: &[u8], at: usize, was: &mut Vec<u8>| -> io::Result<bool> {
+        if at + bytes.len() > old.len {
+            return Ok(false);
+        }
+        was.resize(bytes.len(), 0);
+        old.file.read_exact_at(was, at as u64)?;
+        Ok(*was == bytes)
+    };
+    for piece in &patch.pieces {
+        match piece {
+            Piece::Old(r) if r.start == at => at = r.end,
+            Piece::Old(r) => {
+                let mut from = r.start;
+                while from < r.end {
+                    let n = PIECE.min(r.end - from);
+                    now.resize(n, 0);
+                    old.file.read_exact_at(&mut now, from as u64)?;
+                    if !same(&now, at, &mut was)? {
+                        return Ok(false);
+                    }
+                    (from, at) = (from + n, at + n);
+                }
+            }
+            Piece::New(text) => {
+                if !same(text.as_bytes(), at, &mut was)? {
+                    return Ok(false);
+                }
+                at += text.len();
+            }
+        }
+    }
+    Ok(at == old.len)
 }
 
 /// The records a change brings: what it wrote, and what was read again of
