@@ -102,19 +102,22 @@ pub const BY_INDEX_FROM: usize = 4 << 20;
 pub const RECORD_GUESS: usize = 384;
 
 impl Tree {
-    /// The index, trusted ([`Tree::trusted_index`]), when its records are
-    /// `from` bytes or more. A tree without one (a fresh clone), or with
-    /// one made for other folders, gets one written from a read of every
-    /// file a record at a time ([`Tree::index_or_streamed`]), where the
-    /// full view held every record to write it.
+    /// The index, when its records are `from` bytes or more, brought up to
+    /// date in memory for the folders that changed ([`Tree::current`];
+    /// none when it cannot be: the full view's). A tree without one (a
+    /// fresh clone), or with one made for other folders, gets one written
+    /// from a read of every file a record at a time
+    /// ([`Tree::index_or_streamed`]), where the full view held every record
+    /// to write it.
     pub(super) fn large_index(&self, from: usize) -> Option<super::index::Index> {
         let index = self.index_or_streamed(from)?;
-        (self.folders_match(&index) && index.base_bytes() >= from).then_some(index)
+        // A smaller index is not brought up to date for nothing.
+        (index.base_bytes() >= from)
+            .then(|| self.current(index))
+            .flatten()
     }
 
-    /// The index as it is opened ([`Tree::open_index`]) and brought up to
-    /// date in memory for the folders that changed ([`Tree::current`]; the
-    /// full view's when it cannot be), or, for a tree
+    /// The index as it is opened ([`Tree::open_index`]), or, for a tree
     /// without one that has about `from` bytes of records or more (a ticket
     /// file for every [`RECORD_GUESS`] bytes, counted in its folders), one
     /// written from a read of every file, a record at a time
@@ -124,7 +127,7 @@ impl Tree {
     #[must_use]
     pub(super) fn index_or_streamed(&self, from: usize) -> Option<super::index::Index> {
         match self.open_index() {
-            Some(index) => self.current(index),
+            Some(index) => Some(index),
             None if self.has_files(from / RECORD_GUESS) => Some(self.stream_index(false).ok()??.0),
             None => None,
         }
@@ -154,12 +157,19 @@ impl Tree {
             })
     }
 
-    /// The index, trusted ([`Tree::trusted_index`]), or a large tree's
-    /// written anew when it has none (see [`Tree::index_or_streamed`]): what
-    /// the reads that go by the index whatever its size open it by.
+    /// The index, trusted ([`Tree::trusted_index`]) or, from
+    /// [`BY_INDEX_FROM`] bytes of records on, brought up to date in memory
+    /// for the folders that changed ([`Tree::current`]: below, the full
+    /// view is faster); or a large tree's written anew when it has none
+    /// (see [`Tree::index_or_streamed`]): what the reads that go by the
+    /// index whatever its size open it by.
     pub(super) fn trusted_or_streamed(&self) -> Option<super::index::Index> {
-        self.index_or_streamed(BY_INDEX_FROM)
-            .filter(|index| self.folders_match(index))
+        let index = self.index_or_streamed(BY_INDEX_FROM)?;
+        if index.base_bytes() >= BY_INDEX_FROM {
+            self.current(index)
+        } else {
+            self.folders_match(&index).then_some(index)
+        }
     }
 
     /// The ready tickets ([`crate::registry::ready`]), in the order of their
