@@ -546,6 +546,28 @@ mod tests {
         assert!(tree.trusted_index().is_some());
     }
 
+    /// After a file saved by renaming, the index brought up to date for
+    /// its folder vouches for that folder's files, stat'ed as it was
+    /// listed; a file edited in place in another folder is still seen, and
+    /// the answer left to the full view.
+    #[test]
+    fn an_edit_in_place_beside_a_folder_brought_up_to_date_is_seen() {
+        let drawn = [
+            (0, 0, None, vec![], 1, false),
+            (2, 0, None, vec![], 2, false),
+        ];
+        let (dir, tree) = drawn_tree(&drawn, None);
+        synced(&tree);
+        outside(dir.path(), &drawn, 0, 0);
+        assert!(tree.found_by_index(0, Proof::Stat, false, false).is_some());
+        let mut file = fs::OpenOptions::new()
+            .append(true)
+            .open(dir.path().join("completed/TIX-0002-1.md"))
+            .unwrap();
+        std::io::Write::write_all(&mut file, b"More.\n").unwrap();
+        assert!(tree.found_by_index(0, Proof::Stat, false, false).is_none());
+    }
+
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
 

@@ -84,6 +84,10 @@ pub struct Index {
     /// `Tree::current`): the file says otherwise, and nothing found of
     /// this index may be noted in it.
     pub unwritten: Option<Unwritten>,
+    /// The folders a read listed again to bring the index up to date (see
+    /// `Tree::current`): every file in them was stat'ed then, and its
+    /// record is the file as it was.
+    pub listed: Vec<String>,
 }
 
 /// The records a read found changed outside tix and kept in memory.
@@ -282,6 +286,7 @@ fn header(text: &str, fingerprint: &str) -> Option<Index> {
         deltas: Vec::new(),
         delta_bytes: 0,
         unwritten: None,
+        listed: Vec::new(),
     };
     while let Some(line) = next_line(text, &mut pos) {
         index.header_line(line)?;

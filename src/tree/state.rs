@@ -552,6 +552,7 @@ impl Tree {
             return Some(index);
         }
         let (mut index, outside) = refreshed(self, index)?;
+        index.listed = outside.dirs.keys().cloned().collect();
         if !(outside.old.is_empty() && outside.new.is_empty()) {
             index.unwritten = Some(index::Unwritten {
                 old: outside.old,
@@ -646,8 +647,10 @@ impl Tree {
 
     /// Whether every ticket file's stamp is its record's in `index` (a
     /// trusted one: no file added or removed), each file stat'ed as a
-    /// read's scan stats it, so that a hand edit anywhere is seen; the
-    /// records are read as a path and a stamp only.
+    /// read's scan stats it, so that a hand edit anywhere is seen (but in
+    /// the folders listed to bring the index up to date, each of whose
+    /// files was just stat'ed: [`Index::listed`]); the records are read as
+    /// a path and a stamp only.
     fn is_exact(&self, index: &Index) -> bool {
         // A chunk at a time: the paths of every record were 9 MB at
         // 100,000 tickets. A chunk with a file that differs ends the check
@@ -655,7 +658,10 @@ impl Tree {
         let mut rows: Vec<usize> = Vec::new();
         let checked = index.each_stamps(EXACT_CHUNK, &mut |some| {
             rows.clear();
-            rows.extend(0..some.len());
+            rows.extend((0..some.len()).filter(|&i| {
+                let dir = super::parent_dir(some.rel(i));
+                !index.listed.iter().any(|d| d == dir)
+            }));
             let same = super::parallel_map(&rows, |&i| holds(self, some.rel(i), some.stamp(i)));
             same.into_iter().all(|s| s == Some(true)).then_some(())
         });
