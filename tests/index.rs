@@ -77,6 +77,70 @@ fn numbered(n: usize, dir: &str, status: &str, extra: &str) -> Tix {
     t
 }
 
+/// A transition whose registry cannot be patched (the registry edited,
+/// gone, written again by a pull with the same bytes or with stale ones; a
+/// file that does not parse, whose row is in the problems table) renders it
+/// whole from the index, the change in it: exactly what a full render
+/// gives, the index appended to (not read whole and rewritten). So after
+/// a checkout replaced a ticket too. A file edited in place elsewhere
+/// leaves it to the full view, which sees the edit.
+#[test]
+fn a_transition_renders_a_registry_it_cannot_patch_from_the_index() {
+    let t = board();
+    t.run(&["sync"]).code(0);
+    let registry = "tickets/TICKET_REGISTRY.md";
+    let stale = t.read(registry);
+    let rewrite = |text: &str| {
+        t.write("tickets/.pulled", text);
+        fs::rename(t.path("tickets/.pulled"), t.path(registry)).unwrap();
+    };
+    let steps: [(&[&str], &dyn Fn()); 5] = [
+        (&["start", "1"], &|| {
+            t.write(registry, &(t.read(registry) + "edited\n"))
+        }),
+        (&["start", "2"], &|| {
+            fs::remove_file(t.path(registry)).unwrap()
+        }),
+        (&["complete", "1"], &|| rewrite(&t.read(registry))),
+        (&["move", "7", "blocked"], &|| rewrite(&stale)),
+        (&["set", "8", "title=Checked | out"], &|| {
+            t.write("tickets/pending/TIX-0099-bad.md", "---\nid: [\n---\n");
+            let rel = "tickets/pending/TIX-0013-t13.md";
+            t.write(
+                "tickets/pending/.saved",
+                &t.read(rel).replace("Ticket 13", "Saved 13"),
+            );
+            fs::rename(t.path("tickets/pending/.saved"), t.path(rel)).unwrap();
+            t.write(registry, "# by hand\n");
+        }),
+    ];
+    for (args, perturb) in steps {
+        perturb();
+        let before = index(&t);
+        t.run(args).code(0);
+        assert!(
+            appended(&before, &index(&t)),
+            "{args:?} rewrote the index instead of appending to it"
+        );
+        // Exactly what a full render gives: `sync` leaves it as it is.
+        let rendered = t.read(registry);
+        t.run(&["sync"]).code(0);
+        assert_eq!(t.read(registry), rendered, "{args:?}");
+    }
+    assert!(t.read(registry).contains("Saved 13"));
+    // A ticket edited in place (its folder's stamp unchanged): the full view.
+    let rel = "tickets/completed/TIX-0004-t4.md";
+    t.write(rel, &t.read(rel).replace("Ticket 4", "Edited 4"));
+    t.write(registry, "# by hand\n");
+    let before = index(&t);
+    t.run(&["complete", "3"]).code(0);
+    assert!(!appended(&before, &index(&t)), "the index was appended to");
+    assert!(t.read(registry).contains("Edited 4"));
+    let rendered = t.read(registry);
+    t.run(&["sync"]).code(0);
+    assert_eq!(t.read(registry), rendered);
+}
+
 #[test]
 fn a_run_of_transitions_keeps_the_registry_equal_to_a_full_render() {
     let t = board();

@@ -182,6 +182,9 @@ fn the_audit_trail_travels_with_the_tree_and_merges_without_conflict() {
     git(&t, &["add", "-A"]);
     git(&t, &["commit", "-q", "-m", "feature work"]);
     git(&t, &["checkout", "-q", "main"]);
+    // Work on main done elsewhere, as in another clone: here the index
+    // (local, not committed) saw feature's TIX-0005 and would go on from it.
+    std::fs::remove_file(t.path("tickets/.tix/index")).unwrap();
     t.run(&["start", "2"]).code(0);
     t.run(&["new", "ticket 6 on main"]).code(0);
     // A ticket made and removed: its id must not be given again anywhere.

@@ -591,7 +591,7 @@ mod tests {
             // time, with its layout: the full view's.
             let index = tree.trusted_index().unwrap();
             let mut text = String::new();
-            let layout = tree.render_by_index(&index, &tree.problems(&snap), &mut |p| text.push_str(p));
+            let layout = tree.render_by_index(&index, Some(&tree.problems(&snap)), &mut |p| text.push_str(p));
             let (whole, whole_layout) = tree.render_registry(&snap);
             proptest::prop_assert_eq!(&text, &whole);
             proptest::prop_assert_eq!(layout, Some(whole_layout));

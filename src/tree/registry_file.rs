@@ -37,6 +37,33 @@ impl Tree {
     /// atomically but not fsynced: after a power loss the next command that
     /// finds it different from what the index remembers renders it again.
     fn replace_registry(&self, text: &str) -> Result<bool> {
+        self.replace_registry_by(text.len() as u64, &|put| {
+            text.as_bytes().chunks(64 * 1024).try_for_each(put)
+        })
+    }
+
+    /// [`Tree::replace_registry`] with the `len` bytes of `file` (a spool
+    /// of its own), read from its start 64 KiB at a time.
+    pub(super) fn replace_registry_from(&self, file: &File, len: u64) -> Result<bool> {
+        self.replace_registry_by(len, &|put| {
+            let mut piece = vec![0; 64 * 1024];
+            let mut at = 0;
+            while at < len {
+                let n = piece
+                    .len()
+                    .min(usize::try_from(len - at).unwrap_or(usize::MAX));
+                std::os::unix::fs::FileExt::read_exact_at(file, &mut piece[..n], at)?;
+                put(&piece[..n])?;
+                at += n as u64;
+            }
+            Ok(())
+        })
+    }
+
+    /// [`Tree::replace_registry`] of the `len` bytes `bytes` gives to the
+    /// function it is handed, a piece at a time: asked once to compare
+    /// them with the registry, once more to write them.
+    fn replace_registry_by(&self, len: u64, bytes: &Pieces<'_>) -> Result<bool> {
         let path = self.path(REGISTRY);
         let read_err = |e: io::Error| {
             anyhow::Error::new(e).context(format!("failed to read {}", self.show(REGISTRY)))
@@ -49,13 +76,15 @@ impl Tree {
         // Same length: compare the bytes, 64 KiB at a time (not read whole:
         // at 10,000 tickets 1.4 MB). Otherwise only the marker line is read
         // (a registry tix did not write is kept before it is replaced).
-        if old_len == Some(text.len() as u64) {
+        if old_len == Some(len) {
             let mut cmp = File::open(&path)
                 .and_then(fsx::Compare::new)
                 .map_err(read_err)?;
-            for piece in text.as_bytes().chunks(64 * 1024) {
+            bytes(&mut |piece| {
                 cmp.feed(piece);
-            }
+                Ok(())
+            })
+            .with_context(|| format!("failed to write {}", self.show(REGISTRY)))?;
             if cmp.finish().map_err(read_err)? {
                 return Ok(false);
             }
@@ -80,7 +109,7 @@ impl Tree {
                 }
             }
         }
-        self.put_registry(|f| f.write_all(text.as_bytes()))?;
+        self.put_registry(|f| bytes(&mut |piece| f.write_all(piece)))?;
         Ok(true)
     }
 
@@ -218,7 +247,8 @@ impl Tree {
             Err(_) => return None,
         };
         let mut cmp = fsx::Compare::new(file).ok()?;
-        let layout = self.render_by_index(index, problems, &mut |p| cmp.feed(p.as_bytes()))?;
+        let layout =
+            self.render_by_index(index, Some(problems), &mut |p| cmp.feed(p.as_bytes()))?;
         let fresh = cmp.finish().ok()?;
         if fresh
             && remember
@@ -233,6 +263,10 @@ impl Tree {
     }
 }
 
+/// What gives a registry's next bytes to the function it is handed, a
+/// piece at a time.
+type Pieces<'a> = dyn Fn(&mut dyn FnMut(&[u8]) -> io::Result<()>) -> io::Result<()> + 'a;
+
 /// A status's rows as [`Tree::render_by_index`] keeps them: where each is
 /// in the status's spool, with what it is sorted by first.
 type Places = Vec<(registry::Primary<Box<str>>, u64, u32)>;
@@ -241,7 +275,9 @@ impl Tree {
     /// The registry rendered from `index` a record at a time, given to
     /// `emit` a piece at a time as [`registry::render_pieces`] gives it
     /// from every ticket; `problems` are its last section's
-    /// ([`Tree::problems`]). The records are read in the order of their ids
+    /// ([`Tree::problems`]), or `None` to find them in the same walk of
+    /// the records (each record's own problem, then sorted as the full
+    /// view sorts them). The records are read in the order of their ids
     /// (then paths), each ticket's row written into its status's spool (an
     /// unnamed temp file) as it is read, with where it is and what
     /// [`registry::sort_by_kind`] sorts by first (about 50 bytes a ticket
@@ -253,15 +289,19 @@ impl Tree {
     pub(super) fn render_by_index(
         &self,
         index: &index::Index,
-        problems: &[crate::model::Problem],
+        problems: Option<&[crate::model::Problem]>,
         emit: &mut dyn FnMut(&str),
     ) -> Option<registry::Layout> {
         let statuses = &self.config.statuses;
+        let mut found = Vec::new();
         let mut counts = vec![0; statuses.len()];
         let mut spools: Vec<Option<io::BufWriter<File>>> = statuses.iter().map(|_| None).collect();
         let mut places: Vec<Places> = statuses.iter().map(|_| Vec::new()).collect();
         let mut row = String::new();
         index.each_by_id(&mut |e| {
+            if problems.is_none() {
+                found.extend(self.entry_problem(&e));
+            }
             let Some(t) = self.ticket_of(&e) else {
                 return Some(());
             };
@@ -299,6 +339,8 @@ impl Tree {
         for p in &mut places {
             p.sort_by(|a, b| a.0.cmp(&b.0));
         }
+        super::problems::sort(&mut found);
+        let problems = problems.unwrap_or(&found);
         let mut bytes = Vec::new();
         registry::render_rows(
             &self.config,

@@ -271,11 +271,17 @@ impl<'t> State<'t> {
     /// The registry and the index after a change's file steps.
     fn finish(&mut self, new: &Entry, change: &Change, planned: Option<Planned>) -> Result<()> {
         let tree = self.tree;
-        let patched = match (self.index(), planned) {
+        // The index, as [`State::index`] gives it.
+        let index = match self.full {
+            None => self.quick.as_deref_mut(),
+            Some(_) => None,
+        };
+        let patched = match (index, planned) {
             (Some(index), Some(planned)) => {
                 finish_quick(tree, index, new, change, &self.outside, planned)?;
                 true
             }
+            (Some(index), None) => finish_rendered(tree, index, new, change, &self.outside)?,
             _ => false,
         };
         if patched {
@@ -1230,11 +1236,64 @@ fn finish_quick(
     if !tree.swap_registry()? {
         tree.put_registry(|out| planned.write(out))?;
     }
-    // Best effort from here: the index is only an accelerator.
-    let memo = tree.registry_stamp().map(|stamp| Memo {
-        stamp,
-        layout: planned.patch.layout,
+    append_change(tree, index, new, change, outside, planned.patch.layout);
+    Ok(())
+}
+
+/// The registry rendered whole from `index` with the change applied to it
+/// in memory ([`Tree::render_by_index`]), put in place if its bytes
+/// change, and the change appended to the index: what a change does when
+/// the registry cannot be patched (a pull or a merge rewrote it, a read
+/// found it stale, a row would be in the problems table), where the full
+/// view held every record (at 100,000 tickets, 86 MiB). Every file is
+/// stat'ed beside the render, as a read's scan stats it, and the render
+/// is put in place only if each is as its record says: the registry shows
+/// what the full view's would. `Ok(false)`: the index is not exactly the
+/// tree (a file edited in place), a record does not parse, or a spool
+/// failed: the full view's to do.
+fn finish_rendered(
+    tree: &Tree,
+    index: &mut Index,
+    new: &Entry,
+    change: &Change,
+    outside: &Outside,
+) -> Result<bool> {
+    if let Some(src) = change.src.as_deref().filter(|s| *s != change.dst) {
+        index.forget(src);
+    }
+    index.refresh(new.clone());
+    // Rendered beside the check, each record's own problem found as it
+    // comes, into a spool.
+    let rendered = tree.by_exact(index, |index| {
+        let mut spool = tempfile::tempfile().ok()?;
+        let mut failed = false;
+        let layout = tree.render_by_index(index, None, &mut |piece| {
+            failed |= spool.write_all(piece.as_bytes()).is_err();
+        })?;
+        let len = spool.stream_position().ok().filter(|_| !failed)?;
+        Some((spool, len, layout))
     });
+    let Some((spool, len, layout)) = rendered else {
+        return Ok(false);
+    };
+    tree.replace_registry_from(&spool, len)?;
+    append_change(tree, index, new, change, outside, layout);
+    Ok(true)
+}
+
+/// Appends a change to the index (best effort: the index is only an
+/// accelerator): its record, those of the files read again after a change
+/// outside tix, the folders' new stamps, and the registry's as it now is,
+/// `layout` its layout.
+fn append_change(
+    tree: &Tree,
+    index: &Index,
+    new: &Entry,
+    change: &Change,
+    outside: &Outside,
+    layout: registry::Layout,
+) {
+    let memo = tree.registry_stamp().map(|stamp| Memo { stamp, layout });
     let mut dirs = outside.dirs.clone();
     // The registry is in the root: a root that holds tickets has changed.
     if tree.is_flat("") {
@@ -1264,7 +1323,6 @@ fn finish_quick(
     if index::append(&tree.index_path(), &lines).is_err() {
         let _ = fs::remove_file(tree.index_path());
     }
-    Ok(())
 }
 
 /// What the recovery of an interrupted change did.
