@@ -932,16 +932,20 @@ fn a_large_tree_s_sync_by_the_index_is_the_full_view_s() {
     assert_eq!(by_index, full);
     assert_eq!(t.read("tickets/TICKET_REGISTRY.md"), before);
     // A registry written since with the same bytes: rendered from the
-    // index, found fresh and noted in it; with other bytes, written again.
+    // index, found fresh and noted in it; with other bytes, written again
+    // from the index, and noted in it too (a line appended: the index is
+    // not written anew, as the full view writes it).
     for (text, said) in [
         (before.clone(), "unchanged"),
         (format!("{before}\n"), "regenerated"),
     ] {
         fs::write(t.path("tickets/TICKET_REGISTRY.md"), text).unwrap();
+        let was = index(&t);
         t.run(&["sync"]).code(0).stderr_has(&format!(
             "tix: 11004 tickets; 0 moved; tickets/TICKET_REGISTRY.md {said}\n"
         ));
         assert_eq!(t.read("tickets/TICKET_REGISTRY.md"), before);
+        assert!(appended(&was, &index(&t)), "{said}");
     }
     fs::rename(
         t.path("tickets/in-progress/TIX-0016-t.md"),

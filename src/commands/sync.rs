@@ -2,8 +2,8 @@ use super::Ctx;
 use crate::cli::SyncArgs;
 use crate::exit::Exit;
 use crate::tree::{
-    Action, BY_INDEX_FROM, Change, Event, LockMode, Problem, ProblemKind, Proof, REGISTRY, Scan,
-    State, Tree, Upkeep,
+    Action, BY_INDEX_FROM, Change, Event, LockMode, Problem, Proof, REGISTRY, Scan, State, Tree,
+    Upkeep,
 };
 use crate::view::{CheckJson, ProblemJson};
 use anyhow::{Context, Result};
@@ -89,16 +89,11 @@ fn check(ctx: &Ctx, tree: &Tree, json: bool) -> Result<Exit> {
 /// Files misplaced tickets where their status says and regenerates the registry.
 fn sync(ctx: &Ctx, tree: &Tree) -> Result<Exit> {
     let lock = ctx.lock_exclusive(tree)?;
-    // Nothing to move and a fresh registry: nothing to write, found from
-    // the index.
-    if let Some(found) = tree
-        .found_by_index(BY_INDEX_FROM, Proof::Stat, true, true)
-        .filter(|f| {
-            f.registry == Some(true) && f.problems.iter().all(|p| p.kind != ProblemKind::Misplaced)
-        })
-    {
+    // Nothing to move: found from the index, and the registry rendered
+    // from it if it is not fresh.
+    if let Some((found, wrote)) = tree.sync_by_index(BY_INDEX_FROM, &lock)? {
         warn(ctx, tree, &found.problems);
-        ctx.note(&summary(tree, found.files, 0, false));
+        ctx.note(&summary(tree, found.files, 0, wrote));
         return Ok(Exit::Ok);
     }
     let mut state = State::full(tree, &lock)?;
