@@ -391,26 +391,26 @@ fn a_git_checkout_of_edits_adds_and_removals_is_read_again_not_rescanned() {
 }
 
 #[test]
-fn at_most_64_files_changed_added_and_removed_in_all_are_read_again() {
+fn at_most_512_files_changed_added_and_removed_in_all_are_read_again() {
     // Added and removed files count together (a branch switch that moves
-    // tickets between files): 32 of each is the limit, one more takes the
+    // tickets between files): 256 of each is the limit, one more takes the
     // full view (a rewritten index). Told apart by the index's bytes: an
     // index read again has the delta appended to what it held, one written
     // anew starts with another header (the folders' stamps moved). Its
     // inode number says nothing: a file written twice may get back the
     // number of the one it replaced.
-    for (added, removed, rescanned) in [(32, 32, false), (33, 32, true)] {
-        let t = numbered(80, "pending", "pending", "");
+    for (added, removed, rescanned) in [(256, 256, false), (257, 256, true)] {
+        let t = numbered(300, "pending", "pending", "");
         t.run(&["sync"]).code(0);
         let before = index(&t);
-        for i in 101..101 + added {
+        for i in 1001..1001 + added {
             let id = format!("TIX-{i:04}");
             t.write(
                 &format!("tickets/pending/{id}-t.md"),
                 &ticket(&id, "pending", "", ""),
             );
         }
-        for i in 80 - removed + 1..=80 {
+        for i in 300 - removed + 1..=300 {
             fs::remove_file(t.path(&format!("tickets/pending/TIX-{i:04}-t.md"))).unwrap();
         }
         t.run(&["start", "1"]).code(0);

@@ -364,7 +364,7 @@ fn quick(tree: &Tree) -> Option<(Index, Outside)> {
 /// At most this many files changed, added and removed in all are read
 /// again by [`refreshed`]; more falls back to the full view (which rewrites the index
 /// whole rather than appending to it).
-pub(super) const REFRESH_FILES: usize = 64;
+pub(super) const REFRESH_FILES: usize = 512;
 
 /// `index` (as opened from disk) brought up to date for the folders that
 /// changed since it was written: an editor that saves by renaming, `sed -i`, a `git checkout` or
