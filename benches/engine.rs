@@ -66,10 +66,7 @@ fn main() {
         run(&root, &["sync"]); // first scan fills the cache
         floors(runs); // beside each size's figures: this VM's speed drifts
         // Tickets without dependencies, so that the hook's start is not refused.
-        let pending: Vec<usize> = (1..=n)
-            .filter(|i| status_of(*i, n) == "pending" && !(*i > 10 && i % 3 == 0))
-            .take(2 * runs)
-            .collect();
+        let pending = startable(n, 0, 2 * runs);
         let in_progress: Vec<usize> = (1..=n)
             .filter(|i| status_of(*i, n) == "in_progress")
             .take(runs)
@@ -164,6 +161,7 @@ fn main() {
         }
         merge_row(&root, n, if n > 20_000 { runs.min(10) } else { runs });
         without_index_rows(&root, n, runs.min(5));
+        outside_rows(&root, n, runs.min(5));
         paired.extend(against_floors(&root, n, runs));
     }
     println!();
@@ -240,39 +238,11 @@ fn against_floors(root: &Path, n: usize, runs: usize) -> Vec<String> {
         f.push(run_with(&me, root, &["--floor-write", &out_arg, &name], None, false).0);
     }
     row("new", &t, rss, "write, fsync, rename one file", &f, false);
-    // Ten files a checkout replaces: three of each open or done folder, one
-    // archived, never one this loop starts.
-    let replaced: Vec<usize> = ["pending", "in_progress", "completed", "archived"]
-        .iter()
-        .flat_map(|s| {
-            let k = if *s == "archived" { 1 } else { 3 };
-            (1..=n)
-                .rev()
-                .filter(move |i| status_of(*i, n) == *s)
-                .take(k)
-        })
-        .collect();
-    let startable: Vec<usize> = (1..=n)
-        .filter(|i| status_of(*i, n) == "pending" && !(*i > 10 && i % 3 == 0))
-        .skip(3 * runs)
-        .take(runs)
-        .collect();
+    let replaced = checked_out(n);
+    let ids = startable(n, 3 * runs, runs);
     let (mut t, mut f, mut rss) = (Vec::new(), Vec::new(), 0);
-    for (round, id) in startable.iter().enumerate() {
-        for i in &replaced {
-            let path = ticket_path(root, *i, n);
-            let text = fs::read_to_string(&path).unwrap();
-            let title = format!("title: Checked out {round} ");
-            let text = match text.find("title: ") {
-                Some(at) => {
-                    let end = at + text[at..].find('\n').unwrap();
-                    format!("{}{title}{}", &text[..at], &text[end..])
-                }
-                None => text,
-            };
-            fs::remove_file(&path).unwrap();
-            fs::write(&path, text).unwrap();
-        }
+    for (round, id) in ids.iter().enumerate() {
+        check_out(root, n, &replaced, &format!("{round}"));
         let (d, r) = run_with(tix, root, &["start", &id.to_string()], None, false);
         t.push(d);
         rss = rss.max(r);
@@ -289,39 +259,136 @@ fn against_floors(root: &Path, n: usize, runs: usize) -> Vec<String> {
     lines
 }
 
+/// Ten files a checkout replaces: three of each open or done folder, one
+/// archived, never one a run starts (the last of each status).
+fn checked_out(n: usize) -> Vec<usize> {
+    ["pending", "in_progress", "completed", "archived"]
+        .iter()
+        .flat_map(|s| {
+            let k = if *s == "archived" { 1 } else { 3 };
+            (1..=n)
+                .rev()
+                .filter(move |i| status_of(*i, n) == *s)
+                .take(k)
+        })
+        .collect()
+}
+
+/// Replaces the tickets `ids` as a `git checkout` replaces them (removed,
+/// then written anew), each retitled with `mark`.
+fn check_out(root: &Path, n: usize, ids: &[usize], mark: &str) {
+    for i in ids {
+        let path = ticket_path(root, *i, n);
+        let text = fs::read_to_string(&path).unwrap();
+        let title = format!("title: Checked out {mark} ");
+        let text = match text.find("title: ") {
+            Some(at) => {
+                let end = at + text[at..].find('\n').unwrap();
+                format!("{}{title}{}", &text[..at], &text[end..])
+            }
+            None => text,
+        };
+        fs::remove_file(&path).unwrap();
+        fs::write(&path, text).unwrap();
+    }
+}
+
+/// The commands right after a change made outside tix, each run after one
+/// of its own: reads after a checkout replaced 10 files (the index brought
+/// up to date in memory, nothing written), a `start` and a `sync` after the
+/// registry was written again with the same bytes, as a pull writes it (a
+/// registry the index does not know: rendered from the index).
+fn outside_rows(root: &Path, n: usize, runs: usize) {
+    let tix = Path::new(BIN);
+    let replaced = checked_out(n);
+    for (k, args) in [&["status"][..], &["status", "--json"], &["list"], &["next"]]
+        .iter()
+        .enumerate()
+    {
+        let (mut times, mut rss) = (Vec::new(), 0);
+        for round in 0..runs {
+            run(root, &["sync"]);
+            check_out(root, n, &replaced, &format!("r{k}-{round}"));
+            let (t, r) = run_with(tix, root, args, None, false);
+            times.push(t);
+            rss = rss.max(r);
+        }
+        let name = format!(
+            "{} right after a checkout replaced 10 files",
+            args.join(" ")
+        );
+        row(n, &name, &mut times, rss);
+    }
+    run(root, &["sync"]);
+    let registry = root.join("TICKET_REGISTRY.md");
+    timed_starts(
+        root,
+        n,
+        &startable(n, 5 * runs.max(30), runs),
+        "start right after a pull wrote the registry again",
+        &mut || {
+            let aside = root.join("pulled.tmp");
+            fs::copy(&registry, &aside).unwrap();
+            fs::rename(&aside, &registry).unwrap();
+        },
+    );
+    let (mut times, mut rss) = (Vec::new(), 0);
+    for _ in 0..runs {
+        let mut f = fs::OpenOptions::new().append(true).open(&registry).unwrap();
+        std::io::Write::write_all(&mut f, b"edited\n").unwrap();
+        drop(f);
+        let (t, r) = run_with(tix, root, &["sync"], None, false);
+        times.push(t);
+        rss = rss.max(r);
+    }
+    row(
+        n,
+        "sync right after the registry was edited",
+        &mut times,
+        rss,
+    );
+}
+
+/// `take` pending tickets that wait for none (so that a start is not
+/// refused), after the first `skip`.
+fn startable(n: usize, skip: usize, take: usize) -> Vec<usize> {
+    (1..=n)
+        .filter(|i| status_of(*i, n) == "pending" && !(*i > 10 && i % 3 == 0))
+        .skip(skip)
+        .take(take)
+        .collect()
+}
+
+/// A row of `start`s of `ids`, each run after `before`.
+fn timed_starts(root: &Path, n: usize, ids: &[usize], name: &str, before: &mut dyn FnMut()) {
+    let (mut times, mut rss) = (Vec::new(), 0);
+    for id in ids {
+        before();
+        let args = ["start", &id.to_string(), "--force"];
+        let (t, r) = run_with(Path::new(BIN), root, &args, None, false);
+        times.push(t);
+        rss = rss.max(r);
+    }
+    row(n, name, &mut times, rss);
+}
+
 /// `start` when the records appended to the index have passed their limit
 /// (64 KiB), so that it first merges them into the index's base: before each
 /// run, records that change nothing (the base's last line, again and again)
 /// are appended, then another ticket is started.
 fn merge_row(root: &Path, n: usize, runs: usize) {
     let index = root.join(".tix/index");
-    let ids: Vec<usize> = (1..=n)
-        .filter(|i| status_of(*i, n) == "pending" && !(*i > 10 && i % 3 == 0))
-        .skip(4 * runs)
-        .take(runs)
-        .collect();
-    let (mut times, mut rss) = (Vec::new(), 0);
-    for id in ids {
-        let line = last_record(&index);
-        let block = line.repeat(64 * 1024 / line.len() + 2);
-        let mut f = fs::OpenOptions::new().append(true).open(&index).unwrap();
-        std::io::Write::write_all(&mut f, block.as_bytes()).unwrap();
-        drop(f);
-        let (t, r) = run_with(
-            Path::new(BIN),
-            root,
-            &["start", &id.to_string(), "--force"],
-            None,
-            false,
-        );
-        times.push(t);
-        rss = rss.max(r);
-    }
-    row(
+    timed_starts(
+        root,
         n,
+        &startable(n, 4 * runs, runs),
         "start, merging 64 KiB of records appended to the index",
-        &mut times,
-        rss,
+        &mut || {
+            let line = last_record(&index);
+            let block = line.repeat(64 * 1024 / line.len() + 2);
+            let mut f = fs::OpenOptions::new().append(true).open(&index).unwrap();
+            std::io::Write::write_all(&mut f, block.as_bytes()).unwrap();
+        },
     );
 }
 
