@@ -575,9 +575,11 @@ impl Tree {
     /// an editor's save, where the full view held every record (at 100,000
     /// tickets, 85 MiB) for as long as no transition wrote the index again.
     /// Nothing is written: the next transition lists those folders again
-    /// and patches their rows in the registry. The registry's memo goes
-    /// when a record changed (it was of the records before). `None` where
-    /// [`refreshed`] gives none: the full view's.
+    /// and patches their rows in the registry. The old and new records of
+    /// what changed are kept ([`index::Index::unwritten`]: the registry's
+    /// memo is of the records before), and the folders listed
+    /// ([`index::Index::listed`]). `None` where [`refreshed`] gives none:
+    /// the full view's.
     pub(super) fn current(&self, index: Index) -> Option<Index> {
         if self.folders_match(&index) {
             return Some(index);
