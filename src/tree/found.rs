@@ -312,7 +312,7 @@ pub(super) fn unique(others: &[IdKey], ids: &Ids<bool>, keys: &Keys) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::super::ready::tests::{drawn, drawn_tree, outside, twice};
+    use super::super::ready::tests::{Drawn, drawn, drawn_tree, outside, twice};
     use super::super::{REGISTRY, Scan, Snapshot, Upkeep};
     use super::*;
     use std::fs;
@@ -324,6 +324,21 @@ mod tests {
         let mut snap = tree.scan(Scan::Cached, Upkeep::Index).unwrap();
         tree.write_registry(&mut snap).unwrap();
         tree.scan(Scan::Fresh, Upkeep::Nothing).unwrap()
+    }
+
+    /// A tree of the tickets drawn, every status's folder there (one that
+    /// appears is the full view's), as `tix sync` leaves it; then one file
+    /// changed outside tix as [`outside`] changes it, if asked.
+    fn synced_then(drawn: &[Drawn], change: Option<(usize, usize)>) -> (tempfile::TempDir, Tree) {
+        let (dir, tree) = drawn_tree(drawn, None);
+        for d in ["pending", "in-progress", "completed", "archive"] {
+            fs::create_dir_all(dir.path().join(d)).unwrap();
+        }
+        synced(&tree);
+        if let Some((which, kind)) = change {
+            outside(dir.path(), drawn, which, kind);
+        }
+        (dir, tree)
     }
 
     /// What `found` says, as the full view's problems are compared with it.
@@ -641,9 +656,7 @@ mod tests {
             (0, 0, None, vec![], 1, false),
             (2, 0, None, vec![], 2, false),
         ];
-        let (dir, tree) = drawn_tree(&drawn, None);
-        synced(&tree);
-        outside(dir.path(), &drawn, 0, 0);
+        let (dir, tree) = synced_then(&drawn, Some((0, 0)));
         assert!(tree.found_by_index(0, Proof::Stat, false, false).is_some());
         let mut file = fs::OpenOptions::new()
             .append(true)
@@ -714,15 +727,8 @@ mod tests {
             kind in 0usize..7,
             registry in 0usize..3,
         ) {
-            let (dir, tree) = drawn_tree(&drawn, None);
-            for d in ["pending", "in-progress", "completed", "archive"] {
-                fs::create_dir_all(dir.path().join(d)).unwrap();
-            }
-            synced(&tree);
             // 6: nothing changed outside tix.
-            if kind < 6 {
-                outside(dir.path(), &drawn, which, kind);
-            }
+            let (_dir, tree) = synced_then(&drawn, (kind < 6).then_some((which, kind)));
             let path = tree.path(REGISTRY);
             match registry {
                 1 => fs::write(&path, "# by hand\n").unwrap(),
@@ -759,14 +765,7 @@ mod tests {
             which in 0usize..20,
             kind in 0usize..6,
         ) {
-            let (dir, tree) = drawn_tree(&drawn, None);
-            // Every status's folder there before: one that appears is the
-            // full view's.
-            for d in ["pending", "in-progress", "completed", "archive"] {
-                fs::create_dir_all(dir.path().join(d)).unwrap();
-            }
-            synced(&tree);
-            outside(dir.path(), &drawn, which, kind);
+            let (_dir, tree) = synced_then(&drawn, Some((which, kind)));
             let snap = tree.scan(Scan::Fresh, Upkeep::Nothing).unwrap();
             let expected = full(&tree, &snap);
             let index = fs::read(tree.index_path()).unwrap();
