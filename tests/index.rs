@@ -128,6 +128,19 @@ fn a_transition_renders_a_registry_it_cannot_patch_from_the_index() {
         assert_eq!(t.read(registry), rendered, "{args:?}");
     }
     assert!(t.read(registry).contains("Saved 13"));
+    // An id on two files, both in the index (`sync` read them): the
+    // registry's problems list both files, as the full view lists them.
+    let copy = "tickets/pending/TIX-0014-copy.md";
+    t.write(copy, &t.read("tickets/pending/TIX-0014-t14.md"));
+    t.run(&["sync"]).code(0);
+    t.write(registry, "# by hand\n");
+    t.run(&["start", "19"]).code(0);
+    let rendered = t.read(registry);
+    assert!(rendered.contains("TIX-0014-copy.md"), "{rendered}");
+    t.run(&["sync"]).code(0);
+    assert_eq!(t.read(registry), rendered);
+    fs::remove_file(t.path(copy)).unwrap();
+    t.run(&["sync"]).code(0);
     // A ticket edited in place (its folder's stamp unchanged): the full view.
     let rel = "tickets/completed/TIX-0004-t4.md";
     t.write(rel, &t.read(rel).replace("Ticket 4", "Edited 4"));

@@ -277,15 +277,17 @@ impl Tree {
     /// from every ticket; `problems` are its last section's
     /// ([`Tree::problems`]), or `None` to find them in the same walk of
     /// the records (each record's own problem, then sorted as the full
-    /// view sorts them). The records are read in the order of their ids
+    /// view sorts them; an id on two files gives no render). The records
+    /// are read in the order of their ids
     /// (then paths), each ticket's row written into its status's spool (an
     /// unnamed temp file) as it is read, with where it is and what
     /// [`registry::sort_by_kind`] sorts by first (about 50 bytes a ticket
     /// held); then each status's places are sorted by that alone (stably:
     /// ties stay in the order of ids and paths, the rest of that order) and
     /// the rows read back in that order. At 100,000 tickets the full view
-    /// held every record (90 MiB). `None`: a record does not parse, or a
-    /// spool cannot be written or read.
+    /// held every record (90 MiB). `None`: a record does not parse, a
+    /// spool cannot be written or read, or (problems not given) an id is on
+    /// two files.
     pub(super) fn render_by_index(
         &self,
         index: &index::Index,
@@ -298,8 +300,15 @@ impl Tree {
         let mut spools: Vec<Option<io::BufWriter<File>>> = statuses.iter().map(|_| None).collect();
         let mut places: Vec<Places> = statuses.iter().map(|_| Vec::new()).collect();
         let mut row = String::new();
+        let mut last: Option<crate::ticket::IdKey> = None;
         index.each_by_id(&mut |e| {
             if problems.is_none() {
+                // An id on two files (their records next to each other in
+                // id order): the full view's to list in the problems.
+                if e.key.is_some() && e.key == last {
+                    return None;
+                }
+                last.clone_from(&e.key);
                 found.extend(self.entry_problem(&e));
             }
             let Some(t) = self.ticket_of(&e) else {
