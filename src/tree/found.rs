@@ -169,18 +169,20 @@ impl Tree {
         remember: bool,
         anew: bool,
     ) -> Option<(Found, Index)> {
-        let opened = self.open_index();
-        // A smaller index is not brought up to date for nothing.
-        if opened
-            .as_ref()
-            .is_some_and(|index| index.base_bytes() < from)
-        {
-            return None;
-        }
+        // The index brought up to date, or whether there is one that
+        // cannot be (`Err(true)`).
+        let current = match self.open_index() {
+            Some(index) if index.base_bytes() >= from => self.current(index).ok_or(true),
+            // A smaller one is not brought up to date for nothing: as the
+            // tree, the full view is faster; else the tree may have grown.
+            Some(index) if self.folders_match(&index) => return None,
+            Some(_) => Err(true),
+            None => Err(false),
+        };
         // An index made now, of every file read, needs no proof.
-        let (index, temps, read) = match opened.map(|index| self.current(index)) {
-            Some(Some(index)) => (index, Vec::new(), false),
-            Some(None) if !anew => return None,
+        let (index, temps, read) = match current {
+            Ok(index) => (index, Vec::new(), false),
+            Err(true) if !anew => return None,
             _ if !self.has_files(from / super::ready::RECORD_GUESS) => return None,
             _ => {
                 let (index, temps) = self.stream_index(proof == Proof::Read).ok()??;
@@ -312,7 +314,7 @@ pub(super) fn unique(others: &[IdKey], ids: &Ids<bool>, keys: &Keys) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::super::ready::tests::{Drawn, drawn, drawn_tree, outside, twice};
+    use super::super::ready::tests::{Drawn, draw, drawn, drawn_tree, outside, twice};
     use super::super::{REGISTRY, Scan, Snapshot, Upkeep};
     use super::*;
     use std::fs;
@@ -644,6 +646,32 @@ mod tests {
         let found = tree.found_by_index(0, Proof::Stat, true, true);
         assert_eq!(said(found, &tree).as_deref(), Some(&*expected));
         assert!(tree.trusted_index().is_some());
+    }
+
+    /// A small index that no longer matches its folders, in a tree that
+    /// has grown past the size asked for: asked to, a check reads the tree
+    /// anew, as one without an index, instead of leaving it to the full
+    /// view; not asked to (`doctor`), no answer.
+    #[test]
+    fn a_tree_grown_past_its_small_index_is_read_anew() {
+        let (dir, tree) = drawn_tree(&[(0, 0, None, vec![], 1, false)], None);
+        synced(&tree);
+        let from = tree.open_index().unwrap().base_bytes() + 1;
+        draw(
+            dir.path(),
+            &[
+                (0, 1, None, vec![], 2, false),
+                (0, 2, None, vec![1], 3, false),
+                (0, 3, None, vec![9], 4, false),
+            ],
+        );
+        let expected = full(&tree, &tree.scan(Scan::Fresh, Upkeep::Nothing).unwrap());
+        let found = tree.found_by_index(from, Proof::Read, false, true);
+        assert_eq!(said(found, &tree).as_deref(), Some(&*expected));
+        assert!(
+            tree.found_by_index(from, Proof::Read, false, false)
+                .is_none()
+        );
     }
 
     /// After a file saved by renaming, the index brought up to date for
