@@ -84,8 +84,12 @@ impl Tree {
         remember: bool,
         anew: bool,
     ) -> Option<Found> {
-        self.found_and_index(from, proof, remember, anew)
-            .map(|(found, _)| found)
+        let (mut found, index, now) = self.found_and_index(from, proof, anew)?;
+        found.registry = match self.registry_known(&index, now) {
+            Some(fresh) => Some(fresh),
+            None => self.registry_fresh_by_index(&index, &found.problems, now, remember)?,
+        };
+        Some(found)
     }
 
     /// What `tix sync` does when no ticket is in the wrong folder, by the
@@ -108,7 +112,7 @@ impl Tree {
         lock: &super::Exclusive,
     ) -> anyhow::Result<Option<(Found, bool)>> {
         let _ = lock;
-        let Some((found, mut index)) = self.found_and_index(from, Proof::Stat, true, true) else {
+        let Some((found, mut index, now)) = self.found_and_index(from, Proof::Stat, true) else {
             return Ok(None);
         };
         if found
@@ -118,9 +122,11 @@ impl Tree {
         {
             return Ok(None);
         }
-        if found.registry == Some(true) {
+        if self.registry_known(&index, now) == Some(true) {
             return Ok(Some((found, false)));
         }
+        // Rendered once, into a spool: written only if its bytes differ,
+        // and noted in the index either way.
         let Ok(mut spool) = tempfile::tempfile() else {
             return Ok(None);
         };
@@ -161,14 +167,14 @@ impl Tree {
         Ok(Some((found, wrote)))
     }
 
-    /// [`Tree::found_by_index`], with the index it went by.
+    /// [`Tree::found_by_index`] but the registry's state, with the index
+    /// it went by and the registry's stamp taken before the walk.
     fn found_and_index(
         &self,
         from: usize,
         proof: Proof,
-        remember: bool,
         anew: bool,
-    ) -> Option<(Found, Index)> {
+    ) -> Option<(Found, Index, Option<super::Stamp>)> {
         // The index brought up to date, or whether there is one that
         // cannot be (`Err(true)`).
         let current = match self.open_index() {
@@ -199,11 +205,7 @@ impl Tree {
             Proof::Read => self.find_in(&index, Some(&File::open(&self.root).ok()?)),
         }?;
         found.temps = temps;
-        found.registry = match self.registry_known(&index, now) {
-            Some(fresh) => Some(fresh),
-            None => self.registry_fresh_by_index(&index, &found.problems, now, remember)?,
-        };
-        Some((found, index))
+        Some((found, index, now))
     }
 
     /// [`Tree::found_by_index`] of `index`, each file read from `root` and
