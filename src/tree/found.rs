@@ -68,11 +68,13 @@ impl Tree {
     /// The registry's state is known without a render when the index knows
     /// it as it is now ([`Tree::registry_known`]); else it is rendered from the index
     /// ([`Tree::render_by_index`]) and compared, and with `remember` a
-    /// registry found fresh is noted in the index. With `anew`, an index
-    /// that no longer matches the folders (a pull, an editor's saves) is
-    /// read anew as a tree without one is, where the full view would read
-    /// every file or hold every record (`sync` and `sync --check`; `doctor`
-    /// leaves it to the full view, which says what in it is stale). `None`:
+    /// registry found fresh is noted in the index. An index that no longer
+    /// matches the folders (a pull, an editor's saves) is first brought up
+    /// to date in memory ([`Tree::current`]); when it cannot be, with
+    /// `anew` it is read anew as a tree without one is, where the full view
+    /// would read every file or hold every record (`sync` and `sync
+    /// --check`; `doctor` leaves it to the full view, which says what in it
+    /// is stale). `None`:
     /// the index is not that, a record does not parse, an id is on two
     /// files (the full view reports which), or the registry cannot be
     /// rendered so or read.

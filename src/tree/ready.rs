@@ -55,14 +55,15 @@ pub struct Open {
 impl Tree {
     /// The tickets in progress and the first `n` ready ones (as
     /// [`crate::registry::ready`] lists them), with how many are ready, from
-    /// the index when every folder is as it recorded (what a transition
+    /// the index when every folder is as it recorded, or a large index
+    /// brought up to date for those that changed (what a transition
     /// trusts: no stat of every file; a tree without one gets one, see
     /// [`Tree::trusted_or_streamed`]), its records read one at a time. Held: the
     /// first `n` tickets in progress, and what `Ready` holds. At 100,000
     /// tickets what it replaces held the open tickets' records and the
-    /// whole index. `None`: the folders are not as the index recorded, a
-    /// record does not parse, or a ticket waits for an id that is on two
-    /// files (what the scan then finds decides).
+    /// whole index. `None`: the index cannot be had so, a record does not
+    /// parse, or a ticket waits for an id that is on two files (what the
+    /// scan then finds decides).
     #[must_use]
     pub fn open_by_index(&self, n: usize) -> Option<Open> {
         let index = self.trusted_or_streamed()?;

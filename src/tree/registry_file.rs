@@ -84,7 +84,7 @@ impl Tree {
                 cmp.feed(piece);
                 Ok(())
             })
-            .with_context(|| format!("failed to write {}", self.show(REGISTRY)))?;
+            .with_context(|| format!("failed to render {}", self.show(REGISTRY)))?;
             if cmp.finish().map_err(read_err)? {
                 return Ok(false);
             }

@@ -9,11 +9,13 @@
 //! folders changed because files in them were replaced, added or removed
 //! (an editor or `sed -i` that saves by renaming, a `git checkout`), those
 //! folders alone are listed and their changed files read again
-//! ([`refreshed`]), and their rows patched too. When more changed, the index
-//! or the registry is not what tix last wrote, or an answer needs every
-//! ticket (an unknown id, a duplicate), the state falls back to the full
-//! view: every file listed and stat'ed, changed ones read again, the
-//! registry rendered whole.
+//! ([`refreshed`]), and their rows patched too. A registry that cannot be
+//! patched (not the one the index remembers, or a row that would be in the
+//! problems table) is rendered whole from the index ([`finish_rendered`]).
+//! When more changed, the index is not what tix last wrote, or an answer
+//! needs every ticket (an unknown id, a duplicate), the state falls back to
+//! the full view: every file listed and stat'ed, changed ones read again,
+//! the registry rendered whole.
 //!
 //! What this trusts: a ticket other than the one changed (and its
 //! dependencies) that was edited in place, in the same file, keeps what the
@@ -629,9 +631,10 @@ impl Tree {
     }
 
     /// The one ticket `id` names, found by the index when the index is
-    /// exactly the tree: every folder as it recorded (as
-    /// [`Tree::trusted_index`]; a large tree without one gets one, see
-    /// [`Tree::index_or_streamed`]) and every ticket file's stamp its record's,
+    /// exactly the tree: every folder as it recorded, or a large index
+    /// brought up to date for those that changed (see
+    /// [`Tree::trusted_or_streamed`]; a large tree without one gets one)
+    /// and every ticket file's stamp its record's,
     /// each file stat'ed as a read's scan stats it (so a hand edit anywhere
     /// is seen), the records not decoded but the one found. `None`: the
     /// index is not that, or does not name exactly one ticket that parsed;
