@@ -129,15 +129,7 @@ impl Tree {
         }
         // Rendered once, into a spool: written only if its bytes differ,
         // and noted in the index either way.
-        let Ok(mut spool) = tempfile::tempfile() else {
-            return Ok(None);
-        };
-        let mut failed = false;
-        let layout = self.render_by_index(&index, Some(&found.problems), &mut |piece| {
-            failed |= std::io::Write::write_all(&mut spool, piece.as_bytes()).is_err();
-        });
-        let len = std::io::Seek::stream_position(&mut spool);
-        let (Some(layout), false, Ok(len)) = (layout, failed, len) else {
+        let Some((spool, len, layout)) = self.render_spooled(&index, Some(&found.problems)) else {
             return Ok(None);
         };
         let wrote = self.replace_registry_from(&spool, len)?;

@@ -42,6 +42,27 @@ impl Tree {
         })
     }
 
+    /// The registry rendered from `index` ([`Tree::render_by_index`],
+    /// `problems` as there) into an unnamed temp file: the file, how many
+    /// bytes it holds, and the registry's layout; for
+    /// [`Tree::replace_registry_from`]. `None` as there, or when the file
+    /// cannot be made or written.
+    pub(super) fn render_spooled(
+        &self,
+        index: &index::Index,
+        problems: Option<&[crate::model::Problem]>,
+    ) -> Option<(File, u64, registry::Layout)> {
+        let mut spool = tempfile::tempfile().ok()?;
+        let mut failed = false;
+        let layout = self.render_by_index(index, problems, &mut |piece| {
+            failed |= spool.write_all(piece.as_bytes()).is_err();
+        })?;
+        let len = io::Seek::stream_position(&mut spool)
+            .ok()
+            .filter(|_| !failed)?;
+        Some((spool, len, layout))
+    }
+
     /// [`Tree::replace_registry`] with the `len` bytes of `file` (a spool
     /// of its own), read from its start 64 KiB at a time.
     pub(super) fn replace_registry_from(&self, file: &File, len: u64) -> Result<bool> {

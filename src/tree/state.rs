@@ -1269,15 +1269,7 @@ fn finish_rendered(
     index.refresh(new.clone());
     // Rendered beside the check, each record's own problem found as it
     // comes, into a spool.
-    let rendered = tree.by_exact(index, |index| {
-        let mut spool = tempfile::tempfile().ok()?;
-        let mut failed = false;
-        let layout = tree.render_by_index(index, None, &mut |piece| {
-            failed |= spool.write_all(piece.as_bytes()).is_err();
-        })?;
-        let len = spool.stream_position().ok().filter(|_| !failed)?;
-        Some((spool, len, layout))
-    });
+    let rendered = tree.by_exact(index, |index| tree.render_spooled(index, None));
     let Some((spool, len, layout)) = rendered else {
         return Ok(false);
     };
