@@ -13,8 +13,9 @@
 //! syncs can be read off.
 //!
 //! A `start` that first merges 64 KiB of records appended to the index into
-//! its base (see [`merge_row`]), and the first command in a tree without an
-//! index, as in a fresh clone (see [`without_index_rows`]).
+//! its base (see [`merge_row`]), the first command in a tree without an
+//! index, as in a fresh clone (see [`without_index_rows`]), and the commands
+//! right after a change made outside tix (see [`outside_rows`]).
 //!
 //! Then each command against its floor, in paired runs (see
 //! [`against_floors`]), with the ratios.
@@ -161,7 +162,9 @@ fn main() {
         }
         merge_row(&root, n, if n > 20_000 { runs.min(10) } else { runs });
         without_index_rows(&root, n, runs.min(5));
-        outside_rows(&root, n, runs.min(5));
+        // Past the tickets the other rows start (the last, merge_row's, end
+        // before 5 × runs).
+        outside_rows(&root, n, runs.min(5), 5 * runs);
         paired.extend(against_floors(&root, n, runs));
     }
     println!();
@@ -295,10 +298,12 @@ fn check_out(root: &Path, n: usize, ids: &[usize], mark: &str) {
 
 /// The commands right after a change made outside tix, each run after one
 /// of its own: reads after a checkout replaced 10 files (the index brought
-/// up to date in memory, nothing written), a `start` and a `sync` after the
-/// registry was written again with the same bytes, as a pull writes it (a
-/// registry the index does not know: rendered from the index).
-fn outside_rows(root: &Path, n: usize, runs: usize) {
+/// up to date in memory, nothing written), a `start` after the registry was
+/// written again with the same bytes, as a pull writes it, and a `sync`
+/// after a line was appended to it (a registry the index does not know:
+/// rendered from the index). The tickets started are those after the first
+/// `skip` startable ones.
+fn outside_rows(root: &Path, n: usize, runs: usize, skip: usize) {
     let tix = Path::new(BIN);
     let replaced = checked_out(n);
     for (k, args) in [&["status"][..], &["status", "--json"], &["list"], &["next"]]
@@ -324,7 +329,7 @@ fn outside_rows(root: &Path, n: usize, runs: usize) {
     timed_starts(
         root,
         n,
-        &startable(n, 5 * runs.max(30), runs),
+        &startable(n, skip, runs),
         "start right after a pull wrote the registry again",
         &mut || {
             let aside = root.join("pulled.tmp");
