@@ -14,8 +14,9 @@ impl Hook<'_> {
     pub(super) fn session_start(&self) -> Result<Option<Value>> {
         let _lock = (self.env.read_lock)(self.tree)?;
         // Once per session, on the model's path: the index answers when the
-        // folders are as it recorded, its records read one at a time; else
-        // the tree is scanned.
+        // folders are as it recorded, or when it is large and brought up to
+        // date for those that changed (a large tree without one gets one),
+        // its records read one at a time; else the tree is scanned.
         let open = if let Some(snap) = self.tree.open_tickets_by_index() {
             self.open_of(&snap)
         } else if let Some(open) = self.tree.open_by_index(CONTEXT_LINES) {

@@ -96,7 +96,7 @@ pub const BY_INDEX_FROM: usize = 4 << 20;
 /// How many bytes of the index a ticket's record is taken to be when a
 /// tree without an index is read into one (see
 /// [`Tree::index_or_streamed`]): more than the benchmark's 207, as real
-/// tickets' titles and fields are longer, so that a tree of 10,923 files
+/// tickets' titles and fields are longer, so that a tree of 10,922 files
 /// or more is (below, the full view is faster and holds little). A tree
 /// whose records turn out shorter than that reads its files twice on its
 /// first read, once into the index and once for the full view.
