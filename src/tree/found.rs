@@ -339,6 +339,16 @@ mod tests {
         (dir, tree)
     }
 
+    /// Two tickets, the one in progress waiting for the pending one, as
+    /// [`synced_then`] leaves them.
+    fn synced_pair() -> (tempfile::TempDir, Tree) {
+        let pair = [
+            (0, 0, None, vec![], 1, false),
+            (1, 0, None, vec![1], 2, false),
+        ];
+        synced_then(&pair, None)
+    }
+
     /// What `found` says, as the full view's problems are compared with it.
     fn said(found: Option<Found>, tree: &Tree) -> Option<String> {
         found.map(|f| {
@@ -414,15 +424,8 @@ mod tests {
     /// no answer, the full view's to give.
     #[test]
     fn no_answer_but_from_an_index_that_is_the_tree() {
-        let (dir, tree) = drawn_tree(
-            &[
-                (0, 0, None, vec![], 1, false),
-                (1, 0, None, vec![1], 2, false),
-            ],
-            None,
-        );
+        let (dir, tree) = synced_pair();
         let root = dir.path();
-        synced(&tree);
         assert!(tree.found_by_index(0, Proof::Read, false, false).is_some());
         let rel = "pending/TIX-0001-0.md";
         let text = fs::read_to_string(root.join(rel)).unwrap();
@@ -616,15 +619,8 @@ mod tests {
     /// no answer.
     #[test]
     fn a_stale_index_is_read_anew_when_asked() {
-        let (dir, tree) = drawn_tree(
-            &[
-                (0, 0, None, vec![], 1, false),
-                (1, 0, None, vec![1], 2, false),
-            ],
-            None,
-        );
+        let (dir, tree) = synced_pair();
         let root = dir.path();
-        synced(&tree);
         fs::create_dir(root.join("pending/below")).unwrap();
         fs::write(
             root.join("pending/below/TIX-0003-t.md"),
