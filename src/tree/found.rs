@@ -666,6 +666,28 @@ mod tests {
         );
     }
 
+    /// A file edited in place in a folder that changed (another file saved
+    /// there by renaming, the same bytes again): the folder is listed and
+    /// each of its files stat'ed, so the edit is read again, and the
+    /// registry found stale, as the full view finds it.
+    #[test]
+    fn an_edit_in_place_in_a_folder_brought_up_to_date_is_read_again() {
+        let drawn = [
+            (0, 0, None, vec![], 1, false),
+            (0, 0, None, vec![], 2, false),
+        ];
+        let (dir, tree) = synced_then(&drawn, Some((0, 1)));
+        let rel = dir.path().join("pending/TIX-0002-1.md");
+        let text = fs::read_to_string(&rel).unwrap();
+        fs::write(&rel, text.replace("title: t", "title: w")).unwrap();
+        let expected = full(&tree, &tree.scan(Scan::Fresh, Upkeep::Nothing).unwrap());
+        assert!(expected.contains("registry Some(false)"), "{expected}");
+        for proof in [Proof::Stat, Proof::Read] {
+            let found = tree.found_by_index(0, proof, false, false);
+            assert_eq!(said(found, &tree).as_deref(), Some(&*expected), "{proof:?}");
+        }
+    }
+
     /// After a file saved by renaming, the index brought up to date for
     /// its folder vouches for that folder's files, stat'ed as it was
     /// listed; a file edited in place in another folder is still seen, and
