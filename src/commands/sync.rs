@@ -28,7 +28,7 @@ fn check(ctx: &Ctx, tree: &Tree, json: bool) -> Result<Exit> {
     let _lock = tree.lock_without_recovery(LockMode::Shared, &mut |m| ctx.note(m))?;
     // From the index when every file reads as its record says, or from
     // one made now of every file read (see `Tree::found_by_index`).
-    let (files, problems) = match tree.found_by_index(BY_INDEX_FROM, Proof::Read, false, true) {
+    let (files, problems) = match tree.found_by_index(BY_INDEX_FROM, Proof::Read, true) {
         Some(found) => (found.files, found.every(tree)),
         None => {
             let snap = tree.scan(Scan::Fresh, Upkeep::Nothing)?;

@@ -75,23 +75,22 @@ impl Tree {
         // From the index when every file reads as it says (the index is then
         // no problem), or from one made of every file read when there is
         // none that can be read (then that one is).
-        let fresh =
-            if let Some(found) = self.found_by_index(BY_INDEX_FROM, Proof::Read, false, false) {
-                out.extend(found.problems);
-                out.extend(found.stuck);
-                out.extend(self.unread_folders());
-                out.extend(self.unreadable_index().filter(|_| writable));
-                found.registry
-            } else {
-                let snap = self.scan(Scan::Fresh, Upkeep::Nothing)?;
-                out.extend(self.problems(&snap));
-                out.extend(self.dependency_problems(&snap));
-                out.extend(self.unread_folders());
-                if let Some(p) = self.index_problem(&snap).filter(|_| writable) {
-                    out.push(p);
-                }
-                self.registry_fresh(&snap, false)?
-            };
+        let fresh = if let Some(found) = self.found_by_index(BY_INDEX_FROM, Proof::Read, false) {
+            out.extend(found.problems);
+            out.extend(found.stuck);
+            out.extend(self.unread_folders());
+            out.extend(self.unreadable_index().filter(|_| writable));
+            found.registry
+        } else {
+            let snap = self.scan(Scan::Fresh, Upkeep::Nothing)?;
+            out.extend(self.problems(&snap));
+            out.extend(self.dependency_problems(&snap));
+            out.extend(self.unread_folders());
+            if let Some(p) = self.index_problem(&snap).filter(|_| writable) {
+                out.push(p);
+            }
+            self.registry_fresh(&snap, false)?
+        };
         match fresh {
             Some(true) => {}
             Some(false) => out.push(problem(

@@ -67,8 +67,8 @@ impl Tree {
     /// problems, and with [`Proof::Read`] a chunk of records and files.
     /// The registry's state is known without a render when the index knows
     /// it as it is now ([`Tree::registry_known`]); else it is rendered from the index
-    /// ([`Tree::render_by_index`]) and compared, and with `remember` a
-    /// registry found fresh is noted in the index. An index that no longer
+    /// ([`Tree::render_by_index`]) and compared (`sync`, which writes, notes
+    /// it: [`Tree::sync_by_index`]; a check notes nothing). An index that no longer
     /// matches the folders (a pull, an editor's saves) is first brought up
     /// to date in memory ([`Tree::current`]); when it cannot be, with
     /// `anew` it is read anew as a tree without one is, where the full view
@@ -79,17 +79,11 @@ impl Tree {
     /// files (the full view reports which), or the registry cannot be
     /// rendered so or read.
     #[must_use]
-    pub fn found_by_index(
-        &self,
-        from: usize,
-        proof: Proof,
-        remember: bool,
-        anew: bool,
-    ) -> Option<Found> {
+    pub fn found_by_index(&self, from: usize, proof: Proof, anew: bool) -> Option<Found> {
         let (mut found, index, now) = self.found_and_index(from, proof, anew)?;
         found.registry = match self.registry_known(&index, now) {
             Some(fresh) => Some(fresh),
-            None => self.registry_fresh_by_index(&index, &found.problems, now, remember)?,
+            None => self.registry_fresh_by_index(&index, &found.problems, now, false)?,
         };
         Some(found)
     }
@@ -410,12 +404,12 @@ mod tests {
             );
         }
         for proof in [Proof::Stat, Proof::Read] {
-            let found = tree.found_by_index(0, proof, false, false);
+            let found = tree.found_by_index(0, proof, false);
             assert_eq!(said(found, &tree).as_deref(), Some(&*expected), "{proof:?}");
         }
         // Not from an index smaller than asked for.
         assert!(
-            tree.found_by_index(usize::MAX, Proof::Read, false, false)
+            tree.found_by_index(usize::MAX, Proof::Read, false)
                 .is_none()
         );
     }
@@ -426,15 +420,12 @@ mod tests {
     fn no_answer_but_from_an_index_that_is_the_tree() {
         let (dir, tree) = synced_pair();
         let root = dir.path();
-        assert!(tree.found_by_index(0, Proof::Read, false, false).is_some());
+        assert!(tree.found_by_index(0, Proof::Read, false).is_some());
         let rel = "pending/TIX-0001-0.md";
         let text = fs::read_to_string(root.join(rel)).unwrap();
         fs::write(root.join(rel), text.replace("title: t", "title: u")).unwrap();
         for proof in [Proof::Stat, Proof::Read] {
-            assert!(
-                tree.found_by_index(0, proof, false, false).is_none(),
-                "{proof:?}"
-            );
+            assert!(tree.found_by_index(0, proof, false).is_none(), "{proof:?}");
         }
         // The id of a ticket on another ticket, or on a file that does
         // not parse: the full view groups the files.
@@ -442,12 +433,12 @@ mod tests {
             fs::write(root.join("pending/TIX-0001-1.md"), text).unwrap();
             synced(&tree);
             assert!(
-                tree.found_by_index(0, Proof::Stat, false, false).is_none(),
+                tree.found_by_index(0, Proof::Stat, false).is_none(),
                 "{text}"
             );
             fs::remove_file(root.join("pending/TIX-0001-1.md")).unwrap();
             synced(&tree);
-            assert!(tree.found_by_index(0, Proof::Stat, false, false).is_some());
+            assert!(tree.found_by_index(0, Proof::Stat, false).is_some());
         }
     }
 
@@ -465,14 +456,15 @@ mod tests {
         let index = fs::read_to_string(tree.index_path()).unwrap();
         assert_eq!(index.matches("abcd").count(), 1, "{index}");
         fs::write(tree.index_path(), index.replace("abcd", "wxyz")).unwrap();
-        assert!(tree.found_by_index(0, Proof::Stat, false, false).is_some());
-        assert!(tree.found_by_index(0, Proof::Read, false, false).is_none());
+        assert!(tree.found_by_index(0, Proof::Stat, false).is_some());
+        assert!(tree.found_by_index(0, Proof::Read, false).is_none());
     }
 
     /// A registry the index does not know as it is now (written since,
     /// with the same bytes or others, or gone) is rendered from the index
-    /// and compared, as the full view compares it; remembered, a fresh one
-    /// is noted in the index, so that the next answer needs no render.
+    /// and compared, as the full view compares it, and nothing is noted; by
+    /// `sync`, a fresh one is noted in the index (and left as it is), so
+    /// that the next answer needs no render.
     #[test]
     fn a_registry_the_index_does_not_know_is_rendered_from_it_and_compared() {
         let (_dir, tree) = drawn_tree(
@@ -499,16 +491,22 @@ mod tests {
             let snap = tree.scan(Scan::Fresh, Upkeep::Nothing).unwrap();
             assert_eq!(tree.registry_fresh(&snap, false).unwrap(), expected);
             for proof in [Proof::Stat, Proof::Read] {
-                let found = tree.found_by_index(0, proof, false, false).unwrap();
+                let found = tree.found_by_index(0, proof, false).unwrap();
                 assert_eq!(found.registry, expected, "{proof:?} {text:?}");
             }
         }
         fs::write(&path, &registry).unwrap();
         let stamp = tree.registry_stamp();
-        assert_ne!(tree.open_index().unwrap().memo.map(|m| m.stamp), stamp);
-        let found = tree.found_by_index(0, Proof::Stat, true, false).unwrap();
+        let memo = || tree.open_index().unwrap().memo.map(|m| m.stamp);
+        assert_ne!(memo(), stamp);
+        let found = tree.found_by_index(0, Proof::Stat, false).unwrap();
         assert_eq!(found.registry, Some(true));
-        assert_eq!(tree.open_index().unwrap().memo.map(|m| m.stamp), stamp);
+        assert_ne!(memo(), stamp);
+        let lock = tree.lock_exclusive(&mut |_| {}).unwrap();
+        let (_, wrote) = tree.sync_by_index(0, &lock).unwrap().unwrap();
+        assert!(!wrote);
+        assert_eq!(tree.registry_stamp(), stamp);
+        assert_eq!(memo(), stamp);
     }
 
     /// A tree without an index (a fresh clone) gets one from a read of
@@ -534,11 +532,13 @@ mod tests {
         let expected = full(&tree, &snap_with_temp);
         assert!(expected.contains("TempFile"), "{expected}");
         fs::remove_file(tree.index_path()).unwrap();
-        let found = tree.found_by_index(0, Proof::Read, false, false);
+        let found = tree.found_by_index(0, Proof::Read, false);
         assert_eq!(said(found, &tree).as_deref(), Some(&*expected));
         assert!(!tree.index_path().exists());
         // A sync's: the tree's own index, its temp file removed.
-        let found = tree.found_by_index(0, Proof::Stat, true, false).unwrap();
+        let lock = tree.lock_exclusive(&mut |_| {}).unwrap();
+        let (found, wrote) = tree.sync_by_index(0, &lock).unwrap().unwrap();
+        assert!(!wrote);
         assert_eq!(found.temps, Vec::<String>::new());
         assert!(!root.join("pending/.tix-tmp-1-x").exists());
         assert_eq!(said(Some(found), &tree), Some(full(&tree, &snap)));
@@ -563,11 +563,11 @@ mod tests {
         assert!(tree.has_files(3) && !tree.has_files(4));
         assert!(tree.index_or_streamed(4 * RECORD_GUESS).is_none());
         assert!(
-            tree.found_by_index(4 * RECORD_GUESS, Proof::Read, false, false)
+            tree.found_by_index(4 * RECORD_GUESS, Proof::Read, false)
                 .is_none()
         );
         assert!(
-            tree.found_by_index(4 * RECORD_GUESS, Proof::Stat, false, false)
+            tree.found_by_index(4 * RECORD_GUESS, Proof::Stat, false)
                 .is_none()
         );
         assert!(!tree.index_path().exists());
@@ -591,9 +591,7 @@ mod tests {
         let root = dir.path();
         synced(&tree);
         assert_eq!(
-            tree.found_by_index(0, Proof::Read, false, false)
-                .unwrap()
-                .registry,
+            tree.found_by_index(0, Proof::Read, false).unwrap().registry,
             Some(true)
         );
         // The default statuses but this one's `done`.
@@ -606,7 +604,7 @@ mod tests {
         let snap = tree.scan(Scan::Fresh, Upkeep::Nothing).unwrap();
         assert_eq!(tree.registry_fresh(&snap, false).unwrap(), Some(false));
         for proof in [Proof::Stat, Proof::Read] {
-            let found = tree.found_by_index(0, proof, false, false).unwrap();
+            let found = tree.found_by_index(0, proof, false).unwrap();
             assert_eq!(found.registry, Some(false), "{proof:?}");
         }
     }
@@ -631,11 +629,11 @@ mod tests {
         assert!(tree.trusted_index().is_none());
         let expected = full(&tree, &tree.scan(Scan::Fresh, Upkeep::Nothing).unwrap());
         assert!(expected.contains("registry Some(false)"), "{expected}");
-        assert!(tree.found_by_index(0, Proof::Read, false, false).is_none());
-        let found = tree.found_by_index(0, Proof::Read, false, true);
+        assert!(tree.found_by_index(0, Proof::Read, false).is_none());
+        let found = tree.found_by_index(0, Proof::Read, true);
         assert_eq!(said(found, &tree).as_deref(), Some(&*expected));
         assert_eq!(fs::read(tree.index_path()).unwrap(), stale);
-        let found = tree.found_by_index(0, Proof::Stat, true, true);
+        let found = tree.found_by_index(0, Proof::Stat, true);
         assert_eq!(said(found, &tree).as_deref(), Some(&*expected));
         assert!(tree.trusted_index().is_some());
     }
@@ -658,12 +656,9 @@ mod tests {
             ],
         );
         let expected = full(&tree, &tree.scan(Scan::Fresh, Upkeep::Nothing).unwrap());
-        let found = tree.found_by_index(from, Proof::Read, false, true);
+        let found = tree.found_by_index(from, Proof::Read, true);
         assert_eq!(said(found, &tree).as_deref(), Some(&*expected));
-        assert!(
-            tree.found_by_index(from, Proof::Read, false, false)
-                .is_none()
-        );
+        assert!(tree.found_by_index(from, Proof::Read, false).is_none());
     }
 
     /// A file edited in place in a folder that changed (another file saved
@@ -683,7 +678,7 @@ mod tests {
         let expected = full(&tree, &tree.scan(Scan::Fresh, Upkeep::Nothing).unwrap());
         assert!(expected.contains("registry Some(false)"), "{expected}");
         for proof in [Proof::Stat, Proof::Read] {
-            let found = tree.found_by_index(0, proof, false, false);
+            let found = tree.found_by_index(0, proof, false);
             assert_eq!(said(found, &tree).as_deref(), Some(&*expected), "{proof:?}");
         }
     }
@@ -699,13 +694,13 @@ mod tests {
             (2, 0, None, vec![], 2, false),
         ];
         let (dir, tree) = synced_then(&drawn, Some((0, 0)));
-        assert!(tree.found_by_index(0, Proof::Stat, false, false).is_some());
+        assert!(tree.found_by_index(0, Proof::Stat, false).is_some());
         let mut file = fs::OpenOptions::new()
             .append(true)
             .open(dir.path().join("completed/TIX-0002-1.md"))
             .unwrap();
         std::io::Write::write_all(&mut file, b"More.\n").unwrap();
-        assert!(tree.found_by_index(0, Proof::Stat, false, false).is_none());
+        assert!(tree.found_by_index(0, Proof::Stat, false).is_none());
     }
 
     proptest::proptest! {
@@ -749,7 +744,7 @@ mod tests {
                 if without_index {
                     let _ = fs::remove_file(tree.index_path());
                 }
-                match said(tree.found_by_index(0, proof, false, false), &tree) {
+                match said(tree.found_by_index(0, proof, false), &tree) {
                     Some(got) => proptest::prop_assert_eq!(&got, &expected),
                     None => proptest::prop_assert!(twice, "no answer, yet no id is on two files"),
                 }
@@ -785,7 +780,7 @@ mod tests {
                 Some(_) => {
                     proptest::prop_assert!(!misplaced);
                     proptest::prop_assert_eq!(fs::read_to_string(&path).unwrap(), tree.render_registry(&snap).0);
-                    let found = tree.found_by_index(0, Proof::Stat, false, false);
+                    let found = tree.found_by_index(0, Proof::Stat, false);
                     proptest::prop_assert_eq!(found.map(|f| f.registry), Some(Some(true)));
                 }
                 None => proptest::prop_assert!(misplaced || twice(&drawn), "no answer, yet nothing to move"),
@@ -798,8 +793,9 @@ mod tests {
         /// brought up to date in memory, by either proof, and the
         /// registry's state (from the registry the index knows, patched),
         /// are the full view's; the dashboard counts as many problems and
-        /// finds the registry alike. Nothing is written, not even when
-        /// asked to remember a fresh registry. Every other read goes by the
+        /// finds the registry alike. Nothing is written, not even by the
+        /// dashboard, which notes a fresh registry in an index that holds
+        /// nothing but what its file says. Every other read goes by the
         /// index too. No answer only when an id is on two files.
         #[test]
         fn problems_after_a_change_outside_tix_as_by_the_full_view(
@@ -814,8 +810,8 @@ mod tests {
             let twice = twice(&drawn);
             // What every other read of a large tree goes by.
             proptest::prop_assert!(twice || tree.large_index(0).is_some());
-            for (proof, remember) in [(Proof::Stat, true), (Proof::Read, false)] {
-                match said(tree.found_by_index(0, proof, remember, false), &tree) {
+            for proof in [Proof::Stat, Proof::Read] {
+                match said(tree.found_by_index(0, proof, false), &tree) {
                     Some(got) => proptest::prop_assert_eq!(&got, &expected),
                     None => proptest::prop_assert!(twice, "no answer, yet no id is on two files"),
                 }
