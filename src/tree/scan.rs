@@ -428,17 +428,18 @@ impl Tree {
                 if chunk.is_empty() {
                     break;
                 }
-                let mut stopped = false;
                 for (got, r) in parallel_map(&chunk, read_one).into_iter().zip(&chunk) {
                     match got {
-                        Some(Got::File(Some(entry))) => stopped |= sink(entry).is_none(),
+                        // Stopped: the rest of the chunk is not given.
+                        Some(Got::File(Some(entry))) => {
+                            if sink(entry).is_none() {
+                                return Ok(None);
+                            }
+                        }
                         other => {
                             no_file(&other, r, &mut entries, &mut gone)?;
                         }
                     }
-                }
-                if stopped {
-                    return Ok(None);
                 }
             }
             for e in added.into_iter().chain(refused(&folders)) {
