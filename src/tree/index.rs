@@ -932,15 +932,14 @@ pub fn encode_to(
 
 /// An index written from records given one at a time, in any order (as a
 /// read without an index finds the files): each record encoded into a
-/// spool (an unnamed file in `dir`) as it comes, with its id's key, its
-/// path and where it is held (about 100 bytes a record, where the records
-/// themselves were 900); then sorted in [`by_id`]'s order and written as
-/// the base, each read back from the spool.
+/// spool (an unnamed file in `dir`) as it comes, with its id's key and
+/// where it is held (40 bytes a record, where the records themselves were
+/// 900); then sorted in [`by_id`]'s order and written as the base, each
+/// read back from the spool (and the paths of records with the same id,
+/// rare, read back to order them).
 pub struct Build {
     spool: std::io::BufWriter<fs::File>,
     rows: Vec<BuildRow>,
-    /// The paths, one after another.
-    paths: String,
     /// Each prefix, by its number in [`BuildKey::Plain`].
     prefixes: Vec<Box<str>>,
     numbers: std::collections::HashMap<Box<str>, u32>,
@@ -974,10 +973,19 @@ impl BuildKey {
 
 struct BuildRow {
     key: BuildKey,
-    path: (u32, u32),
     at: u64,
     len: u32,
     open: bool,
+}
+
+impl BuildRow {
+    /// A row put in a slot while the rows are moved about.
+    const EMPTY: BuildRow = BuildRow {
+        key: BuildKey::None,
+        at: 0,
+        len: 0,
+        open: false,
+    };
 }
 
 impl Build {
@@ -988,7 +996,6 @@ impl Build {
         Ok(Build {
             spool: std::io::BufWriter::with_capacity(256 * 1024, tempfile::tempfile_in(dir)?),
             rows: Vec::new(),
-            paths: String::new(),
             prefixes: Vec::new(),
             numbers: std::collections::HashMap::new(),
             at: 0,
@@ -1002,11 +1009,31 @@ impl Build {
     ///
     /// An error writing the spool, or more records than it can place.
     pub fn push(&mut self, e: &Entry, open: bool) -> std::io::Result<()> {
+        let mut rec = std::mem::take(&mut self.rec);
+        rec.clear();
+        push_record(&mut rec, e);
+        let line = rec.strip_suffix('\n').unwrap_or(&rec);
+        let pushed = self.push_line(line, e.key.as_ref(), open);
+        self.rec = rec;
+        pushed
+    }
+
+    /// Adds a record already encoded (`line`, without its newline, as an
+    /// index holds it), of a file keyed `key`.
+    ///
+    /// # Errors
+    ///
+    /// As [`Build::push`].
+    pub fn push_line(
+        &mut self,
+        line: &str,
+        key: Option<&IdKey>,
+        open: bool,
+    ) -> std::io::Result<()> {
         let too_many = || std::io::Error::other("too many records");
-        self.rec.clear();
-        push_record(&mut self.rec, e);
-        self.spool.write_all(self.rec.as_bytes())?;
-        let key = match &e.key {
+        self.spool.write_all(line.as_bytes())?;
+        self.spool.write_all(b"\n")?;
+        let key = match key {
             None => BuildKey::None,
             Some(k) if k.numbered && k.sub.is_empty() && k.suffix.is_empty() => {
                 let prefix = match self.numbers.get(&*k.prefix) {
@@ -1028,13 +1055,9 @@ impl Build {
                 suffix: Text::from(k.suffix.to_string()),
             })),
         };
-        let start = u32::try_from(self.paths.len()).map_err(|_| too_many())?;
-        self.paths.push_str(&e.rel);
-        let end = u32::try_from(self.paths.len()).map_err(|_| too_many())?;
-        let len = u32::try_from(self.rec.len()).map_err(|_| too_many())?;
+        let len = u32::try_from(line.len() + 1).map_err(|_| too_many())?;
         self.rows.push(BuildRow {
             key,
-            path: (start, end),
             at: self.at,
             len,
             open,
@@ -1056,27 +1079,46 @@ impl Build {
         memo: Option<&Memo>,
         base: &mut dyn std::io::Write,
     ) -> std::io::Result<String> {
-        use std::os::unix::fs::FileExt;
         let spool = self
             .spool
             .into_inner()
             .map_err(std::io::IntoInnerError::into_error)?;
-        let paths = &self.paths;
-        let path = |r: &BuildRow| &paths[r.path.0 as usize..r.path.1 as usize];
         let prefixes = &self.prefixes;
-        self.rows.sort_unstable_by(|a, b| {
-            let (ka, kb) = (a.key.order(prefixes), b.key.order(prefixes));
-            (ka, path(a)).cmp(&(kb, path(b)))
-        });
+        let mut window = Window {
+            buf: Vec::new(),
+            at: 0,
+        };
+        self.rows
+            .sort_unstable_by(|a, b| a.key.order(prefixes).cmp(&b.key.order(prefixes)));
+        // Records with the same id (or none) in the order of their paths.
+        let mut from = 0;
+        while from < self.rows.len() {
+            let key = self.rows[from].key.order(prefixes);
+            let run = self.rows[from..]
+                .iter()
+                .take_while(|r| r.key.order(prefixes) == key)
+                .count();
+            if run > 1 {
+                let rows = &mut self.rows[from..from + run];
+                let mut paths = Vec::with_capacity(run);
+                for r in rows.iter() {
+                    paths.push(window.record(&spool, r)?.1.into_owned());
+                }
+                let mut order: Vec<usize> = (0..run).collect();
+                order.sort_by(|a, b| paths[*a].cmp(&paths[*b]));
+                let sorted: Vec<BuildRow> = order
+                    .iter()
+                    .map(|i| std::mem::replace(&mut rows[*i], BuildRow::EMPTY))
+                    .collect();
+                for (slot, r) in rows.iter_mut().zip(sorted) {
+                    *slot = r;
+                }
+            }
+            from += run;
+        }
         let mut out = Encoder::new(dirs, base);
-        let mut line = Vec::new();
         for r in &self.rows {
-            line.resize(r.len as usize, 0);
-            spool.read_exact_at(&mut line, r.at)?;
-            let text = std::str::from_utf8(&line)
-                .map_err(std::io::Error::other)?
-                .strip_suffix('\n')
-                .ok_or_else(|| std::io::Error::other("a record without its end"))?;
+            let (text, rel) = window.record(&spool, r)?;
             let key = match &r.key {
                 BuildKey::None => None,
                 BuildKey::Plain { prefix, num } => Some(IdKey {
@@ -1088,9 +1130,60 @@ impl Build {
                 }),
                 BuildKey::Other(k) => Some((**k).clone()),
             };
-            out.push_line(text, path(r), key.as_ref(), r.open)?;
+            out.push_line(text, &rel, key.as_ref(), r.open)?;
         }
         Ok(out.finish(fingerprint, dirs, memo))
+    }
+}
+
+/// [`Build`]'s spool as it is read back: a window of it, moved on when a
+/// record is not in it. The records come back nearly in the order they
+/// went in when they were given in the order of their ids (a rebuild from
+/// an index): one read for many, where one for each took 100,000 calls.
+struct Window {
+    buf: Vec<u8>,
+    /// Where `buf` starts in the spool.
+    at: u64,
+}
+
+impl Window {
+    const SIZE: usize = 256 * 1024;
+
+    /// The record of row `r`: its line (without its end) and its path.
+    fn record(&mut self, spool: &fs::File, r: &BuildRow) -> std::io::Result<(&str, Cow<'_, str>)> {
+        use std::os::unix::fs::FileExt;
+        let bad = || std::io::Error::other("a record of the spool does not read back");
+        let len = r.len as usize;
+        let inside = r.at >= self.at && r.at + r.len as u64 <= self.at + self.buf.len() as u64;
+        if !inside {
+            // As much as the window holds from the record on, and the
+            // record whole at least.
+            self.buf.resize(Self::SIZE.max(len), 0);
+            let mut filled = 0;
+            while filled < self.buf.len() {
+                match spool.read_at(&mut self.buf[filled..], r.at + filled as u64) {
+                    Ok(0) => break,
+                    Ok(n) => filled += n,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(e) => return Err(e),
+                }
+            }
+            self.buf.truncate(filled);
+            self.at = r.at;
+            if filled < len {
+                return Err(bad());
+            }
+        }
+        let from = usize::try_from(r.at - self.at).map_err(|_| bad())?;
+        let text = std::str::from_utf8(&self.buf[from..from + len])
+            .ok()
+            .and_then(|t| t.strip_suffix('\n'))
+            .ok_or_else(bad)?;
+        let (rel, _) = text
+            .strip_prefix("T\t")
+            .and_then(path_field)
+            .ok_or_else(bad)?;
+        Ok((text, rel))
     }
 }
 
@@ -1765,7 +1858,8 @@ mod tests {
     /// An index built from records in any order, held as [`Build`] holds
     /// them, is byte for byte the one [`encode`] writes of them all: ids
     /// with sub-numbers and suffixes, of several prefixes, without a
-    /// number, on two files, a file without an id; open and closed.
+    /// number, on two files and on three, two files without an id; open
+    /// and closed.
     #[test]
     fn an_index_built_a_record_at_a_time_is_the_one_encoded_whole() {
         let mut entries: Vec<Entry> = [
@@ -1786,14 +1880,17 @@ mod tests {
         .iter()
         .map(|(rel, id)| entry(rel, id, "t"))
         .collect();
-        entries.push(Entry::new(
-            "pending/notes.md".into(),
-            stamp(2),
-            Err(Malformed {
-                line: Some(3),
-                message: "bad".into(),
-            }),
-        ));
+        entries.push(entry("archive/TIX-0002-old.md", "TIX-0002", "t"));
+        for rel in ["pending/notes.md", "archive/a-notes.md"] {
+            entries.push(Entry::new(
+                rel.into(),
+                stamp(2),
+                Err(Malformed {
+                    line: Some(3),
+                    message: "bad".into(),
+                }),
+            ));
+        }
         let dirs: Dirs = [("pending", 1), ("completed", 2), ("archive", 3)]
             .into_iter()
             .map(|(d, n)| (d.to_string(), Some(stamp(n))))
@@ -1824,6 +1921,65 @@ mod tests {
                 "turn {turn}"
             );
         }
+    }
+
+    /// Records of more bytes than [`Build`] reads back at a time (one of
+    /// them more on its own), given in an order far from their ids', half
+    /// as entries and half as lines already encoded: the index built is the
+    /// one [`encode`] writes of them all.
+    #[test]
+    fn an_index_built_of_many_records_read_back_a_window_at_a_time_is_whole() {
+        let mut entries: Vec<Entry> = (1..=3000)
+            .map(|i| {
+                entry(
+                    &format!("pending/TIX-{i:04}-t.md"),
+                    &format!("TIX-{i:04}"),
+                    "t",
+                )
+            })
+            .collect();
+        entries.push(entry(
+            "pending/TIX-5000-big.md",
+            "TIX-5000",
+            &"long ".repeat(60_000),
+        ));
+        entries.push(entry("completed/TIX-0007-t.md", "TIX-0007", "again"));
+        // Every third from the end, then the rest.
+        let order: Vec<usize> = (0..entries.len())
+            .rev()
+            .step_by(3)
+            .chain((0..entries.len()).filter(|i| !(entries.len() - 1 - i).is_multiple_of(3)))
+            .collect();
+        let dirs: Dirs = [("pending", 1), ("completed", 2)]
+            .into_iter()
+            .map(|(d, n)| (d.to_string(), Some(stamp(n))))
+            .collect();
+        let open = |e: &Entry| e.rel.ends_with("1-t.md");
+        let whole = encode(
+            "fp",
+            &mut entries.iter().collect::<Vec<_>>(),
+            &dirs,
+            None,
+            &open,
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let mut build = Build::new(dir.path()).unwrap();
+        for (k, i) in order.iter().enumerate() {
+            let e = &entries[*i];
+            if k % 2 == 0 {
+                build.push(e, open(e)).unwrap();
+            } else {
+                let mut line = String::new();
+                push_record(&mut line, e);
+                build
+                    .push_line(line.trim_end_matches('\n'), e.key.as_ref(), open(e))
+                    .unwrap();
+            }
+        }
+        let mut base = Vec::new();
+        let head = build.finish("fp", &dirs, None, &mut base).unwrap();
+        assert!(base.len() > 2 * Window::SIZE);
+        assert!(head + std::str::from_utf8(&base).unwrap() == whole);
     }
 
     #[test]
