@@ -406,8 +406,8 @@ fn a_git_checkout_of_edits_adds_and_removals_is_read_again_not_rescanned() {
 #[test]
 fn at_most_512_files_changed_added_and_removed_in_all_are_read_again() {
     // Added and removed files count together (a branch switch that moves
-    // tickets between files): 256 of each is the limit, one more takes the
-    // full view (a rewritten index). Told apart by the index's bytes: an
+    // tickets between files): 256 of each is the limit, one more has the
+    // index written again whole. Told apart by the index's bytes: an
     // index read again has the delta appended to what it held, one written
     // anew starts with another header (the folders' stamps moved). Its
     // inode number says nothing: a file written twice may get back the
@@ -1064,6 +1064,74 @@ fn a_large_tree_s_reads_after_a_checkout_are_the_full_view_s() {
     let check = t.run(&["sync", "--check"]).code(6).stdout;
     assert_eq!(check.lines().count(), 4, "{check}");
     assert!(!check.contains("registry_stale"), "{check}");
+}
+
+/// On a large tree, after a checkout of more files than a refresh reads
+/// again in memory (600 replaced, some added and removed), the first
+/// command writes the index again from the one it had (but `sync --check`
+/// and `doctor`, which change nothing: theirs is a file apart): what every
+/// read prints and exits with is byte for byte the full view's, the index
+/// written is the one a read of every file writes, and a transition then
+/// renders the registry whole from it.
+#[test]
+fn a_large_tree_s_commands_after_a_checkout_of_many_files_are_the_full_view_s() {
+    let (t, _) = large();
+    t.run(&["sync"]).code(0);
+    for i in (1..=6000).filter(|i| i % 10 == 3) {
+        let rel = format!("tickets/pending/TIX-{i:04}-t.md");
+        let text = t.read(&rel).replacen("title: ", "title: Pulled ", 1);
+        t.write("tickets/pending/.checkout", &text);
+        fs::rename(t.path("tickets/pending/.checkout"), t.path(&rel)).unwrap();
+    }
+    for i in [12, 13] {
+        fs::remove_file(t.path(&format!("tickets/pending/TIX-{i:04}-t.md"))).unwrap();
+    }
+    t.write(
+        "tickets/in-progress/TIX-20000-t.md",
+        "---\nid: TIX-20000\ntitle: Added\nstatus: in_progress\n---\n",
+    );
+    let old = t.read("tickets/.tix/index");
+    // The index a read of every file writes now (of no registry).
+    let streamed = || {
+        fs::remove_file(t.path("tickets/.tix/index")).unwrap();
+        t.run(&["show", "1"]).code(0);
+        t.read("tickets/.tix/index")
+    };
+    for (args, code, writes) in [
+        (&["status"][..], 0, true),
+        (&["status", "--json"], 0, true),
+        (&["list"], 0, true),
+        (&["list", "--json", "--sort", "priority"], 0, true),
+        (&["next"], 0, true),
+        (&["show", "11"], 0, true),
+        (&["sync", "--check"], 6, false),
+        (&["doctor"], 6, false),
+    ] {
+        t.write("tickets/.tix/index", &old);
+        let by_index = t.run(args).code(code);
+        let now = t.read("tickets/.tix/index");
+        if writes {
+            assert!(now.contains("Pulled"), "{args:?}");
+            assert!(now == streamed(), "{args:?} wrote another index");
+        } else {
+            assert!(now == old, "{args:?} wrote the index");
+        }
+        t.write("tickets/.tix/index", &old);
+        let full = untrusted(&t, || t.run(args).code(code));
+        assert_eq!(
+            (by_index.stdout, by_index.stderr),
+            (full.stdout, full.stderr),
+            "{args:?}"
+        );
+    }
+    t.write("tickets/.tix/index", &old);
+    t.run(&["start", "2"]).code(0);
+    assert!(t.read("tickets/TICKET_REGISTRY.md").contains("Pulled"));
+    let check = t.run(&["sync", "--check"]).code(6).stdout;
+    assert!(!check.contains("registry_stale"), "{check}");
+    let registry = t.read("tickets/TICKET_REGISTRY.md");
+    t.run(&["sync"]).code(0);
+    assert_eq!(t.read("tickets/TICKET_REGISTRY.md"), registry);
 }
 
 /// On a large tree `list` reads the index a record at a time when it is

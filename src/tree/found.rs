@@ -166,7 +166,9 @@ impl Tree {
         // The index brought up to date, or whether there is one that
         // cannot be (`Err(true)`).
         let current = match self.open_index() {
-            Some(index) if index.base_bytes() >= from => self.current(index).ok_or(true),
+            Some(index) if index.base_bytes() >= from => {
+                self.current(index, proof == Proof::Read).ok_or(true)
+            }
             // A smaller one is not brought up to date for nothing: as the
             // tree, the full view is faster; else the tree may have grown.
             Some(index) if self.folders_match(&index) => return None,

@@ -416,7 +416,7 @@ impl Index {
         let mut out = Encoder::new(&self.dirs, base);
         self.each_in_order(&mut |record| match record {
             InOrder::Delta(d) => out.push(d, open_entry(d)).ok(),
-            InOrder::Line(line, LineFacts { rel, key, said }) => {
+            InOrder::Line(line, LineFacts { rel, key, said, .. }) => {
                 let open = said.is_some_and(|said| open(&rel, said.as_deref()));
                 out.push_line(line, &rel, key.as_ref(), open).ok()
             }
@@ -429,7 +429,10 @@ impl Index {
     /// line that no delta replaces given with what `line_facts` reads of
     /// it, each delta's record where its id sorts. `None` if a line does not
     /// parse, the file cannot be read, or `f` says so.
-    fn each_in_order(&self, f: &mut dyn FnMut(InOrder<'_, '_>) -> Option<()>) -> Option<()> {
+    pub(crate) fn each_in_order(
+        &self,
+        f: &mut dyn FnMut(InOrder<'_, '_>) -> Option<()>,
+    ) -> Option<()> {
         let deltas = self.last_deltas();
         let mut upserts = deltas.upserts.clone();
         upserts.sort_unstable_by(|a, b| by_id(a, b));
@@ -1665,7 +1668,7 @@ fn path_field(rest: &str) -> Option<(Cow<'_, str>, &str)> {
 }
 
 /// A record as [`Index::each_in_order`] gives it.
-enum InOrder<'d, 'l> {
+pub(crate) enum InOrder<'d, 'l> {
     /// A line of the base, and what `line_facts` read of it.
     Line(&'l str, LineFacts<'l>),
     /// A delta's record.
@@ -1674,13 +1677,14 @@ enum InOrder<'d, 'l> {
 
 /// What an index's header says of a base line (a record with its `T` tag),
 /// read by [`line_facts`] without decoding the rest of it.
-struct LineFacts<'a> {
-    rel: Cow<'a, str>,
+pub(crate) struct LineFacts<'a> {
+    pub rel: Cow<'a, str>,
     /// As [`Entry::new`] makes it: the id read from the file, else, for a
     /// file that did not parse, the id its name starts with.
-    key: Option<IdKey>,
+    pub key: Option<IdKey>,
     /// For a file that parsed, the status it says (`Some(None)`: none).
-    said: Option<Option<Cow<'a, str>>>,
+    pub said: Option<Option<Cow<'a, str>>>,
+    pub stamp: Stamp,
 }
 
 /// `None` for a line that is no record: a stamp that does not parse, or
@@ -1690,7 +1694,7 @@ fn line_facts(line: &str) -> Option<LineFacts<'_>> {
     let (rel, rest) = path_field(line.strip_prefix("T\t")?)?;
     let tabs = memchr::memchr_iter(b'\t', rest.as_bytes()).count();
     let mut f = rest.split('\t');
-    parse_stamp(f.next()?)?;
+    let stamp = parse_stamp(f.next()?)?;
     match f.next()? {
         // After the path: stamp, tag, 3 fields, 6 optional ones, 2 lists, 2 counts.
         "M" if tabs == 14 => {
@@ -1703,6 +1707,7 @@ fn line_facts(line: &str) -> Option<LineFacts<'_>> {
                 rel,
                 key,
                 said: Some(status),
+                stamp,
             })
         }
         // Stamp, tag, line, message.
@@ -1712,6 +1717,7 @@ fn line_facts(line: &str) -> Option<LineFacts<'_>> {
                 rel,
                 key,
                 said: None,
+                stamp,
             })
         }
         _ => None,

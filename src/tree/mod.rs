@@ -18,6 +18,7 @@ pub mod journal;
 mod lock;
 mod problems;
 mod ready;
+mod rebuild;
 mod registry_file;
 pub mod runs;
 mod scan;

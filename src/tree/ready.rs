@@ -114,7 +114,7 @@ impl Tree {
         let index = self.index_or_streamed(from)?;
         // A smaller index is not brought up to date for nothing.
         (index.base_bytes() >= from)
-            .then(|| self.current(index))
+            .then(|| self.current(index, false))
             .flatten()
     }
 
@@ -167,7 +167,7 @@ impl Tree {
     pub(super) fn trusted_or_streamed(&self) -> Option<super::index::Index> {
         let index = self.index_or_streamed(BY_INDEX_FROM)?;
         if index.base_bytes() >= BY_INDEX_FROM {
-            self.current(index)
+            self.current(index, false)
         } else {
             self.folders_match(&index).then_some(index)
         }

@@ -773,20 +773,45 @@ impl Tree {
     /// [`Tree::write_index`] writes it. `None` when a spool or the index
     /// cannot be written, or no index can be made for the tree.
     pub(super) fn stream_index(&self, apart: bool) -> Result<Option<(index::Index, Vec<String>)>> {
-        let (upkeep, dir) = if apart {
-            (Upkeep::Nothing, std::env::temp_dir())
+        let upkeep = if apart {
+            Upkeep::Nothing
         } else {
-            (Upkeep::Index, self.state_dir())
+            Upkeep::Index
         };
-        let Ok(mut build) = index::Build::new(&dir) else {
+        let Ok(mut build) = index::Build::new(&self.spool_dir(apart)) else {
             return Ok(None);
         };
         let mut sink = |e: Entry| build.push(&e, self.is_open(&e)).ok();
         let Some(snap) = self.scan_into(upkeep, &mut sink)? else {
             return Ok(None);
         };
-        let encode = |w: &mut dyn io::Write| build.finish(&self.fingerprint(), &snap.dirs, None, w);
-        let index = if apart {
+        let index = self.built_index(build, &snap.dirs, apart);
+        Ok(index.map(|i| (i, snap.temps)))
+    }
+
+    /// The folder an index's spools are made in: the temp folder for a
+    /// command that changes nothing (`apart`), else the tree's `.tix/`.
+    pub(super) fn spool_dir(&self, apart: bool) -> PathBuf {
+        if apart {
+            std::env::temp_dir()
+        } else {
+            self.state_dir()
+        }
+    }
+
+    /// The index `build` holds, of folders stamped `dirs`, written and
+    /// opened: with `apart`, a file with no name in the temp folder (see
+    /// [`Tree::stream_index`]), else the tree's own. `None` when it cannot
+    /// be written.
+    pub(super) fn built_index(
+        &self,
+        build: index::Build,
+        dirs: &Dirs,
+        apart: bool,
+    ) -> Option<index::Index> {
+        let encode = |w: &mut dyn io::Write| build.finish(&self.fingerprint(), dirs, None, w);
+        if apart {
+            let dir = self.spool_dir(true);
             let made = spooled(&dir, encode).and_then(|(head, mut spool)| {
                 // A file with no name: it goes when the index does, or
                 // with the process, whatever ends it.
@@ -799,8 +824,7 @@ impl Tree {
             self.spool_index(encode)
                 .ok()
                 .and_then(|()| self.open_index())
-        };
-        Ok(index.map(|i| (i, snap.temps)))
+        }
     }
 }
 

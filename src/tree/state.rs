@@ -359,7 +359,7 @@ fn quick(tree: &Tree) -> Option<(Index, Outside)> {
     if tree.folders_match(&index) {
         Some((index, Outside::default()))
     } else {
-        refreshed(tree, index)
+        refreshed_or_rebuilt(tree, index, false)
     }
 }
 
@@ -368,20 +368,41 @@ fn quick(tree: &Tree) -> Option<(Index, Outside)> {
 /// whole rather than appending to it).
 pub(super) const REFRESH_FILES: usize = 512;
 
+/// What [`refreshed`] made of the folders that changed.
+enum Refresh {
+    /// The index brought up to date in memory, and what was read again.
+    Done(Index, Outside),
+    /// More than [`REFRESH_FILES`] files changed: the index as it was
+    /// opened, and the changed folders as listed, for [`Tree::rebuilt`].
+    Many(Index, Relisted),
+}
+
+/// The folders that changed as [`refreshed`] listed them, each stamped as it
+/// was before it was listed.
+pub(super) struct Relisted {
+    pub dirs: Dirs,
+    pub listed: Vec<Listed>,
+    /// The stamp of each file listed, folder after folder in the order of
+    /// `dirs`, each folder's in the order of its names; `None`: not a
+    /// regular file.
+    pub stamps: Vec<Option<Stamp>>,
+}
+
 /// `index` (as opened from disk) brought up to date for the folders that
 /// changed since it was written: an editor that saves by renaming, `sed -i`, a `git checkout` or
 /// `git pull` that replaced, added or removed a few files. The files of
 /// those folders are listed and stat'ed, and the changed and added ones read
 /// again; every other record is trusted as the quick state trusts it. `None`
 /// (the full view) when a folder appeared or went, a sub-folder appeared, a
-/// killed writer's temp file is there, an id is now on two files, or more
+/// killed writer's temp file is there, a ticket file is no regular file
+/// (a symlink), or an id is now on two files; [`Refresh::Many`] when more
 /// than [`REFRESH_FILES`] files changed.
 ///
 /// `index` is opened lazily, its deltas already merged if they were many
 /// (see [`quick`]): the changed folders' records are read by their offsets
 /// when the index lists them, else from the base read through once, a
 /// piece at a time (not held).
-fn refreshed(tree: &Tree, mut index: Index) -> Option<(Index, Outside)> {
+fn refreshed(tree: &Tree, mut index: Index) -> Option<Refresh> {
     if !tree.folders().all(|d| index.dirs.contains_key(d)) {
         return None;
     }
@@ -442,11 +463,12 @@ fn refreshed(tree: &Tree, mut index: Index) -> Option<(Index, Outside)> {
             .filter(|(kind, _)| *kind == rustix::fs::FileType::RegularFile)
             .map(|(_, stamp)| stamp)
     });
+    let stamps: Vec<Option<Stamp>> = stamps.into_iter().flatten().collect();
     let mut read = Vec::new();
-    for (n, stamp) in names.iter().zip(stamps.into_iter().flatten()) {
+    for (n, stamp) in names.iter().zip(&stamps) {
         let rel = super::join_rel(&changed[n.0], name(n));
         // A symlink, a folder by that name, or gone already: the full view.
-        let stamp = stamp?;
+        let stamp = (*stamp)?;
         match records.remove(rel.as_str()) {
             Some(old) if in_changed.stamp(old) == stamp => continue,
             Some(old) => {
@@ -456,12 +478,21 @@ fn refreshed(tree: &Tree, mut index: Index) -> Option<(Index, Outside)> {
             None => read.push((rel, stamp)),
         }
         if read.len() > REFRESH_FILES {
-            return None;
+            break;
         }
     }
-    // What the index has and the folders no longer do.
+    // With what the index has and the folders no longer do, too many to
+    // hold: the index is written again.
     if read.len() + records.len() > REFRESH_FILES {
-        return None;
+        let dirs = outside.dirs;
+        return Some(Refresh::Many(
+            index,
+            Relisted {
+                dirs,
+                listed,
+                stamps,
+            },
+        ));
     }
     for old in records.into_values() {
         outside.old.push(in_changed.entry(old)?);
@@ -498,22 +529,40 @@ fn refreshed(tree: &Tree, mut index: Index) -> Option<(Index, Outside)> {
     for (dir, stamp) in &outside.dirs {
         index.dirs.insert(dir.clone(), *stamp);
     }
-    Some((index, outside))
+    Some(Refresh::Done(index, outside))
+}
+
+/// [`refreshed`], with an index written again ([`Tree::rebuilt`]: not
+/// `apart`, the tree's own) when too many files changed to read them again
+/// in memory: nothing is then left unwritten, and only the folders listed
+/// are told.
+fn refreshed_or_rebuilt(tree: &Tree, index: Index, apart: bool) -> Option<(Index, Outside)> {
+    match refreshed(tree, index)? {
+        Refresh::Done(index, outside) => Some((index, outside)),
+        Refresh::Many(index, relisted) => {
+            let rebuilt = tree.rebuilt(&index, &relisted, apart)?;
+            let outside = Outside {
+                dirs: relisted.dirs,
+                ..Outside::default()
+            };
+            Some((rebuilt, outside))
+        }
+    }
 }
 
 /// A changed folder as [`refreshed`] lists it: an open handle, its
 /// markdown files' names, and the folders below it (but hidden ones).
-struct Listed {
-    handle: fs::File,
-    files: Names,
-    folders: Vec<String>,
+pub(super) struct Listed {
+    pub handle: fs::File,
+    pub files: Names,
+    pub folders: Vec<String>,
 }
 
 /// Names one after another in one string (at 100,000 tickets, a folder of
 /// 60,000: each in an allocation of its own, those were 3.5 MB of small
 /// pieces the read that came after could not use).
 #[derive(Default)]
-struct Names {
+pub(super) struct Names {
     text: String,
     ends: Vec<usize>,
 }
@@ -524,11 +573,11 @@ impl Names {
         self.ends.push(self.text.len());
     }
 
-    fn len(&self) -> usize {
+    pub fn len(&self) -> usize {
         self.ends.len()
     }
 
-    fn name(&self, i: usize) -> &str {
+    pub fn name(&self, i: usize) -> &str {
         let start = i.checked_sub(1).map_or(0, |j| self.ends[j]);
         &self.text[start..self.ends[i]]
     }
@@ -580,13 +629,16 @@ impl Tree {
     /// and patches their rows in the registry. The old and new records of
     /// what changed are kept ([`index::Index::unwritten`]: the registry's
     /// memo is of the records before), and the folders listed
-    /// ([`index::Index::listed`]). `None` where [`refreshed`] gives none:
-    /// the full view's.
-    pub(super) fn current(&self, index: Index) -> Option<Index> {
+    /// ([`index::Index::listed`]). When more files changed than that
+    /// holds, the index is written again instead, the unchanged records
+    /// taken from it ([`Tree::rebuilt`]; with `apart`, for a command that
+    /// changes nothing, into a file with no name). `None` where
+    /// [`refreshed`] gives none: the full view's.
+    pub(super) fn current(&self, index: Index, apart: bool) -> Option<Index> {
         if self.folders_match(&index) {
             return Some(index);
         }
-        let (mut index, outside) = refreshed(self, index)?;
+        let (mut index, outside) = refreshed_or_rebuilt(self, index, apart)?;
         index.listed = outside.dirs.keys().cloned().collect();
         if !(outside.old.is_empty() && outside.new.is_empty()) {
             index.unwritten = Some(index::Unwritten {
@@ -1745,8 +1797,9 @@ mod tests {
         .unwrap();
         fs::create_dir(root.join("pending/.hidden")).unwrap();
         fs::write(root.join("pending/notes.txt"), "not a ticket").unwrap();
-        let (_, outside) =
-            refreshed(&tree, tree.open_index().unwrap()).expect("one added file: read again");
+        let Some(Refresh::Done(_, outside)) = refreshed(&tree, tree.open_index().unwrap()) else {
+            panic!("one added file: read again");
+        };
         let new: Vec<&str> = outside.new.iter().map(|e| &*e.rel).collect();
         assert_eq!(new, ["pending/TIX-0004.md"]);
         assert!(outside.old.is_empty() && outside.gone.is_empty());
@@ -1758,7 +1811,10 @@ mod tests {
             "a temp file: the full view"
         );
         fs::remove_file(&temp).unwrap();
-        assert!(refreshed(&tree, tree.open_index().unwrap()).is_some());
+        assert!(matches!(
+            refreshed(&tree, tree.open_index().unwrap()),
+            Some(Refresh::Done(..))
+        ));
 
         fs::create_dir(root.join("pending/sprint-1")).unwrap();
         assert!(
