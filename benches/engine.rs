@@ -301,8 +301,9 @@ fn check_out(root: &Path, n: usize, ids: &[usize], mark: &str) {
 /// up to date in memory, nothing written), a `start` after the registry was
 /// written again with the same bytes, as a pull writes it, and a `sync`
 /// after a line was appended to it (a registry the index does not know:
-/// rendered from the index). The tickets started are those after the first
-/// `skip` startable ones.
+/// rendered from the index); from 10,000 tickets on, those after a pull of
+/// 2,000 files ([`many_rows`]). The tickets started are those after the
+/// first `skip` startable ones.
 fn outside_rows(root: &Path, n: usize, runs: usize, skip: usize) {
     let tix = Path::new(BIN);
     let replaced = checked_out(n);
@@ -351,6 +352,49 @@ fn outside_rows(root: &Path, n: usize, runs: usize, skip: usize) {
         "sync right after the registry was edited",
         &mut times,
         rss,
+    );
+    if n >= 10_000 {
+        many_rows(root, n, runs, skip + runs);
+    }
+}
+
+/// The commands right after a pull replaced more files than a refresh
+/// reads again in memory (2,000; the last tickets that are not archived),
+/// each run after one of its own: the first writes the index again from the
+/// one it had. The tickets started are those after the first `skip`
+/// startable ones.
+fn many_rows(root: &Path, n: usize, runs: usize, skip: usize) {
+    let many: Vec<usize> = (1..=n)
+        .rev()
+        .filter(|i| status_of(*i, n) != "archived")
+        .take(2000)
+        .collect();
+    let name = |what: &str| format!("{what} right after a pull replaced 2,000 files");
+    for (k, args) in [&["status"][..], &["status", "--json"], &["list"]]
+        .iter()
+        .enumerate()
+    {
+        let (mut times, mut rss) = (Vec::new(), 0);
+        for round in 0..runs {
+            run(root, &["sync"]);
+            check_out(root, n, &many, &format!("m{k}-{round}"));
+            let (t, r) = run_with(Path::new(BIN), root, args, None, false);
+            times.push(t);
+            rss = rss.max(r);
+        }
+        row(n, &name(&args.join(" ")), &mut times, rss);
+    }
+    let mut round = 0;
+    timed_starts(
+        root,
+        n,
+        &startable(n, skip, runs),
+        &name("start"),
+        &mut || {
+            run(root, &["sync"]);
+            check_out(root, n, &many, &format!("ms-{round}"));
+            round += 1;
+        },
     );
 }
 
