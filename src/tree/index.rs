@@ -1090,6 +1090,7 @@ impl Build {
         let mut window = Window {
             buf: Vec::new(),
             at: 0,
+            end: 0,
         };
         self.rows
             .sort_unstable_by(|a, b| a.key.order(prefixes).cmp(&b.key.order(prefixes)));
@@ -1140,13 +1141,19 @@ impl Build {
 }
 
 /// [`Build`]'s spool as it is read back: a window of it, moved on when a
-/// record is not in it. The records come back nearly in the order they
-/// went in when they were given in the order of their ids (a rebuild from
-/// an index): one read for many, where one for each took 100,000 calls.
+/// record is not in it. Records given in the order of their ids (a rebuild
+/// from an index) come back in the order they went in: one read for many,
+/// where one for each took 100,000 calls. Records given in another order
+/// (a read of every file, in the order of the folders' listings) come back
+/// from all over the spool: each is read on its own, as a window's worth
+/// for each took 2.2 s instead of 0.9 at 100,000 tickets. A window is read
+/// when a record starts where the one before it ended.
 struct Window {
     buf: Vec<u8>,
     /// Where `buf` starts in the spool.
     at: u64,
+    /// Where the record read last ends.
+    end: u64,
 }
 
 impl Window {
@@ -1160,8 +1167,10 @@ impl Window {
         let inside = r.at >= self.at && r.at + r.len as u64 <= self.at + self.buf.len() as u64;
         if !inside {
             // As much as the window holds from the record on, and the
-            // record whole at least.
-            self.buf.resize(Self::SIZE.max(len), 0);
+            // record whole at least; the record alone when it is not the
+            // next one.
+            let size = if r.at == self.end { Self::SIZE } else { 0 };
+            self.buf.resize(size.max(len), 0);
             let mut filled = 0;
             while filled < self.buf.len() {
                 match spool.read_at(&mut self.buf[filled..], r.at + filled as u64) {
@@ -1177,6 +1186,7 @@ impl Window {
                 return Err(bad());
             }
         }
+        self.end = r.at + r.len as u64;
         let from = usize::try_from(r.at - self.at).map_err(|_| bad())?;
         let text = std::str::from_utf8(&self.buf[from..from + len])
             .ok()
