@@ -12,10 +12,12 @@
 //! ([`refreshed`]), and their rows patched too. A registry that cannot be
 //! patched (not the one the index remembers, or a row that would be in the
 //! problems table) is rendered whole from the index ([`finish_rendered`]).
-//! When more changed, the index is not what tix last wrote, or an answer
-//! needs every ticket (an unknown id, a duplicate), the state falls back to
-//! the full view: every file listed and stat'ed, changed ones read again,
-//! the registry rendered whole.
+//! When more files changed than a refresh reads in memory, the index is
+//! written again from the one it had ([`Tree::rebuilt`]) and the registry
+//! rendered from it. When a folder appeared below, the index is not what
+//! tix last wrote, or an answer needs every ticket (an unknown id, a
+//! duplicate), the state falls back to the full view: every file listed and
+//! stat'ed, changed ones read again, the registry rendered whole.
 //!
 //! What this trusts: a ticket other than the one changed (and its
 //! dependencies) that was edited in place, in the same file, keeps what the
@@ -364,8 +366,8 @@ fn quick(tree: &Tree) -> Option<(Index, Outside)> {
 }
 
 /// At most this many files changed, added and removed in all are read
-/// again by [`refreshed`]; more falls back to the full view (which rewrites the index
-/// whole rather than appending to it).
+/// again by [`refreshed`] and held; past that, the index is written again
+/// whole ([`Tree::rebuilt`]) rather than appended to.
 pub(super) const REFRESH_FILES: usize = 512;
 
 /// What [`refreshed`] made of the folders that changed.
