@@ -1871,6 +1871,23 @@ mod tests {
         Entry::new(rel.to_string().into(), stamp(1), Ok(meta))
     }
 
+    /// The folders `dirs`, each stamped by its place, and the index
+    /// [`encode`] writes of `entries` whole in them (`open`: which are).
+    fn encoded(entries: &[Entry], dirs: &[&str], open: &dyn Fn(&Entry) -> bool) -> (Dirs, String) {
+        let dirs: Dirs = (1..)
+            .zip(dirs)
+            .map(|(n, d)| (d.to_string(), Some(stamp(n))))
+            .collect();
+        let whole = encode(
+            "fp",
+            &mut entries.iter().collect::<Vec<_>>(),
+            &dirs,
+            None,
+            open,
+        );
+        (dirs, whole)
+    }
+
     /// An index built from records in any order, held as [`Build`] holds
     /// them, is byte for byte the one [`encode`] writes of them all: ids
     /// with sub-numbers and suffixes, of several prefixes, without a
@@ -1907,18 +1924,8 @@ mod tests {
                 }),
             ));
         }
-        let dirs: Dirs = [("pending", 1), ("completed", 2), ("archive", 3)]
-            .into_iter()
-            .map(|(d, n)| (d.to_string(), Some(stamp(n))))
-            .collect();
         let open = |e: &Entry| e.rel.starts_with("pending/");
-        let whole = encode(
-            "fp",
-            &mut entries.iter().collect::<Vec<_>>(),
-            &dirs,
-            None,
-            &open,
-        );
+        let (dirs, whole) = encoded(&entries, &["pending", "completed", "archive"], &open);
         for turn in 0..entries.len() {
             entries.rotate_left(1);
             if turn % 2 == 1 {
@@ -1966,18 +1973,8 @@ mod tests {
             .step_by(3)
             .chain((0..entries.len()).filter(|i| !(entries.len() - 1 - i).is_multiple_of(3)))
             .collect();
-        let dirs: Dirs = [("pending", 1), ("completed", 2)]
-            .into_iter()
-            .map(|(d, n)| (d.to_string(), Some(stamp(n))))
-            .collect();
         let open = |e: &Entry| e.rel.ends_with("1-t.md");
-        let whole = encode(
-            "fp",
-            &mut entries.iter().collect::<Vec<_>>(),
-            &dirs,
-            None,
-            &open,
-        );
+        let (dirs, whole) = encoded(&entries, &["pending", "completed"], &open);
         let dir = tempfile::tempdir().unwrap();
         let mut build = Build::new(dir.path()).unwrap();
         for (k, i) in order.iter().enumerate() {
