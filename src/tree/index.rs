@@ -943,6 +943,9 @@ pub fn encode_to(
 pub struct Build {
     spool: std::io::BufWriter<fs::File>,
     rows: Vec<BuildRow>,
+    /// Each record's folder, by its number in [`BuildRow::folder`].
+    folders: Vec<Box<str>>,
+    folder_numbers: std::collections::HashMap<Box<str>, u16>,
     /// Each prefix, by its number in [`BuildKey::Plain`].
     prefixes: Vec<Box<str>>,
     numbers: std::collections::HashMap<Box<str>, u32>,
@@ -972,12 +975,23 @@ impl BuildKey {
             BuildKey::Other(k) => Some(k.order()),
         }
     }
+
+    /// The prefix and number of a numbered id, which the header's highest
+    /// numbers count.
+    fn numbered<'a>(&'a self, prefixes: &'a [Box<str>]) -> Option<(&'a str, u64)> {
+        match self {
+            BuildKey::None => None,
+            BuildKey::Plain { prefix, num } => Some((&prefixes[*prefix as usize], *num)),
+            BuildKey::Other(k) => k.numbered.then_some((&*k.prefix, k.num)),
+        }
+    }
 }
 
 struct BuildRow {
     key: BuildKey,
     at: u64,
     len: u32,
+    folder: u16,
     open: bool,
 }
 
@@ -987,6 +1001,7 @@ impl BuildRow {
         key: BuildKey::None,
         at: 0,
         len: 0,
+        folder: 0,
         open: false,
     };
 }
@@ -999,6 +1014,8 @@ impl Build {
         Ok(Build {
             spool: std::io::BufWriter::with_capacity(256 * 1024, tempfile::tempfile_in(dir)?),
             rows: Vec::new(),
+            folders: Vec::new(),
+            folder_numbers: std::collections::HashMap::new(),
             prefixes: Vec::new(),
             numbers: std::collections::HashMap::new(),
             at: 0,
@@ -1034,6 +1051,20 @@ impl Build {
         open: bool,
     ) -> std::io::Result<()> {
         let too_many = || std::io::Error::other("too many records");
+        let (rel, _) = line
+            .strip_prefix("T\t")
+            .and_then(path_field)
+            .ok_or_else(|| std::io::Error::other("not a record"))?;
+        let dir = super::parent_dir(&rel);
+        let folder = match self.folder_numbers.get(dir) {
+            Some(n) => *n,
+            None => {
+                let n = u16::try_from(self.folders.len()).map_err(|_| too_many())?;
+                self.folders.push(Box::from(dir));
+                self.folder_numbers.insert(Box::from(dir), n);
+                n
+            }
+        };
         self.spool.write_all(line.as_bytes())?;
         self.spool.write_all(b"\n")?;
         let key = match key {
@@ -1063,25 +1094,29 @@ impl Build {
             key,
             at: self.at,
             len,
+            folder,
             open,
         });
         self.at += u64::from(len);
         Ok(())
     }
 
-    /// Writes the base to `base` in [`by_id`]'s order and gives the
-    /// header, as [`encode_to`] does.
+    /// Writes the index to `out`, as [`encode`] writes one of the same
+    /// records: its header, made from the rows alone, then the records in
+    /// [`by_id`]'s order, each read back from the spool (where
+    /// [`encode_to`] writes the base first and gives the header after,
+    /// which a writer then puts before a copy of it).
     ///
     /// # Errors
     ///
-    /// An error reading the spool back or writing `base`.
-    pub fn finish(
+    /// An error reading the spool back or writing `out`.
+    pub fn write_to(
         mut self,
         fingerprint: &str,
         dirs: &Dirs,
         memo: Option<&Memo>,
-        base: &mut dyn std::io::Write,
-    ) -> std::io::Result<String> {
+        out: &mut dyn std::io::Write,
+    ) -> std::io::Result<()> {
         let spool = self
             .spool
             .into_inner()
@@ -1120,23 +1155,19 @@ impl Build {
             }
             from += run;
         }
-        let mut out = Encoder::new(dirs, base);
+        let mut nothing = std::io::sink();
+        let mut head = Encoder::new(dirs, &mut nothing);
         for r in &self.rows {
-            let (text, rel) = window.record(&spool, r)?;
-            let key = match &r.key {
-                BuildKey::None => None,
-                BuildKey::Plain { prefix, num } => Some(IdKey {
-                    prefix: Text::from(prefixes[*prefix as usize].to_string()),
-                    numbered: true,
-                    num: *num,
-                    sub: Vec::new(),
-                    suffix: Text::default(),
-                }),
-                BuildKey::Other(k) => Some((**k).clone()),
-            };
-            out.push_line(text, &rel, key.as_ref(), r.open)?;
+            let dir = &self.folders[usize::from(r.folder)];
+            head.note(dir, r.key.numbered(prefixes), r.open, r.len as usize);
         }
-        Ok(out.finish(fingerprint, dirs, memo))
+        out.write_all(head.finish(fingerprint, dirs, memo).as_bytes())?;
+        for r in &self.rows {
+            let (text, _) = window.record(&spool, r)?;
+            out.write_all(text.as_bytes())?;
+            out.write_all(b"\n")?;
+        }
+        Ok(())
     }
 }
 
@@ -1249,28 +1280,34 @@ impl<'w> Encoder<'w> {
         key: Option<&IdKey>,
         open: bool,
     ) -> std::io::Result<()> {
-        let dir = super::parent_dir(rel);
+        let numbered = key.filter(|k| k.numbered).map(|k| (&*k.prefix, k.num));
+        self.note(super::parent_dir(rel), numbered, open, line.len() + 1);
+        self.base.write_all(line.as_bytes())?;
+        self.base.write_all(b"\n")
+    }
+
+    /// What the header says of a record of `len` bytes (its newline
+    /// included) in the folder `dir`, numbered `numbered`, next in the
+    /// base: where it starts, and the highest number of its prefix.
+    fn note(&mut self, dir: &str, numbered: Option<(&str, u64)>, open: bool, len: usize) {
         match self.folder_at.get_mut(dir) {
             Some(at) => at.push(self.len),
             None => {
                 self.folder_at.insert(dir.to_string(), vec![self.len]);
             }
         }
-        if let Some(k) = key.filter(|k| k.numbered) {
-            match self.prefixes.get_mut(&*k.prefix) {
-                Some(max) => *max = (*max).max(k.num),
+        if let Some((prefix, num)) = numbered {
+            match self.prefixes.get_mut(prefix) {
+                Some(max) => *max = (*max).max(num),
                 None => {
-                    self.prefixes.insert(k.prefix.to_string(), k.num);
+                    self.prefixes.insert(prefix.to_string(), num);
                 }
             }
         }
         if open {
             self.open_at.push(self.len);
         }
-        self.base.write_all(line.as_bytes())?;
-        self.base.write_all(b"\n")?;
-        self.len += line.len() + 1;
-        Ok(())
+        self.len += len;
     }
 
     /// The header of the records written.
@@ -1936,13 +1973,9 @@ mod tests {
             for e in &entries {
                 build.push(e, open(e)).unwrap();
             }
-            let mut base = Vec::new();
-            let head = build.finish("fp", &dirs, None, &mut base).unwrap();
-            assert_eq!(
-                head + std::str::from_utf8(&base).unwrap(),
-                whole,
-                "turn {turn}"
-            );
+            let mut out = Vec::new();
+            build.write_to("fp", &dirs, None, &mut out).unwrap();
+            assert_eq!(std::str::from_utf8(&out).unwrap(), whole, "turn {turn}");
         }
     }
 
@@ -1989,10 +2022,10 @@ mod tests {
                     .unwrap();
             }
         }
-        let mut base = Vec::new();
-        let head = build.finish("fp", &dirs, None, &mut base).unwrap();
-        assert!(base.len() > 2 * Window::SIZE);
-        assert!(head + std::str::from_utf8(&base).unwrap() == whole);
+        let mut out = Vec::new();
+        build.write_to("fp", &dirs, None, &mut out).unwrap();
+        assert!(out.len() > 2 * Window::SIZE);
+        assert!(std::str::from_utf8(&out).unwrap() == whole);
     }
 
     #[test]

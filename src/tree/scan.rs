@@ -801,29 +801,29 @@ impl Tree {
 
     /// The index `build` holds, of folders stamped `dirs`, written and
     /// opened: with `apart`, a file with no name in the temp folder (see
-    /// [`Tree::stream_index`]), else the tree's own. `None` when it cannot
-    /// be written.
+    /// [`Tree::stream_index`]), else the tree's own, written as
+    /// [`Tree::write_index`] writes it. `None` when it cannot be written.
     pub(super) fn built_index(
         &self,
         build: index::Build,
         dirs: &Dirs,
         apart: bool,
     ) -> Option<index::Index> {
-        let encode = |w: &mut dyn io::Write| build.finish(&self.fingerprint(), dirs, None, w);
+        let fingerprint = self.fingerprint();
+        let write = |f: &mut File| {
+            let mut w = io::BufWriter::with_capacity(256 * 1024, f);
+            build.write_to(&fingerprint, dirs, None, &mut w)?;
+            io::Write::flush(&mut w)
+        };
         if apart {
-            let dir = self.spool_dir(true);
-            let made = spooled(&dir, encode).and_then(|(head, mut spool)| {
-                // A file with no name: it goes when the index does, or
-                // with the process, whatever ends it.
-                let mut file = tempfile::tempfile_in(&dir)?;
-                write_spooled(&mut file, &head, &mut spool)?;
-                Ok(index::open_file(file, &self.fingerprint()))
-            });
-            made.ok().flatten()
+            // A file with no name: it goes when the index does, or with
+            // the process, whatever ends it.
+            let mut file = tempfile::tempfile_in(self.spool_dir(true)).ok()?;
+            write(&mut file).ok()?;
+            index::open_file(file, &fingerprint)
         } else {
-            self.spool_index(encode)
-                .ok()
-                .and_then(|()| self.open_index())
+            fsx::write_atomic_with(&self.index_path(), write, None, false).ok()?;
+            self.open_index()
         }
     }
 }
