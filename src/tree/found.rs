@@ -70,11 +70,12 @@ impl Tree {
     /// ([`Tree::render_by_index`]) and compared (`sync`, which writes, notes
     /// it: [`Tree::sync_by_index`]; a check notes nothing). An index that no longer
     /// matches the folders (a pull, an editor's saves) is first brought up
-    /// to date in memory ([`Tree::current`]); when it cannot be, with
-    /// `anew` it is read anew as a tree without one is, where the full view
-    /// would read every file or hold every record (`sync` and `sync
-    /// --check`; `doctor` leaves it to the full view, which says what in it
-    /// is stale). `None`:
+    /// to date ([`Tree::current`]: in memory, or past 512 changed files
+    /// written again, with [`Proof::Read`] into a file with no name); when
+    /// it cannot be, with `anew` it is read anew as a tree without one is,
+    /// where the full view would read every file or hold every record
+    /// (`sync` and `sync --check`; `doctor` leaves it to the full view,
+    /// which says what in it is stale). `None`:
     /// the index is not that, a record does not parse, an id is on two
     /// files (the full view reports which), or the registry cannot be
     /// rendered so or read.

@@ -104,8 +104,9 @@ pub const RECORD_GUESS: usize = 384;
 
 impl Tree {
     /// The index, when its records are `from` bytes or more, brought up to
-    /// date in memory for the folders that changed ([`Tree::current`];
-    /// none when it cannot be: the full view's). A tree without one (a
+    /// date for the folders that changed ([`Tree::current`]: in memory, or
+    /// past 512 changed files written again; none when it cannot be: the
+    /// full view's). A tree without one (a
     /// fresh clone), or with one made for other folders, gets one written
     /// from a read of every file a record at a time
     /// ([`Tree::index_or_streamed`]), where the full view held every record
@@ -159,9 +160,9 @@ impl Tree {
     }
 
     /// The index, trusted ([`Tree::trusted_index`]) or, from
-    /// [`BY_INDEX_FROM`] bytes of records on, brought up to date in memory
-    /// for the folders that changed ([`Tree::current`]: below, the full
-    /// view is faster); or a large tree's written anew when it has none
+    /// [`BY_INDEX_FROM`] bytes of records on, brought up to date for the
+    /// folders that changed ([`Tree::current`]: in memory, or written
+    /// again; below, the full view is faster); or a large tree's written anew when it has none
     /// (see [`Tree::index_or_streamed`]): what the reads that go by the
     /// index whatever its size open it by.
     pub(super) fn trusted_or_streamed(&self) -> Option<super::index::Index> {

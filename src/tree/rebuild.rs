@@ -118,7 +118,7 @@ impl Tree {
 }
 
 /// Each file listed in the changed folders by its folder and name: a
-/// hash of the two and the file's place among the stamps, sorted (12
+/// hash of the two and the file's place among the stamps, sorted (16
 /// bytes a file, where a map by name took 70).
 struct Places {
     starts: Vec<usize>,

@@ -397,8 +397,9 @@ pub(super) struct Relisted {
 /// again; every other record is trusted as the quick state trusts it. `None`
 /// (the full view) when a folder appeared or went, a sub-folder appeared, a
 /// killed writer's temp file is there, a ticket file is no regular file
-/// (a symlink), or an id is now on two files; [`Refresh::Many`] when more
-/// than [`REFRESH_FILES`] files changed.
+/// (a symlink) among those compared before the count was passed, or an id
+/// is now on two files; [`Refresh::Many`] when more than [`REFRESH_FILES`]
+/// files changed (a symlink after them is [`Tree::rebuilt`]'s to find).
 ///
 /// `index` is opened lazily, its deltas already merged if they were many
 /// (see [`quick`]): the changed folders' records are read by their offsets
@@ -534,10 +535,10 @@ fn refreshed(tree: &Tree, mut index: Index) -> Option<Refresh> {
     Some(Refresh::Done(index, outside))
 }
 
-/// [`refreshed`], with an index written again ([`Tree::rebuilt`]: not
-/// `apart`, the tree's own) when too many files changed to read them again
-/// in memory: nothing is then left unwritten, and only the folders listed
-/// are told.
+/// [`refreshed`], with an index written again ([`Tree::rebuilt`]: the
+/// tree's own, or with `apart` a file with no name) when too many files
+/// changed to read them again in memory: nothing is then left unwritten,
+/// and only the folders listed are told.
 fn refreshed_or_rebuilt(tree: &Tree, index: Index, apart: bool) -> Option<(Index, Outside)> {
     match refreshed(tree, index)? {
         Refresh::Done(index, outside) => Some((index, outside)),
@@ -627,8 +628,9 @@ impl Tree {
     /// was written ([`refreshed`]): what a read goes by after a checkout or
     /// an editor's save, where the full view held every record (at 100,000
     /// tickets, 85 MiB) for as long as no transition wrote the index again.
-    /// Nothing is written: the next transition lists those folders again
-    /// and patches their rows in the registry. The old and new records of
+    /// Up to [`REFRESH_FILES`] changed files, nothing is written: the next
+    /// transition lists those folders again and patches their rows in the
+    /// registry. The old and new records of
     /// what changed are kept ([`index::Index::unwritten`]: the registry's
     /// memo is of the records before), and the folders listed
     /// ([`index::Index::listed`]). When more files changed than that
