@@ -1065,8 +1065,6 @@ impl Build {
                 n
             }
         };
-        self.spool.write_all(line.as_bytes())?;
-        self.spool.write_all(b"\n")?;
         let key = match key {
             None => BuildKey::None,
             Some(k) if k.numbered && k.sub.is_empty() && k.suffix.is_empty() => {
@@ -1090,6 +1088,10 @@ impl Build {
             })),
         };
         let len = u32::try_from(line.len() + 1).map_err(|_| too_many())?;
+        // Spooled once nothing can refuse it, so that the rows and the
+        // spool keep step (a failed write leaves the build of no use).
+        self.spool.write_all(line.as_bytes())?;
+        self.spool.write_all(b"\n")?;
         self.rows.push(BuildRow {
             key,
             at: self.at,
