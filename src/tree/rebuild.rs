@@ -38,7 +38,7 @@ impl Tree {
     /// written.
     pub(super) fn rebuilt(&self, index: &Index, re: &Relisted, apart: bool) -> Option<Index> {
         let changed: Vec<&str> = re.dirs.keys().map(String::as_str).collect();
-        let places = Places::of(re);
+        let places = Places::of(re)?;
         let mut seen = vec![false; re.stamps.len()];
         // A changed or added file read again from its folder; `None` when it
         // is no regular file now (the full view), `Some(None)` when it is
@@ -126,19 +126,21 @@ struct Places {
 }
 
 impl Places {
-    fn of(re: &Relisted) -> Places {
+    /// `None` past 4,294,967,295 files.
+    fn of(re: &Relisted) -> Option<Places> {
         let mut starts = Vec::with_capacity(re.listed.len());
         let mut hashed = Vec::with_capacity(re.stamps.len());
         let mut start = 0;
         for (f, listed) in re.listed.iter().enumerate() {
             starts.push(start);
             for i in 0..listed.files.len() {
-                hashed.push((hash(f, listed.files.name(i)), (start + i) as u32));
+                let place = u32::try_from(start + i).ok()?;
+                hashed.push((hash(f, listed.files.name(i)), place));
             }
             start += listed.files.len();
         }
         hashed.sort_unstable();
-        Places { starts, hashed }
+        Some(Places { starts, hashed })
     }
 
     /// The folder (by its place among the changed ones) and name of the
