@@ -1033,13 +1033,13 @@ impl Build {
         rec.clear();
         push_record(&mut rec, e);
         let line = rec.strip_suffix('\n').unwrap_or(&rec);
-        let pushed = self.push_line(line, e.key.as_ref(), open);
+        let pushed = self.push_line(line, &e.rel, e.key.as_ref(), open);
         self.rec = rec;
         pushed
     }
 
     /// Adds a record already encoded (`line`, without its newline, as an
-    /// index holds it), of a file keyed `key`.
+    /// index holds it), of the file at `rel` keyed `key`.
     ///
     /// # Errors
     ///
@@ -1047,15 +1047,12 @@ impl Build {
     pub fn push_line(
         &mut self,
         line: &str,
+        rel: &str,
         key: Option<&IdKey>,
         open: bool,
     ) -> std::io::Result<()> {
         let too_many = || std::io::Error::other("too many records");
-        let (rel, _) = line
-            .strip_prefix("T\t")
-            .and_then(path_field)
-            .ok_or_else(|| std::io::Error::other("not a record"))?;
-        let dir = super::parent_dir(&rel);
+        let dir = super::parent_dir(rel);
         let folder = match self.folder_numbers.get(dir) {
             Some(n) => *n,
             None => {
@@ -2020,7 +2017,7 @@ mod tests {
                 let mut line = String::new();
                 push_record(&mut line, e);
                 build
-                    .push_line(line.trim_end_matches('\n'), e.key.as_ref(), open(e))
+                    .push_line(line.trim_end_matches('\n'), &e.rel, e.key.as_ref(), open(e))
                     .unwrap();
             }
         }

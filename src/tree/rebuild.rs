@@ -88,7 +88,9 @@ impl Tree {
                         let open = facts
                             .said
                             .is_some_and(|said| self.is_open_at(&facts.rel, said.as_deref()));
-                        build.push_line(line, facts.key.as_ref(), open).ok()?;
+                        build
+                            .push_line(line, &facts.rel, facts.key.as_ref(), open)
+                            .ok()?;
                     }
                     InOrder::Delta(e) => build.push(e, self.is_open(e)).ok()?,
                 },
