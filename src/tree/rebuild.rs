@@ -193,7 +193,8 @@ mod tests {
     /// one that no longer parses, one with another's id), 20 removed, 30
     /// added, 5 edited in place, one added below completed/; and one that
     /// was a ticket is notes now, and notes added.
-    fn checked_out() -> tempfile::TempDir {
+    /// The tree, and its index as it was before the checkout.
+    fn checked_out() -> (tempfile::TempDir, Tree, Vec<u8>) {
         let dir = with_pending(700);
         let root = dir.path();
         fs::create_dir_all(root.join("completed/sprint-1")).unwrap();
@@ -243,7 +244,8 @@ mod tests {
         }
         let below = root.join("completed/sprint-1/TIX-2006-s.md");
         fs::write(below, ticket("TIX-2006", "s", "completed")).unwrap();
-        dir
+        let before = fs::read(tree.index_path()).unwrap();
+        (dir, tree, before)
     }
 
     /// After a checkout of more files than a refresh reads in memory, the
@@ -252,10 +254,7 @@ mod tests {
     /// vouches for every folder; it lists the changed folders as stat'ed.
     #[test]
     fn an_index_written_again_is_the_one_a_read_of_every_file_writes() {
-        let dir = checked_out();
-        let root = dir.path();
-        let tree = Tree::open(root, root).unwrap();
-        let before = fs::read(tree.index_path()).unwrap();
+        let (_dir, tree, before) = checked_out();
         let built = tree
             .current(tree.open_index().unwrap(), false)
             .expect("written again");
@@ -278,10 +277,7 @@ mod tests {
     /// tree's own stays as it was, and the one given has the same records.
     #[test]
     fn an_index_written_again_apart_leaves_the_tree_s_own() {
-        let dir = checked_out();
-        let root = dir.path();
-        let tree = Tree::open(root, root).unwrap();
-        let before = fs::read(tree.index_path()).unwrap();
+        let (_dir, tree, before) = checked_out();
         let apart = tree
             .current(tree.open_index().unwrap(), true)
             .expect("written apart");
@@ -310,13 +306,11 @@ mod tests {
     #[test]
     fn a_symlink_among_the_changed_files_is_left_to_the_full_view() {
         for name in ["TIX-0650-t.md", "TIX-0990-new.md"] {
-            let dir = checked_out();
+            let (dir, tree, before) = checked_out();
             let root = dir.path();
             let link = root.join("pending").join(name);
             let _ = fs::remove_file(&link);
             std::os::unix::fs::symlink(root.join("completed/TIX-1001-c.md"), &link).unwrap();
-            let tree = Tree::open(root, root).unwrap();
-            let before = fs::read(tree.index_path()).unwrap();
             assert!(tree.current(tree.open_index().unwrap(), false).is_none());
             assert_eq!(fs::read(tree.index_path()).unwrap(), before, "{name}");
         }
