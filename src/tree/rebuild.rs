@@ -315,4 +315,27 @@ mod tests {
             assert_eq!(fs::read(tree.index_path()).unwrap(), before, "{name}");
         }
     }
+
+    /// A file edited in place in a folder that did not change (its stamp
+    /// as it was) keeps its record in the index written again, as the
+    /// quick state trusts it, with the stamp it had: the check that the
+    /// index is the tree finds the edit, and the read takes the full view,
+    /// which reads it (DESIGN: a hand edit is seen by the next command).
+    #[test]
+    fn an_edit_in_place_in_an_unchanged_folder_is_not_vouched_for() {
+        for edited in [false, true] {
+            let (dir, tree, _) = checked_out();
+            if edited {
+                let path = dir.path().join("completed/TIX-1001-c.md");
+                let text = fs::read_to_string(&path).unwrap();
+                fs::write(&path, text.replace("title: c", "title: edited")).unwrap();
+            }
+            let built = tree
+                .current(tree.open_index().unwrap(), false)
+                .expect("written again");
+            assert_eq!(built.listed, ["completed/sprint-1", "pending"]);
+            let exact = tree.by_exact(&built, |_| Some(())).is_some();
+            assert_eq!(exact, !edited, "edited: {edited}");
+        }
+    }
 }
