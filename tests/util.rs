@@ -152,32 +152,41 @@ impl Tix {
     /// `\n` and nothing tix wrote is changed on the way.
     pub fn run_tty(&self, args: &[&str], cols: u16) -> (i32, String) {
         use std::io::Read;
-        use std::os::fd::{FromRawFd, OwnedFd};
-        let (mut master, mut slave) = (0, 0);
+        use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
         let size = libc::winsize {
             ws_row: 24,
             ws_col: cols,
             ws_xpixel: 0,
             ws_ypixel: 0,
         };
-        // SAFETY: openpty writes two fresh descriptors, owned from here on.
+        // Both sides close on exec: tests run on many threads, and a side
+        // inherited by a program another test starts meanwhile would keep
+        // the terminal open after tix exits (openpty sets no such flag).
+        // SAFETY: each call gets a descriptor or -1, checked; a descriptor
+        // is owned from the moment it is made; the name is NUL-terminated.
         let (master, slave) = unsafe {
+            let master = libc::posix_openpt(libc::O_RDWR | libc::O_NOCTTY | libc::O_CLOEXEC);
+            assert!(master >= 0, "posix_openpt");
+            let master = fs::File::from_raw_fd(master);
+            assert_eq!(libc::grantpt(master.as_raw_fd()), 0, "grantpt");
+            assert_eq!(libc::unlockpt(master.as_raw_fd()), 0, "unlockpt");
+            let mut name = [0 as libc::c_char; 128];
             assert_eq!(
-                libc::openpty(
-                    &mut master,
-                    &mut slave,
-                    std::ptr::null_mut(),
-                    std::ptr::null(),
-                    &size
-                ),
+                libc::ptsname_r(master.as_raw_fd(), name.as_mut_ptr(), name.len()),
                 0,
-                "openpty"
+                "ptsname_r"
             );
-            (fs::File::from_raw_fd(master), OwnedFd::from_raw_fd(slave))
+            let slave = libc::open(
+                name.as_ptr(),
+                libc::O_RDWR | libc::O_NOCTTY | libc::O_CLOEXEC,
+            );
+            assert!(slave >= 0, "open the terminal's other side");
+            let slave = OwnedFd::from_raw_fd(slave);
+            assert_eq!(libc::ioctl(slave.as_raw_fd(), libc::TIOCSWINSZ, &size), 0);
+            (master, slave)
         };
         // SAFETY: termios is plain data; the descriptor is open.
         unsafe {
-            use std::os::fd::AsRawFd;
             let mut t: libc::termios = std::mem::zeroed();
             assert_eq!(libc::tcgetattr(slave.as_raw_fd(), &mut t), 0);
             t.c_oflag &= !libc::OPOST;
@@ -198,8 +207,10 @@ impl Tix {
             match master.read(&mut buf) {
                 Ok(0) => break,
                 Ok(n) => out.extend_from_slice(&buf[..n]),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
                 // EIO: every copy of the terminal's other side is closed.
-                Err(_) => break,
+                Err(e) if e.raw_os_error() == Some(libc::EIO) => break,
+                Err(e) => panic!("reading the terminal of `tix {args:?}`: {e}"),
             }
         }
         let code = child.wait().unwrap().code().unwrap_or(-1);
