@@ -3,7 +3,7 @@
 //! rendering it, and must give exactly the bytes of a full render; anything
 //! that changed behind tix's back is seen where the README says it is.
 
-use crate::util::{Tix, ticket, without_failpoints};
+use crate::util::{Tix, assert_same, ticket, without_failpoints};
 use std::fs;
 
 const CONFIG: &str = "statuses:\n  - {name: pending, dir: pending}\n  - {name: in_progress, dir: in-progress}\n  - {name: blocked, dir: blocked}\n  - {name: completed, dir: completed}\n  - {name: archived, dir: archive}\ntransitions:\n  pending: [in_progress, blocked]\n  in_progress: [completed, pending, blocked]\n  blocked: [pending, in_progress]\n";
@@ -775,7 +775,11 @@ fn untrusted<R>(t: &Tix, run: impl FnOnce() -> R) -> R {
 /// from the index.
 fn by_index_and_full(t: &Tix, args: &[&str]) -> (String, String) {
     let [by_index, streamed, full] = three_ways(t, args, 0);
-    assert_eq!(streamed, by_index, "{args:?} from an index written anew");
+    assert_same(
+        &streamed,
+        &by_index,
+        &format!("{args:?} from an index written anew"),
+    );
     (by_index.0, full.0)
 }
 
@@ -791,14 +795,14 @@ fn a_large_tree_s_dashboard_by_the_index_is_the_full_view_s() {
         by_index.contains("4 problems: run `tix sync --check`"),
         "{by_index}"
     );
-    assert_eq!(by_index, full);
+    assert_same(&by_index, &full, "by the index and the full view");
     // The index written by the full view knows the registry.
     let (by_index, full) = by_index_and_full(&t, &["status", "--json"]);
-    assert_eq!(by_index, full);
+    assert_same(&by_index, &full, "by the index and the full view");
     // The HTML report: its board's columns, every ticket in progress.
     let (by_index, full) = by_index_and_full(&t, &["report", "--html", "-"]);
     assert!(by_index.contains("and 6552 more"), "{by_index}");
-    assert_eq!(by_index, full);
+    assert_same(&by_index, &full, "by the index and the full view");
 
     // A registry written since, with its bytes or others: rendered from
     // the index and compared, as the full view does.
@@ -806,7 +810,7 @@ fn a_large_tree_s_dashboard_by_the_index_is_the_full_view_s() {
     for text in [registry.clone(), format!("{registry}\n")] {
         fs::write(t.path("tickets/TICKET_REGISTRY.md"), &text).unwrap();
         let (by_index, full) = by_index_and_full(&t, &["status"]);
-        assert_eq!(by_index, full);
+        assert_same(&by_index, &full, "by the index and the full view");
         t.run(&["sync"]).code(0);
     }
     // A ticket edited in place, its record in the first 8,192 stat'ed (not
@@ -826,7 +830,11 @@ fn a_large_tree_s_dashboard_by_the_index_is_the_full_view_s() {
 /// from the index.
 fn checked_by_index_and_full(t: &Tix, args: &[&str], code: i32) -> [(String, String); 2] {
     let [by_index, streamed, full] = three_ways(t, args, code);
-    assert_eq!(streamed, by_index, "{args:?} from an index written anew");
+    assert_same(
+        &streamed,
+        &by_index,
+        &format!("{args:?} from an index written anew"),
+    );
     [by_index, full]
 }
 
@@ -846,7 +854,7 @@ fn a_large_tree_s_check_by_the_index_is_the_full_view_s() {
         &["doctor", "--json"],
     ] {
         let [by_index, full] = checked_by_index_and_full(&t, args, 6);
-        assert_eq!(by_index, full, "{args:?}");
+        assert_same(&by_index, &full, &format!("{args:?}"));
     }
     let r = t.run(&["sync", "--check"]).code(6);
     assert_eq!(
@@ -866,7 +874,7 @@ fn a_large_tree_s_check_by_the_index_is_the_full_view_s() {
         by_index.0.contains("TICKET_REGISTRY.md: registry_stale: "),
         "{by_index:?}"
     );
-    assert_eq!(by_index, full);
+    assert_same(&by_index, &full, "by the index and the full view");
     // A registry written since, its bytes the same or not: rendered from
     // the index and compared, as the full view does.
     t.run(&["sync"]).code(0);
@@ -875,7 +883,7 @@ fn a_large_tree_s_check_by_the_index_is_the_full_view_s() {
         for args in [&["sync", "--check"][..], &["doctor", "--json"]] {
             fs::write(t.path("tickets/TICKET_REGISTRY.md"), &text).unwrap();
             let [by_index, full] = checked_by_index_and_full(&t, args, code);
-            assert_eq!(by_index, full, "{args:?}");
+            assert_same(&by_index, &full, &format!("{args:?}"));
         }
     }
     // doctor also says the index is stale (the full view, the index gone,
@@ -942,7 +950,7 @@ fn a_large_tree_s_sync_by_the_index_is_the_full_view_s() {
         "tix: warning: tickets/pending/TIX-11001-bad.md:3: invalid YAML in the frontmatter: did not find expected node content, while parsing a flow node\n\
          tix: 11004 tickets; 0 moved; tickets/TICKET_REGISTRY.md unchanged\n"
     );
-    assert_eq!(by_index, full);
+    assert_same(&by_index, &full, "by the index and the full view");
     assert_eq!(t.read("tickets/TICKET_REGISTRY.md"), before);
     // A registry written since with the same bytes: rendered from the
     // index, found fresh and noted in it; with other bytes, written again
@@ -986,8 +994,8 @@ fn a_large_tree_s_other_reads_are_the_same_three_ways() {
         &["archive", "--dry-run", "--older-than", "0"],
     ] {
         let [by_index, streamed, full] = three_ways(&t, args, 0);
-        assert_eq!(by_index, streamed, "{args:?}");
-        assert_eq!(by_index, full, "{args:?}");
+        assert_same(&by_index, &streamed, &format!("{args:?}"));
+        assert_same(&by_index, &full, &format!("{args:?}"));
     }
     let payload = serde_json::json!({
         "session_id": "s",
@@ -1161,7 +1169,7 @@ fn a_large_tree_s_list_by_the_index_is_the_full_view_s() {
         &["list", "--sort", "title", "--label", "nothing", "--json"],
     ] {
         let (by_index, full) = by_index_and_full(&t, args);
-        assert_eq!(by_index, full, "{args:?}");
+        assert_same(&by_index, &full, &format!("{args:?}"));
     }
     // In a terminal, the table laid out from what was kept (colours on).
     for args in [
@@ -1171,7 +1179,7 @@ fn a_large_tree_s_list_by_the_index_is_the_full_view_s() {
     ] {
         let by_index = t.run_tty(args, 120);
         fs::remove_file(t.path("tickets/.tix/index")).unwrap();
-        assert_eq!(by_index, t.run_tty(args, 120), "{args:?}");
+        assert_same(&by_index, &t.run_tty(args, 120), &format!("{args:?}"));
     }
     let rel = "tickets/in-progress/TIX-0006-t.md";
     let text = t

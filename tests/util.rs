@@ -639,3 +639,58 @@ pub fn readme_output(command: &str) -> String {
     }
     out
 }
+
+/// What a run left, in parts that can be compared one by one.
+pub trait Outcome {
+    /// Each part, named: the output, or stdout and stderr, or the exit code
+    /// and what a terminal showed.
+    fn parts(&self) -> Vec<(&'static str, String)>;
+}
+
+impl Outcome for String {
+    fn parts(&self) -> Vec<(&'static str, String)> {
+        vec![("output", self.clone())]
+    }
+}
+
+impl Outcome for (String, String) {
+    fn parts(&self) -> Vec<(&'static str, String)> {
+        vec![("stdout", self.0.clone()), ("stderr", self.1.clone())]
+    }
+}
+
+impl Outcome for (i32, String) {
+    fn parts(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("exit code", self.0.to_string()),
+            ("terminal", self.1.clone()),
+        ]
+    }
+}
+
+/// Asserts that two runs left the same; when they did not, the message
+/// says where, not the megabytes a large tree prints: the part that
+/// differs, both lengths, and the first line that differs on each side.
+#[track_caller]
+pub fn assert_same<T: Outcome>(left: &T, right: &T, what: &str) {
+    for ((part, l), (_, r)) in left.parts().iter().zip(right.parts()) {
+        if *l == r {
+            continue;
+        }
+        // Lines with their endings: texts that differ differ in one.
+        let (mut ls, mut rs) = (l.split_inclusive('\n'), r.split_inclusive('\n'));
+        let mut n = 1;
+        let (a, b) = loop {
+            match (ls.next(), rs.next()) {
+                (a, b) if a != b => break (a, b),
+                _ => n += 1,
+            }
+        };
+        panic!(
+            "{what}: the {part} differs ({} bytes and {} bytes); line {n} is\n  \
+             left:  {a:?}\n  right: {b:?}",
+            l.len(),
+            r.len()
+        );
+    }
+}
