@@ -980,6 +980,83 @@ fn a_large_tree_s_sync_by_the_index_is_the_full_view_s() {
     assert!(t.path("tickets/in-progress/TIX-0016-t.md").exists());
 }
 
+/// On a large tree with tickets in the wrong folder (a status edited by
+/// hand in place, a file moved by hand) and a title edited in place,
+/// `sync` moves each by the index, as a transition moves a ticket, in the
+/// order of their paths, and leaves what the full view leaves: the same
+/// output, files, registry and events.
+#[test]
+fn a_large_tree_s_sync_moves_by_the_index_what_the_full_view_moves() {
+    let (t, title) = large();
+    let edit = |rel: &str, from: &str, to: &str| {
+        let text = t.read(rel);
+        assert!(text.contains(from), "{rel}: {text}");
+        fs::write(t.path(rel), text.replacen(from, to, 1)).unwrap();
+    };
+    let id = |n: &str| format!("id: TIX-{n}\n");
+    edit(
+        "tickets/pending/TIX-0011-t.md",
+        &id("0011"),
+        &format!("{}status: completed\n", id("0011")),
+    );
+    edit(
+        "tickets/pending/TIX-0012-t.md",
+        &id("0012"),
+        &format!("{}status: in_progress\n", id("0012")),
+    );
+    edit(
+        "tickets/completed/TIX-0017-t.md",
+        "status: completed\n",
+        "status: pending\n",
+    );
+    edit(
+        "tickets/pending/TIX-0013-t.md",
+        &format!("title: {title}13\n"),
+        "title: edited by hand\n",
+    );
+    fs::rename(
+        t.path("tickets/in-progress/TIX-0016-t.md"),
+        t.path("tickets/pending/TIX-0016-t.md"),
+    )
+    .unwrap();
+    let copy = Tix::empty();
+    crate::util::copy_dir(t.root(), copy.root());
+    crate::util::copy_dir(&t.path("tickets/.tix"), &copy.path("tickets/.tix"));
+    let by_index = t.run(&["sync"]).code(0);
+    assert_eq!(
+        by_index.stderr,
+        "tix: moved tickets/completed/TIX-0017-t.md → tickets/pending/TIX-0017-t.md\n\
+         tix: moved tickets/pending/TIX-0011-t.md → tickets/completed/TIX-0011-t.md\n\
+         tix: moved tickets/pending/TIX-0012-t.md → tickets/in-progress/TIX-0012-t.md\n\
+         tix: moved tickets/pending/TIX-0016-t.md → tickets/in-progress/TIX-0016-t.md\n\
+         tix: warning: tickets/pending/TIX-11001-bad.md:3: invalid YAML in the frontmatter: did not find expected node content, while parsing a flow node\n\
+         tix: 11004 tickets; 4 moved; tickets/TICKET_REGISTRY.md regenerated\n"
+    );
+    let full = untrusted(&copy, || copy.run(&["sync"]).code(0));
+    assert_same(
+        &(by_index.stdout, by_index.stderr),
+        &(full.stdout, full.stderr),
+        "by the index and the full view",
+    );
+    assert!(
+        t.read("tickets/TICKET_REGISTRY.md")
+            .contains("edited by hand")
+    );
+    assert_eq!(t.snapshot(), copy.snapshot());
+    // The same events but for their transactions' ids (a time and a pid).
+    let events = |t: &Tix| {
+        let mut events = t.events();
+        for e in &mut events {
+            e.as_object_mut().unwrap().remove("tx").unwrap();
+        }
+        events
+    };
+    assert_eq!(events(&t), events(&copy));
+    assert_eq!(events(&t).len(), 6);
+    let check = t.run(&["sync", "--check", "--json"]).code(6).json();
+    assert_eq!(check["problems"].as_array().unwrap().len(), 4, "{check}");
+}
+
 /// On a large tree `next`, a read of one ticket, an archive's dry run
 /// and a session's start print the same three ways: from the index, from
 /// one written anew by a read of every file (the index gone), and from the

@@ -2,8 +2,8 @@ use super::Ctx;
 use crate::cli::SyncArgs;
 use crate::exit::Exit;
 use crate::tree::{
-    Action, BY_INDEX_FROM, Change, Event, LockMode, Problem, Proof, REGISTRY, Scan, State, Tree,
-    Upkeep,
+    Action, BY_INDEX_FROM, Change, Entry, Event, LockMode, Problem, Proof, REGISTRY, Scan, Stamp,
+    State, Synced, Ticket, Tree, Upkeep,
 };
 use crate::view::{CheckJson, ProblemJson};
 use anyhow::{Context, Result};
@@ -89,55 +89,102 @@ fn check(ctx: &Ctx, tree: &Tree, json: bool) -> Result<Exit> {
 /// Files misplaced tickets where their status says and regenerates the registry.
 fn sync(ctx: &Ctx, tree: &Tree) -> Result<Exit> {
     let lock = ctx.lock_exclusive(tree)?;
-    // Nothing to move: found from the index, and the registry rendered
-    // from it if it is not fresh.
-    if let Some((found, wrote)) = tree.sync_by_index(BY_INDEX_FROM, &lock)? {
-        warn(ctx, tree, &found.problems);
-        ctx.note(&summary(tree, found.files, 0, wrote));
-        return Ok(Exit::Ok);
+    let mut moved = 0;
+    // Found from the index: with nothing to move, the registry rendered
+    // from it if it is not fresh; else each misplaced file moved as a
+    // transition moves one, by the index, and the index asked again.
+    match tree.sync_by_index(BY_INDEX_FROM, &lock)? {
+        Some(Synced::Done(found, wrote)) => {
+            warn(ctx, tree, &found.problems);
+            ctx.note(&summary(tree, found.files, 0, wrote));
+            return Ok(Exit::Ok);
+        }
+        Some(Synced::Misplaced(paths)) => {
+            let mut state = State::open(tree, &lock)?;
+            for src in paths {
+                let content = read(tree, &src)?;
+                let parsed = tree.parse_keyed(&src, content.as_bytes());
+                let entry = Entry::keyed(src.into(), Stamp::default(), parsed);
+                let refiling = tree.ticket_of(&entry).and_then(|t| refiling(ctx, tree, &t));
+                if let Some(refiling) = refiling {
+                    refile(ctx, tree, &mut state, refiling, content)?;
+                    moved += 1;
+                }
+            }
+            if let Some(Synced::Done(found, wrote)) = tree.sync_by_index(BY_INDEX_FROM, &lock)? {
+                warn(ctx, tree, &found.problems);
+                ctx.note(&summary(tree, found.files, moved, wrote || moved > 0));
+                return Ok(Exit::Ok);
+            }
+        }
+        None => {}
     }
     let mut state = State::full(tree, &lock)?;
     let snap = state.snapshot()?;
-    let misplaced: Vec<(String, String, Event)> = tree
+    let mut misplaced: Vec<Refiling> = tree
         .tickets(snap)
-        .into_iter()
-        .filter_map(|t| {
-            let status = t.meta.status.as_deref()?;
-            let dir = crate::tree::top_dir(t.rel);
-            tree.wanted_dir(status, dir).map(|want| {
-                let event = Event::refiled(
-                    Action::Sync,
-                    &t.meta.id,
-                    ctx.now,
-                    ctx.actor().actor,
-                    (tree.folder_status(dir).unwrap_or(dir), status),
-                    "the file was in the wrong folder",
-                );
-                (t.rel.to_string(), tree.moved_to(t.rel, want), event)
-            })
-        })
+        .iter()
+        .filter_map(|t| refiling(ctx, tree, t))
         .collect();
-    let moved = misplaced.len();
-    for (src, dst, event) in misplaced {
-        let content = fs::read_to_string(tree.path(&src))
-            .with_context(|| format!("failed to read {}", tree.show(&src)))?;
-        let change = Change {
-            src: Some(src.clone()),
-            dst: dst.clone(),
-            base: Some(crate::tree::fsx::fingerprint(content.as_bytes())),
-            replaces: None,
-            content,
-            event,
-        };
-        // A failed move stops the sync (exit 1): its journal must stay for recovery.
-        state.commit(change)?;
-        ctx.note(&format!("moved {} → {}", tree.show(&src), tree.show(&dst)));
+    // In the order of their paths, as by the index.
+    misplaced.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    for refiling in misplaced {
+        let content = read(tree, &refiling.0)?;
+        refile(ctx, tree, &mut state, refiling, content)?;
+        moved += 1;
     }
     let wrote = state.write_registry()? || moved > 0;
     let snap = state.snapshot()?;
     warn(ctx, tree, &tree.problems(snap));
     ctx.note(&summary(tree, snap.entries.len(), moved, wrote));
     Ok(Exit::Ok)
+}
+
+/// A move of a ticket in the wrong folder: its file, where it goes (its
+/// status's folder) and what the journal is told.
+type Refiling = (String, String, Event);
+
+/// The move of ticket `t` if it is in the wrong folder.
+fn refiling(ctx: &Ctx, tree: &Tree, t: &Ticket<'_>) -> Option<Refiling> {
+    let status = t.meta.status.as_deref()?;
+    let dir = crate::tree::top_dir(t.rel);
+    let want = tree.wanted_dir(status, dir)?;
+    let event = Event::refiled(
+        Action::Sync,
+        &t.meta.id,
+        ctx.now,
+        ctx.actor().actor,
+        (tree.folder_status(dir).unwrap_or(dir), status),
+        "the file was in the wrong folder",
+    );
+    Some((t.rel.to_string(), tree.moved_to(t.rel, want), event))
+}
+
+/// A ticket file's text, for its move.
+fn read(tree: &Tree, rel: &str) -> Result<String> {
+    fs::read_to_string(tree.path(rel)).with_context(|| format!("failed to read {}", tree.show(rel)))
+}
+
+/// Makes a move (the file's text is `content`), journalled, and says so.
+fn refile(
+    ctx: &Ctx,
+    tree: &Tree,
+    state: &mut State<'_>,
+    (src, dst, event): Refiling,
+    content: String,
+) -> Result<()> {
+    let change = Change {
+        src: Some(src.clone()),
+        dst: dst.clone(),
+        base: Some(crate::tree::fsx::fingerprint(content.as_bytes())),
+        replaces: None,
+        content,
+        event,
+    };
+    // A failed move stops the sync (exit 1): its journal must stay for recovery.
+    state.commit(change)?;
+    ctx.note(&format!("moved {} → {}", tree.show(&src), tree.show(&dst)));
+    Ok(())
 }
 
 /// What a sync says of the problems it leaves.

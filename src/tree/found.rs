@@ -42,6 +42,18 @@ pub struct Found {
     pub temps: Vec<String>,
 }
 
+/// What [`Tree::sync_by_index`] did.
+#[derive(Debug)]
+pub enum Synced {
+    /// No ticket was in the wrong folder: what was found, and whether the
+    /// registry was written.
+    Done(Found, bool),
+    /// The files of the tickets in the wrong folder, in the order of their
+    /// paths: nothing was written. `tix sync` moves each as a transition
+    /// does, by the index, and asks again.
+    Misplaced(Vec<String>),
+}
+
 impl Found {
     /// Everything `sync --check` reports, as [`Tree::all_problems`] finds
     /// it.
@@ -97,8 +109,9 @@ impl Tree {
     /// index notes it: a line appended, or, when the index was brought up
     /// to date in memory, the whole index written again a piece at a time.
     /// The full view held every record (at 100,000 tickets, 90 MiB). With
-    /// whether the registry was written; `None`: a ticket to move, or the
-    /// index cannot serve (the full view's).
+    /// whether the registry was written; the files to move, when a ticket
+    /// is in the wrong folder (nothing written: see [`Synced`]); `None`:
+    /// the index cannot serve (the full view's).
     ///
     /// # Errors
     ///
@@ -107,20 +120,23 @@ impl Tree {
         &self,
         from: usize,
         lock: &super::Exclusive,
-    ) -> anyhow::Result<Option<(Found, bool)>> {
+    ) -> anyhow::Result<Option<Synced>> {
         let _ = lock;
         let Some((found, mut index, now)) = self.found_and_index(from, Proof::Stat, true) else {
             return Ok(None);
         };
-        if found
+        // In the order of their paths, as the problems are.
+        let misplaced: Vec<String> = found
             .problems
             .iter()
-            .any(|p| p.kind == super::ProblemKind::Misplaced)
-        {
-            return Ok(None);
+            .filter(|p| p.kind == super::ProblemKind::Misplaced)
+            .map(|p| p.path.clone())
+            .collect();
+        if !misplaced.is_empty() {
+            return Ok(Some(Synced::Misplaced(misplaced)));
         }
         if self.registry_known(&index, now) == Some(true) {
-            return Ok(Some((found, false)));
+            return Ok(Some(Synced::Done(found, false)));
         }
         // Rendered once, into a spool: written only if its bytes differ,
         // and noted in the index either way.
@@ -153,7 +169,7 @@ impl Tree {
                 let _ = std::fs::remove_file(self.index_path());
             }
         }
-        Ok(Some((found, wrote)))
+        Ok(Some(Synced::Done(found, wrote)))
     }
 
     /// [`Tree::found_by_index`] but the registry's state, with the index
@@ -506,7 +522,9 @@ mod tests {
         assert_eq!(found.registry, Some(true));
         assert_ne!(memo(), stamp);
         let lock = tree.lock_exclusive(&mut |_| {}).unwrap();
-        let (_, wrote) = tree.sync_by_index(0, &lock).unwrap().unwrap();
+        let Some(Synced::Done(_, wrote)) = tree.sync_by_index(0, &lock).unwrap() else {
+            panic!("nothing to move")
+        };
         assert!(!wrote);
         assert_eq!(tree.registry_stamp(), stamp);
         assert_eq!(memo(), stamp);
@@ -540,7 +558,9 @@ mod tests {
         assert!(!tree.index_path().exists());
         // A sync's: the tree's own index, its temp file removed.
         let lock = tree.lock_exclusive(&mut |_| {}).unwrap();
-        let (found, wrote) = tree.sync_by_index(0, &lock).unwrap().unwrap();
+        let Some(Synced::Done(found, wrote)) = tree.sync_by_index(0, &lock).unwrap() else {
+            panic!("nothing to move")
+        };
         assert!(!wrote);
         assert_eq!(found.temps, Vec::<String>::new());
         assert!(!root.join("pending/.tix-tmp-1-x").exists());
@@ -754,12 +774,13 @@ mod tests {
             }
         }
 
-        /// On any small tree with nothing to move, after a file changed
-        /// outside tix or none, with the registry as written, edited or
-        /// gone, `sync` by the index leaves the registry a full render of
-        /// the tree gives, and an index the next read goes by and finds it
-        /// fresh with. No answer only when a ticket is in the wrong folder
-        /// or an id is on two files.
+        /// On any small tree, after a file changed outside tix or none,
+        /// with the registry as written, edited or gone, `sync` by the
+        /// index leaves the registry a full render of the tree gives, and
+        /// an index the next read goes by and finds it fresh with; or, when
+        /// tickets are in the wrong folder, names the full view's, in path
+        /// order, and leaves the registry as it was. No answer only when an
+        /// id is on two files.
         #[test]
         fn a_sync_by_the_index_writes_what_a_full_render_gives(
             drawn in drawn(),
@@ -775,18 +796,29 @@ mod tests {
                 2 => fs::remove_file(&path).unwrap(),
                 _ => {}
             }
+            let before = fs::read(&path).ok();
             let lock = tree.lock_exclusive(&mut |_| {}).unwrap();
             let synced = tree.sync_by_index(0, &lock).unwrap();
             let snap = tree.scan(Scan::Fresh, Upkeep::Nothing).unwrap();
-            let misplaced = tree.problems(&snap).iter().any(|p| p.kind == super::super::ProblemKind::Misplaced);
+            let misplaced: Vec<String> = tree
+                .problems(&snap)
+                .into_iter()
+                .filter(|p| p.kind == super::super::ProblemKind::Misplaced)
+                .map(|p| p.path)
+                .collect();
             match synced {
-                Some(_) => {
-                    proptest::prop_assert!(!misplaced);
+                Some(Synced::Misplaced(paths)) => {
+                    proptest::prop_assert_eq!(paths, misplaced);
+                    // The registry as it was: `tix sync` moves them first.
+                    proptest::prop_assert_eq!(fs::read(&path).ok(), before);
+                }
+                Some(Synced::Done(..)) => {
+                    proptest::prop_assert!(misplaced.is_empty());
                     proptest::prop_assert_eq!(fs::read_to_string(&path).unwrap(), tree.render_registry(&snap).0);
                     let found = tree.found_by_index(0, Proof::Stat, false);
                     proptest::prop_assert_eq!(found.map(|f| f.registry), Some(Some(true)));
                 }
-                None => proptest::prop_assert!(misplaced || twice(&drawn), "no answer, yet nothing to move"),
+                None => proptest::prop_assert!(twice(&drawn), "no answer, yet the index serves"),
             }
         }
 

@@ -30,7 +30,7 @@ pub use crate::ticket::IdArg;
 pub use discover::{discover, display_path, make_state_dir};
 pub use doctor::Finding;
 pub use entry::{Change, Entry, Snapshot, Stamp, file_name, join_rel, parent_dir, top_dir};
-pub use found::{Found, Proof};
+pub use found::{Found, Proof, Synced};
 pub use lock::{Exclusive, Lock, LockMode};
 pub use ready::{BY_INDEX_FROM, Dash, Listed, Open, Want};
 pub use scan::{Below, Scan, Upkeep, dir_stamp, each_ticket_file};
