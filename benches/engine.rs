@@ -353,8 +353,50 @@ fn outside_rows(root: &Path, n: usize, runs: usize, skip: usize) {
         &mut times,
         rss,
     );
+    sync_moves(root, n, runs);
     if n >= 10_000 {
         many_rows(root, n, runs, skip + runs);
+    }
+}
+
+/// `sync` right after the statuses of 1 and of 10 pending tickets were
+/// edited to `completed` by hand (each file saved by rename): it moves them.
+/// Between runs they are edited back and moved back, untimed.
+fn sync_moves(root: &Path, n: usize, runs: usize) {
+    let pending: Vec<usize> = (1..=n)
+        .filter(|i| status_of(*i, n) == "pending")
+        .skip(n / 4)
+        .collect();
+    let edit = |i: usize, dir: &str, from: &str, to: &str| {
+        let path = ticket_path(root, i, n);
+        let path = path
+            .parent()
+            .unwrap()
+            .with_file_name(dir)
+            .join(path.file_name().unwrap());
+        let text = fs::read_to_string(&path).unwrap();
+        let aside = path.with_extension("saved");
+        fs::write(&aside, text.replacen(from, to, 1)).unwrap();
+        fs::rename(&aside, &path).unwrap();
+    };
+    for k in [1, 10] {
+        let ids = &pending[..k];
+        let (mut times, mut rss) = (Vec::new(), 0);
+        for _ in 0..runs {
+            for &i in ids {
+                edit(i, "pending", "status: pending\n", "status: completed\n");
+            }
+            let (t, r) = run_with(Path::new(BIN), root, &["sync"], None, false);
+            times.push(t);
+            rss = rss.max(r);
+            for &i in ids {
+                edit(i, "completed", "status: completed\n", "status: pending\n");
+            }
+            run(root, &["sync"]);
+        }
+        let tickets = if k == 1 { "ticket" } else { "tickets" };
+        let name = format!("sync moving {k} {tickets} whose status was edited by hand");
+        row(n, &name, &mut times, rss);
     }
 }
 
