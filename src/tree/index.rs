@@ -88,6 +88,8 @@ pub struct Index {
     /// `Tree::current`): every file in them was stat'ed then, and its
     /// record is the file as it was.
     pub listed: Vec<String>,
+    /// Set while a walk of the records is to stop (see [`Index::abandon`]).
+    abandoned: std::sync::atomic::AtomicBool,
 }
 
 /// The records a read found changed outside tix and kept in memory.
@@ -287,6 +289,7 @@ fn header(text: &str, fingerprint: &str) -> Option<Index> {
         delta_bytes: 0,
         unwritten: None,
         listed: Vec::new(),
+        abandoned: std::sync::atomic::AtomicBool::new(false),
     };
     while let Some(line) = next_line(text, &mut pos) {
         index.header_line(line)?;
@@ -385,15 +388,30 @@ impl Index {
     /// order: a base in the file read a piece at a time (see
     /// [`FileLines::each_line`]).
     fn each_base_line(&self, f: &mut dyn FnMut(&str) -> Option<()>) -> Option<()> {
+        use std::sync::atomic::Ordering;
+        let go_on = || (!self.abandoned.load(Ordering::Relaxed)).then_some(());
         match &self.base {
             Base::Text(buf, range) => {
                 for line in crate::text::lines(&buf[range.clone()]) {
+                    go_on()?;
                     f(line)?;
                 }
                 Some(())
             }
-            Base::File(lines, range) => lines.each_line(range.clone(), &mut |line, _| f(line)),
+            Base::File(lines, range) => lines.each_line(range.clone(), &mut |line, _| {
+                go_on()?;
+                f(line)
+            }),
         }
+    }
+
+    /// Makes the walks of the base's lines that read the records
+    /// ([`Index::each_entry`], [`Index::each_in_order`]) stop, with `None`,
+    /// while `yes`: a read whose answer another thread found it cannot
+    /// give (the tree is not as the index says) stops there.
+    pub fn abandon(&self, yes: bool) {
+        self.abandoned
+            .store(yes, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// This index with its deltas merged into its base, as [`encode_to`]
@@ -2791,6 +2809,36 @@ mod tests {
             "stopped by its caller"
         );
         assert_eq!(n, 2);
+    }
+
+    /// An abandoned index's walks of its records stop at once, with
+    /// `None`, in memory and from the file alike; taken up again, they
+    /// give every record.
+    #[test]
+    fn an_abandoned_walk_stops() {
+        let entries: Vec<Entry> = (1..=3)
+            .map(|i| entry(&format!("pending/TIX-{i}.md"), &format!("TIX-{i}"), "t"))
+            .collect();
+        let dirs: Dirs = [("pending".to_string(), Some(stamp(1)))].into();
+        let (_dir, path, _) = written(&entries, &dirs, &|_| false);
+        for index in [load(&path, "fp").unwrap(), open_file(&path)] {
+            let count = |index: &Index| {
+                let (mut n, mut m) = (0, 0);
+                let all = index.each_entry(&mut |_| {
+                    n += 1;
+                    Some(())
+                });
+                let in_order = index.each_in_order(&mut |_| {
+                    m += 1;
+                    Some(())
+                });
+                (all.map(|()| n), in_order.map(|()| m))
+            };
+            index.abandon(true);
+            assert_eq!(count(&index), (None, None));
+            index.abandon(false);
+            assert_eq!(count(&index), (Some(3), Some(3)));
+        }
     }
 
     fn open_file(path: &Path) -> Index {
