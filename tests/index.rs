@@ -1057,6 +1057,83 @@ fn a_large_tree_s_sync_moves_by_the_index_what_the_full_view_moves() {
     assert_eq!(check["problems"].as_array().unwrap().len(), 4, "{check}");
 }
 
+/// On a large tree, right after ticket files were written over in place
+/// (their folders' stamps as they were: an editor that does not save by
+/// rename), each read goes by the index brought up to date for their
+/// folders and prints what the full view prints, edits included; it
+/// notes them in the index (a check writes nothing), so that the next
+/// transition, which trusts the folders' stamps, sees them: the registry
+/// it leaves is fresh.
+#[test]
+fn a_large_tree_s_reads_right_after_an_edit_in_place_are_the_full_view_s() {
+    let (t, _) = large();
+    let files = [
+        ("tickets/pending/TIX-0011-t.md", 11),
+        ("tickets/completed/TIX-0017-t.md", 17),
+    ];
+    let mut n = 0;
+    let edit = |n: usize| {
+        for (rel, i) in files {
+            let text = t.read(rel);
+            let at = text.find("title: ").unwrap();
+            let end = at + text[at..].find('\n').unwrap();
+            let text = format!(
+                "{}title: edited in place {n} {i}{}",
+                &text[..at],
+                &text[end..]
+            );
+            // Written over: the same file, its folder untouched.
+            fs::write(t.path(rel), text).unwrap();
+        }
+    };
+    for args in [
+        &["status"][..],
+        &["status", "--json"],
+        &["list"],
+        &["list", "--sort", "title", "--json"],
+        &["next"],
+        &["show", "11"],
+    ] {
+        n += 1;
+        edit(n);
+        let was = index(&t);
+        let by_index = t.run(args).code(0);
+        assert!(index(&t) != was, "{args:?}: the index was not written");
+        let full = untrusted(&t, || t.run(args).code(0));
+        assert_same(
+            &(by_index.stdout.clone(), by_index.stderr),
+            &(full.stdout, full.stderr),
+            &format!("{args:?}"),
+        );
+        if args[0] != "status" && args != ["next"] {
+            assert!(
+                by_index.stdout.contains(&format!("edited in place {n} 11")),
+                "{args:?}"
+            );
+        }
+    }
+    // A check finds the registry stale, and writes nothing.
+    n += 1;
+    edit(n);
+    let was = t.state_snapshot();
+    let check = t.run(&["sync", "--check", "--json"]).code(6).json();
+    assert_eq!(t.state_snapshot(), was);
+    let kinds: Vec<&str> = check["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["kind"].as_str().unwrap())
+        .collect();
+    assert!(kinds.contains(&"registry_stale"), "{check}");
+    // A read, then a transition: the registry it leaves shows the edits.
+    t.run(&["status"]).code(0);
+    t.run(&["start", "TIX-0005"]).code(0);
+    let registry = t.read("tickets/TICKET_REGISTRY.md");
+    assert!(registry.contains(&format!("edited in place {n} 11")));
+    let check = t.run(&["sync", "--check", "--json"]).code(6).json();
+    assert_eq!(check["problems"].as_array().unwrap().len(), 4, "{check}");
+}
+
 /// On a large tree `next`, a read of one ticket, an archive's dry run
 /// and a session's start print the same three ways: from the index, from
 /// one written anew by a read of every file (the index gone), and from the

@@ -57,7 +57,11 @@ pub fn run(ctx: &Ctx, args: &ListArgs) -> Result<Exit> {
                 .is_none_or(|w| t.meta.title.to_lowercase().contains(w))
     };
     let _lock = ctx.lock(&tree, LockMode::Shared)?;
-    if by_index(ctx, &tree, args, &keep)? {
+    // Tried again when files were found edited in place: their folders
+    // are then listed as changed ones are (see `Tree::edited_in_place`).
+    if by_index(ctx, &tree, args, &keep)?
+        || (tree.edited_in_place() && by_index(ctx, &tree, args, &keep)?)
+    {
         return Ok(Exit::Ok);
     }
     let snap = tree.scan(Scan::Cached, Upkeep::Index)?;

@@ -87,7 +87,9 @@ impl Tree {
     /// it cannot be, with `anew` it is read anew as a tree without one is,
     /// where the full view would read every file or hold every record
     /// (`sync` and `sync --check`; `doctor` leaves it to the full view,
-    /// which says what in it is stale). `None`:
+    /// which says what in it is stale); so are, with `anew`, files written
+    /// over in place: their folders listed as changed ones are
+    /// ([`Tree::retried`]). `None`:
     /// the index is not that, a record does not parse, an id is on two
     /// files (the full view reports which), or the registry cannot be
     /// rendered so or read.
@@ -180,6 +182,22 @@ impl Tree {
         proof: Proof,
         anew: bool,
     ) -> Option<(Found, Index, Option<super::Stamp>)> {
+        // With `anew`, files edited in place are read again too; `doctor`
+        // leaves them to the full view, which says the index is stale.
+        if anew {
+            self.retried(|| self.found_once(from, proof, anew))
+        } else {
+            self.found_once(from, proof, anew)
+        }
+    }
+
+    /// [`Tree::found_and_index`], tried once.
+    fn found_once(
+        &self,
+        from: usize,
+        proof: Proof,
+        anew: bool,
+    ) -> Option<(Found, Index, Option<super::Stamp>)> {
         // The index brought up to date, or whether there is one that
         // cannot be (`Err(true)`).
         let current = match self.open_index() {
@@ -207,17 +225,18 @@ impl Tree {
         }
         let now = self.registry_stamp();
         let mut found = match proof {
-            _ if read => self.find_in(&index, None),
-            Proof::Stat => self.by_exact(&index, |index| self.find_in(index, None)),
-            Proof::Read => self.find_in(&index, Some(&File::open(&self.root).ok()?)),
+            _ if read => self.find_in(&index, None, false),
+            Proof::Stat => self.by_exact(&index, |index| self.find_in(index, None, false)),
+            Proof::Read => self.find_in(&index, Some(&File::open(&self.root).ok()?), anew),
         }?;
         found.temps = temps;
         Some((found, index, now))
     }
 
     /// [`Tree::found_by_index`] of `index`, each file read from `root` and
-    /// compared with its record when it is given.
-    fn find_in(&self, index: &Index, root: Option<&File>) -> Option<Found> {
+    /// compared with its record when it is given; with `edited`, files
+    /// edited in place are noted for a second try.
+    fn find_in(&self, index: &Index, root: Option<&File>, edited: bool) -> Option<Found> {
         let mut seen = Seen {
             files: 0,
             keys: Keys::default(),
@@ -227,11 +246,36 @@ impl Tree {
             problems: Vec::new(),
         };
         let mut chunk: Vec<Entry> = Vec::with_capacity(READ_CHUNK);
-        let take = |chunk: &mut Vec<Entry>, seen: &mut Seen| -> Option<()> {
+        // With `edited`, the folders of files that do not read as their
+        // records say but are regular files (edited in place): the walk
+        // goes on past them, seeing nothing more, to note them all for a
+        // second try (see `Tree::retried`), up to `REFRESH_FILES`.
+        let collect = edited;
+        let (mut edited, mut dirs) = (0, Vec::<String>::new());
+        let mut take = |chunk: &mut Vec<Entry>, seen: &mut Seen| -> Option<()> {
             if let Some(root) = root {
                 let same = super::parallel_map(chunk, |e| self.reads_as(root, e));
-                if !same.into_iter().all(|s| s == Some(true)) {
+                for (e, same) in chunk.iter().zip(same) {
+                    if same == Some(true) {
+                        continue;
+                    }
+                    if !(collect
+                        && std::fs::symlink_metadata(self.path(&e.rel)).is_ok_and(|m| m.is_file()))
+                    {
+                        return None;
+                    }
+                    edited += 1;
+                    let dir = super::parent_dir(&e.rel);
+                    if !dirs.iter().any(|d| d == dir) {
+                        dirs.push(dir.to_string());
+                    }
+                }
+                if edited > super::state::REFRESH_FILES {
                     return None;
+                }
+                if edited > 0 {
+                    chunk.clear();
+                    return Some(());
                 }
             }
             chunk.drain(..).try_for_each(|e| seen.see(self, &e))
@@ -244,6 +288,10 @@ impl Tree {
             Some(())
         })?;
         take(&mut chunk, &mut seen)?;
+        if edited > 0 {
+            self.note_edited(dirs);
+            return None;
+        }
         seen.finish()
     }
 
@@ -433,19 +481,36 @@ mod tests {
         );
     }
 
-    /// A file edited since the index was written, or an id on two files:
-    /// no answer, the full view's to give.
+    /// A file edited in place since the index was written (its folder's
+    /// stamp as it was) is seen: by either proof, the answer is the full
+    /// view's, from the index brought up to date for its folder; only a
+    /// read that may write (not a check) writes the index with it. An id
+    /// on two files: no answer, the full view's to give.
     #[test]
-    fn no_answer_but_from_an_index_that_is_the_tree() {
+    fn an_edit_in_place_is_seen_and_an_id_on_two_files_is_the_full_view_s() {
         let (dir, tree) = synced_pair();
         let root = dir.path();
         assert!(tree.found_by_index(0, Proof::Read, false).is_some());
         let rel = "pending/TIX-0001-0.md";
         let text = fs::read_to_string(root.join(rel)).unwrap();
-        fs::write(root.join(rel), text.replace("title: t", "title: u")).unwrap();
-        for proof in [Proof::Stat, Proof::Read] {
-            assert!(tree.found_by_index(0, proof, false).is_none(), "{proof:?}");
+        fs::write(root.join(rel), text.replace("title: t", "title: edited")).unwrap();
+        let expected = full(&tree, &tree.scan(Scan::Fresh, Upkeep::Nothing).unwrap());
+        // The registry shows the title as it was.
+        assert!(expected.contains("RegistryStale"), "{expected}");
+        let index = fs::read(tree.index_path()).unwrap();
+        for proof in [Proof::Read, Proof::Stat] {
+            // Each as a command of its own finds it.
+            let tree = Tree::open(root, root).unwrap();
+            // Not for `doctor`, which says the index is stale.
+            assert!(tree.found_by_index(0, proof, false).is_none());
+            let found = tree.found_by_index(0, proof, true);
+            assert_eq!(said(found, &tree).as_deref(), Some(&*expected), "{proof:?}");
+            let written = fs::read(tree.index_path()).unwrap() != index;
+            assert_eq!(written, proof == Proof::Stat, "{proof:?}");
         }
+        assert!(Tree::open(root, root).unwrap().exact_index().is_some());
+        fs::write(root.join(rel), &text).unwrap();
+        synced(&tree);
         // The id of a ticket on another ticket, or on a file that does
         // not parse: the full view groups the files.
         for text in [text.as_str(), "---\nid: [\n---\n"] {
@@ -708,8 +773,8 @@ mod tests {
 
     /// After a file saved by renaming, the index brought up to date for
     /// its folder vouches for that folder's files, stat'ed as it was
-    /// listed; a file edited in place in another folder is still seen, and
-    /// the answer left to the full view.
+    /// listed; a file edited in place in another folder is still seen, its
+    /// folder listed too, and the answer is the full view's.
     #[test]
     fn an_edit_in_place_beside_a_folder_brought_up_to_date_is_seen() {
         let drawn = [
@@ -723,7 +788,9 @@ mod tests {
             .open(dir.path().join("completed/TIX-0002-1.md"))
             .unwrap();
         std::io::Write::write_all(&mut file, b"More.\n").unwrap();
-        assert!(tree.found_by_index(0, Proof::Stat, false).is_none());
+        let expected = full(&tree, &tree.scan(Scan::Fresh, Upkeep::Nothing).unwrap());
+        let found = tree.found_by_index(0, Proof::Stat, true);
+        assert_eq!(said(found, &tree), Some(expected));
     }
 
     proptest::proptest! {
@@ -785,11 +852,11 @@ mod tests {
         fn a_sync_by_the_index_writes_what_a_full_render_gives(
             drawn in drawn(),
             which in 0usize..20,
-            kind in 0usize..7,
+            kind in 0usize..9,
             registry in 0usize..3,
         ) {
-            // 6: nothing changed outside tix.
-            let (_dir, tree) = synced_then(&drawn, (kind < 6).then_some((which, kind)));
+            // 8: nothing changed outside tix.
+            let (_dir, tree) = synced_then(&drawn, (kind < 8).then_some((which, kind)));
             let path = tree.path(REGISTRY);
             match registry {
                 1 => fs::write(&path, "# by hand\n").unwrap(),
@@ -824,19 +891,22 @@ mod tests {
 
         /// On any small tree, after a file changed outside tix (saved by
         /// renaming, the same bytes again, removed, cut short, moved to
-        /// another folder, or a new one added), the problems by the index
-        /// brought up to date in memory, by either proof, and the
-        /// registry's state (from the registry the index knows, patched),
-        /// are the full view's; the dashboard counts as many problems and
-        /// finds the registry alike. Nothing is written, not even by the
-        /// dashboard, which notes a fresh registry in an index that holds
-        /// nothing but what its file says. Every other read goes by the
-        /// index too. No answer only when an id is on two files.
+        /// another folder, a new one added, or written over in place), the
+        /// problems by the index brought up to date in memory, by either
+        /// proof, and the registry's state (from the registry the index
+        /// knows, patched), are the full view's; the dashboard counts as
+        /// many problems and finds the registry alike. Nothing is written,
+        /// not even by the dashboard, which notes a fresh registry in an
+        /// index that holds nothing but what its file says, but after an
+        /// edit in place: the index is written with it then (a transition
+        /// would not see it), and is exactly the tree. Every other read
+        /// goes by the index too. No answer only when an id is on two
+        /// files.
         #[test]
         fn problems_after_a_change_outside_tix_as_by_the_full_view(
             drawn in drawn(),
             which in 0usize..20,
-            kind in 0usize..6,
+            kind in 0usize..8,
         ) {
             let (_dir, tree) = synced_then(&drawn, Some((which, kind)));
             let snap = tree.scan(Scan::Fresh, Upkeep::Nothing).unwrap();
@@ -845,8 +915,10 @@ mod tests {
             let twice = twice(&drawn);
             // What every other read of a large tree goes by.
             proptest::prop_assert!(twice || tree.large_index(0).is_some());
+            let in_place = kind == 6 || kind == 7;
             for proof in [Proof::Stat, Proof::Read] {
-                match said(tree.found_by_index(0, proof, false), &tree) {
+                // `doctor`'s (not `anew`) leaves an edit in place to the full view.
+                match said(tree.found_by_index(0, proof, in_place), &tree) {
                     Some(got) => proptest::prop_assert_eq!(&got, &expected),
                     None => proptest::prop_assert!(twice, "no answer, yet no id is on two files"),
                 }
@@ -868,7 +940,12 @@ mod tests {
                 }
                 None => proptest::prop_assert!(twice, "no dashboard, yet no id is on two files"),
             }
-            proptest::prop_assert!(fs::read(tree.index_path()).unwrap() == index, "the index was written");
+            if in_place && !twice {
+                proptest::prop_assert!(fs::read(tree.index_path()).unwrap() != index, "the index was not written");
+                proptest::prop_assert!(Tree::open(tree.root.as_path(), tree.root.as_path()).unwrap().exact_index().is_some());
+            } else if !in_place {
+                proptest::prop_assert!(fs::read(tree.index_path()).unwrap() == index, "the index was written");
+            }
         }
     }
 }

@@ -73,6 +73,20 @@ pub struct Tree {
     /// How the root is shown to the user (relative to the working directory when inside it).
     pub display_root: String,
     pub config: Config,
+    /// The folders of files found edited in place (written over: their
+    /// folders' stamps as the index has them) by a check that the index is
+    /// exactly the tree; see [`Tree::retried`].
+    edited: std::sync::Mutex<Edited>,
+}
+
+/// What [`Tree::is_exact`] found of files edited in place.
+#[derive(Debug, Default)]
+struct Edited {
+    /// Their folders, listed again by every [`Tree::current`] from then on.
+    dirs: Vec<String>,
+    /// Whether the last check failed only for such files, in folders not
+    /// listed yet: a second try lists them ([`Tree::retried`]).
+    fresh: bool,
 }
 
 impl Tree {
@@ -99,6 +113,7 @@ impl Tree {
             root,
             display_root,
             config,
+            edited: std::sync::Mutex::default(),
         })
     }
 

@@ -719,6 +719,8 @@ impl Tree {
     }
 
     pub(super) fn store_index(&self, entries: &[Entry], dirs: &Dirs, memo: Option<&index::Memo>) {
+        // Every file recorded as it is: none is edited in place any more.
+        self.forget_edited();
         let mut refs: Vec<&Entry> = entries.iter().collect();
         let _ = self.spool_index(|w| {
             index::encode_to(

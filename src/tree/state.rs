@@ -361,14 +361,14 @@ fn quick(tree: &Tree) -> Option<(Index, Outside)> {
     if tree.folders_match(&index) {
         Some((index, Outside::default()))
     } else {
-        refreshed_or_rebuilt(tree, index, false)
+        refreshed_or_rebuilt(tree, index, false, &[])
     }
 }
 
 /// At most this many files changed, added and removed in all are read
 /// again by [`refreshed`] and held; past that, the index is written again
 /// whole ([`Tree::rebuilt`]) rather than appended to.
-pub(super) const REFRESH_FILES: usize = 512;
+pub(crate) const REFRESH_FILES: usize = 512;
 
 /// What [`refreshed`] made of the folders that changed.
 enum Refresh {
@@ -405,16 +405,17 @@ pub(super) struct Relisted {
 /// (see [`quick`]): the changed folders' records are read by their offsets
 /// when the index lists them, else from the base read through once, a
 /// piece at a time (not held).
-fn refreshed(tree: &Tree, mut index: Index) -> Option<Refresh> {
+fn refreshed(tree: &Tree, mut index: Index, edited: &[String]) -> Option<Refresh> {
     if !tree.folders().all(|d| index.dirs.contains_key(d)) {
         return None;
     }
     // Each folder's stamp as it was before it is listed: a file added while
-    // it is listed changes it again, and the next command looks again.
+    // it is listed changes it again, and the next command looks again. A
+    // folder with a file edited in place is listed too (`edited`).
     let mut outside = Outside::default();
     for (dir, stamp) in &index.dirs {
         let now = dir_stamp(&tree.path(dir));
-        if now != *stamp {
+        if now != *stamp || edited.contains(dir) {
             if stamp.is_none() || now.is_none() {
                 return None;
             }
@@ -539,8 +540,13 @@ fn refreshed(tree: &Tree, mut index: Index) -> Option<Refresh> {
 /// tree's own, or with `apart` a file with no name) when too many files
 /// changed to read them again in memory: nothing is then left unwritten,
 /// and only the folders listed are told.
-fn refreshed_or_rebuilt(tree: &Tree, index: Index, apart: bool) -> Option<(Index, Outside)> {
-    match refreshed(tree, index)? {
+fn refreshed_or_rebuilt(
+    tree: &Tree,
+    index: Index,
+    apart: bool,
+    edited: &[String],
+) -> Option<(Index, Outside)> {
+    match refreshed(tree, index, edited)? {
         Refresh::Done(index, outside) => Some((index, outside)),
         Refresh::Many(index, relisted) => {
             let rebuilt = tree.rebuilt(&index, &relisted, apart)?;
@@ -639,18 +645,72 @@ impl Tree {
     /// changes nothing, into a file with no name). `None` where
     /// [`refreshed`] gives none: the full view's.
     pub(super) fn current(&self, index: Index, apart: bool) -> Option<Index> {
-        if self.folders_match(&index) {
+        let edited = self
+            .edited
+            .lock()
+            .map(|e| e.dirs.clone())
+            .unwrap_or_default();
+        if edited.is_empty() && self.folders_match(&index) {
             return Some(index);
         }
-        let (mut index, outside) = refreshed_or_rebuilt(self, index, apart)?;
+        let (mut index, outside) = refreshed_or_rebuilt(self, index, apart, &edited)?;
         index.listed = outside.dirs.keys().cloned().collect();
         if !(outside.old.is_empty() && outside.new.is_empty()) {
             index.unwritten = Some(index::Unwritten {
                 old: outside.old,
                 new: outside.new,
             });
+            if !(edited.is_empty() || apart) {
+                self.record_edited(&index, &outside.gone, &outside.dirs);
+            }
+        }
+        if !edited.is_empty() {
+            // What listing those folders held, given back before the read.
+            trim_heap();
         }
         Some(index)
+    }
+
+    /// Appends to the index what `index`, brought up to date for files
+    /// edited in place, read again (`gone`: the files removed; `dirs`: the
+    /// folders listed): a transition trusts the folders' stamps, which such
+    /// an edit leaves as they were, and would not see it (the full view
+    /// such a read took wrote the index too). The registry stays known
+    /// only when it is fresh for what was read again; else the next
+    /// transition renders it whole rather than patching a stale one. Best
+    /// effort, as every index write.
+    fn record_edited(&self, index: &Index, gone: &[String], dirs: &Dirs) {
+        let Some(unwritten) = &index.unwritten else {
+            return;
+        };
+        let news: Vec<&Entry> = unwritten.new.iter().collect();
+        let removed: Vec<&str> = gone.iter().map(String::as_str).collect();
+        // Known without reading the registry (at 100,000 tickets, 8 MB):
+        // the one the index knows, and what was read again says what it
+        // said (a body edited), each a row of the tickets' tables.
+        fn said(entries: &[Entry]) -> Vec<(&str, &Entry)> {
+            let mut said: Vec<_> = entries.iter().map(|e| (&*e.rel, e)).collect();
+            said.sort_unstable_by(|a, b| a.0.cmp(b.0));
+            said
+        }
+        let same = |a: &[Entry], b: &[Entry]| {
+            let (a, b) = (said(a), said(b));
+            a.len() == b.len()
+                && a.iter()
+                    .zip(&b)
+                    .all(|(x, y)| x.0 == y.0 && x.1.parsed == y.1.parsed && x.1.key == y.1.key)
+        };
+        let fresh = index
+            .memo
+            .as_ref()
+            .is_some_and(|m| Some(m.stamp) == self.registry_stamp())
+            && same(&unwritten.old, &unwritten.new)
+            && registry_rows(self, &unwritten.new).is_some();
+        let memo = index.memo.as_ref().filter(|_| fresh);
+        let lines = index::delta(&removed, &news, dirs, memo, &new_highest(index, &news));
+        if index::append(&self.index_path(), &lines).is_err() {
+            let _ = fs::remove_file(self.index_path());
+        }
     }
 
     /// Whether the registry is fresh for `index`, known without a render:
@@ -699,11 +759,13 @@ impl Tree {
     /// tree's records are 60 MB more.
     #[must_use]
     pub fn find_verified(&self, id: &IdArg) -> Option<Entry> {
-        let index = self.trusted_or_streamed()?;
-        // Looked up first (a binary search): an id the index does not name
-        // once goes to the full view, which says why, without the stats.
-        let found = quick_find(self, &index, id)?;
-        self.is_exact(&index).then_some(found)
+        self.retried(|| {
+            let index = self.trusted_or_streamed()?;
+            // Looked up first (a binary search): an id the index does not name
+            // once goes to the full view, which says why, without the stats.
+            let found = quick_find(self, &index, id)?;
+            self.is_exact(&index).then_some(found)
+        })
     }
 
     /// The index when it is exactly the tree, as [`Tree::find_verified`]
@@ -715,8 +777,51 @@ impl Tree {
     /// tickets, against 23, for 40 ms less).
     #[must_use]
     pub fn exact_index(&self) -> Option<Index> {
-        self.trusted_or_streamed()
-            .filter(|index| self.is_exact(index))
+        self.retried(|| {
+            self.trusted_or_streamed()
+                .filter(|index| self.is_exact(index))
+        })
+    }
+
+    /// `read`, and once more when it had no answer because the check that
+    /// the index is exactly the tree found files edited in place (written
+    /// over, their folders' stamps unchanged), at most [`REFRESH_FILES`]:
+    /// the second time the index is brought up to date for their folders
+    /// as for folders whose stamps changed ([`Tree::current`]: listed, the
+    /// changed files read again), where the full view read every file and
+    /// held every record. A read with side effects of its own (`list`'s
+    /// spools) asks [`Tree::edited_in_place`] and tries again itself.
+    pub(super) fn retried<T>(&self, mut read: impl FnMut() -> Option<T>) -> Option<T> {
+        read().or_else(|| {
+            if !self.edited_in_place() {
+                return None;
+            }
+            trim_heap();
+            read()
+        })
+    }
+
+    /// Forgets the files found edited in place: an index written from a
+    /// read of every file records them.
+    pub(super) fn forget_edited(&self) {
+        if let Ok(mut e) = self.edited.lock() {
+            *e = super::Edited::default();
+        }
+    }
+
+    /// Whether files edited in place were found in this run.
+    pub(super) fn edited_noted(&self) -> bool {
+        self.edited.lock().is_ok_and(|e| !e.dirs.is_empty())
+    }
+
+    /// Whether the last check that the index is exactly the tree failed
+    /// only because of files edited in place, in folders the next
+    /// [`Tree::current`] lists (asked once: then `false` until another
+    /// check finds more).
+    pub fn edited_in_place(&self) -> bool {
+        self.edited
+            .lock()
+            .is_ok_and(|mut e| std::mem::take(&mut e.fresh))
     }
 
     /// What `read` makes of `index`, a trusted one, read on another thread
@@ -730,11 +835,14 @@ impl Tree {
         index: &Index,
         read: impl FnOnce(&Index) -> Option<T> + Send,
     ) -> Option<T> {
-        std::thread::scope(|s| {
+        // The read stops at the first file the check finds changed.
+        let made = std::thread::scope(|s| {
             let made = s.spawn(|| read(index));
-            let exact = self.is_exact(index);
+            let exact = self.check_exact(index, &|| index.abandon(true));
             super::joined(made).filter(|_| exact)
-        })
+        });
+        index.abandon(false);
+        made
     }
 
     /// Whether every ticket file's stamp is its record's in `index` (a
@@ -744,20 +852,61 @@ impl Tree {
     /// files was just stat'ed: [`Index::listed`]); the records are read as
     /// a path and a stamp only.
     fn is_exact(&self, index: &Index) -> bool {
+        self.check_exact(index, &|| {})
+    }
+
+    /// [`Tree::is_exact`], calling `differs` at the first file that is not
+    /// as its record says.
+    fn check_exact(&self, index: &Index, differs: &(dyn Fn() + Sync)) -> bool {
         // A chunk at a time: the paths of every record were 9 MB at
-        // 100,000 tickets. A chunk with a file that differs ends the check
-        // (once all of it is stat'ed).
+        // 100,000 tickets. The check goes on past files edited in place (a
+        // regular file with another stamp), noting their folders, up to
+        // [`REFRESH_FILES`] of them; any other difference, or more, ends it
+        // (once its chunk is stat'ed).
         let mut rows: Vec<usize> = Vec::new();
+        let (mut edited, mut dirs) = (0, Vec::<String>::new());
         let checked = index.each_stamps(EXACT_CHUNK, &mut |some| {
             rows.clear();
             rows.extend((0..some.len()).filter(|&i| {
                 let dir = super::parent_dir(some.rel(i));
                 !index.listed.iter().any(|d| d == dir)
             }));
-            let same = super::parallel_map(&rows, |&i| holds(self, some.rel(i), some.stamp(i)));
-            same.into_iter().all(|s| s == Some(true)).then_some(())
+            let held = super::parallel_map(&rows, |&i| holds(self, some.rel(i), some.stamp(i)));
+            if held.iter().any(|h| *h != Some(Held::Same)) {
+                differs();
+            }
+            for (&i, held) in rows.iter().zip(held) {
+                match held? {
+                    Held::Same => {}
+                    Held::Edited => {
+                        edited += 1;
+                        let dir = super::parent_dir(some.rel(i));
+                        if !dirs.iter().any(|d| d == dir) {
+                            dirs.push(dir.to_string());
+                        }
+                    }
+                    Held::Other => return None,
+                }
+            }
+            (edited <= REFRESH_FILES).then_some(())
         });
-        checked.is_some()
+        if checked.is_some() && edited > 0 {
+            self.note_edited(dirs);
+        }
+        checked.is_some() && edited == 0
+    }
+
+    /// Notes the folders of files found edited in place, for the next try
+    /// ([`Tree::retried`]) and every [`Tree::current`] after it.
+    pub(super) fn note_edited(&self, dirs: Vec<String>) {
+        if let Ok(mut e) = self.edited.lock() {
+            e.fresh = true;
+            for dir in dirs {
+                if !e.dirs.contains(&dir) {
+                    e.dirs.push(dir);
+                }
+            }
+        }
     }
 
     /// The open tickets (pending and in progress) and the tickets their
@@ -872,13 +1021,29 @@ fn is_file(tree: &Tree, rel: &str) -> bool {
 
 /// Whether an entry's file still has the stamp the index recorded.
 fn fresh(tree: &Tree, e: &Entry) -> bool {
-    holds(tree, &e.rel, e.stamp)
+    holds(tree, &e.rel, e.stamp) == Held::Same
 }
 
 /// Whether the file at `rel` is a regular file (not followed if a symlink)
 /// with the stamp `stamp`.
-fn holds(tree: &Tree, rel: &str, stamp: Stamp) -> bool {
-    fs::symlink_metadata(tree.path(rel)).is_ok_and(|m| m.is_file() && Stamp::of(&m) == stamp)
+fn holds(tree: &Tree, rel: &str, stamp: Stamp) -> Held {
+    match fs::symlink_metadata(tree.path(rel)) {
+        Ok(m) if m.is_file() && Stamp::of(&m) == stamp => Held::Same,
+        Ok(m) if m.is_file() => Held::Edited,
+        _ => Held::Other,
+    }
+}
+
+/// What [`holds`] found of a ticket file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Held {
+    /// The stamp its record has.
+    Same,
+    /// A regular file with another stamp: edited in place, if its folder's
+    /// stamp is unchanged.
+    Edited,
+    /// Gone, or no regular file (a symlink).
+    Other,
 }
 
 /// How many files [`Tree::is_exact`] stats at a time.
@@ -1364,18 +1529,43 @@ fn append_change(
         .chain(outside.gone.iter().map(String::as_str))
         .collect();
     let news: Vec<&Entry> = news(new, change, outside).collect();
-    // A new highest number of a prefix: the change's own id (`new`), or one
-    // a file read again brought (already in the index's memory, not on disk).
-    let prefixes: Vec<(&str, u64)> = news
-        .iter()
-        .filter_map(|e| e.key.as_ref())
-        .filter(|k| k.numbered && index.prefixes.get(&*k.prefix).is_none_or(|m| k.num >= *m))
-        .map(|k| (&*k.prefix, k.num))
-        .collect();
-    let lines = index::delta(&removed, &news, &dirs, memo.as_ref(), &prefixes);
+    let lines = index::delta(
+        &removed,
+        &news,
+        &dirs,
+        memo.as_ref(),
+        &new_highest(index, &news),
+    );
     if index::append(&tree.index_path(), &lines).is_err() {
         let _ = fs::remove_file(tree.index_path());
     }
+}
+
+/// Gives the heap's free pages back to the system: what a first try that
+/// found files edited in place held is freed, but in pieces the second
+/// try's blocks do not fit (`status --json` at 100,000 tickets: 33.2 MiB
+/// peak without this).
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn trim_heap() {
+    // SAFETY: `malloc_trim` only returns free memory; it takes the
+    // allocator's own locks.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn trim_heap() {}
+
+/// A new highest number of a prefix among `news`: a change's own id, or
+/// one a file read again brought (already in the index's memory, not on
+/// disk).
+fn new_highest<'e>(index: &Index, news: &[&'e Entry]) -> Vec<(&'e str, u64)> {
+    news.iter()
+        .filter_map(|e| e.key.as_ref())
+        .filter(|k| k.numbered && index.prefixes.get(&*k.prefix).is_none_or(|m| k.num >= *m))
+        .map(|k| (&*k.prefix, k.num))
+        .collect()
 }
 
 /// What the recovery of an interrupted change did.
@@ -1801,7 +1991,8 @@ mod tests {
         .unwrap();
         fs::create_dir(root.join("pending/.hidden")).unwrap();
         fs::write(root.join("pending/notes.txt"), "not a ticket").unwrap();
-        let Some(Refresh::Done(_, outside)) = refreshed(&tree, tree.open_index().unwrap()) else {
+        let Some(Refresh::Done(_, outside)) = refreshed(&tree, tree.open_index().unwrap(), &[])
+        else {
             panic!("one added file: read again");
         };
         let new: Vec<&str> = outside.new.iter().map(|e| &*e.rel).collect();
@@ -1811,18 +2002,18 @@ mod tests {
         let temp = root.join("pending/.tix-tmp-123-abc");
         fs::write(&temp, "half a ticket").unwrap();
         assert!(
-            refreshed(&tree, tree.open_index().unwrap()).is_none(),
+            refreshed(&tree, tree.open_index().unwrap(), &[]).is_none(),
             "a temp file: the full view"
         );
         fs::remove_file(&temp).unwrap();
         assert!(matches!(
-            refreshed(&tree, tree.open_index().unwrap()),
+            refreshed(&tree, tree.open_index().unwrap(), &[]),
             Some(Refresh::Done(..))
         ));
 
         fs::create_dir(root.join("pending/sprint-1")).unwrap();
         assert!(
-            refreshed(&tree, tree.open_index().unwrap()).is_none(),
+            refreshed(&tree, tree.open_index().unwrap(), &[]).is_none(),
             "a folder below: the full view"
         );
     }
