@@ -1118,12 +1118,7 @@ fn a_large_tree_s_reads_right_after_an_edit_in_place_are_the_full_view_s() {
     let was = t.state_snapshot();
     let check = t.run(&["sync", "--check", "--json"]).code(6).json();
     assert_eq!(t.state_snapshot(), was);
-    let kinds: Vec<&str> = check["problems"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["kind"].as_str().unwrap())
-        .collect();
+    let kinds = crate::util::each_str(&check["problems"], "kind");
     assert!(kinds.contains(&"registry_stale"), "{check}");
     // A read, then a transition: the registry it leaves shows the edits.
     t.run(&["status"]).code(0);

@@ -141,12 +141,7 @@ fn status_json_matches_the_contract() {
     assert_eq!(s["in_progress"][0]["age_secs"], 0);
     assert_eq!(s["in_progress"][0]["agent"], "claude");
     // TIX-0004 depends on the in-progress TIX-0001: not ready.
-    let ready: Vec<&str> = s["ready"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["id"].as_str().unwrap())
-        .collect();
+    let ready = crate::util::each_str(&s["ready"], "id");
     assert_eq!(ready, ["TIX-0002"]);
     assert_eq!(s["recent"][0]["id"], "TIX-0003");
     assert_eq!(s["problems"], 0);

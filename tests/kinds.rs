@@ -120,12 +120,7 @@ fn a_tree_whose_statuses_have_spaces_keeps_its_spelling() {
     // Backlog is pending but not ready: next draws from To Do, best first.
     assert_eq!(t.run(&["next"]).code(0).stdout, "TIX-0002\n");
     let s = t.run(&["status", "--json"]).code(0).json();
-    let ready: Vec<&str> = s["ready"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x["id"].as_str().unwrap())
-        .collect();
+    let ready = crate::util::each_str(&s["ready"], "id");
     assert_eq!(ready, ["TIX-0002", "TIX-0003"]);
     assert_eq!(
         s["in_progress"][0]["id"], "TIX-0004",
@@ -441,19 +436,9 @@ fn a_ticket_closed_as_wont_do_is_closed_but_not_done() {
     let s = t.run(&["status", "--json"]).code(0).json();
     assert_eq!(s["completion_rate"], 0.5, "1 done of the 2 that count");
     assert_eq!(s["counts"]["wont_do"], 1);
-    let recent: Vec<&str> = s["recent"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x["id"].as_str().unwrap())
-        .collect();
+    let recent = crate::util::each_str(&s["recent"], "id");
     assert_eq!(recent, ["TIX-0001"]);
-    let ready: Vec<&str> = s["ready"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x["id"].as_str().unwrap())
-        .collect();
+    let ready = crate::util::each_str(&s["ready"], "id");
     assert_eq!(ready, ["TIX-0003"], "its dependency is closed");
     assert_eq!(t.run(&["next"]).code(0).stdout, "TIX-0003\n");
     let registry = t.read("tickets/TICKET_REGISTRY.md");

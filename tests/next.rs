@@ -258,12 +258,7 @@ fn missing_dependencies_and_cycles_are_reported_and_worked_around() {
     assert_eq!(t.run(&["next"]).code(0).stdout, "TIX-0015\n");
     let status = t.run(&["status", "--json"]).code(0).json();
     assert_eq!(status["problems"], 3);
-    let ready: Vec<&str> = status["ready"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["id"].as_str().unwrap())
-        .collect();
+    let ready = crate::util::each_str(&status["ready"], "id");
     assert_eq!(ready, ["TIX-0015"]);
     // The cycle broken by hand, and the id fixed: nothing left.
     t.write(

@@ -85,12 +85,7 @@ fn r4_the_registry_is_the_same_bytes_whatever_the_listing_order() {
     // A transition pushes its ticket last in memory; the registry must not care.
     t.run(&["start", "2"]).code(0);
     let check = t.run(&["sync", "--check", "--json"]).code(6).json();
-    let kinds: Vec<&str> = check["problems"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["kind"].as_str().unwrap())
-        .collect();
+    let kinds = crate::util::each_str(&check["problems"], "kind");
     assert!(kinds.iter().all(|k| *k == "duplicate_id"), "{kinds:?}");
     assert_ne!(t.read("tickets/TICKET_REGISTRY.md"), first);
 }

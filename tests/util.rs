@@ -694,3 +694,18 @@ pub fn assert_same<T: Outcome>(left: &T, right: &T, what: &str) {
         );
     }
 }
+
+/// The string `key` of each object of the JSON array `array`: the kinds of
+/// a check's problems, the ids of a dashboard's list.
+pub fn each_str<'v>(array: &'v serde_json::Value, key: &str) -> Vec<&'v str> {
+    array
+        .as_array()
+        .unwrap_or_else(|| panic!("not an array: {array}"))
+        .iter()
+        .map(|x| {
+            x[key]
+                .as_str()
+                .unwrap_or_else(|| panic!("no string {key:?}: {x}"))
+        })
+        .collect()
+}
