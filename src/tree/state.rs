@@ -707,9 +707,20 @@ impl Tree {
             && same(&unwritten.old, &unwritten.new)
             && registry_rows(self, &unwritten.new).is_some();
         let memo = index.memo.as_ref().filter(|_| fresh);
+        // A registry no longer known is said so first, in an append of its
+        // own: readers hold the lock shared, and one that sees only part of
+        // the records (or a crash that keeps only part) must not find the
+        // old registry known beside them.
+        let unknown = index::delta(&[], &[], &Dirs::new(), None, &[]);
         let lines = index::delta(&removed, &news, dirs, memo, &new_highest(index, &news));
-        if index::append(&self.index_path(), &lines).is_err() {
-            let _ = fs::remove_file(self.index_path());
+        let path = self.index_path();
+        let appended = if fresh {
+            index::append(&path, &lines)
+        } else {
+            index::append(&path, &unknown).and_then(|()| index::append(&path, &lines))
+        };
+        if appended.is_err() {
+            let _ = fs::remove_file(path);
         }
     }
 
@@ -1833,6 +1844,50 @@ mod tests {
             .open(path)
             .and_then(|mut f| std::io::Write::write_all(&mut f, text.as_bytes()))
             .unwrap();
+    }
+
+    /// A read that found a file edited in place appends its record to the
+    /// index; when its registry row changed, the line that says the
+    /// registry is unknown goes first, in an append of its own, so that a
+    /// reader that sees only part of the records never finds the old
+    /// registry known. A body edited leaves the registry known.
+    #[test]
+    fn an_edit_in_place_is_appended_after_the_registry_is_marked_unknown() {
+        let dir = with_pending(3);
+        let root = dir.path();
+        let tree = Tree::open(root, root).unwrap();
+        let mut snap = tree.scan(Scan::Cached, Upkeep::Index).unwrap();
+        tree.write_registry(&mut snap).unwrap();
+        assert!(tree.open_index().unwrap().memo.is_some());
+        let tail = |edit: &dyn Fn()| {
+            let before = fs::read(tree.index_path()).unwrap();
+            edit();
+            // Each as a command of its own.
+            let tree = Tree::open(root, root).unwrap();
+            assert!(
+                tree.found_by_index(0, super::super::Proof::Stat, true)
+                    .is_some()
+            );
+            let after = fs::read(tree.index_path()).unwrap();
+            assert!(after.starts_with(&before));
+            String::from_utf8(after[before.len()..].to_vec()).unwrap()
+        };
+        let rel = "pending/TIX-0002-t.md";
+        let tail_of_retitle = tail(&|| retitle_in_place(&root.join(rel)));
+        assert!(tail_of_retitle.starts_with("R\t-\n"), "{tail_of_retitle}");
+        assert!(tail_of_retitle[4..].contains(rel), "{tail_of_retitle}");
+        // The registry again as the tree says; then a body edited.
+        let mut snap = tree.scan(Scan::Cached, Upkeep::Index).unwrap();
+        tree.write_registry(&mut snap).unwrap();
+        let tail_of_body = tail(&|| {
+            let mut f = fs::OpenOptions::new()
+                .append(true)
+                .open(root.join(rel))
+                .unwrap();
+            std::io::Write::write_all(&mut f, b"A body.\n").unwrap();
+        });
+        assert!(tail_of_body.contains(rel), "{tail_of_body}");
+        assert!(!tail_of_body.contains("R\t-"), "{tail_of_body}");
     }
 
     /// A read of one ticket goes by the index while every file is as it
