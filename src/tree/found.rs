@@ -49,8 +49,9 @@ pub enum Synced {
     /// registry was written.
     Done(Found, bool),
     /// The files of the tickets in the wrong folder, in the order of their
-    /// paths: nothing was written. `tix sync` moves each as a transition
-    /// does, by the index, and asks again.
+    /// paths: the registry was not written (the index may have been, as
+    /// a read writes it). `tix sync` moves each as a transition does, by
+    /// the index, and asks again.
     Misplaced(Vec<String>),
 }
 
@@ -112,7 +113,7 @@ impl Tree {
     /// to date in memory, the whole index written again a piece at a time.
     /// The full view held every record (at 100,000 tickets, 90 MiB). With
     /// whether the registry was written; the files to move, when a ticket
-    /// is in the wrong folder (nothing written: see [`Synced`]); `None`:
+    /// is in the wrong folder (the registry not written: see [`Synced`]); `None`:
     /// the index cannot serve (the full view's).
     ///
     /// # Errors

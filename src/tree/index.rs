@@ -80,9 +80,10 @@ pub struct Index {
     /// Appended changes, in order: an upsert (`Some`) or a removal of a path.
     deltas: Vec<(Text, Option<Entry>)>,
     pub delta_bytes: usize,
-    /// What a read brought up to date in memory only (see
-    /// `Tree::current`): the file says otherwise, and nothing found of
-    /// this index may be noted in it.
+    /// What a read brought up to date in memory (see `Tree::current`):
+    /// the file says otherwise (but for files edited in place, whose
+    /// records a read appends), and nothing found of this index may be
+    /// noted in it.
     pub unwritten: Option<Unwritten>,
     /// The folders a read listed again to bring the index up to date (see
     /// `Tree::current`): every file in them was stat'ed then, and its

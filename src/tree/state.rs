@@ -636,7 +636,10 @@ impl Tree {
     /// tickets, 85 MiB) for as long as no transition wrote the index again.
     /// Up to [`REFRESH_FILES`] changed files, nothing is written: the next
     /// transition lists those folders again and patches their rows in the
-    /// registry. The old and new records of
+    /// registry. Files found written over in place ([`Tree::retried`]) are
+    /// the exception: their folders are listed too, and (but with `apart`)
+    /// what was read again is appended to the index, as a transition would
+    /// not see them ([`Tree::record_edited`]). The old and new records of
     /// what changed are kept ([`index::Index::unwritten`]: the registry's
     /// memo is of the records before), and the folders listed
     /// ([`index::Index::listed`]). When more files changed than that
