@@ -354,9 +354,51 @@ fn outside_rows(root: &Path, n: usize, runs: usize, skip: usize) {
         rss,
     );
     sync_moves(root, n, runs);
+    in_place_rows(root, n, runs);
     if n >= 10_000 {
         many_rows(root, n, runs, skip + runs);
     }
+}
+
+/// Reads right after two ticket files were written over in place (one
+/// pending, one completed: their folders' stamps as they were, as an
+/// editor that does not save by rename leaves them), each run after edits
+/// of its own: the first read lists their folders again and notes them in
+/// the index (a check notes nothing).
+fn in_place_rows(root: &Path, n: usize, runs: usize) {
+    let pick = |status: &str| (1..=n).filter(|i| status_of(*i, n) == status).nth(n / 50);
+    let files: Vec<_> = ["pending", "completed"]
+        .into_iter()
+        .filter_map(pick)
+        .map(|i| ticket_path(root, i, n))
+        .collect();
+    let mut round = 0;
+    for args in [
+        &["status"][..],
+        &["status", "--json"],
+        &["list"],
+        &["next"],
+        &["sync", "--check"],
+    ] {
+        let (mut times, mut rss) = (Vec::new(), 0);
+        for _ in 0..runs {
+            round += 1;
+            for path in &files {
+                let text = fs::read_to_string(path).unwrap();
+                let at = text.find("title: ").unwrap();
+                let end = at + text[at..].find('\n').unwrap();
+                let text = format!("{}title: Written over {round}{}", &text[..at], &text[end..]);
+                // The same file, written over: no rename.
+                fs::write(path, text).unwrap();
+            }
+            let (t, r) = run_with(Path::new(BIN), root, args, None, false);
+            times.push(t);
+            rss = rss.max(r);
+        }
+        let name = format!("{} right after 2 files were written over", args.join(" "));
+        row(n, &name, &mut times, rss);
+    }
+    run(root, &["sync"]);
 }
 
 /// `sync` right after the statuses of 1 and of 10 pending tickets were
