@@ -235,9 +235,9 @@ impl Tree {
     }
 
     /// [`Tree::found_by_index`] of `index`, each file read from `root` and
-    /// compared with its record when it is given; with `edited`, files
+    /// compared with its record when it is given; with `collect`, files
     /// edited in place are noted for a second try.
-    fn find_in(&self, index: &Index, root: Option<&File>, edited: bool) -> Option<Found> {
+    fn find_in(&self, index: &Index, root: Option<&File>, collect: bool) -> Option<Found> {
         let mut seen = Seen {
             files: 0,
             keys: Keys::default(),
@@ -247,12 +247,11 @@ impl Tree {
             problems: Vec::new(),
         };
         let mut chunk: Vec<Entry> = Vec::with_capacity(READ_CHUNK);
-        // With `edited`, the folders of files that do not read as their
-        // records say but are regular files (edited in place): the walk
-        // goes on past them, seeing nothing more, to note them all for a
-        // second try (see `Tree::retried`), up to `REFRESH_FILES`.
-        let collect = edited;
-        let (mut edited, mut dirs) = (0, Vec::<String>::new());
+        // With `collect`, files that do not read as their records say but
+        // are regular files (edited in place): the walk goes on past them,
+        // seeing nothing more, to note them all for a second try (see
+        // `Tree::retried`), up to `REFRESH_FILES`.
+        let mut edited: Vec<String> = Vec::new();
         let mut take = |chunk: &mut Vec<Entry>, seen: &mut Seen| -> Option<()> {
             if let Some(root) = root {
                 let same = super::parallel_map(chunk, |e| self.reads_as(root, e));
@@ -260,21 +259,15 @@ impl Tree {
                     if same == Some(true) {
                         continue;
                     }
-                    if !(collect
-                        && std::fs::symlink_metadata(self.path(&e.rel)).is_ok_and(|m| m.is_file()))
-                    {
+                    if !(collect && super::state::is_file(self, &e.rel)) {
                         return None;
                     }
-                    edited += 1;
-                    let dir = super::parent_dir(&e.rel);
-                    if !dirs.iter().any(|d| d == dir) {
-                        dirs.push(dir.to_string());
-                    }
+                    edited.push(e.rel.to_string());
                 }
-                if edited > super::state::REFRESH_FILES {
+                if edited.len() > super::state::REFRESH_FILES {
                     return None;
                 }
-                if edited > 0 {
+                if !edited.is_empty() {
                     chunk.clear();
                     return Some(());
                 }
@@ -289,8 +282,8 @@ impl Tree {
             Some(())
         })?;
         take(&mut chunk, &mut seen)?;
-        if edited > 0 {
-            self.note_edited(dirs);
+        if !edited.is_empty() {
+            self.note_edited(&edited);
             return None;
         }
         seen.finish()

@@ -368,7 +368,7 @@ fn quick(tree: &Tree) -> Option<(Index, Outside)> {
 /// At most this many files changed, added and removed in all are read
 /// again by [`refreshed`] and held; past that, the index is written again
 /// whole ([`Tree::rebuilt`]) rather than appended to.
-pub(crate) const REFRESH_FILES: usize = 512;
+pub(super) const REFRESH_FILES: usize = 512;
 
 /// What [`refreshed`] made of the folders that changed.
 enum Refresh {
@@ -878,7 +878,7 @@ impl Tree {
         // [`REFRESH_FILES`] of them; any other difference, or more, ends it
         // (once its chunk is stat'ed).
         let mut rows: Vec<usize> = Vec::new();
-        let (mut edited, mut dirs) = (0, Vec::<String>::new());
+        let mut edited: Vec<String> = Vec::new();
         let checked = index.each_stamps(EXACT_CHUNK, &mut |some| {
             rows.clear();
             rows.extend((0..some.len()).filter(|&i| {
@@ -892,32 +892,27 @@ impl Tree {
             for (&i, held) in rows.iter().zip(held) {
                 match held? {
                     Held::Same => {}
-                    Held::Edited => {
-                        edited += 1;
-                        let dir = super::parent_dir(some.rel(i));
-                        if !dirs.iter().any(|d| d == dir) {
-                            dirs.push(dir.to_string());
-                        }
-                    }
+                    Held::Edited => edited.push(some.rel(i).to_string()),
                     Held::Other => return None,
                 }
             }
-            (edited <= REFRESH_FILES).then_some(())
+            (edited.len() <= REFRESH_FILES).then_some(())
         });
-        if checked.is_some() && edited > 0 {
-            self.note_edited(dirs);
+        if checked.is_some() && !edited.is_empty() {
+            self.note_edited(&edited);
         }
-        checked.is_some() && edited == 0
+        checked.is_some() && edited.is_empty()
     }
 
-    /// Notes the folders of files found edited in place, for the next try
-    /// ([`Tree::retried`]) and every [`Tree::current`] after it.
-    pub(super) fn note_edited(&self, dirs: Vec<String>) {
+    /// Notes the folders of `files`, found edited in place, for the next
+    /// try ([`Tree::retried`]) and every [`Tree::current`] after it.
+    pub(super) fn note_edited(&self, files: &[String]) {
         if let Ok(mut e) = self.edited.lock() {
             e.fresh = true;
-            for dir in dirs {
-                if !e.dirs.contains(&dir) {
-                    e.dirs.push(dir);
+            for file in files {
+                let dir = super::parent_dir(file);
+                if !e.dirs.iter().any(|d| d == dir) {
+                    e.dirs.push(dir.to_string());
                 }
             }
         }
@@ -1029,7 +1024,7 @@ fn quick_find(tree: &Tree, index: &Index, id: &IdArg) -> Option<Entry> {
     }
 }
 
-fn is_file(tree: &Tree, rel: &str) -> bool {
+pub(super) fn is_file(tree: &Tree, rel: &str) -> bool {
     fs::symlink_metadata(tree.path(rel)).is_ok_and(|m| m.is_file())
 }
 
