@@ -2,8 +2,8 @@ use super::Ctx;
 use crate::cli::SyncArgs;
 use crate::exit::Exit;
 use crate::tree::{
-    Action, BY_INDEX_FROM, Change, Entry, Event, LockMode, Problem, Proof, REGISTRY, Scan, Stamp,
-    State, Synced, Ticket, Tree, Upkeep,
+    Action, BY_INDEX_FROM, Change, Entry, Event, Found, LockMode, Problem, Proof, REGISTRY, Scan,
+    Stamp, State, Synced, Ticket, Tree, Upkeep,
 };
 use crate::view::{CheckJson, ProblemJson};
 use anyhow::{Context, Result};
@@ -94,11 +94,7 @@ fn sync(ctx: &Ctx, tree: &Tree) -> Result<Exit> {
     // from it if it is not fresh; else each misplaced file moved as a
     // transition moves one, by the index, and the index asked again.
     match tree.sync_by_index(BY_INDEX_FROM, &lock)? {
-        Some(Synced::Done(found, wrote)) => {
-            warn(ctx, tree, &found.problems);
-            ctx.note(&summary(tree, found.files, 0, wrote));
-            return Ok(Exit::Ok);
-        }
+        Some(Synced::Done(found, wrote)) => return Ok(said(ctx, tree, &found, 0, wrote)),
         Some(Synced::Misplaced(paths)) => {
             let mut state = State::open(tree, &lock)?;
             for src in paths {
@@ -112,9 +108,7 @@ fn sync(ctx: &Ctx, tree: &Tree) -> Result<Exit> {
                 }
             }
             if let Some(Synced::Done(found, wrote)) = tree.sync_by_index(BY_INDEX_FROM, &lock)? {
-                warn(ctx, tree, &found.problems);
-                ctx.note(&summary(tree, found.files, moved, wrote || moved > 0));
-                return Ok(Exit::Ok);
+                return Ok(said(ctx, tree, &found, moved, wrote || moved > 0));
             }
         }
         None => {}
@@ -185,6 +179,14 @@ fn refile(
     state.commit(change)?;
     ctx.note(&format!("moved {} → {}", tree.show(&src), tree.show(&dst)));
     Ok(())
+}
+
+/// What a sync by the index says once nothing is left to move: the
+/// problems it leaves, and its last line.
+fn said(ctx: &Ctx, tree: &Tree, found: &Found, moved: usize, wrote: bool) -> Exit {
+    warn(ctx, tree, &found.problems);
+    ctx.note(&summary(tree, found.files, moved, wrote));
+    Exit::Ok
 }
 
 /// What a sync says of the problems it leaves.
