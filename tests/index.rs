@@ -1033,11 +1033,7 @@ fn a_large_tree_s_sync_moves_by_the_index_what_the_full_view_moves() {
          tix: 11004 tickets; 4 moved; tickets/TICKET_REGISTRY.md regenerated\n"
     );
     let full = untrusted(&copy, || copy.run(&["sync"]).code(0));
-    assert_same(
-        &(by_index.stdout, by_index.stderr),
-        &(full.stdout, full.stderr),
-        "by the index and the full view",
-    );
+    assert_same(&by_index, &full, "by the index and the full view");
     assert!(
         t.read("tickets/TICKET_REGISTRY.md")
             .contains("edited by hand")
@@ -1100,11 +1096,7 @@ fn a_large_tree_s_reads_right_after_an_edit_in_place_are_the_full_view_s() {
         let by_index = t.run(args).code(0);
         assert!(index(&t) != was, "{args:?}: the index was not written");
         let full = untrusted(&t, || t.run(args).code(0));
-        assert_same(
-            &(by_index.stdout.clone(), by_index.stderr),
-            &(full.stdout, full.stderr),
-            &format!("{args:?}"),
-        );
+        assert_same(&by_index, &full, &format!("{args:?}"));
         if args[0] != "status" && args != ["next"] {
             assert!(
                 by_index.stdout.contains(&format!("edited in place {n} 11")),
@@ -1208,11 +1200,7 @@ fn a_large_tree_s_reads_after_a_checkout_are_the_full_view_s() {
             "{args:?} wrote the index"
         );
         let full = untrusted(&t, || t.run(args).code(code));
-        assert_eq!(
-            (by_index.stdout, by_index.stderr),
-            (full.stdout, full.stderr),
-            "{args:?}"
-        );
+        assert_same(&by_index, &full, &format!("{args:?}"));
     }
     // The next transition patches what changed into the registry.
     t.write("tickets/.tix/index", &index);
@@ -1275,11 +1263,7 @@ fn a_large_tree_s_commands_after_a_checkout_of_many_files_are_the_full_view_s() 
         }
         t.write("tickets/.tix/index", &old);
         let full = untrusted(&t, || t.run(args).code(code));
-        assert_eq!(
-            (by_index.stdout, by_index.stderr),
-            (full.stdout, full.stderr),
-            "{args:?}"
-        );
+        assert_same(&by_index, &full, &format!("{args:?}"));
     }
     t.write("tickets/.tix/index", &old);
     t.run(&["start", "2"]).code(0);

@@ -659,6 +659,16 @@ impl Outcome for (String, String) {
     }
 }
 
+impl Outcome for Run {
+    fn parts(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("exit code", self.code.to_string()),
+            ("stdout", self.stdout.clone()),
+            ("stderr", self.stderr.clone()),
+        ]
+    }
+}
+
 impl Outcome for (i32, String) {
     fn parts(&self) -> Vec<(&'static str, String)> {
         vec![
