@@ -154,6 +154,67 @@ fn a_transition_renders_a_registry_it_cannot_patch_from_the_index() {
     assert_eq!(t.read(registry), rendered);
 }
 
+/// The registry's problems list the files of an id on two files. A
+/// transition after such a pair was made or settled outside tix (a copy
+/// added, removed, or given another id and name) must show that
+/// change in the problems as a full render does, not patch its own row in
+/// and keep the problems as they were.
+#[test]
+fn a_duplicate_made_or_settled_outside_tix_is_seen_by_the_next_transition() {
+    let t = board();
+    let registry = "tickets/TICKET_REGISTRY.md";
+    let copy = "tickets/pending/TIX-0014-copy.md";
+    let renamed = "tickets/pending/TIX-0050-copy.md";
+    let own = t.read("tickets/pending/TIX-0014-t14.md");
+    t.write(copy, &own);
+    t.run(&["sync"]).code(0);
+    assert!(t.read(registry).contains("TIX-0014-copy.md"));
+    // What is run, what was done before it, and whether the id is then on
+    // two files.
+    type Step<'a> = (&'a [&'a str], &'a dyn Fn(), bool);
+    let steps: [Step; 4] = [
+        // Settled: the copy removed.
+        (
+            &["start", "19"],
+            &|| fs::remove_file(t.path(copy)).unwrap(),
+            false,
+        ),
+        // Made: a copy added.
+        (&["start", "1"], &|| t.write(copy, &own), true),
+        // Settled: the copy given an id of its own, and renamed for it.
+        (
+            &["start", "24"],
+            &|| {
+                t.write(copy, &own.replace("TIX-0014", "TIX-0050"));
+                fs::rename(t.path(copy), t.path(renamed)).unwrap();
+            },
+            false,
+        ),
+        // Made again: the id and the name back.
+        (
+            &["move", "19", "pending"],
+            &|| {
+                t.write(renamed, &own);
+                fs::rename(t.path(renamed), t.path(copy)).unwrap();
+            },
+            true,
+        ),
+    ];
+    for (args, perturb, twice) in steps {
+        perturb();
+        t.run(args).code(0);
+        let rendered = t.read(registry);
+        assert_eq!(
+            rendered.contains("id TIX-0014 is used by 2 files"),
+            twice,
+            "{args:?}: {rendered}"
+        );
+        // Exactly what a full render gives: `sync` leaves it as it is.
+        t.run(&["sync"]).code(0);
+        assert_eq!(t.read(registry), rendered, "{args:?}");
+    }
+}
+
 #[test]
 fn a_run_of_transitions_keeps_the_registry_equal_to_a_full_render() {
     let t = board();

@@ -1380,6 +1380,9 @@ fn plan_quick(
     let insert = news(new, change, outside)
         .map(|e| registry_row(tree, e))
         .collect::<Option<Vec<_>>>()?;
+    if on_two_files(index, new, change, outside)? {
+        return None;
+    }
     let old = FileLines::open(&tree.path(REGISTRY))?;
     match old.file.metadata() {
         Ok(m) if Stamp::of(&m) == memo.stamp => {}
@@ -1387,6 +1390,32 @@ fn plan_quick(
     }
     let patch = registry::patch(&tree.config, &old, old.len, &memo.layout, &remove, &insert)?;
     Some(Planned { old, patch })
+}
+
+/// Whether an id the change or the files changed outside tix carry is on
+/// two files before them or after: the registry's problems then list other
+/// files than a patch of the rows would leave there (a copy removed, added,
+/// or saved with another id). `index` is brought up to date for what
+/// changed outside tix, not yet for the change. `None`: a lookup failed.
+fn on_two_files(index: &Index, new: &Entry, change: &Change, outside: &Outside) -> Option<bool> {
+    let keys = outside.old.iter().chain(&outside.new).chain([new]);
+    for key in keys.filter_map(|e| e.key.as_ref()) {
+        let now = index.lookup(key)?;
+        let is_new = |e: &Entry| outside.new.iter().any(|n| n.rel == e.rel);
+        let before = now.iter().filter(|e| !is_new(e)).count()
+            + outside
+                .old
+                .iter()
+                .filter(|e| e.key.as_ref() == Some(key))
+                .count();
+        let changed = |e: &Entry| Some(&*e.rel) == change.src.as_deref() || *e.rel == *change.dst;
+        let after =
+            now.iter().filter(|e| !changed(e)).count() + usize::from(new.key.as_ref() == Some(key));
+        if now.len() > 1 || before > 1 || after > 1 {
+            return Some(true);
+        }
+    }
+    Some(false)
 }
 
 /// A record's row in the registry's tables. `None` for one in the problems
