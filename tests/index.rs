@@ -766,6 +766,66 @@ fn large() -> (Tix, String) {
     (t, title)
 }
 
+/// An id on two files (a copy of a ticket saved outside tix, as a merge of
+/// two branches that both made it leaves it) is no reason for the full
+/// view: every read of a large tree goes by the index (the full view's
+/// failpoint would abort it) and says what the full view says, the
+/// problems naming both files; so does a transition, which renders the
+/// registry from the index with both files in its problems.
+#[test]
+fn a_large_tree_with_an_id_on_two_files_is_read_by_the_index() {
+    if without_failpoints() {
+        return;
+    }
+    let (t, _) = large();
+    let by_index = |args: &[&str], code: i32| {
+        let out = t
+            .command(args)
+            .env("TIX_FAILPOINT", "full-view")
+            .output()
+            .unwrap();
+        crate::util::Run::of(out).code(code)
+    };
+    let rel = "tickets/pending/TIX-0012-t.md";
+    t.write("tickets/pending/.saved", &t.read(rel));
+    fs::rename(
+        t.path("tickets/pending/.saved"),
+        t.path("tickets/pending/TIX-0012-copy.md"),
+    )
+    .unwrap();
+    // The registry's problems do not list them yet: the next transition
+    // renders it again, from the index.
+    by_index(&["start", "TIX-0020"], 0);
+    let registry = t.read("tickets/TICKET_REGISTRY.md");
+    assert!(
+        registry.contains("| pending/TIX-0012-copy.md |"),
+        "{registry}"
+    );
+    t.run(&["sync"]).code(0);
+    assert_eq!(t.read("tickets/TICKET_REGISTRY.md"), registry);
+    let reads: [(&[&str], i32); 8] = [
+        (&["status"], 0),
+        (&["status", "--json"], 0),
+        (&["list"], 0),
+        (&["list", "--ready"], 0),
+        (&["next", "--json"], 0),
+        (&["show", "TIX-0021"], 0),
+        (&["sync", "--check"], 6),
+        (&["doctor"], 6),
+    ];
+    for (args, code) in reads {
+        let read = by_index(args, code);
+        let full = untrusted(&t, || t.run(args).code(code));
+        assert_same(&read, &full, &format!("{args:?}"));
+        // The index as the full view left it no longer matches the
+        // folders (see `untrusted`): written again.
+        t.run(&["sync"]).code(0);
+    }
+    let check = by_index(&["sync", "--check", "--json"], 6);
+    let message = "id TIX-0012 is used by 2 files: pending/TIX-0012-copy.md, pending/TIX-0012-t.md";
+    assert_eq!(check.stdout.matches(message).count(), 2, "{}", check.stdout);
+}
+
 /// A temp file a read cannot remove (a folder it may not write; here a
 /// failpoint) is reported by every read, not only by the one that found
 /// it: no index vouches for its folder, which the next read lists again

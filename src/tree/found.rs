@@ -5,7 +5,6 @@
 
 use super::ready::{Ids, Keys, Waits};
 use super::{Entry, Problem, Tree, index::Index, problems, scan};
-use crate::model::FastMap;
 use crate::ticket::IdKey;
 use std::fs::File;
 
@@ -91,9 +90,9 @@ impl Tree {
     /// which says what in it is stale); so are, with `anew`, files written
     /// over in place: their folders listed as changed ones are
     /// ([`Tree::retried`]). `None`:
-    /// the index is not that, a record does not parse, an id is on two
-    /// files (the full view reports which), or the registry cannot be
-    /// rendered so or read.
+    /// the index is not that, a record does not parse, a ticket of an id
+    /// on two files waits for others (see [`Tree::duplicates_by_index`]),
+    /// or the registry cannot be rendered so or read.
     #[must_use]
     pub fn found_by_index(&self, from: usize, proof: Proof, anew: bool) -> Option<Found> {
         let (mut found, index, now) = self.found_and_index(from, proof, anew)?;
@@ -243,6 +242,7 @@ impl Tree {
             keys: Keys::default(),
             ids: Ids::default(),
             others: Vec::new(),
+            twice: Vec::new(),
             waits: Waits::named(),
             problems: Vec::new(),
         };
@@ -272,7 +272,8 @@ impl Tree {
                     return Some(());
                 }
             }
-            chunk.drain(..).try_for_each(|e| seen.see(self, &e))
+            chunk.drain(..).for_each(|e| seen.see(self, &e));
+            Some(())
         };
         index.each_entry(&mut |e| {
             chunk.push(e);
@@ -286,7 +287,7 @@ impl Tree {
             self.note_edited(&edited);
             return None;
         }
-        seen.finish()
+        seen.finish(self, index)
     }
 
     /// Whether the file of record `e`, opened from `root` and read now, has
@@ -311,30 +312,40 @@ struct Seen {
     ids: Ids<bool>,
     /// The ids of the files that are no tickets.
     others: Vec<IdKey>,
+    /// Tickets' ids met again.
+    twice: Vec<IdKey>,
     waits: Waits,
     problems: Vec<Problem>,
 }
 
 impl Seen {
-    /// `None` when the ticket's id was seen before.
-    fn see(&mut self, tree: &Tree, e: &Entry) -> Option<()> {
+    fn see(&mut self, tree: &Tree, e: &Entry) {
         self.files += 1;
         self.problems.extend(tree.entry_problem(e));
         match tree.ticket_of(e) {
             Some(t) => {
                 if !self.ids.insert(t.key, t.kind.is_closed(), &mut self.keys) {
-                    return None;
+                    self.twice.push(self.keys.own(t.key));
                 }
                 self.waits.see(&t, &mut self.keys);
             }
             None => self.others.extend(e.key.as_ref().map(|k| self.keys.own(k))),
         }
-        Some(())
     }
 
-    fn finish(mut self) -> Option<Found> {
-        if !unique(&self.others, &self.ids, &self.keys) {
-            return None;
+    /// `None` when a ticket whose id is on two files waits for others
+    /// (see [`Tree::duplicates_by_index`]).
+    fn finish(mut self, tree: &Tree, index: &Index) -> Option<Found> {
+        let twice = problems::on_two(
+            std::mem::take(&mut self.twice),
+            &self.others,
+            &self.ids,
+            &self.keys,
+        );
+        if !twice.is_empty() {
+            let waits = Some((&self.waits, &self.keys));
+            let duplicates = tree.duplicates_by_index(index, &twice, waits)?;
+            self.problems.extend(duplicates);
         }
         let mut stuck: Vec<Problem> = self
             .waits
@@ -354,18 +365,11 @@ impl Seen {
     }
 }
 
-/// Whether the ids of the files that are no tickets (`others`) are each on
-/// one file: on no ticket (`ids` holds theirs) and not twice among them.
-pub(super) fn unique(others: &[IdKey], ids: &Ids<bool>, keys: &Keys) -> bool {
-    let mut seen: FastMap<&IdKey, ()> = FastMap::default();
-    others
-        .iter()
-        .all(|k| ids.get(k, keys).is_none() && seen.insert(k, ()).is_none())
-}
-
 #[cfg(test)]
 mod tests {
-    use super::super::ready::tests::{Drawn, draw, drawn, drawn_tree, outside, twice};
+    use super::super::ready::tests::{
+        Drawn, draw, drawn, drawn_tree, on_two, outside, ready_waits_for_twice, twice_waits,
+    };
     use super::super::{REGISTRY, Scan, Snapshot, Upkeep};
     use super::*;
     use std::fs;
@@ -479,9 +483,10 @@ mod tests {
     /// stamp as it was) is seen: by either proof, the answer is the full
     /// view's, from the index brought up to date for its folder; only a
     /// read that may write (not a check) writes the index with it. An id
-    /// on two files: no answer, the full view's to give.
+    /// on two files: the full view's answer, or none when one of its
+    /// tickets waits for others.
     #[test]
-    fn an_edit_in_place_is_seen_and_an_id_on_two_files_is_the_full_view_s() {
+    fn an_edit_in_place_and_an_id_on_two_files_are_seen_as_by_the_full_view() {
         let (dir, tree) = synced_pair();
         let root = dir.path();
         assert!(tree.found_by_index(0, Proof::Read, false).is_some());
@@ -506,18 +511,25 @@ mod tests {
         fs::write(root.join(rel), &text).unwrap();
         synced(&tree);
         // The id of a ticket on another ticket, or on a file that does
-        // not parse: the full view groups the files.
+        // not parse: the files grouped as the full view groups them.
+        let copy = root.join("pending/TIX-0001-1.md");
         for text in [text.as_str(), "---\nid: [\n---\n"] {
-            fs::write(root.join("pending/TIX-0001-1.md"), text).unwrap();
+            fs::write(&copy, text).unwrap();
+            let expected = full(&tree, &synced(&tree));
+            assert_eq!(expected.matches("DuplicateId,").count(), 4, "{expected}");
+            for proof in [Proof::Read, Proof::Stat] {
+                let found = tree.found_by_index(0, proof, false);
+                assert_eq!(said(found, &tree).as_deref(), Some(&*expected), "{text}");
+            }
+            fs::remove_file(&copy).unwrap();
             synced(&tree);
-            assert!(
-                tree.found_by_index(0, Proof::Stat, false).is_none(),
-                "{text}"
-            );
-            fs::remove_file(root.join("pending/TIX-0001-1.md")).unwrap();
-            synced(&tree);
-            assert!(tree.found_by_index(0, Proof::Stat, false).is_some());
         }
+        // The id of a ticket that waits for others: which of the two the
+        // dependency walk takes is the full view's to say.
+        let waits = fs::read(root.join("in-progress/TIX-0002-1.md")).unwrap();
+        fs::write(root.join("pending/TIX-0002-copy.md"), waits).unwrap();
+        synced(&tree);
+        assert!(tree.found_by_index(0, Proof::Stat, false).is_none());
     }
 
     /// A record that says what its file does not, its stamp the file's (a
@@ -795,8 +807,10 @@ mod tests {
         /// full view's; and with the registry as written, written again, changed
         /// or gone, the problems by the index, by either proof, and the
         /// registry's state are the full view's, from the index or from one
-        /// written anew by a read of every file (a fresh clone's); or there
-        /// is no answer, only when an id is on two files.
+        /// written anew by a read of every file (a fresh clone's), the
+        /// same walk of the records finding the problems for a render too;
+        /// or there is no answer, only when a ticket of an id on two files
+        /// waits for others.
         #[test]
         fn problems_by_the_index_as_by_the_full_view(
             drawn in drawn(),
@@ -813,7 +827,12 @@ mod tests {
             let layout = tree.render_by_index(&index, Some(&tree.problems(&snap)), &mut |p| text.push_str(p));
             let (whole, whole_layout) = tree.render_registry(&snap);
             proptest::prop_assert_eq!(&text, &whole);
-            proptest::prop_assert_eq!(layout, Some(whole_layout));
+            proptest::prop_assert_eq!(&layout, &Some(whole_layout));
+            // So with the problems found in the same walk.
+            let mut found = String::new();
+            let found_layout = tree.render_by_index(&index, None, &mut |p| found.push_str(p));
+            proptest::prop_assert_eq!(&found, &whole);
+            proptest::prop_assert_eq!(found_layout, layout);
             // The registry as the index does not know it.
             let path = tree.path(REGISTRY);
             match registry {
@@ -823,14 +842,14 @@ mod tests {
                 _ => {}
             }
             let expected = full(&tree, &snap);
-            let twice = twice(&drawn);
+            let left = twice_waits(&drawn);
             for proof in [Proof::Stat, Proof::Read] {
                 if without_index {
                     let _ = fs::remove_file(tree.index_path());
                 }
                 match said(tree.found_by_index(0, proof, false), &tree) {
                     Some(got) => proptest::prop_assert_eq!(&got, &expected),
-                    None => proptest::prop_assert!(twice, "no answer, yet no id is on two files"),
+                    None => proptest::prop_assert!(left, "no answer, yet no ticket of an id on two files waits"),
                 }
             }
         }
@@ -840,8 +859,8 @@ mod tests {
         /// index leaves the registry a full render of the tree gives, and
         /// an index the next read goes by and finds it fresh with; or, when
         /// tickets are in the wrong folder, names the full view's, in path
-        /// order, and leaves the registry as it was. No answer only when an
-        /// id is on two files.
+        /// order, and leaves the registry as it was. No answer only when a
+        /// ticket of an id on two files waits for others.
         #[test]
         fn a_sync_by_the_index_writes_what_a_full_render_gives(
             drawn in drawn(),
@@ -879,7 +898,7 @@ mod tests {
                     let found = tree.found_by_index(0, Proof::Stat, false);
                     proptest::prop_assert_eq!(found.map(|f| f.registry), Some(Some(true)));
                 }
-                None => proptest::prop_assert!(twice(&drawn), "no answer, yet the index serves"),
+                None => proptest::prop_assert!(twice_waits(&drawn), "no answer, yet the index serves"),
             }
         }
 
@@ -894,8 +913,9 @@ mod tests {
         /// index that holds nothing but what its file says, but after an
         /// edit in place: the index is written with it then (a transition
         /// would not see it), and is exactly the tree. Every other read
-        /// goes by the index too. No answer only when an id is on two
-        /// files.
+        /// goes by the index too. No answer only when a ticket of an id on
+        /// two files waits for others (or, for the dashboard, a pending
+        /// ticket waits for such an id).
         #[test]
         fn problems_after_a_change_outside_tix_as_by_the_full_view(
             drawn in drawn(),
@@ -906,15 +926,21 @@ mod tests {
             let snap = tree.scan(Scan::Fresh, Upkeep::Nothing).unwrap();
             let expected = full(&tree, &snap);
             let index = fs::read(tree.index_path()).unwrap();
-            let twice = twice(&drawn);
+            // The problems of an id on two files whose ticket waits for
+            // others are the full view's; so is the dashboard when a
+            // pending ticket waits for such an id (the one added waits
+            // for TIX-0001).
+            let left = twice_waits(&drawn);
+            let left_dash =
+                left || ready_waits_for_twice(&drawn) || (kind == 5 && on_two(&drawn, 1));
             // What every other read of a large tree goes by.
-            proptest::prop_assert!(twice || tree.large_index(0).is_some());
+            proptest::prop_assert!(tree.large_index(0).is_some());
             let in_place = kind == 6 || kind == 7;
             for proof in [Proof::Stat, Proof::Read] {
                 // `doctor`'s (not `anew`) leaves an edit in place to the full view.
                 match said(tree.found_by_index(0, proof, in_place), &tree) {
                     Some(got) => proptest::prop_assert_eq!(&got, &expected),
-                    None => proptest::prop_assert!(twice, "no answer, yet no id is on two files"),
+                    None => proptest::prop_assert!(left, "no answer, yet no ticket of an id on two files waits"),
                 }
             }
             let want = super::super::ready::Want {
@@ -932,9 +958,9 @@ mod tests {
                         tree.all_problems(&snap, false).unwrap().len()
                     );
                 }
-                None => proptest::prop_assert!(twice, "no dashboard, yet no id is on two files"),
+                None => proptest::prop_assert!(left_dash, "no dashboard, yet no id on two files waits or is waited for"),
             }
-            if in_place && !twice {
+            if in_place {
                 proptest::prop_assert!(fs::read(tree.index_path()).unwrap() != index, "the index was not written");
                 proptest::prop_assert!(Tree::open(tree.root.as_path(), tree.root.as_path()).unwrap().exact_index().is_some());
             } else if !in_place {

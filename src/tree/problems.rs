@@ -1,6 +1,7 @@
 //! What is wrong with the tree, as `sync --check`, `doctor` and the
 //! registry's problems section report it.
 
+use super::ready::{Ids, Keys, Waits};
 use super::{
     Below, Entry, FastMap, Problem, ProblemKind, REGISTRY, STATE_DIR, Snapshot, Ticket, Tree, fsx,
     scan,
@@ -89,32 +90,34 @@ impl Tree {
             out.extend(self.entry_problem(e));
         }
         for group in dup_groups.into_values() {
-            let mut paths: Vec<&str> = group.iter().map(|e| &*e.rel).collect();
-            paths.sort_unstable();
-            for e in &group {
-                out.push(Problem {
-                    kind: ProblemKind::DuplicateId,
-                    path: e.rel.to_string(),
-                    line: None,
-                    message: format!(
-                        "id {} is used by {} files: {}",
-                        e.parsed.as_ref().map_or_else(
-                            |_| {
-                                let name = e.file_name();
-                                IdKey::file_name_parts(name)
-                                    .map(|(_, rest)| name[..name.len() - rest.len()].to_string())
-                                    .unwrap_or_default()
-                            },
-                            |m| m.id.to_string()
-                        ),
-                        group.len(),
-                        paths.join(", ")
-                    ),
-                });
-            }
+            duplicate_problems(&group, &mut out);
         }
         sort(&mut out);
         out
+    }
+
+    /// The problems of the ids on two files or more that a walk of
+    /// `index`'s records found (`twice`, see [`on_two`]), as
+    /// [`Tree::problems`] gives them: each id's files looked up in `index`
+    /// (the walk held none of them). `None`: a lookup failed, or a ticket
+    /// with one of those ids waits for others (`waits`, with the walk's
+    /// keys): which of them the dependency walk takes depends on the
+    /// order it meets them in, the full view's to say.
+    pub(super) fn duplicates_by_index(
+        &self,
+        index: &super::index::Index,
+        twice: &[IdKey],
+        waits: Option<(&Waits, &Keys)>,
+    ) -> Option<Vec<Problem>> {
+        let mut out = Vec::new();
+        for key in twice {
+            if waits.is_some_and(|(waits, keys)| waits.has(key, keys)) {
+                return None;
+            }
+            let group = index.lookup(key)?;
+            duplicate_problems(&group.iter().collect::<Vec<_>>(), &mut out);
+        }
+        Some(out)
     }
 
     /// A file's own problem, as [`Tree::problems`] finds it: it does not
@@ -298,6 +301,55 @@ pub(super) fn stuck_problem(rel: &str, stuck: Stuck<'_>) -> Problem {
 }
 
 /// Problems in the order they are reported: by path, then kind.
+/// One problem for each file of an id on two files or more (`group`),
+/// each naming them all.
+fn duplicate_problems(group: &[&Entry], out: &mut Vec<Problem>) {
+    let mut paths: Vec<&str> = group.iter().map(|e| &*e.rel).collect();
+    paths.sort_unstable();
+    for e in group {
+        out.push(Problem {
+            kind: ProblemKind::DuplicateId,
+            path: e.rel.to_string(),
+            line: None,
+            message: format!(
+                "id {} is used by {} files: {}",
+                e.parsed.as_ref().map_or_else(
+                    |_| {
+                        let name = e.file_name();
+                        IdKey::file_name_parts(name)
+                            .map(|(_, rest)| name[..name.len() - rest.len()].to_string())
+                            .unwrap_or_default()
+                    },
+                    |m| m.id.to_string()
+                ),
+                group.len(),
+                paths.join(", ")
+            ),
+        });
+    }
+}
+
+/// The ids on two files or more among those a walk of the records saw:
+/// `twice` (a ticket's id met again), and each id of a file that is no
+/// ticket (`others`) that a ticket (`ids`) or another such file has. Each
+/// once, in order.
+pub(super) fn on_two(
+    mut twice: Vec<IdKey>,
+    others: &[IdKey],
+    ids: &Ids<bool>,
+    keys: &Keys,
+) -> Vec<IdKey> {
+    let mut seen: FastMap<&IdKey, ()> = FastMap::default();
+    for k in others {
+        if ids.get(k, keys).is_some() || seen.insert(k, ()).is_some() {
+            twice.push(k.clone());
+        }
+    }
+    twice.sort_unstable();
+    twice.dedup();
+    twice
+}
+
 pub(super) fn sort(problems: &mut [Problem]) {
     problems.sort_by(|a, b| a.path.cmp(&b.path).then(a.kind.cmp(&b.kind)));
 }

@@ -186,37 +186,43 @@ impl Tree {
     /// [`Tree::tickets_by_index`] gives every ticket: the records read once
     /// beside the check, for every id and whether its ticket is closed (held
     /// as `Ready` holds them), then again after it for the ready ones. `None`
-    /// as there, or when an id is on two files (the full view decides).
+    /// as there, or when a ticket that may be ready waits for an id on two
+    /// files (whether it is closed is the full view's to decide).
     pub fn ready_by_index(
         &self,
         from: usize,
         f: &mut dyn FnMut(&super::Ticket<'_>) -> Option<()>,
     ) -> Option<usize> {
         let index = self.large_index(from)?;
-        let (keys, closed, unreadable) = self.by_exact(&index, |index| {
-            let (mut keys, mut closed) = (Keys::default(), Ids::default());
+        let (keys, closed, twice, unreadable) = self.by_exact(&index, |index| {
+            let (mut keys, mut closed, mut twice) =
+                (Keys::default(), Ids::default(), Ids::default());
             let mut unreadable = 0;
             index.each_entry(&mut |e| {
                 match self.ticket_of(&e) {
-                    // An id on two files ends the walk.
-                    Some(t) => closed
-                        .insert(t.key, t.kind.is_closed(), &mut keys)
-                        .then_some(()),
-                    None => {
-                        unreadable += 1;
-                        Some(())
+                    Some(t) => {
+                        if !closed.insert(t.key, t.kind.is_closed(), &mut keys) {
+                            twice.insert(t.key, (), &mut keys);
+                        }
                     }
+                    None => unreadable += 1,
                 }
+                Some(())
             })?;
-            Some((keys, closed, unreadable))
+            Some((keys, closed, twice, unreadable))
         })?;
+        let on_two = |d: &str| IdKey::parse(d).is_some_and(|k| twice.get(&k, &keys).is_some());
         let closed = |k: &IdKey| closed.get(k, &keys) == Some(true);
         index.each_by_id(&mut |e| match self.ticket_of(&e) {
-            Some(t)
-                if may_be_ready(&self.config, &t)
-                    && all_closed(t.meta.depends_on.iter().map(|d| &**d), &closed) =>
-            {
-                f(&t)
+            Some(t) if may_be_ready(&self.config, &t) => {
+                let deps = || t.meta.depends_on.iter().map(|d| &**d);
+                if !twice.is_empty() && deps().any(on_two) {
+                    None
+                } else if all_closed(deps(), &closed) {
+                    f(&t)
+                } else {
+                    Some(())
+                }
             }
             _ => Some(()),
         })?;
@@ -333,10 +339,13 @@ impl Tree {
     /// and dependencies of the open tickets that wait for others, the ids
     /// of the files that are no tickets, and (for a render) the files' own
     /// problems; at 100,000 tickets the full view held every record, 77
-    /// MiB. `None`: the index is not that, a record does not parse, an id
-    /// is on two files (the full view decides what is ready; for the
-    /// problems, a file that is no ticket with a ticket's id too, which the
-    /// full view reports), or the registry cannot be rendered so or read.
+    /// MiB. The ids on two files (or more; a file that is no ticket counts
+    /// with the id its name starts with) are found in the walk, and their
+    /// files looked up after it for the problems. `None`: the index is not
+    /// that, a record does not parse, a ticket of an id on two files waits
+    /// for others or a ticket that may be ready waits for such an id (the
+    /// full view decides which of the files counts), or the registry cannot
+    /// be rendered so or read.
     #[must_use]
     pub fn dash_by_index(&self, want: &Want) -> Option<Dash> {
         self.retried(|| self.dash_once(want))
@@ -419,11 +428,17 @@ impl Tree {
                 }
                 Some(())
             })?;
-            if !ready.twice.is_empty() {
-                return None;
-            }
-            if !super::found::unique(&others, &ready.closed, &ready.keys) {
-                return None;
+            if want.problems {
+                let twice = ready.twice.keys().cloned().collect();
+                let twice = super::problems::on_two(twice, &others, &ready.closed, &ready.keys);
+                if !twice.is_empty() {
+                    let waits = waits.as_ref().map(|w| (w, &ready.keys));
+                    let duplicates = self.duplicates_by_index(index, &twice, waits)?;
+                    problems += duplicates.len();
+                    if render {
+                        listed.extend(duplicates);
+                    }
+                }
             }
             if let Some(waits) = waits {
                 problems += waits.stuck(&ready.closed, &ready.keys).len();
@@ -533,6 +548,11 @@ impl Waits {
             names: Some(Vec::new()),
             ..Waits::default()
         }
+    }
+
+    /// Whether a ticket with the id `k` waits for others.
+    pub(super) fn has(&self, k: &IdKey, keys: &Keys) -> bool {
+        self.nodes.get(k, keys).is_some()
     }
 
     pub(super) fn see(&mut self, t: &super::Ticket<'_>, keys: &mut Keys) {
@@ -803,6 +823,10 @@ impl<V: Copy> Ids<V> {
         } else {
             first_time(&mut self.other, keys.own(k), v)
         }
+    }
+
+    pub(super) fn is_empty(&self) -> bool {
+        self.plain.is_empty() && self.other.is_empty()
     }
 
     /// The value of `k`; `None` when no ticket has it.
@@ -1138,6 +1162,29 @@ pub(super) mod tests {
         ids.iter().enumerate().any(|(i, id)| ids[..i].contains(id))
     }
 
+    /// Whether `id` was drawn for two files or more.
+    pub(in crate::tree) fn on_two(drawn: &[Drawn], id: usize) -> bool {
+        drawn.iter().filter(|d| d.4 == id).count() > 1
+    }
+
+    /// Whether an open ticket (not cut short) whose id was drawn for two
+    /// files waits for others: which of them the dependency walk takes is
+    /// the full view's to say, the only such tree the problems by the
+    /// index leave to it.
+    pub(in crate::tree) fn twice_waits(drawn: &[Drawn]) -> bool {
+        drawn
+            .iter()
+            .any(|d| !d.5 && d.0 < 2 && !d.3.is_empty() && on_two(drawn, d.4))
+    }
+
+    /// Whether a pending ticket (not cut short) waits for an id drawn for
+    /// two files: whether it is ready is the full view's to say.
+    pub(in crate::tree) fn ready_waits_for_twice(drawn: &[Drawn]) -> bool {
+        drawn
+            .iter()
+            .any(|d| !d.5 && d.0 == 0 && d.3.iter().any(|&id| on_two(drawn, id)))
+    }
+
     /// What the tests ask of a dashboard by the index: the first three of
     /// each list and of each status, problems counted.
     fn want(from: usize) -> Want {
@@ -1331,8 +1378,8 @@ pub(super) mod tests {
         /// Every ticket by the index, on any small tree: the full view's
         /// tickets in the order of their ids and paths, with as many files
         /// that are no tickets; and the ready ones among them as
-        /// `registry::ready` finds them, or no answer, only when an id is on
-        /// two files.
+        /// `registry::ready` finds them, or no answer, only when a pending
+        /// ticket waits for an id on two files.
         #[test]
         fn every_ticket_by_the_index_as_by_the_full_view(drawn in drawn()) {
             let (_dir, tree) = drawn_tree(&drawn, None);
@@ -1356,7 +1403,6 @@ pub(super) mod tests {
             });
             proptest::prop_assert_eq!(n, Some(unreadable));
             proptest::prop_assert_eq!(got, want);
-            let twice = twice(&drawn);
             let mut got = Vec::new();
             match tree.ready_by_index(0, &mut |t| {
                 got.push(t.rel.to_string());
@@ -1366,7 +1412,10 @@ pub(super) mod tests {
                     proptest::prop_assert_eq!(n, unreadable);
                     proptest::prop_assert_eq!(got, ready);
                 }
-                None => proptest::prop_assert!(twice, "no answer, yet no id is on two files"),
+                None => proptest::prop_assert!(
+                    ready_waits_for_twice(&drawn),
+                    "no answer, yet no pending ticket waits for an id on two files"
+                ),
             }
         }
 
@@ -1374,15 +1423,16 @@ pub(super) mod tests {
         /// moved by hand to another status's folder), is the full view's:
         /// the counts, the first three of each list and their totals, and
         /// how many problems `sync --check` reports; or no answer, only when
-        /// an id is on two files.
+        /// a ticket of an id on two files waits for others or a pending
+        /// ticket waits for such an id.
         #[test]
         fn a_dashboard_by_the_index_as_by_the_full_view(drawn in drawn(), moved in 0usize..20) {
             let (_dir, tree) = drawn_tree(&drawn, Some(moved));
             let (expected, by_index) = dashboards(&tree);
-            let twice = twice(&drawn);
+            let left = twice_waits(&drawn) || ready_waits_for_twice(&drawn);
             match by_index {
                 Some(got) => proptest::prop_assert_eq!(got, expected),
-                None => proptest::prop_assert!(twice, "no answer, yet no id is on two files"),
+                None => proptest::prop_assert!(left, "no answer, yet no id on two files waits or is waited for"),
             }
         }
 

@@ -297,8 +297,8 @@ impl Tree {
     /// `emit` a piece at a time as [`registry::render_pieces`] gives it
     /// from every ticket; `problems` are its last section's
     /// ([`Tree::problems`]), or `None` to find them in the same walk of
-    /// the records (each record's own problem, then sorted as the full
-    /// view sorts them; an id on two files gives no render). The records
+    /// the records (each record's own problem, and those of the ids on two
+    /// files, then sorted as the full view sorts them). The records
     /// are read in the order of their ids
     /// (then paths), each ticket's row written into its status's spool (an
     /// unnamed temp file) as it is read, with where it is and what
@@ -306,9 +306,8 @@ impl Tree {
     /// held); then each status's places are sorted by that alone (stably:
     /// ties stay in the order of ids and paths, the rest of that order) and
     /// the rows read back in that order. At 100,000 tickets the full view
-    /// held every record (90 MiB). `None`: a record does not parse, a
-    /// spool cannot be written or read, or (problems not given) an id is on
-    /// two files.
+    /// held every record (90 MiB). `None`: a record does not parse, or a
+    /// spool cannot be written or read.
     pub(super) fn render_by_index(
         &self,
         index: &index::Index,
@@ -322,12 +321,14 @@ impl Tree {
         let mut places: Vec<Places> = statuses.iter().map(|_| Vec::new()).collect();
         let mut row = String::new();
         let mut last: Option<crate::ticket::IdKey> = None;
+        // The ids on two files, their files looked up after the walk.
+        let mut twice = Vec::new();
         index.each_by_id(&mut |e| {
             if problems.is_none() {
-                // An id on two files (their records next to each other in
-                // id order): the full view's to list in the problems.
-                if e.key.is_some() && e.key == last {
-                    return None;
+                // An id on two files: their records next to each other in
+                // id order.
+                if e.key.is_some() && e.key == last && twice.last() != e.key.as_ref() {
+                    twice.extend(e.key.clone());
                 }
                 last.clone_from(&e.key);
                 found.extend(self.entry_problem(&e));
@@ -369,6 +370,7 @@ impl Tree {
         for p in &mut places {
             p.sort_by(|a, b| a.0.cmp(&b.0));
         }
+        found.extend(self.duplicates_by_index(index, &twice, None)?);
         super::problems::sort(&mut found);
         let problems = problems.unwrap_or(&found);
         let mut bytes = Vec::new();

@@ -128,8 +128,10 @@ enum Stat {
 
 impl Tree {
     /// Every ticket file as it is now (see [`Scan`]), changing what `upkeep`
-    /// allows. The caller holds the lock.
+    /// allows: the full view. The caller holds the lock.
     pub fn scan(&self, how: Scan, upkeep: Upkeep) -> Result<Snapshot> {
+        // For the tests that a command went by the index.
+        super::failpoint("full-view");
         let index = match how {
             Scan::Fresh => None,
             _ => index::load(&self.index_path(), &self.fingerprint()),

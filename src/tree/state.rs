@@ -396,9 +396,9 @@ pub(super) struct Relisted {
 /// those folders are listed and stat'ed, and the changed and added ones read
 /// again; every other record is trusted as the quick state trusts it. `None`
 /// (the full view) when a folder appeared or went, a sub-folder appeared, a
-/// killed writer's temp file is there, a ticket file is no regular file
-/// (a symlink) among those compared before the count was passed, or an id
-/// is now on two files; [`Refresh::Many`] when more than [`REFRESH_FILES`]
+/// killed writer's temp file is there, or a ticket file is no regular file
+/// (a symlink) among those compared before the count was passed (an id now
+/// on two files is the index's as any other); [`Refresh::Many`] when more than [`REFRESH_FILES`]
 /// files changed (a symlink after them is [`Tree::rebuilt`]'s to find).
 ///
 /// `index` is opened lazily, its deltas already merged if they were many
@@ -520,14 +520,6 @@ fn refreshed(tree: &Tree, mut index: Index, edited: &[String]) -> Option<Refresh
                 index.forget(&rel);
                 outside.gone.push(rel);
             }
-        }
-    }
-    // An id now on two files: the full view reports it.
-    for e in &outside.new {
-        if let Some(k) = &e.key
-            && index.lookup(k).is_none_or(|hits| hits.len() != 1)
-        {
-            return None;
         }
     }
     for (dir, stamp) in &outside.dirs {
