@@ -37,28 +37,59 @@ pub type Known = Option<Option<usize>>;
 #[must_use]
 pub fn stuck<'a>(tickets: &[Ticket<'a>]) -> Vec<(usize, Stuck<'a>)> {
     // Every id in the tree (a dependency on a closed ticket is met), and
-    // the open tickets that wait, each id once (a duplicate is a problem of
-    // its own): one lookup a ticket, not two.
-    let mut known: FastMap<&IdKey, Option<usize>> = FastMap::default();
+    // the open tickets that wait, each id once: of the tickets of an id on
+    // two files (a problem of its own), the first by path, whatever order
+    // they come in. One lookup a ticket, not two.
+    let mut known: FastMap<&IdKey, (usize, Option<usize>)> = FastMap::default();
     known.reserve(tickets.len());
+    // Each node's ticket; `GONE`: a node whose id went to a ticket that
+    // waits for none (no deps, no edges: never stuck).
+    const GONE: usize = usize::MAX;
     let mut waiting: Vec<usize> = Vec::new();
     for (i, t) in tickets.iter().enumerate() {
-        if let std::collections::hash_map::Entry::Vacant(slot) = known.entry(t.key) {
-            let waits = !t.kind.is_closed() && !t.meta.depends_on.is_empty();
-            slot.insert(waits.then_some(waiting.len()));
-            if waits {
-                waiting.push(i);
+        let waits = !t.kind.is_closed() && !t.meta.depends_on.is_empty();
+        match known.entry(t.key) {
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert((i, waits.then_some(waiting.len())));
+                if waits {
+                    waiting.push(i);
+                }
+            }
+            std::collections::hash_map::Entry::Occupied(mut slot) => {
+                let (owner, node) = *slot.get();
+                if t.rel >= tickets[owner].rel {
+                    continue;
+                }
+                let node = match (node, waits) {
+                    (Some(n), true) => {
+                        waiting[n] = i;
+                        Some(n)
+                    }
+                    (Some(n), false) => {
+                        waiting[n] = GONE;
+                        None
+                    }
+                    (None, true) => {
+                        waiting.push(i);
+                        Some(waiting.len() - 1)
+                    }
+                    (None, false) => None,
+                };
+                slot.insert((i, node));
             }
         }
     }
     let nodes: Vec<Waiter<'a, crate::ticket::Text>> = waiting
         .iter()
-        .map(|&i| Waiter {
-            id: &tickets[i].meta.id,
-            deps: &tickets[i].meta.depends_on,
+        .map(|&i| match tickets.get(i) {
+            Some(t) => Waiter {
+                id: &t.meta.id,
+                deps: &t.meta.depends_on,
+            },
+            None => Waiter { id: "", deps: &[] },
         })
         .collect();
-    stuck_of(&nodes, |k| known.get(k).copied())
+    stuck_of(&nodes, |k| known.get(k).map(|&(_, node)| node))
         .into_iter()
         .map(|(n, s)| (waiting[n], s))
         .collect()
@@ -302,6 +333,41 @@ mod tests {
                 "TIX-8 cycle TIX-8>TIX-6>TIX-7>TIX-8 of 3",
             ]
         );
+    }
+
+    /// Of the tickets of an id on two files, the walk takes the first by
+    /// path, whatever order they come in (a folder's listing, the index's).
+    #[test]
+    fn of_an_id_on_two_files_the_first_by_path_counts_in_any_order() {
+        let t = tree(&[
+            ("TIX-1", P, &["TIX-9"]),
+            ("TIX-1", P, &[]),
+            ("TIX-2", P, &["TIX-1"]),
+        ]);
+        let said = |rels: [&'static str; 3], reversed: bool| {
+            let mut all = tickets(&t);
+            for (x, rel) in all.iter_mut().zip(rels) {
+                x.rel = rel;
+            }
+            if reversed {
+                all.reverse();
+            }
+            stuck(&all)
+                .into_iter()
+                .map(|(i, s)| (all[i].rel, s))
+                .collect::<Vec<_>>()
+        };
+        // The first waits for an id no ticket has.
+        for reversed in [false, true] {
+            assert_eq!(
+                said(["a.md", "b.md", "c.md"], reversed),
+                [("a.md", Stuck::Missing { ids: vec!["TIX-9"] })],
+            );
+        }
+        // The first waits for none: nothing is stuck.
+        for reversed in [false, true] {
+            assert_eq!(said(["b.md", "a.md", "c.md"], reversed), []);
+        }
     }
 
     #[test]

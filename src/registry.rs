@@ -278,9 +278,23 @@ pub fn ready_first<'a>(
     tickets: &[Ticket<'a>],
     n: usize,
 ) -> (Vec<Ticket<'a>>, usize) {
-    let kind: crate::model::FastMap<&IdKey, Kind> =
-        tickets.iter().map(|t| (t.key, t.kind)).collect();
-    let closed = |k: &IdKey| kind.get(k).copied().is_some_and(Kind::is_closed);
+    // An id on two files is as closed as the first of its tickets by path,
+    // whatever order they come in.
+    let mut kind: crate::model::FastMap<&IdKey, (&str, Kind)> = crate::model::FastMap::default();
+    kind.reserve(tickets.len());
+    for t in tickets {
+        match kind.entry(t.key) {
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert((t.rel, t.kind));
+            }
+            std::collections::hash_map::Entry::Occupied(mut slot) => {
+                if t.rel < slot.get().0 {
+                    slot.insert((t.rel, t.kind));
+                }
+            }
+        }
+    }
+    let closed = |k: &IdKey| kind.get(k).is_some_and(|(_, kind)| kind.is_closed());
     let ready = tickets.iter().copied().filter(|t| {
         may_be_ready(config, t) && all_closed(t.meta.depends_on.iter().map(|d| &**d), &closed)
     });

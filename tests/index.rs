@@ -767,11 +767,12 @@ fn large() -> (Tix, String) {
 }
 
 /// An id on two files (a copy of a ticket saved outside tix, as a merge of
-/// two branches that both made it leaves it) is no reason for the full
-/// view: every read of a large tree goes by the index (the full view's
-/// failpoint would abort it) and says what the full view says, the
-/// problems naming both files; so does a transition, which renders the
-/// registry from the index with both files in its problems.
+/// two branches that both made it leaves it; here of a ticket that waits
+/// for another, and of that other) is no reason for the full view: every
+/// read of a large tree goes by the index (the full view's failpoint would
+/// abort it) and says what the full view says, the problems naming both
+/// files; so does a transition, which renders the registry from the index
+/// with both files in its problems.
 #[test]
 fn a_large_tree_with_an_id_on_two_files_is_read_by_the_index() {
     if without_failpoints() {
@@ -786,21 +787,28 @@ fn a_large_tree_with_an_id_on_two_files_is_read_by_the_index() {
             .unwrap();
         crate::util::Run::of(out).code(code)
     };
-    let rel = "tickets/pending/TIX-0012-t.md";
-    t.write("tickets/pending/.saved", &t.read(rel));
-    fs::rename(
-        t.path("tickets/pending/.saved"),
-        t.path("tickets/pending/TIX-0012-copy.md"),
-    )
-    .unwrap();
+    // TIX-0045 waits for TIX-0042: a copy of each.
+    for id in ["TIX-0042", "TIX-0045"] {
+        t.write(
+            "tickets/pending/.saved",
+            &t.read(&format!("tickets/pending/{id}-t.md")),
+        );
+        fs::rename(
+            t.path("tickets/pending/.saved"),
+            t.path(&format!("tickets/pending/{id}-copy.md")),
+        )
+        .unwrap();
+    }
     // The registry's problems do not list them yet: the next transition
     // renders it again, from the index.
     by_index(&["start", "TIX-0020"], 0);
     let registry = t.read("tickets/TICKET_REGISTRY.md");
-    assert!(
-        registry.contains("| pending/TIX-0012-copy.md |"),
-        "{registry}"
-    );
+    for copy in ["TIX-0042-copy.md", "TIX-0045-copy.md"] {
+        assert!(
+            registry.contains(&format!("| pending/{copy} |")),
+            "{registry}"
+        );
+    }
     t.run(&["sync"]).code(0);
     assert_eq!(t.read("tickets/TICKET_REGISTRY.md"), registry);
     let reads: [(&[&str], i32); 8] = [
@@ -822,7 +830,7 @@ fn a_large_tree_with_an_id_on_two_files_is_read_by_the_index() {
         t.run(&["sync"]).code(0);
     }
     let check = by_index(&["sync", "--check", "--json"], 6);
-    let message = "id TIX-0012 is used by 2 files: pending/TIX-0012-copy.md, pending/TIX-0012-t.md";
+    let message = "id TIX-0045 is used by 2 files: pending/TIX-0045-copy.md, pending/TIX-0045-t.md";
     assert_eq!(check.stdout.matches(message).count(), 2, "{}", check.stdout);
 }
 

@@ -99,25 +99,38 @@ impl Tree {
     /// The problems of the ids on two files or more that a walk of
     /// `index`'s records found (`twice`, see [`on_two`]), as
     /// [`Tree::problems`] gives them: each id's files looked up in `index`
-    /// (the walk held none of them). `None`: a lookup failed, or a ticket
-    /// with one of those ids waits for others (`waits`, with the walk's
-    /// keys): which of them the dependency walk takes depends on the
-    /// order it meets them in, the full view's to say.
+    /// (the walk held none of them). The walk's `waits` (with its keys), if
+    /// given, are settled for each id: its node made that of its first
+    /// ticket by path ([`Waits::settle`]). `None`: a lookup failed.
     pub(super) fn duplicates_by_index(
         &self,
         index: &super::index::Index,
         twice: &[IdKey],
-        waits: Option<(&Waits, &Keys)>,
+        mut waits: Option<(&mut Waits, &Keys)>,
     ) -> Option<Vec<Problem>> {
         let mut out = Vec::new();
         for key in twice {
-            if waits.is_some_and(|(waits, keys)| waits.has(key, keys)) {
-                return None;
-            }
             let group = index.lookup(key)?;
+            if let Some((waits, keys)) = &mut waits
+                && let Some(first) = self.first_ticket(&group)
+            {
+                waits.settle(key, &first, keys);
+            }
             duplicate_problems(&group.iter().collect::<Vec<_>>(), &mut out);
         }
         Some(out)
+    }
+
+    /// Of the records of an id on two files or more (`group`), the first
+    /// ticket by path: the one the id stands for where a dependency on it
+    /// is weighed (whether it is closed, what it waits for), whatever order
+    /// the files are met in, as [`crate::deps::stuck`] and
+    /// [`crate::registry::ready_first`] take it.
+    pub(super) fn first_ticket<'e>(&'e self, group: &'e [Entry]) -> Option<Ticket<'e>> {
+        group
+            .iter()
+            .filter_map(|e| self.ticket_of(e))
+            .min_by(|a, b| a.rel.cmp(b.rel))
     }
 
     /// A file's own problem, as [`Tree::problems`] finds it: it does not

@@ -41,7 +41,7 @@ impl Tree {
                 }
                 Some(())
             })?;
-            let (mut first, _) = ready.finish(index)?;
+            let (mut first, _) = ready.finish(self, index)?;
             Some((first.pop(), unreadable))
         })
     }
@@ -87,7 +87,7 @@ impl Tree {
         })?;
         Some(Open {
             in_progress: in_progress.finish().into(),
-            ready: ready.finish(&index)?.into(),
+            ready: ready.finish(self, &index)?.into(),
         })
     }
 }
@@ -185,44 +185,44 @@ impl Tree {
     /// ids (and paths), given to `f` one at a time from the index as
     /// [`Tree::tickets_by_index`] gives every ticket: the records read once
     /// beside the check, for every id and whether its ticket is closed (held
-    /// as `Ready` holds them), then again after it for the ready ones. `None`
-    /// as there, or when a ticket that may be ready waits for an id on two
-    /// files (whether it is closed is the full view's to decide).
+    /// as `Ready` holds them; an id on two files as its first ticket by
+    /// path, see [`Tree::first_ticket`]), then again after it for the ready
+    /// ones. `None` as there.
     pub fn ready_by_index(
         &self,
         from: usize,
         f: &mut dyn FnMut(&super::Ticket<'_>) -> Option<()>,
     ) -> Option<usize> {
         let index = self.large_index(from)?;
-        let (keys, closed, twice, unreadable) = self.by_exact(&index, |index| {
-            let (mut keys, mut closed, mut twice) =
-                (Keys::default(), Ids::default(), Ids::default());
-            let mut unreadable = 0;
+        let (keys, closed, unreadable) = self.by_exact(&index, |index| {
+            let (mut keys, mut closed) = (Keys::default(), Ids::default());
+            let (mut twice, mut unreadable) = (Vec::new(), 0);
             index.each_entry(&mut |e| {
                 match self.ticket_of(&e) {
                     Some(t) => {
                         if !closed.insert(t.key, t.kind.is_closed(), &mut keys) {
-                            twice.insert(t.key, (), &mut keys);
+                            twice.push(keys.own(t.key));
                         }
                     }
                     None => unreadable += 1,
                 }
                 Some(())
             })?;
-            Some((keys, closed, twice, unreadable))
+            for k in &twice {
+                let group = index.lookup(k)?;
+                if let Some(first) = self.first_ticket(&group) {
+                    closed.set(k, first.kind.is_closed(), &mut keys);
+                }
+            }
+            Some((keys, closed, unreadable))
         })?;
-        let on_two = |d: &str| IdKey::parse(d).is_some_and(|k| twice.get(&k, &keys).is_some());
         let closed = |k: &IdKey| closed.get(k, &keys) == Some(true);
         index.each_by_id(&mut |e| match self.ticket_of(&e) {
-            Some(t) if may_be_ready(&self.config, &t) => {
-                let deps = || t.meta.depends_on.iter().map(|d| &**d);
-                if !twice.is_empty() && deps().any(on_two) {
-                    None
-                } else if all_closed(deps(), &closed) {
-                    f(&t)
-                } else {
-                    Some(())
-                }
+            Some(t)
+                if may_be_ready(&self.config, &t)
+                    && all_closed(t.meta.depends_on.iter().map(|d| &**d), &closed) =>
+            {
+                f(&t)
             }
             _ => Some(()),
         })?;
@@ -432,7 +432,7 @@ impl Tree {
                 let twice = ready.twice.keys().cloned().collect();
                 let twice = super::problems::on_two(twice, &others, &ready.closed, &ready.keys);
                 if !twice.is_empty() {
-                    let waits = waits.as_ref().map(|w| (w, &ready.keys));
+                    let waits = waits.as_mut().map(|w| (w, &ready.keys));
                     let duplicates = self.duplicates_by_index(index, &twice, waits)?;
                     problems += duplicates.len();
                     if render {
@@ -444,7 +444,7 @@ impl Tree {
                 problems += waits.stuck(&ready.closed, &ready.keys).len();
             }
             let columns = columns.into_iter().map(|c| c.finish().0).collect();
-            let (first, total) = ready.finish(index)?;
+            let (first, total) = ready.finish(self, index)?;
             let dash = Dash {
                 tickets,
                 unreadable,
@@ -550,9 +550,32 @@ impl Waits {
         }
     }
 
-    /// Whether a ticket with the id `k` waits for others.
-    pub(super) fn has(&self, k: &IdKey, keys: &Keys) -> bool {
-        self.nodes.get(k, keys).is_some()
+    /// Makes the node of `k`, an id on two files or more, that of `first`,
+    /// the first of its tickets by path, as [`crate::deps::stuck`] takes
+    /// it whatever order the tickets come in: the walk made it of the first
+    /// of them that waits for others in the index's order. When `first`
+    /// waits for none, the node is left with no dependencies (and so no
+    /// edges): it is never stuck, and an edge to it leads nowhere, as to no
+    /// node.
+    pub(super) fn settle(&mut self, k: &IdKey, first: &super::Ticket<'_>, keys: &Keys) {
+        let Some(n) = self.nodes.get(k, keys) else {
+            // No ticket of it waits for others, `first` neither.
+            return;
+        };
+        let waits = !first.kind.is_closed() && !first.meta.depends_on.is_empty();
+        self.deps[n] = if waits {
+            first
+                .meta
+                .depends_on
+                .iter()
+                .map(|d| Box::from(&**d))
+                .collect()
+        } else {
+            Box::default()
+        };
+        if let Some(names) = &mut self.names {
+            names[n] = (first.rel.into(), (&*first.meta.id).into());
+        }
     }
 
     pub(super) fn see(&mut self, t: &super::Ticket<'_>, keys: &mut Keys) {
@@ -607,8 +630,7 @@ struct Ready {
     keys: Keys,
     /// Every id seen, and whether its ticket is closed.
     closed: Ids<bool>,
-    /// Ids on two files: a ticket that waits for one leaves the answer to
-    /// the full view.
+    /// Ids on two files: whether one is closed is settled at the end.
     twice: FastMap<IdKey, ()>,
     /// The first `n` ready tickets that wait for none. One at or after its
     /// cut, free or waiting, is never among the first, only counted (a
@@ -666,18 +688,20 @@ impl Ready {
     }
 
     /// The first `n` ready tickets' records, in order (those that wait
-    /// looked up again in `index`), and how many are ready. `None`: a ticket
-    /// that waits waits for an id on two files, or a record is not found
-    /// again.
-    fn finish(self, index: &super::index::Index) -> Option<(Vec<Entry>, usize)> {
+    /// looked up again in `index`), and how many are ready. An id on two
+    /// files is closed as the first of its tickets by path is (see
+    /// [`Tree::first_ticket`]), its records looked up in `index`: the walk
+    /// kept the first it met. `None`: a record is not found again.
+    fn finish(mut self, tree: &Tree, index: &super::index::Index) -> Option<(Vec<Entry>, usize)> {
+        for k in self.twice.keys() {
+            let group = index.lookup(k)?;
+            if let Some(first) = tree.first_ticket(&group) {
+                self.closed.set(k, first.kind.is_closed(), &mut self.keys);
+            }
+        }
         let (free, mut total) = self.free.finish_keyed();
-        let on_two = |d: &str| IdKey::parse(d).is_some_and(|k| self.twice.contains_key(&k));
         let mut ready: Vec<Place> = Vec::new();
         for (place, deps) in self.waiting {
-            // Nearly always no id is on two files: no dependency parsed for it.
-            if !self.twice.is_empty() && deps.iter().any(|d| on_two(d)) {
-                return None;
-            }
             if all_closed(deps.iter().map(|d| &**d), &|k| {
                 self.closed.get(k, &self.keys) == Some(true)
             }) {
@@ -825,8 +849,14 @@ impl<V: Copy> Ids<V> {
         }
     }
 
-    pub(super) fn is_empty(&self) -> bool {
-        self.plain.is_empty() && self.other.is_empty()
+    /// Records `k` with `v`, whether it was seen before or not.
+    pub(super) fn set(&mut self, k: &IdKey, v: V, keys: &mut Keys) {
+        if Self::plain(k) {
+            let prefix = keys.prefix(&k.prefix).0;
+            self.plain.insert((prefix, k.num), v);
+        } else {
+            self.other.insert(keys.own(k), v);
+        }
     }
 
     /// The value of `k`; `None` when no ticket has it.
@@ -917,7 +947,7 @@ pub(super) mod tests {
     /// The best ready ticket by the index is the full view's: a higher
     /// priority that waits for a closed ticket before a free one, none
     /// that waits for an open or a missing one, then the oldest `created`;
-    /// and no answer once a dependency's id is on two files.
+    /// a dependency's id on two files as closed as its first file by path.
     #[test]
     fn the_best_ready_ticket_by_the_index_is_the_full_view_s() {
         let (dir, tree) = empty();
@@ -980,7 +1010,8 @@ pub(super) mod tests {
         let (_, unreadable) = tree.best_ready_by_index().unwrap();
         assert_eq!(unreadable, 1);
 
-        // A dependency's id on two files: the full view decides.
+        // A dependency's id on two files: closed as its first ticket by
+        // path is, the completed one here.
         write(
             root,
             "pending",
@@ -988,13 +1019,17 @@ pub(super) mod tests {
             "priority: high\ndepends_on: [TIX-0001]\n",
         );
         write(root, "pending", 9, "priority: low\n");
-        fs::write(
-            root.join("pending/TIX-0001-again.md"),
-            "---\nid: TIX-0001\ntitle: t\n---\n",
-        )
-        .unwrap();
-        full(&tree);
-        assert!(tree.best_ready_by_index().is_none());
+        let again = "---\nid: TIX-0001\ntitle: t\n---\n";
+        fs::write(root.join("pending/TIX-0001-again.md"), again).unwrap();
+        assert_eq!(full(&tree).as_deref(), Some("pending/TIX-0002-t.md"));
+        assert_eq!(by_index(&tree).as_deref(), Some("pending/TIX-0002-t.md"));
+        // The open one first by path (a pending ticket in the wrong
+        // folder): TIX-0002 waits.
+        fs::remove_file(root.join("pending/TIX-0001-again.md")).unwrap();
+        let pending = "---\nid: TIX-0001\ntitle: t\nstatus: pending\npriority: low\n---\n";
+        fs::write(root.join("completed/TIX-0001-0.md"), pending).unwrap();
+        assert_eq!(full(&tree).as_deref(), Some("pending/TIX-0003-t.md"));
+        assert_eq!(by_index(&tree).as_deref(), Some("pending/TIX-0003-t.md"));
     }
 
     /// Once enough free tickets are seen to know the first, a ticket that
@@ -1154,35 +1189,6 @@ pub(super) mod tests {
                 b"---\nid: TIX-0077\ntitle: new\ndepends_on: [TIX-0001]\n---\n",
             ),
         }
-    }
-
-    /// Whether one id was drawn for two files.
-    pub(in crate::tree) fn twice(drawn: &[Drawn]) -> bool {
-        let ids: Vec<usize> = drawn.iter().map(|d| d.4).collect();
-        ids.iter().enumerate().any(|(i, id)| ids[..i].contains(id))
-    }
-
-    /// Whether `id` was drawn for two files or more.
-    pub(in crate::tree) fn on_two(drawn: &[Drawn], id: usize) -> bool {
-        drawn.iter().filter(|d| d.4 == id).count() > 1
-    }
-
-    /// Whether an open ticket (not cut short) whose id was drawn for two
-    /// files waits for others: which of them the dependency walk takes is
-    /// the full view's to say, the only such tree the problems by the
-    /// index leave to it.
-    pub(in crate::tree) fn twice_waits(drawn: &[Drawn]) -> bool {
-        drawn
-            .iter()
-            .any(|d| !d.5 && d.0 < 2 && !d.3.is_empty() && on_two(drawn, d.4))
-    }
-
-    /// Whether a pending ticket (not cut short) waits for an id drawn for
-    /// two files: whether it is ready is the full view's to say.
-    pub(in crate::tree) fn ready_waits_for_twice(drawn: &[Drawn]) -> bool {
-        drawn
-            .iter()
-            .any(|d| !d.5 && d.0 == 0 && d.3.iter().any(|&id| on_two(drawn, id)))
     }
 
     /// What the tests ask of a dashboard by the index: the first three of
@@ -1404,43 +1410,29 @@ pub(super) mod tests {
             proptest::prop_assert_eq!(n, Some(unreadable));
             proptest::prop_assert_eq!(got, want);
             let mut got = Vec::new();
-            match tree.ready_by_index(0, &mut |t| {
+            let n = tree.ready_by_index(0, &mut |t| {
                 got.push(t.rel.to_string());
                 Some(())
-            }) {
-                Some(n) => {
-                    proptest::prop_assert_eq!(n, unreadable);
-                    proptest::prop_assert_eq!(got, ready);
-                }
-                None => proptest::prop_assert!(
-                    ready_waits_for_twice(&drawn),
-                    "no answer, yet no pending ticket waits for an id on two files"
-                ),
-            }
+            });
+            proptest::prop_assert_eq!(n, Some(unreadable));
+            proptest::prop_assert_eq!(got, ready);
         }
 
         /// The dashboard by the index, on any small tree (with one ticket
         /// moved by hand to another status's folder), is the full view's:
         /// the counts, the first three of each list and their totals, and
-        /// how many problems `sync --check` reports; or no answer, only when
-        /// a ticket of an id on two files waits for others or a pending
-        /// ticket waits for such an id.
+        /// how many problems `sync --check` reports.
         #[test]
         fn a_dashboard_by_the_index_as_by_the_full_view(drawn in drawn(), moved in 0usize..20) {
             let (_dir, tree) = drawn_tree(&drawn, Some(moved));
             let (expected, by_index) = dashboards(&tree);
-            let left = twice_waits(&drawn) || ready_waits_for_twice(&drawn);
-            match by_index {
-                Some(got) => proptest::prop_assert_eq!(got, expected),
-                None => proptest::prop_assert!(left, "no answer, yet no id on two files waits or is waited for"),
-            }
+            proptest::prop_assert_eq!(by_index, Some(expected));
         }
 
         /// On any small tree (statuses, priorities, dates, waits for open,
         /// closed and missing ids, ids on two files, files that do not
         /// parse) the index gives the full view's best ready ticket and
-        /// count of unreadable files, or leaves the answer to it, which
-        /// only an id on two files does. Each ticket drawn: its status (one
+        /// count of unreadable files. Each ticket drawn: its status (one
         /// of four folders), priority (4: none), day created (if any), the
         /// ids it waits for, its id, and whether its file is cut short.
         #[test]
@@ -1449,21 +1441,14 @@ pub(super) mod tests {
             let expected = full(&tree);
             let snap = tree.scan(Scan::Cached, Upkeep::Index).unwrap();
             let unreadable = Tree::unreadable(&snap, &tree.tickets(&snap));
-            let twice = twice(&drawn);
-            match tree.best_ready_by_index() {
-                Some((best, n)) => {
-                    proptest::prop_assert_eq!(best.map(|e| e.rel.to_string()), expected);
-                    proptest::prop_assert_eq!(n, unreadable);
-                }
-                None => proptest::prop_assert!(twice, "no answer, yet no id is on two files"),
-            }
+            let got = tree.best_ready_by_index().map(|(best, n)| (best.map(|e| e.rel.to_string()), n));
+            proptest::prop_assert_eq!(got, Some((expected, unreadable)));
         }
 
         /// A session's start by the index, on any small tree, is what the
         /// full view's tickets give: the first three in progress in
         /// `sort_by_kind`'s order and how many there are, the first three
-        /// ready and how many; or no answer, only when an id is on two
-        /// files.
+        /// ready and how many.
         #[test]
         fn a_session_s_start_by_the_index_as_by_the_full_view(drawn in drawn()) {
             let (_dir, tree) = drawn_tree(&drawn, None);
@@ -1480,17 +1465,14 @@ pub(super) mod tests {
             let rels = |v: &[super::super::Ticket<'_>]| -> Vec<String> {
                 v.iter().take(3).map(|t| t.rel.to_string()).collect()
             };
-            let twice = twice(&drawn);
-            match tree.open_by_index(3) {
-                Some(open) => {
-                    let of = |v: &[Entry]| -> Vec<String> { v.iter().map(|e| e.rel.to_string()).collect() };
-                    proptest::prop_assert_eq!(of(&open.in_progress.first), rels(&in_progress));
-                    proptest::prop_assert_eq!(open.in_progress.total, in_progress.len());
-                    proptest::prop_assert_eq!(of(&open.ready.first), rels(&ready));
-                    proptest::prop_assert_eq!(open.ready.total, ready_total);
-                }
-                None => proptest::prop_assert!(twice, "no answer, yet no id is on two files"),
-            }
+            let open = tree.open_by_index(3);
+            proptest::prop_assert!(open.is_some(), "no answer");
+            let open = open.unwrap();
+            let of = |v: &[Entry]| -> Vec<String> { v.iter().map(|e| e.rel.to_string()).collect() };
+            proptest::prop_assert_eq!(of(&open.in_progress.first), rels(&in_progress));
+            proptest::prop_assert_eq!(open.in_progress.total, in_progress.len());
+            proptest::prop_assert_eq!(of(&open.ready.first), rels(&ready));
+            proptest::prop_assert_eq!(open.ready.total, ready_total);
         }
     }
 }

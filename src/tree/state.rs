@@ -157,7 +157,8 @@ impl<'t> State<'t> {
     }
 
     /// The status of the ticket a `depends_on` entry names, as its file says
-    /// now; `None` when no ticket has that id.
+    /// now (of an id on two files, its first ticket by path: see
+    /// [`Tree::first_ticket`]); `None` when no ticket has that id.
     ///
     /// # Errors
     ///
@@ -169,18 +170,21 @@ impl<'t> State<'t> {
         self.ensure_loaded()?;
         if let Some(index) = self.index()
             && let Some(hits) = index.lookup(&key)
-            && let [e] = hits.as_slice()
-            && fresh(self.tree, e)
-            && let Some(t) = self.tree.ticket_of(e)
+            && !hits.is_empty()
+            && hits.iter().all(|e| fresh(self.tree, e))
+            && let Some(t) = self.tree.first_ticket(&hits)
         {
             return Ok(Some(t.status.to_string()));
         }
         let tree = self.tree;
         let snap = self.snapshot()?;
+        // An id on two files: its first ticket by path, as everywhere a
+        // dependency is weighed.
         Ok(tree
             .tickets(snap)
             .into_iter()
-            .find(|t| *t.key == key)
+            .filter(|t| *t.key == key)
+            .min_by(|a, b| a.rel.cmp(b.rel))
             .map(|t| t.status.to_string()))
     }
 
