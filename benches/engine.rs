@@ -302,8 +302,9 @@ fn check_out(root: &Path, n: usize, ids: &[usize], mark: &str) {
 /// written again with the same bytes, as a pull writes it, and a `sync`
 /// after a line was appended to it (a registry the index does not know:
 /// rendered from the index); from 10,000 tickets on, those after a pull of
-/// 2,000 files ([`many_rows`]). The tickets started are those after the
-/// first `skip` startable ones.
+/// 2,000 files ([`many_rows`]); last, those while an id is on two files
+/// ([`duplicate_rows`]). The tickets started are those after the first
+/// `skip` startable ones.
 fn outside_rows(root: &Path, n: usize, runs: usize, skip: usize) {
     let tix = Path::new(BIN);
     let replaced = checked_out(n);
@@ -358,6 +359,47 @@ fn outside_rows(root: &Path, n: usize, runs: usize, skip: usize) {
     if n >= 10_000 {
         many_rows(root, n, runs, skip + runs);
     }
+    duplicate_rows(root, n, runs, skip + 2 * runs);
+}
+
+/// The commands while an id is on two files: a pending ticket copied beside
+/// itself (saved by rename, as a merge of two branches that both made it
+/// leaves it). Each read brings the index up to date in memory for the
+/// copy's folder (nothing written); the first `start` renders the registry
+/// from the index, its problems naming both files, and the others patch
+/// it. Then the copy is removed and the tree synced. The tickets started
+/// are those after the first `skip` startable ones.
+fn duplicate_rows(root: &Path, n: usize, runs: usize, skip: usize) {
+    let i = (1..=n)
+        .filter(|i| status_of(*i, n) == "pending")
+        .nth(n / 50)
+        .unwrap();
+    let own = ticket_path(root, i, n);
+    let copy = own.with_file_name(format!("TIX-{i:04}-copy.md"));
+    let aside = own.with_file_name(".copy");
+    fs::copy(&own, &aside).unwrap();
+    fs::rename(&aside, &copy).unwrap();
+    let name = |what: &str| format!("{what} with an id on two files");
+    for args in [
+        &["status"][..],
+        &["status", "--json"],
+        &["list"],
+        &["next"],
+        &["sync", "--check"],
+        &["doctor"],
+    ] {
+        let (mut times, mut rss) = (Vec::new(), 0);
+        for _ in 0..runs {
+            let (t, r) = run(root, args);
+            times.push(t);
+            rss = rss.max(r);
+        }
+        row(n, &name(&args.join(" ")), &mut times, rss);
+    }
+    let ids = startable(n, skip, runs);
+    timed_starts(root, n, &ids, &name("start"), &mut || {});
+    fs::remove_file(&copy).unwrap();
+    run(root, &["sync"]);
 }
 
 /// Reads right after two ticket files were written over in place (one
