@@ -306,25 +306,19 @@ fn check_out(root: &Path, n: usize, ids: &[usize], mark: &str) {
 /// ([`duplicate_rows`]). The tickets started are those after the first
 /// `skip` startable ones.
 fn outside_rows(root: &Path, n: usize, runs: usize, skip: usize) {
-    let tix = Path::new(BIN);
     let replaced = checked_out(n);
     for (k, args) in [&["status"][..], &["status", "--json"], &["list"], &["next"]]
         .iter()
         .enumerate()
     {
-        let (mut times, mut rss) = (Vec::new(), 0);
-        for round in 0..runs {
-            run(root, &["sync"]);
-            check_out(root, n, &replaced, &format!("r{k}-{round}"));
-            let (t, r) = run_with(tix, root, args, None, false);
-            times.push(t);
-            rss = rss.max(r);
-        }
         let name = format!(
             "{} right after a checkout replaced 10 files",
             args.join(" ")
         );
-        row(n, &name, &mut times, rss);
+        timed_row(root, n, args, &name, runs, &mut |round| {
+            run(root, &["sync"]);
+            check_out(root, n, &replaced, &format!("r{k}-{round}"));
+        });
     }
     run(root, &["sync"]);
     let registry = root.join("TICKET_REGISTRY.md");
@@ -339,21 +333,11 @@ fn outside_rows(root: &Path, n: usize, runs: usize, skip: usize) {
             fs::rename(&aside, &registry).unwrap();
         },
     );
-    let (mut times, mut rss) = (Vec::new(), 0);
-    for _ in 0..runs {
+    let name = "sync right after the registry was edited";
+    timed_row(root, n, &["sync"], name, runs, &mut |_| {
         let mut f = fs::OpenOptions::new().append(true).open(&registry).unwrap();
         std::io::Write::write_all(&mut f, b"edited\n").unwrap();
-        drop(f);
-        let (t, r) = run_with(tix, root, &["sync"], None, false);
-        times.push(t);
-        rss = rss.max(r);
-    }
-    row(
-        n,
-        "sync right after the registry was edited",
-        &mut times,
-        rss,
-    );
+    });
     sync_moves(root, n, runs);
     in_place_rows(root, n, runs);
     if n >= 10_000 {
@@ -380,27 +364,23 @@ fn duplicate_rows(root: &Path, n: usize, runs: usize, skip: usize) {
     fs::copy(&own, &aside).unwrap();
     fs::rename(&aside, &copy).unwrap();
     let name = |what: &str| format!("{what} with an id on two files");
-    for args in [
-        &["status"][..],
-        &["status", "--json"],
-        &["list"],
-        &["next"],
-        &["sync", "--check"],
-        &["doctor"],
-    ] {
-        let (mut times, mut rss) = (Vec::new(), 0);
-        for _ in 0..runs {
-            let (t, r) = run(root, args);
-            times.push(t);
-            rss = rss.max(r);
-        }
-        row(n, &name(&args.join(" ")), &mut times, rss);
+    for args in READS.iter().chain([&&["doctor"][..]]) {
+        timed_row(root, n, args, &name(&args.join(" ")), runs, &mut |_| {});
     }
     let ids = startable(n, skip, runs);
     timed_starts(root, n, &ids, &name("start"), &mut || {});
     fs::remove_file(&copy).unwrap();
     run(root, &["sync"]);
 }
+
+/// The reads timed after a change, each of which looks at every ticket.
+const READS: [&[&str]; 5] = [
+    &["status"],
+    &["status", "--json"],
+    &["list"],
+    &["next"],
+    &["sync", "--check"],
+];
 
 /// Reads right after two ticket files were written over in place (one
 /// pending, one completed: their folders' stamps as they were, as an
@@ -415,15 +395,9 @@ fn in_place_rows(root: &Path, n: usize, runs: usize) {
         .map(|i| ticket_path(root, i, n))
         .collect();
     let mut round = 0;
-    for args in [
-        &["status"][..],
-        &["status", "--json"],
-        &["list"],
-        &["next"],
-        &["sync", "--check"],
-    ] {
-        let (mut times, mut rss) = (Vec::new(), 0);
-        for _ in 0..runs {
+    for args in READS {
+        let name = format!("{} right after 2 files were written over", args.join(" "));
+        timed_row(root, n, args, &name, runs, &mut |_| {
             round += 1;
             for path in &files {
                 let text = fs::read_to_string(path).unwrap();
@@ -433,12 +407,7 @@ fn in_place_rows(root: &Path, n: usize, runs: usize) {
                 // The same file, written over: no rename.
                 fs::write(path, text).unwrap();
             }
-            let (t, r) = run_with(Path::new(BIN), root, args, None, false);
-            times.push(t);
-            rss = rss.max(r);
-        }
-        let name = format!("{} right after 2 files were written over", args.join(" "));
-        row(n, &name, &mut times, rss);
+        });
     }
     run(root, &["sync"]);
 }
@@ -500,15 +469,10 @@ fn many_rows(root: &Path, n: usize, runs: usize, skip: usize) {
         .iter()
         .enumerate()
     {
-        let (mut times, mut rss) = (Vec::new(), 0);
-        for round in 0..runs {
+        timed_row(root, n, args, &name(&args.join(" ")), runs, &mut |round| {
             run(root, &["sync"]);
             check_out(root, n, &many, &format!("m{k}-{round}"));
-            let (t, r) = run_with(Path::new(BIN), root, args, None, false);
-            times.push(t);
-            rss = rss.max(r);
-        }
-        row(n, &name(&args.join(" ")), &mut times, rss);
+        });
     }
     let mut round = 0;
     timed_starts(
@@ -532,6 +496,26 @@ fn startable(n: usize, skip: usize, take: usize) -> Vec<usize> {
         .skip(skip)
         .take(take)
         .collect()
+}
+
+/// A row of `runs` runs of `args`, each after `before` (given the run's
+/// number, from 0).
+fn timed_row(
+    root: &Path,
+    n: usize,
+    args: &[&str],
+    name: &str,
+    runs: usize,
+    before: &mut dyn FnMut(usize),
+) {
+    let (mut times, mut rss) = (Vec::new(), 0);
+    for round in 0..runs {
+        before(round);
+        let (t, r) = run(root, args);
+        times.push(t);
+        rss = rss.max(r);
+    }
+    row(n, name, &mut times, rss);
 }
 
 /// A row of `start`s of `ids`, each run after `before`.
