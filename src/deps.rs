@@ -32,8 +32,10 @@ pub struct Waiter<'a, D> {
 /// [`Waiter`] (`Some(None)`), or the waiter of that place (`Some(Some(n))`).
 pub type Known = Option<Option<usize>>;
 
-/// Every open ticket that waits for ever ([`stuck_of`]), in the order of
-/// `tickets`, each with its place there.
+/// Every open ticket that waits for ever ([`stuck_of`]), each with its
+/// place in `tickets`; in the order of `tickets` but where a ticket of an
+/// id on two files came after another of that id and stands for it (the
+/// first by path): in that one's place. Callers sort what they report.
 #[must_use]
 pub fn stuck<'a>(tickets: &[Ticket<'a>]) -> Vec<(usize, Stuck<'a>)> {
     // Every id in the tree (a dependency on a closed ticket is met), and

@@ -90,8 +90,8 @@ impl Tree {
     /// which says what in it is stale); so are, with `anew`, files written
     /// over in place: their folders listed as changed ones are
     /// ([`Tree::retried`]). `None`:
-    /// the index is not that, a record does not parse, a ticket of an id
-    /// on two files waits for others (see [`Tree::duplicates_by_index`]),
+    /// the index is not that, a record does not parse, the files of an id
+    /// on two files cannot be looked up (see `Tree::duplicates_by_index`),
     /// or the registry cannot be rendered so or read.
     #[must_use]
     pub fn found_by_index(&self, from: usize, proof: Proof, anew: bool) -> Option<Found> {
@@ -836,9 +836,8 @@ mod tests {
         /// or gone, the problems by the index, by either proof, and the
         /// registry's state are the full view's, from the index or from one
         /// written anew by a read of every file (a fresh clone's), the
-        /// same walk of the records finding the problems for a render too;
-        /// or there is no answer, only when a ticket of an id on two files
-        /// waits for others.
+        /// same walk of the records finding the problems for a render too,
+        /// ids on two files included.
         #[test]
         fn problems_by_the_index_as_by_the_full_view(
             drawn in drawn(),
@@ -884,8 +883,7 @@ mod tests {
         /// index leaves the registry a full render of the tree gives, and
         /// an index the next read goes by and finds it fresh with; or, when
         /// tickets are in the wrong folder, names the full view's, in path
-        /// order, and leaves the registry as it was. No answer only when a
-        /// ticket of an id on two files waits for others.
+        /// order, and leaves the registry as it was. Always an answer.
         #[test]
         fn a_sync_by_the_index_writes_what_a_full_render_gives(
             drawn in drawn(),
@@ -938,9 +936,9 @@ mod tests {
         /// index that holds nothing but what its file says, but after an
         /// edit in place: the index is written with it then (a transition
         /// would not see it), and is exactly the tree. Every other read
-        /// goes by the index too. No answer only when a ticket of an id on
-        /// two files waits for others (or, for the dashboard, a pending
-        /// ticket waits for such an id).
+        /// goes by the index too, and the dashboard's ready tickets are the
+        /// full view's (those read again come after the others in the
+        /// walk). Always an answer, ids on two files included.
         #[test]
         fn problems_after_a_change_outside_tix_as_by_the_full_view(
             drawn in drawn(),

@@ -313,7 +313,6 @@ pub(super) fn stuck_problem(rel: &str, stuck: Stuck<'_>) -> Problem {
     }
 }
 
-/// Problems in the order they are reported: by path, then kind.
 /// One problem for each file of an id on two files or more (`group`),
 /// each naming them all.
 fn duplicate_problems(group: &[&Entry], out: &mut Vec<Problem>) {
@@ -363,6 +362,7 @@ pub(super) fn on_two(
     twice
 }
 
+/// Problems in the order they are reported: by path, then kind.
 pub(super) fn sort(problems: &mut [Problem]) {
     problems.sort_by(|a, b| a.path.cmp(&b.path).then(a.kind.cmp(&b.kind)));
 }

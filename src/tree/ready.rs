@@ -18,9 +18,8 @@ impl Tree {
     /// without one gets one, see [`Tree::trusted_or_streamed`]), its records read
     /// one at a time beside the check (`Ready` says what is held; at
     /// 100,000 tickets the full view held every record, 68 MiB). `None`:
-    /// the index is not exactly the tree, a record does not parse, or a
-    /// ticket waits for an id that is on two files (the full view decides
-    /// then).
+    /// the index is not exactly the tree, or a record does not parse or is
+    /// not found again (see `Ready::finish`).
     #[must_use]
     pub fn best_ready_by_index(&self) -> Option<(Option<Entry>, usize)> {
         self.retried(|| self.best_ready_once())
@@ -66,9 +65,8 @@ impl Tree {
     /// [`Tree::trusted_or_streamed`]), its records read one at a time. Held: the
     /// first `n` tickets in progress, and what `Ready` holds. At 100,000
     /// tickets what it replaces held the open tickets' records and the
-    /// whole index. `None`: the index cannot be had so, a record does not
-    /// parse, or a ticket waits for an id that is on two files (what the
-    /// scan then finds decides).
+    /// whole index. `None`: the index cannot be had so, or a record does
+    /// not parse or is not found again (see `Ready::finish`).
     #[must_use]
     pub fn open_by_index(&self, n: usize) -> Option<Open> {
         let index = self.trusted_or_streamed()?;
@@ -341,11 +339,10 @@ impl Tree {
     /// problems; at 100,000 tickets the full view held every record, 77
     /// MiB. The ids on two files (or more; a file that is no ticket counts
     /// with the id its name starts with) are found in the walk, and their
-    /// files looked up after it for the problems. `None`: the index is not
-    /// that, a record does not parse, a ticket of an id on two files waits
-    /// for others or a ticket that may be ready waits for such an id (the
-    /// full view decides which of the files counts), or the registry cannot
-    /// be rendered so or read.
+    /// files looked up after it for the problems, the first of them by path
+    /// standing for the id where a dependency on it is weighed. `None`: the
+    /// index is not that, a record does not parse or is not found again,
+    /// or the registry cannot be rendered so or read.
     #[must_use]
     pub fn dash_by_index(&self, want: &Want) -> Option<Dash> {
         self.retried(|| self.dash_once(want))
@@ -1384,8 +1381,7 @@ pub(super) mod tests {
         /// Every ticket by the index, on any small tree: the full view's
         /// tickets in the order of their ids and paths, with as many files
         /// that are no tickets; and the ready ones among them as
-        /// `registry::ready` finds them, or no answer, only when a pending
-        /// ticket waits for an id on two files.
+        /// `registry::ready` finds them, ids on two files included.
         #[test]
         fn every_ticket_by_the_index_as_by_the_full_view(drawn in drawn()) {
             let (_dir, tree) = drawn_tree(&drawn, None);

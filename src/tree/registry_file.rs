@@ -306,8 +306,9 @@ impl Tree {
     /// held); then each status's places are sorted by that alone (stably:
     /// ties stay in the order of ids and paths, the rest of that order) and
     /// the rows read back in that order. At 100,000 tickets the full view
-    /// held every record (90 MiB). `None`: a record does not parse, or a
-    /// spool cannot be written or read.
+    /// held every record (90 MiB). `None`: a record does not parse, the
+    /// files of an id on two files cannot be looked up, or a spool cannot
+    /// be written or read.
     pub(super) fn render_by_index(
         &self,
         index: &index::Index,
