@@ -206,6 +206,9 @@ impl Tree {
                 }
                 Some(())
             })?;
+            // An id on three files is met again twice.
+            twice.sort_unstable();
+            twice.dedup();
             for k in &twice {
                 let group = index.lookup(k)?;
                 if let Some(first) = self.first_ticket(&group) {

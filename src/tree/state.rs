@@ -1409,8 +1409,17 @@ fn plan_quick(
 /// or saved with another id). `index` is brought up to date for what
 /// changed outside tix, not yet for the change. `None`: a lookup failed.
 fn on_two_files(index: &Index, new: &Entry, change: &Change, outside: &Outside) -> Option<bool> {
-    let keys = outside.old.iter().chain(&outside.new).chain([new]);
-    for key in keys.filter_map(|e| e.key.as_ref()) {
+    // Each once: a file changed outside tix has its old and new records.
+    let mut keys: Vec<&IdKey> = outside
+        .old
+        .iter()
+        .chain(&outside.new)
+        .chain([new])
+        .filter_map(|e| e.key.as_ref())
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    for key in keys {
         let now = index.lookup(key)?;
         let is_new = |e: &Entry| outside.new.iter().any(|n| n.rel == e.rel);
         let before = now.iter().filter(|e| !is_new(e)).count()
