@@ -768,7 +768,8 @@ fn large() -> (Tix, String) {
 
 /// An id on two files (a copy of a ticket saved outside tix, as a merge of
 /// two branches that both made it leaves it; here of a ticket that waits
-/// for another, and of that other) is no reason for the full view: every
+/// for another, and of that other, each unlike the ticket it copies) is no
+/// reason for the full view: every
 /// read of a large tree goes by the index (the full view's failpoint would
 /// abort it) and says what the full view says, the problems naming both
 /// files; so does a transition, which renders the registry from the index
@@ -787,15 +788,26 @@ fn a_large_tree_with_an_id_on_two_files_is_read_by_the_index() {
             .unwrap();
         crate::util::Run::of(out).code(code)
     };
-    // TIX-0045 waits for TIX-0042: a copy of each.
-    for id in ["TIX-0042", "TIX-0045"] {
-        t.write(
-            "tickets/pending/.saved",
-            &t.read(&format!("tickets/pending/{id}-t.md")),
-        );
+    // TIX-0045 waits for TIX-0042: a copy of each, first by path, that
+    // stands for its id where a dependency is weighed: TIX-0042's is
+    // completed (TIX-0045 may start), TIX-0045's waits for an id no ticket
+    // has.
+    let copies = [
+        (
+            "TIX-0042",
+            "completed",
+            "id: TIX-0042\n",
+            "id: TIX-0042\nstatus: completed\n",
+        ),
+        ("TIX-0045", "pending", "[TIX-0042]", "[TIX-19998]"),
+    ];
+    for (id, dir, from, to) in copies {
+        let text = t.read(&format!("tickets/pending/{id}-t.md"));
+        assert!(text.contains(from), "{text}");
+        t.write(&format!("tickets/{dir}/.saved"), &text.replace(from, to));
         fs::rename(
-            t.path("tickets/pending/.saved"),
-            t.path(&format!("tickets/pending/{id}-copy.md")),
+            t.path(&format!("tickets/{dir}/.saved")),
+            t.path(&format!("tickets/{dir}/{id}-copy.md")),
         )
         .unwrap();
     }
@@ -803,11 +815,9 @@ fn a_large_tree_with_an_id_on_two_files_is_read_by_the_index() {
     // renders it again, from the index.
     by_index(&["start", "TIX-0020"], 0);
     let registry = t.read("tickets/TICKET_REGISTRY.md");
-    for copy in ["TIX-0042-copy.md", "TIX-0045-copy.md"] {
-        assert!(
-            registry.contains(&format!("| pending/{copy} |")),
-            "{registry}"
-        );
+    for (id, dir, ..) in copies {
+        let row = format!("| {dir}/{id}-copy.md |");
+        assert!(registry.contains(&row), "{registry}");
     }
     t.run(&["sync"]).code(0);
     assert_eq!(t.read("tickets/TICKET_REGISTRY.md"), registry);
@@ -832,6 +842,25 @@ fn a_large_tree_with_an_id_on_two_files_is_read_by_the_index() {
     let check = by_index(&["sync", "--check", "--json"], 6);
     let message = "id TIX-0045 is used by 2 files: pending/TIX-0045-copy.md, pending/TIX-0045-t.md";
     assert_eq!(check.stdout.matches(message).count(), 2, "{}", check.stdout);
+    // The copy first by path waits: for an id no ticket has.
+    let stuck: Vec<(String, String)> = check.json()["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["kind"] == "missing_dependency")
+        .map(|p| (p["path"].to_string(), p["message"].to_string()))
+        .collect();
+    assert!(
+        stuck.contains(&(
+            "\"pending/TIX-0045-copy.md\"".into(),
+            "\"depends on TIX-19998, which no ticket has: it can never become ready\"".into()
+        )),
+        "{stuck:?}"
+    );
+    // TIX-0045 may start: its dependency's first file is completed.
+    let ready = by_index(&["list", "--ready", "--json"], 0).json();
+    let paths = crate::util::each_str(&ready, "path");
+    assert!(paths.contains(&"pending/TIX-0045-t.md"), "{paths:?}");
 }
 
 /// A temp file a read cannot remove (a folder it may not write; here a
