@@ -1010,7 +1010,7 @@ pub fn sub_folders(path: &Path, as_root: bool) -> Vec<String> {
 }
 
 /// Of the names of the folders in a folder, those tix reads tickets in, sorted.
-fn folders_named(mut names: Vec<String>, as_root: bool) -> Vec<String> {
+pub(super) fn folders_named(mut names: Vec<String>, as_root: bool) -> Vec<String> {
     let skip = if as_root {
         crate::config::root_holds_no_tickets
     } else {

@@ -448,10 +448,18 @@ fn refreshed(tree: &Tree, mut index: Index, edited: &[String]) -> Option<Refresh
         .map(|i| (in_changed.rel(i), i))
         .collect();
     let listed: Vec<Listed> = listed.into_iter().collect::<Option<_>>()?;
-    // A folder below that the index does not know: the full view.
+    // A folder below that the index does not know: the full view. Only
+    // those the full view reads (see `Tree::scan`): not `templates`, nor
+    // below the deepest it looks; they never enter the index, and every
+    // refresh of their folder would take the full view.
     for (dir, listed) in changed.iter().zip(&listed) {
-        if listed
-            .folders
+        let depth = dir.matches('/').count();
+        if dir.is_empty() || depth >= super::scan::MAX_DEPTH {
+            continue;
+        }
+        let read =
+            super::scan::folders_named(listed.folders.clone(), depth == 0 && tree.is_archive(dir));
+        if read
             .iter()
             .any(|name| !index.dirs.contains_key(&super::join_rel(dir, name)))
         {
@@ -2103,7 +2111,8 @@ mod tests {
     /// What listing a changed folder finds decides between reading a few
     /// files again and the full view: a killed writer's temp file (which
     /// the full view sweeps) or a folder below that the index does not know
-    /// sends to the full view; a hidden folder and other files do not.
+    /// sends to the full view; a hidden folder, a `templates` folder (which
+    /// no read looks in) and other files do not.
     #[test]
     fn a_changed_folder_s_listing_decides_the_refresh() {
         let dir = with_pending(0);
@@ -2125,6 +2134,7 @@ mod tests {
         )
         .unwrap();
         fs::create_dir(root.join("pending/.hidden")).unwrap();
+        fs::create_dir(root.join("pending/templates")).unwrap();
         fs::write(root.join("pending/notes.txt"), "not a ticket").unwrap();
         let Some(Refresh::Done(_, outside)) = refreshed(&tree, tree.open_index().unwrap(), &[])
         else {
