@@ -858,6 +858,17 @@ fn a_large_tree_with_an_id_on_two_files_is_read_by_the_index() {
         "{stuck:?}"
     );
     // TIX-0045 may start: its dependency's first file is completed.
+    // What the reads above were compared with was the full view's.
+    let full = untrusted(&t, || {
+        t.command(&["status"])
+            .env("TIX_FAILPOINT", "full-view")
+            .output()
+            .unwrap()
+    });
+    assert!(
+        String::from_utf8_lossy(&full.stderr).contains("failpoint full-view"),
+        "{full:?}"
+    );
     let ready = by_index(&["list", "--ready", "--json"], 0).json();
     let paths = crate::util::each_str(&ready, "path");
     assert!(paths.contains(&"pending/TIX-0045-t.md"), "{paths:?}");
@@ -918,12 +929,19 @@ fn three_ways(t: &Tix, args: &[&str], code: i32) -> [(String, String); 3] {
 }
 
 /// What `run` gives while a folder the index does not know is there, below
-/// `pending/` (an empty one): the index cannot be brought up to date, and a
-/// read goes by the full view (a check reads every file anew).
+/// `pending/`, holding a file whose name is not UTF-8 (and no ticket): the
+/// index cannot be brought up to date, as a refresh lists only folders of
+/// UTF-8 names, and a read goes by the full view (a check reads every file
+/// anew), which passes such a file over as it is no ticket. (An empty new
+/// folder is listed by a refresh, and read by the index.)
 fn untrusted<R>(t: &Tix, run: impl FnOnce() -> R) -> R {
+    use std::os::unix::ffi::OsStrExt;
     let below = t.path("tickets/pending/below");
     fs::create_dir(&below).unwrap();
+    let odd = below.join(std::ffi::OsStr::from_bytes(b"\xff.txt"));
+    fs::write(&odd, "not a ticket").unwrap();
     let out = run();
+    fs::remove_file(&odd).unwrap();
     fs::remove_dir(&below).unwrap();
     out
 }

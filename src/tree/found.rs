@@ -733,7 +733,9 @@ mod tests {
 
     /// An index that no longer matches its folders, and cannot be brought
     /// up to date in memory (a ticket added by hand in a new folder below
-    /// one): asked to, a check reads the tree anew into an index of its
+    /// one, beside a file whose name is not UTF-8, which a refresh does not
+    /// list and the full view passes over): asked to, a check reads the
+    /// tree anew into an index of its
     /// own, leaving the stale one as it was, and a sync into the tree's;
     /// either way the answer is the full view's. Not asked to (`doctor`),
     /// no answer.
@@ -745,6 +747,12 @@ mod tests {
         fs::write(
             root.join("pending/below/TIX-0003-t.md"),
             "---\nid: TIX-0003\ntitle: t\ndepends_on: [TIX-0009]\n---\n",
+        )
+        .unwrap();
+        let odd = std::os::unix::ffi::OsStrExt::from_bytes(b"\xff.txt");
+        fs::write(
+            root.join("pending/below").join::<&std::ffi::OsStr>(odd),
+            "x",
         )
         .unwrap();
         let stale = fs::read(tree.index_path()).unwrap();

@@ -398,8 +398,9 @@ pub(super) struct Relisted {
 /// changed since it was written: an editor that saves by renaming, `sed -i`, a `git checkout` or
 /// `git pull` that replaced, added or removed a few files. The files of
 /// those folders are listed and stat'ed, and the changed and added ones read
-/// again; every other record is trusted as the quick state trusts it. `None`
-/// (the full view) when a folder appeared or went, a sub-folder appeared, a
+/// again, as are those of a sub-folder that appeared in one of them (and
+/// below it); every other record is trusted as the quick state trusts it.
+/// `None` (the full view) when a status folder appeared or a folder went, a
 /// killed writer's temp file is there, or a ticket file is no regular file
 /// (a symlink) among those compared before the count was passed (an id now
 /// on two files is the index's as any other); [`Refresh::Many`] when more than [`REFRESH_FILES`]
@@ -448,24 +449,38 @@ fn refreshed(tree: &Tree, mut index: Index, edited: &[String]) -> Option<Refresh
         .map(|i| (in_changed.rel(i), i))
         .collect();
     let listed: Vec<Listed> = listed.into_iter().collect::<Option<_>>()?;
-    // A folder below that the index does not know: the full view. Only
-    // those the full view reads (see `Tree::scan`): not `templates`, nor
-    // below the deepest it looks; they never enter the index, and every
-    // refresh of their folder would take the full view.
-    for (dir, listed) in changed.iter().zip(&listed) {
+    // A folder below that the index does not know (made by hand, or by a
+    // checkout) is listed too, each file in it a new one, and so are the
+    // folders below it. Only those the full view reads (see `Tree::scan`):
+    // not `templates`, nor below the deepest it looks; they never enter
+    // the index.
+    let mut folders: Vec<(String, Listed)> = changed.into_iter().zip(listed).collect();
+    let mut at = 0;
+    while at < folders.len() {
+        let dir = folders[at].0.clone();
         let depth = dir.matches('/').count();
+        at += 1;
         if dir.is_empty() || depth >= super::scan::MAX_DEPTH {
             continue;
         }
-        let read =
-            super::scan::folders_named(listed.folders.clone(), depth == 0 && tree.is_archive(dir));
-        if read
-            .iter()
-            .any(|name| !index.dirs.contains_key(&super::join_rel(dir, name)))
-        {
-            return None;
+        let names = folders[at - 1].1.folders.clone();
+        let as_root = depth == 0 && tree.is_archive(&dir);
+        for name in super::scan::folders_named(names, as_root) {
+            let below = super::join_rel(&dir, &name);
+            if index.dirs.contains_key(&below) {
+                continue;
+            }
+            // Stamped before it is listed, as a changed folder is.
+            let stamp = dir_stamp(&tree.path(&below));
+            stamp?;
+            let listed = list_changed(&tree.path(&below))?;
+            outside.dirs.insert(below.clone(), stamp);
+            folders.push((below, listed));
         }
     }
+    // In the order of `outside.dirs` (what `Tree::rebuilt` pairs them by).
+    folders.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let (changed, listed): (Vec<String>, Vec<Listed>) = folders.into_iter().unzip();
     // Each file by its folder and its place among the folder's names.
     let names: Vec<(usize, usize)> = listed
         .iter()
@@ -2110,9 +2125,10 @@ mod tests {
 
     /// What listing a changed folder finds decides between reading a few
     /// files again and the full view: a killed writer's temp file (which
-    /// the full view sweeps) or a folder below that the index does not know
-    /// sends to the full view; a hidden folder, a `templates` folder (which
-    /// no read looks in) and other files do not.
+    /// the full view sweeps) sends to the full view; a hidden folder, a
+    /// `templates` folder (which no read looks in) and other files do not;
+    /// a folder below that the index does not know is listed too, with the
+    /// folders below it, and each ticket in them read as a new one.
     #[test]
     fn a_changed_folder_s_listing_decides_the_refresh() {
         let dir = with_pending(0);
@@ -2156,11 +2172,52 @@ mod tests {
             Some(Refresh::Done(..))
         ));
 
-        fs::create_dir(root.join("pending/sprint-1")).unwrap();
-        assert!(
-            refreshed(&tree, tree.open_index().unwrap(), &[]).is_none(),
-            "a folder below: the full view"
+        fs::create_dir_all(root.join("pending/sprint-1/week-2")).unwrap();
+        for rel in [
+            "pending/sprint-1/TIX-0005.md",
+            "pending/sprint-1/week-2/TIX-0006.md",
+        ] {
+            let id = &rel[rel.len() - 11..rel.len() - 3];
+            fs::write(root.join(rel), format!("---\nid: {id}\ntitle: t\n---\n")).unwrap();
+        }
+        fs::create_dir(root.join("pending/sprint-1/templates")).unwrap();
+        fs::write(
+            root.join("pending/sprint-1/templates/TIX-0007.md"),
+            "---\nid: TIX-0007\n---\n",
+        )
+        .unwrap();
+        let Some(Refresh::Done(index, outside)) = refreshed(&tree, tree.open_index().unwrap(), &[])
+        else {
+            panic!("a folder below: read");
+        };
+        let mut new: Vec<&str> = outside.new.iter().map(|e| &*e.rel).collect();
+        new.sort_unstable();
+        assert_eq!(
+            new,
+            [
+                "pending/TIX-0004.md",
+                "pending/sprint-1/TIX-0005.md",
+                "pending/sprint-1/week-2/TIX-0006.md"
+            ]
         );
+        let dirs: Vec<&str> = outside.dirs.keys().map(String::as_str).collect();
+        assert_eq!(
+            dirs,
+            ["pending", "pending/sprint-1", "pending/sprint-1/week-2"]
+        );
+        for dir in dirs {
+            assert_eq!(
+                index.dirs.get(dir),
+                Some(&dir_stamp(&root.join(dir))),
+                "{dir}"
+            );
+        }
+        // As the full view reads them.
+        let snap = tree.scan(Scan::Fresh, Upkeep::Nothing).unwrap();
+        let mut all: Vec<&str> = snap.entries.iter().map(|e| &*e.rel).collect();
+        all.sort_unstable();
+        assert_eq!(all.len(), 6, "{all:?}");
+        assert!(all.iter().all(|rel| !rel.contains("templates")), "{all:?}");
     }
 }
 
@@ -2192,6 +2249,8 @@ mod props {
         Add(usize),
         /// A ticket file removed by hand (as a `git checkout` does).
         Remove(usize),
+        /// A ticket file added by hand in a new folder below a status's.
+        Below(usize),
     }
 
     fn text(id: usize, title: &str, status: &str, dep: Option<usize>) -> String {
@@ -2233,6 +2292,7 @@ mod props {
             (1usize..12, proptest::option::of(0usize..3)).prop_map(|(i, s)| Edit::Hand(i, s)),
             (0usize..3).prop_map(Edit::Add),
             (1usize..12).prop_map(Edit::Remove),
+            (0usize..3).prop_map(Edit::Below),
         ]
     }
 
@@ -2308,6 +2368,13 @@ mod props {
                     Edit::Remove(i) => {
                         let Some(rel) = where_is(root, i) else { continue };
                         fs::remove_file(root.join(rel)).unwrap();
+                    }
+                    Edit::Below(s) => {
+                        n += 1;
+                        let (status, d) = STATUSES[s];
+                        let below = root.join(format!("{d}/group-{n}"));
+                        fs::create_dir(&below).unwrap();
+                        fs::write(below.join(format!("TIX-{n:04}-t.md")), text(n, "below", status, None)).unwrap();
                     }
                     _ => continue,
                 }
