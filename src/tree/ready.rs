@@ -179,6 +179,26 @@ impl Tree {
         }
     }
 
+    /// Settles whether each id on two files or more (`twice`, as a walk met
+    /// them again) is closed in `closed`: as the first of its tickets by
+    /// path is ([`Tree::first_ticket`]), their records looked up in
+    /// `index`; the walk kept the first it met. `None`: a lookup failed.
+    fn settle_closed<K: std::borrow::Borrow<IdKey>>(
+        &self,
+        index: &super::index::Index,
+        twice: &[K],
+        closed: &mut Ids<bool>,
+        keys: &mut Keys,
+    ) -> Option<()> {
+        for k in twice {
+            let group = index.lookup(k.borrow())?;
+            if let Some(first) = self.first_ticket(&group) {
+                closed.set(k.borrow(), first.kind.is_closed(), keys);
+            }
+        }
+        Some(())
+    }
+
     /// The ready tickets ([`crate::registry::ready`]), in the order of their
     /// ids (and paths), given to `f` one at a time from the index as
     /// [`Tree::tickets_by_index`] gives every ticket: the records read once
@@ -209,12 +229,7 @@ impl Tree {
             // An id on three files is met again twice.
             twice.sort_unstable();
             twice.dedup();
-            for k in &twice {
-                let group = index.lookup(k)?;
-                if let Some(first) = self.first_ticket(&group) {
-                    closed.set(k, first.kind.is_closed(), &mut keys);
-                }
-            }
+            self.settle_closed(index, &twice, &mut closed, &mut keys)?;
             Some((keys, closed, unreadable))
         })?;
         let closed = |k: &IdKey| closed.get(k, &keys) == Some(true);
@@ -693,12 +708,8 @@ impl Ready {
     /// [`Tree::first_ticket`]), its records looked up in `index`: the walk
     /// kept the first it met. `None`: a record is not found again.
     fn finish(mut self, tree: &Tree, index: &super::index::Index) -> Option<(Vec<Entry>, usize)> {
-        for k in self.twice.keys() {
-            let group = index.lookup(k)?;
-            if let Some(first) = tree.first_ticket(&group) {
-                self.closed.set(k, first.kind.is_closed(), &mut self.keys);
-            }
-        }
+        let twice: Vec<&IdKey> = self.twice.keys().collect();
+        tree.settle_closed(index, &twice, &mut self.closed, &mut self.keys)?;
         let (free, mut total) = self.free.finish_keyed();
         let mut ready: Vec<Place> = Vec::new();
         for (place, deps) in self.waiting {
