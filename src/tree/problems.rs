@@ -126,9 +126,12 @@ impl Tree {
     /// is weighed (whether it is closed, what it waits for), whatever order
     /// the files are met in, as [`crate::deps::stuck`] and
     /// [`crate::registry::ready_first`] take it.
-    pub(super) fn first_ticket<'e>(&'e self, group: &'e [Entry]) -> Option<Ticket<'e>> {
+    pub(super) fn first_ticket<'e>(
+        &'e self,
+        group: impl IntoIterator<Item = &'e Entry>,
+    ) -> Option<Ticket<'e>> {
         group
-            .iter()
+            .into_iter()
             .filter_map(|e| self.ticket_of(e))
             .min_by(|a, b| a.rel.cmp(b.rel))
     }

@@ -178,14 +178,8 @@ impl<'t> State<'t> {
         }
         let tree = self.tree;
         let snap = self.snapshot()?;
-        // An id on two files: its first ticket by path, as everywhere a
-        // dependency is weighed.
-        Ok(tree
-            .tickets(snap)
-            .into_iter()
-            .filter(|t| *t.key == key)
-            .min_by(|a, b| a.rel.cmp(b.rel))
-            .map(|t| t.status.to_string()))
+        let files = snap.entries.iter().filter(|e| e.key.as_ref() == Some(&key));
+        Ok(tree.first_ticket(files).map(|t| t.status.to_string()))
     }
 
     /// The number after the highest id ever given out with `prefix` here.
