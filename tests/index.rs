@@ -5,6 +5,7 @@
 
 use crate::util::{Tix, assert_same, ticket, without_failpoints};
 use std::fs;
+use std::io::Write as _;
 
 const CONFIG: &str = "statuses:\n  - {name: pending, dir: pending}\n  - {name: in_progress, dir: in-progress}\n  - {name: blocked, dir: blocked}\n  - {name: completed, dir: completed}\n  - {name: archived, dir: archive}\ntransitions:\n  pending: [in_progress, blocked]\n  in_progress: [completed, pending, blocked]\n  blocked: [pending, in_progress]\n";
 
@@ -872,6 +873,84 @@ fn a_large_tree_with_an_id_on_two_files_is_read_by_the_index() {
     let ready = by_index(&["list", "--ready", "--json"], 0).json();
     let paths = crate::util::each_str(&ready, "path");
     assert!(paths.contains(&"pending/TIX-0045-t.md"), "{paths:?}");
+}
+
+/// Ticket files that are symlinks are read by the index as the full view
+/// reads them (the full view's failpoint would abort it): one to a file
+/// inside the root is its target, one that leaves the root is refused.
+/// The first command after they appear brings the index up to date for
+/// them; every read after says what the full view says, and an edit of a
+/// target in place is seen at once.
+#[test]
+fn a_large_tree_with_symlinked_tickets_is_read_by_the_index() {
+    if without_failpoints() {
+        return;
+    }
+    let (t, _) = large();
+    let by_index = |args: &[&str], code: i32| {
+        let out = t
+            .command(args)
+            .env("TIX_FAILPOINT", "full-view")
+            .output()
+            .unwrap();
+        crate::util::Run::of(out).code(code)
+    };
+    fs::create_dir(t.path("tickets/notes")).unwrap();
+    fs::create_dir(t.path("outside")).unwrap();
+    let links = [
+        ("TIX-0002", "tickets/notes/two.md", "../notes/two.md"),
+        ("TIX-0003", "outside/three.md", "../../outside/three.md"),
+    ];
+    for (id, target, link) in links {
+        let rel = format!("tickets/pending/{id}-t.md");
+        fs::rename(t.path(&rel), t.path(target)).unwrap();
+        std::os::unix::fs::symlink(link, t.path(&rel)).unwrap();
+    }
+    // The registry's problems do not list the refused one yet: the next
+    // transition renders it again, from the index.
+    by_index(&["start", "TIX-0020"], 0);
+    let registry = t.read("tickets/TICKET_REGISTRY.md");
+    assert!(
+        registry
+            .contains("| pending/TIX-0003-t.md |  | a symlink that leaves the root (refused) |"),
+        "{registry}"
+    );
+    t.run(&["sync"]).code(0);
+    assert_eq!(t.read("tickets/TICKET_REGISTRY.md"), registry);
+    let reads: [(&[&str], i32); 9] = [
+        (&["status"], 0),
+        (&["status", "--json"], 0),
+        (&["list"], 0),
+        (&["list", "--ready"], 0),
+        (&["next", "--json"], 0),
+        (&["show", "TIX-0002"], 0),
+        (&["sync", "--check"], 6),
+        (&["sync", "--check", "--json"], 6),
+        (&["doctor"], 6),
+    ];
+    let compare = |what: &str| {
+        for (args, code) in reads {
+            let read = by_index(args, code);
+            let full = untrusted(&t, || t.run(args).code(code));
+            assert_same(&read, &full, &format!("{what}: {args:?}"));
+            t.run(&["sync"]).code(0);
+        }
+    };
+    compare("symlinks");
+    // The target inside the root edited in place: its folder's stamp and
+    // the link's are as they were.
+    let two = t.read("tickets/notes/two.md");
+    let edited = two.replacen("title: ", "title: Edited ", 1);
+    assert_ne!(edited, two);
+    fs::OpenOptions::new()
+        .write(true)
+        .open(t.path("tickets/notes/two.md"))
+        .unwrap()
+        .write_all(edited.as_bytes())
+        .unwrap();
+    let show = by_index(&["show", "TIX-0002"], 0);
+    assert!(show.stdout.contains("Edited "), "{}", show.stdout);
+    compare("a target edited in place");
 }
 
 /// A temp file a read cannot remove (a folder it may not write; here a

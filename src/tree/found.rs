@@ -291,11 +291,20 @@ impl Tree {
     }
 
     /// Whether the file of record `e`, opened from `root` and read now, has
-    /// its stamp and says what it says (a regular file: a symlink, rare, is
-    /// left to the full view).
+    /// its stamp and says what it says (a symlink as the full view reads
+    /// it: see [`Tree::symlink_stat`]).
     fn reads_as(&self, root: &File, e: &Entry) -> bool {
-        let Some((stamp, bytes)) = scan::open_regular(root, &e.rel) else {
-            return false;
+        let (stamp, bytes) = match scan::open_regular(root, &e.rel) {
+            Some(read) => read,
+            // A symlink, as the scan sees it: its target read, or refused.
+            None => match self.linked(&e.rel) {
+                Some(scan::Stat::File(stamp)) => match std::fs::read(self.path(&e.rel)) {
+                    Ok(bytes) => (stamp, bytes),
+                    Err(_) => return false,
+                },
+                Some(scan::Stat::Problem(message)) => return scan::refused_as(e, message),
+                _ => return false,
+            },
         };
         stamp == e.stamp
             && self

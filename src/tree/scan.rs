@@ -46,15 +46,30 @@ const SINK_CHUNK: usize = 2048;
 /// like a file that cannot be read (nothing inside is touched).
 fn refused(folders: &[Folder]) -> impl Iterator<Item = Entry> + '_ {
     folders.iter().filter(|f| f.refused).map(|f| {
-        Entry::new(
-            f.dir.clone().into(),
-            Stamp::default(),
-            Err(Malformed {
-                line: None,
-                message: "a status folder that is a symlink leaving the root (refused)".into(),
-            }),
+        refused_entry(
+            f.dir.clone(),
+            "a status folder that is a symlink leaving the root (refused)",
         )
     })
+}
+
+/// The record a scan makes of a file it refuses (`message`: why): a
+/// ticket that does not parse, with no stamp.
+pub(super) fn refused_entry(rel: String, message: &str) -> Entry {
+    Entry::new(
+        rel.into(),
+        Stamp::default(),
+        Err(Malformed {
+            line: None,
+            message: message.into(),
+        }),
+    )
+}
+
+/// Whether `e` is the record of a file refused for `message`.
+pub(super) fn refused_as(e: &Entry, message: &str) -> bool {
+    let refused = refused_entry(e.rel.to_string(), message);
+    e.stamp == refused.stamp && e.parsed == refused.parsed
 }
 
 /// One status folder as the scan found it.
@@ -118,13 +133,21 @@ enum Got {
     Failed(io::Error),
 }
 
-enum Stat {
+/// What a stat of a file in a ticket folder tells a scan.
+pub(super) enum Stat {
+    /// A ticket file (a regular one, or a symlink to one inside the root:
+    /// its target's stamp).
     File(Stamp),
+    /// Something else (a folder, a symlink to one): no ticket.
     Skip,
     Gone,
+    /// A file refused, reported as a ticket that does not parse.
     Problem(&'static str),
     Failed(io::Error),
 }
+
+/// Why a symlink is refused (see [`Tree::symlink_stat`]).
+pub(super) const SYMLINK_OUT: &str = "a symlink that leaves the root (refused)";
 
 impl Tree {
     /// Every ticket file as it is now (see [`Scan`]), changing what `upkeep`
@@ -340,14 +363,7 @@ impl Tree {
                            message: &str,
                            entries: &mut Vec<Entry>,
                            gone: &mut Vec<bool>| {
-            let e = Entry::new(
-                rel.into(),
-                Stamp::default(),
-                Err(Malformed {
-                    line: None,
-                    message: message.into(),
-                }),
-            );
+            let e = refused_entry(rel, message);
             if let Some(i) = known {
                 gone[i] = false;
                 let differs = entries[i].parsed != e.parsed;
@@ -654,14 +670,33 @@ impl Tree {
         };
         match stat_at(handle, name) {
             Ok((FileType::RegularFile, stamp)) => Stat::File(stamp),
-            Ok((FileType::Symlink, _)) => match self.inside_root(&folder.path.join(name)) {
-                Some(m) if m.is_file() => Stat::File(Stamp::of(&m)),
-                Some(_) => Stat::Skip,
-                None => Stat::Problem("a symlink that leaves the root (refused)"),
-            },
+            Ok((FileType::Symlink, _)) => self.symlink_stat(&folder.path.join(name)),
             Ok(_) => Stat::Skip,
             Err(e) if e.kind() == io::ErrorKind::NotFound => Stat::Gone,
             Err(e) => Stat::Failed(e),
+        }
+    }
+
+    /// What the ticket file `rel` is to a scan when it is a symlink
+    /// ([`Tree::symlink_stat`]); `None` when it is none.
+    pub(super) fn linked(&self, rel: &str) -> Option<Stat> {
+        let path = self.path(rel);
+        fs::symlink_metadata(&path)
+            .is_ok_and(|m| m.file_type().is_symlink())
+            .then(|| self.symlink_stat(&path))
+    }
+
+    /// What the symlink `link` in a ticket folder is to a scan: its
+    /// target's stamp when that is a file inside the root (the scan reads
+    /// the target), nothing when it is something else there, refused when
+    /// it leaves the root. Every way of reading the tree (the full view, an
+    /// index brought up to date, the check that the index is the tree) asks
+    /// this, so that they agree.
+    pub(super) fn symlink_stat(&self, link: &Path) -> Stat {
+        match self.inside_root(link) {
+            Some(m) if m.is_file() => Stat::File(Stamp::of(&m)),
+            Some(_) => Stat::Skip,
+            None => Stat::Problem(SYMLINK_OUT),
         }
     }
 

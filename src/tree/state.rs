@@ -26,6 +26,7 @@
 //! sync`, or at the next transition after such a read.
 
 use super::index::{self, Dirs, FileLines, Index, Memo};
+use super::scan::{Stat, refused_as, refused_entry};
 use super::{
     Change, Entry, Event, Exclusive, IdArg, REGISTRY, Snapshot, Stamp, Tree, dir_stamp, failpoint,
     fsx, journal,
@@ -147,8 +148,11 @@ impl<'t> State<'t> {
     /// No such ticket (exit 3), an ambiguous id, or an error reading the tree.
     pub fn find(&mut self, id: &IdArg) -> Result<Entry> {
         self.ensure_loaded()?;
+        // Its file still there, and no symlink: a change to a symlink's
+        // ticket goes by the full view's rules.
         if let Some(index) = self.index()
             && let Some(e) = quick_find(self.tree, index, id)
+            && is_file(self.tree, &e.rel)
         {
             return Ok(e);
         }
@@ -394,11 +398,14 @@ pub(super) struct Relisted {
 /// those folders are listed and stat'ed, and the changed and added ones read
 /// again, as are those of a sub-folder that appeared in one of them (and
 /// below it); every other record is trusted as the quick state trusts it.
-/// `None` (the full view) when a status folder appeared or a folder went, a
-/// killed writer's temp file is there, or a ticket file is no regular file
-/// (a symlink) among those compared before the count was passed (an id now
-/// on two files is the index's as any other); [`Refresh::Many`] when more than [`REFRESH_FILES`]
-/// files changed (a symlink after them is [`Tree::rebuilt`]'s to find).
+/// A symlink is what the full view makes of it ([`Tree::symlink_stat`]):
+/// its target read, or a record of it refused; so is an id now on two
+/// files. `None` (the full view) when a status folder appeared or a folder
+/// went, a killed writer's temp file is there, or a ticket's name is gone
+/// or a folder's by the time it is stat'ed, among those compared before
+/// the count was passed; [`Refresh::Many`] when more than
+/// [`REFRESH_FILES`] files changed (a symlink after them is
+/// [`Tree::rebuilt`]'s to find: it leaves symlinks to the full view).
 ///
 /// `index` is opened lazily, its deltas already merged if they were many
 /// (see [`quick`]): the changed folders' records are read by their offsets
@@ -482,25 +489,46 @@ fn refreshed(tree: &Tree, mut index: Index, edited: &[String]) -> Option<Refresh
         .flat_map(|(at, l)| (0..l.files.len()).map(move |i| (at, i)))
         .collect();
     let name = |&(at, i): &(usize, usize)| listed[at].files.name(i);
-    let stamps = super::parallel_map(&names, |n| {
-        super::scan::stat_at(&listed[n.0].handle, name(n))
-            .ok()
-            .filter(|(kind, _)| *kind == rustix::fs::FileType::RegularFile)
-            .map(|(_, stamp)| stamp)
-    });
-    let stamps: Vec<Option<Stamp>> = stamps.into_iter().flatten().collect();
-    let mut read = Vec::new();
-    for (n, stamp) in names.iter().zip(&stamps) {
-        let rel = super::join_rel(&changed[n.0], name(n));
-        // A symlink, a folder by that name, or gone already: the full view.
-        let stamp = (*stamp)?;
-        match records.remove(rel.as_str()) {
-            Some(old) if in_changed.stamp(old) == stamp => continue,
-            Some(old) => {
-                outside.old.push(in_changed.entry(old)?);
-                read.push((rel, stamp));
+    // Each file as the full view's scan stats it: a symlink to a ticket
+    // file inside the root is its target, one that leaves the root is
+    // refused (`Err`).
+    let stats = super::parallel_map(&names, |n| {
+        use rustix::fs::FileType;
+        match super::scan::stat_at(&listed[n.0].handle, name(n)).ok()? {
+            (FileType::RegularFile, stamp) => Some(Ok(stamp)),
+            (FileType::Symlink, _) => {
+                let link = tree.path(&changed[n.0]).join(name(n));
+                match tree.symlink_stat(&link) {
+                    Stat::File(stamp) => Some(Ok(stamp)),
+                    Stat::Problem(message) => Some(Err(message)),
+                    _ => None,
+                }
             }
-            None => read.push((rel, stamp)),
+            _ => None,
+        }
+    });
+    let stats: Vec<Option<Result<Stamp, &str>>> = stats.into_iter().flatten().collect();
+    // (Rebuilt, a refused file has no stamp: the full view's.)
+    let stamps = stats.iter().map(|s| s.and_then(Result::ok)).collect();
+    let mut read = Vec::new();
+    for (n, stat) in names.iter().zip(&stats) {
+        let rel = super::join_rel(&changed[n.0], name(n));
+        // A folder by that name, or gone already: the full view.
+        let stat = (*stat)?;
+        let stamp = stat.unwrap_or_default();
+        match records.remove(rel.as_str()) {
+            Some(old) if in_changed.stamp(old) == stamp && stat.is_ok() => continue,
+            Some(old) => {
+                let old = in_changed.entry(old)?;
+                if let Err(message) = stat
+                    && refused_as(&old, message)
+                {
+                    continue;
+                }
+                outside.old.push(old);
+                read.push((rel, stat));
+            }
+            None => read.push((rel, stat)),
         }
         if read.len() > REFRESH_FILES {
             break;
@@ -526,8 +554,12 @@ fn refreshed(tree: &Tree, mut index: Index, edited: &[String]) -> Option<Refresh
     for rel in &outside.gone {
         index.forget(rel);
     }
-    for (rel, stamp) in read {
-        match tree.read_entry(rel.clone(), stamp, &tree.path(&rel)) {
+    for (rel, stat) in read {
+        let entry = match stat {
+            Ok(stamp) => tree.read_entry(rel.clone(), stamp, &tree.path(&rel)),
+            Err(message) => Some(refused_entry(rel.clone(), message)),
+        };
+        match entry {
             Some(e) => {
                 if let Some(k) = e.key.as_ref().filter(|k| k.numbered) {
                     let max = index.prefixes.entry(k.prefix.to_string()).or_insert(0);
@@ -1027,7 +1059,7 @@ impl Tree {
     }
 }
 
-/// The one entry the index has for `id`, if its file is still there.
+/// The one ticket the index has for `id` (its file not looked at).
 fn quick_find(tree: &Tree, index: &Index, id: &IdArg) -> Option<Entry> {
     let mut hits = Vec::new();
     match id {
@@ -1047,7 +1079,7 @@ fn quick_find(tree: &Tree, index: &Index, id: &IdArg) -> Option<Entry> {
     }
     let narrowed = tree.narrow(hits.iter().collect(), id);
     match narrowed.as_slice() {
-        [one] if tree.ticket_of(one).is_some() && is_file(tree, &one.rel) => Some((*one).clone()),
+        [one] if tree.ticket_of(one).is_some() => Some((*one).clone()),
         _ => None,
     }
 }
@@ -1061,13 +1093,25 @@ fn fresh(tree: &Tree, e: &Entry) -> bool {
     holds(tree, &e.rel, e.stamp) == Held::Same
 }
 
-/// Whether the file at `rel` is a regular file (not followed if a symlink)
-/// with the stamp `stamp`.
+/// Whether the file at `rel` is a ticket file with the stamp `stamp`, as
+/// the full view's scan sees it (a symlink as [`Tree::symlink_stat`] says).
 fn holds(tree: &Tree, rel: &str, stamp: Stamp) -> Held {
-    match fs::symlink_metadata(tree.path(rel)) {
-        Ok(m) if m.is_file() && Stamp::of(&m) == stamp => Held::Same,
-        Ok(m) if m.is_file() => Held::Edited,
-        _ => Held::Other,
+    let path = tree.path(rel);
+    let now = match fs::symlink_metadata(&path) {
+        Ok(m) if m.is_file() => Stamp::of(&m),
+        // As the scan sees it: its target's stamp, or refused (the record
+        // of a refused file has no stamp).
+        Ok(m) if m.file_type().is_symlink() => match tree.symlink_stat(&path) {
+            Stat::File(now) => now,
+            Stat::Problem(_) if stamp == Stamp::default() => return Held::Same,
+            _ => return Held::Other,
+        },
+        _ => return Held::Other,
+    };
+    if now == stamp {
+        Held::Same
+    } else {
+        Held::Edited
     }
 }
 
@@ -1076,10 +1120,11 @@ fn holds(tree: &Tree, rel: &str, stamp: Stamp) -> Held {
 enum Held {
     /// The stamp its record has.
     Same,
-    /// A regular file with another stamp: edited in place, if its folder's
-    /// stamp is unchanged.
+    /// A ticket file (or a symlink to one, see [`Tree::symlink_stat`])
+    /// with another stamp: edited in place, if its folder's stamp is
+    /// unchanged.
     Edited,
-    /// Gone, or no regular file (a symlink).
+    /// Gone, or no ticket file.
     Other,
 }
 
