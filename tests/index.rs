@@ -953,6 +953,72 @@ fn a_large_tree_with_symlinked_tickets_is_read_by_the_index() {
     compare("a target edited in place");
 }
 
+/// `doctor` right after files were written over in place reads them again
+/// by the index as `sync --check` does (the full view's failpoint would
+/// abort it), changes nothing, and says what the full view says: the index
+/// is stale while such a file says something else than its record, or no
+/// longer parses; not for a file that did not parse and still does not,
+/// as before.
+#[test]
+fn doctor_right_after_an_edit_in_place_goes_by_the_index() {
+    if without_failpoints() {
+        return;
+    }
+    let (t, _) = large();
+    let overwrite = |rel: &str, text: &str| {
+        fs::OpenOptions::new()
+            .write(true)
+            .truncate(true)
+            .open(t.path(rel))
+            .unwrap()
+            .write_all(text.as_bytes())
+            .unwrap();
+    };
+    // Not in `pending/`, whose stamp `untrusted` changes.
+    let compare = |what: &str, stale: bool| {
+        for args in [&["doctor"][..], &["doctor", "--json"]] {
+            let before = (t.snapshot(), t.state_snapshot());
+            let out = t
+                .command(args)
+                .env("TIX_FAILPOINT", "full-view")
+                .output()
+                .unwrap();
+            let read = crate::util::Run::of(out).code(6);
+            assert!(
+                (t.snapshot(), t.state_snapshot()) == before,
+                "{what}: {args:?} changed a file"
+            );
+            assert_eq!(
+                read.stdout.contains("index_stale"),
+                stale,
+                "{what}: {read:?}"
+            );
+            let full = untrusted(&t, || t.run(args).code(6));
+            assert_same(&read, &full, &format!("{what}: {args:?}"));
+        }
+    };
+    let started = "tickets/in-progress/TIX-0006-t.md";
+    let text = t.read(started);
+    overwrite(started, &text.replacen("title: ", "title: Edited ", 1));
+    compare("a title edited", true);
+    // A read notes what it read again in the index.
+    t.run(&["status"]).code(0);
+    compare("the edit noted", false);
+    let body = "tickets/in-progress/TIX-0016-t.md";
+    overwrite(body, &format!("{}More words.\n", t.read(body)));
+    compare("a body edited", true);
+    t.run(&["status"]).code(0);
+    let done = "tickets/completed/TIX-0007-t.md";
+    let text = t.read(done);
+    let broken = text.replacen("status: completed", "status: [completed", 1);
+    assert_ne!(broken, text);
+    overwrite(done, &broken);
+    compare("a ticket that parses no longer", true);
+    t.run(&["status"]).code(0);
+    overwrite(done, &format!("{broken}- [ ] three\n"));
+    compare("one that still does not parse", false);
+}
+
 /// A temp file a read cannot remove (a folder it may not write; here a
 /// failpoint) is reported by every read, not only by the one that found
 /// it: no index vouches for its folder, which the next read lists again

@@ -7,7 +7,7 @@
 
 use super::{
     Action, BY_INDEX_FROM, Change, Entry, Event, Exclusive, Lock, LockMode, Problem, ProblemKind,
-    Proof, REGISTRY, STATE_DIR, Scan, Snapshot, State, Tree, Upkeep, Who, fsx, journal, runs,
+    REGISTRY, STATE_DIR, Scan, Snapshot, State, Tree, Upkeep, Who, fsx, journal, runs,
 };
 use crate::ticket::{self, IdKey, NewValue, Text};
 use anyhow::{Context, Result};
@@ -72,14 +72,17 @@ impl Tree {
         // The index is a cache: a run that cannot write it (another user, a
         // read-only checkout) has nothing to say about it.
         let writable = rustix::fs::access(&state, rustix::fs::Access::WRITE_OK).is_ok();
-        // From the index when every file reads as it says (the index is then
-        // no problem), or from one made of every file read when there is
-        // none that can be read (then that one is).
-        let fresh = if let Some(found) = self.found_by_index(BY_INDEX_FROM, Proof::Read, false) {
+        // From the index when every file reads as it says, or does once
+        // the files written over in place are read again (the index is then
+        // stale for them if they say something else), or from one made of
+        // every file read when there is none that can be read (then that
+        // one is).
+        let fresh = if let Some((found, stale)) = self.doctor_by_index(BY_INDEX_FROM) {
             out.extend(found.problems);
             out.extend(found.stuck);
             out.extend(self.unread_folders());
             out.extend(self.unreadable_index().filter(|_| writable));
+            out.extend((stale && writable).then(index_stale));
             found.registry
         } else {
             let snap = self.scan(Scan::Fresh, Upkeep::Nothing)?;
@@ -407,13 +410,7 @@ impl Tree {
             ));
         }
         differs |= now.values().any(|(e, seen)| !seen && trusted(&e.rel));
-        differs.then(|| {
-            problem(
-                ProblemKind::IndexStale,
-                format!("{STATE_DIR}/index"),
-                "does not match the ticket files (a file edited in place); rebuilt by the next read, or by --fix",
-            )
-        })
+        differs.then(index_stale)
     }
 
     /// Settles every id that more than one file carries. Copies of one ticket
@@ -678,6 +675,15 @@ fn file_id(tree: &Tree, rel: &str) -> Option<(u64, u64)> {
     fs::metadata(tree.path(rel))
         .ok()
         .map(|m| (m.dev(), m.ino()))
+}
+
+/// The index says what a file edited in place said before.
+fn index_stale() -> Problem {
+    problem(
+        ProblemKind::IndexStale,
+        format!("{STATE_DIR}/index"),
+        "does not match the ticket files (a file edited in place); rebuilt by the next read, or by --fix",
+    )
 }
 
 fn is_symlink(tree: &Tree, rel: &str) -> bool {

@@ -95,10 +95,38 @@ impl Tree {
     /// or the registry cannot be rendered so or read.
     #[must_use]
     pub fn found_by_index(&self, from: usize, proof: Proof, anew: bool) -> Option<Found> {
-        let (mut found, index, now) = self.found_and_index(from, proof, anew)?;
-        found.registry = match self.registry_known(&index, now) {
+        let (found, index, now) = self.found_and_index(from, proof, anew)?;
+        self.with_registry(found, &index, now)
+    }
+
+    /// What `tix doctor` finds, by the index as [`Tree::found_by_index`]
+    /// goes by it with [`Proof::Read`], nothing written: files written over
+    /// in place are read again as `sync --check` reads them
+    /// ([`Tree::retried`]), where the full view held every record (at
+    /// 100,000 tickets, 88 MiB) for as long as no command wrote the index
+    /// again; and whether the index is stale for them, as the full view
+    /// says (see [`Tree::stale_for_edits`]). An index that cannot be
+    /// brought up to date is left to the full view, which says what in it
+    /// is stale.
+    #[must_use]
+    pub fn doctor_by_index(&self, from: usize) -> Option<(Found, bool)> {
+        let (found, index, now) =
+            self.retried(|| self.found_once(from, Proof::Read, false, true))?;
+        let stale = self.stale_for_edits(&index);
+        Some((self.with_registry(found, &index, now)?, stale))
+    }
+
+    /// `found` with the registry's state: known by `index`
+    /// ([`Tree::registry_known`]), else rendered from it and compared.
+    fn with_registry(
+        &self,
+        mut found: Found,
+        index: &Index,
+        now: Option<super::Stamp>,
+    ) -> Option<Found> {
+        found.registry = match self.registry_known(index, now) {
             Some(fresh) => Some(fresh),
-            None => self.registry_fresh_by_index(&index, &found.problems, now, false)?,
+            None => self.registry_fresh_by_index(index, &found.problems, now, false)?,
         };
         Some(found)
     }
@@ -185,18 +213,21 @@ impl Tree {
         // With `anew`, files edited in place are read again too; `doctor`
         // leaves them to the full view, which says the index is stale.
         if anew {
-            self.retried(|| self.found_once(from, proof, anew))
+            self.retried(|| self.found_once(from, proof, anew, anew))
         } else {
-            self.found_once(from, proof, anew)
+            self.found_once(from, proof, anew, anew)
         }
     }
 
-    /// [`Tree::found_and_index`], tried once.
+    /// [`Tree::found_and_index`], tried once: with `anew`, an index that
+    /// cannot be brought up to date is read anew; with `collect`, files
+    /// edited in place are noted for a second try.
     fn found_once(
         &self,
         from: usize,
         proof: Proof,
         anew: bool,
+        collect: bool,
     ) -> Option<(Found, Index, Option<super::Stamp>)> {
         // The index brought up to date, or whether there is one that
         // cannot be (`Err(true)`).
@@ -227,7 +258,7 @@ impl Tree {
         let mut found = match proof {
             _ if read => self.find_in(&index, None, false),
             Proof::Stat => self.by_exact(&index, |index| self.find_in(index, None, false)),
-            Proof::Read => self.find_in(&index, Some(&File::open(&self.root).ok()?), anew),
+            Proof::Read => self.find_in(&index, Some(&File::open(&self.root).ok()?), collect),
         }?;
         found.temps = temps;
         Some((found, index, now))

@@ -868,6 +868,36 @@ impl Tree {
         }
     }
 
+    /// Whether `index`, brought up to date for files edited in place
+    /// ([`Tree::current`]), was stale for them as it is on disk: as the
+    /// full view's check of the index says (`doctor`), a file in a folder
+    /// whose stamp is the index's that says something else now, or is no
+    /// ticket now (its stamp alone differs only for a file that does not
+    /// parse, as before).
+    pub(super) fn stale_for_edits(&self, index: &Index) -> bool {
+        let dirs = self
+            .edited
+            .lock()
+            .map(|e| e.dirs.clone())
+            .unwrap_or_default();
+        let Some(unwritten) = &index.unwritten else {
+            return false;
+        };
+        let edited = |e: &&Entry| dirs.iter().any(|d| d == super::parent_dir(&e.rel));
+        let mut new: super::FastMap<&str, &Entry> = unwritten
+            .new
+            .iter()
+            .filter(edited)
+            .map(|e| (&*e.rel, e))
+            .collect();
+        let differs = unwritten.old.iter().filter(edited).any(|old| {
+            new.remove(&*old.rel).is_none_or(|now| {
+                old.parsed != now.parsed || (old.stamp != now.stamp && now.parsed.is_ok())
+            })
+        });
+        differs || !new.is_empty()
+    }
+
     /// Whether files edited in place were found in this run.
     pub(super) fn edited_noted(&self) -> bool {
         self.edited.lock().is_ok_and(|e| !e.dirs.is_empty())
