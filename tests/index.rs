@@ -1019,6 +1019,55 @@ fn doctor_right_after_an_edit_in_place_goes_by_the_index() {
     compare("one that still does not parse", false);
 }
 
+/// A killed writer's temp file in a ticket folder of a large tree is
+/// swept by the next read or change, which goes by the index (the full
+/// view's failpoint would abort it), as the full view sweeps it; a check,
+/// which changes nothing, reports it and leaves it, as the full view does.
+#[test]
+fn a_large_tree_s_temp_file_is_swept_by_the_index() {
+    if without_failpoints() {
+        return;
+    }
+    let (t, _) = large();
+    let by_index = |args: &[&str], code: i32| {
+        let out = t
+            .command(args)
+            .env("TIX_FAILPOINT", "full-view")
+            .output()
+            .unwrap();
+        crate::util::Run::of(out).code(code)
+    };
+    let temp = "tickets/in-progress/.tix-tmp-999999-x";
+    t.write(temp, "half a ticket");
+    let check = by_index(&["sync", "--check"], 6);
+    assert!(
+        check
+            .stdout
+            .contains("tickets/in-progress/.tix-tmp-999999-x: temp_file: "),
+        "{}",
+        check.stdout
+    );
+    assert!(t.exists(temp));
+    let full = untrusted(&t, || t.run(&["sync", "--check"]).code(6));
+    assert_same(&check, &full, "sync --check");
+    let read = by_index(&["status"], 0);
+    assert!(!t.exists(temp));
+    let full = untrusted(&t, || t.run(&["status"]).code(0));
+    assert_same(&read, &full, "status");
+    t.run(&["sync"]).code(0);
+    t.write(temp, "half a ticket");
+    by_index(&["start", "TIX-0020"], 0);
+    assert!(!t.exists(temp));
+    let registry = t.read("tickets/TICKET_REGISTRY.md");
+    t.run(&["sync"]).code(0);
+    assert_eq!(t.read("tickets/TICKET_REGISTRY.md"), registry);
+    // The change and the sweep are in the index: read by it, as the full
+    // view reads the tree.
+    let read = by_index(&["list", "--json"], 0);
+    let full = untrusted(&t, || t.run(&["list", "--json"]).code(0));
+    assert_same(&read, &full, "list");
+}
+
 /// A temp file a read cannot remove (a folder it may not write; here a
 /// failpoint) is reported by every read, not only by the one that found
 /// it: no index vouches for its folder, which the next read lists again

@@ -401,7 +401,8 @@ pub(super) struct Relisted {
 /// A symlink is what the full view makes of it ([`Tree::symlink_stat`]):
 /// its target read, or a record of it refused; so is an id now on two
 /// files. `None` (the full view) when a status folder appeared or a folder
-/// went, a killed writer's temp file is there, or a ticket's name is gone
+/// went, a killed writer's temp file is there that it may not remove (but
+/// with `sweep`: it goes, as the scan sweeps it) or cannot, or a ticket's name is gone
 /// or a folder's by the time it is stat'ed, among those compared before
 /// the count was passed; [`Refresh::Many`] when more than
 /// [`REFRESH_FILES`] files changed (a symlink after them is
@@ -411,7 +412,7 @@ pub(super) struct Relisted {
 /// (see [`quick`]): the changed folders' records are read by their offsets
 /// when the index lists them, else from the base read through once, a
 /// piece at a time (not held).
-fn refreshed(tree: &Tree, mut index: Index, edited: &[String]) -> Option<Refresh> {
+fn refreshed(tree: &Tree, mut index: Index, edited: &[String], sweep: bool) -> Option<Refresh> {
     if !tree.folders().all(|d| index.dirs.contains_key(d)) {
         return None;
     }
@@ -482,6 +483,28 @@ fn refreshed(tree: &Tree, mut index: Index, edited: &[String]) -> Option<Refresh
     // In the order of `outside.dirs` (what `Tree::rebuilt` pairs them by).
     folders.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let (changed, listed): (Vec<String>, Vec<Listed>) = folders.into_iter().unzip();
+    // A killed writer's temp files go, as the full view's scan sweeps them
+    // (under any lock one is a leftover: only a writer holding the
+    // exclusive lock makes them), and their folder is stamped again: this
+    // run changed it. A command that changes nothing, or one that cannot
+    // remove them, leaves them to the full view, which reports them.
+    for (dir, l) in changed.iter().zip(&listed) {
+        if l.temps.is_empty() {
+            continue;
+        }
+        if !sweep {
+            return None;
+        }
+        for name in &l.temps {
+            let path = tree.path(dir).join(name);
+            if fs::symlink_metadata(&path).is_ok_and(|m| m.is_file()) {
+                super::failpoint_error("remove-temp")
+                    .and_then(|()| fs::remove_file(&path))
+                    .ok()?;
+            }
+        }
+        outside.dirs.insert(dir.clone(), dir_stamp(&tree.path(dir)));
+    }
     // Each file by its folder and its place among the folder's names.
     let names: Vec<(usize, usize)> = listed
         .iter()
@@ -591,7 +614,7 @@ fn refreshed_or_rebuilt(
     apart: bool,
     edited: &[String],
 ) -> Option<(Index, Outside)> {
-    match refreshed(tree, index, edited)? {
+    match refreshed(tree, index, edited, !apart)? {
         Refresh::Done(index, outside) => Some((index, outside)),
         Refresh::Many(index, relisted) => {
             let rebuilt = tree.rebuilt(&index, &relisted, apart)?;
@@ -605,11 +628,13 @@ fn refreshed_or_rebuilt(
 }
 
 /// A changed folder as [`refreshed`] lists it: an open handle, its
-/// markdown files' names, and the folders below it (but hidden ones).
+/// markdown files' names, the folders below it (but hidden ones), and the
+/// names of tix's temp files in it.
 pub(super) struct Listed {
     pub handle: fs::File,
     pub files: Names,
     pub folders: Vec<String>,
+    pub temps: Vec<String>,
 }
 
 /// Names one after another in one string (at 100,000 tickets, a folder of
@@ -637,11 +662,11 @@ impl Names {
     }
 }
 
-/// `None` when the folder cannot be listed, holds a name that is not UTF-8
-/// or a killed writer's temp file (the full view lists and sweeps it).
+/// `None` when the folder cannot be listed or holds a name that is not
+/// UTF-8.
 fn list_changed(path: &std::path::Path) -> Option<Listed> {
     let handle = fs::File::open(path).ok()?;
-    let (mut files, mut folders) = (Names::default(), Vec::new());
+    let (mut files, mut folders, mut temps) = (Names::default(), Vec::new(), Vec::new());
     for item in fs::read_dir(path).ok()? {
         let item = item.ok()?;
         let name = item.file_name().into_string().ok()?;
@@ -652,7 +677,8 @@ fn list_changed(path: &std::path::Path) -> Option<Listed> {
             continue;
         }
         if name.starts_with(super::fsx::TEMP_PREFIX) {
-            return None;
+            temps.push(name);
+            continue;
         }
         if !super::scan::is_ticket_name(&name) {
             continue;
@@ -663,6 +689,7 @@ fn list_changed(path: &std::path::Path) -> Option<Listed> {
         handle,
         files,
         folders,
+        temps,
     })
 }
 
@@ -2236,7 +2263,8 @@ mod tests {
         fs::create_dir(root.join("pending/.hidden")).unwrap();
         fs::create_dir(root.join("pending/templates")).unwrap();
         fs::write(root.join("pending/notes.txt"), "not a ticket").unwrap();
-        let Some(Refresh::Done(_, outside)) = refreshed(&tree, tree.open_index().unwrap(), &[])
+        let Some(Refresh::Done(_, outside)) =
+            refreshed(&tree, tree.open_index().unwrap(), &[], true)
         else {
             panic!("one added file: read again");
         };
@@ -2244,17 +2272,41 @@ mod tests {
         assert_eq!(new, ["pending/TIX-0004.md"]);
         assert!(outside.old.is_empty() && outside.gone.is_empty());
 
+        // A killed writer's temp file: left to the full view by a command
+        // that changes nothing; else removed, its folder stamped after.
         let temp = root.join("pending/.tix-tmp-123-abc");
         fs::write(&temp, "half a ticket").unwrap();
+        // An old time for the folder: its removal gives it another.
+        let old = rustix::fs::Timespec {
+            tv_sec: 1_000_000_000,
+            tv_nsec: 0,
+        };
+        let times = rustix::fs::Timestamps {
+            last_access: old,
+            last_modification: old,
+        };
+        rustix::fs::utimensat(
+            rustix::fs::CWD,
+            root.join("pending"),
+            &times,
+            rustix::fs::AtFlags::empty(),
+        )
+        .unwrap();
         assert!(
-            refreshed(&tree, tree.open_index().unwrap(), &[]).is_none(),
+            refreshed(&tree, tree.open_index().unwrap(), &[], false).is_none(),
             "a temp file: the full view"
         );
-        fs::remove_file(&temp).unwrap();
-        assert!(matches!(
-            refreshed(&tree, tree.open_index().unwrap(), &[]),
-            Some(Refresh::Done(..))
-        ));
+        assert!(temp.exists());
+        let Some(Refresh::Done(_, outside)) =
+            refreshed(&tree, tree.open_index().unwrap(), &[], true)
+        else {
+            panic!("a temp file removed");
+        };
+        assert!(!temp.exists());
+        assert_eq!(
+            outside.dirs.get("pending"),
+            Some(&dir_stamp(&root.join("pending")))
+        );
 
         fs::create_dir_all(root.join("pending/sprint-1/week-2")).unwrap();
         for rel in [
@@ -2270,7 +2322,8 @@ mod tests {
             "---\nid: TIX-0007\n---\n",
         )
         .unwrap();
-        let Some(Refresh::Done(index, outside)) = refreshed(&tree, tree.open_index().unwrap(), &[])
+        let Some(Refresh::Done(index, outside)) =
+            refreshed(&tree, tree.open_index().unwrap(), &[], true)
         else {
             panic!("a folder below: read");
         };
