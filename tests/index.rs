@@ -1068,6 +1068,96 @@ fn a_large_tree_s_temp_file_is_swept_by_the_index() {
     assert_same(&read, &full, "list");
 }
 
+/// A status folder that went (a branch without archived tickets checked
+/// out) or came is listed by the next command, which goes by the index
+/// (the full view's failpoint would abort it) and says what the full view
+/// says: past 512 files the index is written again, below it is brought
+/// up to date in memory.
+#[test]
+fn a_large_tree_s_status_folder_that_went_or_came_is_read_by_the_index() {
+    if without_failpoints() {
+        return;
+    }
+    let (t, _) = large();
+    let by_index = |args: &[&str], code: i32| {
+        let out = t
+            .command(args)
+            .env("TIX_FAILPOINT", "full-view")
+            .output()
+            .unwrap();
+        crate::util::Run::of(out).code(code)
+    };
+    let reads: [(&[&str], i32); 5] = [
+        (&["status", "--json"], 0),
+        (&["list"], 0),
+        (&["next", "--json"], 0),
+        (&["sync", "--check"], 6),
+        (&["doctor"], 6),
+    ];
+    // Each read right after `change` (the tree synced `before` it), by the
+    // index and by the full view; then a change, whose registry `sync`
+    // leaves as it is.
+    let check = |what: &str, before: &dyn Fn(), change: &dyn Fn(), id: &str| {
+        let fresh = || {
+            before();
+            t.run(&["sync"]).code(0);
+            change();
+        };
+        for (args, code) in reads {
+            fresh();
+            let read = by_index(args, code);
+            let full = untrusted(&t, || t.run(args).code(code));
+            assert_same(&read, &full, &format!("{what}: {args:?}"));
+        }
+        fresh();
+        by_index(&["start", id], 0);
+        let registry = t.read("tickets/TICKET_REGISTRY.md");
+        t.run(&["sync"]).code(0);
+        assert_eq!(t.read("tickets/TICKET_REGISTRY.md"), registry, "{what}");
+    };
+    let (archive, away) = (t.path("tickets/archive"), t.path("away"));
+    let here = || {
+        if !archive.exists() {
+            fs::rename(&away, &archive).unwrap();
+        }
+    };
+    let gone = || {
+        if archive.exists() {
+            fs::rename(&archive, &away).unwrap();
+        }
+    };
+    check("1,100 archived tickets went", &here, &gone, "TIX-0020");
+    check("1,100 archived tickets came", &gone, &here, "TIX-0030");
+    // A few: brought up to date in memory.
+    gone();
+    fs::create_dir(&archive).unwrap();
+    for i in [9, 19, 29] {
+        let name = format!("TIX-{i:04}-t.md");
+        fs::rename(away.join(&name), archive.join(&name)).unwrap();
+    }
+    let few = t.path("few");
+    fs::rename(&archive, &few).unwrap();
+    let few_here = || {
+        if !archive.exists() {
+            fs::rename(&few, &archive).unwrap();
+        }
+    };
+    let few_gone = || {
+        if archive.exists() {
+            fs::rename(&archive, &few).unwrap();
+        }
+    };
+    check("3 archived tickets came", &few_gone, &few_here, "TIX-0040");
+    check("3 archived tickets went", &few_here, &few_gone, "TIX-0050");
+    // One that came as a symlink leaving the root: refused, nothing in it
+    // read, as the full view refuses it.
+    std::os::unix::fs::symlink(&away, &archive).unwrap();
+    let read = t.run(&["status", "--json"]).code(0);
+    assert_eq!(read.json()["counts"]["archived"], 0, "{}", read.stdout);
+    let full = untrusted(&t, || t.run(&["status", "--json"]).code(0));
+    assert_same(&read, &full, "a symlink leaving the root");
+}
+
 /// A temp file a read cannot remove (a folder it may not write; here a
 /// failpoint) is reported by every read, not only by the one that found
 /// it: no index vouches for its folder, which the next read lists again

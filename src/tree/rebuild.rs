@@ -45,7 +45,7 @@ impl Tree {
         // no ticket.
         let read = |place: &usize| -> Option<Option<Entry>> {
             let (f, name) = places.name(re, *place);
-            let (stamp, bytes) = super::scan::open_regular(&re.listed[f].handle, name)?;
+            let (stamp, bytes) = super::scan::open_regular(re.listed[f].handle.as_ref()?, name)?;
             Some(self.entry_of(join_rel(changed[f], name), stamp, Ok(bytes)))
         };
         let mut build = index::Build::new(&self.spool_dir(apart)).ok()?;

@@ -398,11 +398,13 @@ pub(super) struct Relisted {
 /// those folders are listed and stat'ed, and the changed and added ones read
 /// again, as are those of a sub-folder that appeared in one of them (and
 /// below it); every other record is trusted as the quick state trusts it.
-/// A symlink is what the full view makes of it ([`Tree::symlink_stat`]):
-/// its target read, or a record of it refused; so is an id now on two
-/// files. `None` (the full view) when a status folder appeared or a folder
-/// went, a killed writer's temp file is there that it may not remove (but
-/// with `sweep`: it goes, as the scan sweeps it) or cannot, or a ticket's name is gone
+/// A status folder that appeared is listed as any changed one, one that
+/// went (a branch switch) as an empty one. A symlink is what the full view
+/// makes of it ([`Tree::symlink_stat`]): its target read, or a record of
+/// it refused; so is an id now on two files. `None` (the full view) when
+/// a changed status folder is a symlink leaving the root, a killed
+/// writer's temp file is there that it may not remove (but with `sweep`:
+/// it goes, as the scan sweeps it) or cannot, or a ticket's name is gone
 /// or a folder's by the time it is stat'ed, among those compared before
 /// the count was passed; [`Refresh::Many`] when more than
 /// [`REFRESH_FILES`] files changed (a symlink after them is
@@ -420,10 +422,16 @@ fn refreshed(tree: &Tree, mut index: Index, edited: &[String], sweep: bool) -> O
     // it is listed changes it again, and the next command looks again. A
     // folder with a file edited in place is listed too (`edited`).
     let mut outside = Outside::default();
+    // A status folder that appeared is listed as any changed one; one
+    // that went, as an empty one. One that is a symlink leaving the root
+    // is the full view's to refuse.
     for (dir, stamp) in &index.dirs {
-        let now = dir_stamp(&tree.path(dir));
+        let path = tree.path(dir);
+        let now = dir_stamp(&path);
         if now != *stamp || edited.contains(dir) {
-            if stamp.is_none() || now.is_none() {
+            if fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink())
+                && tree.ensure_inside(&path).is_err()
+            {
                 return None;
             }
             outside.dirs.insert(dir.clone(), now);
@@ -517,7 +525,7 @@ fn refreshed(tree: &Tree, mut index: Index, edited: &[String], sweep: bool) -> O
     // refused (`Err`).
     let stats = super::parallel_map(&names, |n| {
         use rustix::fs::FileType;
-        match super::scan::stat_at(&listed[n.0].handle, name(n)).ok()? {
+        match super::scan::stat_at(listed[n.0].handle.as_ref()?, name(n)).ok()? {
             (FileType::RegularFile, stamp) => Some(Ok(stamp)),
             (FileType::Symlink, _) => {
                 let link = tree.path(&changed[n.0]).join(name(n));
@@ -631,7 +639,8 @@ fn refreshed_or_rebuilt(
 /// markdown files' names, the folders below it (but hidden ones), and the
 /// names of tix's temp files in it.
 pub(super) struct Listed {
-    pub handle: fs::File,
+    /// `None` for a folder that is gone (listed as empty).
+    pub handle: Option<fs::File>,
     pub files: Names,
     pub folders: Vec<String>,
     pub temps: Vec<String>,
@@ -663,9 +672,20 @@ impl Names {
 }
 
 /// `None` when the folder cannot be listed or holds a name that is not
-/// UTF-8.
+/// UTF-8; an empty listing when it is gone.
 fn list_changed(path: &std::path::Path) -> Option<Listed> {
-    let handle = fs::File::open(path).ok()?;
+    let handle = match fs::File::open(path) {
+        Ok(handle) => handle,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            return Some(Listed {
+                handle: None,
+                files: Names::default(),
+                folders: Vec::new(),
+                temps: Vec::new(),
+            });
+        }
+        Err(_) => return None,
+    };
     let (mut files, mut folders, mut temps) = (Names::default(), Vec::new(), Vec::new());
     for item in fs::read_dir(path).ok()? {
         let item = item.ok()?;
@@ -686,7 +706,7 @@ fn list_changed(path: &std::path::Path) -> Option<Listed> {
         files.push(&name);
     }
     Some(Listed {
-        handle,
+        handle: Some(handle),
         files,
         folders,
         temps,
