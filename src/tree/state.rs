@@ -375,10 +375,10 @@ pub(super) const REFRESH_FILES: usize = 512;
 /// What [`refreshed`] made of the folders that changed.
 enum Refresh {
     /// The index brought up to date in memory, and what was read again.
-    Done(Index, Outside),
-    /// More than [`REFRESH_FILES`] files changed: the index as it was
-    /// opened, and the changed folders as listed, for [`Tree::rebuilt`].
-    Many(Index, Relisted),
+    Done(Outside),
+    /// More than [`REFRESH_FILES`] files changed: the index left as it
+    /// was, and the changed folders as listed, for [`Tree::rebuilt`].
+    Many(Relisted),
 }
 
 /// The folders that changed as [`refreshed`] listed them, each stamped as it
@@ -414,7 +414,7 @@ pub(super) struct Relisted {
 /// (see [`quick`]): the changed folders' records are read by their offsets
 /// when the index lists them, else from the base read through once, a
 /// piece at a time (not held).
-fn refreshed(tree: &Tree, mut index: Index, edited: &[String], sweep: bool) -> Option<Refresh> {
+fn refreshed(tree: &Tree, index: &mut Index, edited: &[String], sweep: bool) -> Option<Refresh> {
     if !tree.folders().all(|d| index.dirs.contains_key(d)) {
         return None;
     }
@@ -569,14 +569,11 @@ fn refreshed(tree: &Tree, mut index: Index, edited: &[String], sweep: bool) -> O
     // hold: the index is written again.
     if read.len() + records.len() > REFRESH_FILES {
         let dirs = outside.dirs;
-        return Some(Refresh::Many(
-            index,
-            Relisted {
-                dirs,
-                listed,
-                stamps,
-            },
-        ));
+        return Some(Refresh::Many(Relisted {
+            dirs,
+            listed,
+            stamps,
+        }));
     }
     for old in records.into_values() {
         outside.old.push(in_changed.entry(old)?);
@@ -609,7 +606,7 @@ fn refreshed(tree: &Tree, mut index: Index, edited: &[String], sweep: bool) -> O
     for (dir, stamp) in &outside.dirs {
         index.dirs.insert(dir.clone(), *stamp);
     }
-    Some(Refresh::Done(index, outside))
+    Some(Refresh::Done(outside))
 }
 
 /// [`refreshed`], with an index written again ([`Tree::rebuilt`]: the
@@ -618,13 +615,13 @@ fn refreshed(tree: &Tree, mut index: Index, edited: &[String], sweep: bool) -> O
 /// and only the folders listed are told.
 fn refreshed_or_rebuilt(
     tree: &Tree,
-    index: Index,
+    mut index: Index,
     apart: bool,
     edited: &[String],
 ) -> Option<(Index, Outside)> {
-    match refreshed(tree, index, edited, !apart)? {
-        Refresh::Done(index, outside) => Some((index, outside)),
-        Refresh::Many(index, relisted) => {
+    match refreshed(tree, &mut index, edited, !apart)? {
+        Refresh::Done(outside) => Some((index, outside)),
+        Refresh::Many(relisted) => {
             let rebuilt = tree.rebuilt(&index, &relisted, apart)?;
             let outside = Outside {
                 dirs: relisted.dirs,
@@ -2283,8 +2280,8 @@ mod tests {
         fs::create_dir(root.join("pending/.hidden")).unwrap();
         fs::create_dir(root.join("pending/templates")).unwrap();
         fs::write(root.join("pending/notes.txt"), "not a ticket").unwrap();
-        let Some(Refresh::Done(_, outside)) =
-            refreshed(&tree, tree.open_index().unwrap(), &[], true)
+        let Some(Refresh::Done(outside)) =
+            refreshed(&tree, &mut tree.open_index().unwrap(), &[], true)
         else {
             panic!("one added file: read again");
         };
@@ -2313,12 +2310,12 @@ mod tests {
         )
         .unwrap();
         assert!(
-            refreshed(&tree, tree.open_index().unwrap(), &[], false).is_none(),
+            refreshed(&tree, &mut tree.open_index().unwrap(), &[], false).is_none(),
             "a temp file: the full view"
         );
         assert!(temp.exists());
-        let Some(Refresh::Done(_, outside)) =
-            refreshed(&tree, tree.open_index().unwrap(), &[], true)
+        let Some(Refresh::Done(outside)) =
+            refreshed(&tree, &mut tree.open_index().unwrap(), &[], true)
         else {
             panic!("a temp file removed");
         };
@@ -2342,9 +2339,8 @@ mod tests {
             "---\nid: TIX-0007\n---\n",
         )
         .unwrap();
-        let Some(Refresh::Done(index, outside)) =
-            refreshed(&tree, tree.open_index().unwrap(), &[], true)
-        else {
+        let mut index = tree.open_index().unwrap();
+        let Some(Refresh::Done(outside)) = refreshed(&tree, &mut index, &[], true) else {
             panic!("a folder below: read");
         };
         let mut new: Vec<&str> = outside.new.iter().map(|e| &*e.rel).collect();
