@@ -142,13 +142,16 @@ fn a_transition_renders_a_registry_it_cannot_patch_from_the_index() {
     assert_eq!(t.read(registry), rendered);
     fs::remove_file(t.path(copy)).unwrap();
     t.run(&["sync"]).code(0);
-    // A ticket edited in place (its folder's stamp unchanged): the full view.
+    // A ticket edited in place (its folder's stamp unchanged): read again
+    // with its folder, its record appended with the change.
     let rel = "tickets/completed/TIX-0004-t4.md";
     t.write(rel, &t.read(rel).replace("Ticket 4", "Edited 4"));
     t.write(registry, "# by hand\n");
     let before = index(&t);
     t.run(&["complete", "3"]).code(0);
-    assert!(!appended(&before, &index(&t)), "the index was appended to");
+    let after = index(&t);
+    assert!(appended(&before, &after), "the index was rewritten");
+    assert!(String::from_utf8_lossy(&after[before.len()..]).contains("Edited 4"));
     assert!(t.read(registry).contains("Edited 4"));
     let rendered = t.read(registry);
     t.run(&["sync"]).code(0);
@@ -1156,6 +1159,47 @@ fn a_large_tree_s_status_folder_that_went_or_came_is_read_by_the_index() {
     assert_eq!(read.json()["counts"]["archived"], 0, "{}", read.stdout);
     let full = untrusted(&t, || t.run(&["status", "--json"]).code(0));
     assert_same(&read, &full, "a symlink leaving the root");
+}
+
+/// A change whose registry must be rendered whole (here, one a person
+/// changed) while other tickets were written over in place (their
+/// folders' stamps unchanged, so the change trusts them) goes by the index
+/// (the full view's failpoint would abort it): those files are read again,
+/// the registry shows them as they are now, and the index records them.
+#[test]
+fn a_change_that_renders_the_registry_reads_files_edited_in_place() {
+    if without_failpoints() {
+        return;
+    }
+    let (t, _) = large();
+    let overwrite = |rel: &str| {
+        let text = t.read(rel).replacen("title: ", "title: Edited ", 1);
+        fs::OpenOptions::new()
+            .write(true)
+            .open(t.path(rel))
+            .unwrap()
+            .write_all(text.as_bytes())
+            .unwrap();
+    };
+    let mut registry = t.read("tickets/TICKET_REGISTRY.md");
+    registry.push('\n');
+    t.write("tickets/TICKET_REGISTRY.md", &registry);
+    // One in the folder the change leaves, one elsewhere.
+    overwrite("tickets/pending/TIX-0030-t.md");
+    overwrite("tickets/completed/TIX-0007-t.md");
+    let out = t
+        .command(&["start", "TIX-0040"])
+        .env("TIX_FAILPOINT", "full-view")
+        .output()
+        .unwrap();
+    crate::util::Run::of(out).code(0);
+    let registry = t.read("tickets/TICKET_REGISTRY.md");
+    assert_eq!(registry.matches("| Edited a long title").count(), 2);
+    // The index says what the files say.
+    let doctor = t.run(&["doctor"]).code(6);
+    assert!(!doctor.stdout.contains("index_stale"), "{}", doctor.stdout);
+    t.run(&["sync"]).code(0);
+    assert_eq!(t.read("tickets/TICKET_REGISTRY.md"), registry);
 }
 
 /// A temp file a read cannot remove (a folder it may not write; here a

@@ -287,7 +287,7 @@ impl<'t> State<'t> {
                 finish_quick(tree, index, new, change, &self.outside, planned)?;
                 true
             }
-            (Some(index), None) => finish_rendered(tree, index, new, change, &self.outside)?,
+            (Some(index), None) => finish_rendered(tree, index, new, change, &mut self.outside)?,
             _ => false,
         };
         if patched {
@@ -737,11 +737,7 @@ impl Tree {
     /// changes nothing, into a file with no name). `None` where
     /// [`refreshed`] gives none: the full view's.
     pub(super) fn current(&self, index: Index, apart: bool) -> Option<Index> {
-        let edited = self
-            .edited
-            .lock()
-            .map(|e| e.dirs.clone())
-            .unwrap_or_default();
+        let edited = self.edited_dirs();
         if edited.is_empty() && self.folders_match(&index) {
             return Some(index);
         }
@@ -919,11 +915,7 @@ impl Tree {
     /// ticket now (its stamp alone differs only for a file that does not
     /// parse, as before).
     pub(super) fn stale_for_edits(&self, index: &Index) -> bool {
-        let dirs = self
-            .edited
-            .lock()
-            .map(|e| e.dirs.clone())
-            .unwrap_or_default();
+        let dirs = self.edited_dirs();
         let Some(unwritten) = &index.unwritten else {
             return false;
         };
@@ -940,6 +932,14 @@ impl Tree {
             })
         });
         differs || !new.is_empty()
+    }
+
+    /// The folders of the files found edited in place in this run.
+    fn edited_dirs(&self) -> Vec<String> {
+        self.edited
+            .lock()
+            .map(|e| e.dirs.clone())
+            .unwrap_or_default()
     }
 
     /// Whether files edited in place were found in this run.
@@ -1683,15 +1683,19 @@ fn finish_quick(
 /// view held every record (at 100,000 tickets, 86 MiB). Every file is
 /// stat'ed beside the render, as a read's scan stats it, and the render
 /// is put in place only if each is as its record says: the registry shows
-/// what the full view's would. `Ok(false)`: the index is not exactly the
-/// tree (a file edited in place), a record does not parse, or a spool
+/// what the full view's would. Files written over in place (their
+/// folders' stamps unchanged: the quick state trusted them), at most
+/// [`REFRESH_FILES`], are read again with their folders, as a read reads
+/// them ([`Tree::retried`]), and appended to the index with the change
+/// (they join `outside`); the render is then tried once more. `Ok(false)`:
+/// the index is not exactly the tree, a record does not parse, or a spool
 /// failed: the full view's to do.
 fn finish_rendered(
     tree: &Tree,
     index: &mut Index,
     new: &Entry,
     change: &Change,
-    outside: &Outside,
+    outside: &mut Outside,
 ) -> Result<bool> {
     if let Some(src) = change.src.as_deref().filter(|s| *s != change.dst) {
         index.forget(src);
@@ -1699,7 +1703,18 @@ fn finish_rendered(
     index.refresh(new.clone());
     // Rendered beside the check, each record's own problem found as it
     // comes, into a spool.
-    let rendered = tree.by_exact(index, |index| tree.render_spooled(index, None));
+    let render = |index: &Index| tree.by_exact(index, |index| tree.render_spooled(index, None));
+    let mut rendered = render(index);
+    if rendered.is_none()
+        && tree.edited_in_place()
+        && let Some(Refresh::Done(more)) = refreshed(tree, index, &tree.edited_dirs(), true)
+    {
+        outside.old.extend(more.old);
+        outside.new.extend(more.new);
+        outside.gone.extend(more.gone);
+        outside.dirs.extend(more.dirs);
+        rendered = render(index);
+    }
     let Some((spool, len, layout)) = rendered else {
         return Ok(false);
     };
