@@ -1202,6 +1202,62 @@ fn a_change_that_renders_the_registry_reads_files_edited_in_place() {
     assert_eq!(t.read("tickets/TICKET_REGISTRY.md"), registry);
 }
 
+/// `doctor --fix` with no ticket to move, no copy and no conflict to
+/// settle writes the registry and the index as `sync` does, by the index
+/// (the full view's failpoint would abort it), and says what it did as it
+/// says it from the full view: here a registry changed by hand and a
+/// ticket written over in place. The next `doctor` finds neither.
+#[test]
+fn doctor_fix_goes_by_the_index_when_no_ticket_moves() {
+    if without_failpoints() {
+        return;
+    }
+    let (t, _) = large();
+    let damage = |n: u32| {
+        let registry = t.read("tickets/TICKET_REGISTRY.md");
+        t.write(
+            "tickets/TICKET_REGISTRY.md",
+            &format!("{registry}# by hand\n"),
+        );
+        let rel = "tickets/completed/TIX-0007-t.md";
+        let text = t
+            .read(rel)
+            .replacen("title: ", &format!("title: Edited {n} "), 1);
+        fs::OpenOptions::new()
+            .write(true)
+            .open(t.path(rel))
+            .unwrap()
+            .write_all(text.as_bytes())
+            .unwrap();
+    };
+    damage(1);
+    let out = t
+        .command(&["doctor", "--fix"])
+        .env("TIX_FAILPOINT", "full-view")
+        .output()
+        .unwrap();
+    let fixed = crate::util::Run::of(out).code(6);
+    for line in [
+        "tickets/TICKET_REGISTRY.md: registry_stale: does not match the tickets — fixed: regenerated\n",
+        "tickets/.tix/index: index_stale: does not match the ticket files (a file edited in place); rebuilt by the next read, or by --fix — fixed: rebuilt\n",
+    ] {
+        assert!(fixed.stdout.contains(line), "{}", fixed.stdout);
+    }
+    let doctor = t.run(&["doctor"]).code(6).stdout;
+    assert!(
+        !doctor.contains("registry_stale") && !doctor.contains("index_stale"),
+        "{doctor}"
+    );
+    let registry = t.read("tickets/TICKET_REGISTRY.md");
+    assert!(registry.contains("| Edited 1 a long title"), "{registry}");
+    t.run(&["sync"]).code(0);
+    assert_eq!(t.read("tickets/TICKET_REGISTRY.md"), registry);
+    // The same damage again, repaired by the full view.
+    damage(2);
+    let full = untrusted(&t, || t.run(&["doctor", "--fix"]).code(6));
+    assert_same(&fixed, &full, "doctor --fix");
+}
+
 /// A temp file a read cannot remove (a folder it may not write; here a
 /// failpoint) is reported by every read, not only by the one that found
 /// it: no index vouches for its folder, which the next read lists again

@@ -196,16 +196,27 @@ impl Tree {
         }
 
         // Git conflict markers in a ticket's frontmatter: one side is kept.
-        let snap = self.scan(Scan::Listed, Upkeep::Sweep)?;
-        for e in snap.entries.iter().filter(|e| e.parsed.is_err()) {
-            match self.settle_conflict(&e.rel, now) {
+        // The files that do not parse are those found so, but after a
+        // change was finished or rolled back: the tree is read again.
+        let unfinished = of(ProblemKind::UnfinishedChange).next().is_some();
+        let broken: Vec<String> = if unfinished {
+            let snap = self.scan(Scan::Listed, Upkeep::Sweep)?;
+            let broken = snap.entries.iter().filter(|e| e.parsed.is_err());
+            broken.map(|e| e.rel.to_string()).collect()
+        } else {
+            of(ProblemKind::Malformed).map(|p| p.path.clone()).collect()
+        };
+        let mut settled = false;
+        for rel in broken {
+            match self.settle_conflict(&rel, now) {
                 Ok(Some(what)) => {
-                    if let Some(p) = of(ProblemKind::Malformed).find(|p| p.path == *e.rel) {
+                    settled = true;
+                    if let Some(p) = of(ProblemKind::Malformed).find(|p| p.path == rel) {
                         fixed(&mut out, p, what);
                     }
                 }
                 Ok(None) => {}
-                Err(err) => failed(&mut out, &e.rel, err),
+                Err(err) => failed(&mut out, &rel, err),
             }
         }
         // A ticket in two folders (or an id two tickets share).
@@ -223,8 +234,82 @@ impl Tree {
                 }
             }
         }
-        // A ticket in the wrong folder goes where its status says (a symlink
-        // is left for a person: moving it would copy the file it points to).
+        // With no ticket to move and none changed above, the registry and
+        // the index are written as `tix sync` writes them, by the index (at
+        // 100,000 tickets the full view below held 141 MiB).
+        let by_index = if unfinished
+            || settled
+            || of(ProblemKind::DuplicateId).next().is_some()
+            || of(ProblemKind::Misplaced).next().is_some()
+        {
+            None
+        } else {
+            match self.sync_by_index(BY_INDEX_FROM, lock)? {
+                Some(super::Synced::Done(_, wrote)) => Some(wrote),
+                _ => None,
+            }
+        };
+        let wrote = match by_index {
+            Some(wrote) => wrote,
+            None => self.refile_and_register(lock, now, &found, &mut out)?,
+        };
+        if wrote {
+            self.log_repair(now, "-", &format!("regenerated {REGISTRY}"))?;
+        }
+        for p in found.iter().filter(|p| {
+            matches!(
+                p.kind,
+                ProblemKind::RegistryStale | ProblemKind::RegistryMissing
+            )
+        }) {
+            fixed(
+                &mut out,
+                p,
+                if wrote { "regenerated" } else { "matches now" }.into(),
+            );
+        }
+        for p in of(ProblemKind::IndexStale) {
+            self.log_repair(now, "-", "rebuilt .tix/index from the tickets")?;
+            fixed(&mut out, p, "rebuilt".into());
+        }
+        // Whatever is still wrong is for a person; what went away with the
+        // repairs above (a copy the recovery removed) is said so.
+        let left: Vec<Problem> = self
+            .examine(Some(lock))?
+            .into_iter()
+            .filter(|p| p.kind != ProblemKind::StaleLock)
+            .collect();
+        for p in &found {
+            if !out.iter().any(|f| f.problem == *p) && !left.contains(p) {
+                out.push(Finding {
+                    problem: p.clone(),
+                    fixed: Some("resolved by the repairs above".into()),
+                });
+            }
+        }
+        for p in left {
+            if !out.iter().any(|f| f.problem == p && f.fixed.is_some()) {
+                out.push(Finding {
+                    problem: p,
+                    fixed: None,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// The tickets in the wrong folder moved where their status says (a
+    /// symlink is left for a person: moving it would copy the file it
+    /// points to), each move a change of a full view's state; then the
+    /// registry and the index written from the tickets as they are now.
+    /// Whether the registry was written.
+    fn refile_and_register(
+        &self,
+        lock: &Exclusive,
+        now: DateTime<Utc>,
+        found: &[Problem],
+        out: &mut Vec<Finding>,
+    ) -> Result<bool> {
         let mut st = State::full(self, lock)?;
         let snap = st.snapshot()?;
         let misplaced: Vec<(String, String, Event)> = self
@@ -260,58 +345,22 @@ impl Tree {
                         event,
                     })
                 });
-            match (moved, of(ProblemKind::Misplaced).find(|p| p.path == src)) {
-                (Ok(_), Some(p)) => fixed(&mut out, p, format!("moved to {dst}")),
-                (Ok(_), None) => {}
-                (Err(e), _) => failed(&mut out, &src, e),
-            }
-        }
-        // The registry and the index, from the tickets as they are now.
-        let wrote = st.write_registry()?;
-        if wrote {
-            self.log_repair(now, "-", &format!("regenerated {REGISTRY}"))?;
-        }
-        for p in found.iter().filter(|p| {
-            matches!(
-                p.kind,
-                ProblemKind::RegistryStale | ProblemKind::RegistryMissing
-            )
-        }) {
-            fixed(
-                &mut out,
-                p,
-                if wrote { "regenerated" } else { "matches now" }.into(),
-            );
-        }
-        for p in of(ProblemKind::IndexStale) {
-            self.log_repair(now, "-", "rebuilt .tix/index from the tickets")?;
-            fixed(&mut out, p, "rebuilt".into());
-        }
-        // Whatever is still wrong is for a person; what went away with the
-        // repairs above (a copy the recovery removed) is said so.
-        drop(st);
-        let left: Vec<Problem> = self
-            .examine(Some(lock))?
-            .into_iter()
-            .filter(|p| p.kind != ProblemKind::StaleLock)
-            .collect();
-        for p in &found {
-            if !out.iter().any(|f| f.problem == *p) && !left.contains(p) {
-                out.push(Finding {
+            let was = found
+                .iter()
+                .find(|p| p.kind == ProblemKind::Misplaced && p.path == src);
+            match (moved, was) {
+                (Ok(_), Some(p)) => out.push(Finding {
                     problem: p.clone(),
-                    fixed: Some("resolved by the repairs above".into()),
-                });
-            }
-        }
-        for p in left {
-            if !out.iter().any(|f| f.problem == p && f.fixed.is_some()) {
-                out.push(Finding {
-                    problem: p,
+                    fixed: Some(format!("moved to {dst}")),
+                }),
+                (Ok(_), None) => {}
+                (Err(e), _) => out.push(Finding {
+                    problem: problem(ProblemKind::RepairFailed, &src, format!("{e:#}")),
                     fixed: None,
-                });
+                }),
             }
         }
-        Ok(out)
+        st.write_registry()
     }
 
     /// Appends one repair to the audit log, synced.
