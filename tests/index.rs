@@ -1024,8 +1024,9 @@ fn doctor_right_after_an_edit_in_place_goes_by_the_index() {
 
 /// A killed writer's temp file in a ticket folder of a large tree is
 /// swept by the next read or change, which goes by the index (the full
-/// view's failpoint would abort it), as the full view sweeps it; a check,
-/// which changes nothing, reports it and leaves it, as the full view does.
+/// view's failpoint would abort it), as the full view sweeps it; a check
+/// or `doctor`, which change nothing, report it and leave it, as the full
+/// view does.
 #[test]
 fn a_large_tree_s_temp_file_is_swept_by_the_index() {
     if without_failpoints() {
@@ -1053,6 +1054,17 @@ fn a_large_tree_s_temp_file_is_swept_by_the_index() {
     assert!(t.exists(temp));
     let full = untrusted(&t, || t.run(&["sync", "--check"]).code(6));
     assert_same(&check, &full, "sync --check");
+    let doctor = by_index(&["doctor"], 6);
+    assert!(
+        doctor
+            .stdout
+            .contains("tickets/in-progress/.tix-tmp-999999-x: temp_file: "),
+        "{}",
+        doctor.stdout
+    );
+    let full = untrusted(&t, || t.run(&["doctor"]).code(6));
+    assert_same(&doctor, &full, "doctor");
+    assert!(t.exists(temp));
     let read = by_index(&["status"], 0);
     assert!(!t.exists(temp));
     let full = untrusted(&t, || t.run(&["status"]).code(0));

@@ -243,7 +243,10 @@ impl Tree {
         };
         // An index made now, of every file read, needs no proof.
         let (index, temps, read) = match current {
-            Ok(index) => (index, Vec::new(), false),
+            Ok(index) => {
+                let temps = index.temps.clone();
+                (index, temps, false)
+            }
             Err(true) if !anew => return None,
             _ if !self.has_files(from / super::ready::RECORD_GUESS) => return None,
             _ => {

@@ -89,6 +89,10 @@ pub struct Index {
     /// `Tree::current`): every file in them was stat'ed then, and its
     /// record is the file as it was.
     pub listed: Vec<String>,
+    /// A killed writer's temp files a read that changes nothing found in
+    /// the folders it listed and left (see `Tree::current`), by path: for
+    /// it to report them.
+    pub temps: Vec<String>,
     /// Set while a walk of the records is to stop (see [`Index::abandon`]).
     abandoned: std::sync::atomic::AtomicBool,
 }
@@ -290,6 +294,7 @@ fn header(text: &str, fingerprint: &str) -> Option<Index> {
         delta_bytes: 0,
         unwritten: None,
         listed: Vec::new(),
+        temps: Vec::new(),
         abandoned: std::sync::atomic::AtomicBool::new(false),
     };
     while let Some(line) = next_line(text, &mut pos) {

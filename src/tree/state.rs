@@ -69,6 +69,9 @@ struct Outside {
     gone: Vec<String>,
     /// The folders listed again, each stamped as it was before listing.
     dirs: Dirs,
+    /// A killed writer's temp files a command that changes nothing found in
+    /// them and left, by path, in the order of their folders.
+    temps: Vec<String>,
 }
 
 impl<'t> State<'t> {
@@ -390,6 +393,8 @@ pub(super) struct Relisted {
     /// `dirs`, each folder's in the order of its names; `None`: not a
     /// regular file.
     pub stamps: Vec<Option<Stamp>>,
+    /// The temp files left in them (see [`Outside::temps`]).
+    pub temps: Vec<String>,
 }
 
 /// `index` (as opened from disk) brought up to date for the folders that
@@ -401,10 +406,11 @@ pub(super) struct Relisted {
 /// A status folder that appeared is listed as any changed one, one that
 /// went (a branch switch) as an empty one. A symlink is what the full view
 /// makes of it ([`Tree::symlink_stat`]): its target read, or a record of
-/// it refused; so is an id now on two files. `None` (the full view) when
-/// a changed status folder is a symlink leaving the root, a killed
-/// writer's temp file is there that it may not remove (but with `sweep`:
-/// it goes, as the scan sweeps it) or cannot, or a ticket's name is gone
+/// it refused; so is an id now on two files. A killed writer's temp file
+/// goes with `sweep`, as the scan sweeps it; without, it is left and told
+/// ([`Outside::temps`]). `None` (the full view) when a changed status
+/// folder is a symlink leaving the root, a temp file cannot be removed,
+/// or a ticket's name is gone
 /// or a folder's by the time it is stat'ed, among those compared before
 /// the count was passed; [`Refresh::Many`] when more than
 /// [`REFRESH_FILES`] files changed (a symlink after them is
@@ -494,14 +500,23 @@ fn refreshed(tree: &Tree, index: &mut Index, edited: &[String], sweep: bool) -> 
     // A killed writer's temp files go, as the full view's scan sweeps them
     // (under any lock one is a leftover: only a writer holding the
     // exclusive lock makes them), and their folder is stamped again: this
-    // run changed it. A command that changes nothing, or one that cannot
-    // remove them, leaves them to the full view, which reports them.
+    // run changed it. A command that changes nothing leaves them, to be
+    // reported as the full view reports them; one that cannot remove them
+    // leaves them to the full view.
     for (dir, l) in changed.iter().zip(&listed) {
         if l.temps.is_empty() {
             continue;
         }
         if !sweep {
-            return None;
+            let path = tree.path(dir);
+            let files = l
+                .temps
+                .iter()
+                .filter(|name| fs::symlink_metadata(path.join(name)).is_ok_and(|m| m.is_file()));
+            outside
+                .temps
+                .extend(files.map(|name| super::join_rel(dir, name)));
+            continue;
         }
         for name in &l.temps {
             let path = tree.path(dir).join(name);
@@ -568,11 +583,11 @@ fn refreshed(tree: &Tree, index: &mut Index, edited: &[String], sweep: bool) -> 
     // With what the index has and the folders no longer do, too many to
     // hold: the index is written again.
     if read.len() + records.len() > REFRESH_FILES {
-        let dirs = outside.dirs;
         return Some(Refresh::Many(Relisted {
-            dirs,
+            dirs: outside.dirs,
             listed,
             stamps,
+            temps: outside.temps,
         }));
     }
     for old in records.into_values() {
@@ -625,6 +640,7 @@ fn refreshed_or_rebuilt(
             let rebuilt = tree.rebuilt(&index, &relisted, apart)?;
             let outside = Outside {
                 dirs: relisted.dirs,
+                temps: relisted.temps,
                 ..Outside::default()
             };
             Some((rebuilt, outside))
@@ -743,6 +759,7 @@ impl Tree {
         }
         let (mut index, outside) = refreshed_or_rebuilt(self, index, apart, &edited)?;
         index.listed = outside.dirs.keys().cloned().collect();
+        index.temps = outside.temps;
         if !(outside.old.is_empty() && outside.new.is_empty()) {
             index.unwritten = Some(index::Unwritten {
                 old: outside.old,
@@ -2304,8 +2321,8 @@ mod tests {
         assert_eq!(new, ["pending/TIX-0004.md"]);
         assert!(outside.old.is_empty() && outside.gone.is_empty());
 
-        // A killed writer's temp file: left to the full view by a command
-        // that changes nothing; else removed, its folder stamped after.
+        // A killed writer's temp file: left, and told, by a command that
+        // changes nothing; else removed, its folder stamped after.
         let temp = root.join("pending/.tix-tmp-123-abc");
         fs::write(&temp, "half a ticket").unwrap();
         // An old time for the folder: its removal gives it another.
@@ -2324,10 +2341,12 @@ mod tests {
             rustix::fs::AtFlags::empty(),
         )
         .unwrap();
-        assert!(
-            refreshed(&tree, &mut tree.open_index().unwrap(), &[], false).is_none(),
-            "a temp file: the full view"
-        );
+        let Some(Refresh::Done(outside)) =
+            refreshed(&tree, &mut tree.open_index().unwrap(), &[], false)
+        else {
+            panic!("a temp file left");
+        };
+        assert_eq!(outside.temps, ["pending/.tix-tmp-123-abc"]);
         assert!(temp.exists());
         let Some(Refresh::Done(outside)) =
             refreshed(&tree, &mut tree.open_index().unwrap(), &[], true)
