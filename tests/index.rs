@@ -1270,6 +1270,57 @@ fn doctor_fix_goes_by_the_index_when_no_ticket_moves() {
     assert_same(&fixed, &full, "doctor --fix");
 }
 
+/// `doctor --fix` moves the tickets `doctor` found in the wrong folder
+/// (one moved there by hand, one whose status was edited in place) by the
+/// index (the full view's failpoint would abort it), each move logged as
+/// a repair, then writes the registry and the index as `sync` does.
+#[test]
+fn doctor_fix_moves_misplaced_tickets_by_the_index() {
+    if without_failpoints() {
+        return;
+    }
+    let (t, _) = large();
+    fs::rename(
+        t.path("tickets/in-progress/TIX-0026-t.md"),
+        t.path("tickets/pending/TIX-0026-t.md"),
+    )
+    .unwrap();
+    let rel = "tickets/pending/TIX-0022-t.md";
+    let text = t.read(rel).replacen("---\n", "---\nstatus: completed\n", 1);
+    fs::OpenOptions::new()
+        .write(true)
+        .open(t.path(rel))
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
+    let out = t
+        .command(&["doctor", "--fix"])
+        .env("TIX_FAILPOINT", "full-view")
+        .output()
+        .unwrap();
+    let fixed = crate::util::Run::of(out).code(6);
+    for line in [
+        "tickets/pending/TIX-0022-t.md: misplaced: status is completed but the file is in pending/ (tix sync moves it to completed/) — fixed: moved to completed/TIX-0022-t.md\n",
+        "tickets/pending/TIX-0026-t.md: misplaced: status is in_progress but the file is in pending/ (tix sync moves it to in-progress/) — fixed: moved to in-progress/TIX-0026-t.md\n",
+    ] {
+        assert!(fixed.stdout.contains(line), "{}", fixed.stdout);
+    }
+    assert!(t.exists("tickets/in-progress/TIX-0026-t.md"));
+    assert_eq!(t.read("tickets/completed/TIX-0022-t.md"), text);
+    let events = t.read("tickets/.tix/events.jsonl");
+    for id in ["TIX-0022", "TIX-0026"] {
+        let logged = format!("\"ticket\":\"{id}\",\"action\":\"repair\"");
+        assert_eq!(events.matches(&logged).count(), 1, "{id}");
+    }
+    let doctor = t.run(&["doctor"]).code(6).stdout;
+    for kind in ["misplaced", "registry_stale", "index_stale"] {
+        assert!(!doctor.contains(kind), "{doctor}");
+    }
+    let registry = t.read("tickets/TICKET_REGISTRY.md");
+    t.run(&["sync"]).code(0);
+    assert_eq!(t.read("tickets/TICKET_REGISTRY.md"), registry);
+}
+
 /// A temp file a read cannot remove (a folder it may not write; here a
 /// failpoint) is reported by every read, not only by the one that found
 /// it: no index vouches for its folder, which the next read lists again

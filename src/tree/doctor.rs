@@ -6,8 +6,8 @@
 //! a ticket is set aside in `.tix/conflicts/`. Every repair is in the audit log.
 
 use super::{
-    Action, BY_INDEX_FROM, Change, Entry, Event, Exclusive, Lock, LockMode, Problem, ProblemKind,
-    REGISTRY, STATE_DIR, Scan, Snapshot, State, Tree, Upkeep, Who, fsx, journal, runs,
+    Action, Change, Entry, Event, Exclusive, Lock, LockMode, Problem, ProblemKind, REGISTRY,
+    STATE_DIR, Scan, Snapshot, Stamp, State, Tree, Upkeep, Who, fsx, journal, runs,
 };
 use crate::ticket::{self, IdKey, NewValue, Text};
 use anyhow::{Context, Result};
@@ -76,8 +76,10 @@ impl Tree {
         // the files written over in place are read again (the index is then
         // stale for them if they say something else), or from one made of
         // every file read when there is none that can be read (then that
-        // one is).
-        let fresh = if let Some((found, stale)) = self.doctor_by_index(BY_INDEX_FROM) {
+        // one is); whatever the tree's size, as every file is read either
+        // way (at 10,000 tickets 8.2 MiB, where the full view held 14.0,
+        // and `doctor --fix`, which asks twice, 17.0).
+        let fresh = if let Some((found, stale)) = self.doctor_by_index(0) {
             out.extend(found.problems);
             out.extend(found.stuck);
             out.extend(self.unread_folders());
@@ -124,10 +126,7 @@ impl Tree {
             });
         };
         let failed = |out: &mut Vec<Finding>, path: &str, e: anyhow::Error| {
-            out.push(Finding {
-                problem: problem(ProblemKind::RepairFailed, path, format!("{e:#}")),
-                fixed: None,
-            });
+            out.push(failure(path, &e));
         };
         let of = |kind: ProblemKind| found.iter().filter(move |p| p.kind == kind);
 
@@ -234,25 +233,10 @@ impl Tree {
                 }
             }
         }
-        // With no ticket to move and none changed above, the registry and
-        // the index are written as `tix sync` writes them, by the index (at
-        // 100,000 tickets the full view below held 141 MiB).
-        let by_index = if unfinished
-            || settled
-            || of(ProblemKind::DuplicateId).next().is_some()
-            || of(ProblemKind::Misplaced).next().is_some()
-        {
-            None
-        } else {
-            match self.sync_by_index(BY_INDEX_FROM, lock)? {
-                Some(super::Synced::Done(_, wrote)) => Some(wrote),
-                _ => None,
-            }
-        };
-        let wrote = match by_index {
-            Some(wrote) => wrote,
-            None => self.refile_and_register(lock, now, &found, &mut out)?,
-        };
+        // The tickets in the wrong folder moved, the registry and the index
+        // written: by the index when the tree is as `examine` found it.
+        let as_found = !(unfinished || settled || of(ProblemKind::DuplicateId).next().is_some());
+        let wrote = self.refile_and_register(lock, now, &found, as_found, &mut out)?;
         if wrote {
             self.log_repair(now, "-", &format!("regenerated {REGISTRY}"))?;
         }
@@ -300,67 +284,121 @@ impl Tree {
 
     /// The tickets in the wrong folder moved where their status says (a
     /// symlink is left for a person: moving it would copy the file it
-    /// points to), each move a change of a full view's state; then the
-    /// registry and the index written from the tickets as they are now.
-    /// Whether the registry was written.
+    /// points to), each move a change; then the registry and the index
+    /// written from the tickets as they are now. Whether the registry was
+    /// written. With `as_found` (no file changed since `examine` found
+    /// `found`), the tickets to move are those found, each moved by a state
+    /// that goes by the index when the folders allow, and the registry and
+    /// the index are then written as `tix sync` writes them, by the index
+    /// whatever its size (the full view held 141 MiB at 100,000 tickets on
+    /// a clean tree, 16.9 at 10,000); else, or when the index cannot
+    /// serve, by the full view.
     fn refile_and_register(
         &self,
         lock: &Exclusive,
         now: DateTime<Utc>,
         found: &[Problem],
+        as_found: bool,
         out: &mut Vec<Finding>,
     ) -> Result<bool> {
-        let mut st = State::full(self, lock)?;
-        let snap = st.snapshot()?;
-        let misplaced: Vec<(String, String, Event)> = self
-            .tickets(snap)
-            .into_iter()
-            .filter(|t| !is_symlink(self, t.rel))
-            .filter_map(|t| {
-                let status = t.meta.status.as_deref()?;
-                let dir = super::top_dir(t.rel);
-                self.wanted_dir(status, dir).map(|want| {
-                    let event = Event::refiled(
-                        Action::Repair,
-                        &t.meta.id,
-                        now,
-                        Who::User,
-                        (self.folder_status(dir).unwrap_or(dir), status),
-                        "doctor: the file was in the wrong folder",
-                    );
-                    (t.rel.to_string(), self.moved_to(t.rel, want), event)
-                })
-            })
-            .collect();
-        for (src, dst, event) in misplaced {
-            let moved = fs::read_to_string(self.path(&src))
-                .with_context(|| format!("failed to read {}", self.show(&src)))
-                .and_then(|content| {
-                    st.commit(Change {
-                        src: Some(src.clone()),
-                        dst: dst.clone(),
-                        base: Some(fsx::fingerprint(content.as_bytes())),
-                        replaces: None,
-                        content,
-                        event,
-                    })
-                });
-            let was = found
-                .iter()
-                .find(|p| p.kind == ProblemKind::Misplaced && p.path == src);
-            match (moved, was) {
-                (Ok(_), Some(p)) => out.push(Finding {
-                    problem: p.clone(),
-                    fixed: Some(format!("moved to {dst}")),
-                }),
-                (Ok(_), None) => {}
-                (Err(e), _) => out.push(Finding {
-                    problem: problem(ProblemKind::RepairFailed, &src, format!("{e:#}")),
-                    fixed: None,
-                }),
+        let read = |rel: &str| {
+            fs::read_to_string(self.path(rel))
+                .with_context(|| format!("failed to read {}", self.show(rel)))
+        };
+        if as_found {
+            let mut st = State::open(self, lock)?;
+            let misplaced = found.iter().filter(|p| p.kind == ProblemKind::Misplaced);
+            for p in misplaced {
+                let text = match read(&p.path) {
+                    Ok(text) => text,
+                    Err(e) => {
+                        out.push(failure(&p.path, &e));
+                        continue;
+                    }
+                };
+                let parsed = self.parse_keyed(&p.path, text.as_bytes());
+                let entry = Entry::keyed(p.path.clone().into(), Stamp::default(), parsed);
+                let refiling = self.ticket_of(&entry).and_then(|t| self.refiling(&t, now));
+                if let Some(refiling) = refiling {
+                    self.refile(&mut st, found, refiling, Ok(text), out);
+                }
+            }
+            drop(st);
+            if let Some(super::Synced::Done(_, wrote)) = self.sync_by_index(0, lock)? {
+                return Ok(wrote);
             }
         }
+        let mut st = State::full(self, lock)?;
+        let snap = st.snapshot()?;
+        let mut misplaced: Vec<(String, String, Event)> = self
+            .tickets(snap)
+            .into_iter()
+            .filter_map(|t| self.refiling(&t, now))
+            .collect();
+        // In the order of their paths, as found.
+        misplaced.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        for refiling in misplaced {
+            let content = read(&refiling.0);
+            self.refile(&mut st, found, refiling, content, out);
+        }
         st.write_registry()
+    }
+
+    /// Where the ticket `t` goes, when it is in the wrong folder and no
+    /// symlink: its file, its new path, and the repair's event.
+    fn refiling(
+        &self,
+        t: &super::Ticket<'_>,
+        now: DateTime<Utc>,
+    ) -> Option<(String, String, Event)> {
+        if is_symlink(self, t.rel) {
+            return None;
+        }
+        let status = t.meta.status.as_deref()?;
+        let dir = super::top_dir(t.rel);
+        let want = self.wanted_dir(status, dir)?;
+        let event = Event::refiled(
+            Action::Repair,
+            &t.meta.id,
+            now,
+            Who::User,
+            (self.folder_status(dir).unwrap_or(dir), status),
+            "doctor: the file was in the wrong folder",
+        );
+        Some((t.rel.to_string(), self.moved_to(t.rel, want), event))
+    }
+
+    /// Moves a ticket (its text `content`) as `refiling` says, a change of
+    /// `st`, and says what became of the problem `found` had of it.
+    fn refile(
+        &self,
+        st: &mut State<'_>,
+        found: &[Problem],
+        (src, dst, event): (String, String, Event),
+        content: Result<String>,
+        out: &mut Vec<Finding>,
+    ) {
+        let moved = content.and_then(|content| {
+            st.commit(Change {
+                src: Some(src.clone()),
+                dst: dst.clone(),
+                base: Some(fsx::fingerprint(content.as_bytes())),
+                replaces: None,
+                content,
+                event,
+            })
+        });
+        let was = found
+            .iter()
+            .find(|p| p.kind == ProblemKind::Misplaced && p.path == src);
+        match (moved, was) {
+            (Ok(()), Some(p)) => out.push(Finding {
+                problem: p.clone(),
+                fixed: Some(format!("moved to {dst}")),
+            }),
+            (Ok(()), None) => {}
+            (Err(e), _) => out.push(failure(&src, &e)),
+        }
     }
 
     /// Appends one repair to the audit log, synced.
@@ -724,6 +762,14 @@ fn file_id(tree: &Tree, rel: &str) -> Option<(u64, u64)> {
     fs::metadata(tree.path(rel))
         .ok()
         .map(|m| (m.dev(), m.ino()))
+}
+
+/// A repair of `path` that failed with `e`.
+fn failure(path: &str, e: &anyhow::Error) -> Finding {
+    Finding {
+        problem: problem(ProblemKind::RepairFailed, path, format!("{e:#}")),
+        fixed: None,
+    }
 }
 
 /// The index says what a file edited in place said before.
