@@ -1,7 +1,7 @@
 //! `cargo bench --bench engine`: generates trees of 1,000 and 10,000 tickets and
 //! times the release binary end to end (process start included): median and
 //! p90 wall time of `start`, `complete`, `new`, `status`, `list --json`, `sync --check`,
-//! `next`, `archive --dry-run`, `sync`, `doctor`,
+//! `next`, `archive --dry-run`, `sync`, `doctor`, `doctor --fix`,
 //! `status` and `list` on a terminal (a pseudo-terminal 80 columns wide, read as
 //! fast as tix writes) and through a pipe, and each command's peak RSS (from
 //! wait4). Not a test: it asserts nothing.
@@ -144,6 +144,10 @@ fn main() {
             ("next", vec![plain(vec!["next".into()]); runs.min(10)]),
             ("sync", vec![plain(vec!["sync".into()]); runs.min(10)]),
             ("doctor", vec![plain(vec!["doctor".into()]); runs.min(10)]),
+            (
+                "doctor --fix",
+                vec![plain(vec!["doctor".into(), "--fix".into()]); runs.min(10)],
+            ),
             (
                 "archive --dry-run",
                 vec![plain(vec!["archive".into(), "--dry-run".into()]); runs.min(10)],
