@@ -1321,6 +1321,34 @@ fn doctor_fix_moves_misplaced_tickets_by_the_index() {
     assert_eq!(t.read("tickets/TICKET_REGISTRY.md"), registry);
 }
 
+/// `doctor` right after a file was written over in place while more than
+/// 512 files changed elsewhere (the index then written anew, apart, with
+/// nothing of the edited file's old record at hand) says the index is
+/// stale, as the full view says it.
+#[test]
+fn doctor_after_an_edit_in_place_beside_a_large_pull_says_the_index_is_stale() {
+    let (t, _) = large();
+    for i in 0..600 {
+        let id = format!("TIX-{:05}", 20_000 + i);
+        t.write(
+            &format!("tickets/completed/{id}-pulled.md"),
+            &ticket(&id, "completed", "", ""),
+        );
+    }
+    let rel = "tickets/in-progress/TIX-0006-t.md";
+    let text = t.read(rel).replacen("title: ", "title: Edited ", 1);
+    fs::OpenOptions::new()
+        .write(true)
+        .open(t.path(rel))
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
+    let read = t.run(&["doctor"]).code(6);
+    assert!(read.stdout.contains("index_stale"), "{}", read.stdout);
+    let full = untrusted(&t, || t.run(&["doctor"]).code(6));
+    assert_same(&read, &full, "doctor");
+}
+
 /// A temp file a read cannot remove (a folder it may not write; here a
 /// failpoint) is reported by every read, not only by the one that found
 /// it: no index vouches for its folder, which the next read lists again

@@ -636,6 +636,9 @@ fn refreshed_or_rebuilt(
 ) -> Option<(Index, Outside)> {
     match refreshed(tree, &mut index, edited, !apart)? {
         Refresh::Done(outside) => Some((index, outside)),
+        // Files edited in place among more: a command that changes nothing
+        // (`doctor`) could not tell what their records said before.
+        Refresh::Many(_) if apart && !edited.is_empty() => None,
         Refresh::Many(relisted) => {
             let rebuilt = tree.rebuilt(&index, &relisted, apart)?;
             let outside = Outside {
