@@ -1321,6 +1321,31 @@ fn doctor_fix_moves_misplaced_tickets_by_the_index() {
     assert_eq!(t.read("tickets/TICKET_REGISTRY.md"), registry);
 }
 
+/// A move `doctor --fix` cannot make (the destination's name is taken by a
+/// folder) is said once, not again by the full view after it; the
+/// registry is written all the same.
+#[test]
+fn a_move_doctor_fix_cannot_make_is_said_once() {
+    let t = Tix::tree()
+        .ticket(
+            "pending",
+            "TIX-0001-a.md",
+            &ticket("TIX-0001", "in_progress", "", ""),
+        )
+        .ticket(
+            "pending",
+            "TIX-0002-b.md",
+            &ticket("TIX-0002", "pending", "", ""),
+        );
+    t.run(&["sync", "--check"]).code(6);
+    fs::create_dir_all(t.path("tickets/in-progress/TIX-0001-a.md")).unwrap();
+    let out = t.run(&["doctor", "--fix", "--json"]).code(6);
+    let failed = out.stdout.matches("\"repair_failed\"").count();
+    assert_eq!(failed, 1, "{}", out.stdout);
+    assert!(t.exists("tickets/pending/TIX-0001-a.md"));
+    assert!(t.read("tickets/TICKET_REGISTRY.md").contains("TIX-0002"));
+}
+
 /// `doctor` right after a file was written over in place while more than
 /// 512 files changed elsewhere (the index then written anew, apart, with
 /// nothing of the edited file's old record at hand) says the index is

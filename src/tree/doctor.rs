@@ -305,10 +305,19 @@ impl Tree {
             fs::read_to_string(self.path(rel))
                 .with_context(|| format!("failed to read {}", self.show(rel)))
         };
+        // The files a move was tried for (or that stay where they are): the
+        // full view does not try them again.
+        let mut tried: Vec<&str> = Vec::new();
         if as_found {
-            let mut st = State::open(self, lock)?;
-            let misplaced = found.iter().filter(|p| p.kind == ProblemKind::Misplaced);
+            let misplaced: Vec<&Problem> = found
+                .iter()
+                .filter(|p| p.kind == ProblemKind::Misplaced)
+                .collect();
+            let mut st = (!misplaced.is_empty())
+                .then(|| State::open(self, lock))
+                .transpose()?;
             for p in misplaced {
+                tried.push(&p.path);
                 let text = match read(&p.path) {
                     Ok(text) => text,
                     Err(e) => {
@@ -319,8 +328,8 @@ impl Tree {
                 let parsed = self.parse_keyed(&p.path, text.as_bytes());
                 let entry = Entry::keyed(p.path.clone().into(), Stamp::default(), parsed);
                 let refiling = self.ticket_of(&entry).and_then(|t| self.refiling(&t, now));
-                if let Some(refiling) = refiling {
-                    self.refile(&mut st, found, refiling, Ok(text), out);
+                if let (Some(refiling), Some(st)) = (refiling, st.as_mut()) {
+                    self.refile(st, found, refiling, Ok(text), out);
                 }
             }
             drop(st);
@@ -333,6 +342,7 @@ impl Tree {
         let mut misplaced: Vec<(String, String, Event)> = self
             .tickets(snap)
             .into_iter()
+            .filter(|t| !tried.contains(&t.rel))
             .filter_map(|t| self.refiling(&t, now))
             .collect();
         // In the order of their paths, as found.
