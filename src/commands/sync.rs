@@ -140,18 +140,16 @@ type Refiling = (String, String, Event);
 
 /// The move of ticket `t` if it is in the wrong folder.
 fn refiling(ctx: &Ctx, tree: &Tree, t: &Ticket<'_>) -> Option<Refiling> {
-    let status = t.meta.status.as_deref()?;
-    let dir = crate::tree::top_dir(t.rel);
-    let want = tree.wanted_dir(status, dir)?;
+    let (dst, between) = tree.refile_to(t)?;
     let event = Event::refiled(
         Action::Sync,
         &t.meta.id,
         ctx.now,
         ctx.actor().actor,
-        (tree.folder_status(dir).unwrap_or(dir), status),
+        between,
         "the file was in the wrong folder",
     );
-    Some((t.rel.to_string(), tree.moved_to(t.rel, want), event))
+    Some((t.rel.to_string(), dst, event))
 }
 
 /// A ticket file's text, for its move.
@@ -167,16 +165,8 @@ fn refile(
     (src, dst, event): Refiling,
     content: String,
 ) -> Result<()> {
-    let change = Change {
-        src: Some(src.clone()),
-        dst: dst.clone(),
-        base: Some(crate::tree::fsx::fingerprint(content.as_bytes())),
-        replaces: None,
-        content,
-        event,
-    };
     // A failed move stops the sync (exit 1): its journal must stay for recovery.
-    state.commit(change)?;
+    state.commit(Change::moving(src.clone(), dst.clone(), content, event))?;
     ctx.note(&format!("moved {} → {}", tree.show(&src), tree.show(&dst)));
     Ok(())
 }

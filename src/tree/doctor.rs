@@ -364,18 +364,16 @@ impl Tree {
         if is_symlink(self, t.rel) {
             return None;
         }
-        let status = t.meta.status.as_deref()?;
-        let dir = super::top_dir(t.rel);
-        let want = self.wanted_dir(status, dir)?;
+        let (dst, between) = self.refile_to(t)?;
         let event = Event::refiled(
             Action::Repair,
             &t.meta.id,
             now,
             Who::User,
-            (self.folder_status(dir).unwrap_or(dir), status),
+            between,
             "doctor: the file was in the wrong folder",
         );
-        Some((t.rel.to_string(), self.moved_to(t.rel, want), event))
+        Some((t.rel.to_string(), dst, event))
     }
 
     /// Moves a ticket (its text `content`) as `refiling` says, a change of
@@ -389,14 +387,7 @@ impl Tree {
         out: &mut Vec<Finding>,
     ) {
         let moved = content.and_then(|content| {
-            st.commit(Change {
-                src: Some(src.clone()),
-                dst: dst.clone(),
-                base: Some(fsx::fingerprint(content.as_bytes())),
-                replaces: None,
-                content,
-                event,
-            })
+            st.commit(Change::moving(src.clone(), dst.clone(), content, event))
         });
         let was = found
             .iter()

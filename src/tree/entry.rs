@@ -198,6 +198,23 @@ pub struct Change {
     pub replaces: Option<Entry>,
 }
 
+impl Change {
+    /// The move of a ticket file from `src` to `dst` as it is (its text
+    /// `content`): what `tix sync` and `doctor --fix` make of a ticket in
+    /// the wrong folder (see [`Tree::refile_to`]).
+    #[must_use]
+    pub fn moving(src: String, dst: String, content: String, event: Event) -> Change {
+        Change {
+            src: Some(src),
+            dst,
+            base: Some(super::fsx::fingerprint(content.as_bytes())),
+            replaces: None,
+            content,
+            event,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

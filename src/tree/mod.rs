@@ -350,6 +350,18 @@ impl Tree {
         (want != dir && !self.is_flat(dir) && !self.is_archive(dir)).then_some(want)
     }
 
+    /// Where ticket `t` goes when it is in the wrong folder ([`Tree::wanted_dir`]):
+    /// its new path, and the statuses its folder and its file say (the
+    /// move's event is from the one to the other).
+    #[must_use]
+    pub fn refile_to<'a>(&'a self, t: &Ticket<'a>) -> Option<(String, (&'a str, &'a str))> {
+        let status = t.meta.status.as_deref()?;
+        let dir = top_dir(t.rel);
+        let want = self.wanted_dir(status, dir)?;
+        let from = self.folder_status(dir).unwrap_or(dir);
+        Some((self.moved_to(t.rel, want), (from, status)))
+    }
+
     /// Whether `dir` is the folder of an archived-kind status.
     #[must_use]
     pub fn is_archive(&self, dir: &str) -> bool {
