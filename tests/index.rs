@@ -784,14 +784,6 @@ fn a_large_tree_with_an_id_on_two_files_is_read_by_the_index() {
         return;
     }
     let (t, _) = large();
-    let by_index = |args: &[&str], code: i32| {
-        let out = t
-            .command(args)
-            .env("TIX_FAILPOINT", "full-view")
-            .output()
-            .unwrap();
-        crate::util::Run::of(out).code(code)
-    };
     // TIX-0045 waits for TIX-0042: a copy of each, first by path, that
     // stands for its id where a dependency is weighed: TIX-0042's is
     // completed (TIX-0045 may start), TIX-0045's waits for an id no ticket
@@ -817,7 +809,7 @@ fn a_large_tree_with_an_id_on_two_files_is_read_by_the_index() {
     }
     // The registry's problems do not list them yet: the next transition
     // renders it again, from the index.
-    by_index(&["start", "TIX-0020"], 0);
+    by_index(&t, &["start", "TIX-0020"], 0);
     let registry = t.read("tickets/TICKET_REGISTRY.md");
     for (id, dir, ..) in copies {
         let row = format!("| {dir}/{id}-copy.md |");
@@ -836,14 +828,14 @@ fn a_large_tree_with_an_id_on_two_files_is_read_by_the_index() {
         (&["doctor"], 6),
     ];
     for (args, code) in reads {
-        let read = by_index(args, code);
+        let read = by_index(&t, args, code);
         let full = untrusted(&t, || t.run(args).code(code));
         assert_same(&read, &full, &format!("{args:?}"));
         // The index as the full view left it no longer matches the
         // folders (see `untrusted`): written again.
         t.run(&["sync"]).code(0);
     }
-    let check = by_index(&["sync", "--check", "--json"], 6);
+    let check = by_index(&t, &["sync", "--check", "--json"], 6);
     let message = "id TIX-0045 is used by 2 files: pending/TIX-0045-copy.md, pending/TIX-0045-t.md";
     assert_eq!(check.stdout.matches(message).count(), 2, "{}", check.stdout);
     // The copy first by path waits: for an id no ticket has.
@@ -873,7 +865,7 @@ fn a_large_tree_with_an_id_on_two_files_is_read_by_the_index() {
         String::from_utf8_lossy(&full.stderr).contains("failpoint full-view"),
         "{full:?}"
     );
-    let ready = by_index(&["list", "--ready", "--json"], 0).json();
+    let ready = by_index(&t, &["list", "--ready", "--json"], 0).json();
     let paths = crate::util::each_str(&ready, "path");
     assert!(paths.contains(&"pending/TIX-0045-t.md"), "{paths:?}");
 }
@@ -890,14 +882,6 @@ fn a_large_tree_with_symlinked_tickets_is_read_by_the_index() {
         return;
     }
     let (t, _) = large();
-    let by_index = |args: &[&str], code: i32| {
-        let out = t
-            .command(args)
-            .env("TIX_FAILPOINT", "full-view")
-            .output()
-            .unwrap();
-        crate::util::Run::of(out).code(code)
-    };
     fs::create_dir(t.path("tickets/notes")).unwrap();
     fs::create_dir(t.path("outside")).unwrap();
     let links = [
@@ -911,7 +895,7 @@ fn a_large_tree_with_symlinked_tickets_is_read_by_the_index() {
     }
     // The registry's problems do not list the refused one yet: the next
     // transition renders it again, from the index.
-    by_index(&["start", "TIX-0020"], 0);
+    by_index(&t, &["start", "TIX-0020"], 0);
     let registry = t.read("tickets/TICKET_REGISTRY.md");
     assert!(
         registry
@@ -933,7 +917,7 @@ fn a_large_tree_with_symlinked_tickets_is_read_by_the_index() {
     ];
     let compare = |what: &str| {
         for (args, code) in reads {
-            let read = by_index(args, code);
+            let read = by_index(&t, args, code);
             let full = untrusted(&t, || t.run(args).code(code));
             assert_same(&read, &full, &format!("{what}: {args:?}"));
             t.run(&["sync"]).code(0);
@@ -945,13 +929,8 @@ fn a_large_tree_with_symlinked_tickets_is_read_by_the_index() {
     let two = t.read("tickets/notes/two.md");
     let edited = two.replacen("title: ", "title: Edited ", 1);
     assert_ne!(edited, two);
-    fs::OpenOptions::new()
-        .write(true)
-        .open(t.path("tickets/notes/two.md"))
-        .unwrap()
-        .write_all(edited.as_bytes())
-        .unwrap();
-    let show = by_index(&["show", "TIX-0002"], 0);
+    overwrite(&t, "tickets/notes/two.md", &edited);
+    let show = by_index(&t, &["show", "TIX-0002"], 0);
     assert!(show.stdout.contains("Edited "), "{}", show.stdout);
     compare("a target edited in place");
 }
@@ -968,25 +947,11 @@ fn doctor_right_after_an_edit_in_place_goes_by_the_index() {
         return;
     }
     let (t, _) = large();
-    let overwrite = |rel: &str, text: &str| {
-        fs::OpenOptions::new()
-            .write(true)
-            .truncate(true)
-            .open(t.path(rel))
-            .unwrap()
-            .write_all(text.as_bytes())
-            .unwrap();
-    };
     // Not in `pending/`, whose stamp `untrusted` changes.
     let compare = |what: &str, stale: bool| {
         for args in [&["doctor"][..], &["doctor", "--json"]] {
             let before = (t.snapshot(), t.state_snapshot());
-            let out = t
-                .command(args)
-                .env("TIX_FAILPOINT", "full-view")
-                .output()
-                .unwrap();
-            let read = crate::util::Run::of(out).code(6);
+            let read = by_index(&t, args, 6);
             assert!(
                 (t.snapshot(), t.state_snapshot()) == before,
                 "{what}: {args:?} changed a file"
@@ -1002,23 +967,23 @@ fn doctor_right_after_an_edit_in_place_goes_by_the_index() {
     };
     let started = "tickets/in-progress/TIX-0006-t.md";
     let text = t.read(started);
-    overwrite(started, &text.replacen("title: ", "title: Edited ", 1));
+    overwrite(&t, started, &text.replacen("title: ", "title: Edited ", 1));
     compare("a title edited", true);
     // A read notes what it read again in the index.
     t.run(&["status"]).code(0);
     compare("the edit noted", false);
     let body = "tickets/in-progress/TIX-0016-t.md";
-    overwrite(body, &format!("{}More words.\n", t.read(body)));
+    overwrite(&t, body, &format!("{}More words.\n", t.read(body)));
     compare("a body edited", true);
     t.run(&["status"]).code(0);
     let done = "tickets/completed/TIX-0007-t.md";
     let text = t.read(done);
     let broken = text.replacen("status: completed", "status: [completed", 1);
     assert_ne!(broken, text);
-    overwrite(done, &broken);
+    overwrite(&t, done, &broken);
     compare("a ticket that parses no longer", true);
     t.run(&["status"]).code(0);
-    overwrite(done, &format!("{broken}- [ ] three\n"));
+    overwrite(&t, done, &format!("{broken}- [ ] three\n"));
     compare("one that still does not parse", false);
 }
 
@@ -1033,17 +998,9 @@ fn a_large_tree_s_temp_file_is_swept_by_the_index() {
         return;
     }
     let (t, _) = large();
-    let by_index = |args: &[&str], code: i32| {
-        let out = t
-            .command(args)
-            .env("TIX_FAILPOINT", "full-view")
-            .output()
-            .unwrap();
-        crate::util::Run::of(out).code(code)
-    };
     let temp = "tickets/in-progress/.tix-tmp-999999-x";
     t.write(temp, "half a ticket");
-    let check = by_index(&["sync", "--check"], 6);
+    let check = by_index(&t, &["sync", "--check"], 6);
     assert!(
         check
             .stdout
@@ -1054,7 +1011,7 @@ fn a_large_tree_s_temp_file_is_swept_by_the_index() {
     assert!(t.exists(temp));
     let full = untrusted(&t, || t.run(&["sync", "--check"]).code(6));
     assert_same(&check, &full, "sync --check");
-    let doctor = by_index(&["doctor"], 6);
+    let doctor = by_index(&t, &["doctor"], 6);
     assert!(
         doctor
             .stdout
@@ -1065,20 +1022,20 @@ fn a_large_tree_s_temp_file_is_swept_by_the_index() {
     let full = untrusted(&t, || t.run(&["doctor"]).code(6));
     assert_same(&doctor, &full, "doctor");
     assert!(t.exists(temp));
-    let read = by_index(&["status"], 0);
+    let read = by_index(&t, &["status"], 0);
     assert!(!t.exists(temp));
     let full = untrusted(&t, || t.run(&["status"]).code(0));
     assert_same(&read, &full, "status");
     t.run(&["sync"]).code(0);
     t.write(temp, "half a ticket");
-    by_index(&["start", "TIX-0020"], 0);
+    by_index(&t, &["start", "TIX-0020"], 0);
     assert!(!t.exists(temp));
     let registry = t.read("tickets/TICKET_REGISTRY.md");
     t.run(&["sync"]).code(0);
     assert_eq!(t.read("tickets/TICKET_REGISTRY.md"), registry);
     // The change and the sweep are in the index: read by it, as the full
     // view reads the tree.
-    let read = by_index(&["list", "--json"], 0);
+    let read = by_index(&t, &["list", "--json"], 0);
     let full = untrusted(&t, || t.run(&["list", "--json"]).code(0));
     assert_same(&read, &full, "list");
 }
@@ -1094,14 +1051,6 @@ fn a_large_tree_s_status_folder_that_went_or_came_is_read_by_the_index() {
         return;
     }
     let (t, _) = large();
-    let by_index = |args: &[&str], code: i32| {
-        let out = t
-            .command(args)
-            .env("TIX_FAILPOINT", "full-view")
-            .output()
-            .unwrap();
-        crate::util::Run::of(out).code(code)
-    };
     let reads: [(&[&str], i32); 5] = [
         (&["status", "--json"], 0),
         (&["list"], 0),
@@ -1120,12 +1069,12 @@ fn a_large_tree_s_status_folder_that_went_or_came_is_read_by_the_index() {
         };
         for (args, code) in reads {
             fresh();
-            let read = by_index(args, code);
+            let read = by_index(&t, args, code);
             let full = untrusted(&t, || t.run(args).code(code));
             assert_same(&read, &full, &format!("{what}: {args:?}"));
         }
         fresh();
-        by_index(&["start", id], 0);
+        by_index(&t, &["start", id], 0);
         let registry = t.read("tickets/TICKET_REGISTRY.md");
         t.run(&["sync"]).code(0);
         assert_eq!(t.read("tickets/TICKET_REGISTRY.md"), registry, "{what}");
@@ -1184,27 +1133,17 @@ fn a_change_that_renders_the_registry_reads_files_edited_in_place() {
         return;
     }
     let (t, _) = large();
-    let overwrite = |rel: &str| {
+    let edit = |rel: &str| {
         let text = t.read(rel).replacen("title: ", "title: Edited ", 1);
-        fs::OpenOptions::new()
-            .write(true)
-            .open(t.path(rel))
-            .unwrap()
-            .write_all(text.as_bytes())
-            .unwrap();
+        overwrite(&t, rel, &text);
     };
     let mut registry = t.read("tickets/TICKET_REGISTRY.md");
     registry.push('\n');
     t.write("tickets/TICKET_REGISTRY.md", &registry);
     // One in the folder the change leaves, one elsewhere.
-    overwrite("tickets/pending/TIX-0030-t.md");
-    overwrite("tickets/completed/TIX-0007-t.md");
-    let out = t
-        .command(&["start", "TIX-0040"])
-        .env("TIX_FAILPOINT", "full-view")
-        .output()
-        .unwrap();
-    crate::util::Run::of(out).code(0);
+    edit("tickets/pending/TIX-0030-t.md");
+    edit("tickets/completed/TIX-0007-t.md");
+    by_index(&t, &["start", "TIX-0040"], 0);
     let registry = t.read("tickets/TICKET_REGISTRY.md");
     assert_eq!(registry.matches("| Edited a long title").count(), 2);
     // The index says what the files say.
@@ -1235,20 +1174,10 @@ fn doctor_fix_goes_by_the_index_when_no_ticket_moves() {
         let text = t
             .read(rel)
             .replacen("title: ", &format!("title: Edited {n} "), 1);
-        fs::OpenOptions::new()
-            .write(true)
-            .open(t.path(rel))
-            .unwrap()
-            .write_all(text.as_bytes())
-            .unwrap();
+        overwrite(&t, rel, &text);
     };
     damage(1);
-    let out = t
-        .command(&["doctor", "--fix"])
-        .env("TIX_FAILPOINT", "full-view")
-        .output()
-        .unwrap();
-    let fixed = crate::util::Run::of(out).code(6);
+    let fixed = by_index(&t, &["doctor", "--fix"], 6);
     for line in [
         "tickets/TICKET_REGISTRY.md: registry_stale: does not match the tickets — fixed: regenerated\n",
         "tickets/.tix/index: index_stale: does not match the ticket files (a file edited in place); rebuilt by the next read, or by --fix — fixed: rebuilt\n",
@@ -1287,18 +1216,8 @@ fn doctor_fix_moves_misplaced_tickets_by_the_index() {
     .unwrap();
     let rel = "tickets/pending/TIX-0022-t.md";
     let text = t.read(rel).replacen("---\n", "---\nstatus: completed\n", 1);
-    fs::OpenOptions::new()
-        .write(true)
-        .open(t.path(rel))
-        .unwrap()
-        .write_all(text.as_bytes())
-        .unwrap();
-    let out = t
-        .command(&["doctor", "--fix"])
-        .env("TIX_FAILPOINT", "full-view")
-        .output()
-        .unwrap();
-    let fixed = crate::util::Run::of(out).code(6);
+    overwrite(&t, rel, &text);
+    let fixed = by_index(&t, &["doctor", "--fix"], 6);
     for line in [
         "tickets/pending/TIX-0022-t.md: misplaced: status is completed but the file is in pending/ (tix sync moves it to completed/) — fixed: moved to completed/TIX-0022-t.md\n",
         "tickets/pending/TIX-0026-t.md: misplaced: status is in_progress but the file is in pending/ (tix sync moves it to in-progress/) — fixed: moved to in-progress/TIX-0026-t.md\n",
@@ -1362,12 +1281,7 @@ fn doctor_after_an_edit_in_place_beside_a_large_pull_says_the_index_is_stale() {
     }
     let rel = "tickets/in-progress/TIX-0006-t.md";
     let text = t.read(rel).replacen("title: ", "title: Edited ", 1);
-    fs::OpenOptions::new()
-        .write(true)
-        .open(t.path(rel))
-        .unwrap()
-        .write_all(text.as_bytes())
-        .unwrap();
+    overwrite(&t, rel, &text);
     let read = t.run(&["doctor"]).code(6);
     assert!(read.stdout.contains("index_stale"), "{}", read.stdout);
     let full = untrusted(&t, || t.run(&["doctor"]).code(6));
@@ -1426,6 +1340,29 @@ fn three_ways(t: &Tix, args: &[&str], code: i32) -> [(String, String); 3] {
     let full = untrusted(t, || t.run(args).code(code));
     t.run(&["sync"]).code(0);
     [by_index, streamed, full].map(|r| (r.stdout, r.stderr))
+}
+
+/// What `args` gives by the index alone: the full view's failpoint
+/// aborts a run that takes it (debug builds).
+fn by_index(t: &Tix, args: &[&str], code: i32) -> crate::util::Run {
+    let out = t
+        .command(args)
+        .env("TIX_FAILPOINT", "full-view")
+        .output()
+        .unwrap();
+    crate::util::Run::of(out).code(code)
+}
+
+/// Writes `text` over the file `rel` in place, as an editor that does not
+/// save by rename does: its folder's stamp stays as it was.
+fn overwrite(t: &Tix, rel: &str, text: &str) {
+    fs::OpenOptions::new()
+        .write(true)
+        .truncate(true)
+        .open(t.path(rel))
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
 }
 
 /// What `run` gives while a folder the index does not know is there, below
@@ -1699,13 +1636,7 @@ fn a_large_tree_s_sync_moves_by_the_index_what_the_full_view_moves() {
     crate::util::copy_dir(t.root(), copy.root());
     crate::util::copy_dir(&t.path("tickets/.tix"), &copy.path("tickets/.tix"));
     // By the index: the full view's failpoint would abort it.
-    let by_index = crate::util::Run::of(
-        t.command(&["sync"])
-            .env("TIX_FAILPOINT", "full-view")
-            .output()
-            .unwrap(),
-    )
-    .code(0);
+    let by_index = by_index(&t, &["sync"], 0);
     assert_eq!(
         by_index.stderr,
         "tix: moved tickets/completed/TIX-0017-t.md → tickets/pending/TIX-0017-t.md\n\
