@@ -77,7 +77,7 @@ impl Tree {
         // stale for them if they say something else), or from one made of
         // every file read when there is none that can be read (then that
         // one is); whatever the tree's size, as every file is read either
-        // way (at 10,000 tickets 8.2 MiB, where the full view held 14.0,
+        // way (at 10,000 tickets 8.1 MiB, where the full view held 14.0,
         // and `doctor --fix`, which asks twice, 17.0).
         let fresh = if let Some((found, stale)) = self.doctor_by_index(0) {
             out.extend(found.problems);
@@ -290,7 +290,7 @@ impl Tree {
     /// `found`), the tickets to move are those found, each moved by a state
     /// that goes by the index when the folders allow, and the registry and
     /// the index are then written as `tix sync` writes them, by the index
-    /// whatever its size (the full view held 141 MiB at 100,000 tickets on
+    /// whatever its size (the full view held 138 MiB at 100,000 tickets on
     /// a clean tree, 16.9 at 10,000); else, or when the index cannot
     /// serve, by the full view.
     fn refile_and_register(

@@ -103,7 +103,7 @@ impl Tree {
     /// goes by it with [`Proof::Read`], nothing written: files written over
     /// in place are read again as `sync --check` reads them
     /// ([`Tree::retried`]), where the full view held every record (at
-    /// 100,000 tickets, 88 MiB) for as long as no command wrote the index
+    /// 100,000 tickets, 87 MiB) for as long as no command wrote the index
     /// again; and whether the index is stale for them, as the full view
     /// says (see [`Tree::stale_for_edits`]). An index that cannot be
     /// brought up to date is left to the full view, which says what in it
