@@ -483,7 +483,7 @@ impl Tree {
                 match now.get_mut(&*k.rel) {
                     Some((e, seen)) => {
                         *seen = true;
-                        differs |= k.parsed != e.parsed || (k.stamp != e.stamp && e.parsed.is_ok());
+                        differs |= k.stale_for(e);
                     }
                     None => differs = true,
                 }

@@ -198,6 +198,17 @@ pub struct Change {
     pub replaces: Option<Entry>,
 }
 
+impl Entry {
+    /// Whether this record is stale for `now`, what the same file reads as
+    /// now: it says something else, or has another stamp while the file
+    /// parses (a file that did not parse and still does not, the same way,
+    /// is no staleness). What `doctor` calls an index that is stale.
+    #[must_use]
+    pub fn stale_for(&self, now: &Entry) -> bool {
+        self.parsed != now.parsed || (self.stamp != now.stamp && now.parsed.is_ok())
+    }
+}
+
 impl Change {
     /// The move of a ticket file from `src` to `dst` as it is (its text
     /// `content`): what `tix sync` and `doctor --fix` make of a ticket in

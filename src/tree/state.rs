@@ -946,11 +946,11 @@ impl Tree {
             .filter(edited)
             .map(|e| (&*e.rel, e))
             .collect();
-        let differs = unwritten.old.iter().filter(edited).any(|old| {
-            new.remove(&*old.rel).is_none_or(|now| {
-                old.parsed != now.parsed || (old.stamp != now.stamp && now.parsed.is_ok())
-            })
-        });
+        let differs = unwritten
+            .old
+            .iter()
+            .filter(edited)
+            .any(|old| new.remove(&*old.rel).is_none_or(|now| old.stale_for(now)));
         differs || !new.is_empty()
     }
 
