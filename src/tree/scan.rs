@@ -66,6 +66,17 @@ pub(super) fn refused_entry(rel: String, message: &str) -> Entry {
     )
 }
 
+/// A killed writer's temp file at `path` as a sweep finds it: `None` when
+/// it is no regular file (left alone, and not told), else whether it was
+/// removed (only with `remove`; a folder this run may not write keeps it).
+pub(super) fn sweep_temp(path: &Path, remove: bool) -> Option<bool> {
+    if !fs::symlink_metadata(path).is_ok_and(|m| m.is_file()) {
+        return None;
+    }
+    let removed = || super::failpoint_error("remove-temp").and_then(|()| fs::remove_file(path));
+    Some(remove && removed().is_ok())
+}
+
 /// Whether `e` is the record of a file refused for `message`.
 pub(super) fn refused_as(e: &Entry, message: &str) -> bool {
     let refused = refused_entry(e.rel.to_string(), message);
@@ -594,13 +605,12 @@ impl Tree {
             let folder = &folders[fi];
             let rel = super::join_rel(&folder.dir, &name);
             let path = folder.path.join(&name);
-            let is_file = fs::symlink_metadata(&path).is_ok_and(|m| m.is_file());
-            let removed =
-                || super::failpoint_error("remove-temp").and_then(|()| fs::remove_file(&path));
-            if upkeep != Upkeep::Nothing && is_file && removed().is_ok() {
-                dirs.insert(folder.dir.clone(), dir_stamp(&folder.path));
-            } else if is_file {
-                left.push(rel);
+            match sweep_temp(&path, upkeep != Upkeep::Nothing) {
+                Some(true) => {
+                    dirs.insert(folder.dir.clone(), dir_stamp(&folder.path));
+                }
+                Some(false) => left.push(rel),
+                None => {}
             }
         }
         // A folder that keeps a temp file this run could not remove (a

@@ -504,29 +504,18 @@ fn refreshed(tree: &Tree, index: &mut Index, edited: &[String], sweep: bool) -> 
     // reported as the full view reports them; one that cannot remove them
     // leaves them to the full view.
     for (dir, l) in changed.iter().zip(&listed) {
-        if l.temps.is_empty() {
-            continue;
-        }
-        if !sweep {
-            let path = tree.path(dir);
-            let files = l
-                .temps
-                .iter()
-                .filter(|name| fs::symlink_metadata(path.join(name)).is_ok_and(|m| m.is_file()));
-            outside
-                .temps
-                .extend(files.map(|name| super::join_rel(dir, name)));
-            continue;
-        }
+        let mut removed = false;
         for name in &l.temps {
-            let path = tree.path(dir).join(name);
-            if fs::symlink_metadata(&path).is_ok_and(|m| m.is_file()) {
-                super::failpoint_error("remove-temp")
-                    .and_then(|()| fs::remove_file(&path))
-                    .ok()?;
+            match super::scan::sweep_temp(&tree.path(dir).join(name), sweep) {
+                Some(true) => removed = true,
+                Some(false) if sweep => return None,
+                Some(false) => outside.temps.push(super::join_rel(dir, name)),
+                None => {}
             }
         }
-        outside.dirs.insert(dir.clone(), dir_stamp(&tree.path(dir)));
+        if removed {
+            outside.dirs.insert(dir.clone(), dir_stamp(&tree.path(dir)));
+        }
     }
     // Each file by its folder and its place among the folder's names.
     let names: Vec<(usize, usize)> = listed
