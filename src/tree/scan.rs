@@ -632,8 +632,7 @@ impl Tree {
     fn look(&self, dir: &str, how: Scan, index: Option<&index::Index>) -> Result<Looked> {
         let path = self.root.join(dir);
         let stamp = dir_stamp(&path);
-        let refused = fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink())
-            && self.ensure_inside(&path).is_err();
+        let refused = self.refused_folder(&path);
         let failed = || format!("failed to list {}", self.show(dir));
         let handle = if refused || stamp.is_none() {
             None
@@ -685,6 +684,13 @@ impl Tree {
             Err(e) if e.kind() == io::ErrorKind::NotFound => Stat::Gone,
             Err(e) => Stat::Failed(e),
         }
+    }
+
+    /// Whether the folder at `path` is refused: a symlink that leaves the
+    /// root (nothing in it is read).
+    pub(super) fn refused_folder(&self, path: &Path) -> bool {
+        fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
+            && self.ensure_inside(path).is_err()
     }
 
     /// What the ticket file `rel` is to a scan when it is a symlink

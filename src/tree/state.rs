@@ -435,9 +435,7 @@ fn refreshed(tree: &Tree, index: &mut Index, edited: &[String], sweep: bool) -> 
         let path = tree.path(dir);
         let now = dir_stamp(&path);
         if now != *stamp || edited.contains(dir) {
-            if fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink())
-                && tree.ensure_inside(&path).is_err()
-            {
+            if tree.refused_folder(&path) {
                 return None;
             }
             outside.dirs.insert(dir.clone(), now);
